@@ -1,0 +1,138 @@
+"""Parameters and the value rules they impose (SPEC §1.2).
+
+One rule set serves the compiler (literals in ``with``, defaults, wired
+outputs) and, later, generated forms, so the CLI and a form never disagree.
+
+>>> p = Param("depth", parse_type("int"), minimum=1, maximum=32)
+>>> check_value(p, 0), check_value(p, 6), check_value(p, "6")
+(['0 is below the minimum 1'], [], ["expected int, got '6' (str)"])
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from mldsl.mtypes import MType, parse_type, type_of_literal
+
+MISSING: Any = type("Missing", (), {"__repr__": lambda self: "MISSING"})()
+
+__all__ = ["MISSING", "Param", "check_value", "parse_type"]
+
+
+@dataclass(frozen=True)
+class Param:
+    """A declared input, output or pipeline param with its constraints."""
+
+    name: str
+    type: MType
+    default: Any = MISSING
+    optional: bool = False
+    minimum: float | int | None = None
+    maximum: float | int | None = None
+    exclusive_min: bool = False
+    exclusive_max: bool = False
+    pattern: str | None = None
+    min_length: int | None = None
+    max_length: int | None = None
+    description: str | None = None
+
+    @property
+    def required(self) -> bool:
+        return self.default is MISSING and not self.optional
+
+    @property
+    def has_default(self) -> bool:
+        return self.default is not MISSING
+
+
+def _fmt(value: Any) -> str:
+    return repr(value) if isinstance(value, str) else str(value).lower() if isinstance(value, bool) else str(value)
+
+
+def check_value(param: Param, value: Any, _t: MType | None = None) -> list[str]:
+    """Problems with a literal ``value`` for ``param`` (empty when it is fine)."""
+    t = _t or param.type
+    if value is None:
+        return [] if param.optional else ["null is not allowed here (the input is not optional)"]
+    kind = t.kind
+    if kind == "any":
+        return []
+    if kind == "secret":
+        return ["a secret needs a secret reference, not a literal"]
+    if kind == "artifact":
+        if isinstance(value, str) and value:
+            return []  # a URI the step downloads
+        return [f"expected an artifact URI, got {_fmt(value)} ({type_of_literal(value)})"]
+    if kind == "enum":
+        values = t.values or ()
+        if value not in values or isinstance(value, bool):
+            return [f"{_fmt(value)} is not one of " + ", ".join(_fmt(v) for v in values)]
+        return []
+    if kind == "bool":
+        return [] if isinstance(value, bool) else [f"expected bool, got {_fmt(value)} ({type_of_literal(value)})"]
+    if kind in ("int", "float"):
+        ok = isinstance(value, int) and not isinstance(value, bool) or (kind == "float" and isinstance(value, float))
+        if not ok:
+            return [f"expected {kind}, got {_fmt(value)} ({type_of_literal(value)})"]
+        return _range(param, value)
+    if kind == "str":
+        if not isinstance(value, str):
+            return [f"expected str, got {_fmt(value)} ({type_of_literal(value)})"]
+        out = _length(param, value)
+        if param.pattern is not None:
+            try:
+                if not re.search(param.pattern, value):
+                    out.append(f"{value!r} does not match the pattern {param.pattern!r}")
+            except re.error:
+                pass  # reported where the pattern is declared
+        return out
+    if kind in ("list", "dict"):
+        if kind == "list" and not isinstance(value, list):
+            return [f"expected {t}, got {_fmt(value)} ({type_of_literal(value)})"]
+        if kind == "dict" and not isinstance(value, dict):
+            return [f"expected {t}, got {_fmt(value)} ({type_of_literal(value)})"]
+        out = _length(param, value)
+        items = value if isinstance(value, list) else list(value.values())
+        inner = Param(param.name, t.item or MType("any"))
+        for i, item in enumerate(items):
+            where = f"item {i}" if isinstance(value, list) else f"key {list(value)[i]!r}"
+            out.extend(f"{where}: {p}" for p in check_value(inner, item))
+        return out
+    return []  # pragma: no cover - every kind is handled above
+
+
+def _range(p: Param, value: float) -> list[str]:
+    out = []
+    if p.minimum is not None:
+        if p.exclusive_min and value <= p.minimum:
+            out.append(f"{value} must be greater than {p.minimum}")
+        elif not p.exclusive_min and value < p.minimum:
+            out.append(f"{value} is below the minimum {p.minimum}")
+    if p.maximum is not None:
+        if p.exclusive_max and value >= p.maximum:
+            out.append(f"{value} must be less than {p.maximum}")
+        elif not p.exclusive_max and value > p.maximum:
+            out.append(f"{value} is above the maximum {p.maximum}")
+    return out
+
+
+def _length(p: Param, value: Any) -> list[str]:
+    out = []
+    if p.min_length is not None and len(value) < p.min_length:
+        out.append(f"length {len(value)} is below the minimum length {p.min_length}")
+    if p.max_length is not None and len(value) > p.max_length:
+        out.append(f"length {len(value)} is above the maximum length {p.max_length}")
+    return out
+
+
+def range_within(src: Param, dst: Param) -> bool:
+    """Whether every value ``src`` can take satisfies ``dst``'s numeric range."""
+    if dst.minimum is not None:
+        if src.minimum is None or src.minimum < dst.minimum or (dst.exclusive_min and src.minimum == dst.minimum and not src.exclusive_min):
+            return False
+    if dst.maximum is not None:
+        if src.maximum is None or src.maximum > dst.maximum or (dst.exclusive_max and src.maximum == dst.maximum and not src.exclusive_max):
+            return False
+    return True

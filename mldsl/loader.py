@@ -1,0 +1,205 @@
+"""Read files into typed documents: paths → YAML documents → pydantic models.
+
+The loader never raises for bad input: every problem becomes a diagnostic and
+the documents that did validate are still returned, so later passes can report
+their own errors too.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any, Iterable
+
+from mldsl.diagnostics import Diagnostic, Diagnostics, Span
+from mldsl.yamlsource import YamlDocument, load_yaml_text
+
+API_VERSION = "mldsl/v1"
+PROJECT_FILE = "mldsl.yaml"
+YAML_SUFFIXES = (".yaml", ".yml")
+#: Kinds of the language that later versions of this tool read.
+FUTURE_KINDS = ("Sweep", "Serving")
+
+
+@dataclass
+class Loaded:
+    """A validated document with where it came from."""
+
+    kind: str
+    name: str
+    model: Any
+    source: YamlDocument
+    file: Path  # the real file, for paths relative to it
+    tier: int  # 0: given on the command line; 1..n: module paths; last: built-in library
+
+    @property
+    def version(self) -> str | None:
+        return self.model.metadata.version  # type: ignore[no-any-return]
+
+
+@dataclass
+class Workspace:
+    project: Loaded | None = None
+    project_root: Path | None = None
+    documents: list[Loaded] = field(default_factory=list)
+    diagnostics: Diagnostics = field(default_factory=Diagnostics)
+
+    def of_kind(self, kind: str, tier: int | None = None) -> list[Loaded]:
+        return [d for d in self.documents if d.kind == kind and (tier is None or d.tier == tier)]
+
+
+def display_path(path: Path) -> str:
+    """A path as users should read it: relative to the working directory when below it."""
+    try:
+        return os.path.relpath(path) if not os.path.relpath(path).startswith("..") else str(path)
+    except ValueError:  # pragma: no cover - other drive on Windows
+        return str(path)
+
+
+def builtin_modules_dir() -> Path:
+    return Path(str(resources.files("mldsl.modules")))
+
+
+def find_yaml_files(path: Path) -> list[Path]:
+    if path.is_file():
+        return [path]
+    out = []
+    for root, dirs, files in os.walk(path):
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in ("__pycache__", "node_modules"))
+        out.extend(Path(root) / f for f in sorted(files) if f.endswith(YAML_SUFFIXES))
+    return out
+
+
+def find_project_file(paths: Iterable[Path]) -> Path | None:
+    """``mldsl.yaml`` in the first given path's folder or the nearest folder above it."""
+    for p in paths:
+        start = p.resolve() if p.is_dir() else p.resolve().parent
+        for folder in (start, *start.parents):
+            candidate = folder / PROJECT_FILE
+            if candidate.is_file():
+                return candidate
+        break
+    return None
+
+
+def load_file(path: Path, tier: int, ws: Workspace) -> list[Loaded]:
+    shown = display_path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        ws.diagnostics.error("MLD001", f"no such file or folder: {shown}", Span(shown))
+        return []
+    except UnicodeDecodeError as exc:
+        ws.diagnostics.error("MLD001", f"file is not UTF-8 text: {exc.reason}", Span(shown), hint="save the file as UTF-8")
+        return []
+    except OSError as exc:
+        ws.diagnostics.error("MLD001", f"cannot read file: {exc.strerror}", Span(shown))
+        return []
+    docs, diags = load_yaml_text(text, shown)
+    ws.diagnostics.extend(diags)
+    out = []
+    for doc in docs:
+        loaded = validate_document(doc, path, tier, ws.diagnostics)
+        if loaded is not None:
+            out.append(loaded)
+    return out
+
+
+def validate_document(doc: YamlDocument, file: Path, tier: int, diags: Diagnostics) -> Loaded | None:
+    from pydantic import ValidationError
+
+    from mldsl.model_errors import validation_diagnostics
+    from mldsl.models import KIND_MODELS
+
+    data = doc.data
+    pos = doc.positions
+    if not isinstance(data, dict):
+        diags.error("MLD006", "a document must be a mapping with apiVersion, kind, metadata and spec", pos.span(()))
+        return None
+    ok = True
+    api = data.get("apiVersion")
+    if api != API_VERSION:
+        msg = "missing apiVersion" if api is None else f"unsupported apiVersion {api!r}"
+        diags.add(Diagnostic("MLD100", msg, pos.span(("apiVersion",)) if api is not None else pos.span(()),
+                             hint=f"write 'apiVersion: {API_VERSION}'"))
+        ok = False
+    kind = data.get("kind")
+    if kind not in KIND_MODELS:
+        import difflib
+
+        if kind is None:
+            msg, hint = "missing kind", "kinds are " + ", ".join(KIND_MODELS)
+        elif kind in FUTURE_KINDS:
+            msg, hint = f"kind {kind!r} is not supported by this version of mldsl", "this version reads " + ", ".join(KIND_MODELS)
+        else:
+            close = difflib.get_close_matches(str(kind), list(KIND_MODELS), n=1)
+            msg = f"unknown kind {kind!r}"
+            hint = f"did you mean {close[0]!r}?" if close else "kinds are " + ", ".join(KIND_MODELS)
+        diags.add(Diagnostic("MLD101", msg, pos.span(("kind",)) if kind is not None else pos.span(()), hint=hint))
+        return None
+    model_cls = KIND_MODELS[kind]
+    try:
+        model = model_cls.model_validate(data)
+    except ValidationError as exc:
+        diags.extend(validation_diagnostics(exc, model_cls, data, pos))
+        return None
+    if not ok:
+        return None
+    return Loaded(kind, model.metadata.name, model, doc, file, tier)
+
+
+def load_workspace(paths: list[Path], *, with_library: bool = True) -> Workspace:
+    """Load the given files and folders, the Project and its module paths, and the built-in library."""
+    ws = Workspace()
+    seen: set[Path] = set()
+    given: list[Path] = []
+    for p in paths:
+        if not p.exists():
+            ws.diagnostics.error("MLD001", f"no such file or folder: {p}", Span(str(p)))
+            continue
+        files = find_yaml_files(p)
+        if p.is_dir() and not files:
+            ws.diagnostics.error("MLD001", f"no *.yaml or *.yml files in {display_path(p)}", Span(display_path(p)),
+                                 hint="give the folder that holds your mldsl documents")
+        given.extend(files)
+    project_file = find_project_file(paths)
+    if project_file is not None and project_file.resolve() not in {g.resolve() for g in given}:
+        given.insert(0, project_file)
+    for f in given:
+        real = f.resolve()
+        if real in seen:
+            continue
+        seen.add(real)
+        ws.documents.extend(load_file(f, 0, ws))
+    projects = ws.of_kind("Project")
+    if projects:
+        ws.project = projects[0]
+        ws.project_root = projects[0].file.resolve().parent
+        for extra in projects[1:]:
+            ws.diagnostics.add(Diagnostic("MLD109", "more than one Project document", extra.source.positions.span(()),
+                                          hint=f"the first is in {ws.project.source.path}; keep one mldsl.yaml per project"))
+    tier = 1
+    if ws.project is not None and ws.project_root is not None:
+        spec_paths = ws.project.model.spec.module_paths
+        for i, mp in enumerate(spec_paths):
+            folder = (ws.project_root / mp).resolve()
+            if not folder.is_dir():
+                ws.diagnostics.add(Diagnostic("MLD001", f"module path {mp!r} is not a folder",
+                                              ws.project.source.positions.span(("spec", "module_paths", i)),
+                                              hint=f"looked for {display_path(folder)}"))
+                continue
+            for f in find_yaml_files(folder):
+                if f.resolve() in seen:
+                    continue
+                seen.add(f.resolve())
+                ws.documents.extend(d for d in load_file(f, tier, ws) if d.kind == "Module")
+            tier += 1
+    if with_library:
+        for f in find_yaml_files(builtin_modules_dir()):
+            if f.resolve() in seen:
+                continue
+            seen.add(f.resolve())
+            ws.documents.extend(d for d in load_file(f, tier, ws) if d.kind == "Module")
+    return ws

@@ -1,0 +1,167 @@
+"""Turn pydantic validation errors into positioned mldsl diagnostics."""
+
+from __future__ import annotations
+
+import difflib
+import types
+import typing
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from mldsl.diagnostics import Diagnostic
+from mldsl.models.typedecl import UNION_TAGS
+from mldsl.yamlsource import Positions
+
+_TYPE_WORDS = {
+    "string_type": "a string",
+    "int_type": "an integer",
+    "float_type": "a number",
+    "bool_type": "true or false",
+    "dict_type": "a mapping",
+    "list_type": "a list",
+    "model_type": "a mapping",
+    "model_attributes_type": "a mapping",
+    "int_from_float": "an integer",
+}
+
+
+def _describe(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int):
+        return "an integer"
+    if isinstance(value, float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return type(value).__name__
+
+
+def _clean_loc(loc: tuple[Any, ...]) -> tuple[Any, ...]:
+    out = []
+    for part in loc:
+        if isinstance(part, str) and (part in UNION_TAGS or "[" in part or part in _UNION_NOISE):
+            continue
+        out.append(part)
+    return tuple(out)
+
+
+_UNION_NOISE = {"str", "int", "float", "bool", "list", "dict", "none", "constrained-int", "Retries", "Cache"}
+
+
+def _fields_at(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
+    """The field names (YAML spelling) of the model reached by following ``loc``."""
+    current: Any = model
+    for part in loc:
+        current = _descend(current, part)
+        if current is None:
+            return []
+    model_cls = _as_model(current)
+    if model_cls is None:
+        return []
+    return [f.alias or name for name, f in model_cls.model_fields.items()]
+
+
+def _as_model(tp: Any) -> type[BaseModel] | None:
+    for cand in _members(tp):
+        if isinstance(cand, type) and issubclass(cand, BaseModel):
+            return cand
+    return None
+
+
+def _members(tp: Any) -> list[Any]:
+    origin = typing.get_origin(tp)
+    if origin is typing.Annotated:
+        return _members(typing.get_args(tp)[0])
+    if origin in (typing.Union, types.UnionType):
+        out: list[Any] = []
+        for arg in typing.get_args(tp):
+            out.extend(_members(arg))
+        return out
+    return [tp]
+
+
+def _descend(tp: Any, part: Any) -> Any:
+    for cand in _members(tp):
+        if isinstance(cand, type) and issubclass(cand, BaseModel) and isinstance(part, str):
+            for name, f in cand.model_fields.items():
+                if (f.alias or name) == part:
+                    return f.annotation
+        origin = typing.get_origin(cand)
+        if origin is dict and isinstance(part, str):
+            return typing.get_args(cand)[1]
+        if origin is list and isinstance(part, int):
+            return typing.get_args(cand)[0]
+    return None
+
+
+def _value_at(data: Any, loc: tuple[Any, ...]) -> Any:
+    for part in loc:
+        try:
+            data = data[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return data
+
+
+def validation_diagnostics(
+    exc: ValidationError, model: type[BaseModel], data: Any, positions: Positions, prefix: tuple[Any, ...] = ()
+) -> list[Diagnostic]:
+    """One diagnostic per pydantic error, at the key or value it concerns."""
+    out: list[Diagnostic] = []
+    for err in exc.errors(include_url=False):
+        loc = _clean_loc(tuple(err["loc"]))
+        full = prefix + loc
+        etype = err["type"]
+        ctx = err.get("ctx") or {}
+        hint = ctx.get("hint") if isinstance(ctx, dict) else None
+        if etype == "extra_forbidden":
+            name = str(loc[-1]) if loc else "?"
+            fields = _fields_at(model, loc[:-1])
+            close = difflib.get_close_matches(name, fields, n=1, cutoff=0.6)
+            if close:
+                hint = f"did you mean {close[0]!r}?"
+            elif fields:
+                hint = "allowed fields here: " + ", ".join(fields)
+            out.append(Diagnostic("MLD102", f"unknown field {name!r}", positions.span(full, key=True), hint=hint))
+        elif etype == "missing":
+            name = str(loc[-1]) if loc else "?"
+            parent = ".".join(str(p) for p in loc[:-1]) or "the document"
+            out.append(Diagnostic("MLD103", f"missing required field {name!r} in {parent}",
+                                  positions.span(full[:-1], key=True) if len(full) > 1 else positions.span(()), hint=hint))
+        elif etype.startswith("MLD"):
+            out.append(Diagnostic(etype, err["msg"], positions.span(full), hint=hint))
+        elif etype in _TYPE_WORDS or etype.endswith("_type") or etype.endswith("_parsing"):
+            want = _TYPE_WORDS.get(etype, etype.replace("_type", "").replace("_", " "))
+            got = _describe(_value_at(data, loc))
+            hint = hint or ("quote the value to make it a string" if want == "a string" else None)
+            out.append(Diagnostic("MLD104", f"expected {want}, got {got}", positions.span(full), hint=hint))
+        elif etype == "literal_error":
+            expected = ctx.get("expected", "") if isinstance(ctx, dict) else ""
+            got = _value_at(data, loc)
+            out.append(Diagnostic("MLD107", f"invalid value {got!r}: expected {expected}", positions.span(full)))
+        elif etype in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
+            out.append(Diagnostic("MLD107", f"invalid value: {err['msg'].lower()}", positions.span(full)))
+        else:
+            out.append(Diagnostic("MLD107", err["msg"], positions.span(full), hint=hint))
+    return _dedupe_union_noise(out)
+
+
+def _dedupe_union_noise(diags: list[Diagnostic]) -> list[Diagnostic]:
+    """A union field reports one error per member; keep one per position and code."""
+    seen: set[tuple[Any, ...]] = set()
+    out = []
+    for d in diags:
+        key = (d.span, d.code)
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(d)
+    return out

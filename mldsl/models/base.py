@@ -1,0 +1,89 @@
+"""Shared pieces of the document models: strictness, names, metadata."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic_core import PydanticCustomError
+
+DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+SEMVER = re.compile(
+    r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)"
+    r"(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$"
+)
+
+
+class Strict(BaseModel):
+    """Unknown fields are errors, and values are not coerced between types."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, populate_by_name=False)
+
+
+def _dns_label(value: str) -> str:
+    if len(value) > 63 or not DNS_LABEL.match(value):
+        raise PydanticCustomError(
+            "MLD105",
+            "invalid name '{value}': names are DNS-1123 labels (lowercase letters, digits and '-', at most 63)",
+            {"value": value, "hint": "for example 'churn-train'"},
+        )
+    return value
+
+
+def _identifier(value: str) -> str:
+    if not IDENTIFIER.match(value):
+        raise PydanticCustomError(
+            "MLD105",
+            "invalid name '{value}': must be an identifier (letters, digits and '_')",
+            {"value": value, "hint": "names are used in expressions such as steps.<name>; use '_' instead of '-'"},
+        )
+    return value
+
+
+def _semver(value: str) -> str:
+    if not SEMVER.match(value):
+        raise PydanticCustomError(
+            "MLD106",
+            "invalid version '{value}': versions are semantic versions MAJOR.MINOR.PATCH",
+            {"value": value, "hint": "for example 1.2.0 (quote it in YAML if it looks like a number)"},
+        )
+    return value
+
+
+DnsName = Annotated[str, AfterValidator(_dns_label)]
+Identifier = Annotated[str, AfterValidator(_identifier)]
+SemVer = Annotated[str, AfterValidator(_semver)]
+Scalar = str | int | float | bool
+
+
+class Metadata(Strict):
+    name: DnsName
+    version: SemVer | None = None
+    description: str | None = None
+    labels: dict[str, str] = Field(default_factory=dict)
+    annotations: dict[str, str] = Field(default_factory=dict)
+
+
+class Toleration(Strict):
+    """A Kubernetes toleration, with the Kubernetes field names."""
+
+    key: str | None = None
+    operator: str | None = None
+    value: str | None = None
+    effect: str | None = None
+    tolerationSeconds: int | None = None
+
+
+class Resources(Strict):
+    cpu: str | int | float | None = None
+    memory: str | None = None
+    gpu: Annotated[int, Field(ge=0)] | None = None
+
+
+def plain(value: Any) -> Any:
+    """A model or value as plain data (for hashing and the IR)."""
+    if isinstance(value, BaseModel):
+        return value.model_dump(by_alias=True, exclude_none=True)
+    return value

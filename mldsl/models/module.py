@@ -1,0 +1,84 @@
+"""The Module document: a reusable step (SPEC §1.3)."""
+
+from __future__ import annotations
+
+
+
+from pydantic import Field, model_validator
+from pydantic_core import PydanticCustomError
+
+from mldsl.models.base import Identifier, Metadata, Resources, Scalar, Strict
+from mldsl.models.typedecl import AnyDecl
+
+
+class ContainerRun(Strict):
+    image: str
+    command: list[str] | None = None
+    args: list[Scalar] | None = None
+    env: dict[str, Scalar] | None = None
+    working_dir: str | None = None
+
+
+class PythonRun(Strict):
+    image: str | None = None
+    source: str | None = None
+    file: str | None = None
+    packages: list[str] | None = None
+    env: dict[str, Scalar] | None = None
+
+    @model_validator(mode="after")
+    def _one_source(self) -> "PythonRun":
+        if (self.source is None) == (self.file is None):
+            raise PydanticCustomError(
+                "MLD601", "a python run needs exactly one of 'source' and 'file'",
+                {"hint": "inline the code with 'source: |' or point 'file:' at a .py file beside the module"},
+            )
+        return self
+
+
+RUN_KINDS = ("container", "python")
+
+
+class Run(Strict):
+    container: ContainerRun | None = None
+    python: PythonRun | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> "Run":
+        given = [k for k in RUN_KINDS if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise PydanticCustomError(
+                "MLD600", "'run' needs exactly one of {kinds}, got {given}",
+                {"kinds": ", ".join(RUN_KINDS), "given": ", ".join(given) or "none",
+                 "hint": "a module runs one thing; split it into two modules to run two"},
+            )
+        return self
+
+    @property
+    def kind(self) -> str:
+        return next(k for k in RUN_KINDS if getattr(self, k) is not None)
+
+
+class ModuleSpec(Strict):
+    inputs: dict[Identifier, AnyDecl] = Field(default_factory=dict)
+    outputs: dict[Identifier, AnyDecl] = Field(default_factory=dict)
+    resources: Resources | None = None
+    run: Run
+
+
+class ModuleDoc(Strict):
+    apiVersion: str
+    kind: str
+    metadata: Metadata
+    spec: ModuleSpec
+
+    @model_validator(mode="after")
+    def _versioned(self) -> "ModuleDoc":
+        if self.metadata.version is None:
+            raise PydanticCustomError(
+                "MLD103", "a Module needs metadata.version",
+                {"hint": "add 'version: 1.0.0' under metadata; pipelines pick modules by version"},
+            )
+        return self
+
+

@@ -1,0 +1,84 @@
+"""The Pipeline document: a DAG of steps (SPEC §1.4)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import Field
+
+from mldsl.models.base import Identifier, Metadata, Resources, Scalar, Strict, Toleration
+from mldsl.models.typedecl import AnyDecl
+
+
+class Backoff(Strict):
+    duration: str | None = None
+    factor: int | float | None = None
+    max_duration: str | None = None
+
+
+class Retries(Strict):
+    limit: Annotated[int, Field(ge=0)]
+    backoff: Backoff | None = None
+    policy: Literal["Always", "OnFailure", "OnError", "OnTransientError"] | None = None
+
+
+class Cache(Strict):
+    ttl: str
+
+
+class Step(Strict):
+    uses: str | None = None
+    deploy: str | None = None
+    with_: dict[Identifier, Any] = Field(default_factory=dict, alias="with")
+    after: list[Identifier] | Identifier | None = None
+    when: str | None = None
+    for_each: str | list[Any] | None = None
+    parallelism: Annotated[int, Field(ge=1)] | None = None
+    retries: Retries | Annotated[int, Field(ge=0)] | None = None
+    timeout: str | None = None
+    cache: Cache | None = None
+    resources: Resources | None = None
+    node_selector: dict[str, str] | None = None
+    tolerations: list[Toleration] | None = None
+    env: dict[str, Scalar] | None = None
+
+    @property
+    def after_list(self) -> list[str]:
+        if self.after is None:
+            return []
+        return [self.after] if isinstance(self.after, str) else list(self.after)
+
+
+class Schedule(Strict):
+    cron: str | list[str]
+    timezone: str | None = None
+    concurrency: Literal["Allow", "Forbid", "Replace"] = "Allow"
+    suspend: bool = False
+    starting_deadline: str | None = None
+    history: Annotated[int, Field(ge=0)] | None = None
+
+    @property
+    def crons(self) -> list[str]:
+        return [self.cron] if isinstance(self.cron, str) else list(self.cron)
+
+
+class ExitHandler(Strict):
+    uses: str
+    with_: dict[Identifier, Any] = Field(default_factory=dict, alias="with")
+
+
+class PipelineSpec(Strict):
+    params: dict[Identifier, AnyDecl] = Field(default_factory=dict)
+    steps: dict[Identifier, Step]
+    outputs: dict[Identifier, str] = Field(default_factory=dict)
+    schedule: Schedule | None = None
+    on_exit: ExitHandler | None = None
+    parallelism: Annotated[int, Field(ge=1)] | None = None
+    ttl: str | None = None
+
+
+class PipelineDoc(Strict):
+    apiVersion: str
+    kind: str
+    metadata: Metadata
+    spec: PipelineSpec

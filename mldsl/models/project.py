@@ -1,0 +1,37 @@
+"""The Project document (``mldsl.yaml``): defaults shared by a repository (SPEC §1.1)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from mldsl.models.base import Metadata, Strict, Toleration
+
+
+class Gpu(Strict):
+    resource: str = "nvidia.com/gpu"
+    node_selector: dict[str, str] = Field(default_factory=dict)
+    tolerations: list[Toleration] = Field(default_factory=list)
+
+
+class Artifacts(Strict):
+    bucket: str | None = None
+    key_format: str | None = None
+
+
+class ProjectSpec(Strict):
+    module_paths: list[str] = Field(default_factory=list)
+    namespace: str | None = None
+    service_account: str | None = None
+    image: str = "python:3.11-slim"
+    serving_backend: Literal["seldon-v1", "seldon-v2", "kserve"] = "seldon-v1"
+    gpu: Gpu = Field(default_factory=Gpu)
+    artifacts: Artifacts = Field(default_factory=Artifacts)
+
+
+class ProjectDoc(Strict):
+    apiVersion: str
+    kind: str
+    metadata: Metadata
+    spec: ProjectSpec = Field(default_factory=ProjectSpec)

@@ -1,0 +1,46 @@
+"""Declarations of inputs, outputs and params: short (``list[str]``) or long form."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Union
+
+from pydantic import Discriminator, Field, Tag
+
+from mldsl.models.base import Strict
+
+Number = int | float
+
+
+class TypeDecl(Strict):
+    """The long form of a type declaration, with its constraints."""
+
+    type: str
+    default: Any = None
+    optional: bool = False
+    min: Number | None = None
+    max: Number | None = None
+    exclusive_min: bool = False
+    exclusive_max: bool = False
+    pattern: str | None = None
+    min_length: Annotated[int, Field(ge=0)] | None = None
+    max_length: Annotated[int, Field(ge=0)] | None = None
+    values: list[str | Number] | None = None
+    format: str | None = None
+    description: str | None = None
+
+    @property
+    def has_default(self) -> bool:
+        return "default" in self.model_fields_set
+
+
+def _decl_tag(value: Any) -> str:
+    return "short" if isinstance(value, str) else "long"
+
+
+AnyDecl = Annotated[
+    Union[Annotated[str, Tag("short")], Annotated[TypeDecl, Tag("long")]],
+    Discriminator(_decl_tag),
+]
+
+#: Union tags that pydantic puts into error locations; the loader strips them.
+UNION_TAGS = frozenset({"short", "long"})

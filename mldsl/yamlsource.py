@@ -1,0 +1,214 @@
+"""Safe, positioned YAML loading.
+
+PyYAML's composer (the C one where available) gives nodes with marks; we turn
+nodes into plain Python values ourselves so that we can
+
+* remember the line and column of every key and value (``Positions``),
+* refuse duplicate keys (plain YAML keeps the last one silently),
+* refuse any tag outside the safe core schema (``!!python/...`` and friends),
+* bound alias expansion, so a "billion laughs" document is an error,
+* keep YAML 1.1 timestamps (``2024-06-01``) as the strings the user wrote.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from mldsl.diagnostics import Diagnostic, Span
+
+try:  # the C composer is several times faster; fall back where libyaml is missing
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - depends on the PyYAML build
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+PathKey = tuple[str | int, ...]
+
+#: Upper bound on values produced from one document, aliases expanded.
+MAX_NODES = 200_000
+#: Upper bound on nesting depth (also stops recursive aliases).
+MAX_DEPTH = 200
+
+_SAFE_TAGS = {
+    "tag:yaml.org,2002:str",
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:null",
+    "tag:yaml.org,2002:map",
+    "tag:yaml.org,2002:seq",
+    "tag:yaml.org,2002:timestamp",
+}
+
+
+@dataclass
+class Positions:
+    """Line/column of every value and key in a document, by path."""
+
+    path: str
+    values: dict[PathKey, tuple[int, int]] = field(default_factory=dict)
+    keys: dict[PathKey, tuple[int, int]] = field(default_factory=dict)
+    #: paths whose scalar was quoted (its text starts one column after the mark)
+    quoted: set[PathKey] = field(default_factory=set)
+
+    def span(self, loc: PathKey, *, key: bool = False) -> Span:
+        """The span of ``loc`` (its key if ``key``), else of its nearest known ancestor."""
+        loc = tuple(loc)
+        table = self.keys if key else self.values
+        if loc in table:
+            line, col = table[loc]
+            return Span(self.path, line, col)
+        while loc:
+            loc = loc[:-1]
+            if loc in self.values:
+                line, col = self.values[loc]
+                return Span(self.path, line, col)
+        return Span(self.path, 1, 1)
+
+    def span_in_string(self, loc: PathKey, offset: int) -> Span:
+        """The span of character ``offset`` of the string at ``loc`` (exact on one-line scalars)."""
+        base = self.span(loc)
+        if loc not in self.values:
+            return base
+        return Span(base.path, base.line, base.col + offset + (1 if loc in self.quoted else 0))
+
+
+@dataclass
+class YamlDocument:
+    """One YAML document of a file: its data and where everything is."""
+
+    path: str
+    index: int
+    data: Any
+    positions: Positions
+    text: str = ""
+
+
+class _LoadError(Exception):
+    def __init__(self, diag: Diagnostic):
+        self.diag = diag
+
+
+class _Builder:
+    def __init__(self, path: str, positions: Positions, diags: list[Diagnostic]):
+        self.path = path
+        self.pos = positions
+        self.diags = diags
+        self.count = 0
+        self._scalar = yaml.constructor.SafeConstructor()
+
+    def span(self, node: yaml.Node) -> Span:
+        return Span(self.path, node.start_mark.line + 1, node.start_mark.column + 1)
+
+    def build(self, node: yaml.Node, loc: PathKey, depth: int = 0) -> Any:
+        self.count += 1
+        if self.count > MAX_NODES or depth > MAX_DEPTH:
+            raise _LoadError(
+                Diagnostic(
+                    "MLD005",
+                    "document expands to too many values (alias expansion or nesting is unbounded)",
+                    self.span(node),
+                    hint=f"a document may hold at most {MAX_NODES} values and {MAX_DEPTH} levels; "
+                    "avoid anchors that reference other anchors recursively",
+                )
+            )
+        self.pos.values.setdefault(loc, (node.start_mark.line + 1, node.start_mark.column + 1))
+        if node.tag not in _SAFE_TAGS:
+            self.diags.append(
+                Diagnostic(
+                    "MLD004",
+                    f"unsupported YAML tag {node.tag!r}",
+                    self.span(node),
+                    hint="mldsl reads only safe YAML: plain strings, numbers, booleans, null, lists and mappings",
+                )
+            )
+            return None
+        if isinstance(node, yaml.MappingNode):
+            out: dict[Any, Any] = {}
+            for knode, vnode in node.value:
+                if not isinstance(knode, yaml.ScalarNode):
+                    self.diags.append(Diagnostic("MLD006", "mapping keys must be plain scalars", self.span(knode)))
+                    continue
+                if knode.tag == "tag:yaml.org,2002:merge":
+                    self.diags.append(
+                        Diagnostic("MLD004", "YAML merge keys ('<<') are not supported", self.span(knode),
+                                   hint="write the fields out, or share values through a module or param")
+                    )
+                    continue
+                key = knode.value if knode.tag in ("tag:yaml.org,2002:str", "tag:yaml.org,2002:timestamp") else self.scalar(knode)
+                if not isinstance(key, str):
+                    key = str(key)
+                if key in out:
+                    first = self.pos.keys.get(loc + (key,))
+                    where = f" (first at line {first[0]})" if first else ""
+                    self.diags.append(
+                        Diagnostic("MLD003", f"duplicate key {key!r}{where}", self.span(knode),
+                                   hint="YAML would silently keep only the last value; remove one of them")
+                    )
+                    continue
+                self.pos.keys[loc + (key,)] = (knode.start_mark.line + 1, knode.start_mark.column + 1)
+                out[key] = self.build(vnode, loc + (key,), depth + 1)
+            return out
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(item, loc + (i,), depth + 1) for i, item in enumerate(node.value)]
+        if node.style in ("'", '"'):
+            self.pos.quoted.add(loc)
+        return self.scalar(node)
+
+    def scalar(self, node: yaml.ScalarNode) -> Any:
+        if node.tag == "tag:yaml.org,2002:timestamp":
+            return node.value  # keep dates as the text the user wrote
+        if node.tag == "tag:yaml.org,2002:str":
+            return node.value
+        return self._scalar.construct_object(node, deep=True)
+
+
+def _syntax_diag(path: str, exc: yaml.YAMLError) -> Diagnostic:
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+    problem = getattr(exc, "problem", None) or str(exc)
+    context = getattr(exc, "context", None)
+    message = f"invalid YAML: {problem}" + (f" ({context})" if context else "")
+    hint = None
+    if "found character '\\t'" in str(problem) or "\t" in str(problem):
+        hint = "YAML indentation must use spaces, not tabs"
+    elif "mapping values are not allowed" in str(problem):
+        hint = "a value containing ': ' must be quoted"
+    elif "found undefined alias" in str(problem):
+        hint = "define the anchor (&name) before using the alias (*name)"
+    return Diagnostic("MLD002", message, Span(path, line, col), hint=hint)
+
+
+def load_yaml_text(text: str, path: str) -> tuple[list[YamlDocument], list[Diagnostic]]:
+    """Parse every document of ``text``; never raises for bad input.
+
+    >>> docs, diags = load_yaml_text("a: 1\\nb: [x, y]\\n", "f.yaml")
+    >>> docs[0].data, docs[0].positions.span(("b", 1))
+    ({'a': 1, 'b': ['x', 'y']}, Span(path='f.yaml', line=2, col=8))
+    """
+    diags: list[Diagnostic] = []
+    docs: list[YamlDocument] = []
+    loader = _Loader(text)
+    try:
+        index = 0
+        while loader.check_node():
+            node = loader.get_node()
+            if node is None:  # pragma: no cover - check_node guards this
+                break
+            positions = Positions(path)
+            builder = _Builder(path, positions, diags)
+            try:
+                data = builder.build(node, ())
+            except _LoadError as exc:
+                diags.append(exc.diag)
+                data = None
+            if data is not None or node.tag != "tag:yaml.org,2002:null":
+                docs.append(YamlDocument(path, index, data, positions, text))
+            index += 1
+    except yaml.YAMLError as exc:
+        diags.append(_syntax_diag(path, exc))
+    finally:
+        loader.dispose()
+    return docs, diags
