@@ -1,0 +1,52 @@
+"""mldsl's compiler: documents in, a resolved and type-checked IR out.
+
+>>> from pathlib import Path
+>>> result = compile_paths([Path("examples/churn")])   # doctest: +SKIP
+>>> [p.name for p in result.program.pipelines]          # doctest: +SKIP
+['churn-train']
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from mldsl.diagnostics import Diagnostic
+from mldsl.loader import Workspace, load_workspace
+
+
+@dataclass
+class CompileResult:
+    program: "ir.Program"
+    diagnostics: list[Diagnostic]
+    workspace: Workspace
+
+    @property
+    def ok(self) -> bool:
+        return not any(d.severity == "error" for d in self.diagnostics)
+
+
+def compile_workspace(ws: Workspace) -> CompileResult:
+    from mldsl.compiler import ir
+    from mldsl.compiler.context import Context
+    from mldsl.compiler.passes import PASSES
+
+    ctx = Context(ws, ws.diagnostics)
+    for run in PASSES:
+        run(ctx)
+    program = ir.Program(
+        project=ctx.project,
+        pipelines=tuple(sorted(ctx.pipelines, key=lambda p: p.name)),
+        modules=tuple(m for _, m in sorted(ctx.modules.items()) if m is not None),
+    )
+    return CompileResult(program, ws.diagnostics.sorted(), ws)
+
+
+def compile_paths(paths: list[Path]) -> CompileResult:
+    """Load ``paths`` (files or folders) with their Project and module paths, and compile them."""
+    return compile_workspace(load_workspace(paths))
+
+
+from mldsl.compiler import ir  # noqa: E402  (re-exported for type hints)
+
+__all__ = ["CompileResult", "compile_paths", "compile_workspace", "ir"]

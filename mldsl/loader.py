@@ -120,6 +120,8 @@ def validate_document(doc: YamlDocument, file: Path, tier: int, diags: Diagnosti
         return None
     ok = True
     api = data.get("apiVersion")
+    if isinstance(api, str) and "/" in api and not api.startswith("mldsl/"):
+        return None  # another tool's document (a Kubernetes manifest, a CI file): not ours to judge
     if api != API_VERSION:
         msg = "missing apiVersion" if api is None else f"unsupported apiVersion {api!r}"
         diags.add(Diagnostic("MLD100", msg, pos.span(("apiVersion",)) if api is not None else pos.span(()),

@@ -12,6 +12,7 @@ nodes into plain Python values ourselves so that we can
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -165,7 +166,7 @@ class _Builder:
         return self._scalar.construct_object(node, deep=True)
 
 
-def _syntax_diag(path: str, exc: yaml.YAMLError) -> Diagnostic:
+def _syntax_diag(path: str, exc: yaml.YAMLError, text: str = "") -> Diagnostic:
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
     problem = getattr(exc, "problem", None) or str(exc)
@@ -176,9 +177,16 @@ def _syntax_diag(path: str, exc: yaml.YAMLError) -> Diagnostic:
         hint = "YAML indentation must use spaces, not tabs"
     elif "mapping values are not allowed" in str(problem):
         hint = "a value containing ': ' must be quoted"
+    elif mark is not None and re.search(r"\{[^}]*\b(list|dict)\[", _line(text, mark.line)):
+        hint = "inside { }, quote a type with brackets: {type: 'list[str]'}"
     elif "found undefined alias" in str(problem):
         hint = "define the anchor (&name) before using the alias (*name)"
     return Diagnostic("MLD002", message, Span(path, line, col), hint=hint)
+
+
+def _line(text: str, index: int) -> str:
+    lines = text.splitlines()
+    return lines[index] if 0 <= index < len(lines) else ""
 
 
 def load_yaml_text(text: str, path: str) -> tuple[list[YamlDocument], list[Diagnostic]]:
@@ -208,7 +216,7 @@ def load_yaml_text(text: str, path: str) -> tuple[list[YamlDocument], list[Diagn
                 docs.append(YamlDocument(path, index, data, positions, text))
             index += 1
     except yaml.YAMLError as exc:
-        diags.append(_syntax_diag(path, exc))
+        diags.append(_syntax_diag(path, exc, text))
     finally:
         loader.dispose()
     return docs, diags

@@ -1,0 +1,208 @@
+"""Lower typed IR expressions to Argo's template syntax.
+
+* a plain reference becomes a simple tag: ``{{workflow.parameters.lr}}``;
+* ``when`` conditions made of references, literals, comparisons and
+  and/or/not become govaluate conditions Argo reads natively;
+* anything else becomes an expression tag, ``{{=...}}`` (expr-lang), with
+  Argo's string values converted to their declared types (``asInt``,
+  ``asFloat``, ``jsonpath``) and lists/dicts serialised with ``toJson``.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from mldsl.compiler import ir
+from mldsl.mtypes import MType
+
+INPUTS_DIR = "/mldsl/inputs"
+OUTPUTS_DIR = "/mldsl/outputs"
+_WORKFLOW_FIELD = {"name": "name", "namespace": "namespace", "uid": "uid", "status": "status",
+                   "creation_timestamp": "creationTimestamp", "duration": "duration"}
+
+
+def literal_text(value: Any) -> str:
+    """A YAML literal as the string Argo passes around (JSON for lists and dicts)."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return ""
+    if isinstance(value, (int, float)):
+        return json.dumps(value)
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+@dataclass(frozen=True)
+class Lowering:
+    """How references read in one place of the manifest.
+
+    ``task`` maps a step name to its DAG task name; ``uri`` gives the URI of a
+    step's artifact output (``steps.x.outputs.y.uri``).
+    """
+
+    task: Callable[[str], str]
+    uri: Callable[[str, str], str] = lambda step, output: ""
+
+    # -- simple tags -------------------------------------------------------
+    def tag(self, e: ir.IExpr) -> str | None:
+        """The simple tag for a plain reference, or ``None`` when ``e`` needs an expression."""
+        if isinstance(e, ir.IParam):
+            return "{{workflow.parameters.%s}}" % e.name
+        if isinstance(e, ir.IStepOutput):
+            if e.field == "uri":
+                return self.uri(e.step, e.output)
+            kind = "artifacts" if e.artifact else "parameters"
+            return "{{tasks.%s.outputs.%s.%s}}" % (self.task(e.step), kind, e.output)
+        if isinstance(e, ir.IItem):
+            return "{{item%s}}" % "".join(f".{p}" for p in e.path)
+        if isinstance(e, ir.IWorkflow):
+            return "{{workflow.%s}}" % _WORKFLOW_FIELD[e.field]
+        if isinstance(e, ir.IInput):
+            if e.field == "path":
+                return f"{INPUTS_DIR}/{e.name}"
+            return "{{inputs.parameters.%s}}" % e.name
+        if isinstance(e, ir.ILit):
+            return literal_text(e.value)
+        return None
+
+    def text(self, v: ir.IValue) -> str:
+        """``v`` as one Argo string (a parameter value, an arg, an env value)."""
+        if isinstance(v, ir.IInterp):
+            return "".join(p if isinstance(p, str) else self._inline(p) for p in v.parts)
+        return self._inline(v)
+
+    def _inline(self, e: ir.IExpr) -> str:
+        t = self.tag(e)
+        if t is not None:
+            return t
+        code = self.code(e)
+        if e.type.kind in ("list", "dict"):
+            code = f"toJson({code})"
+        return "{{=%s}}" % code
+
+    # -- conditions ----------------------------------------------------------
+    def condition(self, e: ir.IExpr) -> str:
+        """A ``when`` condition: govaluate where it can express it, else an expression tag."""
+        if _govaluate_ok(e):
+            return self._gov(e)
+        return "{{=%s}}" % self.code(e)
+
+    def _gov(self, e: ir.IExpr) -> str:
+        if isinstance(e, ir.IBinary):
+            op = {"and": "&&", "or": "||"}.get(e.op, e.op)
+            return f"{self._gov_operand(e.left)} {op} {self._gov_operand(e.right)}"
+        if isinstance(e, ir.IUnary):
+            return f"!{self._gov_operand(e.operand)}"
+        return self._gov_operand(e)
+
+    def _gov_operand(self, e: ir.IExpr) -> str:
+        if isinstance(e, (ir.IBinary, ir.IUnary)):
+            return f"({self._gov(e)})"
+        if isinstance(e, ir.ILit):
+            if isinstance(e.value, str):
+                return _quote(e.value)
+            return literal_text(e.value)
+        tag = self.tag(e)
+        assert tag is not None
+        return f"'{tag}'" if _is_text(e.type) else tag
+
+    # -- expr-lang -----------------------------------------------------------
+    def raw(self, e: ir.IExpr) -> str | None:
+        """expr-lang code reading a reference as Argo stores it (a string)."""
+        if isinstance(e, ir.IParam):
+            return f"workflow.parameters[{_quote(e.name)}]"
+        if isinstance(e, ir.IStepOutput):
+            return f"tasks[{_quote(self.task(e.step))}].outputs.parameters[{_quote(e.output)}]"
+        if isinstance(e, ir.IItem):
+            return "item" + "".join(f"[{_quote(str(p))}]" for p in e.path)
+        if isinstance(e, ir.IWorkflow):
+            return f"workflow.{_WORKFLOW_FIELD[e.field]}"
+        if isinstance(e, ir.IInput):
+            if e.field == "path":
+                return _quote(f"{INPUTS_DIR}/{e.name}")
+            return f"inputs.parameters[{_quote(e.name)}]"
+        return None
+
+    def code(self, e: ir.IExpr) -> str:
+        raw = self.raw(e)
+        if raw is not None:
+            if isinstance(e, ir.IItem) or (isinstance(e, ir.IInput) and e.field == "path"):
+                return raw
+            return _convert(raw, e.type)
+        if isinstance(e, ir.ILit):
+            return _expr_literal(e.value)
+        if isinstance(e, ir.IList):
+            return "[" + ", ".join(self.code(i) for i in e.items) + "]"
+        if isinstance(e, ir.IUnary):
+            return f"-({self.code(e.operand)})" if e.op == "-" else f"!({self.code(e.operand)})"
+        if isinstance(e, ir.IBinary):
+            left, right = self.code(e.left), self.code(e.right)
+            if e.op == "in" and _is_text(e.right.type):
+                return f"({right} contains {left})"
+            op = {"and": "&&", "or": "||"}.get(e.op, e.op)
+            return f"({left} {op} {right})"
+        if isinstance(e, ir.IIndex):
+            return f"{self.code(e.target)}[{self.code(e.index)}]"
+        if isinstance(e, ir.ICall):
+            args = [self.code(a) for a in e.args]
+            if e.func == "str":
+                return f"string({args[0]})"
+            if e.func == "join":
+                return f"join({args[0]}, {args[1]})"
+            if e.func == "default":
+                raw0 = self.raw(e.args[0])
+                if raw0 is not None:
+                    return f"({raw0} == '' ? {args[1]} : {args[0]})"
+                return f"({args[0]} ?? {args[1]})"
+            return f"{e.func}({', '.join(args)})"
+        raise TypeError(f"cannot lower {e!r}")  # pragma: no cover - secrets never reach here
+
+
+def _is_text(t: MType) -> bool:
+    return t.kind == "str" or (t.kind == "enum" and all(isinstance(v, str) for v in t.values or ()))
+
+
+def _convert(raw: str, t: MType) -> str:
+    if t.kind == "int" or (t.kind == "enum" and t.values and all(isinstance(v, int) for v in t.values)):
+        return f"asInt({raw})"
+    if t.kind == "float" or (t.kind == "enum" and t.is_numeric):
+        return f"asFloat({raw})"
+    if t.kind == "bool":
+        return f"({raw} == 'true')"
+    if t.kind in ("list", "dict"):
+        return f"jsonpath({raw}, '$')"
+    return raw
+
+
+def _quote(s: str) -> str:
+    return "'" + s.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def _expr_literal(value: Any) -> str:
+    if isinstance(value, str):
+        return _quote(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "nil"
+    if isinstance(value, list):
+        return "[" + ", ".join(_expr_literal(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{_quote(str(k))}: {_expr_literal(v)}" for k, v in value.items()) + "}"
+    return json.dumps(value)
+
+
+def _govaluate_ok(e: ir.IExpr) -> bool:
+    if isinstance(e, ir.IBinary):
+        return e.op in ("and", "or", "==", "!=", "<", "<=", ">", ">=") and all(
+            _govaluate_ok(x) for x in (e.left, e.right))
+    if isinstance(e, ir.IUnary):
+        return e.op == "not" and _govaluate_ok(e.operand)
+    if isinstance(e, ir.ILit):
+        return e.value is not None and not isinstance(e.value, (list, dict))
+    return isinstance(e, (ir.IParam, ir.IStepOutput, ir.IItem, ir.IWorkflow)) and e.type.kind in (
+        "str", "int", "float", "bool", "enum")

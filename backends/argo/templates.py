@@ -1,0 +1,259 @@
+"""Argo templates for modules: the step contract of SPEC §1.3 made concrete.
+
+Parameter inputs arrive as template parameters (and as ``MLDSL_INPUT_<NAME>``
+environment variables), artifact inputs as files under ``/mldsl/inputs``;
+outputs are read back from ``/mldsl/outputs`` (an emptyDir volume, so the
+folder exists in any image).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+from mldsl.compiler import ir
+from mldsl.backends.argo import model as m
+from mldsl.backends.argo.exprs import INPUTS_DIR, OUTPUTS_DIR, Lowering, literal_text
+
+OUTPUTS_VOLUME = "mldsl-outputs"
+#: the secret an unbound optional secret input points at; with ``optional: true`` its absence is fine
+ABSENT_SECRET = "mldsl-absent"
+_IN_TEMPLATE = Lowering(task=lambda step: step)
+
+
+def template_name(module: ir.Module) -> str:
+    """``train-xgboost-1-2-0``: DNS-safe, unique per module version."""
+    version = re.sub(r"[^a-z0-9]+", "-", module.version.lower()).strip("-")
+    return _fit(f"{module.name}-{version}")
+
+
+def step_template_name(module: ir.Module, task: str) -> str:
+    return _fit(f"{template_name(module)}-{task}")
+
+
+def _fit(name: str, limit: int = 63) -> str:
+    """Names over the limit keep a readable prefix and a stable hash suffix."""
+    if len(name) <= limit:
+        return name
+    import hashlib
+
+    digest = hashlib.sha256(name.encode()).hexdigest()[:8]
+    return name[: limit - 9].rstrip("-") + "-" + digest
+
+
+def secret_params(p_name: str) -> tuple[str, str]:
+    """The template parameters that carry a secret input's name and key."""
+    return f"{p_name}-secret-name", f"{p_name}-secret-key"
+
+
+def env_name(input_name: str) -> str:
+    return "MLDSL_INPUT_" + input_name.upper()
+
+
+def _env_entry(name: str, value: ir.IValue, low: Lowering) -> m.EnvVar:
+    if isinstance(value, ir.ISecret):
+        return {"name": name, "valueFrom": {"secretKeyRef": {"name": value.name, "key": value.key}}}
+    return {"name": name, "value": low.text(value)}
+
+
+def _inputs(module: ir.Module) -> m.Inputs:
+    params: list[m.Parameter] = []
+    arts: list[m.Artifact] = []
+    for p in module.inputs:
+        if p.type.kind == "artifact":
+            art: m.Artifact = {"name": p.name, "path": f"{INPUTS_DIR}/{p.name}"}
+            if p.optional:
+                art["optional"] = True
+            arts.append(art)
+        elif p.type.kind == "secret":
+            name_param, key_param = secret_params(p.name)
+            if p.optional:  # an unbound optional secret reads from no secret at all
+                params.extend([{"name": name_param, "default": ABSENT_SECRET}, {"name": key_param, "default": ABSENT_SECRET}])
+            else:
+                params.extend([{"name": name_param}, {"name": key_param}])
+        else:
+            param: m.Parameter = {"name": p.name}
+            if p.has_default:
+                param["default"] = literal_text(p.default)
+            elif p.optional:
+                param["default"] = ""
+            if p.type.kind == "enum" and p.type.values:
+                param["enum"] = [literal_text(v) for v in p.type.values]
+            if p.description:
+                param["description"] = p.description
+            params.append(param)
+    out: m.Inputs = {}
+    if params:
+        out["parameters"] = params
+    if arts:
+        out["artifacts"] = arts
+    return out
+
+
+def _outputs(module: ir.Module, artifact_keys: dict[str, str]) -> m.Outputs:
+    params: list[m.Parameter] = []
+    arts: list[m.Artifact | m.ArtifactRef] = []
+    for p in module.outputs:
+        path = f"{OUTPUTS_DIR}/{p.name}"
+        if p.type.kind == "artifact":
+            art: m.Artifact = {"name": p.name, "path": path}
+            if p.name in artifact_keys:
+                art["s3"] = {"key": artifact_keys[p.name]}
+            arts.append(art)
+        else:
+            params.append({"name": p.name, "valueFrom": {"path": path}})
+    out: m.Outputs = {}
+    if params:
+        out["parameters"] = params
+    if arts:
+        out["artifacts"] = arts
+    return out
+
+
+def _contract_env(module: ir.Module) -> list[m.EnvVar]:
+    env: list[m.EnvVar] = []
+    for p in module.inputs:
+        if p.type.kind == "artifact":
+            env.append({"name": env_name(p.name), "value": f"{INPUTS_DIR}/{p.name}"})
+        elif p.type.kind == "secret":
+            name_param, key_param = secret_params(p.name)
+            ref: dict[str, object] = {"name": "{{inputs.parameters.%s}}" % name_param,
+                                      "key": "{{inputs.parameters.%s}}" % key_param}
+            if p.optional:
+                ref["optional"] = True
+            env.append({"name": env_name(p.name), "valueFrom": {"secretKeyRef": ref}})
+        else:
+            env.append({"name": env_name(p.name), "value": "{{inputs.parameters.%s}}" % p.name})
+    return env
+
+
+def _resources(res: ir.Resources, gpu_resource: str) -> m.Resources:
+    requests: dict[str, str] = {}
+    limits: dict[str, str] = {}
+    if res.cpu:
+        requests["cpu"] = res.cpu
+    if res.memory:
+        requests["memory"] = res.memory
+        limits["memory"] = res.memory
+    if res.gpu:
+        limits[gpu_resource] = str(res.gpu)
+    out: m.Resources = {}
+    if requests:
+        out["requests"] = requests
+    if limits:
+        out["limits"] = limits
+    return out
+
+
+def merged_resources(module: ir.Module, step: ir.Step | None) -> ir.Resources:
+    base = module.resources
+    over = step.resources if step is not None else None
+    if over is None:
+        return base
+    return ir.Resources(cpu=over.cpu or base.cpu, memory=over.memory or base.memory,
+                        gpu=over.gpu if over.gpu else base.gpu)
+
+
+PACKAGES_PRELUDE = (
+    "# mldsl: install the module's packages before its code runs\n"
+    "import subprocess as _mldsl_sp, sys as _mldsl_sys\n"
+    "_mldsl_sp.check_call([_mldsl_sys.executable, '-m', 'pip', 'install', '--quiet', '--no-cache-dir', *{packages}])\n"
+)
+
+
+def _toleration(t: ir.Toleration) -> dict[str, object]:
+    out: dict[str, object] = {}
+    for k, v in (("key", t.key), ("operator", t.operator), ("value", t.value), ("effect", t.effect),
+                 ("tolerationSeconds", t.seconds)):
+        if v is not None:
+            out[k] = v
+    return out
+
+
+def module_template(module: ir.Module, project: ir.Project, *, name: str, step: ir.Step | None = None,
+                    pipeline: str = "", artifact_keys: dict[str, str] | None = None) -> m.Template:
+    """The template that runs ``module``; ``step`` adds that step's own settings."""
+    tpl: m.Template = {
+        "name": name,
+        "metadata": {"labels": {"mldsl.io/module": module.name, "mldsl.io/module-version": module.version}},
+    }
+    inputs = _inputs(module)
+    if inputs:
+        tpl["inputs"] = inputs
+    outputs = _outputs(module, artifact_keys or {})
+    if outputs:
+        tpl["outputs"] = outputs
+    run = module.run
+    env = _contract_env(module)
+    env.extend(_env_entry(k, v, _IN_TEMPLATE) for k, v in run.env)
+    if step is not None:
+        env.extend(_env_entry(k, v, _STEP_ENV) for k, v in step.env)
+    resources = merged_resources(module, step)
+    container: m.Container
+    if isinstance(run, ir.ContainerRun):
+        container = {"image": run.image}
+        if run.command:
+            container["command"] = list(run.command)
+        if run.args:
+            container["args"] = [_IN_TEMPLATE.text(a) for a in run.args]
+    else:
+        source = run.source
+        if run.packages:
+            source = PACKAGES_PRELUDE.format(packages=json.dumps(list(run.packages))) + source
+        container = {"image": run.image, "command": ["python"], "source": source}
+    if env:
+        container["env"] = env
+    if isinstance(run, ir.ContainerRun) and run.working_dir:
+        container["workingDir"] = run.working_dir
+    res = _resources(resources, project.gpu.resource)
+    if res:
+        container["resources"] = res
+    container["volumeMounts"] = [{"name": OUTPUTS_VOLUME, "mountPath": OUTPUTS_DIR}]
+    if isinstance(run, ir.ContainerRun):
+        tpl["container"] = container
+    else:
+        tpl["script"] = container
+    tpl["volumes"] = [{"name": OUTPUTS_VOLUME, "emptyDir": {}}]
+    node_selector = dict(project.gpu.node_selector) if resources.gpu else {}
+    tolerations = [_toleration(t) for t in project.gpu.tolerations] if resources.gpu else []
+    if step is not None:
+        node_selector.update(step.node_selector)
+        tolerations.extend(_toleration(t) for t in step.tolerations)
+    if node_selector:
+        tpl["nodeSelector"] = dict(sorted(node_selector.items()))
+    if tolerations:
+        tpl["tolerations"] = tolerations
+    if step is not None:
+        _step_policies(tpl, module, step, pipeline)
+    return tpl
+
+
+#: step env is evaluated inside the template: only literals and secrets reach it
+_STEP_ENV = _IN_TEMPLATE
+
+
+def _step_policies(tpl: m.Template, module: ir.Module, step: ir.Step, pipeline: str) -> None:
+    if step.retry is not None:
+        retry: m.RetryStrategy = {"limit": step.retry.limit}
+        if step.retry.policy:
+            retry["retryPolicy"] = step.retry.policy
+        if step.retry.backoff_seconds is not None or step.retry.backoff_factor is not None:
+            backoff: m.Backoff = {}
+            if step.retry.backoff_seconds is not None:
+                backoff["duration"] = f"{step.retry.backoff_seconds}s"
+            if step.retry.backoff_factor is not None:
+                backoff["factor"] = step.retry.backoff_factor if isinstance(step.retry.backoff_factor, int) else str(step.retry.backoff_factor)
+            if step.retry.backoff_max_seconds is not None:
+                backoff["maxDuration"] = f"{step.retry.backoff_max_seconds}s"
+            retry["backoff"] = backoff
+        tpl["retryStrategy"] = retry
+    if step.timeout_seconds is not None:
+        tpl["activeDeadlineSeconds"] = step.timeout_seconds
+    if step.cache_seconds is not None:
+        parts = [f"{p.name}={{{{inputs.parameters.{p.name}}}}}" for p in module.inputs
+                 if p.type.kind not in ("artifact", "secret")]
+        tpl["memoize"] = {
+            "key": f"{module.key}:" + "&".join(parts),
+            "maxAge": f"{step.cache_seconds}s",
+            "cache": {"configMap": {"name": f"mldsl-cache-{pipeline}"[:253]}},
+        }

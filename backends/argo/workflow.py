@@ -1,0 +1,278 @@
+"""Pipelines as Argo ``WorkflowTemplate`` (and ``CronWorkflow``) objects."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mldsl.compiler import ir
+from mldsl.backends import Manifest
+from mldsl.backends.argo import model as m
+from mldsl.backends.argo.exprs import Lowering, literal_text
+from mldsl.backends.argo.templates import (
+    module_template, secret_params, step_template_name, template_name,
+)
+
+API_VERSION = "argoproj.io/v1alpha1"
+MANAGED_BY = {"app.kubernetes.io/managed-by": "mldsl"}
+
+
+def task_name(step: str) -> str:
+    return step.lower().replace("_", "-")
+
+
+def _labels(project: ir.Project, pipeline: ir.Pipeline) -> dict[str, str]:
+    labels = dict(MANAGED_BY)
+    if project.name:
+        labels["mldsl.io/project"] = project.name
+    labels["mldsl.io/pipeline"] = pipeline.name
+    if pipeline.version:
+        labels["mldsl.io/pipeline-version"] = pipeline.version
+    labels.update(pipeline.labels)
+    return labels
+
+
+def _metadata(name: str, project: ir.Project, pipeline: ir.Pipeline) -> m.ObjectMeta:
+    meta: m.ObjectMeta = {"name": name}
+    if project.namespace:
+        meta["namespace"] = project.namespace
+    meta["labels"] = _labels(project, pipeline)
+    annotations = {"mldsl.io/source": pipeline.source}
+    if pipeline.description:
+        annotations["workflows.argoproj.io/description"] = pipeline.description
+    annotations.update(pipeline.annotations)
+    meta["annotations"] = annotations
+    return meta
+
+
+def _artifact_source(uri: str) -> dict[str, Any]:
+    """An Argo artifact location for a literal URI."""
+    scheme, _, rest = uri.partition("://")
+    bucket, _, key = rest.partition("/")
+    if scheme == "s3":
+        return {"s3": {"bucket": bucket, "key": key}}
+    if scheme in ("gs", "gcs"):
+        return {"gcs": {"bucket": bucket, "key": key}}
+    if scheme == "oss":
+        return {"oss": {"bucket": bucket, "key": key}}
+    if scheme == "az":
+        return {"azure": {"container": bucket, "blob": key}}
+    if scheme == "hdfs":
+        return {"hdfs": {"path": "/" + key, "addresses": [bucket]}}
+    return {"http": {"url": uri}}
+
+
+def _workflow_arguments(pipeline: ir.Pipeline) -> m.Arguments:
+    params: list[m.Parameter] = []
+    arts: list[m.Artifact | m.ArtifactRef] = []
+    for p in pipeline.params:
+        if p.type.kind == "artifact":
+            art: dict[str, Any] = {"name": p.name}
+            if p.has_default:
+                art.update(_artifact_source(str(p.default)))
+            arts.append(art)  # type: ignore[arg-type]
+            continue
+        param: m.Parameter = {"name": p.name}
+        if p.has_default:
+            param["value"] = literal_text(p.default)
+        elif p.optional:
+            param["value"] = ""
+        if p.type.kind == "enum" and p.type.values:
+            param["enum"] = [literal_text(v) for v in p.type.values]
+        if p.description:
+            param["description"] = p.description
+        params.append(param)
+    out: m.Arguments = {}
+    if params:
+        out["parameters"] = params
+    if arts:
+        out["artifacts"] = arts
+    return out
+
+
+class PipelineEmitter:
+    def __init__(self, program: ir.Program, pipeline: ir.Pipeline):
+        self.project = program.project
+        self.pipeline = pipeline
+        self.templates: dict[str, m.Template] = {}
+        self.uri_refs = self._uri_refs()
+        self.low = Lowering(task=task_name, uri=self.artifact_uri)
+
+    # -- artifacts ------------------------------------------------------------
+    def _uri_refs(self) -> set[tuple[str, str]]:
+        refs: set[tuple[str, str]] = set()
+        values: list[Any] = [v for s in self.pipeline.steps for _, v in s.bindings]
+        values += [s.when for s in self.pipeline.steps if s.when is not None]
+        values += [v for _, v in self.pipeline.outputs]
+        for v in values:
+            for n in ir.walk(v):
+                if isinstance(n, ir.IStepOutput) and n.field == "uri":
+                    refs.add((n.step, n.output))
+        return refs
+
+    def artifact_key(self, step: str, output: str) -> str:
+        fmt = self.project.artifact_key_format or "{{workflow.name}}/{{step}}"
+        return fmt.replace("{{step}}", task_name(step)).rstrip("/") + f"/{output}"
+
+    def artifact_uri(self, step: str, output: str) -> str:
+        bucket = (self.project.artifact_bucket or "").rstrip("/")
+        if "://" not in bucket:
+            bucket = "s3://" + bucket
+        return f"{bucket}/{self.artifact_key(step, output)}"
+
+    # -- templates --------------------------------------------------------------
+    def template_for(self, step: ir.Step) -> str:
+        keys = {o: self.artifact_key(step.name, o) for (s, o) in self.uri_refs if s == step.name}
+        if step.has_overrides or keys:
+            name = step_template_name(step.module, task_name(step.name))
+            self.templates[name] = module_template(step.module, self.project, name=name, step=step,
+                                                   pipeline=self.pipeline.name, artifact_keys=keys)
+        else:
+            name = template_name(step.module)
+            if name not in self.templates:
+                self.templates[name] = module_template(step.module, self.project, name=name)
+        return name
+
+    def arguments(self, step: ir.Step, low: Lowering) -> m.Arguments:
+        params: list[m.Parameter] = []
+        arts: list[m.Artifact | m.ArtifactRef] = []
+        for name, value in step.bindings:
+            p = step.module.input(name)
+            assert p is not None
+            if p.type.kind == "artifact":
+                if isinstance(value, ir.ILit):
+                    arts.append({"name": name, **_artifact_source(str(value.value))})  # type: ignore[typeddict-item]
+                elif isinstance(value, ir.IParam):
+                    arts.append({"name": name, "from": "{{inputs.artifacts.%s}}" % value.name})
+                else:
+                    arts.append({"name": name, "from": low.text(value)})
+            elif p.type.kind == "secret":
+                name_param, key_param = secret_params(name)
+                if isinstance(value, ir.ISecret):
+                    params.append({"name": name_param, "value": value.name})
+                    params.append({"name": key_param, "value": value.key})
+            else:
+                params.append({"name": name, "value": low.text(value)})
+        out: m.Arguments = {}
+        if params:
+            out["parameters"] = params
+        if arts:
+            out["artifacts"] = arts
+        return out
+
+    def task(self, step: ir.Step) -> m.DAGTask:
+        t: m.DAGTask = {"name": task_name(step.name), "template": self.template_for(step)}
+        args = self.arguments(step, self.low)
+        if args:
+            t["arguments"] = args
+        if step.depends:
+            t["dependencies"] = [task_name(d) for d in step.depends]
+        if step.when is not None:
+            t["when"] = self.low.condition(step.when)
+        if step.for_each is not None:
+            fe = step.for_each
+            if isinstance(fe, ir.ILit) and isinstance(fe.value, list):
+                t["withItems"] = fe.value
+            else:
+                t["withParam"] = self.low.text(fe)
+        return t
+
+    def main(self) -> m.Template:
+        tasks = [self.task(s) for s in self.pipeline.steps]
+        tpl: m.Template = {"name": "main"}
+        arts = [p for p in self.pipeline.params if p.type.kind == "artifact"]
+        if arts:
+            tpl["inputs"] = {"artifacts": [{"name": p.name} for p in arts]}  # type: ignore[typeddict-item]
+        outputs = self._outputs()
+        if outputs:
+            tpl["outputs"] = outputs
+        fanouts = [s.parallelism for s in self.pipeline.steps if s.parallelism]
+        if fanouts:
+            # Argo limits parallelism per template; the DAG's limit is the tightest step limit.
+            tpl["parallelism"] = min(fanouts)
+        tpl["dag"] = {"tasks": tasks}
+        return tpl
+
+    def _outputs(self) -> m.Outputs:
+        params: list[m.Parameter] = []
+        arts: list[m.Artifact | m.ArtifactRef] = []
+        for name, v in self.pipeline.outputs:
+            if isinstance(v, ir.IStepOutput) and v.artifact and v.field is None:
+                arts.append({"name": name, "from": self.low.text(v)})
+            else:
+                params.append({"name": name, "valueFrom": {"parameter": self.low.text(v)}})
+        out: m.Outputs = {}
+        if params:
+            out["parameters"] = params
+        if arts:
+            out["artifacts"] = arts
+        return out
+
+    def exit_handler(self, step: ir.Step) -> m.Template:
+        task: m.DAGTask = {"name": "notify", "template": self.template_for(step)}
+        args = self.arguments(step, self.low)
+        if args:
+            task["arguments"] = args
+        return {"name": "exit-handler", "dag": {"tasks": [task]}}
+
+    # -- objects ------------------------------------------------------------------
+    def workflow_template(self) -> m.Object:
+        p = self.pipeline
+        main = self.main()
+        exit_tpl = self.exit_handler(p.on_exit) if p.on_exit is not None else None
+        spec: m.WorkflowSpec = {"entrypoint": "main"}
+        args = _workflow_arguments(p)
+        if args:
+            spec["arguments"] = args
+        if self.project.service_account:
+            spec["serviceAccountName"] = self.project.service_account
+        if p.parallelism:
+            spec["parallelism"] = p.parallelism
+        if exit_tpl is not None:
+            spec["onExit"] = "exit-handler"
+        if p.ttl_seconds is not None:
+            spec["ttlStrategy"] = {"secondsAfterCompletion": p.ttl_seconds}
+        spec["workflowMetadata"] = {"labels": _run_labels(self.project, p)}
+        spec["podMetadata"] = {"labels": _run_labels(self.project, p)}
+        templates = [main] + ([exit_tpl] if exit_tpl else []) + [self.templates[k] for k in sorted(self.templates)]
+        spec["templates"] = templates
+        return {"apiVersion": API_VERSION, "kind": "WorkflowTemplate",
+                "metadata": _metadata(p.name, self.project, p), "spec": spec}
+
+    def cron_workflow(self) -> m.Object | None:
+        p = self.pipeline
+        s = p.schedule
+        if s is None:
+            return None
+        spec: m.CronWorkflowSpec = {"schedules": list(s.crons)}
+        if s.timezone:
+            spec["timezone"] = s.timezone
+        spec["concurrencyPolicy"] = s.concurrency
+        if s.suspend:
+            spec["suspend"] = True
+        if s.starting_deadline_seconds is not None:
+            spec["startingDeadlineSeconds"] = s.starting_deadline_seconds
+        if s.history is not None:
+            spec["successfulJobsHistoryLimit"] = s.history
+            spec["failedJobsHistoryLimit"] = s.history
+        spec["workflowMetadata"] = {"labels": _run_labels(self.project, p)}
+        spec["workflowSpec"] = {"workflowTemplateRef": {"name": p.name}}
+        return {"apiVersion": API_VERSION, "kind": "CronWorkflow",
+                "metadata": _metadata(p.name, self.project, p), "spec": spec}
+
+
+def _run_labels(project: ir.Project, pipeline: ir.Pipeline) -> dict[str, str]:
+    labels = {"mldsl.io/pipeline": pipeline.name}
+    if project.name:
+        labels["mldsl.io/project"] = project.name
+    return labels
+
+
+def emit(program: ir.Program) -> list[Manifest]:
+    out: list[Manifest] = []
+    for pipeline in program.pipelines:
+        em = PipelineEmitter(program, pipeline)
+        out.append(Manifest(f"{pipeline.name}.workflowtemplate.yaml", dict(em.workflow_template())))
+        cron = em.cron_workflow()
+        if cron is not None:
+            out.append(Manifest(f"{pipeline.name}.cronworkflow.yaml", dict(cron)))
+    return out

@@ -1,0 +1,34 @@
+"""State shared by the compiler passes of one compile (never global)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from mldsl.diagnostics import Diagnostic, Diagnostics, Span
+from mldsl.loader import Loaded, Workspace
+from mldsl.compiler import ir
+
+Loc = tuple[str | int, ...]
+
+
+@dataclass
+class Context:
+    ws: Workspace
+    diags: Diagnostics
+    project: ir.Project = field(default_factory=ir.Project)
+    #: compiled modules by (name, version); None where the module has errors
+    modules: dict[tuple[str, str], ir.Module | None] = field(default_factory=dict)
+    pipelines: list[ir.Pipeline] = field(default_factory=list)
+    #: anything a pass wants to hand to a later one, keyed by the pass's name
+    scratch: dict[str, Any] = field(default_factory=dict)
+
+    def span(self, doc: Loaded, loc: Loc, *, key: bool = False, offset: int | None = None) -> Span:
+        pos = doc.source.positions
+        if offset is not None:
+            return pos.span_in_string(loc, offset)
+        return pos.span(loc, key=key)
+
+    def error(self, doc: Loaded, loc: Loc, code: str, message: str, hint: str | None = None,
+              *, key: bool = False, offset: int | None = None) -> None:
+        self.diags.add(Diagnostic(code, message, self.span(doc, loc, key=key, offset=offset), hint))

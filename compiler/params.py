@@ -1,0 +1,107 @@
+"""Turn type declarations (short or long form) into checked :class:`Param` objects."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from mldsl.constraints import MISSING, Param, check_value
+from mldsl.loader import Loaded
+from mldsl.models.typedecl import TypeDecl
+from mldsl.mtypes import MType, TypeSyntaxError, parse_type
+from mldsl.compiler.context import Context, Loc
+
+
+def declare(ctx: Context, doc: Loaded, loc: Loc, name: str, decl: str | TypeDecl, *, role: str) -> Param | None:
+    """A :class:`Param` for ``decl`` at ``loc``, or ``None`` after reporting why not."""
+    if isinstance(decl, str):
+        t = _parse(ctx, doc, loc, decl)
+        return Param(name, t) if t is not None else None
+    t = _parse(ctx, doc, loc + ("type",), decl.type)
+    if t is None:
+        return None
+    ok = True
+
+    def bad(field: str, message: str, hint: str | None = None, code: str = "MLD202") -> None:
+        nonlocal ok
+        ok = False
+        ctx.error(doc, loc + (field,), code, message, hint, key=True)
+
+    if t.kind == "enum":
+        if not decl.values:
+            bad("type", "an enum needs 'values'", "list the allowed values: values: [a, b]", code="MLD203")
+        elif len(set(map(repr, decl.values))) != len(decl.values):
+            bad("values", "enum values must be unique", code="MLD203")
+        else:
+            t = MType("enum", values=tuple(decl.values))
+    elif decl.values is not None:
+        bad("values", f"'values' applies to enum, not {t}", "write type: enum")
+    if decl.format is not None:
+        if t.kind != "artifact":
+            bad("format", f"'format' applies to artifact, not {t}")
+        else:
+            t = MType("artifact", format=decl.format)
+    numeric = t.kind in ("int", "float")
+    for f in ("min", "max"):
+        v = getattr(decl, f)
+        if v is not None and not numeric:
+            bad(f, f"'{f}' applies to int and float, not {t}", "use min_length/max_length for strings and lists" if t.kind in ("str", "list", "dict") else None)
+        elif v is not None and t.kind == "int" and isinstance(v, float) and not v.is_integer():
+            bad(f, f"'{f}' of an int must be a whole number")
+    for f in ("exclusive_min", "exclusive_max"):
+        if getattr(decl, f) and getattr(decl, f[len("exclusive_"):]) is None:
+            bad(f, f"'{f}' needs '{f[len('exclusive_'):]}'")
+    if decl.pattern is not None:
+        if t.kind != "str":
+            bad("pattern", f"'pattern' applies to str, not {t}")
+        else:
+            try:
+                re.compile(decl.pattern)
+            except re.error as exc:
+                bad("pattern", f"invalid regular expression: {exc.msg}", code="MLD205")
+    for f in ("min_length", "max_length"):
+        if getattr(decl, f) is not None and t.kind not in ("str", "list", "dict"):
+            bad(f, f"'{f}' applies to str, list and dict, not {t}")
+    if decl.min is not None and decl.max is not None and decl.min > decl.max:
+        bad("min", f"min {decl.min} is greater than max {decl.max}", code="MLD206")
+    if decl.min_length is not None and decl.max_length is not None and decl.min_length > decl.max_length:
+        bad("min_length", f"min_length {decl.min_length} is greater than max_length {decl.max_length}", code="MLD206")
+    if role == "output" and (decl.has_default or decl.optional):
+        bad("default" if decl.has_default else "optional", "outputs take no default and are never optional")
+    if t.kind == "secret" and decl.has_default:
+        bad("default", "a secret cannot have a default", "bind it with secret('name', 'key') where it is used", code="MLD500")
+    if not ok:
+        return None
+    param = Param(
+        name, t,
+        default=decl.default if decl.has_default else MISSING,
+        optional=decl.optional,
+        minimum=decl.min, maximum=decl.max,
+        exclusive_min=decl.exclusive_min, exclusive_max=decl.exclusive_max,
+        pattern=decl.pattern, min_length=decl.min_length, max_length=decl.max_length,
+        description=decl.description,
+    )
+    if decl.has_default and t.kind != "artifact":
+        for problem in check_value(param, decl.default):
+            ctx.error(doc, loc + ("default",), "MLD204", f"default of {name!r}: {problem}")
+            return None
+    if decl.has_default and t.kind == "artifact" and not _is_uri(decl.default):
+        ctx.error(doc, loc + ("default",), "MLD204", f"default of {name!r} must be an artifact URI",
+                  "for example s3://bucket/path/data.parquet")
+        return None
+    return param
+
+
+def _is_uri(value: Any) -> bool:
+    return isinstance(value, str) and bool(re.match(r"^(s3|gs|gcs|https?|oss|hdfs|az)://.+", value))
+
+
+def _parse(ctx: Context, doc: Loaded, loc: Loc, text: str) -> MType | None:
+    try:
+        return parse_type(text)
+    except TypeSyntaxError as exc:
+        code = "MLD201" if str(exc).startswith("unknown type") else "MLD200"
+        ctx.error(doc, loc, code, str(exc), exc.hint)
+        return None
+
+

@@ -1,0 +1,67 @@
+"""The compiler's passes, run in order from :data:`PASSES`.
+
+Each pass reads and extends the :class:`Context`; none raises for bad input.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from mldsl.compiler import ir
+from mldsl.compiler.context import Context
+from mldsl.compiler.modules import module_for
+from mldsl.compiler.pipelines import compile_pipeline, toleration
+from mldsl.compiler.resolve import Registry
+
+
+def project(ctx: Context) -> None:
+    """Project defaults (namespace, image, GPU scheduling, artifact keys) from ``mldsl.yaml``."""
+    if ctx.ws.project is None:
+        return
+    doc = ctx.ws.project
+    spec = doc.model.spec
+    key_format = spec.artifacts.key_format
+    if key_format is not None and "{{pod.name}}" in key_format.replace(" ", ""):
+        ctx.error(doc, ("spec", "artifacts", "key_format"), "MLD107",
+                  "key_format cannot use {{pod.name}}: consumers could not know the key",
+                  "use {{workflow.name}}, {{workflow.uid}} and {{step}} (the step's name), e.g. '{{workflow.name}}/{{step}}'")
+        key_format = None
+    ctx.project = ir.Project(
+        name=doc.name,
+        namespace=spec.namespace,
+        service_account=spec.service_account,
+        image=spec.image,
+        gpu=ir.Gpu(spec.gpu.resource, tuple(sorted(spec.gpu.node_selector.items())),
+                   tuple(toleration(t) for t in spec.gpu.tolerations)),
+        artifact_bucket=spec.artifacts.bucket,
+        artifact_key_format=key_format,
+    )
+
+
+def registry(ctx: Context) -> None:
+    """Index every Module in scope by name and version."""
+    ctx.scratch["registry"] = Registry.build(ctx)
+
+
+def modules(ctx: Context) -> None:
+    """Check the modules given on the command line, used or not."""
+    for doc in ctx.ws.of_kind("Module", tier=0):
+        module_for(ctx, doc)
+
+
+def pipelines(ctx: Context) -> None:
+    """Bind, type-check and order every pipeline given on the command line."""
+    reg: Registry = ctx.scratch["registry"]
+    for doc in ctx.ws.of_kind("Pipeline", tier=0):
+        p = compile_pipeline(ctx, doc, reg)
+        if p is not None:
+            ctx.pipelines.append(p)
+    names: dict[str, str] = {}
+    for doc in ctx.ws.of_kind("Pipeline", tier=0):
+        if doc.name in names:
+            ctx.error(doc, ("metadata", "name"), "MLD108", f"pipeline {doc.name!r} is defined twice",
+                      f"the other one is in {names[doc.name]}")
+        names.setdefault(doc.name, doc.source.path)
+
+
+PASSES: tuple[Callable[[Context], None], ...] = (project, registry, modules, pipelines)

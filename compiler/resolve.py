@@ -1,0 +1,78 @@
+"""Find the module a step ``uses``: by name and semver range, or by relative path.
+
+Candidates come from the files on the command line (tier 0), then the
+Project's module paths in order, then the built-in library. The highest
+version that matches the range wins; where two places hold the same version,
+the earlier place wins, so a project can override a built-in module.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from pathlib import Path
+
+from mldsl.loader import Loaded, load_file
+from mldsl.compiler.context import Context
+
+
+class ResolveError(ValueError):
+    def __init__(self, code: str, message: str, hint: str | None = None):
+        super().__init__(message)
+        self.code = code
+        self.hint = hint
+
+
+@dataclass
+class Registry:
+    by_name: dict[str, list[Loaded]]
+
+    @classmethod
+    def build(cls, ctx: Context) -> "Registry":
+        by_name: dict[str, list[Loaded]] = {}
+        for doc in ctx.ws.of_kind("Module"):
+            same = [d for d in by_name.get(doc.name, []) if d.version == doc.version]
+            clash = next((d for d in same if d.tier == doc.tier), None)
+            if clash is not None:
+                ctx.error(doc, ("metadata", "version"), "MLD410",
+                          f"module {doc.name}@{doc.version} is defined twice",
+                          f"the other one is in {clash.source.path}; bump one version")
+                continue
+            by_name.setdefault(doc.name, []).append(doc)
+        return cls(by_name)
+
+    def resolve(self, ref: str, ctx: Context, base: Path) -> Loaded:
+        if ref.startswith(("./", "../", "/")):
+            return self._by_path(ref, ctx, base)
+        name, _, constraint = ref.partition("@")
+        cands = self.by_name.get(name)
+        if not cands:
+            close = difflib.get_close_matches(name, list(self.by_name), n=1)
+            raise ResolveError("MLD400", f"module {name!r} not found",
+                               f"did you mean {close[0]!r}?" if close else
+                               "give the module's file on the command line or add its folder to module_paths in mldsl.yaml")
+        import semantic_version as sv
+
+        try:
+            spec = sv.SimpleSpec(constraint.replace(" ", "")) if constraint else None
+        except ValueError:
+            raise ResolveError("MLD402", f"invalid version range {constraint!r}",
+                               "use an exact version (1.2.0), a prefix (1, 1.2), ^1.2, ~1.4 or >=2,<3") from None
+        ranked = sorted(cands, key=lambda d: (sv.Version(d.version or "0.0.0"), -d.tier), reverse=True)
+        for d in ranked:
+            if spec is None or sv.Version(d.version or "0.0.0") in spec:
+                return d
+        versions = ", ".join(sorted({d.version or "" for d in cands}, key=sv.Version))
+        raise ResolveError("MLD401", f"no version of {name!r} matches {constraint!r}", f"available versions: {versions}")
+
+    def _by_path(self, ref: str, ctx: Context, base: Path) -> Loaded:
+        target = (base.parent / ref).resolve()
+        docs = [d for d in ctx.ws.documents if d.file.resolve() == target and d.kind == "Module"]
+        if not docs and target.is_file():
+            docs = [d for d in load_file(target, 0, ctx.ws) if d.kind == "Module"]
+            ctx.ws.documents.extend(docs)
+        if not target.is_file():
+            raise ResolveError("MLD411", f"no module file at {ref!r}", "paths in 'uses' are relative to the pipeline's file")
+        if len(docs) != 1:
+            raise ResolveError("MLD411", f"{ref!r} must hold exactly one Module document, found {len(docs)}")
+        return docs[0]

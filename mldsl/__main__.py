@@ -1,0 +1,3 @@
+from mldsl.cli import main
+
+main()
