@@ -22,7 +22,8 @@ ROOTS = ("params", "steps", "inputs", "item", "workflow", "trial")
 
 @dataclass
 class StepInfo:
-    outputs: dict[str, Param]
+    #: ``None`` when the step's module could not be compiled: its outputs are unknown, not missing
+    outputs: dict[str, Param] | None
     fanout: bool
 
 
@@ -137,6 +138,8 @@ class Checker:
         if info is None:
             return self.fail(node, "MLD301", f"unknown step {name!r}", _did_you_mean(name, steps, "steps"))
         self.scope.refs.add(name)
+        if info.outputs is None:
+            return ir.ILit(None, ANY)  # the module's own errors are reported; don't pile on
         p = info.outputs.get(out)
         if p is None:
             return self.fail(node, "MLD301", f"step {name!r} has no output {out!r}", _did_you_mean(out, info.outputs, "outputs"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from mldsl.constraints import Param
 from mldsl.loader import Loaded, display_path
 from mldsl.models.module import ContainerRun, PythonRun
+from mldsl.runtime import prelude
 from mldsl.compiler import ir
 from mldsl.compiler.context import Context
 from mldsl.compiler.exprcheck import Scope
@@ -36,10 +37,6 @@ def _compile(ctx: Context, doc: Loaded) -> ir.Module | None:
             continue
         if p is not None:
             outputs.append(p)
-    clash = set(spec.inputs) & set(spec.outputs)
-    for name in sorted(clash):
-        ctx.error(doc, ("spec", "outputs", name), "MLD107", f"{name!r} is both an input and an output",
-                  "give the output another name", key=True)
     scope = Scope(inputs={p.name: p for p in inputs})
     run = spec.run
     compiled_run: ir.ContainerRun | ir.PythonRun | None
@@ -103,4 +100,5 @@ def _python(ctx: Context, doc: Loaded, run: PythonRun, scope: Scope) -> ir.Pytho
     for name, v in env:
         _no_secret_inputs(ctx, doc, base + ("env", name), v)
     image = run.image or ctx.project.image
-    return ir.PythonRun(image, source or "", tuple(run.packages or ()), env)
+    return ir.PythonRun(image, prelude(tuple(scope.inputs.values()) if scope.inputs else ()) + (source or ""),
+                        tuple(run.packages or ()), env)

@@ -47,8 +47,9 @@ def compile_pipeline(ctx: Context, doc: Loaded, registry: Registry) -> ir.Pipeli
         m = _resolve_step(ctx, doc, ("spec", "steps", name), step.uses, step.deploy, registry)
         if m is not None:
             modules[name] = m
-    infos = {name: StepInfo({p.name: p for p in m.outputs}, spec.steps[name].for_each is not None)
-             for name, m in modules.items()}
+    infos = {name: StepInfo({p.name: p for p in modules[name].outputs} if name in modules else None,
+                            step.for_each is not None)
+             for name, step in spec.steps.items()}
     bucket = ctx.project.artifact_bucket
     compiled: dict[str, ir.Step] = {}
     deps: dict[str, set[str]] = {}

@@ -15,6 +15,7 @@ from mldsl.compiler.exprcheck import Checker, Scope
 
 #: Keys that name a credential: a literal value for them is refused (SPEC §1.6).
 CREDENTIAL_KEY = re.compile(r"(passw(or)?d|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|credential)", re.I)
+URI_PREFIX = re.compile(r"^(s3|gs|gcs|https?|oss|hdfs|az)://[^/\s{}$]+/")
 URI = re.compile(r"^(s3|gs|gcs|https?|oss|hdfs|az)://[^/\s]+(/\S*)?$")
 
 
@@ -98,6 +99,13 @@ def bind(ctx: Context, doc: Loaded, loc: Loc, raw: Any, param: Param, scope: Sco
             code = "MLD303" if p.startswith("expected") else "MLD308"
             ctx.error(doc, loc, code, f"input {key!r}: {p}")
         return None if problems else value
+    if t.kind == "artifact" and isinstance(value, ir.IInterp):
+        head = value.parts[0] if value.parts and isinstance(value.parts[0], str) else ""
+        if URI_PREFIX.match(head):
+            return value  # a URI template such as s3://bucket/${{ item }}/data.parquet
+        ctx.error(doc, loc, "MLD308", f"input {key!r} is an artifact: a string must start with a URI scheme and bucket",
+                  "for example \"s3://bucket/${{ params.day }}/data.parquet\"")
+        return None
     src = value.type
     if not assignable(src, t):
         code = "MLD309" if src.kind == t.kind == "artifact" else "MLD303"
@@ -127,7 +135,7 @@ def _declared(value: ir.IValue, scope: Scope) -> Param | None:
         return scope.params.get(value.name)
     if isinstance(value, ir.IStepOutput) and scope.steps is not None and not value.fanout:
         info = scope.steps.get(value.step)
-        return info.outputs.get(value.output) if info else None
+        return info.outputs.get(value.output) if info and info.outputs else None
     return None
 
 

@@ -1,0 +1,137 @@
+"""The step contract for ``python`` modules, on the cluster and locally.
+
+The compiler prepends :func:`prelude` to a python module's code. The prelude
+reads the ``MLDSL_INPUT_<NAME>`` variables back into typed values (``inputs``)
+and gives ``write_output(name, value)``, which writes the file the step
+contract expects under ``/mldsl/outputs``. :func:`run_local` runs the very
+same source in a subprocess with folders of your choice, which is how the
+built-in modules are tested.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from mldsl.constraints import Param
+
+_PRELUDE = '''\
+# --- mldsl step runtime (generated; the module's own code follows) ---
+import json as _mldsl_json, os as _mldsl_os
+MLDSL_OUTPUTS_DIR = _mldsl_os.environ.get("MLDSL_OUTPUTS_DIR", "/mldsl/outputs")
+_MLDSL_INPUTS = _mldsl_json.loads({types!r})
+
+
+def _mldsl_read(name, kind, optional):
+    raw = _mldsl_os.environ.get("MLDSL_INPUT_" + name.upper())
+    if raw is None or (raw == "" and (optional or kind != "str")):
+        return None
+    if kind == "artifact":
+        return raw if _mldsl_os.path.exists(raw) or not optional else None
+    if kind == "int":
+        return int(raw)
+    if kind == "float":
+        return float(raw)
+    if kind == "bool":
+        return raw.strip().lower() == "true"
+    if kind in ("list", "dict"):
+        return _mldsl_json.loads(raw)
+    if kind == "enum":
+        try:
+            return _mldsl_json.loads(raw) if raw.strip()[:1] in "-0123456789" else raw
+        except ValueError:
+            return raw
+    return raw
+
+
+inputs = {{n: _mldsl_read(n, k, o) for n, (k, o) in _MLDSL_INPUTS.items()}}
+
+
+def output_path(name):
+    """Where to write the artifact output ``name`` (a file or a folder)."""
+    _mldsl_os.makedirs(MLDSL_OUTPUTS_DIR, exist_ok=True)
+    return _mldsl_os.path.join(MLDSL_OUTPUTS_DIR, name)
+
+
+def write_output(name, value):
+    """Write the parameter output ``name``: strings as they are, anything else as JSON."""
+    text = value if isinstance(value, str) else _mldsl_json.dumps(value)
+    with open(output_path(name), "w", encoding="utf-8") as fh:
+        fh.write(text)
+# --- end of mldsl step runtime ---
+'''
+
+
+def prelude(inputs: tuple[Param, ...]) -> str:
+    """The runtime prepended to a python module that declares ``inputs``."""
+    types = {p.name: (p.type.kind, p.optional or p.has_default) for p in inputs}
+    return _PRELUDE.format(types=json.dumps(types, separators=(",", ":")))
+
+
+def encode(value: Any) -> str:
+    """A value as the step sees it in its environment (what Argo passes)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return ""
+    if isinstance(value, (list, dict)):
+        return json.dumps(value, separators=(",", ":"))
+    return str(value)
+
+
+@dataclass
+class LocalResult:
+    returncode: int
+    stdout: str
+    stderr: str
+    outputs: dict[str, Any]
+
+
+def run_local(source: str, inputs: tuple[Param, ...], outputs: tuple[Param, ...], values: dict[str, Any],
+              workdir: Path, *, env: dict[str, str] | None = None, timeout: float = 300) -> LocalResult:
+    """Run a python module's compiled ``source`` as a local process under the step contract.
+
+    Artifact inputs are copied to ``workdir/inputs/<name>``; outputs are read
+    back from ``workdir/outputs`` (parameter outputs parsed by their type,
+    artifact outputs as paths).
+    """
+    in_dir, out_dir = workdir / "inputs", workdir / "outputs"
+    in_dir.mkdir(parents=True, exist_ok=True)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    proc_env = {k: v for k, v in os.environ.items() if not k.startswith("MLDSL_INPUT_")}
+    proc_env.update(env or {})
+    proc_env["MLDSL_OUTPUTS_DIR"] = str(out_dir)
+    for p in inputs:
+        if p.name not in values:
+            if p.has_default:
+                proc_env[f"MLDSL_INPUT_{p.name.upper()}"] = encode(p.default)
+            continue
+        value = values[p.name]
+        if p.type.kind == "artifact" and value is not None:
+            target = in_dir / p.name
+            src = Path(value)
+            if src.is_dir():
+                shutil.copytree(src, target, dirs_exist_ok=True)
+            else:
+                shutil.copyfile(src, target)
+            value = str(target)
+        proc_env[f"MLDSL_INPUT_{p.name.upper()}"] = encode(value)
+    proc = subprocess.run([sys.executable, "-c", source], env=proc_env, cwd=workdir, capture_output=True,
+                          text=True, timeout=timeout)
+    result: dict[str, Any] = {}
+    for p in outputs:
+        path = out_dir / p.name
+        if not path.exists():
+            continue
+        if p.type.kind == "artifact":
+            result[p.name] = path
+            continue
+        text = path.read_text(encoding="utf-8")
+        result[p.name] = text if p.type.kind in ("str", "enum") and not text.startswith(("[", "{")) else json.loads(text)
+    return LocalResult(proc.returncode, proc.stdout, proc.stderr, result)
