@@ -76,6 +76,12 @@ def compile_pipeline(ctx: Context, doc: Loaded, registry: Registry) -> ir.Pipeli
                   "remove one of these dependencies (a reference in with/when/for_each/env, or 'after')", key=True)
     outputs = _outputs(ctx, doc, spec.outputs, params, infos, bucket)
     schedule = _schedule(ctx, doc, spec.schedule) if spec.schedule is not None else None
+    if spec.schedule is not None:
+        for p in params.values():
+            if p.required:
+                ctx.error(doc, ("spec", "params", p.name), "MLD415",
+                          f"param {p.name!r} has no default, but scheduled runs cannot be given one",
+                          "give it a default (runs started by the schedule use the defaults)", key=True)
     on_exit = _on_exit(ctx, doc, spec.on_exit, params, registry) if spec.on_exit is not None else None
     ttl = _duration(ctx, doc, ("spec", "ttl"), spec.ttl)
     if len(ctx.diags) > start or cycle is not None:

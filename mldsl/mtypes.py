@@ -105,13 +105,20 @@ def _from_tree(tree: Any) -> MType:
     )
 
 
+_SYNONYMS = {
+    "number": "float", "double": "float", "decimal": "float", "integer": "int", "long": "int",
+    "string": "str", "text": "str", "boolean": "bool", "file": "artifact", "path": "artifact",
+    "array": "list[T]", "map": "dict[str, T]", "object": "dict[str, T]", "password": "secret",
+}
+
+
 def _named(name: str) -> MType:
     if name in ("list", "dict"):
         raise TypeSyntaxError(f"{name} needs an element type", hint="write list[str]" if name == "list" else "write dict[str, str]")
     if name not in SIMPLE:
         import difflib
 
-        close = difflib.get_close_matches(name, TYPE_NAMES, n=1)
+        close = [_SYNONYMS[name]] if name in _SYNONYMS else difflib.get_close_matches(name, TYPE_NAMES, n=1)
         raise TypeSyntaxError(
             f"unknown type {name!r}",
             hint=f"did you mean {close[0]!r}?" if close else "types are " + ", ".join(TYPE_NAMES),

@@ -211,7 +211,8 @@ def load_yaml_text(text: str, path: str) -> tuple[list[YamlDocument], list[Diagn
                 data = builder.build(node, ())
             except _LoadError as exc:
                 diags.append(exc.diag)
-                data = None
+                index += 1
+                continue
             if data is not None or node.tag != "tag:yaml.org,2002:null":
                 docs.append(YamlDocument(path, index, data, positions, text))
             index += 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 
 DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
@@ -52,9 +52,14 @@ def _semver(value: str) -> str:
     return value
 
 
+def _number_to_text(value: Any) -> Any:
+    # YAML reads `version: 1.2` as a number; report it as a bad version, with the quoting hint
+    return str(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else value
+
+
 DnsName = Annotated[str, AfterValidator(_dns_label)]
 Identifier = Annotated[str, AfterValidator(_identifier)]
-SemVer = Annotated[str, AfterValidator(_semver)]
+SemVer = Annotated[str, AfterValidator(_semver), BeforeValidator(_number_to_text)]
 Scalar = str | int | float | bool
 
 

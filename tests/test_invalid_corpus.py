@@ -1,0 +1,72 @@
+"""The invalid-document corpus: each case asserts exactly its diagnostics' codes, lines and columns.
+
+A case is a file or a folder under ``tests/invalid``; ``# expect: MLDnnn L:C``
+comments (comma-separated for several) state every diagnostic it must give.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from mldsl.codes import BY_CODE, CODES
+from mldsl.compiler import compile_paths
+
+from conftest import ROOT
+
+CORPUS = ROOT / "tests" / "invalid"
+EXPECT = re.compile(r"#\s*expect:\s*(.+)$")
+
+
+def cases() -> list[Path]:
+    return sorted(CORPUS.iterdir())
+
+
+def expectations(case: Path) -> set[tuple[str, str, int, int]]:
+    out = set()
+    for f in [case] if case.is_file() else sorted(case.rglob("*.yaml")):
+        for line in f.read_text(encoding="utf-8").splitlines():
+            m = EXPECT.search(line)
+            if not m:
+                continue
+            for item in m.group(1).split(","):
+                code, pos = item.split()
+                ln, col = pos.split(":")
+                out.add((f.resolve().as_posix(), code, int(ln), int(col)))
+    return out
+
+
+@pytest.mark.parametrize("case", cases(), ids=lambda p: p.name)
+def test_case(case: Path) -> None:
+    expected = expectations(case)
+    assert expected, f"{case} states no expectations"
+    result = compile_paths([case])
+    actual = {(Path(d.span.path).resolve().as_posix(), d.code, d.span.line, d.span.col) for d in result.diagnostics}
+    assert actual == expected, "\n".join(d.render() for d in result.diagnostics)
+    for d in result.diagnostics:
+        assert d.code in BY_CODE, f"{d.code} is not in the catalog (mldsl/codes.py)"
+        assert d.message and "{" not in d.message.replace("${{", "").replace("{{", ""), d.message
+
+
+def test_corpus_covers_every_input_error_class() -> None:
+    covered = {code for case in cases() for (_, code, _, _) in expectations(case)}
+    needed = {c.code for c in CODES if not c.code.startswith("MLD9")}
+    assert needed - covered == set(), "codes without an invalid document"
+    assert len(cases()) >= 30
+
+
+def test_every_code_in_the_source_is_documented() -> None:
+    used: set[str] = set()
+    for folder in ("mldsl", "compiler", "backends"):
+        for f in (ROOT / folder).rglob("*.py"):
+            used |= set(re.findall(r'"(MLD\d{3})"', f.read_text(encoding="utf-8")))
+    assert used - set(BY_CODE) == set()
+
+
+def test_errors_doc_is_current() -> None:
+    from mldsl.codes import render_markdown
+
+    doc = (ROOT / "docs" / "errors.md").read_text(encoding="utf-8")
+    assert doc == render_markdown(CORPUS), "docs/errors.md is stale: python -m mldsl.codes tests/invalid > docs/errors.md"
