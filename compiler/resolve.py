@@ -59,8 +59,11 @@ class Registry:
             raise ResolveError("MLD402", f"invalid version range {constraint!r}",
                                "use an exact version (1.2.0), a prefix (1, 1.2), ^1.2, ~1.4 or >=2,<3") from None
         ranked = sorted(cands, key=lambda d: (sv.Version(d.version or "0.0.0"), -d.tier), reverse=True)
+        if spec is None:  # no range: the newest release; pre-releases only when nothing else exists
+            releases = [d for d in ranked if not sv.Version(d.version or "0.0.0").prerelease]
+            return (releases or ranked)[0]
         for d in ranked:
-            if spec is None or sv.Version(d.version or "0.0.0") in spec:
+            if sv.Version(d.version or "0.0.0") in spec:
                 return d
         versions = ", ".join(sorted({d.version or "" for d in cands}, key=sv.Version))
         raise ResolveError("MLD401", f"no version of {name!r} matches {constraint!r}", f"available versions: {versions}")

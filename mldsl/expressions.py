@@ -187,9 +187,9 @@ def parse_expression(source: str, base: int = 0) -> Expr:
     except UnexpectedToken as exc:
         tok = exc.token
         offset = base + (tok.start_pos if tok.start_pos is not None else len(source))
-        what = "end of expression" if tok.type == "$END" else repr(str(tok))
+        what = repr(str(tok))
         if tok.type == "$END":
-            raise ExprError("MLD300", f"incomplete expression {source.strip()!r}", offset,
+            raise ExprError("MLD300", f"incomplete expression {source.strip()!r}", base + len(source.rstrip()),
                             hint="an operand or closing bracket is missing") from None
         raise ExprError("MLD300", f"unexpected {what} in expression", offset) from None
     except UnexpectedInput as exc:  # pragma: no cover - the three above cover lark's cases

@@ -1,0 +1,163 @@
+"""Resolution by semver range, type checking of bindings, the DAG, and lowering to Argo."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from mldsl.backends import emit_all
+from mldsl.compiler import compile_paths, ir
+
+MODULE = """\
+apiVersion: mldsl/v1
+kind: Module
+metadata: {{name: {name}, version: {version}}}
+spec:
+  inputs: {{x: {{type: int, default: 1}}}}
+  outputs: {{y: int}}
+  run: {{container: {{image: "img:{version}"}}}}
+"""
+
+
+def write(folder: Path, name: str, text: str) -> Path:
+    path = folder / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return path
+
+
+def pipeline(uses: str, extra: str = "") -> str:
+    return f"""\
+apiVersion: mldsl/v1
+kind: Pipeline
+metadata: {{name: p}}
+spec:
+  steps:
+    a: {{uses: "{uses}"}}
+{extra}"""
+
+
+@pytest.fixture
+def versions(tmp_path: Path) -> Path:
+    for v in ("1.0.0", "1.2.0", "1.2.7", "1.4.1", "2.0.0", "2.5.0", "3.0.0-rc.1"):
+        write(tmp_path / "modules", f"m-{v}.yaml", MODULE.format(name="m", version=v))
+    write(tmp_path, "mldsl.yaml", "apiVersion: mldsl/v1\nkind: Project\nmetadata: {name: t}\nspec: {module_paths: [modules]}\n")
+    return tmp_path
+
+
+@pytest.mark.parametrize(("ref", "version"), [
+    ("m", "2.5.0"), ("m@1", "1.4.1"), ("m@^1.2", "1.4.1"), ("m@~1.2", "1.2.7"), ("m@1.2", "1.2.7"),
+    ("m@>=2,<3", "2.5.0"), ("m@1.0.0", "1.0.0"), ("m@~1.4", "1.4.1"),
+])
+def test_semver_ranges(versions: Path, ref: str, version: str) -> None:
+    write(versions, "p.yaml", pipeline(ref))
+    result = compile_paths([versions / "p.yaml"])
+    assert result.ok, [d.render() for d in result.diagnostics]
+    assert result.program.pipelines[0].steps[0].module.version == version
+
+
+def test_unmatched_range_lists_versions(versions: Path) -> None:
+    write(versions, "p.yaml", pipeline("m@^4"))
+    [d] = compile_paths([versions / "p.yaml"]).diagnostics
+    assert d.code == "MLD401" and d.hint == "available versions: 1.0.0, 1.2.0, 1.2.7, 1.4.1, 2.0.0, 2.5.0, 3.0.0-rc.1"
+
+
+def test_project_modules_override_the_builtin_library(tmp_path: Path) -> None:
+    write(tmp_path / "modules", "cm.yaml", MODULE.format(name="check-metrics", version="1.0.0"))
+    write(tmp_path, "mldsl.yaml", "apiVersion: mldsl/v1\nkind: Project\nmetadata: {name: t}\nspec: {module_paths: [modules]}\n")
+    write(tmp_path, "p.yaml", pipeline("check-metrics@1"))
+    result = compile_paths([tmp_path / "p.yaml"])
+    assert result.ok
+    run = result.program.pipelines[0].steps[0].module.run
+    assert isinstance(run, ir.ContainerRun) and run.image == "img:1.0.0"
+
+
+def test_relative_module_path(tmp_path: Path) -> None:
+    write(tmp_path / "mods", "one.yaml", MODULE.format(name="local-one", version="0.1.0"))
+    write(tmp_path, "p.yaml", pipeline("./mods/one.yaml"))
+    result = compile_paths([tmp_path / "p.yaml"])
+    assert result.ok and result.program.pipelines[0].steps[0].module.name == "local-one"
+
+
+def test_dag_order_is_topological_and_stable(tmp_path: Path) -> None:
+    write(tmp_path, "m.yaml", MODULE.format(name="m", version="1.0.0"))
+    write(tmp_path, "p.yaml", """\
+        apiVersion: mldsl/v1
+        kind: Pipeline
+        metadata: {name: p}
+        spec:
+          steps:
+            z_last: {uses: m, with: {x: "${{ steps.b.outputs.y + steps.a.outputs.y }}"}}
+            b: {uses: m, after: a}
+            a: {uses: m}
+            c: {uses: m}
+        """)
+    result = compile_paths([tmp_path])
+    assert result.ok, [d.render() for d in result.diagnostics]
+    steps = result.program.pipelines[0].steps
+    assert [s.name for s in steps] == ["a", "b", "c", "z_last"]
+    assert steps[-1].depends == ("a", "b")
+
+
+def test_every_error_in_a_pipeline_is_reported(tmp_path: Path) -> None:
+    write(tmp_path, "m.yaml", MODULE.format(name="m", version="1.0.0"))
+    write(tmp_path, "p.yaml", """\
+        apiVersion: mldsl/v1
+        kind: Pipeline
+        metadata: {name: p}
+        spec:
+          params: {n: {type: str, default: x}}
+          steps:
+            a: {uses: m, with: {x: "${{ params.n }}"}}
+            b: {uses: m, with: {x: "${{ params.nn }}"}, timeout: forever}
+            c: {uses: nope}
+        """)
+    codes = sorted(d.code for d in compile_paths([tmp_path]).diagnostics)
+    assert codes == ["MLD301", "MLD303", "MLD400", "MLD412"]
+
+
+def _workflow(tmp_path: Path, steps: str, params: str = "{}") -> dict:
+    write(tmp_path, "m.yaml", MODULE.format(name="m", version="1.0.0"))
+    write(tmp_path, "p.yaml", f"""\
+apiVersion: mldsl/v1
+kind: Pipeline
+metadata: {{name: p}}
+spec:
+  params: {params}
+  steps:
+{textwrap.indent(textwrap.dedent(steps), '    ')}""")
+    result = compile_paths([tmp_path])
+    assert result.ok, [d.render() for d in result.diagnostics]
+    [wt] = [m.body for m in emit_all(result.program) if m.kind == "WorkflowTemplate"]
+    return {t["name"]: t for t in wt["spec"]["templates"][0]["dag"]["tasks"]}
+
+
+def test_lowering_simple_tags_conditions_and_expressions(tmp_path: Path) -> None:
+    tasks = _workflow(tmp_path, """\
+        a: {uses: m, with: {x: "${{ params.n }}"}}
+        b:
+          uses: m
+          when: "${{ steps.a.outputs.y > 3 and params.mode == 'fast' }}"
+          with: {x: "${{ steps.a.outputs.y * 2 }}"}
+        c:
+          uses: m
+          for_each: "${{ params.items }}"
+          when: "${{ 'gpu' in params.tags }}"
+          with: {x: "${{ item }}"}
+        """, params="{n: {type: int, default: 2}, mode: {type: enum, values: [fast, slow], default: fast}, "
+                    "items: {type: 'list[int]', default: [1, 2]}, tags: {type: 'list[str]', default: []}}")
+    assert tasks["a"]["arguments"]["parameters"] == [{"name": "x", "value": "{{workflow.parameters.n}}"}]
+    assert tasks["b"]["when"] == "({{tasks.a.outputs.parameters.y}} > 3) && ('{{workflow.parameters.mode}}' == 'fast')"
+    assert tasks["b"]["arguments"]["parameters"][0]["value"] == "{{=(asInt(tasks['a'].outputs.parameters['y']) * 2)}}"
+    assert tasks["c"]["withParam"] == "{{workflow.parameters.items}}"
+    assert tasks["c"]["when"] == "{{=('gpu' in jsonpath(workflow.parameters['tags'], '$'))}}"
+    assert tasks["c"]["arguments"]["parameters"][0]["value"] == "{{item}}"
+
+
+def test_literal_fan_out_uses_with_items(tmp_path: Path) -> None:
+    tasks = _workflow(tmp_path, """\
+        a: {uses: m, for_each: [1, 2, 3], parallelism: 2, with: {x: "${{ item }}"}}
+        """)
+    assert tasks["a"]["withItems"] == [1, 2, 3]

@@ -1,0 +1,86 @@
+"""Types, expressions, the YAML loader and constraint checks."""
+
+from __future__ import annotations
+
+import pytest
+
+from mldsl.constraints import Param, check_value
+from mldsl.expressions import Binary, Call, ExprError, Literal, Ref, parse_template
+from mldsl.mtypes import TypeSyntaxError, assignable, parse_type
+from mldsl.yamlsource import load_yaml_text
+
+
+@pytest.mark.parametrize(("src", "dst", "ok"), [
+    ("int", "float", True), ("float", "int", False), ("str", "int", False), ("bool", "int", False),
+    ("list[int]", "list[float]", True), ("list[float]", "list[int]", False),
+    ("dict[str, int]", "dict[str, float]", True), ("artifact", "artifact", True), ("secret", "str", False),
+    ("list[str]", "str", False),
+])
+def test_assignable(src: str, dst: str, ok: bool) -> None:
+    assert assignable(parse_type(src), parse_type(dst)) is ok
+
+
+def test_enum_and_artifact_rules() -> None:
+    from mldsl.mtypes import MType
+
+    small, big = MType("enum", values=("a", "b")), MType("enum", values=("a", "b", "c"))
+    assert assignable(small, big) and not assignable(big, small)
+    assert assignable(small, parse_type("str")) and not assignable(parse_type("str"), small)
+    assert assignable(MType("artifact", format="parquet"), MType("artifact"))
+    assert not assignable(MType("artifact", format="parquet"), MType("artifact", format="csv"))
+
+
+@pytest.mark.parametrize("bad", ["lst[int]", "list", "dict[int, str]", "list[int", "int[str]"])
+def test_type_errors(bad: str) -> None:
+    with pytest.raises(TypeSyntaxError):
+        parse_type(bad)
+
+
+def test_template_parsing_and_offsets() -> None:
+    t = parse_template("gs://b/${{ params.day }}/x-${{ len(params.r) }}")
+    assert t.single is None and len(t.exprs) == 2
+    assert t.exprs[0].expr == Ref(11, ("params", "day"))
+    e = parse_template("${{ a.b >= 1 and not c or 'x' in d }}").single
+    assert isinstance(e, Binary) and e.op == "or"
+    assert parse_template("${{ join(params.r, '-') }}").single == Call(4, "join", (Ref(9, ("params", "r")), Literal(19, "-")))
+    assert parse_template("${{ -2.5e3 }}").single == Literal(4, -2500.0)
+
+
+@pytest.mark.parametrize(("text", "code", "offset"), [
+    ("${{ a = 1 }}", "MLD300", 6), ("x ${{ a", "MLD311", 2), ("${{ nope(1) }}", "MLD305", 4), ("${{ }}", "MLD300", 0),
+    ("${{ (a }}", "MLD300", 6),
+])
+def test_expression_errors(text: str, code: str, offset: int) -> None:
+    with pytest.raises(ExprError) as err:
+        parse_template(text)
+    assert (err.value.code, err.value.offset) == (code, offset)
+
+
+def test_check_value() -> None:
+    p = Param("lr", parse_type("float"), minimum=0.0, exclusive_min=True, maximum=1.0)
+    assert check_value(p, 0.5) == [] and check_value(p, 1) == []
+    assert check_value(p, 0.0) == ["0.0 must be greater than 0.0"]
+    assert check_value(p, True) == ["expected float, got true (bool)"]
+    s = Param("day", parse_type("str"), pattern=r"^\d{4}-\d{2}-\d{2}$")
+    assert check_value(s, "2024-06-01") == [] and check_value(s, "June") != []
+    lst = Param("r", parse_type("list[int]"), min_length=1)
+    assert check_value(lst, []) == ["length 0 is below the minimum length 1"]
+    assert check_value(lst, [1, "2"]) == ["item 1: expected int, got '2' (str)"]
+
+
+def test_loader_positions_duplicates_and_safety() -> None:
+    docs, diags = load_yaml_text("a: 1\nb:\n  - x\n  - {c: 2}\n---\nk: v\n", "f.yaml")
+    assert [d.data for d in docs] == [{"a": 1, "b": ["x", {"c": 2}]}, {"k": "v"}]
+    assert docs[0].positions.span(("b", 1, "c")).line == 4
+    assert docs[0].positions.span(("b", 1, "c"), key=True).col == 6
+    _, diags = load_yaml_text("a: 1\nb: 2\na: 3\n", "f.yaml")
+    assert [(d.code, d.span.line) for d in diags] == [("MLD003", 3)]
+    _, diags = load_yaml_text("x: !!python/name:os.system\n", "f.yaml")
+    assert [d.code for d in diags] == ["MLD004"]
+    _, diags = load_yaml_text("base: &b {x: 1}\nother:\n  <<: *b\n", "f.yaml")
+    assert [d.code for d in diags] == ["MLD004"]
+
+
+def test_dates_stay_strings() -> None:
+    docs, _ = load_yaml_text("fixed: {date: 2024-06-01}\n", "f.yaml")
+    assert docs[0].data == {"fixed": {"date": "2024-06-01"}}
