@@ -37,7 +37,7 @@ class Manifest:
         return str(self.body["metadata"]["name"])
 
 
-def emit_all(program: "Program", targets: tuple[str, ...] = tuple(BACKENDS)) -> list[Manifest]:
+def emit_all(program: Program, targets: tuple[str, ...] = tuple(BACKENDS)) -> list[Manifest]:
     """Every manifest of ``program`` from the named backends, in a stable order."""
     out: list[Manifest] = []
     for name in targets:

@@ -12,9 +12,10 @@ Used by the tests (with ``../shared/upstream-schemas``) and by
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 
 def strict_schema(schema: dict[str, Any]) -> dict[str, Any]:
@@ -44,9 +45,11 @@ def _tighten(node: Any) -> None:
         if key in ("properties", "patternProperties", "definitions", "$defs"):
             for sub in value.values():
                 _tighten(sub)
-        elif key in ("items", "additionalProperties", "not") and isinstance(value, (dict, list)):
-            _tighten(value)
-        elif key in ("allOf", "anyOf", "oneOf"):
+        elif (key in ("items", "additionalProperties", "not") and isinstance(value, (dict, list))) or key in (
+            "allOf",
+            "anyOf",
+            "oneOf",
+        ):
             _tighten(value)
 
 
@@ -85,7 +88,7 @@ class CrdIndex:
                         self.add_crd(doc, str(path))
 
     @classmethod
-    def from_dir(cls, folder: Path) -> "CrdIndex":
+    def from_dir(cls, folder: Path) -> CrdIndex:
         index = cls()
         files = sorted(p for p in folder.rglob("*") if p.suffix in (".yaml", ".yml", ".json") and p.is_file())
         index.add_files(files)

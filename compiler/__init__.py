@@ -17,7 +17,7 @@ from mldsl.loader import Workspace, load_workspace
 
 @dataclass
 class CompileResult:
-    program: "ir.Program"
+    program: ir.Program
     diagnostics: list[Diagnostic]
     workspace: Workspace
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from mldsl.compiler import ir
 from mldsl.diagnostics import Diagnostic, Diagnostics, Span
 from mldsl.loader import Loaded, Workspace
-from mldsl.compiler import ir
 
 Loc = tuple[str | int, ...]
 
@@ -29,6 +29,15 @@ class Context:
             return pos.span_in_string(loc, offset)
         return pos.span(loc, key=key)
 
-    def error(self, doc: Loaded, loc: Loc, code: str, message: str, hint: str | None = None,
-              *, key: bool = False, offset: int | None = None) -> None:
+    def error(
+        self,
+        doc: Loaded,
+        loc: Loc,
+        code: str,
+        message: str,
+        hint: str | None = None,
+        *,
+        key: bool = False,
+        offset: int | None = None,
+    ) -> None:
         self.diags.add(Diagnostic(code, message, self.span(doc, loc, key=key, offset=offset), hint))

@@ -8,7 +8,7 @@ if TYPE_CHECKING:
     import networkx as nx
 
 
-def build(deps: dict[str, set[str]]) -> "nx.DiGraph":
+def build(deps: dict[str, set[str]]) -> nx.DiGraph:
     """A graph with an edge ``a -> b`` when step ``b`` depends on step ``a``."""
     import networkx as nx
 
@@ -20,7 +20,7 @@ def build(deps: dict[str, set[str]]) -> "nx.DiGraph":
     return g
 
 
-def find_cycle(g: "nx.DiGraph") -> list[str] | None:
+def find_cycle(g: nx.DiGraph) -> list[str] | None:
     """One cycle as the list of its steps, starting at its smallest name; ``None`` when acyclic."""
     import networkx as nx
 
@@ -33,7 +33,7 @@ def find_cycle(g: "nx.DiGraph") -> list[str] | None:
     return nodes[start:] + nodes[:start]
 
 
-def order(g: "nx.DiGraph") -> list[str]:
+def order(g: nx.DiGraph) -> list[str]:
     """Topological order; among steps that could go next, the alphabetically first."""
     import networkx as nx
 

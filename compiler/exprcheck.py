@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mldsl import expressions as ast
+from mldsl.compiler import ir
 from mldsl.constraints import Param
 from mldsl.mtypes import ANY, BOOL, FLOAT, INT, SECRET, STR, MType, assignable, list_of, type_of_literal
-from mldsl.compiler import ir
 
 WORKFLOW_FIELDS = {"name": STR, "namespace": STR, "uid": STR, "status": STR, "creation_timestamp": STR, "duration": FLOAT}
 ROOTS = ("params", "steps", "inputs", "item", "workflow", "trial")
@@ -101,23 +101,33 @@ class Checker:
             return ir.IItem(tuple(rest), t)
         if root == "workflow":
             if len(rest) != 1 or rest[0] not in WORKFLOW_FIELDS:
-                return self.fail(node, "MLD301", f"unknown reference {node.text!r}",
-                                 "workflow fields are " + ", ".join(WORKFLOW_FIELDS))
+                return self.fail(
+                    node, "MLD301", f"unknown reference {node.text!r}", "workflow fields are " + ", ".join(WORKFLOW_FIELDS)
+                )
             if rest[0] == "status" and not self.scope.on_exit:
-                return self.fail(node, "MLD302", "'workflow.status' is only known in on_exit",
-                                 "move this step to the pipeline's on_exit handler")
+                return self.fail(
+                    node,
+                    "MLD302",
+                    "'workflow.status' is only known in on_exit",
+                    "move this step to the pipeline's on_exit handler",
+                )
             return ir.IWorkflow(rest[0], WORKFLOW_FIELDS[rest[0]])
         if root == "trial":
             return self.fail(node, "MLD302", "'trial' is only defined inside a Sweep")
         close = difflib.get_close_matches(root, ROOTS, n=1)
-        return self.fail(node, "MLD301", f"unknown name {root!r}",
-                         f"did you mean {close[0]!r}?" if close else "references start with " + ", ".join(ROOTS))
+        return self.fail(
+            node,
+            "MLD301",
+            f"unknown name {root!r}",
+            f"did you mean {close[0]!r}?" if close else "references start with " + ", ".join(ROOTS),
+        )
 
     def ref_param(self, node: ast.Ref, rest: tuple[str, ...]) -> ir.IExpr:
         params = self.scope.params
         if params is None:
-            return self.fail(node, "MLD302", "'params' is only defined in a pipeline",
-                             "inside a module, refer to its inputs: inputs.<name>")
+            return self.fail(
+                node, "MLD302", "'params' is only defined in a pipeline", "inside a module, refer to its inputs: inputs.<name>"
+            )
         if len(rest) != 1:
             return self.fail(node, "MLD301", f"invalid reference {node.text!r}", "write params.<name>")
         p = params.get(rest[0])
@@ -146,15 +156,27 @@ class Checker:
         extra = rest[3:]
         is_art = p.type.kind == "artifact"
         if extra and (extra != ("uri",) or not is_art):
-            return self.fail(node, "MLD301", f"invalid reference {node.text!r}",
-                             "artifact outputs have one field, .uri" if is_art else "parameter outputs have no fields")
+            return self.fail(
+                node,
+                "MLD301",
+                f"invalid reference {node.text!r}",
+                "artifact outputs have one field, .uri" if is_art else "parameter outputs have no fields",
+            )
         if is_art and info.fanout:
-            return self.fail(node, "MLD310", f"artifact output {out!r} of fan-out step {name!r} cannot be collected",
-                             "fan-out steps can pass on parameter outputs only; write one artifact per item in a later step")
+            return self.fail(
+                node,
+                "MLD310",
+                f"artifact output {out!r} of fan-out step {name!r} cannot be collected",
+                "fan-out steps can pass on parameter outputs only; write one artifact per item in a later step",
+            )
         if extra == ("uri",):
             if not self.scope.artifact_bucket:
-                return self.fail(node, "MLD302", "'.uri' needs an artifact bucket",
-                                 "set spec.artifacts.bucket in mldsl.yaml so that artifact keys are known")
+                return self.fail(
+                    node,
+                    "MLD302",
+                    "'.uri' needs an artifact bucket",
+                    "set spec.artifacts.bucket in mldsl.yaml so that artifact keys are known",
+                )
             return ir.IStepOutput(name, out, STR, artifact=True, field="uri")
         t = list_of(p.type) if info.fanout else p.type
         return ir.IStepOutput(name, out, t, artifact=is_art, fanout=info.fanout)
@@ -162,8 +184,12 @@ class Checker:
     def ref_input(self, node: ast.Ref, rest: tuple[str, ...]) -> ir.IExpr:
         inputs = self.scope.inputs
         if inputs is None:
-            return self.fail(node, "MLD302", "'inputs' is only defined inside a module's run",
-                             "in a pipeline, use params.<name> or steps.<step>.outputs.<name>")
+            return self.fail(
+                node,
+                "MLD302",
+                "'inputs' is only defined inside a module's run",
+                "in a pipeline, use params.<name> or steps.<step>.outputs.<name>",
+            )
         if not rest:
             return self.fail(node, "MLD301", "invalid reference 'inputs'", "write inputs.<name>")
         p = inputs.get(rest[0])
@@ -201,7 +227,9 @@ class Checker:
             return ir.IBinary(op, left, right, BOOL)
         if op in ("==", "!="):
             if not (anyt or _comparable(lt, rt)):
-                return self.fail(node, "MLD304", f"cannot compare {lt} with {rt}", "convert one side with str(), int() or float()")
+                return self.fail(
+                    node, "MLD304", f"cannot compare {lt} with {rt}", "convert one side with str(), int() or float()"
+                )
             return ir.IBinary(op, left, right, BOOL)
         if op in ("<", "<=", ">", ">="):
             if not (anyt or (lt.is_numeric and rt.is_numeric) or (_stringy(lt) and _stringy(rt))):
@@ -219,8 +247,12 @@ class Checker:
         if anyt:
             return ir.IBinary(op, left, right, ANY)
         if not (lt.is_numeric and rt.is_numeric):
-            return self.fail(node, "MLD304", f"'{op}' needs numbers, got {lt} and {rt}",
-                             "join strings with '+' only when both sides are strings; convert with str()")
+            return self.fail(
+                node,
+                "MLD304",
+                f"'{op}' needs numbers, got {lt} and {rt}",
+                "join strings with '+' only when both sides are strings; convert with str()",
+            )
         both_int = _intish(lt) and _intish(rt)
         return ir.IBinary(op, left, right, INT if both_int and op != "/" else FLOAT)
 
@@ -279,8 +311,12 @@ class Checker:
 
     def secret(self, node: ast.Call) -> ir.IExpr:
         if len(node.args) != 2 or not all(isinstance(a, ast.Literal) and isinstance(a.value, str) for a in node.args):
-            return self.fail(node, "MLD502", "secret() takes two quoted strings: the secret's name and key",
-                             "write secret('db-credentials', 'password')")
+            return self.fail(
+                node,
+                "MLD502",
+                "secret() takes two quoted strings: the secret's name and key",
+                "write secret('db-credentials', 'password')",
+            )
         name, key = (a.value for a in node.args if isinstance(a, ast.Literal))
         return ir.ISecret(str(name), str(key), SECRET)
 
@@ -310,10 +346,6 @@ def _comparable(a: MType, b: MType) -> bool:
     return a.kind == b.kind and a.kind in ("bool", "list", "dict")
 
 
-
-
 def constant(e: ir.IExpr) -> bool:
     """Whether ``e`` is known at compile time."""
     return isinstance(e, ir.ILit) or (isinstance(e, ir.IList) and all(constant(i) for i in e.items))
-
-

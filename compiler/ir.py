@@ -9,7 +9,7 @@ misread the IR.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any
 
 from mldsl.constraints import Param
 from mldsl.mtypes import MType
@@ -83,39 +83,39 @@ class ISecret:
 @dataclass(frozen=True)
 class IUnary:
     op: str
-    operand: "IExpr"
+    operand: IExpr
     type: MType
 
 
 @dataclass(frozen=True)
 class IBinary:
     op: str
-    left: "IExpr"
-    right: "IExpr"
+    left: IExpr
+    right: IExpr
     type: MType
 
 
 @dataclass(frozen=True)
 class ICall:
     func: str
-    args: tuple["IExpr", ...]
+    args: tuple[IExpr, ...]
     type: MType
 
 
 @dataclass(frozen=True)
 class IList:
-    items: tuple["IExpr", ...]
+    items: tuple[IExpr, ...]
     type: MType
 
 
 @dataclass(frozen=True)
 class IIndex:
-    target: "IExpr"
-    index: "IExpr"
+    target: IExpr
+    index: IExpr
     type: MType
 
 
-IExpr = Union[ILit, IParam, IStepOutput, IItem, IWorkflow, IInput, ISecret, IUnary, IBinary, ICall, IList, IIndex]
+IExpr = ILit | IParam | IStepOutput | IItem | IWorkflow | IInput | ISecret | IUnary | IBinary | ICall | IList | IIndex
 IRef = (IParam, IStepOutput, IItem, IWorkflow, IInput, ISecret)
 
 
@@ -123,12 +123,12 @@ IRef = (IParam, IStepOutput, IItem, IWorkflow, IInput, ISecret)
 class IInterp:
     """A string with ``${{ }}`` parts: literal text and typed expressions, in order."""
 
-    parts: tuple[Union[str, IExpr], ...]
+    parts: tuple[str | IExpr, ...]
     type: MType
 
 
 #: A bound value: a plain YAML literal, one typed expression, or an interpolated string.
-IValue = Union[ILit, IExpr, IInterp]
+IValue = ILit | IExpr | IInterp
 
 
 def walk(value: Any) -> Any:
@@ -240,8 +240,13 @@ class Step:
     def has_overrides(self) -> bool:
         """Whether the step needs a template of its own (Argo keeps these per template)."""
         return bool(
-            self.retry or self.timeout_seconds or self.cache_seconds or self.resources
-            or self.node_selector or self.tolerations or self.env
+            self.retry
+            or self.timeout_seconds
+            or self.cache_seconds
+            or self.resources
+            or self.node_selector
+            or self.tolerations
+            or self.env
         )
 
 

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from mldsl.constraints import Param
-from mldsl.loader import Loaded, display_path
-from mldsl.models.module import ContainerRun, PythonRun
-from mldsl.runtime import prelude
 from mldsl.compiler import ir
 from mldsl.compiler.context import Context
 from mldsl.compiler.exprcheck import Scope
 from mldsl.compiler.params import declare
 from mldsl.compiler.values import check_env, compile_value
+from mldsl.constraints import Param
+from mldsl.loader import Loaded, display_path
+from mldsl.models.module import ContainerRun, PythonRun
+from mldsl.runtime import prelude
 
 
 def module_for(ctx: Context, doc: Loaded) -> ir.Module | None:
@@ -53,15 +53,21 @@ def _compile(ctx: Context, doc: Loaded) -> ir.Module | None:
         memory=None if res is None else res.memory,
         gpu=0 if res is None or res.gpu is None else res.gpu,
     )
-    return ir.Module(doc.name, doc.version or "", doc.model.metadata.description, tuple(inputs), tuple(outputs),
-                     resources, compiled_run)
+    return ir.Module(
+        doc.name, doc.version or "", doc.model.metadata.description, tuple(inputs), tuple(outputs), resources, compiled_run
+    )
 
 
 def _no_secret_inputs(ctx: Context, doc: Loaded, loc: tuple[str | int, ...], value: ir.IValue) -> bool:
     for node in ir.walk(value):
         if isinstance(node, ir.IInput) and node.type.kind == "secret":
-            ctx.error(doc, loc, "MLD503", f"secret input {node.name!r} cannot be used in {loc[-2] if isinstance(loc[-1], int) else loc[-1]}",
-                      f"the step reads it from the environment variable MLDSL_INPUT_{node.name.upper()}")
+            ctx.error(
+                doc,
+                loc,
+                "MLD503",
+                f"secret input {node.name!r} cannot be used in {loc[-2] if isinstance(loc[-1], int) else loc[-1]}",
+                f"the step reads it from the environment variable MLDSL_INPUT_{node.name.upper()}",
+            )
             return False
     return True
 
@@ -70,18 +76,23 @@ def _container(ctx: Context, doc: Loaded, run: ContainerRun, scope: Scope) -> ir
     base = ("spec", "run", "container")
     args: list[ir.IValue] = []
     for i, raw in enumerate(run.args or []):
-        v = compile_value(ctx, doc, base + ("args", i), raw, scope)
+        v = compile_value(ctx, doc, (*base, "args", i), raw, scope)
         if v is None:
             continue
         if any(isinstance(n, ir.ISecret) for n in ir.walk(v)):
-            ctx.error(doc, base + ("args", i), "MLD502", "secret() cannot be used in args: it would show in the pod spec and process list",
-                      "pass it through env instead")
+            ctx.error(
+                doc,
+                (*base, "args", i),
+                "MLD502",
+                "secret() cannot be used in args: it would show in the pod spec and process list",
+                "pass it through env instead",
+            )
             continue
-        if _no_secret_inputs(ctx, doc, base + ("args", i), v):
+        if _no_secret_inputs(ctx, doc, (*base, "args", i), v):
             args.append(v)
-    env = check_env(ctx, doc, base + ("env",), dict(run.env or {}), scope)
+    env = check_env(ctx, doc, (*base, "env"), dict(run.env or {}), scope)
     for name, v in env:
-        _no_secret_inputs(ctx, doc, base + ("env", name), v)
+        _no_secret_inputs(ctx, doc, (*base, "env", name), v)
     return ir.ContainerRun(run.image, tuple(run.command or ()), tuple(args), env, run.working_dir)
 
 
@@ -93,12 +104,18 @@ def _python(ctx: Context, doc: Loaded, run: PythonRun, scope: Scope) -> ir.Pytho
         try:
             source = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):
-            ctx.error(doc, base + ("file",), "MLD602", f"cannot read {run.file!r}",
-                      f"looked for {display_path(path)}; 'file' is relative to the module's file")
+            ctx.error(
+                doc,
+                (*base, "file"),
+                "MLD602",
+                f"cannot read {run.file!r}",
+                f"looked for {display_path(path)}; 'file' is relative to the module's file",
+            )
             return None
-    env = check_env(ctx, doc, base + ("env",), dict(run.env or {}), scope)
+    env = check_env(ctx, doc, (*base, "env"), dict(run.env or {}), scope)
     for name, v in env:
-        _no_secret_inputs(ctx, doc, base + ("env", name), v)
+        _no_secret_inputs(ctx, doc, (*base, "env", name), v)
     image = run.image or ctx.project.image
-    return ir.PythonRun(image, prelude(tuple(scope.inputs.values()) if scope.inputs else ()) + (source or ""),
-                        tuple(run.packages or ()), env)
+    return ir.PythonRun(
+        image, prelude(tuple(scope.inputs.values()) if scope.inputs else ()) + (source or ""), tuple(run.packages or ()), env
+    )

@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from mldsl.compiler.context import Context, Loc
 from mldsl.constraints import MISSING, Param, check_value
 from mldsl.loader import Loaded
 from mldsl.models.typedecl import TypeDecl
 from mldsl.mtypes import MType, TypeSyntaxError, parse_type
-from mldsl.compiler.context import Context, Loc
 
 
 def declare(ctx: Context, doc: Loaded, loc: Loc, name: str, decl: str | TypeDecl, *, role: str) -> Param | None:
@@ -17,7 +17,7 @@ def declare(ctx: Context, doc: Loaded, loc: Loc, name: str, decl: str | TypeDecl
     if isinstance(decl, str):
         t = _parse(ctx, doc, loc, decl)
         return Param(name, t) if t is not None else None
-    t = _parse(ctx, doc, loc + ("type",), decl.type)
+    t = _parse(ctx, doc, (*loc, "type"), decl.type)
     if t is None:
         return None
     ok = True
@@ -25,7 +25,7 @@ def declare(ctx: Context, doc: Loaded, loc: Loc, name: str, decl: str | TypeDecl
     def bad(field: str, message: str, hint: str | None = None, code: str = "MLD202") -> None:
         nonlocal ok
         ok = False
-        ctx.error(doc, loc + (field,), code, message, hint, key=True)
+        ctx.error(doc, (*loc, field), code, message, hint, key=True)
 
     if t.kind == "enum":
         if not decl.values:
@@ -45,12 +45,16 @@ def declare(ctx: Context, doc: Loaded, loc: Loc, name: str, decl: str | TypeDecl
     for f in ("min", "max"):
         v = getattr(decl, f)
         if v is not None and not numeric:
-            bad(f, f"'{f}' applies to int and float, not {t}", "use min_length/max_length for strings and lists" if t.kind in ("str", "list", "dict") else None)
+            bad(
+                f,
+                f"'{f}' applies to int and float, not {t}",
+                "use min_length/max_length for strings and lists" if t.kind in ("str", "list", "dict") else None,
+            )
         elif v is not None and t.kind == "int" and isinstance(v, float) and not v.is_integer():
             bad(f, f"'{f}' of an int must be a whole number")
     for f in ("exclusive_min", "exclusive_max"):
-        if getattr(decl, f) and getattr(decl, f[len("exclusive_"):]) is None:
-            bad(f, f"'{f}' needs '{f[len('exclusive_'):]}'")
+        if getattr(decl, f) and getattr(decl, f[len("exclusive_") :]) is None:
+            bad(f, f"'{f}' needs '{f[len('exclusive_') :]}'")
     if decl.pattern is not None:
         if t.kind != "str":
             bad("pattern", f"'pattern' applies to str, not {t}")
@@ -73,21 +77,31 @@ def declare(ctx: Context, doc: Loaded, loc: Loc, name: str, decl: str | TypeDecl
     if not ok:
         return None
     param = Param(
-        name, t,
+        name,
+        t,
         default=decl.default if decl.has_default else MISSING,
         optional=decl.optional,
-        minimum=decl.min, maximum=decl.max,
-        exclusive_min=decl.exclusive_min, exclusive_max=decl.exclusive_max,
-        pattern=decl.pattern, min_length=decl.min_length, max_length=decl.max_length,
+        minimum=decl.min,
+        maximum=decl.max,
+        exclusive_min=decl.exclusive_min,
+        exclusive_max=decl.exclusive_max,
+        pattern=decl.pattern,
+        min_length=decl.min_length,
+        max_length=decl.max_length,
         description=decl.description,
     )
     if decl.has_default and t.kind != "artifact":
         for problem in check_value(param, decl.default):
-            ctx.error(doc, loc + ("default",), "MLD204", f"default of {name!r}: {problem}")
+            ctx.error(doc, (*loc, "default"), "MLD204", f"default of {name!r}: {problem}")
             return None
     if decl.has_default and t.kind == "artifact" and not _is_uri(decl.default):
-        ctx.error(doc, loc + ("default",), "MLD204", f"default of {name!r} must be an artifact URI",
-                  "for example s3://bucket/path/data.parquet")
+        ctx.error(
+            doc,
+            (*loc, "default"),
+            "MLD204",
+            f"default of {name!r} must be an artifact URI",
+            "for example s3://bucket/path/data.parquet",
+        )
         return None
     return param
 
@@ -103,5 +117,3 @@ def _parse(ctx: Context, doc: Loaded, loc: Loc, text: str) -> MType | None:
         code = "MLD201" if str(exc).startswith("unknown type") else "MLD200"
         ctx.error(doc, loc, code, str(exc), exc.hint)
         return None
-
-

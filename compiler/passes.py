@@ -5,7 +5,7 @@ Each pass reads and extends the :class:`Context`; none raises for bad input.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from mldsl.compiler import ir
 from mldsl.compiler.context import Context
@@ -22,17 +22,22 @@ def project(ctx: Context) -> None:
     spec = doc.model.spec
     key_format = spec.artifacts.key_format
     if key_format is not None and "{{pod.name}}" in key_format.replace(" ", ""):
-        ctx.error(doc, ("spec", "artifacts", "key_format"), "MLD107",
-                  "key_format cannot use {{pod.name}}: consumers could not know the key",
-                  "use {{workflow.name}}, {{workflow.uid}} and {{step}} (the step's name), e.g. '{{workflow.name}}/{{step}}'")
+        ctx.error(
+            doc,
+            ("spec", "artifacts", "key_format"),
+            "MLD107",
+            "key_format cannot use {{pod.name}}: consumers could not know the key",
+            "use {{workflow.name}}, {{workflow.uid}} and {{step}} (the step's name), e.g. '{{workflow.name}}/{{step}}'",
+        )
         key_format = None
     ctx.project = ir.Project(
         name=doc.name,
         namespace=spec.namespace,
         service_account=spec.service_account,
         image=spec.image,
-        gpu=ir.Gpu(spec.gpu.resource, tuple(sorted(spec.gpu.node_selector.items())),
-                   tuple(toleration(t) for t in spec.gpu.tolerations)),
+        gpu=ir.Gpu(
+            spec.gpu.resource, tuple(sorted(spec.gpu.node_selector.items())), tuple(toleration(t) for t in spec.gpu.tolerations)
+        ),
         artifact_bucket=spec.artifacts.bucket,
         artifact_key_format=key_format,
     )
@@ -59,8 +64,13 @@ def pipelines(ctx: Context) -> None:
     names: dict[str, str] = {}
     for doc in ctx.ws.of_kind("Pipeline", tier=0):
         if doc.name in names:
-            ctx.error(doc, ("metadata", "name"), "MLD108", f"pipeline {doc.name!r} is defined twice",
-                      f"the other one is in {names[doc.name]}")
+            ctx.error(
+                doc,
+                ("metadata", "name"),
+                "MLD108",
+                f"pipeline {doc.name!r} is defined twice",
+                f"the other one is in {names[doc.name]}",
+            )
         names.setdefault(doc.name, doc.source.path)
 
 

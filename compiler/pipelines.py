@@ -6,13 +6,6 @@ import difflib
 import re
 from typing import Any
 
-from mldsl.constraints import Param
-from mldsl.durations import parse_duration
-from mldsl.loader import Loaded, display_path
-from mldsl.models.base import Resources as ResourcesModel
-from mldsl.models.base import Toleration as TolerationModel
-from mldsl.models.pipeline import ExitHandler, Schedule, Step
-from mldsl.mtypes import BOOL, list_of
 from mldsl.compiler import dag, ir
 from mldsl.compiler.context import Context, Loc
 from mldsl.compiler.exprcheck import Scope, StepInfo
@@ -20,6 +13,13 @@ from mldsl.compiler.modules import module_for
 from mldsl.compiler.params import declare
 from mldsl.compiler.resolve import Registry, ResolveError
 from mldsl.compiler.values import bind, check_env, compile_value, expect_type
+from mldsl.constraints import Param
+from mldsl.durations import parse_duration
+from mldsl.loader import Loaded, display_path
+from mldsl.models.base import Resources as ResourcesModel
+from mldsl.models.base import Toleration as TolerationModel
+from mldsl.models.pipeline import ExitHandler, Schedule, Step
+from mldsl.mtypes import BOOL, list_of
 
 _CRON_FIELD = re.compile(r"^(\*|\?|[0-9A-Za-z]+(-[0-9A-Za-z]+)?)(/\d+)?(,(\*|[0-9A-Za-z]+(-[0-9A-Za-z]+)?)(/\d+)?)*$")
 _CRON_MACROS = {"@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly"}
@@ -37,8 +37,13 @@ def compile_pipeline(ctx: Context, doc: Loaded, registry: Registry) -> ir.Pipeli
     for name, decl in spec.params.items():
         p = declare(ctx, doc, ("spec", "params", name), name, decl, role="param")
         if p is not None and p.type.kind == "secret":
-            ctx.error(doc, ("spec", "params", name), "MLD202", "a pipeline param cannot be a secret",
-                      "bind the step's secret input with secret('name', 'key') instead")
+            ctx.error(
+                doc,
+                ("spec", "params", name),
+                "MLD202",
+                "a pipeline param cannot be a secret",
+                "bind the step's secret input with secret('name', 'key') instead",
+            )
         elif p is not None:
             params[name] = p
     _check_step_names(ctx, doc, spec.steps)
@@ -47,9 +52,10 @@ def compile_pipeline(ctx: Context, doc: Loaded, registry: Registry) -> ir.Pipeli
         m = _resolve_step(ctx, doc, ("spec", "steps", name), step.uses, step.deploy, registry)
         if m is not None:
             modules[name] = m
-    infos = {name: StepInfo({p.name: p for p in modules[name].outputs} if name in modules else None,
-                            step.for_each is not None)
-             for name, step in spec.steps.items()}
+    infos = {
+        name: StepInfo({p.name: p for p in modules[name].outputs} if name in modules else None, step.for_each is not None)
+        for name, step in spec.steps.items()
+    }
     bucket = ctx.project.artifact_bucket
     compiled: dict[str, ir.Step] = {}
     deps: dict[str, set[str]] = {}
@@ -59,10 +65,15 @@ def compile_pipeline(ctx: Context, doc: Loaded, registry: Registry) -> ir.Pipeli
         for after in step.after_list:
             if after not in spec.steps:
                 close = difflib.get_close_matches(after, list(spec.steps), n=1)
-                ctx.error(doc, loc + ("after",), "MLD406", f"'after' names unknown step {after!r}",
-                          f"did you mean {close[0]!r}?" if close else None)
+                ctx.error(
+                    doc,
+                    (*loc, "after"),
+                    "MLD406",
+                    f"'after' names unknown step {after!r}",
+                    f"did you mean {close[0]!r}?" if close else None,
+                )
             elif after == name:
-                ctx.error(doc, loc + ("after",), "MLD405", f"step {name!r} cannot run after itself")
+                ctx.error(doc, (*loc, "after"), "MLD405", f"step {name!r} cannot run after itself")
         module = modules.get(name)
         built = _step(ctx, doc, loc, name, step, module, scope) if module is not None else None
         deps[name] = scope.refs | {a for a in step.after_list if a in spec.steps and a != name}
@@ -71,33 +82,55 @@ def compile_pipeline(ctx: Context, doc: Loaded, registry: Registry) -> ir.Pipeli
     graph = dag.build(deps)
     cycle = dag.find_cycle(graph)
     if cycle is not None:
-        ctx.error(doc, ("spec", "steps", cycle[0]), "MLD405",
-                  "steps form a cycle: " + " -> ".join(cycle + [cycle[0]]),
-                  "remove one of these dependencies (a reference in with/when/for_each/env, or 'after')", key=True)
+        ctx.error(
+            doc,
+            ("spec", "steps", cycle[0]),
+            "MLD405",
+            "steps form a cycle: " + " -> ".join([*cycle, cycle[0]]),
+            "remove one of these dependencies (a reference in with/when/for_each/env, or 'after')",
+            key=True,
+        )
     outputs = _outputs(ctx, doc, spec.outputs, params, infos, bucket)
     schedule = _schedule(ctx, doc, spec.schedule) if spec.schedule is not None else None
     if spec.schedule is not None:
         for p in params.values():
             if p.required:
-                ctx.error(doc, ("spec", "params", p.name), "MLD415",
-                          f"param {p.name!r} has no default, but scheduled runs cannot be given one",
-                          "give it a default (runs started by the schedule use the defaults)", key=True)
+                ctx.error(
+                    doc,
+                    ("spec", "params", p.name),
+                    "MLD415",
+                    f"param {p.name!r} has no default, but scheduled runs cannot be given one",
+                    "give it a default (runs started by the schedule use the defaults)",
+                    key=True,
+                )
     on_exit = _on_exit(ctx, doc, spec.on_exit, params, registry) if spec.on_exit is not None else None
     ttl = _duration(ctx, doc, ("spec", "ttl"), spec.ttl)
     if len(ctx.diags) > start or cycle is not None:
         return None
-    ordered = tuple(
-        _with_depends(compiled[n], deps[n]) for n in dag.order(graph)
-    )
+    ordered = tuple(_with_depends(compiled[n], deps[n]) for n in dag.order(graph))
     md = doc.model.metadata
     root = ctx.ws.project_root
-    source = display_path(doc.file) if root is None else doc.file.resolve().relative_to(root).as_posix() \
-        if doc.file.resolve().is_relative_to(root) else doc.file.name
+    source = (
+        display_path(doc.file)
+        if root is None
+        else doc.file.resolve().relative_to(root).as_posix()
+        if doc.file.resolve().is_relative_to(root)
+        else doc.file.name
+    )
     return ir.Pipeline(
-        name=md.name, version=md.version, description=md.description,
-        labels=tuple(sorted(md.labels.items())), annotations=tuple(sorted(md.annotations.items())),
-        params=tuple(params.values()), steps=ordered, outputs=outputs, schedule=schedule, on_exit=on_exit,
-        parallelism=spec.parallelism, ttl_seconds=ttl, source=source,
+        name=md.name,
+        version=md.version,
+        description=md.description,
+        labels=tuple(sorted(md.labels.items())),
+        annotations=tuple(sorted(md.annotations.items())),
+        params=tuple(params.values()),
+        steps=ordered,
+        outputs=outputs,
+        schedule=schedule,
+        on_exit=on_exit,
+        parallelism=spec.parallelism,
+        ttl_seconds=ttl,
+        source=source,
     )
 
 
@@ -112,52 +145,85 @@ def _check_step_names(ctx: Context, doc: Loaded, steps: dict[str, Step]) -> None
     for name in steps:
         t = task_name(name)
         if not re.match(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", t) or len(t) > 63:
-            ctx.error(doc, ("spec", "steps", name), "MLD409", f"step name {name!r} cannot become a task name",
-                      "start and end with a letter or digit, at most 63 characters", key=True)
+            ctx.error(
+                doc,
+                ("spec", "steps", name),
+                "MLD409",
+                f"step name {name!r} cannot become a task name",
+                "start and end with a letter or digit, at most 63 characters",
+                key=True,
+            )
         elif t in seen:
-            ctx.error(doc, ("spec", "steps", name), "MLD409", f"step names {seen[t]!r} and {name!r} are too alike",
-                      "they map to the same task name; rename one", key=True)
+            ctx.error(
+                doc,
+                ("spec", "steps", name),
+                "MLD409",
+                f"step names {seen[t]!r} and {name!r} are too alike",
+                "they map to the same task name; rename one",
+                key=True,
+            )
         seen[t] = name
 
 
-def _resolve_step(ctx: Context, doc: Loaded, loc: Loc, uses: str | None, deploy: str | None, registry: Registry) -> ir.Module | None:
+def _resolve_step(
+    ctx: Context, doc: Loaded, loc: Loc, uses: str | None, deploy: str | None, registry: Registry
+) -> ir.Module | None:
     if (uses is None) == (deploy is None):
         ctx.error(doc, loc, "MLD407", "a step needs exactly one of 'uses' and 'deploy'", key=True)
         return None
     if deploy is not None:
-        ctx.error(doc, loc + ("deploy",), "MLD408", "'deploy' steps need Serving documents, which this version does not read",
-                  "deploy from a module step for now, e.g. a module that runs kubectl")
+        ctx.error(
+            doc,
+            (*loc, "deploy"),
+            "MLD408",
+            "'deploy' steps need Serving documents, which this version does not read",
+            "deploy from a module step for now, e.g. a module that runs kubectl",
+        )
         return None
     assert uses is not None
     try:
         found = registry.resolve(uses, ctx, doc.file)
     except ResolveError as exc:
-        ctx.error(doc, loc + ("uses",), exc.code, str(exc), exc.hint)
+        ctx.error(doc, (*loc, "uses"), exc.code, str(exc), exc.hint)
         return None
     module = module_for(ctx, found)
     if module is None:
-        ctx.error(doc, loc + ("uses",), "MLD414", f"module {uses!r} has errors, reported at its own file")
+        ctx.error(doc, (*loc, "uses"), "MLD414", f"module {uses!r} has errors, reported at its own file")
     return module
 
 
-def _bindings(ctx: Context, doc: Loaded, loc: Loc, with_: dict[str, Any], module: ir.Module, scope: Scope) -> tuple[tuple[str, ir.IValue], ...] | None:
+def _bindings(
+    ctx: Context, doc: Loaded, loc: Loc, with_: dict[str, Any], module: ir.Module, scope: Scope
+) -> tuple[tuple[str, ir.IValue], ...] | None:
     ok = True
     names = [p.name for p in module.inputs]
     for key in with_:
         if module.input(key) is None:
             close = difflib.get_close_matches(key, names, n=1)
-            ctx.error(doc, loc + ("with", key), "MLD404", f"module {module.key} has no input {key!r}",
-                      f"did you mean {close[0]!r}?" if close else "its inputs: " + (", ".join(names) or "none"), key=True)
+            ctx.error(
+                doc,
+                (*loc, "with", key),
+                "MLD404",
+                f"module {module.key} has no input {key!r}",
+                f"did you mean {close[0]!r}?" if close else "its inputs: " + (", ".join(names) or "none"),
+                key=True,
+            )
             ok = False
     out: list[tuple[str, ir.IValue]] = []
     for p in module.inputs:
         if p.name not in with_:
             if p.required:
-                ctx.error(doc, loc, "MLD403", f"required input {p.name!r} of {module.key} is not bound",
-                          f"add it under 'with:' ({p.type})", key=True)
+                ctx.error(
+                    doc,
+                    loc,
+                    "MLD403",
+                    f"required input {p.name!r} of {module.key} is not bound",
+                    f"add it under 'with:' ({p.type})",
+                    key=True,
+                )
                 ok = False
             continue
-        v = bind(ctx, doc, loc + ("with", p.name), with_[p.name], p, scope, key=p.name)
+        v = bind(ctx, doc, (*loc, "with", p.name), with_[p.name], p, scope, key=p.name)
         if v is None:
             ok = False
         else:
@@ -169,40 +235,60 @@ def _step(ctx: Context, doc: Loaded, loc: Loc, name: str, step: Step, module: ir
     start = len(ctx.diags)
     for_each = None
     if step.for_each is not None:
-        for_each = compile_value(ctx, doc, loc + ("for_each",), step.for_each, scope)
-        if for_each is not None and expect_type(ctx, doc, loc + ("for_each",), for_each, list_of(_any()), "for_each",
-                                               "give a list, or an expression that is a list"):
+        for_each = compile_value(ctx, doc, (*loc, "for_each"), step.for_each, scope)
+        if for_each is not None and expect_type(
+            ctx, doc, (*loc, "for_each"), for_each, list_of(_any()), "for_each", "give a list, or an expression that is a list"
+        ):
             scope.item = for_each.type.item if for_each.type.kind == "list" and for_each.type.item else _any()
         else:
             scope.item = _any()
     elif step.parallelism is not None:
-        ctx.error(doc, loc + ("parallelism",), "MLD107", "'parallelism' applies to steps with 'for_each'", key=True)
+        ctx.error(doc, (*loc, "parallelism"), "MLD107", "'parallelism' applies to steps with 'for_each'", key=True)
     bindings = _bindings(ctx, doc, loc, step.with_, module, scope)
     when = None
     if step.when is not None:
-        when_v = compile_value(ctx, doc, loc + ("when",), step.when, scope)
+        when_v = compile_value(ctx, doc, (*loc, "when"), step.when, scope)
         if when_v is not None:
             if isinstance(when_v, (ir.ILit, ir.IInterp)):
-                ctx.error(doc, loc + ("when",), "MLD306", "'when' must be one ${{ }} expression",
-                          "for example \"${{ steps.train.outputs.auc >= 0.8 }}\"")
-            elif expect_type(ctx, doc, loc + ("when",), when_v, BOOL, "'when'", "compare, e.g. ${{ x == 'a' }}"):
+                ctx.error(
+                    doc,
+                    (*loc, "when"),
+                    "MLD306",
+                    "'when' must be one ${{ }} expression",
+                    'for example "${{ steps.train.outputs.auc >= 0.8 }}"',
+                )
+            elif expect_type(ctx, doc, (*loc, "when"), when_v, BOOL, "'when'", "compare, e.g. ${{ x == 'a' }}"):
                 when = when_v
-    env = check_env(ctx, doc, loc + ("env",), dict(step.env or {}), scope)
+    env = check_env(ctx, doc, (*loc, "env"), dict(step.env or {}), scope)
     for key, value in env:
         if any(isinstance(n, (ir.IStepOutput, ir.IItem)) for n in ir.walk(value)):
-            ctx.error(doc, loc + ("env", key), "MLD302", f"env {key!r} cannot refer to step outputs or 'item'",
-                      "step env is set on the step's pod: use params, workflow fields and secret(); pass step outputs with 'with'")
-    retry = _retry(ctx, doc, loc + ("retries",), step)
-    timeout = _duration(ctx, doc, loc + ("timeout",), step.timeout)
-    cache = _duration(ctx, doc, loc + ("cache", "ttl"), step.cache.ttl if step.cache else None)
+            ctx.error(
+                doc,
+                (*loc, "env", key),
+                "MLD302",
+                f"env {key!r} cannot refer to step outputs or 'item'",
+                "step env is set on the step's pod: use params, workflow fields and secret(); pass step outputs with 'with'",
+            )
+    retry = _retry(ctx, doc, (*loc, "retries"), step)
+    timeout = _duration(ctx, doc, (*loc, "timeout"), step.timeout)
+    cache = _duration(ctx, doc, (*loc, "cache", "ttl"), step.cache.ttl if step.cache else None)
     if len(ctx.diags) > start or bindings is None:
         return None
     return ir.Step(
-        name=name, module=module, bindings=bindings, when=when,
-        for_each=for_each, item_type=scope.item if step.for_each is not None else None,
-        parallelism=step.parallelism, retry=retry, timeout_seconds=timeout, cache_seconds=cache,
-        resources=_resources(step.resources), node_selector=tuple(sorted((step.node_selector or {}).items())),
-        tolerations=tuple(toleration(t) for t in step.tolerations or ()), env=env,
+        name=name,
+        module=module,
+        bindings=bindings,
+        when=when,
+        for_each=for_each,
+        item_type=scope.item if step.for_each is not None else None,
+        parallelism=step.parallelism,
+        retry=retry,
+        timeout_seconds=timeout,
+        cache_seconds=cache,
+        resources=_resources(step.resources),
+        node_selector=tuple(sorted((step.node_selector or {}).items())),
+        tolerations=tuple(toleration(t) for t in step.tolerations or ()),
+        env=env,
     )
 
 
@@ -240,15 +326,17 @@ def _retry(ctx: Context, doc: Loaded, loc: Loc, step: Step) -> ir.Retry | None:
         return ir.Retry(limit=r)
     b = r.backoff
     return ir.Retry(
-        limit=r.limit, policy=r.policy,
-        backoff_seconds=_duration(ctx, doc, loc + ("backoff", "duration"), b.duration) if b else None,
+        limit=r.limit,
+        policy=r.policy,
+        backoff_seconds=_duration(ctx, doc, (*loc, "backoff", "duration"), b.duration) if b else None,
         backoff_factor=b.factor if b else None,
-        backoff_max_seconds=_duration(ctx, doc, loc + ("backoff", "max_duration"), b.max_duration) if b else None,
+        backoff_max_seconds=_duration(ctx, doc, (*loc, "backoff", "max_duration"), b.max_duration) if b else None,
     )
 
 
-def _outputs(ctx: Context, doc: Loaded, outputs: dict[str, str], params: dict[str, Param],
-             infos: dict[str, StepInfo], bucket: str | None) -> tuple[tuple[str, ir.IValue], ...]:
+def _outputs(
+    ctx: Context, doc: Loaded, outputs: dict[str, str], params: dict[str, Param], infos: dict[str, StepInfo], bucket: str | None
+) -> tuple[tuple[str, ir.IValue], ...]:
     out = []
     for name, raw in outputs.items():
         scope = Scope(params=params, steps=infos, artifact_bucket=bucket)
@@ -256,8 +344,13 @@ def _outputs(ctx: Context, doc: Loaded, outputs: dict[str, str], params: dict[st
         if v is None:
             continue
         if not isinstance(v, (ir.IStepOutput, ir.IParam)):
-            ctx.error(doc, ("spec", "outputs", name), "MLD303", "a pipeline output must be one reference",
-                      "for example \"${{ steps.train.outputs.model }}\"")
+            ctx.error(
+                doc,
+                ("spec", "outputs", name),
+                "MLD303",
+                "a pipeline output must be one reference",
+                'for example "${{ steps.train.outputs.model }}"',
+            )
             continue
         out.append((name, v))
     return tuple(out)
@@ -272,8 +365,13 @@ def _schedule(ctx: Context, doc: Loaded, s: Schedule) -> ir.Schedule | None:
         if cron.strip() in _CRON_MACROS:
             continue
         if len(fields) != 5 or not all(_CRON_FIELD.match(f) for f in fields):
-            ctx.error(doc, where, "MLD413", f"invalid cron expression {cron!r}",
-                      "five fields: minute hour day-of-month month day-of-week, e.g. '30 3 * * *'")
+            ctx.error(
+                doc,
+                where,
+                "MLD413",
+                f"invalid cron expression {cron!r}",
+                "five fields: minute hour day-of-month month day-of-week, e.g. '30 3 * * *'",
+            )
             ok = False
     if s.timezone is not None:
         from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -281,10 +379,15 @@ def _schedule(ctx: Context, doc: Loaded, s: Schedule) -> ir.Schedule | None:
         try:
             ZoneInfo(s.timezone)
         except (ZoneInfoNotFoundError, ValueError):
-            ctx.error(doc, loc + ("timezone",), "MLD413", f"unknown time zone {s.timezone!r}",
-                      "use an IANA name such as Europe/Paris or Asia/Shanghai")
+            ctx.error(
+                doc,
+                (*loc, "timezone"),
+                "MLD413",
+                f"unknown time zone {s.timezone!r}",
+                "use an IANA name such as Europe/Paris or Asia/Shanghai",
+            )
             ok = False
-    deadline = _duration(ctx, doc, loc + ("starting_deadline",), s.starting_deadline)
+    deadline = _duration(ctx, doc, (*loc, "starting_deadline"), s.starting_deadline)
     if not ok:
         return None
     return ir.Schedule(tuple(s.crons), s.timezone, s.concurrency, s.suspend, deadline, s.history)

@@ -12,8 +12,8 @@ import difflib
 from dataclasses import dataclass
 from pathlib import Path
 
-from mldsl.loader import Loaded, load_file
 from mldsl.compiler.context import Context
+from mldsl.loader import Loaded, load_file
 
 
 class ResolveError(ValueError):
@@ -28,15 +28,19 @@ class Registry:
     by_name: dict[str, list[Loaded]]
 
     @classmethod
-    def build(cls, ctx: Context) -> "Registry":
+    def build(cls, ctx: Context) -> Registry:
         by_name: dict[str, list[Loaded]] = {}
         for doc in ctx.ws.of_kind("Module"):
             same = [d for d in by_name.get(doc.name, []) if d.version == doc.version]
             clash = next((d for d in same if d.tier == doc.tier), None)
             if clash is not None:
-                ctx.error(doc, ("metadata", "version"), "MLD410",
-                          f"module {doc.name}@{doc.version} is defined twice",
-                          f"the other one is in {clash.source.path}; bump one version")
+                ctx.error(
+                    doc,
+                    ("metadata", "version"),
+                    "MLD410",
+                    f"module {doc.name}@{doc.version} is defined twice",
+                    f"the other one is in {clash.source.path}; bump one version",
+                )
                 continue
             by_name.setdefault(doc.name, []).append(doc)
         return cls(by_name)
@@ -48,16 +52,23 @@ class Registry:
         cands = self.by_name.get(name)
         if not cands:
             close = difflib.get_close_matches(name, list(self.by_name), n=1)
-            raise ResolveError("MLD400", f"module {name!r} not found",
-                               f"did you mean {close[0]!r}?" if close else
-                               "give the module's file on the command line or add its folder to module_paths in mldsl.yaml")
+            raise ResolveError(
+                "MLD400",
+                f"module {name!r} not found",
+                f"did you mean {close[0]!r}?"
+                if close
+                else "give the module's file on the command line or add its folder to module_paths in mldsl.yaml",
+            )
         import semantic_version as sv
 
         try:
             spec = sv.SimpleSpec(constraint.replace(" ", "")) if constraint else None
         except ValueError:
-            raise ResolveError("MLD402", f"invalid version range {constraint!r}",
-                               "use an exact version (1.2.0), a prefix (1, 1.2), ^1.2, ~1.4 or >=2,<3") from None
+            raise ResolveError(
+                "MLD402",
+                f"invalid version range {constraint!r}",
+                "use an exact version (1.2.0), a prefix (1, 1.2), ^1.2, ~1.4 or >=2,<3",
+            ) from None
         ranked = sorted(cands, key=lambda d: (sv.Version(d.version or "0.0.0"), -d.tier), reverse=True)
         if spec is None:  # no range: the newest release; pre-releases only when nothing else exists
             releases = [d for d in ranked if not sv.Version(d.version or "0.0.0").prerelease]

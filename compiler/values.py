@@ -5,13 +5,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from mldsl.compiler import ir
+from mldsl.compiler.context import Context, Loc
+from mldsl.compiler.exprcheck import Checker, Scope
 from mldsl.constraints import Param, check_value, range_within
 from mldsl.expressions import ExprError, has_expression, parse_template
 from mldsl.loader import Loaded
 from mldsl.mtypes import ANY, STR, MType, assignable, type_of_literal
-from mldsl.compiler import ir
-from mldsl.compiler.context import Context, Loc
-from mldsl.compiler.exprcheck import Checker, Scope
 
 #: Keys that name a credential: a literal value for them is refused (SPEC §1.6).
 CREDENTIAL_KEY = re.compile(r"(passw(or)?d|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|credential)", re.I)
@@ -33,8 +33,13 @@ def compile_value(ctx: Context, doc: Loaded, loc: Loc, raw: Any, scope: Scope) -
     """The typed IR of ``raw``; ``None`` after reporting errors."""
     if not isinstance(raw, str):
         if _contains_expression(raw):
-            ctx.error(doc, loc, "MLD300", "expressions inside lists and mappings are not supported",
-                      "write the whole value as one expression, e.g. \"${{ [params.a, params.b] }}\"")
+            ctx.error(
+                doc,
+                loc,
+                "MLD300",
+                "expressions inside lists and mappings are not supported",
+                'write the whole value as one expression, e.g. "${{ [params.a, params.b] }}"',
+            )
             return None
         return ir.ILit(raw, type_of_literal(raw))
     if not has_expression(raw):
@@ -56,10 +61,16 @@ def compile_value(ctx: Context, doc: Loaded, loc: Loc, raw: Any, scope: Scope) -
                 continue
             e = checker.check(part.expr)
             if e.type.kind in ("list", "dict", "artifact", "secret"):
-                checker.fail(part.expr, "MLD303", f"cannot put a {e.type} inside a string",
-                             "use join() for lists, or make the value the whole string" if e.type.kind == "list" else
-                             "a secret can only be a whole value" if e.type.kind == "secret" else
-                             "use the whole value, e.g. \"${{ steps.x.outputs.model }}\"")
+                checker.fail(
+                    part.expr,
+                    "MLD303",
+                    f"cannot put a {e.type} inside a string",
+                    "use join() for lists, or make the value the whole string"
+                    if e.type.kind == "list"
+                    else "a secret can only be a whole value"
+                    if e.type.kind == "secret"
+                    else 'use the whole value, e.g. "${{ steps.x.outputs.model }}"',
+                )
             parts.append(e)
         result = ir.IInterp(tuple(parts), STR)
     for issue in checker.issues:
@@ -76,22 +87,38 @@ def bind(ctx: Context, doc: Loaded, loc: Loc, raw: Any, param: Param, scope: Sco
     if t.kind == "secret":
         if isinstance(value, ir.ISecret) or (isinstance(value, ir.IParam) and value.type.kind == "secret"):
             return value
-        ctx.error(doc, loc, "MLD500", f"input {key!r} is a secret: it needs a secret reference, not a literal"
-                  if isinstance(value, ir.ILit) else f"input {key!r} is a secret, got {value.type}",
-                  "write \"${{ secret('secret-name', 'key') }}\"")
+        ctx.error(
+            doc,
+            loc,
+            "MLD500",
+            f"input {key!r} is a secret: it needs a secret reference, not a literal"
+            if isinstance(value, ir.ILit)
+            else f"input {key!r} is a secret, got {value.type}",
+            "write \"${{ secret('secret-name', 'key') }}\"",
+        )
         return None
     if isinstance(value, ir.ISecret):
         ctx.error(doc, loc, "MLD502", f"input {key!r} is {t}, not a secret", "declare the input with type: secret")
         return None
     if isinstance(value, ir.ILit):
         if CREDENTIAL_KEY.search(key) and isinstance(value.value, str) and value.value:
-            ctx.error(doc, loc, "MLD501", f"{key!r} looks like a credential but has a literal value",
-                      "keep credentials out of git: declare the input as type: secret and pass secret('name', 'key')")
+            ctx.error(
+                doc,
+                loc,
+                "MLD501",
+                f"{key!r} looks like a credential but has a literal value",
+                "keep credentials out of git: declare the input as type: secret and pass secret('name', 'key')",
+            )
             return None
         if t.kind == "artifact":
             if not (isinstance(value.value, str) and URI.match(value.value)):
-                ctx.error(doc, loc, "MLD308", f"input {key!r} is an artifact: expected a URI, got {value.value!r}",
-                          "for example s3://bucket/data.parquet, gs://..., or https://...")
+                ctx.error(
+                    doc,
+                    loc,
+                    "MLD308",
+                    f"input {key!r} is an artifact: expected a URI, got {value.value!r}",
+                    "for example s3://bucket/data.parquet, gs://..., or https://...",
+                )
                 return None
             return value
         problems = check_value(param, value.value)
@@ -103,8 +130,13 @@ def bind(ctx: Context, doc: Loaded, loc: Loc, raw: Any, param: Param, scope: Sco
         head = value.parts[0] if value.parts and isinstance(value.parts[0], str) else ""
         if URI_PREFIX.match(head):
             return value  # a URI template such as s3://bucket/${{ item }}/data.parquet
-        ctx.error(doc, loc, "MLD308", f"input {key!r} is an artifact: a string must start with a URI scheme and bucket",
-                  "for example \"s3://bucket/${{ params.day }}/data.parquet\"")
+        ctx.error(
+            doc,
+            loc,
+            "MLD308",
+            f"input {key!r} is an artifact: a string must start with a URI scheme and bucket",
+            'for example "s3://bucket/${{ params.day }}/data.parquet"',
+        )
         return None
     src = value.type
     if not assignable(src, t):
@@ -121,12 +153,16 @@ def bind(ctx: Context, doc: Loaded, loc: Loc, raw: Any, param: Param, scope: Sco
         ctx.error(doc, loc, code, f"input {key!r} expects {t}, got {src}", hint)
         return None
     source_param = _declared(value, scope)
-    if source_param is not None and (param.minimum is not None or param.maximum is not None):
-        if (source_param.minimum is not None or source_param.maximum is not None) and not range_within(source_param, param):
-            ctx.error(doc, loc, "MLD308", f"input {key!r}: the range of {source_param.name!r} "
-                      f"({_range_text(source_param)}) is not within {_range_text(param)}",
-                      "tighten the source's min/max or widen the input's")
-            return None
+    bounded = [q for q in (source_param, param) if q is not None and (q.minimum is not None or q.maximum is not None)]
+    if source_param is not None and len(bounded) == 2 and not range_within(source_param, param):
+        ctx.error(
+            doc,
+            loc,
+            "MLD308",
+            f"input {key!r}: the range of {source_param.name!r} ({_range_text(source_param)}) is not within {_range_text(param)}",
+            "tighten the source's min/max or widen the input's",
+        )
+        return None
     return value
 
 
@@ -148,8 +184,13 @@ def _range_text(p: Param) -> str:
 def expect_type(ctx: Context, doc: Loaded, loc: Loc, value: ir.IValue, want: MType, what: str, hint: str | None = None) -> bool:
     if value.type.kind == "any" or assignable(value.type, want) or want == ANY:
         return True
-    ctx.error(doc, loc, "MLD306" if want.kind == "bool" else "MLD307" if want.kind == "list" else "MLD303",
-              f"{what} must be {want if want.kind != 'list' else 'a list'}, got {value.type}", hint)
+    ctx.error(
+        doc,
+        loc,
+        "MLD306" if want.kind == "bool" else "MLD307" if want.kind == "list" else "MLD303",
+        f"{what} must be {want if want.kind != 'list' else 'a list'}, got {value.type}",
+        hint,
+    )
     return False
 
 
@@ -157,15 +198,20 @@ def check_env(ctx: Context, doc: Loaded, loc: Loc, env: dict[str, Any] | None, s
     """Compile an ``env`` mapping: expressions allowed, credentials only as secret()."""
     out: list[tuple[str, ir.IValue]] = []
     for name, raw in (env or {}).items():
-        value = compile_value(ctx, doc, loc + (name,), raw, scope)
+        value = compile_value(ctx, doc, (*loc, name), raw, scope)
         if value is None:
             continue
         if isinstance(value, ir.ILit) and CREDENTIAL_KEY.search(name) and value.value not in ("", None):
-            ctx.error(doc, loc + (name,), "MLD501", f"env {name!r} looks like a credential but has a literal value",
-                      "write \"${{ secret('secret-name', 'key') }}\" instead")
+            ctx.error(
+                doc,
+                (*loc, name),
+                "MLD501",
+                f"env {name!r} looks like a credential but has a literal value",
+                "write \"${{ secret('secret-name', 'key') }}\" instead",
+            )
             continue
         if value.type.kind in ("list", "dict", "artifact"):
-            ctx.error(doc, loc + (name,), "MLD303", f"env {name!r} must be a scalar, got {value.type}")
+            ctx.error(doc, (*loc, name), "MLD303", f"env {name!r} must be a scalar, got {value.type}")
             continue
         out.append((name, value))
     return tuple(out)

@@ -21,13 +21,22 @@ if TYPE_CHECKING:
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_CLUSTER = 0, 1, 2, 3
 
-FORMAT = click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text",
-                      show_default=True, help="How to print diagnostics: for people, for programs, or as GitHub annotations.")
-CRDS = click.option("--crds", type=click.Path(exists=True, file_okay=False, path_type=Path),
-                    help="Folder of CRD files (e.g. from `kubectl get crd -o yaml`): check every manifest against them, strictly.")
+FORMAT = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "github"]),
+    default="text",
+    show_default=True,
+    help="How to print diagnostics: for people, for programs, or as GitHub annotations.",
+)
+CRDS = click.option(
+    "--crds",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Folder of CRD files (e.g. from `kubectl get crd -o yaml`): check every manifest against them, strictly.",
+)
 
 
-def _report(diags: list["Diagnostic"], fmt: str, summary: str) -> None:
+def _report(diags: list[Diagnostic], fmt: str, summary: str) -> None:
     from mldsl.diagnostics import format_diagnostics
 
     if fmt == "json":
@@ -41,7 +50,7 @@ def _report(diags: list["Diagnostic"], fmt: str, summary: str) -> None:
         click.echo(summary, err=True)
 
 
-def _summary(result: "CompileResult", extra: list["Diagnostic"]) -> str:
+def _summary(result: CompileResult, extra: list[Diagnostic]) -> str:
     errors = sum(1 for d in result.diagnostics + extra if d.severity == "error")
     files = len({d.source.path for d in result.workspace.documents if d.tier == 0})
     docs = sum(1 for d in result.workspace.documents if d.tier == 0)
@@ -50,7 +59,7 @@ def _summary(result: "CompileResult", extra: list["Diagnostic"]) -> str:
     return f"mldsl: {docs} document{'s' if docs != 1 else ''} in {files} file{'s' if files != 1 else ''} ok"
 
 
-def _crd_diags(manifests: list[Any], crds: Path) -> list["Diagnostic"]:
+def _crd_diags(manifests: list[Any], crds: Path) -> list[Diagnostic]:
     from mldsl.backends.crdcheck import CrdIndex
     from mldsl.diagnostics import Diagnostic, Span
 
@@ -59,16 +68,29 @@ def _crd_diags(manifests: list[Any], crds: Path) -> list["Diagnostic"]:
     for man in manifests:
         problems = index.check(man.body)
         if problems is None:
-            out.append(Diagnostic("MLD901", f"no CRD in {crds} defines {man.body['apiVersion']} {man.kind}",
-                                  Span(man.filename), hint="add the CRD file to the folder", severity="warning"))
+            out.append(
+                Diagnostic(
+                    "MLD901",
+                    f"no CRD in {crds} defines {man.body['apiVersion']} {man.kind}",
+                    Span(man.filename),
+                    hint="add the CRD file to the folder",
+                    severity="warning",
+                )
+            )
             continue
         for p in problems:
-            out.append(Diagnostic("MLD900", f"{man.kind} {man.name} would be refused by the cluster: {p}",
-                                  Span(man.filename), hint="this is a bug in mldsl or a CRD version mismatch; please report it"))
+            out.append(
+                Diagnostic(
+                    "MLD900",
+                    f"{man.kind} {man.name} would be refused by the cluster: {p}",
+                    Span(man.filename),
+                    hint="this is a bug in mldsl or a CRD version mismatch; please report it",
+                )
+            )
     return out
 
 
-def _compile(paths: tuple[Path, ...]) -> "CompileResult":
+def _compile(paths: tuple[Path, ...]) -> CompileResult:
     from mldsl.compiler import compile_paths
 
     return compile_paths(list(paths))
@@ -102,8 +124,14 @@ def validate(paths: tuple[Path, ...], fmt: str, crds: Path | None) -> None:
 
 @cli.command(name="compile")
 @PATHS
-@click.option("-o", "--output", "out", required=True, type=click.Path(file_okay=False, path_type=Path),
-              help="Folder to write manifests to (one file per object).")
+@click.option(
+    "-o",
+    "--output",
+    "out",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder to write manifests to (one file per object).",
+)
 @FORMAT
 @CRDS
 def compile_cmd(paths: tuple[Path, ...], out: Path, fmt: str, crds: Path | None) -> None:
@@ -173,12 +201,13 @@ def main(argv: list[str] | None = None) -> None:
         click.echo("mldsl: interrupted", err=True)
         sys.exit(130)
     except Exception as exc:  # a bug: say so without a traceback
-        click.echo(f"mldsl: internal error: {type(exc).__name__}: {exc}\n"
-                   "  hint: this is a bug in mldsl; rerun with MLDSL_DEBUG=1 for details and report it", err=True)
+        click.echo(
+            f"mldsl: internal error: {type(exc).__name__}: {exc}\n"
+            "  hint: this is a bug in mldsl; rerun with MLDSL_DEBUG=1 for details and report it",
+            err=True,
+        )
         import os
 
         if os.environ.get("MLDSL_DEBUG"):
             raise
         sys.exit(EXIT_INVALID)
-
-

@@ -30,7 +30,11 @@ CODES: tuple[Code, ...] = (
     Code("MLD002", "Invalid YAML", "Fix the syntax at the position shown: indentation (spaces only), quotes, brackets."),
     Code("MLD003", "Duplicate key", "Remove one of the two keys; YAML would silently keep only the last."),
     Code("MLD004", "Unsupported YAML tag or merge key", "Use plain values; `!!python/...` tags and `<<` merge keys are refused."),
-    Code("MLD005", "Document too large or recursive", "Remove recursive anchors or alias chains that multiply the document (\"billion laughs\")."),
+    Code(
+        "MLD005",
+        "Document too large or recursive",
+        'Remove recursive anchors or alias chains that multiply the document ("billion laughs").',
+    ),
     Code("MLD006", "Not a mapping", "A document is a mapping with apiVersion, kind, metadata and spec; keys are plain scalars."),
     # --- documents -----------------------------------------------------------
     Code("MLD100", "Missing or unsupported apiVersion", "Write `apiVersion: mldsl/v1`."),
@@ -38,7 +42,11 @@ CODES: tuple[Code, ...] = (
     Code("MLD102", "Unknown field", "Fix the spelling (the hint suggests the closest field) or remove the field."),
     Code("MLD103", "Missing required field", "Add the field; a Module also needs metadata.version."),
     Code("MLD104", "Wrong value type", "Give a value of the expected type; quote strings that look like numbers or booleans."),
-    Code("MLD105", "Invalid name", "Document names are DNS-1123 labels (`churn-train`); input, output, param and step names are identifiers (`max_depth`)."),
+    Code(
+        "MLD105",
+        "Invalid name",
+        "Document names are DNS-1123 labels (`churn-train`); input, output, param and step names are identifiers (`max_depth`).",
+    ),
     Code("MLD106", "Invalid version", "Versions are semantic versions MAJOR.MINOR.PATCH, quoted if YAML would read a number."),
     Code("MLD107", "Invalid value", "Use one of the allowed values shown in the message."),
     Code("MLD108", "Duplicate pipeline", "Two Pipeline documents have the same name; rename one."),
@@ -46,7 +54,11 @@ CODES: tuple[Code, ...] = (
     # --- types ---------------------------------------------------------------
     Code("MLD200", "Invalid type syntax", "Write str, int, float, bool, enum, artifact, secret, list[T] or dict[str, T]."),
     Code("MLD201", "Unknown type", "Use a type name from the list; the hint suggests the closest."),
-    Code("MLD202", "Constraint does not apply to the type", "min/max go with int and float, pattern with str, lengths with str/list/dict, values with enum, format with artifact."),
+    Code(
+        "MLD202",
+        "Constraint does not apply to the type",
+        "min/max go with int and float, pattern with str, lengths with str/list/dict, values with enum, format with artifact.",
+    ),
     Code("MLD203", "Invalid enum", "Give an enum `values:` with unique entries."),
     Code("MLD204", "Default does not satisfy the declaration", "Change the default, or the constraint it breaks."),
     Code("MLD205", "Invalid regular expression", "Fix the `pattern`."),
@@ -54,18 +66,44 @@ CODES: tuple[Code, ...] = (
     # --- expressions ---------------------------------------------------------
     Code("MLD300", "Invalid expression", "Fix the `${{ }}` expression at the column shown."),
     Code("MLD301", "Unknown reference", "Refer to a declared param, step, output or input; the hint lists what exists."),
-    Code("MLD302", "Reference not available here", "Each place allows some references only: `item` in for_each steps, `workflow.status` in on_exit, `inputs` inside modules."),
-    Code("MLD303", "Type mismatch", "Bind a value of the input's type; only int converts to float implicitly; convert with int(), float(), str()."),
-    Code("MLD304", "Operator or function applied to the wrong types", "Compare numbers with numbers and strings with strings; convert first."),
-    Code("MLD305", "Unknown function or wrong number of arguments", "Functions are len, str, int, float, lower, upper, join, default and secret."),
+    Code(
+        "MLD302",
+        "Reference not available here",
+        "Each place allows some references only: `item` in for_each steps, `workflow.status` in on_exit, `inputs` inside modules.",
+    ),
+    Code(
+        "MLD303",
+        "Type mismatch",
+        "Bind a value of the input's type; only int converts to float implicitly; convert with int(), float(), str().",
+    ),
+    Code(
+        "MLD304",
+        "Operator or function applied to the wrong types",
+        "Compare numbers with numbers and strings with strings; convert first.",
+    ),
+    Code(
+        "MLD305",
+        "Unknown function or wrong number of arguments",
+        "Functions are len, str, int, float, lower, upper, join, default and secret.",
+    ),
     Code("MLD306", "`when` is not a boolean expression", "Write one `${{ }}` expression that is true or false."),
     Code("MLD307", "`for_each` is not a list", "Give a list, or an expression whose type is a list."),
-    Code("MLD308", "Value outside the declared constraints", "Respect min/max, pattern, lengths, enum values, and artifact URIs."),
-    Code("MLD309", "Artifact formats disagree", "Wire an output whose format matches the input's (or declare no format on one side)."),
+    Code(
+        "MLD308", "Value outside the declared constraints", "Respect min/max, pattern, lengths, enum values, and artifact URIs."
+    ),
+    Code(
+        "MLD309",
+        "Artifact formats disagree",
+        "Wire an output whose format matches the input's (or declare no format on one side).",
+    ),
     Code("MLD310", "Artifact output of a fan-out step", "Fan-out steps pass on parameter outputs only (as lists)."),
     Code("MLD311", "Unterminated expression", "Close `${{` with `}}`."),
     # --- pipelines -----------------------------------------------------------
-    Code("MLD400", "Module not found", "Give the module's file on the command line, or add its folder to `module_paths` in mldsl.yaml."),
+    Code(
+        "MLD400",
+        "Module not found",
+        "Give the module's file on the command line, or add its folder to `module_paths` in mldsl.yaml.",
+    ),
     Code("MLD401", "No module version matches", "Widen the version range; the hint lists the versions that exist."),
     Code("MLD402", "Invalid version range", "Use 1.2.0, 1, 1.2, ^1.2, ~1.4 or >=2,<3."),
     Code("MLD403", "Required input not bound", "Add the input under the step's `with:`."),
@@ -73,18 +111,42 @@ CODES: tuple[Code, ...] = (
     Code("MLD405", "Dependency cycle", "Remove one of the dependencies that close the cycle."),
     Code("MLD406", "`after` names an unknown step", "Name a step of the same pipeline."),
     Code("MLD407", "Step needs exactly one of `uses` and `deploy`", "Give one of them."),
-    Code("MLD408", "`deploy` steps are not supported yet", "Serving documents arrive in a later version; deploy from a module step meanwhile."),
-    Code("MLD409", "Step name cannot become a task name", "Rename the step: letters, digits and `_`, starting and ending with a letter or digit."),
+    Code(
+        "MLD408",
+        "`deploy` steps are not supported yet",
+        "Serving documents arrive in a later version; deploy from a module step meanwhile.",
+    ),
+    Code(
+        "MLD409",
+        "Step name cannot become a task name",
+        "Rename the step: letters, digits and `_`, starting and ending with a letter or digit.",
+    ),
     Code("MLD410", "Module version defined twice", "Bump one of the two versions, or remove the copy."),
-    Code("MLD411", "Module file not found", "`uses: ./path.yaml` is relative to the pipeline's file and names a file with one Module."),
+    Code(
+        "MLD411",
+        "Module file not found",
+        "`uses: ./path.yaml` is relative to the pipeline's file and names a file with one Module.",
+    ),
     Code("MLD412", "Invalid duration", "Write durations like 30s, 15m, 2h, 7d or 1h30m."),
     Code("MLD413", "Invalid schedule", "Use a five-field cron expression and an IANA time zone."),
     Code("MLD414", "Module has errors", "Fix the errors reported at the module's own file."),
     Code("MLD415", "Scheduled pipeline param without a default", "Give every param a default: scheduled runs use the defaults."),
     # --- secrets -------------------------------------------------------------
-    Code("MLD500", "Literal value for a secret", "Bind secret inputs with `${{ secret('name', 'key') }}`; secrets have no defaults."),
-    Code("MLD501", "Credential in plain text", "Keys that look like credentials (password, token, api_key...) take secret() references, not literals."),
-    Code("MLD502", "Misused secret()", "secret() takes two quoted strings and may only bind secret inputs or env values, never args."),
+    Code(
+        "MLD500",
+        "Literal value for a secret",
+        "Bind secret inputs with `${{ secret('name', 'key') }}`; secrets have no defaults.",
+    ),
+    Code(
+        "MLD501",
+        "Credential in plain text",
+        "Keys that look like credentials (password, token, api_key...) take secret() references, not literals.",
+    ),
+    Code(
+        "MLD502",
+        "Misused secret()",
+        "secret() takes two quoted strings and may only bind secret inputs or env values, never args.",
+    ),
     Code("MLD503", "Secret input used in args or env", "Read a secret input from the environment variable MLDSL_INPUT_<NAME>."),
     # --- modules -------------------------------------------------------------
     Code("MLD600", "`run` needs exactly one kind", "Give exactly one of container and python."),
@@ -134,7 +196,7 @@ def render_markdown(corpus: Path) -> str:
     return "\n".join(out) + "\n"
 
 
-def _diagnose(path: Path) -> list["Diagnostic"]:
+def _diagnose(path: Path) -> list[Diagnostic]:
     from mldsl.compiler import compile_paths
 
     case = path if path.parent.name == "invalid" else path.parent

@@ -73,7 +73,7 @@ def check_value(param: Param, value: Any, _t: MType | None = None) -> list[str]:
     if kind == "bool":
         return [] if isinstance(value, bool) else [f"expected bool, got {_fmt(value)} ({type_of_literal(value)})"]
     if kind in ("int", "float"):
-        ok = isinstance(value, int) and not isinstance(value, bool) or (kind == "float" and isinstance(value, float))
+        ok = (isinstance(value, int) and not isinstance(value, bool)) or (kind == "float" and isinstance(value, float))
         if not ok:
             return [f"expected {kind}, got {_fmt(value)} ({type_of_literal(value)})"]
         return _range(param, value)
@@ -129,10 +129,12 @@ def _length(p: Param, value: Any) -> list[str]:
 
 def range_within(src: Param, dst: Param) -> bool:
     """Whether every value ``src`` can take satisfies ``dst``'s numeric range."""
-    if dst.minimum is not None:
-        if src.minimum is None or src.minimum < dst.minimum or (dst.exclusive_min and src.minimum == dst.minimum and not src.exclusive_min):
-            return False
-    if dst.maximum is not None:
-        if src.maximum is None or src.maximum > dst.maximum or (dst.exclusive_max and src.maximum == dst.maximum and not src.exclusive_max):
-            return False
-    return True
+    low_ok = dst.minimum is None or (
+        src.minimum is not None
+        and (src.minimum > dst.minimum or (src.minimum == dst.minimum and (src.exclusive_min or not dst.exclusive_min)))
+    )
+    high_ok = dst.maximum is None or (
+        src.maximum is not None
+        and (src.maximum < dst.maximum or (src.maximum == dst.maximum and (src.exclusive_max or not dst.exclusive_max)))
+    )
+    return low_ok and high_ok

@@ -14,8 +14,9 @@ m.yaml:4:7: error[MLD101]: unknown field 'imag'
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Iterable, Literal
+from typing import Literal
 
 Severity = Literal["error", "warning"]
 

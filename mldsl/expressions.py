@@ -15,7 +15,7 @@ Binary(offset=4, op='>=', left=Ref(offset=4, parts=('steps', 'train', 'outputs',
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Union
+from typing import Any
 
 OPEN = "${{"
 CLOSE = "}}"
@@ -53,39 +53,39 @@ class Ref:
 @dataclass(frozen=True)
 class Index:
     offset: int
-    target: "Expr"
-    index: "Expr"
+    target: Expr
+    index: Expr
 
 
 @dataclass(frozen=True)
 class Unary:
     offset: int
     op: str  # "-" | "not"
-    operand: "Expr"
+    operand: Expr
 
 
 @dataclass(frozen=True)
 class Binary:
     offset: int
     op: str  # or and == != < <= > >= in + - * / %
-    left: "Expr"
-    right: "Expr"
+    left: Expr
+    right: Expr
 
 
 @dataclass(frozen=True)
 class Call:
     offset: int
     func: str
-    args: tuple["Expr", ...]
+    args: tuple[Expr, ...]
 
 
 @dataclass(frozen=True)
 class ListExpr:
     offset: int
-    items: tuple["Expr", ...]
+    items: tuple[Expr, ...]
 
 
-Expr = Union[Literal, Ref, Index, Unary, Binary, Call, ListExpr]
+Expr = Literal | Ref | Index | Unary | Binary | Call | ListExpr
 
 
 @dataclass(frozen=True)
@@ -174,23 +174,32 @@ def parse_expression(source: str, base: int = 0) -> Expr:
     try:
         tree = parser("expression").parse(source)
     except UnexpectedEOF:
-        raise ExprError("MLD300", f"incomplete expression {source.strip()!r}", base + len(source.rstrip()),
-                        hint="an operand or closing bracket is missing") from None
+        raise ExprError(
+            "MLD300",
+            f"incomplete expression {source.strip()!r}",
+            base + len(source.rstrip()),
+            hint="an operand or closing bracket is missing",
+        ) from None
     except UnexpectedCharacters as exc:
-        ch = source[exc.pos_in_stream] if exc.pos_in_stream < len(source) else ""
+        pos = exc.pos_in_stream or 0
+        ch = source[pos] if pos < len(source) else ""
         hint = "strings are quoted with ' or \"; names are letters, digits and _"
         if ch == "=":
             hint = "compare with '=='"
         elif ch in "&|!":
             hint = "use 'and', 'or' and 'not'"
-        raise ExprError("MLD300", f"unexpected character {ch!r} in expression", base + exc.pos_in_stream, hint=hint) from None
+        raise ExprError("MLD300", f"unexpected character {ch!r} in expression", base + pos, hint=hint) from None
     except UnexpectedToken as exc:
         tok = exc.token
         offset = base + (tok.start_pos if tok.start_pos is not None else len(source))
         what = repr(str(tok))
         if tok.type == "$END":
-            raise ExprError("MLD300", f"incomplete expression {source.strip()!r}", base + len(source.rstrip()),
-                            hint="an operand or closing bracket is missing") from None
+            raise ExprError(
+                "MLD300",
+                f"incomplete expression {source.strip()!r}",
+                base + len(source.rstrip()),
+                hint="an operand or closing bracket is missing",
+            ) from None
         raise ExprError("MLD300", f"unexpected {what} in expression", offset) from None
     except UnexpectedInput as exc:  # pragma: no cover - the three above cover lark's cases
         raise ExprError("MLD300", f"invalid expression: {exc}", base) from None
@@ -208,7 +217,7 @@ class _Builder:
             return self.base + (node.start_pos or 0)
         meta = getattr(node, "meta", None)
         if meta is not None and not getattr(meta, "empty", True):
-            return self.base + meta.start_pos
+            return self.base + int(meta.start_pos)
         return self.base
 
     def build(self, node: Any) -> Expr:
@@ -225,7 +234,7 @@ class _Builder:
             target = self.build(ch[0])
             if not isinstance(target, Ref):
                 raise ExprError("MLD300", f"'.{ch[1]}' can only follow a reference", self.off(ch[1]))
-            return Ref(target.offset, target.parts + (str(ch[1]),))
+            return Ref(target.offset, (*target.parts, str(ch[1])))
         if kind == "number":
             text = str(ch[0])
             return Literal(off, float(text) if any(c in text for c in ".eE") else int(text))
@@ -241,8 +250,12 @@ class _Builder:
                 import difflib
 
                 close = difflib.get_close_matches(name, FUNCTIONS, n=1)
-                raise ExprError("MLD305", f"unknown function {name!r}", off,
-                                hint=f"did you mean {close[0]!r}?" if close else "functions are " + ", ".join(FUNCTIONS))
+                raise ExprError(
+                    "MLD305",
+                    f"unknown function {name!r}",
+                    off,
+                    hint=f"did you mean {close[0]!r}?" if close else "functions are " + ", ".join(FUNCTIONS),
+                )
             return Call(off, name, self.args(ch[1]))
         if kind == "index":
             return Index(off, self.build(ch[0]), self.build(ch[1]))

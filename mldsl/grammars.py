@@ -11,7 +11,7 @@ if TYPE_CHECKING:
 
 
 @functools.cache
-def parser(name: str) -> "Lark":
+def parser(name: str) -> Lark:
     """The LALR parser for ``grammar/<name>.lark``, built once per process."""
     from lark import Lark  # lazy: only commands that parse expressions pay for it
 

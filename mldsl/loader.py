@@ -8,10 +8,11 @@ their own errors too.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from mldsl.diagnostics import Diagnostic, Diagnostics, Span
 from mldsl.yamlsource import YamlDocument, load_yaml_text
@@ -65,7 +66,7 @@ def builtin_modules_dir() -> Path:
 def find_yaml_files(path: Path) -> list[Path]:
     if path.is_file():
         return [path]
-    out = []
+    out: list[Path] = []
     for root, dirs, files in os.walk(path):
         dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in ("__pycache__", "node_modules"))
         out.extend(Path(root) / f for f in sorted(files) if f.endswith(YAML_SUFFIXES))
@@ -124,8 +125,14 @@ def validate_document(doc: YamlDocument, file: Path, tier: int, diags: Diagnosti
         return None  # another tool's document (a Kubernetes manifest, a CI file): not ours to judge
     if api != API_VERSION:
         msg = "missing apiVersion" if api is None else f"unsupported apiVersion {api!r}"
-        diags.add(Diagnostic("MLD100", msg, pos.span(("apiVersion",)) if api is not None else pos.span(()),
-                             hint=f"write 'apiVersion: {API_VERSION}'"))
+        diags.add(
+            Diagnostic(
+                "MLD100",
+                msg,
+                pos.span(("apiVersion",)) if api is not None else pos.span(()),
+                hint=f"write 'apiVersion: {API_VERSION}'",
+            )
+        )
         ok = False
     kind = data.get("kind")
     if kind not in KIND_MODELS:
@@ -149,7 +156,7 @@ def validate_document(doc: YamlDocument, file: Path, tier: int, diags: Diagnosti
         return None
     if not ok:
         return None
-    return Loaded(kind, model.metadata.name, model, doc, file, tier)
+    return Loaded(kind, model.metadata.name, model, doc, file, tier)  # type: ignore[attr-defined]
 
 
 def load_workspace(paths: list[Path], *, with_library: bool = True) -> Workspace:
@@ -163,8 +170,12 @@ def load_workspace(paths: list[Path], *, with_library: bool = True) -> Workspace
             continue
         files = find_yaml_files(p)
         if p.is_dir() and not files:
-            ws.diagnostics.error("MLD001", f"no *.yaml or *.yml files in {display_path(p)}", Span(display_path(p)),
-                                 hint="give the folder that holds your mldsl documents")
+            ws.diagnostics.error(
+                "MLD001",
+                f"no *.yaml or *.yml files in {display_path(p)}",
+                Span(display_path(p)),
+                hint="give the folder that holds your mldsl documents",
+            )
         given.extend(files)
     project_file = find_project_file(paths)
     if project_file is not None and project_file.resolve() not in {g.resolve() for g in given}:
@@ -180,17 +191,28 @@ def load_workspace(paths: list[Path], *, with_library: bool = True) -> Workspace
         ws.project = projects[0]
         ws.project_root = projects[0].file.resolve().parent
         for extra in projects[1:]:
-            ws.diagnostics.add(Diagnostic("MLD109", "more than one Project document", extra.source.positions.span(()),
-                                          hint=f"the first is in {ws.project.source.path}; keep one mldsl.yaml per project"))
+            ws.diagnostics.add(
+                Diagnostic(
+                    "MLD109",
+                    "more than one Project document",
+                    extra.source.positions.span(()),
+                    hint=f"the first is in {ws.project.source.path}; keep one mldsl.yaml per project",
+                )
+            )
     tier = 1
     if ws.project is not None and ws.project_root is not None:
         spec_paths = ws.project.model.spec.module_paths
         for i, mp in enumerate(spec_paths):
             folder = (ws.project_root / mp).resolve()
             if not folder.is_dir():
-                ws.diagnostics.add(Diagnostic("MLD001", f"module path {mp!r} is not a folder",
-                                              ws.project.source.positions.span(("spec", "module_paths", i)),
-                                              hint=f"looked for {display_path(folder)}"))
+                ws.diagnostics.add(
+                    Diagnostic(
+                        "MLD001",
+                        f"module path {mp!r} is not a folder",
+                        ws.project.source.positions.span(("spec", "module_paths", i)),
+                        hint=f"looked for {display_path(folder)}",
+                    )
+                )
                 continue
             for f in find_yaml_files(folder):
                 if f.resolve() in seen:

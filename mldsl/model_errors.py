@@ -134,8 +134,14 @@ def validation_diagnostics(
         elif etype == "missing":
             name = str(loc[-1]) if loc else "?"
             parent = ".".join(str(p) for p in loc[:-1]) or "the document"
-            out.append(Diagnostic("MLD103", f"missing required field {name!r} in {parent}",
-                                  positions.span(full[:-1], key=True) if len(full) > 1 else positions.span(()), hint=hint))
+            out.append(
+                Diagnostic(
+                    "MLD103",
+                    f"missing required field {name!r} in {parent}",
+                    positions.span(full[:-1], key=True) if len(full) > 1 else positions.span(()),
+                    hint=hint,
+                )
+            )
         elif etype.startswith("MLD"):
             out.append(Diagnostic(etype, err["msg"], positions.span(full), hint=hint))
         elif etype in _TYPE_WORDS or etype.endswith("_type") or etype.endswith("_parsing"):

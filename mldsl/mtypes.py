@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from typing import Any
 
 SCALARS = ("str", "int", "float", "bool")
-SIMPLE = SCALARS + ("enum", "artifact", "secret")
-TYPE_NAMES = SIMPLE + ("list", "dict")
+SIMPLE = (*SCALARS, "enum", "artifact", "secret")
+TYPE_NAMES = (*SIMPLE, "list", "dict")
 
 
 class TypeSyntaxError(ValueError):
@@ -32,7 +32,7 @@ class TypeSyntaxError(ValueError):
 @dataclass(frozen=True)
 class MType:
     kind: str  # str int float bool enum list dict artifact secret | any null
-    item: "MType | None" = None  # list / dict element
+    item: MType | None = None  # list / dict element
     values: tuple[Any, ...] | None = None  # enum
     format: str | None = None  # artifact
 
@@ -106,15 +106,28 @@ def _from_tree(tree: Any) -> MType:
 
 
 _SYNONYMS = {
-    "number": "float", "double": "float", "decimal": "float", "integer": "int", "long": "int",
-    "string": "str", "text": "str", "boolean": "bool", "file": "artifact", "path": "artifact",
-    "array": "list[T]", "map": "dict[str, T]", "object": "dict[str, T]", "password": "secret",
+    "number": "float",
+    "double": "float",
+    "decimal": "float",
+    "integer": "int",
+    "long": "int",
+    "string": "str",
+    "text": "str",
+    "boolean": "bool",
+    "file": "artifact",
+    "path": "artifact",
+    "array": "list[T]",
+    "map": "dict[str, T]",
+    "object": "dict[str, T]",
+    "password": "secret",
 }
 
 
 def _named(name: str) -> MType:
     if name in ("list", "dict"):
-        raise TypeSyntaxError(f"{name} needs an element type", hint="write list[str]" if name == "list" else "write dict[str, str]")
+        raise TypeSyntaxError(
+            f"{name} needs an element type", hint="write list[str]" if name == "list" else "write dict[str, str]"
+        )
     if name not in SIMPLE:
         import difflib
 

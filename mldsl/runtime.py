@@ -93,8 +93,16 @@ class LocalResult:
     outputs: dict[str, Any]
 
 
-def run_local(source: str, inputs: tuple[Param, ...], outputs: tuple[Param, ...], values: dict[str, Any],
-              workdir: Path, *, env: dict[str, str] | None = None, timeout: float = 300) -> LocalResult:
+def run_local(
+    source: str,
+    inputs: tuple[Param, ...],
+    outputs: tuple[Param, ...],
+    values: dict[str, Any],
+    workdir: Path,
+    *,
+    env: dict[str, str] | None = None,
+    timeout: float = 300,
+) -> LocalResult:
     """Run a python module's compiled ``source`` as a local process under the step contract.
 
     Artifact inputs are copied to ``workdir/inputs/<name>``; outputs are read
@@ -122,8 +130,9 @@ def run_local(source: str, inputs: tuple[Param, ...], outputs: tuple[Param, ...]
                 shutil.copyfile(src, target)
             value = str(target)
         proc_env[f"MLDSL_INPUT_{p.name.upper()}"] = encode(value)
-    proc = subprocess.run([sys.executable, "-c", source], env=proc_env, cwd=workdir, capture_output=True,
-                          text=True, timeout=timeout)
+    proc = subprocess.run(
+        [sys.executable, "-c", source], env=proc_env, cwd=workdir, capture_output=True, text=True, timeout=timeout
+    )
     result: dict[str, Any] = {}
     for p in outputs:
         path = out_dir / p.name

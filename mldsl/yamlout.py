@@ -17,11 +17,11 @@ except ImportError:  # pragma: no cover
     from yaml import SafeDumper as _Base  # type: ignore[assignment]
 
 
-class _Dumper(_Base):  # type: ignore[misc,valid-type]
+class _Dumper(_Base):
     pass
 
 
-def _str(dumper: yaml.SafeDumper, data: str) -> yaml.ScalarNode:
+def _str(dumper: Any, data: str) -> Any:
     if "\n" in data:
         return dumper.represent_scalar("tag:yaml.org,2002:str", data, style="|")
     return dumper.represent_scalar("tag:yaml.org,2002:str", data)
@@ -32,8 +32,9 @@ _Dumper.add_representer(str, _str)
 
 def dump(obj: Any) -> str:
     """One YAML document; ``width`` is unbounded so expressions stay on one line."""
-    text = yaml.dump(obj, Dumper=_Dumper, sort_keys=False, default_flow_style=False, allow_unicode=True,
-                     width=2**31 - 1, indent=2)
+    text = yaml.dump(
+        obj, Dumper=_Dumper, sort_keys=False, default_flow_style=False, allow_unicode=True, width=2**31 - 1, indent=2
+    )
     return text if text.endswith("\n") else text + "\n"
 
 

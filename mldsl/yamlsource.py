@@ -134,26 +134,35 @@ class _Builder:
                     continue
                 if knode.tag == "tag:yaml.org,2002:merge":
                     self.diags.append(
-                        Diagnostic("MLD004", "YAML merge keys ('<<') are not supported", self.span(knode),
-                                   hint="write the fields out, or share values through a module or param")
+                        Diagnostic(
+                            "MLD004",
+                            "YAML merge keys ('<<') are not supported",
+                            self.span(knode),
+                            hint="write the fields out, or share values through a module or param",
+                        )
                     )
                     continue
                 key = knode.value if knode.tag in ("tag:yaml.org,2002:str", "tag:yaml.org,2002:timestamp") else self.scalar(knode)
                 if not isinstance(key, str):
                     key = str(key)
                 if key in out:
-                    first = self.pos.keys.get(loc + (key,))
+                    first = self.pos.keys.get((*loc, key))
                     where = f" (first at line {first[0]})" if first else ""
                     self.diags.append(
-                        Diagnostic("MLD003", f"duplicate key {key!r}{where}", self.span(knode),
-                                   hint="YAML would silently keep only the last value; remove one of them")
+                        Diagnostic(
+                            "MLD003",
+                            f"duplicate key {key!r}{where}",
+                            self.span(knode),
+                            hint="YAML would silently keep only the last value; remove one of them",
+                        )
                     )
                     continue
-                self.pos.keys[loc + (key,)] = (knode.start_mark.line + 1, knode.start_mark.column + 1)
-                out[key] = self.build(vnode, loc + (key,), depth + 1)
+                self.pos.keys[(*loc, key)] = (knode.start_mark.line + 1, knode.start_mark.column + 1)
+                out[key] = self.build(vnode, (*loc, key), depth + 1)
             return out
         if isinstance(node, yaml.SequenceNode):
-            return [self.build(item, loc + (i,), depth + 1) for i, item in enumerate(node.value)]
+            return [self.build(item, (*loc, i), depth + 1) for i, item in enumerate(node.value)]
+        assert isinstance(node, yaml.ScalarNode)
         if node.style in ("'", '"'):
             self.pos.quoted.add(loc)
         return self.scalar(node)

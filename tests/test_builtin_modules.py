@@ -12,7 +12,7 @@ import json
 import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 
@@ -44,12 +44,14 @@ def run(mod: ir.Module, values: dict[str, Any], workdir: Path) -> LocalResult:
 def customers(tmp_path_factory: pytest.TempPathFactory) -> Path:
     rng = np.random.default_rng(7)
     n = 600
-    frame = pd.DataFrame({
-        "tenure": rng.integers(1, 72, n),
-        "monthly_spend": rng.normal(60, 20, n).round(2),
-        "tickets": rng.poisson(1.5, n),
-        "plan": rng.choice(["basic", "pro"], n),
-    })
+    frame = pd.DataFrame(
+        {
+            "tenure": rng.integers(1, 72, n),
+            "monthly_spend": rng.normal(60, 20, n).round(2),
+            "tickets": rng.poisson(1.5, n),
+            "plan": rng.choice(["basic", "pro"], n),
+        }
+    )
     logit = -2.0 + 0.9 * frame["tickets"] - 0.05 * frame["tenure"] + 0.02 * frame["monthly_spend"]
     frame["churned"] = (rng.random(n) < 1 / (1 + np.exp(-logit))).astype(int)
     path = tmp_path_factory.mktemp("data") / "customers.csv"
@@ -63,20 +65,30 @@ def test_training_chain(modules: dict[str, ir.Module], customers: Path, tmp_path
     assert read.outputs["row_count"] == 600
     assert read.outputs["column_names"] == ["tenure", "monthly_spend", "tickets", "plan", "churned"]
 
-    split = run(modules["split-dataset"], {"table": read.outputs["table"], "test_fraction": 0.25,
-                                           "stratify": "churned"}, tmp_path / "split")
+    split = run(
+        modules["split-dataset"],
+        {"table": read.outputs["table"], "test_fraction": 0.25, "stratify": "churned"},
+        tmp_path / "split",
+    )
     assert split.returncode == 0, split.stderr
     assert (split.outputs["train_rows"], split.outputs["test_rows"]) == (450, 150)
 
-    train = run(modules["train-sklearn"], {"train": split.outputs["train"], "target": "churned",
-                                           "algorithm": "gradient_boosting", "n_estimators": 50, "max_depth": 2},
-                tmp_path / "train")
+    train = run(
+        modules["train-sklearn"],
+        {
+            "train": split.outputs["train"],
+            "target": "churned",
+            "algorithm": "gradient_boosting",
+            "n_estimators": 50,
+            "max_depth": 2,
+        },
+        tmp_path / "train",
+    )
     assert train.returncode == 0, train.stderr
     assert train.outputs["features"] == ["tenure", "monthly_spend", "tickets"]  # non-numeric 'plan' is left out
     assert 0.5 < train.outputs["train_accuracy"] <= 1.0
 
-    ev = run(modules["evaluate-classifier"], {"model": train.outputs["model"], "test": split.outputs["test"]},
-             tmp_path / "eval")
+    ev = run(modules["evaluate-classifier"], {"model": train.outputs["model"], "test": split.outputs["test"]}, tmp_path / "eval")
     assert ev.returncode == 0, ev.stderr
     assert ev.outputs["auc"] > 0.7, ev.stdout
     report = json.loads(Path(ev.outputs["report"]).read_text())
@@ -84,9 +96,16 @@ def test_training_chain(modules: dict[str, ir.Module], customers: Path, tmp_path
 
     registry = tmp_path / "registry"
     for expected_version in (1, 2):
-        reg = run(modules["register-model"], {"model": train.outputs["model"], "name": "churn",
-                                              "registry": str(registry), "metadata": {"auc": str(ev.outputs["auc"])}},
-                  tmp_path / f"reg{expected_version}")
+        reg = run(
+            modules["register-model"],
+            {
+                "model": train.outputs["model"],
+                "name": "churn",
+                "registry": str(registry),
+                "metadata": {"auc": str(ev.outputs["auc"])},
+            },
+            tmp_path / f"reg{expected_version}",
+        )
         assert reg.returncode == 0, reg.stderr
         assert reg.outputs["version"] == expected_version
         assert Path(reg.outputs["uri"]).read_bytes() == Path(train.outputs["model"]).read_bytes()
@@ -108,9 +127,9 @@ def test_check_metrics(modules: dict[str, ir.Module], tmp_path: Path) -> None:
 
 
 class _Hook(BaseHTTPRequestHandler):
-    received: list[tuple[dict[str, Any], str | None]] = []
+    received: ClassVar[list[tuple[dict[str, Any], str | None]]] = []
 
-    def do_POST(self) -> None:  # noqa: N802 - the http.server API
+    def do_POST(self) -> None:
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         _Hook.received.append((body, self.headers.get("Authorization")))
         self.send_response(204)
@@ -126,14 +145,18 @@ def test_notify_webhook(modules: dict[str, ir.Module], tmp_path: Path) -> None:
     thread.start()
     try:
         url = f"http://127.0.0.1:{server.server_port}/hook"
-        res = run(modules["notify-webhook"], {"url": url, "message": "done", "status": "Succeeded", "token": "t0k"},
-                  tmp_path / "a")
+        res = run(
+            modules["notify-webhook"], {"url": url, "message": "done", "status": "Succeeded", "token": "t0k"}, tmp_path / "a"
+        )
         assert res.returncode == 0, res.stderr
         assert res.outputs["http_status"] == 204
         assert _Hook.received[-1] == ({"text": "[Succeeded] done", "status": "Succeeded"}, "Bearer t0k")
         # unreachable webhook: reported as status 0, fails only when asked to
-        dead = run(modules["notify-webhook"], {"url": "http://127.0.0.1:9/x", "message": "m", "timeout_seconds": 2,
-                                               "fail_on_error": True}, tmp_path / "b")
+        dead = run(
+            modules["notify-webhook"],
+            {"url": "http://127.0.0.1:9/x", "message": "m", "timeout_seconds": 2, "fail_on_error": True},
+            tmp_path / "b",
+        )
         assert dead.returncode == 1 and dead.outputs["http_status"] == 0
     finally:
         server.shutdown()

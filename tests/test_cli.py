@@ -47,7 +47,9 @@ def test_compile_writes_one_file_per_object(tmp_path: Path) -> None:
     p = run("compile", str(example), "-o", str(tmp_path / "out"))
     assert p.returncode == 0, p.stderr
     assert sorted(f.name for f in (tmp_path / "out").iterdir()) == [
-        "nightly-regions.cronworkflow.yaml", "nightly-regions.workflowtemplate.yaml"]
+        "nightly-regions.cronworkflow.yaml",
+        "nightly-regions.workflowtemplate.yaml",
+    ]
 
 
 def test_compile_writes_nothing_on_error(tmp_path: Path) -> None:
@@ -93,8 +95,10 @@ def test_schema_command(tmp_path: Path) -> None:
 
 
 def test_help_does_not_import_heavy_libraries() -> None:
-    code = ("import sys; from mldsl.cli import cli\n"
-            "heavy = [m for m in ('pydantic', 'networkx', 'lark', 'jsonschema') if m in sys.modules]\n"
-            "print(','.join(heavy))")
+    code = (
+        "import sys; from mldsl.cli import cli\n"
+        "heavy = [m for m in ('pydantic', 'networkx', 'lark', 'jsonschema') if m in sys.modules]\n"
+        "print(','.join(heavy))"
+    )
     p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert p.stdout.strip() == ""

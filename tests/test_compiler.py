@@ -47,10 +47,19 @@ def versions(tmp_path: Path) -> Path:
     return tmp_path
 
 
-@pytest.mark.parametrize(("ref", "version"), [
-    ("m", "2.5.0"), ("m@1", "1.4.1"), ("m@^1.2", "1.4.1"), ("m@~1.2", "1.2.7"), ("m@1.2", "1.2.7"),
-    ("m@>=2,<3", "2.5.0"), ("m@1.0.0", "1.0.0"), ("m@~1.4", "1.4.1"),
-])
+@pytest.mark.parametrize(
+    ("ref", "version"),
+    [
+        ("m", "2.5.0"),
+        ("m@1", "1.4.1"),
+        ("m@^1.2", "1.4.1"),
+        ("m@~1.2", "1.2.7"),
+        ("m@1.2", "1.2.7"),
+        ("m@>=2,<3", "2.5.0"),
+        ("m@1.0.0", "1.0.0"),
+        ("m@~1.4", "1.4.1"),
+    ],
+)
 def test_semver_ranges(versions: Path, ref: str, version: str) -> None:
     write(versions, "p.yaml", pipeline(ref))
     result = compile_paths([versions / "p.yaml"])
@@ -83,7 +92,10 @@ def test_relative_module_path(tmp_path: Path) -> None:
 
 def test_dag_order_is_topological_and_stable(tmp_path: Path) -> None:
     write(tmp_path, "m.yaml", MODULE.format(name="m", version="1.0.0"))
-    write(tmp_path, "p.yaml", """\
+    write(
+        tmp_path,
+        "p.yaml",
+        """\
         apiVersion: mldsl/v1
         kind: Pipeline
         metadata: {name: p}
@@ -93,7 +105,8 @@ def test_dag_order_is_topological_and_stable(tmp_path: Path) -> None:
             b: {uses: m, after: a}
             a: {uses: m}
             c: {uses: m}
-        """)
+        """,
+    )
     result = compile_paths([tmp_path])
     assert result.ok, [d.render() for d in result.diagnostics]
     steps = result.program.pipelines[0].steps
@@ -103,7 +116,10 @@ def test_dag_order_is_topological_and_stable(tmp_path: Path) -> None:
 
 def test_every_error_in_a_pipeline_is_reported(tmp_path: Path) -> None:
     write(tmp_path, "m.yaml", MODULE.format(name="m", version="1.0.0"))
-    write(tmp_path, "p.yaml", """\
+    write(
+        tmp_path,
+        "p.yaml",
+        """\
         apiVersion: mldsl/v1
         kind: Pipeline
         metadata: {name: p}
@@ -113,21 +129,26 @@ def test_every_error_in_a_pipeline_is_reported(tmp_path: Path) -> None:
             a: {uses: m, with: {x: "${{ params.n }}"}}
             b: {uses: m, with: {x: "${{ params.nn }}"}, timeout: forever}
             c: {uses: nope}
-        """)
+        """,
+    )
     codes = sorted(d.code for d in compile_paths([tmp_path]).diagnostics)
     assert codes == ["MLD301", "MLD303", "MLD400", "MLD412"]
 
 
 def _workflow(tmp_path: Path, steps: str, params: str = "{}") -> dict:
     write(tmp_path, "m.yaml", MODULE.format(name="m", version="1.0.0"))
-    write(tmp_path, "p.yaml", f"""\
+    write(
+        tmp_path,
+        "p.yaml",
+        f"""\
 apiVersion: mldsl/v1
 kind: Pipeline
 metadata: {{name: p}}
 spec:
   params: {params}
   steps:
-{textwrap.indent(textwrap.dedent(steps), '    ')}""")
+{textwrap.indent(textwrap.dedent(steps), "    ")}""",
+    )
     result = compile_paths([tmp_path])
     assert result.ok, [d.render() for d in result.diagnostics]
     [wt] = [m.body for m in emit_all(result.program) if m.kind == "WorkflowTemplate"]
@@ -135,7 +156,9 @@ spec:
 
 
 def test_lowering_simple_tags_conditions_and_expressions(tmp_path: Path) -> None:
-    tasks = _workflow(tmp_path, """\
+    tasks = _workflow(
+        tmp_path,
+        """\
         a: {uses: m, with: {x: "${{ params.n }}"}}
         b:
           uses: m
@@ -146,8 +169,10 @@ def test_lowering_simple_tags_conditions_and_expressions(tmp_path: Path) -> None
           for_each: "${{ params.items }}"
           when: "${{ 'gpu' in params.tags }}"
           with: {x: "${{ item }}"}
-        """, params="{n: {type: int, default: 2}, mode: {type: enum, values: [fast, slow], default: fast}, "
-                    "items: {type: 'list[int]', default: [1, 2]}, tags: {type: 'list[str]', default: []}}")
+        """,
+        params="{n: {type: int, default: 2}, mode: {type: enum, values: [fast, slow], default: fast}, "
+        "items: {type: 'list[int]', default: [1, 2]}, tags: {type: 'list[str]', default: []}}",
+    )
     assert tasks["a"]["arguments"]["parameters"] == [{"name": "x", "value": "{{workflow.parameters.n}}"}]
     assert tasks["b"]["when"] == "({{tasks.a.outputs.parameters.y}} > 3) && ('{{workflow.parameters.mode}}' == 'fast')"
     assert tasks["b"]["arguments"]["parameters"][0]["value"] == "{{=(asInt(tasks['a'].outputs.parameters['y']) * 2)}}"
@@ -157,7 +182,10 @@ def test_lowering_simple_tags_conditions_and_expressions(tmp_path: Path) -> None
 
 
 def test_literal_fan_out_uses_with_items(tmp_path: Path) -> None:
-    tasks = _workflow(tmp_path, """\
+    tasks = _workflow(
+        tmp_path,
+        """\
         a: {uses: m, for_each: [1, 2, 3], parallelism: 2, with: {x: "${{ item }}"}}
-        """)
+        """,
+    )
     assert tasks["a"]["withItems"] == [1, 2, 3]

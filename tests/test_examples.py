@@ -72,8 +72,9 @@ def test_compile_is_deterministic_across_working_directories(tmp_path: Path) -> 
     example = example_dirs()[0]
     first = _compiled(example)
     out = tmp_path / "out"
-    subprocess.run([sys.executable, "-m", "mldsl", "compile", str(example), "-o", str(out)], cwd=tmp_path,
-                   check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "mldsl", "compile", str(example), "-o", str(out)], cwd=tmp_path, check=True, capture_output=True
+    )
     second = {p.name: p.read_text(encoding="utf-8") for p in out.glob("*.yaml")}
     assert first == second
     for text in first.values():

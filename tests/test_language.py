@@ -10,12 +10,21 @@ from mldsl.mtypes import TypeSyntaxError, assignable, parse_type
 from mldsl.yamlsource import load_yaml_text
 
 
-@pytest.mark.parametrize(("src", "dst", "ok"), [
-    ("int", "float", True), ("float", "int", False), ("str", "int", False), ("bool", "int", False),
-    ("list[int]", "list[float]", True), ("list[float]", "list[int]", False),
-    ("dict[str, int]", "dict[str, float]", True), ("artifact", "artifact", True), ("secret", "str", False),
-    ("list[str]", "str", False),
-])
+@pytest.mark.parametrize(
+    ("src", "dst", "ok"),
+    [
+        ("int", "float", True),
+        ("float", "int", False),
+        ("str", "int", False),
+        ("bool", "int", False),
+        ("list[int]", "list[float]", True),
+        ("list[float]", "list[int]", False),
+        ("dict[str, int]", "dict[str, float]", True),
+        ("artifact", "artifact", True),
+        ("secret", "str", False),
+        ("list[str]", "str", False),
+    ],
+)
 def test_assignable(src: str, dst: str, ok: bool) -> None:
     assert assignable(parse_type(src), parse_type(dst)) is ok
 
@@ -46,10 +55,16 @@ def test_template_parsing_and_offsets() -> None:
     assert parse_template("${{ -2.5e3 }}").single == Literal(4, -2500.0)
 
 
-@pytest.mark.parametrize(("text", "code", "offset"), [
-    ("${{ a = 1 }}", "MLD300", 6), ("x ${{ a", "MLD311", 2), ("${{ nope(1) }}", "MLD305", 4), ("${{ }}", "MLD300", 0),
-    ("${{ (a }}", "MLD300", 6),
-])
+@pytest.mark.parametrize(
+    ("text", "code", "offset"),
+    [
+        ("${{ a = 1 }}", "MLD300", 6),
+        ("x ${{ a", "MLD311", 2),
+        ("${{ nope(1) }}", "MLD305", 4),
+        ("${{ }}", "MLD300", 0),
+        ("${{ (a }}", "MLD300", 6),
+    ],
+)
 def test_expression_errors(text: str, code: str, offset: int) -> None:
     with pytest.raises(ExprError) as err:
         parse_template(text)

@@ -14,9 +14,41 @@ from mldsl.compiler import compile_paths
 from conftest import example_dirs
 
 SOURCES = sorted(f for d in example_dirs() for f in d.rglob("*.yaml"))
-NOISE = st.sampled_from(["", " ", ":", "-", "{", "}", "[", "]", "'", '"', "${{", "}}", "\n", "  ", "&a", "*a",
-                         "!!python/object:x", "0", "1.5", "true", "null", "params.", "steps.", "item", "<<: ",
-                         "\t", "#", "%", "@", "é", "\x00"])
+NOISE = st.sampled_from(
+    [
+        "",
+        " ",
+        ":",
+        "-",
+        "{",
+        "}",
+        "[",
+        "]",
+        "'",
+        '"',
+        "${{",
+        "}}",
+        "\n",
+        "  ",
+        "&a",
+        "*a",
+        "!!python/object:x",
+        "0",
+        "1.5",
+        "true",
+        "null",
+        "params.",
+        "steps.",
+        "item",
+        "<<: ",
+        "\t",
+        "#",
+        "%",
+        "@",
+        "é",
+        "\x00",
+    ]
+)
 
 
 @st.composite
@@ -29,9 +61,9 @@ def mutated(draw: st.DrawFn) -> tuple[Path, str]:
         if kind == "insert":
             text = text[:pos] + draw(NOISE) + text[pos:]
         elif kind == "delete":
-            text = text[:pos] + text[pos + draw(st.integers(1, 12)):]
+            text = text[:pos] + text[pos + draw(st.integers(1, 12)) :]
         elif kind == "replace":
-            text = text[:pos] + draw(NOISE) + text[pos + draw(st.integers(1, 6)):]
+            text = text[:pos] + draw(NOISE) + text[pos + draw(st.integers(1, 6)) :]
         else:
             lines = text.splitlines(keepends=True)
             if len(lines) > 2:

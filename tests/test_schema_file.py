@@ -30,6 +30,10 @@ def test_examples_and_modules_validate_against_the_schema() -> None:
 
 def test_schema_refuses_unknown_fields() -> None:
     validator = Draft202012Validator(json.loads(SCHEMA.read_text(encoding="utf-8")))
-    doc = {"apiVersion": "mldsl/v1", "kind": "Module", "metadata": {"name": "m", "version": "1.0.0"},
-           "spec": {"run": {"container": {"imag": "x"}}}}
+    doc = {
+        "apiVersion": "mldsl/v1",
+        "kind": "Module",
+        "metadata": {"name": "m", "version": "1.0.0"},
+        "spec": {"run": {"container": {"imag": "x"}}},
+    }
     assert list(validator.iter_errors(doc))

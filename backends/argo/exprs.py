@@ -11,16 +11,23 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from mldsl.compiler import ir
 from mldsl.mtypes import MType
 
 INPUTS_DIR = "/mldsl/inputs"
 OUTPUTS_DIR = "/mldsl/outputs"
-_WORKFLOW_FIELD = {"name": "name", "namespace": "namespace", "uid": "uid", "status": "status",
-                   "creation_timestamp": "creationTimestamp", "duration": "duration"}
+_WORKFLOW_FIELD = {
+    "name": "name",
+    "namespace": "namespace",
+    "uid": "uid",
+    "status": "status",
+    "creation_timestamp": "creationTimestamp",
+    "duration": "duration",
+}
 
 
 def literal_text(value: Any) -> str:
@@ -198,11 +205,15 @@ def _expr_literal(value: Any) -> str:
 
 def _govaluate_ok(e: ir.IExpr) -> bool:
     if isinstance(e, ir.IBinary):
-        return e.op in ("and", "or", "==", "!=", "<", "<=", ">", ">=") and all(
-            _govaluate_ok(x) for x in (e.left, e.right))
+        return e.op in ("and", "or", "==", "!=", "<", "<=", ">", ">=") and all(_govaluate_ok(x) for x in (e.left, e.right))
     if isinstance(e, ir.IUnary):
         return e.op == "not" and _govaluate_ok(e.operand)
     if isinstance(e, ir.ILit):
         return e.value is not None and not isinstance(e.value, (list, dict))
     return isinstance(e, (ir.IParam, ir.IStepOutput, ir.IItem, ir.IWorkflow)) and e.type.kind in (
-        "str", "int", "float", "bool", "enum")
+        "str",
+        "int",
+        "float",
+        "bool",
+        "enum",
+    )

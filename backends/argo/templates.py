@@ -11,9 +11,9 @@ from __future__ import annotations
 import json
 import re
 
-from mldsl.compiler import ir
 from mldsl.backends.argo import model as m
 from mldsl.backends.argo.exprs import INPUTS_DIR, OUTPUTS_DIR, Lowering, literal_text
+from mldsl.compiler import ir
 
 OUTPUTS_VOLUME = "mldsl-outputs"
 #: the secret an unbound optional secret input points at; with ``optional: true`` its absence is fine
@@ -117,8 +117,10 @@ def _contract_env(module: ir.Module) -> list[m.EnvVar]:
             env.append({"name": env_name(p.name), "value": f"{INPUTS_DIR}/{p.name}"})
         elif p.type.kind == "secret":
             name_param, key_param = secret_params(p.name)
-            ref: dict[str, object] = {"name": "{{inputs.parameters.%s}}" % name_param,
-                                      "key": "{{inputs.parameters.%s}}" % key_param}
+            ref: dict[str, object] = {
+                "name": "{{inputs.parameters.%s}}" % name_param,
+                "key": "{{inputs.parameters.%s}}" % key_param,
+            }
             if p.optional:
                 ref["optional"] = True
             env.append({"name": env_name(p.name), "valueFrom": {"secretKeyRef": ref}})
@@ -150,8 +152,7 @@ def merged_resources(module: ir.Module, step: ir.Step | None) -> ir.Resources:
     over = step.resources if step is not None else None
     if over is None:
         return base
-    return ir.Resources(cpu=over.cpu or base.cpu, memory=over.memory or base.memory,
-                        gpu=over.gpu if over.gpu else base.gpu)
+    return ir.Resources(cpu=over.cpu or base.cpu, memory=over.memory or base.memory, gpu=over.gpu if over.gpu else base.gpu)
 
 
 PACKAGES_PRELUDE = (
@@ -163,15 +164,27 @@ PACKAGES_PRELUDE = (
 
 def _toleration(t: ir.Toleration) -> dict[str, object]:
     out: dict[str, object] = {}
-    for k, v in (("key", t.key), ("operator", t.operator), ("value", t.value), ("effect", t.effect),
-                 ("tolerationSeconds", t.seconds)):
+    for k, v in (
+        ("key", t.key),
+        ("operator", t.operator),
+        ("value", t.value),
+        ("effect", t.effect),
+        ("tolerationSeconds", t.seconds),
+    ):
         if v is not None:
             out[k] = v
     return out
 
 
-def module_template(module: ir.Module, project: ir.Project, *, name: str, step: ir.Step | None = None,
-                    pipeline: str = "", artifact_keys: dict[str, str] | None = None) -> m.Template:
+def module_template(
+    module: ir.Module,
+    project: ir.Project,
+    *,
+    name: str,
+    step: ir.Step | None = None,
+    pipeline: str = "",
+    artifact_keys: dict[str, str] | None = None,
+) -> m.Template:
     """The template that runs ``module``; ``step`` adds that step's own settings."""
     tpl: m.Template = {
         "name": name,
@@ -242,7 +255,9 @@ def _step_policies(tpl: m.Template, module: ir.Module, step: ir.Step, pipeline: 
             if step.retry.backoff_seconds is not None:
                 backoff["duration"] = f"{step.retry.backoff_seconds}s"
             if step.retry.backoff_factor is not None:
-                backoff["factor"] = step.retry.backoff_factor if isinstance(step.retry.backoff_factor, int) else str(step.retry.backoff_factor)
+                backoff["factor"] = (
+                    step.retry.backoff_factor if isinstance(step.retry.backoff_factor, int) else str(step.retry.backoff_factor)
+                )
             if step.retry.backoff_max_seconds is not None:
                 backoff["maxDuration"] = f"{step.retry.backoff_max_seconds}s"
             retry["backoff"] = backoff
@@ -250,8 +265,9 @@ def _step_policies(tpl: m.Template, module: ir.Module, step: ir.Step, pipeline: 
     if step.timeout_seconds is not None:
         tpl["activeDeadlineSeconds"] = step.timeout_seconds
     if step.cache_seconds is not None:
-        parts = [f"{p.name}={{{{inputs.parameters.{p.name}}}}}" for p in module.inputs
-                 if p.type.kind not in ("artifact", "secret")]
+        parts = [
+            f"{p.name}={{{{inputs.parameters.{p.name}}}}}" for p in module.inputs if p.type.kind not in ("artifact", "secret")
+        ]
         tpl["memoize"] = {
             "key": f"{module.key}:" + "&".join(parts),
             "maxAge": f"{step.cache_seconds}s",

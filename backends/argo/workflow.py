@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
-from mldsl.compiler import ir
 from mldsl.backends import Manifest
 from mldsl.backends.argo import model as m
 from mldsl.backends.argo.exprs import Lowering, literal_text
 from mldsl.backends.argo.templates import (
-    module_template, secret_params, step_template_name, template_name,
+    module_template,
+    secret_params,
+    step_template_name,
+    template_name,
 )
+from mldsl.compiler import ir
 
 API_VERSION = "argoproj.io/v1alpha1"
 MANAGED_BY = {"app.kubernetes.io/managed-by": "mldsl"}
@@ -124,8 +127,9 @@ class PipelineEmitter:
         keys = {o: self.artifact_key(step.name, o) for (s, o) in self.uri_refs if s == step.name}
         if step.has_overrides or keys:
             name = step_template_name(step.module, task_name(step.name))
-            self.templates[name] = module_template(step.module, self.project, name=name, step=step,
-                                                   pipeline=self.pipeline.name, artifact_keys=keys)
+            self.templates[name] = module_template(
+                step.module, self.project, name=name, step=step, pipeline=self.pipeline.name, artifact_keys=keys
+            )
         else:
             name = template_name(step.module)
             if name not in self.templates:
@@ -140,7 +144,7 @@ class PipelineEmitter:
             assert p is not None
             if p.type.kind == "artifact":
                 if isinstance(value, ir.ILit):
-                    arts.append({"name": name, **_artifact_source(str(value.value))})  # type: ignore[typeddict-item]
+                    arts.append(cast(m.Artifact, {"name": name, **_artifact_source(str(value.value))}))
                 elif isinstance(value, ir.IParam):
                     arts.append({"name": name, "from": "{{inputs.artifacts.%s}}" % value.name})
                 else:
@@ -181,7 +185,7 @@ class PipelineEmitter:
         tpl: m.Template = {"name": "main"}
         arts = [p for p in self.pipeline.params if p.type.kind == "artifact"]
         if arts:
-            tpl["inputs"] = {"artifacts": [{"name": p.name} for p in arts]}  # type: ignore[typeddict-item]
+            tpl["inputs"] = {"artifacts": [{"name": p.name} for p in arts]}
         outputs = self._outputs()
         if outputs:
             tpl["outputs"] = outputs
@@ -235,8 +239,12 @@ class PipelineEmitter:
         spec["podMetadata"] = {"labels": _run_labels(self.project, p)}
         templates = [main] + ([exit_tpl] if exit_tpl else []) + [self.templates[k] for k in sorted(self.templates)]
         spec["templates"] = templates
-        return {"apiVersion": API_VERSION, "kind": "WorkflowTemplate",
-                "metadata": _metadata(p.name, self.project, p), "spec": spec}
+        return {
+            "apiVersion": API_VERSION,
+            "kind": "WorkflowTemplate",
+            "metadata": _metadata(p.name, self.project, p),
+            "spec": spec,
+        }
 
     def cron_workflow(self) -> m.Object | None:
         p = self.pipeline
@@ -256,8 +264,7 @@ class PipelineEmitter:
             spec["failedJobsHistoryLimit"] = s.history
         spec["workflowMetadata"] = {"labels": _run_labels(self.project, p)}
         spec["workflowSpec"] = {"workflowTemplateRef": {"name": p.name}}
-        return {"apiVersion": API_VERSION, "kind": "CronWorkflow",
-                "metadata": _metadata(p.name, self.project, p), "spec": spec}
+        return {"apiVersion": API_VERSION, "kind": "CronWorkflow", "metadata": _metadata(p.name, self.project, p), "spec": spec}
 
 
 def _run_labels(project: ir.Project, pipeline: ir.Pipeline) -> dict[str, str]:

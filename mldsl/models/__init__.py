@@ -1,10 +1,12 @@
 """Pydantic models of the mldsl documents, one module per kind."""
 
+from pydantic import BaseModel
+
 from mldsl.models.module import ModuleDoc
 from mldsl.models.pipeline import PipelineDoc
 from mldsl.models.project import ProjectDoc
 
 #: Document kinds this version reads, and their models.
-KIND_MODELS = {"Project": ProjectDoc, "Module": ModuleDoc, "Pipeline": PipelineDoc}
+KIND_MODELS: dict[str, type[BaseModel]] = {"Project": ProjectDoc, "Module": ModuleDoc, "Pipeline": PipelineDoc}
 
 __all__ = ["KIND_MODELS", "ModuleDoc", "PipelineDoc", "ProjectDoc"]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-
-
 from pydantic import Field, model_validator
 from pydantic_core import PydanticCustomError
 
@@ -27,10 +25,11 @@ class PythonRun(Strict):
     env: dict[str, Scalar] | None = None
 
     @model_validator(mode="after")
-    def _one_source(self) -> "PythonRun":
+    def _one_source(self) -> PythonRun:
         if (self.source is None) == (self.file is None):
             raise PydanticCustomError(
-                "MLD601", "a python run needs exactly one of 'source' and 'file'",
+                "MLD601",
+                "a python run needs exactly one of 'source' and 'file'",
                 {"hint": "inline the code with 'source: |' or point 'file:' at a .py file beside the module"},
             )
         return self
@@ -44,13 +43,17 @@ class Run(Strict):
     python: PythonRun | None = None
 
     @model_validator(mode="after")
-    def _exactly_one(self) -> "Run":
+    def _exactly_one(self) -> Run:
         given = [k for k in RUN_KINDS if getattr(self, k) is not None]
         if len(given) != 1:
             raise PydanticCustomError(
-                "MLD600", "'run' needs exactly one of {kinds}, got {given}",
-                {"kinds": ", ".join(RUN_KINDS), "given": ", ".join(given) or "none",
-                 "hint": "a module runs one thing; split it into two modules to run two"},
+                "MLD600",
+                "'run' needs exactly one of {kinds}, got {given}",
+                {
+                    "kinds": ", ".join(RUN_KINDS),
+                    "given": ", ".join(given) or "none",
+                    "hint": "a module runs one thing; split it into two modules to run two",
+                },
             )
         return self
 
@@ -73,12 +76,11 @@ class ModuleDoc(Strict):
     spec: ModuleSpec
 
     @model_validator(mode="after")
-    def _versioned(self) -> "ModuleDoc":
+    def _versioned(self) -> ModuleDoc:
         if self.metadata.version is None:
             raise PydanticCustomError(
-                "MLD103", "a Module needs metadata.version",
+                "MLD103",
+                "a Module needs metadata.version",
                 {"hint": "add 'version: 1.0.0' under metadata; pipelines pick modules by version"},
             )
         return self
-
-

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Union
+from typing import Annotated, Any
 
 from pydantic import Discriminator, Field, Tag
 
@@ -38,7 +38,7 @@ def _decl_tag(value: Any) -> str:
 
 
 AnyDecl = Annotated[
-    Union[Annotated[str, Tag("short")], Annotated[TypeDecl, Tag("long")]],
+    Annotated[str, Tag("short")] | Annotated[TypeDecl, Tag("long")],
     Discriminator(_decl_tag),
 ]
 
