@@ -257,7 +257,7 @@ class Checker:
         return ir.IBinary(op, left, right, INT if both_int and op != "/" else FLOAT)
 
     def index(self, node: ast.Index) -> ir.IExpr:
-        target, idx = self.check(node.target), self.check(node.index)
+        target, idx = self.check(node.target), self.check(node.key)
         t = target.type
         if t.kind == "list" or _stringy(t):
             if idx.type.kind not in ("int", "any"):

@@ -8,8 +8,7 @@ misread the IR.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from mldsl.constraints import Param
 from mldsl.mtypes import MType
@@ -20,22 +19,19 @@ IR_VERSION = "mldsl.ir/v1"
 # --- expressions -----------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class ILit:
+class ILit(NamedTuple):
     value: Any
     type: MType
 
 
-@dataclass(frozen=True)
-class IParam:
+class IParam(NamedTuple):
     """``params.<name>``: a pipeline parameter."""
 
     name: str
     type: MType
 
 
-@dataclass(frozen=True)
-class IStepOutput:
+class IStepOutput(NamedTuple):
     """``steps.<step>.outputs.<name>`` (``field='uri'`` for an artifact's URI)."""
 
     step: str
@@ -46,24 +42,21 @@ class IStepOutput:
     fanout: bool = False
 
 
-@dataclass(frozen=True)
-class IItem:
+class IItem(NamedTuple):
     """``item`` (or ``item.key``) inside a ``for_each`` step."""
 
     path: tuple[str | int, ...]
     type: MType
 
 
-@dataclass(frozen=True)
-class IWorkflow:
+class IWorkflow(NamedTuple):
     """``workflow.<field>``: facts of the running workflow."""
 
     field: str
     type: MType
 
 
-@dataclass(frozen=True)
-class IInput:
+class IInput(NamedTuple):
     """``inputs.<name>`` or ``inputs.<name>.path`` inside a module's run."""
 
     name: str
@@ -71,8 +64,7 @@ class IInput:
     field: str | None = None
 
 
-@dataclass(frozen=True)
-class ISecret:
+class ISecret(NamedTuple):
     """``secret('name', 'key')``: a Kubernetes secret key reference."""
 
     name: str
@@ -80,38 +72,33 @@ class ISecret:
     type: MType
 
 
-@dataclass(frozen=True)
-class IUnary:
+class IUnary(NamedTuple):
     op: str
     operand: IExpr
     type: MType
 
 
-@dataclass(frozen=True)
-class IBinary:
+class IBinary(NamedTuple):
     op: str
     left: IExpr
     right: IExpr
     type: MType
 
 
-@dataclass(frozen=True)
-class ICall:
+class ICall(NamedTuple):
     func: str
     args: tuple[IExpr, ...]
     type: MType
 
 
-@dataclass(frozen=True)
-class IList:
+class IList(NamedTuple):
     items: tuple[IExpr, ...]
     type: MType
 
 
-@dataclass(frozen=True)
-class IIndex:
+class IIndex(NamedTuple):
     target: IExpr
-    index: IExpr
+    key: IExpr
     type: MType
 
 
@@ -119,8 +106,7 @@ IExpr = ILit | IParam | IStepOutput | IItem | IWorkflow | IInput | ISecret | IUn
 IRef = (IParam, IStepOutput, IItem, IWorkflow, IInput, ISecret)
 
 
-@dataclass(frozen=True)
-class IInterp:
+class IInterp(NamedTuple):
     """A string with ``${{ }}`` parts: literal text and typed expressions, in order."""
 
     parts: tuple[str | IExpr, ...]
@@ -146,21 +132,19 @@ def walk(value: Any) -> Any:
         elif isinstance(node, (ICall, IList)):
             stack.extend(node.args if isinstance(node, ICall) else node.items)
         elif isinstance(node, IIndex):
-            stack.extend((node.target, node.index))
+            stack.extend((node.target, node.key))
 
 
 # --- modules ---------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Resources:
+class Resources(NamedTuple):
     cpu: str | None = None
     memory: str | None = None
     gpu: int = 0
 
 
-@dataclass(frozen=True)
-class ContainerRun:
+class ContainerRun(NamedTuple):
     image: str
     command: tuple[str, ...] = ()
     args: tuple[IValue, ...] = ()
@@ -168,16 +152,14 @@ class ContainerRun:
     working_dir: str | None = None
 
 
-@dataclass(frozen=True)
-class PythonRun:
+class PythonRun(NamedTuple):
     image: str
     source: str
     packages: tuple[str, ...] = ()
     env: tuple[tuple[str, IValue], ...] = ()
 
 
-@dataclass(frozen=True)
-class Module:
+class Module(NamedTuple):
     name: str
     version: str
     description: str | None
@@ -200,8 +182,7 @@ class Module:
 # --- pipelines -------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Retry:
+class Retry(NamedTuple):
     limit: int
     policy: str | None = None
     backoff_seconds: int | None = None
@@ -209,8 +190,7 @@ class Retry:
     backoff_max_seconds: int | None = None
 
 
-@dataclass(frozen=True)
-class Toleration:
+class Toleration(NamedTuple):
     key: str | None = None
     operator: str | None = None
     value: str | None = None
@@ -218,8 +198,7 @@ class Toleration:
     seconds: int | None = None
 
 
-@dataclass(frozen=True)
-class Step:
+class Step(NamedTuple):
     name: str
     module: Module
     bindings: tuple[tuple[str, IValue], ...]  # module input name -> value, in module input order
@@ -250,8 +229,7 @@ class Step:
         )
 
 
-@dataclass(frozen=True)
-class Schedule:
+class Schedule(NamedTuple):
     crons: tuple[str, ...]
     timezone: str | None
     concurrency: str
@@ -260,8 +238,7 @@ class Schedule:
     history: int | None = None
 
 
-@dataclass(frozen=True)
-class Pipeline:
+class Pipeline(NamedTuple):
     name: str
     version: str | None
     description: str | None
@@ -280,15 +257,13 @@ class Pipeline:
         return next(s for s in self.steps if s.name == name)
 
 
-@dataclass(frozen=True)
-class Gpu:
+class Gpu(NamedTuple):
     resource: str = "nvidia.com/gpu"
     node_selector: tuple[tuple[str, str], ...] = ()
     tolerations: tuple[Toleration, ...] = ()
 
 
-@dataclass(frozen=True)
-class Project:
+class Project(NamedTuple):
     name: str | None = None
     namespace: str | None = None
     service_account: str | None = None
@@ -298,11 +273,10 @@ class Project:
     artifact_key_format: str | None = None
 
 
-@dataclass(frozen=True)
-class Program:
+class Program(NamedTuple):
     """What one compile produces for the backends."""
 
     project: Project
     pipelines: tuple[Pipeline, ...]
-    modules: tuple[Module, ...] = field(default=())
+    modules: tuple[Module, ...] = ()
     version: str = IR_VERSION

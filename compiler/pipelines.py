@@ -135,9 +135,7 @@ def compile_pipeline(ctx: Context, doc: Loaded, registry: Registry) -> ir.Pipeli
 
 
 def _with_depends(step: ir.Step, deps: set[str]) -> ir.Step:
-    from dataclasses import replace
-
-    return replace(step, depends=tuple(sorted(deps)))
+    return step._replace(depends=tuple(sorted(deps)))
 
 
 def _check_step_names(ctx: Context, doc: Loaded, steps: dict[str, Step]) -> None:

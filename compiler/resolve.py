@@ -9,7 +9,7 @@ the earlier place wins, so a project can override a built-in module.
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from mldsl.compiler.context import Context
@@ -26,6 +26,8 @@ class ResolveError(ValueError):
 @dataclass
 class Registry:
     by_name: dict[str, list[Loaded]]
+    #: resolved ``name@range`` references: pipelines repeat them, and semver parsing is not free
+    cache: dict[str, Loaded | ResolveError] = field(default_factory=dict)
 
     @classmethod
     def build(cls, ctx: Context) -> Registry:
@@ -48,6 +50,17 @@ class Registry:
     def resolve(self, ref: str, ctx: Context, base: Path) -> Loaded:
         if ref.startswith(("./", "../", "/")):
             return self._by_path(ref, ctx, base)
+        if ref not in self.cache:
+            try:
+                self.cache[ref] = self._by_name(ref)
+            except ResolveError as exc:
+                self.cache[ref] = exc
+        found = self.cache[ref]
+        if isinstance(found, ResolveError):
+            raise found
+        return found
+
+    def _by_name(self, ref: str) -> Loaded:
         name, _, constraint = ref.partition("@")
         cands = self.by_name.get(name)
         if not cands:

@@ -199,6 +199,8 @@ def load_workspace(paths: list[Path], *, with_library: bool = True) -> Workspace
                     hint=f"the first is in {ws.project.source.path}; keep one mldsl.yaml per project",
                 )
             )
+    # Module paths and the library are read only when a pipeline may use them (fast single-file checks).
+    needs_modules = bool(ws.of_kind("Pipeline"))
     tier = 1
     if ws.project is not None and ws.project_root is not None:
         spec_paths = ws.project.model.spec.module_paths
@@ -214,13 +216,15 @@ def load_workspace(paths: list[Path], *, with_library: bool = True) -> Workspace
                     )
                 )
                 continue
+            if not needs_modules:
+                continue
             for f in find_yaml_files(folder):
                 if f.resolve() in seen:
                     continue
                 seen.add(f.resolve())
                 ws.documents.extend(d for d in load_file(f, tier, ws) if d.kind == "Module")
             tier += 1
-    if with_library:
+    if with_library and needs_modules:
         for f in find_yaml_files(builtin_modules_dir()):
             if f.resolve() in seen:
                 continue

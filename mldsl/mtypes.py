@@ -13,6 +13,7 @@ nothing else silently.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -71,8 +72,14 @@ def list_of(t: MType) -> MType:
     return MType("list", item=t)
 
 
+_SIMPLE_TYPE = re.compile(r"\s*(str|int|float|bool|enum|artifact|secret)\s*\Z")
+
+
 def parse_type(text: str) -> MType:
     """Parse a short-form type annotation; raises :class:`TypeSyntaxError`."""
+    simple = _SIMPLE_TYPE.match(text)
+    if simple is not None:  # the common case, without building the parser
+        return MType(simple.group(1))
     from lark.exceptions import LarkError
 
     from mldsl.grammars import parser

@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -109,6 +107,9 @@ def run_local(
     back from ``workdir/outputs`` (parameter outputs parsed by their type,
     artifact outputs as paths).
     """
+    import shutil
+    import subprocess
+
     in_dir, out_dir = workdir / "inputs", workdir / "outputs"
     in_dir.mkdir(parents=True, exist_ok=True)
     out_dir.mkdir(parents=True, exist_ok=True)

@@ -2,7 +2,9 @@
 
 Keys keep the order the emitter built them in (apiVersion, kind, metadata,
 spec, ...), long ``{{...}}`` strings are never folded, multi-line strings are
-written as literal blocks, and the output ends with one newline.
+written as literal blocks, short mappings and lists of scalars are written on
+one line (``- {name: lr, value: '0.1'}``: one parameter, one diff line), and
+the output ends with one newline.
 """
 
 from __future__ import annotations
@@ -27,7 +29,40 @@ def _str(dumper: Any, data: str) -> Any:
     return dumper.represent_scalar("tag:yaml.org,2002:str", data)
 
 
+_FLOW_WIDTH = 100
+
+
+def _short(data: dict[Any, Any] | list[Any]) -> bool:
+    """Short mappings/lists of scalars are written on one line, e.g. ``{name: a, value: '1'}``."""
+    total = 0
+    pairs = data.items() if isinstance(data, dict) else ((None, v) for v in data)
+    for key, value in pairs:
+        if isinstance(value, (dict, list)):
+            return False
+        if isinstance(value, str):
+            if "\n" in value:
+                return False
+            total += len(value) + 2
+        else:
+            total += 8
+        if key is not None:
+            total += len(str(key)) + 2
+        if total > _FLOW_WIDTH:
+            return False
+    return True
+
+
+def _dict(dumper: Any, data: dict[Any, Any]) -> Any:
+    return dumper.represent_mapping("tag:yaml.org,2002:map", data.items(), flow_style=bool(data) and _short(data))
+
+
+def _list(dumper: Any, data: list[Any]) -> Any:
+    return dumper.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=bool(data) and _short(data))
+
+
 _Dumper.add_representer(str, _str)
+_Dumper.add_representer(dict, _dict)
+_Dumper.add_representer(list, _list)
 
 
 def dump(obj: Any) -> str:

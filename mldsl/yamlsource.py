@@ -168,11 +168,16 @@ class _Builder:
         return self.scalar(node)
 
     def scalar(self, node: yaml.ScalarNode) -> Any:
-        if node.tag == "tag:yaml.org,2002:timestamp":
-            return node.value  # keep dates as the text the user wrote
-        if node.tag == "tag:yaml.org,2002:str":
-            return node.value
-        return self._scalar.construct_object(node, deep=True)
+        tag = node.tag
+        if tag == "tag:yaml.org,2002:str" or tag == "tag:yaml.org,2002:timestamp":
+            return node.value  # dates stay the text the user wrote
+        if tag == "tag:yaml.org,2002:int":
+            return self._scalar.construct_yaml_int(node)
+        if tag == "tag:yaml.org,2002:float":
+            return self._scalar.construct_yaml_float(node)
+        if tag == "tag:yaml.org,2002:bool":
+            return self._scalar.construct_yaml_bool(node)
+        return None  # null
 
 
 def _syntax_diag(path: str, exc: yaml.YAMLError, text: str = "") -> Diagnostic:

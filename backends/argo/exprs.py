@@ -153,7 +153,7 @@ class Lowering:
             op = {"and": "&&", "or": "||"}.get(e.op, e.op)
             return f"({left} {op} {right})"
         if isinstance(e, ir.IIndex):
-            return f"{self.code(e.target)}[{self.code(e.index)}]"
+            return f"{self.code(e.target)}[{self.code(e.key)}]"
         if isinstance(e, ir.ICall):
             args = [self.code(a) for a in e.args]
             if e.func == "str":

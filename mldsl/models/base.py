@@ -19,7 +19,7 @@ SEMVER = re.compile(
 class Strict(BaseModel):
     """Unknown fields are errors, and values are not coerced between types."""
 
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, populate_by_name=False)
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, populate_by_name=False, defer_build=True)
 
 
 def _dns_label(value: str) -> str:
