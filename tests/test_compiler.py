@@ -185,7 +185,52 @@ def test_literal_fan_out_uses_with_items(tmp_path: Path) -> None:
     tasks = _workflow(
         tmp_path,
         """\
-        a: {uses: m, for_each: [1, 2, 3], parallelism: 2, with: {x: "${{ item }}"}}
+        a: {uses: m, for_each: [1, 2, 3], with: {x: "${{ item }}"}}
         """,
     )
     assert tasks["a"]["withItems"] == [1, 2, 3]
+
+
+def test_artifact_from_uri_template_and_throttled_fan_out(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        "art.yaml",
+        """\
+        apiVersion: mldsl/v1
+        kind: Module
+        metadata: {name: art, version: 1.0.0}
+        spec:
+          inputs: {data: {type: artifact}, n: {type: int, default: 0}}
+          outputs: {rows: int}
+          run: {container: {image: busybox}}
+        """,
+    )
+    tasks = _workflow(
+        tmp_path,
+        """\
+        a: {uses: m}
+        b:
+          uses: art
+          for_each: "${{ params.days }}"
+          parallelism: 3
+          with: {data: "s3://bucket/daily/${{ item }}/part.parquet", n: "${{ steps.a.outputs.y }}"}
+        """,
+        params="{days: {type: 'list[str]', default: [mon, tue]}}",
+    )
+    b = tasks["b"]
+    assert b["template"] == "b-fan-out"
+    assert b["arguments"]["parameters"] == [
+        {"name": "a-y", "value": "{{tasks.a.outputs.parameters.y}}"},
+        {"name": "items", "value": "{{workflow.parameters.days}}"},
+    ]
+    result = compile_paths([tmp_path])
+    [wt] = [m.body for m in emit_all(result.program)]
+    [wrapper] = [t for t in wt["spec"]["templates"] if t["name"] == "b-fan-out"]
+    assert wrapper["parallelism"] == 3
+    [each] = wrapper["dag"]["tasks"]
+    assert each["withParam"] == "{{inputs.parameters.items}}"
+    assert each["arguments"]["parameters"] == [{"name": "n", "value": "{{inputs.parameters.a-y}}"}]
+    assert each["arguments"]["artifacts"] == [{"name": "data", "s3": {"bucket": "bucket", "key": "daily/{{item}}/part.parquet"}}]
+    assert wrapper["outputs"]["parameters"] == [
+        {"name": "rows", "valueFrom": {"parameter": "{{tasks.b.outputs.parameters.rows}}"}}
+    ]

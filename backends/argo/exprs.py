@@ -53,6 +53,8 @@ class Lowering:
 
     task: Callable[[str], str]
     uri: Callable[[str, str], str] = lambda step, output: ""
+    #: step outputs handed to this template as its own inputs, (step, output) -> input name
+    passed: dict[tuple[str, str], str] | None = None
 
     # -- simple tags -------------------------------------------------------
     def tag(self, e: ir.IExpr) -> str | None:
@@ -63,6 +65,8 @@ class Lowering:
             if e.field == "uri":
                 return self.uri(e.step, e.output)
             kind = "artifacts" if e.artifact else "parameters"
+            if self.passed and (e.step, e.output) in self.passed:
+                return "{{inputs.%s.%s}}" % (kind, self.passed[(e.step, e.output)])
             return "{{tasks.%s.outputs.%s.%s}}" % (self.task(e.step), kind, e.output)
         if isinstance(e, ir.IItem):
             return "{{item%s}}" % "".join(f".{p}" for p in e.path)
@@ -123,6 +127,8 @@ class Lowering:
         if isinstance(e, ir.IParam):
             return f"workflow.parameters[{_quote(e.name)}]"
         if isinstance(e, ir.IStepOutput):
+            if self.passed and (e.step, e.output) in self.passed:
+                return f"inputs.parameters[{_quote(self.passed[(e.step, e.output)])}]"
             return f"tasks[{_quote(self.task(e.step))}].outputs.parameters[{_quote(e.output)}]"
         if isinstance(e, ir.IItem):
             return "item" + "".join(f"[{_quote(str(p))}]" for p in e.path)

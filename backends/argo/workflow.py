@@ -143,8 +143,9 @@ class PipelineEmitter:
             p = step.module.input(name)
             assert p is not None
             if p.type.kind == "artifact":
-                if isinstance(value, ir.ILit):
-                    arts.append(cast(m.Artifact, {"name": name, **_artifact_source(str(value.value))}))
+                if isinstance(value, (ir.ILit, ir.IInterp)):  # a URI, or a URI template
+                    uri = str(value.value) if isinstance(value, ir.ILit) else low.text(value)
+                    arts.append(cast(m.Artifact, {"name": name, **_artifact_source(uri)}))
                 elif isinstance(value, ir.IParam):
                     arts.append({"name": name, "from": "{{inputs.artifacts.%s}}" % value.name})
                 else:
@@ -164,6 +165,8 @@ class PipelineEmitter:
         return out
 
     def task(self, step: ir.Step) -> m.DAGTask:
+        if step.for_each is not None and step.parallelism:
+            return self.throttled_fan_out(step)
         t: m.DAGTask = {"name": task_name(step.name), "template": self.template_for(step)}
         args = self.arguments(step, self.low)
         if args:
@@ -180,6 +183,70 @@ class PipelineEmitter:
                 t["withParam"] = self.low.text(fe)
         return t
 
+    def throttled_fan_out(self, step: ir.Step) -> m.DAGTask:
+        """A fan-out with its own ``parallelism``: Argo limits parallelism per template, so the
+        fan-out runs in a DAG template of its own; what it reads from sibling steps (out of scope
+        inside it) comes in as that template's inputs."""
+        name = task_name(step.name)
+        wrapper = f"{name}-fan-out"
+        nodes = [n for _, v in step.bindings for n in ir.walk(v)]
+        refs = sorted({(n.step, n.output, n.artifact) for n in nodes if isinstance(n, ir.IStepOutput) and n.field is None})
+        art_params = sorted({n.name for n in nodes if isinstance(n, ir.IParam) and n.type.kind == "artifact"})
+        passed = {(s, o): f"{task_name(s)}-{o}" for s, o, _ in refs}
+        inner = Lowering(task=task_name, uri=self.artifact_uri, passed=passed)
+        outer_params: list[m.Parameter] = [
+            {"name": passed[(s, o)], "value": "{{tasks.%s.outputs.parameters.%s}}" % (task_name(s), o)}
+            for s, o, art in refs
+            if not art
+        ]
+        outer_arts: list[m.Artifact | m.ArtifactRef] = [
+            {"name": passed[(s, o)], "from": "{{tasks.%s.outputs.artifacts.%s}}" % (task_name(s), o)} for s, o, art in refs if art
+        ]
+        outer_arts += [{"name": p, "from": "{{inputs.artifacts.%s}}" % p} for p in art_params]
+        each: m.DAGTask = {"name": name, "template": self.template_for(step)}
+        args = self.arguments(step, inner)
+        if args:
+            each["arguments"] = args
+        fe = step.for_each
+        assert fe is not None
+        if isinstance(fe, ir.ILit) and isinstance(fe.value, list):
+            each["withItems"] = fe.value
+        else:
+            outer_params.append({"name": "items", "value": self.low.text(fe)})
+            each["withParam"] = "{{inputs.parameters.items}}"
+        tpl: m.Template = {"name": wrapper}
+        inputs: m.Inputs = {}
+        if outer_params:
+            inputs["parameters"] = [{"name": p["name"]} for p in outer_params]
+        if outer_arts:
+            inputs["artifacts"] = [{"name": a["name"]} for a in outer_arts]
+        if inputs:
+            tpl["inputs"] = inputs
+        params_out = [p for p in step.module.outputs if p.type.kind != "artifact"]
+        if params_out:
+            tpl["outputs"] = {
+                "parameters": [
+                    {"name": p.name, "valueFrom": {"parameter": "{{tasks.%s.outputs.parameters.%s}}" % (name, p.name)}}
+                    for p in params_out
+                ]
+            }
+        tpl["parallelism"] = step.parallelism or 1
+        tpl["dag"] = {"tasks": [each]}
+        self.templates[wrapper] = tpl
+        t: m.DAGTask = {"name": name, "template": wrapper}
+        outer: m.Arguments = {}
+        if outer_params:
+            outer["parameters"] = outer_params
+        if outer_arts:
+            outer["artifacts"] = outer_arts
+        if outer:
+            t["arguments"] = outer
+        if step.depends:
+            t["dependencies"] = [task_name(d) for d in step.depends]
+        if step.when is not None:
+            t["when"] = self.low.condition(step.when)
+        return t
+
     def main(self) -> m.Template:
         tasks = [self.task(s) for s in self.pipeline.steps]
         tpl: m.Template = {"name": "main"}
@@ -189,10 +256,6 @@ class PipelineEmitter:
         outputs = self._outputs()
         if outputs:
             tpl["outputs"] = outputs
-        fanouts = [s.parallelism for s in self.pipeline.steps if s.parallelism]
-        if fanouts:
-            # Argo limits parallelism per template; the DAG's limit is the tightest step limit.
-            tpl["parallelism"] = min(fanouts)
         tpl["dag"] = {"tasks": tasks}
         return tpl
 
