@@ -1,0 +1,57 @@
+"""A wheel built from the repository works outside the checkout: grammars, library and schema included."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, example_dirs
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("wheel")
+    proc = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(out), str(ROOT)], capture_output=True, text=True
+    )
+    if proc.returncode != 0:
+        pytest.fail(f"building the wheel failed:\n{proc.stderr[-2000:]}")
+    [whl] = out.glob("mldsl-*.whl")
+    return whl
+
+
+def test_wheel_contents(wheel: Path) -> None:
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for needed in (
+        "mldsl/grammar/expression.lark",
+        "mldsl/grammar/type.lark",
+        "mldsl/compiler/passes.py",
+        "mldsl/backends/argo/workflow.py",
+        "mldsl/modules/train-sklearn/module.yaml",
+        "mldsl/modules/train-sklearn/main.py",
+        "mldsl/schemas/mldsl.schema.json",
+        "mldsl/py.typed",
+    ):
+        assert needed in names, needed
+    assert not any(n.startswith(("tests/", "examples/", "compiler/", "backends/")) for n in names)
+
+
+def test_wheel_compiles_outside_the_checkout(wheel: Path, tmp_path: Path) -> None:
+    target = tmp_path / "site"
+    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(target), str(wheel)], check=True)
+    example = next(d for d in example_dirs() if d.name == "nightly-regions")
+    env = {**os.environ, "PYTHONPATH": str(target)}
+    code = (
+        "import sys, mldsl, mldsl.grammars; from mldsl.cli import main\n"
+        "assert mldsl.__file__.startswith(sys.argv[1]), mldsl.__file__\n"
+        "mldsl.grammars.parser('expression')\n"
+        "main(['compile', sys.argv[2], '-o', 'out'])"
+    )
+    p = subprocess.run([sys.executable, "-c", code, str(target), str(example)], cwd=tmp_path, env=env, capture_output=True, text=True)
+    assert p.returncode == 0, p.stderr
+    assert (tmp_path / "out" / "nightly-regions.workflowtemplate.yaml").is_file()
