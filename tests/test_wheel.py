@@ -43,7 +43,9 @@ def test_wheel_contents(wheel: Path) -> None:
 
 def test_wheel_compiles_outside_the_checkout(wheel: Path, tmp_path: Path) -> None:
     target = tmp_path / "site"
-    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(target), str(wheel)], check=True)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(target), str(wheel)], check=True
+    )
     example = next(d for d in example_dirs() if d.name == "nightly-regions")
     env = {**os.environ, "PYTHONPATH": str(target)}
     code = (
@@ -52,6 +54,8 @@ def test_wheel_compiles_outside_the_checkout(wheel: Path, tmp_path: Path) -> Non
         "mldsl.grammars.parser('expression')\n"
         "main(['compile', sys.argv[2], '-o', 'out'])"
     )
-    p = subprocess.run([sys.executable, "-c", code, str(target), str(example)], cwd=tmp_path, env=env, capture_output=True, text=True)
+    p = subprocess.run(
+        [sys.executable, "-c", code, str(target), str(example)], cwd=tmp_path, env=env, capture_output=True, text=True
+    )
     assert p.returncode == 0, p.stderr
     assert (tmp_path / "out" / "nightly-regions.workflowtemplate.yaml").is_file()
