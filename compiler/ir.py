@@ -182,6 +182,14 @@ class Module(NamedTuple):
 # --- pipelines -------------------------------------------------------------
 
 
+def step_key(step: str) -> str:
+    """The DNS-style name a step gets in manifests (lowercase, '-' for '_').
+
+    The compiler refuses step names whose keys would collide or be invalid.
+    """
+    return step.lower().replace("_", "-")
+
+
 class Retry(NamedTuple):
     limit: int
     policy: str | None = None

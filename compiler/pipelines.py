@@ -25,11 +25,6 @@ _CRON_FIELD = re.compile(r"^(\*|\?|[0-9A-Za-z]+(-[0-9A-Za-z]+)?)(/\d+)?(,(\*|[0-
 _CRON_MACROS = {"@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly"}
 
 
-def task_name(step: str) -> str:
-    """The Argo-safe name of a step (DNS-style: lowercase, '-' for '_')."""
-    return step.lower().replace("_", "-")
-
-
 def compile_pipeline(ctx: Context, doc: Loaded, registry: Registry) -> ir.Pipeline | None:
     spec = doc.model.spec
     start = len(ctx.diags)
@@ -141,7 +136,7 @@ def _with_depends(step: ir.Step, deps: set[str]) -> ir.Step:
 def _check_step_names(ctx: Context, doc: Loaded, steps: dict[str, Step]) -> None:
     seen: dict[str, str] = {}
     for name in steps:
-        t = task_name(name)
+        t = ir.step_key(name)
         if not re.match(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", t) or len(t) > 63:
             ctx.error(
                 doc,

@@ -179,12 +179,7 @@ def parse_expression(source: str, base: int = 0) -> Expr:
     try:
         tree = parser("expression").parse(source)
     except UnexpectedEOF:
-        raise ExprError(
-            "MLD300",
-            f"incomplete expression {source.strip()!r}",
-            base + len(source.rstrip()),
-            hint="an operand or closing bracket is missing",
-        ) from None
+        raise _incomplete(source, base) from None
     except UnexpectedCharacters as exc:
         pos = exc.pos_in_stream or 0
         ch = source[pos] if pos < len(source) else ""
@@ -199,16 +194,20 @@ def parse_expression(source: str, base: int = 0) -> Expr:
         offset = base + (tok.start_pos if tok.start_pos is not None else len(source))
         what = repr(str(tok))
         if tok.type == "$END":
-            raise ExprError(
-                "MLD300",
-                f"incomplete expression {source.strip()!r}",
-                base + len(source.rstrip()),
-                hint="an operand or closing bracket is missing",
-            ) from None
+            raise _incomplete(source, base) from None
         raise ExprError("MLD300", f"unexpected {what} in expression", offset) from None
     except UnexpectedInput as exc:  # pragma: no cover - the three above cover lark's cases
         raise ExprError("MLD300", f"invalid expression: {exc}", base) from None
     return _Builder(base).build(tree)
+
+
+def _incomplete(source: str, base: int) -> ExprError:
+    return ExprError(
+        "MLD300",
+        f"incomplete expression {source.strip()!r}",
+        base + len(source.rstrip()),
+        hint="an operand or closing bracket is missing",
+    )
 
 
 class _Builder:

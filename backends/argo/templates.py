@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
+from typing import Any, Literal, cast
 
 from mldsl.backends.argo import model as m
 from mldsl.backends.argo.exprs import INPUTS_DIR, OUTPUTS_DIR, Lowering, literal_text
 from mldsl.compiler import ir
+from mldsl.constraints import Param
 
 OUTPUTS_VOLUME = "mldsl-outputs"
 #: the secret an unbound optional secret input points at; with ``optional: true`` its absence is fine
@@ -72,21 +75,31 @@ def _inputs(module: ir.Module) -> m.Inputs:
             else:
                 params.extend([{"name": name_param}, {"name": key_param}])
         else:
-            param: m.Parameter = {"name": p.name}
-            if p.has_default:
-                param["default"] = literal_text(p.default)
-            elif p.optional:
-                param["default"] = ""
-            if p.type.kind == "enum" and p.type.values:
-                param["enum"] = [literal_text(v) for v in p.type.values]
-            if p.description:
-                param["description"] = p.description
-            params.append(param)
-    out: m.Inputs = {}
+            params.append(declared_parameter(p, "default"))
+    return cast(m.Inputs, parameters_and_artifacts(params, arts))
+
+
+def declared_parameter(p: Param, value_key: Literal["default", "value"]) -> m.Parameter:
+    """An Argo parameter for a declared input or pipeline param: default, enum, description."""
+    param: m.Parameter = {"name": p.name}
+    if p.has_default:
+        param[value_key] = literal_text(p.default)
+    elif p.optional:
+        param[value_key] = ""
+    if p.type.kind == "enum" and p.type.values:
+        param["enum"] = [literal_text(v) for v in p.type.values]
+    if p.description:
+        param["description"] = p.description
+    return param
+
+
+def parameters_and_artifacts(params: Sequence[object], arts: Sequence[object]) -> dict[str, Any]:
+    """``{parameters, artifacts}`` with the empty ones left out (inputs, outputs, arguments)."""
+    out: dict[str, Any] = {}
     if params:
-        out["parameters"] = params
+        out["parameters"] = list(params)
     if arts:
-        out["artifacts"] = arts
+        out["artifacts"] = list(arts)
     return out
 
 
@@ -102,12 +115,7 @@ def _outputs(module: ir.Module, artifact_keys: dict[str, str]) -> m.Outputs:
             arts.append(art)
         else:
             params.append({"name": p.name, "valueFrom": {"path": path}})
-    out: m.Outputs = {}
-    if params:
-        out["parameters"] = params
-    if arts:
-        out["artifacts"] = arts
-    return out
+    return cast(m.Outputs, parameters_and_artifacts(params, arts))
 
 
 def _contract_env(module: ir.Module) -> list[m.EnvVar]:

@@ -6,9 +6,11 @@ from typing import Any, cast
 
 from mldsl.backends import Manifest
 from mldsl.backends.argo import model as m
-from mldsl.backends.argo.exprs import Lowering, literal_text
+from mldsl.backends.argo.exprs import Lowering
 from mldsl.backends.argo.templates import (
+    declared_parameter,
     module_template,
+    parameters_and_artifacts,
     secret_params,
     step_template_name,
     template_name,
@@ -19,8 +21,7 @@ API_VERSION = "argoproj.io/v1alpha1"
 MANAGED_BY = {"app.kubernetes.io/managed-by": "mldsl"}
 
 
-def task_name(step: str) -> str:
-    return step.lower().replace("_", "-")
+task_name = ir.step_key
 
 
 def _labels(project: ir.Project, pipeline: ir.Pipeline) -> dict[str, str]:
@@ -74,22 +75,8 @@ def _workflow_arguments(pipeline: ir.Pipeline) -> m.Arguments:
                 art.update(_artifact_source(str(p.default)))
             arts.append(art)  # type: ignore[arg-type]
             continue
-        param: m.Parameter = {"name": p.name}
-        if p.has_default:
-            param["value"] = literal_text(p.default)
-        elif p.optional:
-            param["value"] = ""
-        if p.type.kind == "enum" and p.type.values:
-            param["enum"] = [literal_text(v) for v in p.type.values]
-        if p.description:
-            param["description"] = p.description
-        params.append(param)
-    out: m.Arguments = {}
-    if params:
-        out["parameters"] = params
-    if arts:
-        out["artifacts"] = arts
-    return out
+        params.append(declared_parameter(p, "value"))
+    return cast(m.Arguments, parameters_and_artifacts(params, arts))
 
 
 class PipelineEmitter:
@@ -157,12 +144,7 @@ class PipelineEmitter:
                     params.append({"name": key_param, "value": value.key})
             else:
                 params.append({"name": name, "value": low.text(value)})
-        out: m.Arguments = {}
-        if params:
-            out["parameters"] = params
-        if arts:
-            out["artifacts"] = arts
-        return out
+        return cast(m.Arguments, parameters_and_artifacts(params, arts))
 
     def task(self, step: ir.Step) -> m.DAGTask:
         if step.for_each is not None and step.parallelism:
@@ -215,11 +197,10 @@ class PipelineEmitter:
             outer_params.append({"name": "items", "value": self.low.text(fe)})
             each["withParam"] = "{{inputs.parameters.items}}"
         tpl: m.Template = {"name": wrapper}
-        inputs: m.Inputs = {}
-        if outer_params:
-            inputs["parameters"] = [{"name": p["name"]} for p in outer_params]
-        if outer_arts:
-            inputs["artifacts"] = [{"name": a["name"]} for a in outer_arts]
+        inputs = cast(
+            m.Inputs,
+            parameters_and_artifacts([{"name": p["name"]} for p in outer_params], [{"name": a["name"]} for a in outer_arts]),
+        )
         if inputs:
             tpl["inputs"] = inputs
         params_out = [p for p in step.module.outputs if p.type.kind != "artifact"]
@@ -234,11 +215,7 @@ class PipelineEmitter:
         tpl["dag"] = {"tasks": [each]}
         self.templates[wrapper] = tpl
         t: m.DAGTask = {"name": name, "template": wrapper}
-        outer: m.Arguments = {}
-        if outer_params:
-            outer["parameters"] = outer_params
-        if outer_arts:
-            outer["artifacts"] = outer_arts
+        outer = cast(m.Arguments, parameters_and_artifacts(outer_params, outer_arts))
         if outer:
             t["arguments"] = outer
         if step.depends:
@@ -267,12 +244,7 @@ class PipelineEmitter:
                 arts.append({"name": name, "from": self.low.text(v)})
             else:
                 params.append({"name": name, "valueFrom": {"parameter": self.low.text(v)}})
-        out: m.Outputs = {}
-        if params:
-            out["parameters"] = params
-        if arts:
-            out["artifacts"] = arts
-        return out
+        return cast(m.Outputs, parameters_and_artifacts(params, arts))
 
     def exit_handler(self, step: ir.Step) -> m.Template:
         task: m.DAGTask = {"name": "notify", "template": self.template_for(step)}
