@@ -8,6 +8,7 @@ fast. Exit codes: 0 success, 1 invalid input, 2 usage error, 3 cluster error.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -52,7 +53,7 @@ def _report(diags: list[Diagnostic], fmt: str, summary: str) -> None:
 
 def _summary(result: CompileResult, extra: list[Diagnostic]) -> str:
     errors = sum(1 for d in result.diagnostics + extra if d.severity == "error")
-    files = len({d.source.path for d in result.workspace.documents if d.tier == 0})
+    files = len({d.source.path for d in result.workspace.documents if d.tier == 0} | {d.span.path for d in result.diagnostics})
     docs = sum(1 for d in result.workspace.documents if d.tier == 0)
     if errors:
         return f"mldsl: {errors} error{'s' if errors != 1 else ''} in {files} file{'s' if files != 1 else ''}"
@@ -189,6 +190,163 @@ def schema(output: Path | None) -> None:
         click.echo(text, nl=False)
     else:
         _write_atomically(output.parent if str(output.parent) else Path("."), [(output.name, text)])
+
+
+ERROR_FORMAT = click.option(
+    "--error-format",
+    type=click.Choice(["text", "json", "github"]),
+    default="text",
+    show_default=True,
+    help="How to print problems in the input.",
+)
+
+
+def _fail_on_errors(result: CompileResult, fmt: str, display: Callable[[str], str] | None = None) -> None:
+    """Print the diagnostics and exit 1 when ``result`` has errors."""
+    if result.ok:
+        return
+    diags = result.diagnostics
+    if display is not None:
+        from dataclasses import replace
+
+        diags = [replace(d, span=replace(d.span, path=display(d.span.path))) for d in diags]
+    _report(diags, fmt, _summary(result, []))
+    sys.exit(EXIT_INVALID)
+
+
+@cli.command()
+@click.argument("path", type=click.Path(exists=True, path_type=Path))
+@click.option("--pipeline", "name", help="The pipeline to draw, when PATH holds several.")
+@click.option("--format", "fmt", type=click.Choice(["mermaid", "dot"]), default="mermaid", show_default=True)
+@ERROR_FORMAT
+def graph(path: Path, name: str | None, fmt: str, error_format: str) -> None:
+    """Draw a pipeline's DAG (Mermaid or Graphviz DOT) with each step's module and version."""
+    from mldsl.compiler.summary import pipeline as summarize
+    from mldsl.review.graph import dot, mermaid
+
+    result = _compile((path,))
+    _fail_on_errors(result, error_format)
+    pipelines = {p.name: p for p in result.program.pipelines}
+    if not pipelines:
+        raise click.UsageError(f"no pipeline in {path}")
+    if name is None and len(pipelines) > 1:
+        raise click.UsageError(f"{path} holds several pipelines; pick one with --pipeline: {', '.join(sorted(pipelines))}")
+    chosen = pipelines.get(name) if name else next(iter(pipelines.values()))
+    if chosen is None:
+        raise click.UsageError(f"no pipeline {name!r} in {path}; there are: {', '.join(sorted(pipelines))}")
+    summary = summarize(chosen)
+    click.echo(mermaid(summary, title=chosen.name) if fmt == "mermaid" else dot(summary, title=chosen.name), nl=False)
+
+
+@cli.command()
+@click.argument("old")
+@click.argument("new")
+@click.argument("pathspecs", nargs=-1)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "markdown", "json", "github"]),
+    default="text",
+    show_default=True,
+    help="github: Markdown on stdout (and in the job summary), problems as annotations.",
+)
+@click.option("--exit-code", is_flag=True, help="Exit 1 when something changed (like git diff --exit-code).")
+@click.option("--compiled", is_flag=True, help="Add a unified diff of the compiled manifests.")
+def diff(old: str, new: str, pathspecs: tuple[str, ...], fmt: str, exit_code: bool, compiled: bool) -> None:
+    """Semantic diff of OLD and NEW: files, folders or git revisions (mldsl diff main HEAD -- pipelines/)."""
+    import os
+
+    from mldsl.review import render
+    from mldsl.review.semdiff import diff_programs
+    from mldsl.review.sources import SourceError, open_side
+
+    sides = []
+    try:
+        for spec in (old, new):
+            sides.append(open_side(spec, list(pathspecs), Path.cwd()))
+        results = []
+        for side in sides:
+            result = _compile(tuple(side.paths))
+            _fail_on_errors(result, "github" if fmt == "github" else "json" if fmt == "json" else "text", side.display)
+            results.append(result)
+    except SourceError as exc:
+        raise click.UsageError(str(exc)) from None
+    finally:
+        for side in sides:
+            side.close()
+    keys = [{f"{d.name}@{d.version}" for d in r.workspace.of_kind("Module", tier=0)} for r in results]
+    d = diff_programs(results[0].program, results[1].program, keys[0], keys[1], old_label=old, new_label=new)
+    if compiled:
+        d.compiled = _compiled_diff(results[0], results[1], old, new) or None
+    if fmt == "json":
+        click.echo(render.as_json(d), nl=False)
+    elif fmt == "text":
+        click.echo(render.text(d), nl=False)
+    else:
+        text = render.markdown(d)
+        click.echo(text, nl=False)
+        summary_file = os.environ.get("GITHUB_STEP_SUMMARY")
+        if fmt == "github" and summary_file:
+            with open(summary_file, "a", encoding="utf-8") as fh:
+                fh.write(text)
+    sys.exit(EXIT_INVALID if exit_code and d.changed else EXIT_OK)
+
+
+def _compiled_diff(a: CompileResult, b: CompileResult, old: str, new: str) -> str:
+    import difflib
+
+    from mldsl.backends import emit_all
+    from mldsl.yamlout import dump
+
+    fa = {m.filename: dump(m.body) for m in emit_all(a.program)}
+    fb = {m.filename: dump(m.body) for m in emit_all(b.program)}
+    chunks = []
+    for name in sorted(set(fa) | set(fb)):
+        lines = difflib.unified_diff(
+            fa.get(name, "").splitlines(keepends=True),
+            fb.get(name, "").splitlines(keepends=True),
+            fromfile=f"{old}/{name}" if name in fa else "/dev/null",
+            tofile=f"{new}/{name}" if name in fb else "/dev/null",
+        )
+        chunks.append("".join(lines))
+    return "".join(chunks)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--check", is_flag=True, help="Write nothing; list the files that would change and exit 1 if any.")
+@FORMAT
+def fmt(paths: tuple[Path, ...], check: bool, fmt: str) -> None:
+    """Format mldsl YAML canonically, keeping comments (files of other tools are left alone)."""
+    from mldsl.diagnostics import Diagnostic, Span
+    from mldsl.fmt import format_text
+    from mldsl.loader import display_path, find_yaml_files
+
+    problems: list[Diagnostic] = []
+    changed: list[Path] = []
+    for f in [f for p in paths for f in find_yaml_files(p)]:
+        text = f.read_text(encoding="utf-8")
+        if "mldsl/" not in text:
+            continue  # not an mldsl file: not ours to format
+        shown = display_path(f)
+        new_text, diags = format_text(text, shown)
+        problems.extend(diags)
+        if diags or new_text == text:
+            continue
+        changed.append(f)
+        if check:
+            problems.append(Diagnostic("MLD010", "file is not formatted", Span(shown), hint="run `mldsl fmt` on it"))
+        else:
+            _write_atomically(f.parent, [(f.name, new_text)])
+    if fmt == "text":
+        for f in changed:
+            click.echo(f"{'would reformat' if check else 'reformatted'} {display_path(f)}")
+    errors = [d for d in problems if d.code != "MLD010"]
+    if problems and (fmt != "text" or errors):
+        _report(
+            problems if fmt != "text" else errors, fmt, f"mldsl: {len(errors)} file{'s' if len(errors) != 1 else ''} with errors"
+        )
+    sys.exit(EXIT_INVALID if errors or (check and changed) else EXIT_OK)
 
 
 def main(argv: list[str] | None = None) -> None:

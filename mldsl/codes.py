@@ -36,6 +36,7 @@ CODES: tuple[Code, ...] = (
         'Remove recursive anchors or alias chains that multiply the document ("billion laughs").',
     ),
     Code("MLD006", "Not a mapping", "A document is a mapping with apiVersion, kind, metadata and spec; keys are plain scalars."),
+    Code("MLD010", "File is not formatted (fmt --check)", "Run `mldsl fmt` on the file."),
     # --- documents -----------------------------------------------------------
     Code("MLD100", "Missing or unsupported apiVersion", "Write `apiVersion: mldsl/v1`."),
     Code("MLD101", "Unknown kind", "Use one of Project, Module, Pipeline."),

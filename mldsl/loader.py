@@ -85,7 +85,8 @@ def find_project_file(paths: Iterable[Path]) -> Path | None:
     return None
 
 
-def load_file(path: Path, tier: int, ws: Workspace) -> list[Loaded]:
+def load_file(path: Path, tier: int, ws: Workspace, *, explicit: bool = True) -> list[Loaded]:
+    """Validate every document of ``path``; ``explicit`` is false for files found by walking a folder."""
     shown = display_path(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -102,6 +103,8 @@ def load_file(path: Path, tier: int, ws: Workspace) -> list[Loaded]:
     ws.diagnostics.extend(diags)
     out = []
     for doc in docs:
+        if not explicit and isinstance(doc.data, dict) and "apiVersion" not in doc.data and "kind" not in doc.data:
+            continue  # found while walking a folder, and plainly not an mldsl document (a CI file, values...)
         loaded = validate_document(doc, path, tier, ws.diagnostics)
         if loaded is not None:
             out.append(loaded)
@@ -164,6 +167,7 @@ def load_workspace(paths: list[Path], *, with_library: bool = True) -> Workspace
     ws = Workspace()
     seen: set[Path] = set()
     given: list[Path] = []
+    explicit: set[Path] = {p.resolve() for p in paths if p.is_file()}
     for p in paths:
         if not p.exists():
             ws.diagnostics.error("MLD001", f"no such file or folder: {p}", Span(str(p)))
@@ -185,7 +189,7 @@ def load_workspace(paths: list[Path], *, with_library: bool = True) -> Workspace
         if real in seen:
             continue
         seen.add(real)
-        ws.documents.extend(load_file(f, 0, ws))
+        ws.documents.extend(load_file(f, 0, ws, explicit=real in explicit))
     projects = ws.of_kind("Project")
     if projects:
         ws.project = projects[0]

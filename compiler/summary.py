@@ -1,0 +1,130 @@
+"""Plain-data summaries of compiled pipelines and modules, for people and diffs.
+
+A summary is what a reviewer cares about, in a stable shape: the resolved
+module version of every step, its bindings as source text, its policies and
+resources, the params with their defaults, the schedule. Semantic diffs
+compare two summaries; ``mldsl graph`` draws one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from mldsl.compiler import ir
+from mldsl.compiler.printer import expr, value
+from mldsl.constraints import Param
+
+
+def param(p: Param) -> dict[str, Any]:
+    out: dict[str, Any] = {"type": str(p.type)}
+    if p.has_default:
+        out["default"] = p.default
+    for name, v in (
+        ("optional", p.optional),
+        ("min", p.minimum),
+        ("max", p.maximum),
+        ("pattern", p.pattern),
+        ("min_length", p.min_length),
+        ("max_length", p.max_length),
+    ):
+        if v not in (None, False):
+            out[name] = v
+    if p.exclusive_min:
+        out["exclusive_min"] = True
+    if p.exclusive_max:
+        out["exclusive_max"] = True
+    return out
+
+
+def resources(r: ir.Resources) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if r.cpu:
+        out["cpu"] = r.cpu
+    if r.memory:
+        out["memory"] = r.memory
+    if r.gpu:
+        out["gpu"] = r.gpu
+    return out
+
+
+def module(m: ir.Module) -> dict[str, Any]:
+    run: dict[str, Any]
+    if isinstance(m.run, ir.ContainerRun):
+        run = {
+            "kind": "container",
+            "image": m.run.image,
+            "command": list(m.run.command),
+            "args": [value(a) for a in m.run.args],
+            "env": {k: value(v) for k, v in m.run.env},
+        }
+    else:
+        run = {
+            "kind": "python",
+            "image": m.run.image,
+            "packages": list(m.run.packages),
+            "source_sha256": hashlib.sha256(m.run.source.encode()).hexdigest()[:12],
+        }
+    return {
+        "version": m.version,
+        "description": m.description,
+        "inputs": {p.name: param(p) for p in m.inputs},
+        "outputs": {p.name: param(p) for p in m.outputs},
+        "resources": resources(m.resources),
+        "run": run,
+    }
+
+
+def step(s: ir.Step) -> dict[str, Any]:
+    out: dict[str, Any] = {"module": s.module.key, "with": {k: value(v) for k, v in s.bindings}}
+    if s.depends:
+        out["depends"] = list(s.depends)
+    if s.when is not None:
+        out["when"] = expr(s.when)
+    if s.for_each is not None:
+        out["for_each"] = value(s.for_each)
+    if s.parallelism:
+        out["parallelism"] = s.parallelism
+    merged = s.resources or ir.Resources()
+    res = resources(
+        ir.Resources(
+            cpu=merged.cpu or s.module.resources.cpu,
+            memory=merged.memory or s.module.resources.memory,
+            gpu=merged.gpu or s.module.resources.gpu,
+        )
+    )
+    if res:
+        out["resources"] = res
+    if s.retry is not None:
+        out["retries"] = {k: v for k, v in s.retry._asdict().items() if v is not None}
+    if s.timeout_seconds is not None:
+        out["timeout_seconds"] = s.timeout_seconds
+    if s.cache_seconds is not None:
+        out["cache_seconds"] = s.cache_seconds
+    if s.node_selector:
+        out["node_selector"] = dict(s.node_selector)
+    if s.tolerations:
+        out["tolerations"] = [{k: v for k, v in t._asdict().items() if v is not None} for t in s.tolerations]
+    if s.env:
+        out["env"] = {k: value(v) for k, v in s.env}
+    return out
+
+
+def pipeline(p: ir.Pipeline) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "description": p.description,
+        "labels": dict(p.labels),
+        "params": {q.name: param(q) for q in p.params},
+        "steps": {s.name: step(s) for s in p.steps},
+        "outputs": {k: value(v) for k, v in p.outputs},
+    }
+    if p.schedule is not None:
+        s = p.schedule
+        out["schedule"] = {"cron": list(s.crons), "timezone": s.timezone, "concurrency": s.concurrency, "suspend": s.suspend}
+    if p.on_exit is not None:
+        out["on_exit"] = step(p.on_exit)
+    if p.parallelism:
+        out["parallelism"] = p.parallelism
+    if p.ttl_seconds is not None:
+        out["ttl_seconds"] = p.ttl_seconds
+    return out

@@ -1,0 +1,67 @@
+"""``mldsl fmt``: one canonical layout for mldsl YAML, comments kept.
+
+What it changes: indentation (two spaces; list items indented under their
+key), the order of a document's top-level keys (apiVersion, kind, metadata,
+spec) and of ``metadata`` (name, version, description, labels, annotations),
+trailing spaces, and the file's final newline. What it keeps: every comment,
+the order of everything else (steps stay in the order you wrote them), flow
+or block style, and how each scalar is quoted. A file that is not valid YAML
+is reported and left as it is. Formatting is idempotent.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from mldsl.diagnostics import Diagnostic
+from mldsl.yamlsource import load_yaml_text
+
+TOP_ORDER = ("apiVersion", "kind", "metadata", "spec")
+METADATA_ORDER = ("name", "version", "description", "labels", "annotations")
+
+
+def _yaml() -> Any:
+    from ruamel.yaml import YAML
+
+    y = YAML(typ="rt")
+    y.preserve_quotes = True
+    y.width = 4096
+    y.indent(mapping=2, sequence=4, offset=2)
+    y.explicit_start = False
+    return y
+
+
+def _reorder(mapping: Any, order: tuple[str, ...]) -> None:
+    """Put ``order``'s keys first, in that order; comments travel with their keys."""
+    present = [k for k in order if k in mapping]
+    if list(mapping)[: len(present)] == present:
+        return
+    rest = [k for k in mapping if k not in order]
+    for key in present + rest:
+        mapping.move_to_end(key)
+
+
+def format_text(text: str, path: str = "<text>") -> tuple[str, list[Diagnostic]]:
+    """The canonical form of ``text``; with diagnostics (and ``text`` unchanged) when it is not valid YAML."""
+    _, diags = load_yaml_text(text, path)
+    if any(d.severity == "error" for d in diags):
+        return text, diags
+    from ruamel.yaml.comments import CommentedMap
+
+    y = _yaml()
+    docs = list(y.load_all(text))
+    out = io.StringIO()
+    for i, doc in enumerate(docs):
+        if isinstance(doc, CommentedMap):
+            _reorder(doc, TOP_ORDER)
+            meta = doc.get("metadata")
+            if isinstance(meta, CommentedMap):
+                _reorder(meta, METADATA_ORDER)
+        if i:
+            out.write("---\n")
+        if doc is None:
+            continue
+        y.dump(doc, out)
+    result = "\n".join(line.rstrip() for line in out.getvalue().splitlines())
+    return result.strip("\n") + "\n", []
