@@ -326,8 +326,8 @@ def fmt(paths: tuple[Path, ...], check: bool, fmt: str) -> None:
     changed: list[Path] = []
     for f in [f for p in paths for f in find_yaml_files(p)]:
         text = f.read_text(encoding="utf-8")
-        if "mldsl/" not in text:
-            continue  # not an mldsl file: not ours to format
+        if not _is_mldsl_file(text):
+            continue  # another tool's YAML: not ours to format
         shown = display_path(f)
         new_text, diags = format_text(text, shown)
         problems.extend(diags)
@@ -347,6 +347,16 @@ def fmt(paths: tuple[Path, ...], check: bool, fmt: str) -> None:
             problems if fmt != "text" else errors, fmt, f"mldsl: {len(errors)} file{'s' if len(errors) != 1 else ''} with errors"
         )
     sys.exit(EXIT_INVALID if errors or (check and changed) else EXIT_OK)
+
+
+def _is_mldsl_file(text: str) -> bool:
+    """Whether any document of ``text`` is an mldsl document (invalid YAML counts, to be reported)."""
+    from mldsl.yamlsource import load_yaml_text
+
+    docs, diags = load_yaml_text(text, "")
+    if diags:
+        return "mldsl/" in text
+    return any(isinstance(d.data, dict) and str(d.data.get("apiVersion", "")).startswith("mldsl/") for d in docs)
 
 
 def main(argv: list[str] | None = None) -> None:

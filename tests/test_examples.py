@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from mldsl.backends import emit_all
 from mldsl.compiler import compile_paths
@@ -53,6 +54,7 @@ def test_manifests_pass_strict_upstream_schemas(example: Path, argo_crds) -> Non
     manifests = emit_all(result.program)
     assert manifests
     for m in manifests:
+        assert yaml.safe_load(dump(m.body)) == m.body, f"{m.filename} does not read back as written"
         problems = argo_crds.check(m.body)
         assert problems is not None, f"no upstream CRD for {m.body['apiVersion']} {m.kind}"
         assert problems == [], f"{m.filename}: " + "\n".join(problems)
