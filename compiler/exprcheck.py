@@ -17,7 +17,7 @@ from mldsl.constraints import Param
 from mldsl.mtypes import ANY, BOOL, FLOAT, INT, SECRET, STR, MType, assignable, list_of, type_of_literal
 
 WORKFLOW_FIELDS = {"name": STR, "namespace": STR, "uid": STR, "status": STR, "creation_timestamp": STR, "duration": FLOAT}
-ROOTS = ("params", "steps", "inputs", "item", "workflow", "trial")
+ROOTS = ("params", "steps", "inputs", "outputs", "item", "workflow", "trial")
 
 
 @dataclass
@@ -32,6 +32,8 @@ class Scope:
     params: dict[str, Param] | None = None
     steps: dict[str, StepInfo] | None = None
     inputs: dict[str, Param] | None = None
+    #: a module's outputs, where ``outputs.<name>.path`` may be used (its run)
+    outputs: dict[str, Param] | None = None
     item: MType | None = None
     on_exit: bool = False
     current_step: str | None = None
@@ -87,6 +89,8 @@ class Checker:
             return self.ref_step(node, rest)
         if root == "inputs":
             return self.ref_input(node, rest)
+        if root == "outputs":
+            return self.ref_output(node, rest)
         if root == "item":
             if self.scope.item is None:
                 return self.fail(node, "MLD302", "'item' is only defined in a step with 'for_each'")
@@ -202,6 +206,33 @@ class Checker:
         if rest[1:]:
             return self.fail(node, "MLD605", f"'.{'.'.join(rest[1:])}' applies to artifact inputs only")
         return ir.IInput(p.name, p.type)
+
+    def ref_output(self, node: ast.Ref, rest: tuple[str, ...]) -> ir.IExpr:
+        outputs = self.scope.outputs
+        if outputs is None:
+            return self.fail(
+                node,
+                "MLD302",
+                "'outputs' is only defined inside a module's run",
+                "in a pipeline, read a step's outputs with steps.<step>.outputs.<name>",
+            )
+        p = outputs.get(rest[0]) if rest else None
+        if p is None:
+            return self.fail(
+                node,
+                "MLD301",
+                f"unknown output {rest[0] if rest else ''!r}",
+                _did_you_mean(rest[0] if rest else "", outputs, "outputs"),
+            )
+        if p.type.kind != "artifact" or rest[1:] != ("path",):
+            return self.fail(
+                node,
+                "MLD605",
+                f"only artifact outputs have a path: use outputs.{p.name}.path"
+                if p.type.kind == "artifact"
+                else f"{p.name!r} is a parameter output: write it to the file /mldsl/outputs/{p.name}",
+            )
+        return ir.IOutput(p.name, STR)
 
     # -- operators --------------------------------------------------------
     def unary(self, node: ast.Unary) -> ir.IExpr:

@@ -64,6 +64,13 @@ class IInput(NamedTuple):
     field: str | None = None
 
 
+class IOutput(NamedTuple):
+    """``outputs.<name>.path`` inside a module's run: where to write an artifact output."""
+
+    name: str
+    type: MType
+
+
 class ISecret(NamedTuple):
     """``secret('name', 'key')``: a Kubernetes secret key reference."""
 
@@ -102,8 +109,8 @@ class IIndex(NamedTuple):
     type: MType
 
 
-IExpr = ILit | IParam | IStepOutput | IItem | IWorkflow | IInput | ISecret | IUnary | IBinary | ICall | IList | IIndex
-IRef = (IParam, IStepOutput, IItem, IWorkflow, IInput, ISecret)
+IExpr = ILit | IParam | IStepOutput | IItem | IWorkflow | IInput | IOutput | ISecret | IUnary | IBinary | ICall | IList | IIndex
+IRef = (IParam, IStepOutput, IItem, IWorkflow, IInput, IOutput, ISecret)
 
 
 class IInterp(NamedTuple):
@@ -159,6 +166,37 @@ class PythonRun(NamedTuple):
     env: tuple[tuple[str, IValue], ...] = ()
 
 
+class SparkRun(NamedTuple):
+    image: str
+    main: str
+    main_class: str | None
+    args: tuple[IValue, ...]
+    spark_version: str
+    driver_cores: int
+    driver_memory: str
+    executor_instances: int
+    executor_cores: int
+    executor_memory: str
+    executor_gpu: int
+    conf: tuple[tuple[str, IValue], ...] = ()
+    env: tuple[tuple[str, IValue], ...] = ()
+
+
+class DistributedRun(NamedTuple):
+    framework: str  # pytorch | tensorflow | xgboost | mpi
+    image: str
+    command: tuple[str, ...]
+    args: tuple[IValue, ...]
+    workers: int
+    gpus_per_worker: int
+    resources: Resources
+    env: tuple[tuple[str, IValue], ...] = ()
+
+
+#: Run kinds whose pods a Kubernetes operator runs, not Argo: artifacts travel as object-store URIs.
+ResourceRun = SparkRun | DistributedRun
+
+
 class Module(NamedTuple):
     name: str
     version: str
@@ -166,7 +204,7 @@ class Module(NamedTuple):
     inputs: tuple[Param, ...]
     outputs: tuple[Param, ...]
     resources: Resources
-    run: ContainerRun | PythonRun
+    run: ContainerRun | PythonRun | SparkRun | DistributedRun
 
     @property
     def key(self) -> str:

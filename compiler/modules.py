@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from mldsl.compiler import ir
 from mldsl.compiler.context import Context
 from mldsl.compiler.exprcheck import Scope
@@ -9,7 +11,7 @@ from mldsl.compiler.params import declare
 from mldsl.compiler.values import check_env, compile_value
 from mldsl.constraints import Param
 from mldsl.loader import Loaded, display_path
-from mldsl.models.module import ContainerRun, PythonRun
+from mldsl.models.module import ContainerRun, DistributedRun, PythonRun, SparkRun
 from mldsl.runtime import prelude
 
 
@@ -37,14 +39,29 @@ def _compile(ctx: Context, doc: Loaded) -> ir.Module | None:
             continue
         if p is not None:
             outputs.append(p)
-    scope = Scope(inputs={p.name: p for p in inputs})
+    scope = Scope(inputs={p.name: p for p in inputs}, outputs={p.name: p for p in outputs})
     run = spec.run
-    compiled_run: ir.ContainerRun | ir.PythonRun | None
+    compiled_run: ir.ContainerRun | ir.PythonRun | ir.SparkRun | ir.DistributedRun | None
     if run.container is not None:
         compiled_run = _container(ctx, doc, run.container, scope)
-    else:
-        assert run.python is not None
+    elif run.python is not None:
         compiled_run = _python(ctx, doc, run.python, scope)
+    else:
+        kind = "spark" if run.spark is not None else "distributed"
+        for p in outputs:
+            if p.type.kind != "artifact":
+                ctx.error(
+                    doc,
+                    ("spec", "outputs", p.name),
+                    "MLD606",
+                    f"a {kind} step cannot return the parameter output {p.name!r}",
+                    "its pods are run by an operator, not Argo: write results to an artifact output "
+                    "(outputs.<name>.path) and read them in a python step",
+                    key=True,
+                )
+        compiled_run = (
+            _spark(ctx, doc, run.spark, scope) if run.spark is not None else _distributed(ctx, doc, run.distributed, scope)
+        )
     if compiled_run is None or len(ctx.diags) > errors_before:
         return None
     res = spec.resources
@@ -74,8 +91,16 @@ def _no_secret_inputs(ctx: Context, doc: Loaded, loc: tuple[str | int, ...], val
 
 def _container(ctx: Context, doc: Loaded, run: ContainerRun, scope: Scope) -> ir.ContainerRun | None:
     base = ("spec", "run", "container")
+    args = _args(ctx, doc, base, list(run.args or []), scope)
+    return ir.ContainerRun(
+        run.image, tuple(run.command or ()), tuple(args), _env(ctx, doc, base, run.env, scope), run.working_dir
+    )
+
+
+def _args(ctx: Context, doc: Loaded, base: tuple[str | int, ...], raw_args: list[Any] | None, scope: Scope) -> list[ir.IValue]:
+    """Compile ``args``: expressions allowed, secrets never (they would show in the pod spec)."""
     args: list[ir.IValue] = []
-    for i, raw in enumerate(run.args or []):
+    for i, raw in enumerate(raw_args or []):
         v = compile_value(ctx, doc, (*base, "args", i), raw, scope)
         if v is None:
             continue
@@ -90,10 +115,78 @@ def _container(ctx: Context, doc: Loaded, run: ContainerRun, scope: Scope) -> ir
             continue
         if _no_secret_inputs(ctx, doc, (*base, "args", i), v):
             args.append(v)
-    env = check_env(ctx, doc, (*base, "env"), dict(run.env or {}), scope)
+    return args
+
+
+def _env(
+    ctx: Context, doc: Loaded, base: tuple[str | int, ...], raw: dict[str, Any] | None, scope: Scope
+) -> tuple[tuple[str, ir.IValue], ...]:
+    env = check_env(ctx, doc, (*base, "env"), dict(raw or {}), scope)
     for name, v in env:
         _no_secret_inputs(ctx, doc, (*base, "env", name), v)
-    return ir.ContainerRun(run.image, tuple(run.command or ()), tuple(args), env, run.working_dir)
+    return env
+
+
+def _spark(ctx: Context, doc: Loaded, run: SparkRun, scope: Scope) -> ir.SparkRun:
+    base = ("spec", "run", "spark")
+    conf: list[tuple[str, ir.IValue]] = []
+    for key, raw in (run.conf or {}).items():
+        if not key.startswith("spark."):
+            ctx.error(
+                doc,
+                (*base, "conf", key),
+                "MLD107",
+                f"conf key {key!r} is not a Spark setting",
+                "Spark settings start with 'spark.' (Hadoop ones with 'spark.hadoop.')",
+                key=True,
+            )
+            continue
+        v = compile_value(ctx, doc, (*base, "conf", key), raw, scope)
+        if v is not None and _no_secret_inputs(ctx, doc, (*base, "conf", key), v):
+            conf.append((key, v))
+    return ir.SparkRun(
+        image=run.image,
+        main=run.main,
+        main_class=run.main_class,
+        args=tuple(_args(ctx, doc, base, run.args, scope)),
+        spark_version=run.spark_version,
+        driver_cores=run.driver.cores,
+        driver_memory=run.driver.memory,
+        executor_instances=run.executor.instances,
+        executor_cores=run.executor.cores,
+        executor_memory=run.executor.memory,
+        executor_gpu=run.executor.gpu,
+        conf=tuple(conf),
+        env=_env(ctx, doc, base, run.env, scope),
+    )
+
+
+def _distributed(ctx: Context, doc: Loaded, run: DistributedRun, scope: Scope) -> ir.DistributedRun:
+    base = ("spec", "run", "distributed")
+    if run.api == "trainer-v2":
+        ctx.error(
+            doc,
+            (*base, "api"),
+            "MLD107",
+            "api 'trainer-v2' (TrainJob) is not supported by this version",
+            "use api: training-operator (PyTorchJob, TFJob, XGBoostJob, MPIJob)",
+        )
+    res = run.resources
+    resources = ir.Resources(
+        cpu=None if res is None or res.cpu is None else str(res.cpu),
+        memory=None if res is None else res.memory,
+        gpu=run.gpus_per_worker,
+    )
+    return ir.DistributedRun(
+        framework=run.framework,
+        image=run.image,
+        command=tuple(run.command or ()),
+        args=tuple(_args(ctx, doc, base, run.args, scope)),
+        workers=run.workers,
+        gpus_per_worker=run.gpus_per_worker,
+        resources=resources,
+        env=_env(ctx, doc, base, run.env, scope),
+    )
 
 
 def _python(ctx: Context, doc: Loaded, run: PythonRun, scope: Scope) -> ir.PythonRun | None:
@@ -112,9 +205,7 @@ def _python(ctx: Context, doc: Loaded, run: PythonRun, scope: Scope) -> ir.Pytho
                 f"looked for {display_path(path)}; 'file' is relative to the module's file",
             )
             return None
-    env = check_env(ctx, doc, (*base, "env"), dict(run.env or {}), scope)
-    for name, v in env:
-        _no_secret_inputs(ctx, doc, (*base, "env", name), v)
+    env = _env(ctx, doc, base, run.env, scope)
     image = run.image or ctx.project.image
     return ir.PythonRun(
         image, prelude(tuple(scope.inputs.values()) if scope.inputs else ()) + (source or ""), tuple(run.packages or ()), env

@@ -238,6 +238,8 @@ def _step(ctx: Context, doc: Loaded, loc: Loc, name: str, step: Step, module: ir
     elif step.parallelism is not None:
         ctx.error(doc, (*loc, "parallelism"), "MLD107", "'parallelism' applies to steps with 'for_each'", key=True)
     bindings = _bindings(ctx, doc, loc, step.with_, module, scope)
+    if bindings is not None and isinstance(module.run, (ir.SparkRun, ir.DistributedRun)):
+        _check_resource_artifacts(ctx, doc, loc, module, bindings)
     when = None
     if step.when is not None:
         when_v = compile_value(ctx, doc, (*loc, "when"), step.when, scope)
@@ -283,6 +285,36 @@ def _step(ctx: Context, doc: Loaded, loc: Loc, name: str, step: Step, module: ir
         tolerations=tuple(toleration(t) for t in step.tolerations or ()),
         env=env,
     )
+
+
+def _check_resource_artifacts(
+    ctx: Context, doc: Loaded, loc: Loc, module: ir.Module, bindings: tuple[tuple[str, ir.IValue], ...]
+) -> None:
+    """Spark and training pods read and write artifacts by URI: every artifact must have one."""
+    kind = "spark" if isinstance(module.run, ir.SparkRun) else "distributed"
+    needs_bucket = any(p.type.kind == "artifact" for p in module.outputs)
+    for name, value in bindings:
+        p = module.input(name)
+        if p is None or p.type.kind != "artifact":
+            continue
+        if isinstance(value, ir.IParam):
+            ctx.error(
+                doc,
+                (*loc, "with", name),
+                "MLD607",
+                f"the {kind} step reads {name!r} by URI, but an artifact param has none at compile time",
+                "declare the param as a str holding the URI (s3://...), or bind a step's output",
+            )
+        elif isinstance(value, ir.IStepOutput):
+            needs_bucket = True
+    if needs_bucket and not ctx.project.artifact_bucket:
+        ctx.error(
+            doc,
+            (*loc, "uses"),
+            "MLD607",
+            f"a {kind} step passes artifacts by URI, which needs an artifact bucket",
+            "set spec.artifacts.bucket in mldsl.yaml (the bucket of Argo's artifact repository)",
+        )
 
 
 def _any() -> Any:

@@ -60,6 +60,8 @@ def expr(e: ir.IExpr, parent: int = 0) -> str:
         return f"workflow.{e.field}"
     if isinstance(e, ir.IInput):
         return f"inputs.{e.name}" + (f".{e.field}" if e.field else "")
+    if isinstance(e, ir.IOutput):
+        return f"outputs.{e.name}.path"
     if isinstance(e, ir.ISecret):
         return f"secret({literal(e.name)}, {literal(e.key)})"
     if isinstance(e, ir.IUnary):

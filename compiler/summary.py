@@ -58,12 +58,44 @@ def module(m: ir.Module) -> dict[str, Any]:
             "args": [value(a) for a in m.run.args],
             "env": {k: value(v) for k, v in m.run.env},
         }
-    else:
+    elif isinstance(m.run, ir.PythonRun):
         run = {
             "kind": "python",
             "image": m.run.image,
             "packages": list(m.run.packages),
             "source_sha256": hashlib.sha256(m.run.source.encode()).hexdigest()[:12],
+        }
+    elif isinstance(m.run, ir.SparkRun):
+        r = m.run
+        run = {
+            "kind": "spark",
+            "image": r.image,
+            "main": r.main,
+            "main_class": r.main_class,
+            "args": [value(a) for a in r.args],
+            "spark_version": r.spark_version,
+            "driver": {"cores": r.driver_cores, "memory": r.driver_memory},
+            "executor": {
+                "instances": r.executor_instances,
+                "cores": r.executor_cores,
+                "memory": r.executor_memory,
+                "gpu": r.executor_gpu,
+            },
+            "conf": {k: value(v) for k, v in r.conf},
+            "env": {k: value(v) for k, v in r.env},
+        }
+    else:
+        d = m.run
+        run = {
+            "kind": "distributed",
+            "framework": d.framework,
+            "image": d.image,
+            "command": list(d.command),
+            "args": [value(a) for a in d.args],
+            "workers": d.workers,
+            "gpus_per_worker": d.gpus_per_worker,
+            "resources": resources(d.resources),
+            "env": {k: value(v) for k, v in d.env},
         }
     return {
         "version": m.version,

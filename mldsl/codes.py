@@ -153,7 +153,21 @@ CODES: tuple[Code, ...] = (
     Code("MLD600", "`run` needs exactly one kind", "Give exactly one of container and python."),
     Code("MLD601", "Python run needs one source", "Give exactly one of `source` and `file`."),
     Code("MLD602", "Python file not found", "`file` is relative to the module's file."),
-    Code("MLD605", "Artifact input used as a value", "Use `inputs.<name>.path`; `.path` applies to artifact inputs only."),
+    Code(
+        "MLD605",
+        "Artifact used as a value",
+        "Use `inputs.<name>.path` / `outputs.<name>.path`; `.path` applies to artifacts only.",
+    ),
+    Code(
+        "MLD606",
+        "Parameter output of a spark or distributed module",
+        "Their pods are run by an operator, not Argo: write results to an artifact output and read them in a python step.",
+    ),
+    Code(
+        "MLD607",
+        "Spark or distributed step without object-store artifacts",
+        "These steps read and write artifacts by URI: set `artifacts.bucket` in mldsl.yaml, and bind URIs or step outputs.",
+    ),
     # --- output checks -------------------------------------------------------
     Code("MLD900", "Manifest refused by a CRD schema", "A bug in mldsl or a CRD version mismatch: report it with the message."),
     Code("MLD901", "No CRD for a manifest's kind (warning)", "Add the CRD file to the folder given to --crds."),

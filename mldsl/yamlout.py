@@ -20,7 +20,8 @@ except ImportError:  # pragma: no cover
 
 
 class _Dumper(_Base):
-    pass
+    def ignore_aliases(self, data: Any) -> bool:
+        return True  # never write &anchors / *aliases: manifests are read by people and by kubectl
 
 
 def _str(dumper: Any, data: str) -> Any:

@@ -28,3 +28,26 @@ def argo_crds():
     index = CrdIndex()
     index.add_files(sorted(folder.glob("*.yaml")))
     return index
+
+
+@pytest.fixture(scope="session")
+def operator_crds():
+    """Strict schemas of the Spark operator's SparkApplication and the training operator's jobs."""
+    folders = [UPSTREAM / "kubeflow-spark-operator", UPSTREAM / "kubeflow-training-operator"]
+    missing = [f for f in folders if not f.is_dir()]
+    if missing:
+        pytest.skip(
+            f"upstream operator CRDs not found at {missing[0]}: set MLDSL_UPSTREAM_SCHEMAS or put shared/ beside the clone"
+        )
+    from mldsl.backends.crdcheck import CrdIndex
+
+    index = CrdIndex()
+    index.add_files(sorted(f for folder in folders for f in folder.glob("*.yaml")))
+    return index
+
+
+def embedded_manifests(body: dict) -> list[dict]:
+    """The objects that Argo resource templates create (their manifest strings, parsed)."""
+    import yaml
+
+    return [yaml.safe_load(t["resource"]["manifest"]) for t in body.get("spec", {}).get("templates", []) if "resource" in t]

@@ -19,7 +19,7 @@ from mldsl.backends import emit_all
 from mldsl.compiler import compile_paths
 from mldsl.yamlout import dump
 
-from conftest import ROOT, example_dirs
+from conftest import ROOT, embedded_manifests, example_dirs
 
 GOLDEN = ROOT / "tests" / "golden"
 REGEN = os.environ.get("MLDSL_REGEN_GOLDEN") == "1"
@@ -58,6 +58,16 @@ def test_manifests_pass_strict_upstream_schemas(example: Path, argo_crds) -> Non
         problems = argo_crds.check(m.body)
         assert problems is not None, f"no upstream CRD for {m.body['apiVersion']} {m.kind}"
         assert problems == [], f"{m.filename}: " + "\n".join(problems)
+
+
+@pytest.mark.parametrize("example", example_dirs(), ids=lambda p: p.name)
+def test_created_resources_pass_strict_upstream_schemas(example: Path, operator_crds) -> None:
+    """SparkApplications and training jobs created by resource templates are checked too."""
+    for m in emit_all(compile_paths([example]).program):
+        for obj in embedded_manifests(m.body):
+            problems = operator_crds.check(obj)
+            assert problems is not None, f"no upstream CRD for {obj['apiVersion']} {obj['kind']}"
+            assert problems == [], f"{m.filename} creates a {obj['kind']} the cluster would refuse: " + "\n".join(problems)
 
 
 def test_strict_check_catches_a_typo(argo_crds) -> None:

@@ -55,6 +55,8 @@ class Lowering:
     uri: Callable[[str, str], str] = lambda step, output: ""
     #: step outputs handed to this template as its own inputs, (step, output) -> input name
     passed: dict[tuple[str, str], str] | None = None
+    #: artifacts are object-store URIs held in parameters (Spark and training jobs), not local files
+    by_uri: bool = False
 
     # -- simple tags -------------------------------------------------------
     def tag(self, e: ir.IExpr) -> str | None:
@@ -73,9 +75,11 @@ class Lowering:
         if isinstance(e, ir.IWorkflow):
             return "{{workflow.%s}}" % _WORKFLOW_FIELD[e.field]
         if isinstance(e, ir.IInput):
-            if e.field == "path":
+            if e.field == "path" and not self.by_uri:
                 return f"{INPUTS_DIR}/{e.name}"
             return "{{inputs.parameters.%s}}" % e.name
+        if isinstance(e, ir.IOutput):
+            return "{{inputs.parameters.%s}}" % output_uri_param(e.name) if self.by_uri else f"{OUTPUTS_DIR}/{e.name}"
         if isinstance(e, ir.ILit):
             return literal_text(e.value)
         return None
@@ -135,15 +139,17 @@ class Lowering:
         if isinstance(e, ir.IWorkflow):
             return f"workflow.{_WORKFLOW_FIELD[e.field]}"
         if isinstance(e, ir.IInput):
-            if e.field == "path":
+            if e.field == "path" and not self.by_uri:
                 return _quote(f"{INPUTS_DIR}/{e.name}")
             return f"inputs.parameters[{_quote(e.name)}]"
+        if isinstance(e, ir.IOutput):
+            return f"inputs.parameters[{_quote(output_uri_param(e.name))}]" if self.by_uri else _quote(f"{OUTPUTS_DIR}/{e.name}")
         return None
 
     def code(self, e: ir.IExpr) -> str:
         raw = self.raw(e)
         if raw is not None:
-            if isinstance(e, ir.IItem) or (isinstance(e, ir.IInput) and e.field == "path"):
+            if isinstance(e, (ir.IItem, ir.IOutput)) or (isinstance(e, ir.IInput) and e.field == "path"):
                 return raw
             return _convert(raw, e.type)
         if isinstance(e, ir.ILit):
@@ -173,6 +179,11 @@ class Lowering:
                 return f"({args[0]} ?? {args[1]})"
             return f"{e.func}({', '.join(args)})"
         raise TypeError(f"cannot lower {e!r}")  # pragma: no cover - secrets never reach here
+
+
+def output_uri_param(output: str) -> str:
+    """The template parameter that tells a Spark or training job where to write an artifact output."""
+    return f"output-{output}"
 
 
 def _is_text(t: MType) -> bool:

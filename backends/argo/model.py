@@ -108,6 +108,14 @@ class DAGTask(TypedDict, total=False):
     withParam: str
 
 
+class ResourceTemplate(TypedDict, total=False):
+    action: str
+    setOwnerReference: bool
+    successCondition: str
+    failureCondition: str
+    manifest: str
+
+
 class Template(TypedDict, total=False):
     name: str
     metadata: dict[str, dict[str, str]]
@@ -123,6 +131,7 @@ class Template(TypedDict, total=False):
     retryStrategy: RetryStrategy
     activeDeadlineSeconds: int
     memoize: Memoize
+    resource: ResourceTemplate
 
 
 class WorkflowSpec(TypedDict, total=False):

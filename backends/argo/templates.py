@@ -13,8 +13,9 @@ import re
 from collections.abc import Sequence
 from typing import Any, Literal, cast
 
+from mldsl.backends import k8s
 from mldsl.backends.argo import model as m
-from mldsl.backends.argo.exprs import INPUTS_DIR, OUTPUTS_DIR, Lowering, literal_text
+from mldsl.backends.argo.exprs import INPUTS_DIR, OUTPUTS_DIR, Lowering, literal_text, output_uri_param
 from mldsl.compiler import ir
 from mldsl.constraints import Param
 
@@ -118,10 +119,11 @@ def _outputs(module: ir.Module, artifact_keys: dict[str, str]) -> m.Outputs:
     return cast(m.Outputs, parameters_and_artifacts(params, arts))
 
 
-def _contract_env(module: ir.Module) -> list[m.EnvVar]:
+def _contract_env(module: ir.Module, *, by_uri: bool = False) -> list[m.EnvVar]:
+    """``MLDSL_INPUT_<NAME>`` for every input (an artifact's local path, or its URI for operator jobs)."""
     env: list[m.EnvVar] = []
     for p in module.inputs:
-        if p.type.kind == "artifact":
+        if p.type.kind == "artifact" and not by_uri:
             env.append({"name": env_name(p.name), "value": f"{INPUTS_DIR}/{p.name}"})
         elif p.type.kind == "secret":
             name_param, key_param = secret_params(p.name)
@@ -135,24 +137,6 @@ def _contract_env(module: ir.Module) -> list[m.EnvVar]:
         else:
             env.append({"name": env_name(p.name), "value": "{{inputs.parameters.%s}}" % p.name})
     return env
-
-
-def _resources(res: ir.Resources, gpu_resource: str) -> m.Resources:
-    requests: dict[str, str] = {}
-    limits: dict[str, str] = {}
-    if res.cpu:
-        requests["cpu"] = res.cpu
-    if res.memory:
-        requests["memory"] = res.memory
-        limits["memory"] = res.memory
-    if res.gpu:
-        limits[gpu_resource] = str(res.gpu)
-    out: m.Resources = {}
-    if requests:
-        out["requests"] = requests
-    if limits:
-        out["limits"] = limits
-    return out
 
 
 def merged_resources(module: ir.Module, step: ir.Step | None) -> ir.Resources:
@@ -170,18 +154,76 @@ PACKAGES_PRELUDE = (
 )
 
 
-def _toleration(t: ir.Toleration) -> dict[str, object]:
-    out: dict[str, object] = {}
-    for k, v in (
-        ("key", t.key),
-        ("operator", t.operator),
-        ("value", t.value),
-        ("effect", t.effect),
-        ("tolerationSeconds", t.seconds),
-    ):
-        if v is not None:
-            out[k] = v
-    return out
+def is_resource(module: ir.Module) -> bool:
+    """Whether an operator runs the module's pods (Spark, training): Argo creates and watches a resource."""
+    return isinstance(module.run, (ir.SparkRun, ir.DistributedRun))
+
+
+#: inside an operator job's manifest, artifacts are URIs held in template parameters
+_BY_URI = Lowering(task=lambda step: step, by_uri=True)
+
+
+def resource_template(
+    module: ir.Module, project: ir.Project, *, name: str, step: ir.Step | None = None, pipeline: str = ""
+) -> m.Template:
+    """A template that creates the module's SparkApplication or training job and waits for its outcome.
+
+    Each artifact input is a parameter holding its URI; each artifact output a parameter
+    ``output-<name>`` holding the URI to write to (also ``MLDSL_OUTPUT_<NAME>`` in the pods).
+    """
+    from mldsl.backends import spark, training
+    from mldsl.yamlout import dump
+
+    run = module.run
+    assert isinstance(run, (ir.SparkRun, ir.DistributedRun))
+    params: list[m.Parameter] = []
+    for p in module.inputs:
+        if p.type.kind == "artifact":
+            params.append({"name": p.name})
+        elif p.type.kind != "secret":
+            params.append(declared_parameter(p, "default"))
+    params += [q for q in _inputs(module).get("parameters", []) if q["name"].endswith(("-secret-name", "-secret-key"))]
+    params += [{"name": output_uri_param(p.name)} for p in module.outputs]
+    env = _contract_env(module, by_uri=True)
+    env += [
+        {"name": "MLDSL_OUTPUT_" + p.name.upper(), "value": "{{inputs.parameters.%s}}" % output_uri_param(p.name)}
+        for p in module.outputs
+    ]
+    env += [_env_entry(k, v, _BY_URI) for k, v in run.env]
+    if step is not None:
+        env += [_env_entry(k, v, _STEP_ENV) for k, v in step.env]
+    labels = {
+        "mldsl.io/module": module.name,
+        "mldsl.io/module-version": module.version,
+        "workflows.argoproj.io/workflow": "{{workflow.name}}",
+    }
+    args = [_BY_URI.text(a) for a in run.args]
+    env_list: list[dict[str, Any]] = [dict(e) for e in env]
+    if isinstance(run, ir.SparkRun):
+        conf = {k: _BY_URI.text(v) for k, v in run.conf}
+        manifest = spark.spark_application(
+            run, name=name, labels=labels, args=args, env=env_list, conf=conf, project=project, step=step
+        )
+        success, failure = spark.SUCCESS, spark.FAILURE
+    else:
+        manifest = training.training_job(run, name=name, labels=labels, args=args, env=env_list, project=project, step=step)
+        success, failure = training.conditions(run)
+    tpl: m.Template = {
+        "name": name,
+        "metadata": {"labels": {"mldsl.io/module": module.name, "mldsl.io/module-version": module.version}},
+    }
+    if params:
+        tpl["inputs"] = {"parameters": params}
+    tpl["resource"] = {
+        "action": "create",
+        "setOwnerReference": True,
+        "successCondition": success,
+        "failureCondition": failure,
+        "manifest": dump(manifest),
+    }
+    if step is not None:
+        _step_policies(tpl, module, step, pipeline)
+    return tpl
 
 
 def module_template(
@@ -194,6 +236,8 @@ def module_template(
     artifact_keys: dict[str, str] | None = None,
 ) -> m.Template:
     """The template that runs ``module``; ``step`` adds that step's own settings."""
+    if is_resource(module):
+        return resource_template(module, project, name=name, step=step, pipeline=pipeline)
     tpl: m.Template = {
         "name": name,
         "metadata": {"labels": {"mldsl.io/module": module.name, "mldsl.io/module-version": module.version}},
@@ -205,6 +249,7 @@ def module_template(
     if outputs:
         tpl["outputs"] = outputs
     run = module.run
+    assert isinstance(run, (ir.ContainerRun, ir.PythonRun))  # operator jobs returned above
     env = _contract_env(module)
     env.extend(_env_entry(k, v, _IN_TEMPLATE) for k, v in run.env)
     if step is not None:
@@ -226,7 +271,7 @@ def module_template(
         container["env"] = env
     if isinstance(run, ir.ContainerRun) and run.working_dir:
         container["workingDir"] = run.working_dir
-    res = _resources(resources, project.gpu.resource)
+    res = cast(m.Resources, k8s.resources(resources, project.gpu.resource))
     if res:
         container["resources"] = res
     container["volumeMounts"] = [{"name": OUTPUTS_VOLUME, "mountPath": OUTPUTS_DIR}]
@@ -235,13 +280,9 @@ def module_template(
     else:
         tpl["script"] = container
     tpl["volumes"] = [{"name": OUTPUTS_VOLUME, "emptyDir": {}}]
-    node_selector = dict(project.gpu.node_selector) if resources.gpu else {}
-    tolerations = [_toleration(t) for t in project.gpu.tolerations] if resources.gpu else []
-    if step is not None:
-        node_selector.update(step.node_selector)
-        tolerations.extend(_toleration(t) for t in step.tolerations)
+    node_selector, tolerations = k8s.scheduling(project, resources.gpu, step)
     if node_selector:
-        tpl["nodeSelector"] = dict(sorted(node_selector.items()))
+        tpl["nodeSelector"] = node_selector
     if tolerations:
         tpl["tolerations"] = tolerations
     if step is not None:

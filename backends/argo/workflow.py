@@ -6,9 +6,10 @@ from typing import Any, cast
 
 from mldsl.backends import Manifest
 from mldsl.backends.argo import model as m
-from mldsl.backends.argo.exprs import Lowering
+from mldsl.backends.argo.exprs import Lowering, output_uri_param
 from mldsl.backends.argo.templates import (
     declared_parameter,
+    is_resource,
     module_template,
     parameters_and_artifacts,
     secret_params,
@@ -123,14 +124,34 @@ class PipelineEmitter:
                 self.templates[name] = module_template(step.module, self.project, name=name)
         return name
 
+    def is_resource_step(self, name: str) -> bool:
+        return is_resource(self.pipeline.step(name).module)
+
+    def job_uri(self, value: ir.IValue, low: Lowering, *, spark: bool) -> str:
+        """The URI an operator job reads an artifact from (Spark reads S3 through s3a://)."""
+        if isinstance(value, ir.IStepOutput):
+            uri = self.artifact_uri(value.step, value.output)
+        elif isinstance(value, ir.ILit):
+            uri = str(value.value)
+        else:
+            uri = low.text(value)
+        return "s3a://" + uri[len("s3://") :] if spark and uri.startswith("s3://") else uri
+
     def arguments(self, step: ir.Step, low: Lowering) -> m.Arguments:
         params: list[m.Parameter] = []
         arts: list[m.Artifact | m.ArtifactRef] = []
+        resource = is_resource(step.module)
+        spark = isinstance(step.module.run, ir.SparkRun)
         for name, value in step.bindings:
             p = step.module.input(name)
             assert p is not None
-            if p.type.kind == "artifact":
-                if isinstance(value, (ir.ILit, ir.IInterp)):  # a URI, or a URI template
+            if p.type.kind == "artifact" and resource:
+                params.append({"name": name, "value": self.job_uri(value, low, spark=spark)})
+            elif p.type.kind == "artifact":
+                if isinstance(value, ir.IStepOutput) and self.is_resource_step(value.step):
+                    # written by an operator job at a key mldsl chose: read it from the artifact repository
+                    arts.append(cast(m.Artifact, {"name": name, "s3": {"key": self.artifact_key(value.step, value.output)}}))
+                elif isinstance(value, (ir.ILit, ir.IInterp)):  # a URI, or a URI template
                     uri = str(value.value) if isinstance(value, ir.ILit) else low.text(value)
                     arts.append(cast(m.Artifact, {"name": name, **_artifact_source(uri)}))
                 elif isinstance(value, ir.IParam):
@@ -144,6 +165,10 @@ class PipelineEmitter:
                     params.append({"name": key_param, "value": value.key})
             else:
                 params.append({"name": name, "value": low.text(value)})
+        if resource:
+            for out in step.module.outputs:
+                target = ir.IStepOutput(step.name, out.name, out.type, artifact=True)
+                params.append({"name": output_uri_param(out.name), "value": self.job_uri(target, low, spark=spark)})
         return cast(m.Arguments, parameters_and_artifacts(params, arts))
 
     def task(self, step: ir.Step) -> m.DAGTask:
@@ -172,7 +197,15 @@ class PipelineEmitter:
         name = task_name(step.name)
         wrapper = f"{name}-fan-out"
         nodes = [n for _, v in step.bindings for n in ir.walk(v)]
-        refs = sorted({(n.step, n.output, n.artifact) for n in nodes if isinstance(n, ir.IStepOutput) and n.field is None})
+        refs = sorted(
+            {
+                (n.step, n.output, n.artifact)
+                for n in nodes
+                if isinstance(n, ir.IStepOutput)
+                and n.field is None
+                and not (n.artifact and (is_resource(step.module) or self.is_resource_step(n.step)))
+            }
+        )
         art_params = sorted({n.name for n in nodes if isinstance(n, ir.IParam) and n.type.kind == "artifact"})
         passed = {(s, o): f"{task_name(s)}-{o}" for s, o, _ in refs}
         inner = Lowering(task=task_name, uri=self.artifact_uri, passed=passed)
@@ -240,7 +273,9 @@ class PipelineEmitter:
         params: list[m.Parameter] = []
         arts: list[m.Artifact | m.ArtifactRef] = []
         for name, v in self.pipeline.outputs:
-            if isinstance(v, ir.IStepOutput) and v.artifact and v.field is None:
+            if isinstance(v, ir.IStepOutput) and v.artifact and v.field is None and self.is_resource_step(v.step):
+                params.append({"name": name, "valueFrom": {"parameter": self.artifact_uri(v.step, v.output)}})
+            elif isinstance(v, ir.IStepOutput) and v.artifact and v.field is None:
                 arts.append({"name": name, "from": self.low.text(v)})
             else:
                 params.append({"name": name, "valueFrom": {"parameter": self.low.text(v)}})

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated, Literal
+
 from pydantic import Field, model_validator
 from pydantic_core import PydanticCustomError
 
@@ -35,12 +37,55 @@ class PythonRun(Strict):
         return self
 
 
-RUN_KINDS = ("container", "python")
+class SparkDriver(Strict):
+    cores: Annotated[int, Field(ge=1)] = 1
+    memory: str = "1g"
+
+
+class SparkExecutor(Strict):
+    instances: Annotated[int, Field(ge=1)] = 2
+    cores: Annotated[int, Field(ge=1)] = 1
+    memory: str = "1g"
+    gpu: Annotated[int, Field(ge=0)] = 0
+
+
+class SparkRun(Strict):
+    """A Spark application run by the Spark operator (``SparkApplication``)."""
+
+    image: str
+    main: str
+    main_class: str | None = None
+    args: list[Scalar] | None = None
+    spark_version: str = "3.5.1"
+    driver: SparkDriver = Field(default_factory=SparkDriver)
+    executor: SparkExecutor = Field(default_factory=SparkExecutor)
+    conf: dict[str, Scalar] | None = None
+    env: dict[str, Scalar] | None = None
+
+
+class DistributedRun(Strict):
+    """Distributed training run by the Kubeflow training operator (or Trainer v2's ``TrainJob``)."""
+
+    framework: Literal["pytorch", "tensorflow", "xgboost", "mpi"]
+    image: str
+    command: list[str] | None = None
+    args: list[Scalar] | None = None
+    workers: Annotated[int, Field(ge=1)] = 1
+    gpus_per_worker: Annotated[int, Field(ge=0)] = 0
+    resources: Resources | None = None
+    env: dict[str, Scalar] | None = None
+    api: Literal["training-operator", "trainer-v2"] = "training-operator"
+    runtime: str | None = None  # trainer-v2: the ClusterTrainingRuntime to use
+
+
+RUN_KINDS = ("container", "python", "spark", "distributed")
 
 
 class Run(Strict):
     container: ContainerRun | None = None
     python: PythonRun | None = None
+    spark: SparkRun | None = None
+    distributed: DistributedRun | None = None
 
     @model_validator(mode="after")
     def _exactly_one(self) -> Run:

@@ -1,0 +1,50 @@
+"""Pieces of Kubernetes pod specs shared by the operator backends (Spark, training)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mldsl.compiler import ir
+
+
+def toleration(t: ir.Toleration) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for k, v in (
+        ("key", t.key),
+        ("operator", t.operator),
+        ("value", t.value),
+        ("effect", t.effect),
+        ("tolerationSeconds", t.seconds),
+    ):
+        if v is not None:
+            out[k] = v
+    return out
+
+
+def resources(res: ir.Resources, gpu_resource: str) -> dict[str, Any]:
+    """Requests and limits: memory is both (no overcommit surprises), GPUs are limits."""
+    requests: dict[str, str] = {}
+    limits: dict[str, str] = {}
+    if res.cpu:
+        requests["cpu"] = res.cpu
+    if res.memory:
+        requests["memory"] = res.memory
+        limits["memory"] = res.memory
+    if res.gpu:
+        limits[gpu_resource] = str(res.gpu)
+    out: dict[str, Any] = {}
+    if requests:
+        out["requests"] = requests
+    if limits:
+        out["limits"] = limits
+    return out
+
+
+def scheduling(project: ir.Project, gpus: int, step: ir.Step | None) -> tuple[dict[str, str], list[dict[str, Any]]]:
+    """Node selector and tolerations: the Project's GPU placement when GPUs are asked for, then the step's own."""
+    selector = dict(project.gpu.node_selector) if gpus else {}
+    tolerations = [toleration(t) for t in project.gpu.tolerations] if gpus else []
+    if step is not None:
+        selector.update(step.node_selector)
+        tolerations.extend(toleration(t) for t in step.tolerations)
+    return dict(sorted(selector.items())), tolerations
