@@ -234,3 +234,36 @@ def test_artifact_from_uri_template_and_throttled_fan_out(tmp_path: Path) -> Non
     assert wrapper["outputs"]["parameters"] == [
         {"name": "rows", "valueFrom": {"parameter": "{{tasks.b.outputs.parameters.rows}}"}}
     ]
+
+
+def test_printed_expressions_reparse_to_the_same_ir() -> None:
+    """compiler.printer is used in diffs and graphs: what it prints must mean what the IR means."""
+    from mldsl.compiler.exprcheck import Checker, Scope, StepInfo
+    from mldsl.compiler.printer import value
+    from mldsl.expressions import parse_template
+
+    from conftest import example_dirs
+
+    checked = 0
+    for example in example_dirs():
+        for p in compile_paths([example]).program.pipelines:
+            params = {q.name: q for q in p.params}
+            infos = {s.name: StepInfo({o.name: o for o in s.module.outputs}, s.for_each is not None) for s in p.steps}
+            for s in p.steps:
+                for _, v in [*s.bindings, *([("when", s.when)] if s.when is not None else [])]:
+                    if isinstance(v, ir.ILit):
+                        continue
+                    text = value(v)
+                    template = parse_template(text)
+                    scope = Scope(params=params, steps=infos, item=s.item_type, artifact_bucket="s3://b")
+                    checker = Checker(scope)
+                    if template.single is not None:
+                        again = checker.check(template.single)
+                    else:
+                        again = ir.IInterp(
+                            tuple(part if isinstance(part, str) else checker.check(part.expr) for part in template.parts),
+                            v.type,
+                        )
+                    assert not checker.issues and again == v, (text, again, v)
+                    checked += 1
+    assert checked > 20
