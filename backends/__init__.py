@@ -18,6 +18,8 @@ if TYPE_CHECKING:
 #: name -> module that implements ``emit``
 BACKENDS: dict[str, str] = {
     "argo": "mldsl.backends.argo",
+    "argo-sweeps": "mldsl.backends.argo.sweep",
+    "katib": "mldsl.backends.katib",
 }
 
 

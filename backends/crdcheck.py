@@ -108,3 +108,51 @@ class CrdIndex:
             where = "/".join(str(p) for p in err.absolute_path) or "(root)"
             problems.append(f"{where}: {err.message}")
         return problems
+
+
+class SwaggerIndex:
+    """Strict JSON Schemas from Swagger 2.0 ``definitions`` (Katib publishes its API this way).
+
+    References to definitions the file does not hold (Kubernetes' own types) are
+    accepted as any object; everything the file does define is checked strictly.
+    """
+
+    def __init__(self, swagger: dict[str, Any]):
+        self.definitions = swagger.get("definitions", {})
+
+    @classmethod
+    def from_file(cls, path: Path) -> SwaggerIndex:
+        import json
+
+        return cls(json.loads(path.read_text(encoding="utf-8")))
+
+    def schema(self, definition: str) -> dict[str, Any]:
+        defs = copy.deepcopy(self.definitions)
+        missing: set[str] = set()
+
+        def fix(node: Any) -> None:
+            if isinstance(node, list):
+                for item in node:
+                    fix(item)
+            elif isinstance(node, dict):
+                ref = node.get("$ref")
+                if isinstance(ref, str):
+                    name = ref.rsplit("/", 1)[-1]
+                    node["$ref"] = f"#/$defs/{name}"
+                    if name not in defs:
+                        missing.add(name)
+                for value in node.values():
+                    fix(value)
+
+        fix(defs)
+        for name in missing:
+            defs[name] = {"type": "object"}
+        for d in defs.values():
+            _tighten(d)
+        return {"$schema": "https://json-schema.org/draft/2020-12/schema", "$defs": defs, "$ref": f"#/$defs/{definition}"}
+
+    def check(self, obj: dict[str, Any], definition: str) -> list[str]:
+        from jsonschema import Draft202012Validator
+
+        validator = Draft202012Validator(self.schema(definition))
+        return [f"{'/'.join(map(str, e.absolute_path)) or '(root)'}: {e.message}" for e in validator.iter_errors(obj)]

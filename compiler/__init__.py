@@ -38,6 +38,7 @@ def compile_workspace(ws: Workspace) -> CompileResult:
         project=ctx.project,
         pipelines=tuple(sorted(ctx.pipelines, key=lambda p: p.name)),
         modules=tuple(m for _, m in sorted(ctx.modules.items()) if m is not None),
+        sweeps=tuple(sorted(ctx.sweeps, key=lambda s: s.name)),
     )
     return CompileResult(program, ws.diagnostics.sorted(), ws)
 

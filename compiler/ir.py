@@ -303,6 +303,27 @@ class Pipeline(NamedTuple):
         return next(s for s in self.steps if s.name == name)
 
 
+class Sweep(NamedTuple):
+    """A parameter search over a pipeline; grid and random ones carry their trials."""
+
+    name: str
+    description: str | None
+    labels: tuple[tuple[str, str], ...]
+    pipeline: Pipeline
+    strategy: str  # grid | random | bayesian | tpe | hyperband
+    dimensions: tuple[Any, ...]  # compiler.trials.Dimension
+    fixed: tuple[tuple[str, Any], ...]
+    trials: tuple[dict[str, Any], ...]  # empty for Katib strategies
+    objective_step: str
+    objective_output: str
+    goal: str  # maximize | minimize
+    max_trials: int | None = None
+    parallelism: int = 1
+    max_failed_trials: int | None = None
+    budget: str | None = None
+    seed_value: int = 0
+
+
 class Gpu(NamedTuple):
     resource: str = "nvidia.com/gpu"
     node_selector: tuple[tuple[str, str], ...] = ()
@@ -325,4 +346,5 @@ class Program(NamedTuple):
     project: Project
     pipelines: tuple[Pipeline, ...]
     modules: tuple[Module, ...] = ()
+    sweeps: tuple[Sweep, ...] = ()
     version: str = IR_VERSION

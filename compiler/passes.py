@@ -74,4 +74,15 @@ def pipelines(ctx: Context) -> None:
         names.setdefault(doc.name, doc.source.path)
 
 
-PASSES: tuple[Callable[[Context], None], ...] = (project, registry, modules, pipelines)
+def sweeps(ctx: Context) -> None:
+    """Check every sweep against its pipeline; compute the trials of grid and random ones."""
+    from mldsl.compiler.sweeps import compile_sweep
+
+    by_name = {p.name: p for p in ctx.pipelines}
+    for doc in ctx.ws.of_kind("Sweep", tier=0):
+        sweep = compile_sweep(ctx, doc, by_name)
+        if sweep is not None:
+            ctx.sweeps.append(sweep)
+
+
+PASSES: tuple[Callable[[Context], None], ...] = (project, registry, modules, pipelines, sweeps)

@@ -21,7 +21,7 @@ API_VERSION = "mldsl/v1"
 PROJECT_FILE = "mldsl.yaml"
 YAML_SUFFIXES = (".yaml", ".yml")
 #: Kinds of the language that later versions of this tool read.
-FUTURE_KINDS = ("Sweep", "Serving")
+FUTURE_KINDS = ("Serving",)
 
 
 @dataclass
@@ -204,7 +204,7 @@ def load_workspace(paths: list[Path], *, with_library: bool = True) -> Workspace
                 )
             )
     # Module paths and the library are read only when a pipeline may use them (fast single-file checks).
-    needs_modules = bool(ws.of_kind("Pipeline"))
+    needs_modules = bool(ws.of_kind("Pipeline") or ws.of_kind("Sweep"))
     tier = 1
     if ws.project is not None and ws.project_root is not None:
         spec_paths = ws.project.model.spec.module_paths

@@ -62,6 +62,8 @@ def write_output(name, value):
     text = value if isinstance(value, str) else _mldsl_json.dumps(value)
     with open(output_path(name), "w", encoding="utf-8") as fh:
         fh.write(text)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        print(f"{{name}}={{value}}")  # metrics collectors (Katib's StdOut) read these lines
 # --- end of mldsl step runtime ---
 '''
 

@@ -5,8 +5,9 @@ from pydantic import BaseModel
 from mldsl.models.module import ModuleDoc
 from mldsl.models.pipeline import PipelineDoc
 from mldsl.models.project import ProjectDoc
+from mldsl.models.sweep import SweepDoc
 
 #: Document kinds this version reads, and their models.
-KIND_MODELS: dict[str, type[BaseModel]] = {"Project": ProjectDoc, "Module": ModuleDoc, "Pipeline": PipelineDoc}
+KIND_MODELS: dict[str, type[BaseModel]] = {"Project": ProjectDoc, "Module": ModuleDoc, "Pipeline": PipelineDoc, "Sweep": SweepDoc}
 
-__all__ = ["KIND_MODELS", "ModuleDoc", "PipelineDoc", "ProjectDoc"]
+__all__ = ["KIND_MODELS", "ModuleDoc", "PipelineDoc", "ProjectDoc", "SweepDoc"]

@@ -1,0 +1,91 @@
+"""Bayesian, TPE and Hyperband sweeps as Katib ``Experiment`` objects (kubeflow.org/v1beta1).
+
+Each Katib trial runs the pipeline's WorkflowTemplate as an Argo Workflow
+(the same child run as grid and random sweeps use). Katib reads the
+objective from the objective step's pod (``primaryPodLabels``: its module's
+label) with the StdOut collector: python modules print ``<output>=<value>``
+when they write a parameter output; container modules must print that line
+themselves.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mldsl.backends import Manifest
+from mldsl.backends.argo.sweep import child_workflow
+from mldsl.compiler import ir
+
+API_VERSION = "kubeflow.org/v1beta1"
+ALGORITHMS = {"bayesian": "bayesianoptimization", "tpe": "tpe", "hyperband": "hyperband"}
+
+
+def _parameter(d: Any) -> dict[str, Any]:
+    kind, args = d.kind, list(d.args)
+    if kind == "values":
+        numeric = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in args)
+        return {
+            "name": d.name,
+            "parameterType": "discrete" if numeric else "categorical",
+            "feasibleSpace": {"list": [str(v) for v in args]},
+        }
+    space: dict[str, Any] = {"min": str(args[0]), "max": str(args[1])}
+    if kind == "range" and len(args) == 3:
+        space["step"] = str(args[2])
+    if kind == "loguniform":
+        space["distribution"] = "logUniform"
+    elif kind in ("uniform", "int_uniform"):
+        space["distribution"] = "uniform"
+    ptype = "int" if d.integer or kind == "int_uniform" else "double"
+    return {"name": d.name, "parameterType": ptype, "feasibleSpace": space}
+
+
+def experiment(program: ir.Program, sweep: ir.Sweep) -> dict[str, Any]:
+    names = [d.name for d in sweep.dimensions]
+    objective_module = sweep.pipeline.step(sweep.objective_step).module
+    trial_spec = child_workflow(
+        sweep,
+        generate_name=f"{sweep.name}-",
+        labels={"mldsl.io/sweep": sweep.name},
+        values={n: "${trialParameters.%s}" % n for n in names},
+    )
+    trial_spec["metadata"].pop("generateName")  # Katib names the trial's workflow itself
+    settings = [{"name": "random_state", "value": str(sweep.seed_value)}] if sweep.strategy != "hyperband" else []
+    if sweep.strategy == "hyperband" and sweep.budget is not None:
+        budget = next(d for d in sweep.dimensions if d.name == sweep.budget)
+        settings = [
+            {"name": "resource_name", "value": sweep.budget},
+            {"name": "eta", "value": "3"},
+            {"name": "r_l", "value": str(budget.args[1])},
+        ]
+    spec: dict[str, Any] = {
+        "objective": {"type": sweep.goal, "objectiveMetricName": sweep.objective_output},
+        "algorithm": {"algorithmName": ALGORITHMS[sweep.strategy], "algorithmSettings": settings},
+        "parallelTrialCount": sweep.parallelism,
+        "maxTrialCount": sweep.max_trials,
+    }
+    if sweep.max_failed_trials is not None:
+        spec["maxFailedTrialCount"] = sweep.max_failed_trials
+    spec["parameters"] = [_parameter(d) for d in sweep.dimensions]
+    spec["metricsCollectorSpec"] = {"collector": {"kind": "StdOut"}}
+    spec["trialTemplate"] = {
+        "primaryContainerName": "main",
+        "primaryPodLabels": {"mldsl.io/module": objective_module.name},
+        "successCondition": 'status.[@this].#(phase=="Succeeded")#',
+        "failureCondition": 'status.[@this].#(phase=="Failed")#',
+        "trialParameters": [{"name": n, "reference": n, "description": f"pipeline param {n}"} for n in names],
+        "trialSpec": trial_spec,
+    }
+    meta: dict[str, Any] = {"name": sweep.name}
+    if program.project.namespace:
+        meta["namespace"] = program.project.namespace
+    meta["labels"] = {
+        "app.kubernetes.io/managed-by": "mldsl",
+        "mldsl.io/sweep": sweep.name,
+        "mldsl.io/pipeline": sweep.pipeline.name,
+    }
+    return {"apiVersion": API_VERSION, "kind": "Experiment", "metadata": meta, "spec": spec}
+
+
+def emit(program: ir.Program) -> list[Manifest]:
+    return [Manifest(f"{s.name}.experiment.yaml", experiment(program, s)) for s in program.sweeps if s.strategy in ALGORITHMS]

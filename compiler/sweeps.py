@@ -1,0 +1,257 @@
+"""Compile Sweep documents: check the search space against the pipeline, compute grid/random trials."""
+
+from __future__ import annotations
+
+import difflib
+import math
+from typing import Any
+
+from mldsl.compiler import ir
+from mldsl.compiler.context import Context, Loc
+from mldsl.compiler.trials import CONTINUOUS, Dimension, discrete, grid, random_trials
+from mldsl.constraints import Param, check_value
+from mldsl.loader import Loaded
+from mldsl.models.sweep import Space
+
+KATIB = ("bayesian", "tpe", "hyperband")
+#: Beyond this a grid is almost certainly a mistake, and its trial list would not fit in one object.
+MAX_GRID = 100_000
+
+
+def compile_sweep(ctx: Context, doc: Loaded, pipelines: dict[str, ir.Pipeline]) -> ir.Sweep | None:
+    spec = doc.model.spec
+    start = len(ctx.diags)
+    pipeline = pipelines.get(spec.pipeline)
+    if pipeline is None:
+        known = [d.name for d in ctx.ws.of_kind("Pipeline")]
+        close = difflib.get_close_matches(spec.pipeline, known, n=1)
+        failed = spec.pipeline in known  # it exists but has errors, reported at its own file
+        if not failed:
+            ctx.error(
+                doc,
+                ("spec", "pipeline"),
+                "MLD701",
+                f"no pipeline {spec.pipeline!r}",
+                f"did you mean {close[0]!r}?" if close else "give the pipeline's file on the command line too",
+            )
+        return None
+    params = {p.name: p for p in pipeline.params}
+    if not spec.params:
+        ctx.error(doc, ("spec", "params"), "MLD705", "the search space is empty", "give at least one param to search over")
+    dims: list[Dimension] = []
+    for name, space in spec.params.items():
+        d = _dimension(ctx, doc, ("spec", "params", name), name, space, params.get(name), spec.strategy)
+        if d is not None:
+            dims.append(d)
+    for name, value in spec.fixed.items():
+        loc: Loc = ("spec", "fixed", name)
+        p = params.get(name)
+        if p is None:
+            _unknown_param(ctx, doc, loc, name, params)
+        elif name in spec.params:
+            ctx.error(doc, loc, "MLD702", f"{name!r} is both searched and fixed", "keep it in one of params and fixed", key=True)
+        else:
+            for problem in check_value(p, value):
+                ctx.error(doc, loc, "MLD703", f"fixed value of {name!r}: {problem}")
+    for p in pipeline.params:
+        if p.required and p.name not in spec.params and p.name not in spec.fixed:
+            ctx.error(
+                doc,
+                ("spec", "fixed"),
+                "MLD708",
+                f"the pipeline's param {p.name!r} has no default and no value here",
+                f"add it to fixed: ({p.type}) or to the search space",
+                key=True,
+            )
+    objective = _objective(ctx, doc, spec.objective.metric, pipeline)
+    if spec.max_trials is None and spec.strategy != "grid":
+        ctx.error(
+            doc,
+            ("spec", "strategy"),
+            "MLD707",
+            f"a {spec.strategy} search needs max_trials",
+            "how many trials to run: max_trials: 50",
+        )
+    if spec.strategy == "hyperband":
+        if spec.budget is None:
+            ctx.error(
+                doc,
+                ("spec", "strategy"),
+                "MLD710",
+                "hyperband needs a budget param",
+                "name the int param that sets a trial's resources, e.g. budget: epochs",
+            )
+        elif spec.budget not in spec.params:
+            ctx.error(doc, ("spec", "budget"), "MLD710", f"budget {spec.budget!r} must be one of the searched params")
+        elif params.get(spec.budget) is not None and params[spec.budget].type.kind != "int":
+            ctx.error(doc, ("spec", "budget"), "MLD710", f"budget {spec.budget!r} must be an int param")
+    elif spec.budget is not None:
+        ctx.error(doc, ("spec", "budget"), "MLD710", "'budget' applies to hyperband only", key=True)
+    if len(ctx.diags) > start or objective is None:
+        return None
+    trials: list[dict[str, Any]] = []
+    if spec.strategy == "grid":
+        size = math.prod(len(discrete(d)) for d in dims)
+        if size > MAX_GRID:
+            ctx.error(
+                doc,
+                ("spec", "params"),
+                "MLD705",
+                f"the grid has {size} combinations (at most {MAX_GRID})",
+                "use strategy: random with max_trials, or coarser ranges",
+            )
+            return None
+        trials = grid(dims)[: spec.max_trials] if spec.max_trials else grid(dims)
+    elif spec.strategy == "random":
+        trials = random_trials(dims, spec.max_trials or 0, spec.seed)
+    md = doc.model.metadata
+    return ir.Sweep(
+        name=md.name,
+        description=md.description,
+        labels=tuple(sorted(md.labels.items())),
+        pipeline=pipeline,
+        strategy=spec.strategy,
+        dimensions=tuple(dims),
+        fixed=tuple(spec.fixed.items()),
+        trials=tuple(trials),
+        objective_step=objective[0],
+        objective_output=objective[1],
+        goal=spec.objective.goal,
+        max_trials=spec.max_trials,
+        parallelism=spec.parallelism,
+        max_failed_trials=spec.max_failed_trials,
+        budget=spec.budget,
+        seed_value=spec.seed,
+    )
+
+
+def _unknown_param(ctx: Context, doc: Loaded, loc: Loc, name: str, params: dict[str, Param]) -> None:
+    close = difflib.get_close_matches(name, list(params), n=1)
+    ctx.error(
+        doc,
+        loc,
+        "MLD702",
+        f"the pipeline has no param {name!r}",
+        f"did you mean {close[0]!r}?" if close else "its params: " + (", ".join(params) or "none"),
+        key=True,
+    )
+
+
+def _dimension(ctx: Context, doc: Loaded, loc: Loc, name: str, space: Space, p: Param | None, strategy: str) -> Dimension | None:
+    if p is None:
+        _unknown_param(ctx, doc, loc, name, {})
+        return None
+    kind, args = space.kind, space.args
+    where = (*loc, kind)
+    integer = p.type.kind == "int"
+    numeric = p.type.kind in ("int", "float")
+    if kind in CONTINUOUS and strategy == "grid":
+        ctx.error(
+            doc,
+            where,
+            "MLD704",
+            f"a grid cannot enumerate the continuous distribution {kind!r}",
+            "use values or range for a grid, or strategy: random",
+            key=True,
+        )
+        return None
+    if kind == "normal" and strategy != "random":
+        ctx.error(doc, where, "MLD709", f"'normal' is supported by random search only, not {strategy}", key=True)
+        return None
+    if kind != "values" and not numeric:
+        ctx.error(
+            doc, where, "MLD703", f"{kind!r} needs a numeric param, and {name!r} is {p.type}", "use values: [...]", key=True
+        )
+        return None
+    if kind == "values":
+        if not args:
+            ctx.error(doc, where, "MLD705", f"the values of {name!r} are empty", key=True)
+            return None
+        for v in args:
+            for problem in check_value(p, v):
+                ctx.error(doc, where, "MLD703", f"value {v!r} of {name!r}: {problem}")
+                return None
+        return Dimension(name, kind, tuple(args), integer)
+    expected = 3 if kind == "range" else 2
+    if not (len(args) == expected or (kind == "range" and len(args) == 2)):
+        shape = {"range": "[start, stop, step]", "normal": "[mean, stddev]"}.get(kind, "[low, high]")
+        ctx.error(doc, where, "MLD703", f"{kind} takes {shape}", key=True)
+        return None
+    if integer and kind in ("uniform", "loguniform") and strategy == "random":
+        ctx.error(doc, where, "MLD703", f"{name!r} is an int: use int_uniform or range, not {kind}", key=True)
+        return None
+    if integer and kind == "range" and not all(isinstance(a, int) for a in args):
+        ctx.error(doc, where, "MLD703", f"{name!r} is an int: its range needs whole numbers", key=True)
+        return None
+    if kind == "normal":
+        if args[1] <= 0:
+            ctx.error(doc, where, "MLD703", "the stddev of a normal distribution must be positive", key=True)
+            return None
+        return Dimension(name, kind, tuple(args), integer)
+    low, high = args[0], args[1]
+    if low > high or (kind == "range" and len(args) == 3 and args[2] <= 0):
+        ctx.error(
+            doc, where, "MLD705", f"{kind} {args} is empty", "low must not exceed high, and a step must be positive", key=True
+        )
+        return None
+    if kind == "loguniform" and low <= 0:
+        ctx.error(doc, where, "MLD703", "loguniform needs a positive low bound", key=True)
+        return None
+    for bound in (low, high):
+        problems = check_value(p, float(bound) if p.type.kind == "float" else bound)
+        if problems:
+            ctx.error(doc, where, "MLD703", f"{kind} bound {bound} of {name!r}: {problems[0]}")
+            return None
+    return Dimension(name, kind, tuple(args), integer)
+
+
+def _objective(ctx: Context, doc: Loaded, metric: str, pipeline: ir.Pipeline) -> tuple[str, str] | None:
+    loc: Loc = ("spec", "objective", "metric")
+    parts = metric.replace("${{", "").replace("}}", "").strip().split(".")
+    if len(parts) != 4 or parts[0] != "steps" or parts[2] != "outputs":
+        ctx.error(doc, loc, "MLD706", f"objective {metric!r} is not a step output", "write steps.<step>.outputs.<name>")
+        return None
+    step_name, output = parts[1], parts[3]
+    step = next((s for s in pipeline.steps if s.name == step_name), None)
+    if step is None:
+        close = difflib.get_close_matches(step_name, [s.name for s in pipeline.steps], n=1)
+        ctx.error(
+            doc,
+            loc,
+            "MLD706",
+            f"pipeline {pipeline.name!r} has no step {step_name!r}",
+            f"did you mean {close[0]!r}?" if close else None,
+        )
+        return None
+    out = step.module.output(output)
+    if (
+        out is None
+        or not out.type.is_numeric
+        or step.for_each is not None
+        or isinstance(step.module.run, (ir.SparkRun, ir.DistributedRun))
+    ):
+        reason = (
+            "is not an output"
+            if out is None
+            else f"is {out.type}"
+            if not out.type.is_numeric
+            else "comes from a fan-out (a list)"
+            if step.for_each is not None
+            else "comes from an operator job"
+        )
+        ctx.error(
+            doc,
+            loc,
+            "MLD706",
+            f"the objective must be a numeric parameter output of one step; {metric!r} {reason}",
+            "numeric outputs: "
+            + ", ".join(
+                f"steps.{s.name}.outputs.{o.name}"
+                for s in pipeline.steps
+                for o in s.module.outputs
+                if o.type.is_numeric and s.for_each is None
+            )
+            or None,
+        )
+        return None
+    return step_name, output
