@@ -40,7 +40,7 @@ def compile_sweep(ctx: Context, doc: Loaded, pipelines: dict[str, ir.Pipeline]) 
         ctx.error(doc, ("spec", "params"), "MLD705", "the search space is empty", "give at least one param to search over")
     dims: list[Dimension] = []
     for name, space in spec.params.items():
-        d = _dimension(ctx, doc, ("spec", "params", name), name, space, params.get(name), spec.strategy)
+        d = _dimension(ctx, doc, ("spec", "params", name), name, space, params, spec.strategy)
         if d is not None:
             dims.append(d)
     for name, value in spec.fixed.items():
@@ -57,7 +57,7 @@ def compile_sweep(ctx: Context, doc: Loaded, pipelines: dict[str, ir.Pipeline]) 
         if p.required and p.name not in spec.params and p.name not in spec.fixed:
             ctx.error(
                 doc,
-                ("spec", "fixed"),
+                ("spec", "fixed") if spec.fixed else ("spec", "params"),
                 "MLD708",
                 f"the pipeline's param {p.name!r} has no default and no value here",
                 f"add it to fixed: ({p.type}) or to the search space",
@@ -137,9 +137,12 @@ def _unknown_param(ctx: Context, doc: Loaded, loc: Loc, name: str, params: dict[
     )
 
 
-def _dimension(ctx: Context, doc: Loaded, loc: Loc, name: str, space: Space, p: Param | None, strategy: str) -> Dimension | None:
+def _dimension(
+    ctx: Context, doc: Loaded, loc: Loc, name: str, space: Space, params: dict[str, Param], strategy: str
+) -> Dimension | None:
+    p = params.get(name)
     if p is None:
-        _unknown_param(ctx, doc, loc, name, {})
+        _unknown_param(ctx, doc, loc, name, params)
         return None
     kind, args = space.kind, space.args
     where = (*loc, kind)

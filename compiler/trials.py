@@ -42,7 +42,7 @@ def discrete(d: Dimension) -> list[Any]:
     if d.kind == "values":
         return list(d.args)
     if d.kind == "range":
-        return range_values(*d.args, integer=d.integer)
+        return range_values(d.args[0], d.args[1], d.args[2] if len(d.args) > 2 else 1, integer=d.integer)
     if d.kind == "int_uniform":
         return list(range(int(d.args[0]), int(d.args[1]) + 1))
     raise ValueError(f"{d.kind} is continuous")

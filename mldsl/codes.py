@@ -168,6 +168,42 @@ CODES: tuple[Code, ...] = (
         "Spark or distributed step without object-store artifacts",
         "These steps read and write artifacts by URI: set `artifacts.bucket` in mldsl.yaml, and bind URIs or step outputs.",
     ),
+    # --- sweeps ----------------------------------------------------------------
+    Code(
+        "MLD700",
+        "Search dimension needs exactly one distribution",
+        "Give one of values, range, uniform, loguniform, int_uniform, normal.",
+    ),
+    Code("MLD701", "Sweep of an unknown pipeline", "Name a pipeline given on the command line (the hint suggests the closest)."),
+    Code(
+        "MLD702",
+        "Sweep param the pipeline does not have",
+        "Search over (or fix) the pipeline's own params; a param is searched or fixed, not both.",
+    ),
+    Code(
+        "MLD703",
+        "Search space does not fit the param",
+        "Values and bounds must satisfy the param's type and constraints; ints take int_uniform or range.",
+    ),
+    Code(
+        "MLD704",
+        "Grid over a continuous distribution",
+        "A grid enumerates values or ranges; use strategy: random for uniform/loguniform/normal.",
+    ),
+    Code("MLD705", "Empty search space", "Give at least one param, non-empty values, and ranges whose low does not exceed high."),
+    Code(
+        "MLD706",
+        "Objective is not a numeric step output",
+        "Write steps.<step>.outputs.<name> for a numeric parameter output of one (non fan-out, non operator) step.",
+    ),
+    Code("MLD707", "max_trials missing", "Random, Bayesian, TPE and Hyperband searches need max_trials."),
+    Code("MLD708", "Pipeline param without a value in the sweep", "Add it to fixed, or search over it."),
+    Code("MLD709", "Distribution not supported by the strategy", "normal is for random search only."),
+    Code(
+        "MLD710",
+        "Hyperband budget",
+        "Hyperband needs `budget:` naming a searched int param (e.g. epochs); other strategies take none.",
+    ),
     # --- output checks -------------------------------------------------------
     Code("MLD900", "Manifest refused by a CRD schema", "A bug in mldsl or a CRD version mismatch: report it with the message."),
     Code("MLD901", "No CRD for a manifest's kind (warning)", "Add the CRD file to the folder given to --crds."),

@@ -7,13 +7,15 @@ trial's params, metric and workflow as outputs; fails when more trials
 failed than the budget allows, or none succeeded. Standard library only.
 """
 
+from __future__ import annotations
+
 import json
 import os
 import re
-import sys
+from typing import Any
 
 
-def pick(trials, results, goal, max_failed):
+def pick(trials: list[dict[str, Any]], results: list[dict[str, Any]], goal: str, max_failed: int | None) -> dict[str, Any]:
     """Return (best, report) or raise SystemExit with a reason."""
     scored = []
     for r in results:
@@ -35,7 +37,7 @@ def pick(trials, results, goal, max_failed):
     return {"trial": index, "params": params, "metric": metric, "workflow": workflow, "succeeded": len(scored), "failed": failed}
 
 
-def main():
+def main() -> None:
     trials = json.loads(os.environ["MLDSL_TRIALS"])
     results = json.loads(os.environ.get("MLDSL_RESULTS") or "[]")
     budget = os.environ.get("MLDSL_MAX_FAILED", "")
@@ -54,4 +56,4 @@ def main():
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

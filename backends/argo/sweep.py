@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from mldsl.backends import Manifest
 from mldsl.backends.argo import model as m
@@ -76,7 +76,7 @@ def emit_sweep(program: ir.Program, sweep: ir.Sweep) -> Manifest:
     )
     trial: m.Template = {
         "name": "trial",
-        "inputs": {"parameters": [{"name": "trial"}, *({"name": n} for n in names)]},
+        "inputs": {"parameters": [{"name": "trial"}, *[cast(m.Parameter, {"name": n}) for n in names]]},
         "outputs": {
             "parameters": [
                 {"name": "metric", "valueFrom": {"jsonPath": objective_path(sweep)}},
@@ -110,7 +110,7 @@ def emit_sweep(program: ir.Program, sweep: ir.Sweep) -> Manifest:
         "parallelism": sweep.parallelism,
         "dag": {"tasks": [fan_out]},  # type: ignore[list-item]
     }
-    env = [
+    env: list[m.EnvVar] = [
         {"name": "MLDSL_TRIALS", "value": "{{workflow.parameters.trials}}"},
         {"name": "MLDSL_RESULTS", "value": "{{inputs.parameters.results}}"},
         {"name": "MLDSL_GOAL", "value": sweep.goal},
@@ -130,7 +130,7 @@ def emit_sweep(program: ir.Program, sweep: ir.Sweep) -> Manifest:
             "source": PICK_BEST.read_text(encoding="utf-8"),
             "env": env,
             "volumeMounts": [{"name": "mldsl-outputs", "mountPath": "/mldsl/outputs"}],
-        },  # type: ignore[typeddict-item]
+        },
         "volumes": [{"name": "mldsl-outputs", "emptyDir": {}}],
     }
     main: m.Template = {
