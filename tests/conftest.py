@@ -51,3 +51,14 @@ def embedded_manifests(body: dict) -> list[dict]:
     import yaml
 
     return [yaml.safe_load(t["resource"]["manifest"]) for t in body.get("spec", {}).get("templates", []) if "resource" in t]
+
+
+@pytest.fixture(scope="session")
+def katib_swagger():
+    """Katib's API definitions (its CRD validates nothing, so the swagger file is the usable schema)."""
+    path = UPSTREAM / "kubeflow-katib" / "v1beta1-swagger.json"
+    if not path.is_file():
+        pytest.skip(f"Katib swagger not found at {path}")
+    from mldsl.backends.crdcheck import SwaggerIndex
+
+    return SwaggerIndex.from_file(path)

@@ -1,0 +1,203 @@
+"""Sweeps: trials computed at compile time, the Argo sweep Workflow, Katib Experiments."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mldsl.backends import emit_all
+from mldsl.backends.crdcheck import SwaggerIndex
+from mldsl.compiler import compile_paths
+from mldsl.compiler.trials import Dimension, discrete, random_trials
+
+from conftest import ROOT, UPSTREAM, embedded_manifests, example_dirs
+
+SWEEP = """\
+apiVersion: mldsl/v1
+kind: Sweep
+metadata: {{name: {name}}}
+spec:
+  pipeline: churn-train
+  strategy: {strategy}
+  params:
+{params}
+  fixed: {{target: churned}}
+  {extra}
+  parallelism: 4
+  max_failed_trials: 2
+  seed: 7
+  objective: {{metric: steps.evaluate.outputs.auc, goal: maximize}}
+"""
+RANDOM_PARAMS = """\
+    n_estimators: {range: [100, 500, 100]}
+    algorithm: {values: [random_forest, gradient_boosting]}
+    min_auc: {uniform: [0.6, 0.9]}"""
+
+
+def project(tmp_path: Path, *sweeps: str) -> Path:
+    root = tmp_path / "p"
+    shutil.copytree(next(d for d in example_dirs() if d.name == "churn-train"), root)
+    for i, s in enumerate(sweeps):
+        (root / f"sweep{i}.yaml").write_text(s)
+    return root
+
+
+@pytest.fixture
+def compiled(tmp_path: Path):
+    root = project(
+        tmp_path,
+        SWEEP.format(name="rand", strategy="random", params=RANDOM_PARAMS, extra="max_trials: 20"),
+        SWEEP.format(
+            name="grid",
+            strategy="grid",
+            params="    n_estimators: {values: [100, 200]}\n    min_auc: {range: [0.6, 0.8, 0.1]}",
+            extra="",
+        ),
+        SWEEP.format(name="tpe", strategy="tpe", params=RANDOM_PARAMS.replace("uniform", "loguniform"), extra="max_trials: 30"),
+        SWEEP.format(
+            name="hb",
+            strategy="hyperband",
+            params="    n_estimators: {int_uniform: [50, 800]}",
+            extra="max_trials: 30\n  budget: n_estimators",
+        ),
+    )
+    result = compile_paths([root])
+    assert result.ok, "\n".join(d.render() for d in result.diagnostics)
+    return result, {m.filename: m.body for m in emit_all(result.program)}
+
+
+def test_outputs(compiled) -> None:
+    result, files = compiled
+    assert sorted(files) == [
+        "churn-train.workflowtemplate.yaml",
+        "grid.workflow.yaml",
+        "hb.experiment.yaml",
+        "rand.workflow.yaml",
+        "tpe.experiment.yaml",
+    ]
+    grid = {s.name: s for s in result.program.sweeps}["grid"]
+    assert [t for t in grid.trials] == [{"n_estimators": n, "min_auc": a} for n in (100, 200) for a in (0.6, 0.7, 0.8)]
+
+
+def test_sweep_workflows_pass_strict_argo_schemas(compiled, argo_crds) -> None:
+    _, files = compiled
+    for name in ("rand.workflow.yaml", "grid.workflow.yaml"):
+        body = files[name]
+        assert argo_crds.check(body) == [], name
+        [child] = embedded_manifests(body)  # each trial: a run of the pipeline's WorkflowTemplate
+        assert child["spec"]["workflowTemplateRef"] == {"name": "churn-train"}
+        assert argo_crds.check(child) == []
+    rand = files["rand.workflow.yaml"]
+    trials = json.loads(rand["spec"]["arguments"]["parameters"][0]["value"])
+    assert len(trials) == 20 and trials[0]["trial"] == 0
+    templates = {t["name"]: t for t in rand["spec"]["templates"]}
+    assert templates["run-trials"]["parallelism"] == 4
+    assert templates["run-trials"]["dag"]["tasks"][0]["continueOn"] == {"failed": True}
+    assert templates["trial"]["outputs"]["parameters"][0]["valueFrom"]["jsonPath"] == (
+        '{.status.nodes[?(@.displayName=="evaluate")].outputs.parameters[?(@.name=="auc")].value}'
+    )
+
+
+def test_katib_experiments_pass_the_swagger_definitions(compiled, argo_crds) -> None:
+    swagger = UPSTREAM / "kubeflow-katib" / "v1beta1-swagger.json"
+    if not swagger.is_file():
+        pytest.skip(f"Katib swagger not found at {swagger}")
+    index = SwaggerIndex.from_file(swagger)
+    _, files = compiled
+    for name in ("tpe.experiment.yaml", "hb.experiment.yaml"):
+        exp = files[name]
+        assert index.check(exp, "v1beta1.Experiment") == [], name
+        trial = exp["spec"]["trialTemplate"]["trialSpec"]
+        assert argo_crds.check({**trial, "metadata": {"name": "t"}}) == []
+    tpe = files["tpe.experiment.yaml"]["spec"]
+    assert tpe["algorithm"]["algorithmName"] == "tpe" and tpe["maxTrialCount"] == 30 and tpe["parallelTrialCount"] == 4
+    assert {
+        "name": "min_auc",
+        "parameterType": "double",
+        "feasibleSpace": {"min": "0.6", "max": "0.9", "distribution": "logUniform"},
+    } in tpe["parameters"]
+    assert tpe["objective"] == {"type": "maximize", "objectiveMetricName": "auc"}
+    hb = files["hb.experiment.yaml"]["spec"]["algorithm"]
+    assert {"name": "resource_name", "value": "n_estimators"} in hb["algorithmSettings"]
+    bad = dict(files["tpe.experiment.yaml"], spec={**tpe, "parallelTrialCont": 2})
+    assert index.check(bad, "v1beta1.Experiment"), "the strict check must refuse unknown fields"
+
+
+def test_pick_best_script(tmp_path: Path) -> None:
+    script = ROOT / "backends" / "argo" / "pick_best.py"
+    trials = [{"trial": i, "lr": lr} for i, lr in enumerate([0.1, 0.2, 0.3])]
+    results = [{"workflow": "s-t0-abc", "metric": "0.81"}, {"workflow": "s-t2-xyz", "metric": "0.93"}]
+    env = {
+        **os.environ,
+        "MLDSL_TRIALS": json.dumps(trials),
+        "MLDSL_RESULTS": json.dumps(results),
+        "MLDSL_GOAL": "maximize",
+        "MLDSL_MAX_FAILED": "1",
+        "MLDSL_OUTPUTS_DIR": str(tmp_path),
+    }
+    p = subprocess.run([sys.executable, str(script)], env=env, capture_output=True, text=True)
+    assert p.returncode == 0, p.stderr
+    assert json.loads((tmp_path / "params").read_text()) == {"lr": 0.3} and (tmp_path / "metric").read_text() == "0.93"
+    env["MLDSL_GOAL"] = "minimize"
+    subprocess.run([sys.executable, str(script)], env=env, check=True, capture_output=True)
+    assert (tmp_path / "trial").read_text() == "0"
+    env["MLDSL_MAX_FAILED"] = "0"  # one of three trials failed
+    p = subprocess.run([sys.executable, str(script)], env=env, capture_output=True, text=True)
+    assert p.returncode == 1 and "more than max_failed_trials=0" in p.stderr
+
+
+def test_ten_thousand_trials_fit_in_one_object(tmp_path: Path) -> None:
+    root = project(tmp_path, SWEEP.format(name="big", strategy="random", params=RANDOM_PARAMS, extra="max_trials: 10000"))
+    result = compile_paths([root])
+    assert result.ok
+    from mldsl.yamlout import dump
+
+    [body] = [m.body for m in emit_all(result.program) if m.filename == "big.workflow.yaml"]
+    size = len(dump(body).encode())
+    assert size < 1024 * 1024, f"{size} bytes: over Argo's 1 MiB object limit"
+    small = project(tmp_path / "s", SWEEP.format(name="big", strategy="random", params=RANDOM_PARAMS, extra="max_trials: 10"))
+    [small_body] = [m.body for m in emit_all(compile_paths([small]).program) if m.filename == "big.workflow.yaml"]
+    per_trial = (size - len(dump(small_body).encode())) / 9990
+    assert per_trial < 90, "the manifest must grow with the trial list only"
+
+
+SPACES = st.one_of(
+    st.tuples(st.just("uniform"), st.floats(-100, 100), st.floats(0.001, 100)).map(lambda t: ("uniform", (t[1], t[1] + t[2]))),
+    st.tuples(st.floats(1e-6, 10), st.floats(1.0001, 1000)).map(lambda t: ("loguniform", (t[0], t[0] * t[1]))),
+    st.tuples(st.integers(-50, 50), st.integers(0, 100)).map(lambda t: ("int_uniform", (t[0], t[0] + t[1]))),
+    st.tuples(st.integers(0, 20), st.integers(0, 30), st.integers(1, 7)).map(lambda t: ("range", (t[0], t[0] + t[1], t[2]))),
+    st.lists(st.sampled_from(["a", "b", "c", 1, 2.5]), min_size=1, max_size=4).map(lambda v: ("values", tuple(v))),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(spaces=st.lists(SPACES, min_size=1, max_size=4), seed=st.integers(0, 2**32), count=st.integers(1, 40))
+def test_random_trials_are_seeded_and_inside_their_space(spaces, seed, count) -> None:
+    dims = [Dimension(f"p{i}", kind, args, integer=kind in ("int_uniform",)) for i, (kind, args) in enumerate(spaces)]
+    trials = random_trials(dims, count, seed)
+    assert trials == random_trials(dims, count, seed)  # same seed, same trials
+    assert len(trials) == count
+    for t in trials:
+        for d in dims:
+            v = t[d.name]
+            if d.kind in ("values", "range", "int_uniform"):
+                assert v in discrete(d)
+            else:
+                assert d.args[0] <= v <= d.args[1] and math.isfinite(v)
+
+
+def test_same_file_same_manifest(tmp_path: Path) -> None:
+    text = SWEEP.format(name="rand", strategy="random", params=RANDOM_PARAMS, extra="max_trials: 50")
+    first = yaml.safe_dump([m.body for m in emit_all(compile_paths([project(tmp_path / "a", text)]).program)])
+    second = yaml.safe_dump([m.body for m in emit_all(compile_paths([project(tmp_path / "b", text)]).program)])
+    assert first == second
