@@ -168,7 +168,8 @@ def _distributed(ctx: Context, doc: Loaded, run: DistributedRun, scope: Scope) -
             doc,
             (*base, "api"),
             "MLD107",
-            "api 'trainer-v2' (TrainJob) is not supported by this version",
+            "api 'trainer-v2' (TrainJob) cannot run as a pipeline step: Argo watches a resource through "
+            "label-selector conditions, which cannot read TrainJob's list-typed status (argo-workflows#2288)",
             "use api: training-operator (PyTorchJob, TFJob, XGBoostJob, MPIJob)",
         )
     res = run.resources

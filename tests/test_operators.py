@@ -141,3 +141,11 @@ def test_argo_side(compiled: dict) -> None:
     for t in templates.values():
         if "resource" in t:
             assert "&" not in t["resource"]["manifest"] and yaml.safe_load(t["resource"]["manifest"])
+
+
+def test_trainjob_is_refused_with_the_reason(tmp_path: Path) -> None:
+    (tmp_path / "m.yaml").write_text(
+        module("pytorch").replace("workers: 3", "workers: 3\n      api: trainer-v2").replace("train-pytorch", "tj")
+    )
+    [d] = compile_paths([tmp_path]).diagnostics
+    assert d.code == "MLD107" and "TrainJob" in d.message and "argo-workflows#2288" in d.message

@@ -15,7 +15,9 @@ def test_readme_documents_compile(tmp_path: Path) -> None:
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     blocks = [b for b in re.findall(r"```yaml\n(.*?)```", text, re.S) if "apiVersion: mldsl/v1" in b]
     kinds = [re.search(r"^kind: (\w+)", b, re.M).group(1) for b in blocks]  # type: ignore[union-attr]
-    assert kinds == ["Project", "Module", "Pipeline"]
+    assert kinds == ["Project", "Module", "Pipeline", "Sweep"]
+    blocks.pop()
+    kinds.pop()
     project = tmp_path / "project"
     (project / "modules").mkdir(parents=True)
     (tmp_path / "platform" / "modules").mkdir(parents=True)
@@ -28,3 +30,16 @@ def test_readme_documents_compile(tmp_path: Path) -> None:
         "churn-train.cronworkflow.yaml",
         "churn-train.workflowtemplate.yaml",
     ]
+
+
+def test_readme_sweep_compiles_against_the_gpu_example(tmp_path: Path) -> None:
+    import shutil
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    [sweep] = [b for b in re.findall(r"```yaml\n(.*?)```", text, re.S) if "kind: Sweep" in b]
+    project = tmp_path / "gpu"
+    shutil.copytree(ROOT / "examples" / "gpu-training", project)
+    (project / "sweeps.yaml").write_text(sweep.replace("name: ranker-random", "name: readme-sweep"), encoding="utf-8")
+    result = compile_paths([project])
+    assert result.ok, "\n".join(d.render() for d in result.diagnostics)
+    assert "readme-sweep.workflow.yaml" in [m.filename for m in emit_all(result.program)]
