@@ -20,6 +20,9 @@ BACKENDS: dict[str, str] = {
     "argo": "mldsl.backends.argo",
     "argo-sweeps": "mldsl.backends.argo.sweep",
     "katib": "mldsl.backends.katib",
+    "seldon-v1": "mldsl.backends.seldon_v1",
+    "seldon-v2": "mldsl.backends.seldon_v2",
+    "kserve": "mldsl.backends.kserve",
 }
 
 

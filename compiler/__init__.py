@@ -39,6 +39,7 @@ def compile_workspace(ws: Workspace) -> CompileResult:
         pipelines=tuple(sorted(ctx.pipelines, key=lambda p: p.name)),
         modules=tuple(m for _, m in sorted(ctx.modules.items()) if m is not None),
         sweeps=tuple(sorted(ctx.sweeps, key=lambda s: s.name)),
+        servings=tuple(sorted(ctx.servings, key=lambda s: s.name)),
     )
     return CompileResult(program, ws.diagnostics.sorted(), ws)
 

@@ -21,6 +21,7 @@ class Context:
     modules: dict[tuple[str, str], ir.Module | None] = field(default_factory=dict)
     pipelines: list[ir.Pipeline] = field(default_factory=list)
     sweeps: list[ir.Sweep] = field(default_factory=list)
+    servings: list[ir.Serving] = field(default_factory=list)
     #: anything a pass wants to hand to a later one, keyed by the pass's name
     scratch: dict[str, Any] = field(default_factory=dict)
 

@@ -197,6 +197,12 @@ class DistributedRun(NamedTuple):
 ResourceRun = SparkRun | DistributedRun
 
 
+class DeployRun(NamedTuple):
+    """A pipeline step ``deploy: <serving>``: apply the Serving's manifest with the bound model URI."""
+
+    serving: Serving
+
+
 class Module(NamedTuple):
     name: str
     version: str
@@ -204,7 +210,7 @@ class Module(NamedTuple):
     inputs: tuple[Param, ...]
     outputs: tuple[Param, ...]
     resources: Resources
-    run: ContainerRun | PythonRun | SparkRun | DistributedRun
+    run: ContainerRun | PythonRun | SparkRun | DistributedRun | DeployRun
 
     @property
     def key(self) -> str:
@@ -324,6 +330,29 @@ class Sweep(NamedTuple):
     seed_value: int = 0
 
 
+class ServedModel(NamedTuple):
+    """One model of a Serving: a traffic entry, or the shadow."""
+
+    name: str
+    weight: int
+    uri: str
+    server: str
+    image: str | None = None
+
+
+class Serving(NamedTuple):
+    name: str
+    namespace: str | None
+    labels: tuple[tuple[str, str], ...]
+    backend: str  # seldon-v1 | seldon-v2 | kserve
+    protocol: str | None
+    replicas: int
+    autoscale: tuple[int, int, str, int] | None  # min, max, metric, target
+    resources: Resources
+    models: tuple[ServedModel, ...]  # traffic entries (one with weight 100 without a split)
+    shadow: ServedModel | None = None
+
+
 class Gpu(NamedTuple):
     resource: str = "nvidia.com/gpu"
     node_selector: tuple[tuple[str, str], ...] = ()
@@ -338,6 +367,7 @@ class Project(NamedTuple):
     gpu: Gpu = Gpu()
     artifact_bucket: str | None = None
     artifact_key_format: str | None = None
+    serving_backend: str = "seldon-v1"
 
 
 class Program(NamedTuple):
@@ -347,4 +377,5 @@ class Program(NamedTuple):
     pipelines: tuple[Pipeline, ...]
     modules: tuple[Module, ...] = ()
     sweeps: tuple[Sweep, ...] = ()
+    servings: tuple[Serving, ...] = ()
     version: str = IR_VERSION

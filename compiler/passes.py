@@ -40,6 +40,7 @@ def project(ctx: Context) -> None:
         ),
         artifact_bucket=spec.artifacts.bucket,
         artifact_key_format=key_format,
+        serving_backend=spec.serving_backend,
     )
 
 
@@ -85,4 +86,14 @@ def sweeps(ctx: Context) -> None:
             ctx.sweeps.append(sweep)
 
 
-PASSES: tuple[Callable[[Context], None], ...] = (project, registry, modules, pipelines, sweeps)
+def servings(ctx: Context) -> None:
+    """Check every Serving: traffic, shadow, and servers its backend can run."""
+    from mldsl.compiler.servings import compile_serving
+
+    for doc in ctx.ws.of_kind("Serving"):
+        serving = compile_serving(ctx, doc)
+        if serving is not None:
+            ctx.servings.append(serving)
+
+
+PASSES: tuple[Callable[[Context], None], ...] = (project, registry, modules, servings, pipelines, sweeps)

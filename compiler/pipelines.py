@@ -19,7 +19,7 @@ from mldsl.loader import Loaded, display_path
 from mldsl.models.base import Resources as ResourcesModel
 from mldsl.models.base import Toleration as TolerationModel
 from mldsl.models.pipeline import ExitHandler, Schedule, Step
-from mldsl.mtypes import BOOL, list_of
+from mldsl.mtypes import BOOL, STR, list_of
 
 _CRON_FIELD = re.compile(r"^(\*|\?|[0-9A-Za-z]+(-[0-9A-Za-z]+)?)(/\d+)?(,(\*|[0-9A-Za-z]+(-[0-9A-Za-z]+)?)(/\d+)?)*$")
 _CRON_MACROS = {"@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly"}
@@ -165,14 +165,7 @@ def _resolve_step(
         ctx.error(doc, loc, "MLD407", "a step needs exactly one of 'uses' and 'deploy'", key=True)
         return None
     if deploy is not None:
-        ctx.error(
-            doc,
-            (*loc, "deploy"),
-            "MLD408",
-            "'deploy' steps need Serving documents, which this version does not read",
-            "deploy from a module step for now, e.g. a module that runs kubectl",
-        )
-        return None
+        return _deploy_module(ctx, doc, loc, deploy)
     assert uses is not None
     try:
         found = registry.resolve(uses, ctx, doc.file)
@@ -183,6 +176,39 @@ def _resolve_step(
     if module is None:
         ctx.error(doc, (*loc, "uses"), "MLD414", f"module {uses!r} has errors, reported at its own file")
     return module
+
+
+def _deploy_module(ctx: Context, doc: Loaded, loc: Loc, name: str) -> ir.Module | None:
+    """A deploy step is a module whose run applies the Serving; its one input is the model URI."""
+    serving = next((s for s in ctx.servings if s.name == name), None)
+    if serving is None:
+        known = [d.name for d in ctx.ws.of_kind("Serving")]
+        if name in known:
+            return None  # the Serving has errors of its own, reported at its file
+        close = difflib.get_close_matches(name, known, n=1)
+        ctx.error(
+            doc,
+            (*loc, "deploy"),
+            "MLD408",
+            f"no Serving {name!r} to deploy",
+            f"did you mean {close[0]!r}?" if close else "give the Serving's file on the command line too",
+        )
+        return None
+    uri = Param(
+        "model_uri",
+        STR,
+        default=serving.models[-1].uri,
+        description="URI of the model to serve (replaces the Serving's own, or its canary's)",
+    )
+    return ir.Module(
+        f"deploy-{serving.name}",
+        serving.backend,
+        f"deploy {serving.name} ({serving.backend})",
+        (uri,),
+        (),
+        ir.Resources(),
+        ir.DeployRun(serving),
+    )
 
 
 def _bindings(

@@ -84,6 +84,14 @@ def module(m: ir.Module) -> dict[str, Any]:
             "conf": {k: value(v) for k, v in r.conf},
             "env": {k: value(v) for k, v in r.env},
         }
+    elif isinstance(m.run, ir.DeployRun):
+        s = m.run.serving
+        run = {
+            "kind": "deploy",
+            "serving": s.name,
+            "backend": s.backend,
+            "models": [{"name": x.name, "weight": x.weight, "uri": x.uri, "server": x.server} for x in s.models],
+        }
     else:
         d = m.run
         run = {

@@ -150,6 +150,8 @@ def bind(ctx: Context, doc: Loaded, loc: Loc, raw: Any, param: Param, scope: Sco
             hint = "convert explicitly with int()"
         elif t.kind == "str" and src.kind in ("int", "float", "bool"):
             hint = "convert explicitly with str()"
+        elif t.kind == "str" and src.kind == "artifact":
+            hint = "an artifact's location is its .uri, e.g. steps.train.outputs.model.uri"
         ctx.error(doc, loc, code, f"input {key!r} expects {t}, got {src}", hint)
         return None
     source_param = _declared(value, scope)

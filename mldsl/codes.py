@@ -114,8 +114,8 @@ CODES: tuple[Code, ...] = (
     Code("MLD407", "Step needs exactly one of `uses` and `deploy`", "Give one of them."),
     Code(
         "MLD408",
-        "`deploy` steps are not supported yet",
-        "Serving documents arrive in a later version; deploy from a module step meanwhile.",
+        "`deploy` names an unknown Serving",
+        "Give the Serving document's file on the command line (the hint suggests the closest name).",
     ),
     Code(
         "MLD409",
@@ -203,6 +203,21 @@ CODES: tuple[Code, ...] = (
         "MLD710",
         "Hyperband budget",
         "Hyperband needs `budget:` naming a searched int param (e.g. epochs); other strategies take none.",
+    ),
+    # --- serving ---------------------------------------------------------------
+    Code("MLD800", "Traffic weights do not add up to 100", "Make the weights of the traffic entries sum to 100."),
+    Code("MLD801", "Duplicate traffic name", "Give every traffic entry its own name."),
+    Code("MLD802", "Custom server image", "A custom server needs `image:` (the serving container); other servers take none."),
+    Code(
+        "MLD803",
+        "Server kind the backend cannot run",
+        "Choose a server the backend supports (seldon-v1 has no lightgbm), or server: custom.",
+    ),
+    Code("MLD804", "Model URI is not a URI", "Write a URI: s3://..., gs://..., https://..., pvc://claim/path."),
+    Code(
+        "MLD805",
+        "KServe cannot express this traffic",
+        "KServe splits between two revisions of one server and has no shadow: use Seldon for more.",
     ),
     # --- output checks -------------------------------------------------------
     Code("MLD900", "Manifest refused by a CRD schema", "A bug in mldsl or a CRD version mismatch: report it with the message."),

@@ -21,7 +21,7 @@ API_VERSION = "mldsl/v1"
 PROJECT_FILE = "mldsl.yaml"
 YAML_SUFFIXES = (".yaml", ".yml")
 #: Kinds of the language that later versions of this tool read.
-FUTURE_KINDS = ("Serving",)
+FUTURE_KINDS: tuple[str, ...] = ()
 
 
 @dataclass

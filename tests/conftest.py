@@ -32,8 +32,14 @@ def argo_crds():
 
 @pytest.fixture(scope="session")
 def operator_crds():
-    """Strict schemas of the Spark operator's SparkApplication and the training operator's jobs."""
-    folders = [UPSTREAM / "kubeflow-spark-operator", UPSTREAM / "kubeflow-training-operator"]
+    """Strict schemas of the Spark and training operators' objects and of Seldon (v1, v2) and KServe."""
+    folders = [
+        UPSTREAM / "kubeflow-spark-operator",
+        UPSTREAM / "kubeflow-training-operator",
+        UPSTREAM / "seldon-core-v1",
+        UPSTREAM / "seldon-core-v2",
+        UPSTREAM / "kserve",
+    ]
     missing = [f for f in folders if not f.is_dir()]
     if missing:
         pytest.skip(
@@ -42,7 +48,7 @@ def operator_crds():
     from mldsl.backends.crdcheck import CrdIndex
 
     index = CrdIndex()
-    index.add_files(sorted(f for folder in folders for f in folder.glob("*.yaml")))
+    index.add_files(sorted(f for folder in folders for f in folder.glob("*.yaml") if not f.name.startswith("patch_")))
     return index
 
 

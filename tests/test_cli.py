@@ -91,7 +91,9 @@ def test_schema_command(tmp_path: Path) -> None:
     assert p.returncode == 0
     schema = json.loads(p.stdout)
     assert schema["$schema"].endswith("2020-12/schema")
-    assert {r["$ref"].rsplit("/", 1)[1] for r in schema["oneOf"]} == {"ProjectDoc", "ModuleDoc", "PipelineDoc", "SweepDoc"}
+    assert {r["$ref"].rsplit("/", 1)[1] for r in schema["oneOf"]} == set(
+        "ProjectDoc ModuleDoc PipelineDoc SweepDoc ServingDoc".split()
+    )
 
 
 def test_help_does_not_import_heavy_libraries() -> None:

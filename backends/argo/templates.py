@@ -226,6 +226,36 @@ def resource_template(
     return tpl
 
 
+def deploy_template(module: ir.Module, *, name: str, step: ir.Step | None = None, pipeline: str = "") -> m.Template:
+    """``deploy: <serving>``: apply the Serving's manifest with the bound model URI, then wait until it serves."""
+    from mldsl.backends import kserve, seldon_v1, seldon_v2
+    from mldsl.yamlout import dump
+
+    assert isinstance(module.run, ir.DeployRun)
+    s = module.run.serving
+    uri = "{{inputs.parameters.model_uri}}"
+    if s.backend == "seldon-v1":
+        manifest, success, failure = seldon_v1.seldon_deployment(s, uri), seldon_v1.SUCCESS, seldon_v1.FAILURE
+    elif s.backend == "kserve":
+        manifest, success, failure = kserve.inference_service(s, uri), kserve.SUCCESS, kserve.FAILURE
+    else:  # seldon-v2: the Model that serves the new version; the Experiment and the rest come with the Serving
+        manifest = next(o for o in seldon_v2.objects(s, uri) if o["kind"] == "Model" and o["spec"]["storageUri"] == uri)
+        success, failure = "status.replicas > 0", ""
+    resource: m.ResourceTemplate = {"action": "apply", "successCondition": success}
+    if failure:
+        resource["failureCondition"] = failure
+    resource["manifest"] = dump(manifest)
+    tpl: m.Template = {
+        "name": name,
+        "metadata": {"labels": {"mldsl.io/serving": s.name, "mldsl.io/serving-backend": s.backend}},
+        "inputs": {"parameters": [declared_parameter(p, "default") for p in module.inputs]},
+        "resource": resource,
+    }
+    if step is not None:
+        _step_policies(tpl, module, step, pipeline)
+    return tpl
+
+
 def module_template(
     module: ir.Module,
     project: ir.Project,
@@ -236,6 +266,8 @@ def module_template(
     artifact_keys: dict[str, str] | None = None,
 ) -> m.Template:
     """The template that runs ``module``; ``step`` adds that step's own settings."""
+    if isinstance(module.run, ir.DeployRun):
+        return deploy_template(module, name=name, step=step, pipeline=pipeline)
     if is_resource(module):
         return resource_template(module, project, name=name, step=step, pipeline=pipeline)
     tpl: m.Template = {

@@ -1,0 +1,79 @@
+"""Seldon Core v2: a ``Model`` per model, an ``Experiment`` for traffic and shadow, a ``Server`` for custom images.
+
+(mlops.seldon.io/v1alpha1.) Requirements are derived from the server kind,
+so the scheduler places each model on a server that can load it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mldsl.backends import Manifest
+from mldsl.backends.serving_common import metadata
+from mldsl.compiler import ir
+
+API_VERSION = "mlops.seldon.io/v1alpha1"
+REQUIREMENTS = {
+    "sklearn": ["sklearn"],
+    "xgboost": ["xgboost"],
+    "lightgbm": ["lightgbm"],
+    "mlflow": ["mlflow"],
+    "tensorflow": ["tensorflow"],
+    "triton": ["triton"],
+    "huggingface": ["huggingface"],
+}
+
+
+def model_name(s: ir.Serving, m: ir.ServedModel) -> str:
+    return s.name if len(s.models) == 1 and m is s.models[0] else f"{s.name}-{m.name}"
+
+
+def objects(s: ir.Serving, uri: str | None = None) -> list[dict[str, Any]]:
+    """Every object of the Serving; ``uri`` replaces the last traffic entry's model URI (deploy steps)."""
+    out: list[dict[str, Any]] = []
+    served = list(s.models) + ([s.shadow] if s.shadow else [])
+    for i, m in enumerate(served):
+        spec: dict[str, Any] = {"storageUri": uri if uri and i == len(s.models) - 1 else m.uri}
+        if m.server == "custom":
+            spec["server"] = f"{s.name}-server"
+        else:
+            spec["requirements"] = REQUIREMENTS[m.server]
+        spec["replicas"] = s.replicas
+        if s.autoscale is not None:
+            spec["minReplicas"], spec["maxReplicas"] = s.autoscale[0], s.autoscale[1]
+        if s.resources.memory:
+            spec["memory"] = s.resources.memory
+        name = model_name(s, m) if m is not s.shadow else f"{s.name}-shadow"
+        out.append({"apiVersion": API_VERSION, "kind": "Model", "metadata": metadata(s, name), "spec": spec})
+    custom = next((m for m in served if m.server == "custom"), None)
+    if custom is not None:
+        out.append(
+            {
+                "apiVersion": API_VERSION,
+                "kind": "Server",
+                "metadata": metadata(s, f"{s.name}-server"),
+                "spec": {
+                    "serverConfig": "mlserver",
+                    "replicas": max(s.replicas, 1),
+                    "podSpec": {"containers": [{"name": "mlserver", "image": custom.image}]},
+                },
+            }
+        )
+    if len(s.models) > 1 or s.shadow is not None:
+        exp: dict[str, Any] = {
+            "default": model_name(s, s.models[0]),
+            "candidates": [{"name": model_name(s, m), "weight": m.weight} for m in s.models],
+        }
+        if s.shadow is not None:
+            exp["mirror"] = {"name": f"{s.name}-shadow", "percent": 100}
+        out.append({"apiVersion": API_VERSION, "kind": "Experiment", "metadata": metadata(s), "spec": exp})
+    return out
+
+
+def emit(program: ir.Program) -> list[Manifest]:
+    out = []
+    for s in program.servings:
+        if s.backend == "seldon-v2":
+            for obj in objects(s):
+                out.append(Manifest(f"{obj['metadata']['name']}.{obj['kind'].lower()}.yaml", obj))
+    return out

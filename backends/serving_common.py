@@ -1,0 +1,20 @@
+"""What the serving backends share: object metadata and resource requests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mldsl.backends import k8s
+from mldsl.compiler import ir
+
+
+def metadata(s: ir.Serving, name: str | None = None) -> dict[str, Any]:
+    meta: dict[str, Any] = {"name": name or s.name}
+    if s.namespace:
+        meta["namespace"] = s.namespace
+    meta["labels"] = {"app.kubernetes.io/managed-by": "mldsl", "mldsl.io/serving": s.name, **dict(s.labels)}
+    return meta
+
+
+def resources(s: ir.Serving) -> dict[str, Any]:
+    return k8s.resources(s.resources, "nvidia.com/gpu")
