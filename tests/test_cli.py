@@ -92,7 +92,7 @@ def test_schema_command(tmp_path: Path) -> None:
     schema = json.loads(p.stdout)
     assert schema["$schema"].endswith("2020-12/schema")
     assert {r["$ref"].rsplit("/", 1)[1] for r in schema["oneOf"]} == set(
-        "ProjectDoc ModuleDoc PipelineDoc SweepDoc ServingDoc".split()
+        ["ProjectDoc", "ModuleDoc", "PipelineDoc", "SweepDoc", "ServingDoc"]
     )
 
 
