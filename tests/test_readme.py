@@ -15,18 +15,23 @@ def test_readme_documents_compile(tmp_path: Path) -> None:
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     blocks = [b for b in re.findall(r"```yaml\n(.*?)```", text, re.S) if "apiVersion: mldsl/v1" in b]
     kinds = [re.search(r"^kind: (\w+)", b, re.M).group(1) for b in blocks]  # type: ignore[union-attr]
-    assert kinds == ["Project", "Module", "Pipeline", "Sweep"]
-    blocks.pop()
-    kinds.pop()
+    assert kinds == ["Project", "Module", "Pipeline", "Sweep", "Serving"]
+    del blocks[3], kinds[3]  # the Sweep searches the gpu-training example: checked below
     project = tmp_path / "project"
     (project / "modules").mkdir(parents=True)
     (tmp_path / "platform" / "modules").mkdir(parents=True)
     for kind, block in zip(kinds, blocks, strict=True):
-        name = {"Project": "mldsl.yaml", "Module": "modules/add-features.yaml", "Pipeline": "pipeline.yaml"}[kind]
+        name = {
+            "Project": "mldsl.yaml",
+            "Module": "modules/add-features.yaml",
+            "Pipeline": "pipeline.yaml",
+            "Serving": "serving.yaml",
+        }[kind]
         (project / name).write_text(block, encoding="utf-8")
     result = compile_paths([project])
     assert result.ok, "\n".join(d.render() for d in result.diagnostics)
     assert [m.filename for m in emit_all(result.program)] == [
+        "churn-api.inferenceservice.yaml",
         "churn-train.cronworkflow.yaml",
         "churn-train.workflowtemplate.yaml",
     ]
