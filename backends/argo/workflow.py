@@ -178,10 +178,7 @@ class PipelineEmitter:
         args = self.arguments(step, self.low)
         if args:
             t["arguments"] = args
-        if step.depends:
-            t["dependencies"] = [task_name(d) for d in step.depends]
-        if step.when is not None:
-            t["when"] = self.low.condition(step.when)
+        self._order(t, step)
         if step.for_each is not None:
             fe = step.for_each
             if isinstance(fe, ir.ILit) and isinstance(fe.value, list):
@@ -251,11 +248,15 @@ class PipelineEmitter:
         outer = cast(m.Arguments, parameters_and_artifacts(outer_params, outer_arts))
         if outer:
             t["arguments"] = outer
+        self._order(t, step)
+        return t
+
+    def _order(self, t: m.DAGTask, step: ir.Step) -> None:
+        """What a task waits for: the steps it depends on, and its condition."""
         if step.depends:
             t["dependencies"] = [task_name(d) for d in step.depends]
         if step.when is not None:
             t["when"] = self.low.condition(step.when)
-        return t
 
     def main(self) -> m.Template:
         tasks = [self.task(s) for s in self.pipeline.steps]
