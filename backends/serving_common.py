@@ -12,7 +12,10 @@ def metadata(s: ir.Serving, name: str | None = None) -> dict[str, Any]:
     meta: dict[str, Any] = {"name": name or s.name}
     if s.namespace:
         meta["namespace"] = s.namespace
-    meta["labels"] = {"app.kubernetes.io/managed-by": "mldsl", "mldsl.io/serving": s.name, **dict(s.labels)}
+    labels = {"app.kubernetes.io/managed-by": "mldsl"}
+    if s.project:
+        labels["mldsl.io/project"] = s.project
+    meta["labels"] = {**labels, "mldsl.io/serving": s.name, **dict(s.labels)}
     return meta
 
 

@@ -351,6 +351,7 @@ class Serving(NamedTuple):
     resources: Resources
     models: tuple[ServedModel, ...]  # traffic entries (one with weight 100 without a split)
     shadow: ServedModel | None = None
+    project: str | None = None
 
 
 class Gpu(NamedTuple):

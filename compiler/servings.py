@@ -159,4 +159,5 @@ def compile_serving(ctx: Context, doc: Loaded) -> ir.Serving | None:
         ),
         models=tuple(models),
         shadow=shadow,
+        project=ctx.project.name,
     )

@@ -349,6 +349,69 @@ def fmt(paths: tuple[Path, ...], check: bool, fmt: str) -> None:
     sys.exit(EXIT_INVALID if errors or (check and changed) else EXIT_OK)
 
 
+@cli.command()
+@PATHS
+@click.option(
+    "--dry-run",
+    "dry_run",
+    type=click.Choice(["none", "client", "server"]),
+    default="none",
+    show_default=True,
+    help="client: say what would change (reads the cluster); server: the cluster checks everything, stores nothing.",
+)
+@click.option("--namespace", "-n", help="Namespace for every object (default: the manifests', then the kubeconfig context's).")
+@click.option("--context", help="kubeconfig context to use.")
+@click.option("--prune", is_flag=True, help="Delete this project's mldsl-managed objects that the input no longer has.")
+@click.option("--force-conflicts", is_flag=True, help="Take over fields another field manager owns.")
+@FORMAT
+def apply(
+    paths: tuple[Path, ...],
+    dry_run: str,
+    namespace: str | None,
+    context: str | None,
+    prune: bool,
+    force_conflicts: bool,
+    fmt: str,
+) -> None:
+    """Compile, then server-side apply every object (field manager mldsl) to the cluster."""
+    from mldsl.backends import emit_all
+    from mldsl.cluster import PLURALS, Cluster, ClusterError
+
+    result = _compile(paths)
+    _fail_on_errors(result, fmt)
+    manifests = emit_all(result.program)
+    project = result.program.project.name
+    if prune and not project:
+        raise click.UsageError("--prune needs a Project (mldsl.yaml): only that project's objects may be pruned")
+    suffix = {"client": " (dry run)", "server": " (server dry run)"}.get(dry_run, "")
+    try:
+        cluster = Cluster.connect(context)
+        keep: set[tuple[str, str, str]] = set()
+        namespaces: set[str] = set()
+        for man in manifests:
+            body = man.body
+            if (body["apiVersion"], body["kind"]) not in PLURALS:
+                click.echo(
+                    f"{man.kind.lower()}/{body['metadata'].get('generateName', '')}* skipped: a run, not a definition "
+                    "(start it with kubectl create -f)",
+                    err=True,
+                )
+                continue
+            keep.add((body["apiVersion"], body["kind"], man.name))
+            namespaces.add(namespace or body["metadata"].get("namespace") or cluster.default_namespace)
+            if dry_run == "client":
+                outcome = cluster.preview(body, namespace=namespace)
+            else:
+                outcome = cluster.apply(body, namespace=namespace, dry_run=dry_run == "server", force=force_conflicts)
+            click.echo(outcome.line(suffix))
+        if prune and project:
+            for outcome in cluster.prune(keep, project=project, namespaces=namespaces, dry_run=dry_run != "none"):
+                click.echo(outcome.line(suffix))
+    except ClusterError as exc:
+        click.echo(f"mldsl: {exc}", err=True)
+        sys.exit(EXIT_CLUSTER)
+
+
 def _is_mldsl_file(text: str) -> bool:
     """Whether any document of ``text`` is an mldsl document (invalid YAML counts, to be reported)."""
     from mldsl.yamlsource import load_yaml_text

@@ -1,0 +1,172 @@
+"""Talk to a Kubernetes cluster: server-side apply, dry runs, and pruning of mldsl's own objects.
+
+Uses the official ``kubernetes`` client (imported only here, only by the
+commands that need it) with the kubeconfig (``--context``) or the in-cluster
+service account. Every object is applied with field manager ``mldsl``;
+``--prune`` deletes only objects labelled as managed by mldsl for this
+project that the input no longer has.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+FIELD_MANAGER = "mldsl"
+#: (apiVersion, kind) -> plural, for every kind mldsl writes and may prune
+PLURALS: dict[tuple[str, str], str] = {
+    ("argoproj.io/v1alpha1", "WorkflowTemplate"): "workflowtemplates",
+    ("argoproj.io/v1alpha1", "CronWorkflow"): "cronworkflows",
+    ("machinelearning.seldon.io/v1", "SeldonDeployment"): "seldondeployments",
+    ("mlops.seldon.io/v1alpha1", "Model"): "models",
+    ("mlops.seldon.io/v1alpha1", "Experiment"): "experiments",
+    ("mlops.seldon.io/v1alpha1", "Server"): "servers",
+    ("serving.kserve.io/v1beta1", "InferenceService"): "inferenceservices",
+    ("kubeflow.org/v1beta1", "Experiment"): "experiments",
+}
+
+
+class ClusterError(Exception):
+    """The cluster refused a request or could not be reached (exit code 3)."""
+
+
+@dataclass
+class Outcome:
+    kind: str
+    name: str
+    action: str  # created | configured | unchanged | pruned | skipped | refused
+    detail: str = ""
+
+    def line(self, suffix: str) -> str:
+        text = f"{self.kind.lower()}/{self.name} {self.action}{suffix}"
+        return text + (f": {self.detail}" if self.detail else "")
+
+
+@dataclass
+class Cluster:
+    api: Any
+    default_namespace: str
+    host: str
+    outcomes: list[Outcome] = field(default_factory=list)
+
+    @classmethod
+    def connect(cls, context: str | None = None) -> Cluster:
+        from kubernetes import client, config
+        from kubernetes.config.config_exception import ConfigException
+
+        namespace = "default"
+        try:
+            try:
+                config.load_kube_config(context=context)
+                _, active = config.list_kube_config_contexts()
+                if context:
+                    active = next((c for c in config.list_kube_config_contexts()[0] if c["name"] == context), active)
+                namespace = active.get("context", {}).get("namespace") or namespace
+            except (ConfigException, FileNotFoundError, TypeError):
+                if context:
+                    raise
+                config.load_incluster_config()
+        except (ConfigException, FileNotFoundError, TypeError) as exc:
+            raise ClusterError(f"no cluster configuration: {exc}") from None
+        api = client.CustomObjectsApi()
+        return cls(api, namespace, api.api_client.configuration.host)
+
+    def _call(self, what: str, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        from kubernetes.client.exceptions import ApiException
+        from urllib3.exceptions import HTTPError
+
+        try:
+            return fn(*args, **kwargs)
+        except ApiException as exc:
+            if exc.status == 404:
+                return None
+            raise ClusterError(f"the cluster refused {what}: {exc.status} {_reason(exc)}") from None
+        except (HTTPError, OSError) as exc:
+            raise ClusterError(f"cannot reach the cluster at {self.host}: {exc.__class__.__name__}") from None
+
+    def apply(self, obj: dict[str, Any], *, namespace: str | None, dry_run: bool, force: bool) -> Outcome:
+        api_version, kind, name = obj["apiVersion"], obj["kind"], obj["metadata"]["name"]
+        group, version = api_version.split("/")
+        plural = PLURALS[(api_version, kind)]
+        ns = namespace or obj["metadata"].get("namespace") or self.default_namespace
+        body = dict(obj, metadata={**obj["metadata"], "namespace": ns})
+        before = self._call(f"reading {kind} {name}", self.api.get_namespaced_custom_object, group, version, ns, plural, name)
+        kwargs: dict[str, Any] = {"field_manager": FIELD_MANAGER, "_content_type": "application/apply-patch+yaml"}
+        if force:
+            kwargs["force"] = True
+        if dry_run:
+            kwargs["dry_run"] = "All"
+        after = self._call(
+            f"{kind} {name}", self.api.patch_namespaced_custom_object, group, version, ns, plural, name, body, **kwargs
+        )
+        if before is None:
+            action = "created"
+        elif after is not None and after.get("metadata", {}).get("resourceVersion") == before["metadata"].get("resourceVersion"):
+            action = "unchanged"
+        else:
+            action = "configured"
+        return Outcome(kind, name, action)
+
+    def preview(self, obj: dict[str, Any], *, namespace: str | None) -> Outcome:
+        """``--dry-run=client``: what applying would do, from a read of the live object."""
+        from mldsl.review.semdiff import diff_values
+
+        api_version, kind, name = obj["apiVersion"], obj["kind"], obj["metadata"]["name"]
+        group, version = api_version.split("/")
+        ns = namespace or obj["metadata"].get("namespace") or self.default_namespace
+        live = self._call(
+            f"reading {kind} {name}",
+            self.api.get_namespaced_custom_object,
+            group,
+            version,
+            ns,
+            PLURALS[(api_version, kind)],
+            name,
+        )
+        if live is None:
+            return Outcome(kind, name, "created")
+        wanted = {k: v for k, v in obj.items() if k not in ("apiVersion", "kind", "metadata")}
+        wanted["labels"] = obj["metadata"].get("labels", {})
+        current = {k: live.get(k) for k in wanted if k != "labels"}
+        current["labels"] = {k: v for k, v in live.get("metadata", {}).get("labels", {}).items() if k in wanted["labels"]}
+        changes = diff_values(current, wanted)
+        if not changes:
+            return Outcome(kind, name, "unchanged")
+        return Outcome(kind, name, "configured", ", ".join(c.path for c in changes[:5]) + (" ..." if len(changes) > 5 else ""))
+
+    def prune(self, keep: set[tuple[str, str, str]], *, project: str, namespaces: set[str], dry_run: bool) -> list[Outcome]:
+        """Delete this project's mldsl objects that are not in ``keep`` ((apiVersion, kind, name))."""
+        out = []
+        selector = f"app.kubernetes.io/managed-by=mldsl,mldsl.io/project={project}"
+        for (api_version, kind), plural in sorted(PLURALS.items()):
+            group, version = api_version.split("/")
+            for ns in sorted(namespaces):
+                listing = self._call(
+                    f"listing {plural}",
+                    self.api.list_namespaced_custom_object,
+                    group,
+                    version,
+                    ns,
+                    plural,
+                    label_selector=selector,
+                )
+                for item in (listing or {}).get("items", []):
+                    name = item["metadata"]["name"]
+                    if (api_version, kind, name) in keep or item.get("kind", kind) != kind:
+                        continue
+                    if not dry_run:
+                        self._call(
+                            f"deleting {kind} {name}", self.api.delete_namespaced_custom_object, group, version, ns, plural, name
+                        )
+                    out.append(Outcome(kind, name, "pruned"))
+        return out
+
+
+def _reason(exc: Any) -> str:
+    import json
+
+    try:
+        body = json.loads(exc.body)
+        return str(body.get("message") or body.get("reason") or exc.reason)
+    except (TypeError, ValueError):
+        return str(exc.reason)
