@@ -412,6 +412,58 @@ def apply(
         sys.exit(EXIT_CLUSTER)
 
 
+@cli.command()
+@click.argument("pipeline")
+@click.option("--param", "-p", "params", multiple=True, help="name=value (repeatable); typed and checked before sending.")
+@click.option("--watch", "-w", is_flag=True, help="Follow the run until it ends; exit 1 when it fails.")
+@click.option(
+    "--from",
+    "source",
+    type=click.Path(exists=True, path_type=Path),
+    default=Path("."),
+    show_default=True,
+    help="The project that defines the pipeline (for its params).",
+)
+@click.option("--namespace", "-n", help="Namespace (default: ARGO_NAMESPACE, then the kubeconfig context's).")
+@click.option("--context", help="kubeconfig context (ignored when ARGO_SERVER is set).")
+@FORMAT
+def submit(
+    pipeline: str, params: tuple[str, ...], watch: bool, source: Path, namespace: str | None, context: str | None, fmt: str
+) -> None:
+    """Start a run of an applied pipeline (WorkflowTemplate); --watch follows it."""
+    import os
+
+    from mldsl.cluster import ClusterError
+    from mldsl.diagnostics import Diagnostic, Span
+    from mldsl.submit import parse_params, runs_from_environment
+    from mldsl.submit import watch as follow
+
+    result = _compile((source,))
+    _fail_on_errors(result, fmt)
+    found = next((p for p in result.program.pipelines if p.name == pipeline), None)
+    if found is None:
+        names = ", ".join(p.name for p in result.program.pipelines) or "none"
+        raise click.UsageError(f"no pipeline {pipeline!r} in {source} (pipelines: {names}); use --from PATH")
+    values, problems = parse_params(found, list(params))
+    if problems:
+        diags = [
+            Diagnostic("MLD308", p, Span("--param"), hint=f"see the params of {pipeline} in {found.source}") for p in problems
+        ]
+        _report(diags, fmt, f"mldsl: {len(problems)} error{'s' if len(problems) != 1 else ''}; nothing was submitted")
+        sys.exit(EXIT_INVALID)
+    try:
+        runs = runs_from_environment(context, namespace)
+        name = runs.submit(pipeline, values)
+        click.echo(f"workflow/{name} submitted")
+        if watch:
+            phase = follow(runs, name, click.echo, interval=float(os.environ.get("MLDSL_WATCH_INTERVAL", "2")))
+            click.echo(f"workflow/{name} {phase}")
+            sys.exit(EXIT_OK if phase == "Succeeded" else EXIT_INVALID)
+    except ClusterError as exc:
+        click.echo(f"mldsl: {exc}", err=True)
+        sys.exit(EXIT_CLUSTER)
+
+
 def _is_mldsl_file(text: str) -> bool:
     """Whether any document of ``text`` is an mldsl document (invalid YAML counts, to be reported)."""
     from mldsl.yamlsource import load_yaml_text

@@ -29,6 +29,11 @@ class KubeEmulator:
         self.requests: list[dict[str, Any]] = []
         self.validate = validate
         self._version = 0
+        #: what a simulated Argo controller reports for a run, one status per read, the last one repeated
+        self.run_statuses: list[dict[str, Any]] = [{"phase": "Succeeded"}]
+        self.reads: dict[str, int] = {}
+        #: the token the emulated Argo Server expects (Authorization: Bearer <token>)
+        self.argo_token = "argo-token"
         emulator = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -51,6 +56,16 @@ class KubeEmulator:
                 emulator.requests.append(
                     {"method": method, "path": url.path, "query": query, "content_type": self.headers.get("Content-Type")}
                 )
+                argo = re.match(r"^/api/v1/workflows/([^/]+)/([^/]+)$", url.path)
+                if argo and method == "GET":
+                    key = ("argoproj.io", "v1alpha1", argo.group(1), "workflows", argo.group(2))
+                    if self.headers.get("Authorization") != f"Bearer {emulator.argo_token}":
+                        self._send(401, status(401, "Unauthorized", "token not valid"))
+                    elif key not in emulator.store:
+                        self._send(404, status(404, "NotFound", "workflow not found"))
+                    else:
+                        self._send(200, emulator.progress(key))
+                    return
                 m = PATH.match(url.path)
                 if not m:
                     self._send(404, status(404, "NotFound", f"no route {url.path}"))
@@ -63,6 +78,23 @@ class KubeEmulator:
 
             def do_PATCH(self) -> None:
                 self._route("PATCH")
+
+            def do_POST(self) -> None:
+                url = urlparse(self.path)
+                length = int(self.headers.get("Content-Length") or 0)
+                body = json.loads(self.rfile.read(length) or b"{}")
+                emulator.requests.append(
+                    {
+                        "method": "POST",
+                        "path": url.path,
+                        "query": {},
+                        "body": body,
+                        "authorization": self.headers.get("Authorization"),
+                        "content_type": self.headers.get("Content-Type"),
+                    }
+                )
+                code, payload = emulator.post(url.path, body, self.headers.get("Authorization"))
+                self._send(code, payload)
 
             def do_DELETE(self) -> None:
                 self._route("DELETE")
@@ -89,6 +121,49 @@ class KubeEmulator:
         meta.update({"namespace": ns, "resourceVersion": str(self._version), "managedFields": [{"manager": manager}]})
         self.store[(group, version, ns, plural, meta["name"])] = obj
 
+    def progress(self, key: Key) -> dict[str, Any]:
+        """A run as the controller would report it at this read."""
+        n = self.reads.get(key[-1], 0)
+        self.reads[key[-1]] = n + 1
+        self.store[key]["status"] = self.run_statuses[min(n, len(self.run_statuses) - 1)]
+        return self.store[key]
+
+    def create(self, ns: str, obj: dict[str, Any]) -> dict[str, Any]:
+        self._version += 1
+        meta = obj.setdefault("metadata", {})
+        meta["name"] = meta.get("name") or f"{meta['generateName']}{self._version:05d}"
+        meta.update({"namespace": ns, "resourceVersion": str(self._version)})
+        self.store[("argoproj.io", "v1alpha1", ns, "workflows", meta["name"])] = obj
+        return obj
+
+    def post(self, path: str, body: dict[str, Any], authorization: str | None) -> tuple[int, dict[str, Any]]:
+        argo = re.match(r"^/api/v1/workflows/([^/]+)/submit$", path)
+        if argo:
+            if authorization != f"Bearer {self.argo_token}":
+                return 401, status(401, "Unauthorized", "token not valid")
+            ns = argo.group(1)
+            template = ("argoproj.io", "v1alpha1", ns, "workflowtemplates", body.get("resourceName", ""))
+            if template not in self.store:
+                return 404, status(404, "NotFound", f"workflowtemplates {body.get('resourceName')!r} not found")
+            params = [dict(zip(("name", "value"), p.split("=", 1), strict=True)) for p in body["submitOptions"]["parameters"]]
+            return 200, self.create(
+                ns,
+                {
+                    "apiVersion": "argoproj.io/v1alpha1",
+                    "kind": "Workflow",
+                    "metadata": {"generateName": f"{body['resourceName']}-"},
+                    "spec": {"workflowTemplateRef": {"name": body["resourceName"]}, "arguments": {"parameters": params}},
+                },
+            )
+        m = PATH.match(path)
+        if not m or m.group(5) is not None or m.group(4) != "workflows":
+            return 405, status(405, "MethodNotAllowed", f"POST {path}")
+        _, _, ns, _, _ = m.groups()
+        ref = body.get("spec", {}).get("workflowTemplateRef", {}).get("name")
+        if ("argoproj.io", "v1alpha1", ns, "workflowtemplates", ref) not in self.store:
+            return 422, status(422, "Invalid", f"workflowtemplates.argoproj.io {ref!r} not found")
+        return 201, self.create(ns, body)
+
     def handle(
         self, method: str, parts: tuple[str, ...], query: dict[str, str], body: bytes, ctype: str
     ) -> tuple[int, dict[str, Any]]:
@@ -104,7 +179,9 @@ class KubeEmulator:
             ]
             return 200, {"apiVersion": f"{group}/{version}", "kind": "List", "metadata": {}, "items": items}
         if method == "GET":
-            return (200, self.store[key]) if key in self.store else (404, status(404, "NotFound", f"{plural} {name!r} not found"))
+            if key not in self.store:
+                return 404, status(404, "NotFound", f"{plural} {name!r} not found")
+            return 200, self.progress(key) if plural == "workflows" else self.store[key]
         if method == "DELETE":
             if key not in self.store:
                 return 404, status(404, "NotFound", f"{plural} {name!r} not found")

@@ -142,3 +142,18 @@ def test_unreachable_cluster(project: Path, tmp_path: Path) -> None:
     p = apply(config, str(project))
     assert p.returncode == 3 and "cannot reach the cluster at http://127.0.0.1:9" in p.stderr
     assert "Traceback" not in p.stderr
+
+
+def test_context_selects_the_kubeconfig_context(tmp_path: Path, cluster) -> None:
+    emu, config = cluster
+    module = tmp_path / "m"
+    module.mkdir()
+    (module / "mldsl.yaml").write_text("apiVersion: mldsl/v1\nkind: Project\nmetadata: {name: ctx}\n")
+    (module / "s.yaml").write_text(
+        "apiVersion: mldsl/v1\nkind: Serving\nmetadata: {name: api}\n"
+        "spec: {model: {uri: s3://m/1, server: sklearn}, backend: kserve}\n"
+    )
+    assert apply(config, "--context", "staging", str(module)).returncode == 0
+    assert {k[2] for k in emu.store} == {"staging"}  # no namespace in the manifest: the context's
+    missing = apply(config, "--context", "nope", str(module))
+    assert missing.returncode == 3 and "no cluster configuration" in missing.stderr

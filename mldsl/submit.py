@@ -1,0 +1,211 @@
+"""``mldsl submit``: start a run of an applied pipeline, and follow it.
+
+Params are parsed by their declared types and checked with the same rules as
+``validate`` before anything is sent. Two ways to reach Argo, as the argo CLI
+does: the Argo Server API when ``ARGO_SERVER`` is set (``ARGO_TOKEN``,
+``ARGO_NAMESPACE``, ``ARGO_SECURE``, ``ARGO_INSECURE_SKIP_VERIFY``), else the
+Kubernetes API through the kubeconfig (a ``Workflow`` that references the
+``WorkflowTemplate``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Callable
+from typing import Any
+
+from mldsl.cluster import Cluster, ClusterError
+from mldsl.compiler import ir
+from mldsl.constraints import Param, check_value
+
+DONE = ("Succeeded", "Failed", "Error")
+
+
+def parse_params(pipeline: ir.Pipeline, pairs: list[str]) -> tuple[dict[str, str], list[str]]:
+    """``k=v`` strings to the text Argo receives, with every problem found (unknown, mistyped, out of range, missing)."""
+    params = {p.name: p for p in pipeline.params}
+    values: dict[str, str] = {}
+    problems: list[str] = []
+    for pair in pairs:
+        name, sep, raw = pair.partition("=")
+        if not sep:
+            problems.append(f"--param {pair!r}: write name=value")
+            continue
+        p = params.get(name)
+        if p is None:
+            problems.append(
+                f"--param {name}: pipeline {pipeline.name!r} has no such param (it has: {', '.join(params) or 'none'})"
+            )
+            continue
+        try:
+            value = _typed(p, raw)
+        except ValueError as exc:
+            problems.append(f"--param {name}: {exc}")
+            continue
+        problems += [f"--param {name}: {problem}" for problem in check_value(p, value)]
+        values[name] = raw if isinstance(value, str) else json.dumps(value) if not isinstance(value, bool) else str(value).lower()
+    for p in pipeline.params:
+        if p.required and p.name not in values:
+            problems.append(f"--param {p.name} is required ({p.type})")
+    return values, problems
+
+
+def _typed(p: Param, raw: str) -> Any:
+    kind = p.type.kind
+    if kind == "int":
+        return int(raw)
+    if kind == "float":
+        return float(raw)
+    if kind == "bool":
+        if raw.lower() not in ("true", "false"):
+            raise ValueError(f"expected true or false, got {raw!r}")
+        return raw.lower() == "true"
+    if kind in ("list", "dict"):
+        return json.loads(raw)
+    if kind == "enum" and p.type.values and all(isinstance(v, (int, float)) for v in p.type.values):
+        return json.loads(raw)
+    if kind == "artifact":
+        raise ValueError("artifact params are given as workflow artifacts, not --param")
+    return raw
+
+
+class KubernetesRuns:
+    """Runs through the Kubernetes API: a Workflow referencing the WorkflowTemplate."""
+
+    def __init__(self, context: str | None, namespace: str | None):
+        self.cluster = Cluster.connect(context)
+        self.namespace = namespace or self.cluster.default_namespace
+
+    def submit(self, pipeline: str, params: dict[str, str]) -> str:
+        body = {
+            "apiVersion": "argoproj.io/v1alpha1",
+            "kind": "Workflow",
+            "metadata": {
+                "generateName": f"{pipeline}-",
+                "labels": {"mldsl.io/pipeline": pipeline, "mldsl.io/submitted-by": "mldsl"},
+            },
+            "spec": {
+                "workflowTemplateRef": {"name": pipeline},
+                "arguments": {"parameters": [{"name": k, "value": v} for k, v in params.items()]},
+            },
+        }
+        api = self.cluster.api
+        created = self.cluster._call(
+            f"Workflow from {pipeline}",
+            api.create_namespaced_custom_object,
+            "argoproj.io",
+            "v1alpha1",
+            self.namespace,
+            "workflows",
+            body,
+        )
+        return str(created["metadata"]["name"])
+
+    def get(self, name: str) -> dict[str, Any]:
+        wf = self.cluster._call(
+            f"reading Workflow {name}",
+            self.cluster.api.get_namespaced_custom_object,
+            "argoproj.io",
+            "v1alpha1",
+            self.namespace,
+            "workflows",
+            name,
+        )
+        if wf is None:
+            raise ClusterError(f"Workflow {name} disappeared")
+        return dict(wf)
+
+
+class ArgoServerRuns:
+    """Runs through the Argo Server API (what ``argo submit --from`` uses)."""
+
+    def __init__(self, server: str, token: str | None, namespace: str | None, secure: bool, verify: bool):
+        self.base = server if "://" in server else ("https://" if secure else "http://") + server
+        self.token = token
+        self.namespace = namespace or "default"
+        self.verify = verify
+
+    def _request(self, method: str, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
+        import ssl
+        import urllib.error
+        import urllib.request
+
+        req = urllib.request.Request(
+            self.base + path,
+            method=method,
+            data=json.dumps(body).encode() if body else None,
+            headers={"Content-Type": "application/json", "Accept": "application/json"},
+        )
+        if self.token:
+            req.add_header("Authorization", self.token if " " in self.token else f"Bearer {self.token}")
+        context = None if self.verify else ssl._create_unverified_context()
+        try:
+            with urllib.request.urlopen(req, timeout=30, context=context) as resp:
+                return dict(json.loads(resp.read()))
+        except urllib.error.HTTPError as exc:
+            detail = exc.read().decode(errors="replace")[:300]
+            raise ClusterError(f"the Argo Server refused {method} {path}: {exc.code} {detail}") from None
+        except (urllib.error.URLError, OSError) as exc:
+            raise ClusterError(f"cannot reach the Argo Server at {self.base}: {exc}") from None
+
+    def submit(self, pipeline: str, params: dict[str, str]) -> str:
+        wf = self._request(
+            "POST",
+            f"/api/v1/workflows/{self.namespace}/submit",
+            {
+                "namespace": self.namespace,
+                "resourceKind": "WorkflowTemplate",
+                "resourceName": pipeline,
+                "submitOptions": {
+                    "parameters": [f"{k}={v}" for k, v in params.items()],
+                    "labels": f"mldsl.io/pipeline={pipeline},mldsl.io/submitted-by=mldsl",
+                },
+            },
+        )
+        return str(wf["metadata"]["name"])
+
+    def get(self, name: str) -> dict[str, Any]:
+        return self._request("GET", f"/api/v1/workflows/{self.namespace}/{name}")
+
+
+def runs_from_environment(context: str | None, namespace: str | None) -> KubernetesRuns | ArgoServerRuns:
+    server = os.environ.get("ARGO_SERVER")
+    if server:
+        return ArgoServerRuns(
+            server,
+            os.environ.get("ARGO_TOKEN"),
+            namespace or os.environ.get("ARGO_NAMESPACE"),
+            secure=os.environ.get("ARGO_SECURE", "true").lower() != "false",
+            verify=os.environ.get("ARGO_INSECURE_SKIP_VERIFY", "false").lower() != "true",
+        )
+    return KubernetesRuns(context, namespace or os.environ.get("ARGO_NAMESPACE"))
+
+
+def watch(
+    runs: KubernetesRuns | ArgoServerRuns,
+    name: str,
+    echo: Callable[[str], None],
+    interval: float = 2.0,
+    timeout: float = 24 * 3600,
+) -> str:
+    """Follow a run: one line per step that changes phase; returns the run's final phase."""
+    seen: dict[str, str] = {}
+    deadline = time.monotonic() + timeout
+    while True:
+        wf = runs.get(name)
+        nodes = wf.get("status", {}).get("nodes", {}) or {}
+        for node in sorted(nodes.values(), key=lambda n: (n.get("startedAt") or "", n.get("displayName") or "")):
+            if node.get("type") not in ("Pod", "Resource", "Skipped", "Suspend"):
+                continue
+            label, phase = node.get("displayName", node.get("id", "?")), node.get("phase", "Pending")
+            if seen.get(label) != phase:
+                seen[label] = phase
+                echo(f"  {label}: {phase}" + (f" ({node['message']})" if node.get("message") and phase in DONE else ""))
+        phase = wf.get("status", {}).get("phase") or "Pending"
+        if phase in DONE:
+            return str(phase)
+        if time.monotonic() > deadline:
+            raise ClusterError(f"gave up watching {name} after {timeout:.0f} s (it is {phase})")
+        time.sleep(interval)

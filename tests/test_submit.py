@@ -1,0 +1,127 @@
+"""`mldsl submit`: typed params checked before sending, both ways to Argo, and --watch (emulated API on 127.0.0.1)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("kubernetes", reason="the kubernetes client is a dependency of mldsl submit")
+
+from kube_emulator import KubeEmulator, kubeconfig
+
+from conftest import example_dirs
+
+CHURN = next(d for d in example_dirs() if d.name == "churn-train")
+RUNNING = {
+    "phase": "Running",
+    "nodes": {
+        "a": {"displayName": "load", "type": "Pod", "phase": "Succeeded", "startedAt": "1"},
+        "b": {"displayName": "train", "type": "Pod", "phase": "Running", "startedAt": "2"},
+    },
+}
+
+
+def mldsl(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    full = {"PATH": "/usr/bin:/bin", "MLDSL_WATCH_INTERVAL": "0.05", **env}
+    return subprocess.run([sys.executable, "-m", "mldsl", *args], capture_output=True, text=True, env=full)
+
+
+@pytest.fixture
+def emu(tmp_path: Path):
+    with KubeEmulator() as e:
+        e.put(
+            "argoproj.io",
+            "v1alpha1",
+            "ml",
+            "workflowtemplates",
+            {"apiVersion": "argoproj.io/v1alpha1", "kind": "WorkflowTemplate", "metadata": {"name": "churn-train"}, "spec": {}},
+        )
+        config = tmp_path / "kubeconfig"
+        config.write_text(kubeconfig(e.url, namespace="ml"))
+        e.env = {"KUBECONFIG": str(config), "HOME": str(tmp_path)}  # type: ignore[attr-defined]
+        yield e
+
+
+def test_submit_through_kubernetes(emu) -> None:
+    p = mldsl(emu.env, "submit", "churn-train", "--from", str(CHURN), "-p", "n_estimators=400", "-p", "algorithm=random_forest")
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.startswith("workflow/churn-train-")
+    [post] = [r for r in emu.requests if r["method"] == "POST"]
+    assert post["path"] == "/apis/argoproj.io/v1alpha1/namespaces/ml/workflows"
+    assert post["body"]["spec"]["workflowTemplateRef"] == {"name": "churn-train"}
+    assert post["body"]["spec"]["arguments"]["parameters"] == [
+        {"name": "n_estimators", "value": "400"},
+        {"name": "algorithm", "value": "random_forest"},
+    ]
+
+
+def test_bad_params_send_nothing(emu) -> None:
+    p = mldsl(
+        emu.env,
+        "submit",
+        "churn-train",
+        "--from",
+        str(CHURN),
+        "-p",
+        "n_estimators=5",
+        "-p",
+        "algorithm=svm",
+        "-p",
+        "min_auc=high",
+        "-p",
+        "nope=1",
+    )
+    assert p.returncode == 1
+    for text in ("5 is below the minimum 10", "'svm' is not one of", "could not convert string to float", "has no such param"):
+        assert text in p.stderr, text
+    assert not [r for r in emu.requests if r["method"] == "POST"]
+
+
+def test_watch_follows_nodes_and_exits_on_failure(emu) -> None:
+    emu.run_statuses = [
+        RUNNING,
+        {
+            "phase": "Succeeded",
+            "nodes": {**RUNNING["nodes"], "b": {"displayName": "train", "type": "Pod", "phase": "Succeeded", "startedAt": "2"}},
+        },
+    ]
+    ok = mldsl(emu.env, "submit", "churn-train", "--from", str(CHURN), "--watch")
+    assert ok.returncode == 0, ok.stderr
+    assert "  load: Succeeded\n  train: Running\n  train: Succeeded\n" in ok.stdout and ok.stdout.rstrip().endswith("Succeeded")
+    emu.reads.clear()
+    emu.run_statuses = [
+        RUNNING,
+        {
+            "phase": "Failed",
+            "nodes": {
+                **RUNNING["nodes"],
+                "b": {"displayName": "train", "type": "Pod", "phase": "Failed", "message": "OOMKilled", "startedAt": "2"},
+            },
+        },
+    ]
+    bad = mldsl(emu.env, "submit", "churn-train", "--from", str(CHURN), "--watch")
+    assert bad.returncode == 1 and "train: Failed (OOMKilled)" in bad.stdout
+
+
+def test_submit_through_the_argo_server(emu) -> None:
+    env = {**emu.env, "ARGO_SERVER": emu.url, "ARGO_TOKEN": "Bearer argo-token", "ARGO_NAMESPACE": "ml"}
+    p = mldsl(env, "submit", "churn-train", "--from", str(CHURN), "-p", "target=left", "--watch")
+    assert p.returncode == 0, p.stderr
+    [post] = [r for r in emu.requests if r["method"] == "POST"]
+    assert post["path"] == "/api/v1/workflows/ml/submit" and post["authorization"] == "Bearer argo-token"
+    assert post["body"]["resourceKind"] == "WorkflowTemplate" and post["body"]["submitOptions"]["parameters"] == ["target=left"]
+    denied = mldsl({**env, "ARGO_TOKEN": "wrong"}, "submit", "churn-train", "--from", str(CHURN))
+    assert denied.returncode == 3 and "the Argo Server refused" in denied.stderr
+
+
+def test_missing_template_and_unreachable(emu, tmp_path: Path) -> None:
+    del emu.store[("argoproj.io", "v1alpha1", "ml", "workflowtemplates", "churn-train")]
+    p = mldsl(emu.env, "submit", "churn-train", "--from", str(CHURN))
+    assert p.returncode == 3 and "not found" in p.stderr
+    config = tmp_path / "dead"
+    config.write_text(kubeconfig("http://127.0.0.1:9"))
+    dead = mldsl({"KUBECONFIG": str(config), "HOME": str(tmp_path)}, "submit", "churn-train", "--from", str(CHURN))
+    assert dead.returncode == 3 and "cannot reach the cluster" in dead.stderr and "Traceback" not in dead.stderr
