@@ -33,7 +33,7 @@ def test_example_workflow() -> None:
     assert any("mldsl diff --format github --compiled" in r for r in runs)
     assert any("gh pr comment" in r for r in runs)
     assert steps[0]["with"]["fetch-depth"] == 0
-    assert "kubectl apply" in wf["jobs"]["apply"]["steps"][-1]["run"]
+    assert "mldsl apply . --prune" in wf["jobs"]["apply"]["steps"][-1]["run"]
     assert wf["jobs"]["apply"]["if"].startswith("github.event_name == 'push'")
 
 
