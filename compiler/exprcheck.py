@@ -375,8 +375,3 @@ def _comparable(a: MType, b: MType) -> bool:
     if "null" in (a.kind, b.kind):
         return True
     return a.kind == b.kind and a.kind in ("bool", "list", "dict")
-
-
-def constant(e: ir.IExpr) -> bool:
-    """Whether ``e`` is known at compile time."""
-    return isinstance(e, ir.ILit) or (isinstance(e, ir.IList) and all(constant(i) for i in e.items))

@@ -110,7 +110,6 @@ class IIndex(NamedTuple):
 
 
 IExpr = ILit | IParam | IStepOutput | IItem | IWorkflow | IInput | IOutput | ISecret | IUnary | IBinary | ICall | IList | IIndex
-IRef = (IParam, IStepOutput, IItem, IWorkflow, IInput, IOutput, ISecret)
 
 
 class IInterp(NamedTuple):

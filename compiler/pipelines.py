@@ -264,7 +264,7 @@ def _step(ctx: Context, doc: Loaded, loc: Loc, name: str, step: Step, module: ir
     elif step.parallelism is not None:
         ctx.error(doc, (*loc, "parallelism"), "MLD107", "'parallelism' applies to steps with 'for_each'", key=True)
     bindings = _bindings(ctx, doc, loc, step.with_, module, scope)
-    if bindings is not None and isinstance(module.run, (ir.SparkRun, ir.DistributedRun)):
+    if bindings is not None and isinstance(module.run, ir.ResourceRun):
         _check_resource_artifacts(ctx, doc, loc, module, bindings)
     when = None
     if step.when is not None:

@@ -227,12 +227,7 @@ def _objective(ctx: Context, doc: Loaded, metric: str, pipeline: ir.Pipeline) ->
         )
         return None
     out = step.module.output(output)
-    if (
-        out is None
-        or not out.type.is_numeric
-        or step.for_each is not None
-        or isinstance(step.module.run, (ir.SparkRun, ir.DistributedRun))
-    ):
+    if out is None or not out.type.is_numeric or step.for_each is not None or isinstance(step.module.run, ir.ResourceRun):
         reason = (
             "is not an output"
             if out is None

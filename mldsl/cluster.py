@@ -71,7 +71,7 @@ class Cluster:
         api = client.CustomObjectsApi()
         return cls(api, namespace, api.api_client.configuration.host)
 
-    def _call(self, what: str, fn: Any, *args: Any, **kwargs: Any) -> Any:
+    def call(self, what: str, fn: Any, *args: Any, **kwargs: Any) -> Any:
         from kubernetes.client.exceptions import ApiException
         from urllib3.exceptions import HTTPError
 
@@ -90,13 +90,13 @@ class Cluster:
         plural = PLURALS[(api_version, kind)]
         ns = namespace or obj["metadata"].get("namespace") or self.default_namespace
         body = dict(obj, metadata={**obj["metadata"], "namespace": ns})
-        before = self._call(f"reading {kind} {name}", self.api.get_namespaced_custom_object, group, version, ns, plural, name)
+        before = self.call(f"reading {kind} {name}", self.api.get_namespaced_custom_object, group, version, ns, plural, name)
         kwargs: dict[str, Any] = {"field_manager": FIELD_MANAGER, "_content_type": "application/apply-patch+yaml"}
         if force:
             kwargs["force"] = True
         if dry_run:
             kwargs["dry_run"] = "All"
-        after = self._call(
+        after = self.call(
             f"{kind} {name}", self.api.patch_namespaced_custom_object, group, version, ns, plural, name, body, **kwargs
         )
         if before is None:
@@ -114,7 +114,7 @@ class Cluster:
         api_version, kind, name = obj["apiVersion"], obj["kind"], obj["metadata"]["name"]
         group, version = api_version.split("/")
         ns = namespace or obj["metadata"].get("namespace") or self.default_namespace
-        live = self._call(
+        live = self.call(
             f"reading {kind} {name}",
             self.api.get_namespaced_custom_object,
             group,
@@ -141,7 +141,7 @@ class Cluster:
         for (api_version, kind), plural in sorted(PLURALS.items()):
             group, version = api_version.split("/")
             for ns in sorted(namespaces):
-                listing = self._call(
+                listing = self.call(
                     f"listing {plural}",
                     self.api.list_namespaced_custom_object,
                     group,
@@ -155,7 +155,7 @@ class Cluster:
                     if (api_version, kind, name) in keep or item.get("kind", kind) != kind:
                         continue
                     if not dry_run:
-                        self._call(
+                        self.call(
                             f"deleting {kind} {name}", self.api.delete_namespaced_custom_object, group, version, ns, plural, name
                         )
                     out.append(Outcome(kind, name, "pruned"))

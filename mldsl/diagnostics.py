@@ -111,11 +111,3 @@ def format_diagnostics(diags: list[Diagnostic], fmt: str) -> str:
     if fmt == "github":
         return "\n".join(d.render_github() for d in diags)
     return "\n".join(d.render() for d in diags)
-
-
-class MldslError(Exception):
-    """Raised where a pass cannot go on; carries the diagnostics collected so far."""
-
-    def __init__(self, diagnostics: list[Diagnostic]):
-        super().__init__("\n".join(d.render() for d in diagnostics))
-        self.diagnostics = diagnostics

@@ -20,8 +20,6 @@ from mldsl.yamlsource import YamlDocument, load_yaml_text
 API_VERSION = "mldsl/v1"
 PROJECT_FILE = "mldsl.yaml"
 YAML_SUFFIXES = (".yaml", ".yml")
-#: Kinds of the language that later versions of this tool read.
-FUTURE_KINDS: tuple[str, ...] = ()
 
 
 @dataclass
@@ -143,8 +141,6 @@ def validate_document(doc: YamlDocument, file: Path, tier: int, diags: Diagnosti
 
         if kind is None:
             msg, hint = "missing kind", "kinds are " + ", ".join(KIND_MODELS)
-        elif kind in FUTURE_KINDS:
-            msg, hint = f"kind {kind!r} is not supported by this version of mldsl", "this version reads " + ", ".join(KIND_MODELS)
         else:
             close = difflib.get_close_matches(str(kind), list(KIND_MODELS), n=1)
             msg = f"unknown kind {kind!r}"

@@ -92,7 +92,7 @@ class KubernetesRuns:
             },
         }
         api = self.cluster.api
-        created = self.cluster._call(
+        created = self.cluster.call(
             f"Workflow from {pipeline}",
             api.create_namespaced_custom_object,
             "argoproj.io",
@@ -104,7 +104,7 @@ class KubernetesRuns:
         return str(created["metadata"]["name"])
 
     def get(self, name: str) -> dict[str, Any]:
-        wf = self.cluster._call(
+        wf = self.cluster.call(
             f"reading Workflow {name}",
             self.cluster.api.get_namespaced_custom_object,
             "argoproj.io",

@@ -72,7 +72,3 @@ def dump(obj: Any) -> str:
         obj, Dumper=_Dumper, sort_keys=False, default_flow_style=False, allow_unicode=True, width=2**31 - 1, indent=2
     )
     return text if text.endswith("\n") else text + "\n"
-
-
-def dump_all(objs: list[Any]) -> str:
-    return "---\n".join(dump(o) for o in objs)

@@ -156,7 +156,7 @@ PACKAGES_PRELUDE = (
 
 def is_resource(module: ir.Module) -> bool:
     """Whether an operator runs the module's pods (Spark, training): Argo creates and watches a resource."""
-    return isinstance(module.run, (ir.SparkRun, ir.DistributedRun))
+    return isinstance(module.run, ir.ResourceRun)
 
 
 #: inside an operator job's manifest, artifacts are URIs held in template parameters
@@ -175,7 +175,7 @@ def resource_template(
     from mldsl.yamlout import dump
 
     run = module.run
-    assert isinstance(run, (ir.SparkRun, ir.DistributedRun))
+    assert isinstance(run, ir.ResourceRun)
     params: list[m.Parameter] = []
     for p in module.inputs:
         if p.type.kind == "artifact":

@@ -85,10 +85,3 @@ class Resources(Strict):
     cpu: str | int | float | None = None
     memory: str | None = None
     gpu: Annotated[int, Field(ge=0)] | None = None
-
-
-def plain(value: Any) -> Any:
-    """A model or value as plain data (for hashing and the IR)."""
-    if isinstance(value, BaseModel):
-        return value.model_dump(by_alias=True, exclude_none=True)
-    return value
