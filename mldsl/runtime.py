@@ -26,7 +26,16 @@ MLDSL_OUTPUTS_DIR = _mldsl_os.environ.get("MLDSL_OUTPUTS_DIR", "/mldsl/outputs")
 _MLDSL_INPUTS = _mldsl_json.loads({types!r})
 
 
-def _mldsl_read(name, kind, optional):
+def _mldsl_item(value, kind):
+    # Argo aggregates a fan-out's outputs as a JSON list of strings: give items their declared type
+    if isinstance(value, str) and kind in ("int", "float"):
+        return int(value) if kind == "int" else float(value)
+    if isinstance(value, str) and kind == "bool":
+        return value.strip().lower() == "true"
+    return value
+
+
+def _mldsl_read(name, kind, optional, item=None):
     raw = _mldsl_os.environ.get("MLDSL_INPUT_" + name.upper())
     if raw is None or (raw == "" and (optional or kind != "str")):
         return None
@@ -38,8 +47,10 @@ def _mldsl_read(name, kind, optional):
         return float(raw)
     if kind == "bool":
         return raw.strip().lower() == "true"
-    if kind in ("list", "dict"):
-        return _mldsl_json.loads(raw)
+    if kind == "list":
+        return [_mldsl_item(v, item) for v in _mldsl_json.loads(raw)]
+    if kind == "dict":
+        return {{k: _mldsl_item(v, item) for k, v in _mldsl_json.loads(raw).items()}}
     if kind == "enum":
         try:
             return _mldsl_json.loads(raw) if raw.strip()[:1] in "-0123456789" else raw
@@ -48,7 +59,7 @@ def _mldsl_read(name, kind, optional):
     return raw
 
 
-inputs = {{n: _mldsl_read(n, k, o) for n, (k, o) in _MLDSL_INPUTS.items()}}
+inputs = {{n: _mldsl_read(n, *spec) for n, spec in _MLDSL_INPUTS.items()}}
 
 
 def output_path(name):
@@ -70,7 +81,7 @@ def write_output(name, value):
 
 def prelude(inputs: tuple[Param, ...]) -> str:
     """The runtime prepended to a python module that declares ``inputs``."""
-    types = {p.name: (p.type.kind, p.optional or p.has_default) for p in inputs}
+    types = {p.name: (p.type.kind, p.optional or p.has_default, p.type.item.kind if p.type.item else None) for p in inputs}
     return _PRELUDE.format(types=json.dumps(types, separators=(",", ":")))
 
 

@@ -160,3 +160,19 @@ def test_notify_webhook(modules: dict[str, ir.Module], tmp_path: Path) -> None:
         assert dead.returncode == 1 and dead.outputs["http_status"] == 0
     finally:
         server.shutdown()
+
+
+def test_runtime_types_fan_out_lists(tmp_path: Path) -> None:
+    """Argo hands a fan-out's outputs over as a JSON list of strings; the runtime restores the declared type."""
+    from mldsl.constraints import Param
+    from mldsl.mtypes import parse_type
+    from mldsl.runtime import prelude
+
+    inputs = (Param("values", parse_type("list[float]")), Param("flags", parse_type("dict[str, bool]")))
+    outputs = (Param("total", parse_type("float")), Param("on", parse_type("int")))
+    source = prelude(inputs) + "write_output('total', sum(inputs['values']))\nwrite_output('on', sum(inputs['flags'].values()))\n"
+    env_values = {"values": ["0.5", "0.25", 1], "flags": {"a": "true", "b": "false", "c": True}}
+    res = run_local(source, inputs, outputs, env_values, tmp_path)
+    assert res.returncode == 0, res.stderr
+    assert res.outputs == {"total": 1.75, "on": 2}
+    assert "total=1.75" in res.stdout  # what metric collectors read
