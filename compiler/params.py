@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from mldsl.compiler.context import Context, Loc
-from mldsl.constraints import MISSING, Param, check_value
+from mldsl.constraints import MISSING, Param, check_value, portable_pattern
 from mldsl.loader import Loaded
 from mldsl.models.typedecl import TypeDecl
 from mldsl.mtypes import MType, TypeSyntaxError, parse_type
@@ -63,6 +63,16 @@ def declare(ctx: Context, doc: Loaded, loc: Loc, name: str, decl: str | TypeDecl
                 re.compile(decl.pattern)
             except re.error as exc:
                 bad("pattern", f"invalid regular expression: {exc.msg}", code="MLD205")
+            else:
+                why = portable_pattern(decl.pattern)
+                if why is not None:
+                    bad(
+                        "pattern",
+                        f"pattern {decl.pattern!r} is not portable: {why}",
+                        "forms check patterns in JavaScript; "
+                        "use the common syntax: classes, groups, alternation, quantifiers, ^ and $",
+                        code="MLD207",
+                    )
     for f in ("min_length", "max_length"):
         if getattr(decl, f) is not None and t.kind not in ("str", "list", "dict"):
             bad(f, f"'{f}' applies to str, list and dict, not {t}")

@@ -184,7 +184,8 @@ def _deploy_module(ctx: Context, doc: Loaded, loc: Loc, name: str) -> ir.Module 
     if serving is None:
         known = [d.name for d in ctx.ws.of_kind("Serving")]
         if name in known:
-            return None  # the Serving has errors of its own, reported at its file
+            ctx.error(doc, (*loc, "deploy"), "MLD414", f"Serving {name!r} has errors, reported at its own file")
+            return None
         close = difflib.get_close_matches(name, known, n=1)
         ctx.error(
             doc,

@@ -64,6 +64,11 @@ CODES: tuple[Code, ...] = (
     Code("MLD204", "Default does not satisfy the declaration", "Change the default, or the constraint it breaks."),
     Code("MLD205", "Invalid regular expression", "Fix the `pattern`."),
     Code("MLD206", "Empty range", "Make min <= max (and min_length <= max_length)."),
+    Code(
+        "MLD207",
+        "Pattern not portable",
+        "Use regex syntax Python and JavaScript read alike (forms check patterns in the browser): no (?P<..>), lookbehind, inline flags, \\A/\\Z.",
+    ),
     # --- expressions ---------------------------------------------------------
     Code("MLD300", "Invalid expression", "Fix the `${{ }}` expression at the column shown."),
     Code("MLD301", "Unknown reference", "Refer to a declared param, step, output or input; the hint lists what exists."),
@@ -130,7 +135,7 @@ CODES: tuple[Code, ...] = (
     ),
     Code("MLD412", "Invalid duration", "Write durations like 30s, 15m, 2h, 7d or 1h30m."),
     Code("MLD413", "Invalid schedule", "Use a five-field cron expression and an IANA time zone."),
-    Code("MLD414", "Module has errors", "Fix the errors reported at the module's own file."),
+    Code("MLD414", "Module or Serving has errors", "Fix the errors reported at its own file."),
     Code("MLD415", "Scheduled pipeline param without a default", "Give every param a default: scheduled runs use the defaults."),
     # --- secrets -------------------------------------------------------------
     Code(

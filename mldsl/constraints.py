@@ -18,6 +18,26 @@ from mldsl.mtypes import MType, parse_type, type_of_literal
 
 MISSING: Any = type("Missing", (), {"__repr__": lambda self: "MISSING"})()
 
+#: Regex syntax that Python and JavaScript read differently (or only one of them reads): patterns are
+#: checked by the CLI (Python) and by generated forms (JavaScript), so both must mean the same.
+_NOT_PORTABLE = (
+    (r"\(\?P[<=]", "named groups (?P<...>) are Python-only; JavaScript writes (?<name>...)"),
+    (r"\(\?<[=!]", "lookbehind differs between engines"),
+    (r"\(\?[aiLmsux]+[:)]", "inline flags such as (?i) are Python-only"),
+    (r"\\[AZz]", "\\A and \\Z are Python-only anchors; use ^ and $"),
+    (r"\(\?>|[*+?}][+]", "atomic groups and possessive quantifiers are not portable"),
+    (r"\\[pP]\{", "Unicode property classes need flags that differ between engines"),
+)
+
+
+def portable_pattern(pattern: str) -> str | None:
+    """Why ``pattern`` is not read the same by Python and JavaScript, or ``None`` when it is."""
+    for bad, why in _NOT_PORTABLE:
+        if re.search(bad, pattern):
+            return why
+    return None
+
+
 __all__ = ["MISSING", "Param", "check_value", "parse_type"]
 
 
@@ -83,7 +103,7 @@ def check_value(param: Param, value: Any, _t: MType | None = None) -> list[str]:
         out = _length(param, value)
         if param.pattern is not None:
             try:
-                if not re.search(param.pattern, value):
+                if not re.search(param.pattern, value, re.ASCII):  # \d, \w, \s as in JavaScript (no u flag)
                     out.append(f"{value!r} does not match the pattern {param.pattern!r}")
             except re.error:
                 pass  # reported where the pattern is declared
