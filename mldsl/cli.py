@@ -415,6 +415,11 @@ def apply(
 @cli.command()
 @click.argument("pipeline")
 @click.option("--param", "-p", "params", multiple=True, help="name=value (repeatable); typed and checked before sending.")
+@click.option(
+    "--params-file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A YAML mapping of params (what a pipeline's form downloads); --param wins over it.",
+)
 @click.option("--watch", "-w", is_flag=True, help="Follow the run until it ends; exit 1 when it fails.")
 @click.option(
     "--from",
@@ -428,7 +433,14 @@ def apply(
 @click.option("--context", help="kubeconfig context (ignored when ARGO_SERVER is set).")
 @FORMAT
 def submit(
-    pipeline: str, params: tuple[str, ...], watch: bool, source: Path, namespace: str | None, context: str | None, fmt: str
+    pipeline: str,
+    params: tuple[str, ...],
+    params_file: Path | None,
+    watch: bool,
+    source: Path,
+    namespace: str | None,
+    context: str | None,
+    fmt: str,
 ) -> None:
     """Start a run of an applied pipeline (WorkflowTemplate); --watch follows it."""
     import os
@@ -444,7 +456,18 @@ def submit(
     if found is None:
         names = ", ".join(p.name for p in result.program.pipelines) or "none"
         raise click.UsageError(f"no pipeline {pipeline!r} in {source} (pipelines: {names}); use --from PATH")
-    values, problems = parse_params(found, list(params))
+    pairs = list(params)
+    if params_file is not None:
+        import json
+
+        import yaml
+
+        loaded = yaml.safe_load(params_file.read_text(encoding="utf-8")) or {}
+        if not isinstance(loaded, dict):
+            raise click.UsageError(f"{params_file} must hold a mapping of param names to values")
+        given = {p.partition("=")[0] for p in pairs}
+        pairs = [f"{k}={v if isinstance(v, str) else json.dumps(v)}" for k, v in loaded.items() if k not in given] + pairs
+    values, problems = parse_params(found, pairs)
     if problems:
         diags = [
             Diagnostic("MLD308", p, Span("--param"), hint=f"see the params of {pipeline} in {found.source}") for p in problems
@@ -462,6 +485,25 @@ def submit(
     except ClusterError as exc:
         click.echo(f"mldsl: {exc}", err=True)
         sys.exit(EXIT_CLUSTER)
+
+
+@cli.command()
+@click.argument("path", type=click.Path(exists=True, path_type=Path))
+@click.option("-o", "--output", "out", required=True, type=click.Path(file_okay=False, path_type=Path))
+@FORMAT
+def forms(path: Path, out: Path, fmt: str) -> None:
+    """Write a JSON Schema, a UI schema and an offline HTML form for every module, pipeline and sweep."""
+    from mldsl.backends.forms import generate
+
+    result = _compile((path,))
+    _fail_on_errors(result, fmt)
+    keys = {f"{d.name}@{d.version}" for d in result.workspace.of_kind("Module", tier=0)}
+    files = generate(result.program, keys)
+    _write_atomically(out, files)
+    for name, _ in files:
+        if name.endswith(".html"):
+            click.echo(str(out / name))
+    click.echo(f"mldsl: wrote {len(files)} files ({len(files) // 3} forms) to {out}", err=True)
 
 
 def _is_mldsl_file(text: str) -> bool:

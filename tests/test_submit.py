@@ -125,3 +125,25 @@ def test_missing_template_and_unreachable(emu, tmp_path: Path) -> None:
     config.write_text(kubeconfig("http://127.0.0.1:9"))
     dead = mldsl({"KUBECONFIG": str(config), "HOME": str(tmp_path)}, "submit", "churn-train", "--from", str(CHURN))
     assert dead.returncode == 3 and "cannot reach the cluster" in dead.stderr and "Traceback" not in dead.stderr
+
+
+def test_params_file_from_a_form(emu, tmp_path: Path) -> None:
+    (tmp_path / "p.yaml").write_text('n_estimators: 400\nalgorithm: "random_forest"\nmin_auc: 0.85\n')
+    p = mldsl(
+        emu.env,
+        "submit",
+        "churn-train",
+        "--from",
+        str(CHURN),
+        "--params-file",
+        str(tmp_path / "p.yaml"),
+        "-p",
+        "n_estimators=500",
+    )
+    assert p.returncode == 0, p.stderr
+    [post] = [r for r in emu.requests if r["method"] == "POST"]
+    assert post["body"]["spec"]["arguments"]["parameters"] == [
+        {"name": "algorithm", "value": "random_forest"},
+        {"name": "min_auc", "value": "0.85"},
+        {"name": "n_estimators", "value": "500"},
+    ]

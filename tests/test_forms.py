@@ -1,0 +1,223 @@
+"""`mldsl forms`: schemas, offline pages, the same rules in Python and JavaScript, and a real browser."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from jsonschema import Draft202012Validator
+
+from mldsl.constraints import Param, check_value
+from mldsl.mtypes import parse_type
+
+from conftest import ROOT, example_dirs
+
+FORM_JS = ROOT / "backends" / "forms" / "form.js"
+ARTIFACTS = ROOT / "tests" / "artifacts"
+
+
+def forms(path: Path, out: Path) -> list[Path]:
+    p = subprocess.run([sys.executable, "-m", "mldsl", "forms", str(path), "-o", str(out)], capture_output=True, text=True)
+    assert p.returncode == 0, p.stderr
+    return sorted(out.iterdir())
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("forms")
+    for example in example_dirs():
+        forms(example, out / example.name)
+    forms(ROOT / "modules", out / "modules")
+    return out
+
+
+def test_schemas_and_pages(generated: Path) -> None:
+    schemas = sorted(generated.rglob("*.schema.json"))
+    assert len(schemas) >= 15
+    for path in schemas:
+        schema = json.loads(path.read_text())
+        Draft202012Validator.check_schema(schema)
+        defaults = {k: v["default"] for k, v in schema["properties"].items() if "default" in v}
+        assert (
+            list(Draft202012Validator(schema).iter_errors({**{k: "s3://x/y" for k in schema["required"]}, **defaults})) == []
+            or schema["required"]
+        )
+        ui = json.loads(path.with_name(path.name.replace(".schema.json", ".ui.json")).read_text())
+        assert ui["ui:order"] == list(schema["properties"])
+        page = path.with_name(path.name.replace(".schema.json", ".html")).read_text()
+        assert "Content-Security-Policy" in page and "default-src 'none'" in page
+        assert not re.search(r"""<(script|link|img)[^>]+(src|href)=["']?https?:""", page), "pages must not load anything"
+    ui = json.loads((generated / "modules" / "module-train-sklearn.ui.json").read_text())
+    assert ui["algorithm"]["ui:widget"] == "select" and ui["n_estimators"]["ui:widget"] == "number"
+    assert json.loads((generated / "modules" / "module-check-metrics.ui.json").read_text())["values"]["ui:widget"] == "list"
+
+
+CORPUS: list[tuple[str, dict, list]] = [
+    ("int", {"minimum": 1, "maximum": 32}, [0, 1, 6, 32, 33, -4, 2.5, "6", True, None, [1]]),
+    ("float", {"minimum": 0.0, "exclusive_min": True, "maximum": 1.0}, [0.0, 0.5, 1.0, 1.5, 1, 0, "0.5", False]),
+    ("str", {"pattern": r"^\d{4}-\d{2}-\d{2}$"}, ["2024-06-01", "2024-6-1", "x2024-06-01", "", 20240601, "٢٠٢٤-٠٦-٠١"]),
+    (
+        "str",
+        {"pattern": "^https?://", "min_length": 10, "max_length": 30},
+        ["https://a.io/x", "http://", "ftp://host/file", "https://" + "a" * 30],
+    ),
+    ("str", {"min_length": 2}, ["é", "éé", "🙂", "🙂🙂", "ab"]),
+    ("bool", {}, [True, False, "true", 0, 1, None]),
+    ("list[int]", {"min_length": 1}, [[], [1], [1, 2], [1, "2"], "1", [1.5], [True]]),
+    ("list[float]", {}, [[0.5, 1], ["0.5"], [None]]),
+    ("dict[str, str]", {"max_length": 1}, [{}, {"a": "b"}, {"a": "b", "c": "d"}, {"a": 1}, ["a"]]),
+    ("artifact", {}, ["s3://b/k", "", 3]),
+]
+
+
+def test_python_and_javascript_agree(tmp_path: Path) -> None:
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node is not installed: the JavaScript side of the rules is not checked")
+    cases, expected = [], []
+    for type_text, constraints, values in CORPUS:
+        opts = {k: v for k, v in constraints.items()}
+        p = Param(
+            "x",
+            parse_type(type_text),
+            minimum=opts.get("minimum"),
+            maximum=opts.get("maximum"),
+            exclusive_min=opts.get("exclusive_min", False),
+            pattern=opts.get("pattern"),
+            min_length=opts.get("min_length"),
+            max_length=opts.get("max_length"),
+        )
+        from mldsl.backends.forms import field
+
+        for v in values:
+            cases.append({"field": field(p), "value": v})
+            expected.append(check_value(p, v) == [])
+    (tmp_path / "cases.json").write_text(json.dumps(cases))
+    script = (
+        f"const {{check}} = require({json.dumps(str(FORM_JS))});"
+        f"const cases = require({json.dumps(str(tmp_path / 'cases.json'))});"
+        "console.log(JSON.stringify(cases.map(c => check(c.field, c.value).length === 0)));"
+    )
+    p = subprocess.run([node, "-e", script], capture_output=True, text=True)
+    assert p.returncode == 0, p.stderr
+    got = json.loads(p.stdout)
+    mismatches = [(c["field"]["kind"], c["value"], e) for c, e, g in zip(cases, expected, got, strict=True) if e != g]
+    assert mismatches == [], f"Python and JavaScript disagree on {mismatches}"
+    assert len(cases) > 50 and any(expected) and not all(expected)
+
+
+def _browser():
+    webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is in the [dev] extra")
+    chromium, driver = shutil.which("chromium"), shutil.which("chromedriver")
+    if not chromium or not driver:
+        pytest.skip("Debian's chromium and chromium-driver are not installed (.ci/run installs them)")
+    from selenium.webdriver.chrome.service import Service
+
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = chromium
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--window-size=1200,1000",
+    ):
+        opts.add_argument(flag)
+    return webdriver.Chrome(service=Service(driver), options=opts)
+
+
+def test_fill_a_module_form_in_chromium(tmp_path: Path) -> None:
+    out = tmp_path / "forms"
+    forms(ROOT / "modules", out)
+    browser = _browser()
+    from selenium.webdriver.common.by import By
+
+    try:
+        browser.get((out / "module-train-sklearn.html").as_uri())
+        field = lambda name: browser.find_element(By.CSS_SELECTOR, f'.field[data-name="{name}"]')  # noqa: E731
+        yaml_text = lambda: browser.find_element(By.ID, "yaml").text  # noqa: E731
+        assert "required" in field("train").text and "required" in field("target").text
+        field("train").find_element(By.TAG_NAME, "input").send_keys("s3://ml-data/churn/train.parquet")
+        field("target").find_element(By.TAG_NAME, "input").send_keys("churned")
+        n = field("n_estimators").find_element(By.TAG_NAME, "input")
+        n.clear()
+        n.send_keys("0")
+        assert "0 is below the minimum 1" in field("n_estimators").text
+        assert not browser.find_element(By.ID, "download").is_enabled()
+        ARTIFACTS.mkdir(exist_ok=True)
+        browser.save_screenshot(str(ARTIFACTS / "form-train-sklearn-invalid.png"))
+        n.clear()
+        n.send_keys("300")
+        assert field("n_estimators").find_element(By.CLASS_NAME, "error").text == ""
+        assert browser.find_element(By.ID, "download").is_enabled()
+        browser.save_screenshot(str(ARTIFACTS / "form-train-sklearn.png"))
+        exported = yaml_text()
+    finally:
+        browser.quit()
+    with_block = yaml.safe_load(exported)["with"]
+    assert with_block == {"train": "s3://ml-data/churn/train.parquet", "target": "churned", "n_estimators": 300}
+    assert isinstance(with_block["n_estimators"], int)  # numbers stay numbers
+    pipeline = {
+        "apiVersion": "mldsl/v1",
+        "kind": "Pipeline",
+        "metadata": {"name": "from-form"},
+        "spec": {"steps": {"train": {"uses": "train-sklearn@1", "with": with_block}}},
+    }
+    (tmp_path / "p.yaml").write_text(yaml.safe_dump(pipeline))
+    p = subprocess.run([sys.executable, "-m", "mldsl", "validate", str(tmp_path / "p.yaml")], capture_output=True, text=True)
+    assert p.returncode == 0, p.stderr
+
+
+def test_falsy_defaults_and_every_page_renders(generated: Path) -> None:
+    browser = _browser()
+    from selenium.webdriver.common.by import By
+
+    try:
+        browser.get((generated / "modules" / "module-check-metrics.html").as_uri())
+        inputs = {f.get_attribute("data-name"): f for f in browser.find_elements(By.CLASS_NAME, "field")}
+        assert inputs["minimum"].find_element(By.TAG_NAME, "input").get_attribute("value") == "0"  # default 0.0 kept
+        assert not inputs["fail_below"].find_element(By.TAG_NAME, "input").is_selected()  # default false kept
+        ARTIFACTS.mkdir(exist_ok=True)
+        for page in sorted(generated.rglob("*.html")):
+            browser.get(page.as_uri())
+            status = browser.find_element(By.ID, "status").text
+            assert status == "valid" or "to fix" in status, page
+            assert browser.find_element(By.ID, "yaml").text, page
+            browser.save_screenshot(str(ARTIFACTS / f"{page.parent.name}-{page.stem}.png"))
+        logs = browser.get_log("browser") if hasattr(browser, "get_log") else []
+        assert not [entry for entry in logs if entry.get("level") == "SEVERE"], logs
+    finally:
+        browser.quit()
+
+
+def test_sweep_form_exports_a_valid_sweep(tmp_path: Path) -> None:
+    project = tmp_path / "gpu"
+    shutil.copytree(ROOT / "examples" / "gpu-training", project)
+    out = tmp_path / "forms"
+    forms(project, out)
+    browser = _browser()
+    from selenium.webdriver.common.by import By
+
+    try:
+        browser.get((out / "sweep-ranker-tpe.html").as_uri())
+        day = browser.find_element(By.CSS_SELECTOR, '.field[data-name="day"] input')
+        day.clear()
+        day.send_keys("2024-07-15")
+        exported = browser.find_element(By.ID, "yaml").text
+    finally:
+        browser.quit()
+    doc = yaml.safe_load(exported)
+    assert doc["kind"] == "Sweep" and doc["spec"]["fixed"] == {"day": "2024-07-15"}
+    (project / "sweeps.yaml").write_text(exported)
+    p = subprocess.run([sys.executable, "-m", "mldsl", "validate", str(project)], capture_output=True, text=True)
+    assert p.returncode == 0, p.stderr
