@@ -60,6 +60,14 @@ def _env_entry(name: str, value: ir.IValue, low: Lowering) -> m.EnvVar:
     return {"name": name, "value": low.text(value)}
 
 
+def _secret_parameters(p: Param) -> list[m.Parameter]:
+    """The two parameters that carry a secret input's secret name and key."""
+    name_param, key_param = secret_params(p.name)
+    if p.optional:  # an unbound optional secret reads from no secret at all
+        return [{"name": name_param, "default": ABSENT_SECRET}, {"name": key_param, "default": ABSENT_SECRET}]
+    return [{"name": name_param}, {"name": key_param}]
+
+
 def _inputs(module: ir.Module) -> m.Inputs:
     params: list[m.Parameter] = []
     arts: list[m.Artifact] = []
@@ -70,11 +78,7 @@ def _inputs(module: ir.Module) -> m.Inputs:
                 art["optional"] = True
             arts.append(art)
         elif p.type.kind == "secret":
-            name_param, key_param = secret_params(p.name)
-            if p.optional:  # an unbound optional secret reads from no secret at all
-                params.extend([{"name": name_param, "default": ABSENT_SECRET}, {"name": key_param, "default": ABSENT_SECRET}])
-            else:
-                params.extend([{"name": name_param}, {"name": key_param}])
+            params.extend(_secret_parameters(p))
         else:
             params.append(declared_parameter(p, "default"))
     return cast(m.Inputs, parameters_and_artifacts(params, arts))
@@ -182,7 +186,7 @@ def resource_template(
             params.append({"name": p.name})
         elif p.type.kind != "secret":
             params.append(declared_parameter(p, "default"))
-    params += [q for q in _inputs(module).get("parameters", []) if q["name"].endswith(("-secret-name", "-secret-key"))]
+    params += [q for p in module.inputs if p.type.kind == "secret" for q in _secret_parameters(p)]
     params += [{"name": output_uri_param(p.name)} for p in module.outputs]
     env = _contract_env(module, by_uri=True)
     env += [
