@@ -19,7 +19,7 @@ from mldsl.loader import Loaded, display_path
 from mldsl.models.base import Resources as ResourcesModel
 from mldsl.models.base import Toleration as TolerationModel
 from mldsl.models.pipeline import ExitHandler, Schedule, Step
-from mldsl.mtypes import BOOL, STR, list_of
+from mldsl.mtypes import ANY, BOOL, STR, list_of
 
 _CRON_FIELD = re.compile(r"^(\*|\?|[0-9A-Za-z]+(-[0-9A-Za-z]+)?)(/\d+)?(,(\*|[0-9A-Za-z]+(-[0-9A-Za-z]+)?)(/\d+)?)*$")
 _CRON_MACROS = {"@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly"}
@@ -257,11 +257,11 @@ def _step(ctx: Context, doc: Loaded, loc: Loc, name: str, step: Step, module: ir
     if step.for_each is not None:
         for_each = compile_value(ctx, doc, (*loc, "for_each"), step.for_each, scope)
         if for_each is not None and expect_type(
-            ctx, doc, (*loc, "for_each"), for_each, list_of(_any()), "for_each", "give a list, or an expression that is a list"
+            ctx, doc, (*loc, "for_each"), for_each, list_of(ANY), "for_each", "give a list, or an expression that is a list"
         ):
-            scope.item = for_each.type.item if for_each.type.kind == "list" and for_each.type.item else _any()
+            scope.item = for_each.type.item if for_each.type.kind == "list" and for_each.type.item else ANY
         else:
-            scope.item = _any()
+            scope.item = ANY
     elif step.parallelism is not None:
         ctx.error(doc, (*loc, "parallelism"), "MLD107", "'parallelism' applies to steps with 'for_each'", key=True)
     bindings = _bindings(ctx, doc, loc, step.with_, module, scope)
@@ -342,12 +342,6 @@ def _check_resource_artifacts(
             f"a {kind} step passes artifacts by URI, which needs an artifact bucket",
             "set spec.artifacts.bucket in mldsl.yaml (the bucket of Argo's artifact repository)",
         )
-
-
-def _any() -> Any:
-    from mldsl.mtypes import ANY
-
-    return ANY
 
 
 def toleration(t: TolerationModel) -> ir.Toleration:
