@@ -398,7 +398,7 @@ def apply(
                 )
                 continue
             keep.add((body["apiVersion"], body["kind"], man.name))
-            namespaces.add(namespace or body["metadata"].get("namespace") or cluster.default_namespace)
+            namespaces.add(cluster.namespace_for(body, namespace))
             if dry_run == "client":
                 outcome = cluster.preview(body, namespace=namespace)
             else:

@@ -84,11 +84,15 @@ class Cluster:
         except (HTTPError, OSError) as exc:
             raise ClusterError(f"cannot reach the cluster at {self.host}: {exc.__class__.__name__}") from None
 
+    def namespace_for(self, obj: dict[str, Any], namespace: str | None) -> str:
+        """Where ``obj`` goes: ``--namespace``, else its own, else the kubeconfig context's."""
+        return namespace or obj["metadata"].get("namespace") or self.default_namespace
+
     def apply(self, obj: dict[str, Any], *, namespace: str | None, dry_run: bool, force: bool) -> Outcome:
         api_version, kind, name = obj["apiVersion"], obj["kind"], obj["metadata"]["name"]
         group, version = api_version.split("/")
         plural = PLURALS[(api_version, kind)]
-        ns = namespace or obj["metadata"].get("namespace") or self.default_namespace
+        ns = self.namespace_for(obj, namespace)
         body = dict(obj, metadata={**obj["metadata"], "namespace": ns})
         before = self.call(f"reading {kind} {name}", self.api.get_namespaced_custom_object, group, version, ns, plural, name)
         kwargs: dict[str, Any] = {"field_manager": FIELD_MANAGER, "_content_type": "application/apply-patch+yaml"}
@@ -113,7 +117,7 @@ class Cluster:
 
         api_version, kind, name = obj["apiVersion"], obj["kind"], obj["metadata"]["name"]
         group, version = api_version.split("/")
-        ns = namespace or obj["metadata"].get("namespace") or self.default_namespace
+        ns = self.namespace_for(obj, namespace)
         live = self.call(
             f"reading {kind} {name}",
             self.api.get_namespaced_custom_object,
