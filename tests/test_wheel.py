@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -16,8 +17,14 @@ from conftest import ROOT, example_dirs
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("wheel")
+    # Build from a copy: setuptools reuses ./build, whose stale files would hide a package missing from pyproject.toml.
+    source = tmp_path_factory.mktemp("source") / "mldsl"
+    skip = shutil.ignore_patterns(".git", ".venv", "build", "dist", "*.egg-info", "__pycache__", ".*_cache", "tests", "examples")
+    shutil.copytree(ROOT, source, ignore=skip)
     proc = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(out), str(ROOT)], capture_output=True, text=True
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(out), str(source)],
+        capture_output=True,
+        text=True,
     )
     if proc.returncode != 0:
         pytest.fail(f"building the wheel failed:\n{proc.stderr[-2000:]}")
@@ -42,6 +49,17 @@ def test_wheel_contents(wheel: Path) -> None:
     ):
         assert needed in names, needed
     assert not any(n.startswith(("tests/", "examples/", "compiler/", "backends/")) for n in names)
+
+
+def test_wheel_has_every_package(wheel: Path) -> None:
+    """A subpackage missing from pyproject's list would import in the checkout and fail once installed."""
+    names = set(zipfile.ZipFile(wheel).namelist())
+    mapping = {"mldsl": "mldsl", "compiler": "mldsl/compiler", "backends": "mldsl/backends"}
+    for top, installed in mapping.items():
+        for init in sorted((ROOT / top).rglob("__init__.py")):
+            sub = init.parent.relative_to(ROOT / top).as_posix()
+            where = f"{installed}/{sub}/__init__.py" if sub != "." else f"{installed}/__init__.py"
+            assert where in names, f"{init.relative_to(ROOT)} is not in the wheel: add its package to pyproject.toml"
 
 
 def test_wheel_compiles_outside_the_checkout(wheel: Path, tmp_path: Path) -> None:
