@@ -44,9 +44,13 @@ def compile_workspace(ws: Workspace) -> CompileResult:
     return CompileResult(program, ws.diagnostics.sorted(), ws)
 
 
-def compile_paths(paths: list[Path]) -> CompileResult:
-    """Load ``paths`` (files or folders) with their Project and module paths, and compile them."""
-    return compile_workspace(load_workspace(paths))
+def compile_paths(paths: list[Path], *, unsaved: dict[Path, str] | None = None, all_modules: bool = False) -> CompileResult:
+    """Load ``paths`` (files or folders) with their Project and module paths, and compile them.
+
+    ``unsaved`` gives text to compile instead of what is on disk (new files too); ``all_modules``
+    compiles every module of the module paths and the library, used or not.
+    """
+    return compile_workspace(load_workspace(paths, unsaved=unsaved, all_modules=all_modules))
 
 
 from mldsl.compiler import ir  # noqa: E402  (re-exported for type hints)

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from mldsl import __version__
+from mldsl.atomic import write_atomically
 
 if TYPE_CHECKING:
     from mldsl.compiler import CompileResult
@@ -152,31 +153,10 @@ def compile_cmd(paths: tuple[Path, ...], out: Path, fmt: str, crds: Path | None)
         _report(diags, fmt, _summary(result, extra))
         sys.exit(EXIT_INVALID)
     rendered = [(man.filename, dump(man.body)) for man in manifests]
-    _write_atomically(out, rendered)
+    write_atomically(out, rendered)
     for name, _ in rendered:
         click.echo(str(out / name))
     _report(diags, fmt, _summary(result, extra) + f"; wrote {len(rendered)} manifest{'s' if len(rendered) != 1 else ''} to {out}")
-
-
-def _write_atomically(folder: Path, files: list[tuple[str, str]]) -> None:
-    """Write every file to a temporary name first, then rename: no reader sees half a file."""
-    import os
-    import tempfile
-
-    folder.mkdir(parents=True, exist_ok=True)
-    staged = []
-    try:
-        for name, text in files:
-            fd, tmp = tempfile.mkstemp(prefix=f".{name}.", dir=folder)
-            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-                fh.write(text)
-            staged.append((tmp, folder / name))
-        for tmp, final in staged:
-            os.replace(tmp, final)
-    finally:
-        for tmp, _ in staged:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
 
 
 @cli.command()
@@ -189,7 +169,7 @@ def schema(output: Path | None) -> None:
     if output is None:
         click.echo(text, nl=False)
     else:
-        _write_atomically(output.parent if str(output.parent) else Path("."), [(output.name, text)])
+        write_atomically(output.parent if str(output.parent) else Path("."), [(output.name, text)])
 
 
 ERROR_FORMAT = click.option(
@@ -337,7 +317,7 @@ def fmt(paths: tuple[Path, ...], check: bool, fmt: str) -> None:
         if check:
             problems.append(Diagnostic("MLD010", "file is not formatted", Span(shown), hint="run `mldsl fmt` on it"))
         else:
-            _write_atomically(f.parent, [(f.name, new_text)])
+            write_atomically(f.parent, [(f.name, new_text)])
     if fmt == "text":
         for f in changed:
             click.echo(f"{'would reformat' if check else 'reformatted'} {display_path(f)}")
@@ -499,11 +479,44 @@ def forms(path: Path, out: Path, fmt: str) -> None:
     _fail_on_errors(result, fmt)
     keys = {f"{d.name}@{d.version}" for d in result.workspace.of_kind("Module", tier=0)}
     files = generate(result.program, keys)
-    _write_atomically(out, files)
+    write_atomically(out, files)
     for name, _ in files:
         if name.endswith(".html"):
             click.echo(str(out / name))
     click.echo(f"mldsl: wrote {len(files)} files ({len(files) // 3} forms) to {out}", err=True)
+
+
+@cli.command()
+@click.argument("path", required=False, default=".", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option(
+    "--port", type=click.IntRange(0, 65535), default=8710, show_default=True, help="Port on 127.0.0.1 (0: any free one)."
+)
+@click.option("--open", "open_browser", is_flag=True, help="Open the page in the default browser.")
+@click.option("--namespace", "-n", help="Namespace for apply, runs and sweeps (default: the manifests', then the context's).")
+@click.option("--context", help="kubeconfig context for apply, runs and sweeps.")
+def ui(path: Path, port: int, open_browser: bool, namespace: str | None, context: str | None) -> None:
+    """Compose pipelines in the browser: module library, type-checked wiring, DAG, live checks, save (127.0.0.1 only)."""
+    from mldsl.ui.server import Server
+    from mldsl.ui.studio import Studio
+
+    studio = Studio(path, context=context, namespace=namespace)
+    try:
+        server = Server(studio, port)
+    except OSError as exc:
+        raise click.UsageError(
+            f"cannot listen on 127.0.0.1:{port}: {exc.strerror}; choose another --port (0: any free one)"
+        ) from None
+    click.echo(f"mldsl ui: {studio.root} at {server.url} (Ctrl-C to stop)", err=True)
+    if open_browser:
+        import webbrowser
+
+        webbrowser.open(server.url)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        click.echo("mldsl ui: stopped", err=True)
+    finally:
+        server.server_close()
 
 
 def _is_mldsl_file(text: str) -> bool:

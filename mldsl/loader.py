@@ -44,6 +44,8 @@ class Workspace:
     project_root: Path | None = None
     documents: list[Loaded] = field(default_factory=list)
     diagnostics: Diagnostics = field(default_factory=Diagnostics)
+    #: text to read instead of the file on disk, by resolved path (an editor's unsaved buffer)
+    unsaved: dict[Path, str] = field(default_factory=dict)
 
     def of_kind(self, kind: str, tier: int | None = None) -> list[Loaded]:
         return [d for d in self.documents if d.kind == kind and (tier is None or d.tier == tier)]
@@ -87,7 +89,8 @@ def load_file(path: Path, tier: int, ws: Workspace, *, explicit: bool = True) ->
     """Validate every document of ``path``; ``explicit`` is false for files found by walking a folder."""
     shown = display_path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        real = path.resolve()
+        text = ws.unsaved[real] if real in ws.unsaved else path.read_text(encoding="utf-8")
     except FileNotFoundError:
         ws.diagnostics.error("MLD001", f"no such file or folder: {shown}", Span(shown))
         return []
@@ -158,13 +161,21 @@ def validate_document(doc: YamlDocument, file: Path, tier: int, diags: Diagnosti
     return Loaded(kind, model.metadata.name, model, doc, file, tier)  # type: ignore[attr-defined]
 
 
-def load_workspace(paths: list[Path], *, with_library: bool = True) -> Workspace:
-    """Load the given files and folders, the Project and its module paths, and the built-in library."""
-    ws = Workspace()
+def load_workspace(
+    paths: list[Path], *, with_library: bool = True, all_modules: bool = False, unsaved: dict[Path, str] | None = None
+) -> Workspace:
+    """Load the given files and folders, the Project and its module paths, and the built-in library.
+
+    ``all_modules`` reads the module paths and the library even without a pipeline (to browse them);
+    ``unsaved`` maps files (existing or new) to text that replaces what is on disk.
+    """
+    ws = Workspace(unsaved={p.resolve(): t for p, t in (unsaved or {}).items()})
     seen: set[Path] = set()
     given: list[Path] = []
-    explicit: set[Path] = {p.resolve() for p in paths if p.is_file()}
+    explicit: set[Path] = {p.resolve() for p in paths if p.is_file()} | set(ws.unsaved)
     for p in paths:
+        if not p.exists() and p.resolve() in ws.unsaved:
+            continue  # a new file, added below
         if not p.exists():
             ws.diagnostics.error("MLD001", f"no such file or folder: {p}", Span(str(p)))
             continue
@@ -177,6 +188,8 @@ def load_workspace(paths: list[Path], *, with_library: bool = True) -> Workspace
                 hint="give the folder that holds your mldsl documents",
             )
         given.extend(files)
+    listed = {g.resolve() for g in given}
+    given.extend(sorted(u for u in ws.unsaved if u not in listed))
     project_file = find_project_file(paths)
     if project_file is not None and project_file.resolve() not in {g.resolve() for g in given}:
         given.insert(0, project_file)
@@ -200,7 +213,7 @@ def load_workspace(paths: list[Path], *, with_library: bool = True) -> Workspace
                 )
             )
     # Module paths and the library are read only when a pipeline may use them (fast single-file checks).
-    needs_modules = bool(ws.of_kind("Pipeline") or ws.of_kind("Sweep"))
+    needs_modules = all_modules or bool(ws.of_kind("Pipeline") or ws.of_kind("Sweep"))
     tier = 1
     if ws.project is not None and ws.project_root is not None:
         spec_paths = ws.project.model.spec.module_paths

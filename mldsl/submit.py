@@ -91,10 +91,15 @@ class KubernetesRuns:
                 "arguments": {"parameters": [{"name": k, "value": v} for k, v in params.items()]},
             },
         }
-        api = self.cluster.api
+        return self.create(body)
+
+    def create(self, body: dict[str, Any]) -> str:
+        """Create a Workflow (a run, or a sweep's driver); returns its generated name."""
+        body = {**body, "metadata": {**body["metadata"], "namespace": self.namespace}}
+        what = body["metadata"].get("name") or body["metadata"].get("generateName", "") + "*"
         created = self.cluster.call(
-            f"Workflow from {pipeline}",
-            api.create_namespaced_custom_object,
+            f"Workflow {what}",
+            self.cluster.api.create_namespaced_custom_object,
             "argoproj.io",
             "v1alpha1",
             self.namespace,
@@ -164,6 +169,12 @@ class ArgoServerRuns:
                 },
             },
         )
+        return str(wf["metadata"]["name"])
+
+    def create(self, body: dict[str, Any]) -> str:
+        """Create a Workflow as given (a sweep's driver); returns its generated name."""
+        body = {**body, "metadata": {**body["metadata"], "namespace": self.namespace}}
+        wf = self._request("POST", f"/api/v1/workflows/{self.namespace}", {"namespace": self.namespace, "workflow": body})
         return str(wf["metadata"]["name"])
 
     def get(self, name: str) -> dict[str, Any]:

@@ -155,12 +155,17 @@ class KubeEmulator:
                     "spec": {"workflowTemplateRef": {"name": body["resourceName"]}, "arguments": {"parameters": params}},
                 },
             )
+        created = re.match(r"^/api/v1/workflows/([^/]+)$", path)
+        if created:
+            if authorization != f"Bearer {self.argo_token}":
+                return 401, status(401, "Unauthorized", "token not valid")
+            return 200, self.create(created.group(1), body["workflow"])
         m = PATH.match(path)
         if not m or m.group(5) is not None or m.group(4) != "workflows":
             return 405, status(405, "MethodNotAllowed", f"POST {path}")
         _, _, ns, _, _ = m.groups()
         ref = body.get("spec", {}).get("workflowTemplateRef", {}).get("name")
-        if ("argoproj.io", "v1alpha1", ns, "workflowtemplates", ref) not in self.store:
+        if ref is not None and ("argoproj.io", "v1alpha1", ns, "workflowtemplates", ref) not in self.store:
             return 422, status(422, "Invalid", f"workflowtemplates.argoproj.io {ref!r} not found")
         return 201, self.create(ns, body)
 

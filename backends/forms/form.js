@@ -164,7 +164,9 @@ function widget(f, onChange) {
 function secretValue(v) { return "${{ secret('" + v.name + "', '" + v.key + "') }}"; }
 
 function start() {
-  const doc = JSON.parse(document.getElementById("mldsl-form").textContent);
+  const data = document.getElementById("mldsl-form");
+  if (!data) return;  // another page (mldsl ui) that uses the widgets and rules only
+  const doc = JSON.parse(data.textContent);
   const form = document.getElementById("form"), out = document.getElementById("yaml"), status = document.getElementById("status");
   const inputs = {};
   let built = false;  // widgets report changes while they are being built: wait for the whole form

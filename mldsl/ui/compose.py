@@ -1,0 +1,255 @@
+"""The composer's pipeline: read from a Pipeline document, written back into one, and its fields located.
+
+The composer edits a pipeline's name, description, params and each step's
+``uses`` and ``with``. Writing back goes through ruamel's round-trip loader
+into the document that was opened, so everything else in the file (other
+documents, comments, a step's ``when``, ``resources`` or ``retries``, the
+pipeline's outputs and schedules) is kept as it was.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterable
+from typing import Any
+
+import yaml
+
+from mldsl.diagnostics import Diagnostic
+from mldsl.yamlsource import Positions, load_yaml_text
+
+#: a ``with`` value that is nothing but one reference: the composer shows it as a wire
+REFERENCE = re.compile(r"^\$\{\{\s*(params\.\w+|steps\.\w+\.outputs\.\w+(?:\.uri)?)\s*\}\}$")
+PARAM_KEYS = ("type", "default", "values")
+
+
+class ComposeError(ValueError):
+    """A request the composer cannot turn into a document (a bug in the page or a hand-made request)."""
+
+
+def pipelines_in(text: str) -> list[dict[str, Any]]:
+    """The Pipeline documents of a file, as plain data (invalid YAML gives none)."""
+    try:
+        docs = list(yaml.load_all(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))
+    except yaml.YAMLError:
+        return []
+    return [d for d in docs if isinstance(d, dict) and d.get("kind") == "Pipeline"]
+
+
+def model_of(doc: dict[str, Any]) -> dict[str, Any]:
+    """What the composer edits, from a Pipeline document."""
+    meta = doc.get("metadata") or {}
+    spec = doc.get("spec") or {}
+    params = []
+    for name, decl in (spec.get("params") or {}).items():
+        entry: dict[str, Any] = {"name": str(name)}
+        if isinstance(decl, dict):
+            entry["type"] = str(decl.get("type", ""))
+            if "default" in decl:
+                entry["default"] = decl["default"]
+            if isinstance(decl.get("values"), list):
+                entry["values"] = decl["values"]
+        else:
+            entry["type"] = str(decl)
+        params.append(entry)
+    steps = []
+    for name, step in (spec.get("steps") or {}).items():
+        step = step if isinstance(step, dict) else {}
+        given = step.get("with")
+        steps.append(
+            {
+                "name": str(name),
+                "uses": str(step.get("uses", "")),
+                "with": dict(given) if isinstance(given, dict) else {},
+                "more": sorted(str(k) for k in step if k not in ("uses", "with")),
+            }
+        )
+    return {
+        "name": str(meta.get("name", "")),
+        "description": str(meta.get("description") or ""),
+        "params": params,
+        "steps": steps,
+    }
+
+
+def _checked(model: Any) -> dict[str, Any]:
+    if not isinstance(model, dict):
+        raise ComposeError("the pipeline must be an object")
+    for key, kind in (("name", str), ("description", str), ("params", list), ("steps", list)):
+        if not isinstance(model.get(key), kind):
+            raise ComposeError(f"the pipeline's {key!r} must be a {kind.__name__}")
+    for i, p in enumerate(model["params"]):
+        if not (isinstance(p, dict) and isinstance(p.get("name"), str) and isinstance(p.get("type"), str)):
+            raise ComposeError(f"param {i} needs a name and a type")
+    for i, s in enumerate(model["steps"]):
+        if not (isinstance(s, dict) and isinstance(s.get("name"), str) and isinstance(s.get("uses"), str)):
+            raise ComposeError(f"step {i} needs a name and uses")
+        if not isinstance(s.get("with", {}), dict):
+            raise ComposeError(f"step {s['name']!r}: with must be an object")
+    return model
+
+
+def _value(v: Any) -> Any:
+    """A ``with`` value for ruamel: expressions double-quoted (as people write them), collections in flow style."""
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+    from ruamel.yaml.scalarstring import DoubleQuotedScalarString
+
+    if isinstance(v, str) and "${{" in v:
+        return DoubleQuotedScalarString(v)
+    if isinstance(v, dict):
+        m = CommentedMap((str(k), _value(x)) for k, x in v.items())
+        m.fa.set_flow_style()
+        return m
+    if isinstance(v, list):
+        s = CommentedSeq(_value(x) for x in v)
+        s.fa.set_flow_style()
+        return s
+    return v
+
+
+def _sync(target: Any, wanted: Iterable[str]) -> None:
+    """Drop ``target``'s keys that are not ``wanted`` (comments on the others stay)."""
+    keep = set(wanted)
+    for key in [k for k in target if k not in keep]:
+        del target[key]
+
+
+def render(model: Any, existing: str | None, original: str | None) -> str:
+    """The file's text with the composer's pipeline in it.
+
+    ``existing`` is the file as opened (``None`` for a new file); ``original`` the
+    pipeline's name when it was opened (it may have been renamed since).
+    """
+    from ruamel.yaml.comments import CommentedMap
+
+    from mldsl.fmt import _yaml, format_text
+
+    model = _checked(model)
+    y = _yaml()
+    docs: list[Any] = list(y.load_all(existing)) if existing else []
+    index = next(
+        (
+            i
+            for i, d in enumerate(docs)
+            if isinstance(d, CommentedMap) and d.get("kind") == "Pipeline" and (d.get("metadata") or {}).get("name") == original
+        ),
+        None,
+    )
+    if index is None:
+        docs.append(
+            CommentedMap(
+                [("apiVersion", "mldsl/v1"), ("kind", "Pipeline"), ("metadata", CommentedMap()), ("spec", CommentedMap())]
+            )
+        )
+        index = len(docs) - 1
+    doc = docs[index]
+    meta = doc.setdefault("metadata", CommentedMap())
+    meta["name"] = model["name"]
+    if model["description"]:
+        meta["description"] = model["description"]
+    else:
+        meta.pop("description", None)
+    spec = doc.setdefault("spec", CommentedMap())
+
+    old_params = spec.get("params") if isinstance(spec.get("params"), CommentedMap) else CommentedMap()
+    params = CommentedMap()
+    for p in model["params"]:
+        decl = old_params.get(p["name"])
+        decl = decl if isinstance(decl, CommentedMap) else CommentedMap()
+        decl["type"] = p["type"]
+        for key in ("default", "values"):
+            if key in p:
+                decl[key] = _value(p[key])
+            else:
+                decl.pop(key, None)
+        if len(decl) == 1:
+            params[p["name"]] = p["type"]  # the short form, as people write it
+        else:
+            decl.fa.set_flow_style()
+            params[p["name"]] = decl
+    if params:
+        had_params = "params" in spec
+        spec["params"] = params
+        if not had_params:
+            spec.move_to_end("params", last=False)
+    else:
+        spec.pop("params", None)
+
+    old_steps = spec.get("steps") if isinstance(spec.get("steps"), CommentedMap) else CommentedMap()
+    steps = CommentedMap()
+    for s in model["steps"]:
+        step = old_steps.get(s.get("was") or s["name"])
+        step = step if isinstance(step, CommentedMap) else CommentedMap()
+        step["uses"] = s["uses"]
+        given = s.get("with") or {}
+        if given:
+            block = step.get("with") if isinstance(step.get("with"), CommentedMap) else CommentedMap()
+            _sync(block, given)
+            for k, v in given.items():
+                block[str(k)] = _value(v)
+            step["with"] = block
+        else:
+            step.pop("with", None)
+        if next(iter(step)) != "uses":
+            step.move_to_end("uses", last=False)
+        steps[s["name"]] = step
+    spec["steps"] = steps
+
+    out = io.StringIO()
+    for i, d in enumerate(docs):
+        if i:
+            out.write("---\n")
+        y.dump(d, out)
+    text, _ = format_text(out.getvalue())
+    return text
+
+
+# --- diagnostics at the composer's fields ------------------------------------------------
+
+
+def field_of(loc: tuple[str | int, ...]) -> str:
+    """The composer field a document path belongs to ('' for the pipeline as a whole)."""
+    if loc[:2] == ("metadata", "name"):
+        return "name"
+    if loc[:2] == ("metadata", "description"):
+        return "description"
+    if len(loc) >= 3 and loc[:2] == ("spec", "params"):
+        return f"param:{loc[2]}"
+    if len(loc) >= 3 and loc[:2] == ("spec", "steps"):
+        if len(loc) >= 5 and loc[3] == "with":
+            return f"step:{loc[2]}:with:{loc[4]}"
+        if len(loc) >= 4 and loc[3] == "uses":
+            return f"step:{loc[2]}:uses"
+        return f"step:{loc[2]}"
+    return ""
+
+
+def locate(positions: Positions, line: int, col: int) -> tuple[str | int, ...]:
+    """The deepest path whose key or value starts closest before (line, col)."""
+    best: tuple[tuple[int, int, int], tuple[str | int, ...]] | None = None
+    for table in (positions.values, positions.keys):
+        for loc, (ln, c) in table.items():
+            if (ln, c) <= (line, col):
+                rank = (ln, c, len(loc))
+                if best is None or rank > best[0]:
+                    best = (rank, loc)
+    return best[1] if best is not None else ()
+
+
+def at_fields(text: str, path: str, name: str, diags: list[Diagnostic]) -> dict[str, list[Diagnostic]]:
+    """Diagnostics of the file ``text`` by composer field (pipeline ``name``'s document; others go to '')."""
+    docs, _ = load_yaml_text(text, path)
+    spans = []
+    for d in docs:
+        if isinstance(d.data, dict) and d.data.get("kind") == "Pipeline" and (d.data.get("metadata") or {}).get("name") == name:
+            lines = sorted(ln for ln, _ in (*d.positions.values.values(), *d.positions.keys.values()))
+            spans.append((lines[0] if lines else 0, lines[-1] if lines else 0, d.positions))
+    out: dict[str, list[Diagnostic]] = {}
+    for diag in diags:
+        field = ""
+        for first, last, positions in spans:
+            if first <= diag.span.line <= last:
+                field = field_of(locate(positions, diag.span.line, diag.span.col))
+        out.setdefault(field, []).append(diag)
+    return out

@@ -1,0 +1,159 @@
+"""The HTTP side of ``mldsl ui``: a local server on 127.0.0.1, one page and a small JSON API.
+
+Only this machine's browser may use it, and only through the page it serves:
+requests must name the server itself as ``Host`` (against DNS rebinding),
+every write (``POST``) must carry the session's CSRF token in a header and a
+JSON body (a form on another site can do neither), and the page's Content
+Security Policy lets it talk to nothing but this server.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import secrets
+import sys
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from mldsl.ui.page import page
+from mldsl.ui.studio import RefusedError, Studio
+
+MAX_BODY = 2 * 1024 * 1024
+TOKEN_HEADER = "X-MLDSL-Token"
+
+
+class Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, studio: Studio, port: int = 0, *, log: Callable[[str], None] | None = None):
+        self.studio = studio
+        self.csrf = secrets.token_urlsafe(32)
+        self.log = log
+        super().__init__(("127.0.0.1", port), Handler)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_port}/"
+
+    def allowed_hosts(self) -> set[str]:
+        port = self.server_port
+        return {f"127.0.0.1:{port}", f"localhost:{port}"}
+
+
+class Handler(BaseHTTPRequestHandler):
+    server: Server
+    server_version = "mldsl-ui"
+    sys_version = ""
+
+    def log_message(self, format: str, *args: Any) -> None:
+        if self.server.log is not None:
+            self.server.log(format % args)
+
+    # --- answers -----------------------------------------------------------------------------------
+
+    def _send(self, status: int, body: bytes, ctype: str, extra: dict[str, str] | None = None) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        self.send_header("X-Content-Type-Options", "nosniff")
+        self.send_header("X-Frame-Options", "DENY")
+        self.send_header("Referrer-Policy", "no-referrer")
+        for k, v in (extra or {}).items():
+            self.send_header(k, v)
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _json(self, status: int, data: Any) -> None:
+        self._send(status, json.dumps(data, ensure_ascii=False).encode("utf-8"), "application/json; charset=utf-8")
+
+    def _refuse(self, status: int, message: str, **extra: Any) -> None:
+        self._json(status, {"error": message, **extra})
+
+    # --- checks every request passes -----------------------------------------------------------------
+
+    def _host_ok(self) -> bool:
+        if self.headers.get("Host", "") not in self.server.allowed_hosts():
+            self._refuse(403, "this server answers only to http://127.0.0.1 (wrong Host header)")
+            return False
+        return True
+
+    def _write_ok(self) -> bool:
+        origin = self.headers.get("Origin")
+        if origin is not None and origin.removeprefix("http://") not in self.server.allowed_hosts():
+            self._refuse(403, f"requests from {origin} are refused")
+            return False
+        if not hmac.compare_digest(self.headers.get(TOKEN_HEADER, ""), self.server.csrf):
+            self._refuse(403, "missing or wrong CSRF token: reload the page")
+            return False
+        if self.headers.get("Content-Type", "").split(";")[0].strip() != "application/json":
+            self._refuse(415, "send JSON (Content-Type: application/json)")
+            return False
+        return True
+
+    def _body(self) -> Any:
+        length = int(self.headers.get("Content-Length") or 0)
+        if length > MAX_BODY:
+            raise RefusedError(413, "request too large")
+        try:
+            return json.loads(self.rfile.read(length) or b"null")
+        except (ValueError, UnicodeDecodeError):
+            raise RefusedError(400, "the body is not JSON") from None
+
+    # --- routes ---------------------------------------------------------------------------------------
+
+    def do_GET(self) -> None:
+        if not self._host_ok():
+            return
+        url = urlsplit(self.path)
+        query = {k: v[-1] for k, v in parse_qs(url.query).items()}
+        studio = self.server.studio
+        routes: dict[str, Callable[[], Any]] = {
+            "/api/modules": studio.modules,
+            "/api/files": studio.files,
+            "/api/runs": studio.run_fields,
+            "/api/open": lambda: studio.open(query.get("path"), query.get("name")),
+        }
+        if url.path == "/":
+            nonce = secrets.token_urlsafe(16)
+            text, csp = page(self.server.csrf, nonce, str(studio.root))
+            self._send(200, text.encode("utf-8"), "text/html; charset=utf-8", {"Content-Security-Policy": csp})
+            return
+        self._answer(routes.get(url.path))
+
+    def do_POST(self) -> None:
+        if not self._host_ok() or not self._write_ok():
+            return
+        studio = self.server.studio
+        routes: dict[str, Callable[[Any], Any]] = {
+            "/api/check": studio.check,
+            "/api/save": studio.save,
+            "/api/apply": lambda _: studio.apply(),
+            "/api/submit": studio.submit,
+            "/api/launch": studio.launch,
+        }
+        route = routes.get(urlsplit(self.path).path)
+        if route is None:
+            self._refuse(404, f"no route {self.path}")
+            return
+        try:
+            body = self._body()
+        except RefusedError as exc:
+            self._refuse(exc.status, str(exc))
+            return
+        self._answer(lambda: route(body))
+
+    def _answer(self, route: Callable[[], Any] | None) -> None:
+        if route is None:
+            self._refuse(404, f"no route {self.path}")
+            return
+        try:
+            self._json(200, route())
+        except RefusedError as exc:
+            self._refuse(exc.status, str(exc), **exc.extra)
+        except Exception as exc:  # a bug: tell the page, keep serving
+            self._refuse(500, f"internal error: {type(exc).__name__}: {exc} (a bug in mldsl; please report it)")
+            print(f"mldsl ui: internal error on {self.path}: {type(exc).__name__}: {exc}", file=sys.stderr)

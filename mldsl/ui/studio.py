@@ -1,0 +1,378 @@
+"""What ``mldsl ui`` does, without the HTTP: browse the library, check and save a pipeline, talk to the cluster.
+
+Every answer is plain JSON-ready data. Errors a user can fix are raised as
+:class:`RefusedError` with the HTTP status the server answers with.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from mldsl.atomic import write_atomically
+from mldsl.loader import PROJECT_FILE, YAML_SUFFIXES, display_path, find_project_file, find_yaml_files
+from mldsl.mtypes import MType, TypeSyntaxError, parse_type
+from mldsl.ui.compose import ComposeError, at_fields, model_of, pipelines_in, render
+
+if TYPE_CHECKING:
+    from mldsl.compiler import CompileResult
+    from mldsl.compiler.library import Library
+    from mldsl.constraints import Param
+    from mldsl.diagnostics import Diagnostic
+
+
+class RefusedError(Exception):
+    """A request the studio will not carry out, with the HTTP status to answer and what to tell the user."""
+
+    def __init__(self, status: int, message: str, **extra: Any):
+        super().__init__(message)
+        self.status = status
+        self.extra = extra
+
+
+def token_of(text: str | None) -> str | None:
+    """What a file's content was when it was opened (``None``: the file did not exist)."""
+    return None if text is None else "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def type_json(t: MType) -> dict[str, Any]:
+    """A type as the page's ``assignable`` reads it."""
+    out: dict[str, Any] = {"kind": t.kind}
+    if t.item is not None:
+        out["item"] = type_json(t.item)
+    if t.values is not None:
+        out["values"] = list(t.values)
+    if t.format:
+        out["format"] = t.format
+    return out
+
+
+def _param_type(p: dict[str, Any]) -> MType | None:
+    try:
+        t = parse_type(p["type"])
+    except TypeSyntaxError:
+        return None
+    if t.kind == "enum" and isinstance(p.get("values"), list):
+        return MType("enum", values=tuple(p["values"]))
+    return t
+
+
+def _diag(d: Diagnostic) -> dict[str, object]:
+    return d.to_json()
+
+
+class Studio:
+    """One project folder, as the composer sees it."""
+
+    def __init__(self, path: Path, *, context: str | None = None, namespace: str | None = None):
+        project_file = find_project_file([path])
+        self.source = path.resolve()
+        self.root = project_file.parent.resolve() if project_file is not None else self.source
+        self.has_project = project_file is not None
+        self.context = context
+        self.namespace = namespace
+        self.lock = threading.Lock()  # one save at a time: the conflict check and the write are one step
+        self._library: Library | None = None
+
+    # --- paths -------------------------------------------------------------------------------
+
+    def target(self, rel: Any) -> Path:
+        """The file ``rel`` names, refused unless it is a YAML file inside the project."""
+        if not isinstance(rel, str) or not rel.strip() or "\0" in rel:
+            raise RefusedError(400, "give the file to save to, relative to the project", field="path")
+        given = Path(rel.strip())
+        if given.is_absolute():
+            raise RefusedError(400, f"{rel} is absolute: give a path relative to the project ({self.root})", field="path")
+        full = (self.root / given).resolve()
+        if not full.is_relative_to(self.root):
+            raise RefusedError(403, f"{rel} is outside the project ({self.root}): refused", field="path")
+        inside = full.relative_to(self.root)
+        if any(part.startswith(".") for part in inside.parts):
+            raise RefusedError(403, f"{rel} is in a hidden folder or is a hidden file: refused", field="path")
+        if full.suffix not in YAML_SUFFIXES:
+            raise RefusedError(400, f"{rel} must end in .yaml or .yml", field="path")
+        if full.name == PROJECT_FILE:
+            raise RefusedError(403, f"{PROJECT_FILE} is the Project file: save pipelines elsewhere", field="path")
+        return full
+
+    def rel(self, path: Path) -> str:
+        return path.resolve().relative_to(self.root).as_posix()
+
+    def _read(self, path: Path) -> str | None:
+        try:
+            return path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise RefusedError(422, f"cannot read {self.rel(path)}: {exc}", field="path") from None
+
+    # --- the library ---------------------------------------------------------------------------
+
+    def library(self, reload: bool = False) -> Library:
+        from mldsl.compiler.library import load_library
+
+        if self._library is None or reload:
+            self._library = load_library([self.source])
+        return self._library
+
+    def modules(self) -> dict[str, Any]:
+        """Every module in scope, grouped by name, with every version's inputs and outputs."""
+        from mldsl.backends.forms import field
+
+        lib = self.library(reload=True)
+        grouped: dict[str, list[dict[str, Any]]] = {}
+        for e in lib.entries:
+            m = e.module
+            grouped.setdefault(m.name, []).append(
+                {
+                    "key": m.key,
+                    "version": m.version,
+                    "description": m.description or "",
+                    "origin": e.origin,
+                    "source": e.source,
+                    "run": type(m.run).__name__.removesuffix("Run").lower(),
+                    "inputs": [{**field(p), "type": type_json(p.type), "typeText": str(p.type)} for p in m.inputs],
+                    "outputs": [
+                        {"name": p.name, "type": type_json(p.type), "typeText": str(p.type), "description": p.description or ""}
+                        for p in m.outputs
+                    ],
+                }
+            )
+        return {
+            "modules": [{"name": name, "versions": versions} for name, versions in sorted(grouped.items())],
+            "problems": [_diag(d) for d in lib.diagnostics],
+        }
+
+    # --- the project's files ---------------------------------------------------------------------
+
+    def files(self) -> dict[str, Any]:
+        """The pipelines and sweeps in the project, and whether a cluster is configured."""
+        pipelines, sweeps = [], []
+        for f in find_yaml_files(self.root):
+            text = self._read(f) or ""
+            if "mldsl/" not in text:
+                continue
+            for doc in pipelines_in(text):
+                pipelines.append({"path": self.rel(f), "name": str((doc.get("metadata") or {}).get("name", ""))})
+            if "kind: Sweep" in text:
+                import yaml
+
+                try:
+                    docs = list(yaml.safe_load_all(text))
+                except yaml.YAMLError:
+                    docs = []
+                for d in docs:
+                    if isinstance(d, dict) and d.get("kind") == "Sweep":
+                        spec = d.get("spec") or {}
+                        sweeps.append(
+                            {
+                                "path": self.rel(f),
+                                "name": str((d.get("metadata") or {}).get("name", "")),
+                                "pipeline": str(spec.get("pipeline", "")),
+                                "strategy": str(spec.get("strategy", "")),
+                            }
+                        )
+        return {
+            "root": str(self.root),
+            "project": self.has_project,
+            "pipelines": pipelines,
+            "sweeps": sweeps,
+            "cluster": cluster_configured(),
+        }
+
+    def open(self, rel: Any, name: str | None = None) -> dict[str, Any]:
+        path = self.target(rel)
+        text = self._read(path)
+        if text is None:
+            raise RefusedError(404, f"no file {rel} in the project", field="path")
+        found = pipelines_in(text)
+        if name:
+            found = [d for d in found if (d.get("metadata") or {}).get("name") == name]
+        if not found:
+            raise RefusedError(422, f"{rel} holds no Pipeline" + (f" named {name!r}" if name else ""), field="path")
+        model = model_of(found[0])
+        return {"path": self.rel(path), "token": token_of(text), "original": model["name"], "model": model}
+
+    # --- checking and saving ---------------------------------------------------------------------
+
+    def _path(self, body: Any) -> Path:
+        if not isinstance(body, dict):
+            raise RefusedError(400, "the request must be a JSON object")
+        return self.target(body.get("path"))
+
+    @staticmethod
+    def _render(body: dict[str, Any], existing: str | None) -> str:
+        """The file's new text: the opened file with the pipeline replaced, or a new file (no token)."""
+        try:
+            return render(body.get("model"), existing if body.get("token") else None, body.get("original"))
+        except ComposeError as exc:
+            raise RefusedError(400, str(exc)) from None
+
+    def _compile(self, path: Path, text: str) -> CompileResult:
+        from mldsl.compiler import compile_paths
+
+        return compile_paths([self.source], unsaved={path: text})
+
+    def _report(self, path: Path, text: str, model: dict[str, Any], result: CompileResult) -> dict[str, Any]:
+        mine: list[Diagnostic] = []
+        elsewhere: list[Diagnostic] = []
+        for d in result.diagnostics:
+            (mine if Path(d.span.path).resolve() == path else elsewhere).append(d)
+        fields = at_fields(text, display_path(path), model["name"], mine)
+        lib = self.library()
+        resolved: dict[str, Any] = {}
+        for s in model["steps"]:
+            found = lib.resolve(s["uses"], path.parent) if s["uses"] else None
+            resolved[s["name"]] = (
+                {"key": found.key} if found is not None and not isinstance(found, Exception) else {"error": str(found or "")}
+            )
+        params = {}
+        for p in model["params"]:
+            t = _param_type(p)
+            if t is not None:
+                params[p["name"]] = type_json(t)
+        errors = len([d for d in mine if d.severity == "error"])
+        compiled = next(
+            (p for p in result.program.pipelines if p.name == model["name"] and Path(p.source).name == path.name), None
+        )
+        return {
+            "path": self.rel(path),
+            "yaml": text,
+            "errors": errors,
+            "fields": {k: [_diag(d) for d in v] for k, v in fields.items()},
+            "elsewhere": [_diag(d) for d in elsewhere if d.severity == "error"],
+            "resolved": resolved,
+            "paramTypes": params,
+            "order": [s.name for s in compiled.steps] if compiled is not None else None,
+        }
+
+    def check(self, body: Any) -> dict[str, Any]:
+        """The YAML the composer's pipeline makes, and the compiler's diagnostics at its fields."""
+        path = self._path(body)
+        text = self._render(body, self._read(path))
+        return self._report(path, text, body["model"], self._compile(path, text))
+
+    def save(self, body: Any) -> dict[str, Any]:
+        """Write the pipeline into its file, atomically; refused when the file changed since it was opened."""
+        with self.lock:
+            path = self._path(body)
+            current = self._read(path)
+            token = body.get("token")
+            if token is None and current is not None:
+                raise RefusedError(
+                    409, f"{self.rel(path)} already exists: open it to edit it, or choose another file name", field="path"
+                )
+            if token is not None and token != token_of(current):
+                what = "was deleted" if current is None else "changed on disk"
+                raise RefusedError(
+                    409, f"{self.rel(path)} {what} since you opened it; nothing was written", conflict=True, field="path"
+                )
+            text = self._render(body, current)
+            report = self._report(path, text, body["model"], self._compile(path, text))
+            if report["errors"]:
+                raise RefusedError(422, f"{report['errors']} problem(s) to fix first; nothing was written", report=report)
+            write_atomically(path.parent, [(path.name, text)])
+            return {**report, "token": token_of(text), "original": body["model"]["name"], "saved": True}
+
+    # --- the cluster ------------------------------------------------------------------------------
+
+    def _project(self) -> CompileResult:
+        from mldsl.compiler import compile_paths
+
+        result = compile_paths([self.source])
+        if not result.ok:
+            first = next(d for d in result.diagnostics if d.severity == "error")
+            raise RefusedError(422, f"the project has errors; fix them first: {first.render()}")
+        return result
+
+    def apply(self) -> dict[str, Any]:
+        """``mldsl apply`` of the whole project: every definition, server-side applied."""
+        from mldsl.backends import emit_all
+        from mldsl.cluster import PLURALS, Cluster, ClusterError
+
+        manifests = emit_all(self._project().program)
+        lines = []
+        try:
+            cluster = Cluster.connect(self.context)
+            for man in manifests:
+                if (man.body["apiVersion"], man.kind) in PLURALS:
+                    lines.append(cluster.apply(man.body, namespace=self.namespace, dry_run=False, force=False).line(""))
+        except ClusterError as exc:
+            raise RefusedError(502, str(exc), lines=lines) from None
+        return {"lines": lines}
+
+    def submit(self, body: Any) -> dict[str, Any]:
+        """``mldsl submit``: a run of an applied pipeline, params typed and checked first."""
+        from mldsl.cluster import ClusterError
+        from mldsl.submit import parse_params, runs_from_environment
+
+        if not isinstance(body, dict) or not isinstance(body.get("params", {}), dict):
+            raise RefusedError(400, "give the pipeline and a params object")
+        program = self._project().program
+        pipeline = next((p for p in program.pipelines if p.name == body.get("pipeline")), None)
+        if pipeline is None:
+            raise RefusedError(404, f"no pipeline {body.get('pipeline')!r} in the project")
+        pairs = [f"{k}={v if isinstance(v, str) else json.dumps(v)}" for k, v in body.get("params", {}).items()]
+        values, problems = parse_params(pipeline, pairs)
+        if problems:
+            raise RefusedError(422, "; ".join(p.removeprefix("--param ") for p in problems))
+        try:
+            name = runs_from_environment(self.context, self.namespace).submit(pipeline.name, values)
+        except ClusterError as exc:
+            raise RefusedError(502, str(exc)) from None
+        return {"workflow": name}
+
+    def launch(self, body: Any) -> dict[str, Any]:
+        """Start a sweep: its driver Workflow (grid, random) or its Katib Experiment."""
+        from mldsl.backends import emit_all
+        from mldsl.cluster import Cluster, ClusterError
+        from mldsl.submit import runs_from_environment
+
+        program = self._project().program
+        sweep = next((s for s in program.sweeps if isinstance(body, dict) and s.name == body.get("sweep")), None)
+        if sweep is None:
+            raise RefusedError(404, f"no sweep {body.get('sweep') if isinstance(body, dict) else None!r} in the project")
+        manifests = emit_all(program._replace(sweeps=(sweep,)), ("argo-sweeps", "katib"))
+        started = []
+        try:
+            for man in manifests:
+                if man.kind == "Workflow":
+                    started.append("workflow/" + runs_from_environment(self.context, self.namespace).create(man.body))
+                else:
+                    cluster = Cluster.connect(self.context)
+                    started.append(cluster.apply(man.body, namespace=self.namespace, dry_run=False, force=False).line(""))
+        except ClusterError as exc:
+            raise RefusedError(502, str(exc)) from None
+        return {"started": started}
+
+    def run_fields(self) -> dict[str, Any]:
+        """The params of every pipeline as form fields, for the run panel (from the saved project)."""
+        from mldsl.backends.forms import field
+        from mldsl.compiler import compile_paths
+
+        result = compile_paths([self.source])
+        out: dict[str, list[dict[str, Any]]] = {}
+        for p in result.program.pipelines:
+            out[p.name] = [field(q) for q in _run_params(p.params)]
+        return {"pipelines": out, "sweeps": [s.name for s in result.program.sweeps], "ok": result.ok}
+
+
+def _run_params(params: tuple[Param, ...]) -> list[Param]:
+    return [p for p in params if p.type.kind != "artifact"]
+
+
+def cluster_configured() -> dict[str, Any]:
+    """Whether submit and launch can reach a cluster, and how (without importing the kubernetes client)."""
+    if os.environ.get("ARGO_SERVER"):
+        return {"configured": True, "via": f"Argo Server {os.environ['ARGO_SERVER']}"}
+    configs = [Path(p) for p in os.environ.get("KUBECONFIG", "").split(os.pathsep) if p] or [Path.home() / ".kube" / "config"]
+    found = [c for c in configs if c.is_file()]
+    if found:
+        return {"configured": True, "via": f"kubeconfig {found[0]}"}
+    if os.environ.get("KUBERNETES_SERVICE_HOST"):
+        return {"configured": True, "via": "in-cluster service account"}
+    return {"configured": False, "via": "no ARGO_SERVER, kubeconfig or in-cluster account"}
