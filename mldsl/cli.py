@@ -409,7 +409,11 @@ def apply(
     show_default=True,
     help="The project that defines the pipeline (for its params).",
 )
-@click.option("--namespace", "-n", help="Namespace (default: ARGO_NAMESPACE, then the kubeconfig context's).")
+@click.option(
+    "--namespace",
+    "-n",
+    help="Namespace (default: the Project's, where apply put the template; then ARGO_NAMESPACE, then the context's).",
+)
 @click.option("--context", help="kubeconfig context (ignored when ARGO_SERVER is set).")
 @FORMAT
 def submit(
@@ -455,7 +459,7 @@ def submit(
         _report(diags, fmt, f"mldsl: {len(problems)} error{'s' if len(problems) != 1 else ''}; nothing was submitted")
         sys.exit(EXIT_INVALID)
     try:
-        runs = runs_from_environment(context, namespace)
+        runs = runs_from_environment(context, namespace or result.program.project.namespace)
         name = runs.submit(pipeline, values)
         click.echo(f"workflow/{name} submitted")
         if watch:

@@ -9,6 +9,7 @@ project that the input no longer has.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -55,12 +56,14 @@ class Cluster:
         from kubernetes.config.config_exception import ConfigException
 
         namespace = "default"
+        # read KUBECONFIG now, not when the client was imported: a long-lived process (mldsl ui) may see it change
+        path = os.environ.get("KUBECONFIG") or None
         try:
             try:
-                config.load_kube_config(context=context)
-                _, active = config.list_kube_config_contexts()
+                config.load_kube_config(config_file=path, context=context)
+                contexts, active = config.list_kube_config_contexts(config_file=path)
                 if context:
-                    active = next((c for c in config.list_kube_config_contexts()[0] if c["name"] == context), active)
+                    active = next((c for c in contexts if c["name"] == context), active)
                 namespace = active.get("context", {}).get("namespace") or namespace
             except (ConfigException, FileNotFoundError, TypeError):
                 if context:

@@ -16,7 +16,7 @@ from jsonschema import Draft202012Validator
 from mldsl.constraints import Param, check_value
 from mldsl.mtypes import parse_type
 
-from conftest import ROOT, example_dirs
+from conftest import ROOT, chromium, example_dirs
 
 FORM_JS = ROOT / "backends" / "forms" / "form.js"
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -112,34 +112,10 @@ def test_python_and_javascript_agree(tmp_path: Path) -> None:
     assert len(cases) > 50 and any(expected) and not all(expected)
 
 
-def _browser():
-    webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is in the [dev] extra")
-    chromium, driver = shutil.which("chromium"), shutil.which("chromedriver")
-    if not chromium or not driver:
-        pytest.skip("Debian's chromium and chromium-driver are not installed (.ci/run installs them)")
-    from selenium.webdriver.chrome.service import Service
-
-    opts = webdriver.ChromeOptions()
-    opts.binary_location = chromium
-    for flag in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--window-size=1200,1000",
-    ):
-        opts.add_argument(flag)
-    return webdriver.Chrome(service=Service(driver), options=opts)
-
-
 def test_fill_a_module_form_in_chromium(tmp_path: Path) -> None:
     out = tmp_path / "forms"
     forms(ROOT / "modules", out)
-    browser = _browser()
+    browser = chromium()
     from selenium.webdriver.common.by import By
 
     try:
@@ -179,7 +155,7 @@ def test_fill_a_module_form_in_chromium(tmp_path: Path) -> None:
 
 
 def test_falsy_defaults_and_every_page_renders(generated: Path) -> None:
-    browser = _browser()
+    browser = chromium()
     from selenium.webdriver.common.by import By
 
     try:
@@ -205,7 +181,7 @@ def test_sweep_form_exports_a_valid_sweep(tmp_path: Path) -> None:
     shutil.copytree(ROOT / "examples" / "gpu-training", project)
     out = tmp_path / "forms"
     forms(project, out)
-    browser = _browser()
+    browser = chromium()
     from selenium.webdriver.common.by import By
 
     try:

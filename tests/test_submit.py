@@ -58,6 +58,23 @@ def test_submit_through_kubernetes(emu) -> None:
     ]
 
 
+def test_runs_go_to_the_projects_namespace(emu, tmp_path: Path) -> None:
+    """apply puts the template in the Project's namespace; submit looks for it there, not in the context's."""
+    import shutil
+
+    project = tmp_path / "churn"
+    shutil.copytree(CHURN, project)
+    (project / "mldsl.yaml").write_text((project / "mldsl.yaml").read_text().replace("namespace: ml", "namespace: ml-team"))
+    emu.put("argoproj.io", "v1alpha1", "ml-team", "workflowtemplates", {"metadata": {"name": "churn-train"}, "spec": {}})
+    p = mldsl(emu.env, "submit", "churn-train", "--from", str(project))
+    assert p.returncode == 0, p.stderr
+    [post] = [r for r in emu.requests if r["method"] == "POST"]
+    assert post["path"] == "/apis/argoproj.io/v1alpha1/namespaces/ml-team/workflows"
+    p = mldsl(emu.env, "submit", "churn-train", "--from", str(project), "-n", "ml")
+    assert p.returncode == 0, p.stderr  # --namespace still wins
+    assert [r["path"] for r in emu.requests if r["method"] == "POST"][-1].endswith("/namespaces/ml/workflows")
+
+
 def test_bad_params_send_nothing(emu) -> None:
     p = mldsl(
         emu.env,

@@ -63,6 +63,7 @@ def model_of(doc: dict[str, Any]) -> dict[str, Any]:
                 "uses": str(step.get("uses", "")),
                 "with": dict(given) if isinstance(given, dict) else {},
                 "more": sorted(str(k) for k in step if k not in ("uses", "with")),
+                "deploy": str(step["deploy"]) if "deploy" in step else None,
             }
         )
     return {
@@ -181,7 +182,8 @@ def render(model: Any, existing: str | None, original: str | None) -> str:
     for s in model["steps"]:
         step = old_steps.get(s.get("was") or s["name"])
         step = step if isinstance(step, CommentedMap) else CommentedMap()
-        step["uses"] = s["uses"]
+        if s["uses"] or "deploy" not in step:
+            step["uses"] = s["uses"]
         given = s.get("with") or {}
         if given:
             block = step.get("with") if isinstance(step.get("with"), CommentedMap) else CommentedMap()
@@ -191,7 +193,7 @@ def render(model: Any, existing: str | None, original: str | None) -> str:
             step["with"] = block
         else:
             step.pop("with", None)
-        if next(iter(step)) != "uses":
+        if "uses" in step and next(iter(step)) != "uses":
             step.move_to_end("uses", last=False)
         steps[s["name"]] = step
     spec["steps"] = steps

@@ -321,7 +321,8 @@ class Studio:
         if problems:
             raise RefusedError(422, "; ".join(p.removeprefix("--param ") for p in problems))
         try:
-            name = runs_from_environment(self.context, self.namespace).submit(pipeline.name, values)
+            runs = runs_from_environment(self.context, self.namespace or program.project.namespace)
+            name = runs.submit(pipeline.name, values)
         except ClusterError as exc:
             raise RefusedError(502, str(exc)) from None
         return {"workflow": name}
@@ -341,7 +342,8 @@ class Studio:
         try:
             for man in manifests:
                 if man.kind == "Workflow":
-                    started.append("workflow/" + runs_from_environment(self.context, self.namespace).create(man.body))
+                    runs = runs_from_environment(self.context, self.namespace or program.project.namespace)
+                    started.append("workflow/" + runs.create(man.body))
                 else:
                     cluster = Cluster.connect(self.context)
                     started.append(cluster.apply(man.body, namespace=self.namespace, dry_run=False, force=False).line(""))

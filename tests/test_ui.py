@@ -1,0 +1,521 @@
+"""`mldsl ui`: the local composer's API (checks, safe saves, security), the cluster actions, and a real browser.
+
+The server runs in this process on 127.0.0.1 (a free port); requests go over
+real HTTP. Cluster actions talk to the emulated API of ``kube_emulator``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from mldsl.mtypes import assignable, parse_type
+from mldsl.ui.compose import model_of, pipelines_in, render
+from mldsl.ui.server import TOKEN_HEADER, Server
+from mldsl.ui.studio import Studio
+
+from conftest import ROOT, chromium, example_dirs
+
+EXAMPLES = {d.name: d for d in example_dirs()}
+APP_JS = ROOT / "mldsl" / "ui" / "app.js"
+ARTIFACTS = ROOT / "tests" / "artifacts"
+
+
+class Client:
+    def __init__(self, server: Server):
+        self.server = server
+        self.base = server.url.rstrip("/")
+
+    def call(self, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None) -> tuple[int, Any]:
+        sent = {"Content-Type": "application/json", TOKEN_HEADER: self.server.csrf} if method == "POST" else {}
+        sent.update(headers or {})
+        data = json.dumps(body).encode() if method == "POST" else None
+        req = urllib.request.Request(self.base + path, data=data, method=method, headers=sent)
+        try:
+            with urllib.request.urlopen(req, timeout=30) as resp:
+                raw = resp.read()
+                return resp.status, json.loads(raw) if resp.headers.get_content_type() == "application/json" else raw.decode()
+        except urllib.error.HTTPError as exc:
+            return exc.code, json.loads(exc.read())
+
+
+@contextmanager
+def serve(studio: Studio) -> Iterator[Client]:
+    server = Server(studio, 0)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield Client(server)
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """The churn-train example, with a second version of its own module."""
+    root = tmp_path / "project"
+    shutil.copytree(EXAMPLES["churn-train"], root)
+    v2 = (root / "modules" / "add-features" / "module.yaml").read_text()
+    v3 = v2.replace("version: 2.3.0", "version: 3.0.0").replace(
+        "    currency:", "    min_tenure: {type: int, default: 0, min: 0}\n    currency:"
+    )
+    (root / "modules" / "add-features-3").mkdir()
+    (root / "modules" / "add-features-3" / "module.yaml").write_text(v3)
+    return root
+
+
+@pytest.fixture
+def ui(project: Path) -> Iterator[Client]:
+    with serve(Studio(project)) as client:
+        yield client
+
+
+def two_steps(name: str = "two-step") -> dict[str, Any]:
+    return {
+        "name": name,
+        "description": "read a table and split it",
+        "params": [{"name": "data", "type": "artifact", "default": "s3://ml-data/x.csv"}],
+        "steps": [
+            {"name": "load", "uses": "read-table@1.0.0", "with": {"source": "${{ params.data }}", "format": "csv"}},
+            {
+                "name": "split",
+                "uses": "split-dataset@1.0.0",
+                "with": {"table": "${{ steps.load.outputs.table }}", "test_fraction": 0.3},
+            },
+        ],
+    }
+
+
+def validate(path: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "mldsl", "validate", str(path)], capture_output=True, text=True)
+
+
+# --- the page and who may talk to the server ---------------------------------------------------------------
+
+
+def test_the_page_is_self_contained_and_locked_down(ui: Client) -> None:
+    req = urllib.request.Request(ui.base + "/")
+    with urllib.request.urlopen(req) as resp:
+        csp = resp.headers["Content-Security-Policy"]
+        text = resp.read().decode()
+        assert resp.headers["X-Frame-Options"] == "DENY"
+    assert "default-src 'none'" in csp and "connect-src 'self'" in csp and "frame-ancestors 'none'" in csp
+    nonce = re.search(r"'nonce-([^']+)'", csp)
+    assert nonce and text.count(f'nonce="{nonce.group(1)}"') == 2  # the one style and the one script
+    assert f'<meta name="mldsl-csrf" content="{ui.server.csrf}">' in text
+    assert not re.search(r"""(src|href)=["']?(https?:)?//""", text), "the page must load nothing from elsewhere"
+
+
+def test_requests_from_elsewhere_are_refused(ui: Client, project: Path) -> None:
+    body = {"path": "pipelines/x.yaml", "token": None, "original": None, "model": two_steps()}
+    assert ui.call("GET", "/api/files", headers={"Host": "attacker.example:80"})[0] == 403  # DNS rebinding
+    assert ui.call("POST", "/api/save", body, headers={TOKEN_HEADER: ""})[0] == 403
+    assert ui.call("POST", "/api/save", body, headers={TOKEN_HEADER: "guess"})[0] == 403
+    assert ui.call("POST", "/api/save", body, headers={"Content-Type": "text/plain"})[0] == 415
+    assert ui.call("POST", "/api/save", body, headers={"Origin": "http://attacker.example"})[0] == 403
+    assert not (project / "pipelines" / "x.yaml").exists()
+    assert ui.call("POST", "/api/save", body, headers={"Origin": ui.base})[0] == 200
+
+
+# --- the library ------------------------------------------------------------------------------------------------
+
+
+def test_the_library_lists_every_version_with_inputs_and_outputs(ui: Client) -> None:
+    status, data = ui.call("GET", "/api/modules")
+    assert status == 200 and data["problems"] == []
+    by_name = {m["name"]: m for m in data["modules"]}
+    assert [v["version"] for v in by_name["add-features"]["versions"]] == ["2.3.0", "3.0.0"]
+    assert {v["origin"] for v in by_name["add-features"]["versions"]} == {"project"}
+    v3 = by_name["add-features"]["versions"][1]
+    assert [i["name"] for i in v3["inputs"]] == ["table", "window_days", "min_tenure", "currency"]
+    read = by_name["read-table"]["versions"][0]
+    assert read["origin"] == "built-in" and read["description"].startswith("Read a CSV")
+    assert read["outputs"][0] == {
+        "name": "table",
+        "type": {"kind": "artifact", "format": "parquet"},
+        "typeText": "artifact(parquet)",
+        "description": "",
+    }
+    fmt = next(i for i in read["inputs"] if i["name"] == "format")
+    assert fmt["values"] == ["auto", "csv", "parquet"] and fmt["default"] == "auto" and fmt["type"]["kind"] == "enum"
+
+
+# --- checking: the compiler's diagnostics, at the fields they belong to -------------------------------------------------
+
+
+def test_check_puts_each_diagnostic_at_its_field(ui: Client) -> None:
+    body = {"path": "pipelines/new.yaml", "token": None, "original": None, "model": two_steps("Bad_Name")}
+    status, data = ui.call("POST", "/api/check", body)
+    assert status == 200 and {f: [d["code"] for d in ds] for f, ds in data["fields"].items()} == {"name": ["MLD105"]}
+    model = two_steps()
+    model["steps"][0]["with"]["format"] = "csvv"
+    model["steps"][1]["with"]["test_fraction"] = 1.5
+    model["steps"].append({"name": "extra", "uses": "no-such-module@1", "with": {}})
+    status, data = ui.call("POST", "/api/check", {"path": "pipelines/new.yaml", "token": None, "original": None, "model": model})
+    assert status == 200
+    codes = {field: [d["code"] for d in diags] for field, diags in data["fields"].items()}
+    assert codes["step:load:with:format"] == ["MLD308"]
+    assert "1.5 must be less than 1.0" in data["fields"]["step:split:with:test_fraction"][0]["message"]
+    assert codes["step:extra:uses"] == ["MLD400"]
+    assert data["errors"] == 3 and data["order"] is None
+    assert data["resolved"]["load"] == {"key": "read-table@1.0.0"}
+    assert "not found" in data["resolved"]["extra"]["error"]
+    assert data["paramTypes"] == {"data": {"kind": "artifact"}}
+    assert yaml.safe_load(data["yaml"])["spec"]["steps"]["load"]["with"] == {"source": "${{ params.data }}", "format": "csvv"}
+
+
+def test_check_of_a_good_pipeline_gives_its_order(ui: Client) -> None:
+    body = {"path": "pipelines/new.yaml", "token": None, "original": None, "model": two_steps()}
+    status, data = ui.call("POST", "/api/check", body)
+    assert status == 200 and data["errors"] == 0 and data["fields"] == {}
+    assert data["order"] == ["load", "split"]
+
+
+# --- saving ------------------------------------------------------------------------------------------------------------
+
+
+def test_save_writes_a_file_that_validates(ui: Client, project: Path) -> None:
+    body = {"path": "pipelines/two-step.yaml", "token": None, "original": None, "model": two_steps()}
+    status, data = ui.call("POST", "/api/save", body)
+    assert status == 200 and data["saved"] and data["token"].startswith("sha256:")
+    target = project / "pipelines" / "two-step.yaml"
+    assert target.read_text() == data["yaml"]
+    assert [p.name for p in target.parent.iterdir() if p.name.startswith(".")] == []  # no temporary file left
+    p = validate(project)
+    assert p.returncode == 0, p.stderr
+    again = ui.call("POST", "/api/save", body)
+    assert again[0] == 409 and "already exists" in again[1]["error"]
+
+
+def test_save_refuses_a_file_that_changed_on_disk(ui: Client, project: Path) -> None:
+    status, opened = ui.call("GET", "/api/open?path=pipelines/churn-train.yaml")
+    assert status == 200 and opened["original"] == "churn-train"
+    target = project / "pipelines" / "churn-train.yaml"
+    edited = target.read_text() + "# a colleague's edit\n"
+    target.write_text(edited)
+    model = opened["model"]
+    model["steps"][1]["with"]["window_days"] = 60
+    body = {"path": opened["path"], "token": opened["token"], "original": opened["original"], "model": model}
+    status, data = ui.call("POST", "/api/save", body)
+    assert status == 409 and data["conflict"] and "changed on disk" in data["error"]
+    assert target.read_text() == edited
+    target.unlink()
+    status, data = ui.call("POST", "/api/save", body)
+    assert status == 409 and "was deleted" in data["error"] and not target.exists()
+
+
+@pytest.mark.parametrize(
+    "rel",
+    [
+        "../escape.yaml",
+        "pipelines/../../escape.yaml",
+        "/tmp/escape.yaml",
+        "outside/escape.yaml",
+        ".git/hooks.yaml",
+        "mldsl.yaml",
+        "notes.txt",
+        "",
+    ],
+)
+def test_save_refuses_paths_outside_the_project(ui: Client, project: Path, rel: str) -> None:
+    outside = project.parent / "elsewhere"
+    outside.mkdir(exist_ok=True)
+    if not (project / "outside").exists():
+        (project / "outside").symlink_to(outside, target_is_directory=True)  # a link out of the project
+    before = sorted(p for p in project.parent.rglob("*") if p.is_file())
+    status, data = ui.call("POST", "/api/save", {"path": rel, "token": None, "original": None, "model": two_steps()})
+    assert status in (400, 403) and data["field"] == "path", data
+    assert sorted(p for p in project.parent.rglob("*") if p.is_file()) == before
+
+
+def test_save_refuses_a_pipeline_with_errors(ui: Client, project: Path) -> None:
+    model = two_steps()
+    model["steps"][1]["with"]["table"] = "${{ steps.load.outputs.row_count }}"  # an int where a table goes
+    status, data = ui.call("POST", "/api/save", {"path": "pipelines/bad.yaml", "token": None, "original": None, "model": model})
+    assert status == 422 and "nothing was written" in data["error"]
+    assert data["report"]["fields"]["step:split:with:table"][0]["code"] == "MLD303"
+    assert not (project / "pipelines" / "bad.yaml").exists()
+
+
+def test_open_edit_save_keeps_everything_else(ui: Client, project: Path) -> None:
+    target = project / "pipelines" / "churn-train.yaml"
+    original = target.read_text()
+    status, opened = ui.call("GET", "/api/open?path=pipelines/churn-train.yaml")
+    assert opened["model"]["steps"][3]["more"] == ["cache", "resources", "retries", "timeout"]
+    body = {"path": opened["path"], "token": opened["token"], "original": "churn-train", "model": opened["model"]}
+    status, data = ui.call("POST", "/api/save", body)
+    assert status == 200 and target.read_text() == original  # nothing edited: not a byte changed
+    body["token"] = data["token"]
+    body["model"]["steps"][1]["with"]["window_days"] = 60
+    body["model"]["steps"][1]["uses"] = "add-features@3.0.0"
+    status, data = ui.call("POST", "/api/save", body)
+    assert status == 200, data
+    changed = [(a, b) for a, b in zip(original.splitlines(), target.read_text().splitlines(), strict=True) if a != b]
+    assert changed == [
+        ("      uses: add-features@2", "      uses: add-features@3.0.0"),
+        (
+            '      with: {table: "${{ steps.load.outputs.table }}", window_days: 120}',
+            '      with: {table: "${{ steps.load.outputs.table }}", window_days: 60}',
+        ),
+    ]
+
+
+@pytest.mark.parametrize("example", sorted(EXAMPLES))
+def test_every_example_pipeline_round_trips_byte_for_byte(example: str) -> None:
+    files = [f for f in EXAMPLES[example].rglob("*.yaml") if pipelines_in(f.read_text())]
+    assert files or example == "churn-serving"
+    for f in files:
+        text = f.read_text()
+        for doc in pipelines_in(text):
+            assert render(model_of(doc), text, doc["metadata"]["name"]) == text, f
+
+
+# --- wiring: only type-compatible choices -----------------------------------------------------------------------------
+
+TYPES = [
+    "str", "int", "float", "bool", "artifact", "artifact(parquet)", "artifact(csv)", "secret", "enum", "list[int]",
+    "list[float]", "list[str]", "dict[str, int]", "dict[str, float]", "list[list[int]]",
+]  # fmt: skip
+ENUMS = [("a", "b"), ("a",), (1, 2), (1.5, 2), (True,), ("a", 1)]
+
+
+def _types() -> list[Any]:
+    from mldsl.mtypes import MType
+
+    out: list[Any] = []
+    for t in TYPES:
+        if t.startswith("artifact("):
+            out.append(MType("artifact", format=t[9:-1]))
+        elif t != "enum":
+            out.append(parse_type(t))
+    out += [MType("enum", values=v) for v in ENUMS]
+    return [*out, MType("any")]
+
+
+def test_python_and_javascript_agree_on_what_may_be_wired(tmp_path: Path) -> None:
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node is not installed: the JavaScript side of the wiring rules is not checked")
+    from mldsl.ui.studio import type_json
+
+    types = _types()
+    pairs = [(a, b) for a in types for b in types]
+    (tmp_path / "pairs.json").write_text(json.dumps([[type_json(a), type_json(b)] for a, b in pairs]))
+    script = (
+        f"const {{assignable}} = require({json.dumps(str(APP_JS))});"
+        f"const pairs = require({json.dumps(str(tmp_path / 'pairs.json'))});"
+        "console.log(JSON.stringify(pairs.map(([a, b]) => assignable(a, b))));"
+    )
+    p = subprocess.run([node, "-e", script], capture_output=True, text=True)
+    assert p.returncode == 0, p.stderr
+    got = json.loads(p.stdout)
+    expected = [assignable(a, b) for a, b in pairs]
+    mismatches = [(str(a), str(b), e) for (a, b), e, g in zip(pairs, expected, got, strict=True) if e != g]
+    assert mismatches == [], f"Python and JavaScript disagree on {mismatches}"
+    assert len(pairs) > 300 and 0.05 < sum(expected) / len(expected) < 0.5
+
+
+# --- the cluster: apply, submit and sweep launch through the same code as the CLI --------------------------------------------
+
+
+@pytest.fixture
+def cluster(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    pytest.importorskip("kubernetes", reason="the kubernetes client is a dependency of mldsl apply")
+    from kube_emulator import KubeEmulator, kubeconfig
+
+    with KubeEmulator() as emu:
+        config = tmp_path / "kubeconfig"
+        config.write_text(kubeconfig(emu.url, namespace="ml"))
+        monkeypatch.setenv("KUBECONFIG", str(config))
+        monkeypatch.delenv("ARGO_SERVER", raising=False)
+        yield emu
+
+
+def test_apply_submit_and_launch_from_the_ui(cluster: Any, tmp_path: Path) -> None:
+    """Runs go to the Project's namespace (ml-train), where apply puts the template, not the context's (ml)."""
+    root = tmp_path / "gpu"
+    shutil.copytree(EXAMPLES["gpu-training"], root)
+    with serve(Studio(root)) as client:
+        status, files = client.call("GET", "/api/files")
+        assert files["cluster"]["configured"] and [s["name"] for s in files["sweeps"]] == ["ranker-random", "ranker-tpe"]
+        status, runs = client.call("GET", "/api/runs")
+        assert [f["name"] for f in runs["pipelines"]["ranker-training"]] == ["day", "epochs", "learning_rate"]
+        status, data = client.call("POST", "/api/submit", {"pipeline": "ranker-training", "params": {}})
+        assert status == 502 and "not found" in data["error"]  # nothing applied yet: the cluster says so
+        status, data = client.call("POST", "/api/launch", {"sweep": "ranker-tpe"})  # Katib runs it once it exists
+        assert status == 200 and data["started"] == ["experiment/ranker-tpe created"]
+        assert ("kubeflow.org", "v1beta1", "ml-train", "experiments", "ranker-tpe") in cluster.store
+        status, data = client.call("POST", "/api/apply", {})
+        assert status == 200 and "workflowtemplate/ranker-training created" in data["lines"]
+        assert "experiment/ranker-tpe unchanged" in data["lines"]
+        status, data = client.call("POST", "/api/submit", {"pipeline": "ranker-training", "params": {"epochs": 500}})
+        assert status == 422 and "500 is above the maximum 200" in data["error"]
+        status, data = client.call("POST", "/api/submit", {"pipeline": "ranker-training", "params": {"epochs": 40}})
+        assert status == 200 and data["workflow"].startswith("ranker-training-"), data
+        run = cluster.store[("argoproj.io", "v1alpha1", "ml-train", "workflows", data["workflow"])]
+        assert run["spec"]["arguments"]["parameters"] == [{"name": "epochs", "value": "40"}]
+        status, data = client.call("POST", "/api/launch", {"sweep": "ranker-random"})
+        assert status == 200 and data["started"][0].startswith("workflow/ranker-random-"), data
+        driver = cluster.store[("argoproj.io", "v1alpha1", "ml-train", "workflows", data["started"][0].split("/")[1])]
+        assert driver["metadata"]["labels"]["mldsl.io/sweep"] == "ranker-random"
+
+
+def test_launch_through_the_argo_server(cluster: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = tmp_path / "gpu"
+    shutil.copytree(EXAMPLES["gpu-training"], root)
+    monkeypatch.setenv("ARGO_SERVER", cluster.url)
+    monkeypatch.setenv("ARGO_TOKEN", cluster.argo_token)
+    monkeypatch.setenv("ARGO_NAMESPACE", "ml")
+    with serve(Studio(root)) as client:
+        assert client.call("GET", "/api/files")[1]["cluster"]["via"] == f"Argo Server {cluster.url}"
+        status, data = client.call("POST", "/api/launch", {"sweep": "ranker-random"})
+        assert status == 200 and data["started"][0].startswith("workflow/ranker-random-"), data
+    [post] = [r for r in cluster.requests if r["method"] == "POST"]
+    assert post["path"] == "/api/v1/workflows/ml-train"  # the Project's namespace, where apply puts the template
+
+
+def test_without_a_cluster_the_ui_says_so(ui: Client, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("KUBECONFIG", str(tmp_path / "none"))
+    monkeypatch.delenv("ARGO_SERVER", raising=False)
+    monkeypatch.delenv("KUBERNETES_SERVICE_HOST", raising=False)
+    assert ui.call("GET", "/api/files")[1]["cluster"]["configured"] is False
+
+
+# --- the command -------------------------------------------------------------------------------------------------------
+
+
+def test_the_command_serves_on_127_0_0_1(project: Path) -> None:
+    proc = subprocess.Popen([sys.executable, "-m", "mldsl", "ui", str(project), "--port", "0"], stderr=subprocess.PIPE, text=True)
+    try:
+        line = proc.stderr.readline() if proc.stderr else ""
+        url = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
+        assert url, line
+        with urllib.request.urlopen(url.group(0) + "api/files", timeout=10) as resp:
+            assert json.loads(resp.read())["root"] == str(project.resolve())
+        busy = subprocess.run(
+            [sys.executable, "-m", "mldsl", "ui", str(project), "--port", url.group(1)],
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+        assert busy.returncode == 2 and "choose another --port" in busy.stderr
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+# --- a real browser ----------------------------------------------------------------------------------------------------------
+
+
+def test_compose_a_two_step_pipeline_in_chromium_and_save_it(project: Path) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    browser = chromium()
+    with serve(Studio(project)) as client:
+        try:
+            browser.get(client.server.url)
+            css = lambda q: browser.find_element(By.CSS_SELECTOR, q)  # noqa: E731
+            checks = lambda: int(css("body").get_attribute("data-checks") or 0)  # noqa: E731
+
+            def settle(before: int) -> str:
+                deadline = time.monotonic() + 20
+                while time.monotonic() < deadline:
+                    status = css("#status").text
+                    if checks() > before and not status.startswith("checking"):
+                        return status
+                    time.sleep(0.05)
+                raise AssertionError("the page never finished checking")
+
+            settle(0)
+            css("#search").send_keys("parquet split")
+            assert [e.get_attribute("data-module") for e in browser.find_elements(By.CSS_SELECTOR, ".module")] == [
+                "split-dataset"
+            ]
+            css("#search").clear()
+            css("#search").send_keys(" ")
+            n = checks()
+            css('[data-module="read-table"] .add-step').click()
+            settle(n)
+            n = checks()
+            css('[data-module="split-dataset"] .add-step').click()
+            assert "problem" in settle(n)
+            assert "required input 'table'" in css('[data-err="step:split_dataset"]').text
+
+            # only outputs whose type fits are offered: a parquet table, not the row count or the column names
+            source = Select(css('[data-field="step:split_dataset:with:table"] select.source'))
+            offered = [o.get_attribute("value") for o in source.options]
+            assert offered == ["unset", "value", "expr", "ref:steps.read_table.outputs.table"]
+            stratify = Select(css('[data-field="step:split_dataset:with:stratify"] select.source'))
+            assert "ref:steps.read_table.outputs.table.uri" in [o.get_attribute("value") for o in stratify.options]
+            n = checks()
+            source.select_by_value("ref:steps.read_table.outputs.table")
+            settle(n)
+            assert browser.find_elements(By.CSS_SELECTOR, '[data-edge="read_table->split_dataset"]')
+
+            n = checks()
+            Select(css('[data-field="step:read_table:with:source"] select.source')).select_by_value("value")
+            css('[data-field="step:read_table:with:source"] .slot input').send_keys("s3://ml-data/churn.csv")
+            settle(n)
+            fraction = css('[data-field="step:split_dataset:with:test_fraction"] select.source')
+            Select(fraction).select_by_value("value")
+            box = css('[data-field="step:split_dataset:with:test_fraction"] .slot input')
+            box.clear()
+            n = checks()
+            box.send_keys("1.5")
+            settle(n)
+            assert "1.5 must be less than 1.0" in css('[data-err="step:split_dataset:with:test_fraction"]').text
+            assert "invalid" in (css('[data-field="step:split_dataset:with:test_fraction"]').get_attribute("class") or "")
+            assert css("#save").get_attribute("disabled") is not None
+            box.clear()
+            n = checks()
+            box.send_keys("0.3")
+            settle(n)
+
+            path = css("#path")
+            path.clear()
+            path.send_keys("pipelines/two-step.yaml")
+            name = css("#pipeline-name")
+            name.clear()
+            n = checks()
+            name.send_keys("two-step")
+            assert settle(n) == "valid: 2 steps in order read_table → split_dataset"
+            assert len(browser.find_elements(By.CSS_SELECTOR, "#dag [data-node]")) == 2
+            css("#save").click()
+            deadline = time.monotonic() + 20
+            while css("#save-status").text in ("", "saving…") and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert css("#save-status").text == "saved pipelines/two-step.yaml"
+            ARTIFACTS.mkdir(exist_ok=True)
+            browser.save_screenshot(str(ARTIFACTS / "ui-compose.png"))
+            severe = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+            assert severe == []
+        finally:
+            browser.quit()
+    saved = yaml.safe_load((project / "pipelines" / "two-step.yaml").read_text())
+    assert saved["spec"]["steps"] == {
+        "read_table": {"uses": "read-table@1.0.0", "with": {"source": "s3://ml-data/churn.csv"}},
+        "split_dataset": {
+            "uses": "split-dataset@1.0.0",
+            "with": {"table": "${{ steps.read_table.outputs.table }}", "test_fraction": 0.3},
+        },
+    }
+    p = validate(project / "pipelines" / "two-step.yaml")
+    assert p.returncode == 0, p.stderr
+    assert os.path.getsize(ARTIFACTS / "ui-compose.png") > 10_000
