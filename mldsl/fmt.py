@@ -47,10 +47,14 @@ def format_text(text: str, path: str = "<text>") -> tuple[str, list[Diagnostic]]
     _, diags = load_yaml_text(text, path)
     if any(d.severity == "error" for d in diags):
         return text, diags
+    y = _yaml()
+    return dump_canonical(y, list(y.load_all(text))), []
+
+
+def dump_canonical(y: Any, docs: list[Any]) -> str:
+    """Round-trip documents as text in the canonical layout (``y`` from :func:`_yaml`)."""
     from ruamel.yaml.comments import CommentedMap
 
-    y = _yaml()
-    docs = list(y.load_all(text))
     out = io.StringIO()
     for i, doc in enumerate(docs):
         if isinstance(doc, CommentedMap):
@@ -64,4 +68,4 @@ def format_text(text: str, path: str = "<text>") -> tuple[str, list[Diagnostic]]
             continue
         y.dump(doc, out)
     result = "\n".join(line.rstrip() for line in out.getvalue().splitlines())
-    return result.strip("\n") + "\n", []
+    return result.strip("\n") + "\n"

@@ -199,6 +199,8 @@ def test_save_writes_a_file_that_validates(ui: Client, project: Path) -> None:
     assert [p.name for p in target.parent.iterdir() if p.name.startswith(".")] == []  # no temporary file left
     p = validate(project)
     assert p.returncode == 0, p.stderr
+    fmt = subprocess.run([sys.executable, "-m", "mldsl", "fmt", "--check", str(target)], capture_output=True, text=True)
+    assert fmt.returncode == 0, fmt.stdout + fmt.stderr  # saved in the canonical layout
     again = ui.call("POST", "/api/save", body)
     assert again[0] == 409 and "already exists" in again[1]["error"]
 
@@ -273,6 +275,23 @@ def test_open_edit_save_keeps_everything_else(ui: Client, project: Path) -> None
             '      with: {table: "${{ steps.load.outputs.table }}", window_days: 120}',
             '      with: {table: "${{ steps.load.outputs.table }}", window_days: 60}',
         ),
+    ]
+
+
+def test_renamed_steps_and_params_keep_what_the_composer_does_not_edit() -> None:
+    text = (EXAMPLES["churn-train"] / "pipelines" / "churn-train.yaml").read_text()
+    [doc] = pipelines_in(text)
+    model = model_of(doc)
+    model["params"][3].update(was="n_estimators", name="trees")
+    model["steps"][3].update(was="train", name="fit")
+    out = render(model, text, "churn-train")
+    changed = [(a, b) for a, b in zip(text.splitlines(), out.splitlines(), strict=True) if a != b]
+    assert changed == [
+        (
+            "    n_estimators: {type: int, default: 200, min: 10, max: 2000}",
+            "    trees: {type: int, default: 200, min: 10, max: 2000}",
+        ),
+        ("    train:", "    fit:"),
     ]
 
 
@@ -488,6 +507,17 @@ def test_compose_a_two_step_pipeline_in_chromium_and_save_it(project: Path) -> N
             box.send_keys("0.3")
             settle(n)
 
+            # renaming a step rewrites the references to it
+            from selenium.webdriver.common.keys import Keys
+
+            rename = css('[data-step="read_table"] input.step-name')
+            rename.clear()
+            n = checks()
+            rename.send_keys("load", Keys.TAB)
+            settle(n)
+            assert 'table: "${{ steps.load.outputs.table }}"' in css("#yaml").text
+            assert browser.find_elements(By.CSS_SELECTOR, '[data-edge="load->split_dataset"]')
+
             path = css("#path")
             path.clear()
             path.send_keys("pipelines/two-step.yaml")
@@ -495,7 +525,7 @@ def test_compose_a_two_step_pipeline_in_chromium_and_save_it(project: Path) -> N
             name.clear()
             n = checks()
             name.send_keys("two-step")
-            assert settle(n) == "valid: 2 steps in order read_table → split_dataset"
+            assert settle(n) == "valid: 2 steps in order load → split_dataset"
             assert len(browser.find_elements(By.CSS_SELECTOR, "#dag [data-node]")) == 2
             css("#save").click()
             deadline = time.monotonic() + 20
@@ -510,10 +540,10 @@ def test_compose_a_two_step_pipeline_in_chromium_and_save_it(project: Path) -> N
             browser.quit()
     saved = yaml.safe_load((project / "pipelines" / "two-step.yaml").read_text())
     assert saved["spec"]["steps"] == {
-        "read_table": {"uses": "read-table@1.0.0", "with": {"source": "s3://ml-data/churn.csv"}},
+        "load": {"uses": "read-table@1.0.0", "with": {"source": "s3://ml-data/churn.csv"}},
         "split_dataset": {
             "uses": "split-dataset@1.0.0",
-            "with": {"table": "${{ steps.read_table.outputs.table }}", "test_fraction": 0.3},
+            "with": {"table": "${{ steps.load.outputs.table }}", "test_fraction": 0.3},
         },
     }
     p = validate(project / "pipelines" / "two-step.yaml")

@@ -200,6 +200,12 @@ function addStep(key) {
 function renameStep(step, to) {
   const from = step.name;
   if (!to || to === from) return;
+  if (S.model.steps.some(s => s !== step && s.name === to)) {
+    renderComposer();
+    const err = document.querySelector('[data-err="step:' + from + '"]');
+    if (err) err.textContent = "there is already a step named " + to;
+    return;
+  }
   step.was = step.was || from;
   step.name = to;
   const pattern = new RegExp("steps\\." + from + "\\.", "g");
@@ -374,8 +380,15 @@ function paramRow(p) {
   const name = el("input", { type: "text", class: "mono", "aria-label": "param name" }); name.value = p.name;
   name.addEventListener("change", () => {
     const to = name.value.trim();
+    if (!to || to === p.name) return;
+    if (S.model.params.some(q => q !== p && q.name === to)) {
+      name.value = p.name;
+      row.querySelector("[data-err]").textContent = "there is already a param named " + to;
+      return;
+    }
     const pattern = new RegExp("params\\." + p.name + "\\b", "g");
     S.model.steps.forEach(s => { for (const [k, v] of Object.entries(s.with)) if (typeof v === "string") s.with[k] = v.replace(pattern, "params." + to); });
+    p.was = p.was || p.name;
     p.name = to; changed(true);
   });
   const type = el("select", { "aria-label": "param type" });
@@ -511,7 +524,7 @@ async function save() {
   $("reload").hidden = true;
   if (r.ok) {
     S.file = { path: r.data.path, token: r.data.token, original: r.data.original };
-    S.model.steps.forEach(s => { delete s.was; });
+    [...S.model.steps, ...S.model.params].forEach(x => { delete x.was; });
     S.dirty = false;
     S.check = r.data;
     renderComposer();

@@ -9,7 +9,6 @@ pipeline's outputs and schedules) is kept as it was.
 
 from __future__ import annotations
 
-import io
 import re
 from collections.abc import Iterable
 from typing import Any
@@ -120,11 +119,13 @@ def render(model: Any, existing: str | None, original: str | None) -> str:
     """The file's text with the composer's pipeline in it.
 
     ``existing`` is the file as opened (``None`` for a new file); ``original`` the
-    pipeline's name when it was opened (it may have been renamed since).
+    pipeline's name when it was opened (it may have been renamed since). A step or param
+    renamed in the composer carries its old name in ``was``, so what the composer
+    does not edit (a step's ``when``, a param's ``min``) stays with it.
     """
     from ruamel.yaml.comments import CommentedMap
 
-    from mldsl.fmt import _yaml, format_text
+    from mldsl.fmt import _yaml, dump_canonical
 
     model = _checked(model)
     y = _yaml()
@@ -156,7 +157,7 @@ def render(model: Any, existing: str | None, original: str | None) -> str:
     old_params = spec.get("params") if isinstance(spec.get("params"), CommentedMap) else CommentedMap()
     params = CommentedMap()
     for p in model["params"]:
-        decl = old_params.get(p["name"])
+        decl = old_params.get(p.get("was") or p["name"])
         decl = decl if isinstance(decl, CommentedMap) else CommentedMap()
         decl["type"] = p["type"]
         for key in ("default", "values"):
@@ -198,13 +199,7 @@ def render(model: Any, existing: str | None, original: str | None) -> str:
         steps[s["name"]] = step
     spec["steps"] = steps
 
-    out = io.StringIO()
-    for i, d in enumerate(docs):
-        if i:
-            out.write("---\n")
-        y.dump(d, out)
-    text, _ = format_text(out.getvalue())
-    return text
+    return dump_canonical(y, docs)
 
 
 # --- diagnostics at the composer's fields ------------------------------------------------
