@@ -185,6 +185,17 @@ def test_check_of_a_good_pipeline_gives_its_order(ui: Client) -> None:
     status, data = ui.call("POST", "/api/check", body)
     assert status == 200 and data["errors"] == 0 and data["fields"] == {}
     assert data["order"] == ["load", "split"]
+    assert data["edges"] == [["load", "split", False]]
+
+
+def test_the_dag_has_the_compilers_edges(ui: Client) -> None:
+    """Dependencies the composer does not edit (publish's `when` reads evaluate's AUC) are drawn too."""
+    status, opened = ui.call("GET", "/api/open?path=pipelines/churn-train.yaml")
+    body = {"path": opened["path"], "token": opened["token"], "original": opened["original"], "model": opened["model"]}
+    status, data = ui.call("POST", "/api/check", body)
+    assert status == 200 and data["errors"] == 0
+    assert ["evaluate", "publish", True] in data["edges"] and ["train", "publish", True] in data["edges"]
+    assert len(data["edges"]) == 7
 
 
 # --- saving ------------------------------------------------------------------------------------------------------------

@@ -41,7 +41,8 @@ def _node_id(step: str) -> str:
     return f"step_{step}"
 
 
-def _edges(steps: dict[str, dict[str, Any]]) -> list[tuple[str, str, bool]]:
+def edges(steps: dict[str, dict[str, Any]]) -> list[tuple[str, str, bool]]:
+    """(upstream, step, whether the step has a ``when``) for every dependency, from a pipeline summary's steps."""
     return [(dep, name, "when" in step) for name, step in steps.items() for dep in step.get("depends", []) if dep in steps]
 
 
@@ -64,7 +65,7 @@ def mermaid(summary: dict[str, Any], status: dict[str, str] | None = None, *, ti
             out.append(f'  {node}["{label}"]')
     if "on_exit" in summary:
         out.append(f'  on_exit(["<b>on exit</b><br/>{_mermaid_text(summary["on_exit"]["module"])}"])')
-    for src, dst, conditional in _edges(steps):
+    for src, dst, conditional in edges(steps):
         out.append(f"  {_node_id(src)} {'-.->' if conditional else '-->'} {_node_id(dst)}")
     for kind, (style, _) in STATUS_STYLES.items():
         members = sorted(_node_id(n) for n, s in status.items() if s == kind and n in steps)
@@ -99,7 +100,7 @@ def dot(summary: dict[str, Any], status: dict[str, str] | None = None, *, title:
         out.append(f'  "{name}" [{", ".join(attrs)}];')
     if "on_exit" in summary:
         out.append(f'  "on_exit" [label="on exit\\n{_dot_text(summary["on_exit"]["module"])}", shape=oval];')
-    for src, dst, conditional in _edges(steps):
+    for src, dst, conditional in edges(steps):
         out.append(f'  "{src}" -> "{dst}"' + (" [style=dashed];" if conditional else ";"))
     out.append("}")
     return "\n".join(out) + "\n"

@@ -36,10 +36,13 @@ function upstream(step) {
   return out;
 }
 
-// Layers for drawing: a step sits one layer right of the furthest step it reads from (cycles are cut).
-function layers(steps) {
+// Layers for drawing: a step sits one layer below the furthest step it depends on (cycles are cut).
+// `edges`: the compiler's [from, to, conditional] when the pipeline compiles; else read from the values.
+function layers(steps, edges) {
   const names = new Set(steps.map(s => s.name));
-  const deps = Object.fromEntries(steps.map(s => [s.name, [...upstream(s)].filter(n => names.has(n))]));
+  const deps = edges
+    ? Object.fromEntries(steps.map(s => [s.name, edges.filter(e => e[1] === s.name && names.has(e[0])).map(e => e[0])]))
+    : Object.fromEntries(steps.map(s => [s.name, [...upstream(s)].filter(n => names.has(n))]));
   const layer = {};
   const visit = (n, seen) => {
     if (layer[n] !== undefined) return layer[n];
@@ -60,6 +63,7 @@ const S = {
   csrf: "", modules: [], byKey: {}, files: null,
   file: { path: "", token: null, original: null },
   model: null, check: null, seq: 0, timer: null, dirty: false,
+  edits: 0, checkedEdits: -1,  // the compiler's edges are drawn only when they are of the model as it is
 };
 const $ = id => document.getElementById(id);
 
@@ -173,6 +177,7 @@ async function openPipeline(p) {
 // --- editing ---------------------------------------------------------------------------------------------
 function changed(structural) {
   S.dirty = true;
+  S.edits++;
   if (structural) renderComposer();
   renderDag();
   scheduleCheck();
@@ -435,9 +440,10 @@ function scheduleCheck(delay) {
 }
 
 async function runCheck() {
-  const seq = ++S.seq;
+  const seq = ++S.seq, edits = S.edits;
   const r = await api("POST", "/api/check", { path: S.file.path, token: S.file.token, original: S.file.original, model: S.model });
   if (seq !== S.seq) return;  // a newer check is on its way
+  S.checkedEdits = edits;
   document.body.dataset.checks = String(seq);
   $("err-path").textContent = "";
   if (!r.ok) {
@@ -485,12 +491,15 @@ function renderDag() {
   const box = $("dag"); box.textContent = "";
   const steps = S.model ? S.model.steps : [];
   if (!steps.length) { box.appendChild(el("p", { class: "help", text: "The DAG appears here." })); return; }
-  const { layer, deps } = layers(steps);
-  const W = 170, H = 46, GX = 46, GY = 18;
+  const edges = S.check && S.check.edges && S.checkedEdits === S.edits ? S.check.edges : null;
+  const { layer, deps } = layers(steps, edges);
+  const conditional = new Set((edges || []).filter(e => e[2]).map(e => e[0] + "->" + e[1]));
+  // top to bottom: one row per layer (a step sits below every step it reads from)
+  const W = 170, H = 46, GX = 18, GY = 34;
   const rows = {};
   const pos = {};
-  steps.forEach(s => { const l = layer[s.name]; rows[l] = (rows[l] || 0) + 1; pos[s.name] = [l, rows[l] - 1]; });
-  const width = (Math.max(...Object.values(layer)) + 1) * (W + GX) + 10, height = Math.max(...Object.values(rows)) * (H + GY) + 10;
+  steps.forEach(s => { const l = layer[s.name]; rows[l] = (rows[l] || 0) + 1; pos[s.name] = [rows[l] - 1, l]; });
+  const width = Math.max(...Object.values(rows)) * (W + GX) + 10, height = (Math.max(...Object.values(layer)) + 1) * (H + GY) + 10;
   const g = svg("svg", { width, height, viewBox: "0 0 " + width + " " + height, role: "img", "aria-label": "pipeline DAG" });
   const defs = svg("defs");
   const marker = svg("marker", { id: "arrow", viewBox: "0 0 10 10", refX: 10, refY: 5, markerWidth: 7, markerHeight: 7, orient: "auto-start-reverse" });
@@ -499,8 +508,8 @@ function renderDag() {
   const at = n => [5 + pos[n][0] * (W + GX), 5 + pos[n][1] * (H + GY)];
   steps.forEach(s => deps[s.name].forEach(d => {
     const [x1, y1] = at(d), [x2, y2] = at(s.name);
-    const a = [x1 + W, y1 + H / 2], b = [x2, y2 + H / 2], mid = (a[0] + b[0]) / 2;
-    g.appendChild(svg("path", { d: `M ${a[0]} ${a[1]} C ${mid} ${a[1]}, ${mid} ${b[1]}, ${b[0]} ${b[1]}`, class: "edge", "marker-end": "url(#arrow)", "data-edge": d + "->" + s.name }));
+    const a = [x1 + W / 2, y1 + H], b = [x2 + W / 2, y2], mid = (a[1] + b[1]) / 2;
+    g.appendChild(svg("path", { d: `M ${a[0]} ${a[1]} C ${a[0]} ${mid}, ${b[0]} ${mid}, ${b[0]} ${b[1]}`, class: "edge" + (conditional.has(d + "->" + s.name) ? " conditional" : ""), "marker-end": "url(#arrow)", "data-edge": d + "->" + s.name }));
   }));
   const bad = new Set(Object.keys((S.check && S.check.fields) || {}).filter(f => f.startsWith("step:")).map(f => f.split(":")[1]));
   steps.forEach(s => {
@@ -527,6 +536,7 @@ async function save() {
     [...S.model.steps, ...S.model.params].forEach(x => { delete x.was; });
     S.dirty = false;
     S.check = r.data;
+    S.checkedEdits = S.edits;
     renderComposer();
     $("yaml").textContent = r.data.yaml;
     setStatus("save-status", "saved " + r.data.path, true);

@@ -239,9 +239,16 @@ class Studio:
         compiled = next(
             (p for p in result.program.pipelines if p.name == model["name"] and Path(p.source).name == path.name), None
         )
+        dag = None
+        if compiled is not None:
+            from mldsl.compiler.summary import pipeline as summarize
+            from mldsl.review.graph import edges
+
+            dag = [list(e) for e in edges(summarize(compiled)["steps"])]
         return {
             "path": self.rel(path),
             "yaml": text,
+            "edges": dag,
             "errors": errors,
             "fields": {k: [_diag(d) for d in v] for k, v in fields.items()},
             "elsewhere": [_diag(d) for d in elsewhere if d.severity == "error"],
