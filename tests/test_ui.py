@@ -560,3 +560,50 @@ def test_compose_a_two_step_pipeline_in_chromium_and_save_it(project: Path) -> N
     p = validate(project / "pipelines" / "two-step.yaml")
     assert p.returncode == 0, p.stderr
     assert os.path.getsize(ARTIFACTS / "ui-compose.png") > 10_000
+
+
+def test_apply_run_and_launch_from_the_page(cluster: Any, tmp_path: Path) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    root = tmp_path / "gpu"
+    shutil.copytree(EXAMPLES["gpu-training"], root)
+    browser = chromium()
+    with serve(Studio(root)) as client:
+        try:
+            browser.get(client.server.url)
+            css = lambda q: browser.find_element(By.CSS_SELECTOR, q)  # noqa: E731
+
+            def log_after(button: str, count: int) -> list[str]:
+                css(button).click()
+                deadline = time.monotonic() + 20
+                while time.monotonic() < deadline:
+                    lines = [e.text for e in browser.find_elements(By.CSS_SELECTOR, "#cluster-log li")]
+                    if len(lines) >= count:
+                        return lines
+                    time.sleep(0.05)
+                raise AssertionError(f"no answer to {button}")
+
+            deadline = time.monotonic() + 20
+            while not browser.find_elements(By.ID, "submit-run") and time.monotonic() < deadline:
+                time.sleep(0.05)
+            lines = log_after("#apply", 1)
+            assert "workflowtemplate/ranker-training created" in lines
+            epochs = css('.run-form [data-name="epochs"] input')
+            epochs.clear()
+            epochs.send_keys("400")
+            lines = log_after("#submit-run", len(lines) + 1)
+            assert "epochs: 400 is above the maximum 200" in lines[0]
+            epochs.clear()
+            epochs.send_keys("40")
+            lines = log_after("#submit-run", len(lines) + 1)
+            assert re.fullmatch(r"workflow/ranker-training-\d+ submitted", lines[0]), lines
+            Select(css("#launch-sweep")).select_by_value("ranker-random")
+            lines = log_after("#launch", len(lines) + 1)
+            assert re.fullmatch(r"workflow/ranker-random-\d+ started", lines[0]), lines
+            ARTIFACTS.mkdir(exist_ok=True)
+            browser.save_screenshot(str(ARTIFACTS / "ui-cluster.png"))
+        finally:
+            browser.quit()
+    runs = [k for k in cluster.store if k[3] == "workflows"]
+    assert len(runs) == 2

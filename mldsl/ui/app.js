@@ -456,7 +456,9 @@ async function runCheck() {
   if (before !== JSON.stringify([r.data.resolved, r.data.paramTypes])) renderComposer(); else showDiagnostics();
   $("yaml").textContent = r.data.yaml;
   const n = r.data.errors;
-  setStatus("status", n ? n + " problem" + (n > 1 ? "s" : "") + " to fix" : "valid: " + (r.data.order ? r.data.order.length + " steps in order " + r.data.order.join(" → ") : "ok"), !n);
+  const order = r.data.order || [];
+  const valid = order.length ? "valid: " + order.length + " step" + (order.length > 1 ? "s" : "") + " in order " + order.join(" → ") : "valid (no steps yet)";
+  setStatus("status", n ? n + " problem" + (n > 1 ? "s" : "") + " to fix" : valid, !n);
   $("save").disabled = n > 0;
 }
 
@@ -577,7 +579,8 @@ async function renderCluster() {
     (r.data.pipelines[pick.value] || []).forEach(f => {
       const w = widget(f, () => {});
       inputs[f.name] = w;
-      form.appendChild(el("div", { class: "field" }, el("label", { class: "mono", text: f.name }), w));
+      form.appendChild(el("div", { class: "field", "data-name": f.name }, el("label", { class: "mono", text: f.name }), w,
+        f.description ? el("div", { class: "help", text: f.description }) : null));
     });
   };
   pick.addEventListener("change", fill);
