@@ -96,3 +96,24 @@ def chromium():
         opts.add_argument(flag)
     opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     return webdriver.Chrome(service=Service(driver), options=opts)
+
+
+def run_in_node(script: Path, call: str, cases: list, tmp_path: Path) -> list:
+    """``call`` (JavaScript, over ``cases``) with ``script``'s exports in scope, run by Node; skips without Node."""
+    import json
+    import shutil
+    import subprocess
+
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node is not installed: the JavaScript side is not checked")
+    data = tmp_path / "cases.json"
+    data.write_text(json.dumps(cases))
+    code = (
+        f"Object.assign(globalThis, require({json.dumps(str(script))}));"
+        f"const cases = require({json.dumps(str(data))});"
+        f"console.log(JSON.stringify({call}));"
+    )
+    p = subprocess.run([node, "-e", code], capture_output=True, text=True)
+    assert p.returncode == 0, p.stderr
+    return list(json.loads(p.stdout))

@@ -16,7 +16,7 @@ from jsonschema import Draft202012Validator
 from mldsl.constraints import Param, check_value
 from mldsl.mtypes import parse_type
 
-from conftest import ROOT, chromium, example_dirs
+from conftest import ROOT, chromium, example_dirs, run_in_node
 
 FORM_JS = ROOT / "backends" / "forms" / "form.js"
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -77,9 +77,6 @@ CORPUS: list[tuple[str, dict, list]] = [
 
 
 def test_python_and_javascript_agree(tmp_path: Path) -> None:
-    node = shutil.which("node")
-    if node is None:
-        pytest.skip("node is not installed: the JavaScript side of the rules is not checked")
     cases, expected = [], []
     for type_text, constraints, values in CORPUS:
         opts = {k: v for k, v in constraints.items()}
@@ -98,15 +95,7 @@ def test_python_and_javascript_agree(tmp_path: Path) -> None:
         for v in values:
             cases.append({"field": field(p), "value": v})
             expected.append(check_value(p, v) == [])
-    (tmp_path / "cases.json").write_text(json.dumps(cases))
-    script = (
-        f"const {{check}} = require({json.dumps(str(FORM_JS))});"
-        f"const cases = require({json.dumps(str(tmp_path / 'cases.json'))});"
-        "console.log(JSON.stringify(cases.map(c => check(c.field, c.value).length === 0)));"
-    )
-    p = subprocess.run([node, "-e", script], capture_output=True, text=True)
-    assert p.returncode == 0, p.stderr
-    got = json.loads(p.stdout)
+    got = run_in_node(FORM_JS, "cases.map(c => check(c.field, c.value).length === 0)", cases, tmp_path)
     mismatches = [(c["field"]["kind"], c["value"], e) for c, e, g in zip(cases, expected, got, strict=True) if e != g]
     assert mismatches == [], f"Python and JavaScript disagree on {mismatches}"
     assert len(cases) > 50 and any(expected) and not all(expected)

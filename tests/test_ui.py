@@ -29,7 +29,7 @@ from mldsl.ui.compose import model_of, pipelines_in, render
 from mldsl.ui.server import TOKEN_HEADER, Server
 from mldsl.ui.studio import Studio
 
-from conftest import ROOT, chromium, example_dirs
+from conftest import ROOT, chromium, example_dirs, run_in_node
 
 EXAMPLES = {d.name: d for d in example_dirs()}
 APP_JS = ROOT / "mldsl" / "ui" / "app.js"
@@ -339,22 +339,12 @@ def _types() -> list[Any]:
 
 
 def test_python_and_javascript_agree_on_what_may_be_wired(tmp_path: Path) -> None:
-    node = shutil.which("node")
-    if node is None:
-        pytest.skip("node is not installed: the JavaScript side of the wiring rules is not checked")
     from mldsl.ui.studio import type_json
 
     types = _types()
     pairs = [(a, b) for a in types for b in types]
-    (tmp_path / "pairs.json").write_text(json.dumps([[type_json(a), type_json(b)] for a, b in pairs]))
-    script = (
-        f"const {{assignable}} = require({json.dumps(str(APP_JS))});"
-        f"const pairs = require({json.dumps(str(tmp_path / 'pairs.json'))});"
-        "console.log(JSON.stringify(pairs.map(([a, b]) => assignable(a, b))));"
-    )
-    p = subprocess.run([node, "-e", script], capture_output=True, text=True)
-    assert p.returncode == 0, p.stderr
-    got = json.loads(p.stdout)
+    cases = [[type_json(a), type_json(b)] for a, b in pairs]
+    got = run_in_node(APP_JS, "cases.map(([a, b]) => assignable(a, b))", cases, tmp_path)
     expected = [assignable(a, b) for a, b in pairs]
     mismatches = [(str(a), str(b), e) for (a, b), e, g in zip(pairs, expected, got, strict=True) if e != g]
     assert mismatches == [], f"Python and JavaScript disagree on {mismatches}"
