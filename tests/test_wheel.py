@@ -41,6 +41,9 @@ def test_wheel_contents(wheel: Path) -> None:
         "mldsl/backends/argo/workflow.py",
         "mldsl/backends/forms/form.js",
         "mldsl/backends/forms/form.css",
+        "mldsl/ui/app.js",
+        "mldsl/ui/app.css",
+        "mldsl/ui/app.html",
         "mldsl/backends/argo/pick_best.py",
         "mldsl/modules/train-sklearn/module.yaml",
         "mldsl/modules/train-sklearn/main.py",
@@ -73,6 +76,8 @@ def test_wheel_compiles_outside_the_checkout(wheel: Path, tmp_path: Path) -> Non
         "import sys, mldsl, mldsl.grammars; from mldsl.cli import main\n"
         "assert mldsl.__file__.startswith(sys.argv[1]), mldsl.__file__\n"
         "mldsl.grammars.parser('expression')\n"
+        "from mldsl.ui.page import page\n"
+        "assert 'startComposer' in page('token', 'nonce', '/')[0]\n"
         "main(['compile', sys.argv[2], '-o', 'out'])"
     )
     p = subprocess.run(
