@@ -396,6 +396,27 @@ def test_apply_submit_and_launch_from_the_ui(cluster: Any, tmp_path: Path) -> No
         assert driver["metadata"]["labels"]["mldsl.io/sweep"] == "ranker-random"
 
 
+def test_cluster_actions_refuse_a_project_with_errors(cluster: Any, tmp_path: Path) -> None:
+    root = tmp_path / "gpu"
+    shutil.copytree(EXAMPLES["gpu-training"], root)
+    (root / "broken.yaml").write_text(
+        "apiVersion: mldsl/v1\nkind: Pipeline\nmetadata: {name: Broken}\nspec: {steps: {a: {uses: nope@1}}}\n"
+    )
+    with serve(Studio(root)) as client:
+        for route, body in (
+            ("/api/apply", {}),
+            ("/api/submit", {"pipeline": "ranker-training"}),
+            ("/api/launch", {"sweep": "ranker-tpe"}),
+        ):
+            status, data = client.call("POST", route, body)
+            assert (
+                status == 422
+                and "error(s) in the project" in data["error"]
+                and data["problems"][0]["path"].endswith("broken.yaml")
+            )
+    assert not [r for r in cluster.requests if r["method"] != "GET"]
+
+
 def test_launch_through_the_argo_server(cluster: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     root = tmp_path / "gpu"
     shutil.copytree(EXAMPLES["gpu-training"], root)

@@ -291,9 +291,13 @@ class Studio:
         from mldsl.compiler import compile_paths
 
         result = compile_paths([self.source])
-        if not result.ok:
-            first = next(d for d in result.diagnostics if d.severity == "error")
-            raise RefusedError(422, f"the project has errors; fix them first: {first.render()}")
+        errors = [d for d in result.diagnostics if d.severity == "error"]
+        if errors:
+            raise RefusedError(
+                422,
+                f"{len(errors)} error(s) in the project; fix them first: " + "; ".join(d.render() for d in errors),
+                problems=[_diag(d) for d in errors],
+            )
         return result
 
     def apply(self) -> dict[str, Any]:
