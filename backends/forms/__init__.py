@@ -61,6 +61,11 @@ def field(p: Param) -> dict[str, Any]:
     return out
 
 
+def run_params(p: ir.Pipeline) -> tuple[Param, ...]:
+    """The params a run is started with (artifact params reach Argo as artifacts, not as params)."""
+    return tuple(q for q in p.params if q.type.kind != "artifact")
+
+
 def _asset(name: str) -> str:
     return resources.files("mldsl.backends.forms").joinpath(name).read_text(encoding="utf-8")
 
@@ -136,12 +141,11 @@ def generate(program: ir.Program, module_keys: set[str]) -> list[tuple[str, str]
                 f"{m.name}-with.yaml",
             )
     for p in program.pipelines:
-        params = tuple(q for q in p.params if q.type.kind != "artifact")
         out += _files(
             f"pipeline-{p.name}",
             p.name,
             p.description or "Params of a run (mldsl submit --params-file)",
-            params,
+            run_params(p),
             "params",
             f"{p.name}.params.yaml",
         )

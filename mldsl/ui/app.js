@@ -193,13 +193,11 @@ function uniqueStepName(base) {
 }
 
 function addStep(key) {
-  const v = S.byKey[key];
   const name = uniqueStepName(key.split("@")[0]);
   S.model.steps.push({ name, uses: key, with: {}, more: [] });
   changed(true);
   const card = document.querySelector('[data-step="' + name + '"]');
   if (card) card.scrollIntoView({ block: "nearest" });
-  return v;
 }
 
 function renameStep(step, to) {

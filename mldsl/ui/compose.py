@@ -20,20 +20,24 @@ from mldsl.yamlsource import Positions, load_yaml_text
 
 #: a ``with`` value that is nothing but one reference: the composer shows it as a wire
 REFERENCE = re.compile(r"^\$\{\{\s*(params\.\w+|steps\.\w+\.outputs\.\w+(?:\.uri)?)\s*\}\}$")
-PARAM_KEYS = ("type", "default", "values")
 
 
 class ComposeError(ValueError):
     """A request the composer cannot turn into a document (a bug in the page or a hand-made request)."""
 
 
-def pipelines_in(text: str) -> list[dict[str, Any]]:
-    """The Pipeline documents of a file, as plain data (invalid YAML gives none)."""
+def documents_in(text: str) -> list[dict[str, Any]]:
+    """The mapping documents of a file, as plain data (invalid YAML gives none)."""
     try:
         docs = list(yaml.load_all(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))
     except yaml.YAMLError:
         return []
-    return [d for d in docs if isinstance(d, dict) and d.get("kind") == "Pipeline"]
+    return [d for d in docs if isinstance(d, dict)]
+
+
+def pipelines_in(text: str) -> list[dict[str, Any]]:
+    """The Pipeline documents of a file, as plain data (invalid YAML gives none)."""
+    return [d for d in documents_in(text) if d.get("kind") == "Pipeline"]
 
 
 def model_of(doc: dict[str, Any]) -> dict[str, Any]:
@@ -240,8 +244,8 @@ def at_fields(text: str, path: str, name: str, diags: list[Diagnostic]) -> dict[
     spans = []
     for d in docs:
         if isinstance(d.data, dict) and d.data.get("kind") == "Pipeline" and (d.data.get("metadata") or {}).get("name") == name:
-            lines = sorted(ln for ln, _ in (*d.positions.values.values(), *d.positions.keys.values()))
-            spans.append((lines[0] if lines else 0, lines[-1] if lines else 0, d.positions))
+            lines = [ln for ln, _ in (*d.positions.values.values(), *d.positions.keys.values())]
+            spans.append((min(lines, default=0), max(lines, default=0), d.positions))
     out: dict[str, list[Diagnostic]] = {}
     for diag in diags:
         field = ""

@@ -136,15 +136,7 @@ class Handler(BaseHTTPRequestHandler):
             "/api/launch": studio.launch,
         }
         route = routes.get(urlsplit(self.path).path)
-        if route is None:
-            self._refuse(404, f"no route {self.path}")
-            return
-        try:
-            body = self._body()
-        except RefusedError as exc:
-            self._refuse(exc.status, str(exc))
-            return
-        self._answer(lambda: route(body))
+        self._answer(None if route is None else lambda: route(self._body()))
 
     def _answer(self, route: Callable[[], Any] | None) -> None:
         if route is None:

@@ -16,12 +16,11 @@ from typing import TYPE_CHECKING, Any
 from mldsl.atomic import write_atomically
 from mldsl.loader import PROJECT_FILE, YAML_SUFFIXES, display_path, find_project_file, find_yaml_files
 from mldsl.mtypes import MType, TypeSyntaxError, parse_type
-from mldsl.ui.compose import ComposeError, at_fields, model_of, pipelines_in, render
+from mldsl.ui.compose import ComposeError, at_fields, documents_in, model_of, pipelines_in, render
 
 if TYPE_CHECKING:
     from mldsl.compiler import CompileResult
     from mldsl.compiler.library import Library
-    from mldsl.constraints import Param
     from mldsl.diagnostics import Diagnostic
 
 
@@ -59,10 +58,6 @@ def _param_type(p: dict[str, Any]) -> MType | None:
     if t.kind == "enum" and isinstance(p.get("values"), list):
         return MType("enum", values=tuple(p["values"]))
     return t
-
-
-def _diag(d: Diagnostic) -> dict[str, object]:
-    return d.to_json()
 
 
 class Studio:
@@ -144,7 +139,7 @@ class Studio:
             )
         return {
             "modules": [{"name": name, "versions": versions} for name, versions in sorted(grouped.items())],
-            "problems": [_diag(d) for d in lib.diagnostics],
+            "problems": [d.to_json() for d in lib.diagnostics],
         }
 
     # --- the project's files ---------------------------------------------------------------------
@@ -156,26 +151,13 @@ class Studio:
             text = self._read(f) or ""
             if "mldsl/" not in text:
                 continue
-            for doc in pipelines_in(text):
-                pipelines.append({"path": self.rel(f), "name": str((doc.get("metadata") or {}).get("name", ""))})
-            if "kind: Sweep" in text:
-                import yaml
-
-                try:
-                    docs = list(yaml.safe_load_all(text))
-                except yaml.YAMLError:
-                    docs = []
-                for d in docs:
-                    if isinstance(d, dict) and d.get("kind") == "Sweep":
-                        spec = d.get("spec") or {}
-                        sweeps.append(
-                            {
-                                "path": self.rel(f),
-                                "name": str((d.get("metadata") or {}).get("name", "")),
-                                "pipeline": str(spec.get("pipeline", "")),
-                                "strategy": str(spec.get("strategy", "")),
-                            }
-                        )
+            for doc in documents_in(text):
+                entry = {"path": self.rel(f), "name": str((doc.get("metadata") or {}).get("name", ""))}
+                if doc.get("kind") == "Pipeline":
+                    pipelines.append(entry)
+                elif doc.get("kind") == "Sweep":
+                    spec = doc.get("spec") or {}
+                    sweeps.append({**entry, "pipeline": str(spec.get("pipeline", "")), "strategy": str(spec.get("strategy", ""))})
         return {
             "root": str(self.root),
             "project": self.has_project,
@@ -250,8 +232,8 @@ class Studio:
             "yaml": text,
             "edges": dag,
             "errors": errors,
-            "fields": {k: [_diag(d) for d in v] for k, v in fields.items()},
-            "elsewhere": [_diag(d) for d in elsewhere if d.severity == "error"],
+            "fields": {k: [d.to_json() for d in v] for k, v in fields.items()},
+            "elsewhere": [d.to_json() for d in elsewhere if d.severity == "error"],
             "resolved": resolved,
             "paramTypes": params,
             "order": [s.name for s in compiled.steps] if compiled is not None else None,
@@ -296,7 +278,7 @@ class Studio:
             raise RefusedError(
                 422,
                 f"{len(errors)} error(s) in the project; fix them first: " + "; ".join(d.render() for d in errors),
-                problems=[_diag(d) for d in errors],
+                problems=[d.to_json() for d in errors],
             )
         return result
 
@@ -364,18 +346,14 @@ class Studio:
 
     def run_fields(self) -> dict[str, Any]:
         """The params of every pipeline as form fields, for the run panel (from the saved project)."""
-        from mldsl.backends.forms import field
+        from mldsl.backends.forms import field, run_params
         from mldsl.compiler import compile_paths
 
         result = compile_paths([self.source])
         out: dict[str, list[dict[str, Any]]] = {}
         for p in result.program.pipelines:
-            out[p.name] = [field(q) for q in _run_params(p.params)]
+            out[p.name] = [field(q) for q in run_params(p)]
         return {"pipelines": out, "sweeps": [s.name for s in result.program.sweeps], "ok": result.ok}
-
-
-def _run_params(params: tuple[Param, ...]) -> list[Param]:
-    return [p for p in params if p.type.kind != "artifact"]
 
 
 def cluster_configured() -> dict[str, Any]:
