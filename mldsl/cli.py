@@ -459,7 +459,7 @@ def submit(
         _report(diags, fmt, f"mldsl: {len(problems)} error{'s' if len(problems) != 1 else ''}; nothing was submitted")
         sys.exit(EXIT_INVALID)
     try:
-        runs = runs_from_environment(context, namespace or result.program.project.namespace)
+        runs = runs_from_environment(context, namespace, result.program.project.namespace)
         name = runs.submit(pipeline, values)
         click.echo(f"workflow/{name} submitted")
         if watch:

@@ -181,7 +181,12 @@ class ArgoServerRuns:
         return self._request("GET", f"/api/v1/workflows/{self.namespace}/{name}")
 
 
-def runs_from_environment(context: str | None, namespace: str | None) -> KubernetesRuns | ArgoServerRuns:
+def runs_from_environment(
+    context: str | None, namespace: str | None, project_namespace: str | None = None
+) -> KubernetesRuns | ArgoServerRuns:
+    """Where runs go: ``namespace`` (``--namespace``), else the Project's (where ``apply`` put the
+    template), else ``ARGO_NAMESPACE``, else the kubeconfig context's."""
+    namespace = namespace or project_namespace
     server = os.environ.get("ARGO_SERVER")
     if server:
         return ArgoServerRuns(

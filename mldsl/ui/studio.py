@@ -314,7 +314,7 @@ class Studio:
         if problems:
             raise RefusedError(422, "; ".join(p.removeprefix("--param ") for p in problems))
         try:
-            runs = runs_from_environment(self.context, self.namespace or program.project.namespace)
+            runs = runs_from_environment(self.context, self.namespace, program.project.namespace)
             name = runs.submit(pipeline.name, values)
         except ClusterError as exc:
             raise RefusedError(502, str(exc)) from None
@@ -335,7 +335,7 @@ class Studio:
         try:
             for man in manifests:
                 if man.kind == "Workflow":
-                    runs = runs_from_environment(self.context, self.namespace or program.project.namespace)
+                    runs = runs_from_environment(self.context, self.namespace, program.project.namespace)
                     started.append("workflow/" + runs.create(man.body))
                 else:
                     cluster = Cluster.connect(self.context)
