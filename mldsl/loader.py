@@ -89,8 +89,8 @@ def load_file(path: Path, tier: int, ws: Workspace, *, explicit: bool = True) ->
     """Validate every document of ``path``; ``explicit`` is false for files found by walking a folder."""
     shown = display_path(path)
     try:
-        real = path.resolve()
-        text = ws.unsaved[real] if real in ws.unsaved else path.read_text(encoding="utf-8")
+        unsaved = ws.unsaved.get(path.resolve()) if ws.unsaved else None  # resolve only for an editor's buffers
+        text = unsaved if unsaved is not None else path.read_text(encoding="utf-8")
     except FileNotFoundError:
         ws.diagnostics.error("MLD001", f"no such file or folder: {shown}", Span(shown))
         return []
@@ -191,7 +191,7 @@ def load_workspace(
     listed = {g.resolve() for g in given}
     given.extend(sorted(u for u in ws.unsaved if u not in listed))
     project_file = find_project_file(paths)
-    if project_file is not None and project_file.resolve() not in {g.resolve() for g in given}:
+    if project_file is not None and project_file.resolve() not in listed | ws.unsaved.keys():
         given.insert(0, project_file)
     for f in given:
         real = f.resolve()
