@@ -7,6 +7,20 @@ from typing import Any
 from mldsl.compiler import ir
 
 
+def label_value(text: str) -> str:
+    """``text`` as a valid label value: ``[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?``, at most 63.
+
+    A semver with build metadata (``1.2.0+build.7``) has a ``+``, which label values refuse
+    (Kubernetes apimachinery ``validation.IsValidLabelValue``): it becomes ``_``.
+
+    >>> label_value("1.2.0+build.7")
+    '1.2.0_build.7'
+    """
+    import re
+
+    return re.sub(r"[^-A-Za-z0-9_.]", "_", text)[:63].strip("-_.")
+
+
 def toleration(t: ir.Toleration) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for k, v in (

@@ -13,7 +13,9 @@ from __future__ import annotations
 from typing import Any
 
 from mldsl.backends import Manifest
+from mldsl.backends.argo.exprs import literal_text
 from mldsl.backends.argo.sweep import child_workflow
+from mldsl.backends.argo.workflow import OBJECTIVE_LABEL, task_name
 from mldsl.compiler import ir
 
 API_VERSION = "kubeflow.org/v1beta1"
@@ -27,11 +29,11 @@ def _parameter(d: Any) -> dict[str, Any]:
         return {
             "name": d.name,
             "parameterType": "discrete" if numeric else "categorical",
-            "feasibleSpace": {"list": [str(v) for v in args]},
+            "feasibleSpace": {"list": [literal_text(v) for v in args]},  # true, not Python's True
         }
-    space: dict[str, Any] = {"min": str(args[0]), "max": str(args[1])}
+    space: dict[str, Any] = {"min": literal_text(args[0]), "max": literal_text(args[1])}
     if kind == "range" and len(args) == 3:
-        space["step"] = str(args[2])
+        space["step"] = literal_text(args[2])
     if kind == "loguniform":
         space["distribution"] = "logUniform"
     elif kind in ("uniform", "int_uniform"):
@@ -70,9 +72,13 @@ def experiment(program: ir.Program, sweep: ir.Sweep) -> dict[str, Any]:
     spec["metricsCollectorSpec"] = {"collector": {"kind": "StdOut"}}
     spec["trialTemplate"] = {
         "primaryContainerName": "main",
-        "primaryPodLabels": {"mldsl.io/module": objective_module.name},
+        # the objective step's own pods: its template carries this label (backends/argo/workflow.py), so another
+        # step running the same module cannot feed the metric
+        "primaryPodLabels": {"mldsl.io/module": objective_module.name, OBJECTIVE_LABEL: task_name(sweep.objective_step)},
         "successCondition": 'status.[@this].#(phase=="Succeeded")#',
-        "failureCondition": 'status.[@this].#(phase=="Failed")#',
+        # a Workflow can also end in Error: Katib's trial controller matches neither condition otherwise and the
+        # trial never ends (kubeflow/katib pkg/controller.v1beta1/trial/util/job_util.go l. 66-95)
+        "failureCondition": '[status.[@this].#(phase=="Failed")#,status.[@this].#(phase=="Error")#]|@flatten',
         "trialParameters": [{"name": n, "reference": n, "description": f"pipeline param {n}"} for n in names],
         "trialSpec": trial_spec,
     }

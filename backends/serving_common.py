@@ -20,4 +20,4 @@ def metadata(s: ir.Serving, name: str | None = None) -> dict[str, Any]:
 
 
 def resources(s: ir.Serving) -> dict[str, Any]:
-    return k8s.resources(s.resources, "nvidia.com/gpu")
+    return k8s.resources(s.resources, s.gpu_resource)

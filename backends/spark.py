@@ -9,7 +9,8 @@ from mldsl.compiler import ir
 
 API_VERSION = "sparkoperator.k8s.io/v1beta2"
 SUCCESS = "status.applicationState.state == COMPLETED"
-FAILURE = "status.applicationState.state in (FAILED, SUBMISSION_FAILED, UNKNOWN)"
+#: UNKNOWN is transient (the driver pod's state could not be read) and is not a failure
+FAILURE = "status.applicationState.state in (FAILED, SUBMISSION_FAILED)"
 
 
 def application_type(run: ir.SparkRun) -> str:

@@ -25,9 +25,21 @@ FRAMEWORKS = {
 
 
 def conditions(run: ir.DistributedRun) -> tuple[str, str]:
-    """Argo success and failure conditions on the job's coordinator replica."""
+    """Argo success and failure conditions: the coordinator succeeded; any replica failed.
+
+    Argo fails the step when ANY comma-separated failure requirement matches, while every
+    success requirement must match (argo-workflows v4.1.2 ``workflow/executor/resource.go``
+    matchConditions, l. 278-300). Pods restart ``Never`` (see :func:`training_job`), so a
+    crashing pod is counted in ``failed`` at once instead of restarting in place forever.
+    """
     coordinator = FRAMEWORKS[run.framework][3]
-    return (f"status.replicaStatuses.{coordinator}.succeeded > 0", f"status.replicaStatuses.{coordinator}.failed > 0")
+    failed = [f"status.replicaStatuses.{r}.failed > 0" for r in _replica_types(run)]
+    return f"status.replicaStatuses.{coordinator}.succeeded > 0", ",".join(failed)
+
+
+def _replica_types(run: ir.DistributedRun) -> list[str]:
+    coordinator = FRAMEWORKS[run.framework][3]
+    return [coordinator, "Worker"] if run.framework == "mpi" or run.workers > 1 else [coordinator]
 
 
 def training_job(
@@ -35,6 +47,7 @@ def training_job(
     *,
     name: str,
     labels: dict[str, str],
+    command: list[str],
     args: list[str],
     env: list[dict[str, Any]],
     project: ir.Project,
@@ -42,11 +55,11 @@ def training_job(
 ) -> dict[str, Any]:
     kind, field, container_name, coordinator = FRAMEWORKS[run.framework]
 
-    def replica(count: int, trains: bool) -> dict[str, Any]:
+    def replica(count: int, trains: bool, runs: bool = True) -> dict[str, Any]:
         container: dict[str, Any] = {"name": container_name, "image": run.image}
-        if run.command:
-            container["command"] = list(run.command)
-        if args:
+        if command and runs:
+            container["command"] = command
+        if args and runs:
             container["args"] = args
         if env:
             container["env"] = env
@@ -62,17 +75,28 @@ def training_job(
             pod["nodeSelector"] = selector
         if tolerations:
             pod["tolerations"] = tolerations
-        return {"replicas": count, "restartPolicy": "OnFailure", "template": {"metadata": {"labels": labels}, "spec": pod}}
+        # Never: a failing pod fails the job (and so the step) instead of restarting in place, which
+        # training-operator v1.9.0 only stops at runPolicy.backoffLimit (pkg/controller.v1/common/job.go
+        # l. 192-214); retries belong to the step's retryStrategy, which starts a fresh job
+        return {"replicas": count, "restartPolicy": "Never", "template": {"metadata": {"labels": labels}, "spec": pod}}
 
     specs: dict[str, Any] = {}
     if run.framework == "mpi":
         specs["Launcher"] = replica(1, trains=False)
-        specs["Worker"] = replica(run.workers, trains=True)
+        # MPI workers must have no command: the operator gives them `sleep 365d` only when it is empty
+        # (training-operator v1.9.0 pkg/controller.v1/mpi/mpijob_controller.go l. 942), and the
+        # launcher runs the command on them through mpirun
+        specs["Worker"] = replica(run.workers, trains=True, runs=False)
     else:
         specs[coordinator] = replica(1, trains=True)
         if run.workers > 1:
             specs["Worker"] = replica(run.workers - 1, trains=True)
-    spec: dict[str, Any] = {"runPolicy": {"cleanPodPolicy": "None"}, field: specs}
+    # the job cleans up after itself: its pods go when it ends (GPUs freed), it fails at its first
+    # failed pod, and it stops at the step's timeout even if the step's own pod is gone (SPEC §1.9)
+    policy: dict[str, Any] = {"cleanPodPolicy": "All", "backoffLimit": 0}
+    if step is not None and step.timeout_seconds is not None:
+        policy["activeDeadlineSeconds"] = step.timeout_seconds
+    spec: dict[str, Any] = {"runPolicy": policy, field: specs}
     if run.framework == "mpi" and run.gpus_per_worker:
         spec["slotsPerWorker"] = run.gpus_per_worker
     return {"apiVersion": API_VERSION, "kind": kind, "metadata": {"generateName": f"{name}-", "labels": labels}, "spec": spec}

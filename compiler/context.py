@@ -43,3 +43,7 @@ class Context:
         offset: int | None = None,
     ) -> None:
         self.diags.add(Diagnostic(code, message, self.span(doc, loc, key=key, offset=offset), hint))
+
+    def warn(self, doc: Loaded, loc: Loc, code: str, message: str, hint: str | None = None) -> None:
+        """A problem that does not stop the compile (shown, never an exit code of 1)."""
+        self.diags.add(Diagnostic(code, message, self.span(doc, loc), hint, severity="warning"))

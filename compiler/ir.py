@@ -152,7 +152,7 @@ class Resources(NamedTuple):
 
 class ContainerRun(NamedTuple):
     image: str
-    command: tuple[str, ...] = ()
+    command: tuple[IValue, ...] = ()
     args: tuple[IValue, ...] = ()
     env: tuple[tuple[str, IValue], ...] = ()
     working_dir: str | None = None
@@ -184,7 +184,7 @@ class SparkRun(NamedTuple):
 class DistributedRun(NamedTuple):
     framework: str  # pytorch | tensorflow | xgboost | mpi
     image: str
-    command: tuple[str, ...]
+    command: tuple[IValue, ...]
     args: tuple[IValue, ...]
     workers: int
     gpus_per_worker: int
@@ -237,7 +237,7 @@ class Retry(NamedTuple):
     limit: int
     policy: str | None = None
     backoff_seconds: int | None = None
-    backoff_factor: float | int | None = None
+    backoff_factor: int | None = None
     backoff_max_seconds: int | None = None
 
 
@@ -253,7 +253,9 @@ class Step(NamedTuple):
     name: str
     module: Module
     bindings: tuple[tuple[str, IValue], ...]  # module input name -> value, in module input order
-    depends: tuple[str, ...] = ()  # step names, sorted
+    depends: tuple[str, ...] = ()  # step names, sorted: every step this one waits for
+    #: the subset of ``depends`` named only in ``after:``, which orders without passing data (SPEC §1.9)
+    order_only: tuple[str, ...] = ()
     when: IExpr | None = None
     for_each: IValue | None = None
     item_type: MType | None = None
@@ -351,6 +353,7 @@ class Serving(NamedTuple):
     models: tuple[ServedModel, ...]  # traffic entries (one with weight 100 without a split)
     shadow: ServedModel | None = None
     project: str | None = None
+    gpu_resource: str = "nvidia.com/gpu"
 
 
 class Gpu(NamedTuple):
@@ -367,6 +370,7 @@ class Project(NamedTuple):
     gpu: Gpu = Gpu()
     artifact_bucket: str | None = None
     artifact_key_format: str | None = None
+    artifact_endpoint: str = "s3.amazonaws.com"
     serving_backend: str = "seldon-v1"
 
 

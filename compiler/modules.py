@@ -89,31 +89,57 @@ def _no_secret_inputs(ctx: Context, doc: Loaded, loc: tuple[str | int, ...], val
     return True
 
 
+def plain_text(ctx: Context, doc: Loaded, loc: tuple[str | int, ...], text: str | None) -> str | None:
+    """A field that reaches manifests as fixed text: ``${{ }}`` there is refused, never copied (SPEC §1.10).
+
+    Copied verbatim, a ``{{...}}`` inside would make Argo refuse the whole workflow
+    (argo-workflows v4.1.2 ``workflow/validate/validate.go`` resolveAllVariables).
+    """
+    if text is not None and "${{" in text:
+        ctx.error(
+            doc,
+            loc,
+            "MLD603",
+            f"{loc[-2] if isinstance(loc[-1], int) else loc[-1]} is fixed text: an expression cannot be used here",
+            "pass the value through args or env (MLDSL_INPUT_<NAME>), or write the text out",
+        )
+    return text
+
+
 def _container(ctx: Context, doc: Loaded, run: ContainerRun, scope: Scope) -> ir.ContainerRun | None:
     base = ("spec", "run", "container")
     args = _args(ctx, doc, base, list(run.args or []), scope)
-    return ir.ContainerRun(
-        run.image, tuple(run.command or ()), tuple(args), _env(ctx, doc, base, run.env, scope), run.working_dir
-    )
+    plain_text(ctx, doc, (*base, "image"), run.image)
+    plain_text(ctx, doc, (*base, "working_dir"), run.working_dir)
+    command = _args(ctx, doc, base, list(run.command or []), scope, field="command")
+    return ir.ContainerRun(run.image, tuple(command), tuple(args), _env(ctx, doc, base, run.env, scope), run.working_dir)
 
 
-def _args(ctx: Context, doc: Loaded, base: tuple[str | int, ...], raw_args: list[Any] | None, scope: Scope) -> list[ir.IValue]:
-    """Compile ``args``: expressions allowed, secrets never (they would show in the pod spec)."""
+def _args(
+    ctx: Context,
+    doc: Loaded,
+    base: tuple[str | int, ...],
+    raw_args: list[Any] | None,
+    scope: Scope,
+    *,
+    field: str = "args",
+) -> list[ir.IValue]:
+    """Compile ``args`` (or ``command``): expressions allowed, secrets never (they would show in the pod spec)."""
     args: list[ir.IValue] = []
     for i, raw in enumerate(raw_args or []):
-        v = compile_value(ctx, doc, (*base, "args", i), raw, scope)
+        v = compile_value(ctx, doc, (*base, field, i), raw, scope)
         if v is None:
             continue
         if any(isinstance(n, ir.ISecret) for n in ir.walk(v)):
             ctx.error(
                 doc,
-                (*base, "args", i),
+                (*base, field, i),
                 "MLD502",
-                "secret() cannot be used in args: it would show in the pod spec and process list",
+                f"secret() cannot be used in {field}: it would show in the pod spec and process list",
                 "pass it through env instead",
             )
             continue
-        if _no_secret_inputs(ctx, doc, (*base, "args", i), v):
+        if _no_secret_inputs(ctx, doc, (*base, field, i), v):
             args.append(v)
     return args
 
@@ -144,6 +170,9 @@ def _spark(ctx: Context, doc: Loaded, run: SparkRun, scope: Scope) -> ir.SparkRu
         v = compile_value(ctx, doc, (*base, "conf", key), raw, scope)
         if v is not None and _no_secret_inputs(ctx, doc, (*base, "conf", key), v):
             conf.append((key, v))
+    plain_text(ctx, doc, (*base, "image"), run.image)
+    plain_text(ctx, doc, (*base, "main"), run.main)
+    plain_text(ctx, doc, (*base, "main_class"), run.main_class)
     return ir.SparkRun(
         image=run.image,
         main=run.main,
@@ -163,6 +192,16 @@ def _spark(ctx: Context, doc: Loaded, run: SparkRun, scope: Scope) -> ir.SparkRu
 
 def _distributed(ctx: Context, doc: Loaded, run: DistributedRun, scope: Scope) -> ir.DistributedRun:
     base = ("spec", "run", "distributed")
+    if not doc.name[:1].isalpha():
+        # the job is named after the module, and training-operator jobs must be DNS-1035 labels
+        # (training-operator v1.9.0 pkg/webhooks/pytorch/pytorchjob_webhook.go l. 80: NameIsDNS1035Label)
+        ctx.error(
+            doc,
+            ("metadata", "name"),
+            "MLD105",
+            f"a distributed module's name must start with a letter (its training jobs' names are DNS-1035): {doc.name!r}",
+            "rename the module, e.g. 'train-" + doc.name + "'",
+        )
     if run.api == "trainer-v2":
         ctx.error(
             doc,
@@ -178,10 +217,11 @@ def _distributed(ctx: Context, doc: Loaded, run: DistributedRun, scope: Scope) -
         memory=None if res is None else res.memory,
         gpu=run.gpus_per_worker,
     )
+    plain_text(ctx, doc, (*base, "image"), run.image)
     return ir.DistributedRun(
         framework=run.framework,
         image=run.image,
-        command=tuple(run.command or ()),
+        command=tuple(_args(ctx, doc, base, list(run.command or []), scope, field="command")),
         args=tuple(_args(ctx, doc, base, run.args, scope)),
         workers=run.workers,
         gpus_per_worker=run.gpus_per_worker,
@@ -207,7 +247,14 @@ def _python(ctx: Context, doc: Loaded, run: PythonRun, scope: Scope) -> ir.Pytho
             )
             return None
     env = _env(ctx, doc, base, run.env, scope)
+    plain_text(ctx, doc, (*base, "image"), run.image)
+    for i, package in enumerate(run.packages or []):
+        plain_text(ctx, doc, (*base, "packages", i), package)
     image = run.image or ctx.project.image
     return ir.PythonRun(
-        image, prelude(tuple(scope.inputs.values()) if scope.inputs else ()) + (source or ""), tuple(run.packages or ()), env
+        image,
+        prelude(tuple(scope.inputs.values()) if scope.inputs else (), tuple(scope.outputs.values()) if scope.outputs else ())
+        + (source or ""),
+        tuple(run.packages or ()),
+        env,
     )

@@ -40,6 +40,7 @@ def project(ctx: Context) -> None:
         ),
         artifact_bucket=spec.artifacts.bucket,
         artifact_key_format=key_format,
+        artifact_endpoint=spec.artifacts.endpoint,
         serving_backend=spec.serving_backend,
     )
 

@@ -54,6 +54,7 @@ def compile_pipeline(ctx: Context, doc: Loaded, registry: Registry) -> ir.Pipeli
     bucket = ctx.project.artifact_bucket
     compiled: dict[str, ir.Step] = {}
     deps: dict[str, set[str]] = {}
+    data_deps: dict[str, set[str]] = {}
     for name, step in spec.steps.items():
         loc: Loc = ("spec", "steps", name)
         scope = Scope(params=params, steps=infos, current_step=name, artifact_bucket=bucket)
@@ -71,6 +72,7 @@ def compile_pipeline(ctx: Context, doc: Loaded, registry: Registry) -> ir.Pipeli
                 ctx.error(doc, (*loc, "after"), "MLD405", f"step {name!r} cannot run after itself")
         module = modules.get(name)
         built = _step(ctx, doc, loc, name, step, module, scope) if module is not None else None
+        data_deps[name] = set(scope.refs)
         deps[name] = scope.refs | {a for a in step.after_list if a in spec.steps and a != name}
         if built is not None:
             compiled[name] = built
@@ -87,6 +89,15 @@ def compile_pipeline(ctx: Context, doc: Loaded, registry: Registry) -> ir.Pipeli
         )
     outputs = _outputs(ctx, doc, spec.outputs, params, infos, bucket)
     schedule = _schedule(ctx, doc, spec.schedule) if spec.schedule is not None else None
+    if spec.schedule is not None and len(doc.name) > CRON_NAME_MAX:
+        ctx.error(
+            doc,
+            ("metadata", "name"),
+            "MLD105",
+            f"a scheduled pipeline compiles to a CronWorkflow, whose name has at most {CRON_NAME_MAX} characters: "
+            f"{doc.name!r} has {len(doc.name)}",
+            "shorten the pipeline's name",
+        )
     if spec.schedule is not None:
         for p in params.values():
             if p.required:
@@ -102,7 +113,7 @@ def compile_pipeline(ctx: Context, doc: Loaded, registry: Registry) -> ir.Pipeli
     ttl = _duration(ctx, doc, ("spec", "ttl"), spec.ttl)
     if len(ctx.diags) > start or cycle is not None:
         return None
-    ordered = tuple(_with_depends(compiled[n], deps[n]) for n in dag.order(graph))
+    ordered = tuple(_with_depends(compiled[n], deps[n], data_deps[n]) for n in dag.order(graph))
     md = doc.model.metadata
     root = ctx.ws.project_root
     source = (
@@ -129,8 +140,12 @@ def compile_pipeline(ctx: Context, doc: Loaded, registry: Registry) -> ir.Pipeli
     )
 
 
-def _with_depends(step: ir.Step, deps: set[str]) -> ir.Step:
-    return step._replace(depends=tuple(sorted(deps)))
+#: argo-workflows v4.1.2 ``workflow/validate/validate.go`` l. 105 (maxCharsInCronWorkflowName)
+CRON_NAME_MAX = 52
+
+
+def _with_depends(step: ir.Step, deps: set[str], data: set[str]) -> ir.Step:
+    return step._replace(depends=tuple(sorted(deps)), order_only=tuple(sorted(deps - data)))
 
 
 def _check_step_names(ctx: Context, doc: Loaded, steps: dict[str, Step]) -> None:
@@ -371,11 +386,23 @@ def _retry(ctx: Context, doc: Loaded, loc: Loc, step: Step) -> ir.Retry | None:
     if isinstance(r, int):
         return ir.Retry(limit=r)
     b = r.backoff
+    if b is not None and b.factor is not None and float(b.factor) != int(b.factor):
+        # Argo reads backoff.factor as an int-or-string and parses the string as an integer: a factor
+        # of 1.5 fails to parse and the step is not retried (argo-workflows v4.1.2
+        # util/intstr/parametrizable.go Int, l. 12-20: strconv.Atoi)
+        ctx.error(
+            doc,
+            (*loc, "backoff", "factor"),
+            "MLD416",
+            f"backoff factor {b.factor} is not a whole number: Argo would not retry the step",
+            f"use a whole factor, e.g. factor: {max(1, round(b.factor))}",
+        )
+        return None
     return ir.Retry(
         limit=r.limit,
         policy=r.policy,
         backoff_seconds=_duration(ctx, doc, (*loc, "backoff", "duration"), b.duration) if b else None,
-        backoff_factor=b.factor if b else None,
+        backoff_factor=int(b.factor) if b and b.factor is not None else None,
         backoff_max_seconds=_duration(ctx, doc, (*loc, "backoff", "max_duration"), b.max_duration) if b else None,
     )
 

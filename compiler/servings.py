@@ -6,6 +6,7 @@ import re
 
 from mldsl.compiler import ir
 from mldsl.compiler.context import Context, Loc
+from mldsl.compiler.modules import plain_text
 from mldsl.loader import Loaded
 from mldsl.models.serving import ModelRef
 
@@ -40,6 +41,8 @@ def _model(
     if server is None:
         ctx.error(doc, loc, "MLD803", "the model has no server", "give server: sklearn, xgboost, ... or custom", key=True)
         return None
+    if ref.image is not None:
+        plain_text(ctx, doc, (*loc, "image"), ref.image)
     if server == "custom" and not image:
         ctx.error(doc, loc, "MLD802", "a custom server needs an image", "add image: <the serving container>", key=True)
         ok = False
@@ -140,6 +143,14 @@ def compile_serving(ctx: Context, doc: Loaded) -> ir.Serving | None:
                 "a canary is a new revision of the same predictor",
                 key=True,
             )
+    if backend == "seldon-v2" and spec.resources is not None and spec.resources.gpu:
+        ctx.error(
+            doc,
+            ("spec", "resources", "gpu"),
+            "MLD806",
+            "seldon-v2 Models cannot ask for GPUs: Seldon Core v2 gives them to the Server a Model is scheduled on",
+            "use backend: seldon-v1 or kserve, or serve it on a GPU Server of your cluster",
+        )
     if len(ctx.diags) > start:
         return None
     res = spec.resources
@@ -155,8 +166,11 @@ def compile_serving(ctx: Context, doc: Loaded) -> ir.Serving | None:
         if spec.autoscale
         else None,
         resources=ir.Resources(
-            cpu=None if res is None or res.cpu is None else str(res.cpu), memory=None if res is None else res.memory
+            cpu=None if res is None or res.cpu is None else str(res.cpu),
+            memory=None if res is None else res.memory,
+            gpu=0 if res is None or res.gpu is None else res.gpu,
         ),
+        gpu_resource=ctx.project.gpu.resource,
         models=tuple(models),
         shadow=shadow,
         project=ctx.project.name,

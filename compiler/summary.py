@@ -54,7 +54,7 @@ def module(m: ir.Module) -> dict[str, Any]:
         run = {
             "kind": "container",
             "image": m.run.image,
-            "command": list(m.run.command),
+            "command": [value(c) for c in m.run.command],
             "args": [value(a) for a in m.run.args],
             "env": {k: value(v) for k, v in m.run.env},
         }
@@ -98,7 +98,7 @@ def module(m: ir.Module) -> dict[str, Any]:
             "kind": "distributed",
             "framework": d.framework,
             "image": d.image,
-            "command": list(d.command),
+            "command": [value(c) for c in d.command],
             "args": [value(a) for a in d.args],
             "workers": d.workers,
             "gpus_per_worker": d.gpus_per_worker,

@@ -87,7 +87,23 @@ def compile_sweep(ctx: Context, doc: Loaded, pipelines: dict[str, ir.Pipeline]) 
             ctx.error(doc, ("spec", "budget"), "MLD710", f"budget {spec.budget!r} must be an int param")
     elif spec.budget is not None:
         ctx.error(doc, ("spec", "budget"), "MLD710", "'budget' applies to hyperband only", key=True)
-    if len(ctx.diags) > start or objective is None:
+    if spec.strategy == "hyperband" and spec.budget is not None:
+        _hyperband_parallelism(ctx, doc, spec.parallelism, dims, spec.budget)
+    if spec.strategy in KATIB:
+        _katib_name(ctx, doc)
+    if spec.strategy in KATIB and objective is not None:
+        module = pipeline.step(objective[0]).module
+        if not isinstance(module.run, ir.PythonRun):
+            ctx.warn(
+                doc,
+                ("spec", "objective", "metric"),
+                "MLD711",
+                f"Katib reads {objective[1]!r} from a line '{objective[1]}=<value>' that step {objective[0]!r} prints; "
+                f"mldsl cannot check that a {type(module.run).__name__.removesuffix('Run').lower()} module prints it",
+                "make sure the step prints it (python modules do: write_output prints numbers), "
+                "or use strategy: random or grid, which read the output itself",
+            )
+    if any(d.severity == "error" for d in list(ctx.diags.items)[start:]) or objective is None:
         return None
     trials: list[dict[str, Any]] = []
     if spec.strategy == "grid":
@@ -123,6 +139,48 @@ def compile_sweep(ctx: Context, doc: Loaded, pipelines: dict[str, ir.Pipeline]) 
         budget=spec.budget,
         seed_value=spec.seed,
     )
+
+
+#: the eta mldsl gives Katib's hyperband (backends/katib.py)
+HYPERBAND_ETA = 3
+
+
+def _hyperband_parallelism(ctx: Context, doc: Loaded, parallelism: int, dims: list[Dimension], budget: str) -> None:
+    """Katib refuses a hyperband Experiment whose ``parallelTrialCount`` is below ``eta ** floor(log_eta(r_l))``
+    (kubeflow/katib ``pkg/suggestion/v1beta1/hyperband/service.py`` ValidateAlgorithmSettings, l. 280-285)."""
+    dim = next((d for d in dims if d.name == budget), None)
+    if dim is None or len(dim.args) < 2:
+        return
+    r_l = float(dim.args[1])
+    if r_l <= 0:
+        return
+    need = math.ceil(HYPERBAND_ETA ** int(math.log(r_l) / math.log(HYPERBAND_ETA)))
+    if parallelism < need:
+        ctx.error(
+            doc,
+            ("spec", "parallelism"),
+            "MLD710",
+            f"hyperband with a budget up to {dim.args[1]:g} runs {need} trials at once: parallelism {parallelism} is too low",
+            f"set parallelism: {need} (Katib refuses less), or lower the budget's maximum",
+        )
+
+
+#: Katib's webhook: ``^[a-z]([-a-z0-9]*[a-z0-9])?``, at most 40 characters
+#: (kubeflow/katib ``pkg/webhook/v1beta1/experiment/validator/validator.go`` l. 84-85)
+KATIB_NAME_MAX = 40
+
+
+def _katib_name(ctx: Context, doc: Loaded) -> None:
+    name = doc.model.metadata.name
+    if len(name) > KATIB_NAME_MAX or not name[:1].isalpha():
+        ctx.error(
+            doc,
+            ("metadata", "name"),
+            "MLD105",
+            f"a Katib Experiment's name starts with a letter and has at most {KATIB_NAME_MAX} characters: "
+            f"{name!r} has {len(name)}",
+            "shorten the sweep's name (bayesian, tpe and hyperband sweeps compile to Katib Experiments)",
+        )
 
 
 def _unknown_param(ctx: Context, doc: Loaded, loc: Loc, name: str, params: dict[str, Param]) -> None:

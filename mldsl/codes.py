@@ -137,6 +137,7 @@ CODES: tuple[Code, ...] = (
     Code("MLD413", "Invalid schedule", "Use a five-field cron expression and an IANA time zone."),
     Code("MLD414", "Module or Serving has errors", "Fix the errors reported at its own file."),
     Code("MLD415", "Scheduled pipeline param without a default", "Give every param a default: scheduled runs use the defaults."),
+    Code("MLD416", "Retry backoff factor is not a whole number", "Argo parses the factor as an integer: use 2, 3, ..."),
     # --- secrets -------------------------------------------------------------
     Code(
         "MLD500",
@@ -158,6 +159,11 @@ CODES: tuple[Code, ...] = (
     Code("MLD600", "`run` needs exactly one kind", "Give exactly one of container and python."),
     Code("MLD601", "Python run needs one source", "Give exactly one of `source` and `file`."),
     Code("MLD602", "Python file not found", "`file` is relative to the module's file."),
+    Code(
+        "MLD603",
+        "Expression in a field that takes plain text",
+        "`${{ }}` works in `args`, `env` and `command`; images, working folders, packages and Spark's `main` are fixed text.",
+    ),
     Code(
         "MLD605",
         "Artifact used as a value",
@@ -207,7 +213,13 @@ CODES: tuple[Code, ...] = (
     Code(
         "MLD710",
         "Hyperband budget",
-        "Hyperband needs `budget:` naming a searched int param (e.g. epochs); other strategies take none.",
+        "Hyperband needs `budget:` naming a searched int param (e.g. epochs), and Katib runs eta^floor(log_eta(max budget)) "
+        "trials at once: parallelism must allow it; other strategies take no budget.",
+    ),
+    Code(
+        "MLD711",
+        "Katib objective printed by a module mldsl cannot check (warning)",
+        "Katib's StdOut collector reads `name=value` lines: make sure the objective step prints one, or use random/grid.",
     ),
     # --- serving ---------------------------------------------------------------
     Code("MLD800", "Traffic weights do not add up to 100", "Make the weights of the traffic entries sum to 100."),
@@ -223,6 +235,11 @@ CODES: tuple[Code, ...] = (
         "MLD805",
         "KServe cannot express this traffic",
         "KServe splits between two revisions of one server and has no shadow: use Seldon for more.",
+    ),
+    Code(
+        "MLD806",
+        "The serving backend cannot honour this setting",
+        "Seldon Core v2 gives GPUs to Servers, not Models: use seldon-v1 or kserve for a GPU model.",
     ),
     # --- output checks -------------------------------------------------------
     Code("MLD900", "Manifest refused by a CRD schema", "A bug in mldsl or a CRD version mismatch: report it with the message."),

@@ -78,11 +78,58 @@ def write_output(name, value):
 # --- end of mldsl step runtime ---
 '''
 
+#: the runtime's part for modules with artifact outputs: their content digests, for cache keys downstream
+_DIGESTS = """\
+_MLDSL_ARTIFACT_OUTPUTS = {names!r}
 
-def prelude(inputs: tuple[Param, ...]) -> str:
-    """The runtime prepended to a python module that declares ``inputs``."""
+
+def _mldsl_digest(path):
+    import hashlib
+    h = hashlib.sha256()
+    if _mldsl_os.path.isdir(path):
+        for folder, dirs, files in _mldsl_os.walk(path):
+            dirs.sort()
+            for f in sorted(files):
+                full = _mldsl_os.path.join(folder, f)
+                h.update(_mldsl_os.path.relpath(full, path).encode() + b"\\0")
+                with open(full, "rb") as fh:
+                    for chunk in iter(lambda: fh.read(1 << 20), b""):
+                        h.update(chunk)
+    else:
+        with open(path, "rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                h.update(chunk)
+    return h.hexdigest()
+
+
+def _mldsl_write_digests():
+    # the identity of each artifact written: a cached step downstream keys on it (SPEC 1.9)
+    folder = _mldsl_os.path.join(MLDSL_OUTPUTS_DIR, ".mldsl-id")
+    for name in _MLDSL_ARTIFACT_OUTPUTS:
+        path = _mldsl_os.path.join(MLDSL_OUTPUTS_DIR, name)
+        if _mldsl_os.path.exists(path):
+            _mldsl_os.makedirs(folder, exist_ok=True)
+            with open(_mldsl_os.path.join(folder, name), "w", encoding="utf-8") as fh:
+                fh.write("sha256-" + _mldsl_digest(path))
+
+
+import atexit as _mldsl_atexit
+_mldsl_atexit.register(_mldsl_write_digests)
+# --- end of mldsl digests ---
+"""
+
+#: where a step leaves the identity of an artifact output, beside the outputs (read as an output parameter)
+ID_DIR = ".mldsl-id"
+
+
+def prelude(inputs: tuple[Param, ...], outputs: tuple[Param, ...] = ()) -> str:
+    """The runtime prepended to a python module that declares ``inputs`` (and ``outputs``)."""
     types = {p.name: (p.type.kind, p.optional or p.has_default, p.type.item.kind if p.type.item else None) for p in inputs}
-    return _PRELUDE.format(types=json.dumps(types, separators=(",", ":")))
+    text = _PRELUDE.format(types=json.dumps(types, separators=(",", ":")))
+    artifacts = [p.name for p in outputs if p.type.kind == "artifact"]
+    if artifacts:
+        text += _DIGESTS.format(names=artifacts)
+    return text
 
 
 def encode(value: Any) -> str:

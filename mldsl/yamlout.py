@@ -9,6 +9,7 @@ the output ends with one newline.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import yaml
@@ -24,9 +25,39 @@ class _Dumper(_Base):
         return True  # never write &anchors / *aliases: manifests are read by people and by kubectl
 
 
+#: plain scalars that some YAML reader would not read back as a string: YAML 1.1 booleans (go-yaml v2,
+#: which ``kubectl apply`` uses, also reads y/n), nulls, and anything number- or date-like in 1.1 or 1.2
+#: (``1e-05``, ``0o17``, ``1_000``, ``12:30``, ``.5``, ``.inf``, ``2024-06-01``)
+_RETYPED = re.compile(
+    r"""(?x)
+    (y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF)
+    | (~|null|Null|NULL|=|<<)
+    | [-+]?(0b[01_]+|0o?[0-7_]+|0x[0-9a-fA-F_]+)
+    | [-+]?(\.[0-9_]+|[0-9][0-9_]*(\.[0-9_]*)?)([eE][-+]?[0-9]+)?
+    | [-+]?[0-9][0-9_]*(:[0-5]?[0-9])+(\.[0-9_]*)?
+    | [0-9]{4}-[0-9]{1,2}-[0-9]{1,2}([Tt\ ].*)?
+    | [-+]?\.(inf|Inf|INF)
+    | \.(nan|NaN|NAN)
+    """
+)
+
+
+def retyped(text: str) -> bool:
+    """Whether a YAML 1.1 or 1.2 reader would read ``text``, written plain, as something else than a string.
+
+    >>> [retyped(t) for t in ("y", "1e-05", "12:30", "2024-06-01", "0o17", "1_000", ".5")]
+    [True, True, True, True, True, True, True]
+    >>> [retyped(t) for t in ("churn", "-x", "2Gi", "1.2.0", "30 3 * * *")]
+    [False, False, False, False, False]
+    """
+    return _RETYPED.fullmatch(text) is not None
+
+
 def _str(dumper: Any, data: str) -> Any:
     if "\n" in data:
         return dumper.represent_scalar("tag:yaml.org,2002:str", data, style="|")
+    if retyped(data):
+        return dumper.represent_scalar("tag:yaml.org,2002:str", data, style="'")
     return dumper.represent_scalar("tag:yaml.org,2002:str", data)
 
 

@@ -52,11 +52,39 @@ def operator_crds():
     return index
 
 
-def embedded_manifests(body: dict) -> list[dict]:
-    """The objects that Argo resource templates create (their manifest strings, parsed)."""
+WORKFLOW_SCOPE = {
+    "workflow.name": "churn-train-x7k2p",
+    "workflow.uid": "0d6c1b8e-2f0a-4c3b-9a55-4f1f0c9f3a10",
+    "workflow.namespace": "ml",
+    "workflow.status": "Succeeded",
+    "workflow.creationTimestamp": "2026-11-22T03:30:00Z",
+    "workflow.duration": "12.5",
+}
+
+
+def argo_scope(template: dict, values: dict[str, str] | None = None) -> dict[str, str]:
+    """What Argo has in scope inside ``template``: the workflow's globals and its inputs (defaults, or ``values``)."""
+    flat = dict(WORKFLOW_SCOPE)
+    for p in template.get("inputs", {}).get("parameters", []):
+        flat[f"inputs.parameters.{p['name']}"] = str(p.get("value", p.get("default", f"value-of-{p['name']}")))
+    for name, value in (values or {}).items():
+        flat[f"inputs.parameters.{name}"] = value
+    return flat
+
+
+def render_resource(template: dict, values: dict[str, str] | None = None) -> dict:
+    """The object a resource template creates, its tags substituted as Argo substitutes them (``mldsl.argo.template``)."""
     import yaml
 
-    return [yaml.safe_load(t["resource"]["manifest"]) for t in body.get("spec", {}).get("templates", []) if "resource" in t]
+    from mldsl.argo.template import substitute
+
+    done = substitute(template, argo_scope(template, values))
+    return dict(yaml.safe_load(done["resource"]["manifest"]))
+
+
+def embedded_manifests(body: dict) -> list[dict]:
+    """The objects that Argo resource templates create (their manifests, rendered as Argo would)."""
+    return [render_resource(t) for t in body.get("spec", {}).get("templates", []) if "resource" in t]
 
 
 @pytest.fixture(scope="session")

@@ -174,7 +174,15 @@ def test_lowering_simple_tags_conditions_and_expressions(tmp_path: Path) -> None
         "items: {type: 'list[int]', default: [1, 2]}, tags: {type: 'list[str]', default: []}}",
     )
     assert tasks["a"]["arguments"]["parameters"] == [{"name": "x", "value": "{{workflow.parameters.n}}"}]
-    assert tasks["b"]["when"] == "({{tasks.a.outputs.parameters.y}} > 3) && ('{{workflow.parameters.mode}}' == 'fast')"
+    # every condition is an expression tag: values are read by name, never spliced into govaluate text
+    assert (
+        tasks["b"]["when"] == "{{=((asInt(tasks['a'].outputs.parameters['y']) > 3) && (workflow.parameters['mode'] == 'fast'))}}"
+    )
+    from mldsl.argo.template import replace
+
+    scope = {"tasks.a.outputs.parameters.y": "4", "workflow.parameters.mode": "fast"}
+    assert replace(tasks["b"]["when"], scope) == "true"
+    assert replace(tasks["b"]["when"], {**scope, "workflow.parameters.mode": "fast' || '1' == '1"}) == "false"
     assert tasks["b"]["arguments"]["parameters"][0]["value"] == "{{=(asInt(tasks['a'].outputs.parameters['y']) * 2)}}"
     assert tasks["c"]["withParam"] == "{{workflow.parameters.items}}"
     assert tasks["c"]["when"] == "{{=('gpu' in jsonpath(workflow.parameters['tags'], '$'))}}"
@@ -230,7 +238,9 @@ def test_artifact_from_uri_template_and_throttled_fan_out(tmp_path: Path) -> Non
     [each] = wrapper["dag"]["tasks"]
     assert each["withParam"] == "{{inputs.parameters.items}}"
     assert each["arguments"]["parameters"] == [{"name": "n", "value": "{{inputs.parameters.a-y}}"}]
-    assert each["arguments"]["artifacts"] == [{"name": "data", "s3": {"bucket": "bucket", "key": "daily/{{item}}/part.parquet"}}]
+    assert each["arguments"]["artifacts"] == [
+        {"name": "data", "s3": {"endpoint": "s3.amazonaws.com", "bucket": "bucket", "key": "daily/{{item}}/part.parquet"}}
+    ]
     assert wrapper["outputs"]["parameters"] == [
         {"name": "rows", "valueFrom": {"parameter": "{{tasks.b.outputs.parameters.rows}}"}}
     ]

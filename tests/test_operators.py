@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import textwrap
 from pathlib import Path
 
 import pytest
-import yaml
 
 from mldsl.backends import emit_all
 from mldsl.compiler import compile_paths
 
-from conftest import embedded_manifests
+from conftest import argo_scope, embedded_manifests
 
 PROJECT = """\
 apiVersion: mldsl/v1
@@ -61,6 +61,12 @@ spec:
 """
 
 
+def render(template: dict) -> str:
+    from mldsl.argo.template import substitute
+
+    return str(substitute(template, argo_scope(template))["resource"]["manifest"])
+
+
 @pytest.fixture
 def compiled(tmp_path: Path) -> dict[str, dict]:
     (tmp_path / "mldsl.yaml").write_text(PROJECT)
@@ -94,14 +100,11 @@ def test_training_jobs(compiled: dict) -> None:
     assert (pt["Master"]["replicas"], pt["Worker"]["replicas"]) == (1, 2)  # workers: 3 pods in all
     c = pt["Worker"]["template"]["spec"]["containers"][0]
     assert c["name"] == "pytorch" and c["resources"]["limits"]["nvidia.com/gpu"] == "2"
-    assert c["args"] == [
-        "--data",
-        "{{inputs.parameters.data}}",
-        "--steps",
-        "{{inputs.parameters.steps}}",
-        "--out",
-        "{{inputs.parameters.output-model}}",
-    ]
+    # as Argo renders the manifest: each argument is the template parameter's value
+    assert c["args"] == ["--data", "value-of-data", "--steps", "100", "--out", "value-of-output-model"]
+    # the job ends by itself: pods fail it at once, it cleans up and stops at the step's deadline (SPEC §1.9)
+    assert o["PyTorchJob"]["spec"]["runPolicy"] == {"cleanPodPolicy": "All", "backoffLimit": 0}
+    assert {r["restartPolicy"] for r in pt.values()} == {"Never"}
     pod = pt["Master"]["template"]["spec"]
     assert pod["nodeSelector"] == {"gpu": "a100"} and pod["tolerations"][0]["key"] == "nvidia.com/gpu"
     assert pod["serviceAccountName"] == "runner"
@@ -112,6 +115,11 @@ def test_training_jobs(compiled: dict) -> None:
     assert mpi["mpiReplicaSpecs"]["Worker"]["replicas"] == 3 and mpi["slotsPerWorker"] == 2
     launcher = mpi["mpiReplicaSpecs"]["Launcher"]["template"]["spec"]["containers"][0]
     assert "nvidia.com/gpu" not in launcher["resources"].get("limits", {})  # the launcher does not train
+    assert launcher["command"] == ["python", "train.py"]
+    # workers get no command: the operator makes them `sleep` for mpirun only when it is empty
+    # (training-operator v1.9.0 pkg/controller.v1/mpi/mpijob_controller.go l. 942)
+    worker = mpi["mpiReplicaSpecs"]["Worker"]["template"]["spec"]["containers"][0]
+    assert "command" not in worker and "args" not in worker
 
 
 def test_spark_application(compiled: dict) -> None:
@@ -120,7 +128,7 @@ def test_spark_application(compiled: dict) -> None:
     assert spec["executor"]["gpu"] == {"name": "nvidia.com/gpu", "quantity": 1}
     assert spec["executor"]["nodeSelector"] == {"gpu": "a100"} and spec["driver"]["serviceAccount"] == "runner"
     assert spec["sparkConf"] == {"spark.sql.adaptive.enabled": "true"}
-    assert spec["arguments"][-1] == "{{inputs.parameters.output-table}}"
+    assert spec["arguments"][-1] == "value-of-output-table"
 
 
 def test_argo_side(compiled: dict) -> None:
@@ -129,7 +137,10 @@ def test_argo_side(compiled: dict) -> None:
     agg = templates["agg-1-0-0"]["resource"]
     assert agg["action"] == "create" and agg["setOwnerReference"] is True
     assert agg["successCondition"] == "status.applicationState.state == COMPLETED"
-    assert templates["train-pytorch-1-0-0"]["resource"]["failureCondition"] == "status.replicaStatuses.Master.failed > 0"
+    # any failed replica fails the step: Argo ORs the failure requirements (workflow/executor/resource.go l. 278)
+    assert templates["train-pytorch-1-0-0"]["resource"]["failureCondition"] == (
+        "status.replicaStatuses.Master.failed > 0,status.replicaStatuses.Worker.failed > 0"
+    )
     assert templates["train-mpi-1-0-0"]["resource"]["successCondition"] == "status.replicaStatuses.Launcher.succeeded > 0"
     tasks = {t["name"]: t for t in templates["main"]["dag"]["tasks"]}
     assert {"name": "output-table", "value": "s3a://bucket/{{workflow.name}}/agg/table"} in tasks["agg"]["arguments"][
@@ -137,10 +148,16 @@ def test_argo_side(compiled: dict) -> None:
     ]
     assert {"name": "data", "value": "s3://bucket/{{workflow.name}}/agg/table"} in tasks["pytorch"]["arguments"]["parameters"]
     # a python step reads the job's output from the artifact repository, by the key mldsl chose
-    assert tasks["report"]["arguments"]["artifacts"] == [{"name": "model", "s3": {"key": "{{workflow.name}}/pytorch/model"}}]
+    # a python step reads the job's output from exactly where the job wrote it: a full location, never relocated
+    assert tasks["report"]["arguments"]["artifacts"] == [
+        {
+            "name": "model",
+            "s3": {"endpoint": "s3.amazonaws.com", "bucket": "bucket", "key": "{{workflow.name}}/pytorch/model"},
+        }
+    ]
     for t in templates.values():
         if "resource" in t:
-            assert "&" not in t["resource"]["manifest"] and yaml.safe_load(t["resource"]["manifest"])
+            assert "&" not in t["resource"]["manifest"] and json.loads(render(t))
 
 
 def test_trainjob_is_refused_with_the_reason(tmp_path: Path) -> None:

@@ -103,9 +103,26 @@ def test_sweep_workflows_pass_strict_argo_schemas(compiled, argo_crds) -> None:
     templates = {t["name"]: t for t in rand["spec"]["templates"]}
     assert templates["run-trials"]["parallelism"] == 4
     assert templates["run-trials"]["dag"]["tasks"][0]["continueOn"] == {"failed": True}
-    assert templates["trial"]["outputs"]["parameters"][0]["valueFrom"]["jsonPath"] == (
-        '{.status.nodes[?(@.displayName=="evaluate")].outputs.parameters[?(@.name=="auc")].value}'
-    )
+    outputs = {p["name"]: p["valueFrom"] for p in templates["trial"]["outputs"]["parameters"]}
+    assert "[?(" not in json.dumps(outputs), "JSONPath filters cannot run over status.nodes, a map"
+    # run the filters with real jq on a finished child (Argo runs them with gojq on the object's JSON)
+    finished = {
+        "metadata": {"name": "rand-t3-x", "labels": {"mldsl.io/trial": "3"}},
+        "status": {
+            "phase": "Succeeded",
+            "nodes": {
+                "n1": {"displayName": "evaluate", "type": "Retry", "outputs": {"parameters": [{"name": "auc", "value": "0.87"}]}},
+                "n2": {"displayName": "evaluate(0)", "type": "Pod", "outputs": {"parameters": [{"name": "auc", "value": "0.5"}]}},
+                "n3": {"displayName": "train", "type": "Pod", "outputs": {"parameters": [{"name": "auc", "value": "0.99"}]}},
+            },
+        },
+    }
+    jq = shutil.which("jq")
+    if jq is None:
+        pytest.skip("jq is not installed (apt-get install jq): the trial output filters are not run")
+    for name, expected in (("metric", "0.87"), ("trial", "3")):
+        run = subprocess.run([jq, "-r", outputs[name]["jqFilter"]], input=json.dumps(finished), capture_output=True, text=True)
+        assert run.returncode == 0 and run.stdout.strip() == expected, (name, run.stderr)
 
 
 def test_katib_experiments_pass_the_swagger_definitions(compiled, argo_crds) -> None:
@@ -136,11 +153,17 @@ def test_katib_experiments_pass_the_swagger_definitions(compiled, argo_crds) -> 
 def test_pick_best_script(tmp_path: Path) -> None:
     script = ROOT / "backends" / "argo" / "pick_best.py"
     trials = [{"trial": i, "lr": lr} for i, lr in enumerate([0.1, 0.2, 0.3])]
-    results = [{"workflow": "s-t0-abc", "metric": "0.81"}, {"workflow": "s-t2-xyz", "metric": "0.93"}]
+    # the trial index comes from the child's label: a sweep named like "s-t1-x" cannot confuse it
+    results = [
+        {"workflow": "s-t1-x-t0-abc", "metric": "0.81", "trial": "0"},
+        {"workflow": "s-t1-x-xyz", "metric": "0.93", "trial": "2"},
+    ]
+    (tmp_path / "trials").write_text(json.dumps(trials))
+    (tmp_path / "results").write_text(json.dumps(results))
     env = {
         **os.environ,
-        "MLDSL_TRIALS": json.dumps(trials),
-        "MLDSL_RESULTS": json.dumps(results),
+        "MLDSL_TRIALS_FILE": str(tmp_path / "trials"),
+        "MLDSL_RESULTS_FILE": str(tmp_path / "results"),
         "MLDSL_GOAL": "maximize",
         "MLDSL_MAX_FAILED": "1",
         "MLDSL_OUTPUTS_DIR": str(tmp_path),

@@ -1,11 +1,19 @@
 """Lower typed IR expressions to Argo's template syntax.
 
 * a plain reference becomes a simple tag: ``{{workflow.parameters.lr}}``;
-* ``when`` conditions made of references, literals, comparisons and
-  and/or/not become govaluate conditions Argo reads natively;
-* anything else becomes an expression tag, ``{{=...}}`` (expr-lang), with
-  Argo's string values converted to their declared types (``asInt``,
-  ``asFloat``, ``jsonpath``) and lists/dicts serialised with ``toJson``.
+* anything else, and every ``when`` condition, becomes an expression tag,
+  ``{{=...}}`` (expr-lang), with Argo's string values converted to their
+  declared types (``asInt``, ``asFloat``, ``jsonpath``) and lists/dicts
+  serialised with ``toJson``.
+
+Values are data, never code (SPEC §1.9): an expression names the values it
+reads, so a quote, a newline or ``{{`` in a value cannot change it. A ``when``
+made of text spliced into govaluate (``'{{tasks.a.outputs.parameters.x}}' ==
+'b'``) could: argo-workflows v4.1.2 substitutes the tags first and hands the
+text to govaluate (``workflow/controller/dag.go`` l. 785-808, ``steps.go``
+shouldExecute l. 384), so a ``'`` in a value ends the literal, and
+``4.67339e-05`` does not lex. With ``{{=...}}`` the substituted text is just
+``true`` or ``false``.
 """
 
 from __future__ import annotations
@@ -57,6 +65,8 @@ class Lowering:
     passed: dict[tuple[str, str], str] | None = None
     #: artifacts are object-store URIs held in parameters (Spark and training jobs), not local files
     by_uri: bool = False
+    #: params read as the template's own inputs (the ``main`` DAG's outputs: globals are not in that scope)
+    params_as_inputs: bool = False
 
     # -- simple tags -------------------------------------------------------
     def tag(self, e: ir.IExpr) -> str | None:
@@ -81,14 +91,29 @@ class Lowering:
         if isinstance(e, ir.IOutput):
             return "{{inputs.parameters.%s}}" % output_uri_param(e.name) if self.by_uri else f"{OUTPUTS_DIR}/{e.name}"
         if isinstance(e, ir.ILit):
-            return literal_text(e.value)
+            return escape_text(literal_text(e.value))
         return None
 
     def text(self, v: ir.IValue) -> str:
         """``v`` as one Argo string (a parameter value, an arg, an env value)."""
         if isinstance(v, ir.IInterp):
-            return "".join(p if isinstance(p, str) else self._inline(p) for p in v.parts)
+            return "".join(escape_text(p) if isinstance(p, str) else self._inline(p) for p in v.parts)
         return self._inline(v)
+
+    def string_code(self, v: ir.IValue) -> str:
+        """expr-lang code giving ``v`` as the string Argo would pass around."""
+        if isinstance(v, ir.IInterp):
+            parts = [quote(p) if isinstance(p, str) else self.string_code(p) for p in v.parts if p != ""]
+            return " + ".join(parts) if parts else "''"
+        if isinstance(v, ir.ILit):
+            return quote(literal_text(v.value))
+        raw = self.raw(v)
+        if raw is not None and not isinstance(v, ir.IItem):
+            return raw
+        code = self.code(v)
+        if v.type.kind in ("list", "dict"):
+            return f"toJson({code})"
+        return code if _is_text(v.type) else f"toJson({code})"
 
     def _inline(self, e: ir.IExpr) -> str:
         t = self.tag(e)
@@ -101,35 +126,14 @@ class Lowering:
 
     # -- conditions ----------------------------------------------------------
     def condition(self, e: ir.IExpr) -> str:
-        """A ``when`` condition: govaluate where it can express it, else an expression tag."""
-        if _govaluate_ok(e):
-            return self._gov(e)
+        """A ``when`` condition: always an expression tag (see the module's docstring)."""
         return "{{=%s}}" % self.code(e)
-
-    def _gov(self, e: ir.IExpr) -> str:
-        if isinstance(e, ir.IBinary):
-            op = {"and": "&&", "or": "||"}.get(e.op, e.op)
-            return f"{self._gov_operand(e.left)} {op} {self._gov_operand(e.right)}"
-        if isinstance(e, ir.IUnary):
-            return f"!{self._gov_operand(e.operand)}"
-        return self._gov_operand(e)
-
-    def _gov_operand(self, e: ir.IExpr) -> str:
-        if isinstance(e, (ir.IBinary, ir.IUnary)):
-            return f"({self._gov(e)})"
-        if isinstance(e, ir.ILit):
-            if isinstance(e.value, str):
-                return _quote(e.value)
-            return literal_text(e.value)
-        tag = self.tag(e)
-        assert tag is not None
-        return f"'{tag}'" if _is_text(e.type) else tag
 
     # -- expr-lang -----------------------------------------------------------
     def raw(self, e: ir.IExpr) -> str | None:
         """expr-lang code reading a reference as Argo stores it (a string)."""
         if isinstance(e, ir.IParam):
-            return f"workflow.parameters[{_quote(e.name)}]"
+            return f"{'inputs' if self.params_as_inputs else 'workflow'}.parameters[{_quote(e.name)}]"
         if isinstance(e, ir.IStepOutput):
             if self.passed and (e.step, e.output) in self.passed:
                 return f"inputs.parameters[{_quote(self.passed[(e.step, e.output)])}]"
@@ -151,6 +155,8 @@ class Lowering:
         if raw is not None:
             if isinstance(e, (ir.IItem, ir.IOutput)) or (isinstance(e, ir.IInput) and e.field == "path"):
                 return raw
+            if isinstance(e, ir.IStepOutput) and e.fanout:
+                return _convert_collected(raw, e.type)
             return _convert(raw, e.type)
         if isinstance(e, ir.ILit):
             return _expr_literal(e.value)
@@ -202,8 +208,44 @@ def _convert(raw: str, t: MType) -> str:
     return raw
 
 
-def _quote(s: str) -> str:
-    return "'" + s.replace("\\", "\\\\").replace("'", "\\'") + "'"
+def quote(s: str) -> str:
+    """An expr-lang string literal; ``{{`` and ``}}`` are split so no Argo tag can open or close inside it."""
+    body = s.replace("\\", "\\\\").replace("'", "\\'").replace("\n", "\\n").replace("\r", "\\r")
+    return "'" + body.replace("{{", "{' + '{").replace("}}", "}' + '}") + "'"
+
+
+_quote = quote
+
+#: literal ``{{`` in user text, written so that Argo substitutes it back to ``{{`` instead of reading a tag
+ESCAPED_OPEN = "{{='{'+'{'}}"
+
+
+def escape_text(s: str) -> str:
+    """Literal text where Argo's fasttemplate scan must not find a tag (SPEC §1.9: text arrives as text).
+
+    Argo finds tags with fasttemplate between ``{{`` and the next ``}}``
+    (argo-workflows v4.1.2 ``util/template/template.go`` l. 26), with no escape syntax: each
+    ``{{`` becomes an expression tag whose value is ``{{``.
+
+    >>> escape_text("a {{b}} c")
+    "a {{='{'+'{'}}b}} c"
+    """
+    return s.replace("{{", ESCAPED_OPEN) if "{{" in s else s
+
+
+def _convert_collected(raw: str, t: MType) -> str:
+    """A fan-out's collected outputs: Argo aggregates them as a JSON list of *strings*
+    (argo-workflows v4.1.2 ``workflow/controller/operator.go`` processAggregateNodeOutputs),
+    so numbers and booleans are converted item by item before any comparison."""
+    items = f"jsonpath({raw}, '$')"
+    kind = t.item.kind if t.item is not None else "str"
+    if kind == "int" or (t.item is not None and t.item.kind == "enum" and all(isinstance(v, int) for v in t.item.values or ())):
+        return f"map({items}, {{asInt(#)}})"
+    if kind == "float" or (t.item is not None and t.item.is_numeric):
+        return f"map({items}, {{asFloat(#)}})"
+    if kind == "bool":
+        return f"map({items}, {{# == 'true'}})"
+    return items
 
 
 def _expr_literal(value: Any) -> str:
@@ -218,19 +260,3 @@ def _expr_literal(value: Any) -> str:
     if isinstance(value, dict):
         return "{" + ", ".join(f"{_quote(str(k))}: {_expr_literal(v)}" for k, v in value.items()) + "}"
     return json.dumps(value)
-
-
-def _govaluate_ok(e: ir.IExpr) -> bool:
-    if isinstance(e, ir.IBinary):
-        return e.op in ("and", "or", "==", "!=", "<", "<=", ">", ">=") and all(_govaluate_ok(x) for x in (e.left, e.right))
-    if isinstance(e, ir.IUnary):
-        return e.op == "not" and _govaluate_ok(e.operand)
-    if isinstance(e, ir.ILit):
-        return e.value is not None and not isinstance(e.value, (list, dict))
-    return isinstance(e, (ir.IParam, ir.IStepOutput, ir.IItem, ir.IWorkflow)) and e.type.kind in (
-        "str",
-        "int",
-        "float",
-        "bool",
-        "enum",
-    )

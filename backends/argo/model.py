@@ -37,6 +37,8 @@ class Artifact(TypedDict, total=False):
     oss: dict[str, str]
     hdfs: dict[str, Any]
     azure: dict[str, str]
+    archive: dict[str, dict[str, Any]]
+    raw: dict[str, str]
     # "from" is a Python keyword: written through the functional syntax below
 
 
@@ -102,7 +104,7 @@ class DAGTask(TypedDict, total=False):
     name: str
     template: str
     arguments: Arguments
-    dependencies: list[str]
+    depends: str
     when: str
     withItems: list[Any]
     withParam: str

@@ -1,8 +1,9 @@
 """Pick the best trial of a sweep (runs as the last step of a grid or random sweep Workflow).
 
-Reads the trials (``MLDSL_TRIALS``, compile-time JSON), the fan-out's
-aggregated outputs (``MLDSL_RESULTS``: ``[{"workflow": ..., "metric": ...}]``,
-one per succeeded trial), the goal and the failure budget; writes the best
+Reads the trials (the file ``MLDSL_TRIALS_FILE``, compile-time JSON), the
+fan-out's aggregated outputs (the file ``MLDSL_RESULTS_FILE``:
+``[{"trial": ..., "workflow": ..., "metric": ...}]``, one per succeeded
+trial), the goal and the failure budget; writes the best
 trial's params, metric and workflow as outputs; fails when more trials
 failed than the budget allows, or none succeeded. Standard library only.
 """
@@ -11,7 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from typing import Any
 
 
@@ -19,13 +19,13 @@ def pick(trials: list[dict[str, Any]], results: list[dict[str, Any]], goal: str,
     """Return (best, report) or raise SystemExit with a reason."""
     scored = []
     for r in results:
-        match = re.search(r"-t(\d+)-", r.get("workflow", ""))
         try:
             metric = float(r.get("metric", ""))
-        except ValueError:
+            index = int(r.get("trial", ""))
+        except (TypeError, ValueError):
             continue
-        if match and metric == metric:  # not NaN
-            scored.append((metric, int(match.group(1)), r["workflow"]))
+        if metric == metric and 0 <= index < len(trials):  # not NaN, one of ours
+            scored.append((metric, index, r.get("workflow", "")))
     failed = len(trials) - len(scored)
     if max_failed is not None and failed > max_failed:
         raise SystemExit(f"pick-best: {failed} of {len(trials)} trials failed, more than max_failed_trials={max_failed}")
@@ -38,8 +38,10 @@ def pick(trials: list[dict[str, Any]], results: list[dict[str, Any]], goal: str,
 
 
 def main() -> None:
-    trials = json.loads(os.environ["MLDSL_TRIALS"])
-    results = json.loads(os.environ.get("MLDSL_RESULTS") or "[]")
+    with open(os.environ["MLDSL_TRIALS_FILE"], encoding="utf-8") as fh:
+        trials = json.load(fh)
+    with open(os.environ["MLDSL_RESULTS_FILE"], encoding="utf-8") as fh:
+        results = json.loads(fh.read() or "[]")
     budget = os.environ.get("MLDSL_MAX_FAILED", "")
     best = pick(trials, results, os.environ.get("MLDSL_GOAL", "maximize"), int(budget) if budget else None)
     out = os.environ.get("MLDSL_OUTPUTS_DIR", "/mldsl/outputs")

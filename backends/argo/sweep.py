@@ -16,10 +16,10 @@ from typing import Any, cast
 
 from mldsl.backends import Manifest
 from mldsl.backends.argo import model as m
+from mldsl.backends.argo.embed import embed
 from mldsl.backends.argo.exprs import literal_text
 from mldsl.backends.argo.workflow import API_VERSION, MANAGED_BY, task_name
 from mldsl.compiler import ir
-from mldsl.yamlout import dump
 
 PICK_BEST = Path(__file__).with_name("pick_best.py")
 
@@ -54,12 +54,18 @@ def child_workflow(sweep: ir.Sweep, *, generate_name: str, labels: dict[str, str
     }
 
 
-def objective_path(sweep: ir.Sweep) -> str:
-    """JSONPath to the objective in a finished child Workflow's node outputs."""
-    return '{.status.nodes[?(@.displayName=="%s")].outputs.parameters[?(@.name=="%s")].value}' % (
-        task_name(sweep.objective_step),
-        sweep.objective_output,
-    )
+def objective_filter(sweep: ir.Sweep) -> str:
+    """jq reading the objective from a finished child Workflow's node outputs.
+
+    ``status.nodes`` is a map keyed by node ID: a JSONPath ``[?()]`` filter refuses maps
+    (client-go ``util/jsonpath/jsonpath.go`` evalFilter takes lists only), so the resource
+    output uses ``jqFilter``, which Argo runs on the object's JSON (argo-workflows v4.1.2
+    ``workflow/executor/resource.go`` SaveResourceParameters, l. 308-356). The step's own node
+    (and its retry group; not the attempts, ``name(0)``) carries its final outputs.
+    """
+    return (
+        '[.status.nodes[] | select(.displayName == "%s") | .outputs.parameters[]? | select(.name == "%s") | .value] | first // ""'
+    ) % (task_name(sweep.objective_step), sweep.objective_output)
 
 
 def emit_sweep(program: ir.Program, sweep: ir.Sweep) -> Manifest:
@@ -79,8 +85,10 @@ def emit_sweep(program: ir.Program, sweep: ir.Sweep) -> Manifest:
         "inputs": {"parameters": [{"name": "trial"}, *[cast(m.Parameter, {"name": n}) for n in names]]},
         "outputs": {
             "parameters": [
-                {"name": "metric", "valueFrom": {"jsonPath": objective_path(sweep)}},
+                {"name": "metric", "valueFrom": {"jqFilter": objective_filter(sweep)}},
                 {"name": "workflow", "valueFrom": {"jsonPath": "{.metadata.name}"}},
+                # the trial's index from its own label, never parsed back from a generated name
+                {"name": "trial", "valueFrom": {"jqFilter": '.metadata.labels["mldsl.io/trial"]'}},
             ]
         },
         "resource": {
@@ -88,7 +96,7 @@ def emit_sweep(program: ir.Program, sweep: ir.Sweep) -> Manifest:
             "setOwnerReference": True,
             "successCondition": "status.phase == Succeeded",
             "failureCondition": "status.phase in (Failed, Error)",
-            "manifest": dump(child),
+            "manifest": embed(child),
         },
     }
     fan_out: dict[str, Any] = {
@@ -110,15 +118,23 @@ def emit_sweep(program: ir.Program, sweep: ir.Sweep) -> Manifest:
         "parallelism": sweep.parallelism,
         "dag": {"tasks": [fan_out]},  # type: ignore[list-item]
     }
+    # the trial list and the results reach the script as files: one environment variable is capped at
+    # 128 KiB by the kernel (MAX_ARG_STRLEN), a list of 4,000 trials is more
     env: list[m.EnvVar] = [
-        {"name": "MLDSL_TRIALS", "value": "{{workflow.parameters.trials}}"},
-        {"name": "MLDSL_RESULTS", "value": "{{inputs.parameters.results}}"},
+        {"name": "MLDSL_TRIALS_FILE", "value": "/mldsl/inputs/trials"},
+        {"name": "MLDSL_RESULTS_FILE", "value": "/mldsl/inputs/results"},
         {"name": "MLDSL_GOAL", "value": sweep.goal},
         {"name": "MLDSL_MAX_FAILED", "value": "" if sweep.max_failed_trials is None else str(sweep.max_failed_trials)},
     ]
     pick: m.Template = {
         "name": "pick-best",
-        "inputs": {"parameters": [{"name": "results"}]},
+        "inputs": {
+            "parameters": [{"name": "results"}],
+            "artifacts": [
+                {"name": "trials", "path": "/mldsl/inputs/trials", "raw": {"data": "{{workflow.parameters.trials}}"}},
+                {"name": "results", "path": "/mldsl/inputs/results", "raw": {"data": "{{inputs.parameters.results}}"}},
+            ],
+        },
         "outputs": {
             "parameters": [
                 {"name": n, "valueFrom": {"path": f"/mldsl/outputs/{n}"}} for n in ("params", "metric", "workflow", "trial")
@@ -147,7 +163,7 @@ def emit_sweep(program: ir.Program, sweep: ir.Sweep) -> Manifest:
                 {
                     "name": "best",
                     "template": "pick-best",
-                    "dependencies": ["run"],
+                    "depends": "run.Succeeded",
                     "arguments": {"parameters": [{"name": "results", "value": "{{tasks.run.outputs.parameters.results}}"}]},
                 },
             ]

@@ -15,9 +15,19 @@ from typing import Any, Literal, cast
 
 from mldsl.backends import k8s
 from mldsl.backends.argo import model as m
-from mldsl.backends.argo.exprs import INPUTS_DIR, OUTPUTS_DIR, Lowering, literal_text, output_uri_param
+from mldsl.backends.argo.embed import embed
+from mldsl.backends.argo.exprs import (
+    INPUTS_DIR,
+    OUTPUTS_DIR,
+    Lowering,
+    escape_text,
+    literal_text,
+    output_uri_param,
+    quote,
+)
 from mldsl.compiler import ir
 from mldsl.constraints import Param
+from mldsl.runtime import ID_DIR
 
 OUTPUTS_VOLUME = "mldsl-outputs"
 #: the secret an unbound optional secret input points at; with ``optional: true`` its absence is fine
@@ -88,7 +98,7 @@ def declared_parameter(p: Param, value_key: Literal["default", "value"]) -> m.Pa
     """An Argo parameter for a declared input or pipeline param: default, enum, description."""
     param: m.Parameter = {"name": p.name}
     if p.has_default:
-        param[value_key] = literal_text(p.default)
+        param[value_key] = escape_text(literal_text(p.default))
     elif p.optional:
         param[value_key] = ""
     if p.type.kind == "enum" and p.type.values:
@@ -108,7 +118,7 @@ def parameters_and_artifacts(params: Sequence[object], arts: Sequence[object]) -
     return out
 
 
-def _outputs(module: ir.Module, artifact_keys: dict[str, str]) -> m.Outputs:
+def _outputs(module: ir.Module, artifact_keys: dict[str, dict[str, Any]], identities: frozenset[str] = frozenset()) -> m.Outputs:
     params: list[m.Parameter] = []
     arts: list[m.Artifact | m.ArtifactRef] = []
     for p in module.outputs:
@@ -116,10 +126,25 @@ def _outputs(module: ir.Module, artifact_keys: dict[str, str]) -> m.Outputs:
         if p.type.kind == "artifact":
             art: m.Artifact = {"name": p.name, "path": path}
             if p.name in artifact_keys:
-                art["s3"] = {"key": artifact_keys[p.name]}
+                # read by URI (``.uri``, operator jobs): stored at exactly that place, as the step wrote it,
+                # not as a tarball (SPEC §1.9; Argo archives with tar+gzip unless ``archive: none``)
+                art.update(cast(m.Artifact, artifact_keys[p.name]))
+                art["archive"] = {"none": {}}
             arts.append(art)
         else:
             params.append({"name": p.name, "valueFrom": {"path": path}})
+    for p in module.outputs:
+        if p.name in identities:
+            # python steps write the content digest there; other images fall back to the run's uid, so a
+            # cached step downstream never serves an old result for new data (the executor uses
+            # ``default`` when the file is missing: argo-workflows v4.1.2 ``workflow/executor/executor.go``
+            # SaveParameters, l. 738)
+            params.append(
+                {
+                    "name": identity_param(p.name),
+                    "valueFrom": {"path": f"{OUTPUTS_DIR}/{ID_DIR}/{p.name}", "default": "{{workflow.uid}}"},
+                }
+            )
     return cast(m.Outputs, parameters_and_artifacts(params, arts))
 
 
@@ -151,6 +176,25 @@ def merged_resources(module: ir.Module, step: ir.Step | None) -> ir.Resources:
     return ir.Resources(cpu=over.cpu or base.cpu, memory=over.memory or base.memory, gpu=over.gpu if over.gpu else base.gpu)
 
 
+def script_source(source: str) -> str:
+    """A script's source as Argo will run it: verbatim, unless it holds ``{{``.
+
+    Argo substitutes tags in a template's text more than once (``workflow/common/util.go``
+    SubstituteParams, l. 273-325, then again at pod creation), so no escape of ``{{`` survives
+    every pass. Code that holds ``{{`` (an f-string, a Jinja template) travels base64-encoded and
+    is decoded by a two-line bootstrap: the step runs exactly the code that was written.
+    """
+    if "{{" not in source:
+        return source
+    import base64
+
+    encoded = base64.b64encode(source.encode("utf-8")).decode("ascii")
+    return (
+        "# mldsl: the module's code holds '{{', which Argo would read as a template tag: it is base64-encoded\n"
+        f"import base64 as _b; exec(compile(_b.b64decode({encoded!r}).decode('utf-8'), '<module>', 'exec'))\n"
+    )
+
+
 PACKAGES_PRELUDE = (
     "# mldsl: install the module's packages before its code runs\n"
     "import subprocess as _mldsl_sp, sys as _mldsl_sys\n"
@@ -176,7 +220,6 @@ def resource_template(
     ``output-<name>`` holding the URI to write to (also ``MLDSL_OUTPUT_<NAME>`` in the pods).
     """
     from mldsl.backends import spark, training
-    from mldsl.yamlout import dump
 
     run = module.run
     assert isinstance(run, ir.ResourceRun)
@@ -198,9 +241,8 @@ def resource_template(
         env += [_env_entry(k, v, _STEP_ENV) for k, v in step.env]
     labels = {
         "mldsl.io/module": module.name,
-        "mldsl.io/module-version": module.version,
-        "workflows.argoproj.io/workflow": "{{workflow.name}}",
-    }
+        "mldsl.io/module-version": k8s.label_value(module.version),
+    }  # not workflows.argoproj.io/workflow: the controller takes pods with it as its own and logs errors
     args = [_BY_URI.text(a) for a in run.args]
     env_list: list[dict[str, Any]] = [dict(e) for e in env]
     if isinstance(run, ir.SparkRun):
@@ -210,11 +252,14 @@ def resource_template(
         )
         success, failure = spark.SUCCESS, spark.FAILURE
     else:
-        manifest = training.training_job(run, name=name, labels=labels, args=args, env=env_list, project=project, step=step)
+        command = [_BY_URI.text(c) for c in run.command]
+        manifest = training.training_job(
+            run, name=name, labels=labels, command=command, args=args, env=env_list, project=project, step=step
+        )
         success, failure = training.conditions(run)
     tpl: m.Template = {
         "name": name,
-        "metadata": {"labels": {"mldsl.io/module": module.name, "mldsl.io/module-version": module.version}},
+        "metadata": {"labels": {"mldsl.io/module": module.name, "mldsl.io/module-version": k8s.label_value(module.version)}},
     }
     if params:
         tpl["inputs"] = {"parameters": params}
@@ -223,7 +268,7 @@ def resource_template(
         "setOwnerReference": True,
         "successCondition": success,
         "failureCondition": failure,
-        "manifest": dump(manifest),
+        "manifest": embed(manifest),
     }
     if step is not None:
         _step_policies(tpl, module, step, pipeline)
@@ -233,7 +278,6 @@ def resource_template(
 def deploy_template(module: ir.Module, *, name: str, step: ir.Step | None = None, pipeline: str = "") -> m.Template:
     """``deploy: <serving>``: apply the Serving's manifest with the bound model URI, then wait until it serves."""
     from mldsl.backends import kserve, seldon_v1, seldon_v2
-    from mldsl.yamlout import dump
 
     assert isinstance(module.run, ir.DeployRun)
     s = module.run.serving
@@ -248,7 +292,7 @@ def deploy_template(module: ir.Module, *, name: str, step: ir.Step | None = None
     resource: m.ResourceTemplate = {"action": "apply", "successCondition": success}
     if failure:
         resource["failureCondition"] = failure
-    resource["manifest"] = dump(manifest)
+    resource["manifest"] = embed(manifest)
     tpl: m.Template = {
         "name": name,
         "metadata": {"labels": {"mldsl.io/serving": s.name, "mldsl.io/serving-backend": s.backend}},
@@ -267,21 +311,25 @@ def module_template(
     name: str,
     step: ir.Step | None = None,
     pipeline: str = "",
-    artifact_keys: dict[str, str] | None = None,
+    artifact_keys: dict[str, dict[str, Any]] | None = None,
+    identities: frozenset[str] = frozenset(),
 ) -> m.Template:
-    """The template that runs ``module``; ``step`` adds that step's own settings."""
+    """The template that runs ``module``; ``step`` adds that step's own settings.
+
+    ``identities`` names the artifact outputs whose identity a cached step downstream reads.
+    """
     if isinstance(module.run, ir.DeployRun):
         return deploy_template(module, name=name, step=step, pipeline=pipeline)
     if is_resource(module):
         return resource_template(module, project, name=name, step=step, pipeline=pipeline)
     tpl: m.Template = {
         "name": name,
-        "metadata": {"labels": {"mldsl.io/module": module.name, "mldsl.io/module-version": module.version}},
+        "metadata": {"labels": {"mldsl.io/module": module.name, "mldsl.io/module-version": k8s.label_value(module.version)}},
     }
     inputs = _inputs(module)
     if inputs:
         tpl["inputs"] = inputs
-    outputs = _outputs(module, artifact_keys or {})
+    outputs = _outputs(module, artifact_keys or {}, identities)
     if outputs:
         tpl["outputs"] = outputs
     run = module.run
@@ -293,20 +341,20 @@ def module_template(
     resources = merged_resources(module, step)
     container: m.Container
     if isinstance(run, ir.ContainerRun):
-        container = {"image": run.image}
+        container = {"image": escape_text(run.image)}
         if run.command:
-            container["command"] = list(run.command)
+            container["command"] = [_IN_TEMPLATE.text(c) for c in run.command]
         if run.args:
             container["args"] = [_IN_TEMPLATE.text(a) for a in run.args]
     else:
         source = run.source
         if run.packages:
             source = PACKAGES_PRELUDE.format(packages=json.dumps(list(run.packages))) + source
-        container = {"image": run.image, "command": ["python"], "source": source}
+        container = {"image": escape_text(run.image), "command": ["python"], "source": script_source(source)}
     if env:
         container["env"] = env
     if isinstance(run, ir.ContainerRun) and run.working_dir:
-        container["workingDir"] = run.working_dir
+        container["workingDir"] = escape_text(run.working_dir)
     res = cast(m.Resources, k8s.resources(resources, project.gpu.resource))
     if res:
         container["resources"] = res
@@ -340,9 +388,7 @@ def _step_policies(tpl: m.Template, module: ir.Module, step: ir.Step, pipeline: 
             if step.retry.backoff_seconds is not None:
                 backoff["duration"] = f"{step.retry.backoff_seconds}s"
             if step.retry.backoff_factor is not None:
-                backoff["factor"] = (
-                    step.retry.backoff_factor if isinstance(step.retry.backoff_factor, int) else str(step.retry.backoff_factor)
-                )
+                backoff["factor"] = step.retry.backoff_factor  # a whole number: Argo parses it as one
             if step.retry.backoff_max_seconds is not None:
                 backoff["maxDuration"] = f"{step.retry.backoff_max_seconds}s"
             retry["backoff"] = backoff
@@ -350,11 +396,50 @@ def _step_policies(tpl: m.Template, module: ir.Module, step: ir.Step, pipeline: 
     if step.timeout_seconds is not None:
         tpl["activeDeadlineSeconds"] = step.timeout_seconds
     if step.cache_seconds is not None:
-        parts = [
-            f"{p.name}={{{{inputs.parameters.{p.name}}}}}" for p in module.inputs if p.type.kind not in ("artifact", "secret")
-        ]
         tpl["memoize"] = {
-            "key": f"{module.key}:" + "&".join(parts),
+            "key": cache_key(module),
             "maxAge": f"{step.cache_seconds}s",
             "cache": {"configMap": {"name": f"mldsl-cache-{pipeline}"[:253]}},
         }
+        ids = [
+            {"name": identity_param(p.name), **({"default": ""} if p.optional else {})}
+            for p in module.inputs
+            if p.type.kind == "artifact"
+        ]
+        if ids:
+            inputs = tpl.setdefault("inputs", {})
+            inputs["parameters"] = [*inputs.get("parameters", []), *ids]  # type: ignore[list-item]
+
+
+def identity_param(artifact: str) -> str:
+    """The parameter that carries an artifact's identity (its content digest, or its URI and run)."""
+    return f"mldsl-id-{artifact}"
+
+
+def module_digest(module: ir.Module) -> str:
+    """A digest of everything the module runs: a changed module never reuses an old result."""
+    import hashlib
+
+    return hashlib.sha256(repr((module.name, module.version, module.inputs, module.outputs, module.run)).encode()).hexdigest()
+
+
+def cache_key(module: ir.Module) -> str:
+    """A memoize key Argo accepts, covering the module and every input value and artifact identity (SPEC §1.9).
+
+    Argo refuses keys outside ``^[a-zA-Z0-9][-a-zA-Z0-9]*$`` (argo-workflows v4.1.2
+    ``workflow/controller/cache/cache.go`` l. 15, checked on load in ``configmap_cache.go``),
+    after the template's tags are substituted: so the values go through ``sprig.sha256sum``
+    (available in expression tags, ``util/expr/env/env.go`` GetFuncMap), never as text.
+    """
+    version = re.sub(r"[^a-z0-9]+", "-", module.version.lower()).strip("-")
+    names: list[str] = []
+    for p in module.inputs:
+        if p.type.kind == "artifact":
+            names.append(identity_param(p.name))
+        elif p.type.kind == "secret":
+            names.extend(secret_params(p.name))
+        else:
+            names.append(p.name)
+    values = ", ".join(f"inputs.parameters[{quote(n)}]" for n in names)
+    prefix = _fit(f"{module.name}-{version}", 40)
+    return f"{prefix}-{module_digest(module)[:16]}-" + "{{=sprig.sha256sum(toJson([%s]))}}" % values

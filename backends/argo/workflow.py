@@ -6,9 +6,10 @@ from typing import Any, cast
 
 from mldsl.backends import Manifest
 from mldsl.backends.argo import model as m
-from mldsl.backends.argo.exprs import Lowering, output_uri_param
+from mldsl.backends.argo.exprs import Lowering, escape_text, output_uri_param, quote
 from mldsl.backends.argo.templates import (
     declared_parameter,
+    identity_param,
     is_resource,
     module_template,
     parameters_and_artifacts,
@@ -16,13 +17,17 @@ from mldsl.backends.argo.templates import (
     step_template_name,
     template_name,
 )
+from mldsl.backends.k8s import label_value
 from mldsl.compiler import ir
 
 API_VERSION = "argoproj.io/v1alpha1"
+#: the pod label that tells a Katib sweep's objective step apart from other steps of the same module
+OBJECTIVE_LABEL = "mldsl.io/step"
 MANAGED_BY = {"app.kubernetes.io/managed-by": "mldsl"}
 
 
 task_name = ir.step_key
+KATIB_STRATEGIES = ("bayesian", "tpe", "hyperband")
 
 
 def _labels(project: ir.Project, pipeline: ir.Pipeline) -> dict[str, str]:
@@ -31,7 +36,7 @@ def _labels(project: ir.Project, pipeline: ir.Pipeline) -> dict[str, str]:
         labels["mldsl.io/project"] = project.name
     labels["mldsl.io/pipeline"] = pipeline.name
     if pipeline.version:
-        labels["mldsl.io/pipeline-version"] = pipeline.version
+        labels["mldsl.io/pipeline-version"] = label_value(pipeline.version)
     labels.update(pipeline.labels)
     return labels
 
@@ -49,12 +54,17 @@ def _metadata(name: str, project: ir.Project, pipeline: ir.Pipeline) -> m.Object
     return meta
 
 
-def _artifact_source(uri: str) -> dict[str, Any]:
-    """An Argo artifact location for a literal URI."""
+def _artifact_source(uri: str, project: ir.Project) -> dict[str, Any]:
+    """An Argo artifact location for a literal URI: a *full* location, read from exactly there.
+
+    An S3 location without ``endpoint`` is not whole (argo-workflows v4.1.2
+    ``pkg/apis/workflow/v1alpha1/workflow_types.go`` S3Artifact.HasLocation, l. 2935), and Argo
+    then relocates it into the artifact repository, keeping only the key: the bucket is lost.
+    """
     scheme, _, rest = uri.partition("://")
     bucket, _, key = rest.partition("/")
     if scheme == "s3":
-        return {"s3": {"bucket": bucket, "key": key}}
+        return {"s3": {"endpoint": project.artifact_endpoint, "bucket": bucket, "key": key}}
     if scheme in ("gs", "gcs"):
         return {"gcs": {"bucket": bucket, "key": key}}
     if scheme == "oss":
@@ -66,15 +76,16 @@ def _artifact_source(uri: str) -> dict[str, Any]:
     return {"http": {"url": uri}}
 
 
-def _workflow_arguments(pipeline: ir.Pipeline) -> m.Arguments:
+def _workflow_arguments(pipeline: ir.Pipeline, project: ir.Project) -> m.Arguments:
     params: list[m.Parameter] = []
     arts: list[m.Artifact | m.ArtifactRef] = []
     for p in pipeline.params:
         if p.type.kind == "artifact":
-            art: dict[str, Any] = {"name": p.name}
+            # an argument artifact needs a location: Argo refuses one without (argo-workflows v4.1.2
+            # workflow/validate/validate.go validateArgumentsValues, l. 1051): a param without a default is
+            # given at submit time, and the main template's input declares it
             if p.has_default:
-                art.update(_artifact_source(str(p.default)))
-            arts.append(art)  # type: ignore[arg-type]
+                arts.append(cast(m.Artifact, {"name": p.name, **_artifact_source(str(p.default), project)}))
             continue
         params.append(declared_parameter(p, "value"))
     return cast(m.Arguments, parameters_and_artifacts(params, arts))
@@ -86,7 +97,14 @@ class PipelineEmitter:
         self.pipeline = pipeline
         self.templates: dict[str, m.Template] = {}
         self.uri_refs = self._uri_refs()
+        self.identities = self._identity_refs()
+        #: steps a Katib sweep reads its objective from: their pods are labelled with the step
+        self.objectives = {
+            s.objective_step for s in program.sweeps if s.pipeline.name == pipeline.name and s.strategy in KATIB_STRATEGIES
+        }
         self.low = Lowering(task=task_name, uri=self.artifact_uri)
+        #: pipeline outputs read params through the ``main`` template's inputs (globals are not in its scope)
+        self.out_low = Lowering(task=task_name, uri=self.artifact_uri, params_as_inputs=True)
 
     # -- artifacts ------------------------------------------------------------
     def _uri_refs(self) -> set[tuple[str, str]]:
@@ -98,7 +116,41 @@ class PipelineEmitter:
             for n in ir.walk(v):
                 if isinstance(n, ir.IStepOutput) and n.field == "uri":
                     refs.add((n.step, n.output))
+        # an operator job reads its artifact inputs by URI: the producer must write exactly there
+        for s in self.pipeline.steps:
+            if is_resource(s.module):
+                for _, v in s.bindings:
+                    if isinstance(v, ir.IStepOutput) and v.artifact and not self.is_resource_step(v.step):
+                        refs.add((v.step, v.output))
         return refs
+
+    def repository_location(self, step: str, output: str) -> dict[str, Any]:
+        """The full location of a step's artifact in the Project's bucket (never relocated by Argo)."""
+        return _artifact_source(self.artifact_uri(step, output), self.project)
+
+    def _identity_refs(self) -> dict[str, frozenset[str]]:
+        """Per module key, the artifact outputs whose identity a cached step reads (SPEC §1.9: the
+        cache key covers every input artifact's identity)."""
+        found: dict[str, set[str]] = {}
+        for s in self.pipeline.steps:
+            if s.cache_seconds is None:
+                continue
+            for _, v in s.bindings:
+                if isinstance(v, ir.IStepOutput) and v.artifact and v.field is None and not self.is_resource_step(v.step):
+                    found.setdefault(self.pipeline.step(v.step).module.key, set()).add(v.output)
+        return {k: frozenset(v) for k, v in found.items()}
+
+    def identity(self, value: ir.IValue, low: Lowering) -> str:
+        """The identity of an artifact a step reads: the producer's digest (or run), or the URI and this run."""
+        if isinstance(value, ir.IStepOutput) and not self.is_resource_step(value.step):
+            ref = low.tag(ir.IStepOutput(value.step, identity_param(value.output), value.type))
+            return f"{task_name(value.step)}:{ref}"
+        if isinstance(value, ir.IStepOutput):  # an operator job's output: its URI names this run
+            return self.job_uri(value, low, spark=False)
+        if isinstance(value, ir.IParam):
+            return f"params.{value.name}@{{{{workflow.uid}}}}"
+        uri = str(value.value) if isinstance(value, ir.ILit) else low.text(value)
+        return f"{uri}@{{{{workflow.uid}}}}"  # external data may change under the same URI: keyed per run
 
     def artifact_key(self, step: str, output: str) -> str:
         fmt = self.project.artifact_key_format or "{{workflow.name}}/{{step}}"
@@ -112,16 +164,27 @@ class PipelineEmitter:
 
     # -- templates --------------------------------------------------------------
     def template_for(self, step: ir.Step) -> str:
-        keys = {o: self.artifact_key(step.name, o) for (s, o) in self.uri_refs if s == step.name}
-        if step.has_overrides or keys:
+        keys = {o: self.repository_location(step.name, o) for (s, o) in self.uri_refs if s == step.name}
+        if step.has_overrides or keys or step.name in self.objectives:
             name = step_template_name(step.module, task_name(step.name))
             self.templates[name] = module_template(
-                step.module, self.project, name=name, step=step, pipeline=self.pipeline.name, artifact_keys=keys
+                step.module,
+                self.project,
+                name=name,
+                step=step,
+                pipeline=self.pipeline.name,
+                artifact_keys=keys,
+                identities=self.identities.get(step.module.key, frozenset()),
             )
+            if step.name in self.objectives:
+                meta = self.templates[name].setdefault("metadata", {})
+                meta.setdefault("labels", {})[OBJECTIVE_LABEL] = task_name(step.name)
         else:
             name = template_name(step.module)
             if name not in self.templates:
-                self.templates[name] = module_template(step.module, self.project, name=name)
+                self.templates[name] = module_template(
+                    step.module, self.project, name=name, identities=self.identities.get(step.module.key, frozenset())
+                )
         return name
 
     def is_resource_step(self, name: str) -> bool:
@@ -150,10 +213,10 @@ class PipelineEmitter:
             elif p.type.kind == "artifact":
                 if isinstance(value, ir.IStepOutput) and self.is_resource_step(value.step):
                     # written by an operator job at a key mldsl chose: read it from the artifact repository
-                    arts.append(cast(m.Artifact, {"name": name, "s3": {"key": self.artifact_key(value.step, value.output)}}))
+                    arts.append(cast(m.Artifact, {"name": name, **self.repository_location(value.step, value.output)}))
                 elif isinstance(value, (ir.ILit, ir.IInterp)):  # a URI, or a URI template
                     uri = str(value.value) if isinstance(value, ir.ILit) else low.text(value)
-                    arts.append(cast(m.Artifact, {"name": name, **_artifact_source(uri)}))
+                    arts.append(cast(m.Artifact, {"name": name, **_artifact_source(uri, self.project)}))
                 elif isinstance(value, ir.IParam):
                     arts.append({"name": name, "from": "{{inputs.artifacts.%s}}" % value.name})
                 else:
@@ -165,10 +228,18 @@ class PipelineEmitter:
                     params.append({"name": key_param, "value": value.key})
             else:
                 params.append({"name": name, "value": low.text(value)})
+        if step.cache_seconds is not None:
+            for name, value in step.bindings:
+                p = step.module.input(name)
+                if p is not None and p.type.kind == "artifact":
+                    params.append({"name": identity_param(name), "value": self.identity(value, low)})
         if resource:
             for out in step.module.outputs:
                 target = ir.IStepOutput(step.name, out.name, out.type, artifact=True)
-                params.append({"name": output_uri_param(out.name), "value": self.job_uri(target, low, spark=spark)})
+                uri = self.job_uri(target, low, spark=spark)
+                if step.for_each is not None:  # one place per iteration, not one for all of them
+                    uri += "/{{=sprig.sha256sum(toJson(item))}}"
+                params.append({"name": output_uri_param(out.name), "value": uri})
         return cast(m.Arguments, parameters_and_artifacts(params, arts))
 
     def task(self, step: ir.Step) -> m.DAGTask:
@@ -182,7 +253,7 @@ class PipelineEmitter:
         if step.for_each is not None:
             fe = step.for_each
             if isinstance(fe, ir.ILit) and isinstance(fe.value, list):
-                t["withItems"] = fe.value
+                t["withItems"] = _escaped(fe.value)
             else:
                 t["withParam"] = self.low.text(fe)
         return t
@@ -193,7 +264,11 @@ class PipelineEmitter:
         inside it) comes in as that template's inputs."""
         name = task_name(step.name)
         wrapper = f"{name}-fan-out"
+        # a condition on ``item`` filters the iterations, so it sits on the inner task, where ``item`` exists
+        item_when = step.when is not None and any(isinstance(n, ir.IItem) for n in ir.walk(step.when))
         nodes = [n for _, v in step.bindings for n in ir.walk(v)]
+        if item_when:
+            nodes += list(ir.walk(step.when))
         refs = sorted(
             {
                 (n.step, n.output, n.artifact)
@@ -203,6 +278,15 @@ class PipelineEmitter:
                 and not (n.artifact and (is_resource(step.module) or self.is_resource_step(n.step)))
             }
         )
+        if step.cache_seconds is not None:  # the identities of the artifacts it reads come in as parameters too
+            refs = sorted(
+                set(refs)
+                | {
+                    (s, identity_param(o), False)
+                    for s, o, art in refs
+                    if art and not is_resource(step.module) and not self.is_resource_step(s)
+                }
+            )
         art_params = sorted({n.name for n in nodes if isinstance(n, ir.IParam) and n.type.kind == "artifact"})
         passed = {(s, o): f"{task_name(s)}-{o}" for s, o, _ in refs}
         inner = Lowering(task=task_name, uri=self.artifact_uri, passed=passed)
@@ -219,10 +303,13 @@ class PipelineEmitter:
         args = self.arguments(step, inner)
         if args:
             each["arguments"] = args
+        if item_when:
+            assert step.when is not None
+            each["when"] = inner.condition(step.when)
         fe = step.for_each
         assert fe is not None
         if isinstance(fe, ir.ILit) and isinstance(fe.value, list):
-            each["withItems"] = fe.value
+            each["withItems"] = _escaped(fe.value)
         else:
             outer_params.append({"name": "items", "value": self.low.text(fe)})
             each["withParam"] = "{{inputs.parameters.items}}"
@@ -237,7 +324,11 @@ class PipelineEmitter:
         if params_out:
             tpl["outputs"] = {
                 "parameters": [
-                    {"name": p.name, "valueFrom": {"parameter": "{{tasks.%s.outputs.parameters.%s}}" % (name, p.name)}}
+                    # iterations skipped by an item condition give no output: the list is then empty
+                    {
+                        "name": p.name,
+                        "valueFrom": {"parameter": "{{tasks.%s.outputs.parameters.%s}}" % (name, p.name), "default": "[]"},
+                    }
                     for p in params_out
                 ]
             }
@@ -248,22 +339,26 @@ class PipelineEmitter:
         outer = cast(m.Arguments, parameters_and_artifacts(outer_params, outer_arts))
         if outer:
             t["arguments"] = outer
-        self._order(t, step)
+        self._order(t, step, condition=not item_when)
         return t
 
-    def _order(self, t: m.DAGTask, step: ir.Step) -> None:
-        """What a task waits for: the steps it depends on, and its condition."""
+    def _order(self, t: m.DAGTask, step: ir.Step, *, condition: bool = True) -> None:
+        """What a task waits for (``depends``), and its condition."""
         if step.depends:
-            t["dependencies"] = [task_name(d) for d in step.depends]
-        if step.when is not None:
+            t["depends"] = depends_clause(step)
+        if condition and step.when is not None:
             t["when"] = self.low.condition(step.when)
 
     def main(self) -> m.Template:
         tasks = [self.task(s) for s in self.pipeline.steps]
         tpl: m.Template = {"name": "main"}
         arts = [p for p in self.pipeline.params if p.type.kind == "artifact"]
-        if arts:
-            tpl["inputs"] = {"artifacts": [{"name": p.name} for p in arts]}
+        used = {n.name for _, v in self.pipeline.outputs for n in ir.walk(v) if isinstance(n, ir.IParam)}
+        # the entrypoint's inputs are bound from the workflow's arguments by name
+        params = [{"name": p.name} for p in self.pipeline.params if p.name in used and p.type.kind != "artifact"]
+        inputs = parameters_and_artifacts(params, [{"name": p.name} for p in arts])
+        if inputs:
+            tpl["inputs"] = cast(m.Inputs, inputs)
         outputs = self._outputs()
         if outputs:
             tpl["outputs"] = outputs
@@ -271,16 +366,35 @@ class PipelineEmitter:
         return tpl
 
     def _outputs(self) -> m.Outputs:
+        """The pipeline's outputs, resolved when the ``main`` DAG ends.
+
+        Argo resolves ``valueFrom.parameter`` as ONE scope key (argo-workflows v4.1.2
+        ``workflow/controller/scope.go`` resolveParameter -> ``util/template/resolve_var.go``
+        ResolveVar), so anything but a bare task output goes through ``valueFrom.expression``,
+        evaluated over the DAG's scope (tasks' outputs and status, the template's inputs).
+        ``default: ''`` is what a skipped step's output gives (SPEC §1.9): without it Argo fails
+        the DAG on an absent optional (``operator.go`` getTemplateOutputsFromScope, l. 3455).
+        Artifacts are ``optional`` for the same reason (same function, "Unable to resolve").
+        """
         params: list[m.Parameter] = []
         arts: list[m.Artifact | m.ArtifactRef] = []
         for name, v in self.pipeline.outputs:
-            if isinstance(v, ir.IStepOutput) and v.artifact and v.field is None and self.is_resource_step(v.step):
-                params.append({"name": name, "valueFrom": {"parameter": self.artifact_uri(v.step, v.output)}})
-            elif isinstance(v, ir.IStepOutput) and v.artifact and v.field is None:
-                arts.append({"name": name, "from": self.low.text(v)})
+            if isinstance(v, ir.IStepOutput) and v.artifact and v.field is None and not self.is_resource_step(v.step):
+                arts.append(cast(m.ArtifactRef, {"name": name, "from": self.low.text(v), "optional": True}))
             else:
-                params.append({"name": name, "valueFrom": {"parameter": self.low.text(v)}})
+                params.append({"name": name, "valueFrom": {"expression": self.output_expression(v), "default": ""}})
         return cast(m.Outputs, parameters_and_artifacts(params, arts))
+
+    def output_expression(self, v: ir.IValue) -> str:
+        """expr-lang code giving a pipeline output as a string, from the DAG scope."""
+        low = self.out_low
+        if isinstance(v, ir.IStepOutput) and (v.field == "uri" or (v.artifact and self.is_resource_step(v.step))):
+            # the URI keeps its global tags ({{workflow.name}}): Argo substitutes globals into the whole
+            # template before resolving outputs (``workflow/common/util.go`` SubstituteParams, l. 273)
+            uri = "'" + self.artifact_uri(v.step, v.output).replace("\\", "\\\\").replace("'", "\\'") + "'"
+            # a step that did not succeed wrote nothing there: its URI is empty, like its other outputs
+            return f"tasks[{quote(task_name(v.step))}].status == 'Succeeded' ? {uri} : ''"
+        return low.string_code(v)
 
     def exit_handler(self, step: ir.Step) -> m.Template:
         task: m.DAGTask = {"name": "notify", "template": self.template_for(step)}
@@ -295,7 +409,7 @@ class PipelineEmitter:
         main = self.main()
         exit_tpl = self.exit_handler(p.on_exit) if p.on_exit is not None else None
         spec: m.WorkflowSpec = {"entrypoint": "main"}
-        args = _workflow_arguments(p)
+        args = _workflow_arguments(p, self.project)
         if args:
             spec["arguments"] = args
         if self.project.service_account:
@@ -336,6 +450,33 @@ class PipelineEmitter:
         spec["workflowMetadata"] = {"labels": _run_labels(self.project, p)}
         spec["workflowSpec"] = {"workflowTemplateRef": {"name": p.name}}
         return {"apiVersion": API_VERSION, "kind": "CronWorkflow", "metadata": _metadata(p.name, self.project, p), "spec": spec}
+
+
+def _escaped(value: Any) -> Any:
+    """Literal items with their text escaped (``{{`` in an item is text, not a tag)."""
+    if isinstance(value, str):
+        return escape_text(value)
+    if isinstance(value, list):
+        return [_escaped(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _escaped(v) for k, v in value.items()}
+    return value
+
+
+def depends_clause(step: ir.Step) -> str:
+    """Argo ``depends`` for a step (SPEC §1.9).
+
+    A data dependency runs only after its source *succeeded*: a skipped or omitted source omits
+    the consumer. (Legacy ``dependencies:`` would mean ``Succeeded || Skipped || Daemoned``,
+    argo-workflows v4.1.2 ``workflow/common/ancestry.go`` l. 115-127, and run consumers of
+    skipped steps.) ``after:`` only orders: it waits for the step to end in any phase but a
+    failure, which fails the run anyway.
+    """
+    terms = []
+    for d in step.depends:
+        t = task_name(d)
+        terms.append(f"({t}.Succeeded || {t}.Skipped || {t}.Omitted)" if d in step.order_only else f"{t}.Succeeded")
+    return " && ".join(terms)
 
 
 def _run_labels(project: ir.Project, pipeline: ir.Pipeline) -> dict[str, str]:

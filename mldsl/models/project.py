@@ -18,6 +18,8 @@ class Gpu(Strict):
 class Artifacts(Strict):
     bucket: str | None = None
     key_format: str | None = None
+    #: the S3 endpoint literal ``s3://`` URIs are read from (Argo needs it to keep their bucket)
+    endpoint: str = "s3.amazonaws.com"
 
 
 class ProjectSpec(Strict):

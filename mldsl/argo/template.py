@@ -1,0 +1,120 @@
+"""Argo's template substitution, as the controller does it (argo-workflows v4.1.2).
+
+A tag runs from ``{{`` to the next ``}}`` (fasttemplate, ``util/template/template.go``
+l. 26). ``{{=code}}`` is an expression over the scope expanded into nested maps
+(``util/expr/env/env.go``); any other tag is looked up whole in the flat scope
+(``simple_template.go``). Substitution runs on the *JSON text* of a template,
+so each value is JSON-escaped once (``strconv.Quote``, ``simple_template.go``
+l. 70-73; an expression's result is JSON-marshalled, and a string's quotes
+dropped, ``expression_template.go`` l. 260-278).
+
+>>> replace("--lr={{inputs.parameters.lr}} {{=asInt(inputs.parameters.n) + 1}}",
+...         {"inputs.parameters.lr": "0.1", "inputs.parameters.n": "2"})
+'--lr=0.1 3'
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from mldsl.argo.exprlang import ExprError, evaluate, to_json
+
+
+class UnresolvedError(Exception):
+    """A tag that cannot be resolved in its scope (Argo: "failed to resolve" / "Unable to resolve")."""
+
+    def __init__(self, tag: str, reason: str):
+        super().__init__(f"{{{{{tag}}}}}: {reason}")
+        self.tag = tag
+
+
+def split(text: str) -> list[tuple[bool, str]]:
+    """``text`` as (is_tag, literal or tag body) pieces, split as fasttemplate splits it."""
+    out: list[tuple[bool, str]] = []
+    i = 0
+    while True:
+        start = text.find("{{", i)
+        end = text.find("}}", start + 2) if start >= 0 else -1
+        if start < 0 or end < 0:
+            break
+        if start > i:
+            out.append((False, text[i:start]))
+        out.append((True, text[start + 2 : end]))
+        i = end + 2
+    if i < len(text):
+        out.append((False, text[i:]))
+    return out
+
+
+def expand(flat: dict[str, Any]) -> dict[str, Any]:
+    """``{"a.b": 1}`` -> ``{"a": {"b": 1}}``, as Argo's ``util/expand`` builds an expression's env."""
+    out: dict[str, Any] = {}
+    for key in sorted(flat, key=lambda k: k.count(".")):
+        node = out
+        *path, last = key.split(".")
+        ok = True
+        for p in path:
+            nxt = node.setdefault(p, {})
+            if not isinstance(nxt, dict):
+                ok = False
+                break
+            node = nxt
+        if ok and not isinstance(node.get(last), dict):
+            node[last] = flat[key]
+    return out
+
+
+def _json_escape(s: str) -> str:
+    return json.dumps(s, ensure_ascii=False)[1:-1]
+
+
+def resolve_tag(tag: str, flat: dict[str, Any], env: dict[str, Any] | None = None) -> str:
+    """One tag's text (unescaped); raises :class:`UnresolvedError`."""
+    body = tag.strip()
+    if body.startswith("="):
+        try:
+            value = evaluate(body[1:], env if env is not None else expand(flat))
+        except ExprError as exc:
+            raise UnresolvedError(tag, str(exc)) from None
+        if value is None:
+            raise UnresolvedError(tag, "the expression gave nil")
+        return value if isinstance(value, str) else to_json(value)
+    if body not in flat:
+        raise UnresolvedError(tag, "not in scope")
+    value = flat[body]
+    if value is None:
+        raise UnresolvedError(tag, "an absent optional (a skipped step's output with no default)")
+    if not isinstance(value, str):
+        raise UnresolvedError(tag, "does not resolve to a string")
+    return value
+
+
+def replace(text: str, flat: dict[str, Any], *, strict: bool = True, json_escaped: bool = False) -> str:
+    """Substitute every tag in ``text``; ``json_escaped`` when ``text`` is JSON (values escaped once)."""
+    env: dict[str, Any] | None = None
+    out: list[str] = []
+    for is_tag, body in split(text):
+        if not is_tag:
+            out.append(body)
+            continue
+        if body.strip().startswith("="):
+            if env is None:
+                env = expand(flat)
+            if json_escaped:  # Argo unescapes an expression taken from the template's JSON first
+                body = json.loads('"' + body + '"')
+        try:
+            value = resolve_tag(body, flat, env)
+        except UnresolvedError:
+            if strict:
+                raise
+            out.append("{{" + body + "}}")
+            continue
+        out.append(_json_escape(value) if json_escaped else value)
+    return "".join(out)
+
+
+def substitute(obj: Any, flat: dict[str, Any], *, strict: bool = True) -> Any:
+    """``obj`` (a template, a manifest) with its tags substituted as Argo does: on its JSON text."""
+    text = json.dumps(obj, ensure_ascii=False)
+    return json.loads(replace(text, flat, strict=strict, json_escaped=True))

@@ -1,0 +1,197 @@
+"""Random valid projects for the runtime-rules tests: DAGs with conditions, fan-outs, caches, operator
+steps, outputs and odd values (quotes, newlines, ``{{``, unicode, ``1e-05``, ``y``).
+
+:func:`projects` is a hypothesis strategy of ``{filename: text}``; every project it draws compiles.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from hypothesis import strategies as st
+
+#: literal text that must arrive as text (no ``${{``: that is an mldsl expression, checked elsewhere)
+ODD = ["a'b", 'q"uote', "new\nline", "{{x}}", "{{=1+1}}", "ü ß 中", "1e-05", "y", "no", "12:30", " spaced ", "$HOME", "a}}b"]
+
+PROJECT = """\
+apiVersion: mldsl/v1
+kind: Project
+metadata: {name: gen}
+spec:
+  namespace: ml
+  artifacts: {bucket: s3://gen-bucket}
+  gpu: {node_selector: {gpu: a100}}
+"""
+
+MODULES = """\
+apiVersion: mldsl/v1
+kind: Module
+metadata: {name: py, version: 1.0.0+build.7}
+spec:
+  inputs:
+    x: {type: str, default: ""}
+    n: {type: int, default: 1}
+    f: {type: float, default: 0.5}
+    data: {type: artifact, optional: true}
+  outputs: {y: float, out: artifact, items: "list[str]"}
+  run:
+    python:
+      source: |
+        print(f"{{inputs}}", {"a": 1})
+        write_output("y", 0.5)
+---
+apiVersion: mldsl/v1
+kind: Module
+metadata: {name: ct, version: 2.0.0}
+spec:
+  inputs:
+    x: {type: str, default: "z"}
+    data: {type: artifact, optional: true}
+  outputs: {v: int, tbl: artifact}
+  run:
+    container:
+      image: acme/ct:2
+      command: [python, -m, ct, "${{ inputs.x }}"]
+      args: [--x, "${{ inputs.x }}", "--data=${{ inputs.data.path }}", --out, "${{ outputs.tbl.path }}"]
+      env: {MODE: "{{literal}}"}
+---
+apiVersion: mldsl/v1
+kind: Module
+metadata: {name: sp, version: 1.0.0}
+spec:
+  inputs: {src: artifact, day: {type: str, default: "2024-01-01"}}
+  outputs: {table: artifact}
+  run:
+    spark:
+      image: acme/spark:3.5
+      main: local:///jobs/agg.py
+      args: [--in, "${{ inputs.src.path }}", --day, "${{ inputs.day }}", --out, "${{ outputs.table.path }}"]
+      conf: {spark.app.tag: "${{ inputs.day }}"}
+---
+apiVersion: mldsl/v1
+kind: Module
+metadata: {name: tr, version: 1.0.0}
+spec:
+  inputs: {data: artifact, lr: {type: float, default: 0.001}}
+  outputs: {model: artifact}
+  run:
+    distributed:
+      framework: {framework}
+      image: acme/train:1
+      command: [python, train.py]
+      args: [--data, "${{ inputs.data.path }}", --lr, "${{ inputs.lr }}", --out, "${{ outputs.model.path }}"]
+      workers: 2
+      gpus_per_worker: 1
+"""
+
+#: module -> (its artifact inputs, its scalar inputs with a type, its outputs with a type)
+SHAPES: dict[str, tuple[list[str], dict[str, str], dict[str, str]]] = {
+    "py": (["data"], {"x": "str", "n": "int", "f": "float"}, {"y": "float", "out": "artifact", "items": "list"}),
+    "ct": (["data"], {"x": "str"}, {"v": "int", "tbl": "artifact"}),
+    "sp": (["src"], {"day": "str"}, {"table": "artifact"}),
+    "tr": (["data"], {"lr": "float"}, {"model": "artifact"}),
+}
+REQUIRED_ARTIFACT = {"sp": "src", "tr": "data"}
+PARAMS = {"p_str": "str", "p_int": "int", "p_float": "float", "p_list": "list", "p_bool": "bool", "p_data": "artifact"}
+
+
+def _q(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+@st.composite
+def projects(draw: st.DrawFn) -> dict[str, str]:
+    steps: dict[str, dict[str, Any]] = {}
+    outputs: dict[str, str] = {}
+    n = draw(st.integers(1, 6))
+    for i in range(n):
+        name = f"s{i}"
+        module = draw(st.sampled_from(sorted(SHAPES)))
+        arts, scalars, _ = SHAPES[module]
+        earlier = [(s, out, kind) for s, d in steps.items() for out, kind in SHAPES[d["uses"]][2].items() if not d.get("fan")]
+        step: dict[str, Any] = {"uses": module, "with": {}}
+        for art in arts:
+            sources = [f"${{{{ steps.{s}.outputs.{o} }}}}" for s, o, k in earlier if k == "artifact"]
+            operator = module in REQUIRED_ARTIFACT  # reads by URI: an artifact param has none at compile time (MLD607)
+            choice = draw(
+                st.sampled_from([*sources, *([] if operator else ["${{ params.p_data }}"]), "s3://data/x/part.parquet", None])
+            )
+            if choice is None and art == REQUIRED_ARTIFACT.get(module):
+                choice = "s3://data/in/"
+            if choice is not None:
+                step["with"][art] = choice
+        fan = module in ("py", "ct") and draw(st.booleans()) and draw(st.booleans())
+        for inp, kind in scalars.items():
+            options: list[Any] = [None, f"${{{{ params.p_{kind} }}}}"]
+            if kind == "str":
+                options += [draw(st.sampled_from(ODD)), "run ${{ workflow.name }} on ${{ params.p_str }}"]
+                if fan:
+                    options.append("${{ item }}")
+            if kind == "int":
+                options += [draw(st.integers(-5, 5)), "${{ params.p_int * 2 + 1 }}"]
+            if kind == "float":
+                options += [draw(st.sampled_from([0.001, 0.25, 3.0]))]
+                options += [f"${{{{ steps.{s}.outputs.{o} }}}}" for s, o, k in earlier if k == "float"]
+            value = draw(st.sampled_from(options))
+            if value is not None:
+                step["with"][inp] = value
+        if fan:
+            step["for_each"] = draw(st.sampled_from(["${{ params.p_list }}", ["a", "b'c", "{{d}}"]]))
+            step["fan"] = True
+            if draw(st.booleans()):
+                step["parallelism"] = draw(st.integers(1, 3))
+                if draw(st.booleans()):
+                    step["when"] = "${{ item != 'skip' }}"
+        floats = [(s, o) for s, o, k in earlier if k == "float"]
+        if "when" not in step and draw(st.booleans()):
+            conds = ["${{ params.p_bool }}", "${{ params.p_str == 'x y' }}", "${{ params.p_float >= 1e-05 }}"]
+            conds += [f"${{{{ steps.{s}.outputs.{o} > params.p_float and not params.p_bool }}}}" for s, o in floats]
+            step["when"] = draw(st.sampled_from(conds))
+        if draw(st.booleans()):
+            step["cache"] = {"ttl": draw(st.sampled_from(["1h", "7d"]))}
+        if draw(st.booleans()):
+            step["retries"] = {
+                "limit": draw(st.integers(1, 3)),
+                "backoff": {"duration": "10s", "factor": draw(st.integers(1, 3))},
+            }
+        if draw(st.booleans()):
+            step["timeout"] = draw(st.sampled_from(["10m", "2h"]))
+        if earlier and draw(st.booleans()):
+            step["after"] = [draw(st.sampled_from(sorted({s for s, _, _ in earlier})))]
+        steps[name] = step
+    for s, d in steps.items():
+        if d.get("fan"):
+            continue
+        for out, kind in SHAPES[d["uses"]][2].items():
+            if draw(st.integers(0, 3)) == 0:
+                outputs[f"{s}_{out}"] = f"${{{{ steps.{s}.outputs.{out} }}}}"
+                if kind == "artifact" and d["uses"] in ("py", "ct") and draw(st.booleans()):
+                    outputs[f"{s}_{out}_uri"] = f"${{{{ steps.{s}.outputs.{out}.uri }}}}"
+    if draw(st.booleans()):
+        outputs["echo"] = "${{ params.p_str }}"
+    lines = [
+        "apiVersion: mldsl/v1",
+        "kind: Pipeline",
+        f"metadata: {{name: gen-{draw(st.integers(0, 999))}}}",
+        "spec:",
+        "  params:",
+        f"    p_str: {{type: str, default: {_q(draw(st.sampled_from(ODD)))}}}",
+        "    p_int: {type: int, default: 3}",
+        "    p_float: {type: float, default: 1.0e-05}",
+        f"    p_list: {{type: 'list[str]', default: {_q(['a', 'b c', draw(st.sampled_from(ODD))])}}}",
+        "    p_bool: {type: bool, default: true}",
+        "    p_data: {type: artifact, default: 's3://data/in/table.parquet'}",
+        "  steps:",
+    ]
+    for name, d in steps.items():
+        d = {k: v for k, v in d.items() if k != "fan"}
+        lines.append(f"    {name}: {_q(d)}")
+    if outputs:
+        lines.append(f"  outputs: {_q(outputs)}")
+    framework = draw(st.sampled_from(["pytorch", "mpi", "tensorflow"]))
+    return {
+        "mldsl.yaml": PROJECT,
+        "modules.yaml": MODULES.replace("{framework}", framework),
+        "pipeline.yaml": "\n".join(lines) + "\n",
+    }

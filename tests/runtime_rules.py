@@ -1,0 +1,542 @@
+"""Rules a compiled manifest must keep to *run*, each read from the upstream controller's source.
+
+Passing the CRD schemas says a field has the right shape; these rules say the
+controller can resolve it. Each rule is a function ``rule(manifest) -> problems``
+whose docstring names the upstream file and line it follows; :func:`check` runs
+them all. ``tests/test_runtime_rules.py`` applies them to every golden file and
+to generated pipelines; ``tools/rules_fuzz.py`` runs the long generated set.
+
+Versions read: argo-workflows v4.1.2, kubeflow/training-operator v1.9.0,
+kubeflow/katib (master, 2026), Kubernetes apimachinery validation.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import yaml
+from lark import Token, Tree
+
+from mldsl.argo.exprlang import ExprError, parse
+from mldsl.argo.template import UnresolvedError, expand, split, substitute
+
+Problems = list[str]
+Rule = Callable[[dict[str, Any]], Problems]
+
+#: values that must arrive as text, whatever they hold (SPEC §1.9: values are data, never code)
+HOSTILE = "a'b\"c\nd: {e} {{f}} {{=g}} $x `y` \\z 1e-05 y ü"
+
+_GLOBALS = (
+    "workflow.name",
+    "workflow.namespace",
+    "workflow.uid",
+    "workflow.status",
+    "workflow.creationTimestamp",
+    "workflow.duration",
+    "workflow.mainEntrypoint",
+)
+
+
+def strings(node: Any, path: str = "") -> Iterator[tuple[str, str]]:
+    """Every string in ``node`` with its path."""
+    if isinstance(node, dict):
+        for k, v in node.items():
+            yield from strings(v, f"{path}.{k}")
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            yield from strings(v, f"{path}[{i}]")
+    elif isinstance(node, str):
+        yield path, node
+
+
+def _templates(m: dict[str, Any]) -> list[dict[str, Any]]:
+    spec = m.get("spec", {})
+    if m.get("kind") == "CronWorkflow":
+        spec = spec.get("workflowSpec", {})
+    return list(spec.get("templates", []))
+
+
+def _is_workflow(m: dict[str, Any]) -> bool:
+    return m.get("apiVersion") == "argoproj.io/v1alpha1"
+
+
+# --- scopes -------------------------------------------------------------------------
+
+
+def _outputs_of(template: dict[str, Any]) -> tuple[list[str], list[str]]:
+    outs = template.get("outputs", {})
+    return [p["name"] for p in outs.get("parameters", [])], [a["name"] for a in outs.get("artifacts", [])]
+
+
+def template_scope(m: dict[str, Any], template: dict[str, Any]) -> dict[str, str]:
+    """What ``validate.go`` puts in scope for a template: the globals, ``workflow.parameters.*`` and the
+    template's inputs (argo-workflows v4.1.2 ``workflow/validate/validate.go`` validateTemplate, l. 560-640)."""
+    spec = m.get("spec", {})
+    if m.get("kind") == "CronWorkflow":
+        spec = spec.get("workflowSpec", {})
+    scope = {g: "x" for g in _GLOBALS}
+    for p in spec.get("arguments", {}).get("parameters", []):
+        scope[f"workflow.parameters.{p['name']}"] = str(p.get("value", "x"))
+    for p in template.get("inputs", {}).get("parameters", []):
+        scope[f"inputs.parameters.{p['name']}"] = str(p.get("default", p.get("value", "x")))
+    for a in template.get("inputs", {}).get("artifacts", []):
+        scope[f"inputs.artifacts.{a['name']}"] = "x"
+        if "path" in a:
+            scope[f"inputs.artifacts.{a['name']}.path"] = a["path"]
+    for p in template.get("outputs", {}).get("parameters", []):
+        if "path" in p.get("valueFrom", {}):
+            scope[f"outputs.parameters.{p['name']}.path"] = p["valueFrom"]["path"]
+    return scope
+
+
+def dag_scope(m: dict[str, Any], template: dict[str, Any]) -> dict[str, str]:
+    """A DAG template's scope: its own, plus every task's outputs and status (``validate.go`` validateDAG)."""
+    by_name = {t["name"]: t for t in _templates(m)}
+    scope = template_scope(m, template)
+    for task in template.get("dag", {}).get("tasks", []):
+        name = task["name"]
+        scope[f"tasks.{name}.status"] = "Succeeded"
+        scope[f"tasks.{name}.id"] = "x"
+        params, arts = _outputs_of(by_name.get(task["template"], {}))
+        if "withItems" in task or "withParam" in task:
+            # a fan-out's outputs, aggregated: all of them as one JSON list too
+            # (workflow/controller/operator.go processAggregateNodeOutputs, l. 3741)
+            scope[f"tasks.{name}.outputs.parameters"] = "[]"
+        for p in params:
+            scope[f"tasks.{name}.outputs.parameters.{p}"] = "1"
+        for a in arts:
+            scope[f"tasks.{name}.outputs.artifacts.{a}"] = "x"
+        scope[f"tasks.{name}.outputs.result"] = "x"
+    return scope
+
+
+# --- expression references ----------------------------------------------------------------
+
+
+def _refs(tree: Tree[Token] | Token) -> Iterator[tuple[str, ...]]:
+    """Each constant access path in an expression: ``tasks['a'].outputs.parameters['x']`` -> (tasks, a, ...)."""
+    if isinstance(tree, Token):
+        return
+    if tree.data in ("member", "index", "name"):
+        path = _path(tree)
+        if path is not None:
+            yield path
+            return
+    if tree.data == "closure":
+        return  # ``#`` inside map(...)
+    if tree.data == "call" and isinstance(tree.children[0], Tree) and tree.children[0].data in ("name", "member"):
+        for child in tree.children[1:]:
+            if child is not None:
+                yield from _refs(child)
+        return
+    for child in tree.children:
+        if child is not None:
+            yield from _refs(child)
+
+
+def _path(tree: Tree[Token]) -> tuple[str, ...] | None:
+    if tree.data == "name":
+        return (str(tree.children[0]),)
+    target, key = tree.children
+    assert isinstance(target, Tree)
+    base = _path(target)
+    if base is None:
+        return None
+    if tree.data == "member":
+        return (*base, str(key))
+    if isinstance(key, Tree) and key.data == "string":
+        tok = key.children[0]
+        assert isinstance(tok, Token)
+        return (*base, json.loads('"' + str(tok)[1:-1].replace('"', '\\"').replace("\\'", "'") + '"'))
+    return None  # a computed index: checked when evaluated
+
+
+_FUNCTIONS = {"asInt", "asFloat", "string", "toJson", "jsonpath", "map", "len", "lower", "upper", "join", "sprig", "int", "float"}
+
+
+def unresolved_refs(code: str, scope: dict[str, Any], *, item: bool) -> list[str]:
+    """References in ``code`` that are not in ``scope`` (expanded as Argo expands it)."""
+    tree = parse(code)
+    env = expand(scope)
+    missing = []
+    for path in _refs(tree):
+        if path[0] in _FUNCTIONS or (path[0] == "item" and item):
+            continue
+        node: Any = env
+        for part in path:
+            if not isinstance(node, dict) or part not in node:
+                missing.append(".".join(path))
+                break
+            node = node[part]
+    return missing
+
+
+def _check_text(text: str, scope: dict[str, str], *, item: bool, where: str) -> Problems:
+    problems = []
+    for is_tag, body in split(text):
+        if not is_tag:
+            continue
+        tag = body.strip()
+        if tag.startswith("="):
+            try:
+                missing = unresolved_refs(tag[1:], scope, item=item)
+            except ExprError as exc:
+                problems.append(f"{where}: {{{{{body}}}}} does not parse: {exc}")
+                continue
+            problems += [f"{where}: {{{{{body}}}}} reads {m!r}, not in scope" for m in missing]
+        elif tag == "item" or tag.startswith("item."):
+            if not item:
+                problems.append(f"{where}: {{{{{body}}}}} outside a fan-out")
+        elif tag not in scope:
+            problems.append(f"{where}: {{{{{body}}}}} is not in scope")
+    return problems
+
+
+# --- the rules -------------------------------------------------------------------------------
+
+
+def tags_resolve(m: dict[str, Any]) -> Problems:
+    """Every ``{{...}}`` resolves in its scope as the controller resolves it: simple tags are ONE key of the
+    scope (``util/template/resolve_var.go`` ResolveVar), expression tags parse and read only what is in scope
+    (``util/template/expression_template.go``), ``item`` only in fan-out tasks (``validate.go`` l. 1559).
+    A tag Argo cannot resolve makes ``validate.go`` resolveAllVariables refuse the whole workflow."""
+    if not _is_workflow(m):
+        return []
+    problems: Problems = []
+    for t in _templates(m):
+        base = dag_scope(m, t) if "dag" in t else template_scope(m, t)
+        where = f"{m['metadata'].get('name', m['metadata'].get('generateName'))}/{t['name']}"
+        for path, text in strings({k: v for k, v in t.items() if k != "dag"}):
+            problems += _check_text(text, base, item=False, where=where + path)
+        for task in t.get("dag", {}).get("tasks", []):
+            fan = "withItems" in task or "withParam" in task
+            for path, text in strings(task):
+                if path.startswith((".withParam",)):
+                    problems += _check_text(text, base, item=False, where=f"{where}/{task['name']}{path}")
+                else:
+                    problems += _check_text(text, base, item=fan, where=f"{where}/{task['name']}{path}")
+    return problems
+
+
+def no_dollar_braces(m: dict[str, Any]) -> Problems:
+    """No ``${{`` reaches a manifest: mldsl compiles or refuses every expression (SPEC §1.10)."""
+    return [f"{path}: {text[:60]!r}" for path, text in strings(m) if "${{" in text]
+
+
+def value_from_parameter_is_one_tag(m: dict[str, Any]) -> Problems:
+    """``valueFrom.parameter`` is resolved as ONE scope key (``workflow/controller/scope.go`` resolveParameter,
+    l. 167-193): anything else than a single tag is "Unable to resolve"."""
+    problems = []
+    for t in _templates(m):
+        for p in t.get("outputs", {}).get("parameters", []):
+            ref = p.get("valueFrom", {}).get("parameter")
+            if ref is not None and not re.fullmatch(r"\{\{[^{}]+\}\}", ref):
+                problems.append(f"{t['name']}.outputs.{p['name']}: valueFrom.parameter {ref!r} is not one tag")
+    return problems
+
+
+def outputs_survive_skipped_steps(m: dict[str, Any]) -> Problems:
+    """A DAG output read from a step that may be skipped needs ``default`` (parameters) or ``optional``
+    (artifacts), or the DAG fails after every step succeeded (``operator.go`` getTemplateOutputsFromScope,
+    l. 3455-3500; SPEC §1.9: a skipped step's output is empty)."""
+    problems = []
+    for t in _templates(m):
+        if "dag" not in t:
+            continue
+        skippable = _skippable_tasks(t)
+        outs = t.get("outputs", {})
+        for p in outs.get("parameters", []):
+            vf = p.get("valueFrom", {})
+            if _reads(vf, skippable) and "default" not in vf:
+                problems.append(f"{t['name']}.outputs.{p['name']}: reads a step that may be skipped, and has no default")
+        for a in outs.get("artifacts", []):
+            if _reads(a, skippable) and not a.get("optional"):
+                problems.append(f"{t['name']}.outputs.{a['name']}: reads a step that may be skipped, and is not optional")
+    return problems
+
+
+def _skippable_tasks(dag_template: dict[str, Any]) -> set[str]:
+    """Tasks that may end Skipped or Omitted: a ``when``, or a dependency that may (``depends: a.Succeeded``)."""
+    tasks = {t["name"]: t for t in dag_template["dag"]["tasks"]}
+    found: set[str] = set()
+    changed = True
+    while changed:
+        changed = False
+        for name, t in tasks.items():
+            if name in found:
+                continue
+            deps = set(re.findall(r"([a-z0-9-]+)\.\w+", t.get("depends", ""))) | set(t.get("dependencies", []))
+            if "when" in t or deps & found:
+                found.add(name)
+                changed = True
+    return found
+
+
+def _reads(node: dict[str, Any], tasks: set[str]) -> bool:
+    text = json.dumps(node)
+    return any(f"tasks.{t}." in text or f"tasks['{t}']" in text for t in tasks)
+
+
+CACHE_KEY = re.compile(r"^[a-zA-Z0-9][-a-zA-Z0-9]*$")
+
+
+def memoize_key_form(m: dict[str, Any]) -> Problems:
+    """The memoize key, once substituted, matches ``^[a-zA-Z0-9][-a-zA-Z0-9]*$``
+    (``workflow/controller/cache/cache.go`` l. 15): checked with hostile input values."""
+    problems = []
+    for t in _templates(m):
+        if "memoize" not in t:
+            continue
+        scope = template_scope(m, t)
+        scope.update({k: HOSTILE for k in scope if k.startswith("inputs.parameters.")})
+        try:
+            key = substitute(t["memoize"], scope)["key"]
+        except UnresolvedError as exc:
+            problems.append(f"{t['name']}: memoize key does not resolve: {exc}")
+            continue
+        if not CACHE_KEY.match(key) or len(key) > 253:
+            problems.append(f"{t['name']}: memoize key {key!r} is refused by Argo's cache")
+    return problems
+
+
+def s3_full_location(m: dict[str, Any]) -> Problems:
+    """An S3 artifact location is whole (endpoint, bucket, key), or Argo relocates it into the artifact
+    repository and keeps only its key (``pkg/apis/workflow/v1alpha1/workflow_types.go`` S3Artifact.HasLocation,
+    l. 2935)."""
+    problems = []
+    for path, node in _dicts(m):
+        s3 = node.get("s3")
+        if isinstance(s3, dict) and not all(s3.get(k) for k in ("endpoint", "bucket", "key")):
+            problems.append(f"{path}.s3: {s3} is not a full location")
+    return problems
+
+
+def _dicts(node: Any, path: str = "") -> Iterator[tuple[str, dict[str, Any]]]:
+    if isinstance(node, dict):
+        yield path, node
+        for k, v in node.items():
+            yield from _dicts(v, f"{path}.{k}")
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            yield from _dicts(v, f"{path}[{i}]")
+
+
+def jsonpath_filters_over_lists(m: dict[str, Any]) -> Problems:
+    """A JSONPath ``[?()]`` filter runs over lists only (client-go ``util/jsonpath/jsonpath.go`` evalFilter):
+    ``status.nodes``, labels and annotations are maps."""
+    problems = []
+    for path, text in strings(m):
+        if path.endswith(".jsonPath") and re.search(r"\.(nodes|labels|annotations)\[\?\(", text):
+            problems.append(f"{path}: {text!r} filters a map")
+    return problems
+
+
+LABEL_VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")
+LABEL_NAME = re.compile(r"^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$")
+DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+
+
+def names_and_labels(m: dict[str, Any]) -> Problems:
+    """Names and labels the API server and controllers accept: label values and keys
+    (apimachinery ``validation.IsValidLabelValue`` / ``IsQualifiedName``), object names <= 63, CronWorkflow
+    <= 52 (``validate.go`` l. 105), Katib Experiment ``^[a-z]([-a-z0-9]*[a-z0-9])?`` <= 40 (katib
+    ``pkg/webhook/v1beta1/experiment/validator/validator.go`` l. 84)."""
+    problems = []
+    for path, node in _dicts(m):
+        if path.endswith("labels") and all(isinstance(v, str) for v in node.values()):
+            for k, v in node.items():
+                prefix, _, name = k.rpartition("/")
+                if (prefix and not DNS_SUBDOMAIN.match(prefix)) or not LABEL_NAME.match(name) or len(name) > 63:
+                    problems.append(f"{path}: label key {k!r}")
+                if "{{" not in v and (len(v) > 63 or not LABEL_VALUE.match(v)):
+                    problems.append(f"{path}: label value {v!r}")
+    name = m.get("metadata", {}).get("name", "")
+    katib = m.get("apiVersion") == "kubeflow.org/v1beta1" and m.get("kind") == "Experiment"
+    limit = 52 if m.get("kind") == "CronWorkflow" else 40 if katib else 63
+    if len(name) > limit:
+        problems.append(f"{m['kind']} name {name!r} is over {limit} characters")
+    if katib and not re.match(r"^[a-z]([-a-z0-9]*[a-z0-9])?", name):
+        problems.append(f"Experiment name {name!r} must start with a letter")
+    return problems
+
+
+def intstr_fields(m: dict[str, Any]) -> Problems:
+    """``retryStrategy.limit`` and ``backoff.factor`` are int-or-string parsed with ``strconv.Atoi``
+    (``util/intstr/parametrizable.go`` Int, l. 12-20): a float there disables retries."""
+    problems = []
+    for t in _templates(m):
+        r = t.get("retryStrategy")
+        if not r:
+            continue
+        for where, v in (("limit", r.get("limit")), ("backoff.factor", r.get("backoff", {}).get("factor"))):
+            if v is not None and not isinstance(v, int) and not re.fullmatch(r"-?\d+|\{\{.*\}\}", str(v)):
+                problems.append(f"{t['name']}.retryStrategy.{where}: {v!r} is not an integer")
+    return problems
+
+
+def conditions_are_expressions(m: dict[str, Any]) -> Problems:
+    """``when`` is ONE expression tag that parses: substituted text handed to govaluate could be rewritten by
+    a value (``workflow/controller/dag.go`` l. 785-808, ``steps.go`` shouldExecute l. 384)."""
+    problems = []
+    for t in _templates(m):
+        for task in t.get("dag", {}).get("tasks", []):
+            when = task.get("when")
+            if when is None:
+                continue
+            parts = split(when)
+            if len(parts) != 1 or not parts[0][0] or not parts[0][1].startswith("="):
+                problems.append(f"{t['name']}/{task['name']}: when {when!r} is not one expression tag")
+                continue
+            try:
+                parse(parts[0][1][1:])
+            except ExprError as exc:
+                problems.append(f"{t['name']}/{task['name']}: {exc}")
+    return problems
+
+
+def depends_not_dependencies(m: dict[str, Any]) -> Problems:
+    """Tasks use ``depends``: legacy ``dependencies`` means ``Succeeded || Skipped || Daemoned``
+    (``workflow/common/ancestry.go`` l. 115-127), which runs the consumers of a skipped step (SPEC §1.9)."""
+    return [
+        f"{t['name']}/{task['name']}: dependencies"
+        for t in _templates(m)
+        for task in t.get("dag", {}).get("tasks", [])
+        if "dependencies" in task
+    ]
+
+
+class _GoYamlV2(yaml.SafeLoader):
+    """A YAML 1.1 reader as lenient as go-yaml v2 (``kubectl apply``): y/n are booleans, ``1e-05`` a float."""
+
+    bool_values = {**yaml.SafeLoader.bool_values, "y": True, "n": False}
+
+
+_GoYamlV2.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:y|Y|n|N)$"), list("yYnN"))
+_GoYamlV2.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)[eE][-+]?[0-9]+$"),
+    list("-+0123456789."),
+)
+
+
+def yaml11_safe(m: dict[str, Any]) -> Problems:
+    """Written as mldsl writes it, the manifest reads back the same with a YAML 1.1 reader as lenient as
+    go-yaml v2: no string becomes a bool or a number (``y``, ``1e-05``, ``2024-06-01``)."""
+    from mldsl.yamlout import dump
+
+    try:
+        back = yaml.load(dump(m), Loader=_GoYamlV2)
+    except yaml.YAMLError as exc:
+        return [f"does not read back: {exc}"]
+    return [] if back == m else ["reads back differently with a YAML 1.1 reader"]
+
+
+def embedded_manifests_survive_values(m: dict[str, Any]) -> Problems:
+    """A resource template's manifest stays the same object whatever its inputs hold: Argo escapes a value
+    once, for the template's JSON (``util/template/simple_template.go`` l. 70-73), not for the manifest inside."""
+    problems = []
+    for t in _templates(m):
+        if "resource" not in t:
+            continue
+        names = [p["name"] for p in t.get("inputs", {}).get("parameters", [])]
+        benign = template_scope(m, t)
+        hostile = {**benign, **{f"inputs.parameters.{n}": HOSTILE for n in names}}
+        try:
+            a = yaml.safe_load(substitute(t, benign)["resource"]["manifest"])
+            b = yaml.safe_load(substitute(t, hostile)["resource"]["manifest"])
+        except (UnresolvedError, yaml.YAMLError) as exc:
+            problems.append(f"{t['name']}: manifest does not render: {exc}")
+            continue
+        if _shape(a) != _shape(b):
+            problems.append(f"{t['name']}: a value changed the manifest's structure")
+    return problems
+
+
+def _shape(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {k: _shape(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_shape(v) for v in node]
+    return type(node).__name__
+
+
+def training_jobs_end(m: dict[str, Any]) -> Problems:
+    """Training jobs end by themselves and MPI workers wait for mpirun: pods restart ``Never`` with a
+    ``backoffLimit`` (training-operator v1.9.0 ``pkg/controller.v1/common/job.go`` l. 192-214), and MPI
+    workers have no command, or the operator does not make them ``sleep``
+    (``pkg/controller.v1/mpi/mpijob_controller.go`` l. 942)."""
+    problems = []
+    for t in _templates(m):
+        if "resource" not in t:
+            continue
+        try:
+            obj = yaml.safe_load(substitute(t, template_scope(m, t))["resource"]["manifest"])
+        except (UnresolvedError, yaml.YAMLError):
+            continue  # reported by embedded_manifests_survive_values
+        if obj.get("apiVersion") != "kubeflow.org/v1":
+            continue
+        spec = obj["spec"]
+        if "backoffLimit" not in spec.get("runPolicy", {}):
+            problems.append(f"{t['name']}: no runPolicy.backoffLimit")
+        replicas = next(v for k, v in spec.items() if k.endswith("ReplicaSpecs"))
+        for role, r in replicas.items():
+            if r.get("restartPolicy") != "Never":
+                problems.append(f"{t['name']}: {role} restarts {r.get('restartPolicy')}")
+        if obj["kind"] == "MPIJob":
+            worker = replicas["Worker"]["template"]["spec"]["containers"][0]
+            if "command" in worker:
+                problems.append(f"{t['name']}: MPI workers have a command")
+    return problems
+
+
+def katib_experiment(m: dict[str, Any]) -> Problems:
+    """Katib: a trial Workflow ending in ``Error`` matches the failure condition (``trial/util/job_util.go``
+    l. 66-95); hyperband's ``parallelTrialCount >= eta ** floor(log_eta(r_l))``
+    (``pkg/suggestion/v1beta1/hyperband/service.py`` l. 280-285); booleans as Go writes them."""
+    if m.get("apiVersion") != "kubeflow.org/v1beta1" or m.get("kind") != "Experiment":
+        return []
+    import math
+
+    problems = []
+    spec = m["spec"]
+    if "Error" not in spec["trialTemplate"]["failureCondition"]:
+        problems.append("the trial's failure condition does not cover a Workflow in Error")
+    algo = spec["algorithm"]
+    if algo["algorithmName"] == "hyperband":
+        settings = {s["name"]: s["value"] for s in algo.get("algorithmSettings", [])}
+        eta = int(float(settings.get("eta", 3)))
+        need = math.ceil(eta ** int(math.log(float(settings["r_l"])) / math.log(eta)))
+        if spec["parallelTrialCount"] < need:
+            problems.append(f"hyperband needs parallelTrialCount >= {need}")
+    for p in spec["parameters"]:
+        for v in p["feasibleSpace"].get("list", []):
+            if v in ("True", "False"):
+                problems.append(f"parameter {p['name']}: {v!r} is Python's spelling")
+    return problems
+
+
+RULES: tuple[Rule, ...] = (
+    no_dollar_braces,
+    tags_resolve,
+    value_from_parameter_is_one_tag,
+    outputs_survive_skipped_steps,
+    memoize_key_form,
+    s3_full_location,
+    jsonpath_filters_over_lists,
+    names_and_labels,
+    intstr_fields,
+    conditions_are_expressions,
+    depends_not_dependencies,
+    yaml11_safe,
+    embedded_manifests_survive_values,
+    training_jobs_end,
+    katib_experiment,
+)
+
+
+def check(manifest: dict[str, Any]) -> Problems:
+    """Every rule's problems with ``manifest``, each prefixed with the rule's name."""
+    return [f"{rule.__name__}: {p}" for rule in RULES for p in rule(manifest)]

@@ -1,0 +1,214 @@
+"""Compiled manifests keep the rules the upstream controllers run by (``tests/runtime_rules.py``).
+
+Every golden file, and projects drawn at random (``tests/pipeline_gen.py``), must break none of them;
+each rule is also shown to catch the defect it is about, so none of them can pass vacuously.
+``python tools/rules_fuzz.py --count 2000`` runs the long generated set.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+import runtime_rules as rules
+import yaml
+from hypothesis import HealthCheck, given, settings
+from pipeline_gen import projects
+
+from mldsl.backends import emit_all
+from mldsl.compiler import compile_paths
+
+from conftest import ROOT
+
+GOLDEN = sorted((ROOT / "tests" / "golden").rglob("*.yaml"))
+
+
+def _load(path: Path) -> dict[str, Any]:
+    return dict(yaml.safe_load(path.read_text(encoding="utf-8")))
+
+
+@pytest.mark.parametrize("path", GOLDEN, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_golden_manifests_keep_every_rule(path: Path) -> None:
+    assert rules.check(_load(path)) == []
+
+
+def _golden(name: str) -> dict[str, Any]:
+    return copy.deepcopy(_load(next(p for p in GOLDEN if p.name == name)))
+
+
+def _template(m: dict[str, Any], name: str) -> dict[str, Any]:
+    return next(t for t in m["spec"]["templates"] if t["name"] == name)
+
+
+def _task(m: dict[str, Any], name: str) -> dict[str, Any]:
+    return next(t for t in _template(m, "main")["dag"]["tasks"] if t["name"] == name)
+
+
+# each rule catches the defect it is about (the way mldsl used to compile it)
+
+
+def test_rules_catch_the_old_defects() -> None:
+    m = _golden("churn-train.workflowtemplate.yaml")
+    old = copy.deepcopy(m)
+    _template(old, "main")["outputs"]["parameters"][0]["valueFrom"] = {"parameter": "s3://ml-artifacts/{{workflow.name}}/x"}
+    assert rules.value_from_parameter_is_one_tag(old)
+    old = copy.deepcopy(m)
+    _task(old, "evaluate")["when"] = "{{=true}}"  # auc now comes from a step that may be skipped
+    assert rules.outputs_survive_skipped_steps(old) == []
+    del _template(old, "main")["outputs"]["parameters"][1]["valueFrom"]["default"]
+    assert rules.outputs_survive_skipped_steps(old)
+
+    old = copy.deepcopy(m)
+    _template(old, "train-sklearn-1-1-0-train")["memoize"]["key"] = "train-sklearn@1.1.0:target={{inputs.parameters.target}}"
+    assert rules.memoize_key_form(old)
+
+    old = copy.deepcopy(m)
+    old["spec"]["arguments"]["artifacts"][0]["s3"] = {"bucket": "ml-data", "key": "churn/customers.csv"}
+    assert rules.s3_full_location(old)
+
+    old = copy.deepcopy(m)
+    publish = _task(old, "publish")
+    publish["when"] = "'{{tasks.evaluate.outputs.parameters.auc}}' >= '{{workflow.parameters.min_auc}}'"
+    publish["dependencies"] = publish.pop("depends").replace(".Succeeded", "").split(" && ")
+    assert rules.conditions_are_expressions(old) and rules.depends_not_dependencies(old)
+
+    old = copy.deepcopy(m)
+    _task(old, "load")["arguments"]["parameters"][0]["value"] = "${{ params.x }}"
+    assert rules.no_dollar_braces(old)
+    _task(old, "load")["arguments"]["parameters"][0]["value"] = "{{inputs.parameters.nope}}"
+    assert rules.tags_resolve(old)
+    _task(old, "load")["arguments"]["parameters"][0]["value"] = "{{=asInt(tasks['nope'].outputs.parameters['x'])}}"
+    assert rules.tags_resolve(old)
+
+    old = copy.deepcopy(m)
+    old["metadata"]["labels"]["mldsl.io/pipeline-version"] = "1.2.0+build.7"
+    assert rules.names_and_labels(old)
+
+    old = copy.deepcopy(m)
+    _template(old, "train-sklearn-1-1-0-train")["retryStrategy"]["backoff"]["factor"] = "1.5"
+    assert rules.intstr_fields(old)
+
+    old = copy.deepcopy(m)
+    old["metadata"]["labels"]["team"] = "y"  # written plain, go-yaml v2 reads a bool
+    from mldsl.yamlout import dump
+
+    assert "team: 'y'" in dump(old) and not rules.yaml11_safe(old)
+    assert rules.yaml11_safe({"a": ["1e-05"]}) == [] and yaml.load("a: [1e-05, y]", Loader=rules._GoYamlV2) == {
+        "a": [1e-05, True]
+    }
+
+
+def test_rules_catch_old_operator_and_sweep_defects() -> None:
+    gpu = _golden("ranker-training.workflowtemplate.yaml")
+    spark = next(t for t in gpu["spec"]["templates"] if "resource" in t and "SparkApplication" in t["resource"]["manifest"])
+    obj = json.loads(rules.substitute(spark, rules.template_scope(gpu, spark))["resource"]["manifest"])
+    old = copy.deepcopy(gpu)
+    # the manifest as YAML with single-quoted tags, as mldsl used to embed it: a quote in a value breaks it
+    from mldsl.yamlout import dump
+
+    args = ["'{{inputs.parameters.%s}}'" % p["name"] for p in spark["inputs"]["parameters"]]
+    obj["spec"]["arguments"] = ["__ARG%d__" % i for i in range(len(args))]
+    text = dump(obj)
+    for i, a in enumerate(args):
+        text = text.replace("__ARG%d__" % i, a)
+    next(t for t in old["spec"]["templates"] if t["name"] == spark["name"])["resource"]["manifest"] = text
+    assert rules.embedded_manifests_survive_values(old)
+
+    train = next(t for t in gpu["spec"]["templates"] if "resource" in t and "PyTorchJob" in t["resource"]["manifest"])
+    old = copy.deepcopy(gpu)
+    t = next(t for t in old["spec"]["templates"] if t["name"] == train["name"])
+    t["resource"]["manifest"] = t["resource"]["manifest"].replace('"Never"', '"OnFailure"')
+    assert rules.training_jobs_end(old)
+
+    random = _golden("ranker-random.workflow.yaml")
+    trial = _template(random, "trial")
+    trial["outputs"]["parameters"][0]["valueFrom"] = {"jsonPath": '{.status.nodes[?(@.displayName=="evaluate")].outputs}'}
+    assert rules.jsonpath_filters_over_lists(random)
+
+    tpe = _golden("ranker-tpe.experiment.yaml")
+    tpe["spec"]["trialTemplate"]["failureCondition"] = 'status.[@this].#(phase=="Failed")#'
+    tpe["spec"]["parameters"].append({"name": "flag", "parameterType": "categorical", "feasibleSpace": {"list": ["True"]}})
+    tpe["spec"]["algorithm"] = {
+        "algorithmName": "hyperband",
+        "algorithmSettings": [{"name": "eta", "value": "3"}, {"name": "r_l", "value": "30"}],
+    }
+    assert len(rules.katib_experiment(tpe)) == 3
+    tpe["metadata"]["name"] = "a-tpe-search-whose-name-is-too-long-for-katib"
+    assert rules.names_and_labels(tpe)
+
+
+# generated projects: a bounded set here, the long run in tools/rules_fuzz.py
+
+EXAMPLES = int(os.environ.get("MLDSL_RULES_EXAMPLES", "15"))
+
+
+def compile_project(files: dict[str, str], root: Path) -> list[dict[str, Any]]:
+    if root.exists():
+        shutil.rmtree(root)
+    root.mkdir(parents=True)
+    for name, text in files.items():
+        (root / name).write_text(text, encoding="utf-8")
+    result = compile_paths([root])
+    assert result.ok, "\n".join(d.render() for d in result.diagnostics) + "\n" + files["pipeline.yaml"]
+    return [m.body for m in emit_all(result.program)]
+
+
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(files=projects())
+def test_generated_pipelines_keep_every_rule(files: dict[str, str], tmp_path: Path) -> None:
+    for body in compile_project(files, tmp_path / "p"):
+        problems = rules.check(body)
+        assert problems == [], "\n".join(problems) + "\n" + files["pipeline.yaml"]
+
+
+# the Katib trial conditions, run by gjson itself (Katib evaluates them with tidwall/gjson)
+
+GJSON_MAIN = """\
+package main
+
+import (
+\t"fmt"
+\t"io"
+\t"os"
+
+\t"github.com/tidwall/gjson"
+)
+
+func main() {
+\tdata, _ := io.ReadAll(os.Stdin)
+\tr := gjson.Get(string(data), os.Args[1])
+\t// katib trial/util/job_util.go: a condition holds when the result is an object or a non-empty array
+\tfmt.Println(r.IsObject() || (r.IsArray() && len(r.Array()) > 0))
+}
+"""
+
+
+def test_katib_trial_conditions_with_gjson(tmp_path: Path) -> None:
+    go = shutil.which("go")
+    gopath = Path("/usr/share/gocode")
+    if go is None or not (gopath / "src/github.com/tidwall/gjson").is_dir():
+        pytest.skip("go and Debian's golang-github-tidwall-gjson-dev are not installed (.ci/run installs them)")
+    (tmp_path / "main.go").write_text(GJSON_MAIN)
+    env = {**os.environ, "GO111MODULE": "off", "GOPATH": str(gopath), "GOCACHE": str(tmp_path / "cache")}
+    subprocess.run([go, "build", "-o", str(tmp_path / "gj"), "main.go"], cwd=tmp_path, env=env, check=True)
+    spec = _golden("ranker-tpe.experiment.yaml")["spec"]["trialTemplate"]
+
+    def holds(condition: str, phase: str) -> bool:
+        run = subprocess.run(
+            [str(tmp_path / "gj"), condition], input=json.dumps({"status": {"phase": phase}}), capture_output=True, text=True
+        )
+        return run.stdout.strip() == "true"
+
+    assert [holds(spec["failureCondition"], p) for p in ("Failed", "Error", "Succeeded", "Running")] == [True, True, False, False]
+    assert [holds(spec["successCondition"], p) for p in ("Failed", "Error", "Succeeded", "Running")] == [
+        False,
+        False,
+        True,
+        False,
+    ]
