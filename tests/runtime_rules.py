@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import re
+import typing
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -411,7 +412,7 @@ def depends_not_dependencies(m: dict[str, Any]) -> Problems:
 class _GoYamlV2(yaml.SafeLoader):
     """A YAML 1.1 reader as lenient as go-yaml v2 (``kubectl apply``): y/n are booleans, ``1e-05`` a float."""
 
-    bool_values = {**yaml.SafeLoader.bool_values, "y": True, "n": False}
+    bool_values: typing.ClassVar[dict[str, bool]] = {**yaml.SafeLoader.bool_values, "y": True, "n": False}
 
 
 _GoYamlV2.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:y|Y|n|N)$"), list("yYnN"))
