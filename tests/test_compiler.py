@@ -242,7 +242,7 @@ def test_artifact_from_uri_template_and_throttled_fan_out(tmp_path: Path) -> Non
         {"name": "data", "s3": {"endpoint": "s3.amazonaws.com", "bucket": "bucket", "key": "daily/{{item}}/part.parquet"}}
     ]
     assert wrapper["outputs"]["parameters"] == [
-        {"name": "rows", "valueFrom": {"parameter": "{{tasks.b.outputs.parameters.rows}}"}}
+        {"name": "rows", "valueFrom": {"parameter": "{{tasks.b.outputs.parameters.rows}}", "default": "[]"}}
     ]
 
 
