@@ -27,34 +27,8 @@ import json
 import re
 from typing import Any
 
+from mldsl.argo.tags import split
 from mldsl.backends.argo.exprs import quote
-
-
-def tags(text: str) -> list[tuple[bool, str]]:
-    """``text`` split as Argo's fasttemplate splits it: (is_tag, literal text or tag body).
-
-    A tag runs from ``{{`` to the next ``}}`` (fasttemplate, with Argo's ``{{``/``}}``
-    delimiters, argo-workflows v4.1.2 ``util/template/template.go`` l. 26).
-
-    >>> tags("a{{b.c}}d")
-    [(False, 'a'), (True, 'b.c'), (False, 'd')]
-    """
-    out: list[tuple[bool, str]] = []
-    i = 0
-    while True:
-        start = text.find("{{", i)
-        if start < 0:
-            break
-        end = text.find("}}", start + 2)
-        if end < 0:
-            break
-        if start > i:
-            out.append((False, text[i:start]))
-        out.append((True, text[start + 2 : end]))
-        i = end + 2
-    if i < len(text):
-        out.append((False, text[i:]))
-    return out
 
 
 def tag_code(tag: str) -> str:
@@ -74,7 +48,7 @@ def tag_code(tag: str) -> str:
 
 def string_code(text: str) -> str:
     """expr-lang code whose value is ``text`` with its tags resolved."""
-    parts = [tag_code(body) if is_tag else quote(body) for is_tag, body in tags(text)]
+    parts = [tag_code(body) if is_tag else quote(body) for is_tag, body in split(text)]
     return " + ".join(parts) if parts else "''"
 
 

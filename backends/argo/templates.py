@@ -35,10 +35,15 @@ ABSENT_SECRET = "mldsl-absent"
 _IN_TEMPLATE = Lowering(task=lambda step: step)
 
 
+def _slug(module: ir.Module) -> str:
+    """``train-xgboost-1-2-0``: the module's name and version in DNS-safe characters."""
+    version = re.sub(r"[^a-z0-9]+", "-", module.version.lower()).strip("-")
+    return f"{module.name}-{version}"
+
+
 def template_name(module: ir.Module) -> str:
     """``train-xgboost-1-2-0``: DNS-safe, unique per module version."""
-    version = re.sub(r"[^a-z0-9]+", "-", module.version.lower()).strip("-")
-    return _fit(f"{module.name}-{version}")
+    return _fit(_slug(module))
 
 
 def step_template_name(module: ir.Module, task: str) -> str:
@@ -431,7 +436,6 @@ def cache_key(module: ir.Module) -> str:
     after the template's tags are substituted: so the values go through ``sprig.sha256sum``
     (available in expression tags, ``util/expr/env/env.go`` GetFuncMap), never as text.
     """
-    version = re.sub(r"[^a-z0-9]+", "-", module.version.lower()).strip("-")
     names: list[str] = []
     for p in module.inputs:
         if p.type.kind == "artifact":
@@ -441,5 +445,5 @@ def cache_key(module: ir.Module) -> str:
         else:
             names.append(p.name)
     values = ", ".join(f"inputs.parameters[{quote(n)}]" for n in names)
-    prefix = _fit(f"{module.name}-{version}", 40)
+    prefix = _fit(_slug(module), 40)
     return f"{prefix}-{module_digest(module)[:16]}-" + "{{=sprig.sha256sum(toJson([%s]))}}" % values

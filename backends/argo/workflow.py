@@ -19,6 +19,7 @@ from mldsl.backends.argo.templates import (
 )
 from mldsl.backends.k8s import label_value
 from mldsl.compiler import ir
+from mldsl.compiler.sweeps import KATIB
 
 API_VERSION = "argoproj.io/v1alpha1"
 #: the pod label that tells a Katib sweep's objective step apart from other steps of the same module
@@ -27,7 +28,6 @@ MANAGED_BY = {"app.kubernetes.io/managed-by": "mldsl"}
 
 
 task_name = ir.step_key
-KATIB_STRATEGIES = ("bayesian", "tpe", "hyperband")
 
 
 def _labels(project: ir.Project, pipeline: ir.Pipeline) -> dict[str, str]:
@@ -99,9 +99,7 @@ class PipelineEmitter:
         self.uri_refs = self._uri_refs()
         self.identities = self._identity_refs()
         #: steps a Katib sweep reads its objective from: their pods are labelled with the step
-        self.objectives = {
-            s.objective_step for s in program.sweeps if s.pipeline.name == pipeline.name and s.strategy in KATIB_STRATEGIES
-        }
+        self.objectives = {s.objective_step for s in program.sweeps if s.pipeline.name == pipeline.name and s.strategy in KATIB}
         self.low = Lowering(task=task_name, uri=self.artifact_uri)
         #: pipeline outputs read params through the ``main`` template's inputs (globals are not in its scope)
         self.out_low = Lowering(task=task_name, uri=self.artifact_uri, params_as_inputs=True)

@@ -19,6 +19,9 @@ import json
 from typing import Any
 
 from mldsl.argo.exprlang import ExprError, evaluate, to_json
+from mldsl.argo.tags import split
+
+__all__ = ["UnresolvedError", "expand", "replace", "resolve_tag", "split", "substitute"]
 
 
 class UnresolvedError(Exception):
@@ -27,24 +30,6 @@ class UnresolvedError(Exception):
     def __init__(self, tag: str, reason: str):
         super().__init__(f"{{{{{tag}}}}}: {reason}")
         self.tag = tag
-
-
-def split(text: str) -> list[tuple[bool, str]]:
-    """``text`` as (is_tag, literal or tag body) pieces, split as fasttemplate splits it."""
-    out: list[tuple[bool, str]] = []
-    i = 0
-    while True:
-        start = text.find("{{", i)
-        end = text.find("}}", start + 2) if start >= 0 else -1
-        if start < 0 or end < 0:
-            break
-        if start > i:
-            out.append((False, text[i:start]))
-        out.append((True, text[start + 2 : end]))
-        i = end + 2
-    if i < len(text):
-        out.append((False, text[i:]))
-    return out
 
 
 def expand(flat: dict[str, Any]) -> dict[str, Any]:
