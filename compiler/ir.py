@@ -202,6 +202,13 @@ class DeployRun(NamedTuple):
     serving: Serving
 
 
+class LocalSource(NamedTuple):
+    """A module's code on this machine (``local:``): used by ``mldsl run`` only, never emitted."""
+
+    folder: str
+    mount: str
+
+
 class Module(NamedTuple):
     name: str
     version: str
@@ -210,6 +217,8 @@ class Module(NamedTuple):
     outputs: tuple[Param, ...]
     resources: Resources
     run: ContainerRun | PythonRun | SparkRun | DistributedRun | DeployRun
+    #: not part of what runs on a cluster, so not part of the module's digest either
+    local: LocalSource | None = None
 
     @property
     def key(self) -> str:
@@ -372,6 +381,9 @@ class Project(NamedTuple):
     artifact_key_format: str | None = None
     artifact_endpoint: str = "s3.amazonaws.com"
     serving_backend: str = "seldon-v1"
+    #: ``mldsl run`` only: the project's folder and its local mounts (prefix, absolute folder)
+    root: str | None = None
+    local_mounts: tuple[tuple[str, str], ...] = ()
 
 
 class Program(NamedTuple):

@@ -11,7 +11,7 @@ from mldsl.compiler.params import declare
 from mldsl.compiler.values import check_env, compile_value
 from mldsl.constraints import Param
 from mldsl.loader import Loaded, display_path
-from mldsl.models.module import ContainerRun, DistributedRun, PythonRun, SparkRun
+from mldsl.models.module import ContainerRun, DistributedRun, PythonRun, Run, SparkRun
 from mldsl.runtime import prelude
 
 
@@ -70,9 +70,40 @@ def _compile(ctx: Context, doc: Loaded) -> ir.Module | None:
         memory=None if res is None else res.memory,
         gpu=0 if res is None or res.gpu is None else res.gpu,
     )
+    local = _local_code(ctx, doc, run)
     return ir.Module(
-        doc.name, doc.version or "", doc.model.metadata.description, tuple(inputs), tuple(outputs), resources, compiled_run
+        doc.name, doc.version or "", doc.model.metadata.description, tuple(inputs), tuple(outputs), resources, compiled_run, local
     )
+
+
+def _local_code(ctx: Context, doc: Loaded, run: Run) -> ir.LocalSource | None:
+    """``local:``: the folder the module's image is built from, checked to exist (``mldsl run`` runs it)."""
+    kind, spec = next(
+        (k, getattr(run, k)) for k in ("container", "spark", "distributed", "python") if getattr(run, k) is not None
+    )
+    local = getattr(spec, "local", None)
+    if local is None:
+        return None
+    folder = (doc.file.parent / local.source).resolve()
+    if not folder.is_dir():
+        ctx.error(
+            doc,
+            ("spec", "run", kind, "local", "source"),
+            "MLD602",
+            f"local source {local.source!r} is not a folder",
+            f"looked for {display_path(folder)}; 'source' is relative to the module's file",
+        )
+        return None
+    if not local.mount.startswith("/"):
+        ctx.error(
+            doc,
+            ("spec", "run", kind, "local", "mount"),
+            "MLD602",
+            f"mount {local.mount!r} is not an absolute path",
+            "give the path where the image puts the folder, e.g. /app",
+        )
+        return None
+    return ir.LocalSource(str(folder), local.mount)
 
 
 def _no_secret_inputs(ctx: Context, doc: Loaded, loc: tuple[str | int, ...], value: ir.IValue) -> bool:

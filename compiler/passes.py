@@ -42,6 +42,11 @@ def project(ctx: Context) -> None:
         artifact_key_format=key_format,
         artifact_endpoint=spec.artifacts.endpoint,
         serving_backend=spec.serving_backend,
+        root=str(doc.file.parent.resolve()),
+        local_mounts=tuple(
+            (prefix.rstrip("/"), str((doc.file.parent / folder).resolve()))
+            for prefix, folder in sorted(spec.local.mounts.items())
+        ),
     )
 
 

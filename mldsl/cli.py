@@ -523,6 +523,16 @@ def ui(path: Path, port: int, open_browser: bool, namespace: str | None, context
         server.server_close()
 
 
+def _add_run_commands() -> None:
+    from mldsl.run_cli import run, runs
+
+    cli.add_command(run)
+    cli.add_command(runs)
+
+
+_add_run_commands()
+
+
 def _is_mldsl_file(text: str) -> bool:
     """Whether any document of ``text`` is an mldsl document (invalid YAML counts, to be reported)."""
     from mldsl.yamlsource import load_yaml_text

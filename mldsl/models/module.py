@@ -11,12 +11,20 @@ from mldsl.models.base import Identifier, Metadata, Resources, Scalar, Strict
 from mldsl.models.typedecl import AnyDecl
 
 
+class LocalCode(Strict):
+    """Where the module's code is on this machine (the folder its image is built from), for ``mldsl run``."""
+
+    source: str  # relative to the module's file
+    mount: str = "/app"  # where the image puts that folder: paths under it in command, args and env are mapped
+
+
 class ContainerRun(Strict):
     image: str
     command: list[str] | None = None
     args: list[Scalar] | None = None
     env: dict[str, Scalar] | None = None
     working_dir: str | None = None
+    local: LocalCode | None = None
 
 
 class PythonRun(Strict):
@@ -61,6 +69,7 @@ class SparkRun(Strict):
     executor: SparkExecutor = Field(default_factory=SparkExecutor)
     conf: dict[str, Scalar] | None = None
     env: dict[str, Scalar] | None = None
+    local: LocalCode | None = None
 
 
 class DistributedRun(Strict):
@@ -76,6 +85,7 @@ class DistributedRun(Strict):
     env: dict[str, Scalar] | None = None
     api: Literal["training-operator", "trainer-v2"] = "training-operator"
     runtime: str | None = None  # trainer-v2: the ClusterTrainingRuntime to use
+    local: LocalCode | None = None
 
 
 RUN_KINDS = ("container", "python", "spark", "distributed")

@@ -22,6 +22,13 @@ class Artifacts(Strict):
     endpoint: str = "s3.amazonaws.com"
 
 
+class LocalRun(Strict):
+    """How ``mldsl run`` finds cluster locations on this machine."""
+
+    #: a URI prefix (``s3://ml-data/churn``) or an absolute path (``/mnt/models``) -> a folder, relative to this file
+    mounts: dict[str, str] = Field(default_factory=dict)
+
+
 class ProjectSpec(Strict):
     module_paths: list[str] = Field(default_factory=list)
     namespace: str | None = None
@@ -30,6 +37,7 @@ class ProjectSpec(Strict):
     serving_backend: Literal["seldon-v1", "seldon-v2", "kserve"] = "seldon-v1"
     gpu: Gpu = Field(default_factory=Gpu)
     artifacts: Artifacts = Field(default_factory=Artifacts)
+    local: LocalRun = Field(default_factory=LocalRun)
 
 
 class ProjectDoc(Strict):

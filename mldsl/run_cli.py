@@ -1,0 +1,243 @@
+"""``mldsl run`` and ``mldsl runs``: run a pipeline's compiled workflow here, and read the run store."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def param_pairs(params: tuple[str, ...], params_file: Path | None) -> list[str]:
+    """``-p`` pairs after a params file's (``-p`` wins), as ``submit`` and ``run`` take them."""
+    pairs = list(params)
+    if params_file is None:
+        return pairs
+    import yaml
+
+    loaded = yaml.safe_load(params_file.read_text(encoding="utf-8")) or {}
+    if not isinstance(loaded, dict):
+        raise click.UsageError(f"{params_file} must hold a mapping of param names to values")
+    given = {p.partition("=")[0] for p in pairs}
+    return [f"{k}={v if isinstance(v, str) else json.dumps(v)}" for k, v in loaded.items() if k not in given] + pairs
+
+
+@click.command()
+@click.argument("path", type=click.Path(exists=True, path_type=Path))
+@click.option("--pipeline", "name", help="The pipeline to run, when PATH holds several.")
+@click.option("--param", "-p", "params", multiple=True, help="name=value (repeatable); typed and checked before the run.")
+@click.option(
+    "--params-file", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="A YAML mapping of params; -p wins."
+)
+@click.option(
+    "--executor",
+    type=click.Choice(["process", "docker"]),
+    default="process",
+    show_default=True,
+    help="Container steps: local processes, or Docker containers where a daemon answers.",
+)
+@click.option("--no-cache", is_flag=True, help="Run every cached step again (results are still stored).")
+@click.option(
+    "--parallel", type=click.IntRange(1, 256), default=None, help="Steps running at once (default: the number of cores)."
+)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def run(
+    path: Path,
+    name: str | None,
+    params: tuple[str, ...],
+    params_file: Path | None,
+    executor: str,
+    no_cache: bool,
+    parallel: int | None,
+    fmt: str,
+) -> None:
+    """Run a pipeline on this machine by executing its compiled workflow (records it in .mldsl/runs)."""
+    import yaml
+
+    from mldsl.backends import emit_all
+    from mldsl.cli import _compile, _fail_on_errors, _report
+    from mldsl.diagnostics import Diagnostic, Span
+    from mldsl.runner.engine import Options
+    from mldsl.runner.mounts import Mounts
+    from mldsl.runner.session import Runner, RunRefusedError, local_code, prepare
+    from mldsl.runner.store import find_store
+    from mldsl.runner.view import Lines, make_view, wait_loop
+    from mldsl.submit import parse_params
+    from mldsl.yamlout import dump
+
+    result = _compile((path,))
+    _fail_on_errors(result, "json" if fmt == "json" else "text")
+    program = result.program
+    names = [p.name for p in program.pipelines]
+    if name is None:
+        if len(names) != 1:
+            raise click.UsageError(
+                f"{path} holds {len(names) or 'no'} pipelines ({', '.join(names) or 'none'}): choose one with --pipeline"
+            )
+        name = names[0]
+    pipeline = next((p for p in program.pipelines if p.name == name), None)
+    if pipeline is None:
+        raise click.UsageError(f"no pipeline {name!r} in {path} (pipelines: {', '.join(names) or 'none'})")
+    values, problems = parse_params(pipeline, param_pairs(params, params_file))
+    if problems:
+        diags = [
+            Diagnostic("MLD308", p, Span("--param"), hint=f"see the params of {name} in {pipeline.source}") for p in problems
+        ]
+        _report(
+            diags,
+            "json" if fmt == "json" else "text",
+            f"mldsl: {len(problems)} error{'s' if len(problems) != 1 else ''}; nothing ran",
+        )
+        sys.exit(EXIT_FAILED)
+    # the very objects `compile` writes, read back as a cluster reads them
+    manifests = [yaml.safe_load(dump(m.body)) for m in emit_all(program)]
+    template = next((m for m in manifests if m["kind"] == "WorkflowTemplate" and m["metadata"]["name"] == name), None)
+    if template is None:
+        raise click.UsageError(f"pipeline {name!r} compiled to no WorkflowTemplate")
+    project = program.project
+    store = find_store(Path(project.root) if project.root else path)
+    mounts = Mounts()
+    if project.artifact_bucket:  # the artifact repository: kept in .mldsl/artifacts
+        bucket = project.artifact_bucket.rstrip("/")
+        mounts.add(bucket if "://" in bucket else f"s3://{bucket}", store.artifacts / bucket.split("://")[-1])
+    for prefix, folder in project.local_mounts:
+        mounts.add(prefix, Path(folder))
+    code = local_code([(m.name, m.version, m.local.folder, m.local.mount) for m in program.modules if m.local is not None])
+    secrets = {k: v for k, v in os.environ.items() if k.startswith("MLDSL_SECRET_")}
+    options = Options(parallel or os.cpu_count() or 1, not no_cache, executor, code, secrets)
+    artifact_params = {p.name for p in pipeline.params if p.type.kind == "artifact"}
+    try:
+        prep = prepare(template["spec"], name, values, artifact_params, mounts, options, store, project.namespace or "default")
+    except RunRefusedError as exc:
+        for p in exc.problems:
+            click.echo(f"mldsl run: {p}", err=True)
+        click.echo(f"mldsl run: {len(exc.problems)} problem{'s' if len(exc.problems) != 1 else ''}; nothing ran", err=True)
+        sys.exit(EXIT_FAILED)
+    runner: Any = None
+    view = make_view(sys.stderr.isatty() and fmt == "text", lambda: runner.execution if runner is not None else None)
+    runner = Runner(prep, view)
+    if isinstance(view, Lines):
+        click.echo(f"mldsl run: {runner.run_id} in {runner.folder}", err=True)
+    runner.start()
+    finished = wait_loop(runner)
+    view.close(runner.execution)
+    record = runner.save()
+    if not finished:
+        record["status"] = "Failed"
+        record["message"] = "stopped (Ctrl-C)"
+        store.write_record(runner.folder, record)
+    if fmt == "json":
+        click.echo(json.dumps(record, indent=2, ensure_ascii=False))
+    else:
+        _summary(record, runner.folder)
+    sys.exit(EXIT_OK if record["status"] == "Succeeded" else EXIT_FAILED)
+
+
+def _summary(record: dict[str, Any], folder: Path) -> None:
+    """The end of a run, for people: status, outputs, and a failed step's log tail."""
+    echo = lambda s="": click.echo(s, err=True)  # noqa: E731
+    echo(f"run {record['run']}: {record['status']} in {record['duration']:.1f}s")
+    if record.get("message") and record["status"] != "Succeeded":
+        echo(f"  {record['message']}")
+    for k, v in record.get("outputs", {}).items():
+        echo(f"  output {k}: {v if isinstance(v, str) else json.dumps(v)}")
+    for kind in ("steps", "on_exit"):
+        for step, s in record.get(kind, {}).items():
+            for node in [s, *s.get("items", [])]:
+                if node.get("phase") in ("Failed", "Error") and node.get("log"):
+                    log = folder / node["log"]
+                    tail = log.read_text(encoding="utf-8", errors="replace").splitlines()[-15:] if log.exists() else []
+                    label = step + (f"({node['item']})" if "item" in node else "")
+                    echo(f"--- {label}: {node.get('message', node['phase'])}; last lines of {log}:")
+                    for line in tail:
+                        echo(f"    {line}")
+    echo(f"record: {folder / 'run.json'}")
+
+
+@click.group(invoke_without_command=True)
+@click.option(
+    "--from",
+    "source",
+    type=click.Path(exists=True, path_type=Path),
+    default=Path("."),
+    show_default=True,
+    help="The project whose runs to list.",
+)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.pass_context
+def runs(ctx: click.Context, source: Path, fmt: str) -> None:
+    """The local runs, newest first (status, duration, the params given); `runs show RUN` prints one."""
+    from mldsl.runner.store import find_store
+
+    ctx.obj = (find_store(source), fmt)
+    if ctx.invoked_subcommand is not None:
+        return
+    records = find_store(source).records()
+    if fmt == "json":
+        click.echo(
+            json.dumps(
+                [{k: r.get(k) for k in ("run", "pipeline", "status", "started", "duration", "given", "params")} for r in records],
+                indent=2,
+            )
+        )
+        return
+    if not records:
+        click.echo("no runs yet: mldsl run PATH starts one", err=True)
+        return
+    for r in records:
+        given = ", ".join(f"{k}={_short(r.get('params', {}).get(k))}" for k in r.get("given", []))
+        click.echo(
+            f"{r.get('run', '?'):<36} {r.get('status', '?'):<10} {r.get('duration') or 0:>8.1f}s  "
+            f"{r.get('started') or '':<20} {given}"
+        )
+
+
+def _short(v: Any) -> str:
+    text = v if isinstance(v, str) else json.dumps(v)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+@runs.command()
+@click.argument("run_id", metavar="RUN")
+@click.pass_obj
+def show(obj: Any, run_id: str) -> None:
+    """One run's steps and outputs (RUN: an id, a unique prefix of one, or 'latest')."""
+    store, fmt = obj
+    record = store.find(run_id)
+    if record is None:
+        raise click.UsageError(f"no run {run_id!r} in {store.runs} (mldsl runs lists them)")
+    if fmt == "json":
+        click.echo(json.dumps(record, indent=2, ensure_ascii=False))
+        return
+    click.echo(
+        f"run {record['run']} ({record['pipeline']}): {record['status']} "
+        f"in {record.get('duration') or 0:.1f}s, started {record.get('started')}"
+    )
+    if record.get("message"):
+        click.echo(f"  {record['message']}")
+    click.echo("params:")
+    for k, v in record.get("params", {}).items():
+        click.echo(f"  {k} = {_short(v)}")
+    for kind in ("steps", "on_exit"):
+        if record.get(kind):
+            click.echo(f"{kind.replace('_', ' ')}:")
+        for step, s in record.get(kind, {}).items():
+            extra = " (cached)" if s.get("cached") else ""
+            if s.get("attempts", 1) > 1:
+                extra += f" after {s['attempts']} attempts"
+            click.echo(f"  {step:<24} {s['phase']:<10} {s.get('duration', 0):>7.1f}s{extra}  {s.get('log', '')}")
+            for item in s.get("items", []):
+                click.echo(f"    [{_short(item['item'])}] {item['phase']} {json.dumps(item.get('outputs', {}))}")
+            if s.get("outputs"):
+                click.echo(f"    outputs: {json.dumps(s['outputs'])}")
+            if s.get("message"):
+                click.echo(f"    {s['message']}")
+    if record.get("outputs"):
+        click.echo("outputs:")
+        for k, v in record["outputs"].items():
+            click.echo(f"  {k} = {v if isinstance(v, str) else json.dumps(v)}")

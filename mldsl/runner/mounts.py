@@ -1,0 +1,58 @@
+"""Where cluster locations live on this machine: URIs and absolute paths mapped to local folders.
+
+A step sees the same paths and URIs it sees on the cluster (``/mldsl/outputs``,
+``s3://ml-data/...``); the runner maps each to a local folder by the longest
+matching prefix, so a module's code runs unchanged.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+
+class MountError(Exception):
+    """A location with no local copy: names the URI and the setting that maps it."""
+
+
+@dataclass
+class Mounts:
+    """Longest-prefix mapping from cluster locations (``s3://b/k``, ``/mnt/x``) to local folders."""
+
+    table: list[tuple[str, Path]] = field(default_factory=list)
+
+    def add(self, prefix: str, local: Path) -> None:
+        self.table.append((prefix.rstrip("/"), local))
+        self.table.sort(key=lambda pl: -len(pl[0]))
+
+    def local(self, location: str) -> Path:
+        """The local path of ``location``; raises :class:`MountError` when nothing maps it."""
+        if location.startswith("file://"):
+            return Path(unquote(urlparse(location).path))
+        loc = re.sub(r"^s3a://", "s3://", location)
+        for prefix, path in self.table:
+            if loc == prefix or loc.startswith(prefix + "/"):
+                rest = loc[len(prefix) :].lstrip("/")
+                return path / rest if rest else path
+        raise MountError(location)
+
+    def rewrite(self, text: str) -> str:
+        """``text`` with every mapped absolute path in it (``/mnt/models/x``, ``--out=/mnt/m``) made local."""
+        for prefix, path in self.table:
+            if prefix.startswith("/"):
+                text = re.sub(r"(?<![\w.:/-])" + re.escape(prefix) + r"(?=/|$|[\s=,;:\"'])", str(path).replace("\\", "/"), text)
+        return text
+
+    def uris(self, text: str) -> str:
+        """``text`` with a mapped URI (``s3://ml-artifacts/run/train/model``) given as its ``file://`` URI."""
+        for prefix, path in self.table:
+            if "://" in prefix and (text == prefix or text.startswith(prefix + "/")):
+                return (path / text[len(prefix) :].lstrip("/")).resolve().as_uri()
+        return text
+
+
+def s3_uri(location: dict[str, str]) -> str:
+    """``s3: {bucket, key}`` as ``s3://bucket/key``."""
+    return f"s3://{location.get('bucket', '')}/{location.get('key', '').lstrip('/')}"

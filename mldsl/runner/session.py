@@ -1,0 +1,242 @@
+"""One ``mldsl run``: pick the compiled workflow, map it to this machine, run it, record it."""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from mldsl.runner.cache import StepCache
+from mldsl.runner.engine import Execution, Options
+from mldsl.runner.mounts import MountError, Mounts
+from mldsl.runner.nodes import Artifact, Node
+from mldsl.runner.processes import LocalCode, docker_answers
+from mldsl.runner.store import Store
+from mldsl.runner.support import check
+
+
+class RunRefusedError(Exception):
+    """The run cannot start: every reason, listed (nothing has started)."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+@dataclass
+class Prepared:
+    """A workflow ready to run: its spec, params and the local mapping."""
+
+    pipeline: str
+    spec: dict[str, Any]
+    params: dict[str, str]
+    given: dict[str, str]
+    artifacts: dict[str, str]
+    mounts: Mounts
+    options: Options
+    store: Store
+    namespace: str
+
+
+def typed(text: str | None) -> Any:
+    """A parameter's text as JSON would carry it: ``"0.91"`` -> 0.91, ``"[1,2]"`` -> a list; ``""`` -> null."""
+    if text is None or text == "":
+        return None
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return text
+    return value if not isinstance(value, str) else text
+
+
+def prepare(
+    spec: dict[str, Any],
+    pipeline: str,
+    params: dict[str, str],
+    artifact_params: set[str],
+    mounts: Mounts,
+    options: Options,
+    store: Store,
+    namespace: str,
+) -> Prepared:
+    """Check everything before anything starts; raises :class:`RunRefusedError` with every problem."""
+    problems = [f"{p}" for p in check(spec)]
+    values = {p["name"]: str(p.get("value", "")) for p in (spec.get("arguments") or {}).get("parameters", [])}
+    arts = {}
+    for name, value in params.items():
+        if name in artifact_params:
+            arts[name] = value
+        else:
+            values[name] = value
+    for a in (spec.get("arguments") or {}).get("artifacts", []):
+        if a["name"] in arts:
+            continue
+        if "s3" in a and "{{" not in json.dumps(a["s3"]):
+            uri = f"s3://{a['s3'].get('bucket', '')}/{a['s3'].get('key', '')}"
+            try:
+                local = mounts.local(uri)
+            except MountError:
+                problems.append(
+                    f"param {a['name']}: {uri} has no local copy: "
+                    f"map it in mldsl.yaml (spec.local.mounts) or pass -p {a['name']}=PATH"
+                )
+                continue
+            if not local.exists():
+                problems.append(f"param {a['name']}: {uri} is mapped to {local}, which does not exist")
+    for name, value in arts.items():
+        try:
+            local = mounts.local(value) if "://" in value else Path(value)
+        except MountError:
+            problems.append(f"param {name}: {value} has no local copy: map it in mldsl.yaml (spec.local.mounts) or give a path")
+            continue
+        if not local.exists():
+            problems.append(f"param {name}: {local} does not exist")
+    if options.executor == "docker":
+        why = docker_answers()
+        if why is not None:
+            problems.append(f"--executor docker: {why}; run with --executor process to run the steps as local processes")
+    if problems:
+        raise RunRefusedError(problems)
+    return Prepared(pipeline, spec, values, dict(params), arts, mounts, options, store, namespace)
+
+
+class Runner:
+    """Run a prepared workflow in a background thread; the caller watches and may stop it."""
+
+    def __init__(self, prep: Prepared, on_change: Callable[[Node], None] = lambda n: None):
+        self.prep = prep
+        self.run_id, self.folder = prep.store.new_run(prep.pipeline)
+        self.started = time.time()
+        workflow = {
+            "name": self.run_id,
+            "uid": str(uuid.uuid4()),
+            "namespace": prep.namespace,
+            "serviceAccountName": str(prep.spec.get("serviceAccountName", "default")),
+            "creationTimestamp": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(self.started)),
+            "mainEntrypoint": str(prep.spec.get("entrypoint", "main")),
+        }
+        self.execution = Execution(
+            _with_artifact_args(prep.spec, prep.artifacts, prep.mounts),
+            workflow,
+            self.folder,
+            prep.mounts,
+            StepCache(prep.store.cache),
+            prep.options,
+            on_change,
+        )
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.error: BaseException | None = None
+        self.finished: float | None = None
+        prep.store.write_record(self.folder, self.record())
+
+    def _run(self) -> None:
+        try:
+            self.execution.run(self.prep.params)
+        except BaseException as exc:  # recorded, never lost
+            self.error = exc
+            self.execution.status, self.execution.message = "Error", f"mldsl run: {type(exc).__name__}: {exc}"
+        self.finished = time.time()
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        self.thread.join(timeout)
+        return not self.thread.is_alive()
+
+    def stop(self) -> None:
+        self.execution.stop()
+
+    def record(self) -> dict[str, Any]:
+        """The run record (SPEC §1.11)."""
+        ex = self.execution
+        mounts = self.prep.mounts
+        done = self.finished is not None
+        outputs: dict[str, Any] = {}
+        if done and ex.main.phase == "Succeeded":
+            for k, v in ex.main.params.items():
+                outputs[k] = typed(mounts.uris(v)) if v else None
+            for k, art in ex.main.artifacts.items():
+                outputs[k] = art.file_uri()
+        steps = {name: _node_record(n, self.folder, mounts) for name, n in ex.main.inner.items()}
+        record: dict[str, Any] = {
+            "run": self.run_id,
+            "pipeline": self.prep.pipeline,
+            "status": ex.status if done else "Running",
+            "params": {k: typed(v) for k, v in sorted(self.prep.params.items())} | dict(sorted(self.prep.artifacts.items())),
+            "outputs": outputs,
+            "steps": steps,
+        }
+        if ex.exit.inner:
+            record["on_exit"] = {name: _node_record(n, self.folder, mounts) for name, n in ex.exit.inner.items()}
+        if ex.message and ex.status != "Succeeded":
+            record["message"] = ex.message
+        record["given"] = sorted(self.prep.given)
+        record["started"] = _iso(self.started)
+        record["finished"] = _iso(self.finished) if self.finished else None
+        record["duration"] = round((self.finished or time.time()) - self.started, 3)
+        record["folder"] = str(self.folder)
+        return record
+
+    def save(self) -> dict[str, Any]:
+        record = self.record()
+        self.prep.store.write_record(self.folder, record)
+        return record
+
+
+def _with_artifact_args(spec: dict[str, Any], arts: dict[str, str], mounts: Mounts) -> dict[str, Any]:
+    """The workflow spec with ``-p data=PATH`` artifacts given as local files (``file://``)."""
+    if not arts:
+        return spec
+    spec = json.loads(json.dumps(spec))
+    args = spec.setdefault("arguments", {}).setdefault("artifacts", [])
+    for name, value in arts.items():
+        local = mounts.local(value) if "://" in value else Path(value).resolve()
+        entry = {"name": name, "mldsl-local": str(local)}
+        args[:] = [a for a in args if a["name"] != name] + [entry]
+    return spec
+
+
+def _iso(t: float | None) -> str | None:
+    return None if t is None else time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(t))
+
+
+def _node_record(n: Node, folder: Path, mounts: Mounts) -> dict[str, Any]:
+    out: dict[str, Any] = {"phase": n.phase}
+    outputs: dict[str, Any] = {k: typed(mounts.uris(v)) for k, v in n.params.items() if not k.startswith("mldsl-id-")}
+    for k, art in n.artifacts.items():
+        outputs[k] = art.file_uri()
+    if n.group or n.total is not None:
+        out["items"] = [
+            {"item": c.item, **{k: v for k, v in _node_record(c, folder, mounts).items() if k != "items"}} for c in n.children
+        ]
+        if n.phase == "Succeeded" and outputs:
+            out["outputs"] = outputs
+    else:
+        out["outputs"] = outputs
+        out["cached"] = n.cached
+        out["attempts"] = n.attempts
+    if n.inner and not (n.group or n.total is not None):
+        out["steps"] = {k: _node_record(c, folder, mounts) for k, c in n.inner.items()}
+    if n.message and (n.phase != "Succeeded" or " written to " in n.message):
+        out["message"] = n.message
+    if n.started is not None:
+        out["started"] = _iso(n.started)
+        out["duration"] = round(n.duration or 0.0, 3)
+    if n.log is not None and n.log.exists():
+        out["log"] = os.path.relpath(n.log, folder)
+    return out
+
+
+def local_code(modules: list[tuple[str, str, str, str]]) -> dict[tuple[str, str], LocalCode]:
+    """``(name, version, folder, mount)`` of every module with ``local:`` -> the executor's map."""
+    return {(n, v): LocalCode(Path(folder), mount) for n, v, folder, mount in modules}
+
+
+__all__ = ["Artifact", "Prepared", "RunRefusedError", "Runner", "local_code", "prepare", "typed"]

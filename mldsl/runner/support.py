@@ -1,0 +1,94 @@
+"""What the local executor understands of a compiled workflow, checked before anything starts.
+
+Anything else in a manifest is an error naming its path: the runner never
+silently skips a field whose meaning on a cluster it would not reproduce.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+#: the kinds a ``deploy:`` step applies: the runner writes them to the run folder instead
+DEPLOY_KINDS = {"InferenceService", "SeldonDeployment", "Model", "Experiment", "Pipeline"}
+
+_SPEC = {
+    "entrypoint", "arguments", "serviceAccountName", "templates", "workflowMetadata", "podMetadata", "ttlStrategy",
+    "parallelism", "onExit", "activeDeadlineSeconds", "imagePullSecrets", "podGC", "workflowTemplateRef",
+}  # fmt: skip
+_TEMPLATE = {
+    "name", "inputs", "outputs", "metadata", "volumes", "script", "container", "dag", "resource", "activeDeadlineSeconds",
+    "retryStrategy", "memoize", "parallelism", "nodeSelector", "tolerations", "serviceAccountName", "affinity",
+}  # fmt: skip
+_TASK = {"name", "template", "arguments", "depends", "when", "withItems", "withParam", "continueOn"}
+_CONTAINER = {"image", "command", "args", "env", "resources", "volumeMounts", "workingDir", "source", "imagePullPolicy", "name"}
+_RETRY = {"limit", "retryPolicy", "backoff"}
+_BACKOFF = {"duration", "factor", "maxDuration", "cap"}
+_OUT_PARAM = {"name", "valueFrom", "description"}
+_VALUE_FROM = {"path", "expression", "parameter", "default"}
+_OUT_ART = {"name", "path", "s3", "archive", "optional", "from"}
+_IN_PARAM = {"name", "default", "value", "enum", "description"}
+_IN_ART = {"name", "path", "optional", "s3", "from"}
+_RESOURCE = {"action", "manifest", "successCondition", "failureCondition", "setOwnerReference"}
+
+
+class UnsupportedError(Exception):
+    """Fields of a manifest the local executor cannot reproduce (listed, all at once)."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+def _extra(obj: Any, allowed: set[str], where: str, out: list[str]) -> None:
+    if isinstance(obj, dict):
+        for k in sorted(set(obj) - allowed):
+            out.append(f"{where}.{k}: not supported by mldsl run")
+
+
+def resource_kind(manifest: str) -> str:
+    """The ``kind`` of a resource template's manifest (its JSON still holds ``{{=...}}`` tags)."""
+    found = re.search(r'"kind":\s*"([A-Za-z]+)"', manifest) or re.search(r"(?m)^kind:\s*([A-Za-z]+)", manifest)
+    return found.group(1) if found else "?"
+
+
+def check(spec: dict[str, Any]) -> list[str]:
+    """Every field of a Workflow spec the executor would not honour, as ``path: why``."""
+    out: list[str] = []
+    _extra(spec, _SPEC, "spec", out)
+    for i, tpl in enumerate(spec.get("templates", [])):
+        where = f"spec.templates[{i}] ({tpl.get('name')})"
+        _extra(tpl, _TEMPLATE, where, out)
+        for j, p in enumerate((tpl.get("inputs") or {}).get("parameters", [])):
+            _extra(p, _IN_PARAM, f"{where}.inputs.parameters[{j}]", out)
+        for j, a in enumerate((tpl.get("inputs") or {}).get("artifacts", [])):
+            _extra(a, _IN_ART, f"{where}.inputs.artifacts[{j}]", out)
+        for j, p in enumerate((tpl.get("outputs") or {}).get("parameters", [])):
+            _extra(p, _OUT_PARAM, f"{where}.outputs.parameters[{j}]", out)
+            _extra(p.get("valueFrom"), _VALUE_FROM, f"{where}.outputs.parameters[{j}].valueFrom", out)
+        for j, a in enumerate((tpl.get("outputs") or {}).get("artifacts", [])):
+            _extra(a, _OUT_ART, f"{where}.outputs.artifacts[{j}]", out)
+        if "retryStrategy" in tpl:
+            _extra(tpl["retryStrategy"], _RETRY, f"{where}.retryStrategy", out)
+            _extra(tpl["retryStrategy"].get("backoff"), _BACKOFF, f"{where}.retryStrategy.backoff", out)
+        for kind in ("script", "container"):
+            if kind in tpl:
+                _extra(tpl[kind], _CONTAINER, f"{where}.{kind}", out)
+                if kind == "container" and not tpl[kind].get("command"):
+                    out.append(f"{where}.container: no command: the image's own entrypoint cannot run on this machine")
+        for v in tpl.get("volumes", []):
+            if "emptyDir" not in v:
+                out.append(f"{where}.volumes.{v.get('name')}: only emptyDir volumes run locally")
+        if "dag" in tpl:
+            _extra(tpl["dag"], {"tasks"}, f"{where}.dag", out)
+            for task in tpl["dag"].get("tasks", []):
+                _extra(task, _TASK, f"{where}.dag.tasks.{task.get('name')}", out)
+        if "resource" in tpl:
+            res = tpl["resource"]
+            _extra(res, _RESOURCE, f"{where}.resource", out)
+            kind = resource_kind(res.get("manifest", ""))
+            if kind not in DEPLOY_KINDS:
+                out.append(
+                    f"{where}.resource: a {kind} runs on its operator; mldsl run does not start {kind} jobs on this machine yet"
+                )
+    return out

@@ -1,0 +1,126 @@
+"""What a run shows while it runs: a live table on a terminal (rich), plain lines elsewhere."""
+
+from __future__ import annotations
+
+import sys
+import threading
+import time
+from typing import IO, Any
+
+from mldsl.runner.nodes import Node
+
+_STYLE = {"Succeeded": "green", "Failed": "red", "Error": "red", "Skipped": "dim", "Omitted": "dim", "Running": "cyan"}
+
+
+def _steps(ex: Any) -> list[tuple[str, Node]]:
+    out = [(name, n) for name, n in ex.main.inner.items()]
+    out += [(f"on_exit/{name}", n) for name, n in ex.exit.inner.items()]
+    return out
+
+
+def _secs(n: Node) -> str:
+    d = n.duration
+    return "" if d is None else f"{d:.1f}s"
+
+
+class Lines:
+    """One line per change of a step's phase: for logs, CI and pipes."""
+
+    def __init__(self, stream: IO[str] | None = None):
+        self.stream = stream or sys.stderr
+        self.seen: dict[str, tuple[str, int]] = {}
+        self.lock = threading.Lock()
+
+    def __call__(self, node: Node) -> None:
+        if node.task in ("main", "exit-handler") and node.id in ("main", "exit"):
+            return
+        state = (node.phase, node.attempts if node.attempts > 1 else 1)
+        with self.lock:
+            if self.seen.get(node.id) == state:
+                return
+            self.seen[node.id] = state
+            label = node.task + (f"({node.item})" if node.is_item else "")
+            extra = ""
+            if node.phase == "Running" and node.attempts > 1:
+                extra = f" (attempt {node.attempts})"
+            elif node.done:
+                extra = f" in {_secs(node)}" if node.started else ""
+                if node.cached:
+                    extra += " (cached)"
+                if node.message and node.phase != "Succeeded":
+                    extra += f": {node.message}"
+            if node.phase in ("Running", "Pending") and node.total is not None and node.group:
+                extra = f" ({node.total} items)"
+            print(f"{label}: {node.phase}{extra}", file=self.stream, flush=True)
+
+    def close(self, ex: Any) -> None:
+        pass
+
+
+class Live:
+    """A live table (rich): each step's phase, attempt, duration and a bar for fan-outs."""
+
+    def __init__(self, ex_getter: Any):
+        from rich.console import Console
+        from rich.live import Live as RichLive
+
+        self.console = Console(stderr=True)
+        self.get = ex_getter
+        self.live = RichLive(self._table(), console=self.console, refresh_per_second=8, transient=False)
+        self.live.start()
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._tick, daemon=True)
+        self.thread.start()
+
+    def __call__(self, node: Node) -> None:
+        pass  # the ticker redraws
+
+    def _tick(self) -> None:
+        while not self.stop.wait(0.125):
+            self.live.update(self._table())
+
+    def _table(self) -> Any:
+        from rich.progress_bar import ProgressBar
+        from rich.table import Table
+
+        table = Table(box=None, pad_edge=False, show_header=True, header_style="bold")
+        for col in ("step", "phase", "attempt", "time", ""):
+            table.add_column(col)
+        ex = self.get()
+        if ex is None:
+            return table
+        for name, n in _steps(ex):
+            bar: Any = ""
+            if n.total:
+                done = sum(1 for c in n.children if c.done)
+                bar = ProgressBar(total=n.total, completed=done, width=20)
+                name = f"{name} {done}/{n.total}"
+            attempt = str(n.attempts) if n.attempts > 1 else ""
+            phase = n.phase + (" (cached)" if n.cached else "")
+            table.add_row(name, f"[{_STYLE.get(n.phase, '')}]{phase}[/]", attempt, _secs(n), bar)
+        return table
+
+    def close(self, ex: Any) -> None:
+        self.stop.set()
+        self.thread.join()
+        self.live.update(self._table())
+        self.live.stop()
+
+
+def make_view(tty: bool, ex_getter: Any) -> Lines | Live:
+    return Live(ex_getter) if tty else Lines()
+
+
+def wait_loop(runner: Any, poll: float = 0.2) -> bool:
+    """Wait for the run; ``False`` when Ctrl-C stopped it."""
+    try:
+        while not runner.wait(poll):
+            pass
+        return True
+    except KeyboardInterrupt:
+        print("\nmldsl run: stopping every step (Ctrl-C)...", file=sys.stderr, flush=True)
+        runner.stop()
+        deadline = time.time() + 30
+        while not runner.wait(0.2) and time.time() < deadline:
+            pass
+        return False
