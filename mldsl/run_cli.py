@@ -119,8 +119,13 @@ def run(
         click.echo(f"mldsl run: {len(exc.problems)} problem{'s' if len(exc.problems) != 1 else ''}; nothing ran", err=True)
         sys.exit(EXIT_FAILED)
     runner: Any = None
-    view = make_view(sys.stderr.isatty() and fmt == "text", lambda: runner.execution if runner is not None else None)
-    runner = Runner(prep, view)
+    from mldsl.compiler.ir import step_key
+
+    names = {step_key(s.name): s.name for s in pipeline.steps}
+    if pipeline.on_exit is not None:
+        names[step_key(pipeline.on_exit.name)] = pipeline.on_exit.name
+    view = make_view(sys.stderr.isatty() and fmt == "text", lambda: runner.execution if runner is not None else None, names)
+    runner = Runner(prep, view, names)
     if isinstance(view, Lines):
         click.echo(f"mldsl run: {runner.run_id} in {runner.folder}", err=True)
     runner.start()
@@ -148,6 +153,8 @@ def _summary(record: dict[str, Any], folder: Path) -> None:
         echo(f"  output {k}: {v if isinstance(v, str) else json.dumps(v)}")
     for kind in ("steps", "on_exit"):
         for step, s in record.get(kind, {}).items():
+            if " written to " in s.get("message", ""):
+                echo(f"  {step}: {s['message']} (not applied: a local run deploys nothing)")
             for node in [s, *s.get("items", [])]:
                 if node.get("phase") in ("Failed", "Error") and node.get("log"):
                     log = folder / node["log"]

@@ -109,8 +109,9 @@ def prepare(
 class Runner:
     """Run a prepared workflow in a background thread; the caller watches and may stop it."""
 
-    def __init__(self, prep: Prepared, on_change: Callable[[Node], None] = lambda n: None):
+    def __init__(self, prep: Prepared, on_change: Callable[[Node], None] = lambda n: None, names: dict[str, str] | None = None):
         self.prep = prep
+        self.names = names or {}  # task key (train-data) -> the pipeline's step name (train_data)
         self.run_id, self.folder = prep.store.new_run(prep.pipeline)
         self.started = time.time()
         workflow = {
@@ -164,7 +165,7 @@ class Runner:
                 outputs[k] = typed(mounts.uris(v)) if v else None
             for k, art in ex.main.artifacts.items():
                 outputs[k] = art.file_uri()
-        steps = {name: _node_record(n, self.folder, mounts) for name, n in ex.main.inner.items()}
+        steps = {self.names.get(name, name): _node_record(n, self.folder, mounts) for name, n in ex.main.inner.items()}
         record: dict[str, Any] = {
             "run": self.run_id,
             "pipeline": self.prep.pipeline,
@@ -174,7 +175,9 @@ class Runner:
             "steps": steps,
         }
         if ex.exit.inner:
-            record["on_exit"] = {name: _node_record(n, self.folder, mounts) for name, n in ex.exit.inner.items()}
+            record["on_exit"] = {
+                self.names.get(name, name): _node_record(n, self.folder, mounts) for name, n in ex.exit.inner.items()
+            }
         if ex.message and ex.status != "Succeeded":
             record["message"] = ex.message
         record["given"] = sorted(self.prep.given)

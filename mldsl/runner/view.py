@@ -26,8 +26,9 @@ def _secs(n: Node) -> str:
 class Lines:
     """One line per change of a step's phase: for logs, CI and pipes."""
 
-    def __init__(self, stream: IO[str] | None = None):
+    def __init__(self, stream: IO[str] | None = None, names: dict[str, str] | None = None):
         self.stream = stream or sys.stderr
+        self.names = names or {}
         self.seen: dict[str, tuple[str, int]] = {}
         self.lock = threading.Lock()
 
@@ -38,8 +39,12 @@ class Lines:
         with self.lock:
             if self.seen.get(node.id) == state:
                 return
+            label = self.names.get(node.task, node.task) + (f"({node.item})" if node.is_item else "")
+            if not node.is_item:  # a throttled fan-out's wrapper and its loop are one step
+                if self.seen.get(label) == state:
+                    return
+                self.seen[label] = state
             self.seen[node.id] = state
-            label = node.task + (f"({node.item})" if node.is_item else "")
             extra = ""
             if node.phase == "Running" and node.attempts > 1:
                 extra = f" (attempt {node.attempts})"
@@ -60,7 +65,8 @@ class Lines:
 class Live:
     """A live table (rich): each step's phase, attempt, duration and a bar for fan-outs."""
 
-    def __init__(self, ex_getter: Any):
+    def __init__(self, ex_getter: Any, names: dict[str, str] | None = None):
+        self.names = names or {}
         from rich.console import Console
         from rich.live import Live as RichLive
 
@@ -90,6 +96,7 @@ class Live:
         if ex is None:
             return table
         for name, n in _steps(ex):
+            name = self.names.get(name, name)
             bar: Any = ""
             if n.total:
                 done = sum(1 for c in n.children if c.done)
@@ -107,8 +114,8 @@ class Live:
         self.live.stop()
 
 
-def make_view(tty: bool, ex_getter: Any) -> Lines | Live:
-    return Live(ex_getter) if tty else Lines()
+def make_view(tty: bool, ex_getter: Any, names: dict[str, str] | None = None) -> Lines | Live:
+    return Live(ex_getter, names) if tty else Lines(names=names)
 
 
 def wait_loop(runner: Any, poll: float = 0.2) -> bool:
