@@ -353,46 +353,50 @@ class Execution:
 
         with cond:
             while True:
-                if not failed and not self.procs.stopping.is_set():
-                    for name in tasks:
-                        if name in results or name in running or any(d not in results for d in deps[name]):
+                halted = bool(failed) or self.procs.stopping.is_set()
+                for name in tasks:
+                    if name in results or name in running or any(d not in results for d in deps[name]):
+                        continue
+                    child = node.inner.get(name) or Node(self._new_id(name), name, tasks[name]["template"])
+                    node.inner[name] = child
+                    depends = tasks[name].get("depends", "")
+                    if depends:
+                        env = {d.replace("-", "_"): _depends_env(results[d]) for d in deps[name]}
+                        logic = _expand_bare(depends, deps[name]).replace("-", "_")
+                        try:
+                            execute = bool(evaluate(logic, env))
+                        except ExprError as exc:
+                            child.end("Error", f"unable to evaluate expression '{logic}': {exc}")
+                            self._record_task(scope, name, child)
+                            results[name] = child
+                            failed.append(name)
+                            self._notify(child)
                             continue
-                        child = node.inner.get(name) or Node(self._new_id(name), name, tasks[name]["template"])
-                        node.inner[name] = child
-                        depends = tasks[name].get("depends", "")
-                        if depends:
-                            env = {d.replace("-", "_"): _depends_env(results[d]) for d in deps[name]}
-                            logic = _expand_bare(depends, deps[name]).replace("-", "_")
-                            try:
-                                execute = bool(evaluate(logic, env))
-                            except ExprError as exc:
-                                child.end("Error", f"unable to evaluate expression '{logic}': {exc}")
-                                self._record_task(scope, name, child)
-                                results[name] = child
-                                failed.append(name)
-                                self._notify(child)
-                                continue
-                            if not execute:
-                                child.end("Omitted", "omitted: depends condition not met")
-                                self._record_task(scope, name, child)
-                                results[name] = child
-                                self._notify(child)
-                                continue
-                        running.add(name)
-                        threading.Thread(target=work, args=(name, child), daemon=True).start()
+                        if not execute:
+                            child.end("Omitted", "omitted: depends condition not met")
+                            self._record_task(scope, name, child)
+                            results[name] = child
+                            self._notify(child)
+                            continue
+                    if halted:  # fail fast: a task whose turn comes after a failure never starts
+                        continue
+                    running.add(name)
+                    threading.Thread(target=work, args=(name, child), daemon=True).start()
                 if not running:
                     break
                 cond.wait()
         if errors and not isinstance(errors[0], StepError):
             raise errors[0]
+        for name in tasks:  # never reached: the DAG failed first, or a dependency upstream never ran
+            if name not in results:
+                node.inner.setdefault(name, Node(self._new_id(name), name, tasks[name]["template"])).end(
+                    "Omitted", "not run: the DAG failed before its turn" if failed else "omitted"
+                )
         if self.procs.stopping.is_set():
             return "Failed", "Stopped with strategy 'Stop'", {}, {}
         if failed:
             first = results[failed[0]]
             return first.phase if first.phase in ("Failed", "Error") else "Failed", f"child '{first.id}' failed", {}, {}
-        for name in tasks:  # tasks never reached (a failed dependency upstream with continueOn)
-            if name not in results:
-                node.inner.setdefault(name, Node(self._new_id(name), name, tasks[name]["template"])).end("Omitted")
         out_params, out_arts = self._dag_outputs(tpl, scope)
         return "Succeeded", "", out_params, out_arts
 

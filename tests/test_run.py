@@ -1,0 +1,384 @@
+"""``mldsl run``: the compiled workflow executed on this machine, with real processes (no mocks)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from conftest import EXAMPLES, ROOT
+
+MLDSL = [sys.executable, "-m", "mldsl"]
+
+
+def run_cli(args: list[str], home: Path, cwd: Path | None = None, timeout: float = 240) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "MLDSL_HOME": str(home)}
+    return subprocess.run([*MLDSL, *args], capture_output=True, text=True, env=env, cwd=cwd, timeout=timeout, check=False)
+
+
+def run_json(path: Path, home: Path, *extra: str) -> tuple[int, dict[str, Any], str]:
+    done = run_cli(["run", str(path), "--format", "json", *extra], home)
+    record = json.loads(done.stdout) if done.stdout.strip() else {}
+    return done.returncode, record, done.stderr
+
+
+def project(tmp: Path, modules: dict[str, str], pipeline: str) -> Path:
+    """A project folder: one python module per entry (its code), and one pipeline."""
+    root = tmp / "proj"
+    (root / "modules").mkdir(parents=True)
+    (root / "mldsl.yaml").write_text(
+        "apiVersion: mldsl/v1\nkind: Project\nmetadata: {name: t}\nspec:\n  module_paths: [modules]\n"
+        "  local: {mounts: {'s3://data': data}}\n",
+        encoding="utf-8",
+    )
+    for name, spec in modules.items():
+        (root / "modules" / f"{name}.yaml").write_text(
+            f"apiVersion: mldsl/v1\nkind: Module\nmetadata: {{name: {name}, version: 1.0.0}}\n{spec}", encoding="utf-8"
+        )
+    (root / "pipeline.yaml").write_text("apiVersion: mldsl/v1\nkind: Pipeline\n" + pipeline, encoding="utf-8")
+    return root
+
+
+def _python(inputs: str, outputs: str, code: str) -> str:
+    body = "\n".join("        " + line for line in code.strip().splitlines())
+    return f"spec:\n  inputs: {inputs}\n  outputs: {outputs}\n  run:\n    python:\n      source: |\n{body}\n"
+
+
+MODULES = {
+    "emit": _python("{value: {type: int, default: 1}}", "{out: int}", "write_output('out', inputs['value'])"),
+    "double": _python("{x: {type: int}}", "{out: int}", "write_output('out', inputs['x'] * 2)"),
+    "total": _python("{xs: 'list[int]'}", "{out: int}", "write_output('out', sum(inputs['xs']))"),
+    "fail": _python("{code: {type: int, default: 3}}", "{}", "import sys; print('about to fail'); sys.exit(inputs['code'])"),
+    "sleep": _python(
+        "{seconds: {type: float}, pidfile: {type: str, default: ''}}",
+        "{}",
+        "import os, time\nif inputs['pidfile']:\n    open(inputs['pidfile'], 'w').write(str(os.getpid()))\n"
+        "print('sleeping', flush=True)\ntime.sleep(inputs['seconds'])",
+    ),
+    "flaky": _python(
+        "{counter: {type: str}, fail_times: {type: int}}",
+        "{attempt: int}",
+        "import os\np = inputs['counter']\nn = int(open(p).read()) + 1 if os.path.exists(p) else 1\nopen(p, 'w').write(str(n))\n"
+        "if n <= inputs['fail_times']:\n    raise SystemExit(f'attempt {n} fails')\nwrite_output('attempt', n)",
+    ),
+    "count-rows": _python(
+        "{table: {type: artifact, format: csv}, marker: {type: str, default: ''}}",
+        "{rows: int, copy: {type: artifact, format: csv}}",
+        "import shutil\nrows = len(open(inputs['table']).read().splitlines()) - 1\n"
+        "if inputs['marker']:\n    open(inputs['marker'], 'a').write('ran\\n')\n"
+        "shutil.copyfile(inputs['table'], output_path('copy'))\nwrite_output('rows', rows)",
+    ),
+    "status": _python("{status: {type: str}, out: {type: str}}", "{}", "open(inputs['out'], 'w').write(inputs['status'])"),
+}
+
+
+# --- the examples, end to end -------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def example_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[int, dict[str, Any], str, Path]]:
+    out = {}
+    for name in ("churn-train", "nightly-regions", "churn-serving"):
+        tmp = tmp_path_factory.mktemp(name)
+        shutil.copytree(EXAMPLES / name, tmp / name, ignore=shutil.ignore_patterns(".mldsl"))
+        code, record, err = run_json(tmp / name, tmp / "home")
+        out[name] = (code, record, err, tmp)
+    return out
+
+
+def test_churn_train_trains_a_real_model_and_gates_on_its_auc(example_runs: dict[str, Any]) -> None:
+    code, record, err, _ = example_runs["churn-train"]
+    assert code == 0, err
+    assert record["status"] == "Succeeded"
+    assert 0.8 <= record["outputs"]["auc"] <= 1.0  # the real AUC of the model trained on the shipped data
+    assert record["steps"]["publish"]["phase"] == "Succeeded"  # the gate let it through: AUC >= min_auc
+    model = Path(record["outputs"]["model"].removeprefix("file://"))
+    assert model.is_file() and model.stat().st_size > 1000
+    assert record["steps"]["features"]["outputs"]["feature_count"] == 7  # the container module ran its local code
+    assert record["on_exit"]["notify"]["phase"] == "Succeeded"
+
+
+def test_the_publish_gate_reacts_to_the_real_auc(example_runs: dict[str, Any], tmp_path: Path) -> None:
+    _, _, _, tmp = example_runs["churn-train"]
+    code, record, err = run_json(tmp / "churn-train", tmp / "home", "-p", "min_auc=0.99")
+    assert code == 0, err
+    assert record["steps"]["publish"]["phase"] == "Skipped"
+    assert record["steps"]["train"]["cached"] is True  # same data, same module, same params: the cache serves it
+
+
+def test_nightly_regions_fans_out_and_aggregates(example_runs: dict[str, Any]) -> None:
+    code, record, err, _ = example_runs["nightly-regions"]
+    assert code == 0, err
+    items = record["steps"]["evaluate_region"]["items"]
+    assert [i["item"] for i in items] == ["cn", "eu", "us", "latam"]
+    assert all(i["phase"] == "Succeeded" and i["attempts"] == 1 and i["cached"] is False for i in items)
+    aucs = [i["outputs"]["auc"] for i in items]
+    assert record["outputs"]["mean_auc"] == pytest.approx(sum(aucs) / len(aucs), abs=1e-5)
+    passed = all(a >= 0.75 for a in aucs)
+    assert record["steps"]["alert"]["phase"] == ("Skipped" if passed else "Succeeded")
+
+
+def test_churn_serving_runs_up_to_its_deploy_step(example_runs: dict[str, Any]) -> None:
+    code, record, err, _ = example_runs["churn-serving"]
+    assert code == 0, err
+    canary = record["steps"]["canary"]
+    assert canary["phase"] == "Succeeded" and "written to" in canary["message"]
+    manifest = Path(record["folder"]) / canary["message"].split(" written to ")[1]
+    body = yaml.safe_load(manifest.read_text())
+    assert body["kind"] == "InferenceService"
+    assert body["spec"]["predictor"]["model"]["storageUri"] == record["steps"]["register"]["outputs"]["uri"]
+
+
+def test_gpu_training_is_refused_before_anything_starts(tmp_path: Path) -> None:
+    done = run_cli(["run", str(EXAMPLES / "gpu-training"), "--pipeline", "ranker-training"], tmp_path)
+    assert done.returncode == 1
+    assert "SparkApplication" in done.stderr and "PyTorchJob" in done.stderr and "nothing ran" in done.stderr
+    assert not (tmp_path / "runs").exists()
+
+
+def test_run_record_has_the_spec_shape(example_runs: dict[str, Any]) -> None:
+    _, record, _, _ = example_runs["nightly-regions"]
+    assert {"run", "pipeline", "status", "params", "outputs", "steps"} <= set(record)
+    assert record["run"].startswith("nightly-regions-") and record["pipeline"] == "nightly-regions"
+    assert record["params"]["regions"] == ["cn", "eu", "us", "latam"]
+    for step in record["steps"].values():
+        assert step["phase"] in {"Succeeded", "Failed", "Error", "Skipped", "Omitted"}
+        for node in step.get("items", [step]):
+            assert {"phase", "cached", "attempts"} <= set(node)
+    saved = json.loads((Path(record["folder"]) / "run.json").read_text())
+    assert saved == record
+
+
+# --- the Argo rules, each on a small project ---------------------------------------
+
+
+def test_failed_step_fails_the_run_omits_consumers_and_runs_the_exit_handler(tmp_path: Path) -> None:
+    status = tmp_path / "status.txt"
+    pipeline = """metadata: {name: p}
+spec:
+  steps:
+    a: {uses: fail@1}
+    b: {uses: emit@1, after: [a]}
+  on_exit: {uses: status@1, with: {status: "${{ workflow.status }}", out: "STATUS"}}
+"""
+    root = project(tmp_path, MODULES, pipeline.replace("STATUS", str(status)))
+    done = run_cli(["run", str(root)], tmp_path / "home")
+    assert done.returncode == 1
+    assert "about to fail" in done.stderr  # the failed step's log tail
+    record = json.loads((next((tmp_path / "home" / "runs").iterdir()) / "run.json").read_text())
+    assert record["status"] == "Failed"
+    assert record["steps"]["a"]["phase"] == "Failed" and record["steps"]["a"]["message"] == "Error (exit code 3)"
+    assert record["steps"]["b"]["phase"] == "Omitted"
+    assert status.read_text() == "Failed"  # workflow.status in the exit handler
+
+
+def test_data_consumers_of_a_skipped_step_are_omitted_and_after_only_waits(tmp_path: Path) -> None:
+    root = project(
+        tmp_path,
+        MODULES,
+        """metadata: {name: p}
+spec:
+  params: {go: {type: bool, default: false}}
+  steps:
+    a: {uses: emit@1, when: "${{ params.go }}"}
+    b: {uses: double@1, with: {x: "${{ steps.a.outputs.out }}"}}
+    c: {uses: emit@1, after: [a]}
+  outputs:
+    b_out: "${{ steps.b.outputs.out }}"
+""",
+    )
+    code, record, err = run_json(root, tmp_path / "home")
+    assert code == 0, err
+    assert [record["steps"][s]["phase"] for s in "abc"] == ["Skipped", "Omitted", "Succeeded"]
+    assert record["outputs"] == {"b_out": None}
+    code, record, err = run_json(root, tmp_path / "home", "-p", "go=true")
+    assert code == 0, err
+    assert record["outputs"] == {"b_out": 2}
+
+
+def test_retries_with_backoff(tmp_path: Path) -> None:
+    counter = tmp_path / "counter"
+    root = project(
+        tmp_path,
+        MODULES,
+        f"""metadata: {{name: p}}
+spec:
+  steps:
+    f:
+      uses: flaky@1
+      with: {{counter: "{counter}", fail_times: 2}}
+      retries: {{limit: 2, backoff: {{duration: 1s, factor: 2}}}}
+""",
+    )
+    start = time.time()
+    code, record, err = run_json(root, tmp_path / "home")
+    assert code == 0, err
+    assert record["steps"]["f"]["attempts"] == 3 and record["steps"]["f"]["outputs"] == {"attempt": 3}
+    assert time.time() - start >= 3  # waited 1 s, then 1 s * 2 (operator.go processNodeRetries)
+    counter.unlink()
+    root2 = project(tmp_path / "b", MODULES, (root / "pipeline.yaml").read_text().split("\n", 2)[2].replace("fail_times: 2", "fail_times: 5"))
+    code, record, _ = run_json(root2, tmp_path / "home")
+    assert code == 1 and record["steps"]["f"]["attempts"] == 3 and record["steps"]["f"]["phase"] == "Failed"
+
+
+def test_timeout_ends_the_step_and_its_process(tmp_path: Path) -> None:
+    pidfile = tmp_path / "pid"
+    root = project(
+        tmp_path,
+        MODULES,
+        f"""metadata: {{name: p}}
+spec:
+  steps:
+    s: {{uses: sleep@1, with: {{seconds: 60, pidfile: "{pidfile}"}}, timeout: 2s}}
+""",
+    )
+    start = time.time()
+    code, record, _ = run_json(root, tmp_path / "home")
+    assert code == 1 and time.time() - start < 30
+    assert record["steps"]["s"]["phase"] == "Failed"
+    assert "deadline" in record["steps"]["s"]["message"]
+    _assert_gone(int(pidfile.read_text()))
+
+
+def _assert_gone(pid: int) -> None:
+    for _ in range(50):
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.1)
+    pytest.fail(f"process {pid} outlived its run")
+
+
+def test_cache_hits_and_misses_on_a_different_input_artifact(tmp_path: Path) -> None:
+    marker = tmp_path / "ran"
+    root = project(
+        tmp_path,
+        MODULES,
+        f"""metadata: {{name: p}}
+spec:
+  params: {{table: {{type: artifact, default: "s3://data/t.csv"}}}}
+  steps:
+    c: {{uses: count-rows@1, with: {{table: "${{{{ params.table }}}}"}}}}
+    n:
+      uses: count-rows@1
+      with: {{table: "${{{{ steps.c.outputs.copy }}}}", marker: "{marker}"}}
+      cache: {{ttl: 1h}}
+  outputs: {{rows: "${{{{ steps.n.outputs.rows }}}}"}}
+""",
+    )
+    (root / "data").mkdir()
+    (root / "data" / "t.csv").write_text("a\n1\n2\n")
+    home = tmp_path / "home"
+    first = run_json(root, home)[1]
+    second = run_json(root, home)[1]
+    assert (first["steps"]["n"]["cached"], second["steps"]["n"]["cached"]) == (False, True)
+    assert second["outputs"] == {"rows": 2} and marker.read_text() == "ran\n"
+    # new data at the same URI: the consumer's input has a new content digest, so never an old result
+    (root / "data" / "t.csv").write_text("a\n1\n2\n3\n")
+    third = run_json(root, home)[1]
+    assert third["steps"]["n"]["cached"] is False and third["outputs"] == {"rows": 3}
+    fourth = run_json(root, home, "--no-cache")[1]
+    assert fourth["steps"]["n"]["cached"] is False and marker.read_text().count("ran") == 3
+
+
+def test_fan_out_aggregates_outputs_in_item_order(tmp_path: Path) -> None:
+    root = project(
+        tmp_path,
+        MODULES,
+        """metadata: {name: p}
+spec:
+  params: {xs: {type: "list[int]", default: [3, 1, 2]}}
+  steps:
+    d: {uses: double@1, for_each: "${{ params.xs }}", with: {x: "${{ item }}"}}
+    t: {uses: total@1, with: {xs: "${{ steps.d.outputs.out }}"}}
+  outputs: {sum: "${{ steps.t.outputs.out }}"}
+""",
+    )
+    code, record, err = run_json(root, tmp_path / "home", "--parallel", "3")
+    assert code == 0, err
+    assert [i["outputs"]["out"] for i in record["steps"]["d"]["items"]] == [6, 2, 4]
+    assert record["outputs"] == {"sum": 12}
+
+
+def test_ctrl_c_stops_every_process_and_records_failed(tmp_path: Path) -> None:
+    pidfile = tmp_path / "pid"
+    root = project(
+        tmp_path,
+        MODULES,
+        f"""metadata: {{name: p}}
+spec:
+  steps:
+    s: {{uses: sleep@1, with: {{seconds: 120, pidfile: "{pidfile}"}}}}
+""",
+    )
+    env = {**os.environ, "MLDSL_HOME": str(tmp_path / "home")}
+    proc = subprocess.Popen([*MLDSL, "run", str(root)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    for _ in range(300):
+        if pidfile.exists() and pidfile.read_text():
+            break
+        time.sleep(0.1)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 1, err
+    _assert_gone(int(pidfile.read_text()))
+    record = json.loads((next((tmp_path / "home" / "runs").iterdir()) / "run.json").read_text())
+    assert record["status"] == "Failed" and record["steps"]["s"]["phase"] == "Failed"
+
+
+def test_runs_lists_newest_first_and_shows_one(tmp_path: Path) -> None:
+    root = project(tmp_path, MODULES, "metadata: {name: p}\nspec:\n  steps:\n    e: {uses: emit@1}\n")
+    home = tmp_path / "home"
+    run_json(root, home)
+    _, second, _ = run_json(root, home)
+    listed = run_cli(["runs", "--format", "json"], home)
+    runs = json.loads(listed.stdout)
+    assert [r["run"] for r in runs][0] == second["run"] and len(runs) == 2
+    shown = run_cli(["runs", "show", "latest"], home)
+    assert shown.returncode == 0 and second["run"] in shown.stdout and "e " in shown.stdout
+    assert run_cli(["runs", "show", "nope"], home).returncode == 2
+
+
+def test_bad_param_and_unmapped_data_are_refused_before_anything_runs(tmp_path: Path) -> None:
+    root = project(
+        tmp_path,
+        MODULES,
+        """metadata: {name: p}
+spec:
+  params: {table: {type: artifact, default: "s3://elsewhere/t.csv"}, n: {type: int, default: 1}}
+  steps:
+    c: {uses: count-rows@1, with: {table: "${{ params.table }}"}}
+""",
+    )
+    done = run_cli(["run", str(root)], tmp_path / "home")
+    assert done.returncode == 1 and "s3://elsewhere/t.csv" in done.stderr and "local.mounts" in done.stderr
+    done = run_cli(["run", str(root), "-p", "n=x"], tmp_path / "home")
+    assert done.returncode == 1 and "MLD308" in done.stderr
+    assert not (tmp_path / "home" / "runs").exists()
+
+
+def test_unsupported_manifest_fields_are_named() -> None:
+    from mldsl.runner.support import check
+
+    spec = yaml.safe_load((ROOT / "tests/golden/churn-train/churn-train.workflowtemplate.yaml").read_text())["spec"]
+    assert check(spec) == []
+    spec["templates"][0]["dag"]["tasks"][0]["hooks"] = {"exit": {"template": "x"}}
+    spec["synchronization"] = {"mutex": {"name": "m"}}
+    problems = check(spec)
+    assert any("hooks" in p for p in problems) and any("synchronization" in p for p in problems)
+
+
+def test_aggregation_follows_argo() -> None:
+    from mldsl.runner.engine import _expand_bare, aggregate
+
+    assert aggregate(["1", "2"]) == '["1","2"]'  # strings, as operator.go aggregatedJSONValueList
+    assert aggregate(['{"a":1}', "[2]"]) == '[{"a":1},[2]]'
+    assert _expand_bare("a && b.Failed", ["a", "b"]) == "(a.Succeeded || a.Skipped || a.Daemoned) && b.Failed"
