@@ -77,23 +77,15 @@ def _compile(ctx: Context, doc: Loaded) -> ir.Module | None:
 
 
 def _local_code(ctx: Context, doc: Loaded, run: Run) -> ir.LocalSource | None:
-    """``local:``: the folder the module's image is built from, checked to exist (``mldsl run`` runs it)."""
+    """``local:``: the folder the module's image is built from (``mldsl run`` runs the code in it)."""
     kind, spec = next(
         (k, getattr(run, k)) for k in ("container", "spark", "distributed", "python") if getattr(run, k) is not None
     )
     local = getattr(spec, "local", None)
     if local is None:
         return None
+    # only `mldsl run` reads the folder, so only it refuses a missing one (a cluster compile does not need it)
     folder = (doc.file.parent / local.source).resolve()
-    if not folder.is_dir():
-        ctx.error(
-            doc,
-            ("spec", "run", kind, "local", "source"),
-            "MLD602",
-            f"local source {local.source!r} is not a folder",
-            f"looked for {display_path(folder)}; 'source' is relative to the module's file",
-        )
-        return None
     if not local.mount.startswith("/"):
         ctx.error(
             doc,

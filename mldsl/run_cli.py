@@ -121,11 +121,11 @@ def run(
     runner: Any = None
     from mldsl.compiler.ir import step_key
 
-    names = {step_key(s.name): s.name for s in pipeline.steps}
+    step_names = {step_key(s.name): s.name for s in pipeline.steps}
     if pipeline.on_exit is not None:
-        names[step_key(pipeline.on_exit.name)] = pipeline.on_exit.name
-    view = make_view(sys.stderr.isatty() and fmt == "text", lambda: runner.execution if runner is not None else None, names)
-    runner = Runner(prep, view, names)
+        step_names[step_key(pipeline.on_exit.name)] = pipeline.on_exit.name
+    view = make_view(sys.stderr.isatty() and fmt == "text", lambda: runner.execution if runner is not None else None, step_names)
+    runner = Runner(prep, view, step_names)
     if isinstance(view, Lines):
         click.echo(f"mldsl run: {runner.run_id} in {runner.folder}", err=True)
     runner.start()
@@ -145,7 +145,10 @@ def run(
 
 def _summary(record: dict[str, Any], folder: Path) -> None:
     """The end of a run, for people: status, outputs, and a failed step's log tail."""
-    echo = lambda s="": click.echo(s, err=True)  # noqa: E731
+
+    def echo(s: str = "") -> None:
+        click.echo(s, err=True)
+
     echo(f"run {record['run']}: {record['status']} in {record['duration']:.1f}s")
     if record.get("message") and record["status"] != "Succeeded":
         echo(f"  {record['message']}")

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 import yaml
+
 from conftest import EXAMPLES, ROOT
 
 MLDSL = [sys.executable, "-m", "mldsl"]
@@ -224,7 +225,9 @@ spec:
     assert record["steps"]["f"]["attempts"] == 3 and record["steps"]["f"]["outputs"] == {"attempt": 3}
     assert time.time() - start >= 3  # waited 1 s, then 1 s * 2 (operator.go processNodeRetries)
     counter.unlink()
-    root2 = project(tmp_path / "b", MODULES, (root / "pipeline.yaml").read_text().split("\n", 2)[2].replace("fail_times: 2", "fail_times: 5"))
+    root2 = project(
+        tmp_path / "b", MODULES, (root / "pipeline.yaml").read_text().split("\n", 2)[2].replace("fail_times: 2", "fail_times: 5")
+    )
     code, record, _ = run_json(root2, tmp_path / "home")
     assert code == 1 and record["steps"]["f"]["attempts"] == 3 and record["steps"]["f"]["phase"] == "Failed"
 
@@ -341,7 +344,7 @@ def test_runs_lists_newest_first_and_shows_one(tmp_path: Path) -> None:
     _, second, _ = run_json(root, home)
     listed = run_cli(["runs", "--format", "json"], home)
     runs = json.loads(listed.stdout)
-    assert [r["run"] for r in runs][0] == second["run"] and len(runs) == 2
+    assert runs[0]["run"] == second["run"] and len(runs) == 2
     shown = run_cli(["runs", "show", "latest"], home)
     assert shown.returncode == 0 and second["run"] in shown.stdout and "e " in shown.stdout
     assert run_cli(["runs", "show", "nope"], home).returncode == 2

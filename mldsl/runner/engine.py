@@ -602,7 +602,9 @@ class Execution:
         first_start: float | None = None
         node.log = self.folder / "logs" / f"{node.id}.log"
         node.log.parent.mkdir(parents=True, exist_ok=True)
-        phase, msg, out_p, out_a = "Error", "", {}, {}
+        phase, msg = "Error", ""
+        out_p: dict[str, str] = {}
+        out_a: dict[str, Artifact] = {}
         while True:
             node.attempts += 1
             flat["retries"] = str(node.attempts - 1)

@@ -97,6 +97,9 @@ def prepare(
             continue
         if not local.exists():
             problems.append(f"param {name}: {local} does not exist")
+    for (module, version), code in sorted(options.code.items()):
+        if not code.folder.is_dir():
+            problems.append(f"module {module}@{version}: local source {code.folder} is not a folder (spec.run.*.local.source)")
     if options.executor == "docker":
         why = docker_answers()
         if why is not None:

@@ -20,7 +20,14 @@ def table(rng: random.Random, n: int, shift: float) -> pd.DataFrame:
         minutes = round(rng.uniform(0, 120), 1)
         cart = rng.randint(0, 6)
         score = -2.5 + 0.08 * visits + 0.015 * minutes + 0.5 * cart + shift + rng.gauss(0, 0.5)
-        rows.append({"visits": visits, "minutes": minutes, "cart_items": cart, "converted": int(rng.random() < 1 / (1 + math.exp(-score)))})
+        rows.append(
+            {
+                "visits": visits,
+                "minutes": minutes,
+                "cart_items": cart,
+                "converted": int(rng.random() < 1 / (1 + math.exp(-score))),
+            }
+        )
     return pd.DataFrame(rows)
 
 
