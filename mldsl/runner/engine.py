@@ -535,10 +535,7 @@ class Execution:
         if slots is not None:
             slots.acquire()
         try:
-            if "dag" not in tpl:
-                node.start()
-                self._notify(node)
-            else:
+            if "dag" in tpl:  # a pod's node stays Pending until it gets a slot (_leaf)
                 node.start()
             try:
                 phase, msg, out_params, out_arts = self._template(node, tpl, params, arts, scope)
