@@ -138,11 +138,20 @@ def test_churn_serving_runs_up_to_its_deploy_step(example_runs: dict[str, Any]) 
     assert body["spec"]["predictor"]["model"]["storageUri"] == record["steps"]["register"]["outputs"]["uri"]
 
 
-def test_gpu_training_is_refused_before_anything_starts(tmp_path: Path) -> None:
-    done = run_cli(["run", str(EXAMPLES / "gpu-training"), "--pipeline", "ranker-training"], tmp_path)
-    assert done.returncode == 1
-    assert "SparkApplication" in done.stderr and "PyTorchJob" in done.stderr and "nothing ran" in done.stderr
-    assert not (tmp_path / "runs").exists()
+def test_gpu_training_runs_spark_locally_and_trains_on_two_worker_processes(tmp_path: Path) -> None:
+    shutil.copytree(EXAMPLES / "gpu-training", tmp_path / "ex", ignore=shutil.ignore_patterns(".mldsl"))
+    code, record, err = run_json(tmp_path / "ex", tmp_path / "home", "--pipeline", "ranker-training")
+    assert code == 0, err
+    assert [record["steps"][s]["phase"] for s in ("features", "train", "evaluate")] == ["Succeeded"] * 3
+    folder = Path(record["folder"])
+    spark_log = (folder / record["steps"]["features"]["log"]).read_text()
+    assert "--master local[*]" in spark_log and "(user, item) rows" in spark_log  # pyspark in local mode ran the job
+    ranks = sorted(p.name for p in (folder / "logs").glob("*train.*.log"))
+    assert ranks == ["002-train.master-0.log", "002-train.worker-0.log"]  # one process per replica
+    assert "rank 1/2" in (folder / "logs" / ranks[1]).read_text()
+    assert 0.3 <= record["outputs"]["ndcg"] <= 1.0
+    model = Path(record["outputs"]["model_uri"].removeprefix("file://"))
+    assert json.loads(model.read_text())["features"] == ["views", "avg_dwell", "min_position"]
 
 
 def test_run_record_has_the_spec_shape(example_runs: dict[str, Any]) -> None:
@@ -385,3 +394,61 @@ def test_aggregation_follows_argo() -> None:
     assert aggregate(["1", "2"]) == '["1","2"]'  # strings, as operator.go aggregatedJSONValueList
     assert aggregate(['{"a":1}', "[2]"]) == '[{"a":1},[2]]'
     assert _expand_bare("a && b.Failed", ["a", "b"]) == "(a.Succeeded || a.Skipped || a.Daemoned) && b.Failed"
+
+
+def _job(kind: str, specs: str, replicas: dict[str, int], script: str) -> dict[str, Any]:
+    container = {"name": "c", "image": "x", "command": ["python", script]}
+    body = {r: {"replicas": n, "template": {"spec": {"containers": [container]}}} for r, n in replicas.items()}
+    return {"apiVersion": "kubeflow.org/v1", "kind": kind, "metadata": {"name": "j"}, "spec": {specs: body}}
+
+
+def test_training_jobs_get_the_operators_environment(tmp_path: Path) -> None:
+    from mldsl.runner.mounts import Mounts
+    from mldsl.runner.operators import Localizer, run_training
+    from mldsl.runner.processes import Processes
+
+    script = tmp_path / "env.py"
+    script.write_text(
+        "import json, os\nkeys = ['RANK', 'WORLD_SIZE', 'MASTER_ADDR', 'MASTER_PORT', 'PET_NODE_RANK', 'PET_NNODES',"
+        " 'PET_MASTER_ADDR', 'PET_MASTER_PORT', 'TF_CONFIG', 'PYTHONUNBUFFERED']\n"
+        "print('ENV ' + json.dumps({k: os.environ.get(k) for k in keys}))\n"
+    )
+    loc = Localizer(None, Mounts(), {})
+    log = tmp_path / "job.log"
+    job = _job("PyTorchJob", "pytorchReplicaSpecs", {"Master": 1, "Worker": 2}, str(script))
+    assert run_training(job, loc, tmp_path, log, None, Processes()) == ("Succeeded", "")
+    envs = [json.loads(line[4:]) for line in log.read_text().splitlines() if line.startswith("ENV ")]
+    assert sorted(e["RANK"] for e in envs) == ["0", "1", "2"]  # Master 0, Worker i+1 (envvar.go setPodEnv)
+    assert {e["WORLD_SIZE"] for e in envs} == {"3"} and {e["PET_NNODES"] for e in envs} == {"3"}
+    assert {e["MASTER_ADDR"] for e in envs} == {"127.0.0.1"} and len({e["MASTER_PORT"] for e in envs}) == 1
+    assert all(e["PET_NODE_RANK"] == e["RANK"] and e["PYTHONUNBUFFERED"] == "1" for e in envs)
+    log = tmp_path / "tf" / "job.log"
+    log.parent.mkdir()
+    job = _job("TFJob", "tfReplicaSpecs", {"Chief": 1, "Worker": 2}, str(script))
+    assert run_training(job, loc, tmp_path, log, None, Processes()) == ("Succeeded", "")
+    configs = [json.loads(json.loads(line[4:])["TF_CONFIG"]) for line in log.read_text().splitlines() if line.startswith("ENV ")]
+    assert sorted((c["task"]["type"], c["task"]["index"]) for c in configs) == [("chief", 0), ("worker", 0), ("worker", 1)]
+    assert all(len(c["cluster"]["worker"]) == 2 and c["environment"] == "cloud" for c in configs)
+
+
+def test_a_failing_replica_fails_the_job_and_stops_the_others(tmp_path: Path) -> None:
+    from mldsl.runner.mounts import Mounts
+    from mldsl.runner.operators import Localizer, run_training
+    from mldsl.runner.processes import Processes
+
+    script = tmp_path / "w.py"
+    script.write_text("import os, sys, time\nif os.environ['RANK'] == '1':\n    sys.exit(2)\ntime.sleep(60)\n")
+    start = time.time()
+    job = _job("PyTorchJob", "pytorchReplicaSpecs", {"Master": 1, "Worker": 1}, str(script))
+    phase, msg = run_training(job, Localizer(None, Mounts(), {}), tmp_path, tmp_path / "l.log", None, Processes())
+    assert phase == "Failed" and "worker-0" in msg and time.time() - start < 30
+
+
+def test_jobs_it_cannot_run_are_refused_before_the_run() -> None:
+    from mldsl.runner.support import check
+
+    spec = yaml.safe_load((ROOT / "tests/golden/gpu-training/ranker-training.workflowtemplate.yaml").read_text())["spec"]
+    assert check(spec) == []
+    tpl = next(t for t in spec["templates"] if "resource" in t and "PyTorchJob" in t["resource"]["manifest"])
+    tpl["resource"]["manifest"] = tpl["resource"]["manifest"].replace('"PyTorchJob"', '"MPIJob"')
+    assert any("cannot run a MPIJob" in p for p in check(spec))

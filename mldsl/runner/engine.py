@@ -41,6 +41,7 @@ from mldsl.argo.template import UnresolvedError, expand, replace, substitute
 from mldsl.runner.cache import StepCache
 from mldsl.runner.mounts import MountError, Mounts, s3_uri
 from mldsl.runner.nodes import Artifact, Node
+from mldsl.runner.operators import LOCAL_KINDS, JobError, Localizer, run_spark, run_training
 from mldsl.runner.processes import LocalCode, Processes, docker_argv, pod_spec, run_process
 from mldsl.runner.support import DEPLOY_KINDS, resource_kind
 
@@ -663,16 +664,16 @@ class Execution:
                 return "Error", f"input artifact {a['name']} at {a['path']}: only /mldsl/ paths map to this machine", {}, {}
             target.parent.mkdir(parents=True, exist_ok=True)
             target.symlink_to(art.path.resolve(), target_is_directory=art.path.is_dir())
-        if "resource" in resolved:
-            return self._resource(node, resolved)
         labels = (tpl.get("metadata") or {}).get("labels", {})
         code = self.options.code.get((labels.get("mldsl.io/module", ""), labels.get("mldsl.io/module-version", "")))
+        deadline = time.time() + int(tpl["activeDeadlineSeconds"]) if tpl.get("activeDeadlineSeconds") else None
+        if "resource" in resolved:
+            return self._resource(node, resolved, step_dir, deadline)
         try:
             spec = pod_spec(resolved, step_dir, code, self.mounts, self.options.secrets)
         except ValueError as exc:
             return "Error", str(exc), {}, {}
         argv = docker_argv(spec, step_dir, code) if self.options.executor == "docker" else spec.argv
-        deadline = time.time() + int(tpl["activeDeadlineSeconds"]) if tpl.get("activeDeadlineSeconds") else None
         assert node.log is not None
         if node.attempts > 1 or node.log.exists():
             with open(node.log, "a", encoding="utf-8") as fh:
@@ -722,18 +723,33 @@ class Execution:
             arts[a["name"]] = Artifact(dest, uri)
         return "Succeeded", "", params, arts
 
-    def _resource(self, node: Node, resolved: dict[str, Any]) -> tuple[str, str, dict[str, str], dict[str, Artifact]]:
-        """A ``deploy:`` step: the manifest it would apply, written into the run folder."""
-        text = resolved["resource"].get("manifest", "")
-        kind = resource_kind(text)
-        if kind not in DEPLOY_KINDS:
-            return "Error", f"{kind} jobs do not run on this machine", {}, {}
+    def _resource(
+        self, node: Node, resolved: dict[str, Any], step_dir: Path, deadline: float | None
+    ) -> tuple[str, str, dict[str, str], dict[str, Artifact]]:
+        """An operator's object: a Spark or training job run here, or a ``deploy:`` manifest written to the run folder."""
         import yaml
 
+        text = resolved["resource"].get("manifest", "")
+        kind = resource_kind(text)
         try:
             obj = json.loads(text)
         except ValueError:
             obj = yaml.safe_load(text)
+        assert node.log is not None
+        if kind in LOCAL_KINDS:
+            labels = (obj.get("metadata") or {}).get("labels") or {}
+            code = self.options.code.get((labels.get("mldsl.io/module", ""), labels.get("mldsl.io/module-version", "")))
+            loc = Localizer(code, self.mounts, self.options.secrets)
+            try:
+                if kind == "SparkApplication":
+                    phase, msg = run_spark(obj, loc, step_dir, node.log, deadline, self.procs)
+                else:
+                    phase, msg = run_training(obj, loc, step_dir, node.log, deadline, self.procs)
+            except JobError as exc:
+                return "Error", str(exc), {}, {}
+            return phase, msg, {}, {}
+        if kind not in DEPLOY_KINDS:
+            return "Error", f"{kind} jobs do not run on this machine", {}, {}
         name = (obj.get("metadata") or {}).get("name") or (obj.get("metadata") or {}).get("generateName", "object")
         dest = self.folder / "deploy" / f"{node.id}.{kind.lower()}.yaml"
         dest.parent.mkdir(parents=True, exist_ok=True)

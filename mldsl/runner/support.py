@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from mldsl.runner.operators import LOCAL_KINDS, missing_tools
+
 #: the kinds a ``deploy:`` step applies: the runner writes them to the run folder instead
 DEPLOY_KINDS = {"InferenceService", "SeldonDeployment", "Model", "Experiment", "Pipeline"}
 
@@ -87,8 +89,11 @@ def check(spec: dict[str, Any]) -> list[str]:
             res = tpl["resource"]
             _extra(res, _RESOURCE, f"{where}.resource", out)
             kind = resource_kind(res.get("manifest", ""))
-            if kind not in DEPLOY_KINDS:
+            if kind not in DEPLOY_KINDS and kind not in LOCAL_KINDS:
                 out.append(
-                    f"{where}.resource: a {kind} runs on its operator; mldsl run does not start {kind} jobs on this machine yet"
+                    f"{where}.resource: mldsl run cannot run a {kind} on this machine "
+                    "(it runs SparkApplications, PyTorchJobs and TFJobs, and writes deploy manifests)"
                 )
+            else:
+                out += [f"{where}: {why}" for why in missing_tools(kind)]
     return out
