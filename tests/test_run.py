@@ -452,3 +452,35 @@ def test_jobs_it_cannot_run_are_refused_before_the_run() -> None:
     tpl = next(t for t in spec["templates"] if "resource" in t and "PyTorchJob" in t["resource"]["manifest"])
     tpl["resource"]["manifest"] = tpl["resource"]["manifest"].replace('"PyTorchJob"', '"MPIJob"')
     assert any("cannot run a MPIJob" in p for p in check(spec))
+
+
+def test_docker_executor_says_how_to_run_without_a_daemon(tmp_path: Path) -> None:
+    from mldsl.runner.processes import docker_answers
+
+    if docker_answers() is None:
+        pytest.skip("a Docker daemon answers here: the refusal cannot be shown")
+    root = project(tmp_path, MODULES, "metadata: {name: p}\nspec:\n  steps:\n    e: {uses: emit@1}\n")
+    done = run_cli(["run", str(root), "--executor", "docker"], tmp_path / "home")
+    assert done.returncode == 1 and "--executor process" in done.stderr and "nothing ran" in done.stderr
+
+
+def test_cache_entries_expire_after_max_age(tmp_path: Path) -> None:
+    from mldsl.runner.cache import StepCache
+    from mldsl.runner.nodes import Artifact
+
+    cache = StepCache(tmp_path)
+    art = tmp_path / "a.bin"
+    art.write_text("x")
+    cache.save("cm", "k-1", {"p": "1"}, {"a": Artifact(art, None)})
+    assert cache.load("cm", "k-1", 3600) == ({"p": "1"}, {"a": Artifact(art.resolve(), None)})
+    entry = tmp_path / "cm" / "k-1.json"
+    data = json.loads(entry.read_text())
+    data["created"] -= 7200
+    entry.write_text(json.dumps(data))
+    assert cache.load("cm", "k-1", 3600) is None  # older than maxAge: a miss
+    data["created"] += 7200
+    entry.write_text(json.dumps(data))
+    art.unlink()
+    assert cache.load("cm", "k-1", 3600) is None  # its artifact is gone: a miss
+    with pytest.raises(ValueError):
+        cache.load("cm", "bad key:1", 60)  # Argo refuses the key (cache.go)
