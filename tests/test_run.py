@@ -113,6 +113,9 @@ def test_the_publish_gate_reacts_to_the_real_auc(example_runs: dict[str, Any], t
     assert code == 0, err
     assert record["steps"]["publish"]["phase"] == "Skipped"
     assert record["steps"]["train"]["cached"] is True  # same data, same module, same params: the cache serves it
+    # on a cache hit, model_uri names where the cached model really is (the producing run's key), not this run's
+    assert record["outputs"]["model_uri"] == record["outputs"]["model"]
+    assert Path(record["outputs"]["model_uri"].removeprefix("file://")).is_file()
 
 
 def test_nightly_regions_fans_out_and_aggregates(example_runs: dict[str, Any]) -> None:

@@ -150,6 +150,21 @@ def _outputs(module: ir.Module, artifact_keys: dict[str, dict[str, Any]], identi
                     "valueFrom": {"path": f"{OUTPUTS_DIR}/{ID_DIR}/{p.name}", "default": "{{workflow.uid}}"},
                 }
             )
+    for p in module.outputs:
+        loc = artifact_keys.get(p.name, {}).get("s3")
+        if loc is not None:
+            # where this run stored the artifact, as a parameter: a cache hit returns the producing run's
+            # parameters (workflow/controller/cache), so `.uri` names where the file really is, not this run's
+            # key, where nothing was written. No step writes the file: Argo takes the default (executor.go l. 738)
+            params.append(
+                {
+                    "name": uri_param(p.name),
+                    "valueFrom": {
+                        "path": f"{OUTPUTS_DIR}/{ID_DIR}/uri-{p.name}",
+                        "default": f"s3://{loc['bucket']}/{loc['key']}",
+                    },
+                }
+            )
     return cast(m.Outputs, parameters_and_artifacts(params, arts))
 
 
@@ -425,6 +440,11 @@ def _step_policies(tpl: m.Template, module: ir.Module, step: ir.Step, pipeline: 
         if ids:
             inputs = tpl.setdefault("inputs", {})
             inputs["parameters"] = [*inputs.get("parameters", []), *ids]  # type: ignore[list-item]
+
+
+def uri_param(artifact: str) -> str:
+    """The output parameter that carries where a step stored an artifact read by URI."""
+    return f"mldsl-uri-{artifact}"
 
 
 def identity_param(artifact: str) -> str:

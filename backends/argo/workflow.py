@@ -16,6 +16,7 @@ from mldsl.backends.argo.templates import (
     secret_params,
     step_template_name,
     template_name,
+    uri_param,
 )
 from mldsl.backends.k8s import label_value
 from mldsl.compiler import ir
@@ -389,7 +390,10 @@ class PipelineEmitter:
         if isinstance(v, ir.IStepOutput) and (v.field == "uri" or (v.artifact and self.is_resource_step(v.step))):
             # the URI keeps its global tags ({{workflow.name}}): Argo substitutes globals into the whole
             # template before resolving outputs (``workflow/common/util.go`` SubstituteParams, l. 273)
-            uri = "'" + self.artifact_uri(v.step, v.output).replace("\\", "\\\\").replace("'", "\\'") + "'"
+            if self.is_resource_step(v.step):
+                uri = "'" + self.artifact_uri(v.step, v.output).replace("\\", "\\\\").replace("'", "\\'") + "'"
+            else:  # the producer says where it stored the file (a cache hit: an earlier run's key)
+                uri = f"tasks[{quote(task_name(v.step))}].outputs.parameters[{quote(uri_param(v.output))}]"
             # a step that did not succeed wrote nothing there: its URI is empty, like its other outputs
             return f"tasks[{quote(task_name(v.step))}].status == 'Succeeded' ? {uri} : ''"
         return low.string_code(v)
