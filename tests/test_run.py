@@ -487,3 +487,56 @@ def test_cache_entries_expire_after_max_age(tmp_path: Path) -> None:
     assert cache.load("cm", "k-1", 3600) is None  # its artifact is gone: a miss
     with pytest.raises(ValueError):
         cache.load("cm", "bad key:1", 60)  # Argo refuses the key (cache.go)
+
+
+def test_live_view_on_a_terminal(tmp_path: Path) -> None:
+    """On a TTY the run shows a live table (rich): each step with its phase; plain lines otherwise."""
+    import pty
+
+    root = project(tmp_path, MODULES, "metadata: {name: p}\nspec:\n  steps:\n    e: {uses: emit@1}\n    f: {uses: emit@1}\n")
+    primary, secondary = pty.openpty()
+    env = {**os.environ, "MLDSL_HOME": str(tmp_path / "home"), "COLUMNS": "100", "TERM": "xterm"}
+    proc = subprocess.Popen([*MLDSL, "run", str(root)], env=env, stdout=subprocess.DEVNULL, stderr=secondary)
+    os.close(secondary)
+    chunks = []
+    while True:
+        try:
+            data = os.read(primary, 4096)
+        except OSError:
+            break
+        if not data:
+            break
+        chunks.append(data)
+    proc.wait(timeout=60)
+    os.close(primary)
+    screen = b"".join(chunks).decode(errors="replace")
+    assert proc.returncode == 0
+    assert "step" in screen and "phase" in screen and "Succeeded" in screen  # the table's header and rows
+    assert "\x1b[" in screen  # drawn with terminal control, not plain lines
+    assert "e: Succeeded" not in screen
+
+
+def test_docker_executor_runs_the_pod_with_the_step_folder_at_mldsl(tmp_path: Path) -> None:
+    """The argv `--executor docker` starts (no daemon here to run it): same image, paths back to /mldsl."""
+    from mldsl.runner.mounts import Mounts
+    from mldsl.runner.processes import LocalCode, docker_argv, pod_spec
+
+    tpl = {
+        "container": {
+            "image": "ghcr.io/acme/x:1",
+            "command": ["python", "-m", "features"],
+            "args": ["--input", "/mldsl/inputs/table", "--output", "/mldsl/outputs/table"],
+            "env": [{"name": "MLDSL_INPUT_TABLE", "value": "/mldsl/inputs/table"}],
+            "workingDir": "/app",
+        }
+    }
+    code = LocalCode(tmp_path / "src", "/app")
+    code.folder.mkdir()
+    spec = pod_spec(tpl, tmp_path / "step", code, Mounts(), {})
+    assert spec.argv[-1] == str(tmp_path / "step" / "mldsl" / "outputs" / "table") and spec.cwd == code.folder
+    argv = docker_argv(spec, tmp_path / "step", code)
+    assert argv[:5] == ["docker", "run", "--rm", "-v", f"{tmp_path / 'step' / 'mldsl'}:/mldsl"]
+    assert f"{code.folder}:/app" in argv and "MLDSL_INPUT_TABLE=/mldsl/inputs/table" in argv
+    assert argv[argv.index("-w") + 1] == "/app"
+    i = argv.index("ghcr.io/acme/x:1")
+    assert argv[i + 1 :] == ["python", "-m", "features", "--input", "/mldsl/inputs/table", "--output", "/mldsl/outputs/table"]

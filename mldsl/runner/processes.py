@@ -92,6 +92,7 @@ class PodSpec:
     env: dict[str, str]
     cwd: Path
     image: str
+    working_dir: str | None = None  # the container's own, for --executor docker
 
 
 def _mapper(step_dir: Path, code: LocalCode | None, mounts: Mounts) -> Any:
@@ -146,7 +147,7 @@ def pod_spec(
         mapped = Path(local(c["workingDir"]))
         if mapped.is_dir():
             cwd = mapped
-    return PodSpec(argv, env, cwd, str(c.get("image", "")))
+    return PodSpec(argv, env, cwd, str(c.get("image", "")), c.get("workingDir"))
 
 
 def secret_env(name: str, key: str) -> str:
@@ -165,9 +166,12 @@ def docker_argv(spec: PodSpec, step_dir: Path, code: LocalCode | None) -> list[s
     inner = [a.replace(str(step_dir / "mldsl"), "/mldsl") for a in spec.argv]
     if inner and inner[0] == sys.executable:
         inner[0] = "python"
-    if "script" in " ".join(inner):
-        argv += ["-v", f"{step_dir / 'script'}:/argo/staging/script"]
-        inner = [("/argo/staging/script" if a == str(step_dir / "script") else a) for a in inner]
+    script = str(step_dir / "script")
+    if script in inner:  # Argo mounts a script template's source at /argo/staging/script
+        argv += ["-v", f"{script}:/argo/staging/script"]
+        inner = [("/argo/staging/script" if a == script else a) for a in inner]
+    if spec.working_dir:
+        argv += ["-w", spec.working_dir]
     return [*argv, spec.image, *inner]
 
 
