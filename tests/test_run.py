@@ -315,13 +315,15 @@ spec:
   steps:
     d: {uses: double@1, for_each: "${{ params.xs }}", with: {x: "${{ item }}"}}
     t: {uses: total@1, with: {xs: "${{ steps.d.outputs.out }}"}}
-  outputs: {sum: "${{ steps.t.outputs.out }}"}
+    lit: {uses: double@1, for_each: [5, 7], with: {x: "${{ item }}"}}
+    u: {uses: total@1, with: {xs: "${{ steps.lit.outputs.out }}"}}
+  outputs: {sum: "${{ steps.t.outputs.out }}", literal: "${{ steps.u.outputs.out }}"}
 """,
     )
     code, record, err = run_json(root, tmp_path / "home", "--parallel", "3")
     assert code == 0, err
     assert [i["outputs"]["out"] for i in record["steps"]["d"]["items"]] == [6, 2, 4]
-    assert record["outputs"] == {"sum": 12}
+    assert record["outputs"] == {"sum": 12, "literal": 24}  # withParam and withItems
 
 
 def test_ctrl_c_stops_every_process_and_records_failed(tmp_path: Path) -> None:
