@@ -440,18 +440,9 @@ def submit(
     if found is None:
         names = ", ".join(p.name for p in result.program.pipelines) or "none"
         raise click.UsageError(f"no pipeline {pipeline!r} in {source} (pipelines: {names}); use --from PATH")
-    pairs = list(params)
-    if params_file is not None:
-        import json
+    from mldsl.run_cli import param_pairs
 
-        import yaml
-
-        loaded = yaml.safe_load(params_file.read_text(encoding="utf-8")) or {}
-        if not isinstance(loaded, dict):
-            raise click.UsageError(f"{params_file} must hold a mapping of param names to values")
-        given = {p.partition("=")[0] for p in pairs}
-        pairs = [f"{k}={v if isinstance(v, str) else json.dumps(v)}" for k, v in loaded.items() if k not in given] + pairs
-    values, problems = parse_params(found, pairs)
+    values, problems = parse_params(found, param_pairs(params, params_file))
     if problems:
         diags = [
             Diagnostic("MLD308", p, Span("--param"), hint=f"see the params of {pipeline} in {found.source}") for p in problems

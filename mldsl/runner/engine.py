@@ -38,6 +38,7 @@ from typing import Any
 
 from mldsl.argo.exprlang import ExprError, evaluate, to_json
 from mldsl.argo.template import UnresolvedError, expand, replace, substitute
+from mldsl.runner.cache import KEY as CACHE_KEY
 from mldsl.runner.cache import StepCache
 from mldsl.runner.mounts import MountError, Mounts, s3_uri
 from mldsl.runner.nodes import Artifact, Node
@@ -128,6 +129,11 @@ def aggregate(values: list[str]) -> str:
             return json.dumps(values, separators=(",", ":"), ensure_ascii=False)
         parsed.append(x)
     return json.dumps(parsed, separators=(",", ":"), ensure_ascii=False)
+
+
+def _in_step(step_dir: Path, path: str) -> Path | None:
+    """Where a pod path under ``/mldsl/`` is in the step's folder (other pod paths have no local place)."""
+    return Path(str(step_dir) + path) if path.startswith("/mldsl/") else None
 
 
 def _item_text(item: Any) -> str:
@@ -585,7 +591,7 @@ class Execution:
                 key = replace(str(memo["key"]), flat)
             except UnresolvedError as exc:
                 return "Error", f"memoize key: {exc}", {}, {}
-            if not re.match(r"^[a-zA-Z0-9][-a-zA-Z0-9]*$", key):  # workflow/controller/cache/cache.go l. 25
+            if not CACHE_KEY.match(key):  # Argo refuses it: workflow/controller/cache/cache.go l. 25
                 return "Error", f"invalid cache key {key!r}", {}, {}
             if self.options.use_cache:
                 hit = self.cache.load(memo["cache"]["configMap"]["name"], key, _duration(memo.get("maxAge")))
@@ -659,7 +665,7 @@ class Execution:
             art = artifacts.get(a["name"])
             if art is None or "path" not in a:
                 continue
-            target = Path(str(step_dir) + a["path"]) if a["path"].startswith("/mldsl/") else None
+            target = _in_step(step_dir, a["path"])
             if target is None:
                 return "Error", f"input artifact {a['name']} at {a['path']}: only /mldsl/ paths map to this machine", {}, {}
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -692,7 +698,7 @@ class Execution:
         for p in outputs.get("parameters", []):
             vf = p.get("valueFrom") or {}
             path = vf.get("path", "")
-            local = Path(str(step_dir) + path) if path.startswith("/mldsl/") else None
+            local = _in_step(step_dir, path)
             if local is not None and local.is_file():
                 params[p["name"]] = local.read_text(encoding="utf-8").strip()  # argo trims (executor.go saveParameters)
             elif "default" in vf:
@@ -702,7 +708,7 @@ class Execution:
         arts: dict[str, Artifact] = {}
         for a in outputs.get("artifacts", []):
             path = a.get("path", "")
-            local = Path(str(step_dir) + path) if path.startswith("/mldsl/") else None
+            local = _in_step(step_dir, path)
             if local is None or not local.exists():
                 if a.get("optional"):
                     continue
@@ -754,7 +760,6 @@ class Execution:
         dest = self.folder / "deploy" / f"{node.id}.{kind.lower()}.yaml"
         dest.parent.mkdir(parents=True, exist_ok=True)
         dest.write_text(yaml.safe_dump(obj, sort_keys=False, allow_unicode=True), encoding="utf-8")
-        assert node.log is not None
         with open(node.log, "a", encoding="utf-8") as fh:
             fh.write(
                 f"mldsl run: would {resolved['resource'].get('action', 'apply')} {kind} {name}; manifest written to {dest}\n"

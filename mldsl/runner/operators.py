@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from mldsl.runner.mounts import MountError, Mounts
-from mldsl.runner.processes import DEADLINE, LocalCode, Processes, run_process, secret_env
+from mldsl.runner.processes import DEADLINE, LocalCode, Processes, code_path, run_process, secret_env
 
 TRAINING_KINDS = {"PyTorchJob": "pytorchReplicaSpecs", "TFJob": "tfReplicaSpecs"}
 LOCAL_KINDS = {"SparkApplication", *TRAINING_KINDS}
@@ -84,10 +84,7 @@ class Localizer:
                 raise JobError(f"no local copy of {found[2]}: map it in mldsl.yaml (spec.local.mounts)") from None
             local.parent.mkdir(parents=True, exist_ok=True)
             return (found[1] or "") + str(local)
-        if self.code is not None:
-            mount = self.code.mount.rstrip("/")
-            text = re.sub(r"(?<![\w.:/-])" + re.escape(mount) + r"(?=/|$)", str(self.code.folder), text)
-        return self.mounts.rewrite(text)
+        return self.mounts.rewrite(code_path(text, self.code))
 
     def env(self, entries: list[dict[str, Any]]) -> dict[str, str]:
         out = {}

@@ -95,15 +95,18 @@ class PodSpec:
     working_dir: str | None = None  # the container's own, for --executor docker
 
 
+def code_path(text: str, code: LocalCode | None) -> str:
+    """``text`` with paths under the image's code folder (``/app/train.py``) pointing at the local copy."""
+    if code is None:
+        return text
+    return re.sub(r"(?<![\w.:/-])" + re.escape(code.mount.rstrip("/")) + r"(?=/|$)", str(code.folder), text)
+
+
 def _mapper(step_dir: Path, code: LocalCode | None, mounts: Mounts) -> Any:
     local_mldsl = str(step_dir / "mldsl")
 
     def fn(text: str) -> str:
-        text = re.sub(r"(?<![\w.:/-])/mldsl(?=/|$)", local_mldsl, text)
-        if code is not None:
-            mount = code.mount.rstrip("/")
-            text = re.sub(r"(?<![\w.:/-])" + re.escape(mount) + r"(?=/|$)", str(code.folder), text)
-        return mounts.rewrite(text)
+        return mounts.rewrite(code_path(re.sub(r"(?<![\w.:/-])/mldsl(?=/|$)", local_mldsl, text), code))
 
     return fn
 
