@@ -75,6 +75,10 @@ class _Scope:
     def copy(self) -> _Scope:
         return _Scope(dict(self.params), dict(self.artifacts))
 
+    def globals(self) -> dict[str, Any]:
+        """The ``workflow.*`` values: the only part of a caller's scope a called template sees."""
+        return {k: v for k, v in self.params.items() if k.startswith("workflow.")}
+
 
 def _depends_names(depends: str) -> list[str]:
     names = re.findall(r"([A-Za-z0-9][-A-Za-z0-9]*)(?:\.(?:" + _RESULTS + r"))?\b", depends)
@@ -322,10 +326,7 @@ class Execution:
         artifacts: dict[str, Artifact | None],
         outer: _Scope,
     ) -> tuple[str, str, dict[str, str], dict[str, Artifact]]:
-        scope = _Scope(
-            {k: v for k, v in outer.params.items() if k.startswith("workflow.")},
-            {},
-        )
+        scope = _Scope(outer.globals(), {})
         for k, v in params.items():
             scope.params[f"inputs.parameters.{k}"] = v
         for k, art in artifacts.items():
@@ -348,6 +349,13 @@ class Execution:
                 if (child.phase == "Failed" and not cont.get("failed")) or (child.phase == "Error" and not cont.get("error")):
                     failed.append(name)
                 cond.notify_all()
+
+        def settle(name: str, child: Node, phase: str, message: str) -> None:
+            """A task that ends without running (dag.go l. 585-598): its result is known at once."""
+            child.end(phase, message)
+            self._record_task(scope, name, child)
+            results[name] = child
+            self._notify(child)
 
         def work(name: str, child: Node) -> None:
             try:
@@ -373,17 +381,11 @@ class Execution:
                         try:
                             execute = bool(evaluate(logic, env))
                         except ExprError as exc:
-                            child.end("Error", f"unable to evaluate expression '{logic}': {exc}")
-                            self._record_task(scope, name, child)
-                            results[name] = child
+                            settle(name, child, "Error", f"unable to evaluate expression '{logic}': {exc}")
                             failed.append(name)
-                            self._notify(child)
                             continue
                         if not execute:
-                            child.end("Omitted", "omitted: depends condition not met")
-                            self._record_task(scope, name, child)
-                            results[name] = child
-                            self._notify(child)
+                            settle(name, child, "Omitted", "omitted: depends condition not met")
                             continue
                     if halted:  # fail fast: a task whose turn comes after a failure never starts
                         continue
@@ -576,7 +578,7 @@ class Execution:
         artifacts: dict[str, Artifact | None],
         outer: _Scope,
     ) -> tuple[str, str, dict[str, str], dict[str, Artifact]]:
-        flat: dict[str, Any] = {k: v for k, v in outer.params.items() if k.startswith("workflow.")}
+        flat = outer.globals()
         for k, v in params.items():
             flat[f"inputs.parameters.{k}"] = v
         for a in (tpl.get("inputs") or {}).get("artifacts", []):
