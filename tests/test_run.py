@@ -31,8 +31,8 @@ def run_json(path: Path, home: Path, *extra: str) -> tuple[int, dict[str, Any], 
     return done.returncode, record, done.stderr
 
 
-def project(tmp: Path, modules: dict[str, str], pipeline: str) -> Path:
-    """A project folder: one python module per entry (its code), and one pipeline."""
+def project(tmp: Path, modules: dict[str, str], spec: str) -> Path:
+    """A project folder: one python module per entry (its code), and a pipeline ``p`` with this ``spec:`` body."""
     root = tmp / "proj"
     (root / "modules").mkdir(parents=True)
     (root / "mldsl.yaml").write_text(
@@ -40,12 +40,20 @@ def project(tmp: Path, modules: dict[str, str], pipeline: str) -> Path:
         "  local: {mounts: {'s3://data': data}}\n",
         encoding="utf-8",
     )
-    for name, spec in modules.items():
+    for name, module in modules.items():
         (root / "modules" / f"{name}.yaml").write_text(
-            f"apiVersion: mldsl/v1\nkind: Module\nmetadata: {{name: {name}, version: 1.0.0}}\n{spec}", encoding="utf-8"
+            f"apiVersion: mldsl/v1\nkind: Module\nmetadata: {{name: {name}, version: 1.0.0}}\n{module}", encoding="utf-8"
         )
-    (root / "pipeline.yaml").write_text("apiVersion: mldsl/v1\nkind: Pipeline\n" + pipeline, encoding="utf-8")
+    (root / "pipeline.yaml").write_text(
+        "apiVersion: mldsl/v1\nkind: Pipeline\nmetadata: {name: p}\nspec:\n" + spec, encoding="utf-8"
+    )
     return root
+
+
+def only_record(home: Path) -> dict[str, Any]:
+    """The record of the one run in ``home``."""
+    (folder,) = (home / "runs").iterdir()
+    return dict(json.loads((folder / "run.json").read_text()))
 
 
 def _python(inputs: str, outputs: str, code: str) -> str:
@@ -175,9 +183,7 @@ def test_run_record_has_the_spec_shape(example_runs: dict[str, Any]) -> None:
 
 def test_failed_step_fails_the_run_omits_consumers_and_runs_the_exit_handler(tmp_path: Path) -> None:
     status = tmp_path / "status.txt"
-    pipeline = """metadata: {name: p}
-spec:
-  steps:
+    pipeline = """  steps:
     a: {uses: fail@1}
     b: {uses: emit@1, after: [a]}
   on_exit: {uses: status@1, with: {status: "${{ workflow.status }}", out: "STATUS"}}
@@ -186,7 +192,7 @@ spec:
     done = run_cli(["run", str(root)], tmp_path / "home")
     assert done.returncode == 1
     assert "about to fail" in done.stderr  # the failed step's log tail
-    record = json.loads((next((tmp_path / "home" / "runs").iterdir()) / "run.json").read_text())
+    record = only_record(tmp_path / "home")
     assert record["status"] == "Failed"
     assert record["steps"]["a"]["phase"] == "Failed" and record["steps"]["a"]["message"] == "Error (exit code 3)"
     assert record["steps"]["b"]["phase"] == "Omitted"
@@ -197,9 +203,7 @@ def test_data_consumers_of_a_skipped_step_are_omitted_and_after_only_waits(tmp_p
     root = project(
         tmp_path,
         MODULES,
-        """metadata: {name: p}
-spec:
-  params: {go: {type: bool, default: false}}
+        """  params: {go: {type: bool, default: false}}
   steps:
     a: {uses: emit@1, when: "${{ params.go }}"}
     b: {uses: double@1, with: {x: "${{ steps.a.outputs.out }}"}}
@@ -219,28 +223,22 @@ spec:
 
 def test_retries_with_backoff(tmp_path: Path) -> None:
     counter = tmp_path / "counter"
-    root = project(
-        tmp_path,
-        MODULES,
-        f"""metadata: {{name: p}}
-spec:
-  steps:
+
+    def flaky(fail_times: int) -> str:
+        return f"""  steps:
     f:
       uses: flaky@1
-      with: {{counter: "{counter}", fail_times: 2}}
+      with: {{counter: "{counter}", fail_times: {fail_times}}}
       retries: {{limit: 2, backoff: {{duration: 1s, factor: 2}}}}
-""",
-    )
+"""
+
     start = time.time()
-    code, record, err = run_json(root, tmp_path / "home")
+    code, record, err = run_json(project(tmp_path, MODULES, flaky(2)), tmp_path / "home")
     assert code == 0, err
     assert record["steps"]["f"]["attempts"] == 3 and record["steps"]["f"]["outputs"] == {"attempt": 3}
     assert time.time() - start >= 3  # waited 1 s, then 1 s * 2 (operator.go processNodeRetries)
     counter.unlink()
-    root2 = project(
-        tmp_path / "b", MODULES, (root / "pipeline.yaml").read_text().split("\n", 2)[2].replace("fail_times: 2", "fail_times: 5")
-    )
-    code, record, _ = run_json(root2, tmp_path / "home")
+    code, record, _ = run_json(project(tmp_path / "b", MODULES, flaky(5)), tmp_path / "home")
     assert code == 1 and record["steps"]["f"]["attempts"] == 3 and record["steps"]["f"]["phase"] == "Failed"
 
 
@@ -249,9 +247,7 @@ def test_timeout_ends_the_step_and_its_process(tmp_path: Path) -> None:
     root = project(
         tmp_path,
         MODULES,
-        f"""metadata: {{name: p}}
-spec:
-  steps:
+        f"""  steps:
     s: {{uses: sleep@1, with: {{seconds: 60, pidfile: "{pidfile}"}}, timeout: 2s}}
 """,
     )
@@ -278,9 +274,7 @@ def test_cache_hits_and_misses_on_a_different_input_artifact(tmp_path: Path) -> 
     root = project(
         tmp_path,
         MODULES,
-        f"""metadata: {{name: p}}
-spec:
-  params: {{table: {{type: artifact, default: "s3://data/t.csv"}}}}
+        f"""  params: {{table: {{type: artifact, default: "s3://data/t.csv"}}}}
   steps:
     c: {{uses: count-rows@1, with: {{table: "${{{{ params.table }}}}"}}}}
     n:
@@ -309,9 +303,7 @@ def test_fan_out_aggregates_outputs_in_item_order(tmp_path: Path) -> None:
     root = project(
         tmp_path,
         MODULES,
-        """metadata: {name: p}
-spec:
-  params: {xs: {type: "list[int]", default: [3, 1, 2]}}
+        """  params: {xs: {type: "list[int]", default: [3, 1, 2]}}
   steps:
     d: {uses: double@1, for_each: "${{ params.xs }}", with: {x: "${{ item }}"}}
     t: {uses: total@1, with: {xs: "${{ steps.d.outputs.out }}"}}
@@ -331,9 +323,7 @@ def test_ctrl_c_stops_every_process_and_records_failed(tmp_path: Path) -> None:
     root = project(
         tmp_path,
         MODULES,
-        f"""metadata: {{name: p}}
-spec:
-  steps:
+        f"""  steps:
     s: {{uses: sleep@1, with: {{seconds: 120, pidfile: "{pidfile}"}}}}
 """,
     )
@@ -347,12 +337,12 @@ spec:
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 1, err
     _assert_gone(int(pidfile.read_text()))
-    record = json.loads((next((tmp_path / "home" / "runs").iterdir()) / "run.json").read_text())
+    record = only_record(tmp_path / "home")
     assert record["status"] == "Failed" and record["steps"]["s"]["phase"] == "Failed"
 
 
 def test_runs_lists_newest_first_and_shows_one(tmp_path: Path) -> None:
-    root = project(tmp_path, MODULES, "metadata: {name: p}\nspec:\n  steps:\n    e: {uses: emit@1}\n")
+    root = project(tmp_path, MODULES, "  steps:\n    e: {uses: emit@1}\n")
     home = tmp_path / "home"
     run_json(root, home)
     _, second, _ = run_json(root, home)
@@ -368,9 +358,7 @@ def test_bad_param_and_unmapped_data_are_refused_before_anything_runs(tmp_path: 
     root = project(
         tmp_path,
         MODULES,
-        """metadata: {name: p}
-spec:
-  params: {table: {type: artifact, default: "s3://elsewhere/t.csv"}, n: {type: int, default: 1}}
+        """  params: {table: {type: artifact, default: "s3://elsewhere/t.csv"}, n: {type: int, default: 1}}
   steps:
     c: {uses: count-rows@1, with: {table: "${{ params.table }}"}}
 """,
@@ -464,7 +452,7 @@ def test_docker_executor_says_how_to_run_without_a_daemon(tmp_path: Path) -> Non
 
     if docker_answers() is None:
         pytest.skip("a Docker daemon answers here: the refusal cannot be shown")
-    root = project(tmp_path, MODULES, "metadata: {name: p}\nspec:\n  steps:\n    e: {uses: emit@1}\n")
+    root = project(tmp_path, MODULES, "  steps:\n    e: {uses: emit@1}\n")
     done = run_cli(["run", str(root), "--executor", "docker"], tmp_path / "home")
     assert done.returncode == 1 and "--executor process" in done.stderr and "nothing ran" in done.stderr
 
@@ -495,7 +483,7 @@ def test_live_view_on_a_terminal(tmp_path: Path) -> None:
     """On a TTY the run shows a live table (rich): each step with its phase; plain lines otherwise."""
     import pty
 
-    root = project(tmp_path, MODULES, "metadata: {name: p}\nspec:\n  steps:\n    e: {uses: emit@1}\n    f: {uses: emit@1}\n")
+    root = project(tmp_path, MODULES, "  steps:\n    e: {uses: emit@1}\n    f: {uses: emit@1}\n")
     primary, secondary = pty.openpty()
     env = {**os.environ, "MLDSL_HOME": str(tmp_path / "home"), "COLUMNS": "100", "TERM": "xterm"}
     proc = subprocess.Popen([*MLDSL, "run", str(root)], env=env, stdout=subprocess.DEVNULL, stderr=secondary)
