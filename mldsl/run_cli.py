@@ -83,7 +83,7 @@ def run(
     pipeline = next((p for p in program.pipelines if p.name == name), None)
     if pipeline is None:
         raise click.UsageError(f"no pipeline {name!r} in {path} (pipelines: {', '.join(names) or 'none'})")
-    values, problems = parse_params(pipeline, param_pairs(params, params_file))
+    values, problems = parse_params(pipeline, param_pairs(params, params_file), artifacts=True)
     if problems:
         diags = [
             Diagnostic("MLD308", p, Span("--param"), hint=f"see the params of {name} in {pipeline.source}") for p in problems

@@ -23,8 +23,12 @@ from mldsl.constraints import Param, check_value
 DONE = ("Succeeded", "Failed", "Error")
 
 
-def parse_params(pipeline: ir.Pipeline, pairs: list[str]) -> tuple[dict[str, str], list[str]]:
-    """``k=v`` strings to the text Argo receives, with every problem found (unknown, mistyped, out of range, missing)."""
+def parse_params(pipeline: ir.Pipeline, pairs: list[str], *, artifacts: bool = False) -> tuple[dict[str, str], list[str]]:
+    """``k=v`` strings to the text Argo receives, with every problem found (unknown, mistyped, out of range, missing).
+
+    ``artifacts``: an artifact param may be given as a path or URI (``mldsl run``); a cluster run takes it as a
+    workflow artifact instead, so ``submit`` refuses it.
+    """
     params = {p.name: p for p in pipeline.params}
     values: dict[str, str] = {}
     problems: list[str] = []
@@ -38,6 +42,9 @@ def parse_params(pipeline: ir.Pipeline, pairs: list[str]) -> tuple[dict[str, str
             problems.append(
                 f"--param {name}: pipeline {pipeline.name!r} has no such param (it has: {', '.join(params) or 'none'})"
             )
+            continue
+        if artifacts and p.type.kind == "artifact":
+            values[name] = raw
             continue
         try:
             value = _typed(p, raw)

@@ -530,3 +530,20 @@ def test_docker_executor_runs_the_pod_with_the_step_folder_at_mldsl(tmp_path: Pa
     assert argv[argv.index("-w") + 1] == "/app"
     i = argv.index("ghcr.io/acme/x:1")
     assert argv[i + 1 :] == ["python", "-m", "features", "--input", "/mldsl/inputs/table", "--output", "/mldsl/outputs/table"]
+
+
+def test_an_artifact_param_takes_a_local_file(tmp_path: Path) -> None:
+    root = project(
+        tmp_path,
+        MODULES,
+        """  params: {table: {type: artifact, default: "s3://elsewhere/t.csv"}}
+  steps:
+    c: {uses: count-rows@1, with: {table: "${{ params.table }}"}}
+  outputs: {rows: "${{ steps.c.outputs.rows }}"}
+""",
+    )
+    table = tmp_path / "mine.csv"
+    table.write_text("a\n1\n2\n3\n4\n")
+    code, record, err = run_json(root, tmp_path / "home", "-p", f"table={table}")
+    assert code == 0, err  # the unmapped default is not needed: the given file is used instead
+    assert record["outputs"] == {"rows": 4} and record["params"]["table"] == str(table)

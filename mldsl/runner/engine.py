@@ -178,15 +178,16 @@ class Execution:
 
     # --- the workflow ------------------------------------------------------
 
-    def run(self, params: dict[str, str]) -> str:
-        """Run the entrypoint, then the exit handler; the workflow's phase."""
+    def run(self, params: dict[str, str], artifacts: dict[str, Artifact] | None = None) -> str:
+        """Run the entrypoint, then the exit handler; the workflow's phase. ``artifacts``: given instead of the defaults."""
         scope = _Scope({f"workflow.{k}": v for k, v in self.workflow.items()}, {})
         for name, value in params.items():
             scope.params[f"workflow.parameters.{name}"] = value
         args = self.spec.get("arguments") or {}
-        art_args: dict[str, Artifact | None] = {}
+        art_args: dict[str, Artifact | None] = dict(artifacts or {})
         for a in args.get("artifacts", []):
-            art_args[a["name"]] = self._artifact_ref(a, scope)
+            if a["name"] not in art_args:
+                art_args[a["name"]] = self._artifact_ref(a, scope)
         entry = self.templates[self.spec["entrypoint"]]
         in_params = {p["name"]: params.get(p["name"], p.get("value")) for p in (entry.get("inputs") or {}).get("parameters", [])}
         self.main.start()
@@ -287,8 +288,6 @@ class Execution:
     def _artifact_ref(self, a: dict[str, Any], scope: _Scope, extra: dict[str, Any] | None = None) -> Artifact | None:
         """An artifact argument: ``from`` a reference, or a location (``s3``) read from its local copy."""
         flat = {**scope.params, **(extra or {})}
-        if "mldsl-local" in a:  # `-p data=PATH`: a local file given for an artifact param
-            return Artifact(Path(a["mldsl-local"]), None)
         if "from" in a:
             ref = a["from"].strip()
             if not (ref.startswith("{{") and ref.endswith("}}")):

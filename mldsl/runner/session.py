@@ -37,7 +37,8 @@ class Prepared:
     spec: dict[str, Any]
     params: dict[str, str]
     given: dict[str, str]
-    artifacts: dict[str, str]
+    artifacts: dict[str, str]  # artifact params given with -p, as given
+    local_artifacts: dict[str, Artifact]  # ... and where they are here
     mounts: Mounts
     options: Options
     store: Store
@@ -89,14 +90,16 @@ def prepare(
                 continue
             if not local.exists():
                 problems.append(f"param {a['name']}: {uri} is mapped to {local}, which does not exist")
+    local_arts: dict[str, Artifact] = {}
     for name, value in arts.items():
         try:
-            local = mounts.local(value) if "://" in value else Path(value)
+            local = mounts.local(value) if "://" in value else Path(value).resolve()
         except MountError:
             problems.append(f"param {name}: {value} has no local copy: map it in mldsl.yaml (spec.local.mounts) or give a path")
             continue
         if not local.exists():
             problems.append(f"param {name}: {local} does not exist")
+        local_arts[name] = Artifact(local, None)
     for (module, version), code in sorted(options.code.items()):
         if not code.folder.is_dir():
             problems.append(f"module {module}@{version}: local source {code.folder} is not a folder (spec.run.*.local.source)")
@@ -106,7 +109,7 @@ def prepare(
             problems.append(f"--executor docker: {why}; run with --executor process to run the steps as local processes")
     if problems:
         raise RunRefusedError(problems)
-    return Prepared(pipeline, spec, values, dict(params), arts, mounts, options, store, namespace)
+    return Prepared(pipeline, spec, values, dict(params), arts, local_arts, mounts, options, store, namespace)
 
 
 class Runner:
@@ -126,7 +129,7 @@ class Runner:
             "mainEntrypoint": str(prep.spec.get("entrypoint", "main")),
         }
         self.execution = Execution(
-            _with_artifact_args(prep.spec, prep.artifacts, prep.mounts),
+            prep.spec,
             workflow,
             self.folder,
             prep.mounts,
@@ -141,7 +144,7 @@ class Runner:
 
     def _run(self) -> None:
         try:
-            self.execution.run(self.prep.params)
+            self.execution.run(self.prep.params, self.prep.local_artifacts)
         except BaseException as exc:  # recorded, never lost
             self.error = exc
             self.execution.status, self.execution.message = "Error", f"mldsl run: {type(exc).__name__}: {exc}"
@@ -194,19 +197,6 @@ class Runner:
         record = self.record()
         self.prep.store.write_record(self.folder, record)
         return record
-
-
-def _with_artifact_args(spec: dict[str, Any], arts: dict[str, str], mounts: Mounts) -> dict[str, Any]:
-    """The workflow spec with ``-p data=PATH`` artifacts given as local files (``file://``)."""
-    if not arts:
-        return spec
-    spec = json.loads(json.dumps(spec))
-    args = spec.setdefault("arguments", {}).setdefault("artifacts", [])
-    for name, value in arts.items():
-        local = mounts.local(value) if "://" in value else Path(value).resolve()
-        entry = {"name": name, "mldsl-local": str(local)}
-        args[:] = [a for a in args if a["name"] != name] + [entry]
-    return spec
 
 
 def _iso(t: float | None) -> str | None:
