@@ -202,6 +202,13 @@ class DeployRun(NamedTuple):
     serving: Serving
 
 
+class ApproveRun(NamedTuple):
+    """A pipeline step ``approve:``: the run waits for a person; when ``timeout_seconds`` pass, the step fails."""
+
+    message: str
+    timeout_seconds: int | None = None
+
+
 class LocalSource(NamedTuple):
     """A module's code on this machine (``local:``): used by ``mldsl run`` only, never emitted."""
 
@@ -216,7 +223,7 @@ class Module(NamedTuple):
     inputs: tuple[Param, ...]
     outputs: tuple[Param, ...]
     resources: Resources
-    run: ContainerRun | PythonRun | SparkRun | DistributedRun | DeployRun
+    run: ContainerRun | PythonRun | SparkRun | DistributedRun | DeployRun | ApproveRun
     #: not part of what runs on a cluster, so not part of the module's digest either
     local: LocalSource | None = None
 
@@ -276,6 +283,8 @@ class Step(NamedTuple):
     node_selector: tuple[tuple[str, str], ...] = ()
     tolerations: tuple[Toleration, ...] = ()
     env: tuple[tuple[str, IValue], ...] = ()
+    #: a failure does not fail the run; the step's data consumers are skipped (SPEC §1.9)
+    continue_on_failure: bool = False
 
     @property
     def has_overrides(self) -> bool:

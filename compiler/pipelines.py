@@ -44,7 +44,7 @@ def compile_pipeline(ctx: Context, doc: Loaded, registry: Registry) -> ir.Pipeli
     _check_step_names(ctx, doc, spec.steps)
     modules: dict[str, ir.Module] = {}
     for name, step in spec.steps.items():
-        m = _resolve_step(ctx, doc, ("spec", "steps", name), step.uses, step.deploy, registry)
+        m = _resolve_step(ctx, doc, ("spec", "steps", name), step, registry)
         if m is not None:
             modules[name] = m
     infos = {
@@ -173,14 +173,41 @@ def _check_step_names(ctx: Context, doc: Loaded, steps: dict[str, Step]) -> None
         seen[t] = name
 
 
-def _resolve_step(
-    ctx: Context, doc: Loaded, loc: Loc, uses: str | None, deploy: str | None, registry: Registry
-) -> ir.Module | None:
-    if (uses is None) == (deploy is None):
-        ctx.error(doc, loc, "MLD407", "a step needs exactly one of 'uses' and 'deploy'", key=True)
+#: what a step runs: exactly one of these
+STEP_KINDS = ("uses", "deploy", "approve")
+#: step fields that configure a pod or its inputs, which an ``approve:`` step does not have
+_NOT_FOR_APPROVAL = (
+    "with_",
+    "for_each",
+    "parallelism",
+    "retries",
+    "timeout",
+    "cache",
+    "resources",
+    "node_selector",
+    "tolerations",
+    "env",
+)
+
+
+def _resolve_step(ctx: Context, doc: Loaded, loc: Loc, step: Step, registry: Registry) -> ir.Module | None:
+    given = [k for k in STEP_KINDS if getattr(step, k) is not None]
+    if len(given) != 1:
+        ctx.error(
+            doc,
+            loc,
+            "MLD407",
+            "a step needs exactly one of 'uses', 'deploy' and 'approve'"
+            + (f", got {' and '.join(repr(g) for g in given)}" if given else ""),
+            "split it into two steps, ordered with 'after:'" if given else "add 'uses: <module>' to run a module",
+            key=True,
+        )
         return None
-    if deploy is not None:
-        return _deploy_module(ctx, doc, loc, deploy)
+    if step.deploy is not None:
+        return _deploy_module(ctx, doc, loc, step.deploy)
+    if step.approve is not None:
+        return _approve_module(ctx, doc, loc, step)
+    uses = step.uses
     assert uses is not None
     try:
         found = registry.resolve(uses, ctx, doc.file)
@@ -225,6 +252,30 @@ def _deploy_module(ctx: Context, doc: Loaded, loc: Loc, name: str) -> ir.Module 
         ir.Resources(),
         ir.DeployRun(serving),
     )
+
+
+def _approve_module(ctx: Context, doc: Loaded, loc: Loc, step: Step) -> ir.Module | None:
+    """An approval is a step without a pod: no inputs, no outputs, nothing to retry or cache."""
+    assert step.approve is not None
+    ok = True
+    for name in _NOT_FOR_APPROVAL:
+        value = getattr(step, name)
+        if value:  # None, {} and [] mean "not given"
+            field = name.rstrip("_")
+            ctx.error(
+                doc,
+                (*loc, field),
+                "MLD417",
+                f"{field!r} does not apply to an 'approve' step",
+                "an approval runs no pod: give 'message' and 'timeout' under 'approve:'; order it with 'after:'",
+                key=True,
+            )
+            ok = False
+    timeout = _duration(ctx, doc, (*loc, "approve", "timeout"), step.approve.timeout)
+    if not ok or (step.approve.timeout is not None and timeout is None):
+        return None
+    message = step.approve.message or "approve to continue the run"
+    return ir.Module("approve", "1", message, (), (), ir.Resources(), ir.ApproveRun(message, timeout))
 
 
 def _bindings(
@@ -326,6 +377,7 @@ def _step(ctx: Context, doc: Loaded, loc: Loc, name: str, step: Step, module: ir
         node_selector=tuple(sorted((step.node_selector or {}).items())),
         tolerations=tuple(toleration(t) for t in step.tolerations or ()),
         env=env,
+        continue_on_failure=step.continue_on_failure,
     )
 
 
@@ -468,7 +520,7 @@ def _schedule(ctx: Context, doc: Loaded, s: Schedule) -> ir.Schedule | None:
 
 def _on_exit(ctx: Context, doc: Loaded, h: ExitHandler, params: dict[str, Param], registry: Registry) -> ir.Step | None:
     loc: Loc = ("spec", "on_exit")
-    module = _resolve_step(ctx, doc, loc, h.uses, None, registry)
+    module = _resolve_step(ctx, doc, loc, Step(uses=h.uses), registry)
     if module is None:
         return None
     scope = Scope(params=params, on_exit=True)

@@ -14,6 +14,7 @@ from typing import Any
 from mldsl.compiler import ir
 from mldsl.compiler.printer import expr, value
 from mldsl.constraints import Param
+from mldsl.durations import format_duration
 
 
 def param(p: Param) -> dict[str, Any]:
@@ -84,6 +85,8 @@ def module(m: ir.Module) -> dict[str, Any]:
             "conf": {k: value(v) for k, v in r.conf},
             "env": {k: value(v) for k, v in r.env},
         }
+    elif isinstance(m.run, ir.ApproveRun):
+        run = {"kind": "approve", "message": m.run.message, "timeout": _timeout(m.run.timeout_seconds)}
     elif isinstance(m.run, ir.DeployRun):
         s = m.run.serving
         run = {
@@ -115,8 +118,15 @@ def module(m: ir.Module) -> dict[str, Any]:
     }
 
 
+def _timeout(seconds: int | None) -> str | None:
+    return None if seconds is None else format_duration(seconds)
+
+
 def step(s: ir.Step) -> dict[str, Any]:
     out: dict[str, Any] = {"module": s.module.key, "with": {k: value(v) for k, v in s.bindings}}
+    if isinstance(s.module.run, ir.ApproveRun):  # no module: what the person is asked, and for how long
+        run = s.module.run
+        out = {"module": "approve", "approve": {"message": run.message, "timeout": _timeout(run.timeout_seconds)}}
     if s.depends:
         out["depends"] = list(s.depends)
     if s.when is not None:
@@ -147,6 +157,8 @@ def step(s: ir.Step) -> dict[str, Any]:
         out["tolerations"] = [{k: v for k, v in t._asdict().items() if v is not None} for t in s.tolerations]
     if s.env:
         out["env"] = {k: value(v) for k, v in s.env}
+    if s.continue_on_failure:
+        out["continue_on_failure"] = True
     return out
 
 

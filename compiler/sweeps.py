@@ -35,6 +35,15 @@ def compile_sweep(ctx: Context, doc: Loaded, pipelines: dict[str, ir.Pipeline]) 
                 f"did you mean {close[0]!r}?" if close else "give the pipeline's file on the command line too",
             )
         return None
+    for step in pipeline.steps:
+        if isinstance(step.module.run, ir.ApproveRun):
+            ctx.error(
+                doc,
+                ("spec", "pipeline"),
+                "MLD712",
+                f"pipeline {pipeline.name!r} has an approve: step ({step.name!r}): every trial would wait for a person",
+                "sweep a pipeline without approvals (put the approval in the pipeline that deploys the best model)",
+            )
     params = {p.name: p for p in pipeline.params}
     if not spec.params:
         ctx.error(doc, ("spec", "params"), "MLD705", "the search space is empty", "give at least one param to search over")

@@ -116,7 +116,7 @@ CODES: tuple[Code, ...] = (
     Code("MLD404", "Unknown input", "Bind only inputs the module declares."),
     Code("MLD405", "Dependency cycle", "Remove one of the dependencies that close the cycle."),
     Code("MLD406", "`after` names an unknown step", "Name a step of the same pipeline."),
-    Code("MLD407", "Step needs exactly one of `uses` and `deploy`", "Give one of them."),
+    Code("MLD407", "Step needs exactly one of `uses`, `deploy` and `approve`", "Give one of them; split two into two steps."),
     Code(
         "MLD408",
         "`deploy` names an unknown Serving",
@@ -138,6 +138,11 @@ CODES: tuple[Code, ...] = (
     Code("MLD414", "Module or Serving has errors", "Fix the errors reported at its own file."),
     Code("MLD415", "Scheduled pipeline param without a default", "Give every param a default: scheduled runs use the defaults."),
     Code("MLD416", "Retry backoff factor is not a whole number", "Argo parses the factor as an integer: use 2, 3, ..."),
+    Code(
+        "MLD417",
+        "Field does not apply to an `approve` step",
+        "An approval runs no pod: give `message` and `timeout` under `approve:`, order it with `after:`.",
+    ),
     # --- secrets -------------------------------------------------------------
     Code(
         "MLD500",
@@ -220,6 +225,11 @@ CODES: tuple[Code, ...] = (
         "MLD711",
         "Katib objective printed by a module mldsl cannot check (warning)",
         "Katib's StdOut collector reads `name=value` lines: make sure the objective step prints one, or use random/grid.",
+    ),
+    Code(
+        "MLD712",
+        "Sweep over a pipeline with an `approve:` step",
+        "Every trial would wait for a person: sweep a pipeline without approvals.",
     ),
     # --- serving ---------------------------------------------------------------
     Code("MLD800", "Traffic weights do not add up to 100", "Make the weights of the traffic entries sum to 100."),

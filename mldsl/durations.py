@@ -2,6 +2,8 @@
 
 >>> parse_duration("1h30m"), parse_duration("7d"), parse_duration("90")
 (5400, 604800, 90)
+>>> format_duration(5400), format_duration(86400), format_duration(45)
+('1h30m', '1d', '45s')
 """
 
 from __future__ import annotations
@@ -29,3 +31,15 @@ def parse_duration(text: str | int) -> int:
     if pos != len(s) or not s:
         raise ValueError(f"invalid duration {text!r}")
     return total
+
+
+def format_duration(seconds: int) -> str:
+    """``seconds`` the way people write them (``1h30m``), the inverse of :func:`parse_duration`."""
+    if seconds <= 0:
+        return "0s"
+    out = []
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):
+        if seconds >= size:
+            out.append(f"{seconds // size}{unit}")
+            seconds %= size
+    return "".join(out)

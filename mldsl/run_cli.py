@@ -27,6 +27,23 @@ def param_pairs(params: tuple[str, ...], params_file: Path | None) -> list[str]:
     return [f"{k}={v if isinstance(v, str) else json.dumps(v)}" for k, v in loaded.items() if k not in given] + pairs
 
 
+def _approvals(pipeline: Any, given: tuple[str, ...]) -> frozenset[str]:
+    """``--approve`` names (a step's name or its task name) -> the step names the manifest's approvals are labelled with."""
+    from mldsl.compiler.ir import ApproveRun, step_key
+
+    steps = {s.name for s in pipeline.steps if isinstance(s.module.run, ApproveRun)}
+    by_key = {step_key(s): s for s in steps}
+    out = set()
+    for g in given:
+        key = g if g in steps else by_key.get(g)
+        if key is None:
+            raise click.UsageError(
+                f"--approve {g}: {pipeline.name} has no approve: step {g!r} (approve: steps: {', '.join(steps) or 'none'})"
+            )
+        out.add(key)
+    return frozenset(out)
+
+
 @click.command()
 @click.argument("path", type=click.Path(exists=True, path_type=Path))
 @click.option("--pipeline", "name", help="The pipeline to run, when PATH holds several.")
@@ -45,6 +62,13 @@ def param_pairs(params: tuple[str, ...], params_file: Path | None) -> list[str]:
 @click.option(
     "--parallel", type=click.IntRange(1, 256), default=None, help="Steps running at once (default: the number of cores)."
 )
+@click.option(
+    "--approve",
+    "approvals",
+    multiple=True,
+    metavar="STEP",
+    help="Approve this approve: step up front (repeatable); others are asked on the terminal.",
+)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def run(
     path: Path,
@@ -54,6 +78,7 @@ def run(
     executor: str,
     no_cache: bool,
     parallel: int | None,
+    approvals: tuple[str, ...],
     fmt: str,
 ) -> None:
     """Run a pipeline on this machine by executing its compiled workflow (records it in .mldsl/runs)."""
@@ -83,6 +108,7 @@ def run(
     pipeline = next((p for p in program.pipelines if p.name == name), None)
     if pipeline is None:
         raise click.UsageError(f"no pipeline {name!r} in {path} (pipelines: {', '.join(names) or 'none'})")
+    approved = _approvals(pipeline, approvals)
     values, problems = parse_params(pipeline, param_pairs(params, params_file), artifacts=True)
     if problems:
         diags = [
@@ -109,7 +135,7 @@ def run(
         mounts.add(prefix, Path(folder))
     code = local_code([(m.name, m.version, m.local.folder, m.local.mount) for m in program.modules if m.local is not None])
     secrets = {k: v for k, v in os.environ.items() if k.startswith("MLDSL_SECRET_")}
-    options = Options(parallel or os.cpu_count() or 1, not no_cache, executor, code, secrets)
+    options = Options(parallel or os.cpu_count() or 1, not no_cache, executor, code, secrets, approved)
     artifact_params = {p.name for p in pipeline.params if p.type.kind == "artifact"}
     try:
         prep = prepare(template["spec"], name, values, artifact_params, mounts, options, store, project.namespace or "default")
@@ -125,6 +151,10 @@ def run(
     if pipeline.on_exit is not None:
         step_names[step_key(pipeline.on_exit.name)] = pipeline.on_exit.name
     view = make_view(sys.stderr.isatty() and fmt == "text", lambda: runner.execution if runner is not None else None, step_names)
+    if sys.stdin.isatty() and sys.stderr.isatty():  # approvals not given up front are asked here
+        from mldsl.runner.ask import TerminalApprover
+
+        options.ask = TerminalApprover(pause=getattr(view, "paused", None))
     runner = Runner(prep, view, step_names)
     if isinstance(view, Lines):
         click.echo(f"mldsl run: {runner.run_id} in {runner.folder}", err=True)

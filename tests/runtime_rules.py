@@ -155,7 +155,9 @@ def _path(tree: Tree[Token]) -> tuple[str, ...] | None:
     return None  # a computed index: checked when evaluated
 
 
-_FUNCTIONS = {"asInt", "asFloat", "string", "toJson", "jsonpath", "map", "len", "lower", "upper", "join", "sprig", "int", "float"}
+_FUNCTIONS = {
+    "now", "asInt", "asFloat", "string", "toJson", "jsonpath", "map", "len", "lower", "upper", "join", "sprig", "int", "float",
+}  # fmt: skip
 
 
 def unresolved_refs(code: str, scope: dict[str, Any], *, item: bool) -> list[str]:
@@ -519,6 +521,69 @@ def katib_experiment(m: dict[str, Any]) -> Problems:
     return problems
 
 
+def approvals_time_out(m: dict[str, Any]) -> Problems:
+    """An expired ``suspend.duration`` *succeeds* the node (``workflow/controller/operator.go`` executeSuspend
+    l. 4005-4011), as ``argo resume`` does, both giving ``supplied`` outputs their default (``workflow/util/util.go``
+    l. 503-517): so a suspend with a duration records when it opened (a ``supplied`` output defaulting to
+    ``{{=now().Unix()}}``), and its DAG has a task after it that runs when that long has passed and fails."""
+    if not _is_workflow(m):
+        return []
+    problems: Problems = []
+    by_name = {t["name"]: t for t in _templates(m)}
+    for t in _templates(m):
+        duration = (t.get("suspend") or {}).get("duration")
+        if not duration:
+            continue
+        seconds = int(str(duration).rstrip("s"))
+        opened = [
+            p["name"]
+            for p in (t.get("outputs") or {}).get("parameters", [])
+            if "supplied" in (p.get("valueFrom") or {}) and p["valueFrom"].get("default") == "{{=now().Unix()}}"
+        ]
+        callers = [
+            (d, task["name"])
+            for d in _templates(m)
+            for task in d.get("dag", {}).get("tasks", [])
+            if task["template"] == t["name"]
+        ]
+        if not opened or not callers:
+            problems.append(f"{t['name']}: a suspend with a duration that nothing turns into a failure when it expires")
+            continue
+        for dag, wait in callers:
+            checks = [
+                task
+                for task in dag["dag"]["tasks"]
+                if wait in task.get("depends", "")
+                and "now().Unix()" in task.get("when", "")
+                and f"outputs.parameters['{opened[0]}']" in task["when"]
+                and task["when"].rstrip("}").endswith(f">= {seconds}")
+            ]
+            commands = {c["name"]: (by_name.get(c["template"], {}).get("container") or {}).get("command", []) for c in checks}
+            fails = [c for c in checks if "exit 1" in " ".join(commands[c["name"]])]
+            if not fails:
+                problems.append(f"{dag['name']}: {wait} expires after {seconds}s and succeeds, and no task then fails the step")
+    return problems
+
+
+def continued_tasks_are_leaves(m: dict[str, Any]) -> Problems:
+    """A failed task inside a DAG marks every task after it failed, skipped or omitted ones included, and
+    a leaf whose branch failed fails the DAG unless the leaf itself has ``continueOn``
+    (``workflow/controller/dag.go`` assessDAGPhase l. 147-151, 193-205, 228-236): so a task with
+    ``continueOn`` has no task after it in its DAG (``continue_on_failure`` steps run in a wrapper)."""
+    if not _is_workflow(m):
+        return []
+    problems: Problems = []
+    for t in _templates(m):
+        tasks = t.get("dag", {}).get("tasks", [])
+        for task in tasks:
+            if not task.get("continueOn"):
+                continue
+            after = [o["name"] for o in tasks if re.search(rf"\b{re.escape(task['name'])}\b", o.get("depends", ""))]
+            if after:
+                problems.append(f"{t['name']}: {', '.join(after)} come after {task['name']}, whose failure continues")
+    return problems
+
+
 RULES: tuple[Rule, ...] = (
     no_dollar_braces,
     tags_resolve,
@@ -535,6 +600,8 @@ RULES: tuple[Rule, ...] = (
     embedded_manifests_survive_values,
     training_jobs_end,
     katib_experiment,
+    approvals_time_out,
+    continued_tasks_are_leaves,
 )
 
 

@@ -95,10 +95,11 @@ MODULES = {
 @pytest.fixture(scope="module")
 def example_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[int, dict[str, Any], str, Path]]:
     out = {}
+    approvals = {"churn-serving": ["--approve", "sign_off"]}
     for name in ("churn-train", "nightly-regions", "churn-serving"):
         tmp = tmp_path_factory.mktemp(name)
         shutil.copytree(EXAMPLES / name, tmp / name, ignore=shutil.ignore_patterns(".mldsl"))
-        code, record, err = run_json(tmp / name, tmp / "home")
+        code, record, err = run_json(tmp / name, tmp / "home", *approvals.get(name, []))
         out[name] = (code, record, err, tmp)
     return out
 
@@ -141,6 +142,7 @@ def test_nightly_regions_fans_out_and_aggregates(example_runs: dict[str, Any]) -
 def test_churn_serving_runs_up_to_its_deploy_step(example_runs: dict[str, Any]) -> None:
     code, record, err, _ = example_runs["churn-serving"]
     assert code == 0, err
+    assert record["steps"]["sign_off"]["phase"] == "Succeeded"  # approved with --approve
     canary = record["steps"]["canary"]
     assert canary["phase"] == "Succeeded" and "written to" in canary["message"]
     manifest = Path(record["folder"]) / canary["message"].split(" written to ")[1]
@@ -547,3 +549,128 @@ def test_an_artifact_param_takes_a_local_file(tmp_path: Path) -> None:
     code, record, err = run_json(root, tmp_path / "home", "-p", f"table={table}")
     assert code == 0, err  # the unmapped default is not needed: the given file is used instead
     assert record["outputs"] == {"rows": 4} and record["params"]["table"] == str(table)
+
+
+# --- approve: steps --------------------------------------------------------------
+
+APPROVAL = """  steps:
+    a: {uses: emit, with: {value: 4}}
+    gate:
+      approve: {message: "ship it?", timeout: TIMEOUT}
+      after: [a]
+    b: {uses: double, with: {x: "${{ steps.a.outputs.out }}"}, after: [gate]}
+"""
+
+
+def _approval_project(tmp: Path, timeout: str = "1h") -> Path:
+    return project(tmp, MODULES, APPROVAL.replace("TIMEOUT", timeout))
+
+
+def _on_terminal(args: list[str], home: Path, answer: bytes | None, wait_for: bytes = b"approve? [y/N]") -> tuple[int, str]:
+    """Run ``mldsl`` with a real terminal (a pty) on stdin and stderr; type ``answer`` when asked."""
+    import pty
+    import select
+
+    master, slave = pty.openpty()
+    env = {**os.environ, "MLDSL_HOME": str(home)}
+    proc = subprocess.Popen([*MLDSL, *args], stdin=slave, stdout=subprocess.PIPE, stderr=slave, env=env)
+    os.close(slave)
+    seen = b""
+    deadline = time.time() + 120
+    answered = False
+    while proc.poll() is None and time.time() < deadline:
+        ready, _, _ = select.select([master], [], [], 0.2)
+        if ready:
+            try:
+                seen += os.read(master, 65536)
+            except OSError:
+                break
+        if answer is not None and not answered and wait_for in seen:
+            os.write(master, answer)
+            answered = True
+    out = proc.communicate(timeout=60)[0]
+    os.close(master)
+    return proc.returncode, out.decode() + "\n" + seen.decode(errors="replace")
+
+
+def test_approve_flag_runs_past_the_approval(tmp_path: Path) -> None:
+    root = _approval_project(tmp_path)
+    code, rec, err = run_json(root, tmp_path / "home", "--approve", "gate")
+    assert code == 0, err
+    assert rec["steps"]["gate"]["phase"] == "Succeeded"
+    assert rec["steps"]["gate"]["steps"]["expired"]["phase"] == "Skipped"
+    assert rec["steps"]["b"]["outputs"] == {"out": 8}
+
+
+def test_approval_without_a_terminal_stops_the_run_and_says_how_to_approve(tmp_path: Path) -> None:
+    root = _approval_project(tmp_path)
+    code, rec, _ = run_json(root, tmp_path / "home")
+    assert code == 1
+    assert rec["status"] == "Failed"
+    assert "--approve gate" in rec["message"]
+    assert rec["steps"]["b"]["phase"] == "Omitted"
+    unknown = run_cli(["run", str(root), "--approve", "nope"], tmp_path / "home")
+    assert unknown.returncode == 2 and "no approve: step 'nope'" in unknown.stderr
+
+
+def test_approval_answered_yes_on_the_terminal(tmp_path: Path) -> None:
+    root = _approval_project(tmp_path)
+    code, out = _on_terminal(["run", str(root), "--format", "json"], tmp_path / "home", b"y\n")
+    assert code == 0, out
+    assert "approval gate: ship it? (times out in 1h)" in out
+    assert only_record(tmp_path / "home")["steps"]["b"]["phase"] == "Succeeded"
+
+
+def test_approval_answered_no_on_the_terminal_stops_the_run(tmp_path: Path) -> None:
+    root = _approval_project(tmp_path)
+    code, out = _on_terminal(["run", str(root), "--format", "json"], tmp_path / "home", b"n\n")
+    assert code == 1, out
+    rec = only_record(tmp_path / "home")
+    assert rec["steps"]["gate"]["phase"] == "Failed" and rec["steps"]["b"]["phase"] == "Omitted"
+    assert "rejected on the terminal" in rec["message"]
+
+
+def test_approval_nobody_answers_fails_the_step_when_its_timeout_passes(tmp_path: Path) -> None:
+    """Argo resumes an expired suspend as Succeeded: the compiled ``expired`` check is what fails the step."""
+    root = _approval_project(tmp_path, "2s")
+    start = time.time()
+    code, out = _on_terminal(["run", str(root), "--format", "json"], tmp_path / "home", None)
+    assert code == 1, out
+    assert time.time() - start >= 2
+    gate = only_record(tmp_path / "home")["steps"]["gate"]
+    assert gate["phase"] == "Failed"
+    assert gate["steps"]["wait"]["phase"] == "Succeeded"
+    assert gate["steps"]["expired"]["phase"] == "Failed"
+    log = (next((tmp_path / "home" / "runs").iterdir()) / gate["steps"]["expired"]["log"]).read_text()
+    assert "nobody approved step 'gate' within 2s" in log
+
+
+# --- continue_on_failure ---------------------------------------------------------------
+
+CONTINUING = """  steps:
+    a: {uses: emit, with: {value: 4}}
+    bad: {uses: broken, continue_on_failure: true, after: [a]}
+    reads_bad: {uses: double, with: {x: "${{ steps.bad.outputs.out }}"}}
+    after_bad: {uses: double, with: {x: "${{ steps.a.outputs.out }}"}, after: [bad]}
+    good: {uses: emit, with: {value: 2}, continue_on_failure: true}
+    reads_good: {uses: double, with: {x: "${{ steps.good.outputs.out }}"}, when: "${{ steps.good.outputs.out > 1 }}"}
+  outputs:
+    from_bad: "${{ steps.bad.outputs.out }}"
+    from_good: "${{ steps.reads_good.outputs.out }}"
+"""
+
+
+def test_continue_on_failure_skips_data_consumers_and_the_run_succeeds(tmp_path: Path) -> None:
+    """SPEC §1.9: the failure does not fail the run; steps reading its data are skipped, ``after:`` ones run."""
+    modules = {**MODULES, "broken": _python("{}", "{out: int}", "raise SystemExit('broken on purpose')")}
+    root = project(tmp_path, modules, CONTINUING)
+    code, rec, err = run_json(root, tmp_path / "home")
+    assert code == 0, err
+    steps = rec["steps"]
+    assert rec["status"] == "Succeeded"
+    assert steps["bad"]["phase"] == "Failed" and "continued" in steps["bad"]["message"]
+    assert steps["reads_bad"]["phase"] == "Skipped"
+    assert steps["after_bad"]["phase"] == "Succeeded"
+    assert steps["good"]["phase"] == "Succeeded" and steps["good"]["outputs"] == {"out": 2}
+    assert steps["reads_good"]["outputs"] == {"out": 4}
+    assert rec["outputs"] == {"from_bad": None, "from_good": 4}

@@ -99,6 +99,16 @@ def test_rules_catch_the_old_defects() -> None:
     from mldsl.yamlout import dump
 
     assert "team: 'y'" in dump(old) and not rules.yaml11_safe(old)
+
+    old = _golden("churn-release.workflowtemplate.yaml")
+    assert rules.approvals_time_out(old) == []
+    _template(old, "sign-off-approval")["dag"]["tasks"].pop()  # no expiry check: Argo would resume it as approved
+    assert rules.approvals_time_out(old)
+
+    old = _golden("nightly-regions.workflowtemplate.yaml")
+    assert rules.continued_tasks_are_leaves(old) == []
+    _task(old, "summary")["continueOn"] = {"failed": True}  # alert reads it: a failed summary would fail the run
+    assert rules.continued_tasks_are_leaves(old)
     assert rules.yaml11_safe({"a": ["1e-05"]}) == [] and yaml.load("a: [1e-05, y]", Loader=rules._GoYamlV2) == {
         "a": [1e-05, True]
     }

@@ -108,6 +108,7 @@ class DAGTask(TypedDict, total=False):
     when: str
     withItems: list[Any]
     withParam: str
+    continueOn: dict[str, bool]
 
 
 class ResourceTemplate(TypedDict, total=False):
@@ -134,6 +135,7 @@ class Template(TypedDict, total=False):
     activeDeadlineSeconds: int
     memoize: Memoize
     resource: ResourceTemplate
+    suspend: dict[str, str]
 
 
 class WorkflowSpec(TypedDict, total=False):

@@ -43,14 +43,14 @@ def _slug(module: ir.Module) -> str:
 
 def template_name(module: ir.Module) -> str:
     """``train-xgboost-1-2-0``: DNS-safe, unique per module version."""
-    return _fit(_slug(module))
+    return fit_name(_slug(module))
 
 
 def step_template_name(module: ir.Module, task: str) -> str:
-    return _fit(f"{template_name(module)}-{task}")
+    return fit_name(f"{template_name(module)}-{task}")
 
 
-def _fit(name: str, limit: int = 63) -> str:
+def fit_name(name: str, limit: int = 63) -> str:
     """Names over the limit keep a readable prefix and a stable hash suffix."""
     if len(name) <= limit:
         return name
@@ -476,5 +476,5 @@ def cache_key(module: ir.Module) -> str:
         else:
             names.append(p.name)
     values = ", ".join(f"inputs.parameters[{quote(n)}]" for n in names)
-    prefix = _fit(_slug(module), 40)
+    prefix = fit_name(_slug(module), 40)
     return f"{prefix}-{module_digest(module)[:16]}-" + "{{=sprig.sha256sum(toJson([%s]))}}" % values

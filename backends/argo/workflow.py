@@ -6,6 +6,7 @@ from typing import Any, cast
 
 from mldsl.backends import Manifest
 from mldsl.backends.argo import model as m
+from mldsl.backends.argo.approval import approval_templates
 from mldsl.backends.argo.exprs import Lowering, escape_text, output_uri_param, quote
 from mldsl.backends.argo.templates import (
     declared_parameter,
@@ -29,6 +30,8 @@ MANAGED_BY = {"app.kubernetes.io/managed-by": "mldsl"}
 
 
 task_name = ir.step_key
+#: the output of a ``continue_on_failure`` step's wrapper that says whether the step itself succeeded
+SUCCEEDED = "mldsl-succeeded"
 
 
 def _labels(project: ir.Project, pipeline: ir.Pipeline) -> dict[str, str]:
@@ -163,6 +166,10 @@ class PipelineEmitter:
 
     # -- templates --------------------------------------------------------------
     def template_for(self, step: ir.Step) -> str:
+        if isinstance(step.module.run, ir.ApproveRun):
+            name, templates = approval_templates(step, task_name(step.name), self.project.image)
+            self.templates.update(templates)
+            return name
         keys = {o: self.repository_location(step.name, o) for (s, o) in self.uri_refs if s == step.name}
         if step.has_overrides or keys or step.name in self.objectives:
             name = step_template_name(step.module, task_name(step.name))
@@ -242,8 +249,8 @@ class PipelineEmitter:
         return cast(m.Arguments, parameters_and_artifacts(params, arts))
 
     def task(self, step: ir.Step) -> m.DAGTask:
-        if step.for_each is not None and step.parallelism:
-            return self.throttled_fan_out(step)
+        if step.continue_on_failure or (step.for_each is not None and step.parallelism):
+            return self.wrapped(step)
         t: m.DAGTask = {"name": task_name(step.name), "template": self.template_for(step)}
         args = self.arguments(step, self.low)
         if args:
@@ -257,12 +264,23 @@ class PipelineEmitter:
                 t["withParam"] = self.low.text(fe)
         return t
 
-    def throttled_fan_out(self, step: ir.Step) -> m.DAGTask:
-        """A fan-out with its own ``parallelism``: Argo limits parallelism per template, so the
-        fan-out runs in a DAG template of its own; what it reads from sibling steps (out of scope
-        inside it) comes in as that template's inputs."""
+    def wrapped(self, step: ir.Step) -> m.DAGTask:
+        """A step in a DAG template of its own, for what Argo keeps per template or per DAG.
+
+        * A fan-out's own ``parallelism``: Argo limits parallelism per template.
+        * ``continue_on_failure`` (SPEC §1.9): ``continueOn`` alone is not enough. Argo fails a DAG when a
+          *leaf* task's branch failed, and a task skipped or omitted after a failure inherits that failure
+          (argo-workflows v4.1.2 ``workflow/controller/dag.go`` assessDAGPhase l. 147-151, 193-205): a data
+          consumer of the failed step would fail the run. Inside the wrapper the step is the only leaf and
+          ``continueOn`` covers it (l. 228-236), so the wrapper succeeds; it says whether the step did in
+          ``mldsl-succeeded``, which its data consumers' ``when`` reads (:meth:`consumer_guard`).
+
+        What the step reads from sibling steps (out of scope inside the wrapper) comes in as the
+        wrapper's inputs.
+        """
         name = task_name(step.name)
-        wrapper = f"{name}-fan-out"
+        wrapper = f"{name}-continue" if step.continue_on_failure else f"{name}-fan-out"
+        fan_out = step.for_each is not None
         # a condition on ``item`` filters the iterations, so it sits on the inner task, where ``item`` exists
         item_when = step.when is not None and any(isinstance(n, ir.IItem) for n in ir.walk(step.when))
         nodes = [n for _, v in step.bindings for n in ir.walk(v)]
@@ -305,11 +323,12 @@ class PipelineEmitter:
         if item_when:
             assert step.when is not None
             each["when"] = inner.condition(step.when)
+        if step.continue_on_failure:
+            each["continueOn"] = {"failed": True, "error": True}
         fe = step.for_each
-        assert fe is not None
         if isinstance(fe, ir.ILit) and isinstance(fe.value, list):
             each["withItems"] = _escaped(fe.value)
-        else:
+        elif fe is not None:
             outer_params.append({"name": "items", "value": self.low.text(fe)})
             each["withParam"] = "{{inputs.parameters.items}}"
         tpl: m.Template = {"name": wrapper}
@@ -319,19 +338,11 @@ class PipelineEmitter:
         )
         if inputs:
             tpl["inputs"] = inputs
-        params_out = [p for p in step.module.outputs if p.type.kind != "artifact"]
-        if params_out:
-            tpl["outputs"] = {
-                "parameters": [
-                    # iterations skipped by an item condition give no output: the list is then empty
-                    {
-                        "name": p.name,
-                        "valueFrom": {"parameter": "{{tasks.%s.outputs.parameters.%s}}" % (name, p.name), "default": "[]"},
-                    }
-                    for p in params_out
-                ]
-            }
-        tpl["parallelism"] = step.parallelism or 1
+        outputs = self._wrapper_outputs(step, name, each["template"], fan_out)
+        if outputs:
+            tpl["outputs"] = outputs
+        if fan_out and step.parallelism:
+            tpl["parallelism"] = step.parallelism
         tpl["dag"] = {"tasks": [each]}
         self.templates[wrapper] = tpl
         t: m.DAGTask = {"name": name, "template": wrapper}
@@ -341,12 +352,46 @@ class PipelineEmitter:
         self._order(t, step, condition=not item_when)
         return t
 
+    def _wrapper_outputs(self, step: ir.Step, task: str, template: str, fan_out: bool) -> m.Outputs:
+        """What the wrapped step gives: a fan-out's aggregated parameters, or every output of the one step."""
+        params: list[m.Parameter] = []
+        arts: list[m.Artifact | m.ArtifactRef] = []
+        if fan_out:
+            # iterations skipped by an item condition give no output: the list is then empty
+            for p in step.module.outputs:
+                if p.type.kind != "artifact":
+                    ref = "{{tasks.%s.outputs.parameters.%s}}" % (task, p.name)
+                    params.append({"name": p.name, "valueFrom": {"parameter": ref, "default": "[]"}})
+        else:  # everything the step's template outputs, empty when it failed (as a skipped step's)
+            declared = self.templates[template].get("outputs") or {}
+            for op in declared.get("parameters", []):
+                ref = "{{tasks.%s.outputs.parameters.%s}}" % (task, op["name"])
+                params.append({"name": op["name"], "valueFrom": {"parameter": ref, "default": ""}})
+            for oa in declared.get("artifacts", []):
+                ref = "{{tasks.%s.outputs.artifacts.%s}}" % (task, oa["name"])
+                arts.append(cast(m.ArtifactRef, {"name": oa["name"], "from": ref, "optional": True}))
+        if step.continue_on_failure:
+            status = f"tasks[{quote(task)}].status"
+            params.append({"name": SUCCEEDED, "valueFrom": {"expression": f"{status} == 'Succeeded' ? 'true' : 'false'"}})
+        return cast(m.Outputs, parameters_and_artifacts(params, arts))
+
+    def consumer_guard(self, step: ir.Step) -> str | None:
+        """expr-lang code that holds when every ``continue_on_failure`` step ``step`` reads data from succeeded."""
+        sources = [d for d in step.depends if d not in step.order_only and self.pipeline.step(d).continue_on_failure]
+        if not sources:
+            return None
+        return " && ".join(f"tasks[{quote(task_name(d))}].outputs.parameters[{quote(SUCCEEDED)}] == 'true'" for d in sources)
+
     def _order(self, t: m.DAGTask, step: ir.Step, *, condition: bool = True) -> None:
         """What a task waits for (``depends``), and its condition."""
         if step.depends:
             t["depends"] = depends_clause(step)
+        guard = self.consumer_guard(step)
         if condition and step.when is not None:
-            t["when"] = self.low.condition(step.when)
+            own = self.low.code(step.when)
+            t["when"] = "{{=%s}}" % (f"{guard} && ({own})" if guard else own)
+        elif guard:
+            t["when"] = "{{=%s}}" % guard
 
     def main(self) -> m.Template:
         tasks = [self.task(s) for s in self.pipeline.steps]

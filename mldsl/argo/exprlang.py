@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -116,6 +117,16 @@ def _jsonpath(text: str, path: str) -> Any:
     return json.loads(text)
 
 
+class GoTime:
+    """What expr-lang's ``now()`` gives: a time with Go's ``Unix()`` method (the one mldsl emits)."""
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+
+    def Unix(self) -> int:  # noqa: N802 - Go's method name, as expressions call it
+        return int(self.seconds)
+
+
 _SPRIG: dict[str, Callable[..., Any]] = {
     "sha256sum": lambda s: hashlib.sha256(str(s).encode()).hexdigest(),
     "trim": lambda s: str(s).strip(),
@@ -135,6 +146,8 @@ BUILTINS: dict[str, Any] = {
     "upper": lambda s: str(s).upper(),
     "join": lambda items, sep: str(sep).join(str(i) for i in items),
     "sprig": _SPRIG,
+    # an expr-lang builtin (used in Argo's own docs, ``docs/cron-workflows.md``); an env may replace it for tests
+    "now": lambda: GoTime(time.time()),
 }
 
 
@@ -216,6 +229,8 @@ class _Eval:
             return obj.get(key)  # a missing key is nil in expr-lang
         if isinstance(obj, (list, str)) and isinstance(key, int) and not isinstance(key, bool):
             return obj[key]
+        if isinstance(obj, GoTime) and key == "Unix":
+            return obj.Unix
         raise ExprError(f"cannot fetch {key!r} from {type(obj).__name__}")
 
     def _call(self, target: Tree[Token], args: Tree[Token] | None) -> Any:

@@ -26,9 +26,17 @@ class Cache(Strict):
     ttl: str
 
 
+class Approval(Strict):
+    """``approve:``: the run waits for a person (Argo ``suspend``)."""
+
+    message: str | None = None
+    timeout: str | None = None
+
+
 class Step(Strict):
     uses: str | None = None
     deploy: str | None = None
+    approve: Approval | None = None
     with_: dict[Identifier, Any] = Field(default_factory=dict, alias="with")
     after: list[Identifier] | Identifier | None = None
     when: str | None = None
@@ -41,6 +49,7 @@ class Step(Strict):
     node_selector: dict[str, str] | None = None
     tolerations: list[Toleration] | None = None
     env: dict[str, Scalar] | None = None
+    continue_on_failure: bool = False
 
     @property
     def after_list(self) -> list[str]:

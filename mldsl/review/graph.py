@@ -22,6 +22,9 @@ STATUS_STYLES = {
 
 def _label_lines(name: str, step: dict[str, Any], status: str | None) -> list[str]:
     lines = [name, step["module"]]
+    if "approve" in step:  # what a person is asked, and how long the run waits
+        timeout = step["approve"].get("timeout")
+        lines[1] = "approve" + (f" (times out in {timeout})" if timeout else "")
     if "for_each" in step:
         fe = step["for_each"]
         lines.append("for each: " + (fe if isinstance(fe, str) else json.dumps(fe)).replace("${{ ", "").replace(" }}", ""))

@@ -19,6 +19,10 @@ Each rule cites the argo-workflows v4.1.2 source it follows:
 * ``activeDeadlineSeconds`` bounds each attempt of a pod;
 * ``memoize`` reuses a Succeeded node's outputs under its key while younger than
   ``maxAge`` (``workflow/controller/cache``);
+* a ``suspend`` node waits until resumed, or until its ``duration`` passes, and then
+  *succeeds*, its ``supplied`` outputs taking their defaults (``operator.go`` executeSuspend
+  l. 3986-4030, ``workflow/util/util.go`` OverrideOutputParametersWithDefault l. 503-517);
+  ``argo stop`` fails it and stops the run (``operator.go`` l. 1397-1402);
 * the exit handler runs after the entrypoint with ``workflow.status``; when it fails,
   a workflow that had succeeded is Failed (``operator.go`` l. 551-563).
 """
@@ -46,6 +50,8 @@ from mldsl.runner.operators import LOCAL_KINDS, JobError, Localizer, run_spark, 
 from mldsl.runner.processes import LocalCode, Processes, docker_argv, pod_spec, run_process
 from mldsl.runner.support import DEPLOY_KINDS, resource_kind
 
+#: the label of an approval's suspend template: the step it belongs to (``mldsl run --approve STEP``)
+APPROVAL_LABEL = "mldsl.io/approval"
 _RESULTS = r"Succeeded|Failed|Errored|Skipped|Omitted|Daemoned|AnySucceeded|AllFailed"
 
 
@@ -62,7 +68,10 @@ class Options:
     executor: str = "process"
     code: dict[tuple[str, str], LocalCode] = field(default_factory=dict)
     secrets: dict[str, str] = field(default_factory=dict)
+    #: approval steps (their ``mldsl.io/approval`` label) approved up front, ``--approve STEP``
     approve: frozenset[str] = frozenset()
+    #: asks a person: (step, message, timeout seconds or None) -> "approved" | "rejected" | "expired"
+    ask: Callable[[str, str, float | None], str] | None = None
 
 
 @dataclass
@@ -175,6 +184,8 @@ class Execution:
         self.status = "Running"
         self.message = ""
         self.outputs: dict[str, Any] = {}
+        #: why an approval was refused: the run stops as with ``argo stop``, which still runs the exit handler
+        self.rejected = ""
 
     # --- the workflow ------------------------------------------------------
 
@@ -200,8 +211,10 @@ class Execution:
         self.main.end(phase, msg)
         self._notify(self.main)
         status = "Failed" if self.procs.stopping.is_set() else phase
-        self.status, self.message = status, msg
+        self.status, self.message = status, self.rejected or msg
         if self.spec.get("onExit") and self.spec["onExit"] in self.templates:
+            if self.rejected:  # Stop, not Terminate: exit handlers run (operator.go ShouldExecute)
+                self.procs.stopping.clear()
             exit_scope = scope.copy()
             exit_scope.params["workflow.status"] = status
             exit_scope.params["workflow.failures"] = json.dumps(self._failures())
@@ -283,7 +296,47 @@ class Execution:
             arts[a["name"]] = given
         if "dag" in tpl:
             return self._dag(node, tpl, values, arts, outer)
+        if "suspend" in tpl:
+            return self._suspend(node, tpl, values, outer)
         return self._leaf(node, tpl, values, arts, outer)
+
+    def _suspend(
+        self, node: Node, tpl: dict[str, Any], params: dict[str, str], outer: _Scope
+    ) -> tuple[str, str, dict[str, str], dict[str, Artifact]]:
+        """Wait for a person: ``--approve STEP``, an answer on the terminal, or the duration passing."""
+        flat = outer.globals()
+        for k, v in params.items():
+            flat[f"inputs.parameters.{k}"] = v
+        try:  # substituted when the node starts, outputs included (workflow/common/util.go SubstituteParams)
+            resolved = substitute({k: tpl[k] for k in ("suspend", "outputs") if k in tpl}, flat)
+        except UnresolvedError as exc:
+            return "Error", f"failed to resolve {exc}", {}, {}
+        node.start()
+        self._notify(node)
+        step = ((tpl.get("metadata") or {}).get("labels") or {}).get(APPROVAL_LABEL, node.task)
+        duration = resolved["suspend"].get("duration")
+        timeout = _duration(duration) if duration else None
+        if step in self.options.approve:
+            decision, how = "approved", "approved with --approve"
+        elif self.options.ask is not None:
+            decision = self.options.ask(step, params.get("message", ""), timeout)
+            how = {"approved": "approved on the terminal", "expired": "not approved in time"}.get(decision, "")
+        else:
+            decision, how = "rejected", f"no terminal to ask for approval: pass --approve {step} to approve it"
+        if decision == "rejected":  # argo stop: the suspended node fails and the run stops
+            how = how or "rejected on the terminal"
+            self.rejected = f"approval {step} refused ({how}): the run stopped"
+            self.procs.stop_all()
+            return "Failed", how, {}, {}
+        out: dict[str, str] = {}
+        for p in (resolved.get("outputs") or {}).get("parameters", []):
+            vf = p.get("valueFrom") or {}
+            if "supplied" in vf:
+                if "default" not in vf:
+                    why = f"raw output parameter '{p['name']}' has not been set and does not have a default value"
+                    return "Error", why, {}, {}
+                out[p["name"]] = str(vf["default"])
+        return "Succeeded", how, out, {}
 
     def _artifact_ref(self, a: dict[str, Any], scope: _Scope, extra: dict[str, Any] | None = None) -> Artifact | None:
         """An artifact argument: ``from`` a reference, or a location (``s3``) read from its local copy."""
@@ -406,6 +459,10 @@ class Execution:
             first = results[failed[0]]
             return first.phase if first.phase in ("Failed", "Error") else "Failed", f"child '{first.id}' failed", {}, {}
         out_params, out_arts = self._dag_outputs(tpl, scope)
+        if len(tasks) == 1 and results and next(iter(results.values())).phase in ("Failed", "Error"):
+            # a step wrapped for continue_on_failure: Argo shows the wrapper Succeeded, the record says what happened
+            node.continued = True
+            return "Succeeded", "failed; the run continued (continue_on_failure)", out_params, out_arts
         return "Succeeded", "", out_params, out_arts
 
     def _record_task(self, scope: _Scope, name: str, child: Node) -> None:

@@ -45,6 +45,8 @@ class Node:
     inner: dict[str, Node] = field(default_factory=dict)
     total: int | None = None  # a fan-out's item count, once known
     group: bool = False  # expanded by withItems/withParam (a TaskGroup)
+    #: its only task failed and ``continueOn`` let the run go on (a ``continue_on_failure`` step)
+    continued: bool = False
 
     def start(self) -> None:
         self.phase = "Running"

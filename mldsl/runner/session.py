@@ -204,8 +204,9 @@ def _iso(t: float | None) -> str | None:
 
 
 def _node_record(n: Node, folder: Path, mounts: Mounts) -> dict[str, Any]:
-    out: dict[str, Any] = {"phase": n.phase}
-    outputs: dict[str, Any] = {k: typed(mounts.uris(v)) for k, v in n.params.items() if not k.startswith("mldsl-id-")}
+    out: dict[str, Any] = {"phase": "Failed" if n.continued else n.phase}
+    # ``mldsl-*`` outputs are mldsl's own plumbing (URIs, identities, a wrapped step's result)
+    outputs: dict[str, Any] = {k: typed(mounts.uris(v)) for k, v in n.params.items() if not k.startswith("mldsl-")}
     for k, art in n.artifacts.items():
         outputs[k] = art.file_uri()
     if n.group or n.total is not None:
@@ -220,7 +221,7 @@ def _node_record(n: Node, folder: Path, mounts: Mounts) -> dict[str, Any]:
         out["attempts"] = n.attempts
     if n.inner and not (n.group or n.total is not None):
         out["steps"] = {k: _node_record(c, folder, mounts) for k, c in n.inner.items()}
-    if n.message and (n.phase != "Succeeded" or " written to " in n.message):
+    if n.message and (n.phase != "Succeeded" or n.continued or " written to " in n.message):
         out["message"] = n.message
     if n.started is not None:
         out["started"] = _iso(n.started)

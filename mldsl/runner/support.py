@@ -20,14 +20,14 @@ _SPEC = {
 }  # fmt: skip
 _TEMPLATE = {
     "name", "inputs", "outputs", "metadata", "volumes", "script", "container", "dag", "resource", "activeDeadlineSeconds",
-    "retryStrategy", "memoize", "parallelism", "nodeSelector", "tolerations", "serviceAccountName", "affinity",
+    "retryStrategy", "memoize", "parallelism", "nodeSelector", "tolerations", "serviceAccountName", "affinity", "suspend",
 }  # fmt: skip
 _TASK = {"name", "template", "arguments", "depends", "when", "withItems", "withParam", "continueOn"}
 _CONTAINER = {"image", "command", "args", "env", "resources", "volumeMounts", "workingDir", "source", "imagePullPolicy", "name"}
 _RETRY = {"limit", "retryPolicy", "backoff"}
 _BACKOFF = {"duration", "factor", "maxDuration", "cap"}
 _OUT_PARAM = {"name", "valueFrom", "description"}
-_VALUE_FROM = {"path", "expression", "parameter", "default"}
+_VALUE_FROM = {"path", "expression", "parameter", "default", "supplied"}
 _OUT_ART = {"name", "path", "s3", "archive", "optional", "from"}
 _IN_PARAM = {"name", "default", "value", "enum", "description"}
 _IN_ART = {"name", "path", "optional", "s3", "from"}
@@ -81,6 +81,8 @@ def check(spec: dict[str, Any]) -> list[str]:
         for v in tpl.get("volumes", []):
             if "emptyDir" not in v:
                 out.append(f"{where}.volumes.{v.get('name')}: only emptyDir volumes run locally")
+        if "suspend" in tpl:
+            _extra(tpl["suspend"], {"duration"}, f"{where}.suspend", out)
         if "dag" in tpl:
             _extra(tpl["dag"], {"tasks"}, f"{where}.dag", out)
             for task in tpl["dag"].get("tasks", []):

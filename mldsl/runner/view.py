@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from typing import IO, Any
 
 from mldsl.runner.nodes import Node
@@ -31,9 +33,25 @@ class Lines:
         self.names = names or {}
         self.seen: dict[str, tuple[str, int]] = {}
         self.lock = threading.Lock()
+        self.held: list[str] | None = None  # lines kept back while a question is on the terminal
+
+    @contextlib.contextmanager
+    def paused(self) -> Iterator[None]:
+        """Hold progress lines while a person is asked (an ``approve:`` step); print them after."""
+        with self.lock:
+            self.held = []
+        try:
+            yield
+        finally:
+            with self.lock:
+                held, self.held = self.held or [], None
+                for line in held:
+                    print(line, file=self.stream, flush=True)
 
     def __call__(self, node: Node) -> None:
         if node.task in ("main", "exit-handler") and node.id in ("main", "exit"):
+            return
+        if self.names and node.task not in self.names:  # a step's own inner tasks (an approval's wait)
             return
         state = (node.phase, node.attempts if node.attempts > 1 else 1)
         with self.lock:
@@ -56,7 +74,11 @@ class Lines:
                     extra += f": {node.message}"
             if node.phase in ("Running", "Pending") and node.total is not None and node.group:
                 extra = f" ({node.total} items)"
-            print(f"{label}: {node.phase}{extra}", file=self.stream, flush=True)
+            line = f"{label}: {node.phase}{extra}"
+            if self.held is not None:
+                self.held.append(line)
+            else:
+                print(line, file=self.stream, flush=True)
 
     def close(self, ex: Any) -> None:
         pass
@@ -74,6 +96,7 @@ class Live:
         self.get = ex_getter
         self.live = RichLive(self._table(), console=self.console, refresh_per_second=8, transient=False)
         self.live.start()
+        self.drawing = threading.Lock()
         self.stop = threading.Event()
         self.thread = threading.Thread(target=self._tick, daemon=True)
         self.thread.start()
@@ -81,9 +104,22 @@ class Live:
     def __call__(self, node: Node) -> None:
         pass  # the ticker redraws
 
+    @contextlib.contextmanager
+    def paused(self) -> Iterator[None]:
+        """The table off the screen while a question is asked (an ``approve:`` step)."""
+        with self.drawing:
+            self.live.stop()
+        try:
+            yield
+        finally:
+            with self.drawing:
+                self.live.start()
+
     def _tick(self) -> None:
         while not self.stop.wait(0.125):
-            self.live.update(self._table())
+            with self.drawing:
+                if self.live.is_started:
+                    self.live.update(self._table())
 
     def _table(self) -> Any:
         from rich.progress_bar import ProgressBar

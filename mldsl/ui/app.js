@@ -346,11 +346,16 @@ function stepCard(step, index) {
   remove.addEventListener("click", () => { S.model.steps.splice(S.model.steps.indexOf(step), 1); changed(true); });
   const up = el("button", { type: "button", class: "move", text: "↑", "aria-label": "move up", disabled: index === 0 });
   up.addEventListener("click", () => { const a = S.model.steps; [a[index - 1], a[index]] = [a[index], a[index - 1]]; changed(true); });
-  card.append(el("div", { class: "step-head" }, name, step.deploy ? el("span", { class: "mono", text: "deploy: " + step.deploy }) : uses, up, remove),
+  const kind = step.deploy ? el("span", { class: "mono", text: "deploy: " + step.deploy }) : step.approve ? el("span", { class: "mono", text: "approve" }) : uses;
+  card.append(el("div", { class: "step-head" }, name, kind, up, remove),
     el("div", { class: "error", "data-err": "step:" + step.name }), el("div", { class: "error", "data-err": "step:" + step.name + ":uses" }));
   if (step.more && step.more.length) card.appendChild(el("div", { class: "help", text: "Also has " + step.more.join(", ") + " (kept as written)." }));
   if (step.deploy) {
     card.appendChild(el("p", { class: "help", text: "Deploys the Serving " + step.deploy + ": edit this step in the YAML; it is kept as written." }));
+    return card;
+  }
+  if (step.approve) {
+    card.appendChild(el("p", { class: "help", text: "Waits for a person to approve the run: edit this step in the YAML; it is kept as written." }));
     return card;
   }
   if (!module) {

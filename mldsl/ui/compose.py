@@ -67,6 +67,7 @@ def model_of(doc: dict[str, Any]) -> dict[str, Any]:
                 "with": dict(given) if isinstance(given, dict) else {},
                 "more": sorted(str(k) for k in step if k not in ("uses", "with")),
                 "deploy": str(step["deploy"]) if "deploy" in step else None,
+                "approve": "approve" in step,
             }
         )
     return {
@@ -187,7 +188,7 @@ def render(model: Any, existing: str | None, original: str | None) -> str:
     for s in model["steps"]:
         step = old_steps.get(s.get("was") or s["name"])
         step = step if isinstance(step, CommentedMap) else CommentedMap()
-        if s["uses"] or "deploy" not in step:
+        if s["uses"] or not ({"deploy", "approve"} & set(step)):  # a deploy or approve step keeps its kind
             step["uses"] = s["uses"]
         given = s.get("with") or {}
         if given:
