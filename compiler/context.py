@@ -24,6 +24,8 @@ class Context:
     servings: list[ir.Serving] = field(default_factory=list)
     #: anything a pass wants to hand to a later one, keyed by the pass's name
     scratch: dict[str, Any] = field(default_factory=dict)
+    #: references to documents whose own errors are reported: not reported again, but what holds them fails
+    suppressed: int = 0
 
     def span(self, doc: Loaded, loc: Loc, *, key: bool = False, offset: int | None = None) -> Span:
         pos = doc.source.positions

@@ -40,6 +40,8 @@ class Scope:
     artifact_bucket: str | None = None
     #: steps referenced, filled while checking
     refs: set[str] = field(default_factory=set)
+    #: params and inputs whose declaration had errors (already reported): reading one is not a new error
+    broken: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -135,6 +137,8 @@ class Checker:
         if len(rest) != 1:
             return self.fail(node, "MLD301", f"invalid reference {node.text!r}", "write params.<name>")
         p = params.get(rest[0])
+        if p is None and rest[0] in self.scope.broken:
+            return ir.IParam(rest[0], ANY)  # its declaration's error is the root cause: any use is fine
         if p is None:
             return self.fail(node, "MLD301", f"unknown param {rest[0]!r}", _did_you_mean(rest[0], params, "params"))
         return ir.IParam(p.name, p.type)
@@ -152,8 +156,8 @@ class Checker:
         if info is None:
             return self.fail(node, "MLD301", f"unknown step {name!r}", _did_you_mean(name, steps, "steps"))
         self.scope.refs.add(name)
-        if info.outputs is None:
-            return ir.ILit(None, ANY)  # the module's own errors are reported; don't pile on
+        if info.outputs is None:  # the module's own errors are reported: a reference of any type, no new error
+            return ir.IStepOutput(name, out, ANY, field="uri" if rest[3:] == ("uri",) else None)
         p = info.outputs.get(out)
         if p is None:
             return self.fail(node, "MLD301", f"step {name!r} has no output {out!r}", _did_you_mean(out, info.outputs, "outputs"))
@@ -197,6 +201,8 @@ class Checker:
         if not rest:
             return self.fail(node, "MLD301", "invalid reference 'inputs'", "write inputs.<name>")
         p = inputs.get(rest[0])
+        if p is None and rest[0] in self.scope.broken:
+            return ir.IInput(rest[0], ANY)  # its declaration's error is the root cause: any use is fine
         if p is None:
             return self.fail(node, "MLD301", f"unknown input {rest[0]!r}", _did_you_mean(rest[0], inputs, "inputs"))
         if p.type.kind == "artifact":

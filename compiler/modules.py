@@ -39,7 +39,8 @@ def _compile(ctx: Context, doc: Loaded) -> ir.Module | None:
             continue
         if p is not None:
             outputs.append(p)
-    scope = Scope(inputs={p.name: p for p in inputs}, outputs={p.name: p for p in outputs})
+    broken = frozenset(set(spec.inputs) - {p.name for p in inputs})
+    scope = Scope(inputs={p.name: p for p in inputs}, outputs={p.name: p for p in outputs}, broken=broken)
     run = spec.run
     compiled_run: ir.ContainerRun | ir.PythonRun | ir.SparkRun | ir.DistributedRun | None
     if run.container is not None:
@@ -105,8 +106,10 @@ def _no_secret_inputs(ctx: Context, doc: Loaded, loc: tuple[str | int, ...], val
                 doc,
                 loc,
                 "MLD503",
-                f"secret input {node.name!r} cannot be used in {loc[-2] if isinstance(loc[-1], int) else loc[-1]}",
-                f"the step reads it from the environment variable MLDSL_INPUT_{node.name.upper()}",
+                f"secret input {node.name!r} cannot be used in {loc[-2] if isinstance(loc[-1], int) else loc[-1]}"
+                + (" inside a larger string" if loc[-2:-1] == ("env",) else ""),
+                f'map it whole to an env var of the name the image expects: env: {{NAME: "${{{{ inputs.{node.name} }}}}"}}'
+                f" (it is also in MLDSL_INPUT_{node.name.upper()}); a secret never goes into args or text",
             )
             return False
     return True
@@ -172,6 +175,8 @@ def _env(
 ) -> tuple[tuple[str, ir.IValue], ...]:
     env = check_env(ctx, doc, (*base, "env"), dict(raw or {}), scope)
     for name, v in env:
+        if isinstance(v, ir.IInput) and v.type.kind == "secret":
+            continue  # mapped whole to a variable of the name the image expects: a secretKeyRef (SPEC §1.10)
         _no_secret_inputs(ctx, doc, (*base, "env", name), v)
     return env
 

@@ -9,7 +9,7 @@ from mldsl.compiler.context import Context, Loc
 from mldsl.constraints import MISSING, Param, check_value, portable_pattern
 from mldsl.loader import Loaded
 from mldsl.models.typedecl import TypeDecl
-from mldsl.mtypes import MType, TypeSyntaxError, parse_type
+from mldsl.mtypes import MType, TypeSyntaxError, list_of, parse_type
 
 
 def declare(ctx: Context, doc: Loaded, loc: Loc, name: str, decl: str | TypeDecl, *, role: str) -> Param | None:
@@ -27,15 +27,23 @@ def declare(ctx: Context, doc: Loaded, loc: Loc, name: str, decl: str | TypeDecl
         ok = False
         ctx.error(doc, (*loc, field), code, message, hint, key=True)
 
-    if t.kind == "enum":
+    # ``values`` types an enum, or the items of a list of enums (SPEC §1.10: list[enum])
+    enum_list = t.kind == "list" and t.item is not None and t.item.kind == "enum"
+    if t.kind == "enum" or enum_list:
         if not decl.values:
-            bad("type", "an enum needs 'values'", "list the allowed values: values: [a, b]", code="MLD203")
+            bad(
+                "type",
+                f"{'a list of enums' if enum_list else 'an enum'} needs 'values'",
+                "list the allowed values: values: [a, b]",
+                code="MLD203",
+            )
         elif len(set(map(repr, decl.values))) != len(decl.values):
             bad("values", "enum values must be unique", code="MLD203")
         else:
-            t = MType("enum", values=tuple(decl.values))
+            enum = MType("enum", values=tuple(decl.values))
+            t = list_of(enum) if enum_list else enum
     elif decl.values is not None:
-        bad("values", f"'values' applies to enum, not {t}", "write type: enum")
+        bad("values", f"'values' applies to enum and list[enum], not {t}", "write type: enum, or type: 'list[enum]'")
     if decl.format is not None:
         if t.kind != "artifact":
             bad("format", f"'format' applies to artifact, not {t}")

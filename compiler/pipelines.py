@@ -16,6 +16,7 @@ from mldsl.compiler.values import bind, check_env, compile_value, expect_type
 from mldsl.constraints import Param
 from mldsl.durations import parse_duration
 from mldsl.loader import Loaded, display_path
+from mldsl.model_errors import COMMA_HINT, split_by_comma
 from mldsl.models.base import Resources as ResourcesModel
 from mldsl.models.base import Toleration as TolerationModel
 from mldsl.models.pipeline import ExitHandler, Schedule, Step
@@ -28,6 +29,7 @@ _CRON_MACROS = {"@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midni
 def compile_pipeline(ctx: Context, doc: Loaded, registry: Registry) -> ir.Pipeline | None:
     spec = doc.model.spec
     start = len(ctx.diags)
+    suppressed = ctx.suppressed
     params: dict[str, Param] = {}
     for name, decl in spec.params.items():
         p = declare(ctx, doc, ("spec", "params", name), name, decl, role="param")
@@ -41,6 +43,16 @@ def compile_pipeline(ctx: Context, doc: Loaded, registry: Registry) -> ir.Pipeli
             )
         elif p is not None:
             params[name] = p
+    broken = frozenset(set(spec.params) - set(params))
+    if not spec.steps:  # Argo refuses a DAG without tasks (argoproj.io_workflowtemplates.yaml: dag.tasks minItems 1)
+        ctx.error(
+            doc,
+            ("spec", "steps"),
+            "MLD418",
+            "a pipeline needs at least one step",
+            "add a step under steps: (name: {uses: module@version, with: {...}})",
+            key=True,
+        )
     _check_step_names(ctx, doc, spec.steps)
     modules: dict[str, ir.Module] = {}
     for name, step in spec.steps.items():
@@ -57,7 +69,7 @@ def compile_pipeline(ctx: Context, doc: Loaded, registry: Registry) -> ir.Pipeli
     data_deps: dict[str, set[str]] = {}
     for name, step in spec.steps.items():
         loc: Loc = ("spec", "steps", name)
-        scope = Scope(params=params, steps=infos, current_step=name, artifact_bucket=bucket)
+        scope = Scope(params=params, steps=infos, current_step=name, artifact_bucket=bucket, broken=broken)
         for after in step.after_list:
             if after not in spec.steps:
                 close = difflib.get_close_matches(after, list(spec.steps), n=1)
@@ -87,7 +99,7 @@ def compile_pipeline(ctx: Context, doc: Loaded, registry: Registry) -> ir.Pipeli
             "remove one of these dependencies (a reference in with/when/for_each/env, or 'after')",
             key=True,
         )
-    outputs = _outputs(ctx, doc, spec.outputs, params, infos, bucket)
+    outputs = _outputs(ctx, doc, spec.outputs, params, infos, bucket, broken)
     schedule = _schedule(ctx, doc, spec.schedule) if spec.schedule is not None else None
     if spec.schedule is not None and len(doc.name) > CRON_NAME_MAX:
         ctx.error(
@@ -109,9 +121,9 @@ def compile_pipeline(ctx: Context, doc: Loaded, registry: Registry) -> ir.Pipeli
                     "give it a default (runs started by the schedule use the defaults)",
                     key=True,
                 )
-    on_exit = _on_exit(ctx, doc, spec.on_exit, params, registry) if spec.on_exit is not None else None
+    on_exit = _on_exit(ctx, doc, spec.on_exit, params, registry, broken) if spec.on_exit is not None else None
     ttl = _duration(ctx, doc, ("spec", "ttl"), spec.ttl)
-    if len(ctx.diags) > start or cycle is not None:
+    if len(ctx.diags) > start or cycle is not None or ctx.suppressed > suppressed:
         return None
     ordered = tuple(_with_depends(compiled[n], deps[n], data_deps[n]) for n in dag.order(graph))
     md = doc.model.metadata
@@ -212,11 +224,14 @@ def _resolve_step(ctx: Context, doc: Loaded, loc: Loc, step: Step, registry: Reg
     try:
         found = registry.resolve(uses, ctx, doc.file)
     except ResolveError as exc:
-        ctx.error(doc, (*loc, "uses"), exc.code, str(exc), exc.hint)
+        if exc.code == "MLD400" and ("Module", uses.partition("@")[0]) in ctx.ws.broken:
+            ctx.suppressed += 1  # the module's file has errors, reported there: the root cause, once
+        else:
+            ctx.error(doc, (*loc, "uses"), exc.code, str(exc), exc.hint)
         return None
     module = module_for(ctx, found)
     if module is None:
-        ctx.error(doc, (*loc, "uses"), "MLD414", f"module {uses!r} has errors, reported at its own file")
+        ctx.suppressed += 1  # its errors are reported at its own file
     return module
 
 
@@ -225,8 +240,8 @@ def _deploy_module(ctx: Context, doc: Loaded, loc: Loc, name: str) -> ir.Module 
     serving = next((s for s in ctx.servings if s.name == name), None)
     if serving is None:
         known = [d.name for d in ctx.ws.of_kind("Serving")]
-        if name in known:
-            ctx.error(doc, (*loc, "deploy"), "MLD414", f"Serving {name!r} has errors, reported at its own file")
+        if name in known or ("Serving", name) in ctx.ws.broken:
+            ctx.suppressed += 1  # its errors are reported at its own file
             return None
         close = difflib.get_close_matches(name, known, n=1)
         ctx.error(
@@ -291,7 +306,11 @@ def _bindings(
                 (*loc, "with", key),
                 "MLD404",
                 f"module {module.key} has no input {key!r}",
-                f"did you mean {close[0]!r}?" if close else "its inputs: " + (", ".join(names) or "none"),
+                COMMA_HINT
+                if split_by_comma(key, with_[key])
+                else f"did you mean {close[0]!r}?"
+                if close
+                else "its inputs: " + (", ".join(names) or "none"),
                 key=True,
             )
             ok = False
@@ -460,11 +479,17 @@ def _retry(ctx: Context, doc: Loaded, loc: Loc, step: Step) -> ir.Retry | None:
 
 
 def _outputs(
-    ctx: Context, doc: Loaded, outputs: dict[str, str], params: dict[str, Param], infos: dict[str, StepInfo], bucket: str | None
+    ctx: Context,
+    doc: Loaded,
+    outputs: dict[str, str],
+    params: dict[str, Param],
+    infos: dict[str, StepInfo],
+    bucket: str | None,
+    broken: frozenset[str],
 ) -> tuple[tuple[str, ir.IValue], ...]:
     out = []
     for name, raw in outputs.items():
-        scope = Scope(params=params, steps=infos, artifact_bucket=bucket)
+        scope = Scope(params=params, steps=infos, artifact_bucket=bucket, broken=broken)
         v = compile_value(ctx, doc, ("spec", "outputs", name), raw, scope)
         if v is None:
             continue
@@ -518,12 +543,14 @@ def _schedule(ctx: Context, doc: Loaded, s: Schedule) -> ir.Schedule | None:
     return ir.Schedule(tuple(s.crons), s.timezone, s.concurrency, s.suspend, deadline, s.history)
 
 
-def _on_exit(ctx: Context, doc: Loaded, h: ExitHandler, params: dict[str, Param], registry: Registry) -> ir.Step | None:
+def _on_exit(
+    ctx: Context, doc: Loaded, h: ExitHandler, params: dict[str, Param], registry: Registry, broken: frozenset[str]
+) -> ir.Step | None:
     loc: Loc = ("spec", "on_exit")
     module = _resolve_step(ctx, doc, loc, Step(uses=h.uses), registry)
     if module is None:
         return None
-    scope = Scope(params=params, on_exit=True)
+    scope = Scope(params=params, on_exit=True, broken=broken)
     bindings = _bindings(ctx, doc, loc, h.with_, module, scope)
     if bindings is None:
         return None

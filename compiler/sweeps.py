@@ -25,7 +25,8 @@ def compile_sweep(ctx: Context, doc: Loaded, pipelines: dict[str, ir.Pipeline]) 
     if pipeline is None:
         known = [d.name for d in ctx.ws.of_kind("Pipeline")]
         close = difflib.get_close_matches(spec.pipeline, known, n=1)
-        failed = spec.pipeline in known  # it exists but has errors, reported at its own file
+        # it exists but has errors, reported at its own file
+        failed = spec.pipeline in known or ("Pipeline", spec.pipeline) in ctx.ws.broken
         if not failed:
             ctx.error(
                 doc,

@@ -67,7 +67,7 @@ def compile_value(ctx: Context, doc: Loaded, loc: Loc, raw: Any, scope: Scope) -
                     f"cannot put a {e.type} inside a string",
                     "use join() for lists, or make the value the whole string"
                     if e.type.kind == "list"
-                    else "a secret can only be a whole value"
+                    else 'a secret is a whole value only: map it to an env var of its own, env: {NAME: "${{ inputs.x }}"}'
                     if e.type.kind == "secret"
                     else 'use the whole value, e.g. "${{ steps.x.outputs.model }}"',
                 )

@@ -135,9 +135,9 @@ CODES: tuple[Code, ...] = (
     ),
     Code("MLD412", "Invalid duration", "Write durations like 30s, 15m, 2h, 7d or 1h30m."),
     Code("MLD413", "Invalid schedule", "Use a five-field cron expression and an IANA time zone."),
-    Code("MLD414", "Module or Serving has errors", "Fix the errors reported at its own file."),
     Code("MLD415", "Scheduled pipeline param without a default", "Give every param a default: scheduled runs use the defaults."),
     Code("MLD416", "Retry backoff factor is not a whole number", "Argo parses the factor as an integer: use 2, 3, ..."),
+    Code("MLD418", "Pipeline without steps", "Add at least one step: Argo refuses a DAG without tasks."),
     Code(
         "MLD417",
         "Field does not apply to an `approve` step",
@@ -159,7 +159,11 @@ CODES: tuple[Code, ...] = (
         "Misused secret()",
         "secret() takes two quoted strings and may only bind secret inputs or env values, never args.",
     ),
-    Code("MLD503", "Secret input used in args or env", "Read a secret input from the environment variable MLDSL_INPUT_<NAME>."),
+    Code(
+        "MLD503",
+        "Secret input used in args or text",
+        'Map it whole to an env var of any name (`env: {DB_PASSWORD: "${{ inputs.db_password }}"}`), or read MLDSL_INPUT_<NAME>.',
+    ),
     # --- modules -------------------------------------------------------------
     Code("MLD600", "`run` needs exactly one kind", "Give exactly one of container and python."),
     Code("MLD601", "Python run needs one source", "Give exactly one of `source` and `file`."),

@@ -46,6 +46,9 @@ class Workspace:
     diagnostics: Diagnostics = field(default_factory=Diagnostics)
     #: text to read instead of the file on disk, by resolved path (an editor's unsaved buffer)
     unsaved: dict[Path, str] = field(default_factory=dict)
+    #: (kind, name) of documents that did not validate (their errors are reported): what refers to them is
+    #: not reported again as "not found"
+    broken: set[tuple[str, str]] = field(default_factory=set)
 
     def of_kind(self, kind: str, tier: int | None = None) -> list[Loaded]:
         return [d for d in self.documents if d.kind == kind and (tier is None or d.tier == tier)]
@@ -104,11 +107,17 @@ def load_file(path: Path, tier: int, ws: Workspace, *, explicit: bool = True) ->
     ws.diagnostics.extend(diags)
     out = []
     for doc in docs:
-        if not explicit and isinstance(doc.data, dict) and "apiVersion" not in doc.data and "kind" not in doc.data:
-            continue  # found while walking a folder, and plainly not an mldsl document (a CI file, values...)
+        if not explicit and (not isinstance(doc.data, dict) or ("apiVersion" not in doc.data and "kind" not in doc.data)):
+            # found while walking a folder, and plainly not an mldsl document: a CI file, Helm values, or a list
+            # or scalar at the top (.pre-commit-hooks.yaml, an Ansible playbook)
+            continue
         loaded = validate_document(doc, path, tier, ws.diagnostics)
         if loaded is not None:
             out.append(loaded)
+        elif isinstance(doc.data, dict) and isinstance(doc.data.get("metadata"), dict):
+            name = doc.data["metadata"].get("name")
+            if isinstance(doc.data.get("kind"), str) and isinstance(name, str):
+                ws.broken.add((doc.data["kind"], name))
     return out
 
 

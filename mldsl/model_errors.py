@@ -111,11 +111,23 @@ def _value_at(data: Any, loc: tuple[Any, ...]) -> Any:
     return data
 
 
+def split_by_comma(key: str, value: Any) -> bool:
+    """Whether ``key: value`` looks like the tail of a flow-mapping value cut at a comma (``{a: x, then y}``)."""
+    return value is None and any(c.isspace() for c in key.strip())
+
+
+COMMA_HINT = "a comma inside { } ends the value before it: quote a value that holds a comma ('Load it, then ...')"
+
+
 def validation_diagnostics(
     exc: ValidationError, model: type[BaseModel], data: Any, positions: Positions, prefix: tuple[Any, ...] = ()
 ) -> list[Diagnostic]:
     """One diagnostic per pydantic error, at the key or value it concerns."""
     out: list[Diagnostic] = []
+    #: (parent, field) a misspelt key was meant to be, and the "missing" diagnostics: a missing field that a
+    #: typo next to it explains is the same mistake, reported once (at the typo, with its hint)
+    meant: set[tuple[Any, ...]] = set()
+    missing: list[tuple[tuple[Any, ...], Diagnostic]] = []
     for err in exc.errors(include_url=False):
         loc = _clean_loc(tuple(err["loc"]))
         full = prefix + loc
@@ -126,23 +138,28 @@ def validation_diagnostics(
             name = str(loc[-1]) if loc else "?"
             fields = _fields_at(model, loc[:-1])
             close = difflib.get_close_matches(name, fields, n=1, cutoff=0.6)
-            if close:
+            if split_by_comma(name, _value_at(data, loc)):
+                hint = COMMA_HINT
+            elif close:
                 hint = f"did you mean {close[0]!r}?"
+                meant.add((*loc[:-1], close[0]))
             elif fields:
                 hint = "allowed fields here: " + ", ".join(fields)
             out.append(Diagnostic("MLD102", f"unknown field {name!r}", positions.span(full, key=True), hint=hint))
         elif etype == "missing":
             name = str(loc[-1]) if loc else "?"
             parent = ".".join(str(p) for p in loc[:-1]) or "the document"
-            out.append(
-                Diagnostic(
-                    "MLD103",
-                    f"missing required field {name!r} in {parent}",
-                    positions.span(full[:-1], key=True) if len(full) > 1 else positions.span(()),
-                    hint=hint,
-                )
+            d = Diagnostic(
+                "MLD103",
+                f"missing required field {name!r} in {parent}",
+                positions.span(full[:-1], key=True) if len(full) > 1 else positions.span(()),
+                hint=hint,
             )
+            out.append(d)
+            missing.append((loc, d))
         elif etype.startswith("MLD"):
+            if etype == "MLD105" and loc and split_by_comma(str(loc[-1]), _value_at(data, loc)):
+                hint = COMMA_HINT
             out.append(Diagnostic(etype, err["msg"], positions.span(full), hint=hint))
         elif etype in _TYPE_WORDS or etype.endswith("_type") or etype.endswith("_parsing"):
             want = _TYPE_WORDS.get(etype, etype.replace("_type", "").replace("_", " "))
@@ -157,7 +174,8 @@ def validation_diagnostics(
             out.append(Diagnostic("MLD107", f"invalid value: {err['msg'].lower()}", positions.span(full)))
         else:
             out.append(Diagnostic("MLD107", err["msg"], positions.span(full), hint=hint))
-    return _dedupe_union_noise(out)
+    explained = {id(d) for loc, d in missing if loc in meant}
+    return _dedupe_union_noise([d for d in out if id(d) not in explained])
 
 
 def _dedupe_union_noise(diags: list[Diagnostic]) -> list[Diagnostic]:

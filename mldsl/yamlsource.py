@@ -7,7 +7,9 @@ nodes into plain Python values ourselves so that we can
 * refuse duplicate keys (plain YAML keeps the last one silently),
 * refuse any tag outside the safe core schema (``!!python/...`` and friends),
 * bound alias expansion, so a "billion laughs" document is an error,
-* keep YAML 1.1 timestamps (``2024-06-01``) as the strings the user wrote.
+* keep YAML 1.1 timestamps (``2024-06-01``) as the strings the user wrote,
+* read numbers as YAML 1.2 does (SPEC §1.10): ``1e-3`` is a float (PyYAML's 1.1
+  resolver needs a dot), ``010`` is ten, and ``1_000``, ``0b11`` and ``1:30`` are text.
 """
 
 from __future__ import annotations
@@ -26,6 +28,13 @@ except ImportError:  # pragma: no cover - depends on the PyYAML build
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
 PathKey = tuple[str | int, ...]
+
+#: YAML 1.2 core schema numbers (https://yaml.org/spec/1.2.2/#1032-tag-resolution)
+_INT12 = re.compile(r"[-+]?[0-9]+")
+_OCT12 = re.compile(r"0o[0-7]+")
+_HEX12 = re.compile(r"0x[0-9a-fA-F]+")
+_FLOAT12 = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?")
+_SPECIAL12 = re.compile(r"[-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN)")
 
 #: Upper bound on values produced from one document, aliases expanded.
 MAX_NODES = 200_000
@@ -169,15 +178,28 @@ class _Builder:
 
     def scalar(self, node: yaml.ScalarNode) -> Any:
         tag = node.tag
+        if tag in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float") or (tag == "tag:yaml.org,2002:str" and not node.style):
+            return yaml12_number(node.value)
         if tag == "tag:yaml.org,2002:str" or tag == "tag:yaml.org,2002:timestamp":
             return node.value  # dates stay the text the user wrote
-        if tag == "tag:yaml.org,2002:int":
-            return self._scalar.construct_yaml_int(node)
-        if tag == "tag:yaml.org,2002:float":
-            return self._scalar.construct_yaml_float(node)
         if tag == "tag:yaml.org,2002:bool":
             return self._scalar.construct_yaml_bool(node)
         return None  # null
+
+
+def yaml12_number(text: str) -> int | float | str:
+    """A plain scalar as YAML 1.2's core schema reads it: an int, a float, or the text itself."""
+    if _INT12.fullmatch(text):
+        return int(text, 10)
+    if _OCT12.fullmatch(text):
+        return int(text[2:], 8)
+    if _HEX12.fullmatch(text):
+        return int(text[2:], 16)
+    if _FLOAT12.fullmatch(text):
+        return float(text)
+    if _SPECIAL12.fullmatch(text):
+        return float(text.replace(".", "").lower())
+    return text
 
 
 def _syntax_diag(path: str, exc: yaml.YAMLError, text: str = "") -> Diagnostic:

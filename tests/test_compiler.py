@@ -277,3 +277,66 @@ def test_printed_expressions_reparse_to_the_same_ir() -> None:
                     assert not checker.issues and again == v, (text, again, v)
                     checked += 1
     assert checked > 20
+
+
+def test_list_of_enums_types_its_items_and_a_fan_out_over_it(tmp_path: Path) -> None:
+    """SPEC §1.10: ``list[enum]`` with ``values``; ``item`` of a fan-out over it is that enum."""
+    write(
+        tmp_path,
+        "m.yaml",
+        """\
+        apiVersion: mldsl/v1
+        kind: Module
+        metadata: {name: per-country, version: 1.0.0}
+        spec:
+          inputs: {country: {type: enum, values: [cn, de, us, br]}}
+          run: {container: {image: img, command: [echo, "${{ inputs.country }}"]}}
+        """,
+    )
+    good = """\
+    apiVersion: mldsl/v1
+    kind: Pipeline
+    metadata: {name: p}
+    spec:
+      params:
+        countries: {type: 'list[enum]', values: [cn, de, us], default: [cn, us]}
+      steps:
+        each: {uses: per-country@1, for_each: "${{ params.countries }}", with: {country: "${{ item }}"}}
+    """
+    result = compile_paths([write(tmp_path, "m.yaml", (tmp_path / "m.yaml").read_text()), write(tmp_path, "p.yaml", good)])
+    assert result.ok, [d.render() for d in result.diagnostics]
+    (p,) = result.program.pipelines
+    assert str(p.params[0].type) == "list[enum['cn', 'de', 'us']]" and p.step("each").item_type == p.params[0].type.item
+    bad = good.replace("default: [cn, us]", "default: [cn, fr]").replace("values: [cn, de, us]", "values: [cn, de, us, fr]")
+    result = compile_paths([tmp_path / "m.yaml", write(tmp_path, "p.yaml", bad)])  # fr reaches an input without it
+    assert [d.code for d in result.diagnostics] == ["MLD303"], [d.render() for d in result.diagnostics]
+    bad = good.replace("default: [cn, us]", "default: [cn, xx]")
+    result = compile_paths([tmp_path / "m.yaml", write(tmp_path, "p.yaml", bad)])
+    assert ["xx" in d.message for d in result.diagnostics] == [True]
+    bad = good.replace("'list[enum]'", "'list[str]'")
+    result = compile_paths([tmp_path / "m.yaml", write(tmp_path, "p.yaml", bad)])
+    assert "'values' applies to enum and list[enum]" in result.diagnostics[0].message
+
+
+def test_friction_hints_from_the_new_user_trial() -> None:
+    """Each quoted from issue #13's trial: the error says how to fix it."""
+    from conftest import ROOT
+
+    result = compile_paths([ROOT / "tests" / "invalid" / "MLD102-comma-in-flow-value"])
+    hints = {d.code: d.hint or "" for d in result.diagnostics}
+    assert "quote a value that holds a comma" in hints["MLD102"] and "quote a value" in hints["MLD105"]
+    assert "exclusive_min: true, or only exclusive_min: 0.0" in hints["MLD202"]
+    assert len(result.diagnostics) == 3  # lr's exclusive_min: 0.0 is accepted; .pre-commit-hooks.yaml is skipped
+
+
+def test_json_schema_style_exclusive_bound_is_a_strict_bound(tmp_path: Path) -> None:
+    text = pipeline("check-metrics@1").replace(
+        "spec:\n", "spec:\n  params:\n    lr: {type: float, default: 0.01, exclusive_min: 0.0, exclusive_max: 1}\n"
+    )
+    result = compile_paths(
+        [write(tmp_path, "p.yaml", text.replace('uses: "check-metrics@1"', 'uses: "check-metrics@1", with: {values: [1]}'))]
+    )
+    assert result.ok, [d.render() for d in result.diagnostics]
+    (lr,) = result.program.pipelines[0].params
+    assert (lr.minimum, lr.maximum, lr.exclusive_min, lr.exclusive_max) == (0.0, 1, True, True)
+    assert "greater than 0" in compile_paths([write(tmp_path, "p.yaml", text.replace("0.01", "0.0"))]).diagnostics[0].message

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from mldsl.constraints import Param, check_value
@@ -99,3 +101,32 @@ def test_loader_positions_duplicates_and_safety() -> None:
 def test_dates_stay_strings() -> None:
     docs, _ = load_yaml_text("fixed: {date: 2024-06-01}\n", "f.yaml")
     assert docs[0].data == {"fixed": {"date": "2024-06-01"}}
+
+
+def test_numbers_are_yaml_1_2_numbers() -> None:
+    """SPEC §1.10: ``1e-3`` is a float (PyYAML's YAML 1.1 resolver gives the string '1e-3')."""
+    text = "a: [1e-3, 1E5, 010, 0o17, 0x1F, -.5, .inf, 2.5]\nb: [1_000, 0b11, '1e-3', 1:30, yes]\n"
+    docs, diags = load_yaml_text(text, "f.yaml")
+    assert not diags
+    assert docs[0].data["a"] == [0.001, 100000.0, 10, 15, 31, -0.5, float("inf"), 2.5]
+    assert docs[0].data["b"] == ["1_000", "0b11", "1e-3", "1:30", True]  # text, a quoted string, a bool as before
+
+
+def test_a_learning_rate_written_1e_3_is_a_float_everywhere(tmp_path: Path) -> None:
+    from mldsl.compiler import compile_paths
+
+    (tmp_path / "p.yaml").write_text(
+        "apiVersion: mldsl/v1\nkind: Pipeline\nmetadata: {name: tune}\nspec:\n"
+        "  params:\n    lr: {type: float, default: 1e-3, min: 1e-6, max: 1e-1}\n"
+        "  steps:\n    check: {uses: check-metrics@1, with: {values: [1e-2], minimum: '${{ params.lr }}'}}\n"
+        "---\napiVersion: mldsl/v1\nkind: Sweep\nmetadata: {name: tune-lr}\nspec:\n  pipeline: tune\n"
+        "  strategy: random\n  max_trials: 4\n  params:\n    lr: {loguniform: [1e-5, 1e-2]}\n"
+        "  objective: {metric: steps.check.outputs.mean, goal: maximize}\n",
+        encoding="utf-8",
+    )
+    result = compile_paths([tmp_path / "p.yaml"])
+    assert result.ok, [d.render() for d in result.diagnostics]
+    (pipeline,) = result.program.pipelines
+    assert pipeline.params[0].default == 0.001
+    (sweep,) = result.program.sweeps
+    assert all(1e-5 <= t["lr"] <= 1e-2 for t in sweep.trials)

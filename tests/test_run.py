@@ -674,3 +674,35 @@ def test_continue_on_failure_skips_data_consumers_and_the_run_succeeds(tmp_path:
     assert steps["good"]["phase"] == "Succeeded" and steps["good"]["outputs"] == {"out": 2}
     assert steps["reads_good"]["outputs"] == {"out": 4}
     assert rec["outputs"] == {"from_bad": None, "from_good": 4}
+
+
+def test_a_secret_input_mapped_whole_to_an_env_var_of_any_name(tmp_path: Path) -> None:
+    """SPEC §1.10: ``env: {DB_PASSWORD: "${{ inputs.db_password }}"}`` is a secretKeyRef, read here from
+    ``MLDSL_SECRET_<NAME>_<KEY>``; the compiled pod spec holds the reference, never the value."""
+    module = (
+        "spec:\n  inputs: {db_password: secret}\n  outputs: {length: int}\n  run:\n    python:\n"
+        "      env: {DB_PASSWORD: '${{ inputs.db_password }}'}\n      source: |\n"
+        "        import os\n        write_output('length', len(os.environ['DB_PASSWORD']))\n"
+    )
+    root = project(
+        tmp_path,
+        {"connect": module},
+        "  steps:\n    c: {uses: connect, with: {db_password: \"${{ secret('db', 'password') }}\"}}\n",
+    )
+    compiled = run_cli(["compile", str(root), "-o", str(tmp_path / "out")], tmp_path / "home")
+    assert compiled.returncode == 0, compiled.stderr
+    text = (tmp_path / "out" / "p.workflowtemplate.yaml").read_text()
+    wf = yaml.safe_load(text)
+    (tpl,) = [t for t in wf["spec"]["templates"] if t["name"].startswith("connect")]
+    env = {e["name"]: e for e in tpl["script"]["env"]}
+    assert env["DB_PASSWORD"]["valueFrom"]["secretKeyRef"] == {
+        "name": "{{inputs.parameters.db_password-secret-name}}",
+        "key": "{{inputs.parameters.db_password-secret-key}}",
+    }
+    env_home = {**os.environ, "MLDSL_HOME": str(tmp_path / "home"), "MLDSL_SECRET_DB_PASSWORD": "hunter22"}
+    done = subprocess.run(
+        [*MLDSL, "run", str(root), "--format", "json"], capture_output=True, text=True, env=env_home, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["steps"]["c"]["outputs"] == {"length": 8}
+    assert "hunter22" not in text

@@ -69,10 +69,23 @@ def env_name(input_name: str) -> str:
     return "MLDSL_INPUT_" + input_name.upper()
 
 
-def _env_entry(name: str, value: ir.IValue, low: Lowering) -> m.EnvVar:
+def _env_entry(name: str, value: ir.IValue, low: Lowering, module: ir.Module | None = None) -> m.EnvVar:
     if isinstance(value, ir.ISecret):
         return {"name": name, "valueFrom": {"secretKeyRef": {"name": value.name, "key": value.key}}}
+    if isinstance(value, ir.IInput) and value.type.kind == "secret" and module is not None:
+        p = module.input(value.name)
+        assert p is not None
+        return {"name": name, "valueFrom": {"secretKeyRef": _secret_ref(p)}}
     return {"name": name, "value": low.text(value)}
+
+
+def _secret_ref(p: Param) -> dict[str, object]:
+    """The ``secretKeyRef`` of a secret input: the secret and key its step binds, as template parameters."""
+    name_param, key_param = secret_params(p.name)
+    ref: dict[str, object] = {"name": "{{inputs.parameters.%s}}" % name_param, "key": "{{inputs.parameters.%s}}" % key_param}
+    if p.optional:
+        ref["optional"] = True
+    return ref
 
 
 def _secret_parameters(p: Param) -> list[m.Parameter]:
@@ -175,14 +188,7 @@ def _contract_env(module: ir.Module, *, by_uri: bool = False) -> list[m.EnvVar]:
         if p.type.kind == "artifact" and not by_uri:
             env.append({"name": env_name(p.name), "value": f"{INPUTS_DIR}/{p.name}"})
         elif p.type.kind == "secret":
-            name_param, key_param = secret_params(p.name)
-            ref: dict[str, object] = {
-                "name": "{{inputs.parameters.%s}}" % name_param,
-                "key": "{{inputs.parameters.%s}}" % key_param,
-            }
-            if p.optional:
-                ref["optional"] = True
-            env.append({"name": env_name(p.name), "valueFrom": {"secretKeyRef": ref}})
+            env.append({"name": env_name(p.name), "valueFrom": {"secretKeyRef": _secret_ref(p)}})
         else:
             env.append({"name": env_name(p.name), "value": "{{inputs.parameters.%s}}" % p.name})
     return env
@@ -267,7 +273,7 @@ def resource_template(
         {"name": "MLDSL_OUTPUT_" + p.name.upper(), "value": "{{inputs.parameters.%s}}" % output_uri_param(p.name)}
         for p in module.outputs
     ]
-    env += [_env_entry(k, v, _BY_URI) for k, v in run.env]
+    env += [_env_entry(k, v, _BY_URI, module) for k, v in run.env]
     if step is not None:
         env += [_env_entry(k, v, _STEP_ENV) for k, v in step.env]
     labels = {
@@ -366,7 +372,7 @@ def module_template(
     run = module.run
     assert isinstance(run, (ir.ContainerRun, ir.PythonRun))  # operator jobs returned above
     env = _contract_env(module)
-    env.extend(_env_entry(k, v, _IN_TEMPLATE) for k, v in run.env)
+    env.extend(_env_entry(k, v, _IN_TEMPLATE, module) for k, v in run.env)
     if step is not None:
         env.extend(_env_entry(k, v, _STEP_ENV) for k, v in step.env)
     resources = merged_resources(module, step)
