@@ -40,6 +40,8 @@ class Scope:
     artifact_bucket: str | None = None
     #: steps referenced, filled while checking
     refs: set[str] = field(default_factory=set)
+    #: ``outputs.<name>.path`` of parameter outputs too (operator jobs write metrics to a URI)
+    param_output_paths: bool = False
     #: params and inputs whose declaration had errors (already reported): reading one is not a new error
     broken: frozenset[str] = frozenset()
 
@@ -230,12 +232,12 @@ class Checker:
                 f"unknown output {rest[0] if rest else ''!r}",
                 _did_you_mean(rest[0] if rest else "", outputs, "outputs"),
             )
-        if p.type.kind != "artifact" or rest[1:] != ("path",):
+        if (p.type.kind != "artifact" and not self.scope.param_output_paths) or rest[1:] != ("path",):
             return self.fail(
                 node,
                 "MLD605",
                 f"only artifact outputs have a path: use outputs.{p.name}.path"
-                if p.type.kind == "artifact"
+                if p.type.kind == "artifact" or self.scope.param_output_paths
                 else f"{p.name!r} is a parameter output: write it to the file /mldsl/outputs/{p.name}",
             )
         return ir.IOutput(p.name, STR)

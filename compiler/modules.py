@@ -40,26 +40,20 @@ def _compile(ctx: Context, doc: Loaded) -> ir.Module | None:
         if p is not None:
             outputs.append(p)
     broken = frozenset(set(spec.inputs) - {p.name for p in inputs})
-    scope = Scope(inputs={p.name: p for p in inputs}, outputs={p.name: p for p in outputs}, broken=broken)
+    scope = Scope(
+        inputs={p.name: p for p in inputs},
+        outputs={p.name: p for p in outputs},
+        broken=broken,
+        # an operator's pods write every output, metrics too, to a URI: outputs.<name>.path for each
+        param_output_paths=spec.run.spark is not None or spec.run.distributed is not None,
+    )
     run = spec.run
     compiled_run: ir.ContainerRun | ir.PythonRun | ir.SparkRun | ir.DistributedRun | None
     if run.container is not None:
         compiled_run = _container(ctx, doc, run.container, scope)
     elif run.python is not None:
         compiled_run = _python(ctx, doc, run.python, scope)
-    else:
-        kind = "spark" if run.spark is not None else "distributed"
-        for p in outputs:
-            if p.type.kind != "artifact":
-                ctx.error(
-                    doc,
-                    ("spec", "outputs", p.name),
-                    "MLD606",
-                    f"a {kind} step cannot return the parameter output {p.name!r}",
-                    "its pods are run by an operator, not Argo: write results to an artifact output "
-                    "(outputs.<name>.path) and read them in a python step",
-                    key=True,
-                )
+    else:  # parameter outputs (metrics) are written to outputs.<name>.path, a URI (backends/argo/metrics.py)
         compiled_run = (
             _spark(ctx, doc, run.spark, scope) if run.spark is not None else _distributed(ctx, doc, run.distributed, scope)
         )

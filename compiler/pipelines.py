@@ -405,7 +405,7 @@ def _check_resource_artifacts(
 ) -> None:
     """Spark and training pods read and write artifacts by URI: every artifact must have one."""
     kind = "spark" if isinstance(module.run, ir.SparkRun) else "distributed"
-    needs_bucket = any(p.type.kind == "artifact" for p in module.outputs)
+    needs_bucket = bool(module.outputs)  # artifacts and metrics alike are written to URIs
     for name, value in bindings:
         p = module.input(name)
         if p is None or p.type.kind != "artifact":
@@ -425,7 +425,7 @@ def _check_resource_artifacts(
             doc,
             (*loc, "uses"),
             "MLD607",
-            f"a {kind} step passes artifacts by URI, which needs an artifact bucket",
+            f"a {kind} step passes artifacts and metrics by URI, which needs an artifact bucket",
             "set spec.artifacts.bucket in mldsl.yaml (the bucket of Argo's artifact repository)",
         )
 

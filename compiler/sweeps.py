@@ -103,7 +103,9 @@ def compile_sweep(ctx: Context, doc: Loaded, pipelines: dict[str, ir.Pipeline]) 
         _katib_name(ctx, doc)
     if spec.strategy in KATIB and objective is not None:
         module = pipeline.step(objective[0]).module
-        if not isinstance(module.run, ir.PythonRun):
+        # python modules print numbers they output; Spark and training jobs' metrics are printed by the pod that
+        # reads them back (backends/argo/metrics.py): Katib's StdOut collector finds `name=value` either way
+        if not isinstance(module.run, (ir.PythonRun, ir.SparkRun, ir.DistributedRun)):
             ctx.warn(
                 doc,
                 ("spec", "objective", "metric"),
@@ -295,15 +297,13 @@ def _objective(ctx: Context, doc: Loaded, metric: str, pipeline: ir.Pipeline) ->
         )
         return None
     out = step.module.output(output)
-    if out is None or not out.type.is_numeric or step.for_each is not None or isinstance(step.module.run, ir.ResourceRun):
+    if out is None or not out.type.is_numeric or step.for_each is not None:
         reason = (
             "is not an output"
             if out is None
             else f"is {out.type}"
             if not out.type.is_numeric
             else "comes from a fan-out (a list)"
-            if step.for_each is not None
-            else "comes from an operator job"
         )
         ctx.error(
             doc,

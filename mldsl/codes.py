@@ -179,11 +179,6 @@ CODES: tuple[Code, ...] = (
         "Use `inputs.<name>.path` / `outputs.<name>.path`; `.path` applies to artifacts only.",
     ),
     Code(
-        "MLD606",
-        "Parameter output of a spark or distributed module",
-        "Their pods are run by an operator, not Argo: write results to an artifact output and read them in a python step.",
-    ),
-    Code(
         "MLD607",
         "Spark or distributed step without object-store artifacts",
         "These steps read and write artifacts by URI: set `artifacts.bucket` in mldsl.yaml, and bind URIs or step outputs.",

@@ -584,6 +584,35 @@ def continued_tasks_are_leaves(m: dict[str, Any]) -> Problems:
     return problems
 
 
+def resource_outputs_from_the_object(m: dict[str, Any]) -> Problems:
+    """A resource template's output parameters come from the created object only: ``jsonPath`` or ``jqFilter``
+    (argo-workflows v4.1.2 ``workflow/executor/resource.go`` SaveResourceParameters l. 315-335 skips any other
+    ``valueFrom``, so a ``path`` there never gets a value). Metrics of Spark and training jobs are read back by a
+    pod after the job (``backends/argo/metrics.py``), and every task output a DAG reads is declared by its template."""
+    if not _is_workflow(m):
+        return []
+    problems: Problems = []
+    by_name = {t["name"]: t for t in _templates(m)}
+    for t in _templates(m):
+        if "resource" in t:
+            for p in (t.get("outputs") or {}).get("parameters", []):
+                vf = p.get("valueFrom") or {}
+                if not (vf.get("jsonPath") or vf.get("jqFilter")):
+                    problems.append(f"{t['name']}: output {p['name']} of a resource template is never set")
+        for task in t.get("dag", {}).get("tasks", []):
+            declared = {p["name"] for p in ((by_name.get(task["template"], {}).get("outputs") or {}).get("parameters", []))}
+            name = re.escape(task["name"])
+            forms = (
+                r"tasks\.%s\.outputs\.parameters\.([A-Za-z0-9_-]+)" % name,
+                r"tasks\['%s'\]\.outputs\.parameters\['([A-Za-z0-9_-]+)'\]" % name,
+            )
+            for _, text in strings(t):
+                for ref in [r for form in forms for r in re.findall(form, text)]:
+                    if ref not in declared:
+                        problems.append(f"{t['name']}: reads output {ref} of {task['name']}, which its template never sets")
+    return problems
+
+
 RULES: tuple[Rule, ...] = (
     no_dollar_braces,
     tags_resolve,
@@ -602,6 +631,7 @@ RULES: tuple[Rule, ...] = (
     katib_experiment,
     approvals_time_out,
     continued_tasks_are_leaves,
+    resource_outputs_from_the_object,
 )
 
 

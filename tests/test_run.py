@@ -157,12 +157,19 @@ def test_gpu_training_runs_spark_locally_and_trains_on_two_worker_processes(tmp_
     assert code == 0, err
     assert [record["steps"][s]["phase"] for s in ("features", "train", "evaluate")] == ["Succeeded"] * 3
     folder = Path(record["folder"])
-    spark_log = (folder / record["steps"]["features"]["log"]).read_text()
+    features = record["steps"]["features"]
+    spark_log = (folder / features["steps"]["job"]["log"]).read_text()
     assert "--master local[*]" in spark_log and "(user, item) rows" in spark_log  # pyspark in local mode ran the job
-    ranks = sorted(p.name for p in (folder / "logs").glob("*train.*.log"))
-    assert ranks == ["002-train.master-0.log", "002-train.worker-0.log"]  # one process per replica
+    assert features["outputs"] == {"rows": int(spark_log.split("features: ")[1].split()[0])} == {"rows": 480}
+    ranks = sorted(p.name for p in (folder / "logs").glob("*-job.*.log"))
+    assert ranks == ["005-job.master-0.log", "005-job.worker-0.log"]  # one process per replica
     assert "rank 1/2" in (folder / "logs" / ranks[1]).read_text()
     assert 0.3 <= record["outputs"]["ndcg"] <= 1.0
+    # the metric the training job wrote to outputs.final_loss.path, read back as a parameter (SPEC §1.10)
+    train = record["steps"]["train"]
+    assert 0 < train["outputs"]["final_loss"] == record["outputs"]["final_loss"] < 0.7
+    assert (folder / train["steps"]["metrics"]["log"]).read_text().startswith("final_loss=")
+    assert record["steps"]["register"]["phase"] == "Succeeded"  # gated on ndcg and the job's final_loss
     model = Path(record["outputs"]["model_uri"].removeprefix("file://"))
     assert json.loads(model.read_text())["features"] == ["views", "avg_dwell", "min_position"]
 

@@ -224,3 +224,28 @@ def test_same_file_same_manifest(tmp_path: Path) -> None:
     first = yaml.safe_dump([m.body for m in emit_all(compile_paths([project(tmp_path / "a", text)]).program)])
     second = yaml.safe_dump([m.body for m in emit_all(compile_paths([project(tmp_path / "b", text)]).program)])
     assert first == second
+
+
+def test_katib_objective_from_a_training_jobs_metric(tmp_path: Path) -> None:
+    """SPEC §1.10: a distributed step's metric is a sweep objective; Katib's StdOut collector reads the pod
+    that prints it, which carries exactly the labels of ``primaryPodLabels``."""
+    root = tmp_path / "g"
+    shutil.copytree(next(d for d in example_dirs() if d.name == "gpu-training"), root, ignore=shutil.ignore_patterns(".mldsl"))
+    text = (root / "sweeps.yaml").read_text()
+    (root / "sweeps.yaml").write_text(
+        text.replace(
+            "objective: {metric: steps.evaluate.outputs.ndcg, goal: maximize}",
+            "objective: {metric: steps.train.outputs.final_loss, goal: minimize}",
+        )
+    )
+    result = compile_paths([root])
+    assert result.ok and not [d for d in result.diagnostics if d.code == "MLD711"], [d.render() for d in result.diagnostics]
+    files = {m.filename: m.body for m in emit_all(result.program)}
+    exp = files["ranker-tpe.experiment.yaml"]
+    wanted = exp["spec"]["trialTemplate"]["primaryPodLabels"]
+    assert exp["spec"]["objective"]["objectiveMetricName"] == "final_loss"
+    assert exp["spec"]["trialTemplate"]["trialSpec"]["spec"]["workflowTemplateRef"] == {"name": "ranker-training"}
+    templates = files["ranker-training.workflowtemplate.yaml"]["spec"]["templates"]
+    labelled = [t for t in templates if wanted.items() <= ((t.get("metadata") or {}).get("labels") or {}).items()]
+    assert [t["name"] for t in labelled] == ["train-ddp-2-1-0-train-metrics"]  # the pod that prints final_loss=<value>
+    assert "printf" in " ".join(labelled[0]["container"]["command"])

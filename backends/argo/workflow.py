@@ -8,6 +8,7 @@ from mldsl.backends import Manifest
 from mldsl.backends.argo import model as m
 from mldsl.backends.argo.approval import approval_templates
 from mldsl.backends.argo.exprs import Lowering, escape_text, output_uri_param, quote
+from mldsl.backends.argo.metrics import metric_outputs, wrap_with_metrics
 from mldsl.backends.argo.templates import (
     declared_parameter,
     identity_param,
@@ -170,6 +171,8 @@ class PipelineEmitter:
             name, templates = approval_templates(step, task_name(step.name), self.project.image)
             self.templates.update(templates)
             return name
+        if is_resource(step.module) and metric_outputs(step.module):
+            return self.with_metrics(step)
         keys = {o: self.repository_location(step.name, o) for (s, o) in self.uri_refs if s == step.name}
         if step.has_overrides or keys or step.name in self.objectives:
             name = step_template_name(step.module, task_name(step.name))
@@ -192,6 +195,25 @@ class PipelineEmitter:
                     step.module, self.project, name=name, identities=self.identities.get(step.module.key, frozenset())
                 )
         return name
+
+    def with_metrics(self, step: ir.Step) -> str:
+        """An operator job with parameter outputs: the job, then a pod that reads them (``metrics.py``)."""
+        job = step_template_name(step.module, task_name(step.name))
+        self.templates[job] = module_template(step.module, self.project, name=job, step=step, pipeline=self.pipeline.name)
+        bucket = (self.project.artifact_bucket or "").rstrip("/")
+        if "://" not in bucket:
+            bucket = "s3://" + bucket
+        spark = isinstance(step.module.run, ir.SparkRun)
+        prefix = ("s3a://" + bucket[len("s3://") :] if spark and bucket.startswith("s3://") else bucket) + "/"
+        return wrap_with_metrics(
+            self.templates,
+            job,
+            step.module,
+            image=escape_text(self.project.image),
+            location=lambda key: _artifact_source(f"{bucket}/{key}", self.project),
+            uri_prefix=prefix,
+            objective_label=(OBJECTIVE_LABEL, task_name(step.name)) if step.name in self.objectives else None,
+        )
 
     def is_resource_step(self, name: str) -> bool:
         return is_resource(self.pipeline.step(name).module)

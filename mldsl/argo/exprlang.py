@@ -130,6 +130,7 @@ class GoTime:
 _SPRIG: dict[str, Callable[..., Any]] = {
     "sha256sum": lambda s: hashlib.sha256(str(s).encode()).hexdigest(),
     "trim": lambda s: str(s).strip(),
+    "trimPrefix": lambda prefix, s: str(s)[len(str(prefix)) :] if str(s).startswith(str(prefix)) else str(s),
     "toString": go_string,
 }
 

@@ -287,10 +287,12 @@ class Execution:
             else:
                 raise StepError(f"inputs.parameters.{p['name']} was not supplied")
         arts: dict[str, Artifact | None] = {}
+        # a location may use the template's own inputs: Argo substitutes the whole template (common/util.go ProcessArgs)
+        own = {f"inputs.parameters.{k}": v for k, v in values.items()}
         for a in inputs.get("artifacts", []):
             given = artifacts.get(a["name"])
             if given is None and "s3" in a:
-                given = self._artifact_ref(a, outer)
+                given = self._artifact_ref(a, outer, own)
             if given is None and not a.get("optional"):
                 raise StepError(f"inputs.artifacts.{a['name']} was not supplied")
             arts[a["name"]] = given

@@ -50,12 +50,26 @@ def connect(rank: int, world: int, address: tuple[str, int]) -> list:
     raise SystemExit(f"rank {rank}: no master at {address}")
 
 
+def write_text(path: str, text: str) -> None:
+    """Write to a local path, or to an object-store URI on the cluster (fsspec, in the image)."""
+    if "://" in path:
+        import fsspec  # type: ignore[import-not-found]
+
+        with fsspec.open(path, "w") as fh:
+            fh.write(text)
+        return
+    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write(text)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(prog="train")
     ap.add_argument("--data", required=True)
     ap.add_argument("--epochs", type=int, default=10)
     ap.add_argument("--lr", type=float, default=0.001)
     ap.add_argument("--model-out", required=True)
+    ap.add_argument("--loss-out", required=True)
     a = ap.parse_args()
     rank, world = int(os.environ.get("RANK", "0")), int(os.environ.get("WORLD_SIZE", "1"))
     address = (os.environ.get("MASTER_ADDR", "127.0.0.1"), int(os.environ.get("MASTER_PORT", "23456")))
@@ -79,6 +93,7 @@ def main() -> None:
         with open(a.model_out, "w", encoding="utf-8") as fh:
             json.dump({"features": FEATURES, "mean": mean.tolist(), "std": std.tolist(), "weights": w.tolist()}, fh)
         print(f"rank 0: model written to {a.model_out}")
+        write_text(a.loss_out, f"{loss:.6f}")  # the step's final_loss output: a metric downstream steps can test
 
 
 if __name__ == "__main__":
