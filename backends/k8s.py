@@ -62,3 +62,43 @@ def scheduling(project: ir.Project, gpus: int, step: ir.Step | None) -> tuple[di
         selector.update(step.node_selector)
         tolerations.extend(toleration(t) for t in step.tolerations)
     return dict(sorted(selector.items())), tolerations
+
+
+def pod_volumes(pod: ir.PodSettings) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The pod's ``volumes`` and the main container's ``volumeMounts`` for ``pod.volumes``.
+
+    ``memory`` is a memory-backed emptyDir (counted against the container's memory limit), ``scratch`` a
+    disk-backed emptyDir with a size limit (the kubelet evicts a pod that writes more).
+    """
+    volumes: list[dict[str, Any]] = []
+    mounts: list[dict[str, Any]] = []
+    for v in pod.volumes:
+        name = ir.volume_key(v.name)
+        if v.kind == "pvc":
+            claim: dict[str, Any] = {"claimName": v.claim}
+            if v.read_only:
+                claim["readOnly"] = True
+            volumes.append({"name": name, "persistentVolumeClaim": claim})
+        elif v.kind == "memory":
+            volumes.append({"name": name, "emptyDir": {"medium": "Memory", "sizeLimit": v.size}})
+        else:
+            volumes.append({"name": name, "emptyDir": {"sizeLimit": v.size}})
+        mount: dict[str, Any] = {"name": name, "mountPath": v.path}
+        if v.read_only:
+            mount["readOnly"] = True
+        mounts.append(mount)
+    return volumes, mounts
+
+
+def pod_metadata(pod: ir.PodSettings) -> dict[str, dict[str, str]]:
+    meta: dict[str, dict[str, str]] = {}
+    if pod.labels:
+        meta["labels"] = dict(pod.labels)
+    if pod.annotations:
+        meta["annotations"] = dict(pod.annotations)
+    return meta
+
+
+def effective_pod(module: ir.Module, step: ir.Step | None) -> ir.PodSettings:
+    """The module's pod settings with the step's over them."""
+    return module.pod.over(step.pod if step is not None else None)

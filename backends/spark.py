@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mldsl.backends.k8s import scheduling
+from mldsl.backends.k8s import pod_volumes, scheduling
 from mldsl.compiler import ir
 
 API_VERSION = "sparkoperator.k8s.io/v1beta2"
@@ -31,6 +31,7 @@ def spark_application(
     conf: dict[str, str],
     project: ir.Project,
     step: ir.Step | None,
+    pod: ir.PodSettings = ir.NO_POD_SETTINGS,
 ) -> dict[str, Any]:
     """The SparkApplication that one step creates; values are already lowered to Argo tags."""
     spec: dict[str, Any] = {
@@ -48,19 +49,34 @@ def spark_application(
     if conf:
         spec["sparkConf"] = conf
     spec["restartPolicy"] = {"type": "Never"}
-    driver: dict[str, Any] = {"cores": run.driver_cores, "memory": run.driver_memory, "labels": labels}
-    if project.service_account:
-        driver["serviceAccount"] = project.service_account
+    if project.image_pull_secrets:
+        spec["imagePullSecrets"] = list(project.image_pull_secrets)
+    volumes, mounts = pod_volumes(pod)
+    if volumes:
+        spec["volumes"] = volumes
+    pod_labels = {**dict(pod.labels), **labels}
+    driver: dict[str, Any] = {"cores": run.driver_cores, "memory": run.driver_memory, "labels": pod_labels}
+    if pod.annotations:
+        driver["annotations"] = dict(pod.annotations)
+    account = pod.service_account or project.service_account
+    if account:
+        driver["serviceAccount"] = account  # the driver creates the executors: they run as it does
     if env:
         driver["env"] = env
+    if mounts:
+        driver["volumeMounts"] = mounts
     executor: dict[str, Any] = {
         "instances": run.executor_instances,
         "cores": run.executor_cores,
         "memory": run.executor_memory,
-        "labels": labels,
+        "labels": pod_labels,
     }
+    if pod.annotations:
+        executor["annotations"] = dict(pod.annotations)
     if env:
         executor["env"] = env
+    if mounts:
+        executor["volumeMounts"] = mounts
     if run.executor_gpu:
         executor["gpu"] = {"name": project.gpu.resource, "quantity": run.executor_gpu}
     selector, tolerations = scheduling(project, run.executor_gpu, step)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mldsl.backends.k8s import resources, scheduling
+from mldsl.backends.k8s import pod_metadata, pod_volumes, resources, scheduling
 from mldsl.compiler import ir
 
 API_VERSION = "kubeflow.org/v1"
@@ -52,8 +52,12 @@ def training_job(
     env: list[dict[str, Any]],
     project: ir.Project,
     step: ir.Step | None,
+    settings: ir.PodSettings = ir.NO_POD_SETTINGS,
 ) -> dict[str, Any]:
     kind, field, container_name, coordinator = FRAMEWORKS[run.framework]
+    volumes, mounts = pod_volumes(settings)
+    meta = pod_metadata(settings)
+    meta["labels"] = {**meta.get("labels", {}), **labels}
 
     def replica(count: int, trains: bool, runs: bool = True) -> dict[str, Any]:
         container: dict[str, Any] = {"name": container_name, "image": run.image}
@@ -67,9 +71,16 @@ def training_job(
         req = resources(res, project.gpu.resource)
         if req:
             container["resources"] = req
+        if mounts:
+            container["volumeMounts"] = mounts
         pod: dict[str, Any] = {"containers": [container]}
-        if project.service_account:
-            pod["serviceAccountName"] = project.service_account
+        account = settings.service_account or project.service_account
+        if account:
+            pod["serviceAccountName"] = account
+        if project.image_pull_secrets:
+            pod["imagePullSecrets"] = [{"name": s} for s in project.image_pull_secrets]
+        if volumes:
+            pod["volumes"] = volumes
         selector, tolerations = scheduling(project, res.gpu, step)
         if selector:
             pod["nodeSelector"] = selector
@@ -78,7 +89,7 @@ def training_job(
         # Never: a failing pod fails the job (and so the step) instead of restarting in place, which
         # training-operator v1.9.0 only stops at runPolicy.backoffLimit (pkg/controller.v1/common/job.go
         # l. 192-214); retries belong to the step's retryStrategy, which starts a fresh job
-        return {"replicas": count, "restartPolicy": "Never", "template": {"metadata": {"labels": labels}, "spec": pod}}
+        return {"replicas": count, "restartPolicy": "Never", "template": {"metadata": meta, "spec": pod}}
 
     specs: dict[str, Any] = {}
     if run.framework == "mpi":

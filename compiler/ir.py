@@ -216,6 +216,47 @@ class LocalSource(NamedTuple):
     mount: str
 
 
+def volume_key(name: str) -> str:
+    """The Kubernetes name of a volume (a DNS label): lowercase, '-' for '_'."""
+    return name.lower().replace("_", "-")
+
+
+class Volume(NamedTuple):
+    """A volume of a step's pods: ``pvc`` (a claim), ``memory`` or ``scratch`` (emptyDir, with a size limit)."""
+
+    name: str
+    kind: str  # pvc | memory | scratch
+    path: str
+    claim: str | None = None
+    size: str | None = None
+    read_only: bool = False
+
+
+class PodSettings(NamedTuple):
+    """Where a module's or step's pods differ from the defaults: volumes, identity, metadata."""
+
+    volumes: tuple[Volume, ...] = ()
+    service_account: str | None = None
+    labels: tuple[tuple[str, str], ...] = ()
+    annotations: tuple[tuple[str, str], ...] = ()
+
+    def over(self, other: PodSettings | None) -> PodSettings:
+        """``other`` (a step's) over these (its module's): volumes by name, labels by key, the rest replaced."""
+        if other is None:
+            return self
+        volumes = {v.name: v for v in self.volumes} | {v.name: v for v in other.volumes}
+        return PodSettings(
+            tuple(volumes[k] for k in sorted(volumes)),
+            other.service_account or self.service_account,
+            tuple(sorted((dict(self.labels) | dict(other.labels)).items())),
+            tuple(sorted((dict(self.annotations) | dict(other.annotations)).items())),
+        )
+
+
+#: a module that says nothing about its pods
+NO_POD_SETTINGS = PodSettings()
+
+
 class Module(NamedTuple):
     name: str
     version: str
@@ -226,6 +267,7 @@ class Module(NamedTuple):
     run: ContainerRun | PythonRun | SparkRun | DistributedRun | DeployRun | ApproveRun
     #: not part of what runs on a cluster, so not part of the module's digest either
     local: LocalSource | None = None
+    pod: PodSettings = NO_POD_SETTINGS
 
     @property
     def key(self) -> str:
@@ -285,6 +327,7 @@ class Step(NamedTuple):
     env: tuple[tuple[str, IValue], ...] = ()
     #: a failure does not fail the run; the step's data consumers are skipped (SPEC §1.9)
     continue_on_failure: bool = False
+    pod: PodSettings | None = None  # step overrides, merged over the module's
 
     @property
     def has_overrides(self) -> bool:
@@ -297,6 +340,7 @@ class Step(NamedTuple):
             or self.node_selector
             or self.tolerations
             or self.env
+            or self.pod
         )
 
 
@@ -385,6 +429,7 @@ class Project(NamedTuple):
     namespace: str | None = None
     service_account: str | None = None
     image: str = "python:3.11-slim"
+    image_pull_secrets: tuple[str, ...] = ()
     gpu: Gpu = Gpu()
     artifact_bucket: str | None = None
     artifact_key_format: str | None = None

@@ -8,6 +8,7 @@ from mldsl.compiler import ir
 from mldsl.compiler.context import Context
 from mldsl.compiler.exprcheck import Scope
 from mldsl.compiler.params import declare
+from mldsl.compiler.pods import pod_settings
 from mldsl.compiler.values import check_env, compile_value
 from mldsl.constraints import Param
 from mldsl.loader import Loaded, display_path
@@ -66,8 +67,19 @@ def _compile(ctx: Context, doc: Loaded) -> ir.Module | None:
         gpu=0 if res is None or res.gpu is None else res.gpu,
     )
     local = _local_code(ctx, doc, run)
+    pod = pod_settings(ctx, doc, ("spec",), spec.volumes, spec.service_account, spec.pod)
+    if pod is None:
+        return None
     return ir.Module(
-        doc.name, doc.version or "", doc.model.metadata.description, tuple(inputs), tuple(outputs), resources, compiled_run, local
+        doc.name,
+        doc.version or "",
+        doc.model.metadata.description,
+        tuple(inputs),
+        tuple(outputs),
+        resources,
+        compiled_run,
+        local,
+        pod,
     )
 
 

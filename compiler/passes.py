@@ -35,6 +35,7 @@ def project(ctx: Context) -> None:
         namespace=spec.namespace,
         service_account=spec.service_account,
         image=spec.image,
+        image_pull_secrets=tuple(spec.image_pull_secrets),
         gpu=ir.Gpu(
             spec.gpu.resource, tuple(sorted(spec.gpu.node_selector.items())), tuple(toleration(t) for t in spec.gpu.tolerations)
         ),

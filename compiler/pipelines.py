@@ -11,6 +11,7 @@ from mldsl.compiler.context import Context, Loc
 from mldsl.compiler.exprcheck import Scope, StepInfo
 from mldsl.compiler.modules import module_for
 from mldsl.compiler.params import declare
+from mldsl.compiler.pods import pod_settings
 from mldsl.compiler.resolve import Registry, ResolveError
 from mldsl.compiler.values import bind, check_env, compile_value, expect_type
 from mldsl.constraints import Param
@@ -199,6 +200,9 @@ _NOT_FOR_APPROVAL = (
     "node_selector",
     "tolerations",
     "env",
+    "volumes",
+    "service_account",
+    "pod",
 )
 
 
@@ -376,6 +380,9 @@ def _step(ctx: Context, doc: Loaded, loc: Loc, name: str, step: Step, module: ir
                 f"env {key!r} cannot refer to step outputs or 'item'",
                 "step env is set on the step's pod: use params, workflow fields and secret(); pass step outputs with 'with'",
             )
+    pod = None
+    if step.volumes or step.service_account or step.pod:
+        pod = pod_settings(ctx, doc, loc, step.volumes, step.service_account, step.pod)
     retry = _retry(ctx, doc, (*loc, "retries"), step)
     timeout = _duration(ctx, doc, (*loc, "timeout"), step.timeout)
     cache = _duration(ctx, doc, (*loc, "cache", "ttl"), step.cache.ttl if step.cache else None)
@@ -397,6 +404,7 @@ def _step(ctx: Context, doc: Loaded, loc: Loc, name: str, step: Step, module: ir
         tolerations=tuple(toleration(t) for t in step.tolerations or ()),
         env=env,
         continue_on_failure=step.continue_on_failure,
+        pod=pod,
     )
 
 

@@ -108,7 +108,7 @@ def module(m: ir.Module) -> dict[str, Any]:
             "resources": resources(d.resources),
             "env": {k: value(v) for k, v in d.env},
         }
-    return {
+    out = {
         "version": m.version,
         "description": m.description,
         "inputs": {p.name: param(p) for p in m.inputs},
@@ -116,6 +116,24 @@ def module(m: ir.Module) -> dict[str, Any]:
         "resources": resources(m.resources),
         "run": run,
     }
+    out.update(pod_settings(m.pod))
+    return out
+
+
+def pod_settings(pod: ir.PodSettings | None) -> dict[str, Any]:
+    """Volumes, service account and pod metadata, when set (reviewers see a new mount or identity)."""
+    if pod is None:
+        return {}
+    out: dict[str, Any] = {}
+    if pod.volumes:
+        out["volumes"] = {
+            v.name: {k: x for k, x in v._asdict().items() if k != "name" and x not in (None, False)} for v in pod.volumes
+        }
+    if pod.service_account:
+        out["service_account"] = pod.service_account
+    if pod.labels or pod.annotations:
+        out["pod"] = {k: dict(x) for k, x in (("labels", pod.labels), ("annotations", pod.annotations)) if x}
+    return out
 
 
 def _timeout(seconds: int | None) -> str | None:
@@ -159,6 +177,7 @@ def step(s: ir.Step) -> dict[str, Any]:
         out["env"] = {k: value(v) for k, v in s.env}
     if s.continue_on_failure:
         out["continue_on_failure"] = True
+    out.update(pod_settings(s.pod))
     return out
 
 

@@ -139,6 +139,11 @@ CODES: tuple[Code, ...] = (
     Code("MLD416", "Retry backoff factor is not a whole number", "Argo parses the factor as an integer: use 2, 3, ..."),
     Code("MLD418", "Pipeline without steps", "Add at least one step: Argo refuses a DAG without tasks."),
     Code(
+        "MLD419",
+        "Invalid volume, service account or pod label",
+        "A volume has one of pvc/memory/size and an absolute path outside /mldsl; names and labels follow Kubernetes.",
+    ),
+    Code(
         "MLD417",
         "Field does not apply to an `approve` step",
         "An approval runs no pod: give `message` and `timeout` under `approve:`, order it with `after:`.",

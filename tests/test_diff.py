@@ -242,7 +242,7 @@ def test_operator_modules_diff(tmp_path: Path) -> None:
     shutil.copytree(src, old, ignore=shutil.ignore_patterns(".mldsl"))  # a local run's store is not the example
     shutil.copytree(src, new, ignore=shutil.ignore_patterns(".mldsl"))
     ddp = new / "modules" / "train-ddp.yaml"
-    ddp.write_text(ddp.read_text().replace("version: 2.1.0", "version: 2.2.0").replace("workers: 2", "workers: 8"))
+    ddp.write_text(ddp.read_text().replace("version: 2.2.0", "version: 2.3.0").replace("workers: 2", "workers: 8"))
     spark = new / "modules" / "spark-features.yaml"
     spark.write_text(spark.read_text().replace("instances: 4", "instances: 6"))
     d = json.loads(mldsl("diff", str(old), str(new), "--format", "json").stdout)

@@ -380,13 +380,19 @@ def test_bad_param_and_unmapped_data_are_refused_before_anything_runs(tmp_path: 
 
 
 def test_unsupported_manifest_fields_are_named() -> None:
+    from mldsl.runner.mounts import Mounts
     from mldsl.runner.support import check
 
     spec = yaml.safe_load((ROOT / "tests/golden/churn-train/churn-train.workflowtemplate.yaml").read_text())["spec"]
-    assert check(spec) == []
+    mounts = Mounts()
+    mounts.add("/mnt/models", Path("/tmp/models"))
+    assert check(spec, mounts) == []
+    # publish mounts the model-store claim: its contents are not here unless its path is mapped
+    (unmapped,) = check(spec)
+    assert "claim 'model-store' is mounted at /mnt/models: map /mnt/models" in unmapped and "local.mounts" in unmapped
     spec["templates"][0]["dag"]["tasks"][0]["hooks"] = {"exit": {"template": "x"}}
     spec["synchronization"] = {"mutex": {"name": "m"}}
-    problems = check(spec)
+    problems = check(spec, mounts)
     assert any("hooks" in p for p in problems) and any("synchronization" in p for p in problems)
 
 
@@ -447,10 +453,13 @@ def test_a_failing_replica_fails_the_job_and_stops_the_others(tmp_path: Path) ->
 
 
 def test_jobs_it_cannot_run_are_refused_before_the_run() -> None:
+    from mldsl.runner.mounts import Mounts
     from mldsl.runner.support import check
 
     spec = yaml.safe_load((ROOT / "tests/golden/gpu-training/ranker-training.workflowtemplate.yaml").read_text())["spec"]
-    assert check(spec) == []
+    mounts = Mounts()
+    mounts.add("/mnt/models", Path("/tmp/models"))  # register's claim; the trainer's /dev/shm RAM disk is made per step
+    assert check(spec, mounts) == []
     tpl = next(t for t in spec["templates"] if "resource" in t and "PyTorchJob" in t["resource"]["manifest"])
     tpl["resource"]["manifest"] = tpl["resource"]["manifest"].replace('"PyTorchJob"', '"MPIJob"')
     assert any("cannot run a MPIJob" in p for p in check(spec))
@@ -713,3 +722,37 @@ def test_a_secret_input_mapped_whole_to_an_env_var_of_any_name(tmp_path: Path) -
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["steps"]["c"]["outputs"] == {"length": 8}
     assert "hunter22" not in text
+
+
+def test_volumes_of_a_step_on_this_machine(tmp_path: Path) -> None:
+    """A RAM disk and a scratch disk are folders of the step; a claim is where the Project maps its path."""
+    module = (
+        "spec:\n  outputs: {seen: str}\n"
+        "  volumes:\n    scratch: {size: 1Gi, path: /scratch}\n    shm: {memory: 64Mi, path: /dev/shm}\n"
+        "  run:\n    container:\n      image: busybox\n"
+        "      command: [sh, -c, 'echo data > /scratch/x && cat /scratch/x /store/in.txt"
+        ' | tr "\\\\n" + > /mldsl/outputs/seen\']\n'
+    )
+    root = project(
+        tmp_path,
+        {"vols": module},
+        "  steps:\n    v: {uses: vols, volumes: {store: {pvc: shared, path: /store, read_only: true}},"
+        " pod: {labels: {team: a}}}\n",
+    )
+    text = (root / "mldsl.yaml").read_text().replace("{'s3://data': data}", "{'s3://data': data, /store: store}")
+    (root / "mldsl.yaml").write_text(text)
+    (root / "store").mkdir()
+    (root / "store" / "in.txt").write_text("from the claim\n")
+    code, rec, err = run_json(root, tmp_path / "home")
+    assert code == 0, err
+    assert rec["steps"]["v"]["outputs"] == {"seen": "data+from the claim+"}
+    compiled = run_cli(["compile", str(root), "-o", str(tmp_path / "out")], tmp_path / "home")
+    wf = yaml.safe_load((tmp_path / "out" / "p.workflowtemplate.yaml").read_text())
+    (tpl,) = [t for t in wf["spec"]["templates"] if "container" in t]
+    assert {v["name"]: {k: x for k, x in v.items() if k != "name"} for v in tpl["volumes"]} == {
+        "mldsl-outputs": {"emptyDir": {}},
+        "scratch": {"emptyDir": {"sizeLimit": "1Gi"}},
+        "shm": {"emptyDir": {"medium": "Memory", "sizeLimit": "64Mi"}},
+        "store": {"persistentVolumeClaim": {"claimName": "shared", "readOnly": True}},
+    }
+    assert tpl["metadata"]["labels"]["team"] == "a" and compiled.returncode == 0

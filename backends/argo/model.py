@@ -136,12 +136,14 @@ class Template(TypedDict, total=False):
     memoize: Memoize
     resource: ResourceTemplate
     suspend: dict[str, str]
+    serviceAccountName: str
 
 
 class WorkflowSpec(TypedDict, total=False):
     entrypoint: str
     arguments: Arguments
     serviceAccountName: str
+    imagePullSecrets: list[dict[str, str]]
     parallelism: int
     onExit: str
     ttlStrategy: dict[str, int]

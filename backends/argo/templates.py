@@ -260,6 +260,7 @@ def resource_template(
 
     run = module.run
     assert isinstance(run, ir.ResourceRun)
+    pod = k8s.effective_pod(module, step)
     params: list[m.Parameter] = []
     for p in module.inputs:
         if p.type.kind == "artifact":
@@ -285,13 +286,13 @@ def resource_template(
     if isinstance(run, ir.SparkRun):
         conf = {k: _BY_URI.text(v) for k, v in run.conf}
         manifest = spark.spark_application(
-            run, name=name, labels=labels, args=args, env=env_list, conf=conf, project=project, step=step
+            run, name=name, labels=labels, args=args, env=env_list, conf=conf, project=project, step=step, pod=pod
         )
         success, failure = spark.SUCCESS, spark.FAILURE
     else:
         command = [_BY_URI.text(c) for c in run.command]
         manifest = training.training_job(
-            run, name=name, labels=labels, command=command, args=args, env=env_list, project=project, step=step
+            run, name=name, labels=labels, command=command, args=args, env=env_list, project=project, step=step, settings=pod
         )
         success, failure = training.conditions(run)
     tpl: m.Template = {
@@ -359,10 +360,10 @@ def module_template(
         return deploy_template(module, name=name, step=step, pipeline=pipeline)
     if is_resource(module):
         return resource_template(module, project, name=name, step=step, pipeline=pipeline)
-    tpl: m.Template = {
-        "name": name,
-        "metadata": {"labels": {"mldsl.io/module": module.name, "mldsl.io/module-version": k8s.label_value(module.version)}},
-    }
+    pod = k8s.effective_pod(module, step)
+    meta = k8s.pod_metadata(pod)
+    labels = {"mldsl.io/module": module.name, "mldsl.io/module-version": k8s.label_value(module.version)}
+    tpl: m.Template = {"name": name, "metadata": {**meta, "labels": {**meta.get("labels", {}), **labels}}}
     inputs = _inputs(module)
     if inputs:
         tpl["inputs"] = inputs
@@ -395,12 +396,15 @@ def module_template(
     res = cast(m.Resources, k8s.resources(resources, project.gpu.resource))
     if res:
         container["resources"] = res
-    container["volumeMounts"] = [{"name": OUTPUTS_VOLUME, "mountPath": OUTPUTS_DIR}]
+    volumes, mounts = k8s.pod_volumes(pod)
+    container["volumeMounts"] = [{"name": OUTPUTS_VOLUME, "mountPath": OUTPUTS_DIR}, *mounts]
     if isinstance(run, ir.ContainerRun):
         tpl["container"] = container
     else:
         tpl["script"] = container
-    tpl["volumes"] = [{"name": OUTPUTS_VOLUME, "emptyDir": {}}]
+    tpl["volumes"] = [{"name": OUTPUTS_VOLUME, "emptyDir": {}}, *volumes]
+    if pod.service_account:  # the template's own, over the workflow's (argo: Template.serviceAccountName)
+        tpl["serviceAccountName"] = pod.service_account
     node_selector, tolerations = k8s.scheduling(project, resources.gpu, step)
     if node_selector:
         tpl["nodeSelector"] = node_selector

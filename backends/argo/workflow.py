@@ -483,6 +483,8 @@ class PipelineEmitter:
             spec["arguments"] = args
         if self.project.service_account:
             spec["serviceAccountName"] = self.project.service_account
+        if self.project.image_pull_secrets:
+            spec["imagePullSecrets"] = [{"name": s} for s in self.project.image_pull_secrets]
         if p.parallelism:
             spec["parallelism"] = p.parallelism
         if exit_tpl is not None:

@@ -85,3 +85,36 @@ class Resources(Strict):
     cpu: str | int | float | None = None
     memory: str | None = None
     gpu: Annotated[int, Field(ge=0)] | None = None
+
+
+QUANTITY = re.compile(r"^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|m|k|M|G|T|P|E)?$")
+
+
+def _quantity(value: str) -> str:
+    if not QUANTITY.match(value):
+        raise PydanticCustomError(
+            "MLD107",
+            "invalid size '{value}': a Kubernetes quantity is a number with a unit",
+            {"value": value, "hint": "for example 8Gi, 512Mi or 50Gi"},
+        )
+    return value
+
+
+Quantity = Annotated[str, AfterValidator(_quantity)]
+
+
+class Volume(Strict):
+    """A volume mounted into a step's pods (SPEC §1.10): exactly one of ``pvc``, ``memory`` and ``size``."""
+
+    pvc: str | None = None  # an existing PersistentVolumeClaim
+    memory: Quantity | None = None  # a memory-backed emptyDir of at most this size (/dev/shm for PyTorch)
+    size: Quantity | None = None  # an ephemeral scratch disk (emptyDir) of at most this size
+    path: str
+    read_only: bool = False
+
+
+class PodMeta(Strict):
+    """Labels and annotations of a step's pods (cost attribution, sidecar injection...)."""
+
+    labels: dict[str, str] = Field(default_factory=dict)
+    annotations: dict[str, str] = Field(default_factory=dict)

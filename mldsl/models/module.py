@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from pydantic import Field, model_validator
 from pydantic_core import PydanticCustomError
 
-from mldsl.models.base import Identifier, Metadata, Resources, Scalar, Strict
+from mldsl.models.base import Identifier, Metadata, PodMeta, Resources, Scalar, Strict, Volume
 from mldsl.models.typedecl import AnyDecl
 
 
@@ -121,6 +121,9 @@ class ModuleSpec(Strict):
     inputs: dict[Identifier, AnyDecl] = Field(default_factory=dict)
     outputs: dict[Identifier, AnyDecl] = Field(default_factory=dict)
     resources: Resources | None = None
+    volumes: dict[Identifier, Volume] = Field(default_factory=dict)
+    service_account: str | None = None
+    pod: PodMeta | None = None
     run: Run
 
 

@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
-from mldsl.models.base import Identifier, Metadata, Resources, Scalar, Strict, Toleration
+from mldsl.models.base import Identifier, Metadata, PodMeta, Resources, Scalar, Strict, Toleration, Volume
 from mldsl.models.typedecl import AnyDecl
 
 
@@ -49,6 +49,9 @@ class Step(Strict):
     node_selector: dict[str, str] | None = None
     tolerations: list[Toleration] | None = None
     env: dict[str, Scalar] | None = None
+    volumes: dict[Identifier, Volume] | None = None
+    service_account: str | None = None
+    pod: PodMeta | None = None
     continue_on_failure: bool = False
 
     @property

@@ -33,6 +33,8 @@ class ProjectSpec(Strict):
     module_paths: list[str] = Field(default_factory=list)
     namespace: str | None = None
     service_account: str | None = None
+    #: Kubernetes secrets every pod pulls its images with (a private registry)
+    image_pull_secrets: list[str] = Field(default_factory=list)
     image: str = "python:3.11-slim"
     serving_backend: Literal["seldon-v1", "seldon-v2", "kserve"] = "seldon-v1"
     gpu: Gpu = Field(default_factory=Gpu)

@@ -44,7 +44,7 @@ from mldsl.argo.exprlang import ExprError, evaluate, to_json
 from mldsl.argo.template import UnresolvedError, expand, replace, substitute
 from mldsl.runner.cache import KEY as CACHE_KEY
 from mldsl.runner.cache import StepCache
-from mldsl.runner.mounts import MountError, Mounts, s3_uri
+from mldsl.runner.mounts import MountError, Mounts, pod_volumes, s3_uri
 from mldsl.runner.nodes import Artifact, Node
 from mldsl.runner.operators import LOCAL_KINDS, JobError, Localizer, run_spark, run_training
 from mldsl.runner.processes import LocalCode, Processes, docker_argv, pod_spec, run_process
@@ -736,7 +736,7 @@ class Execution:
         if "resource" in resolved:
             return self._resource(node, resolved, step_dir, deadline)
         try:
-            spec = pod_spec(resolved, step_dir, code, self.mounts, self.options.secrets)
+            spec = pod_spec(resolved, step_dir, code, self._step_mounts(resolved, step_dir), self.options.secrets)
         except ValueError as exc:
             return "Error", str(exc), {}, {}
         argv = docker_argv(spec, step_dir, code) if self.options.executor == "docker" else spec.argv
@@ -748,6 +748,17 @@ class Execution:
         if phase != "Succeeded":
             return phase, msg, {}, {}
         return self._collect(node, tpl, resolved, step_dir, flat)
+
+    def _step_mounts(self, obj: dict[str, Any], step_dir: Path) -> Mounts:
+        """The run's mounts, plus the pod's own emptyDir volumes (a RAM disk, a scratch disk) as step folders;
+        a claim's mount path is mapped by the Project's ``local.mounts`` (checked before the run)."""
+        extra: dict[str, Path] = {}
+        for name, vol, path in pod_volumes(obj):
+            if "emptyDir" in vol and not path.startswith("/mldsl"):
+                folder = step_dir / "volumes" / name
+                folder.mkdir(parents=True, exist_ok=True)
+                extra[path] = folder
+        return self.mounts.with_paths(extra) if extra else self.mounts
 
     def _collect(
         self, node: Node, tpl: dict[str, Any], resolved: dict[str, Any], step_dir: Path, flat: dict[str, Any]
@@ -805,7 +816,7 @@ class Execution:
         if kind in LOCAL_KINDS:
             labels = (obj.get("metadata") or {}).get("labels") or {}
             code = self.options.code.get((labels.get("mldsl.io/module", ""), labels.get("mldsl.io/module-version", "")))
-            loc = Localizer(code, self.mounts, self.options.secrets)
+            loc = Localizer(code, self._step_mounts(obj, step_dir), self.options.secrets)
             try:
                 if kind == "SparkApplication":
                     phase, msg = run_spark(obj, loc, step_dir, node.log, deadline, self.procs)

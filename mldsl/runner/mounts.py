@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlparse
 
 
@@ -26,6 +27,13 @@ class Mounts:
     def add(self, prefix: str, local: Path) -> None:
         self.table.append((prefix.rstrip("/"), local))
         self.table.sort(key=lambda pl: -len(pl[0]))
+
+    def with_paths(self, extra: dict[str, Path]) -> Mounts:
+        """A copy with more absolute paths mapped (a step's own volumes)."""
+        out = Mounts(list(self.table))
+        for prefix, local in extra.items():
+            out.add(prefix, local)
+        return out
 
     def local(self, location: str) -> Path:
         """The local path of ``location``; raises :class:`MountError` when nothing maps it."""
@@ -56,3 +64,30 @@ class Mounts:
 def s3_uri(location: dict[str, str]) -> str:
     """``s3: {bucket, key}`` as ``s3://bucket/key``."""
     return f"s3://{location.get('bucket', '')}/{location.get('key', '').lstrip('/')}"
+
+
+def pod_volumes(obj: dict[str, Any]) -> list[tuple[str, dict[str, Any], str]]:
+    """``(name, volume, mountPath)`` of every mounted volume of a template, a SparkApplication or a training job."""
+    found: list[tuple[list[dict[str, Any]], list[dict[str, Any]]]] = []
+    if "volumes" in obj or "container" in obj or "script" in obj:  # an Argo template
+        c = obj.get("container") or obj.get("script") or {}
+        found.append((obj.get("volumes") or [], c.get("volumeMounts") or []))
+    spec = obj.get("spec") or {}
+    if "driver" in spec:  # a SparkApplication
+        for role in ("driver", "executor"):
+            found.append((spec.get("volumes") or [], (spec.get(role) or {}).get("volumeMounts") or []))
+    for field_ in spec.values():  # a training job: *ReplicaSpecs
+        if isinstance(field_, dict):
+            for replica in field_.values():
+                pod = ((replica or {}).get("template") or {}).get("spec") if isinstance(replica, dict) else None
+                if isinstance(pod, dict):
+                    for c in pod.get("containers") or []:
+                        found.append((pod.get("volumes") or [], c.get("volumeMounts") or []))
+    out: dict[tuple[str, str], tuple[str, dict[str, Any], str]] = {}
+    for volumes, mounts in found:
+        by_name = {v.get("name"): v for v in volumes}
+        for mnt in mounts:
+            vol = by_name.get(mnt.get("name"))
+            if vol is not None:
+                out[(str(mnt["name"]), str(mnt.get("mountPath")))] = (str(mnt["name"]), vol, str(mnt.get("mountPath")))
+    return list(out.values())

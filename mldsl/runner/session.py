@@ -67,7 +67,7 @@ def prepare(
     namespace: str,
 ) -> Prepared:
     """Check everything before anything starts; raises :class:`RunRefusedError` with every problem."""
-    problems = [f"{p}" for p in check(spec)]
+    problems = [f"{p}" for p in check(spec, mounts)]
     values = {p["name"]: str(p.get("value", "")) for p in (spec.get("arguments") or {}).get("parameters", [])}
     arts = {}
     for name, value in params.items():

@@ -6,9 +6,11 @@ silently skips a field whose meaning on a cluster it would not reproduce.
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
+from mldsl.runner.mounts import MountError, Mounts, pod_volumes
 from mldsl.runner.operators import LOCAL_KINDS, missing_tools
 
 #: the kinds a ``deploy:`` step applies: the runner writes them to the run folder instead
@@ -54,7 +56,29 @@ def resource_kind(manifest: str) -> str:
     return found.group(1) if found else "?"
 
 
-def check(spec: dict[str, Any]) -> list[str]:
+def _unmapped_volumes(obj: dict[str, Any], where: str, mounts: Mounts | None) -> list[str]:
+    """A claim's contents are not on this machine: its mount path must be mapped (emptyDir volumes are made here)."""
+    out = []
+    for name, vol, path in pod_volumes(obj):
+        if "emptyDir" in vol:
+            continue
+        if "persistentVolumeClaim" not in vol:
+            out.append(f"{where}.volumes.{name}: only emptyDir and persistentVolumeClaim volumes run locally")
+            continue
+        try:
+            if mounts is None:
+                raise MountError(path)
+            mounts.local(path)
+        except MountError:
+            claim = vol["persistentVolumeClaim"].get("claimName")
+            out.append(
+                f"{where}.volumes.{name}: claim {claim!r} is mounted at {path}: map {path} to a local folder "
+                "in mldsl.yaml (spec.local.mounts)"
+            )
+    return out
+
+
+def check(spec: dict[str, Any], mounts: Mounts | None = None) -> list[str]:
     """Every field of a Workflow spec the executor would not honour, as ``path: why``."""
     out: list[str] = []
     _extra(spec, _SPEC, "spec", out)
@@ -78,9 +102,7 @@ def check(spec: dict[str, Any]) -> list[str]:
                 _extra(tpl[kind], _CONTAINER, f"{where}.{kind}", out)
                 if kind == "container" and not tpl[kind].get("command"):
                     out.append(f"{where}.container: no command: the image's own entrypoint cannot run on this machine")
-        for v in tpl.get("volumes", []):
-            if "emptyDir" not in v:
-                out.append(f"{where}.volumes.{v.get('name')}: only emptyDir volumes run locally")
+        out += _unmapped_volumes(tpl, where, mounts)
         if "suspend" in tpl:
             _extra(tpl["suspend"], {"duration"}, f"{where}.suspend", out)
         if "dag" in tpl:
@@ -98,4 +120,10 @@ def check(spec: dict[str, Any]) -> list[str]:
                 )
             else:
                 out += [f"{where}: {why}" for why in missing_tools(kind)]
+                if kind in LOCAL_KINDS:
+                    try:
+                        obj = json.loads(res.get("manifest", ""))
+                    except ValueError:
+                        obj = {}
+                    out += _unmapped_volumes(obj, f"{where}.resource ({kind})", mounts)
     return out

@@ -31,7 +31,9 @@ with open(os.path.join(staging, "model.json"), "w", encoding="utf-8") as fh:
     json.dump(card, fh, indent=2, sort_keys=True)
 final = os.path.join(root, str(version))
 os.rename(staging, final)  # another run that took the same number fails here instead of overwriting
-write_output("uri", os.path.join(final, "model"))
+prefix = (inputs.get("uri_prefix") or "").rstrip("/")  # 1.1.0: how servers address the registry
+relative = os.path.relpath(os.path.join(final, "model"), inputs["registry"]).replace(os.sep, "/")
+write_output("uri", f"{prefix}/{relative}" if prefix else os.path.join(final, "model"))
 write_output("version", version)
 write_output("sha256", digest.hexdigest())
 print(f"register-model: {inputs['name']} version {version} at {final}")
