@@ -8,15 +8,26 @@ operands. Errors carry the offset of the offending node in the source string.
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from mldsl import expressions as ast
 from mldsl.compiler import ir
 from mldsl.constraints import Param
-from mldsl.mtypes import ANY, BOOL, FLOAT, INT, SECRET, STR, MType, assignable, list_of, type_of_literal
+from mldsl.mtypes import ANY, BOOL, FLOAT, INT, SECRET, STR, TIMESTAMP, MType, assignable, list_of, type_of_literal
 
-WORKFLOW_FIELDS = {"name": STR, "namespace": STR, "uid": STR, "status": STR, "creation_timestamp": STR, "duration": FLOAT}
+WORKFLOW_FIELDS = {
+    "name": STR,
+    "namespace": STR,
+    "uid": STR,
+    "status": STR,
+    "creation_timestamp": TIMESTAMP,
+    "scheduled_time": TIMESTAMP,  # a cron run's scheduled time (its time zone); the creation time otherwise
+    "duration": FLOAT,
+}
+#: strftime directives ``format_time`` takes (SPEC §1.10)
+TIME_DIRECTIVES = "YmdHMS"
 ROOTS = ("params", "steps", "inputs", "outputs", "item", "workflow", "trial")
 
 
@@ -315,7 +326,7 @@ class Checker:
         f = node.func
         if f == "secret":
             return self.secret(node)
-        arity = {"len": 1, "str": 1, "int": 1, "float": 1, "lower": 1, "upper": 1, "join": 2, "default": 2}[f]
+        arity = {"len": 1, "str": 1, "int": 1, "float": 1, "lower": 1, "upper": 1, "join": 2, "default": 2, "format_time": 2}[f]
         if len(node.args) != arity:
             return self.fail(node, "MLD305", f"{f}() takes {arity} argument{'s' if arity > 1 else ''}, got {len(node.args)}")
         args = tuple(self.check(a) for a in node.args)
@@ -337,6 +348,8 @@ class Checker:
             if not (anyt or _stringy(a)):
                 return self.fail(node, "MLD304", f"{f}() needs a string, got {a}")
             return ir.ICall(f, args, STR)
+        if f == "format_time":
+            return self.format_time(node, args)
         if f == "join":
             if not (anyt or a.kind == "list"):
                 return self.fail(node, "MLD304", f"join() needs a list first, got {a}")
@@ -347,6 +360,22 @@ class Checker:
         if not (assignable(args[1].type, a) or args[1].type.kind == "null" or anyt):
             return self.fail(node, "MLD304", f"default() fallback {args[1].type} does not fit {a}")
         return ir.ICall(f, args, a)
+
+    def format_time(self, node: ast.Call, args: tuple[ir.IExpr, ...]) -> ir.IExpr:
+        ts, fmt = args
+        if ts.type.kind not in ("timestamp", "str", "any"):
+            return self.fail(node, "MLD304", f"format_time() formats a timestamp, got {ts.type}", "e.g. workflow.scheduled_time")
+        if not (isinstance(fmt, ir.ILit) and isinstance(fmt.value, str)):
+            return self.fail(node, "MLD305", "format_time()'s format is a quoted string", "e.g. format_time(t, '%Y-%m-%d')")
+        bad = [m for m in re.findall(r"%(.?)", fmt.value) if m not in TIME_DIRECTIVES + "%"]
+        if bad:
+            return self.fail(
+                node,
+                "MLD305",
+                f"format_time() does not know %{bad[0]}",
+                "use %Y %m %d %H %M %S (year, month, day, hour, minute, second) and %% for a percent sign",
+            )
+        return ir.ICall("format_time", args, STR)
 
     def secret(self, node: ast.Call) -> ir.IExpr:
         if len(node.args) != 2 or not all(isinstance(a, ast.Literal) and isinstance(a.value, str) for a in node.args):

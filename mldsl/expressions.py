@@ -19,7 +19,7 @@ from typing import Any, NamedTuple
 
 OPEN = "${{"
 CLOSE = "}}"
-FUNCTIONS = ("len", "str", "int", "float", "lower", "upper", "join", "default", "secret")
+FUNCTIONS = ("len", "str", "int", "float", "lower", "upper", "join", "default", "format_time", "secret")
 
 
 class ExprError(ValueError):
@@ -186,6 +186,8 @@ def parse_expression(source: str, base: int = 0) -> Expr:
         hint = "strings are quoted with ' or \"; names are letters, digits and _"
         if ch == "=":
             hint = "compare with '=='"
+        elif ch == ":" and "[" in source[:pos]:
+            hint = "slices are not supported; a date is format_time(workflow.scheduled_time, '%Y-%m-%d')"
         elif ch in "&|!":
             hint = "use 'and', 'or' and 'not'"
         raise ExprError("MLD300", f"unexpected character {ch!r} in expression", base + pos, hint=hint) from None

@@ -63,6 +63,8 @@ STR = MType("str")
 INT = MType("int")
 FLOAT = MType("float")
 BOOL = MType("bool")
+#: an instant, as RFC 3339 text on the wire (``workflow.creation_timestamp``, ``workflow.scheduled_time``)
+TIMESTAMP = MType("timestamp")
 ANY = MType("any")
 NULL = MType("null")
 SECRET = MType("secret")
@@ -169,6 +171,8 @@ def assignable(src: MType, dst: MType) -> bool:
         return False
     if dst.kind == "artifact":
         return src.kind == "artifact" and (not src.format or not dst.format or src.format == dst.format)
+    if src.kind == "timestamp" and dst.kind == "str":  # passed on as its RFC 3339 text
+        return True
     return src.kind == dst.kind
 
 

@@ -126,9 +126,19 @@ def _refs(tree: Tree[Token] | Token) -> Iterator[tuple[str, ...]]:
         if path is not None:
             yield path
             return
+        if tree.data == "member":  # the member of a call's result: read the call
+            yield from _refs(tree.children[0])
+            return
     if tree.data == "closure":
         return  # ``#`` inside map(...)
+    if tree.data == "coalesce":
+        # ``a ?? b``: Argo does not count ``a`` as missing (expression_template.go guardVisitor l. 169-180)
+        yield from _refs(tree.children[1])
+        return
     if tree.data == "call" and isinstance(tree.children[0], Tree) and tree.children[0].data in ("name", "member"):
+        callee = tree.children[0]
+        if callee.data == "member" and _path(callee) is None:  # a method of a value: read the value
+            yield from _refs(callee.children[0])
         for child in tree.children[1:]:
             if child is not None:
                 yield from _refs(child)
@@ -141,6 +151,8 @@ def _refs(tree: Tree[Token] | Token) -> Iterator[tuple[str, ...]]:
 def _path(tree: Tree[Token]) -> tuple[str, ...] | None:
     if tree.data == "name":
         return (str(tree.children[0]),)
+    if tree.data not in ("member", "index"):
+        return None  # a call's result (``date(x).Format``): its arguments are read on their own
     target, key = tree.children
     assert isinstance(target, Tree)
     base = _path(target)
@@ -156,7 +168,8 @@ def _path(tree: Tree[Token]) -> tuple[str, ...] | None:
 
 
 _FUNCTIONS = {
-    "now", "asInt", "asFloat", "string", "toJson", "jsonpath", "map", "len", "lower", "upper", "join", "sprig", "int", "float",
+    "now", "date", "asInt", "asFloat", "string", "toJson", "jsonpath", "map", "len", "lower", "upper", "join", "sprig",
+    "int", "float",
 }  # fmt: skip
 
 

@@ -340,3 +340,25 @@ def test_json_schema_style_exclusive_bound_is_a_strict_bound(tmp_path: Path) -> 
     (lr,) = result.program.pipelines[0].params
     assert (lr.minimum, lr.maximum, lr.exclusive_min, lr.exclusive_max) == (0.0, 1, True, True)
     assert "greater than 0" in compile_paths([write(tmp_path, "p.yaml", text.replace("0.01", "0.0"))]).diagnostics[0].message
+
+
+@pytest.mark.parametrize(
+    ("expr", "message", "hint"),
+    [
+        ("format_time(workflow.scheduled_time, '%Y-%b')", "does not know %b", "%Y %m %d %H %M %S"),
+        ("format_time(workflow.scheduled_time, params.f)", "format is a quoted string", None),
+        ("format_time(3, '%Y')", "formats a timestamp, got int", None),
+        ("workflow.creation_timestamp[0:10]", "unexpected character ':'", "format_time(workflow.scheduled_time"),
+    ],
+)
+def test_time_errors_say_how(tmp_path: Path, expr: str, message: str, hint: str | None) -> None:
+    text = (
+        pipeline("notify-webhook@1")
+        .replace(
+            'uses: "notify-webhook@1"}',
+            'uses: "notify-webhook@1", with: {url: "https://x.example", message: "${{ %s }}"}}' % expr,
+        )
+        .replace("spec:\n", "spec:\n  params: {f: {type: str, default: '%Y'}}\n")
+    )
+    (d,) = compile_paths([write(tmp_path, "p.yaml", text)]).diagnostics
+    assert message in d.message and (hint is None or hint in (d.hint or "")), d.render()

@@ -756,3 +756,40 @@ def test_volumes_of_a_step_on_this_machine(tmp_path: Path) -> None:
         "store": {"persistentVolumeClaim": {"claimName": "shared", "readOnly": True}},
     }
     assert tpl["metadata"]["labels"]["team"] == "a" and compiled.returncode == 0
+
+
+def test_format_time_gives_the_run_date(tmp_path: Path) -> None:
+    """SPEC §1.10: a run that was not scheduled formats its creation time (UTC)."""
+    import datetime
+
+    module = _python(
+        "{day: {type: str}, stamp: {type: str}}",
+        "{day: str, stamp: str}",
+        "write_output('day', inputs['day'])\nwrite_output('stamp', inputs['stamp'])",
+    )
+    root = project(
+        tmp_path,
+        {"echo": module},
+        "  steps:\n    e: {uses: echo, with: {day: \"${{ format_time(workflow.scheduled_time, '%Y-%m-%d') }}\","
+        " stamp: '${{ workflow.creation_timestamp }}'}}\n",
+    )
+    before = datetime.datetime.now(datetime.UTC)
+    code, rec, err = run_json(root, tmp_path / "home")
+    assert code == 0, err
+    out = rec["steps"]["e"]["outputs"]
+    assert out["day"] in (before.strftime("%Y-%m-%d"), datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d"))
+    assert out["stamp"].startswith(out["day"] + "T") and out["stamp"].endswith("Z")
+
+
+def test_a_cron_runs_date_is_in_its_schedules_zone() -> None:
+    """The lowering of format_time over a scheduled time, evaluated as Argo's expr-lang does."""
+    from mldsl.argo.exprlang import evaluate
+    from mldsl.backends.argo.exprs import Lowering
+    from mldsl.compiler import ir
+    from mldsl.mtypes import STR, TIMESTAMP
+
+    call = ir.ICall("format_time", (ir.IWorkflow("scheduled_time", TIMESTAMP), ir.ILit("%Y-%m-%d %H:%M (%%)", STR)), STR)
+    code = Lowering(task=str).code(call)
+    cron = {"workflow": {"scheduledTime": "2026-12-05T03:30:00+08:00", "creationTimestamp": "2026-12-04T19:30:01Z"}}
+    assert evaluate(code, cron) == "2026-12-05 03:30 (%)"  # Shanghai's date, not UTC's
+    assert evaluate(code, {"workflow": {"creationTimestamp": "2026-12-04T19:30:01Z"}}) == "2026-12-04 19:30 (%)"

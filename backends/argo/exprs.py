@@ -83,6 +83,8 @@ class Lowering:
         if isinstance(e, ir.IItem):
             return "{{item%s}}" % "".join(f".{p}" for p in e.path)
         if isinstance(e, ir.IWorkflow):
+            if e.field == "scheduled_time":
+                return None  # an expression: the fallback when the run was not scheduled
             return "{{workflow.%s}}" % _WORKFLOW_FIELD[e.field]
         if isinstance(e, ir.IInput):
             if e.field == "path" and not self.by_uri:
@@ -141,6 +143,11 @@ class Lowering:
         if isinstance(e, ir.IItem):
             return "item" + "".join(f"[{_quote(str(p))}]" for p in e.path)
         if isinstance(e, ir.IWorkflow):
+            if e.field == "scheduled_time":
+                # set from the CronWorkflow's scheduled-time annotation only (argo-workflows v4.1.2
+                # workflow/controller/operator.go setGlobalParameters l. 684-689, workflow/common/convert.go
+                # l. 53: RFC 3339 in the schedule's zone); any other run reads its creation time (UTC)
+                return "(workflow.scheduledTime ?? workflow.creationTimestamp)"
             return f"workflow.{_WORKFLOW_FIELD[e.field]}"
         if isinstance(e, ir.IInput):
             if e.field == "path" and not self.by_uri:
@@ -178,6 +185,8 @@ class Lowering:
                 return f"string({args[0]})"
             if e.func == "join":
                 return f"join({args[0]}, {args[1]})"
+            if e.func == "format_time":
+                return _format_time(args[0], str(e.args[1].value) if isinstance(e.args[1], ir.ILit) else "")
             if e.func == "default":
                 raw0 = self.raw(e.args[0])
                 if raw0 is not None:
@@ -260,3 +269,36 @@ def _expr_literal(value: Any) -> str:
     if isinstance(value, dict):
         return "{" + ", ".join(f"{_quote(str(k))}: {_expr_literal(v)}" for k, v in value.items()) + "}"
     return json.dumps(value)
+
+
+#: strftime directive -> Go reference-time layout (time.Time.Format)
+_GO_LAYOUT = {"Y": "2006", "m": "01", "d": "02", "H": "15", "M": "04", "S": "05"}
+
+
+def _format_time(ts: str, fmt: str) -> str:
+    """expr-lang code formatting ``ts`` (RFC 3339 text) by a strftime format.
+
+    expr-lang's ``date()`` parses RFC 3339 keeping the offset, and ``Format`` prints in it, so a cron
+    run's date is the date in its schedule's zone. Each directive is formatted on its own and literal
+    text is quoted: text such as ``Jan`` or ``1`` is never read as part of a Go layout.
+    """
+    parts: list[str] = []
+    text = ""
+    i = 0
+    while i < len(fmt):
+        if fmt[i] == "%" and i + 1 < len(fmt):
+            d = fmt[i + 1]
+            if d == "%":
+                text += "%"
+            else:
+                if text:
+                    parts.append(quote(text))
+                    text = ""
+                parts.append(f"date({ts}).Format({quote(_GO_LAYOUT[d])})")
+            i += 2
+            continue
+        text += fmt[i]
+        i += 1
+    if text:
+        parts.append(quote(text))
+    return "(" + " + ".join(parts) + ")" if parts else "''"

@@ -16,6 +16,7 @@ True
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import json
 import math
@@ -118,13 +119,34 @@ def _jsonpath(text: str, path: str) -> Any:
 
 
 class GoTime:
-    """What expr-lang's ``now()`` gives: a time with Go's ``Unix()`` method (the one mldsl emits)."""
+    """A Go ``time.Time`` (expr-lang's ``now()`` and ``date()``), with the methods mldsl emits."""
 
-    def __init__(self, seconds: float):
+    def __init__(self, seconds: float, when: datetime.datetime | None = None):
         self.seconds = seconds
+        self.when = when or datetime.datetime.fromtimestamp(seconds, datetime.UTC)
 
     def Unix(self) -> int:  # noqa: N802 - Go's method name, as expressions call it
         return int(self.seconds)
+
+    def Format(self, layout: str) -> str:  # noqa: N802
+        """Go's reference-time layout, for the elements mldsl emits (one element per call)."""
+        if layout not in _LAYOUT:
+            raise ExprError(f"Format: layout {layout!r} is not one mldsl emits")
+        return self.when.strftime(_LAYOUT[layout])
+
+
+_LAYOUT = {"2006": "%Y", "01": "%m", "02": "%d", "15": "%H", "04": "%M", "05": "%S"}
+
+
+def _date(text: Any) -> GoTime:
+    """expr-lang's ``date(str)`` for RFC 3339 text: the offset is kept, as Go's time.Parse keeps it."""
+    try:
+        when = datetime.datetime.fromisoformat(str(text).replace("Z", "+00:00"))
+    except ValueError:
+        raise ExprError(f"date: cannot parse {text!r}") from None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=datetime.UTC)
+    return GoTime(when.timestamp(), when)
 
 
 _SPRIG: dict[str, Callable[..., Any]] = {
@@ -149,6 +171,7 @@ BUILTINS: dict[str, Any] = {
     "sprig": _SPRIG,
     # an expr-lang builtin (used in Argo's own docs, ``docs/cron-workflows.md``); an env may replace it for tests
     "now": lambda: GoTime(time.time()),
+    "date": _date,
 }
 
 
@@ -230,8 +253,8 @@ class _Eval:
             return obj.get(key)  # a missing key is nil in expr-lang
         if isinstance(obj, (list, str)) and isinstance(key, int) and not isinstance(key, bool):
             return obj[key]
-        if isinstance(obj, GoTime) and key == "Unix":
-            return obj.Unix
+        if isinstance(obj, GoTime) and key in ("Unix", "Format"):
+            return getattr(obj, key)
         raise ExprError(f"cannot fetch {key!r} from {type(obj).__name__}")
 
     def _call(self, target: Tree[Token], args: Tree[Token] | None) -> Any:
