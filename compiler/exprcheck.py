@@ -53,6 +53,8 @@ class Scope:
     refs: set[str] = field(default_factory=set)
     #: ``outputs.<name>.path`` of parameter outputs too (operator jobs write metrics to a URI)
     param_output_paths: bool = False
+    #: the pipeline's steps, seen from its exit steps: there, but not readable (another DAG's scope)
+    outer_steps: frozenset[str] = frozenset()
     #: params and inputs whose declaration had errors (already reported): reading one is not a new error
     broken: frozenset[str] = frozenset()
 
@@ -166,6 +168,13 @@ class Checker:
         info = steps.get(name)
         if name == self.scope.current_step:
             return self.fail(node, "MLD302", f"step {name!r} refers to its own output")
+        if info is None and name in self.scope.outer_steps:
+            return self.fail(
+                node,
+                "MLD302",
+                f"an exit step cannot read step {name!r} of the pipeline",
+                "the exit handler is a DAG of its own: it reads params, workflow.status and its own steps' outputs",
+            )
         if info is None:
             return self.fail(node, "MLD301", f"unknown step {name!r}", _did_you_mean(name, steps, "steps"))
         self.scope.refs.add(name)

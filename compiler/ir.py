@@ -364,12 +364,15 @@ class Pipeline(NamedTuple):
     outputs: tuple[tuple[str, IValue], ...] = ()
     schedule: Schedule | None = None
     on_exit: Step | None = None
+    #: ``on_exit: {steps: ...}``: the exit handler's own DAG, in order
+    exit_steps: tuple[Step, ...] = ()
     parallelism: int | None = None
     ttl_seconds: int | None = None
     source: str = ""  # the file, relative to the project root
 
     def step(self, name: str) -> Step:
-        return next(s for s in self.steps if s.name == name)
+        """A step of the pipeline or of its exit handler (their names are distinct)."""
+        return next(s for s in (*self.steps, *self.exit_steps) if s.name == name)
 
 
 class Sweep(NamedTuple):

@@ -54,52 +54,8 @@ def compile_pipeline(ctx: Context, doc: Loaded, registry: Registry) -> ir.Pipeli
             "add a step under steps: (name: {uses: module@version, with: {...}})",
             key=True,
         )
-    _check_step_names(ctx, doc, spec.steps)
-    modules: dict[str, ir.Module] = {}
-    for name, step in spec.steps.items():
-        m = _resolve_step(ctx, doc, ("spec", "steps", name), step, registry)
-        if m is not None:
-            modules[name] = m
-    infos = {
-        name: StepInfo({p.name: p for p in modules[name].outputs} if name in modules else None, step.for_each is not None)
-        for name, step in spec.steps.items()
-    }
     bucket = ctx.project.artifact_bucket
-    compiled: dict[str, ir.Step] = {}
-    deps: dict[str, set[str]] = {}
-    data_deps: dict[str, set[str]] = {}
-    for name, step in spec.steps.items():
-        loc: Loc = ("spec", "steps", name)
-        scope = Scope(params=params, steps=infos, current_step=name, artifact_bucket=bucket, broken=broken)
-        for after in step.after_list:
-            if after not in spec.steps:
-                close = difflib.get_close_matches(after, list(spec.steps), n=1)
-                ctx.error(
-                    doc,
-                    (*loc, "after"),
-                    "MLD406",
-                    f"'after' names unknown step {after!r}",
-                    f"did you mean {close[0]!r}?" if close else None,
-                )
-            elif after == name:
-                ctx.error(doc, (*loc, "after"), "MLD405", f"step {name!r} cannot run after itself")
-        module = modules.get(name)
-        built = _step(ctx, doc, loc, name, step, module, scope) if module is not None else None
-        data_deps[name] = set(scope.refs)
-        deps[name] = scope.refs | {a for a in step.after_list if a in spec.steps and a != name}
-        if built is not None:
-            compiled[name] = built
-    graph = dag.build(deps)
-    cycle = dag.find_cycle(graph)
-    if cycle is not None:
-        ctx.error(
-            doc,
-            ("spec", "steps", cycle[0]),
-            "MLD405",
-            "steps form a cycle: " + " -> ".join([*cycle, cycle[0]]),
-            "remove one of these dependencies (a reference in with/when/for_each/env, or 'after')",
-            key=True,
-        )
+    ordered, infos, cycle = _compile_steps(ctx, doc, ("spec", "steps"), spec.steps, params, broken, registry)
     outputs = _outputs(ctx, doc, spec.outputs, params, infos, bucket, broken)
     schedule = _schedule(ctx, doc, spec.schedule) if spec.schedule is not None else None
     if spec.schedule is not None and len(doc.name) > CRON_NAME_MAX:
@@ -122,11 +78,35 @@ def compile_pipeline(ctx: Context, doc: Loaded, registry: Registry) -> ir.Pipeli
                     "give it a default (runs started by the schedule use the defaults)",
                     key=True,
                 )
-    on_exit = _on_exit(ctx, doc, spec.on_exit, params, registry, broken) if spec.on_exit is not None else None
+    on_exit, exit_steps = None, None
+    if spec.on_exit is not None and spec.on_exit.steps is not None:
+        for name in spec.on_exit.steps:
+            if name in spec.steps:
+                ctx.error(
+                    doc,
+                    ("spec", "on_exit", "steps", name),
+                    "MLD409",
+                    f"exit step {name!r} has the name of a step of the pipeline",
+                    "give exit steps names of their own (e.g. notify_failure)",
+                    key=True,
+                )
+        exit_steps, _, exit_cycle = _compile_steps(
+            ctx,
+            doc,
+            ("spec", "on_exit", "steps"),
+            spec.on_exit.steps,
+            params,
+            broken,
+            registry,
+            on_exit=True,
+            outer=frozenset(spec.steps),
+        )
+        cycle = cycle or exit_cycle
+    elif spec.on_exit is not None:
+        on_exit = _on_exit(ctx, doc, spec.on_exit, params, registry, broken)
     ttl = _duration(ctx, doc, ("spec", "ttl"), spec.ttl)
-    if len(ctx.diags) > start or cycle is not None or ctx.suppressed > suppressed:
+    if len(ctx.diags) > start or cycle is not None or ctx.suppressed > suppressed or ordered is None:
         return None
-    ordered = tuple(_with_depends(compiled[n], deps[n], data_deps[n]) for n in dag.order(graph))
     md = doc.model.metadata
     root = ctx.ws.project_root
     source = (
@@ -147,10 +127,84 @@ def compile_pipeline(ctx: Context, doc: Loaded, registry: Registry) -> ir.Pipeli
         outputs=outputs,
         schedule=schedule,
         on_exit=on_exit,
+        exit_steps=exit_steps or (),
         parallelism=spec.parallelism,
         ttl_seconds=ttl,
         source=source,
     )
+
+
+def _compile_steps(
+    ctx: Context,
+    doc: Loaded,
+    base: Loc,
+    steps: dict[str, Step],
+    params: dict[str, Param],
+    broken: frozenset[str],
+    registry: Registry,
+    *,
+    on_exit: bool = False,
+    outer: frozenset[str] = frozenset(),
+) -> tuple[tuple[ir.Step, ...] | None, dict[str, StepInfo], list[str] | None]:
+    """A mapping of steps (a pipeline's, or its exit handler's): ordered, the outputs each gives, and any cycle."""
+    start = len(ctx.diags)
+    _check_step_names(ctx, doc, steps, base)
+    modules: dict[str, ir.Module] = {}
+    for name, step in steps.items():
+        m = _resolve_step(ctx, doc, (*base, name), step, registry)
+        if m is not None:
+            modules[name] = m
+    infos = {
+        name: StepInfo({p.name: p for p in modules[name].outputs} if name in modules else None, step.for_each is not None)
+        for name, step in steps.items()
+    }
+    bucket = ctx.project.artifact_bucket
+    compiled: dict[str, ir.Step] = {}
+    deps: dict[str, set[str]] = {}
+    data_deps: dict[str, set[str]] = {}
+    for name, step in steps.items():
+        loc: Loc = (*base, name)
+        scope = Scope(
+            params=params,
+            steps=infos,
+            current_step=name,
+            artifact_bucket=bucket,
+            broken=broken,
+            on_exit=on_exit,
+            outer_steps=outer,
+        )
+        for after in step.after_list:
+            if after not in steps:
+                close = difflib.get_close_matches(after, list(steps), n=1)
+                ctx.error(
+                    doc,
+                    (*loc, "after"),
+                    "MLD406",
+                    f"'after' names unknown step {after!r}",
+                    f"did you mean {close[0]!r}?" if close else None,
+                )
+            elif after == name:
+                ctx.error(doc, (*loc, "after"), "MLD405", f"step {name!r} cannot run after itself")
+        module = modules.get(name)
+        built = _step(ctx, doc, loc, name, step, module, scope) if module is not None else None
+        data_deps[name] = set(scope.refs)
+        deps[name] = scope.refs | {a for a in step.after_list if a in steps and a != name}
+        if built is not None:
+            compiled[name] = built
+    graph = dag.build(deps)
+    cycle = dag.find_cycle(graph)
+    if cycle is not None:
+        ctx.error(
+            doc,
+            (*base, cycle[0]),
+            "MLD405",
+            "steps form a cycle: " + " -> ".join([*cycle, cycle[0]]),
+            "remove one of these dependencies (a reference in with/when/for_each/env, or 'after')",
+            key=True,
+        )
+    if len(ctx.diags) > start or cycle is not None or len(compiled) != len(steps):
+        return None, infos, cycle
+    return tuple(_with_depends(compiled[n], deps[n], data_deps[n]) for n in dag.order(graph)), infos, cycle
 
 
 #: argo-workflows v4.1.2 ``workflow/validate/validate.go`` l. 105 (maxCharsInCronWorkflowName)
@@ -161,14 +215,14 @@ def _with_depends(step: ir.Step, deps: set[str], data: set[str]) -> ir.Step:
     return step._replace(depends=tuple(sorted(deps)), order_only=tuple(sorted(deps - data)))
 
 
-def _check_step_names(ctx: Context, doc: Loaded, steps: dict[str, Step]) -> None:
+def _check_step_names(ctx: Context, doc: Loaded, steps: dict[str, Step], base: Loc) -> None:
     seen: dict[str, str] = {}
     for name in steps:
         t = ir.step_key(name)
         if not re.match(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", t) or len(t) > 63:
             ctx.error(
                 doc,
-                ("spec", "steps", name),
+                (*base, name),
                 "MLD409",
                 f"step name {name!r} cannot become a task name",
                 "start and end with a letter or digit, at most 63 characters",
@@ -177,7 +231,7 @@ def _check_step_names(ctx: Context, doc: Loaded, steps: dict[str, Step]) -> None
         elif t in seen:
             ctx.error(
                 doc,
-                ("spec", "steps", name),
+                (*base, name),
                 "MLD409",
                 f"step names {seen[t]!r} and {name!r} are too alike",
                 "they map to the same task name; rename one",

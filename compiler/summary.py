@@ -194,6 +194,8 @@ def pipeline(p: ir.Pipeline) -> dict[str, Any]:
         out["schedule"] = {"cron": list(s.crons), "timezone": s.timezone, "concurrency": s.concurrency, "suspend": s.suspend}
     if p.on_exit is not None:
         out["on_exit"] = step(p.on_exit)
+    if p.exit_steps:
+        out["on_exit"] = {"steps": {s.name: step(s) for s in p.exit_steps}}
     if p.parallelism:
         out["parallelism"] = p.parallelism
     if p.ttl_seconds is not None:

@@ -138,6 +138,7 @@ CODES: tuple[Code, ...] = (
     Code("MLD415", "Scheduled pipeline param without a default", "Give every param a default: scheduled runs use the defaults."),
     Code("MLD416", "Retry backoff factor is not a whole number", "Argo parses the factor as an integer: use 2, 3, ..."),
     Code("MLD418", "Pipeline without steps", "Add at least one step: Argo refuses a DAG without tasks."),
+    Code("MLD420", "`on_exit` needs one form", "Give `uses` (and `with`) for one module, or `steps:` for several."),
     Code(
         "MLD419",
         "Invalid volume, service account or pod label",

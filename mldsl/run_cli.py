@@ -147,9 +147,9 @@ def run(
     runner: Any = None
     from mldsl.compiler.ir import step_key
 
-    step_names = {step_key(s.name): s.name for s in pipeline.steps}
+    step_names = {step_key(s.name): s.name for s in (*pipeline.steps, *pipeline.exit_steps)}
     if pipeline.on_exit is not None:
-        step_names[step_key(pipeline.on_exit.name)] = pipeline.on_exit.name
+        step_names["notify"] = "notify"  # the one-module exit handler's task (backends/argo/workflow.py)
     view = make_view(sys.stderr.isatty() and fmt == "text", lambda: runner.execution if runner is not None else None, step_names)
     if sys.stdin.isatty() and sys.stderr.isatty():  # approvals not given up front are asked here
         from mldsl.runner.ask import TerminalApprover

@@ -793,3 +793,24 @@ def test_a_cron_runs_date_is_in_its_schedules_zone() -> None:
     cron = {"workflow": {"scheduledTime": "2026-12-05T03:30:00+08:00", "creationTimestamp": "2026-12-04T19:30:01Z"}}
     assert evaluate(code, cron) == "2026-12-05 03:30 (%)"  # Shanghai's date, not UTC's
     assert evaluate(code, {"workflow": {"creationTimestamp": "2026-12-04T19:30:01Z"}}) == "2026-12-04 19:30 (%)"
+
+
+EXIT_STEPS = """  params: {fail: {type: bool, default: false}}
+  steps:
+    work: {uses: fail, when: "${{ params.fail }}"}
+  on_exit:
+    steps:
+      on_failure: {uses: emit, with: {value: 1}, when: "${{ workflow.status != 'Succeeded' }}"}
+      always: {uses: emit, with: {value: 2}}
+      then: {uses: double, with: {x: "${{ steps.always.outputs.out }}"}}
+"""
+
+
+@pytest.mark.parametrize(("fail", "status", "on_failure"), [("false", "Succeeded", "Skipped"), ("true", "Failed", "Succeeded")])
+def test_exit_steps_run_after_the_run_with_its_status(tmp_path: Path, fail: str, status: str, on_failure: str) -> None:
+    """SPEC §1.10: ``on_exit: {steps: ...}`` is a DAG of its own; ``when`` reads ``workflow.status``."""
+    root = project(tmp_path, MODULES, EXIT_STEPS)
+    code, rec, err = run_json(root, tmp_path / "home", "-p", f"fail={fail}")
+    assert (code, rec["status"]) == ((0 if status == "Succeeded" else 1), status), err
+    assert rec["on_exit"]["on_failure"]["phase"] == on_failure
+    assert rec["on_exit"]["then"]["outputs"] == {"out": 4}

@@ -112,15 +112,16 @@ class PipelineEmitter:
     # -- artifacts ------------------------------------------------------------
     def _uri_refs(self) -> set[tuple[str, str]]:
         refs: set[tuple[str, str]] = set()
-        values: list[Any] = [v for s in self.pipeline.steps for _, v in s.bindings]
-        values += [s.when for s in self.pipeline.steps if s.when is not None]
+        every = (*self.pipeline.steps, *self.pipeline.exit_steps)
+        values: list[Any] = [v for s in every for _, v in s.bindings]
+        values += [s.when for s in every if s.when is not None]
         values += [v for _, v in self.pipeline.outputs]
         for v in values:
             for n in ir.walk(v):
                 if isinstance(n, ir.IStepOutput) and n.field == "uri":
                     refs.add((n.step, n.output))
         # an operator job reads its artifact inputs by URI: the producer must write exactly there
-        for s in self.pipeline.steps:
+        for s in every:
             if is_resource(s.module):
                 for _, v in s.bindings:
                     if isinstance(v, ir.IStepOutput) and v.artifact and not self.is_resource_step(v.step):
@@ -135,7 +136,7 @@ class PipelineEmitter:
         """Per module key, the artifact outputs whose identity a cached step reads (SPEC §1.9: the
         cache key covers every input artifact's identity)."""
         found: dict[str, set[str]] = {}
-        for s in self.pipeline.steps:
+        for s in (*self.pipeline.steps, *self.pipeline.exit_steps):
             if s.cache_seconds is None:
                 continue
             for _, v in s.bindings:
@@ -465,7 +466,10 @@ class PipelineEmitter:
             return f"tasks[{quote(task_name(v.step))}].status == 'Succeeded' ? {uri} : ''"
         return low.string_code(v)
 
-    def exit_handler(self, step: ir.Step) -> m.Template:
+    def exit_handler(self, step: ir.Step | None) -> m.Template:
+        """The ``onExit`` DAG: one module's task, or the exit steps with their order and conditions."""
+        if step is None:
+            return {"name": "exit-handler", "dag": {"tasks": [self.task(s) for s in self.pipeline.exit_steps]}}
         task: m.DAGTask = {"name": "notify", "template": self.template_for(step)}
         args = self.arguments(step, self.low)
         if args:
@@ -476,7 +480,7 @@ class PipelineEmitter:
     def workflow_template(self) -> m.Object:
         p = self.pipeline
         main = self.main()
-        exit_tpl = self.exit_handler(p.on_exit) if p.on_exit is not None else None
+        exit_tpl = self.exit_handler(p.on_exit) if p.on_exit is not None or p.exit_steps else None
         spec: m.WorkflowSpec = {"entrypoint": "main"}
         args = _workflow_arguments(p, self.project)
         if args:

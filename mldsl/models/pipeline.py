@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
+from pydantic_core import PydanticCustomError
 
 from mldsl.models.base import Identifier, Metadata, PodMeta, Resources, Scalar, Strict, Toleration, Volume
 from mldsl.models.typedecl import AnyDecl
@@ -75,8 +76,21 @@ class Schedule(Strict):
 
 
 class ExitHandler(Strict):
-    uses: str
+    """``on_exit``: one module (``uses``/``with``), or ``steps:`` (a mapping of steps, ``when`` allowed)."""
+
+    uses: str | None = None
     with_: dict[Identifier, Any] = Field(default_factory=dict, alias="with")
+    steps: dict[Identifier, Step] | None = None
+
+    @model_validator(mode="after")
+    def _one_form(self) -> ExitHandler:
+        if (self.uses is None) == (self.steps is None) or (self.steps is not None and self.with_):
+            raise PydanticCustomError(
+                "MLD420",
+                "on_exit takes either 'uses' (with 'with') or 'steps', not both and not neither",
+                {"hint": "on_exit: {uses: notify-webhook@1, with: {...}}, or on_exit: {steps: {name: {uses: ..., when: ...}}}"},
+            )
+        return self
 
 
 class PipelineSpec(Strict):
