@@ -369,6 +369,8 @@ class Pipeline(NamedTuple):
     parallelism: int | None = None
     ttl_seconds: int | None = None
     source: str = ""  # the file, relative to the project root
+    #: a Sweep's trial pipeline (``skip_steps``): the pipeline it was cut from
+    trial_of: str | None = None
 
     def step(self, name: str) -> Step:
         """A step of the pipeline or of its exit handler (their names are distinct)."""

@@ -36,14 +36,28 @@ def compile_sweep(ctx: Context, doc: Loaded, pipelines: dict[str, ir.Pipeline]) 
                 f"did you mean {close[0]!r}?" if close else "give the pipeline's file on the command line too",
             )
         return None
-    for step in pipeline.steps:
+    swept = pipeline
+    errors = len(ctx.diags)
+    pipeline = _trial_pipeline(ctx, doc, pipeline, spec.skip_steps)
+    trial_steps = pipeline.steps if len(ctx.diags) == errors else ()  # a misnamed skip step is the root cause
+    for step in trial_steps:
+        if isinstance(step.module.run, ir.DeployRun):
+            ctx.error(
+                doc,
+                ("spec", "pipeline"),
+                "MLD713",
+                f"every trial would run deploy step {step.name!r} of {spec.pipeline!r} (to the live Serving "
+                f"{step.module.run.serving.name!r})",
+                f"leave it out of trials: skip_steps: [{step.name}]",
+            )
+    for step in trial_steps:
         if isinstance(step.module.run, ir.ApproveRun):
             ctx.error(
                 doc,
                 ("spec", "pipeline"),
                 "MLD712",
                 f"pipeline {pipeline.name!r} has an approve: step ({step.name!r}): every trial would wait for a person",
-                "sweep a pipeline without approvals (put the approval in the pipeline that deploys the best model)",
+                f"leave it out of trials: skip_steps: [{step.name}]",
             )
     params = {p.name: p for p in pipeline.params}
     if not spec.params:
@@ -73,7 +87,16 @@ def compile_sweep(ctx: Context, doc: Loaded, pipelines: dict[str, ir.Pipeline]) 
                 f"add it to fixed: ({p.type}) or to the search space",
                 key=True,
             )
-    objective = _objective(ctx, doc, spec.objective.metric, pipeline)
+    objective = _objective(ctx, doc, spec.objective.metric, swept)
+    if objective is not None and objective[0] not in {s.name for s in pipeline.steps}:
+        ctx.error(
+            doc,
+            ("spec", "objective", "metric"),
+            "MLD714",
+            f"the objective's step {objective[0]!r} is left out of trials by skip_steps (or comes after one)",
+            "skip only steps the objective does not need",
+        )
+        objective = None
     if spec.max_trials is None and spec.strategy != "grid":
         ctx.error(
             doc,
@@ -151,6 +174,39 @@ def compile_sweep(ctx: Context, doc: Loaded, pipelines: dict[str, ir.Pipeline]) 
         budget=spec.budget,
         seed_value=spec.seed,
     )
+
+
+def _trial_pipeline(ctx: Context, doc: Loaded, pipeline: ir.Pipeline, skip: list[str]) -> ir.Pipeline:
+    """What a trial runs: the pipeline without ``skip_steps`` and every step after them (by data or ``after``).
+
+    It compiles to a WorkflowTemplate of its own, ``<sweep>-trial``; pipeline outputs that read a left-out step
+    are left out too.
+    """
+    if not skip:
+        return pipeline
+    names = [s.name for s in pipeline.steps]
+    unknown = [s for s in skip if s not in names]
+    for s in unknown:
+        close = difflib.get_close_matches(s, names, n=1)
+        ctx.error(
+            doc,
+            ("spec", "skip_steps"),
+            "MLD714",
+            f"skip_steps names {s!r}, which {pipeline.name!r} does not have",
+            f"did you mean {close[0]!r}?" if close else "steps: " + ", ".join(names),
+        )
+    gone = set(skip)
+    for step in pipeline.steps:  # topological order: a step's sources come first
+        if gone & set(step.depends):
+            gone.add(step.name)
+    name = f"{doc.name}-trial"
+    if len(name) > 63:
+        ctx.error(doc, ("metadata", "name"), "MLD105", f"the trials' WorkflowTemplate {name!r} is over 63 characters")
+    outputs = tuple(
+        (k, v) for k, v in pipeline.outputs if not any(isinstance(n, ir.IStepOutput) and n.step in gone for n in ir.walk(v))
+    )
+    steps = tuple(s for s in pipeline.steps if s.name not in gone)
+    return pipeline._replace(name=name, steps=steps, outputs=outputs, schedule=None, trial_of=pipeline.name)
 
 
 #: the eta mldsl gives Katib's hyperband (backends/katib.py)

@@ -234,8 +234,14 @@ CODES: tuple[Code, ...] = (
     Code(
         "MLD712",
         "Sweep over a pipeline with an `approve:` step",
-        "Every trial would wait for a person: sweep a pipeline without approvals.",
+        "Every trial would wait for a person: leave the approval out with `skip_steps: [approve_step]`.",
     ),
+    Code(
+        "MLD713",
+        "Sweep trials would deploy",
+        "Every trial would apply the live Serving: leave the deploy step out with `skip_steps: [deploy]`.",
+    ),
+    Code("MLD714", "Unknown step in `skip_steps`", "Name steps of the swept pipeline."),
     # --- serving ---------------------------------------------------------------
     Code("MLD800", "Traffic weights do not add up to 100", "Make the weights of the traffic entries sum to 100."),
     Code("MLD801", "Duplicate traffic name", "Give every traffic entry its own name."),

@@ -53,7 +53,8 @@ def test_apply_creates_then_changes_nothing(project: Path, cluster) -> None:
     lines = first.stdout.splitlines()
     assert "workflowtemplate/churn-release created" in lines
     assert "inferenceservice/churn-api created" in lines and "seldondeployment/churn-api-seldon created" in lines
-    assert len(emu.store) == 7
+    assert "workflowtemplate/churn-algorithms-trial created" in lines  # the sweep's trials run this one
+    assert len(emu.store) == 8
     patches = [r for r in emu.requests if r["method"] == "PATCH"]
     assert all(r["query"]["fieldManager"] == "mldsl" and r["content_type"] == "application/apply-patch+yaml" for r in patches)
     versions = {k: v["metadata"]["resourceVersion"] for k, v in emu.store.items()}

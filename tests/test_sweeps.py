@@ -249,3 +249,25 @@ def test_katib_objective_from_a_training_jobs_metric(tmp_path: Path) -> None:
     labelled = [t for t in templates if wanted.items() <= ((t.get("metadata") or {}).get("labels") or {}).items()]
     assert [t["name"] for t in labelled] == ["train-ddp-2-2-0-train-metrics"]  # the pod that prints final_loss=<value>
     assert "printf" in " ".join(labelled[0]["container"]["command"])
+
+
+def test_skip_steps_trials_run_a_pipeline_without_deploy_or_approval(tmp_path: Path) -> None:
+    """SPEC §1.10: trials leave out skip_steps and every step after them, from a WorkflowTemplate of their own;
+    the pipeline itself (deploy and approval included) is unchanged."""
+    root = tmp_path / "c"
+    shutil.copytree(next(d for d in example_dirs() if d.name == "churn-serving"), root, ignore=shutil.ignore_patterns(".mldsl"))
+    result = compile_paths([root])
+    assert result.ok, [d.render() for d in result.diagnostics]
+    files = {m.filename: m.body for m in emit_all(result.program)}
+    trial = files["churn-algorithms-trial.workflowtemplate.yaml"]
+    tasks = [t["name"] for t in next(t for t in trial["spec"]["templates"] if t["name"] == "main")["dag"]["tasks"]]
+    assert tasks == ["load", "split", "train", "evaluate"]  # register, sign-off and canary (after both) are out
+    full = files["churn-release.workflowtemplate.yaml"]
+    assert "canary" in [t["name"] for t in next(t for t in full["spec"]["templates"] if t["name"] == "main")["dag"]["tasks"]]
+    sweep = files["churn-algorithms.workflow.yaml"]
+    assert "churn-algorithms-trial" in json.dumps(sweep)  # the children's workflowTemplateRef (an embedded manifest)
+    # without skip_steps, every trial would deploy to the live canary: refused
+    text = (root / "tune.yaml").read_text().replace("  skip_steps: [register, sign_off]", "")
+    (root / "tune.yaml").write_text(text)
+    codes = sorted(d.code for d in compile_paths([root]).diagnostics if d.severity == "error")
+    assert codes == ["MLD712", "MLD713"]

@@ -563,7 +563,9 @@ def _run_labels(project: ir.Project, pipeline: ir.Pipeline) -> dict[str, str]:
 
 def emit(program: ir.Program) -> list[Manifest]:
     out: list[Manifest] = []
-    for pipeline in program.pipelines:
+    # a Sweep with skip_steps runs its trials from a WorkflowTemplate of their own (compiler/sweeps.py)
+    trials = {s.pipeline.name: s.pipeline for s in program.sweeps if s.pipeline.trial_of is not None}
+    for pipeline in [*program.pipelines, *(trials[k] for k in sorted(trials))]:
         em = PipelineEmitter(program, pipeline)
         out.append(Manifest(f"{pipeline.name}.workflowtemplate.yaml", dict(em.workflow_template())))
         cron = em.cron_workflow()

@@ -63,6 +63,8 @@ class SweepSpec(Strict):
     seed: int = 0
     objective: Objective
     budget: Identifier | None = None  # hyperband: the param that sets a trial's resource budget (e.g. epochs)
+    #: steps left out of trials (deploy, publish), with every step after them
+    skip_steps: list[Identifier] = Field(default_factory=list)
 
 
 class SweepDoc(Strict):
