@@ -33,6 +33,9 @@ def test_example_workflow() -> None:
     assert any("mldsl diff --format github --compiled" in r for r in runs)
     assert any("gh pr comment" in r for r in runs)
     assert steps[0]["with"]["fetch-depth"] == 0
+    # mldsl is not published on PyPI: the workflow installs it from its repository (issue #13's trial)
+    installs = [r for r in runs if r.startswith("pip install")]
+    assert installs and all("git+https://github.com/" in r for r in installs)
     assert "mldsl apply . --prune" in wf["jobs"]["apply"]["steps"][-1]["run"]
     assert wf["jobs"]["apply"]["if"].startswith("github.event_name == 'push'")
 
