@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
 from mldsl.compiler import ir
 
@@ -35,17 +36,42 @@ def toleration(t: ir.Toleration) -> dict[str, Any]:
     return out
 
 
-def resources(res: ir.Resources, gpu_resource: str) -> dict[str, Any]:
-    """Requests and limits: memory is both (no overcommit surprises), GPUs are limits."""
+class Number(NamedTuple):
+    """A count known when the workflow runs (``workers: "${{ inputs.workers }}"``): expr-lang code giving an int.
+
+    Where a manifest field is an integer (a replica count), the Argo backend writes it as one expression tag
+    whose value is a JSON number (``backends/argo/embed.py``); ``asInt`` refuses anything but an integer, so a
+    value can never add structure to the manifest (SPEC §1.9).
+    """
+
+    code: str
+
+    def minus(self, n: int) -> Number:
+        return Number(f"{self.code} - {n}")
+
+
+def count(value: int | ir.IExpr, code: Callable[[ir.IExpr], str]) -> int | Number:
+    return value if isinstance(value, int) else Number(code(value))
+
+
+def resources(res: ir.Resources, gpu_resource: str, text: Callable[[ir.IValue], str] | None = None) -> dict[str, Any]:
+    """Requests and limits: memory is both (no overcommit surprises), GPUs are limits; ``text`` lowers a reference."""
+
+    def show(v: str | int | ir.IExpr) -> str:
+        if isinstance(v, (str, int)):
+            return str(v)
+        assert text is not None, "a reference in resources needs a lowering"
+        return text(v)
+
     requests: dict[str, str] = {}
     limits: dict[str, str] = {}
     if res.cpu:
-        requests["cpu"] = res.cpu
+        requests["cpu"] = show(res.cpu)
     if res.memory:
-        requests["memory"] = res.memory
-        limits["memory"] = res.memory
+        requests["memory"] = show(res.memory)
+        limits["memory"] = show(res.memory)
     if res.gpu:
-        limits[gpu_resource] = str(res.gpu)
+        limits[gpu_resource] = show(res.gpu)
     out: dict[str, Any] = {}
     if requests:
         out["requests"] = requests
@@ -54,7 +80,7 @@ def resources(res: ir.Resources, gpu_resource: str) -> dict[str, Any]:
     return out
 
 
-def scheduling(project: ir.Project, gpus: int, step: ir.Step | None) -> tuple[dict[str, str], list[dict[str, Any]]]:
+def scheduling(project: ir.Project, gpus: int | ir.IExpr, step: ir.Step | None) -> tuple[dict[str, str], list[dict[str, Any]]]:
     """Node selector and tolerations: the Project's GPU placement when GPUs are asked for, then the step's own."""
     selector = dict(project.gpu.node_selector) if gpus else {}
     tolerations = [toleration(t) for t in project.gpu.tolerations] if gpus else []

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from mldsl.backends.k8s import pod_volumes, scheduling
+from mldsl.backends.k8s import count, pod_volumes, scheduling
 from mldsl.compiler import ir
 
 API_VERSION = "sparkoperator.k8s.io/v1beta2"
@@ -32,6 +33,7 @@ def spark_application(
     project: ir.Project,
     step: ir.Step | None,
     pod: ir.PodSettings = ir.NO_POD_SETTINGS,
+    code: Callable[[ir.IExpr], str] = lambda e: "",
 ) -> dict[str, Any]:
     """The SparkApplication that one step creates; values are already lowered to Argo tags."""
     spec: dict[str, Any] = {
@@ -66,7 +68,7 @@ def spark_application(
     if mounts:
         driver["volumeMounts"] = mounts
     executor: dict[str, Any] = {
-        "instances": run.executor_instances,
+        "instances": count(run.executor_instances, code),
         "cores": run.executor_cores,
         "memory": run.executor_memory,
         "labels": pod_labels,

@@ -8,9 +8,11 @@ Workers (MPI: ``workers`` Workers). Each training pod asks for
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from mldsl.backends.k8s import pod_metadata, pod_volumes, resources, scheduling
+from mldsl.backends.k8s import Number, pod_metadata, pod_volumes, resources, scheduling
+from mldsl.backends.k8s import count as k8s_count
 from mldsl.compiler import ir
 
 API_VERSION = "kubeflow.org/v1"
@@ -39,7 +41,9 @@ def conditions(run: ir.DistributedRun) -> tuple[str, str]:
 
 def _replica_types(run: ir.DistributedRun) -> list[str]:
     coordinator = FRAMEWORKS[run.framework][3]
-    return [coordinator, "Worker"] if run.framework == "mpi" or run.workers > 1 else [coordinator]
+    # a count from a value is at least 2 (compiler/modules.py checks the input's min): a Worker spec always
+    many = not isinstance(run.workers, int) or run.workers > 1
+    return [coordinator, "Worker"] if run.framework == "mpi" or many else [coordinator]
 
 
 def training_job(
@@ -53,13 +57,16 @@ def training_job(
     project: ir.Project,
     step: ir.Step | None,
     settings: ir.PodSettings = ir.NO_POD_SETTINGS,
+    code: Callable[[ir.IExpr], str] = lambda e: "",
+    text: Callable[[ir.IValue], str] | None = None,
 ) -> dict[str, Any]:
+    """The training job one step creates; ``code``/``text`` lower counts and sizes that come from values."""
     kind, field, container_name, coordinator = FRAMEWORKS[run.framework]
     volumes, mounts = pod_volumes(settings)
     meta = pod_metadata(settings)
     meta["labels"] = {**meta.get("labels", {}), **labels}
 
-    def replica(count: int, trains: bool, runs: bool = True) -> dict[str, Any]:
+    def replica(count: int | Number, trains: bool, runs: bool = True) -> dict[str, Any]:
         container: dict[str, Any] = {"name": container_name, "image": run.image}
         if command and runs:
             container["command"] = command
@@ -68,7 +75,7 @@ def training_job(
         if env:
             container["env"] = env
         res = run.resources if trains else ir.Resources(cpu=run.resources.cpu, memory=run.resources.memory)
-        req = resources(res, project.gpu.resource)
+        req = resources(res, project.gpu.resource, text)
         if req:
             container["resources"] = req
         if mounts:
@@ -97,11 +104,14 @@ def training_job(
         # MPI workers must have no command: the operator gives them `sleep 365d` only when it is empty
         # (training-operator v1.9.0 pkg/controller.v1/mpi/mpijob_controller.go l. 942), and the
         # launcher runs the command on them through mpirun
-        specs["Worker"] = replica(run.workers, trains=True, runs=False)
+        specs["Worker"] = replica(k8s_count(run.workers, code), trains=True, runs=False)
     else:
         specs[coordinator] = replica(1, trains=True)
-        if run.workers > 1:
-            specs["Worker"] = replica(run.workers - 1, trains=True)
+        workers = k8s_count(run.workers, code)
+        if isinstance(workers, Number):  # at least 2 (compiler/modules.py): the coordinator and 1+ workers
+            specs["Worker"] = replica(workers.minus(1), trains=True)
+        elif workers > 1:
+            specs["Worker"] = replica(workers - 1, trains=True)
     # the job cleans up after itself: its pods go when it ends (GPUs freed), it fails at its first
     # failed pod, and it stops at the step's timeout even if the step's own pod is gone (SPEC §1.9)
     policy: dict[str, Any] = {"cleanPodPolicy": "All", "backoffLimit": 0}
@@ -109,5 +119,5 @@ def training_job(
         policy["activeDeadlineSeconds"] = step.timeout_seconds
     spec: dict[str, Any] = {"runPolicy": policy, field: specs}
     if run.framework == "mpi" and run.gpus_per_worker:
-        spec["slotsPerWorker"] = run.gpus_per_worker
+        spec["slotsPerWorker"] = k8s_count(run.gpus_per_worker, code)
     return {"apiVersion": API_VERSION, "kind": kind, "metadata": {"generateName": f"{name}-", "labels": labels}, "spec": spec}

@@ -145,9 +145,11 @@ def walk(value: Any) -> Any:
 
 
 class Resources(NamedTuple):
-    cpu: str | None = None
-    memory: str | None = None
-    gpu: int = 0
+    """Requests of a pod; each a literal or a typed reference (``inputs.x`` in a module, ``params.x`` on a step)."""
+
+    cpu: str | IExpr | None = None
+    memory: str | IExpr | None = None
+    gpu: int | IExpr = 0
 
 
 class ContainerRun(NamedTuple):
@@ -173,7 +175,7 @@ class SparkRun(NamedTuple):
     spark_version: str
     driver_cores: int
     driver_memory: str
-    executor_instances: int
+    executor_instances: int | IExpr
     executor_cores: int
     executor_memory: str
     executor_gpu: int
@@ -186,8 +188,8 @@ class DistributedRun(NamedTuple):
     image: str
     command: tuple[IValue, ...]
     args: tuple[IValue, ...]
-    workers: int
-    gpus_per_worker: int
+    workers: int | IExpr  # an int input's reference when the count comes from a value (SPEC §1.10)
+    gpus_per_worker: int | IExpr
     resources: Resources
     env: tuple[tuple[str, IValue], ...] = ()
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from mldsl.compiler import ir
-from mldsl.compiler.context import Context
+from mldsl.compiler.context import Context, Loc
+from mldsl.compiler.counts import count, size
 from mldsl.compiler.exprcheck import Scope
 from mldsl.compiler.params import declare
 from mldsl.compiler.pods import pod_settings
@@ -58,17 +59,12 @@ def _compile(ctx: Context, doc: Loaded) -> ir.Module | None:
         compiled_run = (
             _spark(ctx, doc, run.spark, scope) if run.spark is not None else _distributed(ctx, doc, run.distributed, scope)
         )
+    resources = module_resources(ctx, doc, ("spec", "resources"), spec.resources, scope)
     if compiled_run is None or len(ctx.diags) > errors_before:
         return None
-    res = spec.resources
-    resources = ir.Resources(
-        cpu=None if res is None or res.cpu is None else str(res.cpu),
-        memory=None if res is None else res.memory,
-        gpu=0 if res is None or res.gpu is None else res.gpu,
-    )
     local = _local_code(ctx, doc, run)
     pod = pod_settings(ctx, doc, ("spec",), spec.volumes, spec.service_account, spec.pod)
-    if pod is None:
+    if pod is None or resources is None or len(ctx.diags) > errors_before:
         return None
     return ir.Module(
         doc.name,
@@ -81,6 +77,19 @@ def _compile(ctx: Context, doc: Loaded) -> ir.Module | None:
         local,
         pod,
     )
+
+
+def module_resources(ctx: Context, doc: Loaded, loc: Loc, res: Any, scope: Scope) -> ir.Resources | None:
+    """``resources: {cpu, memory, gpu}``: literals, or references (an input in a module, a param on a step)."""
+    if res is None:
+        return ir.Resources()
+    start = len(ctx.diags)
+    cpu = size(ctx, doc, (*loc, "cpu"), res.cpu, scope, "resources.cpu")
+    memory = size(ctx, doc, (*loc, "memory"), res.memory, scope, "resources.memory")
+    gpu = count(ctx, doc, (*loc, "gpu"), res.gpu, scope, "resources.gpu") if res.gpu is not None else 0
+    if len(ctx.diags) > start or gpu is None:
+        return None
+    return ir.Resources(cpu=cpu, memory=memory, gpu=gpu)
 
 
 def _local_code(ctx: Context, doc: Loaded, run: Run) -> ir.LocalSource | None:
@@ -215,7 +224,8 @@ def _spark(ctx: Context, doc: Loaded, run: SparkRun, scope: Scope) -> ir.SparkRu
         spark_version=run.spark_version,
         driver_cores=run.driver.cores,
         driver_memory=run.driver.memory,
-        executor_instances=run.executor.instances,
+        executor_instances=count(ctx, doc, (*base, "executor", "instances"), run.executor.instances, scope, "executor.instances")
+        or 1,
         executor_cores=run.executor.cores,
         executor_memory=run.executor.memory,
         executor_gpu=run.executor.gpu,
@@ -245,20 +255,32 @@ def _distributed(ctx: Context, doc: Loaded, run: DistributedRun, scope: Scope) -
             "label-selector conditions, which cannot read TrainJob's list-typed status (argo-workflows#2288)",
             "use api: training-operator (PyTorchJob, TFJob, XGBoostJob, MPIJob)",
         )
-    res = run.resources
-    resources = ir.Resources(
-        cpu=None if res is None or res.cpu is None else str(res.cpu),
-        memory=None if res is None else res.memory,
-        gpu=run.gpus_per_worker,
-    )
+    workers = count(ctx, doc, (*base, "workers"), run.workers, scope, "workers")
+    gpus = count(ctx, doc, (*base, "gpus_per_worker"), run.gpus_per_worker, scope, "gpus_per_worker")
+    if isinstance(workers, ir.IInput) and scope.inputs is not None:
+        # training-operator v1.9.0 refuses a Worker replica spec under 1 (pkg/webhooks/pytorch/pytorchjob_webhook.go
+        # l. 156), and the coordinator is one of the workers: the input's own bounds must keep the count valid
+        least = 1 if run.framework == "mpi" else 2
+        p = scope.inputs.get(workers.name)
+        if p is not None and (p.minimum is None or p.minimum < least):
+            ctx.error(
+                doc,
+                (*base, "workers"),
+                "MLD308",
+                f"input {workers.name!r} gives the number of workers, which must be at least {least} "
+                f"for {run.framework} (the coordinator plus at least one worker)",
+                f"declare it with min: {least}",
+            )
+    res = module_resources(ctx, doc, (*base, "resources"), run.resources, scope) or ir.Resources()
+    resources = ir.Resources(cpu=res.cpu, memory=res.memory, gpu=gpus if gpus is not None else 0)
     plain_text(ctx, doc, (*base, "image"), run.image)
     return ir.DistributedRun(
         framework=run.framework,
         image=run.image,
         command=tuple(_args(ctx, doc, base, list(run.command or []), scope, field="command")),
         args=tuple(_args(ctx, doc, base, run.args, scope)),
-        workers=run.workers,
-        gpus_per_worker=run.gpus_per_worker,
+        workers=workers if workers is not None else 1,
+        gpus_per_worker=gpus if gpus is not None else 0,
         resources=resources,
         env=_env(ctx, doc, base, run.env, scope),
     )

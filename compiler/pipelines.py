@@ -9,7 +9,7 @@ from typing import Any
 from mldsl.compiler import dag, ir
 from mldsl.compiler.context import Context, Loc
 from mldsl.compiler.exprcheck import Scope, StepInfo
-from mldsl.compiler.modules import module_for
+from mldsl.compiler.modules import module_for, module_resources
 from mldsl.compiler.params import declare
 from mldsl.compiler.pods import pod_settings
 from mldsl.compiler.resolve import Registry, ResolveError
@@ -18,7 +18,6 @@ from mldsl.constraints import Param
 from mldsl.durations import parse_duration
 from mldsl.loader import Loaded, display_path
 from mldsl.model_errors import COMMA_HINT, split_by_comma
-from mldsl.models.base import Resources as ResourcesModel
 from mldsl.models.base import Toleration as TolerationModel
 from mldsl.models.pipeline import ExitHandler, Schedule, Step
 from mldsl.mtypes import ANY, BOOL, STR, list_of
@@ -437,6 +436,19 @@ def _step(ctx: Context, doc: Loaded, loc: Loc, name: str, step: Step, module: ir
     pod = None
     if step.volumes or step.service_account or step.pod:
         pod = pod_settings(ctx, doc, loc, step.volumes, step.service_account, step.pod)
+    resources = None
+    if step.resources is not None:
+        resources = module_resources(ctx, doc, (*loc, "resources"), step.resources, scope)
+    if isinstance(step.parallelism, str):
+        # argo-workflows v4.1.2 pkg/apis/workflow/v1alpha1/workflow_types.go l. 800: a template's parallelism is
+        # an int64 in the WorkflowTemplate itself, which Argo never substitutes: it cannot come from a value
+        ctx.error(
+            doc,
+            (*loc, "parallelism"),
+            "MLD303",
+            "a fan-out's parallelism is fixed when the pipeline is compiled: Argo reads it as a number, never a value",
+            "write a number; to bound a run's pods from a value, give the pipeline's own parallelism per environment",
+        )
     retry = _retry(ctx, doc, (*loc, "retries"), step)
     timeout = _duration(ctx, doc, (*loc, "timeout"), step.timeout)
     cache = _duration(ctx, doc, (*loc, "cache", "ttl"), step.cache.ttl if step.cache else None)
@@ -449,11 +461,11 @@ def _step(ctx: Context, doc: Loaded, loc: Loc, name: str, step: Step, module: ir
         when=when,
         for_each=for_each,
         item_type=scope.item if step.for_each is not None else None,
-        parallelism=step.parallelism,
+        parallelism=step.parallelism if isinstance(step.parallelism, int) else None,
         retry=retry,
         timeout_seconds=timeout,
         cache_seconds=cache,
-        resources=_resources(step.resources),
+        resources=resources,
         node_selector=tuple(sorted((step.node_selector or {}).items())),
         tolerations=tuple(toleration(t) for t in step.tolerations or ()),
         env=env,
@@ -494,12 +506,6 @@ def _check_resource_artifacts(
 
 def toleration(t: TolerationModel) -> ir.Toleration:
     return ir.Toleration(t.key, t.operator, t.value, t.effect, t.tolerationSeconds)
-
-
-def _resources(r: ResourcesModel | None) -> ir.Resources | None:
-    if r is None:
-        return None
-    return ir.Resources(cpu=None if r.cpu is None else str(r.cpu), memory=r.memory, gpu=r.gpu or 0)
 
 
 def _duration(ctx: Context, doc: Loaded, loc: Loc, text: str | None) -> int | None:

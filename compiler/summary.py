@@ -38,14 +38,19 @@ def param(p: Param) -> dict[str, Any]:
     return out
 
 
+def _shown(v: Any) -> Any:
+    """A literal as is; a count or size from a value as the user wrote it (``${{ inputs.workers }}``)."""
+    return v if isinstance(v, (str, int, float)) or v is None else value(v)
+
+
 def resources(r: ir.Resources) -> dict[str, Any]:
     out: dict[str, Any] = {}
     if r.cpu:
-        out["cpu"] = r.cpu
+        out["cpu"] = _shown(r.cpu)
     if r.memory:
-        out["memory"] = r.memory
+        out["memory"] = _shown(r.memory)
     if r.gpu:
-        out["gpu"] = r.gpu
+        out["gpu"] = _shown(r.gpu)
     return out
 
 
@@ -77,7 +82,7 @@ def module(m: ir.Module) -> dict[str, Any]:
             "spark_version": r.spark_version,
             "driver": {"cores": r.driver_cores, "memory": r.driver_memory},
             "executor": {
-                "instances": r.executor_instances,
+                "instances": _shown(r.executor_instances),
                 "cores": r.executor_cores,
                 "memory": r.executor_memory,
                 "gpu": r.executor_gpu,
@@ -103,8 +108,8 @@ def module(m: ir.Module) -> dict[str, Any]:
             "image": d.image,
             "command": [value(c) for c in d.command],
             "args": [value(a) for a in d.args],
-            "workers": d.workers,
-            "gpus_per_worker": d.gpus_per_worker,
+            "workers": _shown(d.workers),
+            "gpus_per_worker": _shown(d.gpus_per_worker),
             "resources": resources(d.resources),
             "env": {k: value(v) for k, v in d.env},
         }

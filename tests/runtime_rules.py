@@ -452,14 +452,24 @@ def yaml11_safe(m: dict[str, Any]) -> Problems:
 
 def embedded_manifests_survive_values(m: dict[str, Any]) -> Problems:
     """A resource template's manifest stays the same object whatever its inputs hold: Argo escapes a value
-    once, for the template's JSON (``util/template/simple_template.go`` l. 70-73), not for the manifest inside."""
+    once, for the template's JSON (``util/template/simple_template.go`` l. 70-73), not for the manifest inside.
+    An input read as a number (``asInt``: a replica count from a value) refuses anything but an integer, so
+    the node errors instead of rendering: such an input gets a hostile *integer* (and a hostile string must fail)."""
     problems = []
     for t in _templates(m):
         if "resource" not in t:
             continue
         names = [p["name"] for p in t.get("inputs", {}).get("parameters", [])]
+        manifest = t["resource"].get("manifest", "")
+        numeric = {n for n in names if f"asInt(inputs.parameters['{n}'])" in manifest}
         benign = template_scope(m, t)
-        hostile = {**benign, **{f"inputs.parameters.{n}": HOSTILE for n in names}}
+        hostile = {**benign, **{f"inputs.parameters.{n}": ("-12345" if n in numeric else HOSTILE) for n in names}}
+        for n in sorted(numeric):
+            try:
+                substitute(t, {**benign, f"inputs.parameters.{n}": HOSTILE})
+                problems.append(f"{t['name']}: a non-integer {n} renders")
+            except UnresolvedError:
+                pass
         try:
             a = yaml.safe_load(substitute(t, benign)["resource"]["manifest"])
             b = yaml.safe_load(substitute(t, hostile)["resource"]["manifest"])

@@ -362,3 +362,27 @@ def test_time_errors_say_how(tmp_path: Path, expr: str, message: str, hint: str 
     )
     (d,) = compile_paths([write(tmp_path, "p.yaml", text)]).diagnostics
     assert message in d.message and (hint is None or hint in (d.hint or "")), d.render()
+
+
+def test_step_resources_from_params(tmp_path: Path) -> None:
+    """SPEC §1.10: a step's resources take "${{ params.x }}", type-checked as quantities and counts."""
+    text = (
+        pipeline("check-metrics@1")
+        .replace(
+            'uses: "check-metrics@1"}',
+            'uses: "check-metrics@1", with: {values: [1]}, resources: {cpu: "${{ params.cpu }}", gpu: "${{ params.gpus }}"}}',
+        )
+        .replace("spec:\n", "spec:\n  params: {cpu: {type: str, default: '500m'}, gpus: {type: int, default: 1}}\n")
+    )
+    result = compile_paths([write(tmp_path, "p.yaml", text)])
+    assert result.ok, [d.render() for d in result.diagnostics]
+    (wt,) = [m.body for m in emit_all(result.program) if m.body["kind"] == "WorkflowTemplate"]
+    (tpl,) = [t for t in wt["spec"]["templates"] if "script" in t]
+    assert tpl["script"]["resources"] == {
+        "requests": {"cpu": "{{workflow.parameters.cpu}}"},
+        "limits": {"nvidia.com/gpu": "{{workflow.parameters.gpus}}"},
+    }
+    bad = compile_paths(
+        [write(tmp_path, "p.yaml", text.replace("gpus: {type: int, default: 1}", "gpus: {type: float, default: 1.5}"))]
+    )
+    assert [d.code for d in bad.diagnostics] == ["MLD303"]

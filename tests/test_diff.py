@@ -242,12 +242,16 @@ def test_operator_modules_diff(tmp_path: Path) -> None:
     shutil.copytree(src, old, ignore=shutil.ignore_patterns(".mldsl"))  # a local run's store is not the example
     shutil.copytree(src, new, ignore=shutil.ignore_patterns(".mldsl"))
     ddp = new / "modules" / "train-ddp.yaml"
-    ddp.write_text(ddp.read_text().replace("version: 2.2.0", "version: 2.3.0").replace("workers: 2", "workers: 8"))
+    ddp.write_text(
+        ddp.read_text().replace("version: 2.3.0", "version: 2.4.0").replace('workers: "${{ inputs.workers }}"', "workers: 8")
+    )
     spark = new / "modules" / "spark-features.yaml"
     spark.write_text(spark.read_text().replace("instances: 4", "instances: 6"))
     d = json.loads(mldsl("diff", str(old), str(new), "--format", "json").stdout)
     modules = {m["module"]: m for m in d["modules"]}
     assert modules["train-ddp"]["status"] == "changed"
-    assert {"path": "run.workers", "change": "changed", "before": 2, "after": 8} in modules["train-ddp"]["changes"]
+    assert {"path": "run.workers", "change": "changed", "before": "${{ inputs.workers }}", "after": 8} in modules["train-ddp"][
+        "changes"
+    ]
     assert modules["spark-features"]["status"] == "content-changed"
     assert modules["spark-features"]["changes"][0]["path"] == "run.executor.instances"

@@ -107,11 +107,11 @@ def test_rules_catch_the_old_defects() -> None:
 
     old = _golden("ranker-training.workflowtemplate.yaml")
     assert rules.resource_outputs_from_the_object(old) == []
-    job = _template(old, "train-ddp-2-2-0-train")  # the old way: a metric read from a path of the job's pod
+    job = _template(old, "train-ddp-2-3-0-train")  # the old way: a metric read from a path of the job's pod
     job["outputs"] = {"parameters": [{"name": "final_loss", "valueFrom": {"path": "/mldsl/outputs/final_loss"}}]}
     assert rules.resource_outputs_from_the_object(old)
     old = _golden("ranker-training.workflowtemplate.yaml")
-    del _template(old, "train-ddp-2-2-0-train-with-metrics")["outputs"]
+    del _template(old, "train-ddp-2-3-0-train-with-metrics")["outputs"]
     assert rules.resource_outputs_from_the_object(old)  # main reads tasks.train.outputs.parameters.final_loss
 
     old = _golden("nightly-regions.workflowtemplate.yaml")

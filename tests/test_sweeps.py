@@ -247,7 +247,7 @@ def test_katib_objective_from_a_training_jobs_metric(tmp_path: Path) -> None:
     assert exp["spec"]["trialTemplate"]["trialSpec"]["spec"]["workflowTemplateRef"] == {"name": "ranker-training"}
     templates = files["ranker-training.workflowtemplate.yaml"]["spec"]["templates"]
     labelled = [t for t in templates if wanted.items() <= ((t.get("metadata") or {}).get("labels") or {}).items()]
-    assert [t["name"] for t in labelled] == ["train-ddp-2-2-0-train-metrics"]  # the pod that prints final_loss=<value>
+    assert [t["name"] for t in labelled] == ["train-ddp-2-3-0-train-metrics"]  # the pod that prints final_loss=<value>
     assert "printf" in " ".join(labelled[0]["container"]["command"])
 
 

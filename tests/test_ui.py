@@ -375,7 +375,7 @@ def test_apply_submit_and_launch_from_the_ui(cluster: Any, tmp_path: Path) -> No
         status, files = client.call("GET", "/api/files")
         assert files["cluster"]["configured"] and [s["name"] for s in files["sweeps"]] == ["ranker-random", "ranker-tpe"]
         status, runs = client.call("GET", "/api/runs")
-        assert [f["name"] for f in runs["pipelines"]["ranker-training"]] == ["day", "epochs", "learning_rate"]
+        assert [f["name"] for f in runs["pipelines"]["ranker-training"]] == ["day", "epochs", "learning_rate", "workers"]
         status, data = client.call("POST", "/api/submit", {"pipeline": "ranker-training", "params": {}})
         assert status == 502 and "not found" in data["error"]  # nothing applied yet: the cluster says so
         status, data = client.call("POST", "/api/launch", {"sweep": "ranker-tpe"})  # Katib runs it once it exists

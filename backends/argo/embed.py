@@ -29,6 +29,7 @@ from typing import Any
 
 from mldsl.argo.tags import split
 from mldsl.backends.argo.exprs import quote
+from mldsl.backends.k8s import Number
 
 
 def tag_code(tag: str) -> str:
@@ -57,6 +58,9 @@ def embed(manifest: Any) -> str:
     exprs: list[str] = []
 
     def mark(node: Any) -> Any:
+        if isinstance(node, Number):  # an integer field from a value: the tag's value is a JSON number
+            exprs.append("{{=%s}}" % node.code)
+            return f"\x00{len(exprs) - 1}\x00"
         if isinstance(node, dict):
             return {k: mark(v) for k, v in node.items()}
         if isinstance(node, list):

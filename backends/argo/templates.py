@@ -286,13 +286,32 @@ def resource_template(
     if isinstance(run, ir.SparkRun):
         conf = {k: _BY_URI.text(v) for k, v in run.conf}
         manifest = spark.spark_application(
-            run, name=name, labels=labels, args=args, env=env_list, conf=conf, project=project, step=step, pod=pod
+            run,
+            name=name,
+            labels=labels,
+            args=args,
+            env=env_list,
+            conf=conf,
+            project=project,
+            step=step,
+            pod=pod,
+            code=_BY_URI.code,
         )
         success, failure = spark.SUCCESS, spark.FAILURE
     else:
         command = [_BY_URI.text(c) for c in run.command]
         manifest = training.training_job(
-            run, name=name, labels=labels, command=command, args=args, env=env_list, project=project, step=step, settings=pod
+            run,
+            name=name,
+            labels=labels,
+            command=command,
+            args=args,
+            env=env_list,
+            project=project,
+            step=step,
+            settings=pod,
+            code=_BY_URI.code,
+            text=_BY_URI.text,
         )
         success, failure = training.conditions(run)
     tpl: m.Template = {
@@ -393,7 +412,7 @@ def module_template(
         container["env"] = env
     if isinstance(run, ir.ContainerRun) and run.working_dir:
         container["workingDir"] = escape_text(run.working_dir)
-    res = cast(m.Resources, k8s.resources(resources, project.gpu.resource))
+    res = cast(m.Resources, k8s.resources(resources, project.gpu.resource, _IN_TEMPLATE.text))
     if res:
         container["resources"] = res
     volumes, mounts = k8s.pod_volumes(pod)

@@ -82,9 +82,10 @@ class Toleration(Strict):
 
 
 class Resources(Strict):
+    # each may also be "${{ inputs.x }}" (in a module) or "${{ params.x }}" (on a step): SPEC §1.10
     cpu: str | int | float | None = None
     memory: str | None = None
-    gpu: Annotated[int, Field(ge=0)] | None = None
+    gpu: Annotated[int, Field(ge=0)] | str | None = None
 
 
 QUANTITY = re.compile(r"^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|m|k|M|G|T|P|E)?$")

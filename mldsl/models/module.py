@@ -51,7 +51,7 @@ class SparkDriver(Strict):
 
 
 class SparkExecutor(Strict):
-    instances: Annotated[int, Field(ge=1)] = 2
+    instances: Annotated[int, Field(ge=1)] | str = 2  # or "${{ inputs.executors }}"
     cores: Annotated[int, Field(ge=1)] = 1
     memory: str = "1g"
     gpu: Annotated[int, Field(ge=0)] = 0
@@ -79,8 +79,8 @@ class DistributedRun(Strict):
     image: str
     command: list[str] | None = None
     args: list[Scalar] | None = None
-    workers: Annotated[int, Field(ge=1)] = 1
-    gpus_per_worker: Annotated[int, Field(ge=0)] = 0
+    workers: Annotated[int, Field(ge=1)] | str = 1  # or "${{ inputs.workers }}" (an int input)
+    gpus_per_worker: Annotated[int, Field(ge=0)] | str = 0
     resources: Resources | None = None
     env: dict[str, Scalar] | None = None
     api: Literal["training-operator", "trainer-v2"] = "training-operator"

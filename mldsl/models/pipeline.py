@@ -42,7 +42,7 @@ class Step(Strict):
     after: list[Identifier] | Identifier | None = None
     when: str | None = None
     for_each: str | list[Any] | None = None
-    parallelism: Annotated[int, Field(ge=1)] | None = None
+    parallelism: Annotated[int, Field(ge=1)] | str | None = None
     retries: Retries | Annotated[int, Field(ge=0)] | None = None
     timeout: str | None = None
     cache: Cache | None = None
