@@ -292,9 +292,30 @@ def _resolve_step(ctx: Context, doc: Loaded, loc: Loc, step: Step, registry: Reg
     return module
 
 
+def _serving_from_project(ctx: Context, name: str) -> ir.Serving | None:
+    """A Serving elsewhere in the project (not given on the command line): compiled for reference only."""
+    from mldsl.compiler.project_docs import find
+    from mldsl.compiler.servings import compile_serving
+
+    doc = find(ctx, "Serving", name)  # a broken one reports its errors and counts as suppressed
+    if doc is None:
+        return None
+    served = ctx.scratch.setdefault("project_servings", {})
+    if name not in served:
+        served[name] = compile_serving(ctx, doc)
+        if served[name] is None:
+            ctx.suppressed += 1
+    return served[name]  # type: ignore[no-any-return]
+
+
 def _deploy_module(ctx: Context, doc: Loaded, loc: Loc, name: str) -> ir.Module | None:
     """A deploy step is a module whose run applies the Serving; its one input is the model URI."""
     serving = next((s for s in ctx.servings if s.name == name), None)
+    if serving is None and name not in {d.name for d in ctx.ws.of_kind("Serving")}:
+        before = ctx.suppressed
+        serving = _serving_from_project(ctx, name)
+        if serving is None and ctx.suppressed > before:
+            return None
     if serving is None:
         known = [d.name for d in ctx.ws.of_kind("Serving")]
         if name in known or ("Serving", name) in ctx.ws.broken:
@@ -306,7 +327,7 @@ def _deploy_module(ctx: Context, doc: Loaded, loc: Loc, name: str) -> ir.Module 
             (*loc, "deploy"),
             "MLD408",
             f"no Serving {name!r} to deploy",
-            f"did you mean {close[0]!r}?" if close else "give the Serving's file on the command line too",
+            f"did you mean {close[0]!r}?" if close else "no Serving of that name in the files given or in the project's folder",
         )
         return None
     uri = Param(

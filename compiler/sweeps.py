@@ -22,6 +22,11 @@ def compile_sweep(ctx: Context, doc: Loaded, pipelines: dict[str, ir.Pipeline]) 
     spec = doc.model.spec
     start = len(ctx.diags)
     pipeline = pipelines.get(spec.pipeline)
+    if pipeline is None and spec.pipeline not in {d.name for d in ctx.ws.of_kind("Pipeline")}:
+        before = ctx.suppressed
+        pipeline = _pipeline_from_project(ctx, spec.pipeline)
+        if pipeline is None and ctx.suppressed > before:
+            return None
     if pipeline is None:
         known = [d.name for d in ctx.ws.of_kind("Pipeline")]
         close = difflib.get_close_matches(spec.pipeline, known, n=1)
@@ -33,7 +38,9 @@ def compile_sweep(ctx: Context, doc: Loaded, pipelines: dict[str, ir.Pipeline]) 
                 ("spec", "pipeline"),
                 "MLD701",
                 f"no pipeline {spec.pipeline!r}",
-                f"did you mean {close[0]!r}?" if close else "give the pipeline's file on the command line too",
+                f"did you mean {close[0]!r}?"
+                if close
+                else "no pipeline of that name in the files given or in the project's folder",
             )
         return None
     swept = pipeline
@@ -174,6 +181,22 @@ def compile_sweep(ctx: Context, doc: Loaded, pipelines: dict[str, ir.Pipeline]) 
         budget=spec.budget,
         seed_value=spec.seed,
     )
+
+
+def _pipeline_from_project(ctx: Context, name: str) -> ir.Pipeline | None:
+    """The swept pipeline elsewhere in the project (not given on the command line): compiled for reference only."""
+    from mldsl.compiler.pipelines import compile_pipeline
+    from mldsl.compiler.project_docs import find
+
+    doc = find(ctx, "Pipeline", name)
+    if doc is None:
+        return None
+    compiled = ctx.scratch.setdefault("project_pipelines", {})
+    if name not in compiled:
+        compiled[name] = compile_pipeline(ctx, doc, ctx.scratch["registry"])
+        if compiled[name] is None:
+            ctx.suppressed += 1
+    return compiled[name]  # type: ignore[no-any-return]
 
 
 def _trial_pipeline(ctx: Context, doc: Loaded, pipeline: ir.Pipeline, skip: list[str]) -> ir.Pipeline:

@@ -386,3 +386,24 @@ def test_step_resources_from_params(tmp_path: Path) -> None:
         [write(tmp_path, "p.yaml", text.replace("gpus: {type: int, default: 1}", "gpus: {type: float, default: 1.5}"))]
     )
     assert [d.code for d in bad.diagnostics] == ["MLD303"]
+
+
+def test_servings_and_pipelines_are_found_through_the_project(tmp_path: Path) -> None:
+    """Issue #13's trial: `mldsl validate pipelines/x.yaml` found modules through the project but not the
+    Serving its deploy step names or a Sweep's pipeline. Both are looked up in the project's folder; a broken
+    one reports its own error (once), and nothing of it is emitted."""
+    import shutil
+
+    from conftest import EXAMPLES
+
+    root = tmp_path / "c"
+    shutil.copytree(EXAMPLES / "churn-serving", root, ignore=shutil.ignore_patterns(".mldsl"))
+    alone = compile_paths([root / "train-and-deploy.yaml"])
+    assert alone.ok, [d.render() for d in alone.diagnostics]
+    assert [s.name for s in alone.program.servings] == []  # used by the deploy step, not emitted on its own
+    sweep = compile_paths([root / "tune.yaml"])
+    assert sweep.ok and [s.pipeline.trial_of for s in sweep.program.sweeps] == ["churn-release"]
+    serving = root / "servings" / "churn-api.yaml"
+    serving.write_text(serving.read_text().replace("traffic:", "trafic:"))
+    broken = compile_paths([root / "train-and-deploy.yaml"])
+    assert [(d.code, Path(d.span.path).name) for d in broken.diagnostics] == [("MLD102", "churn-api.yaml")]
