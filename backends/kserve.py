@@ -40,6 +40,8 @@ def inference_service(s: ir.Serving, uri: str | None = None) -> dict[str, Any]:
         predictor.update({"minReplicas": s.replicas, "maxReplicas": max(s.replicas, 1)})
     if len(s.models) == 2:
         predictor["canaryTrafficPercent"] = current.weight
+    if current.service_account:  # its secrets or cloud identity give the storage initializer the bucket
+        predictor["serviceAccountName"] = current.service_account
     res = resources(s)
     if current.server == "custom":
         container: dict[str, Any] = {

@@ -35,6 +35,10 @@ def _predictor(s: ir.Serving, m: ir.ServedModel, *, shadow: bool, uri: str | Non
     else:
         graph["implementation"] = IMPLEMENTATIONS[m.server]
     graph["modelUri"] = uri or m.uri
+    if m.secret:  # the storage initializer's credentials (an rclone / AWS env secret)
+        graph["envSecretRefName"] = m.secret
+    if m.service_account:
+        graph["serviceAccountName"] = m.service_account
     container: dict[str, Any] = {"name": "model"}
     if m.server == "custom" and m.image:
         container["image"] = m.image
@@ -53,7 +57,9 @@ def _predictor(s: ir.Serving, m: ir.ServedModel, *, shadow: bool, uri: str | Non
                 }
             ]
         component["hpaSpec"] = hpa
-    predictor: dict[str, Any] = {"name": m.name, "replicas": s.replicas}
+    # with autoscaling the HPA owns the count: replicas start at its minimum, never below it (issue #13's trial)
+    replicas = max(s.autoscale[0], 1) if s.autoscale is not None and not shadow else s.replicas
+    predictor: dict[str, Any] = {"name": m.name, "replicas": replicas}
     if shadow:
         predictor["shadow"] = True
     else:

@@ -34,6 +34,8 @@ def objects(s: ir.Serving, uri: str | None = None) -> list[dict[str, Any]]:
     served = list(s.models) + ([s.shadow] if s.shadow else [])
     for i, m in enumerate(served):
         spec: dict[str, Any] = {"storageUri": uri if uri and i == len(s.models) - 1 else m.uri}
+        if m.secret:
+            spec["secretName"] = m.secret
         if m.server == "custom":
             spec["server"] = f"{s.name}-server"
         else:

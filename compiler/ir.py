@@ -199,9 +199,26 @@ ResourceRun = SparkRun | DistributedRun
 
 
 class DeployRun(NamedTuple):
-    """A pipeline step ``deploy: <serving>``: apply the Serving's manifest with the bound model URI."""
+    """A pipeline step ``deploy: <serving>``: apply the Serving's manifest with the bound model URI.
+
+    ``weight`` sends that share of traffic to the new model (the rest to the stable one); ``promote`` makes the
+    new model the stable one with all the traffic.
+    """
 
     serving: Serving
+    weight: int | None = None
+    promote: bool = False
+
+    def rollout(self) -> Serving:
+        """The Serving as this step leaves it; the backends put the bound URI on its last model."""
+        s = self.serving
+        if self.promote:
+            return s._replace(models=(s.models[0]._replace(weight=100),))
+        if self.weight is None:
+            return s
+        stable = s.models[0]
+        canary = s.models[1] if len(s.models) > 1 else stable._replace(name="canary")
+        return s._replace(models=(stable._replace(weight=100 - self.weight), canary._replace(weight=self.weight)))
 
 
 class ApproveRun(NamedTuple):
@@ -408,6 +425,8 @@ class ServedModel(NamedTuple):
     uri: str
     server: str
     image: str | None = None
+    secret: str | None = None  # storage credentials (Seldon v1 envSecretRefName, Seldon v2 secretName)
+    service_account: str | None = None
 
 
 class Serving(NamedTuple):

@@ -272,8 +272,13 @@ def _resolve_step(ctx: Context, doc: Loaded, loc: Loc, step: Step, registry: Reg
             key=True,
         )
         return None
+    if step.deploy is None and (step.weight is not None or step.promote):
+        field = "weight" if step.weight is not None else "promote"
+        ctx.error(doc, (*loc, field), "MLD421", f"{field!r} applies to deploy steps", "remove it, or deploy: <serving>", key=True)
+        return None
     if step.deploy is not None:
-        return _deploy_module(ctx, doc, loc, step.deploy)
+        module = _deploy_module(ctx, doc, loc, step.deploy)
+        return _rollout(ctx, doc, loc, step, module) if module is not None else None
     if step.approve is not None:
         return _approve_module(ctx, doc, loc, step)
     uses = step.uses
@@ -290,6 +295,30 @@ def _resolve_step(ctx: Context, doc: Loaded, loc: Loc, step: Step, registry: Reg
     if module is None:
         ctx.suppressed += 1  # its errors are reported at its own file
     return module
+
+
+def _rollout(ctx: Context, doc: Loaded, loc: Loc, step: Step, module: ir.Module) -> ir.Module | None:
+    """``weight`` / ``promote`` of a deploy step, checked against what its Serving's backend can do."""
+    if step.weight is None and not step.promote:
+        return module
+    run = module.run
+    assert isinstance(run, ir.DeployRun)
+    s = run.serving
+    field = "promote" if step.promote else "weight"
+    problem = None
+    if step.promote and step.weight is not None:
+        problem = ("'weight' and 'promote' say two things", "promote gives the new model all the traffic: keep one")
+    elif s.backend == "seldon-v2":
+        problem = (
+            f"{field!r} is not supported for Seldon v2: its traffic split is an Experiment the deploy step does not apply",
+            "change the Serving's traffic weights, or use backend: kserve or seldon-v1",
+        )
+    elif step.weight is not None and len(s.models) > 2:
+        problem = (f"Serving {s.name!r} splits traffic {len(s.models)} ways", "'weight' needs a stable and a canary model")
+    if problem is not None:
+        ctx.error(doc, (*loc, field), "MLD421", problem[0], problem[1], key=True)
+        return None
+    return module._replace(run=run._replace(weight=step.weight, promote=step.promote))
 
 
 def _serving_from_project(ctx: Context, name: str) -> ir.Serving | None:

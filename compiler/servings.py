@@ -65,7 +65,28 @@ def _model(
             "choose another backend (seldon-v2 and kserve run lightgbm), or server: custom with your image",
         )
         ok = False
-    return ir.ServedModel(name, weight, uri or "", server, image) if ok else None
+    credentials = ref.credentials or base.credentials
+    secret = credentials.secret if credentials is not None else None
+    account = ref.service_account or base.service_account
+    if secret is not None and backend == "kserve":
+        ctx.error(
+            doc,
+            (*loc, "credentials"),
+            "MLD807",
+            "KServe reads a bucket's credentials through the predictor's service account, not a secret",
+            "give service_account: <an account whose secrets or cloud identity may read the bucket>",
+        )
+        ok = False
+    if account is not None and backend == "seldon-v2":
+        ctx.error(
+            doc,
+            (*loc, "service_account"),
+            "MLD807",
+            "Seldon v2 Models run on shared Servers under the Servers' own service account",
+            "give credentials: {secret: <rclone secret>} (Model.spec.secretName)",
+        )
+        ok = False
+    return ir.ServedModel(name, weight, uri or "", server, image, secret, account) if ok else None
 
 
 def compile_serving(ctx: Context, doc: Loaded) -> ir.Serving | None:

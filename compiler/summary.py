@@ -180,6 +180,8 @@ def step(s: ir.Step) -> dict[str, Any]:
         out["tolerations"] = [{k: v for k, v in t._asdict().items() if v is not None} for t in s.tolerations]
     if s.env:
         out["env"] = {k: value(v) for k, v in s.env}
+    if isinstance(s.module.run, ir.DeployRun) and (s.module.run.weight is not None or s.module.run.promote):
+        out["rollout"] = "promote" if s.module.run.promote else f"weight {s.module.run.weight}"
     if s.continue_on_failure:
         out["continue_on_failure"] = True
     out.update(pod_settings(s.pod))

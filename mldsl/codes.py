@@ -140,6 +140,11 @@ CODES: tuple[Code, ...] = (
     Code("MLD418", "Pipeline without steps", "Add at least one step: Argo refuses a DAG without tasks."),
     Code("MLD420", "`on_exit` needs one form", "Give `uses` (and `with`) for one module, or `steps:` for several."),
     Code(
+        "MLD421",
+        "Invalid `weight` or `promote`",
+        "They apply to deploy steps of seldon-v1 and kserve Servings with at most a stable and a canary model; give one.",
+    ),
+    Code(
         "MLD419",
         "Invalid volume, service account or pod label",
         "A volume has one of pvc/memory/size and an absolute path outside /mldsl; names and labels follow Kubernetes.",
@@ -261,6 +266,11 @@ CODES: tuple[Code, ...] = (
         "MLD806",
         "The serving backend cannot honour this setting",
         "Seldon Core v2 gives GPUs to Servers, not Models: use seldon-v1 or kserve for a GPU model.",
+    ),
+    Code(
+        "MLD807",
+        "Storage credentials the backend cannot take",
+        "KServe: give the model a service_account; Seldon v2: credentials: {secret: NAME}; Seldon v1 takes either.",
     ),
     # --- output checks -------------------------------------------------------
     Code("MLD900", "Manifest refused by a CRD schema", "A bug in mldsl or a CRD version mismatch: report it with the message."),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import textwrap
 from pathlib import Path
 
@@ -407,3 +408,51 @@ def test_servings_and_pipelines_are_found_through_the_project(tmp_path: Path) ->
     serving.write_text(serving.read_text().replace("traffic:", "trafic:"))
     broken = compile_paths([root / "train-and-deploy.yaml"])
     assert [(d.code, Path(d.span.path).name) for d in broken.diagnostics] == [("MLD102", "churn-api.yaml")]
+
+
+@pytest.mark.parametrize(
+    ("backend", "rollout"),
+    [("kserve", "weight: 30"), ("kserve", "promote: true"), ("seldon-v1", "weight: 30"), ("seldon-v1", "promote: true")],
+)
+def test_deploy_weight_and_promote(tmp_path: Path, backend: str, rollout: str) -> None:
+    """SPEC §1.10: ``weight`` gives the new model that share (the stable one the rest); ``promote`` gives it 100%."""
+    write(
+        tmp_path,
+        "s.yaml",
+        f"""\
+        apiVersion: mldsl/v1
+        kind: Serving
+        metadata: {{name: api}}
+        spec:
+          model: {{uri: "s3://models/1", server: sklearn}}
+          backend: {backend}
+        """,
+    )
+    write(
+        tmp_path,
+        "p.yaml",
+        f"""\
+        apiVersion: mldsl/v1
+        kind: Pipeline
+        metadata: {{name: p}}
+        spec:
+          steps:
+            ship: {{deploy: api, with: {{model_uri: "s3://models/2"}}, {rollout}}}
+        """,
+    )
+    from conftest import render_resource
+
+    result = compile_paths([tmp_path / "s.yaml", tmp_path / "p.yaml"])
+    assert result.ok, [d.render() for d in result.diagnostics]
+    (wt,) = [m.body for m in emit_all(result.program) if m.body["kind"] == "WorkflowTemplate"]
+    (tpl,) = [t for t in wt["spec"]["templates"] if "resource" in t]
+    obj = render_resource(tpl, {"model_uri": "s3://models/2"})
+    text = json.dumps(obj)
+    if backend == "kserve":
+        predictor = obj["spec"]["predictor"]
+        assert predictor["model"]["storageUri"] == "s3://models/2"
+        assert predictor.get("canaryTrafficPercent") == (30 if "weight" in rollout else None)
+    else:
+        traffic = {p["name"]: p["traffic"] for p in obj["spec"]["predictors"]}
+        assert traffic == ({"default": 70, "canary": 30} if "weight" in rollout else {"default": 100}), traffic
+        assert "s3://models/1" in text if "weight" in rollout else "s3://models/1" not in text

@@ -337,7 +337,7 @@ def deploy_template(module: ir.Module, *, name: str, step: ir.Step | None = None
     from mldsl.backends import kserve, seldon_v1, seldon_v2
 
     assert isinstance(module.run, ir.DeployRun)
-    s = module.run.serving
+    s = module.run.rollout()  # weight / promote applied: the bound URI goes on the last model
     uri = "{{inputs.parameters.model_uri}}"
     if s.backend == "seldon-v1":
         manifest, success, failure = seldon_v1.seldon_deployment(s, uri), seldon_v1.SUCCESS, seldon_v1.FAILURE

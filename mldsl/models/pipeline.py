@@ -38,6 +38,9 @@ class Step(Strict):
     uses: str | None = None
     deploy: str | None = None
     approve: Approval | None = None
+    #: deploy steps: the new model's share of traffic, or promote it to the stable model (100%)
+    weight: Annotated[int, Field(ge=0, le=100)] | None = None
+    promote: bool = False
     with_: dict[Identifier, Any] = Field(default_factory=dict, alias="with")
     after: list[Identifier] | Identifier | None = None
     when: str | None = None

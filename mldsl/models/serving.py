@@ -12,8 +12,16 @@ SERVERS = ("sklearn", "xgboost", "lightgbm", "mlflow", "tensorflow", "triton", "
 BACKENDS = ("seldon-v1", "seldon-v2", "kserve")
 
 
+class Credentials(Strict):
+    """How the server reads a private bucket: a Kubernetes secret with the storage credentials."""
+
+    secret: str
+
+
 class ModelRef(Strict):
     uri: str | None = None
+    credentials: Credentials | None = None
+    service_account: str | None = None  # or an identity that may read the bucket (IRSA, Workload Identity)
     server: Literal["sklearn", "xgboost", "lightgbm", "mlflow", "tensorflow", "triton", "huggingface", "custom"] | None = None
     image: str | None = None  # custom servers: the serving container
 
