@@ -449,9 +449,12 @@ def submit(
         ]
         _report(diags, fmt, f"mldsl: {len(problems)} error{'s' if len(problems) != 1 else ''}; nothing was submitted")
         sys.exit(EXIT_INVALID)
+    from mldsl.submit import split_artifacts
+
+    values, artifacts = split_artifacts(found, values, result.program.project)
     try:
         runs = runs_from_environment(context, namespace, result.program.project.namespace)
-        name = runs.submit(pipeline, values)
+        name = runs.submit(pipeline, values, artifacts)
         click.echo(f"workflow/{name} submitted")
         if watch:
             phase = follow(runs, name, click.echo, interval=float(os.environ.get("MLDSL_WATCH_INTERVAL", "2")))

@@ -211,7 +211,7 @@ def _summary(record: dict[str, Any], folder: Path) -> None:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.pass_context
 def runs(ctx: click.Context, source: Path, fmt: str) -> None:
-    """The local runs, newest first (status, duration, the params given); `runs show RUN` prints one."""
+    """The local runs, newest first (status, duration, params that differ from the defaults); `runs show RUN` prints one."""
     from mldsl.runner.store import find_store
 
     ctx.obj = (find_store(source), fmt)
@@ -221,7 +221,10 @@ def runs(ctx: click.Context, source: Path, fmt: str) -> None:
     if fmt == "json":
         click.echo(
             json.dumps(
-                [{k: r.get(k) for k in ("run", "pipeline", "status", "started", "duration", "given", "params")} for r in records],
+                [
+                    {k: r.get(k) for k in ("run", "pipeline", "status", "started", "duration", "changed", "given", "params")}
+                    for r in records
+                ],
                 indent=2,
             )
         )
@@ -230,7 +233,10 @@ def runs(ctx: click.Context, source: Path, fmt: str) -> None:
         click.echo("no runs yet: mldsl run PATH starts one", err=True)
         return
     for r in records:
-        given = ", ".join(f"{k}={_short(r.get('params', {}).get(k))}" for k in r.get("given", []))
+        changed = r.get("changed")
+        if changed is None:  # a record from before `changed` was kept: the params given
+            changed = {k: r.get("params", {}).get(k) for k in r.get("given", [])}
+        given = ", ".join(f"{k}={_short(v)}" for k, v in changed.items()) or "(defaults)"
         click.echo(
             f"{r.get('run', '?'):<36} {r.get('status', '?'):<10} {r.get('duration') or 0:>8.1f}s  "
             f"{r.get('started') or '':<20} {given}"

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import time
 from collections.abc import Callable
 from typing import Any
@@ -21,13 +22,15 @@ from mldsl.compiler import ir
 from mldsl.constraints import Param, check_value
 
 DONE = ("Succeeded", "Failed", "Error")
+#: where an artifact param may come from on a cluster (a literal location Argo reads exactly)
+ARTIFACT_URI = re.compile(r"^(s3|gs|gcs|https?|oss|hdfs|az)://[^/\s]+(/\S*)?$")
 
 
 def parse_params(pipeline: ir.Pipeline, pairs: list[str], *, artifacts: bool = False) -> tuple[dict[str, str], list[str]]:
     """``k=v`` strings to the text Argo receives, with every problem found (unknown, mistyped, out of range, missing).
 
-    ``artifacts``: an artifact param may be given as a path or URI (``mldsl run``); a cluster run takes it as a
-    workflow artifact instead, so ``submit`` refuses it.
+    An artifact param is a URI (``s3://bucket/key``; ``submit`` passes it as the run's workflow artifact); with
+    ``artifacts`` (``mldsl run``) it may also be a local path.
     """
     params = {p.name: p for p in pipeline.params}
     values: dict[str, str] = {}
@@ -43,8 +46,11 @@ def parse_params(pipeline: ir.Pipeline, pairs: list[str], *, artifacts: bool = F
                 f"--param {name}: pipeline {pipeline.name!r} has no such param (it has: {', '.join(params) or 'none'})"
             )
             continue
-        if artifacts and p.type.kind == "artifact":
-            values[name] = raw
+        if p.type.kind == "artifact":
+            if artifacts or ARTIFACT_URI.match(raw):
+                values[name] = raw
+            else:
+                problems.append(f"--param {name}: expected an artifact URI (s3://bucket/key, gs://..., https://...), got {raw!r}")
             continue
         try:
             value = _typed(p, raw)
@@ -73,9 +79,34 @@ def _typed(p: Param, raw: str) -> Any:
         return json.loads(raw)
     if kind == "enum" and p.type.values and all(isinstance(v, (int, float)) for v in p.type.values):
         return json.loads(raw)
-    if kind == "artifact":
-        raise ValueError("artifact params are given as workflow artifacts, not --param")
     return raw
+
+
+def split_artifacts(
+    pipeline: ir.Pipeline, values: dict[str, str], project: ir.Project
+) -> tuple[dict[str, str], dict[str, dict[str, Any]]]:
+    """Params, and artifact params as workflow artifacts read from exactly their URI (a full Argo location)."""
+    from mldsl.backends.argo.workflow import artifact_location
+
+    kinds = {p.name: p.type.kind for p in pipeline.params}
+    artifacts = {k: artifact_location(v, project) for k, v in values.items() if kinds.get(k) == "artifact"}
+    return {k: v for k, v in values.items() if k not in artifacts}, artifacts
+
+
+def run_body(pipeline: str, params: dict[str, str], artifacts: dict[str, dict[str, Any]] | None = None) -> dict[str, Any]:
+    """A Workflow running the pipeline's WorkflowTemplate; ``artifacts`` by name -> a full location."""
+    arguments: dict[str, Any] = {"parameters": [{"name": k, "value": v} for k, v in params.items()]}
+    if artifacts:
+        arguments["artifacts"] = [{"name": k, **loc} for k, loc in sorted(artifacts.items())]
+    return {
+        "apiVersion": "argoproj.io/v1alpha1",
+        "kind": "Workflow",
+        "metadata": {
+            "generateName": f"{pipeline}-",
+            "labels": {"mldsl.io/pipeline": pipeline, "mldsl.io/submitted-by": "mldsl"},
+        },
+        "spec": {"workflowTemplateRef": {"name": pipeline}, "arguments": arguments},
+    }
 
 
 class KubernetesRuns:
@@ -85,20 +116,8 @@ class KubernetesRuns:
         self.cluster = Cluster.connect(context)
         self.namespace = namespace or self.cluster.default_namespace
 
-    def submit(self, pipeline: str, params: dict[str, str]) -> str:
-        body = {
-            "apiVersion": "argoproj.io/v1alpha1",
-            "kind": "Workflow",
-            "metadata": {
-                "generateName": f"{pipeline}-",
-                "labels": {"mldsl.io/pipeline": pipeline, "mldsl.io/submitted-by": "mldsl"},
-            },
-            "spec": {
-                "workflowTemplateRef": {"name": pipeline},
-                "arguments": {"parameters": [{"name": k, "value": v} for k, v in params.items()]},
-            },
-        }
-        return self.create(body)
+    def submit(self, pipeline: str, params: dict[str, str], artifacts: dict[str, dict[str, Any]] | None = None) -> str:
+        return self.create(run_body(pipeline, params, artifacts))
 
     def create(self, body: dict[str, Any]) -> str:
         """Create a Workflow (a run, or a sweep's driver); returns its generated name."""
@@ -162,7 +181,9 @@ class ArgoServerRuns:
         except (urllib.error.URLError, OSError) as exc:
             raise ClusterError(f"cannot reach the Argo Server at {self.base}: {exc}") from None
 
-    def submit(self, pipeline: str, params: dict[str, str]) -> str:
+    def submit(self, pipeline: str, params: dict[str, str], artifacts: dict[str, dict[str, Any]] | None = None) -> str:
+        if artifacts:  # the submit API takes parameters only: the run goes in whole, artifacts as arguments
+            return self.create(run_body(pipeline, params, artifacts))
         wf = self._request(
             "POST",
             f"/api/v1/workflows/{self.namespace}/submit",

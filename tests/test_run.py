@@ -351,13 +351,21 @@ def test_ctrl_c_stops_every_process_and_records_failed(tmp_path: Path) -> None:
 
 
 def test_runs_lists_newest_first_and_shows_one(tmp_path: Path) -> None:
-    root = project(tmp_path, MODULES, "  steps:\n    e: {uses: emit@1}\n")
+    root = project(
+        tmp_path,
+        MODULES,
+        "  params: {v: {type: int, default: 1}, w: {type: int, default: 5}}\n  steps:\n"
+        "    e: {uses: emit@1, with: {value: '${{ params.v }}'}}\n",
+    )
     home = tmp_path / "home"
     run_json(root, home)
-    _, second, _ = run_json(root, home)
+    _, second, _ = run_json(root, home, "-p", "v=3", "-p", "w=5")
     listed = run_cli(["runs", "--format", "json"], home)
     runs = json.loads(listed.stdout)
     assert runs[0]["run"] == second["run"] and len(runs) == 2
+    assert runs[0]["changed"] == {"v": 3} and runs[1]["changed"] == {}  # w=5 is its default: not a change
+    text = run_cli(["runs"], home).stdout.splitlines()
+    assert text[0].endswith("v=3") and text[1].endswith("(defaults)")
     shown = run_cli(["runs", "show", "latest"], home)
     assert shown.returncode == 0 and second["run"] in shown.stdout and "e " in shown.stdout
     assert run_cli(["runs", "show", "nope"], home).returncode == 2

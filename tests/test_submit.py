@@ -164,3 +164,27 @@ def test_params_file_from_a_form(emu, tmp_path: Path) -> None:
         {"name": "min_auc", "value": "0.85"},
         {"name": "n_estimators", "value": "500"},
     ]
+
+
+def test_artifact_params_per_run(emu) -> None:
+    """Issue #13: `submit -p data=s3://...` gives the run its own data, as a workflow artifact read from exactly
+    that location (a full S3 location: Argo keeps the bucket); a path or a malformed URI is refused before sending."""
+    p = mldsl(emu.env, "submit", "churn-train", "--from", str(CHURN), "-p", "data=s3://other-bucket/churn/2024-07.csv")
+    assert p.returncode == 0, p.stderr
+    [post] = [r for r in emu.requests if r["method"] == "POST"]
+    assert post["body"]["spec"]["arguments"] == {
+        "parameters": [],
+        "artifacts": [
+            {"name": "data", "s3": {"endpoint": "s3.amazonaws.com", "bucket": "other-bucket", "key": "churn/2024-07.csv"}}
+        ],
+    }
+    bad = mldsl(emu.env, "submit", "churn-train", "--from", str(CHURN), "-p", "data=./local.csv")
+    assert bad.returncode == 1 and "expected an artifact URI" in bad.stderr
+    env = {**emu.env, "ARGO_SERVER": emu.url, "ARGO_TOKEN": "Bearer argo-token", "ARGO_NAMESPACE": "ml"}
+    through_server = mldsl(env, "submit", "churn-train", "--from", str(CHURN), "-p", "data=gs://b/k.csv")
+    assert through_server.returncode == 0, through_server.stderr
+    posted = [r for r in emu.requests if r["method"] == "POST"][-1]
+    assert posted["path"] == "/api/v1/workflows/ml"  # the submit API takes parameters only: the whole Workflow
+    assert posted["body"]["workflow"]["spec"]["arguments"]["artifacts"] == [
+        {"name": "data", "gcs": {"bucket": "b", "key": "k.csv"}}
+    ]

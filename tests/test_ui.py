@@ -484,6 +484,16 @@ def test_compose_a_two_step_pipeline_in_chromium_and_save_it(project: Path) -> N
                     time.sleep(0.05)
                 raise AssertionError("the page never finished checking")
 
+            def shows(selector: str, text: str) -> str:
+                """The element's text once it holds ``text``: a check may land between two keystrokes."""
+                deadline = time.monotonic() + 20
+                while time.monotonic() < deadline:
+                    got = css(selector).text
+                    if text in got and not css("#status").text.startswith("checking"):
+                        return got
+                    time.sleep(0.05)
+                return css(selector).text
+
             settle(0)
             css("#search").send_keys("parquet split")
             assert [e.get_attribute("data-module") for e in browser.find_elements(By.CSS_SELECTOR, ".module")] == [
@@ -521,7 +531,7 @@ def test_compose_a_two_step_pipeline_in_chromium_and_save_it(project: Path) -> N
             n = checks()
             box.send_keys("1.5")
             settle(n)
-            assert "1.5 must be less than 1.0" in css('[data-err="step:split_dataset:with:test_fraction"]').text
+            assert "1.5 must be less than 1.0" in shows('[data-err="step:split_dataset:with:test_fraction"]', "1.5 must")
             assert "invalid" in (css('[data-field="step:split_dataset:with:test_fraction"]').get_attribute("class") or "")
             assert css("#save").get_attribute("disabled") is not None
             box.clear()

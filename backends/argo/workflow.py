@@ -81,6 +81,10 @@ def _artifact_source(uri: str, project: ir.Project) -> dict[str, Any]:
     return {"http": {"url": uri}}
 
 
+#: a literal URI as a full Argo artifact location (``mldsl submit -p data=s3://...`` uses it too)
+artifact_location = _artifact_source
+
+
 def _workflow_arguments(pipeline: ir.Pipeline, project: ir.Project) -> m.Arguments:
     params: list[m.Parameter] = []
     arts: list[m.Artifact | m.ArtifactRef] = []

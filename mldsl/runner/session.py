@@ -43,6 +43,8 @@ class Prepared:
     options: Options
     store: Store
     namespace: str
+    #: the pipeline's own defaults (the WorkflowTemplate's arguments), to tell what a run changed
+    defaults: dict[str, str] | None = None
 
 
 def typed(text: str | None) -> Any:
@@ -109,7 +111,14 @@ def prepare(
             problems.append(f"--executor docker: {why}; run with --executor process to run the steps as local processes")
     if problems:
         raise RunRefusedError(problems)
-    return Prepared(pipeline, spec, values, dict(params), arts, local_arts, mounts, options, store, namespace)
+    defaults = {p["name"]: str(p.get("value", "")) for p in (spec.get("arguments") or {}).get("parameters", [])}
+    defaults |= {a["name"]: _location_text(a) for a in (spec.get("arguments") or {}).get("artifacts", [])}
+    return Prepared(pipeline, spec, values, dict(params), arts, local_arts, mounts, options, store, namespace, defaults)
+
+
+def _location_text(a: dict[str, Any]) -> str:
+    s3 = a.get("s3") or {}
+    return f"s3://{s3.get('bucket', '')}/{s3.get('key', '')}" if s3 else ""
 
 
 class Runner:
@@ -187,6 +196,10 @@ class Runner:
         if ex.message and ex.status != "Succeeded":
             record["message"] = ex.message
         record["given"] = sorted(self.prep.given)
+        # what differs from the pipeline's defaults (a value given equal to its default is not a change)
+        every = {**self.prep.params, **self.prep.artifacts}
+        defaults = self.prep.defaults or {}
+        record["changed"] = {k: typed(v) for k, v in sorted(every.items()) if k in self.prep.given and defaults.get(k) != v}
         record["started"] = _iso(self.started)
         record["finished"] = _iso(self.finished) if self.finished else None
         record["duration"] = round((self.finished or time.time()) - self.started, 3)

@@ -301,7 +301,7 @@ class Studio:
     def submit(self, body: Any) -> dict[str, Any]:
         """``mldsl submit``: a run of an applied pipeline, params typed and checked first."""
         from mldsl.cluster import ClusterError
-        from mldsl.submit import parse_params, runs_from_environment
+        from mldsl.submit import parse_params, runs_from_environment, split_artifacts
 
         if not isinstance(body, dict) or not isinstance(body.get("params", {}), dict):
             raise RefusedError(400, "give the pipeline and a params object")
@@ -313,9 +313,10 @@ class Studio:
         values, problems = parse_params(pipeline, pairs)
         if problems:
             raise RefusedError(422, "; ".join(p.removeprefix("--param ") for p in problems))
+        values, artifacts = split_artifacts(pipeline, values, program.project)
         try:
             runs = runs_from_environment(self.context, self.namespace, program.project.namespace)
-            name = runs.submit(pipeline.name, values)
+            name = runs.submit(pipeline.name, values, artifacts)
         except ClusterError as exc:
             raise RefusedError(502, str(exc)) from None
         return {"workflow": name}
