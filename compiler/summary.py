@@ -170,10 +170,10 @@ def step(s: ir.Step) -> dict[str, Any]:
         out["resources"] = res
     if s.retry is not None:
         out["retries"] = {k: v for k, v in s.retry._asdict().items() if v is not None}
-    if s.timeout_seconds is not None:
-        out["timeout_seconds"] = s.timeout_seconds
+    if s.timeout_seconds is not None:  # as people write durations: a review reads "10h → 12h"
+        out["timeout"] = format_duration(s.timeout_seconds)
     if s.cache_seconds is not None:
-        out["cache_seconds"] = s.cache_seconds
+        out["cache"] = format_duration(s.cache_seconds)
     if s.node_selector:
         out["node_selector"] = dict(s.node_selector)
     if s.tolerations:
@@ -206,5 +206,33 @@ def pipeline(p: ir.Pipeline) -> dict[str, Any]:
     if p.parallelism:
         out["parallelism"] = p.parallelism
     if p.ttl_seconds is not None:
-        out["ttl_seconds"] = p.ttl_seconds
+        out["ttl"] = format_duration(p.ttl_seconds)
+    return out
+
+
+def serving(s: ir.Serving) -> dict[str, Any]:
+    """What a reviewer checks in a Serving: backend, scale, and each model's traffic share and URI."""
+    out: dict[str, Any] = {"backend": s.backend, "replicas": s.replicas}
+    if s.autoscale is not None:
+        out["autoscale"] = dict(zip(("min", "max", "metric", "target"), s.autoscale, strict=True))
+    out["resources"] = resources(s.resources)
+    out["traffic"] = {m.name: {"weight": m.weight, "uri": m.uri, "server": m.server} for m in s.models}
+    if s.shadow is not None:
+        out["shadow"] = {"uri": s.shadow.uri, "server": s.shadow.server}
+    return out
+
+
+def sweep(s: ir.Sweep) -> dict[str, Any]:
+    """A Sweep's search: its pipeline, strategy, space, budget and objective."""
+    out: dict[str, Any] = {
+        "pipeline": s.pipeline.trial_of or s.pipeline.name,
+        "strategy": s.strategy,
+        "params": {d.name: {d.kind: list(d.args)} for d in s.dimensions},
+        "fixed": dict(s.fixed),
+        "max_trials": s.max_trials if s.max_trials is not None else len(s.trials),
+        "parallelism": s.parallelism,
+        "objective": f"{s.goal} steps.{s.objective_step}.outputs.{s.objective_output}",
+    }
+    if s.pipeline.trial_of is not None:
+        out["trial_steps"] = [st.name for st in s.pipeline.steps]
     return out

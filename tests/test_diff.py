@@ -140,7 +140,7 @@ def test_every_change_kind_in_json(pair: tuple[Path, Path]) -> None:
     assert fit["when"]["after"] == "steps.prep.outputs.count > 10"
     assert fit["retries.limit"]["before"] == 2 and fit["retries.limit"]["after"] == 3
     assert fit["resources"]["after"] == {"memory": "8Gi", "gpu": 2}
-    assert fit["timeout_seconds"]["after"] == 3600
+    assert fit["timeout"]["after"] == "1h"  # as people write it
     assert fit["depends"]["after"] == ["prep"]
     modules = {m["module"]: m for m in d["modules"]}
     assert modules["prep"]["status"] == "changed" and modules["prep"]["after"] == "1.1.0"
@@ -255,3 +255,24 @@ def test_operator_modules_diff(tmp_path: Path) -> None:
     ]
     assert modules["spark-features"]["status"] == "content-changed"
     assert modules["spark-features"]["changes"][0]["path"] == "run.executor.instances"
+
+
+def test_serving_and_sweep_changes_show_without_compiled(tmp_path: Path) -> None:
+    """Issue #13's trial: traffic 90/10 → 80/20 and a sweep's budget were invisible without --compiled;
+    timeouts read as people write them."""
+    src = ROOT / "examples" / "churn-serving"
+    old, new = tmp_path / "old", tmp_path / "new"
+    shutil.copytree(src, old, ignore=shutil.ignore_patterns(".mldsl"))
+    shutil.copytree(src, new, ignore=shutil.ignore_patterns(".mldsl"))
+    serving = new / "servings" / "churn-api.yaml"
+    serving.write_text(serving.read_text().replace("weight: 90", "weight: 80").replace("weight: 10", "weight: 20"))
+    (new / "tune.yaml").write_text((new / "tune.yaml").read_text().replace("parallelism: 2", "parallelism: 4"))
+    release = new / "train-and-deploy.yaml"
+    release.write_text(release.read_text().replace("timeout: 20m", "timeout: 1h"))
+    text = mldsl("diff", str(old), str(new)).stdout
+    assert "~ serving churn-api (changed)" in text and "traffic.stable.weight: 90 → 80" in text
+    assert "~ sweep churn-algorithms (changed)" in text and "parallelism: 2 → 4" in text
+    assert "timeout: 20m → 1h" in text
+    d = json.loads(mldsl("diff", str(old), str(new), "--format", "json").stdout)
+    assert [(o["kind"], o["name"]) for o in d["servings_and_sweeps"]] == [("serving", "churn-api"), ("sweep", "churn-algorithms")]
+    assert "Serving `churn-api`" in mldsl("diff", str(old), str(new), "--format", "markdown").stdout

@@ -41,6 +41,10 @@ def _counts(d: Diff) -> str:
     n = len(d.modules)
     if n:
         parts.append(f"{n} module{'s' if n != 1 else ''} changed")
+    for kind in ("serving", "sweep"):
+        n = sum(1 for o in d.objects if o.kind == kind)
+        if n:
+            parts.append(f"{n} {kind}{'s' if n != 1 else ''} changed")
     return ", ".join(parts) or "no changes"
 
 
@@ -62,6 +66,9 @@ def text(d: Diff) -> str:
         note = " (same version, different content: bump the version)" if m.status == "content-changed" else ""
         out.append(f"{_MARK[m.status]} module {m.name} {version}{note}")
         out += [f"    {_change_line(c)}" for c in m.changes]
+    for o in d.objects:
+        out.append(f"{_MARK[o.status]} {o.kind} {o.name} ({o.status})")
+        out += [f"    {_change_line(c)}" for c in o.changes]
     if d.compiled:
         out += ["", "compiled manifests:", d.compiled.rstrip("\n")]
     return "\n".join(out) + "\n"
@@ -123,6 +130,10 @@ def markdown(d: Diff) -> str:
             if m.changes:
                 out += ["", f"<details><summary><code>{m.name}</code></summary>", "", *_md_changes(m.changes)]
                 out += ["", "</details>"]
+    for o in d.objects:
+        out += ["", f"#### {_MARK[o.status]} {o.kind.capitalize()} `{o.name}` ({o.status})"]
+        if o.changes:
+            out += ["", *_md_changes(o.changes)]
     if d.compiled:
         out += [
             "",

@@ -117,16 +117,30 @@ class ModuleDiff:
 
 
 @dataclass
+class ObjectDiff:
+    """A Serving or a Sweep: added, removed, or changed field by field (traffic 90/10 → 80/20, max_trials)."""
+
+    kind: str
+    name: str
+    status: str
+    changes: list[Change] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"kind": self.kind, "name": self.name, "status": self.status, "changes": [c.to_json() for c in self.changes]}
+
+
+@dataclass
 class Diff:
     old: str
     new: str
     pipelines: list[PipelineDiff] = field(default_factory=list)
     modules: list[ModuleDiff] = field(default_factory=list)
     compiled: str | None = None
+    objects: list[ObjectDiff] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
-        return bool(self.pipelines or self.modules or self.compiled)
+        return bool(self.pipelines or self.modules or self.compiled or self.objects)
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -135,6 +149,7 @@ class Diff:
             "changed": self.changed,
             "pipelines": [p.to_json() for p in self.pipelines],
             "modules": [m.to_json() for m in self.modules],
+            "servings_and_sweeps": [o.to_json() for o in self.objects],
         }
         if self.compiled is not None:
             out["compiled"] = self.compiled
@@ -203,6 +218,16 @@ def diff_programs(
         d = diff_pipeline(pa.get(name), pb.get(name))
         if d is not None:
             result.pipelines.append(d)
+    servings = ({o.name: sm.serving(o) for o in old.servings}, {o.name: sm.serving(o) for o in new.servings})
+    sweeps = ({o.name: sm.sweep(o) for o in old.sweeps}, {o.name: sm.sweep(o) for o in new.sweeps})
+    for kind, (oa, ob) in (("serving", servings), ("sweep", sweeps)):
+        for name in sorted(set(oa) | set(ob)):
+            if name not in ob:
+                result.objects.append(ObjectDiff(kind, name, "removed"))
+            elif name not in oa:
+                result.objects.append(ObjectDiff(kind, name, "added"))
+            elif changes := diff_values(oa[name], ob[name]):
+                result.objects.append(ObjectDiff(kind, name, "changed", changes))
     ma = {m.key: m for m in old.modules if m.key in old_modules}
     mb = {m.key: m for m in new.modules if m.key in new_modules}
     names = sorted({m.name for m in ma.values()} | {m.name for m in mb.values()})
