@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
+import yaml
 
 pd = pytest.importorskip("pandas", reason="the built-in modules' code needs the [modules] extra")
 np = pytest.importorskip("numpy")
@@ -176,3 +177,20 @@ def test_runtime_types_fan_out_lists(tmp_path: Path) -> None:
     assert res.returncode == 0, res.stderr
     assert res.outputs == {"total": 1.75, "on": 2}
     assert "total=1.75" in res.stdout  # what metric collectors read
+
+
+def test_the_library_image_has_every_package_the_modules_declare() -> None:
+    """modules/Dockerfile installs what the built-in python modules list in `packages:` (issue #13: no pip, no
+    internet at every step start when the Project's image is built from it)."""
+    import re
+
+    from conftest import ROOT
+
+    dockerfile = (ROOT / "modules" / "Dockerfile").read_text()
+    installed = set(re.findall(r'"([^"]+)"', dockerfile))
+    declared = {
+        p
+        for f in (ROOT / "modules").rglob("module*.yaml")
+        for p in yaml.safe_load(f.read_text())["spec"]["run"].get("python", {}).get("packages", [])
+    }
+    assert declared <= installed, declared - installed

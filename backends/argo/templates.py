@@ -222,20 +222,19 @@ def script_source(source: str) -> str:
 
 
 PACKAGES_PRELUDE = (
-    "# mldsl: install the module's packages before its code runs (`mldsl run` checks this environment has them instead)\n"
-    "import os as _mldsl_o, subprocess as _mldsl_sp, sys as _mldsl_sys\n"
-    "if _mldsl_o.environ.get('MLDSL_LOCAL_RUN'):\n"
-    "    import importlib.metadata as _mldsl_md, re as _mldsl_re\n"
-    "    _mldsl_missing = []\n"
-    "    for _mldsl_p in {packages}:\n"
-    "        try:\n"
-    "            _mldsl_md.version(_mldsl_re.match(r'[A-Za-z0-9_.-]+', _mldsl_p).group(0))\n"
-    "        except _mldsl_md.PackageNotFoundError:\n"
-    "            _mldsl_missing.append(_mldsl_p)\n"
-    "    if _mldsl_missing:\n"
-    "        raise SystemExit('mldsl run: this environment lacks ' + ', '.join(_mldsl_missing) + ': pip install them here')\n"
-    "else:\n"
-    "    _mldsl_sp.check_call([_mldsl_sys.executable, '-m', 'pip', 'install', '--quiet', '--no-cache-dir', *{packages}])\n"
+    "# mldsl: the module's packages, installed only where the image lacks them (an image built from modules/Dockerfile\n"
+    "# has them: no pip, no internet at step start); `mldsl run` checks this environment instead of installing\n"
+    "import importlib.metadata as _mldsl_md, os as _mldsl_o, re as _mldsl_re, subprocess as _mldsl_sp, sys as _mldsl_sys\n"
+    "_mldsl_missing = []\n"
+    "for _mldsl_p in {packages}:\n"
+    "    try:\n"
+    "        _mldsl_md.version(_mldsl_re.match(r'[A-Za-z0-9_.-]+', _mldsl_p).group(0))\n"
+    "    except _mldsl_md.PackageNotFoundError:\n"
+    "        _mldsl_missing.append(_mldsl_p)\n"
+    "if _mldsl_missing and _mldsl_o.environ.get('MLDSL_LOCAL_RUN'):\n"
+    "    raise SystemExit('mldsl run: this environment lacks ' + ', '.join(_mldsl_missing) + ': pip install them here')\n"
+    "if _mldsl_missing:\n"
+    "    _mldsl_sp.check_call([_mldsl_sys.executable, '-m', 'pip', 'install', '--quiet', '--no-cache-dir', *_mldsl_missing])\n"
 )
 
 
