@@ -105,6 +105,8 @@ class PipelineEmitter:
         self.project = program.project
         self.pipeline = pipeline
         self.templates: dict[str, m.Template] = {}
+        #: steps by name (the pipeline's and its exit handler's): looked up per reference, so not a linear scan
+        self.steps = {s.name: s for s in (*pipeline.steps, *pipeline.exit_steps)}
         self.uri_refs = self._uri_refs()
         self.identities = self._identity_refs()
         #: steps a Katib sweep reads its objective from: their pods are labelled with the step
@@ -145,7 +147,7 @@ class PipelineEmitter:
                 continue
             for _, v in s.bindings:
                 if isinstance(v, ir.IStepOutput) and v.artifact and v.field is None and not self.is_resource_step(v.step):
-                    found.setdefault(self.pipeline.step(v.step).module.key, set()).add(v.output)
+                    found.setdefault(self.step(v.step).module.key, set()).add(v.output)
         return {k: frozenset(v) for k, v in found.items()}
 
     def identity(self, value: ir.IValue, low: Lowering) -> str:
@@ -220,8 +222,11 @@ class PipelineEmitter:
             objective_label=(OBJECTIVE_LABEL, task_name(step.name)) if step.name in self.objectives else None,
         )
 
+    def step(self, name: str) -> ir.Step:
+        return self.steps[name]
+
     def is_resource_step(self, name: str) -> bool:
-        return is_resource(self.pipeline.step(name).module)
+        return is_resource(self.step(name).module)
 
     def job_uri(self, value: ir.IValue, low: Lowering, *, spark: bool) -> str:
         """The URI an operator job reads an artifact from (Spark reads S3 through s3a://)."""
@@ -404,7 +409,7 @@ class PipelineEmitter:
 
     def consumer_guard(self, step: ir.Step) -> str | None:
         """expr-lang code that holds when every ``continue_on_failure`` step ``step`` reads data from succeeded."""
-        sources = [d for d in step.depends if d not in step.order_only and self.pipeline.step(d).continue_on_failure]
+        sources = [d for d in step.depends if d not in step.order_only and self.step(d).continue_on_failure]
         if not sources:
             return None
         return " && ".join(f"tasks[{quote(task_name(d))}].outputs.parameters[{quote(SUCCEEDED)}] == 'true'" for d in sources)
