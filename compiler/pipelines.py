@@ -540,7 +540,9 @@ def _check_resource_artifacts(
                 (*loc, "with", name),
                 "MLD607",
                 f"the {kind} step reads {name!r} by URI, but an artifact param has none at compile time",
-                "declare the param as a str holding the URI (s3://...), or bind a step's output",
+                # the form that type-checks: an artifact input takes a URI template, not a bare str param (MLD303)
+                'bind a URI template, e.g. "s3://ml-data/${{ params.day }}/events/" (a str param for the varying part), '
+                "or a step's output",
             )
         elif isinstance(value, ir.IStepOutput):
             needs_bucket = True

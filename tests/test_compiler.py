@@ -456,3 +456,23 @@ def test_deploy_weight_and_promote(tmp_path: Path, backend: str, rollout: str) -
         traffic = {p["name"]: p["traffic"] for p in obj["spec"]["predictors"]}
         assert traffic == ({"default": 70, "canary": 30} if "weight" in rollout else {"default": 100}), traffic
         assert "s3://models/1" in text if "weight" in rollout else "s3://models/1" not in text
+
+
+def test_mld607_hint_is_a_form_that_compiles(tmp_path: Path) -> None:
+    """Issue #10 (25): MLD607's hint once said "declare the param as a str", which MLD303 then refused."""
+    import shutil
+
+    from conftest import EXAMPLES
+
+    root = tmp_path / "g"
+    shutil.copytree(EXAMPLES / "gpu-training", root, ignore=shutil.ignore_patterns(".mldsl"))
+    training = root / "training.yaml"
+    text = training.read_text()
+    bad = text.replace('events: "s3://ml-data/clicks/day=${{ params.day }}/"', 'events: "${{ params.events }}"').replace(
+        "  params:\n", "  params:\n    events: {type: artifact, default: 's3://ml-data/clicks/day=2024-06-01/'}\n", 1
+    )
+    training.write_text(bad)
+    (d,) = [d for d in compile_paths([root]).diagnostics if d.severity == "error"]
+    assert d.code == "MLD607" and '"s3://ml-data/${{ params.day }}/events/"' in (d.hint or "")
+    training.write_text(text)  # the hinted form: a URI template over a str param
+    assert compile_paths([root]).ok
