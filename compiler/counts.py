@@ -18,7 +18,7 @@ from mldsl.loader import Loaded
 QUANTITY_KINDS = ("int", "float", "str", "any")
 
 
-def count(ctx: Context, doc: Loaded, loc: Loc, raw: Any, scope: Scope, what: str, *, minimum: int = 0) -> int | ir.IExpr | None:
+def count(ctx: Context, doc: Loaded, loc: Loc, raw: Any, scope: Scope, what: str) -> int | ir.IExpr | None:
     """An int, or one expression of an int type; ``None`` after reporting why not."""
     if isinstance(raw, int) and not isinstance(raw, bool):
         return raw

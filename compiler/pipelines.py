@@ -323,18 +323,11 @@ def _rollout(ctx: Context, doc: Loaded, loc: Loc, step: Step, module: ir.Module)
 
 def _serving_from_project(ctx: Context, name: str) -> ir.Serving | None:
     """A Serving elsewhere in the project (not given on the command line): compiled for reference only."""
-    from mldsl.compiler.project_docs import find
+    from mldsl.compiler.project_docs import compiled
     from mldsl.compiler.servings import compile_serving
 
-    doc = find(ctx, "Serving", name)  # a broken one reports its errors and counts as suppressed
-    if doc is None:
-        return None
-    served = ctx.scratch.setdefault("project_servings", {})
-    if name not in served:
-        served[name] = compile_serving(ctx, doc)
-        if served[name] is None:
-            ctx.suppressed += 1
-    return served[name]  # type: ignore[no-any-return]
+    serving: ir.Serving | None = compiled(ctx, "Serving", name, lambda doc: compile_serving(ctx, doc))
+    return serving
 
 
 def _deploy_module(ctx: Context, doc: Loaded, loc: Loc, name: str) -> ir.Module | None:

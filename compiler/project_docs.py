@@ -9,7 +9,9 @@ their own errors are reported as the root cause.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from mldsl.compiler.context import Context
 from mldsl.diagnostics import Diagnostics
@@ -59,3 +61,17 @@ def find(ctx: Context, kind: str, name: str) -> Loaded | None:
         ctx.suppressed += 1  # the root cause is in that file
         return None
     return doc
+
+
+def compiled(ctx: Context, kind: str, name: str, compile_doc: Callable[[Loaded], Any]) -> Any:
+    """The project's ``kind`` named ``name``, compiled once per compile for reference; ``None`` when it is not in
+    the project or has errors (reported at its own file, the reference counted as suppressed)."""
+    doc = find(ctx, kind, name)
+    if doc is None:
+        return None
+    done = ctx.scratch.setdefault(f"project_{kind}", {})
+    if name not in done:
+        done[name] = compile_doc(doc)
+        if done[name] is None:
+            ctx.suppressed += 1
+    return done[name]

@@ -47,25 +47,19 @@ def compile_sweep(ctx: Context, doc: Loaded, pipelines: dict[str, ir.Pipeline]) 
     errors = len(ctx.diags)
     pipeline = _trial_pipeline(ctx, doc, pipeline, spec.skip_steps)
     trial_steps = pipeline.steps if len(ctx.diags) == errors else ()  # a misnamed skip step is the root cause
-    for step in trial_steps:
-        if isinstance(step.module.run, ir.DeployRun):
-            ctx.error(
-                doc,
-                ("spec", "pipeline"),
-                "MLD713",
-                f"every trial would run deploy step {step.name!r} of {spec.pipeline!r} (to the live Serving "
-                f"{step.module.run.serving.name!r})",
-                f"leave it out of trials: skip_steps: [{step.name}]",
+    for step in trial_steps:  # what a trial must not do: deploy to the live Serving, or wait for a person
+        run = step.module.run
+        if isinstance(run, ir.DeployRun):
+            code = "MLD713"
+            why = (
+                f"every trial would run deploy step {step.name!r} of {spec.pipeline!r} (to the live Serving {run.serving.name!r})"
             )
-    for step in trial_steps:
-        if isinstance(step.module.run, ir.ApproveRun):
-            ctx.error(
-                doc,
-                ("spec", "pipeline"),
-                "MLD712",
-                f"pipeline {pipeline.name!r} has an approve: step ({step.name!r}): every trial would wait for a person",
-                f"leave it out of trials: skip_steps: [{step.name}]",
-            )
+        elif isinstance(run, ir.ApproveRun):
+            code = "MLD712"
+            why = f"pipeline {spec.pipeline!r} has an approve: step ({step.name!r}): every trial would wait for a person"
+        else:
+            continue
+        ctx.error(doc, ("spec", "pipeline"), code, why, f"leave it out of trials: skip_steps: [{step.name}]")
     params = {p.name: p for p in pipeline.params}
     if not spec.params:
         ctx.error(doc, ("spec", "params"), "MLD705", "the search space is empty", "give at least one param to search over")
@@ -186,17 +180,12 @@ def compile_sweep(ctx: Context, doc: Loaded, pipelines: dict[str, ir.Pipeline]) 
 def _pipeline_from_project(ctx: Context, name: str) -> ir.Pipeline | None:
     """The swept pipeline elsewhere in the project (not given on the command line): compiled for reference only."""
     from mldsl.compiler.pipelines import compile_pipeline
-    from mldsl.compiler.project_docs import find
+    from mldsl.compiler.project_docs import compiled
 
-    doc = find(ctx, "Pipeline", name)
-    if doc is None:
-        return None
-    compiled = ctx.scratch.setdefault("project_pipelines", {})
-    if name not in compiled:
-        compiled[name] = compile_pipeline(ctx, doc, ctx.scratch["registry"])
-        if compiled[name] is None:
-            ctx.suppressed += 1
-    return compiled[name]  # type: ignore[no-any-return]
+    pipeline: ir.Pipeline | None = compiled(
+        ctx, "Pipeline", name, lambda doc: compile_pipeline(ctx, doc, ctx.scratch["registry"])
+    )
+    return pipeline
 
 
 def _trial_pipeline(ctx: Context, doc: Loaded, pipeline: ir.Pipeline, skip: list[str]) -> ir.Pipeline:

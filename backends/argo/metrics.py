@@ -6,7 +6,7 @@ So the job writes each metric to an object-store URI (``${{ outputs.auc.path }}`
 also ``MLDSL_OUTPUT_AUC``), and the step becomes a small DAG: ``job`` (the resource
 template), then ``metrics``, a pod that takes each file as an input artifact from
 exactly that key (a full location: Argo never relocates it, see
-``workflow.py`` ``_artifact_source``) and outputs it as a parameter (``valueFrom.path``).
+``workflow.py`` ``artifact_location``) and outputs it as a parameter (``valueFrom.path``).
 The same pod prints ``name=value`` lines, which Katib's StdOut collector reads when a
 sweep's objective is one of these metrics.
 """

@@ -59,7 +59,7 @@ def _metadata(name: str, project: ir.Project, pipeline: ir.Pipeline) -> m.Object
     return meta
 
 
-def _artifact_source(uri: str, project: ir.Project) -> dict[str, Any]:
+def artifact_location(uri: str, project: ir.Project) -> dict[str, Any]:
     """An Argo artifact location for a literal URI: a *full* location, read from exactly there.
 
     An S3 location without ``endpoint`` is not whole (argo-workflows v4.1.2
@@ -81,10 +81,6 @@ def _artifact_source(uri: str, project: ir.Project) -> dict[str, Any]:
     return {"http": {"url": uri}}
 
 
-#: a literal URI as a full Argo artifact location (``mldsl submit -p data=s3://...`` uses it too)
-artifact_location = _artifact_source
-
-
 def _workflow_arguments(pipeline: ir.Pipeline, project: ir.Project) -> m.Arguments:
     params: list[m.Parameter] = []
     arts: list[m.Artifact | m.ArtifactRef] = []
@@ -94,7 +90,7 @@ def _workflow_arguments(pipeline: ir.Pipeline, project: ir.Project) -> m.Argumen
             # workflow/validate/validate.go validateArgumentsValues, l. 1051): a param without a default is
             # given at submit time, and the main template's input declares it
             if p.has_default:
-                arts.append(cast(m.Artifact, {"name": p.name, **_artifact_source(str(p.default), project)}))
+                arts.append(cast(m.Artifact, {"name": p.name, **artifact_location(str(p.default), project)}))
             continue
         params.append(declared_parameter(p, "value"))
     return cast(m.Arguments, parameters_and_artifacts(params, arts))
@@ -136,7 +132,7 @@ class PipelineEmitter:
 
     def repository_location(self, step: str, output: str) -> dict[str, Any]:
         """The full location of a step's artifact in the Project's bucket (never relocated by Argo)."""
-        return _artifact_source(self.artifact_uri(step, output), self.project)
+        return artifact_location(self.artifact_uri(step, output), self.project)
 
     def _identity_refs(self) -> dict[str, frozenset[str]]:
         """Per module key, the artifact outputs whose identity a cached step reads (SPEC §1.9: the
@@ -217,7 +213,7 @@ class PipelineEmitter:
             job,
             step.module,
             image=escape_text(self.project.image),
-            location=lambda key: _artifact_source(f"{bucket}/{key}", self.project),
+            location=lambda key: artifact_location(f"{bucket}/{key}", self.project),
             uri_prefix=prefix,
             objective_label=(OBJECTIVE_LABEL, task_name(step.name)) if step.name in self.objectives else None,
         )
@@ -254,7 +250,7 @@ class PipelineEmitter:
                     arts.append(cast(m.Artifact, {"name": name, **self.repository_location(value.step, value.output)}))
                 elif isinstance(value, (ir.ILit, ir.IInterp)):  # a URI, or a URI template
                     uri = str(value.value) if isinstance(value, ir.ILit) else low.text(value)
-                    arts.append(cast(m.Artifact, {"name": name, **_artifact_source(uri, self.project)}))
+                    arts.append(cast(m.Artifact, {"name": name, **artifact_location(uri, self.project)}))
                 elif isinstance(value, ir.IParam):
                     arts.append({"name": name, "from": "{{inputs.artifacts.%s}}" % value.name})
                 else:

@@ -14,7 +14,7 @@ from typing import Any
 
 from mldsl.runner.cache import StepCache
 from mldsl.runner.engine import Execution, Options
-from mldsl.runner.mounts import MountError, Mounts
+from mldsl.runner.mounts import MountError, Mounts, s3_uri
 from mldsl.runner.nodes import Artifact, Node
 from mldsl.runner.processes import LocalCode, docker_answers
 from mldsl.runner.store import Store
@@ -112,13 +112,8 @@ def prepare(
     if problems:
         raise RunRefusedError(problems)
     defaults = {p["name"]: str(p.get("value", "")) for p in (spec.get("arguments") or {}).get("parameters", [])}
-    defaults |= {a["name"]: _location_text(a) for a in (spec.get("arguments") or {}).get("artifacts", [])}
+    defaults |= {a["name"]: s3_uri(a["s3"]) for a in (spec.get("arguments") or {}).get("artifacts", []) if "s3" in a}
     return Prepared(pipeline, spec, values, dict(params), arts, local_arts, mounts, options, store, namespace, defaults)
-
-
-def _location_text(a: dict[str, Any]) -> str:
-    s3 = a.get("s3") or {}
-    return f"s3://{s3.get('bucket', '')}/{s3.get('key', '')}" if s3 else ""
 
 
 class Runner:
