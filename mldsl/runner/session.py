@@ -142,6 +142,8 @@ class Runner:
             on_change,
         )
         self.thread = threading.Thread(target=self._run, daemon=True)
+        #: set when the run has ended and its nodes are final (see wait)
+        self.done = threading.Event()
         self.error: BaseException | None = None
         self.finished: float | None = None
         prep.store.write_record(self.folder, self.record())
@@ -153,13 +155,16 @@ class Runner:
             self.error = exc
             self.execution.status, self.execution.message = "Error", f"mldsl run: {type(exc).__name__}: {exc}"
         self.finished = time.time()
+        self.done.set()
 
     def start(self) -> None:
         self.thread.start()
 
     def wait(self, timeout: float | None = None) -> bool:
-        self.thread.join(timeout)
-        return not self.thread.is_alive()
+        """Whether the run has ended. An Event, not ``Thread.join``: a Ctrl-C that interrupts ``join`` can leave
+        the thread looking finished while it still runs (its state lock is taken by the interrupted join), and
+        the record would be saved with steps still Running."""
+        return self.done.wait(timeout)
 
     def stop(self) -> None:
         self.execution.stop()
