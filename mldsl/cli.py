@@ -299,17 +299,17 @@ def _compiled_diff(a: CompileResult, b: CompileResult, old: str, new: str) -> st
 def fmt(paths: tuple[Path, ...], check: bool, fmt: str) -> None:
     """Format mldsl YAML canonically, keeping comments (files of other tools are left alone)."""
     from mldsl.diagnostics import Diagnostic, Span
-    from mldsl.fmt import format_text
+    from mldsl.fmt import format_file
     from mldsl.loader import display_path, find_yaml_files
 
     problems: list[Diagnostic] = []
     changed: list[Path] = []
     for f in [f for p in paths for f in find_yaml_files(p)]:
         text = f.read_text(encoding="utf-8")
-        if not _is_mldsl_file(text):
-            continue  # another tool's YAML: not ours to format
         shown = display_path(f)
-        new_text, diags = format_text(text, shown)
+        new_text, diags = format_file(text, shown)
+        if new_text is None:
+            continue  # another tool's YAML: not ours to format
         problems.extend(diags)
         if diags or new_text == text:
             continue
@@ -525,16 +525,6 @@ def _add_run_commands() -> None:
 
 
 _add_run_commands()
-
-
-def _is_mldsl_file(text: str) -> bool:
-    """Whether any document of ``text`` is an mldsl document (invalid YAML counts, to be reported)."""
-    from mldsl.yamlsource import load_yaml_text
-
-    docs, diags = load_yaml_text(text, "")
-    if diags:
-        return "mldsl/" in text
-    return any(isinstance(d.data, dict) and str(d.data.get("apiVersion", "")).startswith("mldsl/") for d in docs)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -15,7 +15,7 @@ import io
 from typing import Any
 
 from mldsl.diagnostics import Diagnostic
-from mldsl.yamlsource import load_yaml_text
+from mldsl.yamlsource import YamlDocument, load_yaml_text
 
 TOP_ORDER = ("apiVersion", "kind", "metadata", "spec")
 METADATA_ORDER = ("name", "version", "description", "labels", "annotations")
@@ -44,11 +44,40 @@ def _reorder(mapping: Any, order: tuple[str, ...]) -> None:
 
 def format_text(text: str, path: str = "<text>") -> tuple[str, list[Diagnostic]]:
     """The canonical form of ``text``; with diagnostics (and ``text`` unchanged) when it is not valid YAML."""
-    _, diags = load_yaml_text(text, path)
+    formatted, diags = format_file(text, path, only_mldsl=False)
+    return text if formatted is None else formatted, diags
+
+
+def is_mldsl(docs: list[YamlDocument], diags: list[Diagnostic], text: str) -> bool:
+    """Whether a file holds an mldsl document (YAML that does not load counts when it mentions mldsl)."""
+    if diags:
+        return "mldsl/" in text
+    return any(isinstance(d.data, dict) and str(d.data.get("apiVersion", "")).startswith("mldsl/") for d in docs)
+
+
+def format_file(text: str, path: str, *, only_mldsl: bool = True) -> tuple[str | None, list[Diagnostic]]:
+    """Like :func:`format_text`, loading the file once; None for another tool's YAML when ``only_mldsl``.
+
+    A file already in canonical form is recognised without the round trip
+    (:mod:`mldsl.fmt_fast`), which is what keeps ``fmt --check`` linear and fast
+    on big files.
+    """
+    from mldsl.fmt_fast import is_canonical
+
+    docs, diags = load_yaml_text(text, path)
+    if only_mldsl and not is_mldsl(docs, diags, text):
+        return None, []
     if any(d.severity == "error" for d in diags):
         return text, diags
+    if is_canonical(text):
+        return text, []
+    return round_trip(text), []
+
+
+def round_trip(text: str) -> str:
+    """The canonical form of valid YAML through ruamel's round trip: the reference the fast check is tested against."""
     y = _yaml()
-    return dump_canonical(y, list(y.load_all(text))), []
+    return dump_canonical(y, list(y.load_all(text)))
 
 
 def dump_canonical(y: Any, docs: list[Any]) -> str:

@@ -14,6 +14,7 @@ nodes into plain Python values ourselves so that we can
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -112,18 +113,89 @@ class _Builder:
     def span(self, node: yaml.Node) -> Span:
         return Span(self.path, node.start_mark.line + 1, node.start_mark.column + 1)
 
+    def _too_big(self, node: yaml.Node) -> _LoadError:
+        return _LoadError(
+            Diagnostic(
+                "MLD005",
+                "document expands to too many values (alias expansion or nesting is unbounded)",
+                self.span(node),
+                hint=f"a document may hold at most {MAX_NODES} values and {MAX_DEPTH} levels; "
+                "avoid anchors that reference other anchors recursively",
+            )
+        )
+
+    def _children(self, node: yaml.Node) -> list[yaml.Node]:
+        """The nodes :meth:`build` descends into, in its order (skipped keys and duplicates left out)."""
+        if node.tag not in _SAFE_TAGS:
+            return []
+        if isinstance(node, yaml.SequenceNode):
+            return list(node.value)
+        if not isinstance(node, yaml.MappingNode):
+            return []
+        seen: set[str] = set()
+        out = []
+        for knode, vnode in node.value:
+            if not isinstance(knode, yaml.ScalarNode) or knode.tag == "tag:yaml.org,2002:merge":
+                continue
+            textual = knode.tag in ("tag:yaml.org,2002:str", "tag:yaml.org,2002:timestamp")
+            key = knode.value if textual else str(self.scalar(knode))
+            if key not in seen:
+                seen.add(key)
+                out.append(vnode)
+        return out
+
+    def _measure(self, node: yaml.Node, depth: int, memo: dict[int, tuple[float, float]]) -> tuple[float, float]:
+        """(values, levels below) of ``node`` with aliases expanded, each node of the graph visited once.
+
+        Aliases share nodes, so an expansion of 10^9 values is a graph of a few
+        dozen: measuring it costs the graph's size, not the expansion's. A cycle,
+        or nesting past the limit, measures as infinite.
+        """
+        known = memo.get(id(node))
+        if known is not None:
+            return known
+        if depth > MAX_DEPTH:
+            return (math.inf, math.inf)
+        memo[id(node)] = (math.inf, math.inf)  # while in progress: a path back here is a cycle
+        size, height = 1.0, 0.0
+        for child in self._children(node):
+            s, h = self._measure(child, depth + 1, memo)
+            size += s
+            height = max(height, h + 1)
+        memo[id(node)] = (size, height)
+        return size, height
+
+    def _first_overflow(
+        self, node: yaml.Node, depth: int, count: int, memo: dict[int, tuple[float, float]]
+    ) -> tuple[yaml.Node | None, int]:
+        """Where :meth:`build` would stop, found without building: skips every subtree that fits."""
+        count += 1
+        if count > MAX_NODES or depth > MAX_DEPTH:
+            return node, count
+        for child in self._children(node):
+            size, height = memo.get(id(child), (math.inf, math.inf))
+            if count + size <= MAX_NODES and depth + 1 + height <= MAX_DEPTH:
+                count += int(size)
+                continue
+            found, count = self._first_overflow(child, depth + 1, count, memo)
+            if found is not None:
+                return found, count
+        return None, count
+
+    def build_document(self, node: yaml.Node) -> Any:
+        """The document's value; a document over the limits is refused before anything is expanded."""
+        memo: dict[int, tuple[float, float]] = {}
+        size, height = self._measure(node, 0, memo)
+        if size > MAX_NODES or height > MAX_DEPTH:
+            found, _ = self._first_overflow(node, 0, 0, memo)
+            if found is not None:  # else the measure was cut short by depth only, and the build decides
+                raise self._too_big(found)
+        return self.build(node, ())
+
     def build(self, node: yaml.Node, loc: PathKey, depth: int = 0) -> Any:
         self.count += 1
         if self.count > MAX_NODES or depth > MAX_DEPTH:
-            raise _LoadError(
-                Diagnostic(
-                    "MLD005",
-                    "document expands to too many values (alias expansion or nesting is unbounded)",
-                    self.span(node),
-                    hint=f"a document may hold at most {MAX_NODES} values and {MAX_DEPTH} levels; "
-                    "avoid anchors that reference other anchors recursively",
-                )
-            )
+            raise self._too_big(node)
         self.pos.values.setdefault(loc, (node.start_mark.line + 1, node.start_mark.column + 1))
         if node.tag not in _SAFE_TAGS:
             self.diags.append(
@@ -244,7 +316,7 @@ def load_yaml_text(text: str, path: str) -> tuple[list[YamlDocument], list[Diagn
             positions = Positions(path)
             builder = _Builder(path, positions, diags)
             try:
-                data = builder.build(node, ())
+                data = builder.build_document(node)
             except _LoadError as exc:
                 diags.append(exc.diag)
                 index += 1

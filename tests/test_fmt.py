@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import re
 import shutil
 import subprocess
@@ -98,3 +99,117 @@ def test_fmt_is_idempotent(text: str) -> None:
     if diags:
         return  # re-indenting block scalars can make invalid YAML: reported, not formatted
     assert format_text(once)[0] == once
+
+
+_SCALARS = [
+    "1",
+    "-3",
+    "1.5",
+    "1.50",
+    "1e-3",
+    "0x1F",
+    "010",
+    "yes",
+    "On",
+    "true",
+    "False",
+    "null",
+    "~",
+    "abc",
+    "1.0.0",
+    "2024-01-01",
+    "1:30",
+    ".mldsl/x",
+    "s3://b",
+    "-x",
+    '"q x"',
+    "'s'",
+    "'it''s'",
+    '"a\\tb"',
+    '"${{ params.x }}"',
+    "busybox:1.36",
+    "a b",
+    "&anc v",
+    "*anc",
+    "!!str 5",
+    ".inf",
+    "+1",
+]
+_COMMON = ["1", "-3", "1.5", "abc", "true", '"q x"', "'s'", "busybox:1.36", "a b", "1.0.0", "s3://b", '"${{ params.x }}"']
+
+
+def _scalar(rnd: random.Random) -> str:
+    return rnd.choice(_COMMON if rnd.random() < 0.9 else _SCALARS)
+
+
+def _random_yaml(rnd: random.Random, depth: int = 0, indent: int = 0) -> list[str]:
+    """Lines of a random block mapping, in and around the layout ``fmt`` writes."""
+    lines: list[str] = []
+    pool = ["apiVersion", "kind", "metadata", "spec", "name", "a", "b_2", "s3://k", "x.y"]
+    pool += ["yes"] if rnd.random() < 0.1 else []
+    keys = rnd.sample(pool, rnd.randint(1, 5))
+    for key in keys:
+        pad = " " * indent
+        if rnd.random() < 0.1:
+            lines.append(" " * rnd.choice([0, indent, indent + 2]) + "# " + rnd.choice(["note", "x: y", "- z"]))
+        if rnd.random() < 0.08:
+            lines.append(rnd.choice(["", " "]))
+        pick = rnd.random()
+        if depth < 3 and pick < 0.25:
+            lines.append(f"{pad}{key}:")
+            lines += _random_yaml(rnd, depth + 1, indent + rnd.choice([2, 2, 2, 4]))
+        elif depth < 3 and pick < 0.4:
+            lines.append(f"{pad}{key}:")
+            dash = indent + rnd.choice([0, 2, 2, 2])
+            for _ in range(rnd.randint(1, 3)):
+                if rnd.random() < 0.3:
+                    inner = _random_yaml(rnd, depth + 1, dash + 2)
+                    lines.append(" " * dash + "- " + inner[0].lstrip() if inner[0].strip() else " " * dash + "- x")
+                    lines += inner[1:]
+                else:
+                    lines.append(" " * dash + "- " + _scalar(rnd))
+        elif pick < 0.55:
+            items = [_scalar(rnd) for _ in range(rnd.randint(0, 3))]
+            sep = rnd.choice([", ", ", ", ",  "])
+            body = sep.join(f"{rnd.choice('abc')}{i}: {v}" for i, v in enumerate(items))
+            lines.append(f"{pad}{key}: " + rnd.choice([f"{{{body}}}", f"[{sep.join(items)}]", "[ ]", "{}"]))
+        elif pick < 0.58:
+            lines += [f"{pad}{key}: |", f"{pad}  line", f"{pad}  # not a comment"]
+        else:
+            value = rnd.choice([_scalar(rnd), ""])
+            lines.append(f"{pad}{key}:" + (f" {value}" if value else ""))
+        if rnd.random() < 0.1:
+            lines[-1] += " " * rnd.randint(1, 3) + "# eol"
+        if rnd.random() < 0.03:
+            lines[-1] += " "
+    return lines
+
+
+def test_the_fast_check_never_calls_a_file_canonical_that_fmt_would_change() -> None:
+    """``is_canonical`` (libyaml, no round trip) against ruamel on generated files, canonical or not."""
+    from mldsl.fmt import round_trip
+    from mldsl.fmt_fast import is_canonical
+
+    vouched = 0
+    for seed in range(600):
+        rnd = random.Random(seed)
+        text = "\n".join(_random_yaml(rnd)) + "\n"
+        if rnd.random() < 0.1:
+            text = rnd.choice(["\n", "---\n", "# head\n\n"]) + text
+        candidates = [text]
+        if not load_yaml_text(text, "g.yaml")[1]:
+            candidates.append(round_trip(text))  # fmt's own output: mostly canonical, the fast check's main diet
+        for candidate in candidates:
+            if is_canonical(candidate):
+                vouched += 1
+                assert round_trip(candidate) == candidate, candidate
+    assert vouched > 300, f"the fast check vouched for only {vouched} files: it would rarely spare the round trip"
+
+
+def test_the_fast_check_vouches_for_the_formatted_examples() -> None:
+    from mldsl.fmt_fast import is_canonical
+
+    files = [f for d in example_dirs() for f in sorted(d.rglob("*.yaml"))]
+    single = [f for f in files if "\n---" not in f.read_text()]
+    plain = [f for f in single if not re.search(r":\s*[|>][-+]?\s*(#.*)?$", f.read_text(), re.M)]
+    assert plain and all(is_canonical(f.read_text()) for f in plain), [str(f) for f in plain if not is_canonical(f.read_text())]

@@ -130,3 +130,54 @@ def test_a_learning_rate_written_1e_3_is_a_float_everywhere(tmp_path: Path) -> N
     assert pipeline.params[0].default == 0.001
     (sweep,) = result.program.sweeps
     assert all(1e-5 <= t["lr"] <= 1e-2 for t in sweep.trials)
+
+
+def _yaml_graph(seed: int) -> str:
+    """A random document of anchors and aliases (nested lists and mappings, repeats, a cycle now and then)."""
+    import random
+
+    rnd = random.Random(seed)
+    lines, anchors = [], []
+    for i in range(rnd.randint(2, 7)):
+        items = []
+        for _ in range(rnd.randint(1, 5)):
+            pick = rnd.random()
+            if anchors and pick < 0.6:
+                items.append(f"*{rnd.choice(anchors)}")
+            elif pick < 0.8:
+                items.append("{k: x, k2: [y]}" if rnd.random() < 0.5 else "{k: x, k: y}")
+            else:
+                items.append("lol")
+        lines.append(f"a{i}: &a{i} [{', '.join(items)}]")
+        anchors.append(f"a{i}")
+        if rnd.random() < 0.05:
+            lines.append(f"c{i}: &c{i} [x, *c{i}]".replace(f"*c{i}", f"*a{i}"))
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize("limits", [(40, 200), (300, 200), (5_000, 4), (200_000, 3)])
+def test_alias_limits_are_found_without_expanding_where_the_expansion_would_stop(
+    limits: tuple[int, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The measure-first refusal (fast on a 10^9 bomb) names the value the plain expansion would stop at."""
+    import mldsl.yamlsource as ys
+
+    monkeypatch.setattr(ys, "MAX_NODES", limits[0])
+    monkeypatch.setattr(ys, "MAX_DEPTH", limits[1])
+    refused = 0
+    for seed in range(300):
+        text = _yaml_graph(seed)
+        fast, fast_diags = load_yaml_text(text, "g.yaml")
+        monkeypatch.setattr(ys._Builder, "build_document", lambda self, node: self.build(node, ()))
+        slow, slow_diags = load_yaml_text(text, "g.yaml")
+        monkeypatch.undo()
+        monkeypatch.setattr(ys, "MAX_NODES", limits[0])
+        monkeypatch.setattr(ys, "MAX_DEPTH", limits[1])
+        too_big = [str(d) for d in slow_diags if d.code == "MLD005"]
+        if too_big:  # refused before expanding: the copies' own mistakes (one per alias) are not repeated
+            assert [str(d) for d in fast_diags if d.code == "MLD005"] == too_big, text
+            refused += 1
+        else:
+            assert [str(d) for d in fast_diags] == [str(d) for d in slow_diags], text
+        assert [d.data for d in fast] == [d.data for d in slow]
+    assert refused, "no case reached a limit: the test would prove nothing"
