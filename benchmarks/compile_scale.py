@@ -1,28 +1,30 @@
-"""How compile time and output size grow with pipeline size, measured as whole processes.
+"""How compile time and output size grow with pipeline size, measured as whole processes, next to Hera.
 
-Generates pipelines of N steps (N = 100, 1,000, 5,000 by default), each step
-wired to two earlier ones and given a literal (``--shape mesh``, the default)
-or to the previous one only (``--shape chain``), and runs ``mldsl compile`` on each as a
-fresh process (start-up included, as CI sees it). Also times ``mldsl
-validate`` of one small file. Prints a table; exits 1 when a target is
-missed with ``--check``.
+Generates pipelines of N steps, each wired to the previous one (``--shape
+chain``, the default, the workflow Hera builds too) or to two earlier ones and
+given a literal (``--shape mesh``), and runs ``mldsl compile`` on each as a
+fresh process (start-up included, as CI sees it). The same 1,000-step chain is
+built with Hera (``hera_chain.py``) in an environment of its own, made on first
+use in ``benchmarks/.venv-hera`` (Hera is never a dependency of mldsl); the
+ratio is taken per pair of runs back to back.
 
-    python benchmarks/compile_scale.py [--sizes 100 1000 5000] [--repeat 3] [--check]
+    python benchmarks/compile_scale.py [--sizes 1000 10000] [--shape chain|mesh] [--repeat 3] [--no-hera] [--check]
 
-Targets (issue #2): 1,000 steps under 0.5 s and 200 KB; time linear in N;
-validate of a small file under 150 ms.
+Targets (issue #15): 1,000-step compile ÷ Hera ≤ 0.25×; 10,000 ÷ 1,000 steps
+≤ 8× (linear); output ≤ 200 bytes a step.
 """
 
 from __future__ import annotations
 
 import argparse
-import shutil
+import functools
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
+
+from harness import Report, Target, mldsl, run_seconds, samples
 
 MODULE = """\
 apiVersion: mldsl/v1
@@ -65,74 +67,64 @@ def pipeline(n: int, shape: str = "mesh") -> str:
     return "\n".join(lines) + "\n"
 
 
-def timed(cmd: list[str], repeat: int) -> float:
-    """Median wall time of ``cmd`` over ``repeat`` runs, in seconds."""
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        proc = subprocess.run(cmd, capture_output=True, text=True)
-        times.append(time.perf_counter() - start)
-        if proc.returncode != 0:
-            raise SystemExit(f"{' '.join(cmd)} failed:\n{proc.stderr}")
-    return statistics.median(times)
+HERE = Path(__file__).resolve().parent
 
 
-def mldsl() -> list[str]:
-    exe = shutil.which("mldsl")
-    return [exe] if exe else [sys.executable, "-m", "mldsl"]
+def hera_python() -> Path:
+    """The interpreter of the benchmark's own Hera environment, made on first use."""
+    venv = HERE / ".venv-hera"
+    python = venv / "bin" / "python"
+    if not python.exists():
+        print("making benchmarks/.venv-hera with hera[yaml] (once)...", file=sys.stderr)
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        subprocess.run([str(python), "-m", "pip", "install", "-q", "hera[yaml]"], check=True)
+    return python
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--sizes", type=int, nargs="+", default=[100, 1000, 5000])
+    ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
     ap.add_argument(
         "--shape",
         choices=["chain", "mesh"],
-        default="mesh",
+        default="chain",
         help="chain: one upstream reference per step; mesh: two and a literal",
     )
     ap.add_argument("--repeat", type=int, default=3)
-    ap.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
+    ap.add_argument("--no-hera", dest="hera", action="store_false", help="skip the side-by-side run of Hera")
+    ap.add_argument("--check", action="store_true", help="exit 1 when a target fails")
     args = ap.parse_args()
-    ok = True
-    rows = []
+    report = Report(f"compile: {args.shape} pipelines of {', '.join(f'{n:,}' for n in args.sizes)} steps")
+    medians: dict[int, float] = {}
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
-        (root / "module.yaml").write_text(MODULE)
-        small = root / "small"
-        small.mkdir()
-        (small / "module.yaml").write_text(MODULE)
-        validate_s = timed([*mldsl(), "validate", str(small / "module.yaml")], max(args.repeat, 5))
         for n in args.sizes:
             src = root / f"n{n}"
             src.mkdir()
-            shutil.copy(root / "module.yaml", src / "module.yaml")
+            (src / "module.yaml").write_text(MODULE)
             (src / "pipeline.yaml").write_text(pipeline(n, args.shape))
             out = root / f"out{n}"
-            seconds = timed([*mldsl(), "compile", str(src), "-o", str(out)], args.repeat)
+            ours = functools.partial(run_seconds, [*mldsl(), "compile", str(src), "-o", str(out)])
+            if n == 1000 and args.hera and args.shape == "chain":
+                theirs = functools.partial(
+                    run_seconds, [str(hera_python()), str(HERE / "hera_chain.py"), str(n), str(root / "hera.yaml")]
+                )
+                theirs(), ours()
+                pairs = [(ours(), theirs()) for _ in range(args.repeat)]
+                values = [a for a, _ in pairs]
+                report.add(Target("1,000-step compile ÷ Hera building the same chain", [a / b for a, b in pairs], 0.25, unit="x"))
+                hera = sorted(b for _, b in pairs)[len(pairs) // 2]
+                report.note(f"Hera, 1,000 steps: median {hera * 1000:.0f} ms (whole process, YAML written)")
+            else:
+                values = samples(ours, args.repeat)
+            medians[n] = statistics.median(values)
             size = sum(f.stat().st_size for f in out.glob("*.yaml"))
-            rows.append((n, seconds, size))
-    print(f"{'steps':>6} {'compile (s)':>12} {'output (KB)':>12} {'marginal us/step':>17}")
-    marginal = []
-    for i, (n, seconds, size) in enumerate(rows):
-        extra = ""
-        if i:
-            n0, s0, _ = rows[i - 1]
-            marginal.append((seconds - s0) / (n - n0) * 1e6)
-            extra = f"{marginal[-1]:.0f}"
-        print(f"{n:>6} {seconds:>12.3f} {size / 1024:>12.1f} {extra:>17}")
-    print(f"validate of one small file: {validate_s * 1000:.0f} ms")
-    by_n = {n: (s, size) for n, s, size in rows}
-    if 1000 in by_n:
-        s, size = by_n[1000]
-        ok &= s < 0.5 and size < 200 * 1024
-    if len(marginal) >= 2:
-        spread = max(marginal) / min(marginal)
-        print(f"linearity: the cost of one more step varies by x{spread:.2f} across sizes (1.00 is perfectly linear)")
-        ok &= spread < 1.5
-    ok &= validate_s < 0.150
-    print("targets met" if ok else "targets missed")
-    return 0 if ok or not args.check else 1
+            report.add(Target(f"output, {n:,} steps", [size / n], 200, unit="bytes a step"))
+            low, high = min(values) * 1000, max(values) * 1000
+            report.note(f"compile, {n:,} steps: median {medians[n] * 1000:.0f} ms (min {low:.0f}, max {high:.0f})")
+    if 1000 in medians and 10000 in medians:
+        report.add(Target("10,000-step ÷ 1,000-step compile time", [medians[10000] / medians[1000]], 8.0, unit="x"))
+    return report.finish(args.check)
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mldsl.compiler.context import Context
-from mldsl.loader import Loaded, load_file
+from mldsl.loader import Loaded, builtin_module_names, load_builtin_module, load_file
 
 
 class ResolveError(ValueError):
@@ -29,23 +29,35 @@ class Registry:
     #: resolved ``name@range`` references: pipelines repeat them, and semver parsing is not free
     cache: dict[str, Loaded | ResolveError] = field(default_factory=dict)
 
+    #: where built-in modules are read from on demand (None: all of them were loaded up front)
+    ctx: Context | None = None
+
     @classmethod
     def build(cls, ctx: Context) -> Registry:
-        by_name: dict[str, list[Loaded]] = {}
+        registry = cls({}, ctx=ctx if ctx.ws.library_tier is not None else None)
         for doc in ctx.ws.of_kind("Module"):
-            same = [d for d in by_name.get(doc.name, []) if d.version == doc.version]
-            clash = next((d for d in same if d.tier == doc.tier), None)
-            if clash is not None:
-                ctx.error(
-                    doc,
-                    ("metadata", "version"),
-                    "MLD410",
-                    f"module {doc.name}@{doc.version} is defined twice",
-                    f"the other one is in {clash.source.path}; bump one version",
-                )
-                continue
-            by_name.setdefault(doc.name, []).append(doc)
-        return cls(by_name)
+            registry._add(doc, ctx)
+        return registry
+
+    def _add(self, doc: Loaded, ctx: Context) -> None:
+        same = [d for d in self.by_name.get(doc.name, []) if d.version == doc.version]
+        clash = next((d for d in same if d.tier == doc.tier), None)
+        if clash is not None:
+            ctx.error(
+                doc,
+                ("metadata", "version"),
+                "MLD410",
+                f"module {doc.name}@{doc.version} is defined twice",
+                f"the other one is in {clash.source.path}; bump one version",
+            )
+            return
+        self.by_name.setdefault(doc.name, []).append(doc)
+
+    def _read_builtin(self, name: str) -> None:
+        """Read the built-in module ``name`` when a step first names it: checking one file costs one module."""
+        if self.ctx is not None:
+            for doc in load_builtin_module(self.ctx.ws, name):
+                self._add(doc, self.ctx)
 
     def resolve(self, ref: str, ctx: Context, base: Path) -> Loaded:
         if ref.startswith(("./", "../", "/")):
@@ -62,9 +74,11 @@ class Registry:
 
     def _by_name(self, ref: str) -> Loaded:
         name, _, constraint = ref.partition("@")
+        self._read_builtin(name)
         cands = self.by_name.get(name)
         if not cands:
-            close = difflib.get_close_matches(name, list(self.by_name), n=1)
+            known = set(self.by_name) | (set(builtin_module_names()) if self.ctx is not None else set())
+            close = difflib.get_close_matches(name, sorted(known), n=1)
             raise ResolveError(
                 "MLD400",
                 f"module {name!r} not found",

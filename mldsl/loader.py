@@ -49,6 +49,9 @@ class Workspace:
     #: (kind, name) of documents that did not validate (their errors are reported): what refers to them is
     #: not reported again as "not found"
     broken: set[tuple[str, str]] = field(default_factory=set)
+    #: the tier of the built-in library when it is read on demand (a folder per module name), else None
+    library_tier: int | None = None
+    library_read: set[str] = field(default_factory=set)
 
     def of_kind(self, kind: str, tier: int | None = None) -> list[Loaded]:
         return [d for d in self.documents if d.kind == kind and (tier is None or d.tier == tier)]
@@ -64,6 +67,25 @@ def display_path(path: Path) -> str:
 
 def builtin_modules_dir() -> Path:
     return Path(str(resources.files("mldsl.modules")))
+
+
+def builtin_module_names() -> list[str]:
+    """The built-in modules' names: each lives in a folder of its name (``tests/test_builtin_modules.py``)."""
+    root = builtin_modules_dir()
+    return sorted(p.name for p in root.iterdir() if p.is_dir() and find_yaml_files(p))
+
+
+def load_builtin_module(ws: Workspace, name: str) -> list[Loaded]:
+    """Read the built-in module ``name`` (every version) into ``ws``, once; [] when there is none."""
+    if ws.library_tier is None or name in ws.library_read:
+        return []
+    ws.library_read.add(name)
+    folder = builtin_modules_dir() / name
+    if "/" in name or name.startswith(".") or not folder.is_dir():
+        return []
+    docs = [d for f in find_yaml_files(folder) for d in load_file(f, ws.library_tier, ws) if d.kind == "Module"]
+    ws.documents.extend(docs)
+    return docs
 
 
 def find_yaml_files(path: Path) -> list[Path]:
@@ -246,7 +268,9 @@ def load_workspace(
                 seen.add(f.resolve())
                 ws.documents.extend(d for d in load_file(f, tier, ws) if d.kind == "Module")
             tier += 1
-    if with_library and needs_modules:
+    if with_library and needs_modules and not all_modules:
+        ws.library_tier = tier  # read a built-in module's folder when a step names it (compiler.resolve)
+    elif with_library and needs_modules:
         for f in find_yaml_files(builtin_modules_dir()):
             if f.resolve() in seen:
                 continue

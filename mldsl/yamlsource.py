@@ -182,10 +182,14 @@ class _Builder:
                 return found, count
         return None, count
 
-    def build_document(self, node: yaml.Node) -> Any:
-        """The document's value; a document over the limits is refused before anything is expanded."""
+    def build_document(self, node: yaml.Node, aliases: bool = True) -> Any:
+        """The document's value; a document over the limits is refused before anything is expanded.
+
+        Without ``aliases`` (no ``*`` in the text) a document is no bigger than its text, and the
+        build's own count suffices.
+        """
         memo: dict[int, tuple[float, float]] = {}
-        size, height = self._measure(node, 0, memo)
+        size, height = self._measure(node, 0, memo) if aliases else (0, 0)
         if size > MAX_NODES or height > MAX_DEPTH:
             found, _ = self._first_overflow(node, 0, 0, memo)
             if found is not None:  # else the measure was cut short by depth only, and the build decides
@@ -316,7 +320,7 @@ def load_yaml_text(text: str, path: str) -> tuple[list[YamlDocument], list[Diagn
             positions = Positions(path)
             builder = _Builder(path, positions, diags)
             try:
-                data = builder.build_document(node)
+                data = builder.build_document(node, aliases="*" in text)
             except _LoadError as exc:
                 diags.append(exc.diag)
                 index += 1

@@ -194,3 +194,23 @@ def test_the_library_image_has_every_package_the_modules_declare() -> None:
         for p in yaml.safe_load(f.read_text())["spec"]["run"].get("python", {}).get("packages", [])
     }
     assert declared <= installed, declared - installed
+
+
+def test_each_builtin_module_lives_in_a_folder_of_its_name() -> None:
+    """Steps read a built-in module by its folder, so a check never loads the whole library."""
+    for folder in sorted(p for p in builtin_modules_dir().iterdir() if p.is_dir() and list(p.glob("*.yaml"))):
+        names = {yaml.safe_load(f.read_text())["metadata"]["name"] for f in folder.glob("*.yaml")}
+        assert names == {folder.name}, folder
+
+
+def test_a_compile_reads_only_the_builtin_modules_its_steps_name(tmp_path: Path) -> None:
+    (tmp_path / "p.yaml").write_text(
+        "apiVersion: mldsl/v1\nkind: Pipeline\nmetadata: {name: p}\nspec:\n"
+        "  steps:\n    check: {uses: check-metrics@1, with: {metrics: '{}', rules: '{}'}}\n"
+        "    typo: {uses: split-datasett@1}\n"
+    )
+    result = compile_paths([tmp_path / "p.yaml"])
+    read = {d.name for d in result.workspace.documents if d.tier > 0}
+    assert read == {"check-metrics"}
+    missing = [d for d in result.diagnostics if d.code == "MLD400"]
+    assert missing and missing[0].hint == "did you mean 'split-dataset'?", [str(d) for d in result.diagnostics]

@@ -168,7 +168,7 @@ def test_alias_limits_are_found_without_expanding_where_the_expansion_would_stop
     for seed in range(300):
         text = _yaml_graph(seed)
         fast, fast_diags = load_yaml_text(text, "g.yaml")
-        monkeypatch.setattr(ys._Builder, "build_document", lambda self, node: self.build(node, ()))
+        monkeypatch.setattr(ys._Builder, "build_document", lambda self, node, aliases=True: self.build(node, ()))
         slow, slow_diags = load_yaml_text(text, "g.yaml")
         monkeypatch.undo()
         monkeypatch.setattr(ys, "MAX_NODES", limits[0])

@@ -628,3 +628,18 @@ def test_apply_run_and_launch_from_the_page(cluster: Any, tmp_path: Path) -> Non
             browser.quit()
     runs = [k for k in cluster.store if k[3] == "workflows"]
     assert len(runs) == 2
+
+
+def test_checks_of_one_opened_file_do_not_leak_into_each_other() -> None:
+    """The parse of an opened file is cached between checks; each render starts from the file as opened."""
+    existing = (
+        "# the team's pipeline\napiVersion: mldsl/v1\nkind: Pipeline\nmetadata: {name: p}\nspec:\n  steps:\n"
+        "    a:  # first\n      uses: check-metrics@1\n      with: {metrics: x}\n      retries: 2\n"
+    )
+    model = model_of(pipelines_in(existing)[0])
+    renamed = json.loads(json.dumps(model))
+    renamed["steps"][0].update(name="b", was="a")
+    first = render(renamed, existing, "p")
+    again = render(renamed, existing, "p")  # a renamed step must still find its old self ("was": a)
+    assert first == again and "retries: 2" in first and "# first" in first
+    assert render(model, existing, "p") == existing

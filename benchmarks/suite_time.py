@@ -1,0 +1,32 @@
+"""How long the whole test suite takes, as CI runs it (``.ci/run``'s test command, installs done).
+
+    python benchmarks/suite_time.py [--repeat 1] [--check]
+
+Target (issue #15): ≤ 3 minutes on 2 cores.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import sys
+from pathlib import Path
+
+from harness import Report, Target, run_seconds, samples
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--repeat", type=int, default=1)
+    ap.add_argument("--check", action="store_true", help="exit 1 when a target fails")
+    args = ap.parse_args()
+    report = Report("the test suite")
+    suite = functools.partial(run_seconds, [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"], cwd=ROOT)
+    report.add(Target("`python -m pytest` (the suite, on every core)", samples(suite, args.repeat, warm=0), 180))
+    return report.finish(args.check)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
