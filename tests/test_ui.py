@@ -643,3 +643,65 @@ def test_checks_of_one_opened_file_do_not_leak_into_each_other() -> None:
     again = render(renamed, existing, "p")  # a renamed step must still find its old self ("was": a)
     assert first == again and "retries: 2" in first and "# first" in first
     assert render(model, existing, "p") == existing
+
+
+def _random_pipeline(rnd: Any) -> str:
+    lines = ["# header", "apiVersion: mldsl/v1", "kind: Pipeline", "metadata:", "  name: p", "spec:"]
+    if rnd.random() < 0.5:
+        lines += ["  params:", "    day: {type: str, default: x}  # the day"]
+    lines.append("  steps:")
+    for i in range(rnd.randint(1, 6)):
+        if rnd.random() < 0.2:
+            lines.append(rnd.choice(["", "    # about the next step", "      # deep"]))
+        lines.append(f"    s{i}:" + (" # eol" if rnd.random() < 0.2 else ""))
+        lines.append(f"      uses: {rnd.choice(['check-metrics@1', 'split-dataset@1'])}")
+        if rnd.random() < 0.7:
+            lines.append(f"      with: {{metrics: m{i}, n: {i}}}")
+        if rnd.random() < 0.3:
+            lines.append("      retries: 2  # flaky")
+        if rnd.random() < 0.2:
+            lines += ["      when: |", "        ${{ params.day }} != 'x'"]
+    if rnd.random() < 0.3:
+        lines += ["  outputs:", "    x: ${{ steps.s0.outputs.out }}"]
+    if rnd.random() < 0.3:
+        lines.append("# trailing")
+    text = "\n".join(lines) + "\n"
+    if rnd.random() < 0.3:
+        text += "---\napiVersion: mldsl/v1\nkind: Project\nmetadata: {name: x}  # other\n"
+    return text
+
+
+def test_a_check_that_re_renders_only_the_changed_steps_gives_the_full_render() -> None:
+    """compose._splice against the full ruamel render on generated files and edits."""
+    import random
+
+    from mldsl.fmt import _yaml, dump_canonical
+    from mldsl.ui import compose
+
+    spliced = 0
+    for seed in range(150):
+        rnd = random.Random(seed)
+        existing = _random_pipeline(rnd)
+        compose._RENDERS.clear()
+        model = model_of(pipelines_in(existing)[0])
+        render(model, existing, "p")  # the first check: a full render, remembered
+        for _ in range(3):
+            edited = json.loads(json.dumps(model))
+            for step in rnd.sample(edited["steps"], rnd.randint(1, len(edited["steps"]))):
+                pick = rnd.random()
+                if pick < 0.4:
+                    step["with"]["metrics"] = rnd.choice(["changed", "${{ params.day }}", "two words", "two\nlines"])
+                elif pick < 0.6:
+                    step["with"] = {}
+                elif pick < 0.8:
+                    step["uses"] = "train-sklearn@1"
+                else:
+                    step["with"]["extra"] = [1, 2]
+            fast = compose._splice(edited, existing, "p")
+            docs = compose._parsed(existing)
+            compose._apply(edited, docs, "p")
+            full = dump_canonical(_yaml(), docs)
+            if fast is not None:
+                spliced += 1
+                assert fast == full, existing
+    assert spliced > 300, spliced
