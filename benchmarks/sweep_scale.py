@@ -8,13 +8,13 @@ Targets (issue #3): 10,000 trials under 1 MiB (Argo's object limit) and compiled
 from __future__ import annotations
 
 import argparse
+import functools
 import shutil
-import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
+
+from harness import Report, Target, mldsl, run_seconds, samples
 
 ROOT = Path(__file__).resolve().parent.parent
 SWEEP = """\
@@ -39,24 +39,20 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--trials", type=int, default=10_000)
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--check", action="store_true", help="exit 1 when a target fails")
     args = ap.parse_args()
-    mldsl = [shutil.which("mldsl") or sys.executable, *([] if shutil.which("mldsl") else ["-m", "mldsl"])]
+    report = Report(f"a random sweep of {args.trials:,} trials")
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(tmp) / "p"
         shutil.copytree(ROOT / "examples" / "churn-train", src)
         (src / "sweep.yaml").write_text(SWEEP.format(trials=args.trials))
-        times = []
-        for _ in range(args.repeat):
-            out = Path(tmp) / "out"
-            start = time.perf_counter()
-            subprocess.run([*mldsl, "compile", str(src), "-o", str(out)], check=True, capture_output=True)
-            times.append(time.perf_counter() - start)
+        out = Path(tmp) / "out"
+        compile_it = functools.partial(run_seconds, [*mldsl(), "compile", str(src), "-o", str(out)])
+        report.add(Target("compile (whole process)", samples(compile_it, args.repeat), 1.0))
         size = (out / "scale.workflow.yaml").stat().st_size
-    seconds = statistics.median(times)
-    print(f"{args.trials} trials: {size / 1024:.0f} KiB ({size / args.trials:.0f} bytes a trial), compiled in {seconds:.3f} s")
-    ok = size < 1024 * 1024 and seconds < 1.0
-    print("targets met" if ok else "targets missed")
-    return 0 if ok else 1
+    report.add(Target("the Workflow's size (Argo's object limit is 1 MiB)", [size / 1024], 1024, unit="KiB"))
+    report.note(f"{size / args.trials:.0f} bytes a trial")
+    return report.finish(args.check)
 
 
 if __name__ == "__main__":
