@@ -290,10 +290,10 @@ def _python(ctx: Context, doc: Loaded, run: PythonRun, scope: Scope) -> ir.Pytho
     base = ("spec", "run", "python")
     source = run.source
     if run.file is not None:
-        path = (doc.file.parent / run.file).resolve()
+        path = doc.file.parent / run.file
         try:
-            source = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
+            source = path.resolve().read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError, ValueError):  # ValueError: a NUL in the name
             ctx.error(
                 doc,
                 (*base, "file"),

@@ -36,7 +36,18 @@ CODES: tuple[Code, ...] = (
         'Remove recursive anchors or alias chains that multiply the document ("billion laughs").',
     ),
     Code("MLD006", "Not a mapping", "A document is a mapping with apiVersion, kind, metadata and spec; keys are plain scalars."),
+    Code(
+        "MLD007",
+        "Value cannot be read as its type",
+        "A `!!int`, `!!float` or `!!bool` tag needs a value of that type; quote numbers too long to be numbers.",
+    ),
     Code("MLD010", "File is not formatted (fmt --check)", "Run `mldsl fmt` on the file."),
+    Code(
+        "MLD011",
+        "fmt cannot keep the file exactly",
+        "The formatter reads YAML 1.2 and refuses a few spellings mldsl accepts (a tab after `:`, a tag on an empty "
+        "document); write that spot plainly. The file is left as it is.",
+    ),
     # --- documents -----------------------------------------------------------
     Code("MLD100", "Missing or unsupported apiVersion", "Write `apiVersion: mldsl/v1`."),
     Code("MLD101", "Unknown kind", "Use one of Project, Module, Pipeline."),

@@ -243,7 +243,10 @@ class _Builder:
             return Ref(target.offset, (*target.parts, str(ch[1])))
         if kind == "number":
             text = str(ch[0])
-            return Literal(off, float(text) if any(c in text for c in ".eE") else int(text))
+            try:
+                return Literal(off, float(text) if any(c in text for c in ".eE") else int(text))
+            except ValueError:  # Python reads no int of more than 4,300 digits
+                raise ExprError("MLD300", f"number of {len(text)} digits is too long", off, "write it as a string") from None
         if kind == "string":
             return Literal(off, _unquote(str(ch[0])))
         if kind in ("true", "false", "null"):

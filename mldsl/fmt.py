@@ -14,7 +14,7 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from mldsl.diagnostics import Diagnostic
+from mldsl.diagnostics import Diagnostic, Span
 from mldsl.yamlsource import YamlDocument, load_yaml_text
 
 TOP_ORDER = ("apiVersion", "kind", "metadata", "spec")
@@ -71,7 +71,20 @@ def format_file(text: str, path: str, *, only_mldsl: bool = True) -> tuple[str |
         return text, diags
     if is_canonical(text):
         return text, []
-    return round_trip(text), []
+    try:
+        return round_trip(text), []
+    except Exception as exc:  # ruamel (YAML 1.2) refuses some text PyYAML reads: leave the file alone
+        mark = getattr(exc, "problem_mark", None)
+        span = Span(path, mark.line + 1, mark.column + 1) if mark is not None else Span(path)
+        problem = getattr(exc, "problem", None) or type(exc).__name__
+        return text, [
+            Diagnostic(
+                "MLD011",
+                f"fmt cannot keep this file exactly ({problem}); it is left as it is",
+                span,
+                hint="write this spot plainly (spaces, not tabs, after ':'; no tags), then run fmt again",
+            )
+        ]
 
 
 def round_trip(text: str) -> str:

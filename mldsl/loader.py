@@ -127,13 +127,21 @@ def load_file(path: Path, tier: int, ws: Workspace, *, explicit: bool = True) ->
         return []
     docs, diags = load_yaml_text(text, shown)
     ws.diagnostics.extend(diags)
+    # a value refused while reading (an unsafe tag, ``!!int abc``) is its own root cause: the model's
+    # complaint about the same value (wrong type, bad version) would be a cascade
+    refused = {d.span for d in diags if d.code in ("MLD004", "MLD007")}
     out = []
     for doc in docs:
         if not explicit and (not isinstance(doc.data, dict) or ("apiVersion" not in doc.data and "kind" not in doc.data)):
             # found while walking a folder, and plainly not an mldsl document: a CI file, Helm values, or a list
             # or scalar at the top (.pre-commit-hooks.yaml, an Ansible playbook)
             continue
-        loaded = validate_document(doc, path, tier, ws.diagnostics)
+        found = Diagnostics()
+        loaded = validate_document(doc, path, tier, found)
+        ws.diagnostics.extend(d for d in found.items if d.span not in refused)
+        lines = [line for line, _ in doc.positions.values.values()]
+        if refused and any(min(lines) <= r.line <= max(lines) for r in refused):
+            loaded = None  # not compiled: what uses the refused value would report it again
         if loaded is not None:
             out.append(loaded)
         elif isinstance(doc.data, dict) and isinstance(doc.data.get("metadata"), dict):
@@ -170,6 +178,9 @@ def validate_document(doc: YamlDocument, file: Path, tier: int, diags: Diagnosti
         )
         ok = False
     kind = data.get("kind")
+    if not isinstance(kind, str) and kind is not None:
+        diags.add(Diagnostic("MLD101", "kind must be a name", pos.span(("kind",)), hint="kinds are " + ", ".join(KIND_MODELS)))
+        return None
     if kind not in KIND_MODELS:
         import difflib
 

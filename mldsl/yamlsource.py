@@ -109,6 +109,7 @@ class _Builder:
         self.diags = diags
         self.count = 0
         self._scalar = yaml.constructor.SafeConstructor()
+        self._resolver = yaml.resolver.Resolver()
 
     def span(self, node: yaml.Node) -> Span:
         return Span(self.path, node.start_mark.line + 1, node.start_mark.column + 1)
@@ -254,13 +255,45 @@ class _Builder:
 
     def scalar(self, node: yaml.ScalarNode) -> Any:
         tag = node.tag
+        if tag in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:yaml.org,2002:bool") and self._explicit(node):
+            return self._tagged(node)
         if tag in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float") or (tag == "tag:yaml.org,2002:str" and not node.style):
-            return yaml12_number(node.value)
+            return self._number(node, node.value)
         if tag == "tag:yaml.org,2002:str" or tag == "tag:yaml.org,2002:timestamp":
             return node.value  # dates stay the text the user wrote
         if tag == "tag:yaml.org,2002:bool":
             return self._scalar.construct_yaml_bool(node)
         return None  # null
+
+    def _explicit(self, node: yaml.ScalarNode) -> bool:
+        """Whether the node's tag was written (``!!int x``) rather than read from its text."""
+        implicit = (not node.style, bool(node.style))
+        return bool(node.tag != self._resolver.resolve(yaml.ScalarNode, node.value, implicit))  # type: ignore[no-untyped-call]
+
+    def _bad_value(self, node: yaml.ScalarNode, message: str, hint: str) -> Any:
+        self.diags.append(Diagnostic("MLD007", message, self.span(node), hint=hint))
+        return node.value
+
+    def _tagged(self, node: yaml.ScalarNode) -> Any:
+        """A value with an explicit ``!!int``/``!!float``/``!!bool`` tag: its text must be one."""
+        kind = node.tag.rsplit(":", 1)[1]
+        if kind == "bool":
+            if node.value.lower() in ("true", "false"):
+                return node.value.lower() == "true"
+        else:
+            value = self._number(node, node.value.strip())
+            if isinstance(value, int if kind == "int" else (int, float)) and not isinstance(value, bool):
+                return float(value) if kind == "float" else value
+        article = "an" if kind == "int" else "a"
+        hint = f"remove the !!{kind} tag, or write {article} {kind}"
+        return self._bad_value(node, f"{node.value!r} is not {article} {kind}", hint)
+
+    def _number(self, node: yaml.ScalarNode, text: str) -> Any:
+        try:
+            return yaml12_number(text)
+        except ValueError:  # Python refuses to read an int of more than 4,300 digits
+            hint = "quote it if it is an identifier, not a number"
+            return self._bad_value(node, f"number of {len(text)} digits is too long", hint)
 
 
 def yaml12_number(text: str) -> int | float | str:

@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -213,3 +214,19 @@ def test_the_fast_check_vouches_for_the_formatted_examples() -> None:
     single = [f for f in files if "\n---" not in f.read_text()]
     plain = [f for f in single if not re.search(r":\s*[|>][-+]?\s*(#.*)?$", f.read_text(), re.M)]
     assert plain and all(is_canonical(f.read_text()) for f in plain), [str(f) for f in plain if not is_canonical(f.read_text())]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "apiVersion:\tmldsl/v1\nkind: Project\nmetadata: {name: x}\nspec: {}\n",  # validate reads it; ruamel does not
+        "apiVersion: mldsl/v1\nkind: Project\nmetadata: {name: x}\nspec: {}\n--- !!map\n",
+    ],
+)
+def test_a_file_fmt_cannot_keep_exactly_is_left_alone_with_a_message(tmp_path: Path, text: str) -> None:
+    f = tmp_path / "p.yaml"
+    f.write_text(text)
+    for args in (["fmt", "--check"], ["fmt"]):
+        proc = subprocess.run([sys.executable, "-m", "mldsl", *args, str(f)], capture_output=True, text=True)
+        assert proc.returncode == 1 and "MLD011" in proc.stderr + proc.stdout and "internal error" not in proc.stderr
+        assert f.read_text() == text
