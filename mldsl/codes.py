@@ -62,6 +62,11 @@ CODES: tuple[Code, ...] = (
     Code("MLD106", "Invalid version", "Versions are semantic versions MAJOR.MINOR.PATCH, quoted if YAML would read a number."),
     Code("MLD107", "Invalid value", "Use one of the allowed values shown in the message."),
     Code("MLD108", "Duplicate pipeline", "Two Pipeline documents have the same name; rename one."),
+    Code(
+        "MLD110",
+        "Invalid Kubernetes label or annotation",
+        "Label keys are `[prefix/]name`, values at most 63 characters of letters, digits, `-_.`; free text goes in annotations.",
+    ),
     Code("MLD109", "More than one Project", "Keep one Project document (mldsl.yaml) per project."),
     # --- types ---------------------------------------------------------------
     Code("MLD200", "Invalid type syntax", "Write str, int, float, bool, enum, artifact, secret, list[T] or dict[str, T]."),

@@ -10,6 +10,7 @@ outputs) and, later, generated forms, so the CLI and a form never disagree.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -28,6 +29,29 @@ _NOT_PORTABLE = (
     (r"\(\?>|[*+?}][+]", "atomic groups and possessive quantifiers are not portable"),
     (r"\\[pP]\{", "Unicode property classes need flags that differ between engines"),
 )
+
+
+def js_pattern(pattern: str) -> str:
+    """``pattern`` for Python's ``re`` with JavaScript's ``$``: the end of the text only.
+
+    Python's ``$`` also matches before a final newline, so ``^ab$`` would accept
+    ``"ab\\n"`` where the form (``RegExp.test``) refuses it; ``\\Z`` is JavaScript's ``$``.
+    """
+    out, escaped, in_class = [], False, False
+    for ch in pattern:
+        if escaped:
+            escaped = False
+        elif ch == "\\":
+            escaped = True
+        elif ch == "[" and not in_class:
+            in_class = True
+        elif ch == "]" and in_class:
+            in_class = False
+        elif ch == "$" and not in_class:
+            out.append("\\Z")
+            continue
+        out.append(ch)
+    return "".join(out)
 
 
 def portable_pattern(pattern: str) -> str | None:
@@ -96,6 +120,8 @@ def check_value(param: Param, value: Any, _t: MType | None = None) -> list[str]:
         ok = (isinstance(value, int) and not isinstance(value, bool)) or (kind == "float" and isinstance(value, float))
         if not ok:
             return [f"expected {kind}, got {_fmt(value)} ({type_of_literal(value)})"]
+        if isinstance(value, float) and math.isnan(value):
+            return ["NaN is not a value a param can take (it passes no min or max)"]
         return _range(param, value)
     if kind == "str":
         if not isinstance(value, str):
@@ -103,7 +129,8 @@ def check_value(param: Param, value: Any, _t: MType | None = None) -> list[str]:
         out = _length(param, value)
         if param.pattern is not None:
             try:
-                if not re.search(param.pattern, value, re.ASCII):  # \d, \w, \s as in JavaScript (no u flag)
+                # \d, \w, \s and $ as in JavaScript (no u flag): the form checks with RegExp.test
+                if not re.search(js_pattern(param.pattern), value, re.ASCII):
                     out.append(f"{value!r} does not match the pattern {param.pattern!r}")
             except re.error:
                 pass  # reported where the pattern is declared

@@ -160,7 +160,8 @@ def validation_diagnostics(
         elif etype.startswith("MLD"):
             if etype == "MLD105" and loc and split_by_comma(str(loc[-1]), _value_at(data, loc)):
                 hint = COMMA_HINT
-            out.append(Diagnostic(etype, err["msg"], positions.span(full), hint=hint))
+            at_key = bool(err["loc"]) and err["loc"][-1] == "[key]"  # a mapping's key, not its value, is wrong
+            out.append(Diagnostic(etype, err["msg"], positions.span(full, key=at_key), hint=hint))
         elif etype in _TYPE_WORDS or etype.endswith("_type") or etype.endswith("_parsing"):
             want = _TYPE_WORDS.get(etype, etype.replace("_type", "").replace("_", " "))
             got = _describe(_value_at(data, loc))

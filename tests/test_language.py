@@ -181,3 +181,14 @@ def test_alias_limits_are_found_without_expanding_where_the_expansion_would_stop
             assert [str(d) for d in fast_diags] == [str(d) for d in slow_diags], text
         assert [d.data for d in fast] == [d.data for d in slow]
     assert refused, "no case reached a limit: the test would prove nothing"
+
+
+def test_nan_is_no_number_a_param_takes_and_a_pattern_ends_where_javascript_says() -> None:
+    """Issue #12, item 10: NaN passed every min and max; Python's ``$`` accepted a trailing newline the form refuses."""
+    from mldsl.mtypes import MType
+
+    score = Param("score", MType("float"), minimum=0.0, maximum=1.0)
+    assert check_value(score, float("nan")) and not check_value(score, 0.5)
+    day = Param("day", MType("str"), pattern=r"^\d{4}-\d{2}-\d{2}$")
+    assert check_value(day, "2026-12-05\n") and not check_value(day, "2026-12-05")
+    assert not check_value(Param("p", MType("str"), pattern=r"^[$]x$"), "$x")

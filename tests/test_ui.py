@@ -705,3 +705,71 @@ def test_a_check_that_re_renders_only_the_changed_steps_gives_the_full_render() 
                 spliced += 1
                 assert fast == full, existing
     assert spliced > 300, spliced
+
+
+def test_an_alias_bomb_in_the_project_is_refused_not_expanded_into_json(tmp_path: Path) -> None:
+    """/api/open and /api/files read with the CLI's loader and its bounds (issue #12, item 6)."""
+    (tmp_path / "mldsl.yaml").write_text("apiVersion: mldsl/v1\nkind: Project\nmetadata: {name: b}\nspec: {}\n")
+    lines = [
+        "apiVersion: mldsl/v1",
+        "kind: Pipeline",
+        "metadata: {name: bomb}",
+        "spec:",
+        "  a0: &a0 [" + ", ".join(["lol"] * 10) + "]",
+    ]
+    lines += [f"  a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]" for i in range(1, 9)]
+    (tmp_path / "bomb.yaml").write_text("\n".join(lines) + "\n")
+    with serve(Studio(tmp_path)) as client:
+        status, data = client.call("GET", "/api/open?path=bomb.yaml")
+        assert status == 422 and "MLD005" in data["error"] and len(json.dumps(data)) < 2000
+        status, files = client.call("GET", "/api/files")
+        assert status == 200 and files["pipelines"] == []
+
+
+def test_an_edit_made_while_a_save_compiles_is_not_overwritten(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The changed-on-disk check runs again right before the rename (issue #12, item 5)."""
+    root = tmp_path / "p"
+    shutil.copytree(EXAMPLES["churn-train"], root)
+    studio = Studio(root)
+    opened = studio.open("pipelines/churn-train.yaml")
+    target = root / "pipelines" / "churn-train.yaml"
+    compile_it = studio._compile
+
+    def slow_compile(path: Path, text: str) -> Any:
+        target.write_text(target.read_text() + "# an edit made in the editor meanwhile\n")
+        return compile_it(path, text)
+
+    monkeypatch.setattr(studio, "_compile", slow_compile)
+    opened["model"]["description"] = "changed in the composer"
+    with pytest.raises(Exception, match="changed on disk while it was checked") as refused:
+        studio.save(opened)
+    assert getattr(refused.value, "status", 409) == 409
+    assert target.read_text().endswith("# an edit made in the editor meanwhile\n")
+
+
+def test_writes_keep_the_mode_and_symlinks_and_leave_no_temp_files(tmp_path: Path) -> None:
+    """Issue #12, item 9: mkstemp's 0600 is not what a save or a compile should leave behind."""
+    from mldsl.atomic import write_atomically
+
+    kept = tmp_path / "kept.yaml"
+    kept.write_text("a: 1\n")
+    kept.chmod(0o664)
+    real = tmp_path / "real.yaml"
+    real.write_text("b: 1\n")
+    (tmp_path / "link.yaml").symlink_to(real)
+    old = os.umask(0o022)
+    try:
+        write_atomically(tmp_path, [("kept.yaml", "a: 2\n"), ("new.yaml", "n: 1\n"), ("link.yaml", "b: 2\n")])
+    finally:
+        os.umask(old)
+    assert (kept.stat().st_mode & 0o777, kept.read_text()) == (0o664, "a: 2\n")
+    assert (tmp_path / "new.yaml").stat().st_mode & 0o777 == 0o644
+    assert (tmp_path / "link.yaml").is_symlink() and real.read_text() == "b: 2\n"
+
+    def refuse() -> None:
+        raise RuntimeError("changed meanwhile")
+
+    with pytest.raises(RuntimeError):
+        write_atomically(tmp_path, [("kept.yaml", "a: 3\n")], precondition=refuse)
+    assert kept.read_text() == "a: 2\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["kept.yaml", "link.yaml", "new.yaml", "real.yaml"]

@@ -67,8 +67,8 @@ class Metadata(Strict):
     name: DnsName
     version: SemVer | None = None
     description: str | None = None
-    labels: dict[str, str] = Field(default_factory=dict)
-    annotations: dict[str, str] = Field(default_factory=dict)
+    labels: Labels = Field(default_factory=dict)
+    annotations: Annotations = Field(default_factory=dict)
 
 
 class Toleration(Strict):
@@ -79,13 +79,6 @@ class Toleration(Strict):
     value: str | None = None
     effect: str | None = None
     tolerationSeconds: int | None = None
-
-
-class Resources(Strict):
-    # each may also be "${{ inputs.x }}" (in a module) or "${{ params.x }}" (on a step): SPEC §1.10
-    cpu: str | int | float | None = None
-    memory: str | None = None
-    gpu: Annotated[int, Field(ge=0)] | str | None = None
 
 
 QUANTITY = re.compile(r"^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|m|k|M|G|T|P|E)?$")
@@ -104,6 +97,73 @@ def _quantity(value: str) -> str:
 Quantity = Annotated[str, AfterValidator(_quantity)]
 
 
+def _quantity_or_reference(value: str) -> str:
+    # "${{ inputs.x }}" / "${{ params.x }}" are checked where they are bound (SPEC §1.10)
+    return value if "${{" in value else _quantity(value)
+
+
+QuantityOrReference = Annotated[str, AfterValidator(_quantity_or_reference)]
+
+
+def _cpu(value: str | int | float) -> str | int | float:
+    if isinstance(value, str):
+        return _quantity_or_reference(value)
+    if value < 0:
+        raise PydanticCustomError(
+            "MLD107", "invalid cpu {value}: it cannot be negative", {"value": value, "hint": "for example 2 or 500m"}
+        )
+    return value
+
+
+#: Kubernetes label names and values (apimachinery validation.IsQualifiedName / IsValidLabelValue)
+_LABEL_NAME = re.compile(r"^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$")
+_DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+
+
+def _label_key(key: str) -> str:
+    prefix, slash, name = key.rpartition("/")
+    ok = bool(name) and len(name) <= 63 and bool(_LABEL_NAME.match(name))
+    if slash:
+        ok = ok and "/" not in prefix and 0 < len(prefix) <= 253 and bool(_DNS_SUBDOMAIN.match(prefix))
+    if not ok:
+        raise PydanticCustomError(
+            "MLD110",
+            "invalid label or annotation key '{value}': Kubernetes would refuse it",
+            {
+                "value": key,
+                "hint": "an optional DNS prefix and '/', then at most 63 letters, digits, '-', '_' or '.' "
+                "that start and end with a letter or digit (e.g. team or example.com/cost-center)",
+            },
+        )
+    return key
+
+
+def _label_value(value: str) -> str:
+    if len(value) > 63 or not _LABEL_NAME.match(value):
+        raise PydanticCustomError(
+            "MLD110",
+            "invalid label value '{value}': Kubernetes would refuse it",
+            {
+                "value": value,
+                "hint": "at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or "
+                "digit (or empty); put free text in an annotation",
+            },
+        )
+    return value
+
+
+LabelKey = Annotated[str, AfterValidator(_label_key)]
+Labels = dict[LabelKey, Annotated[str, AfterValidator(_label_value)]]
+Annotations = dict[LabelKey, str]
+
+
+class Resources(Strict):
+    # each may also be "${{ inputs.x }}" (in a module) or "${{ params.x }}" (on a step): SPEC §1.10
+    cpu: Annotated[str | int | float, AfterValidator(_cpu)] | None = None
+    memory: QuantityOrReference | None = None
+    gpu: Annotated[int, Field(ge=0)] | str | None = None
+
+
 class Volume(Strict):
     """A volume mounted into a step's pods (SPEC §1.10): exactly one of ``pvc``, ``memory`` and ``size``."""
 
@@ -117,5 +177,5 @@ class Volume(Strict):
 class PodMeta(Strict):
     """Labels and annotations of a step's pods (cost attribution, sidecar injection...)."""
 
-    labels: dict[str, str] = Field(default_factory=dict)
+    labels: dict[str, str] = Field(default_factory=dict)  # checked with the step's pods (MLD419)
     annotations: dict[str, str] = Field(default_factory=dict)

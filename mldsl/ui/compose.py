@@ -30,12 +30,16 @@ class ComposeError(ValueError):
 
 
 def documents_in(text: str) -> list[dict[str, Any]]:
-    """The mapping documents of a file, as plain data (invalid YAML gives none)."""
-    try:
-        docs = list(yaml.load_all(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))
-    except yaml.YAMLError:
-        return []
-    return [d for d in docs if isinstance(d, dict)]
+    """The mapping documents of a file, as plain data (a file with YAML errors gives none).
+
+    Read by the CLI's loader, with its bounds: an alias bomb is refused here too, not expanded into JSON.
+    """
+    return [] if yaml_errors(text) else [d.data for d in load_yaml_text(text, "<opened>")[0] if isinstance(d.data, dict)]
+
+
+def yaml_errors(text: str, path: str = "<opened>") -> list[Diagnostic]:
+    """Why a file cannot be read as YAML (syntax, unsafe tags, too big once aliases are expanded)."""
+    return [d for d in load_yaml_text(text, path)[1] if d.severity == "error"]
 
 
 def pipelines_in(text: str) -> list[dict[str, Any]]:

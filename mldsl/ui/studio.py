@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from mldsl.atomic import write_atomically
 from mldsl.loader import PROJECT_FILE, YAML_SUFFIXES, display_path, find_project_file, find_yaml_files
 from mldsl.mtypes import MType, TypeSyntaxError, parse_type
-from mldsl.ui.compose import ComposeError, at_fields, documents_in, model_of, pipelines_in, render
+from mldsl.ui.compose import ComposeError, at_fields, documents_in, model_of, pipelines_in, render, yaml_errors
 
 if TYPE_CHECKING:
     from mldsl.compiler import CompileResult
@@ -175,6 +175,9 @@ class Studio:
         if name:
             found = [d for d in found if (d.get("metadata") or {}).get("name") == name]
         if not found:
+            errors = yaml_errors(text, self.rel(path))
+            if errors:
+                raise RefusedError(422, f"{rel} cannot be read: {errors[0].render()}", field="path")
             raise RefusedError(422, f"{rel} holds no Pipeline" + (f" named {name!r}" if name else ""), field="path")
         model = model_of(found[0])
         return {"path": self.rel(path), "token": token_of(text), "original": model["name"], "model": model}
@@ -264,7 +267,16 @@ class Studio:
             report = self._report(path, text, body["model"], self._compile(path, text))
             if report["errors"]:
                 raise RefusedError(422, f"{report['errors']} problem(s) to fix first; nothing was written", report=report)
-            write_atomically(path.parent, [(path.name, text)])
+
+            def unchanged() -> None:  # the compile took a while: an edit made meanwhile must not be lost
+                now = self._read(path)
+                if token_of(now) != token_of(current):
+                    what = "was deleted" if now is None else "changed on disk"
+                    raise RefusedError(
+                        409, f"{self.rel(path)} {what} while it was checked; nothing was written", conflict=True, field="path"
+                    )
+
+            write_atomically(path.parent, [(path.name, text)], precondition=unchanged)
             return {**report, "token": token_of(text), "original": body["model"]["name"], "saved": True}
 
     # --- the cluster ------------------------------------------------------------------------------
