@@ -153,8 +153,17 @@ def compile_sweep(ctx: Context, doc: Loaded, pipelines: dict[str, ir.Pipeline]) 
                 "use strategy: random with max_trials, or coarser ranges",
             )
             return None
-        trials = grid(dims)[: spec.max_trials] if spec.max_trials else grid(dims)
+        trials = grid(dims, spec.max_trials)
     elif spec.strategy == "random":
+        if (spec.max_trials or 0) > MAX_GRID:
+            ctx.error(
+                doc,
+                ("spec", "max_trials"),
+                "MLD705",
+                f"{spec.max_trials} random trials are too many (at most {MAX_GRID}, computed when compiling)",
+                "lower max_trials, or use strategy: tpe or bayesian, which Katib draws as it goes",
+            )
+            return None
         trials = random_trials(dims, spec.max_trials or 0, spec.seed)
     md = doc.model.metadata
     return ir.Sweep(

@@ -271,3 +271,25 @@ def test_skip_steps_trials_run_a_pipeline_without_deploy_or_approval(tmp_path: P
     (root / "tune.yaml").write_text(text)
     codes = sorted(d.code for d in compile_paths([root]).diagnostics if d.severity == "error")
     assert codes == ["MLD712", "MLD713"]
+
+
+@pytest.mark.parametrize(
+    ("strategy", "max_trials", "code"),
+    [("random", 100_000_000_000_000_000_000, "MLD705"), ("grid", None, "MLD705"), ("random", 20, None)],
+)
+def test_huge_spaces_are_counted_not_built(tmp_path: Path, strategy: str, max_trials: int | None, code: str | None) -> None:
+    """Issue #12, item 7: a 4*10^9-point range and 10^20 random trials are refused (or drawn from) without a list."""
+    root = tmp_path / "p"
+    shutil.copytree(ROOT / "examples" / "churn-train", root)
+    (root / "sweep.yaml").write_text(
+        "apiVersion: mldsl/v1\nkind: Sweep\nmetadata: {name: big}\nspec:\n  pipeline: churn-train\n"
+        f"  strategy: {strategy}\n  params:\n    min_auc: {{range: [0.5, 0.9, 0.0000000001]}}\n"
+        + (f"  max_trials: {max_trials}\n" if max_trials else "")
+        + "  objective: {metric: steps.evaluate.outputs.auc}\n"
+    )
+    result = compile_paths([root])
+    codes = [d.code for d in result.diagnostics if d.severity == "error"]
+    assert codes == ([code] if code else []), [d.render() for d in result.diagnostics]
+    if code is None:
+        (sweep,) = result.program.sweeps
+        assert len(sweep.trials) == 20 and all(0.5 <= t["min_auc"] <= 0.9 for t in sweep.trials)
