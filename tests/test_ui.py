@@ -773,3 +773,59 @@ def test_writes_keep_the_mode_and_symlinks_and_leave_no_temp_files(tmp_path: Pat
         write_atomically(tmp_path, [("kept.yaml", "a: 3\n")], precondition=refuse)
     assert kept.read_text() == "a: 2\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["kept.yaml", "link.yaml", "new.yaml", "real.yaml"]
+
+
+def _raw(server: Server, head: str, body: bytes = b"", wait: float = 5.0) -> str:
+    """Send bytes as a client would, and read the status line (or '' if the server closed at once)."""
+    import socket
+
+    with socket.create_connection(("127.0.0.1", server.server_port), timeout=wait) as sock:
+        sock.sendall(head.encode() + b"\r\n" + body)
+        try:
+            return sock.recv(200).decode(errors="replace").split("\r\n")[0]
+        except TimeoutError:
+            return "timeout"
+
+
+def test_malformed_requests_get_4xx_and_free_their_thread(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue #12, item 11: bad Content-Length, deep JSON, short bodies, too many connections, symlinks outside."""
+    from mldsl.ui import server as server_module
+
+    monkeypatch.setattr(server_module.Handler, "timeout", 1)
+    monkeypatch.setattr(server_module, "MAX_CONNECTIONS", 2)
+    root = tmp_path / "p"
+    shutil.copytree(EXAMPLES["churn-train"], root)
+    outside = tmp_path / "outside.yaml"
+    outside.write_text("apiVersion: mldsl/v1\nkind: Pipeline\nmetadata: {name: secret}\nspec: {steps: {}}\n")
+    (root / "pipelines" / "linked.yaml").symlink_to(outside)
+    with serve(Studio(root)) as client:
+        server = client.server
+        port = server.server_port
+
+        def post(length: str, body: bytes) -> str:
+            head = (
+                f"POST /api/check HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\n"
+                f"{TOKEN_HEADER}: {server.csrf}\r\nContent-Length: {length}\r\n"
+            )
+            return _raw(server, head, body)
+
+        assert " 400 " in post("abc", b"{}")
+        assert " 400 " in post("-1", b"{}")
+        deep = b"[" * 100_000 + b"]" * 100_000
+        assert " 400 " in post(str(len(deep)), deep)
+        assert " 408 " in post("100", b"{}")  # the rest never comes: refused when the timeout passes
+        status, files = client.call("GET", "/api/files")
+        assert status == 200 and "secret" not in json.dumps(files)
+        import socket
+
+        held = [socket.create_connection(("127.0.0.1", port)) for _ in range(2)]  # two clients that send nothing
+        try:
+            deadline = time.monotonic() + 5
+            while server._slots._value and time.monotonic() < deadline:  # until the server has accepted both
+                time.sleep(0.05)
+            assert _raw(server, f"GET /api/files HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n", wait=0.5) in ("", "timeout")
+        finally:
+            for sock in held:
+                sock.close()
+        time.sleep(1.5)  # the held threads time out and give back their slots
+        assert client.call("GET", "/api/files")[0] == 200

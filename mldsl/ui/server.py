@@ -13,6 +13,7 @@ import hmac
 import json
 import secrets
 import sys
+import threading
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -22,14 +23,37 @@ from mldsl.ui.page import page
 from mldsl.ui.studio import RefusedError, Studio
 
 MAX_BODY = 2 * 1024 * 1024
+#: seconds a client may take to send its request; requests served at once (one person's page needs a few)
+REQUEST_TIMEOUT = 10
+MAX_CONNECTIONS = 32
 TOKEN_HEADER = "X-MLDSL-Token"
 
 
 class Server(ThreadingHTTPServer):
     daemon_threads = True
 
+    def process_request(self, request: Any, client_address: Any) -> None:
+        """At most MAX_CONNECTIONS requests at once; past that a connection is closed at once, not queued."""
+        if not self._slots.acquire(blocking=False):
+            self.shutdown_request(request)
+            return
+        super().process_request(request, client_address)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that went silent (the socket timeout) is not worth a traceback on the terminal."""
+        if isinstance(sys.exc_info()[1], (TimeoutError, ConnectionError)):
+            return
+        super().handle_error(request, client_address)
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self._slots.release()
+
     def __init__(self, studio: Studio, port: int = 0, *, log: Callable[[str], None] | None = None):
         self.studio = studio
+        self._slots = threading.BoundedSemaphore(MAX_CONNECTIONS)
         self.csrf = secrets.token_urlsafe(32)
         self.log = log
         super().__init__(("127.0.0.1", port), Handler)
@@ -47,6 +71,7 @@ class Handler(BaseHTTPRequestHandler):
     server: Server
     server_version = "mldsl-ui"
     sys_version = ""
+    timeout = REQUEST_TIMEOUT  # socket timeout: a client that stops sending frees its thread
 
     def log_message(self, format: str, *args: Any) -> None:
         if self.server.log is not None:
@@ -95,13 +120,20 @@ class Handler(BaseHTTPRequestHandler):
         return True
 
     def _body(self) -> Any:
-        length = int(self.headers.get("Content-Length") or 0)
+        given = (self.headers.get("Content-Length") or "0").strip()
+        if not given.isdigit():  # "abc", "-1" (read until the client closes: a thread held forever)
+            raise RefusedError(400, "Content-Length must be a byte count")
+        length = int(given)
         if length > MAX_BODY:
             raise RefusedError(413, "request too large")
         try:
-            return json.loads(self.rfile.read(length) or b"null")
-        except (ValueError, UnicodeDecodeError):
-            raise RefusedError(400, "the body is not JSON") from None
+            data = self.rfile.read(length)  # bounded by the handler's timeout when the body is short
+        except TimeoutError:
+            raise RefusedError(408, "the request body did not arrive in time") from None
+        try:
+            return json.loads(data or b"null")
+        except (ValueError, UnicodeDecodeError, RecursionError):
+            raise RefusedError(400, "the body is not JSON (or is nested too deeply)") from None
 
     # --- routes ---------------------------------------------------------------------------------------
 

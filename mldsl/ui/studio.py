@@ -148,6 +148,8 @@ class Studio:
         """The pipelines and sweeps in the project, and whether a cluster is configured."""
         pipelines, sweeps = [], []
         for f in find_yaml_files(self.root):
+            if not f.resolve().is_relative_to(self.root):
+                continue  # a symlink to a file outside the project: not the project's to show or open
             text = self._read(f) or ""
             if "mldsl/" not in text:
                 continue
