@@ -153,9 +153,14 @@ def compile_cmd(paths: tuple[Path, ...], out: Path, fmt: str, crds: Path | None)
         _report(diags, fmt, _summary(result, extra))
         sys.exit(EXIT_INVALID)
     rendered = [(man.filename, dump(man.body)) for man in manifests]
+    projects = {(m.body.get("metadata") or {}).get("labels", {}).get("mldsl.io/project") for m in manifests}
+    stale = _stale_manifests(out, {name for name, _ in rendered}, projects)
     write_atomically(out, rendered)
     for name, _ in rendered:
         click.echo(str(out / name))
+    for f in stale:  # a renamed pipeline's old manifest: `kubectl apply -f out/` would schedule both
+        f.unlink(missing_ok=True)
+        click.echo(f"removed {f} (mldsl wrote it; the input no longer makes it)")
     _report(diags, fmt, _summary(result, extra) + f"; wrote {len(rendered)} manifest{'s' if len(rendered) != 1 else ''} to {out}")
 
 
@@ -525,6 +530,29 @@ def _add_run_commands() -> None:
 
 
 _add_run_commands()
+
+
+def _stale_manifests(out: Path, keep: set[str], projects: set[str | None]) -> list[Path]:
+    """Manifests in ``out`` that an earlier compile of the same project wrote (labelled managed-by mldsl and
+    with its ``mldsl.io/project``) and this one does not; other projects' manifests in a shared folder stay."""
+    from mldsl.yamlsource import load_yaml_text
+
+    if not out.is_dir():
+        return []
+    stale = []
+    for f in sorted(out.glob("*.yaml")):
+        if f.name in keep or f.is_symlink():
+            continue
+        try:
+            docs, diags = load_yaml_text(f.read_text(encoding="utf-8"), str(f))
+        except (OSError, UnicodeDecodeError):
+            continue
+        labels = [((d.data.get("metadata") or {}).get("labels") or {}) if isinstance(d.data, dict) else {} for d in docs]
+        ours = [isinstance(x, dict) and x.get("app.kubernetes.io/managed-by") == "mldsl" for x in labels]
+        same = [isinstance(x, dict) and x.get("mldsl.io/project") in projects for x in labels]
+        if docs and not diags and all(ours) and all(same):
+            stale.append(f)
+    return stale
 
 
 def main(argv: list[str] | None = None) -> None:

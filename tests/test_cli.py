@@ -104,3 +104,23 @@ def test_help_does_not_import_heavy_libraries() -> None:
     )
     p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert p.stdout.strip() == ""
+
+
+def test_compile_removes_the_manifests_of_a_renamed_pipeline_and_nothing_else(tmp_path: Path) -> None:
+    """Issue #12, item 9: `kubectl apply -f out/` must not schedule a pipeline's old name too."""
+    project = tmp_path / "ct"
+    shutil.copytree(ROOT / "examples" / "churn-train", project)
+    out = tmp_path / "out"
+    assert run("compile", str(project), "-o", str(out)).returncode == 0
+    assert run("compile", str(ROOT / "examples" / "nightly-regions"), "-o", str(out)).returncode == 0  # another project
+    (out / "notes.yaml").write_text("# the team's own file\n")
+    source = project / "pipelines" / "churn-train.yaml"
+    source.write_text(source.read_text().replace("name: churn-train\n", "name: churn-train-v2\n", 1))
+    proc = run("compile", str(project), "-o", str(out))
+    assert proc.returncode == 0 and "removed" in proc.stdout
+    assert sorted(f.name for f in out.iterdir()) == [
+        "churn-train-v2.workflowtemplate.yaml",
+        "nightly-regions.cronworkflow.yaml",
+        "nightly-regions.workflowtemplate.yaml",
+        "notes.yaml",
+    ]
