@@ -791,7 +791,7 @@ def test_malformed_requests_get_4xx_and_free_their_thread(tmp_path: Path, monkey
     """Issue #12, item 11: bad Content-Length, deep JSON, short bodies, too many connections, symlinks outside."""
     from mldsl.ui import server as server_module
 
-    monkeypatch.setattr(server_module.Handler, "timeout", 1)
+    monkeypatch.setattr(server_module.Handler, "timeout", 3)  # long enough to hold two slots on a busy machine
     monkeypatch.setattr(server_module, "MAX_CONNECTIONS", 2)
     root = tmp_path / "p"
     shutil.copytree(EXAMPLES["churn-train"], root)
@@ -827,5 +827,5 @@ def test_malformed_requests_get_4xx_and_free_their_thread(tmp_path: Path, monkey
         finally:
             for sock in held:
                 sock.close()
-        time.sleep(1.5)  # the held threads time out and give back their slots
+        time.sleep(3.5)  # the held threads time out and give back their slots
         assert client.call("GET", "/api/files")[0] == 200
