@@ -17,22 +17,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from compile_scale import MODULE
 from harness import Report, Target, mldsl, run_seconds
-
-MODULE = """\
-apiVersion: mldsl/v1
-kind: Module
-metadata: {name: step, version: 1.0.0}
-spec:
-  inputs:
-    a: {type: int, default: 0}
-  outputs: {out: int}
-  run:
-    container:
-      image: busybox:1.36
-      command: [sh, -c]
-      args: ["echo ${{ inputs.a }} > /mldsl/outputs/out"]
-"""
 
 
 def main() -> int:

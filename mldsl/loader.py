@@ -139,9 +139,10 @@ def load_file(path: Path, tier: int, ws: Workspace, *, explicit: bool = True) ->
         found = Diagnostics()
         loaded = validate_document(doc, path, tier, found)
         ws.diagnostics.extend(d for d in found.items if d.span not in refused)
-        lines = [line for line, _ in doc.positions.values.values()]
-        if refused and any(min(lines) <= r.line <= max(lines) for r in refused):
-            loaded = None  # not compiled: what uses the refused value would report it again
+        if refused:
+            lines = [line for line, _ in doc.positions.values.values()]
+            if any(min(lines) <= r.line <= max(lines) for r in refused):
+                loaded = None  # not compiled: what uses the refused value would report it again
         if loaded is not None:
             out.append(loaded)
         elif isinstance(doc.data, dict) and isinstance(doc.data.get("metadata"), dict):

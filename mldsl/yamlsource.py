@@ -125,6 +125,12 @@ class _Builder:
             )
         )
 
+    def _key(self, knode: yaml.ScalarNode) -> str:
+        """A mapping key as text: dates and strings as written, other scalars as their value reads."""
+        if knode.tag in ("tag:yaml.org,2002:str", "tag:yaml.org,2002:timestamp"):
+            return str(knode.value)
+        return str(self.scalar(knode))
+
     def _children(self, node: yaml.Node) -> list[yaml.Node]:
         """The nodes :meth:`build` descends into, in its order (skipped keys and duplicates left out)."""
         if node.tag not in _SAFE_TAGS:
@@ -138,8 +144,7 @@ class _Builder:
         for knode, vnode in node.value:
             if not isinstance(knode, yaml.ScalarNode) or knode.tag == "tag:yaml.org,2002:merge":
                 continue
-            textual = knode.tag in ("tag:yaml.org,2002:str", "tag:yaml.org,2002:timestamp")
-            key = knode.value if textual else str(self.scalar(knode))
+            key = self._key(knode)
             if key not in seen:
                 seen.add(key)
                 out.append(vnode)
@@ -228,9 +233,7 @@ class _Builder:
                         )
                     )
                     continue
-                key = knode.value if knode.tag in ("tag:yaml.org,2002:str", "tag:yaml.org,2002:timestamp") else self.scalar(knode)
-                if not isinstance(key, str):
-                    key = str(key)
+                key = self._key(knode)
                 if key in out:
                     first = self.pos.keys.get((*loc, key))
                     where = f" (first at line {first[0]})" if first else ""

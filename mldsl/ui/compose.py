@@ -268,7 +268,7 @@ class _Render:
 _RENDERS: dict[tuple[str, str | None], _Render] = {}
 
 
-def _step_lines(text: str, original: str | None, name_of: str) -> dict[str, tuple[int, int]] | None:
+def _step_lines(text: str, name_of: str) -> dict[str, tuple[int, int]] | None:
     """Where each step of pipeline ``name_of`` is in ``text`` (canonical YAML), from libyaml's marks."""
     loader_cls = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
@@ -319,15 +319,15 @@ def _splice(model: dict[str, Any], existing: str, original: str | None) -> str |
     """
     from mldsl.fmt import _yaml, dump_canonical
 
+    if model["name"] != original:
+        return None
     key = (existing, original)
     base = _RENDERS.get(key)
-    if base is None or model["name"] != original:
-        if model["name"] != original:
-            return None
+    if base is None:
         docs = _parsed(existing)
         _apply(model, docs, original)
         text = dump_canonical(_yaml(), docs)
-        steps = _step_lines(text, original, model["name"])
+        steps = _step_lines(text, model["name"])
         if steps is None:
             return text
         with _CACHE_LOCK:
@@ -350,7 +350,7 @@ def _splice(model: dict[str, Any], existing: str, original: str | None) -> str |
         docs = _parsed(existing)
         _apply(model, docs, original, only=set(names[names.index(step["name"]) : names.index(step["name"]) + 2]))
         alone = dump_canonical(_yaml(), docs)
-        where = _step_lines(alone, original, model["name"])
+        where = _step_lines(alone, model["name"])
         if where is None or step["name"] not in where:
             return None
         first, end = where[step["name"]]
