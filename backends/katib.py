@@ -85,11 +85,12 @@ def experiment(program: ir.Program, sweep: ir.Sweep) -> dict[str, Any]:
     meta: dict[str, Any] = {"name": sweep.name}
     if program.project.namespace:
         meta["namespace"] = program.project.namespace
-    meta["labels"] = {
-        "app.kubernetes.io/managed-by": "mldsl",
-        "mldsl.io/sweep": sweep.name,
-        "mldsl.io/pipeline": sweep.pipeline.name,
-    }
+    meta["labels"] = {"app.kubernetes.io/managed-by": "mldsl"}
+    if program.project.name:  # prune finds this project's experiments by this label
+        meta["labels"]["mldsl.io/project"] = program.project.name
+    meta["labels"].update({"mldsl.io/sweep": sweep.name, "mldsl.io/pipeline": sweep.pipeline.name})
+    if program.project.id:
+        meta["annotations"] = {"mldsl.io/project-id": program.project.id}
     return {"apiVersion": API_VERSION, "kind": "Experiment", "metadata": meta, "spec": spec}
 
 

@@ -16,6 +16,8 @@ def metadata(s: ir.Serving, name: str | None = None) -> dict[str, Any]:
     if s.project:
         labels["mldsl.io/project"] = s.project
     meta["labels"] = {**labels, "mldsl.io/serving": s.name, **dict(s.labels)}
+    if s.project_id:
+        meta["annotations"] = {"mldsl.io/project-id": s.project_id}
     return meta
 
 

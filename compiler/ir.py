@@ -442,6 +442,7 @@ class Serving(NamedTuple):
     shadow: ServedModel | None = None
     project: str | None = None
     gpu_resource: str = "nvidia.com/gpu"
+    project_id: str | None = None
 
 
 class Gpu(NamedTuple):
@@ -452,6 +453,7 @@ class Gpu(NamedTuple):
 
 class Project(NamedTuple):
     name: str | None = None
+    id: str | None = None  # the ownership id (spec.id): the mldsl.io/project-id annotation prune checks
     namespace: str | None = None
     service_account: str | None = None
     image: str = "python:3.11-slim"

@@ -12,7 +12,7 @@ from mldsl.compiler.params import declare
 from mldsl.compiler.pods import pod_settings
 from mldsl.compiler.values import check_env, compile_value
 from mldsl.constraints import Param
-from mldsl.loader import Loaded, display_path
+from mldsl.loader import Loaded, display_path, real_path
 from mldsl.models.module import ContainerRun, DistributedRun, PythonRun, Run, SparkRun
 from mldsl.runtime import prelude
 
@@ -101,7 +101,17 @@ def _local_code(ctx: Context, doc: Loaded, run: Run) -> ir.LocalSource | None:
     if local is None:
         return None
     # only `mldsl run` reads the folder, so only it refuses a missing one (a cluster compile does not need it)
-    folder = (doc.file.parent / local.source).resolve()
+    folder = real_path(doc.file.parent / local.source)
+    why = ctx.ws.refuses(folder)
+    if why is not None:  # `mldsl run` would mount it into the step
+        ctx.error(
+            doc,
+            ("spec", "run", kind, "local", "source"),
+            "MLD602",
+            f"local source {local.source!r} is not read: {why}",
+            "the folder of a module's code must be inside the project (or a folder in module_paths)",
+        )
+        return None
     if not local.mount.startswith("/"):
         ctx.error(
             doc,
@@ -291,9 +301,20 @@ def _python(ctx: Context, doc: Loaded, run: PythonRun, scope: Scope) -> ir.Pytho
     source = run.source
     if run.file is not None:
         path = doc.file.parent / run.file
+        why = ctx.ws.refuses(path)
+        if why is not None:  # the file's text would be inlined into the manifest CI publishes
+            ctx.error(
+                doc,
+                (*base, "file"),
+                "MLD602",
+                f"{run.file!r} is not read: {why}",
+                "a module's code must be inside the project (or a folder in module_paths); "
+                "'file' is relative to the module's file",
+            )
+            return None
         try:
             source = path.resolve().read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError, ValueError):  # ValueError: a NUL in the name
+        except (OSError, UnicodeDecodeError, ValueError, RuntimeError):  # a NUL in the name; a link loop
             ctx.error(
                 doc,
                 (*base, "file"),

@@ -32,6 +32,7 @@ def project(ctx: Context) -> None:
         key_format = None
     ctx.project = ir.Project(
         name=doc.name,
+        id=spec.id,
         namespace=spec.namespace,
         service_account=spec.service_account,
         image=spec.image,

@@ -16,7 +16,7 @@ from mldsl.compiler.resolve import Registry, ResolveError
 from mldsl.compiler.values import bind, check_env, compile_value, expect_type
 from mldsl.constraints import Param
 from mldsl.durations import parse_duration
-from mldsl.loader import Loaded, display_path
+from mldsl.loader import Loaded
 from mldsl.model_errors import COMMA_HINT, split_by_comma
 from mldsl.models.base import Toleration as TolerationModel
 from mldsl.models.pipeline import ExitHandler, Schedule, Step
@@ -107,14 +107,7 @@ def compile_pipeline(ctx: Context, doc: Loaded, registry: Registry) -> ir.Pipeli
     if len(ctx.diags) > start or cycle is not None or ctx.suppressed > suppressed or ordered is None:
         return None
     md = doc.model.metadata
-    root = ctx.ws.project_root
-    source = (
-        display_path(doc.file)
-        if root is None
-        else doc.file.resolve().relative_to(root).as_posix()
-        if doc.file.resolve().is_relative_to(root)
-        else doc.file.name
-    )
+    source = ctx.ws.relative_name(doc.file)  # never absolute: the annotation is published with the manifest
     return ir.Pipeline(
         name=md.name,
         version=md.version,

@@ -8,6 +8,7 @@ from typing import Any
 from mldsl.compiler import ir
 from mldsl.compiler.context import Context, Loc
 from mldsl.loader import Loaded
+from mldsl.models.base import reserved_key
 
 #: paths mldsl's own step contract uses inside every pod
 RESERVED = ("/mldsl", "/argo")
@@ -77,7 +78,19 @@ def pod_settings(
         )
     labels = dict(pod.labels) if pod is not None else {}
     annotations = dict(pod.annotations) if pod is not None else {}
+    for key in (*labels, *annotations):
+        if reserved_key(key):
+            kind = "labels" if key in labels else "annotations"
+            ctx.error(
+                doc,
+                (*loc, "pod", kind, key),
+                "MLD419",
+                f"pod {kind[:-1]} key {key!r} is reserved: mldsl sets it",
+                "use a key of your own, e.g. example.com/team",
+            )
     for key, value in labels.items():
+        if reserved_key(key):
+            continue
         if not _label_key(key) or not _LABEL_VALUE.match(value) or len(value) > 63:
             ctx.error(
                 doc,
@@ -87,7 +100,7 @@ def pod_settings(
                 "keys and values: letters, digits, '-', '_' and '.', at most 63 characters (quote values like 'true')",
             )
     for key in annotations:
-        if not _label_key(key):
+        if not reserved_key(key) and not _label_key(key):
             ctx.error(doc, (*loc, "pod", "annotations", key), "MLD419", f"{key!r} is not a valid annotation key")
     if len(ctx.diags) > start:
         return None

@@ -15,7 +15,7 @@ from typing import Any
 
 from mldsl.compiler.context import Context
 from mldsl.diagnostics import Diagnostics
-from mldsl.loader import YAML_SUFFIXES, Loaded, Workspace, load_file
+from mldsl.loader import YAML_SUFFIXES, Loaded, Workspace, load_file, real_path
 
 #: folders that never hold a project's documents
 _SKIP = {".git", ".mldsl", ".venv", "venv", "node_modules", "__pycache__", ".tox", "out", "build", "dist"}
@@ -28,15 +28,15 @@ def _index(ctx: Context) -> dict[tuple[str, str], list[tuple[Loaded | None, Path
         return cached  # type: ignore[no-any-return]
     index: dict[tuple[str, str], list[tuple[Loaded | None, Path]]] = {}
     root = ctx.ws.project_root
-    given = {d.file.resolve() for d in ctx.ws.documents}
+    given = {real_path(d.file) for d in ctx.ws.documents}
     if root is not None:
         for folder, dirs, files in os.walk(root):
             dirs[:] = sorted(d for d in dirs if d not in _SKIP and not d.startswith("."))
             for f in sorted(files):
                 path = Path(folder) / f
-                if not f.endswith(YAML_SUFFIXES) or path.resolve() in given:
-                    continue
-                scratch = Workspace(project_root=root, unsaved=ctx.ws.unsaved)
+                if not f.endswith(YAML_SUFFIXES) or real_path(path) in given or ctx.ws.refuses(path) is not None:
+                    continue  # a link to a file outside the project is never read
+                scratch = Workspace(project_root=root, unsaved=ctx.ws.unsaved, root=ctx.ws.root, readable=ctx.ws.readable)
                 for doc in load_file(path, 1, scratch, explicit=False):
                     index.setdefault((doc.kind, doc.name), []).append((doc, path))
                 for kind, name in scratch.broken:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mldsl.compiler.context import Context
-from mldsl.loader import Loaded, builtin_module_names, load_builtin_module, load_file
+from mldsl.loader import Loaded, builtin_module_names, load_builtin_module, load_file, real_path
 
 
 class ResolveError(ValueError):
@@ -107,8 +107,15 @@ class Registry:
         raise ResolveError("MLD401", f"no version of {name!r} matches {constraint!r}", f"available versions: {versions}")
 
     def _by_path(self, ref: str, ctx: Context, base: Path) -> Loaded:
-        target = (base.parent / ref).resolve()
-        docs = [d for d in ctx.ws.documents if d.file.resolve() == target and d.kind == "Module"]
+        target = real_path(base.parent / ref)
+        why = ctx.ws.refuses(target)
+        if why is not None:  # checked before reading: a foreign file's text never reaches a diagnostic
+            raise ResolveError(
+                "MLD411",
+                f"module file {ref!r} is not read: {why}",
+                "a module file must be inside the project; list a shared library's folder in module_paths in mldsl.yaml",
+            )
+        docs = [d for d in ctx.ws.documents if real_path(d.file) == target and d.kind == "Module"]
         if not docs and target.is_file():
             docs = [d for d in load_file(target, 0, ctx.ws) if d.kind == "Module"]
             ctx.ws.documents.extend(docs)

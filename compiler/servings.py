@@ -195,4 +195,5 @@ def compile_serving(ctx: Context, doc: Loaded) -> ir.Serving | None:
         models=tuple(models),
         shadow=shadow,
         project=ctx.project.name,
+        project_id=ctx.project.id,
     )

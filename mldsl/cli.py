@@ -346,7 +346,12 @@ def fmt(paths: tuple[Path, ...], check: bool, fmt: str) -> None:
 )
 @click.option("--namespace", "-n", help="Namespace for every object (default: the manifests', then the kubeconfig context's).")
 @click.option("--context", help="kubeconfig context to use.")
-@click.option("--prune", is_flag=True, help="Delete this project's mldsl-managed objects that the input no longer has.")
+@click.option(
+    "--prune",
+    is_flag=True,
+    help="Delete the objects of this project (spec.id in mldsl.yaml) that the input no longer has; "
+    "with --dry-run, only list them.",
+)
 @click.option("--force-conflicts", is_flag=True, help="Take over fields another field manager owns.")
 @FORMAT
 def apply(
@@ -366,8 +371,16 @@ def apply(
     _fail_on_errors(result, fmt)
     manifests = emit_all(result.program)
     project = result.program.project.name
+    project_id = result.program.project.id
     if prune and not project:
         raise click.UsageError("--prune needs a Project (mldsl.yaml): only that project's objects may be pruned")
+    if prune and not project_id:
+        import uuid
+
+        raise click.UsageError(
+            "--prune needs the project's id: add 'id: " + str(uuid.uuid4()) + "' under spec in mldsl.yaml and commit "
+            "it (apply writes it on every object; prune deletes only objects that carry it)"
+        )
     suffix = {"client": " (dry run)", "server": " (server dry run)"}.get(dry_run, "")
     try:
         cluster = Cluster.connect(context)
@@ -389,8 +402,14 @@ def apply(
             else:
                 outcome = cluster.apply(body, namespace=namespace, dry_run=dry_run == "server", force=force_conflicts)
             click.echo(outcome.line(suffix))
-        if prune and project:
-            for outcome in cluster.prune(keep, project=project, namespaces=namespaces, dry_run=dry_run != "none"):
+        if prune and project and project_id:
+            pruned, skipped = cluster.prune(keep, project=project, project_id=project_id, namespaces=namespaces, dry_run=dry_run)
+            for outcome in skipped:
+                click.echo(outcome.line(""), err=True)
+            if pruned:
+                names = ", ".join(f"{o.kind.lower()}/{o.name}" for o in pruned)
+                click.echo(f"mldsl: project {project} no longer has {names}: pruning{suffix}", err=True)
+            for outcome in pruned:
                 click.echo(outcome.line(suffix))
     except ClusterError as exc:
         click.echo(f"mldsl: {exc}", err=True)

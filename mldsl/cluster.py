@@ -4,7 +4,7 @@ Uses the official ``kubernetes`` client (imported only here, only by the
 commands that need it) with the kubeconfig (``--context``) or the in-cluster
 service account. Every object is applied with field manager ``mldsl``;
 ``--prune`` deletes only objects labelled as managed by mldsl for this
-project that the input no longer has.
+project, annotated with this project's id, that the input no longer has.
 """
 
 from __future__ import annotations
@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 FIELD_MANAGER = "mldsl"
+#: the annotation that says which project owns an object (written by the backends from the Project's spec.id)
+PROJECT_ID = "mldsl.io/project-id"
 #: (apiVersion, kind) -> plural, for every kind mldsl writes and may prune
 PLURALS: dict[tuple[str, str], str] = {
     ("argoproj.io/v1alpha1", "WorkflowTemplate"): "workflowtemplates",
@@ -141,10 +143,19 @@ class Cluster:
             return Outcome(kind, name, "unchanged")
         return Outcome(kind, name, "configured", ", ".join(c.path for c in changes[:5]) + (" ..." if len(changes) > 5 else ""))
 
-    def prune(self, keep: set[tuple[str, str, str]], *, project: str, namespaces: set[str], dry_run: bool) -> list[Outcome]:
-        """Delete this project's mldsl objects that are not in ``keep`` ((apiVersion, kind, name))."""
-        out = []
+    def prune(
+        self, keep: set[tuple[str, str, str]], *, project: str, project_id: str, namespaces: set[str], dry_run: str
+    ) -> tuple[list[Outcome], list[Outcome]]:
+        """Delete this project's objects that are not in ``keep`` ((apiVersion, kind, name)): (pruned, skipped).
+
+        Labels only find candidates; an object is this project's when its ``mldsl.io/project-id`` annotation
+        is the project's id. Another repository with the same project name, or an object made by hand with
+        mldsl's labels, is skipped and named. Everything is listed before anything is deleted, so a refused
+        listing deletes nothing. ``dry_run``: none, client (nothing sent) or server (the server checks).
+        """
         selector = f"app.kubernetes.io/managed-by=mldsl,mldsl.io/project={project}"
+        doomed: list[tuple[str, str, str, str, str, str]] = []
+        skipped: list[Outcome] = []
         for (api_version, kind), plural in sorted(PLURALS.items()):
             group, version = api_version.split("/")
             for ns in sorted(namespaces):
@@ -161,12 +172,33 @@ class Cluster:
                     name = item["metadata"]["name"]
                     if (api_version, kind, name) in keep or item.get("kind", kind) != kind:
                         continue
-                    if not dry_run:
-                        self.call(
-                            f"deleting {kind} {name}", self.api.delete_namespaced_custom_object, group, version, ns, plural, name
+                    owner = (item["metadata"].get("annotations") or {}).get(PROJECT_ID)
+                    if owner != project_id:
+                        why = (
+                            f"not pruned: it has no {PROJECT_ID} annotation (made by hand, or by an mldsl "
+                            "before project ids); delete it yourself if it is this project's"
+                            if owner is None
+                            else f"not pruned: it belongs to project id {owner!r}, not {project_id!r}"
                         )
-                    out.append(Outcome(kind, name, "pruned"))
-        return out
+                        skipped.append(Outcome(kind, name, "skipped", why))
+                        continue
+                    doomed.append((group, version, ns, plural, kind, name))
+        pruned = []
+        for group, version, ns, plural, kind, name in doomed:
+            if dry_run != "client":
+                kwargs = {"dry_run": "All"} if dry_run == "server" else {}
+                self.call(
+                    f"deleting {kind} {name}",
+                    self.api.delete_namespaced_custom_object,
+                    group,
+                    version,
+                    ns,
+                    plural,
+                    name,
+                    **kwargs,
+                )
+            pruned.append(Outcome(kind, name, "pruned"))
+        return pruned, skipped
 
 
 def _reason(exc: Any) -> str:

@@ -52,9 +52,48 @@ class Workspace:
     #: the tier of the built-in library when it is read on demand (a folder per module name), else None
     library_tier: int | None = None
     library_read: set[str] = field(default_factory=set)
+    #: the project's folder (without mldsl.yaml: the folder that holds what was given), for relative names
+    root: Path | None = None
+    #: folders whose files documents may read (``file:``, ``uses: ./x.yaml``, ``local:``): the root, the
+    #: module paths, the built-in library and the folders of files named on the command line
+    readable: list[Path] = field(default_factory=list)
+
+    def refuses(self, path: Path) -> str | None:
+        """Why a document may not read ``path`` (None when it may).
+
+        A pull request must not be able to pull a CI runner's files (``../.git/config`` holds the checkout's
+        token) into manifests or diagnostics: the real path, links followed, must lie in a readable folder and
+        not in a hidden file or folder below it.
+        """
+        try:
+            real = path.resolve()
+        except (OSError, RuntimeError, ValueError):  # a link loop, a NUL in the name: reading it fails and says so
+            return None
+        why = "it is outside the project"
+        for folder in self.readable:  # the built-in library may sit below the root, in a hidden .venv
+            if real.is_relative_to(folder):
+                if not any(part.startswith(".") for part in real.relative_to(folder).parts):
+                    return None
+                why = "it is a hidden file or in a hidden folder"
+        return why
+
+    def relative_name(self, path: Path) -> str:
+        """``path`` relative to the project's folder: never absolute, the same from any working directory."""
+        real = real_path(path)
+        if self.root is not None and real.is_relative_to(self.root):
+            return real.relative_to(self.root).as_posix()
+        return real.name
 
     def of_kind(self, kind: str, tier: int | None = None) -> list[Loaded]:
         return [d for d in self.documents if d.kind == kind and (tier is None or d.tier == tier)]
+
+
+def real_path(path: Path) -> Path:
+    """``path`` with links followed; a link loop stays as it is named (reading it then fails with a message)."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):  # RuntimeError: a link loop (pathlib, Python 3.11)
+        return path.absolute()
 
 
 def display_path(path: Path) -> str:
@@ -94,14 +133,14 @@ def find_yaml_files(path: Path) -> list[Path]:
     out: list[Path] = []
     for root, dirs, files in os.walk(path):
         dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in ("__pycache__", "node_modules"))
-        out.extend(Path(root) / f for f in sorted(files) if f.endswith(YAML_SUFFIXES))
+        out.extend(Path(root) / f for f in sorted(files) if f.endswith(YAML_SUFFIXES) and not f.startswith("."))
     return out
 
 
 def find_project_file(paths: Iterable[Path]) -> Path | None:
     """``mldsl.yaml`` in the first given path's folder or the nearest folder above it."""
     for p in paths:
-        start = p.resolve() if p.is_dir() else p.resolve().parent
+        start = real_path(p) if p.is_dir() else real_path(p).parent
         for folder in (start, *start.parents):
             candidate = folder / PROJECT_FILE
             if candidate.is_file():
@@ -114,7 +153,7 @@ def load_file(path: Path, tier: int, ws: Workspace, *, explicit: bool = True) ->
     """Validate every document of ``path``; ``explicit`` is false for files found by walking a folder."""
     shown = display_path(path)
     try:
-        unsaved = ws.unsaved.get(path.resolve()) if ws.unsaved else None  # resolve only for an editor's buffers
+        unsaved = ws.unsaved.get(real_path(path)) if ws.unsaved else None  # resolve only for an editor's buffers
         text = unsaved if unsaved is not None else path.read_text(encoding="utf-8")
     except FileNotFoundError:
         ws.diagnostics.error("MLD001", f"no such file or folder: {shown}", Span(shown))
@@ -152,6 +191,19 @@ def load_file(path: Path, tier: int, ws: Workspace, *, explicit: bool = True) ->
     return out
 
 
+def _near_miss(api_version: str) -> bool:
+    """``mldsl.io/v1``, ``MLDSL/v1``, ``mdsl/v1``: a typo, not another tool's document.
+
+    Skipping it silently would drop the pipeline from the input, and ``apply --prune`` would then delete
+    its live object.
+    """
+    import difflib
+
+    group = api_version.partition("/")[0].lower()
+    name = group.split(".")[0]
+    return name.startswith("mldsl") or difflib.SequenceMatcher(None, name, "mldsl").ratio() >= 0.8
+
+
 def validate_document(doc: YamlDocument, file: Path, tier: int, diags: Diagnostics) -> Loaded | None:
     from pydantic import ValidationError
 
@@ -165,7 +217,7 @@ def validate_document(doc: YamlDocument, file: Path, tier: int, diags: Diagnosti
         return None
     ok = True
     api = data.get("apiVersion")
-    if isinstance(api, str) and "/" in api and not api.startswith("mldsl/"):
+    if isinstance(api, str) and "/" in api and not api.startswith("mldsl/") and not _near_miss(api):
         return None  # another tool's document (a Kubernetes manifest, a CI file): not ours to judge
     if api != API_VERSION:
         msg = "missing apiVersion" if api is None else f"unsupported apiVersion {api!r}"
@@ -204,6 +256,25 @@ def validate_document(doc: YamlDocument, file: Path, tier: int, diags: Diagnosti
     return Loaded(kind, model.metadata.name, model, doc, file, tier)  # type: ignore[attr-defined]
 
 
+def _common_folder(paths: list[Path]) -> Path:
+    """The deepest folder holding every given path (the working directory when none exists)."""
+    folders = [real_path(p) if p.is_dir() else real_path(p).parent for p in paths if p.exists()]
+    if not folders:
+        return real_path(Path.cwd())
+    return Path(os.path.commonpath(folders))
+
+
+def _refuse_found(ws: Workspace, f: Path, why: str) -> None:
+    """A file found by walking a folder that links outside: named, never read (its text is never echoed)."""
+    shown = display_path(f)
+    ws.diagnostics.error(
+        "MLD001",
+        f"{shown} is not read: {why}",
+        Span(shown),
+        hint="files found in a folder must be inside the project; name the file on the command line to read it",
+    )
+
+
 def load_workspace(
     paths: list[Path], *, with_library: bool = True, all_modules: bool = False, unsaved: dict[Path, str] | None = None
 ) -> Workspace:
@@ -212,12 +283,12 @@ def load_workspace(
     ``all_modules`` reads the module paths and the library even without a pipeline (to browse them);
     ``unsaved`` maps files (existing or new) to text that replaces what is on disk.
     """
-    ws = Workspace(unsaved={p.resolve(): t for p, t in (unsaved or {}).items()})
+    ws = Workspace(unsaved={real_path(p): t for p, t in (unsaved or {}).items()})
     seen: set[Path] = set()
     given: list[Path] = []
-    explicit: set[Path] = {p.resolve() for p in paths if p.is_file()} | set(ws.unsaved)
+    explicit: set[Path] = {real_path(p) for p in paths if p.is_file()} | set(ws.unsaved)
     for p in paths:
-        if not p.exists() and p.resolve() in ws.unsaved:
+        if not p.exists() and real_path(p) in ws.unsaved:
             continue  # a new file, added below
         if not p.exists():
             ws.diagnostics.error("MLD001", f"no such file or folder: {p}", Span(str(p)))
@@ -231,21 +302,27 @@ def load_workspace(
                 hint="give the folder that holds your mldsl documents",
             )
         given.extend(files)
-    listed = {g.resolve() for g in given}
+    listed = {real_path(g) for g in given}
     given.extend(sorted(u for u in ws.unsaved if u not in listed))
     project_file = find_project_file(paths)
-    if project_file is not None and project_file.resolve() not in listed | ws.unsaved.keys():
+    if project_file is not None and real_path(project_file) not in listed | ws.unsaved.keys():
         given.insert(0, project_file)
+    ws.root = real_path(project_file).parent if project_file is not None else _common_folder(paths)
+    ws.readable = [ws.root, real_path(builtin_modules_dir())]
+    ws.readable += sorted({e.parent for e in explicit if not e.is_relative_to(ws.root)})
     for f in given:
-        real = f.resolve()
+        real = real_path(f)
         if real in seen:
             continue
         seen.add(real)
+        if real not in explicit and (why := ws.refuses(f)) is not None:
+            _refuse_found(ws, f, why)
+            continue
         ws.documents.extend(load_file(f, 0, ws, explicit=real in explicit))
     projects = ws.of_kind("Project")
     if projects:
         ws.project = projects[0]
-        ws.project_root = projects[0].file.resolve().parent
+        ws.project_root = real_path(projects[0].file).parent
         for extra in projects[1:]:
             ws.diagnostics.add(
                 Diagnostic(
@@ -261,7 +338,9 @@ def load_workspace(
     if ws.project is not None and ws.project_root is not None:
         spec_paths = ws.project.model.spec.module_paths
         for i, mp in enumerate(spec_paths):
-            folder = (ws.project_root / mp).resolve()
+            folder = real_path(ws.project_root / mp)
+            if folder.is_dir():
+                ws.readable.append(folder)  # listing a folder in module_paths is what lets documents read it
             if not folder.is_dir():
                 ws.diagnostics.add(
                     Diagnostic(
@@ -275,17 +354,20 @@ def load_workspace(
             if not needs_modules:
                 continue
             for f in find_yaml_files(folder):
-                if f.resolve() in seen:
+                if real_path(f) in seen:
                     continue
-                seen.add(f.resolve())
+                seen.add(real_path(f))
+                if (why := ws.refuses(f)) is not None:
+                    _refuse_found(ws, f, why)
+                    continue
                 ws.documents.extend(d for d in load_file(f, tier, ws) if d.kind == "Module")
             tier += 1
     if with_library and needs_modules and not all_modules:
         ws.library_tier = tier  # read a built-in module's folder when a step names it (compiler.resolve)
     elif with_library and needs_modules:
         for f in find_yaml_files(builtin_modules_dir()):
-            if f.resolve() in seen:
+            if real_path(f) in seen:
                 continue
-            seen.add(f.resolve())
+            seen.add(real_path(f))
             ws.documents.extend(d for d in load_file(f, tier, ws) if d.kind == "Module")
     return ws

@@ -190,7 +190,8 @@ class KubeEmulator:
         if method == "DELETE":
             if key not in self.store:
                 return 404, status(404, "NotFound", f"{plural} {name!r} not found")
-            del self.store[key]
+            if query.get("dryRun") != "All":
+                del self.store[key]
             return 200, status(200, "", "deleted", "Success")
         # PATCH: server-side apply only
         if ctype.split(";")[0].strip() != "application/apply-patch+yaml":

@@ -86,30 +86,49 @@ def test_dry_runs(project: Path, cluster) -> None:
     assert emu.store == before
 
 
-def test_prune_deletes_only_this_projects_objects(project: Path, cluster) -> None:
+def _isvc(name: str, annotations: dict[str, str] | None = None) -> dict:
+    meta: dict = {"name": name, "labels": {"app.kubernetes.io/managed-by": "mldsl", "mldsl.io/project": "risk-serving"}}
+    if annotations is not None:
+        meta["annotations"] = annotations
+    return {"apiVersion": "serving.kserve.io/v1beta1", "kind": "InferenceService", "metadata": meta, "spec": {}}
+
+
+def test_prune_deletes_only_what_this_project_owns(project: Path, cluster) -> None:
     emu, config = cluster
     assert apply(config, str(project)).returncode == 0
-    emu.put(
-        "serving.kserve.io",
-        "v1beta1",
-        "ml-serving",
-        "inferenceservices",
-        {
-            "apiVersion": "serving.kserve.io/v1beta1",
-            "kind": "InferenceService",
-            "metadata": {
-                "name": "someone-elses",
-                "labels": {"app.kubernetes.io/managed-by": "mldsl", "mldsl.io/project": "other"},
-            },
-            "spec": {},
-        },
-    )
+    put = lambda obj: emu.put("serving.kserve.io", "v1beta1", "ml-serving", "inferenceservices", obj)  # noqa: E731
+    other = {"app.kubernetes.io/managed-by": "mldsl", "mldsl.io/project": "other"}
+    put({**_isvc("other-project"), "metadata": {"name": "other-project", "labels": other}})
+    put(_isvc("by-hand"))  # mldsl's labels and this project's name, made by hand: no id
+    put(_isvc("same-name-other-repo", {"mldsl.io/project-id": "0f0f0f0f-other-repo"}))
     (project / "servings" / "churn-api-seldon.yaml").unlink()
+    keys = lambda: {k[-1] for k in emu.store}  # noqa: E731
+
+    for flag in ("--dry-run=client", "--dry-run=server"):  # lists, deletes nothing
+        dry = apply(config, "--prune", flag, str(project))
+        assert dry.returncode == 0, dry.stderr
+        assert "seldondeployment/churn-api-seldon pruned (" in dry.stdout and "churn-api-seldon" in keys()
+        assert "no longer has seldondeployment/churn-api-seldon: pruning (" in dry.stderr
+    assert any(r["method"] == "DELETE" and r["query"].get("dryRun") == "All" for r in emu.requests)
+
     p = apply(config, "--prune", str(project))
     assert p.returncode == 0, p.stderr
     assert "seldondeployment/churn-api-seldon pruned" in p.stdout
-    keys = {k[-1] for k in emu.store}
-    assert "churn-api-seldon" not in keys and "someone-elses" in keys and "churn-api" in keys
+    assert "inferenceservice/by-hand skipped: not pruned: it has no mldsl.io/project-id annotation" in p.stderr
+    assert "inferenceservice/same-name-other-repo skipped: not pruned: it belongs to project id '0f0f0f0f-other-repo'" in p.stderr
+    assert keys() >= {"other-project", "by-hand", "same-name-other-repo", "churn-api"}
+    assert "churn-api-seldon" not in keys()
+    live = emu.store[("serving.kserve.io", "v1beta1", "ml-serving", "inferenceservices", "churn-api")]
+    assert live["metadata"]["annotations"]["mldsl.io/project-id"] == "6f1d2c3e-9a4b-4f7e-8c21-5b0e7d3a9f12"
+
+
+def test_prune_needs_the_project_id(project: Path, cluster) -> None:
+    emu, config = cluster
+    text = (project / "mldsl.yaml").read_text()
+    (project / "mldsl.yaml").write_text("\n".join(line for line in text.splitlines() if "id: " not in line) + "\n")
+    p = apply(config, "--prune", str(project))
+    assert p.returncode == 2 and "--prune needs the project's id: add 'id: " in p.stderr, p.stderr
+    assert emu.requests == []  # refused before the cluster is asked anything
 
 
 def test_refusal_and_conflicts_exit_3(project: Path, cluster) -> None:

@@ -337,7 +337,15 @@ def test_ctrl_c_stops_every_process_and_records_failed(tmp_path: Path) -> None:
 """,
     )
     env = {**os.environ, "MLDSL_HOME": str(tmp_path / "home")}
-    proc = subprocess.Popen([*MLDSL, "run", str(root)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [*MLDSL, "run", str(root)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        # a suite started in the background of a shell (`pytest &`) ignores SIGINT, and children inherit that
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
     for _ in range(300):
         if pidfile.exists() and pidfile.read_text():
             break

@@ -28,6 +28,8 @@ API_VERSION = "argoproj.io/v1alpha1"
 #: the pod label that tells a Katib sweep's objective step apart from other steps of the same module
 OBJECTIVE_LABEL = "mldsl.io/step"
 MANAGED_BY = {"app.kubernetes.io/managed-by": "mldsl"}
+#: the annotation ``apply --prune`` checks before deleting an object (mldsl/cluster.py)
+PROJECT_ID = "mldsl.io/project-id"
 
 
 task_name = ir.step_key
@@ -52,6 +54,8 @@ def _metadata(name: str, project: ir.Project, pipeline: ir.Pipeline) -> m.Object
         meta["namespace"] = project.namespace
     meta["labels"] = _labels(project, pipeline)
     annotations = {"mldsl.io/source": pipeline.source}
+    if project.id:
+        annotations[PROJECT_ID] = project.id
     if pipeline.description:
         annotations["workflows.argoproj.io/description"] = pipeline.description
     annotations.update(pipeline.annotations)

@@ -120,7 +120,23 @@ _LABEL_NAME = re.compile(r"^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$")
 _DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
 
 
+def reserved_key(key: str) -> bool:
+    """Keys mldsl writes and ``apply --prune`` selects by: a user's copy would claim objects for a project."""
+    prefix = key.rpartition("/")[0].lower()
+    return key.lower() == "app.kubernetes.io/managed-by" or prefix == "mldsl.io" or prefix.endswith(".mldsl.io")
+
+
 def _label_key(key: str) -> str:
+    if reserved_key(key):
+        raise PydanticCustomError(
+            "MLD110",
+            "label or annotation key '{value}' is reserved: mldsl sets it",
+            {
+                "value": key,
+                "hint": "mldsl writes app.kubernetes.io/managed-by and the mldsl.io/ keys itself (prune selects by "
+                "them); use a key of your own, e.g. example.com/team",
+            },
+        )
     prefix, slash, name = key.rpartition("/")
     ok = bool(name) and len(name) <= 63 and bool(_LABEL_NAME.match(name))
     if slash:
