@@ -46,7 +46,8 @@ CODES: tuple[Code, ...] = (
         "MLD011",
         "fmt cannot keep the file exactly",
         "The formatter reads YAML 1.2 and refuses a few spellings mldsl accepts (a tab after `:`, a tag on an empty "
-        "document); write that spot plainly. The file is left as it is.",
+        "document), and never writes a result that mldsl would read differently or that a second fmt would change; "
+        "write that spot plainly. The file is left as it is.",
     ),
     # --- documents -----------------------------------------------------------
     Code("MLD100", "Missing or unsupported apiVersion", "Write `apiVersion: mldsl/v1`."),

@@ -230,3 +230,64 @@ def test_a_file_fmt_cannot_keep_exactly_is_left_alone_with_a_message(tmp_path: P
         proc = subprocess.run([sys.executable, "-m", "mldsl", *args, str(f)], capture_output=True, text=True)
         assert proc.returncode == 1 and "MLD011" in proc.stderr + proc.stdout and "internal error" not in proc.stderr
         assert f.read_text() == text
+
+
+MODULE_HEAD = "apiVersion: mldsl/v1\nkind: Module\nmetadata: {name: m, version: 1.0.0%s}\nspec:\n"
+RUN = "  run: {container: {image: b}}\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        (MODULE_HEAD % "" + "  run:\n    python:\n      source: |\n        x = 1   \n        print(x)  \n", "x = 1   \n"),
+        (MODULE_HEAD % "" + "  run:\n    python:\n      source: >\n        x = 1   \n", "x = 1   \n"),
+        (MODULE_HEAD % ", description: 2024-06-01T12:00:00.5Z" + "  run: {container: {image: b}}\n", "12:00:00.5Z"),
+        (MODULE_HEAD % "" + "  inputs: {a: {type: float, default: 1e309}}\n  run: {container: {image: b}}\n", "1e309"),
+        (MODULE_HEAD % "" + "  inputs: {a: {type: float, default: 1e-400}}\n  run: {container: {image: b}}\n", "1e-400"),
+        (MODULE_HEAD % "" + "  inputs: {a: {type: int, default: 010}}\n  run: {container: {image: b}}\n", "010"),
+        (MODULE_HEAD % ", description: ! ''" + "  run: {container: {image: b}}\n", ""),
+        ("---\n---\n" + MODULE_HEAD % "" + "  run: {container: {image: b}}\n", ""),
+        (MODULE_HEAD % "" + RUN + "---\n---\n" + MODULE_HEAD % "" + RUN, ""),
+    ],
+    ids=["literal-trailing", "folded-trailing", "timestamp", "1e309", "1e-400", "octal", "bang", "empty-doc", "middle-empty"],
+)
+def test_fmt_never_changes_meaning(text: str, kept: str) -> None:
+    """Issue #12 item 4: the documents mldsl reads are the same after fmt, and fmt is idempotent."""
+    once, diags = format_text(text)
+    assert not [d for d in diags if d.code != "MLD011"]
+    assert [d.data for d in load_yaml_text(once, "x")[0] if d.data is not None] == [
+        d.data for d in load_yaml_text(text, "x")[0] if d.data is not None
+    ]
+    assert format_text(once)[0] == once
+    assert kept in once
+
+
+def test_fmt_refuses_to_write_what_would_change_a_value(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The read-back check itself: a formatter that changed a value leaves the file alone with MLD011."""
+    from mldsl import fmt
+
+    text = MODULE_HEAD % "" + "  inputs:  {a: {type: int, default: 3}}\n  run: {container: {image: b}}\n"
+    real = fmt.round_trip
+    monkeypatch.setattr(fmt, "round_trip", lambda t: real(t).replace("default: 3", "default: 4"))
+    out, diags = format_text(text)
+    assert out == text and [d.code for d in diags] == ["MLD011"]
+    assert "spec.inputs.a.default" in diags[0].message and (diags[0].span.line, diags[0].span.col) == (5, 37)
+
+
+def test_formatting_keeps_what_every_example_compiles_to(tmp_path: Path) -> None:
+    """compile(fmt(x)) == compile(x), byte for byte, for every example project laid out another way."""
+    for example in example_dirs():
+        copy = tmp_path / example.name
+        shutil.copytree(example, copy)
+        for f in copy.rglob("*.yaml"):  # another layout: wider indents, more spaces after ':'
+            odd = f.read_text().replace("\n  ", "\n    ").replace(": ", ":  ")
+            if not load_yaml_text(odd, "x")[1]:
+                f.write_text(odd)
+        before = subprocess.run([sys.executable, "-m", "mldsl", "compile", str(copy), "-o", str(tmp_path / "a")])
+        assert subprocess.run([sys.executable, "-m", "mldsl", "fmt", str(copy)]).returncode == 0
+        after = subprocess.run([sys.executable, "-m", "mldsl", "compile", str(copy), "-o", str(tmp_path / "b")])
+        assert before.returncode == after.returncode == 0
+        for f in sorted((tmp_path / "a").iterdir()):
+            assert (tmp_path / "b" / f.name).read_bytes() == f.read_bytes(), f.name
+        shutil.rmtree(tmp_path / "a")
+        shutil.rmtree(tmp_path / "b")

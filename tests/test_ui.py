@@ -316,6 +316,25 @@ def test_every_example_pipeline_round_trips_byte_for_byte(example: str) -> None:
             assert render(model_of(doc), text, doc["metadata"]["name"]) == text, f
 
 
+@pytest.mark.parametrize("first", [True, False], ids=["pipeline-first", "pipeline-second"])
+def test_saving_one_pipeline_keeps_the_other_documents_bytes(first: bool) -> None:
+    """Issue #12 item 4: a save rendered the whole file, so the file's other documents were reformatted."""
+    pipeline = (EXAMPLES["churn-train"] / "pipelines" / "churn-train.yaml").read_text()
+    other = (
+        "# not canonical: flow maps, extra spaces, a 1e-3 and a timestamp\n"
+        "apiVersion:   mldsl/v1\nkind: Module\nmetadata:   {version: 1.0.0, name: m, description: 2024-06-01T12:00:00.5Z}\n"
+        "spec:\n    inputs: {lr: {type: float, default: 1e-3}}\n    run: {container: {image: busybox}}   \n"
+    )
+    text = pipeline + "---\n" + other if first else other + "---\n" + pipeline
+    [doc] = pipelines_in(text)
+    model = model_of(doc)
+    assert render(model, text, "churn-train") == text
+    model["steps"][1]["with"]["window_days"] = 60
+    out = render(model, text, "churn-train")
+    assert other in out and out.count("window_days: 60") == 1
+    assert len(out.splitlines()) == len(text.splitlines())
+
+
 # --- wiring: only type-compatible choices -----------------------------------------------------------------------------
 
 TYPES = [

@@ -9,6 +9,7 @@ pipeline's outputs and schedules) is kept as it was.
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import threading
@@ -161,9 +162,24 @@ def render(model: Any, existing: str | None, original: str | None) -> str:
     renamed in the composer carries its old name in ``was``, so what the composer
     does not edit (a step's ``when``, a param's ``min``) stays with it.
     """
+    model = _checked(model)
+    parts = _documents(existing, original) if existing else None
+    if parts is not None:  # a file of several documents: only the pipeline's own text is rendered
+        chunks, target = parts
+        if target is None:
+            return "".join(chunks).rstrip("\n") + "\n---\n" + _render_document(model, None, None)
+        if chunks[target].startswith("---"):
+            head, _, body = chunks[target].partition("\n")
+            chunks[target] = head + "\n" + _render_document(model, body, original)
+        else:  # the first document, without a `---` of its own
+            chunks[target] = _render_document(model, chunks[target], original)
+        return "".join(chunks)
+    return _render_document(model, existing, original)
+
+
+def _render_document(model: dict[str, Any], existing: str | None, original: str | None) -> str:
     from mldsl.fmt import _yaml, dump_canonical
 
-    model = _checked(model)
     if existing:
         spliced = _splice(model, existing, original)
         if spliced is not None:
@@ -171,6 +187,42 @@ def render(model: Any, existing: str | None, original: str | None) -> str:
     docs: list[Any] = _parsed(existing) if existing else []
     _apply(model, docs, original)
     return dump_canonical(_yaml(), docs)
+
+
+def _documents(text: str, original: str | None) -> tuple[list[str], int | None] | None:
+    """``text`` cut before each ``---`` line, and which piece holds pipeline ``original``; None for one document.
+
+    A save must not reformat the file's other documents (another pipeline, a module): they keep their bytes.
+    None too for what the cut cannot keep exactly (``--- {inline}``, ``...`` ends): the whole file is rendered.
+    """
+    loader_cls = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        events = yaml.parse(text, Loader=loader_cls)
+        starts = [e.start_mark.line for e in events if isinstance(e, yaml.DocumentStartEvent) and e.start_mark is not None]
+        roots = list(yaml.compose_all(text, Loader=loader_cls))
+    except yaml.YAMLError:
+        return None
+    lines = text.splitlines(keepends=True)
+    cuts = sorted({line for line in starts if line < len(lines) and lines[line].startswith("---")})
+    if len(roots) < 2 or any(lines[c].rstrip() != "---" for c in cuts) or any(x.startswith("...") for x in lines):
+        return None
+    bounds = [0, *cuts, len(lines)] if cuts[:1] != [0] else [*cuts, len(lines)]
+    chunks = ["".join(lines[a:b]) for a, b in itertools.pairwise(bounds)]
+    target = None
+    for root in roots:
+        if _is_pipeline(root, original):
+            target = max(i for i, a in enumerate(bounds[:-1]) if a <= root.start_mark.line)
+    return chunks, target
+
+
+def _is_pipeline(root: yaml.Node, name: str | None) -> bool:
+    if not isinstance(root, yaml.MappingNode) or name is None:
+        return False
+    top = {k.value: v for k, v in root.value if isinstance(k, yaml.ScalarNode)}
+    kind, meta = top.get("kind"), top.get("metadata")
+    if not (isinstance(kind, yaml.ScalarNode) and kind.value == "Pipeline" and isinstance(meta, yaml.MappingNode)):
+        return False
+    return any(isinstance(k, yaml.ScalarNode) and k.value == "name" and getattr(v, "value", None) == name for k, v in meta.value)
 
 
 def _apply(model: dict[str, Any], docs: list[Any], original: str | None, only: set[str] | None = None) -> int:
