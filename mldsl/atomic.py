@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -47,9 +48,42 @@ def write_atomically(folder: Path, files: list[tuple[str, str]], precondition: C
             os.chmod(tmp, mode)
         if precondition is not None:
             precondition()
-        for tmp, final in staged:
-            os.replace(tmp, final)
+        _replace_all(staged)
     finally:
         for tmp, _ in staged:
             if os.path.exists(tmp):
                 os.unlink(tmp)
+
+
+def _replace_all(staged: list[tuple[str, Path]]) -> None:
+    """Rename every staged file over its final name, or none: a failed rename puts the earlier ones back.
+
+    Each file that is replaced is first hard-linked to a backup name (no copy: the same inode), so the set of
+    files a compile writes is either all old or all new, never a mix that ``kubectl apply -f out/`` would take.
+    """
+    backups: list[tuple[Path, Path | None]] = []  # (final, its backup; None when the file is new)
+    try:
+        for tmp, final in staged:
+            backup: Path | None = None
+            if final.exists():
+                fd, name = tempfile.mkstemp(prefix=f".{final.name}.old.", dir=final.parent)
+                os.close(fd)
+                backup = Path(name)
+                os.unlink(backup)
+                try:
+                    os.link(final, backup)
+                except OSError:  # a file system without hard links
+                    shutil.copy2(final, backup)
+            backups.append((final, backup))
+            os.replace(tmp, final)
+    except BaseException:
+        for final, backup in reversed(backups):
+            if backup is None:
+                final.unlink(missing_ok=True)
+            elif backup.exists():
+                os.replace(backup, final)
+        raise
+    finally:
+        for _, backup in backups:
+            if backup is not None and backup.exists():
+                backup.unlink()

@@ -15,13 +15,24 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from mldsl import __version__
-from mldsl.atomic import write_atomically
+from mldsl.atomic import write_atomically as _write_atomically
 
 if TYPE_CHECKING:
     from mldsl.compiler import CompileResult
     from mldsl.diagnostics import Diagnostic
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_CLUSTER = 0, 1, 2, 3
+
+
+def write_atomically(folder: Path, files: list[tuple[str, str]]) -> None:
+    """Write all the files or none; a folder that cannot be written is a usage error (exit 2), not a crash."""
+    try:
+        _write_atomically(folder, files)
+    except OSError as exc:
+        where = exc.filename or folder
+        click.echo(f"mldsl: cannot write {where}: {exc.strerror or exc}; nothing was written there", err=True)
+        sys.exit(EXIT_USAGE)
+
 
 FORMAT = click.option(
     "--format",
