@@ -14,6 +14,7 @@ nodes into plain Python values ourselves so that we can
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from dataclasses import dataclass, field
@@ -337,6 +338,52 @@ def _line(text: str, index: int) -> str:
     return lines[index] if 0 <= index < len(lines) else ""
 
 
+#: libyaml's own bound (src/parser.c l. 67, MAX_NESTING_LEVEL = 1000, from commit 51843fe "Limit depth of
+#: nesting by default", which no release up to 0.2.5 has): without it, the C composer recurses once per level and
+#: ~25,000 levels overflow the C stack (a segfault, no message)
+_NESTING_PROBE = "[" * 1100 + "]" * 1100
+#: texts up to this length nest at most 5,000 levels, which the composer's recursion survives
+_SAFE_LENGTH = 10_000
+
+
+@functools.cache
+def _parser_limits_nesting() -> bool:
+    """Whether the YAML parser in use refuses deep nesting itself (probed once: about 0.1 ms)."""
+    if not getattr(yaml, "__with_libyaml__", False):
+        return False  # PyYAML's Python composer recurses too (a RecursionError)
+    try:
+        for _ in yaml.parse(_NESTING_PROBE, Loader=yaml.CSafeLoader):
+            pass
+    except yaml.YAMLError:
+        return True
+    return False
+
+
+def _too_deep(text: str) -> Any:
+    """Where ``text`` first nests deeper than MAX_DEPTH, read as events (the parser does not recurse)."""
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    return event.start_mark
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    except yaml.YAMLError:
+        return None  # the composer reports it
+    return None
+
+
+def _depth_diag(path: str, mark: Any) -> Diagnostic:
+    return Diagnostic(
+        "MLD005",
+        f"document nests deeper than {MAX_DEPTH} levels",
+        Span(path, mark.line + 1, mark.column + 1),
+        hint="flatten the structure; mldsl documents are a few levels deep",
+    )
+
+
 def load_yaml_text(text: str, path: str) -> tuple[list[YamlDocument], list[Diagnostic]]:
     """Parse every document of ``text``; never raises for bad input.
 
@@ -346,6 +393,9 @@ def load_yaml_text(text: str, path: str) -> tuple[list[YamlDocument], list[Diagn
     """
     diags: list[Diagnostic] = []
     docs: list[YamlDocument] = []
+    # each level takes two characters at least: a shorter text cannot nest deep enough to hurt the C composer
+    if len(text) > _SAFE_LENGTH and not _parser_limits_nesting() and (deep := _too_deep(text)) is not None:
+        return [], [_depth_diag(path, deep)]
     loader = _Loader(text)
     try:
         index = 0

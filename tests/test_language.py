@@ -192,3 +192,32 @@ def test_nan_is_no_number_a_param_takes_and_a_pattern_ends_where_javascript_says
     day = Param("day", MType("str"), pattern=r"^\d{4}-\d{2}-\d{2}$")
     assert check_value(day, "2026-12-05\n") and not check_value(day, "2026-12-05")
     assert not check_value(Param("p", MType("str"), pattern=r"^[$]x$"), "$x")
+
+
+DEEP = "apiVersion: mldsl/v1\nkind: Module\nmetadata: " + "[" * 25_000 + "]" * 25_000 + "\n"
+
+
+def test_deep_nesting_is_refused_before_the_c_composer_sees_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue #12 item 1: 25,000 levels crashed PyYAML's C composer (exit 139) where libyaml does not bound nesting."""
+    from mldsl import yamlsource
+
+    docs, diags = yamlsource.load_yaml_text(DEEP, "deep.yaml")  # this libyaml bounds it: MLD002 at level 1,000
+    assert not docs and [d.code for d in diags] in (["MLD002"], ["MLD005"])
+    import yaml
+
+    monkeypatch.setattr(yamlsource, "_parser_limits_nesting", lambda: False)  # a parser without the bound:
+    monkeypatch.setattr(yaml, "CSafeLoader", yaml.SafeLoader)  # PyYAML's own, which has none
+    monkeypatch.setattr(yamlsource, "_Loader", None)  # composing at all would now fail the test
+    docs, diags = yamlsource.load_yaml_text(DEEP, "deep.yaml")
+    assert not docs and [(d.code, d.span.line, d.span.col) for d in diags] == [("MLD005", 3, 210)]
+
+
+@pytest.mark.parametrize("verb", ["validate", "compile", "fmt"])
+def test_deep_nesting_is_an_error_in_every_command(tmp_path: Path, verb: str) -> None:
+    import subprocess
+    import sys
+
+    (tmp_path / "deep.yaml").write_text(DEEP)
+    args = [verb, str(tmp_path / "deep.yaml")] + (["-o", str(tmp_path / "out")] if verb == "compile" else [])
+    p = subprocess.run([sys.executable, "-m", "mldsl", *args], capture_output=True, text=True)
+    assert p.returncode == 1 and "error[MLD00" in p.stderr and "internal error" not in p.stderr, p.stderr
