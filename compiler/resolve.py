@@ -116,10 +116,14 @@ class Registry:
                 "a module file must be inside the project; list a shared library's folder in module_paths in mldsl.yaml",
             )
         docs = [d for d in ctx.ws.documents if real_path(d.file) == target and d.kind == "Module"]
-        if not docs and target.is_file():
+        try:
+            found = target.is_file()
+        except (OSError, ValueError):  # a name too long for the file system, a NUL
+            found = False
+        if not docs and found:
             docs = [d for d in load_file(target, 0, ctx.ws) if d.kind == "Module"]
             ctx.ws.documents.extend(docs)
-        if not target.is_file():
+        if not found:
             raise ResolveError("MLD411", f"no module file at {ref!r}", "paths in 'uses' are relative to the pipeline's file")
         if len(docs) != 1:
             raise ResolveError("MLD411", f"{ref!r} must hold exactly one Module document, found {len(docs)}")

@@ -8,6 +8,7 @@ their own errors too.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from importlib import resources
@@ -88,6 +89,28 @@ class Workspace:
         return [d for d in self.documents if d.kind == kind and (tier is None or d.tier == tier)]
 
 
+def _exists(path: Path) -> bool:
+    """``path.exists()`` that answers False for a name the file system refuses (too long, a NUL)."""
+    try:
+        return path.exists()
+    except (OSError, ValueError):
+        return False
+
+
+def _is_dir(path: Path) -> bool:
+    try:
+        return path.is_dir()
+    except (OSError, ValueError):
+        return False
+
+
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except (OSError, ValueError):
+        return False
+
+
 def real_path(path: Path) -> Path:
     """``path`` with links followed; a link loop stays as it is named (reading it then fails with a message)."""
     try:
@@ -114,13 +137,19 @@ def builtin_module_names() -> list[str]:
     return sorted(p.name for p in root.iterdir() if p.is_dir() and find_yaml_files(p))
 
 
+#: a module's name (a DNS-1123 label): the only text the built-in library's folder is looked up by
+_MODULE_NAME = re.compile(r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?")
+
+
 def load_builtin_module(ws: Workspace, name: str) -> list[Loaded]:
     """Read the built-in module ``name`` (every version) into ``ws``, once; [] when there is none."""
     if ws.library_tier is None or name in ws.library_read:
         return []
     ws.library_read.add(name)
+    if not _MODULE_NAME.fullmatch(name):  # not a module's name: never a path (`..`, 5,000 characters, a NUL)
+        return []
     folder = builtin_modules_dir() / name
-    if "/" in name or name.startswith(".") or not folder.is_dir():
+    if not folder.is_dir():
         return []
     docs = [d for f in find_yaml_files(folder) for d in load_file(f, ws.library_tier, ws) if d.kind == "Module"]
     ws.documents.extend(docs)
@@ -128,7 +157,7 @@ def load_builtin_module(ws: Workspace, name: str) -> list[Loaded]:
 
 
 def find_yaml_files(path: Path) -> list[Path]:
-    if path.is_file():
+    if _is_file(path):
         return [path]
     out: list[Path] = []
     for root, dirs, files in os.walk(path):
@@ -140,10 +169,10 @@ def find_yaml_files(path: Path) -> list[Path]:
 def find_project_file(paths: Iterable[Path]) -> Path | None:
     """``mldsl.yaml`` in the first given path's folder or the nearest folder above it."""
     for p in paths:
-        start = real_path(p) if p.is_dir() else real_path(p).parent
+        start = real_path(p) if _is_dir(p) else real_path(p).parent
         for folder in (start, *start.parents):
             candidate = folder / PROJECT_FILE
-            if candidate.is_file():
+            if _is_file(candidate):
                 return candidate
         break
     return None
@@ -258,7 +287,7 @@ def validate_document(doc: YamlDocument, file: Path, tier: int, diags: Diagnosti
 
 def _common_folder(paths: list[Path]) -> Path:
     """The deepest folder holding every given path (the working directory when none exists)."""
-    folders = [real_path(p) if p.is_dir() else real_path(p).parent for p in paths if p.exists()]
+    folders = [real_path(p) if _is_dir(p) else real_path(p).parent for p in paths if _exists(p)]
     if not folders:
         return real_path(Path.cwd())
     return Path(os.path.commonpath(folders))
@@ -286,15 +315,15 @@ def load_workspace(
     ws = Workspace(unsaved={real_path(p): t for p, t in (unsaved or {}).items()})
     seen: set[Path] = set()
     given: list[Path] = []
-    explicit: set[Path] = {real_path(p) for p in paths if p.is_file()} | set(ws.unsaved)
+    explicit: set[Path] = {real_path(p) for p in paths if _is_file(p)} | set(ws.unsaved)
     for p in paths:
-        if not p.exists() and real_path(p) in ws.unsaved:
+        if not _exists(p) and real_path(p) in ws.unsaved:
             continue  # a new file, added below
-        if not p.exists():
+        if not _exists(p):
             ws.diagnostics.error("MLD001", f"no such file or folder: {p}", Span(str(p)))
             continue
         files = find_yaml_files(p)
-        if p.is_dir() and not files:
+        if _is_dir(p) and not files:
             ws.diagnostics.error(
                 "MLD001",
                 f"no *.yaml or *.yml files in {display_path(p)}",
@@ -339,9 +368,9 @@ def load_workspace(
         spec_paths = ws.project.model.spec.module_paths
         for i, mp in enumerate(spec_paths):
             folder = real_path(ws.project_root / mp)
-            if folder.is_dir():
+            if _is_dir(folder):
                 ws.readable.append(folder)  # listing a folder in module_paths is what lets documents read it
-            if not folder.is_dir():
+            if not _is_dir(folder):
                 ws.diagnostics.add(
                     Diagnostic(
                         "MLD001",

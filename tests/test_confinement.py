@@ -129,3 +129,16 @@ def test_source_annotation_is_relative_without_a_project_file(tmp_path: Path) ->
     assert rc == 0, out
     text = "".join(f.read_text() for f in (tmp_path / "out").glob("*.yaml"))
     assert "mldsl.io/source: p.yaml" in text and str(tmp_path) not in text
+
+
+def test_names_the_file_system_refuses_are_errors_not_crashes(tmp_path: Path) -> None:
+    """Found by tools/fuzz.py: a 5,000-character name reached the file system (ENAMETOOLONG, an internal error)."""
+    long = "x" * 5000
+    (tmp_path / "mldsl.yaml").write_text(
+        f"apiVersion: mldsl/v1\nkind: Project\nmetadata: {{name: p}}\nspec: {{module_paths: [{long}]}}\n"
+    )
+    pipeline = PIPELINE.format(uses=f"./{long}.yaml") + f"    b: {{uses: {long}}}\n    c: {{uses: ./{long}/m.yaml}}\n"
+    (tmp_path / "p.yaml").write_text(pipeline)
+    rc, out = invoke("validate", "p.yaml", cwd=tmp_path)
+    assert rc == 1 and "internal error" not in out, out
+    assert out.count("error[MLD411]") == 2 and out.count("error[MLD400]") == 1 and out.count("error[MLD001]") == 1, out
