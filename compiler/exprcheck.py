@@ -71,6 +71,7 @@ class Checker:
     def __init__(self, scope: Scope):
         self.scope = scope
         self.issues: list[ExprIssue] = []
+        self._depth = 0  # 0: the whole expression; more: inside a list, a call, an operator or an index
 
     def fail(self, node: Any, code: str, message: str, hint: str | None = None) -> ir.IExpr:
         self.issues.append(ExprIssue(code, message, node.offset, hint))
@@ -78,6 +79,23 @@ class Checker:
 
     # -- dispatch ---------------------------------------------------------
     def check(self, node: ast.Expr) -> ir.IExpr:
+        self._depth += 1
+        try:
+            out = self._check(node)
+        finally:
+            self._depth -= 1
+        if self._depth and out.type.kind == "secret":
+            # a secret travels only whole, as a secretKeyRef; inside a list or a call its value would have to be
+            # computed into text (and `join([secret(..)], ',')` had no lowering at all: an internal error)
+            return self.fail(
+                node,
+                "MLD303",
+                "a secret can only be passed whole, not inside a list, a call, an operator or an index",
+                "bind a secret input to ${{ secret('name', 'key') }} or ${{ inputs.x }} alone; the step reads it from env",
+            )
+        return out
+
+    def _check(self, node: ast.Expr) -> ir.IExpr:
         if isinstance(node, ast.Literal):
             return ir.ILit(node.value, type_of_literal(node.value))
         if isinstance(node, ast.Ref):

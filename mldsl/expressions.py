@@ -200,7 +200,30 @@ def parse_expression(source: str, base: int = 0) -> Expr:
         raise ExprError("MLD300", f"unexpected {what} in expression", offset) from None
     except UnexpectedInput as exc:  # pragma: no cover - the three above cover lark's cases
         raise ExprError("MLD300", f"invalid expression: {exc}", base) from None
+    if _depth(tree) > MAX_EXPR_DEPTH:  # the builder, the checker and the lowering recurse once per level
+        raise ExprError(
+            "MLD300",
+            f"expression nests more than {MAX_EXPR_DEPTH} levels deep",
+            base + len(source) - len(source.lstrip()),
+            hint="split it: compute part of it in a step, or simplify 'not not ...' and long chains",
+        )
     return _Builder(base).build(tree)
+
+
+#: deeper than any expression people write; far below Python's recursion limit
+MAX_EXPR_DEPTH = 100
+
+
+def _depth(tree: Any) -> int:
+    """The parse tree's depth, counted without recursion (3,000 'not's must not overflow the stack here)."""
+    deepest, stack = 0, [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if deepest > MAX_EXPR_DEPTH:
+            return deepest
+        stack.extend((child, depth + 1) for child in getattr(node, "children", ()) if hasattr(child, "children"))
+    return deepest
 
 
 def _incomplete(source: str, base: int) -> ExprError:
