@@ -13,6 +13,7 @@ from mldsl.compiler.modules import module_for, module_resources
 from mldsl.compiler.params import declare
 from mldsl.compiler.pods import pod_settings
 from mldsl.compiler.resolve import Registry, ResolveError
+from mldsl.compiler.subpipelines import SEPARATOR, inline, is_call, module_for_pipeline
 from mldsl.compiler.values import bind, check_env, compile_value, expect_type
 from mldsl.constraints import Param
 from mldsl.durations import parse_duration
@@ -27,6 +28,14 @@ _CRON_MACROS = {"@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midni
 
 
 def compile_pipeline(ctx: Context, doc: Loaded, registry: Registry) -> ir.Pipeline | None:
+    """The pipeline of ``doc``, compiled once per compile (a pipeline another calls is not checked twice)."""
+    done: dict[int, ir.Pipeline | None] = ctx.scratch.setdefault("compiled_pipelines", {})
+    if id(doc) not in done:
+        done[id(doc)] = _compile_pipeline(ctx, doc, registry)
+    return done[id(doc)]
+
+
+def _compile_pipeline(ctx: Context, doc: Loaded, registry: Registry) -> ir.Pipeline | None:
     spec = doc.model.spec
     start = len(ctx.diags)
     suppressed = ctx.suppressed
@@ -56,6 +65,9 @@ def compile_pipeline(ctx: Context, doc: Loaded, registry: Registry) -> ir.Pipeli
     bucket = ctx.project.artifact_bucket
     ordered, infos, cycle = _compile_steps(ctx, doc, ("spec", "steps"), spec.steps, params, broken, registry)
     outputs = _outputs(ctx, doc, spec.outputs, params, infos, bucket, broken)
+    if ordered is not None and any(is_call(s) for s in ordered):
+        ordered, outputs = inline(ordered, outputs)
+        _check_inlined_names(ctx, doc, ordered)
     schedule = _schedule(ctx, doc, spec.schedule) if spec.schedule is not None else None
     if spec.schedule is not None and len(doc.name) > CRON_NAME_MAX:
         ctx.error(
@@ -143,6 +155,15 @@ def _compile_steps(
     _check_step_names(ctx, doc, steps, base)
     modules: dict[str, ir.Module] = {}
     for name, step in steps.items():
+        if on_exit and step.pipeline is not None:
+            ctx.error(
+                doc,
+                (*base, name, "pipeline"),
+                "MLD407",
+                "an exit step cannot be a pipeline",
+                "call its modules from the exit steps, or run the pipeline as a step of the pipeline",
+            )
+            continue
         m = _resolve_step(ctx, doc, (*base, name), step, registry)
         if m is not None:
             modules[name] = m
@@ -232,8 +253,35 @@ def _check_step_names(ctx: Context, doc: Loaded, steps: dict[str, Step], base: L
         seen[t] = name
 
 
+def _check_inlined_names(ctx: Context, doc: Loaded, steps: tuple[ir.Step, ...]) -> None:
+    """Inlined steps are named ``<call>__<step>``: each must still become a task name of its own."""
+    seen: dict[str, str] = {}
+    for s in steps:
+        key = ir.step_key(s.name)
+        call = s.name.split(SEPARATOR)[0]
+        if SEPARATOR in s.name and len(key) > 63:
+            ctx.error(
+                doc,
+                ("spec", "steps", call),
+                "MLD409",
+                f"step {s.name!r} (a step of the pipeline {call!r} calls) would be a task name of {len(key)} characters",
+                "at most 63: shorten this step's name or the called pipeline's step names",
+                key=True,
+            )
+        elif key in seen:
+            ctx.error(
+                doc,
+                ("spec", "steps", call),
+                "MLD409",
+                f"step names {seen[key]!r} and {s.name!r} are too alike",
+                f"the called pipeline's steps are named <call>{SEPARATOR}<step>: rename one",
+                key=True,
+            )
+        seen[key] = s.name
+
+
 #: what a step runs: exactly one of these
-STEP_KINDS = ("uses", "deploy", "approve")
+STEP_KINDS = ("uses", "deploy", "approve", "pipeline")
 #: step fields that configure a pod or its inputs, which an ``approve:`` step does not have
 _NOT_FOR_APPROVAL = (
     "with_",
@@ -259,7 +307,7 @@ def _resolve_step(ctx: Context, doc: Loaded, loc: Loc, step: Step, registry: Reg
             doc,
             loc,
             "MLD407",
-            "a step needs exactly one of 'uses', 'deploy' and 'approve'"
+            "a step needs exactly one of 'uses', 'deploy', 'approve' and 'pipeline'"
             + (f", got {' and '.join(repr(g) for g in given)}" if given else ""),
             "split it into two steps, ordered with 'after:'" if given else "add 'uses: <module>' to run a module",
             key=True,
@@ -274,6 +322,8 @@ def _resolve_step(ctx: Context, doc: Loaded, loc: Loc, step: Step, registry: Reg
         return _rollout(ctx, doc, loc, step, module) if module is not None else None
     if step.approve is not None:
         return _approve_module(ctx, doc, loc, step)
+    if step.pipeline is not None:
+        return module_for_pipeline(ctx, doc, loc, step, lambda d: compile_pipeline(ctx, d, registry))
     uses = step.uses
     assert uses is not None
     try:

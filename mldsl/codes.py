@@ -162,6 +162,12 @@ CODES: tuple[Code, ...] = (
         "They apply to deploy steps of seldon-v1 and kserve Servings with at most a stable and a canary model; give one.",
     ),
     Code(
+        "MLD422",
+        "Unknown pipeline",
+        "A `pipeline:` step names a Pipeline in the files given or in the project (the folder holding mldsl.yaml); "
+        "check the name, or give its file on the command line.",
+    ),
+    Code(
         "MLD419",
         "Invalid volume, service account or pod label",
         "A volume has one of pvc/memory/size and an absolute path outside /mldsl; names and labels follow Kubernetes.",

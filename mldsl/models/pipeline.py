@@ -38,6 +38,8 @@ class Step(Strict):
     uses: str | None = None
     deploy: str | None = None
     approve: Approval | None = None
+    #: another Pipeline as one step (SPEC §1.10): ``with`` binds its params, its outputs are the step's
+    pipeline: str | None = None
     #: deploy steps: the new model's share of traffic, or promote it to the stable model (100%)
     weight: Annotated[int, Field(ge=0, le=100)] | None = None
     promote: bool = False

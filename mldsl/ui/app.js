@@ -346,7 +346,8 @@ function stepCard(step, index) {
   remove.addEventListener("click", () => { S.model.steps.splice(S.model.steps.indexOf(step), 1); changed(true); });
   const up = el("button", { type: "button", class: "move", text: "↑", "aria-label": "move up", disabled: index === 0 });
   up.addEventListener("click", () => { const a = S.model.steps; [a[index - 1], a[index]] = [a[index], a[index - 1]]; changed(true); });
-  const kind = step.deploy ? el("span", { class: "mono", text: "deploy: " + step.deploy }) : step.approve ? el("span", { class: "mono", text: "approve" }) : uses;
+  const kind = step.deploy ? el("span", { class: "mono", text: "deploy: " + step.deploy }) : step.approve ? el("span", { class: "mono", text: "approve" })
+    : step.pipeline ? el("span", { class: "mono", text: "pipeline: " + step.pipeline }) : uses;
   card.append(el("div", { class: "step-head" }, name, kind, up, remove),
     el("div", { class: "error", "data-err": "step:" + step.name }), el("div", { class: "error", "data-err": "step:" + step.name + ":uses" }));
   if (step.more && step.more.length) card.appendChild(el("div", { class: "help", text: "Also has " + step.more.join(", ") + " (kept as written)." }));
@@ -356,6 +357,10 @@ function stepCard(step, index) {
   }
   if (step.approve) {
     card.appendChild(el("p", { class: "help", text: "Waits for a person to approve the run: edit this step in the YAML; it is kept as written." }));
+    return card;
+  }
+  if (step.pipeline) {
+    card.appendChild(el("p", { class: "help", text: "Runs the pipeline " + step.pipeline + " as this step: edit this step in the YAML; it is kept as written." }));
     return card;
   }
   if (!module) {

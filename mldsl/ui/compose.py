@@ -76,6 +76,7 @@ def model_of(doc: dict[str, Any]) -> dict[str, Any]:
                 "more": sorted(str(k) for k in step if k not in ("uses", "with")),
                 "deploy": str(step["deploy"]) if "deploy" in step else None,
                 "approve": "approve" in step,
+                "pipeline": str(step["pipeline"]) if "pipeline" in step else None,
             }
         )
     return {
@@ -289,7 +290,7 @@ def _apply(model: dict[str, Any], docs: list[Any], original: str | None, only: s
             continue
         step = old_steps.get(s.get("was") or s["name"])
         step = step if isinstance(step, CommentedMap) else CommentedMap()
-        if s["uses"] or not ({"deploy", "approve"} & set(step)):  # a deploy or approve step keeps its kind
+        if s["uses"] or not ({"deploy", "approve", "pipeline"} & set(step)):  # a deploy, approve or pipeline step keeps its kind
             step["uses"] = s["uses"]
         given = s.get("with") or {}
         if given:
