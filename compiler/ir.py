@@ -390,6 +390,8 @@ class Pipeline(NamedTuple):
     source: str = ""  # the file, relative to the project root
     #: a Sweep's trial pipeline (``skip_steps``): the pipeline it was cut from
     trial_of: str | None = None
+    #: ``pipeline:`` steps, inlined: (step, its inlined steps' names, its outputs in the caller's terms)
+    calls: tuple[tuple[str, tuple[str, ...], tuple[tuple[str, IValue], ...]], ...] = ()
 
     def step(self, name: str) -> Step:
         """A step of the pipeline or of its exit handler (their names are distinct)."""

@@ -65,8 +65,9 @@ def _compile_pipeline(ctx: Context, doc: Loaded, registry: Registry) -> ir.Pipel
     bucket = ctx.project.artifact_bucket
     ordered, infos, cycle = _compile_steps(ctx, doc, ("spec", "steps"), spec.steps, params, broken, registry)
     outputs = _outputs(ctx, doc, spec.outputs, params, infos, bucket, broken)
+    calls: tuple[Any, ...] = ()
     if ordered is not None and any(is_call(s) for s in ordered):
-        ordered, outputs = inline(ordered, outputs)
+        ordered, outputs, calls = inline(ordered, outputs)
         _check_inlined_names(ctx, doc, ordered)
     schedule = _schedule(ctx, doc, spec.schedule) if spec.schedule is not None else None
     if spec.schedule is not None and len(doc.name) > CRON_NAME_MAX:
@@ -135,6 +136,7 @@ def _compile_pipeline(ctx: Context, doc: Loaded, registry: Registry) -> ir.Pipel
         parallelism=spec.parallelism,
         ttl_seconds=ttl,
         source=source,
+        calls=calls,
     )
 
 

@@ -109,13 +109,20 @@ def is_call(step: ir.Step) -> bool:
 # --- inlining ------------------------------------------------------------------------------------------------------
 
 
+Calls = tuple[tuple[str, tuple[str, ...], tuple[tuple[str, ir.IValue], ...]], ...]
+
+
 def inline(
     steps: tuple[ir.Step, ...], outputs: tuple[tuple[str, ir.IValue], ...]
-) -> tuple[tuple[ir.Step, ...], tuple[tuple[str, ir.IValue], ...]]:
-    """Replace every pipeline step by the called pipeline's steps; the pipeline's outputs follow them."""
+) -> tuple[tuple[ir.Step, ...], tuple[tuple[str, ir.IValue], ...], Calls]:
+    """Replace every pipeline step by the called pipeline's steps; the pipeline's outputs follow them.
+
+    Also what each call became (its steps, its outputs), for what names the call later (a Sweep's objective and
+    ``skip_steps``).
+    """
     calls = {s.name: s for s in steps if is_call(s)}
     if not calls:
-        return steps, outputs
+        return steps, outputs, ()
     members: dict[str, tuple[str, ...]] = {}  # a pipeline step -> its inlined steps' names
     results: dict[str, dict[str, ir.IValue]] = {}  # a pipeline step -> its outputs, in the caller's terms
     inlined: list[ir.Step] = []
@@ -147,7 +154,8 @@ def inline(
     graph = dag.build({s.name: set(s.depends) for s in final})
     by_name = {s.name: s for s in final}
     new_outputs = tuple((n, _resolve_calls(v, results)) for n, v in outputs)
-    return tuple(by_name[n] for n in dag.order(graph)), new_outputs
+    made = tuple((c, members[c], tuple(results[c].items())) for c in calls)
+    return tuple(by_name[n] for n in dag.order(graph)), new_outputs, made
 
 
 def _bound(call: ir.Step, sub: ir.Pipeline) -> dict[str, ir.IValue]:

@@ -205,7 +205,8 @@ def _trial_pipeline(ctx: Context, doc: Loaded, pipeline: ir.Pipeline, skip: list
     """
     if not skip:
         return pipeline
-    names = [s.name for s in pipeline.steps]
+    members = {call: inner for call, inner, _ in pipeline.calls}  # a pipeline step stands for its inlined steps
+    names = [s.name for s in pipeline.steps] + list(members)
     unknown = [s for s in skip if s not in names]
     for s in unknown:
         close = difflib.get_close_matches(s, names, n=1)
@@ -216,7 +217,7 @@ def _trial_pipeline(ctx: Context, doc: Loaded, pipeline: ir.Pipeline, skip: list
             f"skip_steps names {s!r}, which {pipeline.name!r} does not have",
             f"did you mean {close[0]!r}?" if close else "steps: " + ", ".join(names),
         )
-    gone = set(skip)
+    gone = {m for s in skip for m in members.get(s, (s,))}
     for step in pipeline.steps:  # topological order: a step's sources come first
         if gone & set(step.depends):
             gone.add(step.name)
@@ -362,6 +363,11 @@ def _objective(ctx: Context, doc: Loaded, metric: str, pipeline: ir.Pipeline) ->
         ctx.error(doc, loc, "MLD706", f"objective {metric!r} is not a step output", "write steps.<step>.outputs.<name>")
         return None
     step_name, output = parts[1], parts[3]
+    called = {call: dict(outs) for call, _, outs in pipeline.calls}
+    if step_name in called and isinstance(called[step_name].get(output), ir.IStepOutput):
+        target = called[step_name][output]  # a pipeline step's output: the inlined step that gives it
+        assert isinstance(target, ir.IStepOutput)
+        step_name, output = target.step, target.output
     step = next((s for s in pipeline.steps if s.name == step_name), None)
     if step is None:
         close = difflib.get_close_matches(step_name, [s.name for s in pipeline.steps], n=1)

@@ -153,3 +153,19 @@ def test_the_bakeoff_runs_locally_from_its_manifests(tmp_path: Path) -> None:
     assert record["status"] == "Succeeded"
     assert 0.5 < record["outputs"]["forest_auc"] <= 1 and 0.5 < record["outputs"]["boosted_auc"] <= 1
     assert record["steps"]["forest__evaluate"]["phase"] == "Succeeded" and record["steps"]["check"]["phase"] == "Succeeded"
+
+
+def test_a_sweep_names_a_pipeline_step_for_its_objective_and_skip_steps(tmp_path: Path) -> None:
+    root = tmp_path / "bakeoff"
+    shutil.copytree(EXAMPLES / "model-bakeoff", root)
+    (root / "sweep.yaml").write_text(
+        "apiVersion: mldsl/v1\nkind: Sweep\nmetadata: {name: bar}\nspec:\n  pipeline: bakeoff\n  strategy: grid\n"
+        "  params: {min_auc: {values: [0.6, 0.7]}}\n  skip_steps: [forest]\n"
+        "  objective: {metric: steps.boosted.outputs.auc, goal: maximize}\n"
+    )
+    result = compile_paths([root])
+    assert not [d for d in result.diagnostics if d.severity == "error"], [d.render() for d in result.diagnostics]
+    [sweep] = result.program.sweeps
+    assert (sweep.objective_step, sweep.objective_output) == ("boosted__evaluate", "auc")
+    trial = {s.name for s in sweep.pipeline.steps}
+    assert "boosted__train" in trial and not any(n.startswith("forest__") for n in trial) and "check" not in trial
