@@ -72,6 +72,45 @@ def objects(s: ir.Serving, uri: str | None = None) -> list[dict[str, Any]]:
     return out
 
 
+def rollout_objects(s: ir.Serving, run: ir.DeployRun, uri: str) -> list[dict[str, Any]]:
+    """What a deploy step with ``weight`` or ``promote`` applies: the Model that gets ``uri``, then the Experiment
+    that splits traffic. Names follow the Serving's own objects, so the step updates what ``apply`` made.
+
+    ``promote``: the stable Model takes the new URI and all the traffic. ``weight``: the canary Model (the
+    Serving's second, or ``<serving>-canary``) takes it, and that share of the traffic.
+    """
+    stable = s.models[0]
+    stable_name = model_name(s, stable)
+    if run.promote:
+        target, target_name = stable, stable_name
+        candidates = [{"name": stable_name, "weight": 100}]
+    else:
+        assert run.weight is not None
+        canary = s.models[1] if len(s.models) > 1 else stable._replace(name="canary")
+        target, target_name = canary, f"{s.name}-{canary.name}"
+        candidates = [{"name": stable_name, "weight": 100 - run.weight}, {"name": target_name, "weight": run.weight}]
+    spec: dict[str, Any] = {"storageUri": uri}
+    if target.secret:
+        spec["secretName"] = target.secret
+    if target.server == "custom":
+        spec["server"] = f"{s.name}-server"
+    else:
+        spec["requirements"] = REQUIREMENTS[target.server]
+    spec["replicas"] = s.replicas
+    if s.autoscale is not None:
+        spec["minReplicas"], spec["maxReplicas"] = s.autoscale[0], s.autoscale[1]
+    if s.resources.memory:
+        spec["memory"] = s.resources.memory
+    model = {"apiVersion": API_VERSION, "kind": "Model", "metadata": metadata(s, target_name), "spec": spec}
+    exp: dict[str, Any] = {"default": stable_name, "candidates": candidates}
+    if s.shadow is not None:
+        exp["mirror"] = {"name": f"{s.name}-shadow", "percent": 100}
+    # a one-model Serving's Model is named after the Serving: its Experiment takes another name
+    exp_name = s.name if len(s.models) > 1 or s.shadow is not None else f"{s.name}-rollout"
+    experiment = {"apiVersion": API_VERSION, "kind": "Experiment", "metadata": metadata(s, exp_name), "spec": exp}
+    return [model, experiment]
+
+
 def emit(program: ir.Program) -> list[Manifest]:
     out = []
     for s in program.servings:

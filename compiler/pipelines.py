@@ -353,11 +353,6 @@ def _rollout(ctx: Context, doc: Loaded, loc: Loc, step: Step, module: ir.Module)
     problem = None
     if step.promote and step.weight is not None:
         problem = ("'weight' and 'promote' say two things", "promote gives the new model all the traffic: keep one")
-    elif s.backend == "seldon-v2":
-        problem = (
-            f"{field!r} is not supported for Seldon v2: its traffic split is an Experiment the deploy step does not apply",
-            "change the Serving's traffic weights, or use backend: kserve or seldon-v1",
-        )
     elif step.weight is not None and len(s.models) > 2:
         problem = (f"Serving {s.name!r} splits traffic {len(s.models)} ways", "'weight' needs a stable and a canary model")
     if problem is not None:

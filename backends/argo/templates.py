@@ -360,6 +360,46 @@ def deploy_template(module: ir.Module, *, name: str, step: ir.Step | None = None
     return tpl
 
 
+def rollout_templates(step: ir.Step, task: str, pipeline: str = "") -> tuple[str, dict[str, m.Template]]:
+    """A Seldon v2 ``deploy:`` with ``weight`` or ``promote``: apply the Model, then (once it serves) the
+    Experiment that splits the traffic. A resource template applies one object, so this is a small DAG."""
+    from mldsl.backends import seldon_v2
+
+    module = step.module
+    run = module.run
+    assert isinstance(run, ir.DeployRun)
+    s = run.serving
+    model, experiment = seldon_v2.rollout_objects(s, run, "{{inputs.parameters.model_uri}}")
+    labels = {"mldsl.io/serving": s.name, "mldsl.io/serving-backend": s.backend}
+    name = fit_name(f"{task}-rollout")
+    model_tpl: m.Template = {
+        "name": fit_name(f"{task}-rollout-model"),
+        "metadata": {"labels": dict(labels)},
+        "inputs": {"parameters": [declared_parameter(p, "default") for p in module.inputs]},
+        "resource": {"action": "apply", "successCondition": "status.replicas > 0", "manifest": embed(model)},
+    }
+    _step_policies(model_tpl, module, step, pipeline)
+    traffic_tpl: m.Template = {
+        "name": fit_name(f"{task}-rollout-traffic"),
+        "metadata": {"labels": dict(labels)},
+        "resource": {"action": "apply", "manifest": embed(experiment)},
+    }
+    passed: list[m.Parameter] = [
+        {"name": p["name"], "value": "{{inputs.parameters.%s}}" % p["name"]} for p in model_tpl["inputs"]["parameters"]
+    ]
+    dag: m.Template = {
+        "name": name,
+        "inputs": {"parameters": [declared_parameter(p, "default") for p in module.inputs]},
+        "dag": {
+            "tasks": [
+                {"name": "model", "template": model_tpl["name"], "arguments": {"parameters": passed}},
+                {"name": "traffic", "template": traffic_tpl["name"], "depends": "model.Succeeded"},
+            ]
+        },
+    }
+    return name, {name: dag, model_tpl["name"]: model_tpl, traffic_tpl["name"]: traffic_tpl}
+
+
 def module_template(
     module: ir.Module,
     project: ir.Project,

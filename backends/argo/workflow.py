@@ -15,6 +15,7 @@ from mldsl.backends.argo.templates import (
     is_resource,
     module_template,
     parameters_and_artifacts,
+    rollout_templates,
     secret_params,
     step_template_name,
     template_name,
@@ -174,6 +175,11 @@ class PipelineEmitter:
 
     # -- templates --------------------------------------------------------------
     def template_for(self, step: ir.Step) -> str:
+        run = step.module.run
+        if isinstance(run, ir.DeployRun) and run.serving.backend == "seldon-v2" and (run.weight is not None or run.promote):
+            name, templates = rollout_templates(step, task_name(step.name), self.pipeline.name)
+            self.templates.update(templates)
+            return name
         if isinstance(step.module.run, ir.ApproveRun):
             name, templates = approval_templates(step, task_name(step.name), self.project.image)
             self.templates.update(templates)
