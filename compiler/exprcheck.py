@@ -14,7 +14,7 @@ from typing import Any
 
 from mldsl import expressions as ast
 from mldsl.compiler import ir
-from mldsl.constraints import Param
+from mldsl.constraints import Param, secret_problems
 from mldsl.mtypes import ANY, BOOL, FLOAT, INT, SECRET, STR, TIMESTAMP, MType, assignable, list_of, type_of_literal
 
 WORKFLOW_FIELDS = {
@@ -412,8 +412,11 @@ class Checker:
                 "secret() takes two quoted strings: the secret's name and key",
                 "write secret('db-credentials', 'password')",
             )
-        name, key = (a.value for a in node.args if isinstance(a, ast.Literal))
-        return ir.ISecret(str(name), str(key), SECRET)
+        name, key = (str(a.value) for a in node.args if isinstance(a, ast.Literal))
+        problems = secret_problems(name, key)
+        if problems:  # the pod would never start: Kubernetes refuses the reference
+            return self.fail(node, "MLD502", "; ".join(problems), "for example secret('db-credentials', 'password')")
+        return ir.ISecret(name, key, SECRET)
 
 
 def _did_you_mean(name: str, options: dict[str, Any], what: str) -> str | None:

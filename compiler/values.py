@@ -8,7 +8,7 @@ from typing import Any
 from mldsl.compiler import ir
 from mldsl.compiler.context import Context, Loc
 from mldsl.compiler.exprcheck import Checker, Scope
-from mldsl.constraints import Param, check_value, range_within
+from mldsl.constraints import ARTIFACT_URI, Param, check_value, range_within
 from mldsl.expressions import ExprError, has_expression, parse_template
 from mldsl.loader import Loaded
 from mldsl.mtypes import ANY, STR, MType, assignable, type_of_literal
@@ -16,7 +16,7 @@ from mldsl.mtypes import ANY, STR, MType, assignable, type_of_literal
 #: Keys that name a credential: a literal value for them is refused (SPEC §1.6).
 CREDENTIAL_KEY = re.compile(r"(passw(or)?d|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|credential)", re.I)
 URI_PREFIX = re.compile(r"^(s3|gs|gcs|https?|oss|hdfs|az)://[^/\s{}$]+/")
-URI = re.compile(r"^(s3|gs|gcs|https?|oss|hdfs|az)://[^/\s]+(/\S*)?$")
+URI = ARTIFACT_URI
 
 
 def _contains_expression(value: Any) -> bool:

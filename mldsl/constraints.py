@@ -62,7 +62,24 @@ def portable_pattern(pattern: str) -> str | None:
     return None
 
 
-__all__ = ["MISSING", "Param", "check_value", "parse_type"]
+__all__ = ["ARTIFACT_URI", "MISSING", "Param", "check_value", "parse_type"]
+
+#: what an artifact given as text must be: a scheme mldsl can read from and a bucket or host (the CLI, `submit`
+#: and the forms' JavaScript, `backends/forms/form.js` ARTIFACT_URI, use this one rule; a test compares them)
+ARTIFACT_URI = re.compile(r"^(s3|gs|gcs|https?|oss|hdfs|az)://[^/\s]+(/\S*)?$")
+#: a Kubernetes Secret's name (a DNS subdomain) and a key of its data (apimachinery IsConfigMapKey), at most 253
+SECRET_NAME = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+SECRET_KEY = re.compile(r"^[-._a-zA-Z0-9]+$")
+
+
+def secret_problems(name: str, key: str) -> list[str]:
+    """Why ``secret(name, key)`` could not name a Kubernetes Secret's key (empty when it can)."""
+    out = []
+    if len(name) > 253 or not SECRET_NAME.match(name):
+        out.append(f"{name!r} is not a Secret name (lowercase letters, digits, '-' and '.')")
+    if len(key) > 253 or not SECRET_KEY.match(key):
+        out.append(f"{key!r} is not a key of a Secret (letters, digits, '-', '_' and '.')")
+    return out
 
 
 @dataclass(frozen=True)
@@ -106,9 +123,9 @@ def check_value(param: Param, value: Any, _t: MType | None = None) -> list[str]:
     if kind == "secret":
         return ["a secret needs a secret reference, not a literal"]
     if kind == "artifact":
-        if isinstance(value, str) and value:
+        if isinstance(value, str) and ARTIFACT_URI.match(value):
             return []  # a URI the step downloads
-        return [f"expected an artifact URI, got {_fmt(value)} ({type_of_literal(value)})"]
+        return [f"expected an artifact URI (s3://bucket/key, gs://, https://...), got {_fmt(value)} ({type_of_literal(value)})"]
     if kind == "enum":
         values = t.values or ()
         if value not in values or isinstance(value, bool):

@@ -12,18 +12,15 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import time
 from collections.abc import Callable
 from typing import Any
 
 from mldsl.cluster import Cluster, ClusterError
 from mldsl.compiler import ir
-from mldsl.constraints import Param, check_value
+from mldsl.constraints import ARTIFACT_URI, Param, check_value  # ARTIFACT_URI: where an artifact param may come from
 
 DONE = ("Succeeded", "Failed", "Error")
-#: where an artifact param may come from on a cluster (a literal location Argo reads exactly)
-ARTIFACT_URI = re.compile(r"^(s3|gs|gcs|https?|oss|hdfs|az)://[^/\s]+(/\S*)?$")
 
 
 def parse_params(pipeline: ir.Pipeline, pairs: list[str], *, artifacts: bool = False) -> tuple[dict[str, str], list[str]]:

@@ -72,7 +72,7 @@ CORPUS: list[tuple[str, dict, list]] = [
     ("list[int]", {"min_length": 1}, [[], [1], [1, 2], [1, "2"], "1", [1.5], [True]]),
     ("list[float]", {}, [[0.5, 1], ["0.5"], [None]]),
     ("dict[str, str]", {"max_length": 1}, [{}, {"a": "b"}, {"a": "b", "c": "d"}, {"a": 1}, ["a"]]),
-    ("artifact", {}, ["s3://b/k", "", 3]),
+    ("artifact", {}, ["s3://b/k", "", 3, "my table.csv", "s3://", "https://host/x.csv", "gs://b", "file:///etc/x", "s3://b /k"]),
 ]
 
 
@@ -112,8 +112,12 @@ def test_fill_a_module_form_in_chromium(tmp_path: Path) -> None:
         field = lambda name: browser.find_element(By.CSS_SELECTOR, f'.field[data-name="{name}"]')  # noqa: E731
         yaml_text = lambda: browser.find_element(By.ID, "yaml").text  # noqa: E731
         assert "required" in field("train").text and "required" in field("target").text
-        field("train").find_element(By.TAG_NAME, "input").send_keys("s3://ml-data/churn/train.parquet")
-        field("target").find_element(By.TAG_NAME, "input").send_keys("churned")
+        train = field("train").find_element(By.TAG_NAME, "input")
+        train.send_keys("my table.csv")  # issue #14 F1: the CLI refuses it (MLD308), so does the form
+        assert "expected an artifact URI" in field("train").text
+        train.clear()
+        train.send_keys("s3://ml-data/churn/train.parquet")
+        field("target").find_element(By.TAG_NAME, "input").send_keys("churned ${{ x")  # F4: a literal '${{'
         n = field("n_estimators").find_element(By.TAG_NAME, "input")
         n.clear()
         n.send_keys("0")
@@ -130,7 +134,8 @@ def test_fill_a_module_form_in_chromium(tmp_path: Path) -> None:
     finally:
         browser.quit()
     with_block = yaml.safe_load(exported)["with"]
-    assert with_block == {"train": "s3://ml-data/churn/train.parquet", "target": "churned", "n_estimators": 300}
+    target = "churned ${{ '${{' }} x"  # the expression that gives the literal text back
+    assert with_block == {"train": "s3://ml-data/churn/train.parquet", "target": target, "n_estimators": 300}
     assert isinstance(with_block["n_estimators"], int)  # numbers stay numbers
     pipeline = {
         "apiVersion": "mldsl/v1",
@@ -186,3 +191,30 @@ def test_sweep_form_exports_a_valid_sweep(tmp_path: Path) -> None:
     (project / "sweeps.yaml").write_text(exported)
     p = subprocess.run([sys.executable, "-m", "mldsl", "validate", str(project)], capture_output=True, text=True)
     assert p.returncode == 0, p.stderr
+
+
+def test_the_artifact_uri_rule_is_the_same_in_javascript() -> None:
+    """Issue #14 F1: the form took any text as an artifact; it now tests the CLI's own expression."""
+    from mldsl.constraints import ARTIFACT_URI
+
+    js = FORM_JS.read_text(encoding="utf-8")
+    line = next(x for x in js.splitlines() if x.startswith("const ARTIFACT_URI = /"))
+    assert line[len("const ARTIFACT_URI = /") : -2].replace("\\/", "/") == ARTIFACT_URI.pattern
+
+
+@pytest.mark.parametrize(
+    ("name", "key", "ok"),
+    [("db-credentials", "password", True), ("api'x }}", "tok", False), ("Bad Name", "k", False), ("a.b", "k y", False)],
+)
+def test_secret_references_are_checked_alike_in_the_form_and_the_cli(tmp_path: Path, name: str, key: str, ok: bool) -> None:
+    """Issue #14 F4: a secret name `api'x }}` made `${{ secret('api'x }}', 'tok') }}`, refused later by the CLI."""
+    from mldsl.constraints import secret_problems
+
+    got = run_in_node(FORM_JS, "cases.map(c => check({kind: 'secret'}, c).length === 0)", [{"name": name, "key": key}], tmp_path)
+    assert got == [ok] and (secret_problems(name, key) == []) is ok
+    js = FORM_JS.read_text(encoding="utf-8")
+    for const in ("SECRET_NAME", "SECRET_KEY"):
+        from mldsl import constraints
+
+        line = next(x for x in js.splitlines() if x.startswith(f"const {const} = /"))
+        assert line[len(f"const {const} = /") : -2].replace("\\/", "/") == getattr(constraints, const).pattern

@@ -37,15 +37,27 @@ function lengthProblems(f, n) {
   return out;
 }
 
+// mldsl.constraints.ARTIFACT_URI, the same rule (tests/test_forms.py compares the two)
+const ARTIFACT_URI = /^(s3|gs|gcs|https?|oss|hdfs|az):\/\/[^/\s]+(\/\S*)?$/;
+// mldsl.constraints.SECRET_NAME and SECRET_KEY (a Secret's name, a key of its data)
+const SECRET_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const SECRET_KEY = /^[-._a-zA-Z0-9]+$/;
+
 // Problems with `value` for field `f` (empty when fine): the rules of mldsl.constraints.check_value.
 function check(f, value) {
   if (value === null || value === undefined) return f.optional ? [] : ["null is not allowed here (the input is not optional)"];
   switch (f.kind) {
     case "any": return [];
-    case "secret":
-      return value && typeof value === "object" && value.name && value.key ? [] : ["a secret needs a secret name and a key"];
+    case "secret": {
+      if (!(value && typeof value === "object" && value.name && value.key)) return ["a secret needs a secret name and a key"];
+      const out = [];  // mldsl.constraints.secret_problems: what would reach ${{ secret('name', 'key') }} is checked here
+      if (value.name.length > 253 || !SECRET_NAME.test(value.name)) out.push(fmt(value.name) + " is not a Secret name (lowercase letters, digits, '-' and '.')");
+      if (value.key.length > 253 || !SECRET_KEY.test(value.key)) out.push(fmt(value.key) + " is not a key of a Secret (letters, digits, '-', '_' and '.')");
+      return out;
+    }
     case "artifact":
-      return typeof value === "string" && value ? [] : ["expected an artifact URI, got " + fmt(value) + " (" + typeName(value) + ")"];
+      return typeof value === "string" && ARTIFACT_URI.test(value) ? []
+        : ["expected an artifact URI (s3://bucket/key, gs://, https://...), got " + fmt(value) + " (" + typeName(value) + ")"];
     case "enum":
       return typeof value !== "boolean" && (f.values || []).some(x => x === value) ? [] : [fmt(value) + " is not one of " + (f.values || []).map(fmt).join(", ")];
     case "bool":
@@ -163,6 +175,17 @@ function widget(f, onChange) {
 
 function secretValue(v) { return "${{ secret('" + v.name + "', '" + v.key + "') }}"; }
 
+// Text as the user typed it: mldsl reads `${{` as the start of an expression, so a literal one is written as
+// the expression that gives it (the CLI compiles ${{ '${{' }} back to the text); inside a list or a mapping
+// no expression is allowed, so there it is a problem to fix.
+const OPEN = "${{";
+function literalText(v) { return typeof v === "string" && v.includes(OPEN) ? v.split(OPEN).join("${{ '${{' }}") : v; }
+function nestedOpen(v) {
+  if (typeof v === "string") return v.includes(OPEN);
+  if (Array.isArray(v)) return v.some(nestedOpen);
+  return v !== null && typeof v === "object" ? Object.entries(v).some(([k, x]) => k.includes(OPEN) || nestedOpen(x)) : false;
+}
+
 function start() {
   const data = document.getElementById("mldsl-form");
   if (!data) return;  // another page (mldsl ui) that uses the widgets and rules only
@@ -178,13 +201,14 @@ function start() {
       if (v === undefined && f.kind === "bool" && !f.optional) v = false;
       const missing = v === undefined || (f.kind === "list" && v.length === 0 && !f.hasDefault && f.optional);
       const problems = missing ? (f.optional || f.hasDefault ? [] : ["required"]) : check(f, v);
+      if (!missing && typeof v === "object" && f.kind !== "secret" && nestedOpen(v)) problems.push("'${{' cannot be written inside a list or a mapping");
       const msg = document.getElementById("err-" + f.name);
       msg.textContent = problems.join("; ");
       w.closest(".field").classList.toggle("invalid", problems.length > 0);
       errors += problems.length;
       // a value equal to the default is left out (the default applies), except a sweep's fixed values, which must be written
       const isDefault = f.hasDefault && JSON.stringify(v) === JSON.stringify(f.default);
-      if (!missing && !(isDefault && doc.mode !== "sweep")) values[f.name] = f.kind === "secret" ? secretValue(v) : v;
+      if (!missing && !(isDefault && doc.mode !== "sweep")) values[f.name] = f.kind === "secret" ? secretValue(v) : literalText(v);
     }
     out.textContent = toYaml(doc.mode, doc, values);
     status.textContent = errors ? errors + " problem" + (errors > 1 ? "s" : "") + " to fix" : "valid";
