@@ -16,6 +16,16 @@ def declare(ctx: Context, doc: Loaded, loc: Loc, name: str, decl: str | TypeDecl
     """A :class:`Param` for ``decl`` at ``loc``, or ``None`` after reporting why not."""
     if isinstance(decl, str):
         t = _parse(ctx, doc, loc, decl)
+        if t is not None and (t.kind == "enum" or (t.kind == "list" and t.item is not None and t.item.kind == "enum")):
+            # the short form cannot list values: such a param could never be given one (a form shows no choice)
+            ctx.error(
+                doc,
+                loc,
+                "MLD203",
+                f"{'a list of enums' if t.kind == 'list' else 'an enum'} needs 'values'",
+                f"use the long form: {{type: {decl}, values: [a, b]}}",
+            )
+            return None
         return Param(name, t) if t is not None else None
     t = _parse(ctx, doc, (*loc, "type"), decl.type)
     if t is None:

@@ -335,6 +335,23 @@ def test_saving_one_pipeline_keeps_the_other_documents_bytes(first: bool) -> Non
     assert len(out.splitlines()) == len(text.splitlines())
 
 
+def test_text_that_yaml_would_retype_is_quoted_when_saved() -> None:
+    """Issue #14 U2: `no`, `on`, `1e-3` were written plain and read back as false, true, 0.001."""
+    from mldsl.yamlsource import load_yaml_text
+
+    words = ["no", "yes", "on", "off", "12:30", "1e-3", "~", "true", "0x1F", "010", "plain words"]
+    model = {
+        "name": "p",
+        "description": "",
+        "params": [],
+        "steps": [{"name": "a", "uses": "notify-webhook@1", "with": {f"k{i}": w for i, w in enumerate(words)}}],
+    }
+    text = render(model, None, None)
+    [doc], diags = load_yaml_text(text, "p.yaml")
+    assert not diags and list(doc.data["spec"]["steps"]["a"]["with"].values()) == words
+    assert "k10: plain words" in text  # what needs no quotes gets none
+
+
 # --- wiring: only type-compatible choices -----------------------------------------------------------------------------
 
 TYPES = [

@@ -104,6 +104,14 @@ def _checked(model: Any) -> dict[str, Any]:
     return model
 
 
+def _retyped(text: str) -> bool:
+    """Whether mldsl's loader would read ``text``, written plain, as something other than this string."""
+    from mldsl.yamlsource import load_yaml_text
+
+    docs, diags = load_yaml_text(f"v: {text}\n", "<value>") if text and "\n" not in text else ([], [])
+    return not docs or diags != [] or docs[0].data != {"v": text}
+
+
 def _value(v: Any) -> Any:
     """A ``with`` value for ruamel: expressions double-quoted (as people write them), collections in flow style."""
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
@@ -111,6 +119,8 @@ def _value(v: Any) -> Any:
 
     if isinstance(v, str) and "${{" in v:
         return DoubleQuotedScalarString(v)
+    if isinstance(v, str) and _retyped(v):
+        return DoubleQuotedScalarString(v)  # `no`, `on`, `1e-3`, `~` written plain would be read back as another type
     if isinstance(v, dict):
         m = CommentedMap((str(k), _value(x)) for k, x in v.items())
         m.fa.set_flow_style()
