@@ -303,7 +303,32 @@ def test_renamed_steps_and_params_keep_what_the_composer_does_not_edit() -> None
             "    trees: {type: int, default: 200, min: 10, max: 2000}",
         ),
         ("    train:", "    fit:"),
+        # issue #14 U1: what the composer does not edit follows the rename too
+        ('    model: "${{ steps.train.outputs.model }}"', '    model: "${{ steps.fit.outputs.model }}"'),
+        ('    model_uri: "${{ steps.train.outputs.model.uri }}"', '    model_uri: "${{ steps.fit.outputs.model.uri }}"'),
     ]
+
+
+def test_a_rename_reaches_when_after_outputs_and_on_exit() -> None:
+    """Issue #14 U1: renaming `evaluate` and `min_auc` rewrote `with:` only; `when`, outputs... kept the old names."""
+    text = (EXAMPLES["churn-train"] / "pipelines" / "churn-train.yaml").read_text()
+    text = text.replace("      uses: register-model@1.0.0\n", "      uses: register-model@1.0.0\n      after: evaluate\n")
+    [doc] = pipelines_in(text)
+    model = model_of(doc)
+    model["params"][4].update(was="min_auc", name="auc_floor")
+    model["steps"][4].update(was="evaluate", name="score")
+    out = render(model, text, "churn-train")
+    assert 'when: "${{ steps.score.outputs.auc >= params.auc_floor }}"' in out
+    assert 'auc: "${{ steps.score.outputs.auc }}"' in out and "after: score" in out
+    assert "steps.evaluate" not in out and "params.min_auc" not in out
+
+
+def test_swapped_names_are_renamed_at_once() -> None:
+    from mldsl.ui.compose import _rename_references
+
+    spec = {"outputs": {"a": "${{ steps.x.outputs.v + steps.y.outputs.v }}"}, "steps": {"s": {"after": ["x", "y"]}}}
+    _rename_references(spec, {"x": "y", "y": "x"}, {})
+    assert spec == {"outputs": {"a": "${{ steps.y.outputs.v + steps.x.outputs.v }}"}, "steps": {"s": {"after": ["y", "x"]}}}
 
 
 @pytest.mark.parametrize("example", sorted(EXAMPLES))

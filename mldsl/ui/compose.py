@@ -315,7 +315,57 @@ def _apply(model: dict[str, Any], docs: list[Any], original: str | None, only: s
             step.move_to_end("uses", last=False)
         steps[s["name"]] = step
     spec["steps"] = steps
+    renamed_steps = {s["was"]: s["name"] for s in model["steps"] if s.get("was") and s["was"] != s["name"]}
+    renamed_params = {p["was"]: p["name"] for p in model["params"] if p.get("was") and p["was"] != p["name"]}
+    if renamed_steps or renamed_params:
+        _rename_references(spec, renamed_steps, renamed_params)
     return index
+
+
+def _rename_references(spec: Any, steps: dict[str, str], params: dict[str, str]) -> None:
+    """A renamed step or param, renamed wherever the pipeline refers to it (issue #14 U1).
+
+    The composer edits ``with:``; a step's ``when``, ``for_each`` and ``env``, ``after:``, the pipeline's
+    ``outputs`` and ``on_exit`` are kept as written, so they would still name the old one ("unknown step").
+    Only references inside ``${{ }}`` change, and ``after:`` entries; quoting and comments stay.
+    """
+    ref = re.compile(r"\b(steps|params)\.([A-Za-z_][A-Za-z0-9_]*)\b")
+
+    def fix_text(text: str) -> str:
+        def one(expr: re.Match[str]) -> str:
+            def name(m: re.Match[str]) -> str:
+                table = steps if m.group(1) == "steps" else params
+                return f"{m.group(1)}.{table.get(m.group(2), m.group(2))}"
+
+            return ref.sub(name, expr.group(0))
+
+        return re.sub(r"\$\{\{.*?\}\}", one, text, flags=re.S)
+
+    def walk(node: Any, key: Any = None) -> Any:
+        if isinstance(node, str):
+            if "${{" not in node:
+                return node
+            fixed = fix_text(node)
+            return node if fixed == node else type(node)(fixed) if type(node) is not str else fixed
+        if isinstance(node, dict):
+            for k in list(node):
+                if k != "with":  # the composer wrote the with: blocks with the new names already
+                    node[k] = walk(node[k], k)
+            return node
+        if isinstance(node, list):
+            for i, item in enumerate(node):
+                node[i] = steps.get(item, item) if key == "after" and isinstance(item, str) else walk(item)
+            return node
+        return node
+
+    for key in list(spec):
+        if key == "params":
+            continue
+        if key == "steps" and isinstance(spec[key], dict):
+            for step in spec[key].values():
+                if isinstance(step, dict) and isinstance(step.get("after"), str):
+                    step["after"] = steps.get(step["after"], step["after"])
+        walk(spec[key], key)
 
 
 @dataclass
