@@ -516,7 +516,8 @@ def forms(path: Path, out: Path, fmt: str) -> None:
     for name, _ in files:
         if name.endswith(".html"):
             click.echo(str(out / name))
-    click.echo(f"mldsl: wrote {len(files)} files ({len(files) // 3} forms) to {out}", err=True)
+    forms_count = sum(1 for name, _ in files if name.endswith(".html") and name != "index.html")
+    click.echo(f"mldsl: wrote {len(files)} files ({forms_count} forms, listed in index.html) to {out}", err=True)
 
 
 @cli.command()

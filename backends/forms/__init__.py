@@ -62,15 +62,15 @@ def field(p: Param) -> dict[str, Any]:
 
 
 def run_params(p: ir.Pipeline) -> tuple[Param, ...]:
-    """The params a run is started with (artifact params reach Argo as artifacts, not as params)."""
-    return tuple(q for q in p.params if q.type.kind != "artifact")
+    """The params a run is started with: artifact params too, as URIs (``submit`` and ``run`` take them)."""
+    return p.params
 
 
 def _asset(name: str) -> str:
     return resources.files("mldsl.backends.forms").joinpath(name).read_text(encoding="utf-8")
 
 
-def page(title: str, subtitle: str, doc: dict[str, Any]) -> str:
+def page(title: str, subtitle: str, doc: dict[str, Any], usage: str = "") -> str:
     data = json.dumps(doc, ensure_ascii=False, sort_keys=True).replace("</", "<\\/")
     return (
         '<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
@@ -80,21 +80,50 @@ def page(title: str, subtitle: str, doc: dict[str, Any]) -> str:
         f"<header><h1>{html.escape(title)}</h1><p>{html.escape(subtitle)}</p></header>\n"
         '<main>\n<form id="form" onsubmit="return false"></form>\n'
         '<section><h2>YAML</h2><p id="status"></p><pre id="yaml"></pre>'
-        '<button id="download" type="button">Download</button></section>\n</main>\n'
+        '<button id="download" type="button">Download</button>'
+        + (f'<p class="help" id="usage">{usage}</p>' if usage else "")
+        + "</section>\n</main>\n"
         f'<script type="application/json" id="mldsl-form">{data}</script>\n'
         f"<script>\n{_asset('form.js')}</script>\n</body>\n</html>\n"
     )
 
 
 def _files(
-    stem: str, title: str, subtitle: str, params: tuple[Param, ...], mode: str, filename: str, extra: dict[str, Any] | None = None
+    stem: str,
+    title: str,
+    subtitle: str,
+    params: tuple[Param, ...],
+    mode: str,
+    filename: str,
+    extra: dict[str, Any] | None = None,
+    usage: str = "",
 ) -> list[tuple[str, str]]:
     doc = {"title": title, "mode": mode, "filename": filename, "fields": [field(p) for p in params], **(extra or {})}
     return [
         (f"{stem}.schema.json", json.dumps(form_schema(title, params), indent=2, ensure_ascii=False) + "\n"),
         (f"{stem}.ui.json", json.dumps(ui_schema(params), indent=2, ensure_ascii=False) + "\n"),
-        (f"{stem}.html", page(title, subtitle, doc)),
+        (f"{stem}.html", page(title, subtitle, doc, usage)),
     ]
+
+
+def _code(text: str) -> str:
+    return f"<code>{html.escape(text)}</code>"
+
+
+def _index(entries: list[tuple[str, str, str]]) -> str:
+    """``index.html``: every form of the folder, by kind, linked (issue #14 F12)."""
+    rows = "".join(
+        f'<li><a href="{html.escape(stem)}.html">{html.escape(title)}</a> <span class="help">{html.escape(kind)}</span></li>\n'
+        for kind, stem, title in entries
+    )
+    return (
+        '<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f'<meta http-equiv="Content-Security-Policy" content="{CSP}">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>mldsl forms</title>\n<style>\n{_asset('form.css')}</style>\n</head>\n<body>\n"
+        "<header><h1>mldsl forms</h1><p>Fill a form, download its YAML, and use it as the form says.</p></header>\n"
+        f"<main>\n<ul>\n{rows}</ul>\n</main>\n</body>\n</html>\n"
+    )
 
 
 def _sweep_parts(s: ir.Sweep) -> tuple[dict[str, Any], tuple[Param, ...]]:
@@ -130,34 +159,48 @@ def _sweep_parts(s: ir.Sweep) -> tuple[dict[str, Any], tuple[Param, ...]]:
 def generate(program: ir.Program, module_keys: set[str]) -> list[tuple[str, str]]:
     """Every file of every form: (file name, text)."""
     out: list[tuple[str, str]] = []
+    entries: list[tuple[str, str, str]] = []
     for m in program.modules:
         if m.key in module_keys:
+            stem = f"module-{m.name}"
+            entries.append(("module", stem, f"{m.name} {m.version}"))
             out += _files(
-                f"module-{m.name}",
+                stem,
                 f"{m.name} {m.version}",
                 m.description or "A module's inputs: the with: block of a step",
                 m.inputs,
                 "with",
                 f"{m.name}-with.yaml",
+                usage=f"Paste the downloaded block into a step that uses {_code(f'{m.name}@{m.version}')}.",
             )
     for p in program.pipelines:
+        stem = f"pipeline-{p.name}"
+        entries.append(("pipeline", stem, p.name))
+        file = f"{p.name}.params.yaml"
         out += _files(
-            f"pipeline-{p.name}",
+            stem,
             p.name,
             p.description or "Params of a run (mldsl submit --params-file)",
             run_params(p),
             "params",
-            f"{p.name}.params.yaml",
+            file,
+            usage=f"Start a run with {_code(f'mldsl submit {p.name} --params-file {file}')}, or on this machine "
+            f"with {_code(f'mldsl run . --pipeline {p.name} --params-file {file}')} (from the project folder).",
         )
     for s in program.sweeps:
         extra, params = _sweep_parts(s)
+        stem = f"sweep-{s.name}"
+        entries.append(("sweep", stem, s.name))
         out += _files(
-            f"sweep-{s.name}",
+            stem,
             s.name,
             f"{s.strategy} search over {s.pipeline.name}: the fixed params",
             params,
             "sweep",
             f"{s.name}.sweep.yaml",
             extra,
+            usage=f"Save the download in the project, then {_code('mldsl validate .')} and {_code('mldsl apply .')}.",
         )
+    if entries:
+        out.append(("index.html", _index(entries)))
     return out
