@@ -87,7 +87,10 @@ class Cluster:
                 return None
             raise ClusterError(f"the cluster refused {what}: {exc.status} {_reason(exc)}") from None
         except (HTTPError, OSError) as exc:
-            raise ClusterError(f"cannot reach the cluster at {self.host}: {exc.__class__.__name__}") from None
+            raise ClusterError(
+                f"cannot reach the cluster at {self.host} ({unreachable_reason(exc)}): "
+                "check the kubeconfig's server (or --context) and that the cluster is up"
+            ) from None
 
     def namespace_for(self, obj: dict[str, Any], namespace: str | None) -> str:
         """Where ``obj`` goes: ``--namespace``, else its own, else the kubeconfig context's."""
@@ -199,6 +202,34 @@ class Cluster:
                 )
             pruned.append(Outcome(kind, name, "pruned"))
         return pruned, skipped
+
+
+def unreachable_reason(exc: BaseException) -> str:
+    """Why a connection failed, in words (not ``MaxRetryError`` or ``<urlopen error [Errno 111] ...>``)."""
+    import errno
+    import socket
+
+    seen: set[int] = set()
+    node: BaseException | None = exc
+    while node is not None and id(node) not in seen:  # urllib3 and urllib wrap the OS error once or twice
+        seen.add(id(node))
+        if isinstance(node, socket.gaierror):
+            return "unknown host"
+        if isinstance(node, (TimeoutError, socket.timeout)):
+            return "timed out"
+        if isinstance(node, OSError) and node.errno is not None:
+            return {
+                errno.ECONNREFUSED: "connection refused",
+                errno.EHOSTUNREACH: "host unreachable",
+                errno.ENETUNREACH: "network unreachable",
+                errno.ETIMEDOUT: "timed out",
+            }.get(node.errno, node.strerror or str(node))
+        nxt = getattr(node, "reason", None)
+        node = nxt if isinstance(nxt, BaseException) else node.__cause__ or node.__context__
+    text = str(exc)
+    if "refused" in text.lower():
+        return "connection refused"
+    return type(exc).__name__
 
 
 def _reason(exc: Any) -> str:

@@ -120,15 +120,18 @@ class KubernetesRuns:
         """Create a Workflow (a run, or a sweep's driver); returns its generated name."""
         body = {**body, "metadata": {**body["metadata"], "namespace": self.namespace}}
         what = body["metadata"].get("name") or body["metadata"].get("generateName", "") + "*"
-        created = self.cluster.call(
-            f"Workflow {what}",
-            self.cluster.api.create_namespaced_custom_object,
-            "argoproj.io",
-            "v1alpha1",
-            self.namespace,
-            "workflows",
-            body,
-        )
+        try:
+            created = self.cluster.call(
+                f"Workflow {what}",
+                self.cluster.api.create_namespaced_custom_object,
+                "argoproj.io",
+                "v1alpha1",
+                self.namespace,
+                "workflows",
+                body,
+            )
+        except ClusterError as exc:
+            raise ClusterError(f"{exc}{_apply_first(str(exc))}") from None
         return str(created["metadata"]["name"])
 
     def get(self, name: str) -> dict[str, Any]:
@@ -173,10 +176,20 @@ class ArgoServerRuns:
             with urllib.request.urlopen(req, timeout=30, context=context) as resp:
                 return dict(json.loads(resp.read()))
         except urllib.error.HTTPError as exc:
-            detail = exc.read().decode(errors="replace")[:300]
-            raise ClusterError(f"the Argo Server refused {method} {path}: {exc.code} {detail}") from None
+            raw = exc.read().decode(errors="replace")
+            try:
+                detail = str(json.loads(raw).get("message") or raw)[:300]
+            except (ValueError, AttributeError):
+                detail = raw[:300]
+            hint = "; check ARGO_TOKEN (a bearer token the server accepts)" if exc.code in (401, 403) else _apply_first(detail)
+            raise ClusterError(f"the Argo Server refused {method} {path}: {exc.code} {detail}{hint}") from None
         except (urllib.error.URLError, OSError) as exc:
-            raise ClusterError(f"cannot reach the Argo Server at {self.base}: {exc}") from None
+            from mldsl.cluster import unreachable_reason
+
+            raise ClusterError(
+                f"cannot reach the Argo Server at {self.base} ({unreachable_reason(exc)}): "
+                "check ARGO_SERVER and that the server is up"
+            ) from None
 
     def submit(self, pipeline: str, params: dict[str, str], artifacts: dict[str, dict[str, Any]] | None = None) -> str:
         if artifacts:  # the submit API takes parameters only: the run goes in whole, artifacts as arguments
@@ -204,6 +217,13 @@ class ArgoServerRuns:
 
     def get(self, name: str) -> dict[str, Any]:
         return self._request("GET", f"/api/v1/workflows/{self.namespace}/{name}")
+
+
+def _apply_first(message: str) -> str:
+    """The hint a run of a pipeline the cluster does not have needs (issue #14 U6)."""
+    if "not found" in message and "workflowtemplate" in message.lower():
+        return "; apply the project first (mldsl apply PATH, or Apply project in mldsl ui), then submit again"
+    return ""
 
 
 def runs_from_environment(

@@ -137,11 +137,16 @@ def test_submit_through_the_argo_server(emu) -> None:
 def test_missing_template_and_unreachable(emu, tmp_path: Path) -> None:
     del emu.store[("argoproj.io", "v1alpha1", "ml", "workflowtemplates", "churn-train")]
     p = mldsl(emu.env, "submit", "churn-train", "--from", str(CHURN))
-    assert p.returncode == 3 and "not found" in p.stderr
+    assert p.returncode == 3 and "not found" in p.stderr and "apply the project first (mldsl apply PATH" in p.stderr
     config = tmp_path / "dead"
     config.write_text(kubeconfig("http://127.0.0.1:9"))
     dead = mldsl({"KUBECONFIG": str(config), "HOME": str(tmp_path)}, "submit", "churn-train", "--from", str(CHURN))
-    assert dead.returncode == 3 and "cannot reach the cluster" in dead.stderr and "Traceback" not in dead.stderr
+    assert dead.returncode == 3 and "Traceback" not in dead.stderr
+    # issue #14 U6: words, not MaxRetryError
+    assert "cannot reach the cluster at http://127.0.0.1:9 (connection refused)" in dead.stderr, dead.stderr
+    assert "MaxRetryError" not in dead.stderr
+    argo = mldsl({"ARGO_SERVER": "http://127.0.0.1:9", "HOME": str(tmp_path)}, "submit", "churn-train", "--from", str(CHURN))
+    assert argo.returncode == 3 and "cannot reach the Argo Server at http://127.0.0.1:9 (connection refused)" in argo.stderr
 
 
 def test_params_file_from_a_form(emu, tmp_path: Path) -> None:

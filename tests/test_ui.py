@@ -678,8 +678,17 @@ def test_apply_run_and_launch_from_the_page(cluster: Any, tmp_path: Path) -> Non
             assert "epochs: 400 is above the maximum 200" in lines[0]
             epochs.clear()
             epochs.send_keys("40")
-            lines = log_after("#submit-run", len(lines) + 1)
+            submit = css("#submit-run")
+            browser.execute_script("arguments[0].click(); arguments[0].click();", submit)  # issue #14 U5: a double click
+            deadline = time.monotonic() + 20
+            while (
+                len(browser.find_elements(By.CSS_SELECTOR, "#cluster-log li")) <= len(lines) or submit.get_attribute("aria-busy")
+            ) and time.monotonic() < deadline:
+                time.sleep(0.05)
+            time.sleep(0.3)
+            lines = [e.text for e in browser.find_elements(By.CSS_SELECTOR, "#cluster-log li")]
             assert re.fullmatch(r"workflow/ranker-training-\d+ submitted", lines[0]), lines
+            assert sum("submitted" in line for line in lines) == 1, lines  # one run, not two
             Select(css("#launch-sweep")).select_by_value("ranker-random")
             lines = log_after("#launch", len(lines) + 1)
             assert re.fullmatch(r"workflow/ranker-random-\d+ started", lines[0]), lines
@@ -893,3 +902,17 @@ def test_malformed_requests_get_4xx_and_free_their_thread(tmp_path: Path, monkey
                 sock.close()
         time.sleep(3.5)  # the held threads time out and give back their slots
         assert client.call("GET", "/api/files")[0] == 200
+
+
+def test_apply_is_offered_only_where_it_can_work(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Issue #14 U6: with only ARGO_SERVER set, "Apply project" was offered and failed (apply needs the k8s API)."""
+    from mldsl.ui.studio import cluster_configured
+
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.delenv("KUBECONFIG", raising=False)
+    monkeypatch.delenv("KUBERNETES_SERVICE_HOST", raising=False)
+    monkeypatch.setenv("ARGO_SERVER", "localhost:2746")
+    assert cluster_configured()["configured"] and not cluster_configured()["can_apply"]
+    (tmp_path / "kc").write_text("apiVersion: v1\n")
+    monkeypatch.setenv("KUBECONFIG", str(tmp_path / "kc"))
+    assert cluster_configured()["can_apply"]

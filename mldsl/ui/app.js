@@ -570,12 +570,22 @@ async function renderCluster() {
   const log = el("ul", { id: "cluster-log" });
   const say = (text, good) => log.prepend(el("li", { class: good ? "good" : "bad", text }));
   box.appendChild(el("p", { class: "help", text: "Cluster: " + c.via + ". These act on the saved files, as mldsl apply and mldsl submit do." }));
-  const applyBtn = el("button", { type: "button", id: "apply", text: "Apply project" });
-  applyBtn.addEventListener("click", async () => {
-    const r = await api("POST", "/api/apply", {});
-    if (r.ok) r.data.lines.forEach(l => say(l, true)); else say(r.data.error, false);
+  // a button does nothing more while its request is in flight: a double click starts one run, not two
+  const busy = (btn, work) => btn.addEventListener("click", async () => {
+    if (btn.disabled) return;
+    btn.disabled = true; btn.setAttribute("aria-busy", "true");
+    try { await work(); } finally { btn.disabled = false; btn.removeAttribute("aria-busy"); }
   });
-  box.appendChild(applyBtn);
+  if (c.can_apply) {
+    const applyBtn = el("button", { type: "button", id: "apply", text: "Apply project" });
+    busy(applyBtn, async () => {
+      const r = await api("POST", "/api/apply", {});
+      if (r.ok) r.data.lines.forEach(l => say(l, true)); else say(r.data.error, false);
+    });
+    box.appendChild(applyBtn);
+  } else {
+    box.appendChild(el("p", { class: "help", id: "apply-note", text: "Apply needs a kubeconfig or an in-cluster account (the Argo Server only starts runs): run mldsl apply where one is set." }));
+  }
   const r = await api("GET", "/api/runs");
   if (!r.ok) return;
   const pick = el("select", { id: "run-pipeline", "aria-label": "pipeline to run" });
@@ -593,7 +603,7 @@ async function renderCluster() {
   };
   pick.addEventListener("change", fill);
   const submitBtn = el("button", { type: "button", id: "submit-run", text: "Submit run" });
-  submitBtn.addEventListener("click", async () => {
+  busy(submitBtn, async () => {
     const params = {}, problems = [];
     (r.data.pipelines[pick.value] || []).forEach(f => {
       let v = inputs[f.name].read();
@@ -611,7 +621,7 @@ async function renderCluster() {
     const sweep = el("select", { id: "launch-sweep", "aria-label": "sweep to launch" });
     r.data.sweeps.forEach(n => sweep.appendChild(el("option", { value: n, text: n })));
     const launch = el("button", { type: "button", id: "launch", text: "Launch sweep" });
-    launch.addEventListener("click", async () => {
+    busy(launch, async () => {
       const s = await api("POST", "/api/launch", { sweep: sweep.value });
       if (s.ok) s.data.started.forEach(l => say(l + " started", true)); else say(s.data.error, false);
     });

@@ -373,12 +373,14 @@ class Studio:
 
 def cluster_configured() -> dict[str, Any]:
     """Whether submit and launch can reach a cluster, and how (without importing the kubernetes client)."""
-    if os.environ.get("ARGO_SERVER"):
-        return {"configured": True, "via": f"Argo Server {os.environ['ARGO_SERVER']}"}
     configs = [Path(p) for p in os.environ.get("KUBECONFIG", "").split(os.pathsep) if p] or [Path.home() / ".kube" / "config"]
     found = [c for c in configs if c.is_file()]
+    # apply talks to the Kubernetes API: the Argo Server alone starts runs but cannot apply (issue #14 U6)
+    can_apply = bool(found) or bool(os.environ.get("KUBERNETES_SERVICE_HOST"))
+    if os.environ.get("ARGO_SERVER"):
+        return {"configured": True, "can_apply": can_apply, "via": f"Argo Server {os.environ['ARGO_SERVER']}"}
     if found:
-        return {"configured": True, "via": f"kubeconfig {found[0]}"}
+        return {"configured": True, "can_apply": True, "via": f"kubeconfig {found[0]}"}
     if os.environ.get("KUBERNETES_SERVICE_HOST"):
-        return {"configured": True, "via": "in-cluster service account"}
-    return {"configured": False, "via": "no ARGO_SERVER, kubeconfig or in-cluster account"}
+        return {"configured": True, "can_apply": True, "via": "in-cluster service account"}
+    return {"configured": False, "can_apply": False, "via": "no ARGO_SERVER, kubeconfig or in-cluster account"}
