@@ -426,6 +426,17 @@ def _approve_module(ctx: Context, doc: Loaded, loc: Loc, step: Step) -> ir.Modul
                 key=True,
             )
             ok = False
+    if step.approve.message is not None and "${{" in step.approve.message:
+        # the message is the suspend node's fixed input (shown by the Argo UI and `argo get`): an expression there
+        # would be shown as text, never evaluated (SPEC §1.10: compiled or refused, never copied)
+        ctx.error(
+            doc,
+            (*loc, "approve", "message"),
+            "MLD603",
+            "an approval's message is fixed text: an expression cannot be used here",
+            "write the message out; the person approving sees the run's params in the Argo UI",
+        )
+        ok = False
     timeout = _duration(ctx, doc, (*loc, "approve", "timeout"), step.approve.timeout)
     if not ok or (step.approve.timeout is not None and timeout is None):
         return None

@@ -169,3 +169,35 @@ def test_a_sweep_names_a_pipeline_step_for_its_objective_and_skip_steps(tmp_path
     assert (sweep.objective_step, sweep.objective_output) == ("boosted__evaluate", "auc")
     trial = {s.name for s in sweep.pipeline.steps}
     assert "boosted__train" in trial and not any(n.startswith("forest__") for n in trial) and "check" not in trial
+
+
+def test_a_called_pipeline_with_fan_out_approval_deploy_and_exit_steps(tmp_path: Path) -> None:
+    """What §1.10 gives a pipeline, inside a called one: every runtime rule holds, and it runs here."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    import runtime_rules as rules
+
+    root = tmp_path / "p"
+    shutil.copytree(Path(__file__).parent / "projects" / "nested-release", root)
+    result = compile_paths([root])
+    assert not [d for d in result.diagnostics if d.severity == "error"], [d.render() for d in result.diagnostics]
+    nightly = next(m.body for m in emit_all(result.program) if m.filename == "nightly.workflowtemplate.yaml")
+    assert rules.check(nightly) == []
+    tasks = [t["name"] for t in nightly["spec"]["templates"][0]["dag"]["tasks"]]
+    assert {"rel--per-region", "rel--gate", "rel--ship", "rel--notify"} <= set(tasks)
+    assert "onExit" not in nightly["spec"]  # the called pipeline's exit handler does not run
+    env = {**os.environ, "MLDSL_HOME": str(tmp_path / "home")}
+    p = subprocess.run(
+        [sys.executable, "-m", "mldsl", "run", str(root), "--pipeline", "nightly", "--approve", "rel__gate", "--format", "json"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert p.returncode == 0, p.stderr
+    record = json.loads(p.stdout)
+    assert record["steps"]["rel__ship"]["phase"] == "Succeeded" and record["steps"]["last"]["phase"] == "Succeeded"
+    assert [i["item"] for i in record["steps"]["rel__per_region"]["items"]] == ["cn"]  # the caller's binding
