@@ -28,25 +28,30 @@ def model_name(s: ir.Serving, m: ir.ServedModel) -> str:
     return s.name if len(s.models) == 1 and m is s.models[0] else f"{s.name}-{m.name}"
 
 
+def _model(s: ir.Serving, m: ir.ServedModel, name: str, uri: str) -> dict[str, Any]:
+    """The ``Model`` named ``name`` that serves ``m`` from ``uri``, placed by its server's requirements."""
+    spec: dict[str, Any] = {"storageUri": uri}
+    if m.secret:
+        spec["secretName"] = m.secret
+    if m.server == "custom":
+        spec["server"] = f"{s.name}-server"
+    else:
+        spec["requirements"] = REQUIREMENTS[m.server]
+    spec["replicas"] = s.replicas
+    if s.autoscale is not None:
+        spec["minReplicas"], spec["maxReplicas"] = s.autoscale[0], s.autoscale[1]
+    if s.resources.memory:
+        spec["memory"] = s.resources.memory
+    return {"apiVersion": API_VERSION, "kind": "Model", "metadata": metadata(s, name), "spec": spec}
+
+
 def objects(s: ir.Serving, uri: str | None = None) -> list[dict[str, Any]]:
     """Every object of the Serving; ``uri`` replaces the last traffic entry's model URI (deploy steps)."""
     out: list[dict[str, Any]] = []
     served = list(s.models) + ([s.shadow] if s.shadow else [])
     for i, m in enumerate(served):
-        spec: dict[str, Any] = {"storageUri": uri if uri and i == len(s.models) - 1 else m.uri}
-        if m.secret:
-            spec["secretName"] = m.secret
-        if m.server == "custom":
-            spec["server"] = f"{s.name}-server"
-        else:
-            spec["requirements"] = REQUIREMENTS[m.server]
-        spec["replicas"] = s.replicas
-        if s.autoscale is not None:
-            spec["minReplicas"], spec["maxReplicas"] = s.autoscale[0], s.autoscale[1]
-        if s.resources.memory:
-            spec["memory"] = s.resources.memory
         name = model_name(s, m) if m is not s.shadow else f"{s.name}-shadow"
-        out.append({"apiVersion": API_VERSION, "kind": "Model", "metadata": metadata(s, name), "spec": spec})
+        out.append(_model(s, m, name, uri if uri and i == len(s.models) - 1 else m.uri))
     custom = next((m for m in served if m.server == "custom"), None)
     if custom is not None:
         out.append(
@@ -89,19 +94,7 @@ def rollout_objects(s: ir.Serving, run: ir.DeployRun, uri: str) -> list[dict[str
         canary = s.models[1] if len(s.models) > 1 else stable._replace(name="canary")
         target, target_name = canary, f"{s.name}-{canary.name}"
         candidates = [{"name": stable_name, "weight": 100 - run.weight}, {"name": target_name, "weight": run.weight}]
-    spec: dict[str, Any] = {"storageUri": uri}
-    if target.secret:
-        spec["secretName"] = target.secret
-    if target.server == "custom":
-        spec["server"] = f"{s.name}-server"
-    else:
-        spec["requirements"] = REQUIREMENTS[target.server]
-    spec["replicas"] = s.replicas
-    if s.autoscale is not None:
-        spec["minReplicas"], spec["maxReplicas"] = s.autoscale[0], s.autoscale[1]
-    if s.resources.memory:
-        spec["memory"] = s.resources.memory
-    model = {"apiVersion": API_VERSION, "kind": "Model", "metadata": metadata(s, target_name), "spec": spec}
+    model = _model(s, target, target_name, uri)
     exp: dict[str, Any] = {"default": stable_name, "candidates": candidates}
     if s.shadow is not None:
         exp["mirror"] = {"name": f"{s.name}-shadow", "percent": 100}

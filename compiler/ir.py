@@ -141,6 +141,23 @@ def walk(value: Any) -> Any:
             stack.extend((node.target, node.key))
 
 
+def rebuild(value: Any, f: Any) -> Any:
+    """``value`` with ``f`` applied to each of its direct sub-expressions (the children :func:`walk` visits)."""
+    if isinstance(value, IInterp):
+        return value._replace(parts=tuple(p if isinstance(p, str) else f(p) for p in value.parts))
+    if isinstance(value, IUnary):
+        return value._replace(operand=f(value.operand))
+    if isinstance(value, IBinary):
+        return value._replace(left=f(value.left), right=f(value.right))
+    if isinstance(value, ICall):
+        return value._replace(args=tuple(f(a) for a in value.args))
+    if isinstance(value, IList):
+        return value._replace(items=tuple(f(i) for i in value.items))
+    if isinstance(value, IIndex):
+        return value._replace(target=f(value.target), key=f(value.key))
+    return value
+
+
 # --- modules ---------------------------------------------------------------
 
 

@@ -13,7 +13,7 @@ from mldsl.compiler.modules import module_for, module_resources
 from mldsl.compiler.params import declare
 from mldsl.compiler.pods import pod_settings
 from mldsl.compiler.resolve import Registry, ResolveError
-from mldsl.compiler.subpipelines import SEPARATOR, inline, is_call, module_for_pipeline
+from mldsl.compiler.subpipelines import POD_FIELDS, SEPARATOR, inline, is_call, module_for_pipeline
 from mldsl.compiler.values import bind, check_env, compile_value, expect_type
 from mldsl.constraints import Param
 from mldsl.durations import parse_duration
@@ -285,21 +285,7 @@ def _check_inlined_names(ctx: Context, doc: Loaded, steps: tuple[ir.Step, ...]) 
 #: what a step runs: exactly one of these
 STEP_KINDS = ("uses", "deploy", "approve", "pipeline")
 #: step fields that configure a pod or its inputs, which an ``approve:`` step does not have
-_NOT_FOR_APPROVAL = (
-    "with_",
-    "for_each",
-    "parallelism",
-    "retries",
-    "timeout",
-    "cache",
-    "resources",
-    "node_selector",
-    "tolerations",
-    "env",
-    "volumes",
-    "service_account",
-    "pod",
-)
+_NOT_FOR_APPROVAL = ("with_", *POD_FIELDS)
 
 
 def _resolve_step(ctx: Context, doc: Loaded, loc: Loc, step: Step, registry: Registry) -> ir.Module | None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mldsl.compiler.context import Context
-from mldsl.loader import Loaded, builtin_module_names, load_builtin_module, load_file, real_path
+from mldsl.loader import Loaded, builtin_module_names, load_builtin_module, load_file, real_path, safely
 
 
 class ResolveError(ValueError):
@@ -116,10 +116,7 @@ class Registry:
                 "a module file must be inside the project; list a shared library's folder in module_paths in mldsl.yaml",
             )
         docs = [d for d in ctx.ws.documents if real_path(d.file) == target and d.kind == "Module"]
-        try:
-            found = target.is_file()
-        except (OSError, ValueError):  # a name too long for the file system, a NUL
-            found = False
+        found = safely(target.is_file)  # False for a name too long for the file system, or a NUL
         if not docs and found:
             docs = [d for d in load_file(target, 0, ctx.ws) if d.kind == "Module"]
             ctx.ws.documents.extend(docs)

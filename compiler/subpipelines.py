@@ -22,8 +22,9 @@ from mldsl.mtypes import BOOL
 #: what joins a pipeline step's name and its inner step's: step names never start or end with '_' twice
 SEPARATOR = "__"
 
-#: step fields that belong to the called pipeline's own steps, not to the step that calls it
-_NOT_FOR_PIPELINE_STEPS = (
+#: step fields that configure a step's pod: neither a pipeline step (they belong to the called pipeline's own
+#: steps) nor an ``approve:`` step (``compiler.pipelines``) has one
+POD_FIELDS = (
     "for_each",
     "parallelism",
     "retries",
@@ -49,7 +50,7 @@ def module_for_pipeline(ctx: Context, doc: Loaded, loc: Loc, step: Step, compile
     """The called pipeline seen as a module (its params the inputs, its outputs the outputs), or None."""
     name = step.pipeline
     assert name is not None
-    for field in (*_NOT_FOR_PIPELINE_STEPS, "continue_on_failure"):
+    for field in (*POD_FIELDS, "continue_on_failure"):
         if getattr(step, field) not in (None, False):
             ctx.error(
                 doc,
@@ -67,11 +68,11 @@ def module_for_pipeline(ctx: Context, doc: Loaded, loc: Loc, step: Step, compile
         return None
     found = _find(ctx, name)
     if found is None:
-        known = sorted({d.name for d in ctx.ws.of_kind("Pipeline")} - {doc.name})
-        close = difflib.get_close_matches(name, known, n=1)
         if ("Pipeline", name) in ctx.ws.broken:
             ctx.suppressed += 1  # its file has errors, reported there
             return None
+        known = sorted({d.name for d in ctx.ws.of_kind("Pipeline")} - {doc.name})
+        close = difflib.get_close_matches(name, known, n=1)
         ctx.error(
             doc,
             (*loc, "pipeline"),
@@ -176,7 +177,7 @@ def _substitute(value: Any, params: dict[str, ir.IValue], rename: dict[str, str]
         return params.get(value.name, value)
     if isinstance(value, ir.IStepOutput):
         return value._replace(step=rename.get(value.step, value.step))
-    return _rebuild(value, lambda v: _substitute(v, params, rename))
+    return ir.rebuild(value, lambda v: _substitute(v, params, rename))
 
 
 def _resolve_calls(value: Any, results: dict[str, dict[str, ir.IValue]]) -> Any:
@@ -188,23 +189,7 @@ def _resolve_calls(value: Any, results: dict[str, dict[str, ir.IValue]]) -> Any:
                 field=value.field if value.field is not None else target.field, fanout=target.fanout or value.fanout
             )
         return target
-    return _rebuild(value, lambda v: _resolve_calls(v, results))
-
-
-def _rebuild(value: Any, f: Any) -> Any:
-    if isinstance(value, ir.IInterp):
-        return value._replace(parts=tuple(p if isinstance(p, str) else f(p) for p in value.parts))
-    if isinstance(value, ir.IUnary):
-        return value._replace(operand=f(value.operand))
-    if isinstance(value, ir.IBinary):
-        return value._replace(left=f(value.left), right=f(value.right))
-    if isinstance(value, ir.ICall):
-        return value._replace(args=tuple(f(a) for a in value.args))
-    if isinstance(value, ir.IList):
-        return value._replace(items=tuple(f(i) for i in value.items))
-    if isinstance(value, ir.IIndex):
-        return value._replace(target=f(value.target), key=f(value.key))
-    return value
+    return ir.rebuild(value, lambda v: _resolve_calls(v, results))
 
 
 def _map_step(step: ir.Step, f: Any) -> ir.Step:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -89,24 +89,11 @@ class Workspace:
         return [d for d in self.documents if d.kind == kind and (tier is None or d.tier == tier)]
 
 
-def _exists(path: Path) -> bool:
-    """``path.exists()`` that answers False for a name the file system refuses (too long, a NUL)."""
+def safely(check: Callable[[], bool]) -> bool:
+    """``path.exists()``, ``is_dir()`` or ``is_file()`` that answers False for a name the file system refuses
+    (too long, a NUL) instead of raising: such names come from documents."""
     try:
-        return path.exists()
-    except (OSError, ValueError):
-        return False
-
-
-def _is_dir(path: Path) -> bool:
-    try:
-        return path.is_dir()
-    except (OSError, ValueError):
-        return False
-
-
-def _is_file(path: Path) -> bool:
-    try:
-        return path.is_file()
+        return check()
     except (OSError, ValueError):
         return False
 
@@ -157,7 +144,7 @@ def load_builtin_module(ws: Workspace, name: str) -> list[Loaded]:
 
 
 def find_yaml_files(path: Path) -> list[Path]:
-    if _is_file(path):
+    if safely(path.is_file):
         return [path]
     out: list[Path] = []
     for root, dirs, files in os.walk(path):
@@ -169,10 +156,10 @@ def find_yaml_files(path: Path) -> list[Path]:
 def find_project_file(paths: Iterable[Path]) -> Path | None:
     """``mldsl.yaml`` in the first given path's folder or the nearest folder above it."""
     for p in paths:
-        start = real_path(p) if _is_dir(p) else real_path(p).parent
+        start = real_path(p) if safely(p.is_dir) else real_path(p).parent
         for folder in (start, *start.parents):
             candidate = folder / PROJECT_FILE
-            if _is_file(candidate):
+            if safely(candidate.is_file):
                 return candidate
         break
     return None
@@ -287,7 +274,7 @@ def validate_document(doc: YamlDocument, file: Path, tier: int, diags: Diagnosti
 
 def _common_folder(paths: list[Path]) -> Path:
     """The deepest folder holding every given path (the working directory when none exists)."""
-    folders = [real_path(p) if _is_dir(p) else real_path(p).parent for p in paths if _exists(p)]
+    folders = [real_path(p) if safely(p.is_dir) else real_path(p).parent for p in paths if safely(p.exists)]
     if not folders:
         return real_path(Path.cwd())
     return Path(os.path.commonpath(folders))
@@ -315,15 +302,15 @@ def load_workspace(
     ws = Workspace(unsaved={real_path(p): t for p, t in (unsaved or {}).items()})
     seen: set[Path] = set()
     given: list[Path] = []
-    explicit: set[Path] = {real_path(p) for p in paths if _is_file(p)} | set(ws.unsaved)
+    explicit: set[Path] = {real_path(p) for p in paths if safely(p.is_file)} | set(ws.unsaved)
     for p in paths:
-        if not _exists(p) and real_path(p) in ws.unsaved:
+        if not safely(p.exists) and real_path(p) in ws.unsaved:
             continue  # a new file, added below
-        if not _exists(p):
+        if not safely(p.exists):
             ws.diagnostics.error("MLD001", f"no such file or folder: {p}", Span(str(p)))
             continue
         files = find_yaml_files(p)
-        if _is_dir(p) and not files:
+        if safely(p.is_dir) and not files:
             ws.diagnostics.error(
                 "MLD001",
                 f"no *.yaml or *.yml files in {display_path(p)}",
@@ -368,9 +355,7 @@ def load_workspace(
         spec_paths = ws.project.model.spec.module_paths
         for i, mp in enumerate(spec_paths):
             folder = real_path(ws.project_root / mp)
-            if _is_dir(folder):
-                ws.readable.append(folder)  # listing a folder in module_paths is what lets documents read it
-            if not _is_dir(folder):
+            if not safely(folder.is_dir):
                 ws.diagnostics.add(
                     Diagnostic(
                         "MLD001",
@@ -380,6 +365,7 @@ def load_workspace(
                     )
                 )
                 continue
+            ws.readable.append(folder)  # listing a folder in module_paths is what lets documents read it
             if not needs_modules:
                 continue
             for f in find_yaml_files(folder):

@@ -32,6 +32,24 @@ spec:
 """
 
 
+def run_json(root: Path, home: Path, *args: str) -> dict:
+    """``mldsl run ROOT ARGS --format json`` with its runs under ``home``: the run's record (it must succeed)."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    p = subprocess.run(
+        [sys.executable, "-m", "mldsl", "run", str(root), *args, "--format", "json"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "MLDSL_HOME": str(home)},
+        timeout=300,
+    )
+    assert p.returncode == 0, p.stderr
+    return dict(json.loads(p.stdout))
+
+
 def caller(steps: str) -> str:
     return f"""apiVersion: mldsl/v1
 kind: Pipeline
@@ -133,23 +151,9 @@ def test_the_bakeoff_example_calls_train_candidate_twice(tmp_path: Path) -> None
 
 
 def test_the_bakeoff_runs_locally_from_its_manifests(tmp_path: Path) -> None:
-    import json
-    import os
-    import subprocess
-    import sys
-
     root = tmp_path / "bakeoff"
     shutil.copytree(EXAMPLES / "model-bakeoff", root)
-    env = {**os.environ, "MLDSL_HOME": str(tmp_path / "home")}
-    p = subprocess.run(
-        [sys.executable, "-m", "mldsl", "run", str(root), "--pipeline", "bakeoff", "--format", "json"],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=300,
-    )
-    assert p.returncode == 0, p.stderr
-    record = json.loads(p.stdout)
+    record = run_json(root, tmp_path / "home", "--pipeline", "bakeoff")
     assert record["status"] == "Succeeded"
     assert 0.5 < record["outputs"]["forest_auc"] <= 1 and 0.5 < record["outputs"]["boosted_auc"] <= 1
     assert record["steps"]["forest__evaluate"]["phase"] == "Succeeded" and record["steps"]["check"]["phase"] == "Succeeded"
@@ -173,11 +177,6 @@ def test_a_sweep_names_a_pipeline_step_for_its_objective_and_skip_steps(tmp_path
 
 def test_a_called_pipeline_with_fan_out_approval_deploy_and_exit_steps(tmp_path: Path) -> None:
     """What §1.10 gives a pipeline, inside a called one: every runtime rule holds, and it runs here."""
-    import json
-    import os
-    import subprocess
-    import sys
-
     import runtime_rules as rules
 
     root = tmp_path / "p"
@@ -189,15 +188,6 @@ def test_a_called_pipeline_with_fan_out_approval_deploy_and_exit_steps(tmp_path:
     tasks = [t["name"] for t in nightly["spec"]["templates"][0]["dag"]["tasks"]]
     assert {"rel--per-region", "rel--gate", "rel--ship", "rel--notify"} <= set(tasks)
     assert "onExit" not in nightly["spec"]  # the called pipeline's exit handler does not run
-    env = {**os.environ, "MLDSL_HOME": str(tmp_path / "home")}
-    p = subprocess.run(
-        [sys.executable, "-m", "mldsl", "run", str(root), "--pipeline", "nightly", "--approve", "rel__gate", "--format", "json"],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-    )
-    assert p.returncode == 0, p.stderr
-    record = json.loads(p.stdout)
+    record = run_json(root, tmp_path / "home", "--pipeline", "nightly", "--approve", "rel__gate")
     assert record["steps"]["rel__ship"]["phase"] == "Succeeded" and record["steps"]["last"]["phase"] == "Succeeded"
     assert [i["item"] for i in record["steps"]["rel__per_region"]["items"]] == ["cn"]  # the caller's binding

@@ -206,6 +206,8 @@ def _documents(text: str, original: str | None) -> tuple[list[str], int | None] 
     A save must not reformat the file's other documents (another pipeline, a module): they keep their bytes.
     None too for what the cut cannot keep exactly (``--- {inline}``, ``...`` ends): the whole file is rendered.
     """
+    if not re.search(r"^---", text, re.M):  # one document: no parse on the composer's every check
+        return None
     loader_cls = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
         events = yaml.parse(text, Loader=loader_cls)
