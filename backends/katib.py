@@ -2,10 +2,8 @@
 
 Each Katib trial runs the pipeline's WorkflowTemplate as an Argo Workflow
 (the same child run as grid and random sweeps use). Katib reads the
-objective from the objective step's pod (``primaryPodLabels``: its module's
-label) with the StdOut collector: python modules print ``<output>=<value>``
-when they write a parameter output; container modules must print that line
-themselves.
+objective with the StdOut collector from the pod that prints it after the
+objective step, whatever kind of module that step runs (``argo/objective.py``).
 """
 
 from __future__ import annotations
@@ -14,8 +12,9 @@ from typing import Any
 
 from mldsl.backends import Manifest
 from mldsl.backends.argo.exprs import literal_text
+from mldsl.backends.argo.objective import OBJECTIVE_LABEL
 from mldsl.backends.argo.sweep import child_workflow
-from mldsl.backends.argo.workflow import OBJECTIVE_LABEL, task_name
+from mldsl.backends.argo.workflow import task_name
 from mldsl.compiler import ir
 
 API_VERSION = "kubeflow.org/v1beta1"
@@ -44,7 +43,6 @@ def _parameter(d: Any) -> dict[str, Any]:
 
 def experiment(program: ir.Program, sweep: ir.Sweep) -> dict[str, Any]:
     names = [d.name for d in sweep.dimensions]
-    objective_module = sweep.pipeline.step(sweep.objective_step).module
     trial_spec = child_workflow(
         sweep,
         generate_name=f"{sweep.name}-",
@@ -72,9 +70,8 @@ def experiment(program: ir.Program, sweep: ir.Sweep) -> dict[str, Any]:
     spec["metricsCollectorSpec"] = {"collector": {"kind": "StdOut"}}
     spec["trialTemplate"] = {
         "primaryContainerName": "main",
-        # the objective step's own pods: its template carries this label (backends/argo/workflow.py), so another
-        # step running the same module cannot feed the metric
-        "primaryPodLabels": {"mldsl.io/module": objective_module.name, OBJECTIVE_LABEL: task_name(sweep.objective_step)},
+        # the pod that prints the objective after the objective step (argo/objective.py), and only that one
+        "primaryPodLabels": {OBJECTIVE_LABEL: task_name(sweep.objective_step)},
         "successCondition": 'status.[@this].#(phase=="Succeeded")#',
         # a Workflow can also end in Error: Katib's trial controller matches neither condition otherwise and the
         # trial never ends (kubeflow/katib pkg/controller.v1beta1/trial/util/job_util.go l. 66-95)

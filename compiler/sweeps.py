@@ -126,18 +126,15 @@ def compile_sweep(ctx: Context, doc: Loaded, pipelines: dict[str, ir.Pipeline]) 
     if spec.strategy in KATIB:
         _katib_name(ctx, doc)
     if spec.strategy in KATIB and objective is not None:
-        module = pipeline.step(objective[0]).module
-        # python modules print numbers they output; Spark and training jobs' metrics are printed by the pod that
-        # reads them back (backends/argo/metrics.py): Katib's StdOut collector finds `name=value` either way
-        if not isinstance(module.run, (ir.PythonRun, ir.SparkRun, ir.DistributedRun)):
-            ctx.warn(
+        taken = next((s.name for s in pipeline.steps if ir.step_key(s.name) == report_task(objective[0])), None)
+        if taken is not None:
+            ctx.error(
                 doc,
                 ("spec", "objective", "metric"),
                 "MLD711",
-                f"Katib reads {objective[1]!r} from a line '{objective[1]}=<value>' that step {objective[0]!r} prints; "
-                f"mldsl cannot check that a {type(module.run).__name__.removesuffix('Run').lower()} module prints it",
-                "make sure the step prints it (python modules do: write_output prints numbers), "
-                "or use strategy: random or grid, which read the output itself",
+                f"Katib reads the objective from a task {report_task(objective[0])!r} after step {objective[0]!r}, "
+                f"and step {taken!r} already has that name",
+                f"rename step {taken!r}",
             )
     if any(d.severity == "error" for d in list(ctx.diags.items)[start:]) or objective is None:
         return None
@@ -354,6 +351,11 @@ def _dimension(
             ctx.error(doc, where, "MLD703", f"{kind} bound {bound} of {name!r}: {problems[0]}")
             return None
     return Dimension(name, kind, tuple(args), integer)
+
+
+def report_task(step: str) -> str:
+    """The task after a Katib sweep's objective step that prints the objective (backends/argo/objective.py)."""
+    return f"{ir.step_key(step)}-objective"
 
 
 def _objective(ctx: Context, doc: Loaded, metric: str, pipeline: ir.Pipeline) -> tuple[str, str] | None:

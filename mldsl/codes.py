@@ -256,8 +256,8 @@ CODES: tuple[Code, ...] = (
     ),
     Code(
         "MLD711",
-        "Katib objective printed by a module mldsl cannot check (warning)",
-        "Katib's StdOut collector reads `name=value` lines: make sure the objective step prints one, or use random/grid.",
+        "A step has the name of the task that reports a Katib objective",
+        "Katib reads the objective from a task `<step>-objective` after the objective step: rename the step that has that name.",
     ),
     Code(
         "MLD712",

@@ -658,6 +658,57 @@ RULES: tuple[Rule, ...] = (
 )
 
 
+#: a word a shell reads as itself: Katib joins the primary container's words with spaces for ``sh -c``
+_PLAIN_WORD = re.compile(r"^[A-Za-z0-9_./:=,+@%-]+$")
+
+
+def katib_reads_its_objective(manifests: list[dict[str, Any]]) -> Problems:
+    """Katib's StdOut collector reads ``name=value`` from the one pod matching ``primaryPodLabels``, whose
+    main container its webhook runs as ``sh -c "<command and args joined by spaces> 1>log ..."``
+    (kubeflow/katib ``pkg/webhook/v1beta1/pod/utils.go`` wrapWorkerContainer l. 155-199, getContainerCommand
+    l. 96-126; Argo prefixes ``argoexec emissary --``, argo-workflows ``workflowpod.go`` l. 753-770): so
+    exactly one template of the trial's WorkflowTemplate carries the labels, its words are plain for a
+    shell, it prints ``<objective>=`` (printenv of env values), and a task runs it after the objective step."""
+    problems: Problems = []
+    by_name = {(m.get("kind"), m["metadata"].get("name")): m for m in manifests}
+    for exp in manifests:
+        if exp.get("apiVersion") != "kubeflow.org/v1beta1" or exp.get("kind") != "Experiment":
+            continue  # Seldon v2 has an Experiment kind too
+        tt = exp["spec"]["trialTemplate"]
+        ref = tt["trialSpec"]["spec"]["workflowTemplateRef"]["name"]
+        wft = by_name.get(("WorkflowTemplate", ref))
+        if wft is None:
+            problems.append(f"{exp['metadata']['name']}: no WorkflowTemplate {ref!r} among the manifests")
+            continue
+        want = tt["primaryPodLabels"]
+        primary = [
+            t
+            for t in wft["spec"]["templates"]
+            if want.items() <= (t.get("metadata", {}).get("labels") or {}).items() and ("container" in t or "script" in t)
+        ]
+        if len(primary) != 1:
+            problems.append(f"{exp['metadata']['name']}: {len(primary)} templates match primaryPodLabels {want}")
+            continue
+        tpl = primary[0]
+        c = tpl.get("container") or tpl.get("script") or {}
+        words = [*c.get("command", []), *c.get("args", [])]
+        if "script" in tpl:
+            words.append("/argo/staging/script")  # where Argo puts a script template's source
+        odd = [w for w in words if not _PLAIN_WORD.match(w)]
+        if odd:
+            problems.append(f"{tpl['name']}: words a shell would re-read when Katib joins them: {odd}")
+        env = {e["name"]: e.get("value", "") for e in c.get("env", [])}
+        printed = [env.get(n, "") for n in words[1:]] if words[:1] == ["printenv"] else []
+        metric = exp["spec"]["objective"]["objectiveMetricName"]
+        if not any(line.startswith(f"{metric}=") for line in printed):
+            problems.append(f"{tpl['name']}: nothing shows it prints {metric}=<value>")
+        main = next(t for t in wft["spec"]["templates"] if t["name"] == wft["spec"]["entrypoint"])
+        runs = [t for t in main.get("dag", {}).get("tasks", []) if t["template"] == tpl["name"]]
+        if len(runs) != 1 or not str(runs[0].get("depends", "")).endswith(".Succeeded"):
+            problems.append(f"{tpl['name']}: not run once after the objective step succeeds")
+    return problems
+
+
 def check(manifest: dict[str, Any]) -> Problems:
     """Every rule's problems with ``manifest``, each prefixed with the rule's name."""
     return [f"{rule.__name__}: {p}" for rule in RULES for p in rule(manifest)]

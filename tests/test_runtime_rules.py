@@ -38,6 +38,31 @@ def test_golden_manifests_keep_every_rule(path: Path) -> None:
     assert rules.check(_load(path)) == []
 
 
+@pytest.mark.parametrize("folder", sorted({p.parent for p in GOLDEN}), ids=lambda p: p.name)
+def test_golden_projects_keep_the_project_rules(folder: Path) -> None:
+    assert rules.katib_reads_its_objective([_load(p) for p in sorted(folder.glob("*.yaml"))]) == []
+
+
+def test_katib_rule_catches_what_katib_would_misread() -> None:
+    """The objective printed by the pod of a Spark job's metrics (``sh -c 'for f in ...'``, as mldsl used to), or
+    by a module Katib cannot see print it, or by two pods, each fail the rule."""
+    exp, wft = _golden("ranker-tpe.experiment.yaml"), _golden("ranker-training.workflowtemplate.yaml")
+    assert rules.katib_reads_its_objective([exp, wft]) == []
+    report = _template(wft, "evaluate-objective")
+    old = copy.deepcopy(wft)
+    _template(old, "evaluate-objective")["container"]["command"] = ["sh", "-c", "printf 'ndcg=%s' $V"]
+    assert "re-read" in " ".join(rules.katib_reads_its_objective([exp, old]))
+    old = copy.deepcopy(wft)
+    _template(old, "evaluate-objective")["container"]["env"][0]["value"] = "loss={{inputs.parameters.ndcg}}"
+    assert "prints ndcg=" in " ".join(rules.katib_reads_its_objective([exp, old]))
+    old = copy.deepcopy(wft)
+    _template(old, "evaluate-ranker-1-0-0").setdefault("metadata", {})["labels"] = report["metadata"]["labels"]
+    assert "2 templates" in " ".join(rules.katib_reads_its_objective([exp, old]))
+    old = copy.deepcopy(wft)
+    del _task(old, "evaluate-objective")["depends"]
+    assert "after the objective step" in " ".join(rules.katib_reads_its_objective([exp, old]))
+
+
 def _golden(name: str) -> dict[str, Any]:
     return copy.deepcopy(_load(next(p for p in GOLDEN if p.name == name)))
 

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import runtime_rules as rules
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -239,16 +240,69 @@ def test_katib_objective_from_a_training_jobs_metric(tmp_path: Path) -> None:
         )
     )
     result = compile_paths([root])
-    assert result.ok and not [d for d in result.diagnostics if d.code == "MLD711"], [d.render() for d in result.diagnostics]
+    assert result.ok, [d.render() for d in result.diagnostics]
     files = {m.filename: m.body for m in emit_all(result.program)}
     exp = files["ranker-tpe.experiment.yaml"]
-    wanted = exp["spec"]["trialTemplate"]["primaryPodLabels"]
     assert exp["spec"]["objective"]["objectiveMetricName"] == "final_loss"
     assert exp["spec"]["trialTemplate"]["trialSpec"]["spec"]["workflowTemplateRef"] == {"name": "ranker-training"}
-    templates = files["ranker-training.workflowtemplate.yaml"]["spec"]["templates"]
-    labelled = [t for t in templates if wanted.items() <= ((t.get("metadata") or {}).get("labels") or {}).items()]
-    assert [t["name"] for t in labelled] == ["train-ddp-2-3-0-train-metrics"]  # the pod that prints final_loss=<value>
-    assert "printf" in " ".join(labelled[0]["container"]["command"])
+    assert rules.katib_reads_its_objective(list(files.values())) == []
+    report = next(
+        t for t in files["ranker-training.workflowtemplate.yaml"]["spec"]["templates"] if t["name"] == "train-objective"
+    )
+    assert report["container"]["env"] == [{"name": "MLDSL_OBJECTIVE_0", "value": "final_loss={{inputs.parameters.final_loss}}"}]
+
+
+KATIB_CONTAINER = """\
+apiVersion: mldsl/v1
+kind: Pipeline
+metadata: {name: tune-me}
+spec:
+  params:
+    lr: {type: float, default: 0.1}
+  steps:
+    score: {uses: score, with: {lr: "${{ params.lr }}"}}
+    STEP: {uses: score, with: {lr: "${{ params.lr }}"}}
+---
+apiVersion: mldsl/v1
+kind: Module
+metadata: {name: score, version: 1.0.0}
+spec:
+  inputs: {lr: float}
+  outputs: {auc: float}
+  run: {container: {image: acme/score:1, command: [sh, -c, 'score --lr "$0" > /mldsl/outputs/auc'], args: ["${{ inputs.lr }}"]}}
+---
+apiVersion: mldsl/v1
+kind: Sweep
+metadata: {name: s}
+spec:
+  pipeline: tune-me
+  strategy: tpe
+  params: {lr: {uniform: [0.01, 0.5]}}
+  max_trials: 10
+  objective: {metric: steps.score.outputs.auc}
+"""
+
+
+def test_katib_reads_a_container_modules_objective(tmp_path: Path) -> None:
+    """A container module's output reaches Katib as any other: a pod prints it, whatever the module's command
+    (a ``sh -c`` script with spaces would be re-read by Katib's shell, so it is never the primary pod)."""
+    (tmp_path / "p.yaml").write_text(KATIB_CONTAINER.replace("STEP", "other"))
+    result = compile_paths([tmp_path])
+    assert result.ok and not result.diagnostics, [d.render() for d in result.diagnostics]
+    files = [m.body for m in emit_all(result.program)]
+    assert rules.katib_reads_its_objective(files) == []
+
+
+def test_a_step_named_like_the_objective_report_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "p.yaml").write_text(KATIB_CONTAINER.replace("STEP", "score_objective"))
+    result = compile_paths([tmp_path])
+    assert [(d.code, d.message) for d in result.diagnostics if d.severity == "error"] == [
+        (
+            "MLD711",
+            "Katib reads the objective from a task 'score-objective' after step 'score', "
+            "and step 'score_objective' already has that name",
+        )
+    ]
 
 
 def test_skip_steps_trials_run_a_pipeline_without_deploy_or_approval(tmp_path: Path) -> None:

@@ -7,8 +7,7 @@ also ``MLDSL_OUTPUT_AUC``), and the step becomes a small DAG: ``job`` (the resou
 template), then ``metrics``, a pod that takes each file as an input artifact from
 exactly that key (a full location: Argo never relocates it, see
 ``workflow.py`` ``artifact_location``) and outputs it as a parameter (``valueFrom.path``).
-The same pod prints ``name=value`` lines, which Katib's StdOut collector reads when a
-sweep's objective is one of these metrics.
+A Katib sweep reads such a metric like any other output (``objective.py``).
 """
 
 from __future__ import annotations
@@ -22,8 +21,6 @@ from mldsl.backends.k8s import label_value
 from mldsl.compiler import ir
 
 METRICS_DIR = "/mldsl/metrics"
-#: prints each metric as ``name=value`` (Katib's StdOut collector format) and exits 0
-_PRINT = 'for f in /mldsl/metrics/*; do printf "%s=%s\\n" "${f##*/}" "$(cat "$f")"; done'
 
 
 def metric_outputs(module: ir.Module) -> list[str]:
@@ -39,7 +36,6 @@ def wrap_with_metrics(
     image: str,
     location: Any,
     uri_prefix: str,
-    objective_label: tuple[str, str] | None = None,
 ) -> str:
     """Wrap the job template ``job`` in a DAG that also collects its metrics; the wrapper's name.
 
@@ -50,8 +46,6 @@ def wrap_with_metrics(
     job_tpl = templates[job]
     collector = fit_name(f"{job}-metrics")
     labels = {"mldsl.io/module": module.name, "mldsl.io/module-version": label_value(module.version)}
-    if objective_label is not None:
-        labels[objective_label[0]] = objective_label[1]
     arts: list[m.Artifact] = []
     for n in names:
         key = "{{=sprig.trimPrefix(%s, inputs.parameters[%s])}}" % (quote(uri_prefix), quote(output_uri_param(n)))
@@ -61,7 +55,8 @@ def wrap_with_metrics(
         "metadata": {"labels": labels},
         "inputs": cast(m.Inputs, {"parameters": [{"name": output_uri_param(n)} for n in names], "artifacts": arts}),
         "outputs": {"parameters": [{"name": n, "valueFrom": {"path": f"{METRICS_DIR}/{n}"}} for n in names]},
-        "container": {"image": image, "command": ["sh", "-c", _PRINT]},
+        # Argo reads the outputs from the files; the pod's log shows the values
+        "container": {"image": image, "command": ["cat", *(f"{METRICS_DIR}/{n}" for n in names)]},
     }
     # the wrapper takes exactly the job's inputs, so the step's arguments (and a cache key over them) are unchanged
     declared = (job_tpl.get("inputs") or {}).get("parameters", [])

@@ -9,6 +9,7 @@ from mldsl.backends.argo import model as m
 from mldsl.backends.argo.approval import approval_templates
 from mldsl.backends.argo.exprs import Lowering, escape_text, output_uri_param, quote
 from mldsl.backends.argo.metrics import metric_outputs, wrap_with_metrics
+from mldsl.backends.argo.objective import report as objective_report
 from mldsl.backends.argo.templates import (
     declared_parameter,
     identity_param,
@@ -26,8 +27,6 @@ from mldsl.compiler import ir
 from mldsl.compiler.sweeps import KATIB
 
 API_VERSION = "argoproj.io/v1alpha1"
-#: the pod label that tells a Katib sweep's objective step apart from other steps of the same module
-OBJECTIVE_LABEL = "mldsl.io/step"
 MANAGED_BY = {"app.kubernetes.io/managed-by": "mldsl"}
 #: the annotation ``apply --prune`` checks before deleting an object (mldsl/cluster.py)
 PROJECT_ID = "mldsl.io/project-id"
@@ -110,8 +109,11 @@ class PipelineEmitter:
         self.steps = {s.name: s for s in (*pipeline.steps, *pipeline.exit_steps)}
         self.uri_refs = self._uri_refs()
         self.identities = self._identity_refs()
-        #: steps a Katib sweep reads its objective from: their pods are labelled with the step
-        self.objectives = {s.objective_step for s in program.sweeps if s.pipeline.name == pipeline.name and s.strategy in KATIB}
+        #: per step a Katib sweep reads its objective from, the outputs a report pod prints (``objective.py``)
+        self.objectives: dict[str, set[str]] = {}
+        for s in program.sweeps:
+            if s.pipeline.name == pipeline.name and s.strategy in KATIB:
+                self.objectives.setdefault(s.objective_step, set()).add(s.objective_output)
         self.low = Lowering(task=task_name, uri=self.artifact_uri)
         #: pipeline outputs read params through the ``main`` template's inputs (globals are not in its scope)
         self.out_low = Lowering(task=task_name, uri=self.artifact_uri, params_as_inputs=True)
@@ -187,7 +189,7 @@ class PipelineEmitter:
         if is_resource(step.module) and metric_outputs(step.module):
             return self.with_metrics(step)
         keys = {o: self.repository_location(step.name, o) for (s, o) in self.uri_refs if s == step.name}
-        if step.has_overrides or keys or step.name in self.objectives:
+        if step.has_overrides or keys:
             name = step_template_name(step.module, task_name(step.name))
             self.templates[name] = module_template(
                 step.module,
@@ -198,9 +200,6 @@ class PipelineEmitter:
                 artifact_keys=keys,
                 identities=self.identities.get(step.module.key, frozenset()),
             )
-            if step.name in self.objectives:
-                meta = self.templates[name].setdefault("metadata", {})
-                meta.setdefault("labels", {})[OBJECTIVE_LABEL] = task_name(step.name)
         else:
             name = template_name(step.module)
             if name not in self.templates:
@@ -225,7 +224,6 @@ class PipelineEmitter:
             image=escape_text(self.project.image),
             location=lambda key: artifact_location(f"{bucket}/{key}", self.project),
             uri_prefix=prefix,
-            objective_label=(OBJECTIVE_LABEL, task_name(step.name)) if step.name in self.objectives else None,
         )
 
     def step(self, name: str) -> ir.Step:
@@ -433,6 +431,10 @@ class PipelineEmitter:
 
     def main(self) -> m.Template:
         tasks = [self.task(s) for s in self.pipeline.steps]
+        for step in sorted(self.objectives):
+            task, report_tpl = objective_report(step, sorted(self.objectives[step]), escape_text(self.project.image))
+            tasks.append(task)
+            self.templates[report_tpl["name"]] = report_tpl
         tpl: m.Template = {"name": "main"}
         arts = [p for p in self.pipeline.params if p.type.kind == "artifact"]
         used = {n.name for _, v in self.pipeline.outputs for n in ir.walk(v) if isinstance(n, ir.IParam)}
