@@ -22,6 +22,14 @@ def application_type(run: ir.SparkRun) -> str:
     return "Scala" if run.main_class else "Java"
 
 
+#: the container names Spark looks for in pod templates (spark-operator pkg/common: SparkDriverContainerName,
+#: Spark3DefaultExecutorContainerName)
+DRIVER_CONTAINER = "spark-kubernetes-driver"
+EXECUTOR_CONTAINER = "spark-kubernetes-executor"
+#: the first Spark release that reads pod templates, where a step's timeout goes
+TEMPLATES_SINCE = (3, 0, 0)
+
+
 def spark_application(
     run: ir.SparkRun,
     *,
@@ -86,6 +94,14 @@ def spark_application(
         executor["nodeSelector"] = selector
     if tolerations:
         executor["tolerations"] = tolerations
+    if step is not None and step.timeout_seconds is not None:
+        # SparkApplication has no deadline of its own (kubeflow/spark-operator api/v1beta2): the step's timeout
+        # goes on the driver's and executors' pod templates, which the operator hands to spark-submit as pod
+        # template files (internal/controller/sparkapplication/submission.go driverPodTemplateOption,
+        # buildDriverPodTemplate l. 1123-1181; Spark >= 3.0 keeps activeDeadlineSeconds from a template).
+        # A timed-out, stopped or retried step then cannot leave the job holding its executors past it.
+        for role, container in ((driver, DRIVER_CONTAINER), (executor, EXECUTOR_CONTAINER)):
+            role["template"] = {"spec": {"activeDeadlineSeconds": step.timeout_seconds, "containers": [{"name": container}]}}
     spec["driver"] = driver
     spec["executor"] = executor
     return {

@@ -531,6 +531,15 @@ def _step(ctx: Context, doc: Loaded, loc: Loc, name: str, step: Step, module: ir
         )
     retry = _retry(ctx, doc, (*loc, "retries"), step)
     timeout = _duration(ctx, doc, (*loc, "timeout"), step.timeout)
+    if timeout is not None and isinstance(module.run, ir.SparkRun) and _version(module.run.spark_version) < (3,):
+        ctx.error(
+            doc,
+            (*loc, "timeout"),
+            "MLD423",
+            f"module {module.name!r} runs Spark {module.run.spark_version}: the step's timeout needs Spark 3.0 or later",
+            "a SparkApplication has no deadline; mldsl puts the timeout on the driver's and executors' pod templates, "
+            "which Spark reads from 3.0.0 on: raise the module's spark_version, or drop the timeout",
+        )
     cache = _duration(ctx, doc, (*loc, "cache", "ttl"), step.cache.ttl if step.cache else None)
     if len(ctx.diags) > start or bindings is None:
         return None
@@ -552,6 +561,11 @@ def _step(ctx: Context, doc: Loaded, loc: Loc, name: str, step: Step, module: ir
         continue_on_failure=step.continue_on_failure,
         pod=pod,
     )
+
+
+def _version(text: str) -> tuple[int, ...]:
+    """``3.5.1`` -> (3, 5, 1); what is not a number counts as 0."""
+    return tuple(int(p) if p.isdigit() else 0 for p in text.split(".")[:3])
 
 
 def _check_resource_artifacts(

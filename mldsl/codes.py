@@ -154,6 +154,11 @@ CODES: tuple[Code, ...] = (
     Code("MLD413", "Invalid schedule", "Use a five-field cron expression and an IANA time zone."),
     Code("MLD415", "Scheduled pipeline param without a default", "Give every param a default: scheduled runs use the defaults."),
     Code("MLD416", "Retry backoff factor is not a whole number", "Argo parses the factor as an integer: use 2, 3, ..."),
+    Code(
+        "MLD423",
+        "Step timeout on a Spark job before 3.0",
+        "A SparkApplication has no deadline: the timeout goes on its pod templates, which Spark reads from 3.0.0 on.",
+    ),
     Code("MLD418", "Pipeline without steps", "Add at least one step: Argo refuses a DAG without tasks."),
     Code("MLD420", "`on_exit` needs one form", "Give `uses` (and `with`) for one module, or `steps:` for several."),
     Code(

@@ -518,6 +518,40 @@ def training_jobs_end(m: dict[str, Any]) -> Problems:
     return problems
 
 
+def operator_jobs_stop_at_the_step_timeout(m: dict[str, Any]) -> Problems:
+    """A step's timeout kills only Argo's own pod: the job it created must stop by itself. Training jobs by
+    ``runPolicy.activeDeadlineSeconds`` (training-operator v1.9.0 ``pkg/controller.v1/common/job.go``
+    pastActiveDeadline); a SparkApplication has no deadline field, so its driver and executor pod templates
+    carry one (kubeflow/spark-operator ``internal/controller/sparkapplication/submission.go``
+    buildDriverPodTemplate l. 1159-1181), named as Spark expects (``pkg/common/spark.go`` l. 365-373), on
+    Spark >= 3.0."""
+    problems = []
+    for t in _templates(m):
+        limit = t.get("activeDeadlineSeconds")
+        if "resource" not in t or limit is None:
+            continue
+        try:
+            obj = yaml.safe_load(substitute(t, template_scope(m, t))["resource"]["manifest"])
+        except (UnresolvedError, yaml.YAMLError):
+            continue  # reported by embedded_manifests_survive_values
+        spec = obj.get("spec", {})
+        if obj.get("apiVersion") == "kubeflow.org/v1":
+            own = spec.get("runPolicy", {}).get("activeDeadlineSeconds")
+            if own is None or int(own) > int(limit):
+                problems.append(f"{t['name']}: the job's deadline {own} does not end it by the step's {limit}s")
+        elif obj.get("kind") == "SparkApplication":
+            if tuple(int(x) for x in str(spec.get("sparkVersion", "0")).split(".")[:1]) < (3,):
+                problems.append(f"{t['name']}: Spark {spec.get('sparkVersion')} reads no pod templates")
+            for role, name in (("driver", "spark-kubernetes-driver"), ("executor", "spark-kubernetes-executor")):
+                pod = spec.get(role, {}).get("template", {}).get("spec", {})
+                own = pod.get("activeDeadlineSeconds")
+                if own is None or int(own) > int(limit):
+                    problems.append(f"{t['name']}: the {role}'s deadline {own} does not end it by the step's {limit}s")
+                if [c.get("name") for c in pod.get("containers", [])][:1] != [name]:
+                    problems.append(f"{t['name']}: the {role} template's container is not {name!r}")
+    return problems
+
+
 def katib_experiment(m: dict[str, Any]) -> Problems:
     """Katib: a trial Workflow ending in ``Error`` matches the failure condition (``trial/util/job_util.go``
     l. 66-95); hyperband's ``parallelTrialCount >= eta ** floor(log_eta(r_l))``
@@ -651,6 +685,7 @@ RULES: tuple[Rule, ...] = (
     yaml11_safe,
     embedded_manifests_survive_values,
     training_jobs_end,
+    operator_jobs_stop_at_the_step_timeout,
     katib_experiment,
     approvals_time_out,
     continued_tasks_are_leaves,

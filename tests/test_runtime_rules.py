@@ -148,6 +148,27 @@ def test_rules_catch_the_old_defects() -> None:
     }
 
 
+def test_spark_jobs_stop_at_the_step_timeout() -> None:
+    """#10 item 16: a SparkApplication has no deadline; without one on its pod templates a timed-out, stopped or
+    retried step left it running (and its executors holding their nodes)."""
+    gpu = _golden("ranker-training.workflowtemplate.yaml")
+    assert rules.operator_jobs_stop_at_the_step_timeout(gpu) == []
+    spark = next(t for t in gpu["spec"]["templates"] if "resource" in t and "SparkApplication" in t["resource"]["manifest"])
+    assert spark["activeDeadlineSeconds"] == 7200
+    for old_text, problem in (
+        ('"activeDeadlineSeconds": 7200', "does not end it by the step's 7200s"),
+        ('"spark-kubernetes-executor"', "container is not 'spark-kubernetes-executor'"),
+        ('"sparkVersion": "3.5.1"', "reads no pod templates"),
+    ):
+        old = copy.deepcopy(gpu)
+        t = _template(old, spark["name"])
+        assert old_text in t["resource"]["manifest"]
+        t["resource"]["manifest"] = t["resource"]["manifest"].replace(
+            old_text, old_text.replace("7200", "99999").replace("executor", "x").replace("3.5.1", "2.4.8")
+        )
+        assert problem in " ".join(rules.operator_jobs_stop_at_the_step_timeout(old))
+
+
 def test_rules_catch_old_operator_and_sweep_defects() -> None:
     gpu = _golden("ranker-training.workflowtemplate.yaml")
     spark = next(t for t in gpu["spec"]["templates"] if "resource" in t and "SparkApplication" in t["resource"]["manifest"])

@@ -124,6 +124,10 @@ def run_spark(
     name = (app.get("metadata") or {}).get("name") or (app.get("metadata") or {}).get("generateName", "app").rstrip("-")
     argv = [str(submit), "--master", "local[*]", "--name", name]
     driver = spec.get("driver") or {}
+    # the driver pod's own deadline (its pod template; backends/spark.py) stops the local job too
+    own = ((driver.get("template") or {}).get("spec") or {}).get("activeDeadlineSeconds")
+    if own:
+        deadline = time.time() + int(own) if deadline is None else min(deadline, time.time() + int(own))
     if driver.get("memory"):
         argv += ["--driver-memory", str(driver["memory"])]
     for k, v in sorted((spec.get("sparkConf") or {}).items()):
