@@ -25,8 +25,6 @@ FORMATS = {
     "huggingface": "huggingface",
 }
 SCALE_METRICS = {"cpu": "cpu", "memory": "memory", "rps": "rps", "concurrency": "concurrency"}
-SUCCESS = "status.modelStatus.states.activeModelState == Loaded"
-FAILURE = "status.modelStatus.states.activeModelState == FailedToLoad"
 
 
 def inference_service(s: ir.Serving, uri: str | None = None) -> dict[str, Any]:

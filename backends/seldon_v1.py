@@ -23,9 +23,6 @@ IMPLEMENTATIONS = {
     "triton": "TRITON_SERVER",
     "huggingface": "HUGGINGFACE_SERVER",
 }
-#: what a deploy step waits for
-SUCCESS = "status.state == Available"
-FAILURE = "status.state == Failed"
 
 
 def _predictor(s: ir.Serving, m: ir.ServedModel, *, shadow: bool, uri: str | None) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -72,19 +73,36 @@ def argo_scope(template: dict, values: dict[str, str] | None = None) -> dict[str
     return flat
 
 
-def render_resource(template: dict, values: dict[str, str] | None = None) -> dict:
-    """The object a resource template creates, its tags substituted as Argo substitutes them (``mldsl.argo.template``)."""
+#: where a deploy pod carries the objects it applies, in the order it applies them (backends/argo/deploy.py)
+DEPLOY_ENV = ("MLDSL_STABLE_MANIFEST", "MLDSL_MANIFEST")
+
+
+def creates_objects(template: dict) -> bool:
+    """A resource template, or a deploy step's pod (which applies its objects itself)."""
+    return "resource" in template or "mldsl.io/deploy" in (template.get("metadata") or {}).get("labels", {})
+
+
+def rendered_objects(template: dict, values: dict[str, str] | None = None) -> list[dict]:
+    """The objects a template creates, its tags substituted as Argo substitutes them (``mldsl.argo.template``)."""
     import yaml
 
     from mldsl.argo.template import substitute
 
     done = substitute(template, argo_scope(template, values))
-    return dict(yaml.safe_load(done["resource"]["manifest"]))
+    if "resource" in done:
+        return [dict(yaml.safe_load(done["resource"]["manifest"]))]
+    env = {e["name"]: e.get("value", "") for e in (done.get("script") or {}).get("env", [])}
+    return [json.loads(env[k]) for k in DEPLOY_ENV if k in env]
+
+
+def render_resource(template: dict, values: dict[str, str] | None = None) -> dict:
+    """The (last) object a template creates."""
+    return rendered_objects(template, values)[-1]
 
 
 def embedded_manifests(body: dict) -> list[dict]:
-    """The objects that Argo resource templates create (their manifests, rendered as Argo would)."""
-    return [render_resource(t) for t in body.get("spec", {}).get("templates", []) if "resource" in t]
+    """The objects that Argo resource templates and deploy pods create (rendered as Argo would)."""
+    return [o for t in body.get("spec", {}).get("templates", []) if creates_objects(t) for o in rendered_objects(t)]
 
 
 @pytest.fixture(scope="session")

@@ -34,6 +34,10 @@ class KubeEmulator:
         self.reads: dict[str, int] = {}
         #: the token the emulated Argo Server expects (Authorization: Bearer <token>)
         self.argo_token = "argo-token"
+        #: a simulated controller: called with (key, object, reads since the object's last change) at each
+        #: GET of one object other than a Workflow, before it is returned; it may change status or the store
+        self.controller: Callable[[Key, dict[str, Any], int], None] | None = None
+        self.reads_since_change: dict[Key, int] = {}
         emulator = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -186,7 +190,13 @@ class KubeEmulator:
         if method == "GET":
             if key not in self.store:
                 return 404, status(404, "NotFound", f"{plural} {name!r} not found")
-            return 200, self.progress(key) if plural == "workflows" else self.store[key]
+            if plural == "workflows":
+                return 200, self.progress(key)
+            if self.controller is not None:
+                n = self.reads_since_change.get(key, 0)
+                self.reads_since_change[key] = n + 1
+                self.controller(key, self.store[key], n)
+            return 200, self.store[key]
         if method == "DELETE":
             if key not in self.store:
                 return 404, status(404, "NotFound", f"{plural} {name!r} not found")
@@ -223,19 +233,26 @@ class KubeEmulator:
                 current["metadata"]["managedFields"] = [{"manager": manager}]
             return 200, current
         version_number = self._version + 1
+        # metadata.generation counts changes of the spec; status is not the client's to set (status subresource)
+        old_content = {k: v for k, v in (current or {}).items() if k not in ("metadata", "status")}
+        generation = (current or {}).get("metadata", {}).get("generation", 0) + (old_content != content or current is None)
         new = {
             **content,
             "metadata": {
                 **obj["metadata"],
                 "namespace": ns,
+                "generation": generation,
                 "resourceVersion": str(version_number),
                 "managedFields": [{"manager": manager}],
             },
         }
+        if current is not None and "status" in current:
+            new["status"] = current["status"]
         if query.get("dryRun") == "All":
             return (200 if current else 201), new
         self._version = version_number
         self.store[key] = new
+        self.reads_since_change[key] = 0
         return (200 if current else 201), new
 
 

@@ -450,34 +450,48 @@ def yaml11_safe(m: dict[str, Any]) -> Problems:
     return [] if back == m else ["reads back differently with a YAML 1.1 reader"]
 
 
+def _manifest_paths(t: dict[str, Any]) -> list[tuple[str, ...]]:
+    """Where a template carries a manifest as text: a resource template's, or a deploy pod's env values."""
+    if "resource" in t:
+        return [("resource", "manifest")]
+    env = (t.get("script") or {}).get("env", [])
+    return [("script", "env", str(i), "value") for i, e in enumerate(env) if str(e.get("name", "")).endswith("_MANIFEST")]
+
+
+def _at(node: Any, path: tuple[str, ...]) -> Any:
+    for p in path:
+        node = node[int(p)] if isinstance(node, list) else node[p]
+    return node
+
+
 def embedded_manifests_survive_values(m: dict[str, Any]) -> Problems:
-    """A resource template's manifest stays the same object whatever its inputs hold: Argo escapes a value
-    once, for the template's JSON (``util/template/simple_template.go`` l. 70-73), not for the manifest inside.
+    """A manifest a template carries (a resource template's, or the ones a deploy pod applies, in env values)
+    stays the same object whatever its inputs hold: Argo escapes a value once, for the template's JSON
+    (``util/template/simple_template.go`` l. 70-73), not for the manifest inside.
     An input read as a number (``asInt``: a replica count from a value) refuses anything but an integer, so
     the node errors instead of rendering: such an input gets a hostile *integer* (and a hostile string must fail)."""
     problems = []
     for t in _templates(m):
-        if "resource" not in t:
-            continue
-        names = [p["name"] for p in t.get("inputs", {}).get("parameters", [])]
-        manifest = t["resource"].get("manifest", "")
-        numeric = {n for n in names if f"asInt(inputs.parameters['{n}'])" in manifest}
-        benign = template_scope(m, t)
-        hostile = {**benign, **{f"inputs.parameters.{n}": ("-12345" if n in numeric else HOSTILE) for n in names}}
-        for n in sorted(numeric):
+        for path in _manifest_paths(t):
+            names = [p["name"] for p in t.get("inputs", {}).get("parameters", [])]
+            manifest = _at(t, path)
+            numeric = {n for n in names if f"asInt(inputs.parameters['{n}'])" in manifest}
+            benign = template_scope(m, t)
+            hostile = {**benign, **{f"inputs.parameters.{n}": ("-12345" if n in numeric else HOSTILE) for n in names}}
+            for n in sorted(numeric):
+                try:
+                    substitute(t, {**benign, f"inputs.parameters.{n}": HOSTILE})
+                    problems.append(f"{t['name']}: a non-integer {n} renders")
+                except UnresolvedError:
+                    pass
             try:
-                substitute(t, {**benign, f"inputs.parameters.{n}": HOSTILE})
-                problems.append(f"{t['name']}: a non-integer {n} renders")
-            except UnresolvedError:
-                pass
-        try:
-            a = yaml.safe_load(substitute(t, benign)["resource"]["manifest"])
-            b = yaml.safe_load(substitute(t, hostile)["resource"]["manifest"])
-        except (UnresolvedError, yaml.YAMLError) as exc:
-            problems.append(f"{t['name']}: manifest does not render: {exc}")
-            continue
-        if _shape(a) != _shape(b):
-            problems.append(f"{t['name']}: a value changed the manifest's structure")
+                a = yaml.safe_load(_at(substitute(t, benign), path))
+                b = yaml.safe_load(_at(substitute(t, hostile), path))
+            except (UnresolvedError, yaml.YAMLError) as exc:
+                problems.append(f"{t['name']}: manifest does not render: {exc}")
+                continue
+            if _shape(a) != _shape(b):
+                problems.append(f"{t['name']}: a value changed the manifest's structure")
     return problems
 
 
@@ -549,6 +563,35 @@ def operator_jobs_stop_at_the_step_timeout(m: dict[str, Any]) -> Problems:
                     problems.append(f"{t['name']}: the {role}'s deadline {own} does not end it by the step's {limit}s")
                 if [c.get("name") for c in pod.get("containers", [])][:1] != [name]:
                     problems.append(f"{t['name']}: the {role} template's container is not {name!r}")
+    return problems
+
+
+#: serving objects whose status keeps the previous version's state after an update (see deploy_pod.py)
+_SERVING_KINDS = ("InferenceService", "SeldonDeployment", "Model")
+
+
+def deploys_wait_for_the_new_version(m: dict[str, Any]) -> Problems:
+    """A serving object is applied by the deploy pod, never by a resource template: Argo's conditions compare
+    status fields with constants (``workflow/executor/resource.go`` matchConditions l. 279-309), and after an
+    update KServe (``inference_service_status.go`` l. 567-636), Seldon v1 (``seldondeployment_controller.go``
+    l. 2136-2151) and Seldon v2 (``operator/scheduler/model.go`` l. 187-236) still report the old version's
+    state, with no generation of their own. A KServe canary also carries its stable model, applied first
+    when nothing has been rolled out (else the canary takes all the traffic)."""
+    from mldsl.backends.argo.deploy import pod_source
+
+    problems = []
+    for t in _templates(m):
+        if "resource" in t and re.search(r'"kind": "(%s)"' % "|".join(_SERVING_KINDS), t["resource"]["manifest"]):
+            problems.append(f"{t['name']}: a resource template applies a serving object and cannot wait for it")
+        labels = (t.get("metadata") or {}).get("labels") or {}
+        if "mldsl.io/deploy" not in labels:
+            continue
+        script = t.get("script") or {}
+        if script.get("source") != pod_source():
+            problems.append(f"{t['name']}: the deploy pod does not run mldsl's deploy program")
+        env = {e["name"]: e.get("value", "") for e in script.get("env", [])}
+        if '"canaryTrafficPercent"' in env.get("MLDSL_MANIFEST", "") and "MLDSL_STABLE_MANIFEST" not in env:
+            problems.append(f"{t['name']}: a KServe canary without its stable model")
     return problems
 
 
@@ -686,6 +729,7 @@ RULES: tuple[Rule, ...] = (
     embedded_manifests_survive_values,
     training_jobs_end,
     operator_jobs_stop_at_the_step_timeout,
+    deploys_wait_for_the_new_version,
     katib_experiment,
     approvals_time_out,
     continued_tasks_are_leaves,

@@ -440,12 +440,12 @@ def test_deploy_weight_and_promote(tmp_path: Path, backend: str, rollout: str) -
             ship: {{deploy: api, with: {{model_uri: "s3://models/2"}}, {rollout}}}
         """,
     )
-    from conftest import render_resource
+    from conftest import creates_objects, render_resource
 
     result = compile_paths([tmp_path / "s.yaml", tmp_path / "p.yaml"])
     assert result.ok, [d.render() for d in result.diagnostics]
     (wt,) = [m.body for m in emit_all(result.program) if m.body["kind"] == "WorkflowTemplate"]
-    (tpl,) = [t for t in wt["spec"]["templates"] if "resource" in t]
+    (tpl,) = [t for t in wt["spec"]["templates"] if creates_objects(t)]
     obj = render_resource(tpl, {"model_uri": "s3://models/2"})
     text = json.dumps(obj)
     if backend == "kserve":

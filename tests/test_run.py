@@ -168,7 +168,10 @@ def test_gpu_training_runs_spark_locally_and_trains_on_two_worker_processes(tmp_
     # the metric the training job wrote to outputs.final_loss.path, read back as a parameter (SPEC §1.10)
     train = record["steps"]["train"]
     assert 0 < train["outputs"]["final_loss"] == record["outputs"]["final_loss"] < 0.7
-    assert (folder / train["steps"]["metrics"]["log"]).read_text().startswith("final_loss=")
+    assert float((folder / train["steps"]["metrics"]["log"]).read_text()) == train["outputs"]["final_loss"]
+    # the Katib sweep's objective, printed by its report pod for Katib's StdOut collector (argo/objective.py)
+    report = record["steps"]["evaluate-objective"]
+    assert (folder / report["log"]).read_text() == f"ndcg={record['steps']['evaluate']['outputs']['ndcg']}\n"
     assert record["steps"]["register"]["phase"] == "Succeeded"  # gated on ndcg and the job's final_loss
     model = Path(record["outputs"]["model_uri"].removeprefix("file://"))
     assert json.loads(model.read_text())["features"] == ["views", "avg_dwell", "min_position"]

@@ -148,6 +148,27 @@ def test_rules_catch_the_old_defects() -> None:
     }
 
 
+def test_deploy_rule_catches_a_resource_template_deploy() -> None:
+    """#10 item 15: the deploy step used to be a resource template waiting on
+    ``status.modelStatus.states.activeModelState == Loaded``, true of the old revision at the first poll."""
+    body = _golden("churn-release.workflowtemplate.yaml")
+    assert rules.deploys_wait_for_the_new_version(body) == []
+    pod = next(t for t in body["spec"]["templates"] if "mldsl.io/deploy" in t.get("metadata", {}).get("labels", {}))
+    old = copy.deepcopy(body)
+    t = _template(old, pod["name"])
+    manifest = t["script"]["env"][-1]["value"]
+    del t["script"]
+    t["resource"] = {
+        "action": "apply",
+        "successCondition": "status.modelStatus.states.activeModelState == Loaded",
+        "manifest": manifest,
+    }
+    assert "cannot wait for it" in " ".join(rules.deploys_wait_for_the_new_version(old))
+    old = copy.deepcopy(body)
+    _template(old, pod["name"])["script"]["source"] = "print('ok')"
+    assert "deploy program" in " ".join(rules.deploys_wait_for_the_new_version(old))
+
+
 def test_spark_jobs_stop_at_the_step_timeout() -> None:
     """#10 item 16: a SparkApplication has no deadline; without one on its pod templates a timed-out, stopped or
     retried step left it running (and its executors holding their nodes)."""

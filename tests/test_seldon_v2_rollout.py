@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pytest
 import runtime_rules as rules
-import yaml
 
 from mldsl.backends import emit_all
 from mldsl.compiler import compile_paths
+
+from conftest import creates_objects, rendered_objects
 
 SERVING = """apiVersion: mldsl/v1
 kind: Serving
@@ -40,13 +41,11 @@ def _compile(tmp_path: Path, rollout: str) -> dict:
 
 
 def _applied(body: dict) -> list[dict]:
-    """The objects the rollout's resource templates apply, rendered as Argo would for model_uri s3://m/2."""
+    """The objects the rollout's deploy pod and resource template apply, rendered as Argo would for model_uri s3://m/2."""
     out = []
     for t in body["spec"]["templates"]:
-        if "resource" in t:
-            scope = rules.template_scope(body, t)
-            scope["inputs.parameters.model_uri"] = "s3://m/2"
-            out.append(yaml.safe_load(rules.substitute(t, scope)["resource"]["manifest"]))
+        if creates_objects(t):
+            out += rendered_objects(t, {"model_uri": "s3://m/2"})
     return out
 
 

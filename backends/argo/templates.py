@@ -327,77 +327,8 @@ def resource_template(
         "manifest": embed(manifest),
     }
     if step is not None:
-        _step_policies(tpl, module, step, pipeline)
+        step_policies(tpl, module, step, pipeline)
     return tpl
-
-
-def deploy_template(module: ir.Module, *, name: str, step: ir.Step | None = None, pipeline: str = "") -> m.Template:
-    """``deploy: <serving>``: apply the Serving's manifest with the bound model URI, then wait until it serves."""
-    from mldsl.backends import kserve, seldon_v1, seldon_v2
-
-    assert isinstance(module.run, ir.DeployRun)
-    s = module.run.rollout()  # weight / promote applied: the bound URI goes on the last model
-    uri = "{{inputs.parameters.model_uri}}"
-    if s.backend == "seldon-v1":
-        manifest, success, failure = seldon_v1.seldon_deployment(s, uri), seldon_v1.SUCCESS, seldon_v1.FAILURE
-    elif s.backend == "kserve":
-        manifest, success, failure = kserve.inference_service(s, uri), kserve.SUCCESS, kserve.FAILURE
-    else:  # seldon-v2: the Model that serves the new version; the Experiment and the rest come with the Serving
-        manifest = next(o for o in seldon_v2.objects(s, uri) if o["kind"] == "Model" and o["spec"]["storageUri"] == uri)
-        success, failure = "status.replicas > 0", ""
-    resource: m.ResourceTemplate = {"action": "apply", "successCondition": success}
-    if failure:
-        resource["failureCondition"] = failure
-    resource["manifest"] = embed(manifest)
-    tpl: m.Template = {
-        "name": name,
-        "metadata": {"labels": {"mldsl.io/serving": s.name, "mldsl.io/serving-backend": s.backend}},
-        "inputs": {"parameters": [declared_parameter(p, "default") for p in module.inputs]},
-        "resource": resource,
-    }
-    if step is not None:
-        _step_policies(tpl, module, step, pipeline)
-    return tpl
-
-
-def rollout_templates(step: ir.Step, task: str, pipeline: str = "") -> tuple[str, dict[str, m.Template]]:
-    """A Seldon v2 ``deploy:`` with ``weight`` or ``promote``: apply the Model, then (once it serves) the
-    Experiment that splits the traffic. A resource template applies one object, so this is a small DAG."""
-    from mldsl.backends import seldon_v2
-
-    module = step.module
-    run = module.run
-    assert isinstance(run, ir.DeployRun)
-    s = run.serving
-    model, experiment = seldon_v2.rollout_objects(s, run, "{{inputs.parameters.model_uri}}")
-    labels = {"mldsl.io/serving": s.name, "mldsl.io/serving-backend": s.backend}
-    name = fit_name(f"{task}-rollout")
-    model_tpl: m.Template = {
-        "name": fit_name(f"{task}-rollout-model"),
-        "metadata": {"labels": dict(labels)},
-        "inputs": {"parameters": [declared_parameter(p, "default") for p in module.inputs]},
-        "resource": {"action": "apply", "successCondition": "status.replicas > 0", "manifest": embed(model)},
-    }
-    _step_policies(model_tpl, module, step, pipeline)
-    traffic_tpl: m.Template = {
-        "name": fit_name(f"{task}-rollout-traffic"),
-        "metadata": {"labels": dict(labels)},
-        "resource": {"action": "apply", "manifest": embed(experiment)},
-    }
-    passed: list[m.Parameter] = [
-        {"name": p["name"], "value": "{{inputs.parameters.%s}}" % p["name"]} for p in model_tpl["inputs"]["parameters"]
-    ]
-    dag: m.Template = {
-        "name": name,
-        "inputs": {"parameters": [declared_parameter(p, "default") for p in module.inputs]},
-        "dag": {
-            "tasks": [
-                {"name": "model", "template": model_tpl["name"], "arguments": {"parameters": passed}},
-                {"name": "traffic", "template": traffic_tpl["name"], "depends": "model.Succeeded"},
-            ]
-        },
-    }
-    return name, {name: dag, model_tpl["name"]: model_tpl, traffic_tpl["name"]: traffic_tpl}
 
 
 def module_template(
@@ -415,7 +346,9 @@ def module_template(
     ``identities`` names the artifact outputs whose identity a cached step downstream reads.
     """
     if isinstance(module.run, ir.DeployRun):
-        return deploy_template(module, name=name, step=step, pipeline=pipeline)
+        from mldsl.backends.argo.deploy import deploy_template
+
+        return deploy_template(module, project, name=name, step=step, pipeline=pipeline)
     if is_resource(module):
         return resource_template(module, project, name=name, step=step, pipeline=pipeline)
     pod = k8s.effective_pod(module, step)
@@ -469,7 +402,7 @@ def module_template(
     if tolerations:
         tpl["tolerations"] = tolerations
     if step is not None:
-        _step_policies(tpl, module, step, pipeline)
+        step_policies(tpl, module, step, pipeline)
     return tpl
 
 
@@ -477,7 +410,7 @@ def module_template(
 _STEP_ENV = _IN_TEMPLATE
 
 
-def _step_policies(tpl: m.Template, module: ir.Module, step: ir.Step, pipeline: str) -> None:
+def step_policies(tpl: m.Template, module: ir.Module, step: ir.Step, pipeline: str) -> None:
     if step.retry is not None:
         retry: m.RetryStrategy = {"limit": step.retry.limit}
         if step.retry.policy:

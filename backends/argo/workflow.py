@@ -7,6 +7,7 @@ from typing import Any, cast
 from mldsl.backends import Manifest
 from mldsl.backends.argo import model as m
 from mldsl.backends.argo.approval import approval_templates
+from mldsl.backends.argo.deploy import rollout_templates
 from mldsl.backends.argo.exprs import Lowering, escape_text, output_uri_param, quote
 from mldsl.backends.argo.metrics import metric_outputs, wrap_with_metrics
 from mldsl.backends.argo.objective import report as objective_report
@@ -16,7 +17,6 @@ from mldsl.backends.argo.templates import (
     is_resource,
     module_template,
     parameters_and_artifacts,
-    rollout_templates,
     secret_params,
     step_template_name,
     template_name,
@@ -179,7 +179,7 @@ class PipelineEmitter:
     def template_for(self, step: ir.Step) -> str:
         run = step.module.run
         if isinstance(run, ir.DeployRun) and run.serving.backend == "seldon-v2" and (run.weight is not None or run.promote):
-            name, templates = rollout_templates(step, task_name(step.name), self.pipeline.name)
+            name, templates = rollout_templates(step, task_name(step.name), self.project, self.pipeline.name)
             self.templates.update(templates)
             return name
         if isinstance(step.module.run, ir.ApproveRun):

@@ -48,7 +48,7 @@ from mldsl.runner.mounts import MountError, Mounts, pod_volumes, s3_uri
 from mldsl.runner.nodes import Artifact, Node
 from mldsl.runner.operators import LOCAL_KINDS, JobError, Localizer, run_spark, run_training
 from mldsl.runner.processes import LocalCode, Processes, docker_argv, pod_spec, run_process
-from mldsl.runner.support import DEPLOY_KINDS, resource_kind
+from mldsl.runner.support import DEPLOY_KINDS, DEPLOY_LABEL, resource_kind
 
 #: the label of an approval's suspend template: the step it belongs to (``mldsl run --approve STEP``)
 APPROVAL_LABEL = "mldsl.io/approval"
@@ -735,6 +735,8 @@ class Execution:
         deadline = time.time() + int(tpl["activeDeadlineSeconds"]) if tpl.get("activeDeadlineSeconds") else None
         if "resource" in resolved:
             return self._resource(node, resolved, step_dir, deadline)
+        if DEPLOY_LABEL in labels:  # a deploy step's pod would apply to a cluster: its objects go to the run folder
+            return self._deploy(node, resolved)
         try:
             spec = pod_spec(resolved, step_dir, code, self._step_mounts(resolved, step_dir), self.options.secrets)
         except ValueError as exc:
@@ -827,13 +829,28 @@ class Execution:
             return phase, msg, {}, {}
         if kind not in DEPLOY_KINDS:
             return "Error", f"{kind} jobs do not run on this machine", {}, {}
-        name = (obj.get("metadata") or {}).get("name") or (obj.get("metadata") or {}).get("generateName", "object")
-        dest = self.folder / "deploy" / f"{node.id}.{kind.lower()}.yaml"
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        dest.write_text(yaml.safe_dump(obj, sort_keys=False, allow_unicode=True), encoding="utf-8")
-        with open(node.log, "a", encoding="utf-8") as fh:
-            fh.write(
-                f"mldsl run: would {resolved['resource'].get('action', 'apply')} {kind} {name}; manifest written to {dest}\n"
-            )
-        node.message = f"{kind} {name} written to {dest.relative_to(self.folder)}"
+        return self._write_deploy(node, [(obj, resolved["resource"].get("action", "apply"))])
+
+    def _deploy(self, node: Node, resolved: dict[str, Any]) -> tuple[str, str, dict[str, str], dict[str, Artifact]]:
+        """A deploy pod (``mldsl.io/deploy``): the objects it would apply, in the order it would apply them."""
+        env = {e["name"]: e.get("value", "") for e in resolved["script"].get("env", [])}
+        objs = [json.loads(env[k]) for k in ("MLDSL_STABLE_MANIFEST", "MLDSL_MANIFEST") if k in env]
+        return self._write_deploy(node, [(o, "apply") for o in objs])
+
+    def _write_deploy(
+        self, node: Node, objs: list[tuple[dict[str, Any], str]]
+    ) -> tuple[str, str, dict[str, str], dict[str, Artifact]]:
+        import yaml
+
+        assert node.log is not None
+        for i, (obj, action) in enumerate(objs):
+            kind = obj.get("kind", "object")
+            name = (obj.get("metadata") or {}).get("name") or (obj.get("metadata") or {}).get("generateName", "object")
+            first = "" if i == len(objs) - 1 else ".first"
+            dest = self.folder / "deploy" / f"{node.id}{first}.{kind.lower()}.yaml"
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            dest.write_text(yaml.safe_dump(obj, sort_keys=False, allow_unicode=True), encoding="utf-8")
+            with open(node.log, "a", encoding="utf-8") as fh:
+                fh.write(f"mldsl run: would {action} {kind} {name}; manifest written to {dest}\n")
+            node.message = f"{kind} {name} written to {dest.relative_to(self.folder)}"
         return "Succeeded", node.message, {}, {}

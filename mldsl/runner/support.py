@@ -14,6 +14,8 @@ from mldsl.runner.mounts import MountError, Mounts, pod_volumes
 from mldsl.runner.operators import LOCAL_KINDS, missing_tools
 
 #: the kinds a ``deploy:`` step applies: the runner writes them to the run folder instead
+#: the label of a deploy step's pod (backends/argo/deploy.py): its objects are written, not applied
+DEPLOY_LABEL = "mldsl.io/deploy"
 DEPLOY_KINDS = {"InferenceService", "SeldonDeployment", "Model", "Experiment", "Pipeline"}
 
 _SPEC = {

@@ -1,0 +1,373 @@
+"""The deploy step's pod, run as a real process against the emulated API, with a simulated controller.
+
+Each controller here reports status the way the upstream controller's source does (the files and
+lines are in ``backends/argo/deploy_pod.py``): right after an update, the *previous* version's
+state, which a resource template's conditions took for success (#10 item 15).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from kube_emulator import KubeEmulator
+
+from mldsl.backends.argo.deploy import pod_source
+
+from conftest import ROOT
+
+POD = ROOT / "backends" / "argo" / "deploy_pod.py"
+ISVC = ("serving.kserve.io", "v1beta1", "default", "inferenceservices", "api")
+SDEP = ("machinelearning.seldon.io", "v1", "default", "seldondeployments", "api")
+MODEL = ("mlops.seldon.io", "v1alpha1", "default", "models", "api")
+
+
+def isvc(uri: str, canary: int | None = None) -> dict[str, Any]:
+    predictor: dict[str, Any] = {"model": {"modelFormat": {"name": "sklearn"}, "storageUri": uri}}
+    if canary is not None:
+        predictor["canaryTrafficPercent"] = canary
+    return {
+        "apiVersion": "serving.kserve.io/v1beta1",
+        "kind": "InferenceService",
+        "metadata": {"name": "api"},
+        "spec": {"predictor": predictor},
+    }
+
+
+def kserve_status(trans: str, created: str, ready: str, rolled: str | None = None, failure: str | None = None) -> dict[str, Any]:
+    st: dict[str, Any] = {
+        "modelStatus": {"transitionStatus": trans},
+        "components": {"predictor": {"latestCreatedRevision": created, "latestReadyRevision": ready}},
+    }
+    if rolled:
+        st["components"]["predictor"]["latestRolledoutRevision"] = rolled
+    if failure:
+        st["modelStatus"]["lastFailureInfo"] = {"reason": "ModelLoadFailed", "message": failure}
+    return st
+
+
+def run_pod(
+    api: KubeEmulator, manifest: dict[str, Any], stable: dict[str, Any] | None = None, timeout: float = 20
+) -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        "MLDSL_KUBE_API": api.url,
+        "MLDSL_MANIFEST": json.dumps(manifest),
+        "MLDSL_POLL_SECONDS": "0.02",
+    }
+    if stable is not None:
+        env["MLDSL_STABLE_MANIFEST"] = json.dumps(stable)
+    return subprocess.run([sys.executable, str(POD)], env=env, capture_output=True, text=True, timeout=timeout)
+
+
+def seed(api: KubeEmulator, key: tuple[str, ...], obj: dict[str, Any], status: dict[str, Any]) -> None:
+    group, version, ns, plural, _ = key
+    api.put(group, version, ns, plural, {**obj, "status": status}, manager="mldsl")
+    api.store[key]["metadata"]["generation"] = 1
+
+
+def test_the_embedded_program_is_this_file_and_holds_no_tag() -> None:
+    source = pod_source()
+    assert "{{" not in source and "def main()" in source
+    assert source.split("\n", 1)[1] in POD.read_text(encoding="utf-8")
+
+
+def test_kserve_update_waits_for_the_new_revision_not_the_old_state() -> None:
+    """KServe keeps ``UpToDate`` of revision 1 until it reconciles: success only once revision 2 serves."""
+    with KubeEmulator() as api:
+        seed(
+            api,
+            ISVC,
+            isvc("s3://m/1"),
+            kserve_status("UpToDate", "api-predictor-00001", "api-predictor-00001", "api-predictor-00001"),
+        )
+        seen: list[int] = []
+
+        def controller(key: Any, obj: dict[str, Any], n: int) -> None:
+            seen.append(n)
+            if n == 5:
+                obj["status"] = kserve_status("InProgress", "api-predictor-00002", "api-predictor-00001")
+            if n == 8:
+                obj["status"] = kserve_status("UpToDate", "api-predictor-00002", "api-predictor-00002")
+
+        api.controller = controller
+        p = run_pod(api, isvc("s3://m/2"))
+        assert p.returncode == 0, p.stdout + p.stderr
+        assert max(seen) == 8  # it read on until the new revision served, not one read more
+        assert "applied InferenceService api (updated)" in p.stdout
+        assert "revision api-predictor-00002 serves the model" in p.stdout
+        assert api.store[ISVC]["spec"]["predictor"]["model"]["storageUri"] == "s3://m/2"
+
+
+def test_kserve_update_fails_when_the_new_revision_cannot_load() -> None:
+    """``FailedToLoad`` shows only in ``targetModelState``/``transitionStatus``: the step fails with KServe's message."""
+    with KubeEmulator() as api:
+        seed(
+            api,
+            ISVC,
+            isvc("s3://m/1"),
+            kserve_status("UpToDate", "api-predictor-00001", "api-predictor-00001", "api-predictor-00001"),
+        )
+
+        def controller(key: Any, obj: dict[str, Any], n: int) -> None:
+            if n == 3:
+                obj["status"] = kserve_status(
+                    "BlockedByFailedLoad", "api-predictor-00002", "api-predictor-00001", failure="model.joblib not found"
+                )
+
+        api.controller = controller
+        p = run_pod(api, isvc("s3://m/2"))
+        assert p.returncode == 1
+        assert "failed: BlockedByFailedLoad: model.joblib not found" in p.stdout
+
+
+def test_kserve_unchanged_apply_succeeds_on_the_current_state() -> None:
+    """Applying what is already there makes no revision: waiting for one would never end."""
+    with KubeEmulator() as api:
+        seed(
+            api,
+            ISVC,
+            isvc("s3://m/1"),
+            kserve_status("UpToDate", "api-predictor-00001", "api-predictor-00001", "api-predictor-00001"),
+        )
+        p = run_pod(api, isvc("s3://m/1"))
+        assert p.returncode == 0, p.stdout
+        assert "(unchanged)" in p.stdout and api.store[ISVC]["metadata"]["generation"] == 1
+
+
+def test_kserve_canary_first_deploy_rolls_out_the_stable_model_first() -> None:
+    """With no rolled-out revision, a canary would take all the traffic and the stable URI appear nowhere."""
+    with KubeEmulator() as api:
+        applied: list[str] = []
+
+        def controller(key: Any, obj: dict[str, Any], n: int) -> None:
+            uri = obj["spec"]["predictor"]["model"]["storageUri"]
+            if not applied or applied[-1] != uri:
+                applied.append(uri)
+            rev = "api-predictor-%05d" % obj["metadata"]["generation"]
+            if n >= 2:
+                rolled = "api-predictor-00001"
+                obj["status"] = kserve_status("UpToDate", rev, rev, rolled)
+
+        api.controller = controller
+        p = run_pod(api, isvc("s3://m/2", canary=10), stable=isvc("s3://m/1"))
+        assert p.returncode == 0, p.stdout + p.stderr
+        assert applied == ["s3://m/1", "s3://m/2"]
+        assert "the stable model first, then the canary" in p.stdout
+        assert api.store[ISVC]["spec"]["predictor"]["canaryTrafficPercent"] == 10
+
+
+def test_kserve_canary_over_a_rolled_out_revision_applies_once() -> None:
+    with KubeEmulator() as api:
+        seed(
+            api,
+            ISVC,
+            isvc("s3://m/1"),
+            kserve_status("UpToDate", "api-predictor-00001", "api-predictor-00001", "api-predictor-00001"),
+        )
+
+        def controller(key: Any, obj: dict[str, Any], n: int) -> None:
+            if obj["metadata"]["generation"] == 2 and n >= 2:
+                obj["status"] = kserve_status("UpToDate", "api-predictor-00002", "api-predictor-00002", "api-predictor-00001")
+
+        api.controller = controller
+        p = run_pod(api, isvc("s3://m/2", canary=10), stable=isvc("s3://m/1"))
+        assert p.returncode == 0, p.stdout
+        patches = [r for r in api.requests if r["method"] == "PATCH"]
+        assert len(patches) == 1 and "stable model first" not in p.stdout
+
+
+def sdep(uri: str) -> dict[str, Any]:
+    graph = {"name": "model", "implementation": "SKLEARN_SERVER", "modelUri": uri}
+    return {
+        "apiVersion": "machinelearning.seldon.io/v1",
+        "kind": "SeldonDeployment",
+        "metadata": {"name": "api"},
+        "spec": {"predictors": [{"name": "default", "replicas": 2, "graph": graph}]},
+    }
+
+
+def deployment(uri: str, generation: int, observed: int, updated: int, available: int, stuck: bool = False) -> dict[str, Any]:
+    conditions = (
+        [
+            {
+                "type": "Progressing",
+                "status": "False",
+                "reason": "ProgressDeadlineExceeded",
+                "message": "exceeded its progress deadline",
+            }
+        ]
+        if stuck
+        else []
+    )
+    return {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {"name": "api-default-0-model", "labels": {"seldon-deployment-id": "api"}, "generation": generation},
+        "spec": {"replicas": 2, "template": {"spec": {"initContainers": [{"args": [uri, "/mnt/models"]}]}}},
+        "status": {
+            "observedGeneration": observed,
+            "replicas": 2,
+            "updatedReplicas": updated,
+            "availableReplicas": available,
+            "conditions": conditions,
+        },
+    }
+
+
+def test_seldon_v1_update_waits_for_the_new_deployment_to_roll_out() -> None:
+    """SeldonDeployment says ``Available`` of the old Deployments until it reconciles; there is no generation in
+    its status: the Deployment that carries the new URI, rolled out, is the evidence."""
+    with KubeEmulator() as api:
+        seed(api, SDEP, sdep("s3://m/1"), {"state": "Available"})
+        api.put("apps", "v1", "default", "deployments", deployment("s3://m/1", 1, 1, 2, 2))
+
+        def controller(key: Any, obj: dict[str, Any], n: int) -> None:
+            dep = ("apps", "v1", "default", "deployments", "api-default-0-model")
+            if n == 3:
+                api.store[dep].update(deployment("s3://m/2", 2, 2, 1, 1))
+                obj["status"] = {"state": "Creating"}
+            if n == 6:
+                api.store[dep].update(deployment("s3://m/2", 2, 2, 2, 2))
+                obj["status"] = {"state": "Available"}
+
+        api.controller = controller
+        p = run_pod(api, sdep("s3://m/2"))
+        assert p.returncode == 0, p.stdout + p.stderr
+        lines = p.stdout.splitlines()
+        assert any("for a Deployment with the new model" in x for x in lines)
+        assert any("1 of 2 new replicas available" in x for x in lines)
+        assert lines[-1].endswith("SeldonDeployment api ok: Available")
+
+
+def test_seldon_v1_update_fails_when_the_rollout_is_stuck() -> None:
+    with KubeEmulator() as api:
+        seed(api, SDEP, sdep("s3://m/1"), {"state": "Available"})
+        api.put("apps", "v1", "default", "deployments", deployment("s3://m/1", 1, 1, 2, 2))
+
+        def controller(key: Any, obj: dict[str, Any], n: int) -> None:
+            if n == 2:
+                api.store[("apps", "v1", "default", "deployments", "api-default-0-model")].update(
+                    deployment("s3://m/2", 2, 2, 1, 0, stuck=True)
+                )
+
+        api.controller = controller
+        p = run_pod(api, sdep("s3://m/2"))
+        assert p.returncode == 1
+        assert "exceeded its progress deadline" in p.stdout
+
+
+def model(uri: str) -> dict[str, Any]:
+    return {
+        "apiVersion": "mlops.seldon.io/v1alpha1",
+        "kind": "Model",
+        "metadata": {"name": "api"},
+        "spec": {"storageUri": uri, "requirements": ["sklearn"]},
+    }
+
+
+def ready(status: str, reason: str, at: float, message: str = "") -> dict[str, Any]:
+    when = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(at))
+    return {
+        "replicas": 1,
+        "conditions": [
+            {"type": "ModelReady", "status": status, "reason": reason, "message": message, "lastTransitionTime": when}
+        ],
+    }
+
+
+def test_seldon_v2_update_waits_for_the_model_to_become_ready_again() -> None:
+    """A Model's status keeps the old ``ModelReady: True`` until an event of the new generation arrives."""
+    with KubeEmulator() as api:
+        seed(api, MODEL, model("s3://m/1"), ready("True", "ModelAvailable", time.time() - 3600))
+        seen: list[int] = []
+
+        def controller(key: Any, obj: dict[str, Any], n: int) -> None:
+            seen.append(n)
+            if n == 4:
+                obj["status"] = ready("False", "ModelProgressing", time.time())
+            if n == 7:
+                obj["status"] = ready("True", "ModelAvailable", time.time())
+
+        api.controller = controller
+        p = run_pod(api, model("s3://m/2"))
+        assert p.returncode == 0, p.stdout + p.stderr
+        assert max(seen) == 7
+        assert "Model api ok: ModelAvailable on 1 replicas" in p.stdout
+
+
+@pytest.mark.parametrize("reason", ["ModelFailed", "ScheduleFailed"])
+def test_seldon_v2_update_fails_with_the_schedulers_reason(reason: str) -> None:
+    with KubeEmulator() as api:
+        seed(api, MODEL, model("s3://m/1"), ready("True", "ModelAvailable", time.time() - 3600))
+
+        def controller(key: Any, obj: dict[str, Any], n: int) -> None:
+            if n == 2:
+                obj["status"] = ready("False", reason, time.time(), "no server with sklearn has memory")
+
+        api.controller = controller
+        p = run_pod(api, model("s3://m/2"))
+        assert p.returncode == 1
+        assert f"failed: {reason}: no server with sklearn has memory" in p.stdout
+
+
+def test_an_api_error_is_said_in_words() -> None:
+    with KubeEmulator(validate=lambda obj: ["spec.predictor: Required value"]) as api:
+        p = run_pod(api, isvc("s3://m/2"))
+        assert p.returncode == 1
+        assert "cannot deploy: PATCH /apis/serving.kserve.io/v1beta1/namespaces/default/inferenceservices/api" in p.stdout
+        assert "HTTP 422" in p.stdout and "Traceback" not in p.stderr
+
+
+def test_deployment_pods_use_the_api_without_a_proxy_or_cluster() -> None:
+    """Outside a cluster (no KUBERNETES_SERVICE_HOST, no override) the pod says so and fails."""
+    env = {k: v for k, v in os.environ.items() if k not in ("KUBERNETES_SERVICE_HOST", "MLDSL_KUBE_API")}
+    p = subprocess.run(
+        [sys.executable, str(POD)], env={**env, "MLDSL_MANIFEST": json.dumps(model("s3://m/2"))}, capture_output=True, text=True
+    )
+    assert p.returncode == 1 and "not in a cluster" in p.stdout
+
+
+def test_the_local_run_writes_the_stable_model_then_the_canary(tmp_path: Path) -> None:
+    """``mldsl run`` applies nothing: a KServe canary's deploy writes both objects, in the order the pod applies them."""
+    from mldsl.backends import emit_all
+    from mldsl.compiler import compile_paths
+
+    (tmp_path / "s.yaml").write_text(
+        "apiVersion: mldsl/v1\nkind: Serving\nmetadata: {name: api}\nspec:\n  backend: kserve\n"
+        "  model: {uri: 's3://m/1', server: sklearn}\n"
+        "  traffic:\n    - {name: stable, weight: 90}\n    - {name: canary, weight: 10, model: {uri: 's3://m/2'}}\n"
+    )
+    (tmp_path / "p.yaml").write_text(
+        "apiVersion: mldsl/v1\nkind: Pipeline\nmetadata: {name: ship}\nspec:\n  steps:\n"
+        "    canary: {deploy: api, with: {model_uri: 's3://m/3'}}\n"
+    )
+    result = compile_paths([tmp_path])
+    assert result.ok, [d.render() for d in result.diagnostics]
+    assert [m for m in emit_all(result.program) if m.filename == "ship.workflowtemplate.yaml"]
+    env = {**os.environ, "MLDSL_HOME": str(tmp_path / "home")}
+    p = subprocess.run(
+        [sys.executable, "-m", "mldsl", "run", str(tmp_path), "--format", "json"], capture_output=True, text=True, env=env
+    )
+    assert p.returncode == 0, p.stderr
+    folder = Path(json.loads(p.stdout)["folder"]) / "deploy"
+    files = sorted(f.name for f in folder.iterdir())
+    import yaml
+
+    objs = [yaml.safe_load((folder / f).read_text()) for f in files]
+    by_name = dict(zip(files, objs, strict=True))
+    [first] = [o for f, o in by_name.items() if ".first." in f]
+    [last] = [o for f, o in by_name.items() if ".first." not in f]
+    assert (
+        first["spec"]["predictor"]["model"]["storageUri"] == "s3://m/1"
+        and "canaryTrafficPercent" not in first["spec"]["predictor"]
+    )
+    assert (
+        last["spec"]["predictor"]["model"]["storageUri"] == "s3://m/3" and last["spec"]["predictor"]["canaryTrafficPercent"] == 10
+    )
