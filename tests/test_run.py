@@ -311,6 +311,54 @@ def test_cache_hits_and_misses_on_a_different_input_artifact(tmp_path: Path) -> 
     assert fourth["steps"]["n"]["cached"] is False and marker.read_text().count("ran") == 3
 
 
+def test_uri_of_a_cached_producer_names_where_its_file_is(tmp_path: Path) -> None:
+    """#10: ``.uri`` in ``with:`` and ``when`` (in a plain task and inside a fan-out's wrapper) names where the
+    producer stored the file; on a cache hit that is the producing run's key, not this run's, where nothing is."""
+    modules = {
+        **MODULES,
+        "make": _python(
+            "{n: {type: int}}",
+            "{copy: {type: artifact, format: csv}}",
+            "open(output_path('copy'), 'w').write('a,' * inputs['n'])",
+        ),
+        "say": _python(
+            "{where: {type: str}, tag: {type: int, default: 0}}", "{where: str}", "write_output('where', inputs['where'])"
+        ),
+    }
+    root = project(
+        tmp_path,
+        modules,
+        """  steps:
+    c:
+      uses: make@1
+      with: {n: 2}
+      cache: {ttl: 1h}
+    plain:
+      uses: say@1
+      with: {where: "${{ steps.c.outputs.copy.uri }}"}
+      when: "${{ steps.c.outputs.copy.uri != '' }}"
+    fan:
+      uses: say@1
+      for_each: [1, 2]
+      parallelism: 1
+      with: {where: "${{ steps.c.outputs.copy.uri }}", tag: "${{ item }}"}
+""",
+    )
+    text = (root / "mldsl.yaml").read_text().replace("  local:", "  artifacts: {bucket: s3://art}\n  local:")
+    (root / "mldsl.yaml").write_text(text)
+    home = tmp_path / "home"
+    code, first, err = run_json(root, home)
+    assert code == 0, err
+    code, second, err = run_json(root, home)
+    assert code == 0, err
+    assert (first["steps"]["c"]["cached"], second["steps"]["c"]["cached"]) == (False, True)
+    where = first["steps"]["plain"]["outputs"]["where"]
+    assert where.endswith(f"/artifacts/art/{first['run']}/c/copy")  # the bucket, here (a file:// URI)
+    assert second["steps"]["plain"]["outputs"]["where"] == where  # the first run's key: the file is there
+    assert [i["outputs"]["where"] for i in second["steps"]["fan"]["items"]] == [where] * 2
+    assert Path(where.removeprefix("file://")).is_file()
+
+
 def test_fan_out_aggregates_outputs_in_item_order(tmp_path: Path) -> None:
     root = project(
         tmp_path,

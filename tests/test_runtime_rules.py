@@ -169,6 +169,46 @@ def test_deploy_rule_catches_a_resource_template_deploy() -> None:
     assert "deploy program" in " ".join(rules.deploys_wait_for_the_new_version(old))
 
 
+SPARK_READS_A_CACHED_ARTIFACT = """\
+apiVersion: mldsl/v1
+kind: Project
+metadata: {name: sp}
+spec:
+  artifacts: {bucket: s3://art}
+---
+apiVersion: mldsl/v1
+kind: Module
+metadata: {name: make, version: 1.0.0}
+spec:
+  outputs: {t: {type: artifact, format: parquet}}
+  run: {python: {source: "open(output_path('t'), 'w').write('x')"}}
+---
+apiVersion: mldsl/v1
+kind: Pipeline
+metadata: {name: p}
+spec:
+  steps:
+    c: {uses: make, cache: {ttl: 1h}}
+    q: {uses: spark-sql, with: {source: "${{ steps.c.outputs.t }}", query: "select 1"}}
+    f: {uses: spark-sql, for_each: [a, b], parallelism: 1, with: {source: "${{ steps.c.outputs.t }}", query: "${{ item }}"}}
+"""
+
+
+def test_operator_jobs_read_a_cached_producers_file_where_it_is(tmp_path: Path) -> None:
+    """A cache hit returns the producing run's outputs, files included, at that run's key: a Spark job reads the
+    URI the producer reports (``mldsl-uri-t``), never this run's key, in a plain task and inside a fan-out."""
+    (tmp_path / "p.yaml").write_text(SPARK_READS_A_CACHED_ARTIFACT)
+    result = compile_paths([tmp_path])
+    assert result.ok, [d.render() for d in result.diagnostics]
+    (body,) = [m.body for m in emit_all(result.program) if m.filename == "p.workflowtemplate.yaml"]
+    assert rules.check(body) == []
+    q = _task(body, "q")
+    source = next(p["value"] for p in q["arguments"]["parameters"] if p["name"] == "source")
+    assert source == "{{='s3a://' + sprig.trimPrefix('s3://', tasks['c'].outputs.parameters['mldsl-uri-t'])}}"
+    f = _task(body, "f")
+    assert {"name": "c-mldsl-uri-t", "value": "{{tasks.c.outputs.parameters.mldsl-uri-t}}"} in f["arguments"]["parameters"]
+
+
 def test_spark_jobs_stop_at_the_step_timeout() -> None:
     """#10 item 16: a SparkApplication has no deadline; without one on its pod templates a timed-out, stopped or
     retried step left it running (and its executors holding their nodes)."""

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mldsl.compiler import ir
-from mldsl.mtypes import MType
+from mldsl.mtypes import STR, MType
 
 INPUTS_DIR = "/mldsl/inputs"
 OUTPUTS_DIR = "/mldsl/outputs"
@@ -67,6 +67,14 @@ class Lowering:
     by_uri: bool = False
     #: params read as the template's own inputs (the ``main`` DAG's outputs: globals are not in that scope)
     params_as_inputs: bool = False
+    #: the producer's output parameter that says where it stored an artifact (``.uri``), when it has one: a
+    #: cache hit returns the producing run's parameters, so that, not this run's key, is where the file is
+    uri_param: Callable[[str, str], str | None] = lambda step, output: None
+
+    def _uri_ref(self, e: ir.IStepOutput) -> ir.IStepOutput | None:
+        """``steps.x.outputs.y.uri`` as a reference to the producer's URI parameter, if it has one."""
+        name = self.uri_param(e.step, e.output) if e.field == "uri" else None
+        return None if name is None else ir.IStepOutput(e.step, name, STR)
 
     # -- simple tags -------------------------------------------------------
     def tag(self, e: ir.IExpr) -> str | None:
@@ -74,6 +82,9 @@ class Lowering:
         if isinstance(e, ir.IParam):
             return "{{workflow.parameters.%s}}" % e.name
         if isinstance(e, ir.IStepOutput):
+            ref = self._uri_ref(e)
+            if ref is not None:
+                return self.tag(ref)
             if e.field == "uri":
                 return self.uri(e.step, e.output)
             kind = "artifacts" if e.artifact else "parameters"
@@ -137,6 +148,13 @@ class Lowering:
         if isinstance(e, ir.IParam):
             return f"{'inputs' if self.params_as_inputs else 'workflow'}.parameters[{_quote(e.name)}]"
         if isinstance(e, ir.IStepOutput):
+            ref = self._uri_ref(e)
+            if ref is not None:
+                return self.raw(ref)
+            if e.field == "uri":  # an operator job's output: its URI is fixed by the run
+                from mldsl.backends.argo.embed import string_code
+
+                return string_code(self.uri(e.step, e.output))
             if self.passed and (e.step, e.output) in self.passed:
                 return f"inputs.parameters[{_quote(self.passed[(e.step, e.output)])}]"
             return f"tasks[{_quote(self.task(e.step))}].outputs.parameters[{_quote(e.output)}]"

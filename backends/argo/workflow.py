@@ -25,6 +25,7 @@ from mldsl.backends.argo.templates import (
 from mldsl.backends.k8s import label_value
 from mldsl.compiler import ir
 from mldsl.compiler.sweeps import KATIB
+from mldsl.mtypes import STR
 
 API_VERSION = "argoproj.io/v1alpha1"
 MANAGED_BY = {"app.kubernetes.io/managed-by": "mldsl"}
@@ -114,9 +115,9 @@ class PipelineEmitter:
         for s in program.sweeps:
             if s.pipeline.name == pipeline.name and s.strategy in KATIB:
                 self.objectives.setdefault(s.objective_step, set()).add(s.objective_output)
-        self.low = Lowering(task=task_name, uri=self.artifact_uri)
+        self.low = Lowering(task=task_name, uri=self.artifact_uri, uri_param=self.stored_uri)
         #: pipeline outputs read params through the ``main`` template's inputs (globals are not in its scope)
-        self.out_low = Lowering(task=task_name, uri=self.artifact_uri, params_as_inputs=True)
+        self.out_low = Lowering(task=task_name, uri=self.artifact_uri, params_as_inputs=True, uri_param=self.stored_uri)
 
     # -- artifacts ------------------------------------------------------------
     def _uri_refs(self) -> set[tuple[str, str]]:
@@ -136,6 +137,11 @@ class PipelineEmitter:
                     if isinstance(v, ir.IStepOutput) and v.artifact and not self.is_resource_step(v.step):
                         refs.add((v.step, v.output))
         return refs
+
+    def stored_uri(self, step: str, output: str) -> str | None:
+        """The producer's output parameter holding where it stored ``output`` (``templates._outputs``): a cache
+        hit returns the producing run's value, so a consumer reads the file that exists (SPEC §1.9)."""
+        return uri_param(output) if (step, output) in self.uri_refs and not self.is_resource_step(step) else None
 
     def repository_location(self, step: str, output: str) -> dict[str, Any]:
         """The full location of a step's artifact in the Project's bucket (never relocated by Argo)."""
@@ -234,6 +240,12 @@ class PipelineEmitter:
 
     def job_uri(self, value: ir.IValue, low: Lowering, *, spark: bool) -> str:
         """The URI an operator job reads an artifact from (Spark reads S3 through s3a://)."""
+        stored = self.stored_uri(value.step, value.output) if isinstance(value, ir.IStepOutput) else None
+        if isinstance(value, ir.IStepOutput) and stored is not None:  # where the producer (or its cache) put it
+            ref = ir.IStepOutput(value.step, stored, STR)
+            if spark and self.artifact_uri(value.step, value.output).startswith("s3://"):
+                return "{{='s3a://' + sprig.trimPrefix('s3://', %s)}}" % low.raw(ref)
+            return str(low.tag(ref))
         if isinstance(value, ir.IStepOutput):
             uri = self.artifact_uri(value.step, value.output)
         elif isinstance(value, ir.ILit):
@@ -330,6 +342,14 @@ class PipelineEmitter:
                 and n.field is None
                 and not (n.artifact and (is_resource(step.module) or self.is_resource_step(n.step)))
             }
+            # where a producer stored what is read by URI (``.uri``, or an operator job's artifact input)
+            | {
+                (n.step, uri_param(n.output), False)
+                for n in nodes
+                if isinstance(n, ir.IStepOutput)
+                and (n.field == "uri" or (n.artifact and n.field is None and is_resource(step.module)))
+                and self.stored_uri(n.step, n.output) is not None
+            }
         )
         if step.cache_seconds is not None:  # the identities of the artifacts it reads come in as parameters too
             refs = sorted(
@@ -342,7 +362,7 @@ class PipelineEmitter:
             )
         art_params = sorted({n.name for n in nodes if isinstance(n, ir.IParam) and n.type.kind == "artifact"})
         passed = {(s, o): f"{task_name(s)}-{o}" for s, o, _ in refs}
-        inner = Lowering(task=task_name, uri=self.artifact_uri, passed=passed)
+        inner = Lowering(task=task_name, uri=self.artifact_uri, passed=passed, uri_param=self.stored_uri)
         outer_params: list[m.Parameter] = [
             {"name": passed[(s, o)], "value": "{{tasks.%s.outputs.parameters.%s}}" % (task_name(s), o)}
             for s, o, art in refs
