@@ -56,6 +56,7 @@ def operator_crds():
 WORKFLOW_SCOPE = {
     "workflow.name": "churn-train-x7k2p",
     "workflow.uid": "0d6c1b8e-2f0a-4c3b-9a55-4f1f0c9f3a10",
+    "pod.name": "churn-train-x7k2p-train-1234567890",
     "workflow.namespace": "ml",
     "workflow.status": "Succeeded",
     "workflow.creationTimestamp": "2026-11-22T03:30:00Z",

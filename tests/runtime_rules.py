@@ -38,6 +38,7 @@ _GLOBALS = (
     "workflow.creationTimestamp",
     "workflow.duration",
     "workflow.mainEntrypoint",
+    "pod.name",  # the pod's pass, the last one (workflowpod.go substitutePodParams): mldsl's escape of {{ reads it
 )
 
 

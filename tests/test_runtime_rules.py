@@ -209,6 +209,62 @@ def test_operator_jobs_read_a_cached_producers_file_where_it_is(tmp_path: Path) 
     assert {"name": "c-mldsl-uri-t", "value": "{{tasks.c.outputs.parameters.mldsl-uri-t}}"} in f["arguments"]["parameters"]
 
 
+LITERAL_BRACES = """\
+apiVersion: mldsl/v1
+kind: Module
+metadata: {name: echo, version: 1.0.0}
+spec:
+  inputs: {lr: float, note: str}
+  run:
+    container:
+      image: busybox
+      command: [echo, "{{inputs.parameters.lr}}", "${{ inputs.note }}", "{{=1+1}}"]
+---
+apiVersion: mldsl/v1
+kind: Pipeline
+metadata: {name: p}
+spec:
+  params:
+    note: {type: str, default: "{{workflow.name}}"}
+  steps:
+    e: {uses: echo, with: {lr: 0.5, note: "${{ params.note }} and {{inputs.parameters.lr}}"}}
+"""
+
+
+def _argo_passes(body: dict[str, Any], task: dict[str, Any], tpl: dict[str, Any]) -> list[str]:
+    """The command a pod of ``tpl`` runs, substituted pass by pass as Argo does: the workflow's arguments
+    (operator.go substituteGlobalVariables), the DAG task (dag.go l. 838), the template twice
+    (workflow/common/util.go SubstituteParams l. 273-325), and the pod (workflowpod.go l. 1004-1026).
+    Every pass leaves what it cannot resolve (``allowUnresolved``)."""
+    from mldsl.argo.template import substitute
+
+    glob = {"workflow.name": "p-x7k2p", "workflow.uid": "u-1"}
+    args = substitute(body["spec"]["arguments"], glob, strict=False)
+    glob.update({f"workflow.parameters.{p['name']}": p["value"] for p in args["parameters"]})
+    t = substitute(task, glob, strict=False)
+    inputs = {f"inputs.parameters.{p['name']}": p["value"] for p in t["arguments"]["parameters"]}
+    once = substitute(tpl, glob, strict=False)
+    twice = substitute(once, {**glob, **inputs}, strict=False)
+    pod = substitute(twice["container"], {**glob, **inputs, "pod.name": "p-x7k2p-e-123"}, strict=False)
+    return list(pod["command"])
+
+
+def test_literal_braces_survive_every_pass_argo_makes(tmp_path: Path) -> None:
+    """#10: a literal ``{{`` in a command, a ``with:`` value and a param default arrives as text, though Argo
+    substitutes it four times; the former escape (``{{='{'+'{'}}``) gave ``{{`` back at the first pass, a
+    tag to the next, so ``{{inputs.parameters.lr}}`` became 0.5 and ``{{=1+1}}`` became 2."""
+    (tmp_path / "p.yaml").write_text(LITERAL_BRACES)
+    result = compile_paths([tmp_path])
+    assert result.ok, [d.render() for d in result.diagnostics]
+    (body,) = [m.body for m in emit_all(result.program) if m.filename == "p.workflowtemplate.yaml"]
+    tpl = next(t for t in body["spec"]["templates"] if "container" in t)
+    command = _argo_passes(body, _task(body, "e"), tpl)
+    assert command == ["echo", "{{inputs.parameters.lr}}", "{{workflow.name}} and {{inputs.parameters.lr}}", "{{=1+1}}"]
+    old = json.loads(json.dumps(body).replace("pod.name == '' ? '{'+'{' : '{'+'{'", "'{'+'{'"))
+    tpl = next(t for t in old["spec"]["templates"] if "container" in t)
+    assert _argo_passes(old, _task(old, "e"), tpl) == ["echo", "0.5", "p-x7k2p and 0.5", "2"]
+
+
 def test_spark_jobs_stop_at_the_step_timeout() -> None:
     """#10 item 16: a SparkApplication has no deadline; without one on its pod templates a timed-out, stopped or
     retried step left it running (and its executors holding their nodes)."""

@@ -244,7 +244,8 @@ def quote(s: str) -> str:
 _quote = quote
 
 #: literal ``{{`` in user text, written so that Argo substitutes it back to ``{{`` instead of reading a tag
-ESCAPED_OPEN = "{{='{'+'{'}}"
+#: an expression whose value is ``{{``, resolved only in Argo's last pass (see :func:`escape_text`)
+ESCAPED_OPEN = "{{=pod.name == '' ? '{'+'{' : '{'+'{'}}"
 
 
 def escape_text(s: str) -> str:
@@ -252,10 +253,16 @@ def escape_text(s: str) -> str:
 
     Argo finds tags with fasttemplate between ``{{`` and the next ``}}``
     (argo-workflows v4.1.2 ``util/template/template.go`` l. 26), with no escape syntax: each
-    ``{{`` becomes an expression tag whose value is ``{{``.
+    ``{{`` becomes an expression tag whose value is ``{{``. Argo substitutes a template's text
+    several times (the DAG task, ``workflow/common/util.go`` SubstituteParams twice, l. 273-325,
+    then the pod, ``workflow/controller/workflowpod.go`` substitutePodParams l. 1004-1026), and a
+    ``{{`` produced by one pass is a tag to the next. So the expression reads ``pod.name``, which
+    only the pod's pass has: before it, expr-lang refuses the unknown name (its env is a strict
+    map, expr-lang ``conf/env.go``) and Argo keeps the tag unresolved
+    (``util/template/expression_template.go`` expressionReplaceCore); in that last pass it gives ``{{``.
 
     >>> escape_text("a {{b}} c")
-    "a {{='{'+'{'}}b}} c"
+    "a {{=pod.name == '' ? '{'+'{' : '{'+'{'}}b}} c"
     """
     return s.replace("{{", ESCAPED_OPEN) if "{{" in s else s
 
