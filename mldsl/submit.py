@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from mldsl.argo.tags import escape_value
 from mldsl.cluster import Cluster, ClusterError
 from mldsl.compiler import ir
 from mldsl.constraints import ARTIFACT_URI, Param, check_value  # ARTIFACT_URI: where an artifact param may come from
@@ -55,7 +56,8 @@ def parse_params(pipeline: ir.Pipeline, pairs: list[str], *, artifacts: bool = F
             problems.append(f"--param {name}: {exc}")
             continue
         problems += [f"--param {name}: {problem}" for problem in check_value(p, value)]
-        values[name] = raw if isinstance(value, str) else json.dumps(value) if not isinstance(value, bool) else str(value).lower()
+        text = raw if isinstance(value, str) else json.dumps(value) if not isinstance(value, bool) else str(value).lower()
+        values[name] = escape_value(text)  # Argo would substitute a '{{...}}' it holds (values are data, SPEC §1.9)
     for p in pipeline.params:
         if p.required and p.name not in values:
             problems.append(f"--param {p.name} is required ({p.type})")

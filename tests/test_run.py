@@ -359,6 +359,34 @@ def test_uri_of_a_cached_producer_names_where_its_file_is(tmp_path: Path) -> Non
     assert Path(where.removeprefix("file://")).is_file()
 
 
+def test_tags_in_values_arrive_as_text(tmp_path: Path) -> None:
+    """SPEC §1.9: a value holding ``{{...}}`` (a step's output, a param given with -p, a default) reaches the
+    step as text, though Argo (and the runner, as Argo) substitutes each template again when it makes the pod."""
+    modules = {
+        **MODULES,
+        "say": _python("{text: {type: str}}", "{text: str}", "write_output('text', inputs['text'])"),
+    }
+    root = project(
+        tmp_path,
+        modules,
+        """  params:
+    given: {type: str, default: "{{workflow.name}}"}
+  steps:
+    first: {uses: say@1, with: {text: "${{ params.given }} {{=1+1}}"}}
+    second: {uses: say@1, with: {text: "${{ steps.first.outputs.text }}"}}
+    each: {uses: say@1, for_each: ["{{inputs.parameters.text}}"], with: {text: "${{ item }}"}}
+""",
+    )
+    code, record, err = run_json(root, tmp_path / "home")
+    assert code == 0, err
+    assert record["steps"]["first"]["outputs"]["text"] == "{{workflow.name}} {{=1+1}}"
+    assert record["steps"]["second"]["outputs"]["text"] == "{{workflow.name}} {{=1+1}}"
+    assert record["steps"]["each"]["items"][0]["outputs"]["text"] == "{{inputs.parameters.text}}"
+    code, record, err = run_json(root, tmp_path / "home", "-p", "given={{workflow.uid}}")
+    assert code == 0, err
+    assert record["steps"]["second"]["outputs"]["text"] == "{{workflow.uid}} {{=1+1}}"
+
+
 def test_fan_out_aggregates_outputs_in_item_order(tmp_path: Path) -> None:
     root = project(
         tmp_path,

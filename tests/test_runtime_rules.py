@@ -231,7 +231,9 @@ spec:
 """
 
 
-def _argo_passes(body: dict[str, Any], task: dict[str, Any], tpl: dict[str, Any]) -> list[str]:
+def _argo_passes(
+    body: dict[str, Any], task: dict[str, Any], tpl: dict[str, Any], outputs: dict[str, str] | None = None
+) -> list[str]:
     """The command a pod of ``tpl`` runs, substituted pass by pass as Argo does: the workflow's arguments
     (operator.go substituteGlobalVariables), the DAG task (dag.go l. 838), the template twice
     (workflow/common/util.go SubstituteParams l. 273-325), and the pod (workflowpod.go l. 1004-1026).
@@ -241,7 +243,7 @@ def _argo_passes(body: dict[str, Any], task: dict[str, Any], tpl: dict[str, Any]
     glob = {"workflow.name": "p-x7k2p", "workflow.uid": "u-1"}
     args = substitute(body["spec"]["arguments"], glob, strict=False)
     glob.update({f"workflow.parameters.{p['name']}": p["value"] for p in args["parameters"]})
-    t = substitute(task, glob, strict=False)
+    t = substitute(task, {**glob, **(outputs or {})}, strict=False)
     inputs = {f"inputs.parameters.{p['name']}": p["value"] for p in t["arguments"]["parameters"]}
     once = substitute(tpl, glob, strict=False)
     twice = substitute(once, {**glob, **inputs}, strict=False)
@@ -263,6 +265,28 @@ def test_literal_braces_survive_every_pass_argo_makes(tmp_path: Path) -> None:
     old = json.loads(json.dumps(body).replace("pod.name == '' ? '{'+'{' : '{'+'{'", "'{'+'{'"))
     tpl = next(t for t in old["spec"]["templates"] if "container" in t)
     assert _argo_passes(old, _task(old, "e"), tpl) == ["echo", "0.5", "p-x7k2p and 0.5", "2"]
+
+
+def test_a_steps_output_holding_tags_arrives_as_text(tmp_path: Path) -> None:
+    """SPEC §1.9: Argo puts an input's value in the template before substituting it twice and again in the pod
+    (``workflow/common/util.go`` ProcessArgs l. 200-256): a step's output holding ``{{workflow.name}}`` or
+    ``{{=1+1}}`` was substituted. It goes in escaped now; passed as a bare tag, as before, it was not text."""
+    text = LITERAL_BRACES.replace(
+        "    e: {uses: echo,",
+        "    src: {uses: echo, with: {lr: 0.1, note: x}}\n    e: {uses: echo,",
+    ).replace('"${{ params.note }} and {{inputs.parameters.lr}}"', '"${{ steps.src.outputs.said }}"')
+    text = text.replace("  inputs: {lr: float, note: str}\n", "  inputs: {lr: float, note: str}\n  outputs: {said: str}\n")
+    (tmp_path / "p.yaml").write_text(text)
+    result = compile_paths([tmp_path])
+    assert result.ok, [d.render() for d in result.diagnostics]
+    (body,) = [m.body for m in emit_all(result.program) if m.filename == "p.workflowtemplate.yaml"]
+    tpl = next(t for t in body["spec"]["templates"] if "container" in t)
+    said = {"tasks.src.outputs.parameters.said": "{{workflow.name}} {{=1+1}} {{inputs.parameters.lr}}"}
+    assert _argo_passes(body, _task(body, "e"), tpl, said)[2] == said["tasks.src.outputs.parameters.said"]
+    old = copy.deepcopy(body)
+    note = next(p for p in _task(old, "e")["arguments"]["parameters"] if p["name"] == "note")
+    note["value"] = "{{tasks.src.outputs.parameters.said}}"
+    assert _argo_passes(old, _task(old, "e"), tpl, said)[2] == "p-x7k2p 2 0.5"
 
 
 def test_spark_jobs_stop_at_the_step_timeout() -> None:

@@ -23,6 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from mldsl.argo.tags import escape_value
 from mldsl.compiler import ir
 from mldsl.mtypes import STR, MType
 
@@ -244,8 +245,16 @@ def quote(s: str) -> str:
 _quote = quote
 
 #: literal ``{{`` in user text, written so that Argo substitutes it back to ``{{`` instead of reading a tag
-#: an expression whose value is ``{{``, resolved only in Argo's last pass (see :func:`escape_text`)
-ESCAPED_OPEN = "{{=pod.name == '' ? '{'+'{' : '{'+'{'}}"
+
+
+#: ESCAPED_OPEN as expr-lang code holding neither ``{{`` nor ``}}`` (it is written inside a tag)
+_ESCAPED_OPEN_CODE = "'{'+'{'+\"=pod.name == '' ? '{'+'{' : '{'+'{'\"+'}'+'}'"
+
+
+def escape_code(code: str) -> str:
+    """expr-lang code giving the string ``code`` gives with each ``{{`` as :data:`ESCAPED_OPEN`: a run-time
+    value handed to a template, which Argo rescans in its later passes (see :func:`escape_text`)."""
+    return "replace(" + code + ", '{'+'{', " + _ESCAPED_OPEN_CODE + ")"
 
 
 def escape_text(s: str) -> str:
@@ -264,7 +273,7 @@ def escape_text(s: str) -> str:
     >>> escape_text("a {{b}} c")
     "a {{=pod.name == '' ? '{'+'{' : '{'+'{'}}b}} c"
     """
-    return s.replace("{{", ESCAPED_OPEN) if "{{" in s else s
+    return escape_value(s)
 
 
 def _convert_collected(raw: str, t: MType) -> str:

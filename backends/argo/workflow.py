@@ -8,7 +8,7 @@ from mldsl.backends import Manifest
 from mldsl.backends.argo import model as m
 from mldsl.backends.argo.approval import approval_templates
 from mldsl.backends.argo.deploy import rollout_templates
-from mldsl.backends.argo.exprs import Lowering, escape_text, output_uri_param, quote
+from mldsl.backends.argo.exprs import Lowering, escape_code, escape_text, output_uri_param, quote
 from mldsl.backends.argo.metrics import metric_outputs, wrap_with_metrics
 from mldsl.backends.argo.objective import report as objective_report
 from mldsl.backends.argo.templates import (
@@ -34,6 +34,8 @@ PROJECT_ID = "mldsl.io/project-id"
 
 
 task_name = ir.step_key
+#: the kinds of value that can hold text, so a ``{{`` (numbers, booleans and enums cannot)
+TEXT_KINDS = ("str", "list", "dict")
 #: the output of a ``continue_on_failure`` step's wrapper that says whether the step itself succeeded
 SUCCEEDED = "mldsl-succeeded"
 
@@ -254,6 +256,22 @@ class PipelineEmitter:
             uri = low.text(value)
         return "s3a://" + uri[len("s3://") :] if spark and uri.startswith("s3://") else uri
 
+    def value_text(self, value: ir.IValue, kind: str, low: Lowering, *, items_escaped: bool = True) -> str:
+        """A parameter argument. A step's text output read here goes in escaped: Argo rescans an input's value
+        in each later pass (``workflow/common/util.go`` ProcessArgs puts it in the template before
+        SubstituteParams, l. 200-256; then the pod, ``workflowpod.go`` l. 703), so a ``{{...}}`` it holds
+        would be substituted there; escaped (``exprs.escape_code``), it arrives as text (SPEC §1.9). Params
+        are escaped where they are given (defaults here, values by ``mldsl submit``), items of a literal list
+        too; values a wrapper hands in (``inputs.*``) were escaped where they came from."""
+        fresh = any(
+            (isinstance(n, ir.IItem) and not items_escaped)
+            or (isinstance(n, ir.IStepOutput) and n.field != "uri" and not (low.passed and (n.step, n.output) in low.passed))
+            for n in ir.walk(value)
+        )
+        if kind in TEXT_KINDS and fresh:
+            return "{{=%s}}" % escape_code(low.string_code(value))
+        return low.text(value)
+
     def arguments(self, step: ir.Step, low: Lowering) -> m.Arguments:
         params: list[m.Parameter] = []
         arts: list[m.Artifact | m.ArtifactRef] = []
@@ -281,7 +299,9 @@ class PipelineEmitter:
                     params.append({"name": name_param, "value": value.name})
                     params.append({"name": key_param, "value": value.key})
             else:
-                params.append({"name": name, "value": low.text(value)})
+                # items of a list a step gave are as it gave them; a literal list's or a param's are escaped
+                items_escaped = step.for_each is None or not any(isinstance(n, ir.IStepOutput) for n in ir.walk(step.for_each))
+                params.append({"name": name, "value": self.value_text(value, p.type.kind, low, items_escaped=items_escaped)})
         if step.cache_seconds is not None:
             for name, value in step.bindings:
                 p = step.module.input(name)
@@ -364,9 +384,7 @@ class PipelineEmitter:
         passed = {(s, o): f"{task_name(s)}-{o}" for s, o, _ in refs}
         inner = Lowering(task=task_name, uri=self.artifact_uri, passed=passed, uri_param=self.stored_uri)
         outer_params: list[m.Parameter] = [
-            {"name": passed[(s, o)], "value": "{{tasks.%s.outputs.parameters.%s}}" % (task_name(s), o)}
-            for s, o, art in refs
-            if not art
+            {"name": passed[(s, o)], "value": self.passed_value(s, o)} for s, o, art in refs if not art
         ]
         outer_arts: list[m.Artifact | m.ArtifactRef] = [
             {"name": passed[(s, o)], "from": "{{tasks.%s.outputs.artifacts.%s}}" % (task_name(s), o)} for s, o, art in refs if art
@@ -407,6 +425,14 @@ class PipelineEmitter:
             t["arguments"] = outer
         self._order(t, step, condition=not item_when)
         return t
+
+    def passed_value(self, step: str, output: str) -> str:
+        """A step's output handed to a wrapper: escaped there when it is text (see :meth:`value_text`)."""
+        out = self.step(step).module.output(output)
+        tag = "{{tasks.%s.outputs.parameters.%s}}" % (task_name(step), output)
+        if out is not None and out.type.kind in TEXT_KINDS:
+            return "{{=%s}}" % escape_code(f"tasks[{quote(task_name(step))}].outputs.parameters[{quote(output)}]")
+        return tag
 
     def _wrapper_outputs(self, step: ir.Step, task: str, template: str, fan_out: bool) -> m.Outputs:
         """What the wrapped step gives: a fan-out's aggregated parameters, or every output of the one step."""

@@ -149,6 +149,13 @@ def _date(text: Any) -> GoTime:
     return GoTime(when.timestamp(), when)
 
 
+def _replace(s: Any, old: Any, new: Any) -> str:
+    """expr-lang's ``replace(str, old, new)``: strings.ReplaceAll (``builtin/builtin.go``); strings only."""
+    if not all(isinstance(a, str) for a in (s, old, new)):
+        raise ExprError("replace: arguments must be strings")
+    return str(s).replace(old, new)
+
+
 _SPRIG: dict[str, Callable[..., Any]] = {
     "sha256sum": lambda s: hashlib.sha256(str(s).encode()).hexdigest(),
     "trim": lambda s: str(s).strip(),
@@ -168,6 +175,7 @@ BUILTINS: dict[str, Any] = {
     "lower": lambda s: str(s).lower(),
     "upper": lambda s: str(s).upper(),
     "join": lambda items, sep: str(sep).join(str(i) for i in items),
+    "replace": _replace,
     "sprig": _SPRIG,
     # an expr-lang builtin (used in Argo's own docs, ``docs/cron-workflows.md``); an env may replace it for tests
     "now": lambda: GoTime(time.time()),

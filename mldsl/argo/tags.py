@@ -26,3 +26,19 @@ def split(text: str) -> list[tuple[bool, str]]:
     if i < len(text):
         out.append((False, text[i:]))
     return out
+
+
+#: an expression whose value is ``{{``, resolved only in Argo's last pass, when it creates the pod
+#: (``backends/argo/exprs.py`` escape_text says why)
+ESCAPED_OPEN = "{{=pod.name == '' ? '{'+'{' : '{'+'{'}}"
+
+
+def escape_value(text: str) -> str:
+    """A value handed to Argo (a submitted param) with each ``{{`` escaped: Argo substitutes tags in a
+    workflow's arguments when it starts (``workflow/controller/operator.go`` substituteGlobalVariables)
+    and again in every template the value reaches; escaped, it arrives as text.
+
+    >>> escape_value("run {{workflow.name}}")
+    "run {{=pod.name == '' ? '{'+'{' : '{'+'{'}}workflow.name}}"
+    """
+    return text.replace("{{", ESCAPED_OPEN) if "{{" in text else text

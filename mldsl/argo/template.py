@@ -16,6 +16,7 @@ dropped, ``expression_template.go`` l. 260-278).
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from mldsl.argo.exprlang import ExprError, evaluate, to_json
@@ -33,7 +34,13 @@ class UnresolvedError(Exception):
 
 
 def expand(flat: dict[str, Any]) -> dict[str, Any]:
-    """``{"a.b": 1}`` -> ``{"a": {"b": 1}}``, as Argo's ``util/expand`` builds an expression's env."""
+    """``{"a.b": 1}`` -> ``{"a": {"b": 1}}``, as Argo's ``util/expand`` builds an expression's env.
+
+    A key that is also a prefix of the next key in sorted order goes first (``util/expand/expand.go``
+    removeConflicts: ``tasks.x.outputs.parameters`` of a fan-out gives way to ``...parameters.out``).
+    """
+    keys = sorted(flat)
+    flat = {k: flat[k] for i, k in enumerate(keys) if not (i + 1 < len(keys) and keys[i + 1].startswith(k + "."))}
     out: dict[str, Any] = {}
     for key in sorted(flat, key=lambda k: k.count(".")):
         node = out
@@ -48,6 +55,11 @@ def expand(flat: dict[str, Any]) -> dict[str, Any]:
         if ok and not isinstance(node.get(last), dict):
             node[last] = flat[key]
     return out
+
+
+_POD_NAME = re.compile(r"\bpod\.name\b")
+#: expr-lang string literals, which may spell ``pod.name`` without reading it
+_STRINGS = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"")
 
 
 def _json_escape(s: str) -> str:
@@ -88,6 +100,11 @@ def replace(text: str, flat: dict[str, Any], *, strict: bool = True, json_escape
                 env = expand(flat)
             if json_escaped:  # Argo unescapes an expression taken from the template's JSON first
                 body = json.loads('"' + body + '"')
+            if "pod.name" not in flat and _POD_NAME.search(_STRINGS.sub("", body)):
+                # known only in the pod's pass: Argo keeps the tag until then (expr-lang refuses the unknown
+                # name, expression_template.go expressionReplaceCore keeps it unresolved)
+                out.append("{{" + (_json_escape(body) if json_escaped else body) + "}}")
+                continue
         try:
             value = resolve_tag(body, flat, env)
         except UnresolvedError:

@@ -85,8 +85,8 @@ class _Scope:
         return _Scope(dict(self.params), dict(self.artifacts))
 
     def globals(self) -> dict[str, Any]:
-        """The ``workflow.*`` values: the only part of a caller's scope a called template sees (and ``pod.name``)."""
-        return {k: v for k, v in self.params.items() if k.startswith("workflow.") or k == "pod.name"}
+        """The ``workflow.*`` values: the only part of a caller's scope a called template sees."""
+        return {k: v for k, v in self.params.items() if k.startswith("workflow.")}
 
 
 def _depends_names(depends: str) -> list[str]:
@@ -192,9 +192,6 @@ class Execution:
     def run(self, params: dict[str, str], artifacts: dict[str, Artifact] | None = None) -> str:
         """Run the entrypoint, then the exit handler; the workflow's phase. ``artifacts``: given instead of the defaults."""
         scope = _Scope({f"workflow.{k}": v for k, v in self.workflow.items()}, {})
-        # Argo knows it only when it creates a pod, its last pass (workflowpod.go substitutePodParams): mldsl's
-        # escape of a literal '{{' waits for it (backends/argo/exprs.py); here one pass does everything
-        scope.params["pod.name"] = "mldsl-local-pod"
         for name, value in params.items():
             scope.params[f"workflow.parameters.{name}"] = value
         args = self.spec.get("arguments") or {}
@@ -722,6 +719,9 @@ class Execution:
         body = {k: v for k, v in tpl.items() if k not in ("memoize",)}
         try:
             resolved = substitute(body, flat)
+            # the pod's own pass, Argo's last (workflowpod.go substitutePodParams l. 1004-1026): only it knows
+            # pod.name, which mldsl's escapes of '{{' wait for (backends/argo/exprs.py escape_text)
+            resolved = substitute(resolved, {**flat, "pod.name": f"{self.workflow.get('name', 'run')}-{node.id}"}, strict=False)
         except UnresolvedError as exc:
             return "Error", f"failed to resolve {exc}", {}, {}
         for a in (tpl.get("inputs") or {}).get("artifacts", []):
