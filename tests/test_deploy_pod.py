@@ -246,6 +246,28 @@ def test_seldon_v1_update_waits_for_the_new_deployment_to_roll_out() -> None:
         assert lines[-1].endswith("SeldonDeployment api ok: Available")
 
 
+def test_seldon_v1_canary_waits_for_each_predictors_deployment() -> None:
+    """A canary split is two predictors, so two Deployments, each with one of the object's URIs."""
+    two = sdep("s3://m/1")
+    two["spec"]["predictors"].append(
+        {"name": "canary", "replicas": 2, "graph": {"name": "model", "implementation": "SKLEARN_SERVER", "modelUri": "s3://m/2"}}
+    )
+    with KubeEmulator() as api:
+        seed(api, SDEP, sdep("s3://m/1"), {"state": "Available"})
+        api.put("apps", "v1", "default", "deployments", deployment("s3://m/1", 1, 1, 2, 2))
+
+        def controller(key: Any, obj: dict[str, Any], n: int) -> None:
+            if n == 3:
+                canary = deployment("s3://m/2", 1, 1, 2, 2)
+                canary["metadata"]["name"] = "api-canary-0-model"
+                api.put("apps", "v1", "default", "deployments", canary)
+
+        api.controller = controller
+        p = run_pod(api, two)
+        assert p.returncode == 0, p.stdout + p.stderr
+        assert "for a Deployment with the new model" in p.stdout and p.stdout.rstrip().endswith("ok: Available")
+
+
 def test_seldon_v1_update_fails_when_the_rollout_is_stuck() -> None:
     with KubeEmulator() as api:
         seed(api, SDEP, sdep("s3://m/1"), {"state": "Available"})

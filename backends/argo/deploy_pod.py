@@ -192,9 +192,11 @@ def judge_kserve(before: Obj, applied: Obj, now: Obj, deployments: list[Obj]) ->
 
 
 def rolled_out(deployments: list[Obj], wanted: list[str]) -> Verdict:
-    """How far the Deployments that carry every ``wanted`` URI are: ("none" | "rolling" | "failed" | "done", why)."""
-    carrying = [d for d in deployments if all(u in json.dumps(d.get("spec")) for u in wanted)]
-    if not carrying:
+    """How far the Deployments that carry the ``wanted`` URIs are: ("none" | "rolling" | "failed" | "done", why)."""
+    # one Deployment per predictor (a canary's, a shadow's): together they carry every URI of the object
+    specs = [(d, json.dumps(d.get("spec"))) for d in deployments]
+    carrying = [d for d, text in specs if any(u in text for u in wanted)]
+    if not carrying or not all(any(u in text for _, text in specs) for u in wanted):
         return "none", "for a Deployment with the new model"
     for d in carrying:
         name = dig(d, "metadata", "name")
