@@ -118,34 +118,22 @@ class KubernetesRuns:
     def submit(self, pipeline: str, params: dict[str, str], artifacts: dict[str, dict[str, Any]] | None = None) -> str:
         return self.create(run_body(pipeline, params, artifacts))
 
+    def _workflows(self, what: str, method: Callable[..., Any], *args: Any) -> Any:
+        """One call on this namespace's Workflows (argoproj.io/v1alpha1)."""
+        return self.cluster.call(what, method, "argoproj.io", "v1alpha1", self.namespace, "workflows", *args)
+
     def create(self, body: dict[str, Any]) -> str:
         """Create a Workflow (a run, or a sweep's driver); returns its generated name."""
         body = {**body, "metadata": {**body["metadata"], "namespace": self.namespace}}
         what = body["metadata"].get("name") or body["metadata"].get("generateName", "") + "*"
         try:
-            created = self.cluster.call(
-                f"Workflow {what}",
-                self.cluster.api.create_namespaced_custom_object,
-                "argoproj.io",
-                "v1alpha1",
-                self.namespace,
-                "workflows",
-                body,
-            )
+            created = self._workflows(f"Workflow {what}", self.cluster.api.create_namespaced_custom_object, body)
         except ClusterError as exc:
             raise ClusterError(f"{exc}{_apply_first(str(exc))}") from None
         return str(created["metadata"]["name"])
 
     def get(self, name: str) -> dict[str, Any]:
-        wf = self.cluster.call(
-            f"reading Workflow {name}",
-            self.cluster.api.get_namespaced_custom_object,
-            "argoproj.io",
-            "v1alpha1",
-            self.namespace,
-            "workflows",
-            name,
-        )
+        wf = self._workflows(f"reading Workflow {name}", self.cluster.api.get_namespaced_custom_object, name)
         if wf is None:
             raise ClusterError(f"Workflow {name} disappeared")
         return dict(wf)

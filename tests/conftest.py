@@ -74,13 +74,11 @@ def argo_scope(template: dict, values: dict[str, str] | None = None) -> dict[str
     return flat
 
 
-#: where a deploy pod carries the objects it applies, in the order it applies them (backends/argo/deploy.py)
-DEPLOY_ENV = ("MLDSL_STABLE_MANIFEST", "MLDSL_MANIFEST")
-
-
 def creates_objects(template: dict) -> bool:
     """A resource template, or a deploy step's pod (which applies its objects itself)."""
-    return "resource" in template or "mldsl.io/deploy" in (template.get("metadata") or {}).get("labels", {})
+    from mldsl.backends.argo.deploy import DEPLOY_LABEL
+
+    return "resource" in template or DEPLOY_LABEL in (template.get("metadata") or {}).get("labels", {})
 
 
 def rendered_objects(template: dict, values: dict[str, str] | None = None) -> list[dict]:
@@ -93,6 +91,8 @@ def rendered_objects(template: dict, values: dict[str, str] | None = None) -> li
     if "resource" in done:
         return [dict(yaml.safe_load(done["resource"]["manifest"]))]
     env = {e["name"]: e.get("value", "") for e in (done.get("script") or {}).get("env", [])}
+    from mldsl.runner.support import DEPLOY_ENV
+
     return [json.loads(env[k]) for k in DEPLOY_ENV if k in env]
 
 

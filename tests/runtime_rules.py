@@ -578,14 +578,14 @@ def deploys_wait_for_the_new_version(m: dict[str, Any]) -> Problems:
     l. 2136-2151) and Seldon v2 (``operator/scheduler/model.go`` l. 187-236) still report the old version's
     state, with no generation of their own. A KServe canary also carries its stable model, applied first
     when nothing has been rolled out (else the canary takes all the traffic)."""
-    from mldsl.backends.argo.deploy import pod_source
+    from mldsl.backends.argo.deploy import DEPLOY_LABEL, pod_source
 
     problems = []
     for t in _templates(m):
         if "resource" in t and re.search(r'"kind": "(%s)"' % "|".join(_SERVING_KINDS), t["resource"]["manifest"]):
             problems.append(f"{t['name']}: a resource template applies a serving object and cannot wait for it")
         labels = (t.get("metadata") or {}).get("labels") or {}
-        if "mldsl.io/deploy" not in labels:
+        if DEPLOY_LABEL not in labels:
             continue
         script = t.get("script") or {}
         if script.get("source") != pod_source():

@@ -72,7 +72,17 @@ def seed(api: KubeEmulator, key: tuple[str, ...], obj: dict[str, Any], status: d
     api.store[key]["metadata"]["generation"] = 1
 
 
+def serving_revision_one(api: KubeEmulator) -> None:
+    """An InferenceService whose revision 1 serves ``s3://m/1``, rolled out."""
+    status = kserve_status("UpToDate", "api-predictor-00001", "api-predictor-00001", "api-predictor-00001")
+    seed(api, ISVC, isvc("s3://m/1"), status)
+
+
 def test_the_embedded_program_is_this_file_and_holds_no_tag() -> None:
+    from mldsl.backends.argo import deploy
+    from mldsl.runner import support
+
+    assert support.DEPLOY_LABEL == deploy.DEPLOY_LABEL  # the runner reads manifests, never the backend
     source = pod_source()
     assert "{{" not in source and "def main()" in source
     assert source.split("\n", 1)[1] in POD.read_text(encoding="utf-8")
@@ -81,12 +91,7 @@ def test_the_embedded_program_is_this_file_and_holds_no_tag() -> None:
 def test_kserve_update_waits_for_the_new_revision_not_the_old_state() -> None:
     """KServe keeps ``UpToDate`` of revision 1 until it reconciles: success only once revision 2 serves."""
     with KubeEmulator() as api:
-        seed(
-            api,
-            ISVC,
-            isvc("s3://m/1"),
-            kserve_status("UpToDate", "api-predictor-00001", "api-predictor-00001", "api-predictor-00001"),
-        )
+        serving_revision_one(api)
         seen: list[int] = []
 
         def controller(key: Any, obj: dict[str, Any], n: int) -> None:
@@ -108,12 +113,7 @@ def test_kserve_update_waits_for_the_new_revision_not_the_old_state() -> None:
 def test_kserve_update_fails_when_the_new_revision_cannot_load() -> None:
     """``FailedToLoad`` shows only in ``targetModelState``/``transitionStatus``: the step fails with KServe's message."""
     with KubeEmulator() as api:
-        seed(
-            api,
-            ISVC,
-            isvc("s3://m/1"),
-            kserve_status("UpToDate", "api-predictor-00001", "api-predictor-00001", "api-predictor-00001"),
-        )
+        serving_revision_one(api)
 
         def controller(key: Any, obj: dict[str, Any], n: int) -> None:
             if n == 3:
@@ -130,12 +130,7 @@ def test_kserve_update_fails_when_the_new_revision_cannot_load() -> None:
 def test_kserve_unchanged_apply_succeeds_on_the_current_state() -> None:
     """Applying what is already there makes no revision: waiting for one would never end."""
     with KubeEmulator() as api:
-        seed(
-            api,
-            ISVC,
-            isvc("s3://m/1"),
-            kserve_status("UpToDate", "api-predictor-00001", "api-predictor-00001", "api-predictor-00001"),
-        )
+        serving_revision_one(api)
         p = run_pod(api, isvc("s3://m/1"))
         assert p.returncode == 0, p.stdout
         assert "(unchanged)" in p.stdout and api.store[ISVC]["metadata"]["generation"] == 1
@@ -165,12 +160,7 @@ def test_kserve_canary_first_deploy_rolls_out_the_stable_model_first() -> None:
 
 def test_kserve_canary_over_a_rolled_out_revision_applies_once() -> None:
     with KubeEmulator() as api:
-        seed(
-            api,
-            ISVC,
-            isvc("s3://m/1"),
-            kserve_status("UpToDate", "api-predictor-00001", "api-predictor-00001", "api-predictor-00001"),
-        )
+        serving_revision_one(api)
 
         def controller(key: Any, obj: dict[str, Any], n: int) -> None:
             if obj["metadata"]["generation"] == 2 and n >= 2:
@@ -221,12 +211,17 @@ def deployment(uri: str, generation: int, observed: int, updated: int, available
     }
 
 
+def seldon_v1_serving_one(api: KubeEmulator) -> None:
+    """A SeldonDeployment ``Available`` with ``s3://m/1``, and its rolled-out Deployment."""
+    seed(api, SDEP, sdep("s3://m/1"), {"state": "Available"})
+    api.put("apps", "v1", "default", "deployments", deployment("s3://m/1", 1, 1, 2, 2))
+
+
 def test_seldon_v1_update_waits_for_the_new_deployment_to_roll_out() -> None:
     """SeldonDeployment says ``Available`` of the old Deployments until it reconciles; there is no generation in
     its status: the Deployment that carries the new URI, rolled out, is the evidence."""
     with KubeEmulator() as api:
-        seed(api, SDEP, sdep("s3://m/1"), {"state": "Available"})
-        api.put("apps", "v1", "default", "deployments", deployment("s3://m/1", 1, 1, 2, 2))
+        seldon_v1_serving_one(api)
 
         def controller(key: Any, obj: dict[str, Any], n: int) -> None:
             dep = ("apps", "v1", "default", "deployments", "api-default-0-model")
@@ -253,8 +248,7 @@ def test_seldon_v1_canary_waits_for_each_predictors_deployment() -> None:
         {"name": "canary", "replicas": 2, "graph": {"name": "model", "implementation": "SKLEARN_SERVER", "modelUri": "s3://m/2"}}
     )
     with KubeEmulator() as api:
-        seed(api, SDEP, sdep("s3://m/1"), {"state": "Available"})
-        api.put("apps", "v1", "default", "deployments", deployment("s3://m/1", 1, 1, 2, 2))
+        seldon_v1_serving_one(api)
 
         def controller(key: Any, obj: dict[str, Any], n: int) -> None:
             if n == 3:
@@ -270,8 +264,7 @@ def test_seldon_v1_canary_waits_for_each_predictors_deployment() -> None:
 
 def test_seldon_v1_update_fails_when_the_rollout_is_stuck() -> None:
     with KubeEmulator() as api:
-        seed(api, SDEP, sdep("s3://m/1"), {"state": "Available"})
-        api.put("apps", "v1", "default", "deployments", deployment("s3://m/1", 1, 1, 2, 2))
+        seldon_v1_serving_one(api)
 
         def controller(key: Any, obj: dict[str, Any], n: int) -> None:
             if n == 2:

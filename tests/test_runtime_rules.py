@@ -153,7 +153,9 @@ def test_deploy_rule_catches_a_resource_template_deploy() -> None:
     ``status.modelStatus.states.activeModelState == Loaded``, true of the old revision at the first poll."""
     body = _golden("churn-release.workflowtemplate.yaml")
     assert rules.deploys_wait_for_the_new_version(body) == []
-    pod = next(t for t in body["spec"]["templates"] if "mldsl.io/deploy" in t.get("metadata", {}).get("labels", {}))
+    from mldsl.backends.argo.deploy import DEPLOY_LABEL
+
+    pod = next(t for t in body["spec"]["templates"] if DEPLOY_LABEL in t.get("metadata", {}).get("labels", {}))
     old = copy.deepcopy(body)
     t = _template(old, pod["name"])
     manifest = t["script"]["env"][-1]["value"]

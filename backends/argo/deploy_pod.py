@@ -37,7 +37,7 @@ import time
 import urllib.error
 import urllib.request
 from email.utils import parsedate_to_datetime
-from typing import Any, Optional, Tuple
+from typing import Any, NamedTuple, Optional, Tuple
 
 Obj = Any  # a Kubernetes object as JSON (dicts and lists): the pod has no models
 Verdict = Tuple[str, str]
@@ -162,27 +162,39 @@ def parse_time(text: Optional[str]) -> Optional[float]:
         return None
 
 
+class Applied(NamedTuple):
+    """What the pod saw around its apply, which every later read is judged against."""
+
+    before: Obj  # the object before the apply (None: the apply created it)
+    after: Obj  # the object as the apply returned it
+    at: float  # the API server's clock at the apply
+
+    @property
+    def current(self) -> bool:
+        """The status already describes this spec: the apply created the object, or changed nothing."""
+        return self.before is None or dig(self.before, "metadata", "generation") == dig(self.after, "metadata", "generation")
+
+
 # -- judging a read: ("ok", why) | ("failed", why) | ("waiting", why) ---------------------------------
 
 
-def judge_kserve(before: Obj, applied: Obj, now: Obj, deployments: list[Obj]) -> Verdict:
+def judge_kserve(a: Applied, now: Obj, deployments: list[Obj]) -> Verdict:
     st = dig(now, "status") or {}
     trans = dig(st, "modelStatus", "transitionStatus")
     failure = dig(st, "modelStatus", "lastFailureInfo", "message") or dig(st, "modelStatus", "lastFailureInfo", "reason")
     created = dig(st, "components", "predictor", "latestCreatedRevision")
     ready = dig(st, "components", "predictor", "latestReadyRevision")
-    old_created = dig(before, "status", "components", "predictor", "latestCreatedRevision")
-    unchanged = before is not None and dig(before, "metadata", "generation") == dig(applied, "metadata", "generation")
-    if unchanged or before is None:
-        fresh = True  # the status describes this spec (no update to wait out)
+    old_created = dig(a.before, "status", "components", "predictor", "latestCreatedRevision")
+    if a.current:
+        fresh = True  # no update to wait out
     elif old_created:  # serverless: the update makes a new revision
         fresh = bool(created) and created != old_created
     else:  # raw deployment: its Deployment carries the new URI and has rolled out
-        progress, detail = rolled_out(deployments, uris(applied))
+        progress, detail = rolled_out(deployments, uris(a.after))
         if progress == "failed":
             return "failed", detail
         fresh = progress == "done"
-    if trans in KSERVE_FAILED and (fresh or dig(before, "status", "modelStatus", "transitionStatus") != trans):
+    if trans in KSERVE_FAILED and (fresh or dig(a.before, "status", "modelStatus", "transitionStatus") != trans):
         return "failed", "%s: %s" % (trans, failure or "the model did not load")
     if not fresh:
         return "waiting", "for KServe to start the new revision (still %s)" % (created or "the previous one")
@@ -221,14 +233,13 @@ def rolled_out(deployments: list[Obj], wanted: list[str]) -> Verdict:
     return "done", "rolled out"
 
 
-def judge_seldon_v1(before: Obj, applied: Obj, now: Obj, deployments: list[Obj]) -> Verdict:
+def judge_seldon_v1(a: Applied, now: Obj, deployments: list[Obj]) -> Verdict:
     state = dig(now, "status", "state")
     why = dig(now, "status", "description") or ""
-    unchanged = before is not None and dig(before, "metadata", "generation") == dig(applied, "metadata", "generation")
-    progress, detail = ("done", "") if unchanged or before is None else rolled_out(deployments, uris(applied))
+    progress, detail = ("done", "") if a.current else rolled_out(deployments, uris(a.after))
     if progress == "failed":
         return "failed", detail
-    if state == "Failed" and (progress != "none" or dig(before, "status", "state") != "Failed"):
+    if state == "Failed" and (progress != "none" or dig(a.before, "status", "state") != "Failed"):
         return "failed", "SeldonDeployment Failed: %s" % (why or "see the operator's events")
     if progress != "done":
         return "waiting", detail
@@ -237,14 +248,13 @@ def judge_seldon_v1(before: Obj, applied: Obj, now: Obj, deployments: list[Obj])
     return "waiting", "state %s" % state
 
 
-def judge_seldon_v2(before: Obj, applied: Obj, now: Obj, deployments: list[Obj], applied_at: float) -> Verdict:
+def judge_seldon_v2(a: Applied, now: Obj) -> Verdict:
     cond = next((c for c in dig(now, "status", "conditions") or [] if c.get("type") == "ModelReady"), None)
-    unchanged = before is not None and dig(before, "metadata", "generation") == dig(applied, "metadata", "generation")
     if cond is None:
         return "waiting", "for the scheduler to report the model"
     changed_at = parse_time(cond.get("lastTransitionTime"))
     # the operator's clock against the API server's: a second of slack either way
-    fresh = unchanged or before is None or (changed_at is not None and changed_at >= applied_at - 1)
+    fresh = a.current or (changed_at is not None and changed_at >= a.at - 1)
     reason = cond.get("reason") or ""
     if fresh and cond.get("status") == "False" and reason in SELDON_V2_FAILED:
         return "failed", "%s: %s" % (reason, cond.get("message") or "the model did not load")
@@ -266,12 +276,12 @@ def deployments_of(api: Api, obj: Obj, namespace: str) -> list[Obj]:
     return (listed or {}).get("items") or []
 
 
-def judge(obj: Obj, before: Obj, applied: Obj, now: Obj, deployments: list[Obj], applied_at: float) -> Verdict:
-    if obj["kind"] == "InferenceService":
-        return judge_kserve(before, applied, now, deployments)
-    if obj["kind"] == "SeldonDeployment":
-        return judge_seldon_v1(before, applied, now, deployments)
-    return judge_seldon_v2(before, applied, now, deployments, applied_at)
+def judge(kind: str, a: Applied, now: Obj, deployments: list[Obj]) -> Verdict:
+    if kind == "InferenceService":
+        return judge_kserve(a, now, deployments)
+    if kind == "SeldonDeployment":
+        return judge_seldon_v1(a, now, deployments)
+    return judge_seldon_v2(a, now)
 
 
 def say(text: str) -> None:
@@ -284,10 +294,9 @@ def deploy(api: Api, obj: Obj, poll: float) -> bool:
     name = "%s %s" % (obj["kind"], obj["metadata"]["name"])
     before = api.call("GET", path)
     body = json.dumps(obj).encode("utf-8")
-    applied = api.call("PATCH", path + "?fieldManager=" + FIELD_MANAGER + "&force=true", body, "application/apply-patch+yaml")
-    applied_at = api.server_time or time.time()
-    unchanged = before is not None and dig(before, "metadata", "generation") == dig(applied, "metadata", "generation")
-    say("applied %s (%s)" % (name, "unchanged" if unchanged else "created" if before is None else "updated"))
+    after = api.call("PATCH", path + "?fieldManager=" + FIELD_MANAGER + "&force=true", body, "application/apply-patch+yaml")
+    a = Applied(before, after, api.server_time or time.time())
+    say("applied %s (%s)" % (name, "created" if before is None else "unchanged" if a.current else "updated"))
     needs_deployments = obj["kind"] == "SeldonDeployment" or (
         obj["kind"] == "InferenceService"
         and before is not None
@@ -299,8 +308,8 @@ def deploy(api: Api, obj: Obj, poll: float) -> bool:
         if now is None:
             say("%s was deleted while the step waited for it" % name)
             return False
-        deployments = deployments_of(api, obj, api.namespace) if needs_deployments and not unchanged else []
-        verdict, why = judge(obj, before, applied, now, deployments, applied_at)
+        deployments = deployments_of(api, obj, api.namespace) if needs_deployments and not a.current else []
+        verdict, why = judge(obj["kind"], a, now, deployments)
         if (verdict, why) != last:
             say("%s: %s" % (name, why) if verdict == "waiting" else "%s %s: %s" % (name, verdict, why))
             last = (verdict, why)

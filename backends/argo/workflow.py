@@ -277,6 +277,8 @@ class PipelineEmitter:
         arts: list[m.Artifact | m.ArtifactRef] = []
         resource = is_resource(step.module)
         spark = isinstance(step.module.run, ir.SparkRun)
+        # items of a list a step gave are as it gave them; a literal list's or a param's are escaped
+        items_escaped = step.for_each is None or not any(isinstance(n, ir.IStepOutput) for n in ir.walk(step.for_each))
         for name, value in step.bindings:
             p = step.module.input(name)
             assert p is not None
@@ -299,8 +301,6 @@ class PipelineEmitter:
                     params.append({"name": name_param, "value": value.name})
                     params.append({"name": key_param, "value": value.key})
             else:
-                # items of a list a step gave are as it gave them; a literal list's or a param's are escaped
-                items_escaped = step.for_each is None or not any(isinstance(n, ir.IStepOutput) for n in ir.walk(step.for_each))
                 params.append({"name": name, "value": self.value_text(value, p.type.kind, low, items_escaped=items_escaped)})
         if step.cache_seconds is not None:
             for name, value in step.bindings:
@@ -429,10 +429,9 @@ class PipelineEmitter:
     def passed_value(self, step: str, output: str) -> str:
         """A step's output handed to a wrapper: escaped there when it is text (see :meth:`value_text`)."""
         out = self.step(step).module.output(output)
-        tag = "{{tasks.%s.outputs.parameters.%s}}" % (task_name(step), output)
-        if out is not None and out.type.kind in TEXT_KINDS:
-            return "{{=%s}}" % escape_code(f"tasks[{quote(task_name(step))}].outputs.parameters[{quote(output)}]")
-        return tag
+        if out is None:  # an identity or URI parameter mldsl added: never text a person wrote
+            return "{{tasks.%s.outputs.parameters.%s}}" % (task_name(step), output)
+        return self.value_text(ir.IStepOutput(step, output, out.type), out.type.kind, self.low)
 
     def _wrapper_outputs(self, step: ir.Step, task: str, template: str, fan_out: bool) -> m.Outputs:
         """What the wrapped step gives: a fan-out's aggregated parameters, or every output of the one step."""

@@ -116,7 +116,13 @@ def replace(text: str, flat: dict[str, Any], *, strict: bool = True, json_escape
     return "".join(out)
 
 
-def substitute(obj: Any, flat: dict[str, Any], *, strict: bool = True) -> Any:
-    """``obj`` (a template, a manifest) with its tags substituted as Argo does: on its JSON text."""
-    text = json.dumps(obj, ensure_ascii=False)
-    return json.loads(replace(text, flat, strict=strict, json_escaped=True))
+def substitute(obj: Any, flat: dict[str, Any], *, strict: bool = True, pod_name: str | None = None) -> Any:
+    """``obj`` (a template, a manifest) with its tags substituted as Argo does: on its JSON text.
+
+    ``pod_name``: then the pod's own pass too, Argo's last (``workflowpod.go`` substitutePodParams l. 1004-1026),
+    the only one that knows ``pod.name`` (mldsl's escapes of ``{{`` wait for it: ``backends/argo/exprs.py``).
+    """
+    text = replace(json.dumps(obj, ensure_ascii=False), flat, strict=strict, json_escaped=True)
+    if pod_name is not None and "pod.name" in text:  # tags left for that pass
+        text = replace(text, {**flat, "pod.name": pod_name}, strict=False, json_escaped=True)
+    return json.loads(text)

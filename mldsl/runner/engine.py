@@ -48,7 +48,7 @@ from mldsl.runner.mounts import MountError, Mounts, pod_volumes, s3_uri
 from mldsl.runner.nodes import Artifact, Node
 from mldsl.runner.operators import LOCAL_KINDS, JobError, Localizer, run_spark, run_training
 from mldsl.runner.processes import LocalCode, Processes, docker_argv, pod_spec, run_process
-from mldsl.runner.support import DEPLOY_KINDS, DEPLOY_LABEL, resource_kind
+from mldsl.runner.support import DEPLOY_ENV, DEPLOY_KINDS, DEPLOY_LABEL, resource_kind
 
 #: the label of an approval's suspend template: the step it belongs to (``mldsl run --approve STEP``)
 APPROVAL_LABEL = "mldsl.io/approval"
@@ -718,10 +718,8 @@ class Execution:
         (step_dir / "mldsl" / "outputs").mkdir(parents=True)
         body = {k: v for k, v in tpl.items() if k not in ("memoize",)}
         try:
-            resolved = substitute(body, flat)
-            # the pod's own pass, Argo's last (workflowpod.go substitutePodParams l. 1004-1026): only it knows
-            # pod.name, which mldsl's escapes of '{{' wait for (backends/argo/exprs.py escape_text)
-            resolved = substitute(resolved, {**flat, "pod.name": f"{self.workflow.get('name', 'run')}-{node.id}"}, strict=False)
+            # with the pod's own pass, as Argo makes it when it creates the pod
+            resolved = substitute(body, flat, pod_name=f"{self.workflow.get('name', 'run')}-{node.id}")
         except UnresolvedError as exc:
             return "Error", f"failed to resolve {exc}", {}, {}
         for a in (tpl.get("inputs") or {}).get("artifacts", []):
@@ -837,7 +835,7 @@ class Execution:
     def _deploy(self, node: Node, resolved: dict[str, Any]) -> tuple[str, str, dict[str, str], dict[str, Artifact]]:
         """A deploy pod (``mldsl.io/deploy``): the objects it would apply, in the order it would apply them."""
         env = {e["name"]: e.get("value", "") for e in resolved["script"].get("env", [])}
-        objs = [json.loads(env[k]) for k in ("MLDSL_STABLE_MANIFEST", "MLDSL_MANIFEST") if k in env]
+        objs = [json.loads(env[k]) for k in DEPLOY_ENV if k in env]
         return self._write_deploy(node, [(o, "apply") for o in objs])
 
     def _write_deploy(

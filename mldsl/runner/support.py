@@ -16,6 +16,8 @@ from mldsl.runner.operators import LOCAL_KINDS, missing_tools
 #: the kinds a ``deploy:`` step applies: the runner writes them to the run folder instead
 #: the label of a deploy step's pod (backends/argo/deploy.py): its objects are written, not applied
 DEPLOY_LABEL = "mldsl.io/deploy"
+#: where a deploy pod carries the objects it applies, in the order it applies them
+DEPLOY_ENV = ("MLDSL_STABLE_MANIFEST", "MLDSL_MANIFEST")
 DEPLOY_KINDS = {"InferenceService", "SeldonDeployment", "Model", "Experiment", "Pipeline"}
 
 _SPEC = {
