@@ -145,6 +145,39 @@ def chromium():
     return webdriver.Chrome(service=Service(driver), options=opts)
 
 
+#: the sizes the pages must work at (issue #14): a laptop and a phone
+VIEWPORTS = {"desktop": (1280, 900), "phone": (390, 844)}
+AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
+
+
+def set_viewport(browser, size: str) -> None:  # type: ignore[no-untyped-def]
+    """The page's layout viewport at one of VIEWPORTS (a phone emulated as one: touch, mobile metrics)."""
+    width, height = VIEWPORTS[size]
+    browser.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": size == "phone"},
+    )
+
+
+def axe_violations(browser, impacts: tuple[str, ...] = ("serious", "critical")) -> list[str]:  # type: ignore[no-untyped-def]
+    """axe-core's WCAG 2 A/AA violations of the page as it is now, at the given impacts, one line each."""
+    if not browser.execute_script("return typeof window.axe !== 'undefined'"):
+        browser.execute_script(AXE.read_text(encoding="utf-8"))
+    result = browser.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})"
+        ".then(r => done(r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,"
+        " nodes: v.nodes.map(n => n.target.join(' ')).slice(0, 5)}))), e => done([{id: 'axe-error', impact: 'critical',"
+        " help: String(e), nodes: []}]));"
+    )
+    return [f"{v['impact']} {v['id']}: {v['help']} at {v['nodes']}" for v in result if v["impact"] in impacts]
+
+
+def horizontal_overflow(browser) -> int:  # type: ignore[no-untyped-def]
+    """How many pixels the page is wider than its viewport (0: no horizontal scroll)."""
+    return int(browser.execute_script("const d = document.documentElement; return d.scrollWidth - d.clientWidth"))
+
+
 def run_in_node(script: Path, call: str, cases: list, tmp_path: Path) -> list:
     """``call`` (JavaScript, over ``cases``) with ``script``'s exports in scope, run by Node; skips without Node."""
     import json

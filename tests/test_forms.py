@@ -182,8 +182,8 @@ def test_sweep_form_exports_a_valid_sweep(tmp_path: Path) -> None:
     try:
         browser.get((out / "sweep-ranker-tpe.html").as_uri())
         day = browser.find_element(By.CSS_SELECTOR, '.field[data-name="day"] input')
-        day.clear()
-        day.send_keys("2024-07-15")
+        assert day.get_attribute("type") == "date"  # a date-patterned string gets the date picker (issue #14 F7)
+        day.send_keys("07152024")  # the picker's fields, in Chromium's en-US order: month, day, year
         exported = browser.find_element(By.ID, "yaml").text
     finally:
         browser.quit()

@@ -117,7 +117,7 @@ def test_the_page_is_self_contained_and_locked_down(ui: Client) -> None:
         assert resp.headers["X-Frame-Options"] == "DENY"
     assert "default-src 'none'" in csp and "connect-src 'self'" in csp and "frame-ancestors 'none'" in csp
     nonce = re.search(r"'nonce-([^']+)'", csp)
-    assert nonce and text.count(f'nonce="{nonce.group(1)}"') == 2  # the one style and the one script
+    assert nonce and text.count(f'nonce="{nonce.group(1)}"') == 3  # the style, the vendored layout library, the app
     assert f'<meta name="mldsl-csrf" content="{ui.server.csrf}">' in text
     assert not re.search(r"""(src|href)=["']?(https?:)?//""", text), "the page must load nothing from elsewhere"
 
@@ -568,32 +568,37 @@ def test_compose_a_two_step_pipeline_in_chromium_and_save_it(project: Path) -> N
             n = checks()
             css('[data-module="split-dataset"] .add-step').click()
             assert "problem" in settle(n)
-            assert "required input 'table'" in css('[data-err="step:split_dataset"]').text
+            # steps are named as people name them (issue #14 U14): the module's first word
+            assert "required input 'table'" in css('[data-err="step:split"]').text
 
             # only outputs whose type fits are offered: a parquet table, not the row count or the column names
-            source = Select(css('[data-field="step:split_dataset:with:table"] select.source'))
+            source = Select(css('[data-field="step:split:with:table"] select.source'))
             offered = [o.get_attribute("value") for o in source.options]
-            assert offered == ["unset", "value", "expr", "ref:steps.read_table.outputs.table"]
-            stratify = Select(css('[data-field="step:split_dataset:with:stratify"] select.source'))
-            assert "ref:steps.read_table.outputs.table.uri" in [o.get_attribute("value") for o in stratify.options]
+            assert offered == ["unset", "value", "expr", "ref:steps.read.outputs.table"]
+            # a column name is not offered a file's location (U9); the first step is offered no later step's output
+            stratify = Select(css('[data-field="step:split:with:stratify"] select.source'))
+            assert not [o for o in stratify.options if ".uri" in (o.get_attribute("value") or "")]
+            first = Select(css('[data-field="step:read:with:source"] select.source'))
+            assert not [o for o in first.options if "steps.split" in (o.get_attribute("value") or "")]
             n = checks()
-            source.select_by_value("ref:steps.read_table.outputs.table")
+            source.select_by_value("ref:steps.read.outputs.table")
             settle(n)
-            assert browser.find_elements(By.CSS_SELECTOR, '[data-edge="read_table->split_dataset"]')
+            assert browser.find_elements(By.CSS_SELECTOR, '[data-edge="read->split"]')
 
             n = checks()
-            Select(css('[data-field="step:read_table:with:source"] select.source')).select_by_value("value")
-            css('[data-field="step:read_table:with:source"] .slot input').send_keys("s3://ml-data/churn.csv")
+            Select(css('[data-field="step:read:with:source"] select.source')).select_by_value("value")
+            css('[data-field="step:read:with:source"] .slot input').send_keys("s3://ml-data/churn.csv")
             settle(n)
-            fraction = css('[data-field="step:split_dataset:with:test_fraction"] select.source')
+            fraction = css('[data-field="step:split:with:test_fraction"] select.source')
             Select(fraction).select_by_value("value")
-            box = css('[data-field="step:split_dataset:with:test_fraction"] .slot input')
+            box = css('[data-field="step:split:with:test_fraction"] .slot input')
             box.clear()
             n = checks()
             box.send_keys("1.5")
             settle(n)
-            assert "1.5 must be less than 1.0" in shows('[data-err="step:split_dataset:with:test_fraction"]', "1.5 must")
-            assert "invalid" in (css('[data-field="step:split_dataset:with:test_fraction"]').get_attribute("class") or "")
+            assert "1.5 must be less than 1.0" in shows('[data-err="step:split:with:test_fraction"]', "1.5 must")
+            assert "invalid" in (css('[data-field="step:split:with:test_fraction"]').get_attribute("class") or "")
+            assert box.get_attribute("aria-invalid") == "true"  # U15: the mark is there for a screen reader too
             assert css("#save").get_attribute("disabled") is not None
             box.clear()
             n = checks()
@@ -603,13 +608,13 @@ def test_compose_a_two_step_pipeline_in_chromium_and_save_it(project: Path) -> N
             # renaming a step rewrites the references to it
             from selenium.webdriver.common.keys import Keys
 
-            rename = css('[data-step="read_table"] input.step-name')
+            rename = css('[data-step="read"] input.step-name')
             rename.clear()
             n = checks()
             rename.send_keys("load", Keys.TAB)
             settle(n)
             assert 'table: "${{ steps.load.outputs.table }}"' in css("#yaml").text
-            assert browser.find_elements(By.CSS_SELECTOR, '[data-edge="load->split_dataset"]')
+            assert browser.find_elements(By.CSS_SELECTOR, '[data-edge="load->split"]')
 
             path = css("#path")
             path.clear()
@@ -618,7 +623,7 @@ def test_compose_a_two_step_pipeline_in_chromium_and_save_it(project: Path) -> N
             name.clear()
             n = checks()
             name.send_keys("two-step")
-            assert settle(n) == "valid: 2 steps in order load → split_dataset"
+            assert settle(n) == "valid: 2 steps in order load → split"
             assert len(browser.find_elements(By.CSS_SELECTOR, "#dag [data-node]")) == 2
             css("#save").click()
             deadline = time.monotonic() + 20
@@ -632,10 +637,11 @@ def test_compose_a_two_step_pipeline_in_chromium_and_save_it(project: Path) -> N
         finally:
             browser.quit()
     saved = yaml.safe_load((project / "pipelines" / "two-step.yaml").read_text())
+    # pinned as people write it (U14): the newest version of major 1
     assert saved["spec"]["steps"] == {
-        "load": {"uses": "read-table@1.0.0", "with": {"source": "s3://ml-data/churn.csv"}},
-        "split_dataset": {
-            "uses": "split-dataset@1.0.0",
+        "load": {"uses": "read-table@1", "with": {"source": "s3://ml-data/churn.csv"}},
+        "split": {
+            "uses": "split-dataset@1",
             "with": {"table": "${{ steps.load.outputs.table }}", "test_fraction": 0.3},
         },
     }

@@ -42,6 +42,8 @@ def field(p: Param) -> dict[str, Any]:
         out["item"] = t.item.kind
         if t.item.values is not None:
             out["itemValues"] = list(t.item.values)
+        if t.item.item is not None:  # list[list[int]]: the rows' own rows (issue #14 F9)
+            out["itemField"] = field(Param(f"{p.name} item", t.item, optional=False))
     if t.format:
         out["format"] = t.format
     for key, value in (
@@ -78,9 +80,11 @@ def page(title: str, subtitle: str, doc: dict[str, Any], usage: str = "") -> str
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{html.escape(title)}</title>\n<style>\n{_asset('form.css')}</style>\n</head>\n<body>\n"
         f"<header><h1>{html.escape(title)}</h1><p>{html.escape(subtitle)}</p></header>\n"
-        '<main>\n<form id="form" onsubmit="return false"></form>\n'
-        '<section><h2>YAML</h2><p id="status"></p><pre id="yaml"></pre>'
-        '<button id="download" type="button">Download</button>'
+        '<main>\n<form id="form" aria-label="values" onsubmit="return false"></form>\n'
+        '<section id="output"><h2>YAML</h2>'
+        '<div class="bar"><p id="status" role="status" aria-live="polite"></p>'
+        '<button id="download" type="button">Download</button><span id="download-why" class="help"></span></div>'
+        '<pre id="yaml" tabindex="0" aria-label="the YAML the download holds"></pre>'
         + (f'<p class="help" id="usage">{usage}</p>' if usage else "")
         + "</section>\n</main>\n"
         f'<script type="application/json" id="mldsl-form">{data}</script>\n'

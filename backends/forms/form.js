@@ -79,7 +79,7 @@ function check(f, value) {
       if ((f.kind === "list") !== isList || typeof value !== "object") return ["expected " + f.kind + ", got " + fmt(value) + " (" + typeName(value) + ")"];
       const items = isList ? value : Object.values(value);
       const out = lengthProblems(f, items.length);
-      const inner = { kind: f.item || "any", values: f.itemValues };
+      const inner = f.itemField || { kind: f.item || "any", values: f.itemValues };
       items.forEach((item, i) => check(inner, item).forEach(p => out.push((isList ? "item " + i : "key '" + Object.keys(value)[i] + "'") + ": " + p)));
       return out;
     }
@@ -107,18 +107,47 @@ function el(tag, attrs, ...children) {
   return e;
 }
 
+// A date-shaped string (format: date, or a YYYY-MM-DD pattern) gets the browser's date picker (issue #14 F7).
+function isDate(f) {
+  return f.kind === "str" && (f.format === "date" || /\\d\{4\}-\\d\{2\}-\\d\{2\}/.test(f.pattern || ""));
+}
+
+// The limits of a field in words, shown before anything is typed (issue #14 F7).
+function limitsText(f) {
+  const parts = [];
+  const num = f.kind === "int" ? "a whole number" : f.kind === "float" ? "a number" : null;
+  const has = x => x !== null && x !== undefined;
+  if (num) {
+    const lo = has(f.min) ? (f.exclusiveMin ? "greater than " : "at least ") + f.min : null;
+    const hi = has(f.max) ? (f.exclusiveMax ? "less than " : "at most ") + f.max : null;
+    parts.push(num + (lo || hi ? ", " + [lo, hi].filter(Boolean).join(" and ") : ""));
+  }
+  const unit = f.kind === "list" ? "items" : f.kind === "dict" ? "keys" : "characters";
+  if (has(f.minLength) && has(f.maxLength)) parts.push(f.minLength + " to " + f.maxLength + " " + unit);
+  else if (has(f.minLength)) parts.push("at least " + f.minLength + " " + unit);
+  else if (has(f.maxLength)) parts.push("at most " + f.maxLength + " " + unit);
+  if (isDate(f)) parts.push("a date, YYYY-MM-DD");
+  else if (has(f.pattern)) {
+    const lit = /^\^((?:[A-Za-z0-9 :\/_,=@-]|\\[.\/?+*()[\]{}$^|-])+)$/.exec(f.pattern);
+    parts.push(lit ? "starts with " + lit[1].replace(/\\(.)/g, "$1") : "must match the pattern " + f.pattern);
+  }
+  if (f.kind === "artifact") parts.push("a URI: s3://bucket/key, gs://, https://…" + (f.format ? " (" + f.format + ")" : ""));
+  return parts.join("; ");
+}
+
 function scalarInput(kind, f, value, onChange) {
   if (kind === "bool") {
     const c = el("input", { type: "checkbox" }); c.checked = value === true; c.addEventListener("change", onChange); c.read = () => c.checked; return c;
   }
   if (kind === "enum" && f.values) {
     const s = el("select", {});
-    if (f.optional || value === undefined) s.appendChild(el("option", { value: "", text: "" }));
+    if (f.optional || value === undefined) s.appendChild(el("option", { value: "", text: "(none)" }));
     f.values.forEach((v, i) => { const o = el("option", { value: String(i), text: String(v) }); if (v === value) o.selected = true; s.appendChild(o); });
     s.addEventListener("change", onChange); s.read = () => s.value === "" ? undefined : f.values[Number(s.value)]; return s;
   }
   const numeric = kind === "int" || kind === "float";
-  const i = el("input", { type: numeric ? "number" : "text", step: numeric ? (kind === "int" ? "1" : "any") : null,
+  const date = isDate(f);
+  const i = el("input", { type: numeric ? "number" : date ? "date" : "text", step: numeric ? (kind === "int" ? "1" : "any") : null,
                           min: numeric ? f.min : null, max: numeric ? f.max : null });
   if (value !== undefined && value !== null) i.value = String(value);
   i.addEventListener("input", onChange);
@@ -127,26 +156,46 @@ function scalarInput(kind, f, value, onChange) {
     if (!numeric) return i.value;
     const n = Number(i.value); return isNaN(n) ? i.value : n;
   };
+  // a number box the browser cannot read (`e`, `1e`, `--1`) reports "" : say so instead of falling back silently
+  if (numeric) i.problems = () => i.validity && i.validity.badInput ? ["this is not a number (digits, '-', '.', and an exponent such as 1e-3)"] : [];
   return i;
 }
 
-function rowsWidget(f, value, onChange, keyed) {
+// Rows of a list or a dict: each row is named for assistive technology, removing one says which, and focus
+// moves to the new row or the next one (issue #14 F6); an empty row or key and a repeated key are problems.
+function rowsWidget(f, value, onChange, keyed, name) {
   const box = el("div", { class: "rows" });
   const rows = [];
-  const add = (k, v) => {
+  const noun = keyed ? "key" : "item";
+  const relabel = () => rows.forEach((r, i) => {
+    const n = name + " " + noun + " " + (i + 1);
+    if (r.key) r.key.setAttribute("aria-label", n);
+    (r.input.control || r.input).setAttribute("aria-label", keyed ? "value of " + n : n);
+    r.rm.setAttribute("aria-label", "remove " + n);
+  });
+  const add = (k, v, focus) => {
     const row = el("div", { class: "row" });
     const key = keyed ? el("input", { type: "text", placeholder: "key" }) : null;
     if (key) { key.value = k || ""; key.addEventListener("input", onChange); row.appendChild(key); }
-    const input = scalarInput(f.item || "str", { values: f.itemValues }, v, onChange);
+    const itemName = name + " " + noun + " " + (rows.length + 1);
+    const input = f.itemField && (f.itemField.kind === "list" || f.itemField.kind === "dict")
+      ? rowsWidget(f.itemField, v, onChange, f.itemField.kind === "dict", itemName)
+      : scalarInput(f.item || "str", { values: f.itemValues, kind: f.item }, v, onChange);
+    if (input.classList.contains("rows")) input.setAttribute("role", "group");
     row.appendChild(input);
-    const rm = el("button", { type: "button", class: "remove", text: "×", "aria-label": "remove" });
-    rm.addEventListener("click", () => { rows.splice(rows.indexOf(entry), 1); row.remove(); onChange(); });
+    const rm = el("button", { type: "button", class: "remove", text: "×" });
+    const entry = { key, input, rm };
+    rm.addEventListener("click", () => {
+      const at = rows.indexOf(entry);
+      rows.splice(at, 1); row.remove(); relabel(); onChange();
+      (rows[at] ? rows[at].rm : addButton).focus();
+    });
     row.appendChild(rm);
-    const entry = { key, input };
-    rows.push(entry); box.insertBefore(row, addButton); onChange();
+    rows.push(entry); box.insertBefore(row, addButton); relabel(); onChange();
+    if (focus) (key || input.control || input).focus();
   };
-  const addButton = el("button", { type: "button", class: "add", text: keyed ? "+ key" : "+ item" });
-  addButton.addEventListener("click", () => add("", undefined));
+  const addButton = el("button", { type: "button", class: "add", text: "+ " + noun, "aria-label": "add " + noun + " to " + name });
+  addButton.addEventListener("click", () => add("", undefined, true));
   box.appendChild(addButton);
   if (Array.isArray(value)) value.forEach(v => add("", v));
   else if (value && typeof value === "object") Object.entries(value).forEach(([k, v]) => add(k, v));
@@ -154,23 +203,72 @@ function rowsWidget(f, value, onChange, keyed) {
     if (keyed) { const o = {}; rows.forEach(r => { o[r.key.value] = r.input.read(); }); return o; }
     return rows.map(r => r.input.read());
   };
+  box.problems = () => {
+    const out = [], seen = new Set();
+    rows.forEach((r, i) => {
+      const where = noun + " " + (i + 1);
+      if (keyed && r.key.value === "") out.push(where + " has no key: type one or remove the row (×)");
+      else if (keyed && seen.has(r.key.value)) out.push("key '" + r.key.value + "' is given twice: keep one");
+      if (keyed) seen.add(r.key.value);
+      if (r.input.problems) r.input.problems().forEach(p => out.push(where + ": " + p));
+      else if (r.input.read() === undefined && (f.item || "str") !== "bool") out.push(where + " is empty: fill it or remove it (×)");
+    });
+    return out;
+  };
   return box;
 }
 
-function widget(f, onChange) {
+// The control for one field. `name` names it for assistive technology where it is a group of controls.
+function widget(f, onChange, name) {
   const value = f.hasDefault ? f.default : undefined;  // 0, false and "" are real defaults
-  if (f.kind === "list") return rowsWidget(f, value, onChange, false);
-  if (f.kind === "dict") return rowsWidget(f, value, onChange, true);
-  if (f.kind === "secret") {
-    const box = el("div", { class: "secret" });
-    const name = el("input", { type: "text", placeholder: "secret name" }), key = el("input", { type: "text", placeholder: "key" });
-    [name, key].forEach(i => { i.addEventListener("input", onChange); box.appendChild(i); });
-    box.read = () => (name.value || key.value) ? { name: name.value, key: key.value } : undefined;
-    return box;
+  const label = name || f.name;
+  let w;
+  if (f.kind === "list") w = rowsWidget(f, value, onChange, false, label);
+  else if (f.kind === "dict") w = rowsWidget(f, value, onChange, true, label);
+  else if (f.kind === "secret") {
+    w = el("div", { class: "secret" });
+    const sname = el("input", { type: "text", placeholder: "secret name", "aria-label": "secret name of " + label });
+    const key = el("input", { type: "text", placeholder: "key", "aria-label": "key in the secret of " + label });
+    [sname, key].forEach(i => { i.addEventListener("input", onChange); w.appendChild(i); });
+    w.read = () => (sname.value || key.value) ? { name: sname.value, key: key.value } : undefined;
+  } else {
+    w = scalarInput(f.kind === "artifact" ? "str" : f.kind, f, value, onChange);
+    if (f.kind === "artifact") w.setAttribute("placeholder", "s3://bucket/path" + (f.format ? " (" + f.format + ")" : ""));
+    w.control = w;
   }
-  const input = scalarInput(f.kind === "artifact" ? "str" : f.kind, f, value, onChange);
-  if (f.kind === "artifact") input.setAttribute("placeholder", "s3://bucket/path" + (f.format ? " (" + f.format + ")" : ""));
-  return input;
+  if (!w.control) w.setAttribute("role", "group");
+  return w;
+}
+
+// Problems with what a widget holds: its own (an unreadable number, an empty row, a repeated key) first.
+function widgetProblems(f, w, v) {
+  const own = w.problems ? w.problems() : [];
+  return own.length ? own : check(f, v);
+}
+
+// Label, limits, help and error of a field, tied to its control (or group) for assistive technology.
+function fieldBox(f, w, id, labelText, extra) {
+  const target = w.control || w;
+  target.id = id;
+  const label = w.control ? el("label", { for: id, text: labelText }) : el("label", { id: id + "-label", text: labelText });
+  if (!w.control) target.setAttribute("aria-labelledby", id + "-label");
+  const limits = limitsText(f);
+  const described = [];
+  const part = (cls, text, suffix) => { if (!text) return null; described.push(id + suffix); return el("div", { class: cls, id: id + suffix, text }); };
+  const box = el("div", { class: "field", ...(extra || {}) }, label, w,
+    part("limits help", limits, "-limits"), part("help", f.description, "-help"));
+  const note = el("div", { class: "note help", id: id + "-note" });
+  const error = el("div", { class: "error", id: id + "-err" });
+  box.append(note, error);
+  described.push(id + "-note", id + "-err");
+  target.setAttribute("aria-describedby", described.join(" "));
+  box.show = (problems, note_) => {
+    error.textContent = problems.join("; ");
+    note.textContent = note_ || "";
+    box.classList.toggle("invalid", problems.length > 0);
+    if (problems.length) target.setAttribute("aria-invalid", "true"); else target.removeAttribute("aria-invalid");
+  };
+  return box;
 }
 
 function secretValue(v) { return "${{ secret('" + v.name + "', '" + v.key + "') }}"; }
@@ -191,7 +289,8 @@ function start() {
   if (!data) return;  // another page (mldsl ui) that uses the widgets and rules only
   const doc = JSON.parse(data.textContent);
   const form = document.getElementById("form"), out = document.getElementById("yaml"), status = document.getElementById("status");
-  const inputs = {};
+  const why = document.getElementById("download-why");
+  const inputs = {}, boxes = {};
   let built = false;  // widgets report changes while they are being built: wait for the whole form
   const update = () => {
     if (!built) return;
@@ -199,30 +298,32 @@ function start() {
     for (const f of doc.fields) {
       const w = inputs[f.name]; let v = w.read();
       if (v === undefined && f.kind === "bool" && !f.optional) v = false;
-      const missing = v === undefined || (f.kind === "list" && v.length === 0 && !f.hasDefault && f.optional);
-      const problems = missing ? (f.optional || f.hasDefault ? [] : ["required"]) : check(f, v);
+      // an untouched optional list or mapping is left out, not written as [] or {} (issue #14 F3)
+      const empty = (f.kind === "list" && v.length === 0) || (f.kind === "dict" && Object.keys(v).length === 0);
+      const missing = v === undefined || (empty && !f.hasDefault && f.optional);
+      const own = w.problems ? w.problems() : [];
+      const problems = own.length ? own : missing ? (f.optional || f.hasDefault ? [] : ["required"]) : check(f, v);
       if (!missing && typeof v === "object" && f.kind !== "secret" && nestedOpen(v)) problems.push("'${{' cannot be written inside a list or a mapping");
-      const msg = document.getElementById("err-" + f.name);
-      msg.textContent = problems.join("; ");
-      w.closest(".field").classList.toggle("invalid", problems.length > 0);
+      // an emptied field takes the default: say so rather than fall back silently (issue #14 F8)
+      const note = missing && f.hasDefault && !own.length ? "Empty: the default " + JSON.stringify(f.default) + " applies." : "";
+      boxes[f.name].show(problems, note);
       errors += problems.length;
       // a value equal to the default is left out (the default applies), except a sweep's fixed values, which must be written
       const isDefault = f.hasDefault && JSON.stringify(v) === JSON.stringify(f.default);
-      if (!missing && !(isDefault && doc.mode !== "sweep")) values[f.name] = f.kind === "secret" ? secretValue(v) : literalText(v);
+      if (!missing && !own.length && !(isDefault && doc.mode !== "sweep")) values[f.name] = f.kind === "secret" ? secretValue(v) : literalText(v);
     }
     out.textContent = toYaml(doc.mode, doc, values);
     status.textContent = errors ? errors + " problem" + (errors > 1 ? "s" : "") + " to fix" : "valid";
     status.className = errors ? "bad" : "good";
     document.getElementById("download").disabled = errors > 0;
+    why.textContent = errors ? "Download is off until the fields marked in red are fixed." : "";
   };
   for (const f of doc.fields) {
     const w = widget(f, () => update());
     inputs[f.name] = w;
-    const label = el("label", { text: f.name + (f.optional || f.hasDefault ? "" : " *") });
-    const field = el("div", { class: "field", "data-name": f.name }, label, w,
-      f.description ? el("div", { class: "help", text: f.description }) : null,
-      el("div", { class: "error", id: "err-" + f.name }));
-    form.appendChild(field);
+    const box = fieldBox(f, w, "f-" + f.name, f.name + (f.optional || f.hasDefault ? "" : " *"), { "data-name": f.name });
+    boxes[f.name] = box;
+    form.appendChild(box);
   }
   built = true;
   document.getElementById("download").addEventListener("click", () => {

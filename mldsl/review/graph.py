@@ -35,7 +35,7 @@ def _label_lines(name: str, step: dict[str, Any], status: str | None) -> list[st
     return lines
 
 
-def _exit_label(handler: dict[str, Any]) -> str:
+def exit_label(handler: dict[str, Any]) -> str:
     """One module, or the exit steps with their conditions."""
     if "steps" not in handler:
         return str(handler["module"])
@@ -74,7 +74,7 @@ def mermaid(summary: dict[str, Any], status: dict[str, str] | None = None, *, ti
         else:
             out.append(f'  {node}["{label}"]')
     if "on_exit" in summary:
-        out.append(f'  on_exit(["<b>on exit</b><br/>{_mermaid_text(_exit_label(summary["on_exit"]))}"])')
+        out.append(f'  on_exit(["<b>on exit</b><br/>{_mermaid_text(exit_label(summary["on_exit"]))}"])')
     for src, dst, conditional in edges(steps):
         out.append(f"  {_node_id(src)} {'-.->' if conditional else '-->'} {_node_id(dst)}")
     for kind, (style, _) in STATUS_STYLES.items():
@@ -109,7 +109,7 @@ def dot(summary: dict[str, Any], status: dict[str, str] | None = None, *, title:
             attrs.append(STATUS_STYLES[status[name]][1])
         out.append(f'  "{name}" [{", ".join(attrs)}];')
     if "on_exit" in summary:
-        out.append(f'  "on_exit" [label="on exit\\n{_dot_text(_exit_label(summary["on_exit"]))}", shape=oval];')
+        out.append(f'  "on_exit" [label="on exit\\n{_dot_text(exit_label(summary["on_exit"]))}", shape=oval];')
     for src, dst, conditional in edges(steps):
         out.append(f'  "{src}" -> "{dst}"' + (" [style=dashed];" if conditional else ";"))
     out.append("}")

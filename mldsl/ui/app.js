@@ -104,14 +104,14 @@ function matches(m, q) {
   return q.toLowerCase().split(/\s+/).every(w => text.includes(w));
 }
 
+// Inputs or outputs as a list that wraps in the library's column (a table needed 431 px of a 298 px column: U8).
 function ioTable(rows, withDefault) {
-  const t = el("table", { class: "io" });
+  const t = el("ul", { class: "io" });
   rows.forEach(r => {
     const req = withDefault && !r.optional && !r.hasDefault;
-    t.appendChild(el("tr", {},
-      el("td", { class: "mono", text: r.name + (req ? " *" : "") }),
-      el("td", { class: "type", text: r.typeText }),
-      el("td", { text: (withDefault && r.hasDefault ? "default " + JSON.stringify(r.default) + ". " : "") + (r.description || "") })));
+    const more = (withDefault && r.hasDefault ? "default " + JSON.stringify(r.default) + ". " : "") + (r.description || "");
+    t.appendChild(el("li", {}, el("span", { class: "mono", text: r.name + (req ? " *" : "") }), el("span", { class: "type", text: r.typeText }),
+      more ? el("div", { class: "desc", text: more }) : null));
   });
   return t;
 }
@@ -129,16 +129,18 @@ function renderLibrary() {
     const show = () => {
       const v = S.byKey[pick.value];
       details.textContent = "";
-      details.append(el("p", { text: v.description || "(no description)" }),
+      // the card shows the latest version's description; another version's is shown only when it differs
+      details.append(v.description !== latest.description ? el("p", { text: v.description || "(no description)" }) : null,
         el("p", { class: "source", text: v.origin + " · " + v.run + " · " + v.source }),
         el("h4", { text: "inputs" }), ioTable(v.inputs, true), el("h4", { text: "outputs" }), ioTable(v.outputs, false));
     };
     pick.addEventListener("change", show);
-    const add = el("button", { type: "button", class: "add-step", text: "+ Add step" });
+    const add = el("button", { type: "button", class: "add-step", text: "+ Add step", "aria-label": "+ Add step " + m.name });
     add.addEventListener("click", () => addStep(pick.value));
-    card.append(el("div", { class: "module-head" }, el("strong", { text: m.name }), el("span", { class: "badge", text: latest.origin })),
-      el("div", { class: "desc", text: latest.description }), el("div", { class: "module-actions" }, pick, add), details);
-    card.querySelector(".module-head").addEventListener("click", () => card.classList.toggle("open"));
+    const toggle = el("button", { type: "button", class: "module-head", "aria-expanded": "false", title: "show the inputs and outputs of " + m.name },
+      el("strong", { text: m.name }), el("span", { class: "badge", text: latest.origin }));
+    card.append(toggle, el("div", { class: "desc", text: latest.description }), el("div", { class: "module-actions" }, pick, add), details);
+    toggle.addEventListener("click", () => toggle.setAttribute("aria-expanded", String(card.classList.toggle("open"))));
     show();
     box.appendChild(card);
   });
@@ -192,9 +194,25 @@ function uniqueStepName(base) {
   return name;
 }
 
+// A module's latest version of its major is pinned as people write it (`name@1`); an older one exactly.
+function pinned(key) {
+  const [name, version] = key.split("@");
+  const family = S.modules.find(m => m.name === name);
+  const major = version.split(".")[0];
+  const newest = family && family.versions.filter(v => v.version.split(".")[0] === major).pop();
+  return newest && newest.key === key ? name + "@" + major : key;
+}
+
+// A short step name: the module's first word (`train` for train-sklearn), else its whole name.
+function stepNameFor(module) {
+  const taken = new Set(S.model.steps.map(s => s.name));
+  const first = module.split(/[-_.]/)[0];
+  return uniqueStepName(first && !taken.has(first) && /^[A-Za-z_]/.test(first) ? first : module);
+}
+
 function addStep(key) {
-  const name = uniqueStepName(key.split("@")[0]);
-  S.model.steps.push({ name, uses: key, with: {}, more: [] });
+  const name = stepNameFor(key.split("@")[0]);
+  S.model.steps.push({ name, uses: pinned(key), with: {}, more: [] });
   changed(true);
   const card = document.querySelector('[data-step="' + name + '"]');
   if (card) card.scrollIntoView({ block: "nearest" });
@@ -218,10 +236,34 @@ function renameStep(step, to) {
   changed(true);
 }
 
+// Removing a step can be undone (U10): the bar above the steps offers it until the next structural edit.
+function removeStep(step) {
+  const before = JSON.stringify(S.model);
+  const at = S.model.steps.indexOf(step);
+  S.model.steps.splice(at, 1);
+  changed(true);
+  const bar = $("undo-bar");
+  bar.textContent = "";
+  const undo = el("button", { type: "button", id: "undo", text: "Undo" });
+  undo.addEventListener("click", () => {
+    S.model = JSON.parse(before); bar.textContent = ""; changed(true);
+    const card = document.querySelector('[data-step="' + CSS.escape(step.name) + '"] input.step-name');
+    if (card) card.focus();
+  });
+  const readers = S.model.steps.filter(o => upstream(o).has(step.name)).map(o => o.name);
+  bar.append(el("span", { text: "Removed step " + step.name + (readers.length ? "; " + readers.join(", ") + " read from it: choose another source there" : "") + ". " }), undo);
+  undo.focus();
+}
+
 function moduleOf(step) {
   const r = S.check && S.check.resolved[step.name];
   if (r && r.key && S.byKey[r.key]) return S.byKey[r.key];
-  return S.byKey[step.uses] || null;
+  if (S.byKey[step.uses]) return S.byKey[step.uses];
+  // `name@1` or `name@1.2`: the newest version it matches, as the compiler resolves it
+  const [name, range] = step.uses.split("@");
+  const family = S.modules.find(m => m.name === name);
+  const hits = family && range ? family.versions.filter(v => (v.version + ".").startsWith(range + ".")) : [];
+  return hits.length ? hits[hits.length - 1] : null;
 }
 
 function descendants(name) {
@@ -236,22 +278,29 @@ function descendants(name) {
   return out;
 }
 
-// What an input may be wired to: params and upstream outputs whose types fit.
+// Whether a str input takes a location (a URI, a URL, a path): only those are offered an output's `.uri` (U9).
+function takesLocation(input) {
+  return /uri|url|path|location|file|dir|prefix/i.test(input.name + " " + (input.description || ""));
+}
+
+// What an input may be wired to: params, and the outputs of steps above this one (in the list) that do not read
+// from it, whose types fit (U9: a later step's output is not offered to the first step).
 function sources(step, input) {
   const groups = [];
   const types = (S.check && S.check.paramTypes) || {};
   const params = S.model.params.filter(p => types[p.name] && assignable(types[p.name], input.type)).map(p => ["params." + p.name, "params." + p.name]);
   if (params.length) groups.push(["params", params]);
   const below = descendants(step.name);
-  S.model.steps.forEach(o => {
-    if (below.has(o.name)) return;
+  const at = S.model.steps.indexOf(step);
+  S.model.steps.forEach((o, i) => {
+    if (below.has(o.name) || i > at) return;
     const m = moduleOf(o);
     if (!m) return;
     const refs = [];
     m.outputs.forEach(out => {
       const ref = "steps." + o.name + ".outputs." + out.name;
       if (assignable(out.type, input.type)) refs.push([ref, o.name + " → " + out.name + " (" + out.typeText + ")"]);
-      if (out.type.kind === "artifact" && assignable({ kind: "str" }, input.type)) refs.push([ref + ".uri", o.name + " → " + out.name + ".uri (str)"]);
+      if (out.type.kind === "artifact" && input.type.kind === "str" && takesLocation(input)) refs.push([ref + ".uri", o.name + " → " + out.name + ".uri (str)"]);
     });
     if (refs.length) groups.push([o.name, refs]);
   });
@@ -274,8 +323,9 @@ function inputField(step, input) {
   const mode = modeOf(value);
   const required = !input.optional && !input.hasDefault;
   const box = el("div", { class: "field input", "data-field": id });
-  const label = el("label", {}, el("span", { class: "mono", text: input.name + (required ? " *" : "") }), el("span", { class: "type", text: input.typeText }));
-  const choice = el("select", { class: "source", "aria-label": "source of " + input.name });
+  const dom = domId(id);
+  const label = el("label", { for: dom + "-source" }, el("span", { class: "mono", text: input.name + (required ? " *" : "") }), el("span", { class: "type", text: input.typeText }));
+  const choice = el("select", { class: "source", id: dom + "-source", "aria-describedby": dom + "-err" });
   const opt = (value, text) => el("option", { value, text });
   choice.append(opt("unset", required ? "— not set (required) —" : "— default" + (input.hasDefault ? " " + JSON.stringify(input.default) : "") + " —"),
     opt("value", "a value"), opt("expr", "an expression"));
@@ -286,7 +336,11 @@ function inputField(step, input) {
     choice.appendChild(g);
   });
   if (mode.startsWith("ref:") && !choice.querySelector('option[value="' + CSS.escape(mode) + '"]')) {
-    choice.appendChild(opt(mode, mode.slice(4) + " (does not fit " + input.typeText + ")"));
+    const from = /^ref:steps\.(\w+)\./.exec(mode);
+    const gone = from && !S.model.steps.some(o => o.name === from[1]);
+    const later = from && !gone && S.model.steps.findIndex(o => o.name === from[1]) > S.model.steps.indexOf(step);
+    choice.appendChild(opt(mode, mode.slice(4) + (gone ? " (step " + from[1] + " was removed: choose another source)"
+      : later ? " (step " + from[1] + " is below this one: move it up)" : " (does not fit " + input.typeText + ")")));
   }
   choice.value = mode;
   const slot = el("div", { class: "slot" });
@@ -300,37 +354,54 @@ function inputField(step, input) {
         if (!built) return;
         let v = w.read();
         if (v === undefined && input.kind === "bool") v = false;
-        if (v === undefined) delete step.with[input.name]; else step.with[input.name] = v;
+        setWith(step, input.name, v);
         changed(false);
-      });
+      }, input.name + " of " + step.name);
       built = true;
+      if (w.control) w.control.setAttribute("aria-label", input.name + " of " + step.name + ": value");
+      (w.control || w).setAttribute("aria-describedby", dom + "-err");
       slot.appendChild(w);
     } else if (m === "expr") {
-      const t = el("input", { type: "text", class: "mono", placeholder: "${{ params.x }}" });
+      const t = el("input", { type: "text", class: "mono", placeholder: "${{ params.x }}", "aria-label": input.name + " of " + step.name + ": expression", "aria-describedby": dom + "-err" });
       t.value = typeof step.with[input.name] === "string" ? step.with[input.name] : "";
-      t.addEventListener("input", () => { step.with[input.name] = t.value; changed(false); });
+      t.addEventListener("input", () => { setWith(step, input.name, t.value); changed(false); });
       slot.appendChild(t);
     }
   };
   choice.addEventListener("change", () => {
     const m = choice.value;
-    if (m === "unset") delete step.with[input.name];
-    else if (m === "value") { if (input.hasDefault) step.with[input.name] = input.default; else delete step.with[input.name]; }
-    else if (m === "expr") step.with[input.name] = "${{  }}";
-    else step.with[input.name] = "${{ " + m.slice(4) + " }}";
+    if (m === "unset") setWith(step, input.name, undefined);
+    else if (m === "value") setWith(step, input.name, input.hasDefault ? input.default : undefined);
+    else if (m === "expr") setWith(step, input.name, "${{  }}");
+    else setWith(step, input.name, "${{ " + m.slice(4) + " }}");
     fill();
     changed(false);
   });
   fill();
   box.append(label, choice, slot);
   if (input.description) box.appendChild(el("div", { class: "help", text: input.description }));
-  box.appendChild(el("div", { class: "error", "data-err": id }));
+  box.appendChild(el("div", { class: "error", "data-err": id, id: dom + "-err" }));
   return box;
+}
+
+// An element id from a field's key (step:x:with:y): ids may not hold ':' in CSS selectors without escaping.
+function domId(key) { return "f-" + key.replace(/[^A-Za-z0-9_-]/g, "-"); }
+
+// Set (or unset, with undefined) a step's input, keeping `with:` in the module's order of inputs (U14).
+function setWith(step, name, value) {
+  if (value === undefined) delete step.with[name]; else step.with[name] = value;
+  const m = moduleOf(step);
+  if (!m) return;
+  const order = m.inputs.map(i => i.name);
+  const rank = k => { const i = order.indexOf(k); return i < 0 ? order.length : i; };
+  const keys = Object.keys(step.with);
+  const sorted = keys.slice().sort((a, b) => rank(a) - rank(b));
+  if (sorted.join("\n") !== keys.join("\n")) step.with = Object.fromEntries(sorted.map(k => [k, step.with[k]]));
 }
 
 function stepCard(step, index) {
   const card = el("div", { class: "step field", "data-step": step.name, "data-field": "step:" + step.name });
-  const name = el("input", { type: "text", class: "step-name mono", "aria-label": "step name" });
+  const name = el("input", { type: "text", class: "step-name mono", "aria-label": "name of step " + step.name });
   name.value = step.name;
   name.addEventListener("change", () => renameStep(step, name.value.trim()));
   const module = moduleOf(step);
@@ -343,8 +414,8 @@ function stepCard(step, index) {
   uses.value = step.uses;
   uses.addEventListener("change", () => { step.uses = uses.value; changed(true); });
   const remove = el("button", { type: "button", class: "remove", text: "×", "aria-label": "remove step " + step.name });
-  remove.addEventListener("click", () => { S.model.steps.splice(S.model.steps.indexOf(step), 1); changed(true); });
-  const up = el("button", { type: "button", class: "move", text: "↑", "aria-label": "move up", disabled: index === 0 });
+  remove.addEventListener("click", () => removeStep(step));
+  const up = el("button", { type: "button", class: "move", text: "↑", "aria-label": "move step " + step.name + " up", disabled: index === 0 });
   up.addEventListener("click", () => { const a = S.model.steps; [a[index - 1], a[index]] = [a[index], a[index - 1]]; changed(true); });
   const kind = step.deploy ? el("span", { class: "mono", text: "deploy: " + step.deploy }) : step.approve ? el("span", { class: "mono", text: "approve" })
     : step.pipeline ? el("span", { class: "mono", text: "pipeline: " + step.pipeline }) : uses;
@@ -371,7 +442,7 @@ function stepCard(step, index) {
   const known = new Set(module.inputs.map(i => i.name));
   Object.keys(step.with).filter(k => !known.has(k)).forEach(k => {
     const id = "step:" + step.name + ":with:" + k;
-    const drop = el("button", { type: "button", text: "remove" });
+    const drop = el("button", { type: "button", text: "remove", "aria-label": "remove " + k + " from step " + step.name });
     drop.addEventListener("click", () => { delete step.with[k]; changed(true); });
     card.appendChild(el("div", { class: "field input", "data-field": id }, el("label", { text: k + " (not an input of " + module.key + ")" }), drop,
       el("div", { class: "error", "data-err": id })));
@@ -390,7 +461,7 @@ function parseDefault(text, type) {
 function paramRow(p) {
   const id = "param:" + p.name;
   const row = el("div", { class: "param field", "data-field": id });
-  const name = el("input", { type: "text", class: "mono", "aria-label": "param name" }); name.value = p.name;
+  const name = el("input", { type: "text", class: "mono", "aria-label": "name of param " + p.name }); name.value = p.name;
   name.addEventListener("change", () => {
     const to = name.value.trim();
     if (!to || to === p.name) return;
@@ -404,25 +475,40 @@ function paramRow(p) {
     p.was = p.was || p.name;
     p.name = to; changed(true);
   });
-  const type = el("select", { "aria-label": "param type" });
+  const type = el("select", { "aria-label": "type of param " + p.name });
   const types = PARAM_TYPES.includes(p.type) ? PARAM_TYPES : [p.type, ...PARAM_TYPES];
   types.forEach(t => type.appendChild(el("option", { value: t, text: t })));
   type.value = p.type;
-  type.addEventListener("change", () => { p.type = type.value; if (p.type !== "enum") delete p.values; changed(true); });
-  const def = el("input", { type: "text", class: "mono", placeholder: "default (none: required)", "aria-label": "param default" });
+  type.addEventListener("change", () => {
+    p.type = type.value;
+    if (p.type !== "enum") delete p.values;
+    // a default of the old type would make the declaration wrong (and every reader "unknown param"): drop it (U11)
+    if (p.default !== undefined && !defaultFits(p)) delete p.default;
+    changed(true);
+  });
+  const def = el("input", { type: "text", class: "mono", placeholder: "default (none: required)", "aria-label": "default of param " + p.name });
   def.value = p.default === undefined ? "" : typeof p.default === "string" ? p.default : JSON.stringify(p.default);
   def.addEventListener("input", () => { const v = parseDefault(def.value, p.type); if (v === undefined) delete p.default; else p.default = v; changed(false); });
   const remove = el("button", { type: "button", class: "remove", text: "×", "aria-label": "remove param " + p.name });
+  if (p.default !== undefined) def.setAttribute("aria-describedby", domId(id) + "-err");
   remove.addEventListener("click", () => { S.model.params.splice(S.model.params.indexOf(p), 1); changed(true); });
   row.append(el("div", { class: "param-line" }, name, type, def, remove));
   if (p.type === "enum") {
-    const values = el("input", { type: "text", class: "mono", placeholder: '["a", "b"]', "aria-label": "enum values" });
+    const values = el("input", { type: "text", class: "mono", placeholder: '["a", "b"]', "aria-label": "values of param " + p.name });
     values.value = p.values ? JSON.stringify(p.values) : "";
     values.addEventListener("change", () => { try { p.values = JSON.parse(values.value); } catch (e) { p.values = values.value.split(",").map(s => s.trim()).filter(Boolean); } changed(true); });
     row.appendChild(values);
   }
-  row.appendChild(el("div", { class: "error", "data-err": id }));
+  row.appendChild(el("div", { class: "error", "data-err": id, id: domId(id) + "-err" }));
   return row;
+}
+
+// Whether a param's default is a value of its (new) type, by form.js's rules.
+function defaultFits(p) {
+  const m = /^(list|dict)\[(?:str, )?(\w+)\]$/.exec(p.type);
+  const f = m ? { kind: m[1], item: m[2] } : { kind: p.type, values: p.values };
+  if (f.kind === "enum") return (p.values || []).includes(p.default);
+  return check(f, p.default).length === 0;
 }
 
 function renderComposer() {
@@ -470,11 +556,23 @@ async function runCheck() {
   $("save").disabled = n > 0;
 }
 
-function diagText(d) { return d.message + " [" + d.code + "]" + (d.hint ? " — " + d.hint : ""); }
+// The compiler's hints speak YAML; the composer's user sees fields (U13). Each rule rewrites one phrasing.
+const FORM_HINTS = [
+  [/add it under '?with:'?/gi, "set it in the step's card (choose a value, an expression or a wire)"],
+  [/under '?with:'?/gi, "in the step's card"],
+  [/quote (?:the|it|this) value[^;.]*/gi, "the composer writes text as text: type it as it should read"],
+  [/\(quote it in YAML[^)]*\)/gi, ""],
+  [/in (?:the )?YAML/gi, "here"],
+  [/add '?(\w+):'? under metadata/gi, "fill in $1 at the top"],
+  [/under '?params:'?/gi, "in Params"],
+];
+function formHint(hint) { return FORM_HINTS.reduce((h, [re, to]) => h.replace(re, to), hint).trim(); }
+function diagText(d) { return d.message + " [" + d.code + "]" + (d.hint ? " — " + formHint(d.hint) : ""); }
 
 function showDiagnostics() {
   document.querySelectorAll("[data-err]").forEach(e => { e.textContent = ""; });
   document.querySelectorAll(".field.invalid").forEach(e => e.classList.remove("invalid"));
+  document.querySelectorAll("[aria-invalid]").forEach(e => e.removeAttribute("aria-invalid"));
   const general = $("problems"); general.textContent = "";
   if (!S.check) return;
   for (const [field, diags] of Object.entries(S.check.fields)) {
@@ -482,7 +580,12 @@ function showDiagnostics() {
     if (!target) { diags.forEach(d => general.appendChild(el("li", { text: "line " + d.line + ": " + diagText(d) }))); continue; }
     target.textContent = diags.map(diagText).join("\n");
     const box = target.closest(".field");
-    if (box) box.classList.add("invalid");
+    if (box) {
+      box.classList.add("invalid");
+      // the field's own controls (not a nested input's) are marked for assistive technology
+      const own = [...box.querySelectorAll("input, select")].filter(c => c.closest(".field") === box);
+      (own.length ? own : [...box.querySelectorAll("input.step-name, select.uses")]).forEach(c => c.setAttribute("aria-invalid", "true"));
+    }
   }
   S.check.elsewhere.forEach(d => general.appendChild(el("li", { text: d.path + ":" + d.line + ": " + diagText(d) })));
   renderDag();
@@ -492,46 +595,110 @@ function showDiagnostics() {
 const SVG = "http://www.w3.org/2000/svg";
 function svg(tag, attrs, text) {
   const e = document.createElementNS(SVG, tag);
-  for (const [k, v] of Object.entries(attrs || {})) e.setAttribute(k, v);
+  for (const [k, v] of Object.entries(attrs || {})) if (v !== null && v !== undefined) e.setAttribute(k, v);
   if (text !== undefined) e.textContent = text;
   return e;
 }
 
+// Which of `to`'s inputs read which of `from`'s outputs (for an edge's hover text).
+function wiresBetween(from, to) {
+  const out = [];
+  for (const [input, v] of Object.entries(to.with || {})) {
+    for (const m of JSON.stringify(v).matchAll(/steps\.(\w+)\.outputs\.(\w+)(\.uri)?/g)) if (m[1] === from) out.push(m[2] + (m[3] || "") + " → " + input);
+  }
+  return out;
+}
+
+function paramsRead(step) {
+  return new Set([...JSON.stringify(step.with || {}).matchAll(/params\.(\w+)/g)].map(m => m[1]));
+}
+
+// The DAG, laid out by dagre (vendored: layers, crossing minimisation, edges routed around nodes; U4). Params
+// sit on top with light edges to the steps that read them; the exit handler sits below; hovering an edge
+// says which output feeds which input; a node is a button that takes you to its card.
 function renderDag() {
   const box = $("dag"); box.textContent = "";
   const steps = S.model ? S.model.steps : [];
   if (!steps.length) { box.appendChild(el("p", { class: "help", text: "The DAG appears here." })); return; }
   const edges = S.check && S.check.edges && S.checkedEdits === S.edits ? S.check.edges : null;
-  const { layer, deps } = layers(steps, edges);
+  const { deps } = layers(steps, edges);
   const conditional = new Set((edges || []).filter(e => e[2]).map(e => e[0] + "->" + e[1]));
-  // top to bottom: one row per layer (a step sits below every step it reads from)
-  const W = 170, H = 46, GX = 18, GY = 34;
-  const rows = {};
-  const pos = {};
-  steps.forEach(s => { const l = layer[s.name]; rows[l] = (rows[l] || 0) + 1; pos[s.name] = [rows[l] - 1, l]; });
-  const width = Math.max(...Object.values(rows)) * (W + GX) + 10, height = (Math.max(...Object.values(layer)) + 1) * (H + GY) + 10;
-  const g = svg("svg", { width, height, viewBox: "0 0 " + width + " " + height, role: "img", "aria-label": "pipeline DAG" });
+  const W = 170, H = 46;
+  const g = new dagre.graphlib.Graph();
+  g.setGraph({ rankdir: "TB", nodesep: 16, ranksep: 30, edgesep: 10, marginx: 6, marginy: 6 });
+  g.setDefaultEdgeLabel(() => ({}));
+  steps.forEach(s => g.setNode("s:" + s.name, { width: W, height: H }));
+  const readers = {};
+  steps.forEach(s => paramsRead(s).forEach(n => { (readers[n] = readers[n] || []).push(s.name); }));
+  steps.forEach(s => deps[s.name].forEach(d => g.setEdge("s:" + d, "s:" + s.name)));
+  dagre.layout(g);
+  const exit = S.check && S.checkedEdits === S.edits ? S.check.onExit : null;
+  const graph = g.graph();
+  const width = Math.max(graph.width, exit ? W + 12 : 0), height = graph.height + (exit ? H + 24 : 0);
+  const svgEl = svg("svg", { width, height, viewBox: "0 0 " + width + " " + height, role: "group",
+    "aria-label": "pipeline DAG: " + steps.length + " step" + (steps.length > 1 ? "s" : "") + "; each step is a button that opens its card" });
   const defs = svg("defs");
   const marker = svg("marker", { id: "arrow", viewBox: "0 0 10 10", refX: 10, refY: 5, markerWidth: 7, markerHeight: 7, orient: "auto-start-reverse" });
   marker.appendChild(svg("path", { d: "M 0 0 L 10 5 L 0 10 z", class: "arrowhead" }));
-  defs.appendChild(marker); g.appendChild(defs);
-  const at = n => [5 + pos[n][0] * (W + GX), 5 + pos[n][1] * (H + GY)];
-  steps.forEach(s => deps[s.name].forEach(d => {
-    const [x1, y1] = at(d), [x2, y2] = at(s.name);
-    const a = [x1 + W / 2, y1 + H], b = [x2 + W / 2, y2], mid = (a[1] + b[1]) / 2;
-    g.appendChild(svg("path", { d: `M ${a[0]} ${a[1]} C ${a[0]} ${mid}, ${b[0]} ${mid}, ${b[0]} ${b[1]}`, class: "edge" + (conditional.has(d + "->" + s.name) ? " conditional" : ""), "marker-end": "url(#arrow)", "data-edge": d + "->" + s.name }));
-  }));
-  const bad = new Set(Object.keys((S.check && S.check.fields) || {}).filter(f => f.startsWith("step:")).map(f => f.split(":")[1]));
-  steps.forEach(s => {
-    const [x, y] = at(s.name);
-    const node = svg("g", { class: "node" + (bad.has(s.name) ? " bad" : ""), "data-node": s.name });
-    const m = moduleOf(s);
-    node.append(svg("title", {}, s.name + " uses " + s.uses), svg("rect", { x, y, width: W, height: H, rx: 6 }),
-      svg("text", { x: x + 10, y: y + 19, class: "name" }, s.name), svg("text", { x: x + 10, y: y + 36, class: "mod" }, m ? m.key : s.uses));
-    node.addEventListener("click", () => { const c = document.querySelector('[data-step="' + s.name + '"]'); if (c) c.scrollIntoView({ block: "center" }); });
-    g.appendChild(node);
+  defs.appendChild(marker); svgEl.appendChild(defs);
+  const byName = Object.fromEntries(steps.map(s => [s.name, s]));
+  g.edges().forEach(e => {
+    const pts = g.edge(e).points;
+    const d = "M " + pts.map(q => q.x.toFixed(1) + " " + q.y.toFixed(1)).join(" L ");
+    const from = e.v.slice(2), to = e.w.slice(2);
+    const title = from + " → " + to + (wiresBetween(from, byName[to]).length ? ": " + wiresBetween(from, byName[to]).join(", ") : " (after)")
+        + (conditional.has(from + "->" + to) ? "; runs only when its condition holds" : "");
+    const grp = svg("g", { class: "link" });
+    grp.append(svg("path", { d, class: "edge" + (conditional.has(from + "->" + to) ? " conditional" : ""), "marker-end": "url(#arrow)", "data-edge": from + "->" + to }),
+      svg("path", { d, class: "hit" }, undefined));
+    grp.lastChild.appendChild(svg("title", {}, title));
+    svgEl.appendChild(grp);
   });
-  box.appendChild(g);
+  const bad = new Set(Object.keys((S.check && S.check.fields) || {}).filter(f => f.startsWith("step:")).map(f => f.split(":")[1]));
+  const goTo = name => {
+    const c = document.querySelector('[data-step="' + CSS.escape(name) + '"]');
+    if (c) { c.scrollIntoView({ block: "center" }); const i = c.querySelector("input.step-name"); if (i) i.focus({ preventScroll: true }); }
+  };
+  steps.forEach(s => {
+    const n = g.node("s:" + s.name), x = n.x - W / 2, y = n.y - H / 2;
+    const m = moduleOf(s);
+    const label = s.name + " " + (m ? m.key : s.uses) + (bad.has(s.name) ? " (has problems)" : "");
+    const tid = "dag-" + domId(s.name);
+    const node = svg("g", { class: "node" + (bad.has(s.name) ? " bad" : ""), "data-node": s.name, tabindex: "0", role: "button",
+      "aria-describedby": tid + "-more" });
+    const rect = svg("rect", { x, y, width: W, height: H, rx: 6 });
+    rect.appendChild(svg("title", { id: tid + "-more" }, label + "; reads " + ([...upstream(s)].join(", ") || "no step")));
+    // one text, two lines: its name is what it shows ("load read-table@1.0.0")
+    const text = svg("text", {});
+    text.append(svg("tspan", { x: x + 10, y: y + 19, class: "name" }, s.name), document.createTextNode(" "),
+      svg("tspan", { x: x + 10, y: y + 36, class: "mod" }, m ? m.key : s.uses));
+    node.append(rect, text);
+    node.addEventListener("click", () => goTo(s.name));
+    node.addEventListener("keydown", ev => { if (ev.key === "Enter" || ev.key === " ") { ev.preventDefault(); goTo(s.name); } });
+    svgEl.appendChild(node);
+  });
+  if (exit) {
+    const y = graph.height + 12;
+    const node = svg("g", { class: "exit", "data-exit": "" });
+    node.append(svg("title", {}, "on exit: " + exit + " (runs after the pipeline, whatever its outcome)"), svg("rect", { x: 6, y, width: W, height: H, rx: 6 }),
+      svg("text", { x: 16, y: y + 19, class: "name" }, "on exit"), svg("text", { x: 16, y: y + 36, class: "mod" }, exit.length > 26 ? exit.slice(0, 25) + "…" : exit));
+    svgEl.appendChild(node);
+  }
+  // params: a row of chips above the graph; pointing at one (or focusing it) marks the steps that read it
+  if (S.model.params.length) {
+    const chips = el("ul", { class: "dag-params", "aria-label": "params and the steps that read them" });
+    S.model.params.forEach(p => {
+      const who = readers[p.name] || [];
+      const chip = el("li", { tabindex: "0", "data-param-chip": p.name, title: p.type + "; read by " + (who.join(", ") || "no step"),
+        "aria-label": p.name + " (" + p.type + "), read by " + (who.join(", ") || "no step") }, el("span", { text: p.name }));
+      const mark = on => who.forEach(w => { const n = svgEl.querySelector('[data-node="' + CSS.escape(w) + '"]'); if (n) n.classList.toggle("reads", on); });
+      ["mouseenter", "focus"].forEach(ev => chip.addEventListener(ev, () => mark(true)));
+      ["mouseleave", "blur"].forEach(ev => chip.addEventListener(ev, () => mark(false)));
+      chips.appendChild(chip);
+    });
+    box.appendChild(chips);
+  }
+  box.appendChild(svgEl);
 }
 
 // --- saving -----------------------------------------------------------------------------------------------------

@@ -20,6 +20,8 @@ def csp(nonce: str) -> str:
 def page(csrf: str, nonce: str, root: str) -> tuple[str, str]:
     """The page's HTML and its Content-Security-Policy header."""
     styles = _asset("mldsl.backends.forms", "form.css") + _asset("mldsl.ui", "app.css")
+    # dagre (MIT, vendored from npm as mldsl/ui/vendor/dagre.min.js) lays out the DAG: the page stays offline
+    layout = _asset("mldsl.ui", "vendor/dagre.min.js")
     scripts = _asset("mldsl.backends.forms", "form.js") + "\n" + _asset("mldsl.ui", "app.js")
     body = _asset("mldsl.ui", "app.html").replace("{root}", html.escape(root))
     text = (
@@ -29,6 +31,7 @@ def page(csrf: str, nonce: str, root: str) -> tuple[str, str]:
         "<title>mldsl ui</title>\n"
         f'<style nonce="{nonce}">\n{styles}</style>\n</head>\n'
         f"{body}"
+        f'<script nonce="{nonce}">\n{layout}</script>\n'
         f'<script nonce="{nonce}">\n{scripts}</script>\n</html>\n'
     )
     return text, csp(nonce)

@@ -227,15 +227,19 @@ class Studio:
             (p for p in result.program.pipelines if p.name == model["name"] and Path(p.source).name == path.name), None
         )
         dag = None
+        on_exit = None
         if compiled is not None:
             from mldsl.compiler.summary import pipeline as summarize
-            from mldsl.review.graph import edges
+            from mldsl.review.graph import edges, exit_label
 
-            dag = [list(e) for e in edges(summarize(compiled)["steps"])]
+            summary = summarize(compiled)
+            dag = [list(e) for e in edges(summary["steps"])]
+            on_exit = exit_label(summary["on_exit"]) if "on_exit" in summary else None
         return {
             "path": self.rel(path),
             "yaml": text,
             "edges": dag,
+            "onExit": on_exit,
             "errors": errors,
             "fields": {k: [d.to_json() for d in v] for k, v in fields.items()},
             "elsewhere": [d.to_json() for d in elsewhere if d.severity == "error"],
