@@ -239,3 +239,91 @@ def test_pipeline_forms_take_artifact_params_and_every_form_says_what_to_do(tmp_
     [pipeline] = [p for p in compile_paths([EXAMPLES_DIR / "churn-train"]).program.pipelines if p.name == "churn-train"]
     assert parse_params(pipeline, ["data=s3://ml-data/other.csv"])[1] == []
     assert parse_params(pipeline, ["data=my table.csv"])[1] != []
+
+
+ROWS_MODULE = """\
+apiVersion: mldsl/v1
+kind: Module
+metadata: {name: rows, version: 1.0.0}
+spec:
+  inputs:
+    labels: {type: "dict[str, str]", optional: true}
+    grid: {type: "list[list[int]]", optional: true}
+    tags: {type: "list[str]", optional: true}
+    n: {type: int, default: 5, min: 1, max: 9}
+    bucket: {type: str, default: s3x, pattern: "^s3"}
+  outputs: {}
+  run: {container: {image: busybox:1.36, command: [sh, -c, "true"]}}
+"""
+
+
+def test_rows_limits_and_empty_fields_in_chromium(tmp_path: Path) -> None:
+    """Issue #14 F2, F3, F7, F8, F9, F10, each as a user meets it."""
+    (tmp_path / "m").mkdir()
+    (tmp_path / "m" / "module.yaml").write_text(ROWS_MODULE)
+    out = tmp_path / "forms"
+    forms(tmp_path / "m", out)
+    browser = chromium()
+    from selenium.webdriver.common.by import By
+
+    try:
+        browser.get((out / "module-rows.html").as_uri())
+        field = lambda name: browser.find_element(By.CSS_SELECTOR, f'.field[data-name="{name}"]')  # noqa: E731
+        yaml_text = lambda: browser.find_element(By.ID, "yaml").text  # noqa: E731
+        # F3: untouched optional rows are left out, not written as {} or []
+        assert yaml_text().strip() == "with: {}"
+        # F7: limits are said before anything is typed, in words
+        assert "a whole number, at least 1 and at most 9" in field("n").text
+        assert "starts with s3" in field("bucket").text
+        # F2: a repeated key and an empty key are problems, not silently dropped
+        labels = field("labels")
+        labels.find_element(By.CSS_SELECTOR, "button.add").click()
+        assert browser.switch_to.active_element.get_attribute("aria-label") == "labels key 1"  # focus moved to it
+        browser.switch_to.active_element.send_keys("team")
+        labels.find_element(By.CSS_SELECTOR, "button.add").click()
+        browser.switch_to.active_element.send_keys("team")
+        assert "key 'team' is given twice" in labels.text
+        assert not browser.find_element(By.ID, "download").is_enabled()
+        assert "fix" in browser.find_element(By.ID, "download-why").text
+        from selenium.webdriver.common.keys import Keys
+
+        labelled = lambda name: browser.find_element(By.CSS_SELECTOR, f'[aria-label="{name}"]')  # noqa: E731
+        labelled("labels key 2").send_keys(Keys.BACKSPACE * 4)
+        assert "row 2 has no key" in labels.text
+        assert "the value of key 'team' is empty" in labels.text
+        labelled("remove labels key 2").click()
+        assert browser.switch_to.active_element.text == "+ key"  # focus is not lost with the row
+        labelled("value of labels key 1").send_keys("ml")
+        assert labels.find_element(By.CLASS_NAME, "error").text == ""
+        # F10: an empty row of an optional list says so (not "null is not allowed")
+        tags = field("tags")
+        tags.find_element(By.CSS_SELECTOR, "button.add").click()
+        assert "item 1 is empty: fill it or remove it" in tags.text and "null" not in tags.text
+        browser.switch_to.active_element.send_keys("gold")
+        # F10: a number box holding something that is not a number says so
+        n = field("n").find_element(By.TAG_NAME, "input")
+        n.send_keys(Keys.BACKSPACE, "e")
+        assert "not a number" in field("n").text
+        assert n.get_attribute("aria-invalid") == "true"
+        # F8: an emptied field says the default applies
+        n.send_keys(Keys.BACKSPACE)
+        assert "the default 5 applies" in field("n").text
+        # F9: list[list[int]] rows of rows
+        grid = field("grid")
+        grid.find_element(By.CSS_SELECTOR, "button.add").click()  # a row
+        grid.find_element(By.CSS_SELECTOR, ".rows .rows button.add").click()  # a number in it
+        browser.switch_to.active_element.send_keys("3")
+        assert browser.find_element(By.ID, "download").is_enabled(), browser.find_element(By.ID, "status").text
+        exported = yaml.safe_load(yaml_text())
+    finally:
+        browser.quit()
+    assert exported == {"with": {"labels": {"team": "ml"}, "grid": [[3]], "tags": ["gold"]}}
+    pipeline = {
+        "apiVersion": "mldsl/v1",
+        "kind": "Pipeline",
+        "metadata": {"name": "p"},
+        "spec": {"steps": {"s": {"uses": "rows@1", "with": exported["with"]}}},
+    }
+    (tmp_path / "m" / "p.yaml").write_text(yaml.safe_dump(pipeline))
+    p = subprocess.run([sys.executable, "-m", "mldsl", "validate", str(tmp_path / "m")], capture_output=True, text=True)
+    assert p.returncode == 0, p.stderr + p.stdout

@@ -937,3 +937,95 @@ def test_apply_is_offered_only_where_it_can_work(monkeypatch: pytest.MonkeyPatch
     (tmp_path / "kc").write_text("apiVersion: v1\n")
     monkeypatch.setenv("KUBECONFIG", str(tmp_path / "kc"))
     assert cluster_configured()["can_apply"]
+
+
+def test_hints_are_phrased_for_the_form() -> None:
+    """Issue #14 U13: the compiler's hints speak YAML; the composer's user sees cards and fields."""
+    hints = [
+        "add it under 'with:' (int)",
+        "quote the value to make it a string",
+        "for example 1.2.0 (quote it in YAML if it looks like a number)",
+    ]
+    got = run_in_node(APP_JS, "cases.map(formHint)", hints, Path(__file__).parent / "artifacts")
+    assert got[0] == "set it in the step's card (choose a value, an expression or a wire) (int)"
+    assert "quote" not in " ".join(got) and "YAML" not in " ".join(got) and "with:" not in " ".join(got)
+
+
+def test_the_dag_undo_and_retyping_in_chromium(tmp_path: Path) -> None:
+    """Issue #14 U4 (layout, hover, params, exit, keyboard), U8 (the module's inputs fit), U10 (undo), U11."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support.ui import Select
+
+    root = tmp_path / "churn"
+    shutil.copytree(EXAMPLES["churn-train"], root)
+    browser = chromium()
+    with serve(Studio(root)) as client:
+        try:
+            browser.get(client.server.url)
+            css = lambda q: browser.find_element(By.CSS_SELECTOR, q)  # noqa: E731
+
+            def until(script: str) -> Any:
+                deadline = time.monotonic() + 20
+                while not (got := browser.execute_script(script)):
+                    assert time.monotonic() < deadline, script
+                    time.sleep(0.05)
+                return got
+
+            until("return document.querySelectorAll('#open option').length > 1")
+            Select(css("#open")).select_by_index(1)
+            until(
+                "return /^valid/.test(document.getElementById('status').textContent)"
+                " && document.querySelector('#dag [data-exit]')"
+            )
+            # U4: no edge runs through a step it does not join (split→evaluate and train→publish skip a layer)
+            crossings = browser.execute_script(
+                """const boxes = [...document.querySelectorAll('#dag [data-node]')]
+                  .map(n => [n.dataset.node, n.querySelector('rect').getBBox()]);
+                const out = [];
+                document.querySelectorAll('#dag path.edge').forEach(p => {
+                  const [a, b] = p.dataset.edge.split('->'), len = p.getTotalLength();
+                  for (let t = 0; t <= len; t += 2) {
+                    const q = p.getPointAtLength(t);
+                    boxes.forEach(([n, r]) => {
+                      const inside = q.x > r.x + 1 && q.x < r.x + r.width - 1 && q.y > r.y + 1 && q.y < r.y + r.height - 1;
+                      if (n !== a && n !== b && inside) out.push(p.dataset.edge + ' through ' + n);
+                    });
+                  }
+                });
+                return [...new Set(out)];"""
+            )
+            assert crossings == []
+            hover = css('[data-edge="split->evaluate"]').find_element(By.XPATH, "..").find_element(By.TAG_NAME, "title")
+            assert hover.get_attribute("textContent") == "split → evaluate: test → test"
+            assert "notify-webhook" in css("#dag [data-exit]").get_attribute("textContent")
+            chip = css('[data-param-chip="min_auc"]')
+            assert chip.get_attribute("aria-label") == "min_auc (float), read by publish"
+            # keyboard: a node is a button that takes you to its step's card
+            node = css('#dag [data-node="train"]')
+            node.send_keys(Keys.ENTER)
+            assert browser.switch_to.active_element == css('[data-step="train"] input.step-name')
+            # U8: an opened module's inputs fit its column, and its description is shown once
+            css('[data-module="train-sklearn"] .module-head').click()
+            card = css('[data-module="train-sklearn"]')
+            assert browser.execute_script("return arguments[0].scrollWidth <= arguments[0].clientWidth", card)
+            description = card.find_element(By.CLASS_NAME, "desc").text
+            assert card.text.count(description) == 1
+            # U10: removing a step says who read from it and can be undone
+            css('[data-step="split"] button.remove').click()
+            until("return document.getElementById('undo')")
+            assert "train, evaluate read from it" in css("#undo-bar").text
+            until("return document.querySelector('[data-field=\"step:train:with:train\"] select.source')")
+            test_source = Select(css('[data-field="step:evaluate:with:test"] select.source'))
+            assert "was removed" in test_source.first_selected_option.text
+            css("#undo").click()
+            until("return document.querySelectorAll('[data-step]').length === 6")
+            until("return /^valid/.test(document.getElementById('status').textContent)")
+            # U11: a param's default that does not fit its new type is dropped, and the readers still know it
+            Select(css('[aria-label="type of param n_estimators"]')).select_by_value("bool")
+            until("return !document.getElementById('status').textContent.startsWith('checking')")
+            default = css('[aria-label="default of param n_estimators"]')
+            assert default.get_attribute("value") == ""
+            assert "unknown param" not in css("#composer").text
+        finally:
+            browser.quit()

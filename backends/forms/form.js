@@ -206,12 +206,12 @@ function rowsWidget(f, value, onChange, keyed, name) {
   box.problems = () => {
     const out = [], seen = new Set();
     rows.forEach((r, i) => {
-      const where = noun + " " + (i + 1);
-      if (keyed && r.key.value === "") out.push(where + " has no key: type one or remove the row (×)");
+      const where = keyed ? (r.key.value === "" ? "row " + (i + 1) : "the value of key '" + r.key.value + "'") : "item " + (i + 1);
+      if (keyed && r.key.value === "") out.push("row " + (i + 1) + " has no key: type one or remove the row (×)");
       else if (keyed && seen.has(r.key.value)) out.push("key '" + r.key.value + "' is given twice: keep one");
       if (keyed) seen.add(r.key.value);
       if (r.input.problems) r.input.problems().forEach(p => out.push(where + ": " + p));
-      else if (r.input.read() === undefined && (f.item || "str") !== "bool") out.push(where + " is empty: fill it or remove it (×)");
+      else if (r.input.read() === undefined && (f.item || "str") !== "bool") out.push(where + " is empty: fill it or remove " + (keyed ? "the row" : "it") + " (×)");
     });
     return out;
   };

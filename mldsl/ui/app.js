@@ -56,7 +56,7 @@ function layers(steps, edges) {
   return { layer, deps };
 }
 
-if (typeof module !== "undefined") module.exports = { assignable, upstream, layers, REFERENCE };
+if (typeof module !== "undefined") module.exports = { assignable, upstream, layers, REFERENCE, formHint };
 
 // --- the page --------------------------------------------------------------------------------------------
 const S = {
@@ -471,7 +471,10 @@ function paramRow(p) {
       return;
     }
     const pattern = new RegExp("params\\." + p.name + "\\b", "g");
-    S.model.steps.forEach(s => { for (const [k, v] of Object.entries(s.with)) if (typeof v === "string") s.with[k] = v.replace(pattern, "params." + to); });
+    S.model.steps.forEach(s => {
+      for (const [k, v] of Object.entries(s.with)) if (typeof v === "string") s.with[k] = v.replace(pattern, "params." + to);
+      if (s.reads) s.reads = s.reads.map(r => r === p.name ? to : r);
+    });
     p.was = p.was || p.name;
     p.name = to; changed(true);
   });
@@ -609,8 +612,9 @@ function wiresBetween(from, to) {
   return out;
 }
 
+// The params a step reads: in its values, and (as opened) in its `when`, `for_each` and the rest.
 function paramsRead(step) {
-  return new Set([...JSON.stringify(step.with || {}).matchAll(/params\.(\w+)/g)].map(m => m[1]));
+  return new Set([...[...JSON.stringify(step.with || {}).matchAll(/params\.(\w+)/g)].map(m => m[1]), ...(step.reads || [])]);
 }
 
 // The DAG, laid out by dagre (vendored: layers, crossing minimisation, edges routed around nodes; U4). Params

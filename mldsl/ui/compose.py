@@ -48,6 +48,9 @@ def pipelines_in(text: str) -> list[dict[str, Any]]:
     return [d for d in documents_in(text) if d.get("kind") == "Pipeline"]
 
 
+_PARAM_REF = re.compile(r"params\.(\w+)")
+
+
 def model_of(doc: dict[str, Any]) -> dict[str, Any]:
     """What the composer edits, from a Pipeline document."""
     meta = doc.get("metadata") or {}
@@ -77,6 +80,8 @@ def model_of(doc: dict[str, Any]) -> dict[str, Any]:
                 "deploy": str(step["deploy"]) if "deploy" in step else None,
                 "approve": "approve" in step,
                 "pipeline": str(step["pipeline"]) if "pipeline" in step else None,
+                # params its `when`, `for_each` and the rest read (the DAG's param chips; not written back)
+                "reads": sorted(set(_PARAM_REF.findall(json.dumps({k: v for k, v in step.items() if k != "with"}, default=str)))),
             }
         )
     return {
