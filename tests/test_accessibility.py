@@ -113,6 +113,9 @@ def open_churn(browser, url: str) -> None:  # type: ignore[no-untyped-def]
 def test_the_composer_passes_axe_and_fits_the_screen(browser, composer: str, size: str) -> None:  # type: ignore[no-untyped-def]
     set_viewport(browser, size)
     open_churn(browser, composer)
+    browser.execute_script("window.scrollTo(0, 0)")
+    save_on_screen = "const r = document.getElementById('save').getBoundingClientRect(); return r.bottom <= window.innerHeight;"
+    assert browser.execute_script(save_on_screen), "Save must stay on screen (issue #14 U16)"
     browser.execute_script("document.querySelector('.module-head').click()")  # an opened module's details too
     found = axe_violations(browser)
     if overflow := horizontal_overflow(browser):

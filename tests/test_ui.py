@@ -228,6 +228,14 @@ def test_save_refuses_a_file_that_changed_on_disk(ui: Client, project: Path) -> 
     status, data = ui.call("POST", "/api/save", body)
     assert status == 409 and data["conflict"] and "changed on disk" in data["error"]
     assert target.read_text() == edited
+    # U16: the conflict shows the diff of mine over the disk's version, and its token saves exactly that
+    added = [line for line in data["diff"].splitlines() if line.startswith("+") and not line.startswith("+++")]
+    assert "(on disk)" in data["diff"] and len(added) == 1 and "window_days: 60" in added[0]
+    status, kept = ui.call("POST", "/api/save", {**body, "token": data["diskToken"]})
+    assert status == 200, kept
+    merged = target.read_text()
+    assert merged.endswith("# a colleague's edit\n") and "window_days: 60" in merged  # both edits are kept
+    target.write_text(edited)
     target.unlink()
     status, data = ui.call("POST", "/api/save", body)
     assert status == 409 and "was deleted" in data["error"] and not target.exists()

@@ -267,7 +267,11 @@ class Studio:
             if token is not None and token != token_of(current):
                 what = "was deleted" if current is None else "changed on disk"
                 raise RefusedError(
-                    409, f"{self.rel(path)} {what} since you opened it; nothing was written", conflict=True, field="path"
+                    409,
+                    f"{self.rel(path)} {what} since you opened it; nothing was written",
+                    conflict=True,
+                    field="path",
+                    **self._merge(path, body, current),
                 )
             text = self._render(body, current)
             report = self._report(path, text, body["model"], self._compile(path, text))
@@ -284,6 +288,24 @@ class Studio:
 
             write_atomically(path.parent, [(path.name, text)], precondition=unchanged)
             return {**report, "token": token_of(text), "original": body["model"]["name"], "saved": True}
+
+    def _merge(self, path: Path, body: Any, current: str | None) -> dict[str, Any]:
+        """What a conflict offers besides dropping one's changes (issue #14 U16): this pipeline written over the
+        file as it now is (its other documents and lines as on disk), as a diff to read, and the token that
+        saves exactly that."""
+        import difflib
+
+        if current is None:
+            return {"diskToken": None, "diff": ""}
+        try:
+            merged = self._render(body, current)
+        except RefusedError:  # the pipeline is no longer in the file: it can only be saved as a copy
+            return {"diskToken": None, "diff": ""}
+        rel = self.rel(path)
+        lines = difflib.unified_diff(
+            current.splitlines(keepends=True), merged.splitlines(keepends=True), f"{rel} (on disk)", f"{rel} (yours)"
+        )
+        return {"diskToken": token_of(current), "diff": "".join(lines)}
 
     # --- the cluster ------------------------------------------------------------------------------
 
