@@ -434,6 +434,7 @@ class Sweep(NamedTuple):
     max_failed_trials: int | None = None
     budget: str | None = None
     seed_value: int = 0
+    skip_steps: tuple[str, ...] = ()  # as written: the sweep's form writes them back
 
 
 class ServedModel(NamedTuple):

@@ -180,6 +180,7 @@ def compile_sweep(ctx: Context, doc: Loaded, pipelines: dict[str, ir.Pipeline]) 
         max_failed_trials=spec.max_failed_trials,
         budget=spec.budget,
         seed_value=spec.seed,
+        skip_steps=tuple(spec.skip_steps),
     )
 
 

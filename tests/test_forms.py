@@ -327,3 +327,117 @@ def test_rows_limits_and_empty_fields_in_chromium(tmp_path: Path) -> None:
     (tmp_path / "m" / "p.yaml").write_text(yaml.safe_dump(pipeline))
     p = subprocess.run([sys.executable, "-m", "mldsl", "validate", str(tmp_path / "m")], capture_output=True, text=True)
     assert p.returncode == 0, p.stderr + p.stdout
+
+
+SWEPT = """\
+apiVersion: mldsl/v1
+kind: Pipeline
+metadata: {name: swept}
+spec:
+  params:
+    lr: {type: float, default: 0.1, min: 0, max: 1}
+    n: {type: int, default: 5, min: 1, max: 100}
+    algo: {type: enum, values: [a, b], default: a}
+  steps:
+    fit:
+      uses: check-metrics@1
+      with: {values: "${{ [params.lr, params.n] }}", minimum: 0.0}
+"""
+
+#: (param, strategy, kind, args): each one compiled by the CLI and checked by form.js
+DIMENSIONS = [
+    ("lr", "random", "uniform", [0.1, 0.5]),
+    ("lr", "random", "uniform", [0.5, 0.1]),
+    ("lr", "random", "uniform", [0.1, 1.5]),
+    ("lr", "random", "loguniform", [0.0, 0.5]),
+    ("lr", "random", "loguniform", [0.001, 0.5]),
+    ("lr", "grid", "uniform", [0.1, 0.5]),
+    ("lr", "random", "normal", [0.5, 0.1]),
+    ("lr", "random", "normal", [0.5, 0]),
+    ("lr", "grid", "values", [0.1, 0.2]),
+    ("lr", "grid", "values", [0.1, 2]),
+    ("lr", "grid", "values", []),
+    ("n", "grid", "range", [1, 10, 1]),
+    ("n", "grid", "range", [1, 10, 0]),
+    ("n", "grid", "range", [10, 1, 1]),
+    ("n", "grid", "range", [1, 10.5, 1]),
+    ("n", "grid", "range", [0, 10, 1]),
+    ("n", "tpe", "int_uniform", [1, 50]),
+    ("n", "tpe", "int_uniform", [1, 500]),
+    ("algo", "grid", "values", ["a", "b"]),
+    ("algo", "grid", "values", ["a", "c"]),
+]
+
+
+def test_sweep_dimensions_are_checked_alike_in_the_form_and_the_cli(tmp_path: Path) -> None:
+    """Issue #14 F13: the form edits the search space; its checks are compiler/sweeps.py's."""
+    from mldsl.backends.forms import field
+    from mldsl.compiler import compile_paths
+
+    (tmp_path / "p.yaml").write_text(SWEPT)
+    swept = {p.name: p for p in next(iter(compile_paths([tmp_path / "p.yaml"]).program.pipelines)).params}
+    cases, expected = [], []
+    for i, (param, strategy, kind, args) in enumerate(DIMENSIONS):
+        sweep = {
+            "apiVersion": "mldsl/v1",
+            "kind": "Sweep",
+            "metadata": {"name": f"s{i}"},
+            "spec": {
+                "pipeline": "swept",
+                "strategy": strategy,
+                "params": {param: {kind: args}},
+                "max_trials": 4,
+                "objective": {"metric": "steps.fit.outputs.mean", "goal": "maximize"},
+            },
+        }
+        (tmp_path / "s.yaml").write_text(yaml.safe_dump(sweep))
+        result = compile_paths([tmp_path / "p.yaml", tmp_path / "s.yaml"])
+        codes = {d.code for d in result.diagnostics if d.severity == "error"}
+        assert codes <= {"MLD703", "MLD704", "MLD705"}, (param, kind, args, codes)
+        expected.append(not codes)
+        cases.append({"d": {"kind": kind, "args": args}, "f": field(swept[param]), "strategy": strategy})
+    got = run_in_node(FORM_JS, "cases.map(c => dimensionProblems(c.d, c.f, c.strategy).length === 0)", cases, tmp_path)
+    mismatches = [DIMENSIONS[i] for i, (e, g) in enumerate(zip(expected, got, strict=True)) if e != g]
+    assert mismatches == []
+    assert any(expected) and not all(expected)
+
+
+def test_the_sweep_form_edits_the_search_space_and_trials(tmp_path: Path) -> None:
+    """Issue #14 F13 in Chromium; and a sweep with skip_steps exports the swept pipeline's name and its skips."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    project = tmp_path / "gpu"
+    shutil.copytree(ROOT / "examples" / "gpu-training", project)
+    out = tmp_path / "forms"
+    forms(project, out)
+    serving = tmp_path / "serving"
+    shutil.copytree(ROOT / "examples" / "churn-serving", serving)
+    forms(serving, tmp_path / "serving-forms")
+    browser = chromium()
+    try:
+        browser.get((out / "sweep-ranker-random.html").as_uri())
+        by_id = lambda i: browser.find_element(By.ID, i)  # noqa: E731
+        by_id("space-epochs-step").send_keys(Keys.BACKSPACE * 3, "0")
+        assert "a step must be positive" in browser.find_element(By.CSS_SELECTOR, '[data-space="epochs"]').text
+        assert not by_id("download").is_enabled()
+        by_id("space-epochs-step").send_keys(Keys.BACKSPACE, "5")
+        by_id("space-learning_rate-high").send_keys(Keys.BACKSPACE * 6, "0.05")
+        by_id("setting-max_trials").send_keys(Keys.BACKSPACE * 3, "10")
+        assert by_id("download").is_enabled(), by_id("status").text
+        exported = by_id("yaml").text
+        browser.get((tmp_path / "serving-forms" / "sweep-churn-algorithms.html").as_uri())
+        untouched = by_id("yaml").text
+    finally:
+        browser.quit()
+    doc = yaml.safe_load(exported)
+    assert doc["spec"]["params"] == {"learning_rate": {"loguniform": [1e-05, 0.05]}, "epochs": {"range": [10, 50, 5]}}
+    assert doc["spec"]["max_trials"] == 10 and doc["metadata"]["description"]
+    (project / "sweeps.yaml").write_text(exported)
+    p = subprocess.run([sys.executable, "-m", "mldsl", "validate", str(project)], capture_output=True, text=True)
+    assert p.returncode == 0, p.stderr
+    doc = yaml.safe_load(untouched)
+    assert doc["spec"]["pipeline"] == "churn-release" and doc["spec"]["skip_steps"] == ["register", "sign_off"]
+    (serving / "tune.yaml").write_text(untouched)
+    p = subprocess.run([sys.executable, "-m", "mldsl", "validate", str(serving)], capture_output=True, text=True)
+    assert p.returncode == 0, p.stderr

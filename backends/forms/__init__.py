@@ -131,33 +131,48 @@ def _index(entries: list[tuple[str, str, str]]) -> str:
 
 
 def _sweep_parts(s: ir.Sweep) -> tuple[dict[str, Any], tuple[Param, ...]]:
-    space = {d.name: {d.kind: list(d.args)} for d in s.dimensions}
-    head = {
-        "apiVersion": "mldsl/v1",
-        "kind": "Sweep",
-        "metadata": {"name": s.name},
-        "spec": {"pipeline": s.pipeline.name, "strategy": s.strategy, "params": space},
-    }
-    tail: dict[str, Any] = {
-        k: v
-        for k, v in (
-            ("max_trials", s.max_trials),
-            ("parallelism", s.parallelism),
-            ("max_failed_trials", s.max_failed_trials),
-            ("seed", s.seed_value),
-            ("budget", s.budget),
-        )
-        if v is not None
-    }
+    """The sweep's form: its search space and settings are fields too (issue #14 F13); the rest is kept."""
+    swept = {p.name: p for p in s.pipeline.params}
+    metadata: dict[str, Any] = {"name": s.name}
+    if s.description:
+        metadata["description"] = s.description
+    if s.labels:
+        metadata["labels"] = dict(s.labels)
+    head = {"apiVersion": "mldsl/v1", "kind": "Sweep", "metadata": metadata}
+    # the trial pipeline of a sweep with skip_steps is named for the sweep: the document names the swept one
+    # (names and strategies are plain words); the page writes `params:`, `fixed:` and the settings after these
+    spec_head = f"spec:\n  pipeline: {s.pipeline.trial_of or s.pipeline.name}\n  strategy: {s.strategy}\n"
+    tail: dict[str, Any] = {"skip_steps": list(s.skip_steps)} if s.skip_steps else {}
+    tail["seed"] = s.seed_value
+    if s.budget is not None:
+        tail["budget"] = s.budget
     tail["objective"] = {"metric": f"steps.{s.objective_step}.outputs.{s.objective_output}", "goal": s.goal}
+    space = [
+        {"name": d.name, "kind": d.kind, "args": list(d.args), "field": field(replace(swept[d.name], optional=False))}
+        for d in s.dimensions
+    ]
+    settings = [
+        {"name": "max_trials", "kind": "int", "min": 1, "optional": True, "hasDefault": False, "value": s.max_trials},
+        {"name": "parallelism", "kind": "int", "min": 1, "optional": False, "hasDefault": False, "value": s.parallelism},
+        {
+            "name": "max_failed_trials",
+            "kind": "int",
+            "min": 0,
+            "optional": True,
+            "hasDefault": False,
+            "value": s.max_failed_trials,
+        },
+    ]
     footer = "".join("  " + line + "\n" for line in dump(tail).splitlines())
     fixed = dict(s.fixed)
+    names = {d.name for d in s.dimensions}
     params = tuple(
         replace(p, default=fixed[p.name]) if p.name in fixed else p
         for p in s.pipeline.params
-        if p.name not in space and p.type.kind != "artifact"
+        if p.name not in names and p.type.kind != "artifact"
     )
-    return {"header": dump(head), "footer": footer}, params
+    extra = {"header": dump(head) + spec_head, "footer": footer, "space": space, "settings": settings, "strategy": s.strategy}
+    return extra, params
 
 
 def generate(program: ir.Program, module_keys: set[str]) -> list[tuple[str, str]]:
@@ -198,7 +213,7 @@ def generate(program: ir.Program, module_keys: set[str]) -> list[tuple[str, str]
         out += _files(
             stem,
             s.name,
-            f"{s.strategy} search over {s.pipeline.name}: the fixed params",
+            f"{s.strategy} search over {s.pipeline.trial_of or s.pipeline.name}: its search space, trials and fixed params",
             params,
             "sweep",
             f"{s.name}.sweep.yaml",

@@ -87,15 +87,43 @@ function check(f, value) {
   return [];
 }
 
-// YAML for a mapping of values: every value is written as JSON, which YAML reads with its type.
-function toYaml(mode, doc, values) {
+// Problems with a sweep's dimension `d` ({kind, args}) over the param `f`: the rules of compiler/sweeps.py
+// (_dimension), which a test runs side by side with these.
+const CONTINUOUS = ["uniform", "loguniform", "normal"];
+function dimensionProblems(d, f, strategy) {
+  const kind = d.kind, args = d.args;
+  const integer = f.kind === "int";
+  if (CONTINUOUS.includes(kind) && strategy === "grid") return ["a grid cannot enumerate the continuous distribution '" + kind + "'"];
+  if (kind === "values") {
+    if (!args.length) return ["the values are empty"];
+    for (const v of args) { const p = check(f, v); if (p.length) return ["value " + fmt(v) + ": " + p[0]]; }
+    return [];
+  }
+  if (args.some(a => typeof a !== "number" || !isFinite(a))) return ["every bound must be a number"];
+  if (integer && kind === "range" && !args.every(a => Number.isInteger(a))) return ["an int's range needs whole numbers"];
+  if (kind === "normal") return args[1] <= 0 ? ["the stddev of a normal distribution must be positive"] : [];
+  const low = args[0], high = args[1];
+  if (low > high || (kind === "range" && args.length === 3 && args[2] <= 0)) return ["low must not exceed high, and a step must be positive"];
+  if (kind === "loguniform" && low <= 0) return ["loguniform needs a positive low bound"];
+  for (const bound of [low, high]) { const p = check(f, bound); if (p.length) return ["bound " + bound + ": " + p[0]]; }
+  return [];
+}
+
+// YAML for a mapping of values: every value is written as JSON, which YAML reads with its type. A sweep also
+// writes its search space and settings (`sweep`: {space: [{name, kind, args}], settings: {name: value}}).
+function toYaml(mode, doc, values, sweep) {
   const lines = Object.entries(values).map(([k, v]) => k + ": " + JSON.stringify(v));
   if (mode === "with") return lines.length ? "with:\n" + lines.map(l => "  " + l).join("\n") + "\n" : "with: {}\n";
-  if (mode === "sweep") return doc.header + (lines.length ? "  fixed:\n" + lines.map(l => "    " + l).join("\n") + "\n" : "") + doc.footer;
+  if (mode === "sweep") {
+    const space = (sweep ? sweep.space : doc.space).map(d => "    " + d.name + ": {" + d.kind + ": " + JSON.stringify(d.args) + "}\n").join("");
+    const settings = sweep ? sweep.settings : Object.fromEntries(doc.settings.map(f => [f.name, f.value]));
+    const set = Object.entries(settings).filter(([, v]) => v !== null && v !== undefined).map(([k, v]) => "  " + k + ": " + JSON.stringify(v) + "\n").join("");
+    return doc.header + "  params:\n" + space + (lines.length ? "  fixed:\n" + lines.map(l => "    " + l).join("\n") + "\n" : "") + set + doc.footer;
+  }
   return lines.length ? lines.join("\n") + "\n" : "{}\n";
 }
 
-if (typeof module !== "undefined") module.exports = { check, toYaml };
+if (typeof module !== "undefined") module.exports = { check, toYaml, dimensionProblems };
 
 // --- the page -------------------------------------------------------------------------------
 function el(tag, attrs, ...children) {
@@ -284,6 +312,77 @@ function nestedOpen(v) {
   return v !== null && typeof v === "object" ? Object.entries(v).some(([k, x]) => k.includes(OPEN) || nestedOpen(x)) : false;
 }
 
+// Names of a dimension's bounds, by its kind.
+const BOUNDS = { range: ["start", "stop", "step"], normal: ["mean", "stddev"] };
+
+// A sweep's search space and settings as fields (issue #14 F13): each dimension keeps its kind; its values or
+// bounds are edited and checked as the compiler checks them.
+function sweepSections(doc, form, onChange) {
+  const dims = [], settings = [];
+  const space = el("fieldset", { class: "space" }, el("legend", { text: "Search space (" + doc.strategy + ")" }));
+  doc.space.forEach(d => {
+    const id = "space-" + d.name;
+    const box = el("div", { class: "field", "data-space": d.name });
+    const title = d.name + " (" + d.field.kind + "): " + d.kind;
+    let read;
+    if (d.kind === "values") {
+      const w = widget({ kind: "list", item: d.field.kind, itemValues: d.field.values, hasDefault: true, default: d.args }, onChange, d.name + " value");
+      w.id = id; w.setAttribute("aria-labelledby", id + "-label");
+      box.append(el("label", { id: id + "-label", text: title }), w);
+      read = () => ({ args: w.read(), own: w.problems() });
+    } else {
+      const names = BOUNDS[d.kind] || ["low", "high"];
+      const row = el("div", { class: "bounds" });
+      const inputs = names.map((n, i) => {
+        const input = scalarInput("float", {}, d.args[i], onChange);
+        input.id = id + "-" + n;
+        row.append(el("label", { for: input.id, class: "bound", text: n }), input);
+        return input;
+      });
+      box.append(el("div", { class: "label", id: id + "-label", text: title }), row);
+      read = () => ({ args: inputs.map(i => i.read()), own: inputs.flatMap(i => i.problems()) });
+    }
+    const error = el("div", { class: "error", id: id + "-err" });
+    box.appendChild(error);
+    box.querySelectorAll("input, select").forEach(c => c.setAttribute("aria-describedby", id + "-err"));
+    space.appendChild(box);
+    dims.push({ d, box, error, read });
+  });
+  const set = el("fieldset", { class: "settings" }, el("legend", { text: "Trials" }));
+  doc.settings.forEach(f => {
+    const w = scalarInput("int", f, f.value === null ? undefined : f.value, onChange);
+    const box = fieldBox(f, w, "setting-" + f.name, f.name + (f.optional ? "" : " *"), { "data-setting": f.name });
+    w.control = w;
+    set.appendChild(box);
+    settings.push({ f, w, box });
+  });
+  form.append(space, set, el("h2", { class: "fixed-title", text: "Fixed params" }));
+  return {
+    read() {
+      let errors = 0;
+      const out = { space: [], settings: {} };
+      dims.forEach(({ d, box, error, read }) => {
+        const got = read();
+        const problems = got.own.length ? got.own : got.args.some(a => a === undefined) ? ["every bound is needed"] : dimensionProblems({ kind: d.kind, args: got.args }, d.field, doc.strategy);
+        error.textContent = problems.join("; ");
+        box.classList.toggle("invalid", problems.length > 0);
+        box.querySelectorAll("input, select").forEach(c => { if (problems.length) c.setAttribute("aria-invalid", "true"); else c.removeAttribute("aria-invalid"); });
+        errors += problems.length;
+        out.space.push({ name: d.name, kind: d.kind, args: got.args });
+      });
+      settings.forEach(({ f, w, box }) => {
+        const v = w.read();
+        const own = w.problems();
+        const problems = own.length ? own : v === undefined ? (f.optional ? [] : ["required"]) : check(f, v);
+        box.show(problems);
+        errors += problems.length;
+        out.settings[f.name] = v;
+      });
+      return { ...out, errors };
+    },
+  };
+}
+
 function start() {
   const data = document.getElementById("mldsl-form");
   if (!data) return;  // another page (mldsl ui) that uses the widgets and rules only
@@ -312,12 +411,15 @@ function start() {
       const isDefault = f.hasDefault && JSON.stringify(v) === JSON.stringify(f.default);
       if (!missing && !own.length && !(isDefault && doc.mode !== "sweep")) values[f.name] = f.kind === "secret" ? secretValue(v) : literalText(v);
     }
-    out.textContent = toYaml(doc.mode, doc, values);
+    let state;
+    if (sweep) { state = sweep.read(); errors += state.errors; }
+    out.textContent = toYaml(doc.mode, doc, values, state);
     status.textContent = errors ? errors + " problem" + (errors > 1 ? "s" : "") + " to fix" : "valid";
     status.className = errors ? "bad" : "good";
     document.getElementById("download").disabled = errors > 0;
     why.textContent = errors ? "Download is off until the fields marked in red are fixed." : "";
   };
+  const sweep = doc.mode === "sweep" && doc.space ? sweepSections(doc, form, () => update()) : null;
   for (const f of doc.fields) {
     const w = widget(f, () => update());
     inputs[f.name] = w;
