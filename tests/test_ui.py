@@ -278,7 +278,8 @@ def test_open_edit_save_keeps_everything_else(ui: Client, project: Path) -> None
     target = project / "pipelines" / "churn-train.yaml"
     original = target.read_text()
     status, opened = ui.call("GET", "/api/open?path=pipelines/churn-train.yaml")
-    assert opened["model"]["steps"][3]["more"] == ["cache", "resources", "retries", "timeout"]
+    step = opened["model"]["steps"][3]
+    assert step["more"] == [] and sorted(step["props"]) == ["cache", "resources", "retries", "timeout"]  # U12: editable
     body = {"path": opened["path"], "token": opened["token"], "original": "churn-train", "model": opened["model"]}
     status, data = ui.call("POST", "/api/save", body)
     assert status == 200 and target.read_text() == original  # nothing edited: not a byte changed
@@ -1037,3 +1038,87 @@ def test_the_dag_undo_and_retyping_in_chromium(tmp_path: Path) -> None:
             assert "unknown param" not in css("#composer").text
         finally:
             browser.quit()
+
+
+def test_step_properties_params_and_pipeline_settings_in_chromium(tmp_path: Path) -> None:
+    """Issue #14 U12: what was not editable here is, with the CLI's checks shown at the field."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support.ui import Select
+
+    root = tmp_path / "churn"
+    shutil.copytree(EXAMPLES["churn-train"], root)
+    target = root / "pipelines" / "churn-train.yaml"
+    browser = chromium()
+    with serve(Studio(root)) as client:
+        try:
+            browser.get(client.server.url)
+
+            def css(q: str) -> Any:  # in the middle of the screen: the sticky Save bar covers the bottom
+                found = browser.find_element(By.CSS_SELECTOR, q)
+                browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", found)
+                return found
+
+            def until(script: str) -> Any:
+                deadline = time.monotonic() + 20
+                while not (got := browser.execute_script(script)):
+                    assert time.monotonic() < deadline, script
+                    time.sleep(0.05)
+                return got
+
+            def settled() -> str:
+                n = int(css("body").get_attribute("data-checks") or 0)
+                until(
+                    f"return Number(document.body.dataset.checks) > {n}"
+                    " && !/^checking/.test(document.getElementById('status').textContent)"
+                )
+                return css("#status").text
+
+            until("return document.querySelectorAll('#open option').length > 1")
+            Select(css("#open")).select_by_index(1)
+            until("return /^valid/.test(document.getElementById('status').textContent)")
+            # a step's timeout: a bad one is the compiler's error at that field, and opens the panel
+            css('[data-props="train"] > summary').click()
+            timeout = css('[data-field="step:train:prop:timeout"] input')
+            assert timeout.get_attribute("value") == "2h"
+            timeout.send_keys(Keys.BACKSPACE * 2, "2x")
+            assert "problem" in settled()
+            until("return document.querySelector('[data-err=\"step:train:prop:timeout\"]').textContent.includes('MLD')")
+            assert timeout.get_attribute("aria-invalid") == "true"
+            timeout.send_keys(Keys.BACKSPACE * 2, "45m")
+            assert settled().startswith("valid")
+            css('[data-field="step:train:prop:retries"] input').send_keys(Keys.BACKSPACE, "3")
+            css('[data-props="features"] > summary').click()
+            css('[data-field="step:features:prop:when"] input').send_keys("${{ params.n_estimators > 10 }}")
+            # a param's description and limits; enum values as rows
+            param = css('[data-field="param:n_estimators"]')
+            browser.execute_script("arguments[0].querySelector('summary').click()", param)
+            css('[id="f-param-n_estimators-description"]').send_keys("Trees in the forest")
+            algo = css('[data-field="param:algorithm"]')
+            browser.execute_script("arguments[0].querySelector('button.add').click()", algo)
+            browser.switch_to.active_element.send_keys("extra_trees")
+            assert "problem" in settled()  # the module's input takes three algorithms: the compiler says so there
+            until("return document.querySelector('[data-err=\"step:train:with:algorithm\"]').textContent.includes('MLD303')")
+            css('[aria-label="remove values of param algorithm item 4"]').click()
+            # the pipeline's outputs and schedule
+            css("#pipeline-panel > summary").click()
+            css("#schedule-cron").send_keys("0 3 * * *")
+            css("#schedule-timezone").send_keys("Europe/Paris")
+            assert settled().startswith("valid"), browser.execute_script("return JSON.stringify(S.check.fields)")
+            css("#save").click()
+            until("return /^saved/.test(document.getElementById('save-status').textContent)")
+        finally:
+            browser.quit()
+    doc = yaml.safe_load(target.read_text())
+    spec = doc["spec"]
+    train = spec["steps"]["train"]
+    assert train["timeout"] == "45m" and train["retries"] == {
+        "limit": 3,
+        "backoff": {"duration": "30s", "factor": 2, "max_duration": "5m"},
+    }
+    assert spec["steps"]["features"]["when"] == "${{ params.n_estimators > 10 }}"
+    assert spec["params"]["n_estimators"]["description"] == "Trees in the forest"
+    assert spec["params"]["algorithm"]["values"] == ["logistic_regression", "random_forest", "gradient_boosting"]
+    assert spec["schedule"] == {"cron": "0 3 * * *", "timezone": "Europe/Paris"}
+    assert spec["outputs"]["auc"] == "${{ steps.evaluate.outputs.auc }}" and spec["on_exit"]["uses"] == "notify-webhook@1"
+    assert validate(target).returncode == 0

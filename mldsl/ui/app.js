@@ -439,6 +439,7 @@ function stepCard(step, index) {
     return card;
   }
   module.inputs.forEach(i => card.appendChild(inputField(step, i)));
+  card.appendChild(stepProps(step));
   const known = new Set(module.inputs.map(i => i.name));
   Object.keys(step.with).filter(k => !known.has(k)).forEach(k => {
     const id = "step:" + step.name + ":with:" + k;
@@ -489,21 +490,193 @@ function paramRow(p) {
     if (p.default !== undefined && !defaultFits(p)) delete p.default;
     changed(true);
   });
-  const def = el("input", { type: "text", class: "mono", placeholder: "default (none: required)", "aria-label": "default of param " + p.name });
-  def.value = p.default === undefined ? "" : typeof p.default === "string" ? p.default : JSON.stringify(p.default);
-  def.addEventListener("input", () => { const v = parseDefault(def.value, p.type); if (v === undefined) delete p.default; else p.default = v; changed(false); });
+  const collection = /^(list|dict)\[(?:str, )?(\w+)\]$/.exec(p.type);
   const remove = el("button", { type: "button", class: "remove", text: "×", "aria-label": "remove param " + p.name });
-  if (p.default !== undefined) def.setAttribute("aria-describedby", domId(id) + "-err");
   remove.addEventListener("click", () => { S.model.params.splice(S.model.params.indexOf(p), 1); changed(true); });
-  row.append(el("div", { class: "param-line" }, name, type, def, remove));
-  if (p.type === "enum") {
-    const values = el("input", { type: "text", class: "mono", placeholder: '["a", "b"]', "aria-label": "values of param " + p.name });
-    values.value = p.values ? JSON.stringify(p.values) : "";
-    values.addEventListener("change", () => { try { p.values = JSON.parse(values.value); } catch (e) { p.values = values.value.split(",").map(s => s.trim()).filter(Boolean); } changed(true); });
-    row.appendChild(values);
+  let def = null;
+  if (!collection) {
+    def = el("input", { type: "text", class: "mono", placeholder: "default (none: required)", "aria-label": "default of param " + p.name, "aria-describedby": domId(id) + "-err" });
+    def.value = p.default === undefined ? "" : typeof p.default === "string" ? p.default : JSON.stringify(p.default);
+    def.addEventListener("input", () => { const v = parseDefault(def.value, p.type); if (v === undefined) delete p.default; else p.default = v; changed(false); });
   }
+  row.append(el("div", { class: "param-line" }, name, type, def, remove));
+  if (collection) {  // a list or dict default is typed as rows, not JSON (U12)
+    let rows = null;
+    rows = widget({ kind: collection[1], item: collection[2], hasDefault: p.default !== undefined, default: p.default }, () => {
+      if (!rows) return;
+      const v = rows.read();
+      if ((Array.isArray(v) ? v.length : Object.keys(v).length) === 0) delete p.default; else p.default = v;
+      changed(false);
+    }, "default of param " + p.name);
+    row.append(el("div", { class: "sub-label", text: "default (no rows: required)" }), rows);
+  }
+  if (p.type === "enum") {
+    const numeric = (p.values || []).length > 0 && p.values.every(v => typeof v === "number");
+    let built = false;
+    const values = widget({ kind: "list", item: "str", hasDefault: true, default: (p.values || []).map(String) }, () => {
+      if (!built) return;
+      p.values = values.read().filter(v => v !== undefined).map(v => numeric && v.trim() !== "" && !isNaN(Number(v)) ? Number(v) : v);
+      changed(false);
+    }, "values of param " + p.name);
+    built = true;
+    row.append(el("div", { class: "sub-label", text: "values" }), values);
+  }
+  row.appendChild(paramDetails(p));
   row.appendChild(el("div", { class: "error", "data-err": id, id: domId(id) + "-err" }));
   return row;
+}
+
+// A param's description, limits and whether it may be left out (U12), in a panel that opens on demand.
+function paramDetails(p) {
+  const box = el("details", { class: "props" });
+  const given = ["description", "min", "max", "pattern", "optional"].filter(k => p[k] !== undefined);
+  box.appendChild(el("summary", { text: "More" + (given.length ? ": " + given.join(", ") : "") }));
+  const numeric = p.type === "int" || p.type === "float";
+  const textual = p.type === "str";
+  const field = (key, label, kind) => {
+    const fid = domId("param:" + p.name + ":" + key);
+    let input;
+    if (kind === "bool") {
+      input = el("input", { type: "checkbox", id: fid }); input.checked = p[key] === true;
+      input.addEventListener("change", () => { if (input.checked) p[key] = true; else delete p[key]; changed(false); });
+    } else {
+      input = el("input", { type: kind === "number" ? "number" : "text", step: kind === "number" ? "any" : null, id: fid, class: kind === "text" ? "" : "mono" });
+      input.value = p[key] === undefined ? "" : String(p[key]);
+      input.addEventListener("input", () => {
+        if (input.value === "") delete p[key]; else p[key] = kind === "number" ? Number(input.value) : input.value;
+        changed(false);
+      });
+    }
+    return el("div", { class: "prop" }, el("label", { for: fid, text: label }), input);
+  };
+  box.append(field("description", "Description", "text"));
+  if (numeric) box.append(field("min", "Minimum", "number"), field("max", "Maximum", "number"));
+  if (textual) box.append(field("pattern", "Pattern (a regular expression the value must match)", "pattern"));
+  box.append(field("optional", "May be left empty (optional)", "bool"));
+  return box;
+}
+
+// A step's properties (U12): when, for each, retries, timeout, cache, resources; checked by the compiler live.
+const PROPS = [
+  ["when", "Run only when", "expr", "e.g. ${{ steps.evaluate.outputs.auc >= params.min_auc }}; empty: always"],
+  ["for_each", "For each item of", "list", "an expression (${{ params.regions }}) or a list [\"eu\", \"us\"]; the step reads ${{ item }}"],
+  ["parallelism", "Items at once", "int", "with for each: how many items run at once"],
+  ["retries", "Retries", "int", "how many times a failed attempt is tried again"],
+  ["timeout", "Timeout", "text", "a duration: 90s, 30m, 2h"],
+  ["cache", "Reuse results for", "ttl", "a duration such as 7d; empty: always run"],
+  ["continue_on_failure", "The run goes on when this step fails", "bool", ""],
+];
+
+function propValue(kind, text, old) {
+  if (text === "") return undefined;
+  if (kind === "int") return /^-?\d+$/.test(text.trim()) ? Number(text) : text;
+  if (kind === "list") { if (text.trim().startsWith("[")) { try { return JSON.parse(text); } catch (e) { return text; } } return text; }
+  if (kind === "ttl") return { ...(old && typeof old === "object" ? old : {}), ttl: text };
+  return text;
+}
+
+function propText(kind, v) {
+  if (v === undefined || v === null) return "";
+  if (kind === "ttl") return typeof v === "object" ? String(v.ttl || "") : String(v);
+  if (kind === "int" && typeof v === "object") return String(v.limit === undefined ? "" : v.limit);
+  return typeof v === "string" ? v : JSON.stringify(v);
+}
+
+function stepProps(step) {
+  step.props = step.props || {};
+  const props = step.props;
+  const given = Object.keys(props);
+  const box = el("details", { class: "props", "data-props": step.name });
+  box.appendChild(el("summary", { text: "Properties" + (given.length ? ": " + given.join(", ") : " (when, for each, retries, timeout, cache, resources)") }));
+  const fieldBoxFor = (key, label, control, help) => {
+    const fid = "step:" + step.name + ":prop:" + key;
+    control.id = domId(fid);
+    control.setAttribute("aria-describedby", domId(fid) + "-err");
+    return el("div", { class: "field prop", "data-field": fid }, el("label", { for: control.id, text: label }), control,
+      help ? el("div", { class: "help", text: help }) : null, el("div", { class: "error", "data-err": fid, id: domId(fid) + "-err" }));
+  };
+  PROPS.forEach(([key, label, kind, help]) => {
+    let control;
+    if (kind === "bool") {
+      control = el("input", { type: "checkbox" }); control.checked = props[key] === true;
+      control.addEventListener("change", () => { if (control.checked) props[key] = true; else delete props[key]; changed(false); });
+    } else {
+      control = el("input", { type: "text", class: kind === "text" || kind === "ttl" ? "" : "mono" });
+      control.value = propText(kind, props[key]);
+      const base = props[key];  // what was written: a retry backoff or a cache's other keys are kept
+      control.addEventListener("input", () => {
+        let v = propValue(kind, control.value, base);
+        if (key === "retries" && base && typeof base === "object" && typeof v === "number") v = { ...base, limit: v };
+        if (v === undefined) delete props[key]; else props[key] = v;
+        changed(false);
+      });
+    }
+    box.appendChild(fieldBoxFor(key, label, control, help));
+  });
+  const res = el("div", { class: "field prop", "data-field": "step:" + step.name + ":prop:resources" }, el("div", { class: "sub-label", text: "Resources of its pods" }));
+  ["cpu", "memory", "gpu"].forEach(k => {
+    const fid = domId("step:" + step.name + ":prop:resources:" + k);
+    const input = el("input", { type: "text", id: fid, class: "mono", placeholder: { cpu: "2 or 500m", memory: "8Gi", gpu: "1" }[k] });
+    const cur = props.resources && props.resources[k];
+    input.value = cur === undefined ? "" : String(cur);
+    input.addEventListener("input", () => {
+      const r = { ...(props.resources || {}) };
+      const t = input.value.trim();
+      if (t === "") delete r[k]; else r[k] = k !== "memory" && /^\d+$/.test(t) ? Number(t) : t;
+      if (Object.keys(r).length) props.resources = r; else delete props.resources;
+      changed(false);
+    });
+    res.append(el("label", { for: fid, class: "bound", text: k }), input);
+  });
+  res.appendChild(el("div", { class: "error", "data-err": "step:" + step.name + ":prop:resources" }));
+  box.appendChild(res);
+  return box;
+}
+
+// The pipeline's outputs, schedule and exit handler (U12).
+function pipelineSettings() {
+  const m = S.model;
+  const box = $("pipeline-settings"); box.textContent = "";
+  let outputs = null;
+  outputs = widget({ kind: "dict", item: "str", hasDefault: !!m.outputs, default: m.outputs || {} }, () => {
+    if (!outputs) return;
+    const v = outputs.read();
+    m.outputs = Object.keys(v).length ? v : null;
+    changed(false);
+  }, "pipeline output");
+  box.append(el("div", { class: "field", "data-field": "outputs" }, el("div", { class: "sub-label", text: "Outputs: a name and the expression it takes, e.g. ${{ steps.evaluate.outputs.auc }}" }), outputs,
+    el("div", { class: "error", "data-err": "outputs" })));
+  const sched = m.schedule || {};
+  const cron = el("input", { type: "text", class: "mono", id: "schedule-cron", placeholder: "0 3 * * * (empty: no schedule)" });
+  cron.value = Array.isArray(sched.cron) ? sched.cron.join("; ") : (sched.cron || "");
+  const tz = el("input", { type: "text", id: "schedule-timezone", placeholder: "Europe/Paris" });
+  tz.value = sched.timezone || "";
+  const setSchedule = () => {
+    const crons = cron.value.split(";").map(c => c.trim()).filter(Boolean);
+    if (!crons.length) { m.schedule = null; changed(false); return; }
+    const next = { ...(m.schedule || {}), cron: crons.length === 1 ? crons[0] : crons };
+    if (tz.value.trim()) next.timezone = tz.value.trim(); else delete next.timezone;
+    m.schedule = next;
+    changed(false);
+  };
+  cron.addEventListener("input", setSchedule); tz.addEventListener("input", setSchedule);
+  box.append(el("div", { class: "field", "data-field": "schedule" },
+    el("label", { for: "schedule-cron", text: "Schedule (cron; several separated by ;)" }), cron,
+    el("label", { for: "schedule-timezone", text: "Time zone" }), tz, el("div", { class: "error", "data-err": "schedule" })));
+  const exit = m.on_exit;
+  const exitBox = el("div", { class: "field", "data-field": "on_exit" }, el("label", { for: "on-exit-uses", text: "On exit, run (a module, after the run whatever its outcome)" }));
+  if (exit && exit.steps) exitBox.appendChild(el("p", { class: "help", text: "An exit DAG of " + Object.keys(exit.steps).join(", ") + ": kept as written." }));
+  else {
+    const uses = el("select", { id: "on-exit-uses" });
+    uses.appendChild(el("option", { value: "", text: "(nothing)" }));
+    S.modules.forEach(mod => mod.versions.forEach(v => uses.appendChild(el("option", { value: pinned(v.key), text: pinned(v.key) }))));
+    if (exit && exit.uses && !uses.querySelector('option[value="' + CSS.escape(exit.uses) + '"]')) uses.appendChild(el("option", { value: exit.uses, text: exit.uses }));
+    uses.value = exit ? exit.uses : "";
+    uses.addEventListener("change", () => { m.on_exit = uses.value ? { ...(m.on_exit || {}), uses: uses.value } : null; changed(false); });
+    exitBox.append(uses, exit && exit.with ? el("p", { class: "help", text: "Its inputs (" + Object.keys(exit.with).join(", ") + ") are kept as written." }) : null);
+  }
+  exitBox.appendChild(el("div", { class: "error", "data-err": "on_exit" }));
+  box.appendChild(exitBox);
 }
 
 // Whether a param's default is a value of its (new) type, by form.js's rules.
@@ -514,7 +687,20 @@ function defaultFits(p) {
   return check(f, p.default).length === 0;
 }
 
-function renderComposer() {
+// Re-rendering rebuilds the cards: focus goes back to the control it was on (by id or name), caret included.
+function keepingFocus(render) {
+  const a = document.activeElement;
+  const key = a && a !== document.body ? (a.id ? "#" + CSS.escape(a.id) : a.getAttribute("aria-label") ? '[aria-label="' + CSS.escape(a.getAttribute("aria-label")) + '"]' : null) : null;
+  const caret = a && typeof a.selectionStart === "number" ? a.selectionStart : null;
+  render();
+  if (!key || document.activeElement === a) return;
+  const again = document.querySelector(key);
+  if (again) { again.focus({ preventScroll: true }); if (caret !== null && typeof again.setSelectionRange === "function") try { again.setSelectionRange(caret, caret); } catch (e) { /* not a text box */ } }
+}
+
+function renderComposer() { keepingFocus(renderComposerNow); }
+
+function renderComposerNow() {
   const m = S.model;
   $("path").value = S.file.path;
   $("path").disabled = S.file.token !== null;
@@ -525,6 +711,7 @@ function renderComposer() {
   const steps = $("steps"); steps.textContent = "";
   m.steps.forEach((s, i) => steps.appendChild(stepCard(s, i)));
   if (!m.steps.length) steps.appendChild(el("p", { class: "help", text: "Add steps from the library on the left." }));
+  pipelineSettings();
   showDiagnostics();
   renderDag();
 }
@@ -533,13 +720,16 @@ function renderComposer() {
 function scheduleCheck(delay) {
   clearTimeout(S.timer);
   setStatus("status", "checking…");
+  S.pending = true;
   S.timer = setTimeout(runCheck, delay === undefined ? 250 : delay);
 }
 
 async function runCheck() {
+  S.pending = false;
   const seq = ++S.seq, edits = S.edits;
   const r = await api("POST", "/api/check", { path: S.file.path, token: S.file.token, original: S.file.original, model: S.model });
-  if (seq !== S.seq) return;  // a newer check is on its way
+  // a newer check is on its way, or was scheduled by an edit made meanwhile: this answer is of an older model
+  if (seq !== S.seq || S.pending) return;
   S.checkedEdits = edits;
   document.body.dataset.checks = String(seq);
   $("err-path").textContent = "";
@@ -582,6 +772,8 @@ function showDiagnostics() {
     const target = field && document.querySelector('[data-err="' + CSS.escape(field) + '"]');
     if (!target) { diags.forEach(d => general.appendChild(el("li", { text: "line " + d.line + ": " + diagText(d) }))); continue; }
     target.textContent = diags.map(diagText).join("\n");
+    const panel = target.closest("details");
+    if (panel) panel.open = true;
     const box = target.closest(".field");
     if (box) {
       box.classList.add("invalid");

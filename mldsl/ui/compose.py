@@ -49,6 +49,12 @@ def pipelines_in(text: str) -> list[dict[str, Any]]:
 
 
 _PARAM_REF = re.compile(r"params\.(\w+)")
+#: what the composer edits of a param's long form besides its type (issue #14 U12)
+PARAM_KEYS = ("default", "values", "optional", "description", "min", "max", "pattern", "min_length", "max_length")
+#: a step's properties the composer edits (its properties panel); the rest is kept as written
+STEP_PROPS = ("when", "for_each", "parallelism", "retries", "timeout", "cache", "resources", "continue_on_failure")
+#: pipeline-wide fields the composer edits
+PIPELINE_KEYS = ("outputs", "schedule", "on_exit")
 
 
 def model_of(doc: dict[str, Any]) -> dict[str, Any]:
@@ -60,10 +66,7 @@ def model_of(doc: dict[str, Any]) -> dict[str, Any]:
         entry: dict[str, Any] = {"name": str(name)}
         if isinstance(decl, dict):
             entry["type"] = str(decl.get("type", ""))
-            if "default" in decl:
-                entry["default"] = decl["default"]
-            if isinstance(decl.get("values"), list):
-                entry["values"] = decl["values"]
+            entry.update({k: decl[k] for k in PARAM_KEYS if k in decl})
         else:
             entry["type"] = str(decl)
         params.append(entry)
@@ -76,7 +79,8 @@ def model_of(doc: dict[str, Any]) -> dict[str, Any]:
                 "name": str(name),
                 "uses": str(step.get("uses", "")),
                 "with": dict(given) if isinstance(given, dict) else {},
-                "more": sorted(str(k) for k in step if k not in ("uses", "with")),
+                "props": {k: step[k] for k in STEP_PROPS if k in step},
+                "more": sorted(str(k) for k in step if k not in ("uses", "with", *STEP_PROPS)),
                 "deploy": str(step["deploy"]) if "deploy" in step else None,
                 "approve": "approve" in step,
                 "pipeline": str(step["pipeline"]) if "pipeline" in step else None,
@@ -89,6 +93,7 @@ def model_of(doc: dict[str, Any]) -> dict[str, Any]:
         "description": str(meta.get("description") or ""),
         "params": params,
         "steps": steps,
+        **{k: spec.get(k) for k in PIPELINE_KEYS},
     }
 
 
@@ -106,6 +111,10 @@ def _checked(model: Any) -> dict[str, Any]:
             raise ComposeError(f"step {i} needs a name and uses")
         if not isinstance(s.get("with", {}), dict):
             raise ComposeError(f"step {s['name']!r}: with must be an object")
+        if not isinstance(s.get("props", {}), dict):
+            raise ComposeError(f"step {s['name']!r}: props must be an object")
+    if not isinstance(model.get("outputs") or {}, dict):
+        raise ComposeError("the pipeline's outputs must be an object")
     return model
 
 
@@ -135,6 +144,22 @@ def _value(v: Any) -> Any:
         s.fa.set_flow_style()
         return s
     return v
+
+
+def _block(value: Any, old: Any) -> Any:
+    """A pipeline-wide mapping (outputs, schedule, on_exit) as a block, keeping what was written where unchanged."""
+    from ruamel.yaml.comments import CommentedMap
+
+    if not isinstance(value, dict):
+        return _value(value)
+    block = old if isinstance(old, CommentedMap) else CommentedMap()
+    _sync(block, value)
+    for k, v in value.items():
+        if isinstance(v, dict) and isinstance(block.get(k), CommentedMap):
+            block[str(k)] = _block(v, block[k])
+        elif block.get(k) != v:
+            block[str(k)] = _value(v)
+    return block
 
 
 def _sync(target: Any, wanted: Iterable[str]) -> None:
@@ -282,7 +307,7 @@ def _apply(model: dict[str, Any], docs: list[Any], original: str | None, only: s
         decl = old_params.get(p.get("was") or p["name"])
         decl = decl if isinstance(decl, CommentedMap) else CommentedMap()
         decl["type"] = p["type"]
-        for key in ("default", "values"):
+        for key in PARAM_KEYS:
             if key in p:
                 decl[key] = _value(p[key])
             else:
@@ -318,10 +343,23 @@ def _apply(model: dict[str, Any], docs: list[Any], original: str | None, only: s
             step["with"] = block
         else:
             step.pop("with", None)
+        if "props" in s:  # a client that edits them: what it leaves out is removed
+            for key in STEP_PROPS:
+                if key in s["props"] and s["props"][key] is not None:
+                    step[key] = _value(s["props"][key])
+                else:
+                    step.pop(key, None)
         if "uses" in step and next(iter(step)) != "uses":
             step.move_to_end("uses", last=False)
         steps[s["name"]] = step
     spec["steps"] = steps
+    for key in PIPELINE_KEYS:
+        if key not in model:
+            continue  # kept as written
+        if model[key]:
+            spec[key] = _block(model[key], spec.get(key))
+        else:
+            spec.pop(key, None)
     renamed_steps = {s["was"]: s["name"] for s in model["steps"] if s.get("was") and s["was"] != s["name"]}
     renamed_params = {p["was"]: p["name"] for p in model["params"] if p.get("was") and p["was"] != p["name"]}
     if renamed_steps or renamed_params:
@@ -495,7 +533,11 @@ def field_of(loc: tuple[str | int, ...]) -> str:
             return f"step:{loc[2]}:with:{loc[4]}"
         if len(loc) >= 4 and loc[3] == "uses":
             return f"step:{loc[2]}:uses"
+        if len(loc) >= 4 and loc[3] in STEP_PROPS:
+            return f"step:{loc[2]}:prop:{loc[3]}"
         return f"step:{loc[2]}"
+    if len(loc) >= 2 and loc[0] == "spec" and loc[1] in PIPELINE_KEYS:
+        return str(loc[1])
     return ""
 
 
