@@ -92,6 +92,10 @@ def split_artifacts(
     return {k: v for k, v in values.items() if k not in artifacts}, artifacts
 
 
+#: the label every run mldsl submits carries (the runs panel lists by it)
+SUBMITTED_BY = "mldsl.io/submitted-by=mldsl"
+
+
 def run_body(pipeline: str, params: dict[str, str], artifacts: dict[str, dict[str, Any]] | None = None) -> dict[str, Any]:
     """A Workflow running the pipeline's WorkflowTemplate; ``artifacts`` by name -> a full location."""
     arguments: dict[str, Any] = {"parameters": [{"name": k, "value": v} for k, v in params.items()]}
@@ -118,9 +122,9 @@ class KubernetesRuns:
     def submit(self, pipeline: str, params: dict[str, str], artifacts: dict[str, dict[str, Any]] | None = None) -> str:
         return self.create(run_body(pipeline, params, artifacts))
 
-    def _workflows(self, what: str, method: Callable[..., Any], *args: Any) -> Any:
+    def _workflows(self, what: str, method: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         """One call on this namespace's Workflows (argoproj.io/v1alpha1)."""
-        return self.cluster.call(what, method, "argoproj.io", "v1alpha1", self.namespace, "workflows", *args)
+        return self.cluster.call(what, method, "argoproj.io", "v1alpha1", self.namespace, "workflows", *args, **kwargs)
 
     def create(self, body: dict[str, Any]) -> str:
         """Create a Workflow (a run, or a sweep's driver); returns its generated name."""
@@ -137,6 +141,11 @@ class KubernetesRuns:
         if wf is None:
             raise ClusterError(f"Workflow {name} disappeared")
         return dict(wf)
+
+    def list(self) -> list[dict[str, Any]]:
+        """The runs mldsl submitted in this namespace (its label), as Workflows."""
+        found = self._workflows("listing Workflows", self.cluster.api.list_namespaced_custom_object, label_selector=SUBMITTED_BY)
+        return list((found or {}).get("items", []))
 
 
 class ArgoServerRuns:
@@ -207,6 +216,13 @@ class ArgoServerRuns:
 
     def get(self, name: str) -> dict[str, Any]:
         return self._request("GET", f"/api/v1/workflows/{self.namespace}/{name}")
+
+    def list(self) -> list[dict[str, Any]]:
+        """The runs mldsl submitted in this namespace (its label), as Workflows."""
+        from urllib.parse import quote
+
+        found = self._request("GET", f"/api/v1/workflows/{self.namespace}?listOptions.labelSelector={quote(SUBMITTED_BY)}")
+        return list(found.get("items") or [])
 
 
 def _apply_first(message: str) -> str:

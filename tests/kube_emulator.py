@@ -70,6 +70,25 @@ class KubeEmulator:
                     else:
                         self._send(200, emulator.progress(key))
                     return
+                listed = re.match(r"^/api/v1/workflows/([^/]+)$", url.path)
+                if listed and method == "GET":  # the Argo Server's list, by listOptions.labelSelector
+                    if self.headers.get("Authorization") != f"Bearer {emulator.argo_token}":
+                        self._send(401, status(401, "Unauthorized", "token not valid"))
+                        return
+                    selector = query.get("listOptions.labelSelector", "")
+                    code, found = emulator.handle(
+                        "GET",
+                        ("argoproj.io", "v1alpha1", listed.group(1), "workflows", None),
+                        {"labelSelector": selector},
+                        b"",
+                        "",
+                    )
+                    items = [
+                        emulator.progress(("argoproj.io", "v1alpha1", listed.group(1), "workflows", o["metadata"]["name"]))
+                        for o in found["items"]
+                    ]
+                    self._send(code, {"metadata": {}, "items": items or None})  # Argo answers null for none
+                    return
                 m = PATH.match(url.path)
                 if not m:
                     self._send(404, status(404, "NotFound", f"no route {url.path}"))
@@ -150,12 +169,14 @@ class KubeEmulator:
             if template not in self.store:
                 return 404, status(404, "NotFound", f"workflowtemplates {body.get('resourceName')!r} not found")
             params = [dict(zip(("name", "value"), p.split("=", 1), strict=True)) for p in body["submitOptions"]["parameters"]]
+            # submitOptions.labels "k=v,k2=v2" go on the Workflow (argo-workflows workflow/util/util.go, ApplySubmitOpts)
+            labels = dict(kv.split("=", 1) for kv in (body["submitOptions"].get("labels") or "").split(",") if kv)
             return 200, self.create(
                 ns,
                 {
                     "apiVersion": "argoproj.io/v1alpha1",
                     "kind": "Workflow",
-                    "metadata": {"generateName": f"{body['resourceName']}-"},
+                    "metadata": {"generateName": f"{body['resourceName']}-", "labels": labels},
                     "spec": {"workflowTemplateRef": {"name": body["resourceName"]}, "arguments": {"parameters": params}},
                 },
             )

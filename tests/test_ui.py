@@ -686,13 +686,20 @@ def test_apply_run_and_launch_from_the_page(cluster: Any, tmp_path: Path) -> Non
                 time.sleep(0.05)
             lines = log_after("#apply", 1)
             assert "workflowtemplate/ranker-training created" in lines
+            from selenium.webdriver.common.keys import Keys
+
             epochs = css('.run-form [data-name="epochs"] input')
-            epochs.clear()
-            epochs.send_keys("400")
-            lines = log_after("#submit-run", len(lines) + 1)
-            assert "epochs: 400 is above the maximum 200" in lines[0]
-            epochs.clear()
-            epochs.send_keys("40")
+            assert "at most 200" in css('.run-form [data-name="epochs"]').text  # the limits, before typing (U6)
+            epochs.send_keys(Keys.BACKSPACE * 4, "400")
+            # checked as typed, at the field (U6): the run cannot start, and the page says why
+            assert "400 is above the maximum 200" in css('.run-form [data-name="epochs"]').text
+            assert epochs.get_attribute("aria-invalid") == "true"
+            assert css("#submit-run").get_attribute("disabled") is not None and "Fix the param" in css("#run-why").text
+            deadline = time.monotonic() + 20  # the cluster's copy was just applied: it matches
+            while "matches" not in css("#cluster-state").text and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert css("#cluster-state").text == "The cluster's copy matches the saved file."
+            epochs.send_keys(Keys.BACKSPACE * 3, "40")
             submit = css("#submit-run")
             browser.execute_script("arguments[0].click(); arguments[0].click();", submit)  # issue #14 U5: a double click
             deadline = time.monotonic() + 20
@@ -1122,3 +1129,110 @@ def test_step_properties_params_and_pipeline_settings_in_chromium(tmp_path: Path
     assert spec["schedule"] == {"cron": "0 3 * * *", "timezone": "Europe/Paris"}
     assert spec["outputs"]["auc"] == "${{ steps.evaluate.outputs.auc }}" and spec["on_exit"]["uses"] == "notify-webhook@1"
     assert validate(target).returncode == 0
+
+
+def test_one_run_action_applies_a_stale_copy_then_submits_and_lists_the_run(cluster: Any, tmp_path: Path) -> None:
+    """Issue #14: Run on the cluster (apply when its copy is missing or stale, then submit), the cluster's copy
+    compared with the saved file (U6), and the runs panel's cluster runs."""
+    root = tmp_path / "gpu"
+    shutil.copytree(EXAMPLES["gpu-training"], root)
+    with serve(Studio(root)) as client:
+        state = lambda: client.call("GET", "/api/cluster-state?pipeline=ranker-training")[1]["state"]  # noqa: E731
+        assert state() == "created"  # not applied yet
+        status, data = client.call(
+            "POST", "/api/run", {"pipeline": "ranker-training", "params": {"epochs": 500}, "where": "cluster"}
+        )
+        assert status == 422 and "500 is above the maximum 200" in data["error"]
+        assert not [r for r in cluster.requests if r["method"] in ("POST", "PATCH")]  # nothing sent for a bad param
+        status, data = client.call(
+            "POST", "/api/run", {"pipeline": "ranker-training", "params": {"epochs": 40}, "where": "cluster"}
+        )
+        assert status == 200, data
+        assert data["lines"][0] == "the cluster's copy of ranker-training was missing:"
+        assert "workflowtemplate/ranker-training created" in data["lines"]
+        assert re.fullmatch(r"workflow/ranker-training-\d+ submitted", data["lines"][-1])
+        assert state() == "unchanged"
+        training = root / "training.yaml"
+        training.write_text(training.read_text().replace("default: 20,", "default: 25,"))
+        assert state() == "configured"  # the saved file changed: the cluster's copy is stale
+        status, data = client.call("POST", "/api/run", {"pipeline": "ranker-training", "params": {}, "where": "cluster"})
+        assert status == 200 and "was stale" in data["lines"][0], data
+        status, history = client.call("GET", "/api/history")
+        assert status == 200 and history["clusterError"] is None
+        runs = history["cluster"]
+        assert len(runs) == 2 and {r["pipeline"] for r in runs} == {"ranker-training"}
+        assert {r["status"] for r in runs} <= {"Pending", "Running", "Succeeded"} and runs[0]["link"] is None
+
+
+def test_cluster_runs_through_the_argo_server_link_to_the_argo_ui(
+    cluster: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tmp_path / "gpu"
+    shutil.copytree(EXAMPLES["gpu-training"], root)
+    with serve(Studio(root)) as client:
+        assert client.call("POST", "/api/apply", {})[0] == 200
+        monkeypatch.setenv("ARGO_SERVER", cluster.url)
+        monkeypatch.setenv("ARGO_TOKEN", cluster.argo_token)
+        status, data = client.call(
+            "POST", "/api/run", {"pipeline": "ranker-training", "params": {"epochs": 40}, "where": "cluster"}
+        )
+        assert status == 200, data
+        name = data["lines"][-1].split()[0].split("/")[1]
+        status, history = client.call("GET", "/api/history")
+        [run] = history["cluster"]
+        assert run["id"] == name and run["params"] == {"epochs": "40"}
+        assert run["link"] == f"{cluster.url}/workflows/ml-train/{name}"
+        listed = [r for r in cluster.requests if r["path"] == "/api/v1/workflows/ml-train" and r["method"] == "GET"]
+        assert listed and listed[0]["query"]["listOptions.labelSelector"] == "mldsl.io/submitted-by=mldsl"
+
+
+def test_run_locally_from_the_page_and_read_it_in_the_runs_panel(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue #14: Save and run on this machine (a real `mldsl run` process); the runs panel lists it with its
+    status, duration, changed params and outputs, shows its steps' logs, and lists it again after a reload."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    monkeypatch.setenv("KUBECONFIG", str(tmp_path / "none"))
+    monkeypatch.delenv("ARGO_SERVER", raising=False)
+    monkeypatch.delenv("KUBERNETES_SERVICE_HOST", raising=False)
+    monkeypatch.delenv("MLDSL_HOME", raising=False)
+    root = tmp_path / "churn"
+    shutil.copytree(EXAMPLES["churn-train"], root)
+    browser = chromium()
+    with serve(Studio(root)) as client:
+        try:
+            browser.get(client.server.url)
+            css = lambda q: browser.find_element(By.CSS_SELECTOR, q)  # noqa: E731
+
+            def until(script: str, seconds: float = 20) -> Any:
+                deadline = time.monotonic() + seconds
+                while not (got := browser.execute_script(script)):
+                    assert time.monotonic() < deadline, script
+                    time.sleep(0.1)
+                return got
+
+            until("return document.getElementById('submit-run')")
+            assert css("#where-local").is_selected() and not css("#where-cluster").is_enabled()  # no cluster here
+            n = css('.run-form [data-name="n_estimators"] input')
+            n.send_keys(Keys.BACKSPACE * 3, "50")
+            browser.execute_script("document.getElementById('submit-run').scrollIntoView({block: 'center'})")
+            css("#submit-run").click()
+            until("return document.querySelector('#cluster-log li')")
+            assert "started a local run of churn-train" in css("#cluster-log li").text
+            status = "return (document.querySelector('#runs li.run[data-run]') || {}).dataset?.status"
+            assert until(status + " === 'Succeeded' && 1", 120)
+            run = css("#runs li.run[data-run]")
+            assert "n_estimators=50" in run.text and "auc=" in run.text and "this machine" in run.text
+            run_id = run.get_attribute("data-run")
+            browser.execute_script("arguments[0].click()", run.find_element(By.CSS_SELECTOR, "button.show-run"))
+            until("return document.querySelector('.run-details pre.log')")
+            logs = browser.execute_script(
+                "return [...document.querySelectorAll('.run-details pre.log')].map(p => p.textContent).join('\\n')"
+            )
+            assert "train" in css(".run-details").text and logs.strip()
+            browser.refresh()  # kept across reloads: the run records are the project's
+            until(f"return document.querySelector('#runs li.run[data-run=\"{run_id}\"]')")
+        finally:
+            browser.quit()
+    assert (root / ".mldsl" / "runs" / run_id / "run.json").is_file()
+    assert not list((root / ".mldsl").glob("ui-run-*.log"))  # the start's stderr is cleaned up once its record exists

@@ -60,6 +60,7 @@ if (typeof module !== "undefined") module.exports = { assignable, upstream, laye
 
 // --- the page --------------------------------------------------------------------------------------------
 const S = {
+  runValues: {},  // what was typed into the run form, by pipeline: kept when the panel is drawn again
   csrf: "", modules: [], byKey: {}, files: null,
   file: { path: "", token: null, original: null },
   model: null, check: null, seq: 0, timer: null, dirty: false,
@@ -943,75 +944,206 @@ function showConflict(data) {
 }
 
 // --- the cluster -----------------------------------------------------------------------------------------------
+// A button does nothing more while its request is in flight: a double click starts one run, not two (U5).
+function busy(btn, work) {
+  btn.addEventListener("click", async () => {
+    if (btn.disabled) return;
+    btn.disabled = true; btn.setAttribute("aria-busy", "true");
+    try { await work(); } finally { btn.disabled = false; btn.removeAttribute("aria-busy"); if (btn.recheck) btn.recheck(); }
+  });
+}
+
+function say(text, good) { $("cluster-log").prepend(el("li", { class: good ? "good" : "bad", text })); }
+
+// --- the cluster: apply the project, launch a sweep ------------------------------------------------------------
 async function renderCluster() {
   const box = $("cluster"); box.textContent = "";
   const c = S.files.cluster;
   if (!c.configured) {
     box.appendChild(el("p", { class: "help", text: "No cluster configured (" + c.via + "). Set ARGO_SERVER or a kubeconfig and restart to apply, run and launch sweeps from here." }));
-    return;
-  }
-  const log = el("ul", { id: "cluster-log" });
-  const say = (text, good) => log.prepend(el("li", { class: good ? "good" : "bad", text }));
-  box.appendChild(el("p", { class: "help", text: "Cluster: " + c.via + ". These act on the saved files, as mldsl apply and mldsl submit do." }));
-  // a button does nothing more while its request is in flight: a double click starts one run, not two
-  const busy = (btn, work) => btn.addEventListener("click", async () => {
-    if (btn.disabled) return;
-    btn.disabled = true; btn.setAttribute("aria-busy", "true");
-    try { await work(); } finally { btn.disabled = false; btn.removeAttribute("aria-busy"); }
-  });
-  if (c.can_apply) {
-    const applyBtn = el("button", { type: "button", id: "apply", text: "Apply project" });
-    busy(applyBtn, async () => {
-      const r = await api("POST", "/api/apply", {});
-      if (r.ok) r.data.lines.forEach(l => say(l, true)); else say(r.data.error, false);
-    });
-    box.appendChild(applyBtn);
   } else {
-    box.appendChild(el("p", { class: "help", id: "apply-note", text: "Apply needs a kubeconfig or an in-cluster account (the Argo Server only starts runs): run mldsl apply where one is set." }));
+    box.appendChild(el("p", { class: "help", text: "Cluster: " + c.via + ". These act on the saved files, as mldsl apply and mldsl submit do." }));
+    if (c.can_apply) {
+      const applyBtn = el("button", { type: "button", id: "apply", text: "Apply project" });
+      busy(applyBtn, async () => {
+        const r = await api("POST", "/api/apply", {});
+        if (r.ok) r.data.lines.forEach(l => say(l, true)); else say(r.data.error, false);
+        refreshState();
+      });
+      box.appendChild(applyBtn);
+    } else {
+      box.appendChild(el("p", { class: "help", id: "apply-note", text: "Apply needs a kubeconfig or an in-cluster account (the Argo Server only starts runs): run mldsl apply where one is set." }));
+    }
   }
   const r = await api("GET", "/api/runs");
   if (!r.ok) return;
-  const pick = el("select", { id: "run-pipeline", "aria-label": "pipeline to run" });
-  Object.keys(r.data.pipelines).forEach(n => pick.appendChild(el("option", { value: n, text: n })));
-  const form = el("div", { class: "run-form" });
-  let inputs = {};
-  const fill = () => {
-    form.textContent = ""; inputs = {};
-    (r.data.pipelines[pick.value] || []).forEach(f => {
-      const w = widget(f, () => {});
-      inputs[f.name] = w;
-      form.appendChild(el("div", { class: "field", "data-name": f.name }, el("label", { class: "mono", text: f.name }), w,
-        f.description ? el("div", { class: "help", text: f.description }) : null));
-    });
-  };
-  pick.addEventListener("change", fill);
-  const submitBtn = el("button", { type: "button", id: "submit-run", text: "Submit run" });
-  busy(submitBtn, async () => {
-    const params = {}, problems = [];
-    (r.data.pipelines[pick.value] || []).forEach(f => {
-      let v = inputs[f.name].read();
-      if (v === undefined && f.kind === "bool") v = false;
-      if (v === undefined || (f.hasDefault && JSON.stringify(v) === JSON.stringify(f.default))) return;
-      check(f, v).forEach(p => problems.push(f.name + ": " + p));
-      params[f.name] = v;
-    });
-    if (problems.length) { say(problems.join("; "), false); return; }
-    const s = await api("POST", "/api/submit", { pipeline: pick.value, params });
-    say(s.ok ? "workflow/" + s.data.workflow + " submitted" : s.data.error, s.ok);
-  });
-  box.append(el("h3", { text: "Run a pipeline" }), pick, form, submitBtn);
-  if (r.data.sweeps.length) {
+  renderRunPanel(r.data, c);
+  if (c.configured && r.data.sweeps.length) {
     const sweep = el("select", { id: "launch-sweep", "aria-label": "sweep to launch" });
     r.data.sweeps.forEach(n => sweep.appendChild(el("option", { value: n, text: n })));
     const launch = el("button", { type: "button", id: "launch", text: "Launch sweep" });
     busy(launch, async () => {
       const s = await api("POST", "/api/launch", { sweep: sweep.value });
       if (s.ok) s.data.started.forEach(l => say(l + " started", true)); else say(s.data.error, false);
+      loadHistory();
     });
     box.append(el("h3", { text: "Launch a sweep" }), sweep, launch);
   }
-  box.appendChild(log);
+}
+
+// --- one Run action: save, then run here or on the cluster (applying a stale copy first) -------------------
+let refreshState = () => {};
+
+function renderRunPanel(data, c) {
+  const box = $("run-panel"); box.textContent = "";
+  const names = Object.keys(data.pipelines);
+  if (!names.length) { box.appendChild(el("p", { class: "help", text: "Save a pipeline to run it." })); return; }
+  const pick = el("select", { id: "run-pipeline" });
+  names.forEach(n => pick.appendChild(el("option", { value: n, text: n })));
+  if (S.model && names.includes(S.model.name)) pick.value = S.model.name;
+  const where = el("fieldset", { class: "where" }, el("legend", { text: "Where" }));
+  const radio = (value, text, disabled) => {
+    const id = "where-" + value;
+    const input = el("input", { type: "radio", name: "where", id, value, disabled });
+    where.append(el("span", { class: "choice" }, input, el("label", { for: id, text })));
+    return input;
+  };
+  const local = radio("local", "this machine (mldsl run)");
+  const remote = radio("cluster", "the cluster" + (c.configured ? "" : " (none configured)"), !c.configured);
+  (c.configured ? remote : local).checked = true;
+  const state = el("p", { class: "help", id: "cluster-state", role: "status", "aria-live": "polite" });
+  const form = el("div", { class: "run-form" });
+  let fields = [], boxes = {}, inputs = {};
+  const runBtn = el("button", { type: "button", id: "submit-run", text: "Save and run" });
+  const why = el("span", { class: "help", id: "run-why" });
+  // params are checked as they are typed, at their fields, with their limits shown before (U6)
+  const problemsOf = () => {
+    let n = 0;
+    const params = {};
+    fields.forEach(f => {
+      const w = inputs[f.name];
+      let v = w.read();
+      if (v === undefined && f.kind === "bool") v = false;
+      const own = w.problems ? w.problems() : [];
+      const missing = v === undefined;
+      const problems = own.length ? own : missing ? (f.optional || f.hasDefault ? [] : ["required"]) : check(f, v);
+      boxes[f.name].show(problems, missing && f.hasDefault ? "Empty: the default " + JSON.stringify(f.default) + " applies." : "");
+      n += problems.length;
+      if (!missing && !(f.hasDefault && JSON.stringify(v) === JSON.stringify(f.default))) params[f.name] = v;
+    });
+    return { n, params };
+  };
+  const recheck = () => {
+    const { n } = problemsOf();
+    S.runValues[pick.value] = Object.fromEntries(fields.map(f => [f.name, inputs[f.name].read()]).filter(([, v]) => v !== undefined));
+    runBtn.disabled = n > 0;
+    why.textContent = n ? "Fix the " + (n > 1 ? n + " params" : "param") + " marked in red to run." : "";
+  };
+  runBtn.recheck = recheck;
+  const fill = () => {
+    form.textContent = ""; boxes = {}; inputs = {};
+    fields = data.pipelines[pick.value] || [];
+    const kept = S.runValues[pick.value] || {};
+    fields.forEach(f => {
+      const w = widget(f.name in kept ? { ...f, hasDefault: true, default: kept[f.name] } : f, () => recheck());
+      inputs[f.name] = w;
+      const b = fieldBox(f, w, "run-" + f.name, f.name + (f.optional || f.hasDefault ? "" : " *"), { "data-name": f.name });
+      boxes[f.name] = b;
+      form.appendChild(b);
+    });
+    recheck();
+    refreshState();
+  };
+  // whether the cluster's copy of the pipeline matches the saved files (U6)
+  refreshState = async () => {
+    if (!remote.checked) { state.textContent = ""; return; }
+    state.textContent = "checking the cluster's copy…";
+    const r = await api("GET", "/api/cluster-state?pipeline=" + encodeURIComponent(pick.value));
+    const text = { unchanged: "The cluster's copy matches the saved file.", configured: "The cluster's copy is stale: Run applies the saved project first.",
+      created: "The cluster has no copy yet: Run applies the saved project first.", unknown: "The cluster's copy could not be compared" };
+    state.textContent = r.ok ? text[r.data.state] + (r.data.state === "unknown" && r.data.detail ? " (" + r.data.detail + ")." : "") : r.data.error;
+  };
+  pick.addEventListener("change", fill);
+  [local, remote].forEach(x => x.addEventListener("change", refreshState));
+  busy(runBtn, async () => {
+    const { n, params } = problemsOf();
+    if (n) return;
+    const pipeline = pick.value;
+    if (S.dirty && S.model && S.model.name === pipeline) {  // Run acts on the saved files: save first
+      await save();
+      if (S.dirty) { say("not run: the pipeline could not be saved (see above)", false); return; }
+    }
+    const r = await api("POST", "/api/run", { pipeline, params, where: local.checked ? "local" : "cluster" });
+    if (r.ok) r.data.lines.forEach(l => say(l, true)); else say(r.data.error, false);
+    refreshState();
+    loadHistory(true);
+  });
+  box.append(el("label", { for: "run-pipeline", text: "Pipeline (as saved)" }), pick, where, state, form, el("div", { class: "run-actions" }, runBtn, why));
   fill();
+}
+
+// --- runs: local and cluster, newest first, polled while one is going -------------------------------------
+const RUNNING = new Set(["Running", "Pending", "Starting"]);
+function ago(iso) {
+  if (!iso) return "";
+  const s = Math.max(0, (Date.now() - Date.parse(iso)) / 1000);
+  return s < 90 ? Math.round(s) + " s ago" : s < 5400 ? Math.round(s / 60) + " min ago" : s < 129600 ? Math.round(s / 3600) + " h ago" : Math.round(s / 86400) + " d ago";
+}
+function seconds(d) { return d === undefined || d === null ? "" : d < 90 ? d.toFixed(1) + " s" : (d / 60).toFixed(1) + " min"; }
+
+async function loadHistory(soon) {
+  clearTimeout(S.historyTimer);
+  const r = await api("GET", "/api/history");
+  const box = $("runs"); box.textContent = "";
+  if (!r.ok) { box.appendChild(el("p", { class: "bad", text: r.data.error })); return; }
+  const all = [...r.data.local, ...r.data.cluster];
+  if (r.data.clusterError) box.appendChild(el("p", { class: "help", text: "Cluster runs could not be listed: " + r.data.clusterError }));
+  if (!all.length) box.appendChild(el("p", { class: "help", text: "No runs yet: Run a pipeline above (or mldsl run in a terminal)." }));
+  const list = el("ul", { class: "run-list" });
+  all.forEach(run => {
+    const duration = run.duration !== undefined ? seconds(run.duration)
+      : run.finished && run.started ? seconds((Date.parse(run.finished) - Date.parse(run.started)) / 1000) : "";
+    const changed = Object.entries(run.where === "local" ? (run.changed || {}) : (run.params || {})).map(([k, v]) => k + "=" + (typeof v === "string" ? v : JSON.stringify(v)));
+    const outs = Object.entries(run.outputs || {}).filter(([, v]) => typeof v !== "string" || v.length < 40).map(([k, v]) => k + "=" + (typeof v === "number" ? +v.toFixed(4) : v));
+    const item = el("li", { class: "run", "data-run": run.id || "", "data-status": run.status },
+      el("span", { class: "phase " + String(run.status).toLowerCase(), text: run.status }),
+      el("strong", { text: " " + (run.pipeline || "?") }),
+      el("span", { class: "help", text: " · " + (run.where === "local" ? "this machine" : "cluster") + " · " + ago(run.started) + (duration ? " · " + duration : "") }),
+      changed.length ? el("div", { class: "help mono", text: "params: " + changed.join(", ") }) : null,
+      outs.length ? el("div", { class: "mono", text: "outputs: " + outs.join(", ") }) : null,
+      run.message ? el("div", { class: "bad", text: run.message }) : null);
+    if (run.link) item.appendChild(el("a", { href: run.link, target: "_blank", rel: "noopener", text: "open in the Argo UI" }));
+    if (run.where === "local" && run.id) {
+      const more = el("button", { type: "button", class: "show-run", text: "steps and logs", "aria-expanded": "false", "aria-label": "steps and logs of " + run.id });
+      const details = el("div", { class: "run-details" });
+      more.addEventListener("click", async () => {
+        if (more.getAttribute("aria-expanded") === "true") { details.textContent = ""; more.setAttribute("aria-expanded", "false"); S.openRun = null; return; }
+        S.openRun = run.id;
+        await showRun(run.id, details);
+        more.setAttribute("aria-expanded", "true");
+      });
+      item.append(more, details);
+      if (S.openRun === run.id) { showRun(run.id, details); more.setAttribute("aria-expanded", "true"); }
+    }
+    list.appendChild(item);
+  });
+  box.appendChild(list);
+  const going = all.some(x => RUNNING.has(x.status));
+  S.historyTimer = setTimeout(loadHistory, going || soon ? 1500 : 15000);
+}
+
+async function showRun(id, box) {
+  const r = await api("GET", "/api/history/run?run=" + encodeURIComponent(id));
+  box.textContent = "";
+  if (!r.ok) { box.appendChild(el("p", { class: "bad", text: r.data.error })); return; }
+  box.appendChild(el("p", { class: "help mono", text: r.data.folder }));
+  Object.entries(r.data.steps).forEach(([name, st]) => {
+    const d = el("details", { class: "step-run" }, el("summary", { text: name + ": " + st.phase + (st.cached ? " (cached)" : "") + (st.duration !== undefined ? ", " + seconds(st.duration) : "") }));
+    const outs = Object.entries(st.outputs || {}).map(([k, v]) => k + "=" + (typeof v === "string" ? v : JSON.stringify(v)));
+    if (outs.length) d.appendChild(el("div", { class: "mono", text: outs.join(", ") }));
+    d.appendChild(el("pre", { class: "log", tabindex: "0", "aria-label": "log of " + name, text: st.log || "(no output)" }));
+    box.appendChild(d);
+  });
 }
 
 function startComposer() {
@@ -1035,6 +1167,7 @@ function startComposer() {
   newPipeline();
   loadLibrary().then(() => renderComposer());
   loadFiles();
+  loadHistory();
 }
 
 if (typeof document !== "undefined" && document.querySelector('meta[name="mldsl-csrf"]')) document.addEventListener("DOMContentLoaded", startComposer);

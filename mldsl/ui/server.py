@@ -147,6 +147,9 @@ class Handler(BaseHTTPRequestHandler):
             "/api/modules": studio.modules,
             "/api/files": studio.files,
             "/api/runs": studio.run_fields,
+            "/api/history": studio.history,
+            "/api/history/run": lambda: studio.run_details(query.get("run")),
+            "/api/cluster-state": lambda: studio.template_state(query.get("pipeline")),
             "/api/open": lambda: studio.open(query.get("path"), query.get("name")),
         }
         if url.path == "/":
@@ -166,6 +169,7 @@ class Handler(BaseHTTPRequestHandler):
             "/api/apply": lambda _: studio.apply(),
             "/api/submit": studio.submit,
             "/api/launch": studio.launch,
+            "/api/run": studio.run,
         }
         route = routes.get(urlsplit(self.path).path)
         self._answer(None if route is None else lambda: route(self._body()))

@@ -385,6 +385,100 @@ class Studio:
             raise RefusedError(502, str(exc)) from None
         return {"started": started}
 
+    # --- runs: the runs panel and the one Run action (issue #14) ------------------------------------
+
+    @property
+    def local_runs(self) -> Any:
+        from mldsl.ui.runs import LocalRuns
+
+        if getattr(self, "_local_runs", None) is None:
+            self._local_runs = LocalRuns(self.source)
+        return self._local_runs
+
+    def history(self) -> dict[str, Any]:
+        """Local runs (the project's run records, and runs starting) and, when a cluster is set, its mldsl runs."""
+        from mldsl.cluster import ClusterError
+        from mldsl.submit import runs_from_environment
+        from mldsl.ui.runs import argo_ui_base, cluster_summary
+
+        out: dict[str, Any] = {"local": self.local_runs.list(), "cluster": [], "clusterError": None, "argoUi": argo_ui_base()}
+        if cluster_configured()["configured"]:
+            try:
+                runs = runs_from_environment(self.context, self.namespace, self._project_namespace())
+                found = [cluster_summary(wf, out["argoUi"]) for wf in runs.list()]
+                out["cluster"] = sorted(found, key=lambda r: (r["started"] or "", r["id"] or ""), reverse=True)[:50]
+            except ClusterError as exc:
+                out["clusterError"] = str(exc)
+        return out
+
+    def run_details(self, run: str | None) -> dict[str, Any]:
+        found = self.local_runs.show(run) if run else None
+        if found is None:
+            raise RefusedError(404, f"no local run {run!r}")
+        return dict(found)
+
+    def _project_namespace(self) -> str | None:
+        """The Project's namespace (where apply puts templates), compiled again only when mldsl.yaml changes."""
+        from mldsl.compiler import compile_paths
+
+        project_file = find_project_file([self.source])
+        stamp = project_file.stat().st_mtime_ns if project_file is not None else None
+        cached = getattr(self, "_namespace_cache", None)
+        if cached is None or cached[0] != stamp:
+            cached = (stamp, compile_paths([self.source]).program.project.namespace)
+            self._namespace_cache = cached
+        return cached[1]
+
+    def template_state(self, pipeline: str | None) -> dict[str, Any]:
+        """Whether the cluster's copy of a pipeline matches the saved files: unchanged, configured (stale),
+        created (not applied yet), or unknown (no Kubernetes API to read it with)."""
+        from mldsl.backends import emit_all
+        from mldsl.cluster import Cluster, ClusterError
+
+        if not cluster_configured()["can_apply"]:
+            return {"state": "unknown", "detail": "reading the cluster's copy needs a kubeconfig or an in-cluster account"}
+        program = self._project().program
+        template = next(
+            (m for m in emit_all(program, ("argo",)) if m.kind == "WorkflowTemplate" and m.body["metadata"]["name"] == pipeline),
+            None,
+        )
+        if template is None:
+            raise RefusedError(404, f"no pipeline {pipeline!r} in the saved project")
+        try:
+            outcome = Cluster.connect(self.context).preview(template.body, namespace=self.namespace or program.project.namespace)
+        except ClusterError as exc:
+            return {"state": "unknown", "detail": str(exc)}
+        return {"state": outcome.action, "detail": outcome.detail}
+
+    def run(self, body: Any) -> dict[str, Any]:
+        """One Run action: on this machine (``mldsl run``) or on the cluster (apply when its copy is stale or
+        missing, then submit), with the params checked as the CLI checks them."""
+        from mldsl.submit import parse_params
+
+        if not isinstance(body, dict) or not isinstance(body.get("params", {}), dict):
+            raise RefusedError(400, "give the pipeline, the params and where to run")
+        program = self._project().program
+        pipeline = next((p for p in program.pipelines if p.name == body.get("pipeline")), None)
+        if pipeline is None:
+            raise RefusedError(404, f"no pipeline {body.get('pipeline')!r} in the saved project: save it first")
+        params = body.get("params", {})
+        pairs = [f"{k}={v if isinstance(v, str) else json.dumps(v)}" for k, v in params.items()]
+        _, problems = parse_params(pipeline, pairs, artifacts=True)
+        if problems:
+            raise RefusedError(422, "; ".join(p.removeprefix("--param ") for p in problems))
+        if body.get("where") == "local":
+            started = self.local_runs.start(pipeline.name, params)
+            return {"lines": [f"started a local run of {pipeline.name} (mldsl run, process {started['pid']})"]}
+        if not cluster_configured()["configured"]:
+            raise RefusedError(409, "no cluster is configured: run it on this machine, or set ARGO_SERVER or a kubeconfig")
+        lines = []
+        state = self.template_state(pipeline.name)
+        if state["state"] in ("created", "configured"):
+            lines += [f"the cluster's copy of {pipeline.name} was {'missing' if state['state'] == 'created' else 'stale'}:"]
+            lines += self.apply()["lines"]
+        lines.append("workflow/" + self.submit({"pipeline": pipeline.name, "params": params})["workflow"] + " submitted")
+        return {"lines": lines}
+
     def run_fields(self) -> dict[str, Any]:
         """The params of every pipeline as form fields, for the run panel (from the saved project)."""
         from mldsl.backends.forms import field, run_params
