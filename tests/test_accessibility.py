@@ -105,7 +105,7 @@ def open_churn(browser, url: str) -> None:  # type: ignore[no-untyped-def]
     browser.execute_script(
         "const o = document.getElementById('open'); o.selectedIndex = 1; o.dispatchEvent(new Event('change'));"
     )
-    wait_for(browser, "return document.querySelectorAll('[data-step]').length === 6")
+    wait_for(browser, "return document.querySelectorAll('#steps > [data-step]').length === 6")
     wait_for(browser, "return /^valid/.test(document.getElementById('status').textContent)")
 
 

@@ -1035,7 +1035,7 @@ def test_the_dag_undo_and_retyping_in_chromium(tmp_path: Path) -> None:
             test_source = Select(css('[data-field="step:evaluate:with:test"] select.source'))
             assert "was removed" in test_source.first_selected_option.text
             css("#undo").click()
-            until("return document.querySelectorAll('[data-step]').length === 6")
+            until("return document.querySelectorAll('#steps > [data-step]').length === 6")
             until("return /^valid/.test(document.getElementById('status').textContent)")
             # U11: a param's default that does not fit its new type is dropped, and the readers still know it
             Select(css('[aria-label="type of param n_estimators"]')).select_by_value("bool")
@@ -1236,3 +1236,75 @@ def test_run_locally_from_the_page_and_read_it_in_the_runs_panel(tmp_path: Path,
             browser.quit()
     assert (root / ".mldsl" / "runs" / run_id / "run.json").is_file()
     assert not list((root / ".mldsl").glob("ui-run-*.log"))  # the start's stderr is cleaned up once its record exists
+
+
+def test_canvas_add_by_drop_wire_by_ports_zoom_and_pan(project: Path) -> None:
+    """Issue #14: a module dropped on the canvas becomes a step; dragging an output port onto an input port
+    wires them with the wire menus' rules (a type that does not fit, or a cycle, is refused); zoom and pan."""
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+
+    browser = chromium()
+    with serve(Studio(project)) as client:
+        try:
+            browser.get(client.server.url)
+            css = lambda q: browser.find_element(By.CSS_SELECTOR, q)  # noqa: E731
+
+            def until(script: str) -> Any:
+                deadline = time.monotonic() + 20
+                while not (got := browser.execute_script(script)):
+                    assert time.monotonic() < deadline, script
+                    time.sleep(0.05)
+                return got
+
+            until("return document.querySelector('[data-module=\"read-table\"]')")
+            drop = """const [module, target] = arguments;
+              const data = new DataTransfer();
+              module.dispatchEvent(new DragEvent('dragstart', {dataTransfer: data, bubbles: true}));
+              target.dispatchEvent(new DragEvent('dragover', {dataTransfer: data, bubbles: true, cancelable: true}));
+              target.dispatchEvent(new DragEvent('drop', {dataTransfer: data, bubbles: true, cancelable: true}));"""
+            for module in ("split-dataset", "read-table"):  # the consumer first: the wire reorders the cards
+                browser.execute_script(drop, css(f'[data-module="{module}"]'), css("#dag"))
+            until("return document.querySelectorAll('#dag [data-node]').length === 2")
+            assert [e.get_attribute("data-step") for e in browser.find_elements(By.CSS_SELECTOR, "#steps > [data-step]")] == [
+                "split",
+                "read",
+            ]
+
+            def wire(source: str, target: str) -> None:
+                until("return !S.pending && !/^checking/.test(document.getElementById('status').textContent)")
+                out, into = css(source), css(target)
+                browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", out)
+                ActionChains(browser).click_and_hold(out).move_to_element(into).release(into).perform()
+
+            # row_count (int) does not fit the split's table (parquet): refused, and said
+            wire('#dag .port.out[data-step="read"][data-port="row_count"]', '#dag .port.in[data-step="split"][data-port="table"]')
+            assert "Not wired" in css("#undo-bar").text
+            wire('#dag .port.out[data-step="read"][data-port="table"]', '#dag .port.in[data-step="split"][data-port="table"]')
+            assert "Wired read.table → split.table" in css("#undo-bar").text
+            until("return document.querySelector('#dag [data-edge=\"read->split\"]')")
+            assert [e.get_attribute("data-step") for e in browser.find_elements(By.CSS_SELECTOR, "#steps > [data-step]")] == [
+                "read",
+                "split",
+            ]
+            source = css('[data-field="step:split:with:table"] select.source')
+            assert source.get_attribute("value") == "ref:steps.read.outputs.table"
+            # a cycle is refused: split's output into read's input
+            wire('#dag .port.out[data-step="split"][data-port="train"]', '#dag .port.in[data-step="read"][data-port="source"]')
+            assert "Not wired" in css("#undo-bar").text
+            # zoom and pan move the canvas, and stay when it is drawn again
+            before = css("#dag g.view").get_attribute("transform")
+            css('#dag .canvas-tools [aria-label="zoom in"]').click()
+            zoomed = css("#dag g.view").get_attribute("transform")
+            assert "scale(1.25)" in zoomed and zoomed != before
+            svg_el = css("#dag svg")
+            ActionChains(browser).move_to_element_with_offset(svg_el, 5, 5).click_and_hold().move_by_offset(
+                40, 30
+            ).release().perform()
+            panned = css("#dag g.view").get_attribute("transform")
+            assert panned != zoomed and "scale(1.25)" in panned
+            css("#pipeline-name").send_keys("x")  # any edit draws the DAG again
+            until("return !/^checking/.test(document.getElementById('status').textContent)")
+            assert css("#dag g.view").get_attribute("transform") == panned
+        finally:
+            browser.quit()

@@ -60,6 +60,7 @@ if (typeof module !== "undefined") module.exports = { assignable, upstream, laye
 
 // --- the page --------------------------------------------------------------------------------------------
 const S = {
+  view: { k: 1, tx: 0, ty: 0 },  // the canvas's zoom and pan
   runValues: {},  // what was typed into the run form, by pipeline: kept when the panel is drawn again
   csrf: "", modules: [], byKey: {}, files: null,
   file: { path: "", token: null, original: null },
@@ -122,7 +123,8 @@ function renderLibrary() {
   const q = $("search").value.trim();
   const shown = S.modules.filter(m => matches(m, q));
   shown.forEach(m => {
-    const card = el("div", { class: "module", "data-module": m.name });
+    const card = el("div", { class: "module", "data-module": m.name, draggable: "true", title: "drag onto the DAG to add a step" });
+    card.addEventListener("dragstart", ev => { ev.dataTransfer.setData(MODULE_TYPE, card.querySelector("select.version").value); ev.dataTransfer.effectAllowed = "copy"; });
     const latest = m.versions[m.versions.length - 1];
     const pick = el("select", { class: "version", "aria-label": "version of " + m.name });
     m.versions.slice().reverse().forEach(v => pick.appendChild(el("option", { value: v.key, text: v.version + (v === latest ? " (latest)" : "") })));
@@ -816,7 +818,7 @@ function paramsRead(step) {
 function renderDag() {
   const box = $("dag"); box.textContent = "";
   const steps = S.model ? S.model.steps : [];
-  if (!steps.length) { box.appendChild(el("p", { class: "help", text: "The DAG appears here." })); return; }
+  if (!steps.length) { box.appendChild(el("p", { class: "help", text: "The DAG appears here: drag a module from the library onto it, or use + Add step." })); return; }
   const edges = S.check && S.check.edges && S.checkedEdits === S.edits ? S.check.edges : null;
   const { deps } = layers(steps, edges);
   const conditional = new Set((edges || []).filter(e => e[2]).map(e => e[0] + "->" + e[1]));
@@ -838,6 +840,9 @@ function renderDag() {
   const marker = svg("marker", { id: "arrow", viewBox: "0 0 10 10", refX: 10, refY: 5, markerWidth: 7, markerHeight: 7, orient: "auto-start-reverse" });
   marker.appendChild(svg("path", { d: "M 0 0 L 10 5 L 0 10 z", class: "arrowhead" }));
   defs.appendChild(marker); svgEl.appendChild(defs);
+  // everything drawn goes into one group that zoom and pan move (the canvas)
+  const view = svg("g", { class: "view", transform: "translate(" + S.view.tx + " " + S.view.ty + ") scale(" + S.view.k + ")" });
+  svgEl.appendChild(view);
   const byName = Object.fromEntries(steps.map(s => [s.name, s]));
   g.edges().forEach(e => {
     const pts = g.edge(e).points;
@@ -849,7 +854,7 @@ function renderDag() {
     grp.append(svg("path", { d, class: "edge" + (conditional.has(from + "->" + to) ? " conditional" : ""), "marker-end": "url(#arrow)", "data-edge": from + "->" + to }),
       svg("path", { d, class: "hit" }, undefined));
     grp.lastChild.appendChild(svg("title", {}, title));
-    svgEl.appendChild(grp);
+    view.appendChild(grp);
   });
   const bad = new Set(Object.keys((S.check && S.check.fields) || {}).filter(f => f.startsWith("step:")).map(f => f.split(":")[1]));
   const goTo = name => {
@@ -870,16 +875,17 @@ function renderDag() {
     text.append(svg("tspan", { x: x + 10, y: y + 19, class: "name" }, s.name), document.createTextNode(" "),
       svg("tspan", { x: x + 10, y: y + 36, class: "mod" }, m ? m.key : s.uses));
     node.append(rect, text);
-    node.addEventListener("click", () => goTo(s.name));
+    if (m) ports(view, node, s, m, x, y, W, H);
+    node.addEventListener("click", ev => { if (!ev.target.closest(".port")) goTo(s.name); });
     node.addEventListener("keydown", ev => { if (ev.key === "Enter" || ev.key === " ") { ev.preventDefault(); goTo(s.name); } });
-    svgEl.appendChild(node);
+    view.appendChild(node);
   });
   if (exit) {
     const y = graph.height + 12;
     const node = svg("g", { class: "exit", "data-exit": "" });
     node.append(svg("title", {}, "on exit: " + exit + " (runs after the pipeline, whatever its outcome)"), svg("rect", { x: 6, y, width: W, height: H, rx: 6 }),
       svg("text", { x: 16, y: y + 19, class: "name" }, "on exit"), svg("text", { x: 16, y: y + 36, class: "mod" }, exit.length > 26 ? exit.slice(0, 25) + "…" : exit));
-    svgEl.appendChild(node);
+    view.appendChild(node);
   }
   // params: a row of chips above the graph; pointing at one (or focusing it) marks the steps that read it
   if (S.model.params.length) {
@@ -895,7 +901,103 @@ function renderDag() {
     });
     box.appendChild(chips);
   }
-  box.appendChild(svgEl);
+  box.append(canvasTools(svgEl, view), svgEl);
+  canvasPan(svgEl, view);
+}
+
+// --- canvas editing: ports to wire by dragging, zoom and pan, modules dropped from the library ------------------
+// Ports: a step's inputs along its top edge, its outputs along its bottom edge. Dragging from an output port
+// to an input port wires them, with the wire menus' rules: the types must fit (assignable) and no cycle.
+function ports(view, node, step, m, x, y, W, H) {
+  const place = (list, atY, kind) => list.forEach((io, i) => {
+    const cx = x + (i + 1) * W / (list.length + 1);
+    const port = svg("circle", { cx, cy: atY, r: 5, class: "port " + kind, "data-step": step.name, "data-port": io.name });
+    port.appendChild(svg("title", {}, (kind === "in" ? "input " : "output ") + io.name + " (" + io.typeText + ")" + (kind === "out" ? ": drag onto an input to wire it" : "")));
+    if (kind === "out") port.addEventListener("pointerdown", ev => startWire(ev, view, step, io));
+    node.appendChild(port);
+  });
+  place(m.inputs, y, "in");
+  place(m.outputs, y + H, "out");
+}
+
+function fitsWire(from, out, to, input) {
+  if (to.name === from.name || descendants(to.name).has(from.name)) return false;  // no cycle
+  return assignable(out.type, input.type);
+}
+
+function startWire(ev, view, from, out) {
+  ev.preventDefault(); ev.stopPropagation();
+  const svgEl = view.ownerSVGElement;
+  const toView = e => { const pt = svgEl.createSVGPoint(); pt.x = e.clientX; pt.y = e.clientY; return pt.matrixTransform(view.getScreenCTM().inverse()); };
+  const start = toView(ev);
+  const line = svg("line", { x1: start.x, y1: start.y, x2: start.x, y2: start.y, class: "wiring" });
+  view.appendChild(line);
+  const inputOf = port => { const st = S.model.steps.find(x => x.name === port.dataset.step); const mm = st && moduleOf(st); return [st, mm && mm.inputs.find(i => i.name === port.dataset.port)]; };
+  svgEl.querySelectorAll(".port.in").forEach(port => { const [st, input] = inputOf(port); port.classList.add(st && input && fitsWire(from, out, st, input) ? "fits" : "nofit"); });
+  const move = e => { const q = toView(e); line.setAttribute("x2", q.x); line.setAttribute("y2", q.y); };
+  const up = e => {
+    window.removeEventListener("pointermove", move); window.removeEventListener("pointerup", up);
+    line.remove();
+    svgEl.querySelectorAll(".port.in").forEach(port => port.classList.remove("fits", "nofit"));
+    const hit = document.elementFromPoint(e.clientX, e.clientY);
+    const port = hit && hit.closest && hit.closest(".port.in");
+    if (!port) return;
+    const [to, input] = inputOf(port);
+    const bar = $("undo-bar");
+    if (!to || !input || !fitsWire(from, out, to, input)) {
+      bar.textContent = "Not wired: " + from.name + "." + out.name + " (" + out.typeText + ") does not fit " + port.dataset.step + "." + port.dataset.port + (input ? " (" + input.typeText + ")" : "") + ", or would make a cycle.";
+      return;
+    }
+    setWith(to, input.name, "${{ steps." + from.name + ".outputs." + out.name + " }}");
+    const steps = S.model.steps, a = steps.indexOf(from), b = steps.indexOf(to);
+    if (a > b) { steps.splice(b, 1); steps.splice(steps.indexOf(from) + 1, 0, to); }  // the card list follows the wiring
+    bar.textContent = "Wired " + from.name + "." + out.name + " → " + to.name + "." + input.name + ".";
+    changed(true);
+  };
+  window.addEventListener("pointermove", move); window.addEventListener("pointerup", up);
+}
+
+// Zoom (buttons, or Ctrl + wheel) and pan (drag the background) of the canvas; kept across re-renders.
+function applyView(view) { view.setAttribute("transform", "translate(" + S.view.tx + " " + S.view.ty + ") scale(" + S.view.k + ")"); }
+
+function canvasTools(svgEl, view) {
+  const zoom = f => { S.view.k = Math.min(3, Math.max(0.3, S.view.k * f)); applyView(view); };
+  const bar = el("div", { class: "canvas-tools", role: "toolbar", "aria-label": "canvas" });
+  const button = (text, label, act) => { const b = el("button", { type: "button", text, "aria-label": label, title: label }); b.addEventListener("click", act); bar.appendChild(b); };
+  button("+", "zoom in", () => zoom(1.25));
+  button("−", "zoom out", () => zoom(0.8));
+  button("Fit", "fit the whole pipeline", () => { S.view = { k: 1, tx: 0, ty: 0 }; applyView(view); });
+  bar.appendChild(el("span", { class: "help", text: "Drag an output port onto an input port to wire it; drag the background to pan." }));
+  svgEl.addEventListener("wheel", ev => { if (!ev.ctrlKey) return; ev.preventDefault(); zoom(ev.deltaY < 0 ? 1.1 : 0.9); }, { passive: false });
+  return bar;
+}
+
+function canvasPan(svgEl, view) {
+  svgEl.addEventListener("pointerdown", ev => {
+    if (ev.target.closest(".node, .port, .link")) return;
+    const scale = svgEl.viewBox.baseVal.width / svgEl.getBoundingClientRect().width;
+    const x0 = ev.clientX, y0 = ev.clientY, tx = S.view.tx, ty = S.view.ty;
+    svgEl.setPointerCapture(ev.pointerId);
+    svgEl.classList.add("panning");
+    const move = e => { S.view.tx = tx + (e.clientX - x0) * scale; S.view.ty = ty + (e.clientY - y0) * scale; applyView(view); };
+    const up = () => { svgEl.removeEventListener("pointermove", move); svgEl.removeEventListener("pointerup", up); svgEl.classList.remove("panning"); };
+    svgEl.addEventListener("pointermove", move); svgEl.addEventListener("pointerup", up);
+  });
+}
+
+// A module dragged from the library and dropped on the canvas becomes a step.
+const MODULE_TYPE = "application/x-mldsl-module";
+function canvasDrop() {
+  const box = $("dag");
+  box.addEventListener("dragover", ev => { if (ev.dataTransfer && [...ev.dataTransfer.types].includes(MODULE_TYPE)) { ev.preventDefault(); box.classList.add("drop"); } });
+  box.addEventListener("dragleave", () => box.classList.remove("drop"));
+  box.addEventListener("drop", ev => {
+    box.classList.remove("drop");
+    const key = ev.dataTransfer && ev.dataTransfer.getData(MODULE_TYPE);
+    if (!key || !S.byKey[key]) return;
+    ev.preventDefault();
+    addStep(key);
+  });
 }
 
 // --- saving -----------------------------------------------------------------------------------------------------
@@ -1168,6 +1270,7 @@ function startComposer() {
   loadLibrary().then(() => renderComposer());
   loadFiles();
   loadHistory();
+  canvasDrop();
 }
 
 if (typeof document !== "undefined" && document.querySelector('meta[name="mldsl-csrf"]')) document.addEventListener("DOMContentLoaded", startComposer);
