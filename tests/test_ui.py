@@ -1308,3 +1308,25 @@ def test_canvas_add_by_drop_wire_by_ports_zoom_and_pan(project: Path) -> None:
             assert css("#dag g.view").get_attribute("transform") == panned
         finally:
             browser.quit()
+
+
+def test_ui_and_forms_files_follow_the_umask(tmp_path: Path, project: Path) -> None:
+    """Issue #14 P1: a pipeline saved from the composer and every file `mldsl forms` writes are 0644 under
+    umask 022 (not mkstemp's 0600)."""
+    old = os.umask(0o022)
+    try:
+        studio = Studio(project)
+        model = {
+            "name": "fresh",
+            "description": "",
+            "params": [],
+            "steps": [{"name": "load", "uses": "read-table@1", "with": {"source": "s3://b/k.csv"}}],
+        }
+        studio.save({"path": "pipelines/fresh.yaml", "token": None, "original": None, "model": model})
+        out = tmp_path / "forms"
+        p = subprocess.run([sys.executable, "-m", "mldsl", "forms", str(project), "-o", str(out)], capture_output=True, text=True)
+        assert p.returncode == 0, p.stderr
+    finally:
+        os.umask(old)
+    modes = {f.name: f.stat().st_mode & 0o777 for f in [project / "pipelines" / "fresh.yaml", *out.iterdir()]}
+    assert set(modes.values()) == {0o644}, modes
