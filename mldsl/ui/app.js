@@ -730,7 +730,10 @@ function scheduleCheck(delay) {
 async function runCheck() {
   S.pending = false;
   const seq = ++S.seq, edits = S.edits;
-  const r = await api("POST", "/api/check", { path: S.file.path, token: S.file.token, original: S.file.original, model: S.model });
+  S.inflight = (S.inflight || 0) + 1;  // with S.pending: whether the page may still redraw on its own (tests wait)
+  let r;
+  try { r = await api("POST", "/api/check", { path: S.file.path, token: S.file.token, original: S.file.original, model: S.model }); }
+  finally { S.inflight--; }
   // a newer check is on its way, or was scheduled by an edit made meanwhile: this answer is of an older model
   if (seq !== S.seq || S.pending) return;
   S.checkedEdits = edits;
