@@ -1059,6 +1059,10 @@ def test_the_dag_undo_and_retyping_in_chromium(tmp_path: Path) -> None:
             until("return !document.getElementById('status').textContent.startsWith('checking')")
             default = css('[aria-label="default of param n_estimators"]')
             assert default.get_attribute("value") == ""
+            # U12: a secret param can be declared here; it takes no default (MLD500)
+            Select(css('[aria-label="type of param webhook"]')).select_by_value("secret")
+            page_idle(browser)
+            assert css('[aria-label="default of param webhook"]').get_attribute("disabled") is not None
             assert "unknown param" not in css("#composer").text
         finally:
             browser.quit()

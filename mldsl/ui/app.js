@@ -454,7 +454,7 @@ function stepCard(step, index) {
   return card;
 }
 
-const PARAM_TYPES = ["str", "int", "float", "bool", "artifact", "enum", "list[str]", "list[int]", "list[float]", "dict[str, str]"];
+const PARAM_TYPES = ["str", "int", "float", "bool", "artifact", "enum", "secret", "list[str]", "list[int]", "list[float]", "dict[str, str]"];
 
 function parseDefault(text, type) {
   if (text === "") return undefined;
@@ -500,6 +500,7 @@ function paramRow(p) {
   if (!collection) {
     def = el("input", { type: "text", class: "mono", placeholder: "default (none: required)", "aria-label": "default of param " + p.name, "aria-describedby": domId(id) + "-err" });
     def.value = p.default === undefined ? "" : typeof p.default === "string" ? p.default : JSON.stringify(p.default);
+    if (p.type === "secret") { def.disabled = true; def.placeholder = "no default: a secret is given to each run"; }
     def.addEventListener("input", () => { const v = parseDefault(def.value, p.type); if (v === undefined) delete p.default; else p.default = v; changed(false); });
   }
   row.append(el("div", { class: "param-line" }, name, type, def, remove));
