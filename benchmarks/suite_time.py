@@ -24,7 +24,7 @@ def main() -> int:
     args = ap.parse_args()
     report = Report("the test suite")
     suite = functools.partial(run_seconds, [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"], cwd=ROOT)
-    report.add(Target("`python -m pytest` (the suite, on every core)", samples(suite, args.repeat, warm=0), 180))
+    report.add(Target("`python -m pytest` (the suite, three workers)", samples(suite, args.repeat, warm=0), 180))
     return report.finish(args.check)
 
 
