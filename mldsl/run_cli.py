@@ -23,8 +23,10 @@ def param_pairs(params: tuple[str, ...], params_file: Path | None) -> list[str]:
     loaded = yaml.safe_load(params_file.read_text(encoding="utf-8")) or {}
     if not isinstance(loaded, dict):
         raise click.UsageError(f"{params_file} must hold a mapping of param names to values")
+    from mldsl.submit import as_pairs
+
     given = {p.partition("=")[0] for p in pairs}
-    return [f"{k}={v if isinstance(v, str) else json.dumps(v)}" for k, v in loaded.items() if k not in given] + pairs
+    return as_pairs({k: v for k, v in loaded.items() if k not in given}) + pairs
 
 
 def _approvals(pipeline: Any, given: tuple[str, ...]) -> frozenset[str]:

@@ -24,6 +24,11 @@ from mldsl.constraints import ARTIFACT_URI, Param, check_value  # ARTIFACT_URI: 
 DONE = ("Succeeded", "Failed", "Error")
 
 
+def as_pairs(values: dict[str, Any]) -> list[str]:
+    """``name=value`` pairs as ``-p`` takes them: text as it is, anything else as JSON (which YAML reads back)."""
+    return [f"{k}={v if isinstance(v, str) else json.dumps(v)}" for k, v in values.items()]
+
+
 def parse_params(pipeline: ir.Pipeline, pairs: list[str], *, artifacts: bool = False) -> tuple[dict[str, str], list[str]]:
     """``k=v`` strings to the text Argo receives, with every problem found (unknown, mistyped, out of range, missing).
 

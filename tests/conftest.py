@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -171,6 +172,17 @@ def axe_violations(browser, impacts: tuple[str, ...] = ("serious", "critical")) 
         " help: String(e), nodes: []}]));"
     )
     return [f"{v['impact']} {v['id']}: {v['help']} at {v['nodes']}" for v in result if v["impact"] in impacts]
+
+
+def wait_js(browser, script: str, seconds: float = 20) -> Any:  # type: ignore[no-untyped-def]
+    """Poll ``script`` in the page until it returns something truthy (that value), failing after ``seconds``."""
+    import time
+
+    deadline = time.monotonic() + seconds
+    while not (got := browser.execute_script(script)):
+        assert time.monotonic() < deadline, f"timed out waiting for {script}"
+        time.sleep(0.05)
+    return got
 
 
 def horizontal_overflow(browser) -> int:  # type: ignore[no-untyped-def]

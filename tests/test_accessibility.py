@@ -11,7 +11,6 @@ import shutil
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,7 +19,7 @@ import pytest
 from mldsl.ui.server import Server
 from mldsl.ui.studio import Studio
 
-from conftest import EXAMPLES, ROOT, VIEWPORTS, axe_violations, chromium, horizontal_overflow, set_viewport
+from conftest import EXAMPLES, ROOT, VIEWPORTS, axe_violations, chromium, horizontal_overflow, set_viewport, wait_js
 
 
 @pytest.fixture(scope="module")
@@ -46,20 +45,13 @@ def form_pages(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     return pages
 
 
-def wait_for(browser, script: str, seconds: float = 20) -> None:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + seconds
-    while not browser.execute_script(script):
-        assert time.monotonic() < deadline, f"timed out waiting for {script}"
-        time.sleep(0.05)
-
-
 @pytest.mark.parametrize("size", list(VIEWPORTS))
 def test_every_kind_of_form_passes_axe_and_fits_the_screen(browser, form_pages: list[Path], size: str) -> None:  # type: ignore[no-untyped-def]
     set_viewport(browser, size)
     problems = {}
     for page in form_pages:
         browser.get(page.as_uri())
-        wait_for(browser, "return document.readyState === 'complete'")
+        wait_js(browser, "return document.readyState === 'complete'")
         found = axe_violations(browser)
         if overflow := horizontal_overflow(browser):
             found.append(f"scrolls sideways by {overflow} px")
@@ -73,7 +65,7 @@ def test_on_a_phone_the_status_and_download_stay_on_screen(browser, form_pages: 
     set_viewport(browser, "phone")
     page = next(p for p in form_pages if p.name == "module-train-sklearn.html")
     browser.get(page.as_uri())
-    wait_for(browser, "return document.readyState === 'complete'")
+    wait_js(browser, "return document.readyState === 'complete'")
     browser.execute_script("window.scrollTo(0, 0)")
     on_screen = (
         "const r = document.getElementById(arguments[0]).getBoundingClientRect();"
@@ -101,12 +93,12 @@ def composer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 def open_churn(browser, url: str) -> None:  # type: ignore[no-untyped-def]
     browser.get(url)
-    wait_for(browser, "return document.querySelectorAll('#open option').length > 1")
+    wait_js(browser, "return document.querySelectorAll('#open option').length > 1")
     browser.execute_script(
         "const o = document.getElementById('open'); o.selectedIndex = 1; o.dispatchEvent(new Event('change'));"
     )
-    wait_for(browser, "return document.querySelectorAll('#steps > [data-step]').length === 6")
-    wait_for(browser, "return /^valid/.test(document.getElementById('status').textContent)")
+    wait_js(browser, "return document.querySelectorAll('#steps > [data-step]').length === 6")
+    wait_js(browser, "return /^valid/.test(document.getElementById('status').textContent)")
 
 
 @pytest.mark.parametrize("size", list(VIEWPORTS))

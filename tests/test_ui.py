@@ -18,6 +18,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +30,7 @@ from mldsl.ui.compose import model_of, pipelines_in, render
 from mldsl.ui.server import TOKEN_HEADER, Server
 from mldsl.ui.studio import Studio
 
-from conftest import ROOT, chromium, example_dirs, run_in_node
+from conftest import ROOT, chromium, example_dirs, run_in_node, wait_js
 
 EXAMPLES = {d.name: d for d in example_dirs()}
 APP_JS = ROOT / "mldsl" / "ui" / "app.js"
@@ -869,11 +870,13 @@ def test_writes_keep_the_mode_and_symlinks_and_leave_no_temp_files(tmp_path: Pat
 
 def page_idle(browser: Any, seconds: float = 20) -> None:
     """Until no live check is scheduled or on its way: only then can the page not redraw its cards by itself."""
-    deadline = time.monotonic() + seconds
-    script = "return typeof S !== 'undefined' && !S.pending && !S.inflight"
-    while not browser.execute_script(script):
-        assert time.monotonic() < deadline, "the page kept checking"
-        time.sleep(0.05)
+    wait_js(browser, "return typeof S !== 'undefined' && !S.pending && !S.inflight", seconds)
+
+
+def idle_find(browser: Any, query: str) -> Any:
+    """The element once the page is idle: a check's answer may draw the cards and the DAG again."""
+    page_idle(browser)
+    return browser.find_element("css selector", query)
 
 
 def _raw(server: Server, head: str, body: bytes = b"", wait: float = 5.0) -> str:
@@ -994,16 +997,9 @@ def test_the_dag_undo_and_retyping_in_chromium(tmp_path: Path) -> None:
         try:
             browser.get(client.server.url)
 
-            def css(q: str) -> Any:
-                page_idle(browser)  # a check's answer may draw the cards again
-                return browser.find_element(By.CSS_SELECTOR, q)
+            css = partial(idle_find, browser)
 
-            def until(script: str) -> Any:
-                deadline = time.monotonic() + 20
-                while not (got := browser.execute_script(script)):
-                    assert time.monotonic() < deadline, script
-                    time.sleep(0.05)
-                return got
+            until = partial(wait_js, browser)
 
             until("return document.querySelectorAll('#open option').length > 1")
             Select(css("#open")).select_by_index(1)
@@ -1070,7 +1066,6 @@ def test_the_dag_undo_and_retyping_in_chromium(tmp_path: Path) -> None:
 
 def test_step_properties_params_and_pipeline_settings_in_chromium(tmp_path: Path) -> None:
     """Issue #14 U12: what was not editable here is, with the CLI's checks shown at the field."""
-    from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
     from selenium.webdriver.support.ui import Select
 
@@ -1083,17 +1078,11 @@ def test_step_properties_params_and_pipeline_settings_in_chromium(tmp_path: Path
             browser.get(client.server.url)
 
             def css(q: str) -> Any:  # in the middle of the screen: the sticky Save bar covers the bottom
-                page_idle(browser)  # a check's answer may draw the cards again: act once none is on its way
-                found = browser.find_element(By.CSS_SELECTOR, q)
+                found = idle_find(browser, q)
                 browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", found)
                 return found
 
-            def until(script: str) -> Any:
-                deadline = time.monotonic() + 20
-                while not (got := browser.execute_script(script)):
-                    assert time.monotonic() < deadline, script
-                    time.sleep(0.05)
-                return got
+            until = partial(wait_js, browser)
 
             def settled() -> str:  # the check of the last edit has answered (an edit schedules one at once)
                 page_idle(browser)
@@ -1240,12 +1229,7 @@ def test_run_locally_from_the_page_and_read_it_in_the_runs_panel(tmp_path: Path,
             browser.get(client.server.url)
             css = lambda q: browser.find_element(By.CSS_SELECTOR, q)  # noqa: E731
 
-            def until(script: str, seconds: float = 20) -> Any:
-                deadline = time.monotonic() + seconds
-                while not (got := browser.execute_script(script)):
-                    assert time.monotonic() < deadline, script
-                    time.sleep(0.1)
-                return got
+            until = partial(wait_js, browser)
 
             until("return document.getElementById('submit-run')")
             assert css("#where-local").is_selected() and not css("#where-cluster").is_enabled()  # no cluster here
@@ -1285,16 +1269,9 @@ def test_canvas_add_by_drop_wire_by_ports_zoom_and_pan(project: Path) -> None:
         try:
             browser.get(client.server.url)
 
-            def css(q: str) -> Any:
-                page_idle(browser)  # a check's answer may draw the cards and the DAG again
-                return browser.find_element(By.CSS_SELECTOR, q)
+            css = partial(idle_find, browser)
 
-            def until(script: str) -> Any:
-                deadline = time.monotonic() + 20
-                while not (got := browser.execute_script(script)):
-                    assert time.monotonic() < deadline, script
-                    time.sleep(0.05)
-                return got
+            until = partial(wait_js, browser)
 
             until("return document.querySelector('[data-module=\"read-table\"]')")
             drop = """const [module, target] = arguments;

@@ -8,7 +8,6 @@ ended without writing a record (the project did not compile) is shown with what 
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -86,9 +85,9 @@ class LocalRuns:
 
     def start(self, pipeline: str, params: dict[str, Any]) -> dict[str, Any]:
         """``mldsl run SOURCE --pipeline NAME -p k=v...`` as a process of its own; its record appears in the list."""
-        pairs = []
-        for k, v in params.items():
-            pairs += ["-p", f"{k}={v if isinstance(v, str) else json.dumps(v)}"]
+        from mldsl.submit import as_pairs
+
+        pairs = [arg for pair in as_pairs(params) for arg in ("-p", pair)]
         self.store.root.mkdir(parents=True, exist_ok=True)
         errors = Path(tempfile.mkstemp(prefix="ui-run-", suffix=".log", dir=self.store.root)[1])
         known = {str(r.get("run")) for r in self.store.records()}

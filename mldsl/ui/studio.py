@@ -7,7 +7,6 @@ Every answer is plain JSON-ready data. Errors a user can fix are raised as
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import threading
 from pathlib import Path
@@ -19,7 +18,8 @@ from mldsl.mtypes import MType, TypeSyntaxError, parse_type
 from mldsl.ui.compose import ComposeError, at_fields, documents_in, model_of, pipelines_in, render, yaml_errors
 
 if TYPE_CHECKING:
-    from mldsl.compiler import CompileResult
+    from mldsl.compiler import CompileResult, ir
+    from mldsl.compiler.ir import Program
     from mldsl.compiler.library import Library
     from mldsl.diagnostics import Diagnostic
 
@@ -324,42 +324,58 @@ class Studio:
 
     def apply(self) -> dict[str, Any]:
         """``mldsl apply`` of the whole project: every definition, server-side applied."""
+
+        return {"lines": self._apply(self._project().program)}
+
+    def _apply(self, program: Program) -> list[str]:
         from mldsl.backends import emit_all
         from mldsl.cluster import PLURALS, Cluster, ClusterError
 
-        manifests = emit_all(self._project().program)
-        lines = []
+        lines: list[str] = []
         try:
             cluster = Cluster.connect(self.context)
-            for man in manifests:
+            for man in emit_all(program):
                 if (man.body["apiVersion"], man.kind) in PLURALS:
                     lines.append(cluster.apply(man.body, namespace=self.namespace, dry_run=False, force=False).line(""))
         except ClusterError as exc:
             raise RefusedError(502, str(exc), lines=lines) from None
-        return {"lines": lines}
+        return lines
 
-    def submit(self, body: Any) -> dict[str, Any]:
-        """``mldsl submit``: a run of an applied pipeline, params typed and checked first."""
-        from mldsl.cluster import ClusterError
-        from mldsl.submit import parse_params, runs_from_environment, split_artifacts
+    def _run_request(
+        self, body: Any, *, usage: str, missing: str, artifacts: bool
+    ) -> tuple[Program, ir.Pipeline, dict[str, str]]:
+        """The compiled project, the pipeline a run request names, and its params typed and checked as the CLI
+        checks them (``artifacts``: as ``mldsl run`` takes them, local files too)."""
+        from mldsl.submit import as_pairs, parse_params
 
         if not isinstance(body, dict) or not isinstance(body.get("params", {}), dict):
-            raise RefusedError(400, "give the pipeline and a params object")
+            raise RefusedError(400, usage)
         program = self._project().program
         pipeline = next((p for p in program.pipelines if p.name == body.get("pipeline")), None)
         if pipeline is None:
-            raise RefusedError(404, f"no pipeline {body.get('pipeline')!r} in the project")
-        pairs = [f"{k}={v if isinstance(v, str) else json.dumps(v)}" for k, v in body.get("params", {}).items()]
-        values, problems = parse_params(pipeline, pairs)
+            raise RefusedError(404, f"no pipeline {body.get('pipeline')!r} in the {missing}")
+        values, problems = parse_params(pipeline, as_pairs(body.get("params", {})), artifacts=artifacts)
         if problems:
             raise RefusedError(422, "; ".join(p.removeprefix("--param ") for p in problems))
+        return program, pipeline, values
+
+    def submit(self, body: Any) -> dict[str, Any]:
+        """``mldsl submit``: a run of an applied pipeline, params typed and checked first."""
+        program, pipeline, values = self._run_request(
+            body, usage="give the pipeline and a params object", missing="project", artifacts=False
+        )
+        return {"workflow": self._submit(program, pipeline, values)}
+
+    def _submit(self, program: Program, pipeline: ir.Pipeline, values: dict[str, str]) -> str:
+        from mldsl.cluster import ClusterError
+        from mldsl.submit import runs_from_environment, split_artifacts
+
         values, artifacts = split_artifacts(pipeline, values, program.project)
         try:
             runs = runs_from_environment(self.context, self.namespace, program.project.namespace)
-            name = runs.submit(pipeline.name, values, artifacts)
+            return runs.submit(pipeline.name, values, artifacts)
         except ClusterError as exc:
             raise RefusedError(502, str(exc)) from None
-        return {"workflow": name}
 
     def launch(self, body: Any) -> dict[str, Any]:
         """Start a sweep: its driver Workflow (grid, random) or its Katib Experiment."""
@@ -432,12 +448,16 @@ class Studio:
     def template_state(self, pipeline: str | None) -> dict[str, Any]:
         """Whether the cluster's copy of a pipeline matches the saved files: unchanged, configured (stale),
         created (not applied yet), or unknown (no Kubernetes API to read it with)."""
+        if not cluster_configured()["can_apply"]:  # answered without compiling (a broken project is not the question)
+            return dict(UNREADABLE)
+        return self._template_state(self._project().program, pipeline)
+
+    def _template_state(self, program: Program, pipeline: str | None) -> dict[str, Any]:
         from mldsl.backends import emit_all
         from mldsl.cluster import Cluster, ClusterError
 
         if not cluster_configured()["can_apply"]:
-            return {"state": "unknown", "detail": "reading the cluster's copy needs a kubeconfig or an in-cluster account"}
-        program = self._project().program
+            return dict(UNREADABLE)
         template = next(
             (m for m in emit_all(program, ("argo",)) if m.kind == "WorkflowTemplate" and m.body["metadata"]["name"] == pipeline),
             None,
@@ -453,30 +473,22 @@ class Studio:
     def run(self, body: Any) -> dict[str, Any]:
         """One Run action: on this machine (``mldsl run``) or on the cluster (apply when its copy is stale or
         missing, then submit), with the params checked as the CLI checks them."""
-        from mldsl.submit import parse_params
-
-        if not isinstance(body, dict) or not isinstance(body.get("params", {}), dict):
-            raise RefusedError(400, "give the pipeline, the params and where to run")
-        program = self._project().program
-        pipeline = next((p for p in program.pipelines if p.name == body.get("pipeline")), None)
-        if pipeline is None:
-            raise RefusedError(404, f"no pipeline {body.get('pipeline')!r} in the saved project: save it first")
-        params = body.get("params", {})
-        pairs = [f"{k}={v if isinstance(v, str) else json.dumps(v)}" for k, v in params.items()]
-        _, problems = parse_params(pipeline, pairs, artifacts=True)
-        if problems:
-            raise RefusedError(422, "; ".join(p.removeprefix("--param ") for p in problems))
-        if body.get("where") == "local":
-            started = self.local_runs.start(pipeline.name, params)
+        local = isinstance(body, dict) and body.get("where") == "local"
+        # one compile serves the check, the comparison, the apply and the submit
+        program, pipeline, values = self._run_request(
+            body, usage="give the pipeline, the params and where to run", missing="saved project: save it first", artifacts=local
+        )
+        if local:
+            started = self.local_runs.start(pipeline.name, body.get("params", {}))
             return {"lines": [f"started a local run of {pipeline.name} (mldsl run, process {started['pid']})"]}
         if not cluster_configured()["configured"]:
             raise RefusedError(409, "no cluster is configured: run it on this machine, or set ARGO_SERVER or a kubeconfig")
         lines = []
-        state = self.template_state(pipeline.name)
-        if state["state"] in ("created", "configured"):
-            lines += [f"the cluster's copy of {pipeline.name} was {'missing' if state['state'] == 'created' else 'stale'}:"]
-            lines += self.apply()["lines"]
-        lines.append("workflow/" + self.submit({"pipeline": pipeline.name, "params": params})["workflow"] + " submitted")
+        state = self._template_state(program, pipeline.name)["state"]
+        if state in ("created", "configured"):
+            lines += [f"the cluster's copy of {pipeline.name} was {'missing' if state == 'created' else 'stale'}:"]
+            lines += self._apply(program)
+        lines.append(f"workflow/{self._submit(program, pipeline, values)} submitted")
         return {"lines": lines}
 
     def run_fields(self) -> dict[str, Any]:
@@ -489,6 +501,10 @@ class Studio:
         for p in result.program.pipelines:
             out[p.name] = [field(q) for q in run_params(p)]
         return {"pipelines": out, "sweeps": [s.name for s in result.program.sweeps], "ok": result.ok}
+
+
+#: the cluster's copy of a pipeline cannot be read: only the Kubernetes API serves it (the Argo Server runs only)
+UNREADABLE = {"state": "unknown", "detail": "reading the cluster's copy needs a kubeconfig or an in-cluster account"}
 
 
 def cluster_configured() -> dict[str, Any]:
