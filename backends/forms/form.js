@@ -268,12 +268,6 @@ function widget(f, onChange, name) {
   return w;
 }
 
-// Problems with what a widget holds: its own (an unreadable number, an empty row, a repeated key) first.
-function widgetProblems(f, w, v) {
-  const own = w.problems ? w.problems() : [];
-  return own.length ? own : check(f, v);
-}
-
 // Label, limits, help and error of a field, tied to its control (or group) for assistive technology.
 function fieldBox(f, w, id, labelText, extra) {
   const target = w.control || w;
@@ -352,7 +346,6 @@ function sweepSections(doc, form, onChange) {
   doc.settings.forEach(f => {
     const w = scalarInput("int", f, f.value === null ? undefined : f.value, onChange);
     const box = fieldBox(f, w, "setting-" + f.name, f.name + (f.optional ? "" : " *"), { "data-setting": f.name });
-    w.control = w;
     set.appendChild(box);
     settings.push({ f, w, box });
   });

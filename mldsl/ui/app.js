@@ -36,27 +36,16 @@ function upstream(step) {
   return out;
 }
 
-// Layers for drawing: a step sits one layer below the furthest step it depends on (cycles are cut).
-// `edges`: the compiler's [from, to, conditional] when the pipeline compiles; else read from the values.
-function layers(steps, edges) {
+// What each step depends on, for drawing (dagre lays the layers out): the compiler's [from, to, conditional]
+// `edges` when the pipeline compiles, else what its values read.
+function dependencies(steps, edges) {
   const names = new Set(steps.map(s => s.name));
-  const deps = edges
+  return edges
     ? Object.fromEntries(steps.map(s => [s.name, edges.filter(e => e[1] === s.name && names.has(e[0])).map(e => e[0])]))
     : Object.fromEntries(steps.map(s => [s.name, [...upstream(s)].filter(n => names.has(n))]));
-  const layer = {};
-  const visit = (n, seen) => {
-    if (layer[n] !== undefined) return layer[n];
-    if (seen.has(n)) return 0;
-    seen.add(n);
-    const l = deps[n].length ? 1 + Math.max(...deps[n].map(d => visit(d, seen))) : 0;
-    seen.delete(n);
-    return (layer[n] = l);
-  };
-  steps.forEach(s => visit(s.name, new Set()));
-  return { layer, deps };
 }
 
-if (typeof module !== "undefined") module.exports = { assignable, upstream, layers, REFERENCE, formHint };
+if (typeof module !== "undefined") module.exports = { assignable, upstream, dependencies, REFERENCE, formHint };
 
 // --- the page --------------------------------------------------------------------------------------------
 const S = {
@@ -824,7 +813,7 @@ function renderDag() {
   const steps = S.model ? S.model.steps : [];
   if (!steps.length) { box.appendChild(el("p", { class: "help", text: "The DAG appears here: drag a module from the library onto it, or use + Add step." })); return; }
   const edges = S.check && S.check.edges && S.checkedEdits === S.edits ? S.check.edges : null;
-  const { deps } = layers(steps, edges);
+  const deps = dependencies(steps, edges);
   const conditional = new Set((edges || []).filter(e => e[2]).map(e => e[0] + "->" + e[1]));
   const W = 170, H = 46;
   const g = new dagre.graphlib.Graph();
@@ -852,7 +841,8 @@ function renderDag() {
     const pts = g.edge(e).points;
     const d = "M " + pts.map(q => q.x.toFixed(1) + " " + q.y.toFixed(1)).join(" L ");
     const from = e.v.slice(2), to = e.w.slice(2);
-    const title = from + " → " + to + (wiresBetween(from, byName[to]).length ? ": " + wiresBetween(from, byName[to]).join(", ") : " (after)")
+    const wires = wiresBetween(from, byName[to]);
+    const title = from + " → " + to + (wires.length ? ": " + wires.join(", ") : " (after)")
         + (conditional.has(from + "->" + to) ? "; runs only when its condition holds" : "");
     const grp = svg("g", { class: "link" });
     grp.append(svg("path", { d, class: "edge" + (conditional.has(from + "->" + to) ? " conditional" : ""), "marker-end": "url(#arrow)", "data-edge": from + "->" + to }),
