@@ -26,7 +26,13 @@ def count(ctx: Context, doc: Loaded, loc: Loc, raw: Any, scope: Scope, what: str
     if v is None:
         return None
     if v.type.kind not in ("int", "any"):
-        ctx.error(doc, loc, "MLD303", f"{what} is a count: expected an int, got {v.type}", "declare the input as type: int")
+        ctx.error(
+            doc,
+            loc,
+            "MLD303",
+            f"{what} is a count: expected an int, got {v.type}",
+            "declare the input or param it reads as type: int",
+        )
         return None
     return v
 

@@ -353,7 +353,8 @@ class Step(NamedTuple):
     when: IExpr | None = None
     for_each: IValue | None = None
     item_type: MType | None = None
-    parallelism: int | None = None
+    #: a number, or (SPEC §1.10) an int expression over params known when the run starts
+    parallelism: int | IExpr | None = None
     retry: Retry | None = None
     timeout_seconds: int | None = None
     cache_seconds: int | None = None
@@ -377,7 +378,13 @@ class Step(NamedTuple):
             or self.tolerations
             or self.env
             or self.pod
+            or self.limited
         )
+
+    @property
+    def limited(self) -> bool:
+        """A fan-out whose parallelism is a value: its iterations share a semaphore (``backends/argo/limits.py``)."""
+        return self.for_each is not None and self.parallelism is not None and not isinstance(self.parallelism, int)
 
 
 class Schedule(NamedTuple):

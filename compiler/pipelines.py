@@ -8,6 +8,7 @@ from typing import Any
 
 from mldsl.compiler import dag, ir
 from mldsl.compiler.context import Context, Loc
+from mldsl.compiler.counts import count
 from mldsl.compiler.exprcheck import Scope, StepInfo
 from mldsl.compiler.modules import module_for, module_resources
 from mldsl.compiler.params import declare
@@ -519,16 +520,9 @@ def _step(ctx: Context, doc: Loaded, loc: Loc, name: str, step: Step, module: ir
     resources = None
     if step.resources is not None:
         resources = module_resources(ctx, doc, (*loc, "resources"), step.resources, scope)
-    if isinstance(step.parallelism, str):
-        # argo-workflows v4.1.2 pkg/apis/workflow/v1alpha1/workflow_types.go l. 800: a template's parallelism is
-        # an int64 in the WorkflowTemplate itself, which Argo never substitutes: it cannot come from a value
-        ctx.error(
-            doc,
-            (*loc, "parallelism"),
-            "MLD303",
-            "a fan-out's parallelism is fixed when the pipeline is compiled: Argo reads it as a number, never a value",
-            "write a number; to bound a run's pods from a value, give the pipeline's own parallelism per environment",
-        )
+    parallelism: int | ir.IExpr | None = step.parallelism if isinstance(step.parallelism, int) else None
+    if isinstance(step.parallelism, str) and step.for_each is not None:
+        parallelism = _parallelism_value(ctx, doc, (*loc, "parallelism"), step.parallelism, scope)
     retry = _retry(ctx, doc, (*loc, "retries"), step)
     timeout = _duration(ctx, doc, (*loc, "timeout"), step.timeout)
     if timeout is not None and isinstance(module.run, ir.SparkRun) and _version(module.run.spark_version) < (3,):
@@ -550,7 +544,7 @@ def _step(ctx: Context, doc: Loaded, loc: Loc, name: str, step: Step, module: ir
         when=when,
         for_each=for_each,
         item_type=scope.item if step.for_each is not None else None,
-        parallelism=step.parallelism if isinstance(step.parallelism, int) else None,
+        parallelism=parallelism,
         retry=retry,
         timeout_seconds=timeout,
         cache_seconds=cache,
@@ -719,3 +713,26 @@ def _on_exit(
     if bindings is None:
         return None
     return ir.Step(name="on-exit", module=module, bindings=bindings)
+
+
+def _parallelism_value(ctx: Context, doc: Loaded, loc: Loc, raw: str, scope: Scope) -> ir.IExpr | None:
+    """A fan-out's parallelism from a value (SPEC §1.10): an int known when the run starts.
+
+    Argo reads a template's ``parallelism`` from the manifest, never from a value (argo-workflows v4.1.2
+    ``pkg/apis/workflow/v1alpha1/workflow_types.go`` l. 800, an int64), so the Argo backend bounds the
+    iterations with a semaphore whose limit the run writes first (``backends/argo/limits.py``). That limit
+    exists before any step ends: it may read params and workflow fields, not step outputs or ``item``.
+    """
+    value = count(ctx, doc, loc, raw, scope, "parallelism")
+    if value is None or isinstance(value, int):
+        return None
+    if any(isinstance(n, (ir.IStepOutput, ir.IItem)) for n in ir.walk(value)):
+        ctx.error(
+            doc,
+            loc,
+            "MLD302",
+            "a fan-out's parallelism cannot refer to step outputs or 'item'",
+            'it is set when the run starts: use a param, e.g. "${{ params.max_parallel }}"',
+        )
+        return None
+    return value

@@ -197,7 +197,13 @@ def _map_step(step: ir.Step, f: Any) -> ir.Step:
     resources = step.resources
     if resources is not None:
         resources = resources._replace(cpu=f(resources.cpu), memory=f(resources.memory), gpu=f(resources.gpu))
+    parallelism = step.parallelism
+    if parallelism is not None and not isinstance(parallelism, int):
+        parallelism = f(parallelism)
+        if isinstance(parallelism, ir.ILit) and isinstance(parallelism.value, int):  # the caller bound a number
+            parallelism = parallelism.value
     return step._replace(
+        parallelism=parallelism,
         bindings=tuple((k, f(v)) for k, v in step.bindings),
         when=f(step.when) if step.when is not None else None,
         for_each=f(step.for_each) if step.for_each is not None else None,
@@ -211,8 +217,8 @@ def _redepend(step: ir.Step, members: dict[str, tuple[str, ...]]) -> ir.Step:
     of them, else as ordering only (as ``after:``)."""
     data = {
         n.step
-        for value in (*(v for _, v in step.bindings), step.when, step.for_each, *(v for _, v in step.env))
-        if value is not None
+        for value in (*(v for _, v in step.bindings), step.when, step.for_each, *(v for _, v in step.env), step.parallelism)
+        if value is not None and not isinstance(value, int)
         for n in ir.walk(value)
         if isinstance(n, ir.IStepOutput)
     }

@@ -157,7 +157,7 @@ def step(s: ir.Step) -> dict[str, Any]:
     if s.for_each is not None:
         out["for_each"] = value(s.for_each)
     if s.parallelism:
-        out["parallelism"] = s.parallelism
+        out["parallelism"] = _shown(s.parallelism)
     merged = s.resources or ir.Resources()
     res = resources(
         ir.Resources(

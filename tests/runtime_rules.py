@@ -714,6 +714,61 @@ def resource_outputs_from_the_object(m: dict[str, Any]) -> Problems:
     return problems
 
 
+def semaphores_have_their_limit(m: dict[str, Any]) -> Problems:
+    """A semaphore's limit is ``strconv.Atoi`` of a ConfigMap key, read when a node first takes it; a missing
+    ConfigMap or key, or text that is not an integer, errors the node (argo-workflows v4.1.2
+    ``workflow/controller/controller.go`` createSynchronizationManager l. 471-492), and a limit of 0 waits
+    forever. So every task whose template takes a semaphore waits for a task of its DAG that creates that
+    ConfigMap, owned by the run, whose key holds an integer of at least 1 for the params' defaults and for 0."""
+    if not _is_workflow(m):
+        return []
+    problems: Problems = []
+    by_name = {t["name"]: t for t in _templates(m)}
+    spec = m.get("spec", {}).get("workflowSpec", m.get("spec", {}))
+    for dag in _templates(m):
+        tasks = {t["name"]: t for t in dag.get("dag", {}).get("tasks", [])}
+        for task in tasks.values():
+            sems = (by_name.get(task["template"], {}).get("synchronization") or {}).get("semaphores", [])
+            for sem in sems:
+                ref = substitute(sem.get("configMapKeyRef", {}), {g: "wf" for g in _GLOBALS})
+                writers = [
+                    w
+                    for w in tasks.values()
+                    if re.search(rf"\b{re.escape(w['name'])}\b", task.get("depends", ""))
+                    and _creates_config_map(by_name.get(w["template"], {}), ref.get("name"), ref.get("key"))
+                ]
+                if not writers:
+                    problems.append(f"{dag['name']}: {task['name']} takes semaphore {ref} that no task before it creates")
+                    continue
+                for zero in (False, True):
+                    scope = {g: "wf" for g in _GLOBALS}
+                    for p in spec.get("arguments", {}).get("parameters", []):
+                        scope[f"workflow.parameters.{p['name']}"] = "0" if zero else str(p.get("value", ""))
+                    for a in writers[0].get("arguments", {}).get("parameters", []):
+                        try:
+                            limit = str(substitute(a.get("value", ""), scope))
+                        except (UnresolvedError, ExprError) as exc:
+                            problems.append(f"{dag['name']}: {writers[0]['name']} cannot write its limit: {exc}")
+                            continue
+                        if not re.fullmatch(r"[0-9]+", limit) or int(limit) < 1:
+                            problems.append(f"{dag['name']}: {writers[0]['name']} writes limit {limit!r}, not an integer >= 1")
+    return problems
+
+
+def _creates_config_map(template: dict[str, Any], name: Any, key: Any) -> bool:
+    res = template.get("resource") or {}
+    if res.get("action") != "create" or not res.get("setOwnerReference"):
+        return False
+    scope = {g: "wf" for g in _GLOBALS} | {
+        f"inputs.parameters.{p['name']}": "1" for p in template.get("inputs", {}).get("parameters", [])
+    }
+    try:
+        obj = yaml.safe_load(str(substitute(res.get("manifest", ""), scope)))
+    except (UnresolvedError, ExprError, yaml.YAMLError):
+        return False
+    return obj.get("kind") == "ConfigMap" and obj.get("metadata", {}).get("name") == name and key in (obj.get("data") or {})
+
+
 RULES: tuple[Rule, ...] = (
     no_dollar_braces,
     tags_resolve,
@@ -735,6 +790,7 @@ RULES: tuple[Rule, ...] = (
     approvals_time_out,
     continued_tasks_are_leaves,
     resource_outputs_from_the_object,
+    semaphores_have_their_limit,
 )
 
 

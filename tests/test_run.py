@@ -909,3 +909,36 @@ def test_exit_steps_run_after_the_run_with_its_status(tmp_path: Path, fail: str,
     assert (code, rec["status"]) == ((0 if status == "Succeeded" else 1), status), err
     assert rec["on_exit"]["on_failure"]["phase"] == on_failure
     assert rec["on_exit"]["then"]["outputs"] == {"out": 4}
+
+
+def test_a_parallelism_from_a_param_bounds_the_items_at_once(tmp_path: Path) -> None:
+    """SPEC §1.10: ``parallelism: "${{ params.k }}"`` is a semaphore whose limit the run writes first (as on
+    Argo, ``backends/argo/limits.py``): at most k items run at once, and a limit below 1 runs one at a time."""
+    modules = {
+        **MODULES,
+        "nap": _python(
+            "{i: {type: int}}",
+            "{start: float, end: float}",
+            "import time\nstart = time.time()\ntime.sleep(0.6)\nwrite_output('start', start)\nwrite_output('end', time.time())",
+        ),
+    }
+    root = project(
+        tmp_path,
+        modules,
+        """  params: {k: {type: int, default: 2}}
+  steps:
+    naps: {uses: nap@1, for_each: [1, 2, 3, 4], parallelism: "${{ params.k }}", with: {i: "${{ item }}"}}
+""",
+    )
+
+    def most_at_once(record: dict[str, Any]) -> int:
+        spans = [(float(i["outputs"]["start"]), float(i["outputs"]["end"])) for i in record["steps"]["naps"]["items"]]
+        return max(sum(1 for s, e in spans if s <= start < e) for start, _ in spans)
+
+    home = tmp_path / "home"
+    code, record, err = run_json(root, home, "--parallel", "4", "--no-cache")
+    assert code == 0, err
+    assert most_at_once(record) == 2
+    code, record, err = run_json(root, home, "--parallel", "4", "--no-cache", "-p", "k=0")
+    assert code == 0, err
+    assert most_at_once(record) == 1

@@ -420,3 +420,23 @@ def test_katib_trial_conditions_with_gjson(tmp_path: Path) -> None:
         True,
         False,
     ]
+
+
+def test_semaphore_rule_catches_a_limit_argo_cannot_read() -> None:
+    """A fan-out's parallelism from a param (SPEC §1.10) is a semaphore: the rule refuses an iteration that
+    does not wait for its ConfigMap, a ConfigMap under another name, and a limit written raw (0 would hang)."""
+    wft = _golden("nightly-regions.workflowtemplate.yaml")
+    assert rules.semaphores_have_their_limit(wft) == []
+    wrapper = _template(wft, "evaluate-region-fan-out")
+    old = copy.deepcopy(wft)
+    _template(old, "evaluate-region-fan-out")["dag"]["tasks"][1].pop("depends")
+    assert "no task before it creates" in " ".join(rules.semaphores_have_their_limit(old))
+    old = copy.deepcopy(wft)
+    limit = _template(old, "evaluate-region-limit")["resource"]
+    limit["manifest"] = limit["manifest"].replace("-evaluate-region-limit", "-limits")
+    assert "no task before it creates" in " ".join(rules.semaphores_have_their_limit(old))
+    old = copy.deepcopy(wft)
+    task = _template(old, "evaluate-region-fan-out")["dag"]["tasks"][0]
+    assert task["name"] == wrapper["dag"]["tasks"][0]["name"] == "mldsl-limit"
+    task["arguments"]["parameters"][0]["value"] = "{{workflow.parameters.max_parallel}}"
+    assert "writes limit '0'" in " ".join(rules.semaphores_have_their_limit(old))

@@ -188,6 +188,8 @@ def test_a_called_pipeline_with_fan_out_approval_deploy_and_exit_steps(tmp_path:
     tasks = [t["name"] for t in nightly["spec"]["templates"][0]["dag"]["tasks"]]
     assert {"rel--per-region", "rel--gate", "rel--ship", "rel--notify"} <= set(tasks)
     assert "onExit" not in nightly["spec"]  # the called pipeline's exit handler does not run
+    limit = next(t for t in nightly["spec"]["templates"] if t["name"] == "rel--per-region-fan-out")["dag"]["tasks"][0]
+    assert "workflow.parameters['width']" in limit["arguments"]["parameters"][0]["value"]  # the caller's param
     record = run_json(root, tmp_path / "home", "--pipeline", "nightly", "--approve", "rel__gate")
     assert record["steps"]["rel__ship"]["phase"] == "Succeeded" and record["steps"]["last"]["phase"] == "Succeeded"
     assert [i["item"] for i in record["steps"]["rel__per_region"]["items"]] == ["cn"]  # the caller's binding

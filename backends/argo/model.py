@@ -136,6 +136,7 @@ class Template(TypedDict, total=False):
     memoize: Memoize
     resource: ResourceTemplate
     suspend: dict[str, str]
+    synchronization: dict[str, Any]
     serviceAccountName: str
 
 

@@ -9,6 +9,7 @@ from mldsl.backends.argo import model as m
 from mldsl.backends.argo.approval import approval_templates
 from mldsl.backends.argo.deploy import rollout_templates
 from mldsl.backends.argo.exprs import Lowering, escape_code, escape_text, output_uri_param, quote
+from mldsl.backends.argo.limits import LIMIT_TASK, limit_task, limit_template, synchronization
 from mldsl.backends.argo.metrics import metric_outputs, wrap_with_metrics
 from mldsl.backends.argo.objective import report as objective_report
 from mldsl.backends.argo.templates import (
@@ -335,7 +336,8 @@ class PipelineEmitter:
     def wrapped(self, step: ir.Step) -> m.DAGTask:
         """A step in a DAG template of its own, for what Argo keeps per template or per DAG.
 
-        * A fan-out's own ``parallelism``: Argo limits parallelism per template.
+        * A fan-out's own ``parallelism``: Argo limits parallelism per template (or, from a value, a semaphore
+          whose limit the wrapper writes first: ``limits.py``).
         * ``continue_on_failure`` (SPEC §1.9): ``continueOn`` alone is not enough. Argo fails a DAG when a
           *leaf* task's branch failed, and a task skipped or omitted after a failure inherits that failure
           (argo-workflows v4.1.2 ``workflow/controller/dag.go`` assessDAGPhase l. 147-151, 193-205): a data
@@ -352,6 +354,9 @@ class PipelineEmitter:
         # a condition on ``item`` filters the iterations, so it sits on the inner task, where ``item`` exists
         item_when = step.when is not None and any(isinstance(n, ir.IItem) for n in ir.walk(step.when))
         nodes = [n for _, v in step.bindings for n in ir.walk(v)]
+        limit = step.parallelism if step.limited else None
+        if limit is not None and not isinstance(limit, int):
+            nodes += list(ir.walk(limit))
         if item_when:
             nodes += list(ir.walk(step.when))
         refs = sorted(
@@ -415,9 +420,16 @@ class PipelineEmitter:
         outputs = self._wrapper_outputs(step, name, each["template"], fan_out)
         if outputs:
             tpl["outputs"] = outputs
-        if fan_out and step.parallelism:
+        tasks = [each]
+        if limit is not None and not isinstance(limit, int):
+            # a parallelism from a value: a semaphore per run, written before the first iteration (limits.py)
+            self.templates[each["template"]]["synchronization"] = synchronization(name)
+            limit_tpl = limit_template(name, {"mldsl.io/pipeline": label_value(self.pipeline.name), "mldsl.io/step": name})
+            self.templates[limit_tpl["name"]] = limit_tpl
+            tasks = [limit_task(limit_tpl["name"], inner.code(limit)), {**each, "depends": LIMIT_TASK}]
+        elif fan_out and isinstance(step.parallelism, int):
             tpl["parallelism"] = step.parallelism
-        tpl["dag"] = {"tasks": [each]}
+        tpl["dag"] = {"tasks": tasks}
         self.templates[wrapper] = tpl
         t: m.DAGTask = {"name": name, "template": wrapper}
         outer = cast(m.Arguments, parameters_and_artifacts(outer_params, outer_arts))

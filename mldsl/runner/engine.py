@@ -48,7 +48,7 @@ from mldsl.runner.mounts import MountError, Mounts, pod_volumes, s3_uri
 from mldsl.runner.nodes import Artifact, Node
 from mldsl.runner.operators import LOCAL_KINDS, JobError, Localizer, run_spark, run_training
 from mldsl.runner.processes import LocalCode, Processes, docker_argv, pod_spec, run_process
-from mldsl.runner.support import DEPLOY_ENV, DEPLOY_KINDS, DEPLOY_LABEL, resource_kind
+from mldsl.runner.support import DEPLOY_ENV, DEPLOY_KINDS, DEPLOY_LABEL, RUN_KINDS, resource_kind
 
 #: the label of an approval's suspend template: the step it belongs to (``mldsl run --approve STEP``)
 APPROVAL_LABEL = "mldsl.io/approval"
@@ -177,6 +177,9 @@ class Execution:
         self.procs = Processes()
         limit = min(options.parallel, int(spec["parallelism"])) if spec.get("parallelism") else options.parallel
         self.pods = threading.BoundedSemaphore(max(1, limit))
+        #: ConfigMaps the run created (a semaphore's limit), and the semaphores read from them
+        self.config_maps: dict[str, dict[str, str]] = {}
+        self.semaphores: dict[tuple[str, str], threading.BoundedSemaphore] = {}
         self.ids = 0
         self.lock = threading.Lock()
         self.main = Node("main", "main", spec.get("entrypoint", "main"))
@@ -599,8 +602,16 @@ class Execution:
             node.end("Error", str(exc))
             self._notify(node)
             return
+        try:
+            held = self._semaphores(tpl, scope)
+        except StepError as exc:
+            node.end("Error", str(exc))
+            self._notify(node)
+            return
         if slots is not None:
             slots.acquire()
+        for sem in held:
+            sem.acquire()
         try:
             if "dag" in tpl:  # a pod's node stays Pending until it gets a slot (_leaf)
                 node.start()
@@ -613,18 +624,48 @@ class Execution:
             node.params, node.artifacts = out_params, out_arts
             node.end(phase, msg)
         finally:
+            for sem in held:
+                sem.release()
             if slots is not None:
                 slots.release()
         self._notify(node)
 
+    def _semaphores(self, tpl: dict[str, Any], scope: _Scope) -> list[threading.BoundedSemaphore]:
+        """The semaphores a template takes (``synchronization``), each sized once from its ConfigMap key.
+
+        As Argo's controller: the names are substituted with the template (workflow/common/util.go
+        SubstituteParams), the limit is ``strconv.Atoi`` of the key, read when the lock is first taken
+        (workflow/controller/controller.go createSynchronizationManager l. 471-492); a missing ConfigMap or
+        key, or a limit that is not an integer, errors the node.
+        """
+        out = []
+        for sem in (tpl.get("synchronization") or {}).get("semaphores", []):
+            try:
+                ref = substitute(sem["configMapKeyRef"], scope.globals())
+            except UnresolvedError as exc:
+                raise StepError(f"failed to resolve {exc}") from None
+            name, key = str(ref["name"]), str(ref["key"])
+            with self.lock:
+                if (name, key) not in self.semaphores:
+                    if name not in self.config_maps:
+                        raise StepError(f'configmaps "{name}" not found')
+                    text = self.config_maps[name].get(key)
+                    if text is None:
+                        raise StepError(f"Sync configuration key '{key}' not found in ConfigMap")
+                    if not re.fullmatch(r"[+-]?[0-9]+", text):
+                        raise StepError(f'strconv.Atoi: parsing "{text}": invalid syntax')
+                    self.semaphores[(name, key)] = threading.BoundedSemaphore(max(1, int(text)))
+                out.append(self.semaphores[(name, key)])
+        return out
+
     @staticmethod
     def _lift_fan_out(node: Node) -> None:
-        """A throttled fan-out is a DAG around one looped task: its items are the step's items."""
-        if len(node.inner) == 1:
-            (only,) = node.inner.values()
-            if only.total is not None:
-                node.total = only.total
-                node.children = only.children
+        """A throttled fan-out is a DAG around one looped task (after the task writing its limit, when that is
+        a value): its items are the step's items."""
+        looped = [n for n in node.inner.values() if n.total is not None]
+        if len(looped) == 1:
+            node.total = looped[0].total
+            node.children = looped[0].children
 
     # --- pods --------------------------------------------------------------
 
@@ -816,6 +857,14 @@ class Execution:
         except ValueError:
             obj = yaml.safe_load(text)
         assert node.log is not None
+        if kind in RUN_KINDS:  # kept for the run (a semaphore's limit); the run folder has it in its record
+            name = str((obj.get("metadata") or {}).get("name", ""))
+            with self.lock:
+                if name in self.config_maps:
+                    return "Error", f'configmaps "{name}" already exists', {}, {}
+                self.config_maps[name] = {str(k): str(v) for k, v in (obj.get("data") or {}).items()}
+            node.log.write_text(f"configmap/{name} created\n")
+            return "Succeeded", "", {}, {}
         if kind in LOCAL_KINDS:
             labels = (obj.get("metadata") or {}).get("labels") or {}
             code = self.options.code.get((labels.get("mldsl.io/module", ""), labels.get("mldsl.io/module-version", "")))

@@ -19,6 +19,8 @@ DEPLOY_LABEL = "mldsl.io/deploy"
 #: where a deploy pod carries the objects it applies, in the order it applies them
 DEPLOY_ENV = ("MLDSL_STABLE_MANIFEST", "MLDSL_MANIFEST")
 DEPLOY_KINDS = {"InferenceService", "SeldonDeployment", "Model", "Experiment", "Pipeline"}
+#: objects a run keeps for itself: a ConfigMap holding a semaphore's limit (backends/argo/limits.py)
+RUN_KINDS = {"ConfigMap"}
 
 _SPEC = {
     "entrypoint", "arguments", "serviceAccountName", "templates", "workflowMetadata", "podMetadata", "ttlStrategy",
@@ -27,6 +29,7 @@ _SPEC = {
 _TEMPLATE = {
     "name", "inputs", "outputs", "metadata", "volumes", "script", "container", "dag", "resource", "activeDeadlineSeconds",
     "retryStrategy", "memoize", "parallelism", "nodeSelector", "tolerations", "serviceAccountName", "affinity", "suspend",
+    "synchronization",
 }  # fmt: skip
 _TASK = {"name", "template", "arguments", "depends", "when", "withItems", "withParam", "continueOn"}
 _CONTAINER = {"image", "command", "args", "env", "resources", "volumeMounts", "workingDir", "source", "imagePullPolicy", "name"}
@@ -82,6 +85,16 @@ def _unmapped_volumes(obj: dict[str, Any], where: str, mounts: Mounts | None) ->
     return out
 
 
+def _semaphores(sync: Any, where: str) -> list[str]:
+    """Semaphores whose limit is a ConfigMap key: the ones mldsl writes (no mutexes, no database locks)."""
+    out: list[str] = []
+    _extra(sync, {"semaphores"}, where, out)
+    for j, sem in enumerate(sync.get("semaphores", []) if isinstance(sync, dict) else []):
+        _extra(sem, {"configMapKeyRef"}, f"{where}.semaphores[{j}]", out)
+        _extra(sem.get("configMapKeyRef"), {"name", "key"}, f"{where}.semaphores[{j}].configMapKeyRef", out)
+    return out
+
+
 def check(spec: dict[str, Any], mounts: Mounts | None = None) -> list[str]:
     """Every field of a Workflow spec the executor would not honour, as ``path: why``."""
     out: list[str] = []
@@ -109,6 +122,8 @@ def check(spec: dict[str, Any], mounts: Mounts | None = None) -> list[str]:
         out += _unmapped_volumes(tpl, where, mounts)
         if "suspend" in tpl:
             _extra(tpl["suspend"], {"duration"}, f"{where}.suspend", out)
+        if "synchronization" in tpl:
+            out += _semaphores(tpl["synchronization"], f"{where}.synchronization")
         if "dag" in tpl:
             _extra(tpl["dag"], {"tasks"}, f"{where}.dag", out)
             for task in tpl["dag"].get("tasks", []):
@@ -117,7 +132,10 @@ def check(spec: dict[str, Any], mounts: Mounts | None = None) -> list[str]:
             res = tpl["resource"]
             _extra(res, _RESOURCE, f"{where}.resource", out)
             kind = resource_kind(res.get("manifest", ""))
-            if kind not in DEPLOY_KINDS and kind not in LOCAL_KINDS:
+            if kind in RUN_KINDS:
+                if res.get("action") != "create":
+                    out.append(f"{where}.resource: mldsl run creates a {kind}, it does not {res.get('action')} one")
+            elif kind not in DEPLOY_KINDS and kind not in LOCAL_KINDS:
                 out.append(
                     f"{where}.resource: mldsl run cannot run a {kind} on this machine "
                     "(it runs SparkApplications, PyTorchJobs and TFJobs, and writes deploy manifests)"

@@ -553,7 +553,7 @@ function paramDetails(p) {
 const PROPS = [
   ["when", "Run only when", "expr", "e.g. ${{ steps.evaluate.outputs.auc >= params.min_auc }}; empty: always"],
   ["for_each", "For each item of", "list", "an expression (${{ params.regions }}) or a list [\"eu\", \"us\"]; the step reads ${{ item }}"],
-  ["parallelism", "Items at once", "int", "with for each: how many items run at once"],
+  ["parallelism", "Items at once", "int", "with for each: how many items run at once: a number, or a param such as ${{ params.max_parallel }}"],
   ["retries", "Retries", "int", "how many times a failed attempt is tried again"],
   ["timeout", "Timeout", "text", "a duration: 90s, 30m, 2h"],
   ["cache", "Reuse results for", "ttl", "a duration such as 7d; empty: always run"],
