@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mldsl.compiler import ir
 from mldsl.compiler.context import Context, Loc
@@ -13,8 +13,10 @@ from mldsl.compiler.pods import pod_settings
 from mldsl.compiler.values import check_env, compile_value
 from mldsl.constraints import Param
 from mldsl.loader import Loaded, display_path, real_path
-from mldsl.models.module import ContainerRun, DistributedRun, PythonRun, Run, SparkRun
 from mldsl.runtime import prelude
+
+if TYPE_CHECKING:  # the document models are read, never built, here (models/fast.py builds them)
+    from mldsl.models.module import ContainerRun, DistributedRun, PythonRun, Run, SparkRun
 
 
 def module_for(ctx: Context, doc: Loaded) -> ir.Module | None:

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mldsl.compiler.context import Context, Loc
 from mldsl.constraints import MISSING, Param, check_value, portable_pattern
 from mldsl.loader import Loaded
-from mldsl.models.typedecl import TypeDecl
 from mldsl.mtypes import MType, TypeSyntaxError, list_of, parse_type
+
+if TYPE_CHECKING:  # the document models are read, never built, here (models/fast.py builds them)
+    from mldsl.models.typedecl import TypeDecl
 
 
 def declare(ctx: Context, doc: Loaded, loc: Loc, name: str, decl: str | TypeDecl, *, role: str) -> Param | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mldsl.compiler import dag, ir
 from mldsl.compiler.context import Context, Loc
@@ -20,9 +20,11 @@ from mldsl.constraints import Param
 from mldsl.durations import parse_duration
 from mldsl.loader import Loaded
 from mldsl.model_errors import COMMA_HINT, split_by_comma
-from mldsl.models.base import Toleration as TolerationModel
-from mldsl.models.pipeline import ExitHandler, Schedule, Step
 from mldsl.mtypes import ANY, BOOL, STR, list_of
+
+if TYPE_CHECKING:  # the document models are read, never built, here (models/fast.py builds them)
+    from mldsl.models.base import Toleration as TolerationModel
+    from mldsl.models.pipeline import ExitHandler, Schedule, Step
 
 _CRON_FIELD = re.compile(r"^(\*|\?|[0-9A-Za-z]+(-[0-9A-Za-z]+)?)(/\d+)?(,(\*|[0-9A-Za-z]+(-[0-9A-Za-z]+)?)(/\d+)?)*$")
 _CRON_MACROS = {"@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly"}
@@ -313,8 +315,12 @@ def _resolve_step(ctx: Context, doc: Loaded, loc: Loc, step: Step, registry: Reg
         return _approve_module(ctx, doc, loc, step)
     if step.pipeline is not None:
         return module_for_pipeline(ctx, doc, loc, step, lambda d: compile_pipeline(ctx, d, registry))
-    uses = step.uses
-    assert uses is not None
+    assert step.uses is not None
+    return _resolve_uses(ctx, doc, loc, step.uses, registry)
+
+
+def _resolve_uses(ctx: Context, doc: Loaded, loc: Loc, uses: str, registry: Registry) -> ir.Module | None:
+    """The module ``uses:`` names, or ``None`` after reporting why (once: a broken module is reported at its file)."""
     try:
         found = registry.resolve(uses, ctx, doc.file)
     except ResolveError as exc:
@@ -705,7 +711,9 @@ def _on_exit(
     ctx: Context, doc: Loaded, h: ExitHandler, params: dict[str, Param], registry: Registry, broken: frozenset[str]
 ) -> ir.Step | None:
     loc: Loc = ("spec", "on_exit")
-    module = _resolve_step(ctx, doc, loc, Step(uses=h.uses), registry)
+    if h.uses is None:
+        return None
+    module = _resolve_uses(ctx, doc, loc, h.uses, registry)
     if module is None:
         return None
     scope = Scope(params=params, on_exit=True, broken=broken)

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING, Any
 
 from mldsl.compiler import ir
 from mldsl.compiler.context import Context, Loc
 from mldsl.compiler.modules import plain_text
 from mldsl.loader import Loaded
-from mldsl.models.serving import ModelRef
+
+if TYPE_CHECKING:  # the document models are read, never built, here (models/fast.py builds them)
+    from mldsl.models.serving import ModelRef
 
 URI = re.compile(r"^(s3|gs|gcs|https?|oss|hdfs|az|pvc|file)://\S+$|^hf://\S+$")
 #: the servers each backend runs (custom: a container image of your own)
@@ -19,9 +22,20 @@ SUPPORTED = {
 }
 
 
+class _NoModel:
+    """A traffic entry without ``model``: every field taken from the Serving's."""
+
+    uri = server = image = credentials = service_account = None
+
+
+_NO_MODEL: Any = _NoModel()
+
+
 def _model(
-    ctx: Context, doc: Loaded, loc: Loc, name: str, weight: int, ref: ModelRef, base: ModelRef, backend: str
+    ctx: Context, doc: Loaded, loc: Loc, name: str, weight: int, own: ModelRef | None, base: ModelRef, backend: str
 ) -> ir.ServedModel | None:
+    """A served model: a traffic entry's own ``model`` fields over the Serving's (``own`` None: all the Serving's)."""
+    ref = own or _NO_MODEL
     uri = ref.uri or base.uri
     server = ref.server or base.server
     image = ref.image or (base.image if server == base.server else None)
@@ -117,7 +131,7 @@ def compile_serving(ctx: Context, doc: Loaded) -> ir.Serving | None:
                 (*loc, "model") if entry.model else loc,
                 entry.name,
                 entry.weight,
-                entry.model or ModelRef(),
+                entry.model,
                 spec.model,
                 backend,
             )

@@ -10,14 +10,16 @@ pipeline's ``on_exit`` does not run (the caller's does), nor do its ``schedule``
 from __future__ import annotations
 
 import difflib
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from mldsl.compiler import dag, ir
 from mldsl.compiler.context import Context, Loc
 from mldsl.constraints import Param
 from mldsl.loader import Loaded
-from mldsl.models.pipeline import Step
 from mldsl.mtypes import BOOL
+
+if TYPE_CHECKING:  # the document models are read, never built, here (models/fast.py builds them)
+    from mldsl.models.pipeline import Step
 
 #: what joins a pipeline step's name and its inner step's: step names never start or end with '_' twice
 SEPARATOR = "__"

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import difflib
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mldsl.compiler import ir
 from mldsl.compiler.context import Context, Loc
 from mldsl.compiler.trials import CONTINUOUS, Dimension, discrete, grid, random_trials
 from mldsl.constraints import Param, check_value
 from mldsl.loader import Loaded
-from mldsl.models.sweep import Space
+
+if TYPE_CHECKING:  # the document models are read, never built, here (models/fast.py builds them)
+    from mldsl.models.sweep import Space
 
 KATIB = ("bayesian", "tpe", "hyperband")
 #: Beyond this a grid is almost certainly a mistake, and its trial list would not fit in one object.

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from mldsl.diagnostics import Diagnostic, Diagnostics, Span
-from mldsl.yamlsource import YamlDocument, load_yaml_text
+from mldsl.yamlsource import Positions, YamlDocument, load_yaml_text
 
 API_VERSION = "mldsl/v1"
 PROJECT_FILE = "mldsl.yaml"
@@ -221,10 +221,7 @@ def _near_miss(api_version: str) -> bool:
 
 
 def validate_document(doc: YamlDocument, file: Path, tier: int, diags: Diagnostics) -> Loaded | None:
-    from pydantic import ValidationError
-
-    from mldsl.model_errors import validation_diagnostics
-    from mldsl.models import KIND_MODELS
+    from mldsl.models.checks import KINDS
 
     data = doc.data
     pos = doc.positions
@@ -248,28 +245,51 @@ def validate_document(doc: YamlDocument, file: Path, tier: int, diags: Diagnosti
         ok = False
     kind = data.get("kind")
     if not isinstance(kind, str) and kind is not None:
-        diags.add(Diagnostic("MLD101", "kind must be a name", pos.span(("kind",)), hint="kinds are " + ", ".join(KIND_MODELS)))
+        diags.add(Diagnostic("MLD101", "kind must be a name", pos.span(("kind",)), hint="kinds are " + ", ".join(KINDS)))
         return None
-    if kind not in KIND_MODELS:
+    if kind not in KINDS:
         import difflib
 
         if kind is None:
-            msg, hint = "missing kind", "kinds are " + ", ".join(KIND_MODELS)
+            msg, hint = "missing kind", "kinds are " + ", ".join(KINDS)
         else:
-            close = difflib.get_close_matches(str(kind), list(KIND_MODELS), n=1)
+            close = difflib.get_close_matches(str(kind), list(KINDS), n=1)
             msg = f"unknown kind {kind!r}"
-            hint = f"did you mean {close[0]!r}?" if close else "kinds are " + ", ".join(KIND_MODELS)
+            hint = f"did you mean {close[0]!r}?" if close else "kinds are " + ", ".join(KINDS)
         diags.add(Diagnostic("MLD101", msg, pos.span(("kind",)) if kind is not None else pos.span(()), hint=hint))
         return None
+    model = _validated(kind, data, pos, diags)
+    if model is None or not ok:
+        return None
+    return Loaded(kind, model.metadata.name, model, doc, file, tier)
+
+
+def _validated(kind: str, data: dict[str, Any], pos: Positions, diags: Diagnostics) -> Any:
+    """The document's model, or ``None`` after reporting why not.
+
+    The frozen core schemas validate it without pydantic (``models/fast.py``); a document they refuse, or
+    every document when this pydantic-core cannot read them, goes to the pydantic models, whose errors
+    become the diagnostics (the same schema: the same documents fail).
+    """
+    from pydantic_core import ValidationError
+
+    from mldsl.models.fast import validator
+
+    fast = validator(kind)
+    if fast is not None:
+        try:
+            return fast.validate_python(data)
+        except ValidationError:
+            pass
+    from mldsl.model_errors import validation_diagnostics
+    from mldsl.models.kinds import KIND_MODELS
+
     model_cls = KIND_MODELS[kind]
     try:
-        model = model_cls.model_validate(data)
+        return model_cls.model_validate(data)
     except ValidationError as exc:
         diags.extend(validation_diagnostics(exc, model_cls, data, pos))
         return None
-    if not ok:
-        return None
-    return Loaded(kind, model.metadata.name, model, doc, file, tier)  # type: ignore[attr-defined]
 
 
 def _common_folder(paths: list[Path]) -> Path:

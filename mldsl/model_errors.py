@@ -5,12 +5,13 @@ from __future__ import annotations
 import difflib
 import types
 import typing
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, ValidationError
+if TYPE_CHECKING:  # pydantic is imported by the loader when a document has errors to explain
+    from pydantic import BaseModel, ValidationError
 
 from mldsl.diagnostics import Diagnostic
-from mldsl.models.typedecl import UNION_TAGS
+from mldsl.models.checks import UNION_TAGS
 from mldsl.yamlsource import Positions
 
 _TYPE_WORDS = {
@@ -70,6 +71,8 @@ def _fields_at(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
 
 
 def _as_model(tp: Any) -> type[BaseModel] | None:
+    from pydantic import BaseModel
+
     for cand in _members(tp):
         if isinstance(cand, type) and issubclass(cand, BaseModel):
             return cand
@@ -89,6 +92,8 @@ def _members(tp: Any) -> list[Any]:
 
 
 def _descend(tp: Any, part: Any) -> Any:
+    from pydantic import BaseModel
+
     for cand in _members(tp):
         if isinstance(cand, type) and issubclass(cand, BaseModel) and isinstance(part, str):
             for name, f in cand.model_fields.items():

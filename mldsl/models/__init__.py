@@ -1,20 +1,6 @@
-"""Pydantic models of the mldsl documents, one module per kind."""
+"""The document models: pydantic classes, one module per kind (``kinds.KIND_MODELS``).
 
-from pydantic import BaseModel
-
-from mldsl.models.module import ModuleDoc
-from mldsl.models.pipeline import PipelineDoc
-from mldsl.models.project import ProjectDoc
-from mldsl.models.serving import ServingDoc
-from mldsl.models.sweep import SweepDoc
-
-#: Document kinds this version reads, and their models.
-KIND_MODELS: dict[str, type[BaseModel]] = {
-    "Project": ProjectDoc,
-    "Module": ModuleDoc,
-    "Pipeline": PipelineDoc,
-    "Sweep": SweepDoc,
-    "Serving": ServingDoc,
-}
-
-__all__ = ["KIND_MODELS", "ModuleDoc", "PipelineDoc", "ProjectDoc", "ServingDoc", "SweepDoc"]
+Nothing is imported here: the checks (``checks.py``) and computed properties (``behaviour.py``) are
+free of pydantic, and ``fast.py`` validates a document from the frozen core schemas without building
+the pydantic classes, which the CLI pays for only when a document has errors to explain.
+"""

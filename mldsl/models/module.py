@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
-from pydantic_core import PydanticCustomError
 
+from mldsl.models import checks
 from mldsl.models.base import Identifier, Metadata, PodMeta, Resources, Scalar, Strict, Volume
+from mldsl.models.behaviour import RunBehaviour
 from mldsl.models.typedecl import AnyDecl
 
 
@@ -34,15 +35,7 @@ class PythonRun(Strict):
     packages: list[str] | None = None
     env: dict[str, Scalar] | None = None
 
-    @model_validator(mode="after")
-    def _one_source(self) -> PythonRun:
-        if (self.source is None) == (self.file is None):
-            raise PydanticCustomError(
-                "MLD601",
-                "a python run needs exactly one of 'source' and 'file'",
-                {"hint": "inline the code with 'source: |' or point 'file:' at a .py file beside the module"},
-            )
-        return self
+    _one_source = model_validator(mode="after")(checks.python_one_source)
 
 
 class SparkDriver(Strict):
@@ -88,33 +81,13 @@ class DistributedRun(Strict):
     local: LocalCode | None = None
 
 
-RUN_KINDS = ("container", "python", "spark", "distributed")
-
-
-class Run(Strict):
+class Run(Strict, RunBehaviour):
     container: ContainerRun | None = None
     python: PythonRun | None = None
     spark: SparkRun | None = None
     distributed: DistributedRun | None = None
 
-    @model_validator(mode="after")
-    def _exactly_one(self) -> Run:
-        given = [k for k in RUN_KINDS if getattr(self, k) is not None]
-        if len(given) != 1:
-            raise PydanticCustomError(
-                "MLD600",
-                "'run' needs exactly one of {kinds}, got {given}",
-                {
-                    "kinds": ", ".join(RUN_KINDS),
-                    "given": ", ".join(given) or "none",
-                    "hint": "a module runs one thing; split it into two modules to run two",
-                },
-            )
-        return self
-
-    @property
-    def kind(self) -> str:
-        return next(k for k in RUN_KINDS if getattr(self, k) is not None)
+    _exactly_one = model_validator(mode="after")(checks.run_exactly_one)
 
 
 class ModuleSpec(Strict):
@@ -133,12 +106,4 @@ class ModuleDoc(Strict):
     metadata: Metadata
     spec: ModuleSpec
 
-    @model_validator(mode="after")
-    def _versioned(self) -> ModuleDoc:
-        if self.metadata.version is None:
-            raise PydanticCustomError(
-                "MLD103",
-                "a Module needs metadata.version",
-                {"hint": "add 'version: 1.0.0' under metadata; pipelines pick modules by version"},
-            )
-        return self
+    _versioned = model_validator(mode="after")(checks.module_versioned)

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from pydantic import Field, model_validator
-from pydantic_core import PydanticCustomError
 
+from mldsl.models import checks
 from mldsl.models.base import Identifier, Metadata, PodMeta, Resources, Scalar, Strict, Toleration, Volume
+from mldsl.models.behaviour import ScheduleBehaviour, StepBehaviour
 from mldsl.models.typedecl import AnyDecl
 
 
@@ -34,7 +35,7 @@ class Approval(Strict):
     timeout: str | None = None
 
 
-class Step(Strict):
+class Step(Strict, StepBehaviour):
     uses: str | None = None
     deploy: str | None = None
     approve: Approval | None = None
@@ -60,24 +61,14 @@ class Step(Strict):
     pod: PodMeta | None = None
     continue_on_failure: bool = False
 
-    @property
-    def after_list(self) -> list[str]:
-        if self.after is None:
-            return []
-        return [self.after] if isinstance(self.after, str) else list(self.after)
 
-
-class Schedule(Strict):
+class Schedule(Strict, ScheduleBehaviour):
     cron: str | list[str]
     timezone: str | None = None
     concurrency: Literal["Allow", "Forbid", "Replace"] = "Allow"
     suspend: bool = False
     starting_deadline: str | None = None
     history: Annotated[int, Field(ge=0)] | None = None
-
-    @property
-    def crons(self) -> list[str]:
-        return [self.cron] if isinstance(self.cron, str) else list(self.cron)
 
 
 class ExitHandler(Strict):
@@ -87,15 +78,7 @@ class ExitHandler(Strict):
     with_: dict[Identifier, Any] = Field(default_factory=dict, alias="with")
     steps: dict[Identifier, Step] | None = None
 
-    @model_validator(mode="after")
-    def _one_form(self) -> ExitHandler:
-        if (self.uses is None) == (self.steps is None) or (self.steps is not None and self.with_):
-            raise PydanticCustomError(
-                "MLD420",
-                "on_exit takes either 'uses' (with 'with') or 'steps', not both and not neither",
-                {"hint": "on_exit: {uses: notify-webhook@1, with: {...}}, or on_exit: {steps: {name: {uses: ..., when: ...}}}"},
-            )
-        return self
+    _one_form = model_validator(mode="after")(checks.exit_one_form)
 
 
 class PipelineSpec(Strict):

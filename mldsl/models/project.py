@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field
-from pydantic_core import PydanticCustomError
 
+from mldsl.models import checks
 from mldsl.models.base import Metadata, Strict, Toleration
 
 
@@ -31,28 +30,11 @@ class LocalRun(Strict):
     mounts: dict[str, str] = Field(default_factory=dict)
 
 
-def _project_id(value: str) -> str:
-    if not 8 <= len(value) <= 63 or not _ID.match(value):
-        raise PydanticCustomError(
-            "MLD107",
-            "invalid project id '{value}'",
-            {
-                "value": value,
-                "hint": "8 to 63 lowercase letters, digits and '-', starting and ending with a letter or digit; "
-                "a UUID is a good id (python -c 'import uuid; print(uuid.uuid4())')",
-            },
-        )
-    return value
-
-
-_ID = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
-
-
 class ProjectSpec(Strict):
     #: who owns this project's objects on a cluster: written as the mldsl.io/project-id annotation on every
     #: object apply makes, and checked before ``apply --prune`` deletes one (another repository with the same
     #: project name, or a hand-made object with mldsl's labels, has another id or none)
-    id: Annotated[str, AfterValidator(_project_id)] | None = None
+    id: Annotated[str, AfterValidator(checks.project_id)] | None = None
     module_paths: list[str] = Field(default_factory=list)
     namespace: str | None = None
     service_account: str | None = None

@@ -5,15 +5,15 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from pydantic import Field, model_validator
-from pydantic_core import PydanticCustomError
 
+from mldsl.models import checks
 from mldsl.models.base import Identifier, Metadata, Strict
+from mldsl.models.behaviour import SpaceBehaviour
 
 Number = int | float
-DISTRIBUTIONS = ("values", "range", "uniform", "loguniform", "int_uniform", "normal")
 
 
-class Space(Strict):
+class Space(Strict, SpaceBehaviour):
     """One dimension of the search space: exactly one distribution."""
 
     values: list[str | Number | bool] | None = None
@@ -23,28 +23,7 @@ class Space(Strict):
     int_uniform: list[int] | None = None  # [low, high], both inclusive
     normal: list[Number] | None = None  # [mean, stddev]
 
-    @model_validator(mode="after")
-    def _one(self) -> Space:
-        given = [d for d in DISTRIBUTIONS if getattr(self, d) is not None]
-        if len(given) != 1:
-            raise PydanticCustomError(
-                "MLD700",
-                "a search dimension needs exactly one of {kinds}, got {given}",
-                {
-                    "kinds": ", ".join(DISTRIBUTIONS),
-                    "given": ", ".join(given) or "none",
-                    "hint": "for example {values: [4, 6, 8]} or {loguniform: [1.0e-4, 1.0e-1]}",
-                },
-            )
-        return self
-
-    @property
-    def kind(self) -> str:
-        return next(d for d in DISTRIBUTIONS if getattr(self, d) is not None)
-
-    @property
-    def args(self) -> list[Any]:
-        return list(getattr(self, self.kind))
+    _one = model_validator(mode="after")(checks.space_one)
 
 
 class Objective(Strict):

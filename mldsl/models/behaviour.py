@@ -1,0 +1,65 @@
+"""What the document models compute from their fields, free of pydantic.
+
+Each pydantic model mixes in its class here, and so does the object ``fast.py`` builds for it: the
+compiler reads the same properties from either.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from mldsl.models.checks import DISTRIBUTIONS, RUN_KINDS
+
+
+class RunBehaviour:
+    if TYPE_CHECKING:
+        container: Any
+        python: Any
+        spark: Any
+        distributed: Any
+
+    @property
+    def kind(self) -> str:
+        """The one run kind given (``container``, ``python``, ``spark`` or ``distributed``)."""
+        return next(k for k in RUN_KINDS if getattr(self, k) is not None)
+
+
+class StepBehaviour:
+    if TYPE_CHECKING:
+        after: list[str] | str | None
+
+    @property
+    def after_list(self) -> list[str]:
+        if self.after is None:
+            return []
+        return [self.after] if isinstance(self.after, str) else list(self.after)
+
+
+class ScheduleBehaviour:
+    if TYPE_CHECKING:
+        cron: str | list[str]
+
+    @property
+    def crons(self) -> list[str]:
+        return [self.cron] if isinstance(self.cron, str) else list(self.cron)
+
+
+class SpaceBehaviour:
+    @property
+    def kind(self) -> str:
+        return next(d for d in DISTRIBUTIONS if getattr(self, d) is not None)
+
+    @property
+    def args(self) -> list[Any]:
+        return list(getattr(self, self.kind))
+
+
+class TypeDeclBehaviour:
+    if TYPE_CHECKING:
+
+        @property
+        def model_fields_set(self) -> set[str]: ...
+
+    @property
+    def has_default(self) -> bool:
+        return "default" in self.model_fields_set
