@@ -85,10 +85,13 @@ def pipelines(ctx: Context) -> None:
 
 def sweeps(ctx: Context) -> None:
     """Check every sweep against its pipeline; compute the trials of grid and random ones."""
+    docs = ctx.ws.of_kind("Sweep", tier=0)
+    if not docs:
+        return
     from mldsl.compiler.sweeps import compile_sweep
 
     by_name = {p.name: p for p in ctx.pipelines}
-    for doc in ctx.ws.of_kind("Sweep", tier=0):
+    for doc in docs:
         sweep = compile_sweep(ctx, doc, by_name)
         if sweep is not None:
             ctx.sweeps.append(sweep)
@@ -96,9 +99,12 @@ def sweeps(ctx: Context) -> None:
 
 def servings(ctx: Context) -> None:
     """Check every Serving: traffic, shadow, and servers its backend can run."""
+    docs = ctx.ws.of_kind("Serving")
+    if not docs:
+        return
     from mldsl.compiler.servings import compile_serving
 
-    for doc in ctx.ws.of_kind("Serving"):
+    for doc in docs:
         serving = compile_serving(ctx, doc)
         if serving is not None:
             ctx.servings.append(serving)

@@ -86,24 +86,24 @@ class Registry:
                 if close
                 else "give the module's file on the command line or add its folder to module_paths in mldsl.yaml",
             )
-        import semantic_version as sv
+        from mldsl.semver import Range, Version
 
         try:
-            spec = sv.SimpleSpec(constraint.replace(" ", "")) if constraint else None
+            spec = Range.parse(constraint.replace(" ", "")) if constraint else None
         except ValueError:
             raise ResolveError(
                 "MLD402",
                 f"invalid version range {constraint!r}",
                 "use an exact version (1.2.0), a prefix (1, 1.2), ^1.2, ~1.4 or >=2,<3",
             ) from None
-        ranked = sorted(cands, key=lambda d: (sv.Version(d.version or "0.0.0"), -d.tier), reverse=True)
+        ranked = sorted(cands, key=lambda d: (Version.parse(d.version or "0.0.0"), -d.tier), reverse=True)
         if spec is None:  # no range: the newest release; pre-releases only when nothing else exists
-            releases = [d for d in ranked if not sv.Version(d.version or "0.0.0").prerelease]
+            releases = [d for d in ranked if not Version.parse(d.version or "0.0.0").prerelease]
             return (releases or ranked)[0]
         for d in ranked:
-            if sv.Version(d.version or "0.0.0") in spec:
+            if Version.parse(d.version or "0.0.0") in spec:
                 return d
-        versions = ", ".join(sorted({d.version or "" for d in cands}, key=sv.Version))
+        versions = ", ".join(sorted({d.version or "" for d in cands}, key=Version.parse))
         raise ResolveError("MLD401", f"no version of {name!r} matches {constraint!r}", f"available versions: {versions}")
 
     def _by_path(self, ref: str, ctx: Context, base: Path) -> Loaded:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -30,6 +28,8 @@ def write_atomically(folder: Path, files: list[tuple[str, str]], precondition: C
     ``precondition`` runs after everything is staged and right before the renames;
     raising there writes nothing (a save re-checks that nobody changed the file).
     """
+    import tempfile  # here, with shutil below: importing them cost every command ~10 ms, writing or not (#15)
+
     folder.mkdir(parents=True, exist_ok=True)
     staged: list[tuple[str, Path]] = []
     try:
@@ -61,6 +61,9 @@ def _replace_all(staged: list[tuple[str, Path]]) -> None:
     Each file that is replaced is first hard-linked to a backup name (no copy: the same inode), so the set of
     files a compile writes is either all old or all new, never a mix that ``kubectl apply -f out/`` would take.
     """
+    import shutil
+    import tempfile
+
     backups: list[tuple[Path, Path | None]] = []  # (final, its backup; None when the file is new)
     try:
         for tmp, final in staged:

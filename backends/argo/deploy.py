@@ -10,7 +10,6 @@ applies first when no revision has been rolled out yet.
 from __future__ import annotations
 
 from functools import cache
-from importlib import resources
 from typing import Any, cast
 
 from mldsl.backends.argo import model as m
@@ -28,6 +27,8 @@ MODEL_URI = "{{inputs.parameters.model_uri}}"
 def pod_source() -> str:
     """The deploy pod's program as the step runs it: the file without its docstring (the why is here, in
     mldsl's source), and never a ``{{`` (Argo would read it as a tag; a test checks)."""
+    from importlib import resources  # here: it costs every compile ~15 ms, deploy steps or not (issue #15)
+
     text = resources.files("mldsl.backends.argo").joinpath("deploy_pod.py").read_text(encoding="utf-8")
     _, _, code = text.partition('"""\n\n')
     return "# mldsl's deploy pod (mldsl/backends/argo/deploy_pod.py): apply, then wait until this version serves\n" + code

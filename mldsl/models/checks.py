@@ -8,9 +8,14 @@ without importing pydantic or building the model classes: a check lives here onc
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pydantic_core import PydanticCustomError
+from mldsl.models.core import core
+
+if TYPE_CHECKING:
+    import pydantic_core
+
+PydanticCustomError: type[pydantic_core.PydanticCustomError] = core.PydanticCustomError
 
 #: document kinds this version reads (``mldsl.models.KIND_MODELS`` has their models)
 KINDS = ("Project", "Module", "Pipeline", "Sweep", "Serving")

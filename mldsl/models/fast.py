@@ -15,10 +15,12 @@ import functools
 import importlib
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pydantic_core
-from pydantic_core import SchemaValidator
+from mldsl.models.core import core
+
+if TYPE_CHECKING:
+    from pydantic_core import SchemaValidator
 
 PATH = Path(__file__).with_name("frozen-schemas.json")
 
@@ -73,7 +75,7 @@ class _Thaw:
 
         @functools.cache
         def validator() -> SchemaValidator:
-            return SchemaValidator(self.schema(schema))
+            return core.SchemaValidator(self.schema(schema))  # type: ignore[no-any-return]
 
         return lambda: validator().validate_python({})
 
@@ -96,7 +98,7 @@ class _Thaw:
 @functools.cache
 def thawed() -> _Thaw | None:
     frozen = json.loads(PATH.read_text(encoding="utf-8"))
-    if frozen.get("pydantic_core") != pydantic_core.__version__:
+    if frozen.get("pydantic_core") != core.__version__:
         return None
     return _Thaw(frozen)
 
@@ -107,4 +109,4 @@ def validator(kind: str) -> SchemaValidator | None:
     thaw = thawed()
     if thaw is None:
         return None
-    return SchemaValidator(thaw.schema(thaw.frozen["kinds"][kind]))
+    return core.SchemaValidator(thaw.schema(thaw.frozen["kinds"][kind]))  # type: ignore[no-any-return]

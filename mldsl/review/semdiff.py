@@ -248,6 +248,6 @@ def diff_programs(
 
 
 def _semver_key(version: str) -> Any:
-    import semantic_version as sv
+    from mldsl.semver import Version
 
-    return sv.Version(version)
+    return Version.parse(version)
