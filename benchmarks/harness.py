@@ -22,9 +22,25 @@ from pathlib import Path
 
 
 def mldsl() -> list[str]:
-    """The command line that starts ``mldsl`` as CI and users do (the installed script when there is one)."""
+    """The command line that starts ``mldsl`` as CI and users do (the installed script when there is one).
+
+    The package's bytecode is compiled first, as pip does when it installs a wheel: with an editable
+    install under ``PYTHONDONTWRITEBYTECODE`` every run would otherwise recompile the edited sources, a
+    cost no installed copy pays.
+    """
+    _compile_bytecode()
     exe = shutil.which("mldsl")
     return [exe] if exe else [sys.executable, "-m", "mldsl"]
+
+
+def _compile_bytecode() -> None:
+    import compileall
+    import importlib.util
+
+    for package in ("mldsl", "mldsl.compiler", "mldsl.backends"):
+        spec = importlib.util.find_spec(package)
+        for folder in (spec.submodule_search_locations or []) if spec else []:
+            compileall.compile_dir(folder, quiet=1)
 
 
 def run_seconds(cmd: Sequence[str], *, expect: int | None = 0, cwd: Path | None = None) -> float:

@@ -7,6 +7,10 @@ fast. Exit codes: 0 success, 1 invalid input, 2 usage error, 3 cluster error.
 
 from __future__ import annotations
 
+# isort: off
+import mldsl.startup  # noqa: F401 - first, before the imports below: it tunes the garbage collector
+
+# isort: on
 import sys
 from collections.abc import Callable
 from pathlib import Path
