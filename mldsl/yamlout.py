@@ -99,31 +99,49 @@ _Dumper.add_representer(list, _list)
 
 
 _STR, _MAP, _SEQ = "tag:yaml.org,2002:str", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
+_RESOLVER = yaml.resolver.Resolver()
+#: (tag, text) -> the serializer's ``implicit`` pair: would the text, written plain, read back with this tag
+_IMPLICIT: dict[tuple[str, str], tuple[bool, bool]] = {}
 
 
-def _node(data: Any) -> yaml.Node:
-    """The node PyYAML's representer builds for ``data`` with the representers above, built directly.
+def _scalar(tag: str, text: str, style: str | None = None) -> yaml.ScalarEvent:
+    implicit = _IMPLICIT.get((tag, text))
+    if implicit is None:
+        implicit = _IMPLICIT[(tag, text)] = (
+            tag == _RESOLVER.resolve(yaml.ScalarNode, text, (True, False)),  # type: ignore[no-untyped-call]
+            tag == _RESOLVER.resolve(yaml.ScalarNode, text, (False, True)),  # type: ignore[no-untyped-call]
+        )
+    return yaml.ScalarEvent(None, tag, implicit, text, style=style)
 
-    Manifests are dicts, lists and scalars; going through ``represent_data`` (a type lookup, alias
-    bookkeeping and a call per value) took a third of a 1,000-step compile (issue #15). The nodes are the
-    same (tags, styles, flow styles), so the serializer and emitter write the same bytes: the golden
-    files pin it.
+
+def _events(data: Any, out: list[yaml.Event]) -> None:
+    """The events PyYAML's representer and serializer make of ``data`` with the representers above.
+
+    Manifests are dicts, lists and scalars. Going through the representer's nodes (a type lookup and alias
+    bookkeeping per value, then the serializer calling the Python resolver twice per scalar from C) took
+    40 % of a 1,000-step compile (issue #15); the libyaml emitter writes these events as it would have
+    written the nodes: the same bytes (``tests/test_yamlout.py`` compares both; the golden files pin it).
     """
     if isinstance(data, str):
-        style = "|" if "\n" in data else "'" if retyped(data) else None
-        return yaml.ScalarNode(_STR, data, style=style)
-    if isinstance(data, dict):
-        pairs = [(_node(k), _node(v)) for k, v in data.items()]
-        return yaml.MappingNode(_MAP, pairs, flow_style=bool(data) and _short(data))
-    if isinstance(data, list):
-        return yaml.SequenceNode(_SEQ, [_node(v) for v in data], flow_style=bool(data) and _short(data))
-    if data is None:
-        return yaml.ScalarNode("tag:yaml.org,2002:null", "null")
-    if isinstance(data, bool):
-        return yaml.ScalarNode("tag:yaml.org,2002:bool", "true" if data else "false")
-    if isinstance(data, int):
-        return yaml.ScalarNode("tag:yaml.org,2002:int", str(data))
-    if isinstance(data, float):
+        out.append(_scalar(_STR, data, "|" if "\n" in data else "'" if retyped(data) else None))
+    elif isinstance(data, dict):
+        out.append(yaml.MappingStartEvent(None, _MAP, True, flow_style=bool(data) and _short(data)))
+        for key, value in data.items():
+            _events(key, out)
+            _events(value, out)
+        out.append(yaml.MappingEndEvent())
+    elif isinstance(data, list):
+        out.append(yaml.SequenceStartEvent(None, _SEQ, True, flow_style=bool(data) and _short(data)))
+        for value in data:
+            _events(value, out)
+        out.append(yaml.SequenceEndEvent())
+    elif data is None:
+        out.append(_scalar("tag:yaml.org,2002:null", "null"))
+    elif isinstance(data, bool):
+        out.append(_scalar("tag:yaml.org,2002:bool", "true" if data else "false"))
+    elif isinstance(data, int):
+        out.append(_scalar("tag:yaml.org,2002:int", str(data)))
+    elif isinstance(data, float):
         # SafeRepresenter.represent_float: .nan/.inf, else repr, with a '.0' before a bare exponent
         if data != data:
             text = ".nan"
@@ -133,12 +151,31 @@ def _node(data: Any) -> yaml.Node:
             text = repr(data).lower()
             if "." not in text and "e" in text:
                 text = text.replace("e", ".0e", 1)
-        return yaml.ScalarNode("tag:yaml.org,2002:float", text)
-    node: yaml.Node = _Dumper(io.StringIO()).represent_data(data)  # anything else, as PyYAML would
-    return node
+        out.append(_scalar("tag:yaml.org,2002:float", text))
+    else:  # anything else, as PyYAML's representer makes it
+        _node_events(_Dumper(io.StringIO()).represent_data(data), out)
+
+
+def _node_events(node: yaml.Node, out: list[yaml.Event]) -> None:
+    if isinstance(node, yaml.ScalarNode):
+        out.append(_scalar(node.tag, node.value, node.style))
+    elif isinstance(node, yaml.MappingNode):
+        out.append(yaml.MappingStartEvent(None, node.tag, node.tag == _MAP, flow_style=node.flow_style))
+        for key, value in node.value:
+            _node_events(key, out)
+            _node_events(value, out)
+        out.append(yaml.MappingEndEvent())
+    elif isinstance(node, yaml.SequenceNode):
+        out.append(yaml.SequenceStartEvent(None, node.tag, node.tag == _SEQ, flow_style=node.flow_style))
+        for value in node.value:
+            _node_events(value, out)
+        out.append(yaml.SequenceEndEvent())
 
 
 def dump(obj: Any) -> str:
     """One YAML document; ``width`` is unbounded so expressions stay on one line."""
-    text: str = yaml.serialize(_node(obj), Dumper=_Dumper, allow_unicode=True, width=2**31 - 1, indent=2)
+    events: list[yaml.Event] = [yaml.StreamStartEvent(), yaml.DocumentStartEvent(explicit=False)]
+    _events(obj, events)
+    events += [yaml.DocumentEndEvent(explicit=False), yaml.StreamEndEvent()]
+    text: str = yaml.emit(events, Dumper=_Dumper, allow_unicode=True, width=2**31 - 1, indent=2)
     return text if text.endswith("\n") else text + "\n"
