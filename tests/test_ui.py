@@ -189,6 +189,21 @@ def test_check_of_a_good_pipeline_gives_its_order(ui: Client) -> None:
     assert data["edges"] == [["load", "split", False]]
 
 
+def test_a_parallelism_from_a_param_is_checked_at_its_field(ui: Client) -> None:
+    """SPEC §1.10: a fan-out's ``parallelism`` takes a param; a value that is no count is refused at that field."""
+    model = two_steps()
+    model["params"].append({"name": "width", "type": "int", "default": 2})
+    model["steps"][1]["props"] = {"for_each": [0.2, 0.3], "parallelism": "${{ params.width }}"}
+    model["steps"][1]["with"]["test_fraction"] = "${{ item }}"
+    body = {"path": "pipelines/new.yaml", "token": None, "original": None, "model": model}
+    status, data = ui.call("POST", "/api/check", body)
+    assert status == 200 and data["errors"] == 0, [d["message"] for ds in data["fields"].values() for d in ds]
+    assert yaml.safe_load(data["yaml"])["spec"]["steps"]["split"]["parallelism"] == "${{ params.width }}"
+    model["steps"][1]["props"]["parallelism"] = "${{ item }}"
+    status, data = ui.call("POST", "/api/check", body)
+    assert {f: [d["code"] for d in ds] for f, ds in data["fields"].items()} == {"step:split:prop:parallelism": ["MLD303"]}
+
+
 def test_the_dag_has_the_compilers_edges(ui: Client) -> None:
     """Dependencies the composer does not edit (publish's `when` reads evaluate's AUC) are drawn too."""
     status, opened = ui.call("GET", "/api/open?path=pipelines/churn-train.yaml")
