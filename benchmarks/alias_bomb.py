@@ -17,7 +17,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from harness import Report, Target, mldsl, run_seconds, samples
+from harness import Report, Target, configure, install_options, mldsl, run_seconds, samples
 
 
 def bomb(levels: int = 9) -> str:
@@ -30,9 +30,11 @@ def bomb(levels: int = 9) -> str:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    install_options(ap)
     ap.add_argument("--repeat", type=int, default=7)
     ap.add_argument("--check", action="store_true", help="exit 1 when a target fails")
     args = ap.parse_args()
+    configure(args)
     report = Report("refusing a 10^9-value alias bomb")
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "bomb.yaml"

@@ -24,7 +24,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from harness import Report, Target, mldsl, run_seconds, samples
+from harness import Report, Target, configure, install_options, mldsl, run_seconds, samples
 
 MODULE = """\
 apiVersion: mldsl/v1
@@ -83,6 +83,7 @@ def hera_python() -> Path:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    install_options(ap)
     ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
     ap.add_argument(
         "--shape",
@@ -94,6 +95,7 @@ def main() -> int:
     ap.add_argument("--no-hera", dest="hera", action="store_false", help="skip the side-by-side run of Hera")
     ap.add_argument("--check", action="store_true", help="exit 1 when a target fails")
     args = ap.parse_args()
+    configure(args)
     report = Report(f"compile: {args.shape} pipelines of {', '.join(f'{n:,}' for n in args.sizes)} steps")
     medians: dict[int, float] = {}
     with tempfile.TemporaryDirectory() as tmp:

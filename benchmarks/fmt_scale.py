@@ -22,7 +22,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from harness import Report, Target, mldsl, run_seconds, samples
+from harness import Report, Target, configure, install_options, mldsl, run_seconds, samples
 
 
 def params_file(entries: int, indent: int = 2) -> str:
@@ -37,9 +37,11 @@ def params_file(entries: int, indent: int = 2) -> str:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    install_options(ap)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--check", action="store_true", help="exit 1 when a target fails")
     args = ap.parse_args()
+    configure(args)
     report = Report("fmt --check on big files")
     sizes = [10_000, 20_000, 40_000]
     medians = {}

@@ -9,6 +9,8 @@ count and its load average when the run started and ended.
 
 from __future__ import annotations
 
+import argparse
+import functools
 import os
 import platform
 import shutil
@@ -20,17 +22,69 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+#: where the measured copy of mldsl is installed from a wheel of this checkout, as users install it
+VENV = HERE / ".venv-mldsl"
+_here = False
+
+
+def install_options(ap: argparse.ArgumentParser) -> None:
+    ap.add_argument(
+        "--here",
+        action="store_true",
+        help="measure the mldsl of this environment instead of a wheel of this checkout installed in "
+        "benchmarks/.venv-mldsl (an editable install pays its import hook at every start of Python)",
+    )
+
+
+def configure(args: argparse.Namespace) -> None:
+    global _here
+    _here = bool(args.here)
+
+
+def python() -> str:
+    """The interpreter of the measured copy: the yardsticks (``import yaml``) run in the same environment."""
+    return sys.executable if _here else str(_installed())
+
 
 def mldsl() -> list[str]:
-    """The command line that starts ``mldsl`` as CI and users do (the installed script when there is one).
+    """The command line that starts the measured ``mldsl`` as CI and users do (its installed script).
 
-    The package's bytecode is compiled first, as pip does when it installs a wheel: with an editable
-    install under ``PYTHONDONTWRITEBYTECODE`` every run would otherwise recompile the edited sources, a
-    cost no installed copy pays.
+    By default a wheel built from this checkout, installed in ``benchmarks/.venv-mldsl`` (made on first use,
+    its dependencies from the package index) with its bytecode compiled, as ``pip install`` leaves it; with
+    ``--here``, this environment's copy, its bytecode compiled first (an editable install under
+    ``PYTHONDONTWRITEBYTECODE`` would recompile edited sources at every run, a cost no installed copy pays).
     """
+    if not _here:
+        return [str(_installed().parent / "mldsl")]
     _compile_bytecode()
     exe = shutil.which("mldsl")
     return [exe] if exe else [sys.executable, "-m", "mldsl"]
+
+
+@functools.cache
+def _installed() -> Path:
+    """The venv's interpreter, with a wheel of the checkout as it is now (built and reinstalled per run)."""
+    import tempfile
+
+    py = VENV / "bin" / "python"
+    first = not py.exists()
+    if first:
+        print("making benchmarks/.venv-mldsl (once)...", file=sys.stderr)
+        subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        subprocess.run(
+            [str(py), "-m", "pip", "wheel", "-q", "--no-deps", "-w", tmp, str(ROOT)], check=True, stdout=subprocess.DEVNULL
+        )
+        (wheel,) = Path(tmp).glob("mldsl-*.whl")
+        flags = [] if first else ["--no-deps", "--force-reinstall"]
+        subprocess.run([str(py), "-m", "pip", "install", "-q", *flags, str(wheel)], check=True, stdout=subprocess.DEVNULL)
+    site = subprocess.run(
+        [str(py), "-c", "import mldsl, os; print(os.path.dirname(mldsl.__file__))"], check=True, capture_output=True, text=True
+    ).stdout.strip()
+    subprocess.run([str(py), "-m", "compileall", "-q", site], check=True, stdout=subprocess.DEVNULL)
+    return py
 
 
 def _compile_bytecode() -> None:

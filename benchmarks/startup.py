@@ -18,19 +18,21 @@ import tempfile
 from pathlib import Path
 
 from compile_scale import MODULE
-from harness import Report, Target, mldsl, run_seconds
+from harness import Report, Target, configure, install_options, mldsl, python, run_seconds
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    install_options(ap)
     ap.add_argument("--repeat", type=int, default=15)
     ap.add_argument("--check", action="store_true", help="exit 1 when a target fails")
     args = ap.parse_args()
+    configure(args)
     report = Report("start-up: validate one small file")
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "module.yaml"
         path.write_text(MODULE)
-        yaml_cmd = [sys.executable, "-c", "import yaml"]
+        yaml_cmd = [python(), "-c", "import yaml"]
         validate_cmd = [*mldsl(), "validate", str(path)]
         run_seconds(yaml_cmd), run_seconds(validate_cmd)  # warm the disk cache
         pairs = [(run_seconds(yaml_cmd), run_seconds(validate_cmd)) for _ in range(args.repeat)]

@@ -14,7 +14,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from harness import Report, Target, mldsl, run_seconds, samples
+from harness import Report, Target, configure, install_options, mldsl, run_seconds, samples
 
 ROOT = Path(__file__).resolve().parent.parent
 SWEEP = """\
@@ -37,10 +37,12 @@ spec:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    install_options(ap)
     ap.add_argument("--trials", type=int, default=10_000)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--check", action="store_true", help="exit 1 when a target fails")
     args = ap.parse_args()
+    configure(args)
     report = Report(f"a random sweep of {args.trials:,} trials")
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(tmp) / "p"

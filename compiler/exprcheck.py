@@ -7,7 +7,6 @@ operands. Errors carry the offset of the offending node in the source string.
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,6 +15,7 @@ from mldsl import expressions as ast
 from mldsl.compiler import ir
 from mldsl.constraints import Param, secret_problems
 from mldsl.mtypes import ANY, BOOL, FLOAT, INT, SECRET, STR, TIMESTAMP, MType, assignable, list_of, type_of_literal
+from mldsl.suggest import close_matches
 
 WORKFLOW_FIELDS = {
     "name": STR,
@@ -153,7 +153,7 @@ class Checker:
             return ir.IWorkflow(rest[0], WORKFLOW_FIELDS[rest[0]])
         if root == "trial":
             return self.fail(node, "MLD302", "'trial' is only defined inside a Sweep")
-        close = difflib.get_close_matches(root, ROOTS, n=1)
+        close = close_matches(root, ROOTS, n=1)
         return self.fail(
             node,
             "MLD301",
@@ -420,7 +420,7 @@ class Checker:
 
 
 def _did_you_mean(name: str, options: dict[str, Any], what: str) -> str | None:
-    close = difflib.get_close_matches(name, list(options), n=1)
+    close = close_matches(name, list(options), n=1)
     if close:
         return f"did you mean {close[0]!r}?"
     return f"known {what}: " + ", ".join(sorted(options)) if options else f"there are no {what}"

@@ -4,9 +4,11 @@ Backends read only these types: every reference is resolved, every
 expression typed, every module pinned to one version, every step ordered.
 Bump :data:`IR_VERSION` when a change would make an existing backend
 misread the IR.
-"""
 
-from __future__ import annotations
+No ``from __future__ import annotations`` here: ``typing.NamedTuple`` compiles every string annotation
+into a ForwardRef, some 200 compiles for these classes (3 ms of every start-up, issue #15); only the
+forward references are written as strings.
+"""
 
 from typing import Any, NamedTuple
 
@@ -81,31 +83,31 @@ class ISecret(NamedTuple):
 
 class IUnary(NamedTuple):
     op: str
-    operand: IExpr
+    operand: "IExpr"
     type: MType
 
 
 class IBinary(NamedTuple):
     op: str
-    left: IExpr
-    right: IExpr
+    left: "IExpr"
+    right: "IExpr"
     type: MType
 
 
 class ICall(NamedTuple):
     func: str
-    args: tuple[IExpr, ...]
+    args: "tuple[IExpr, ...]"
     type: MType
 
 
 class IList(NamedTuple):
-    items: tuple[IExpr, ...]
+    items: "tuple[IExpr, ...]"
     type: MType
 
 
 class IIndex(NamedTuple):
-    target: IExpr
-    key: IExpr
+    target: "IExpr"
+    key: "IExpr"
     type: MType
 
 
@@ -222,11 +224,11 @@ class DeployRun(NamedTuple):
     new model the stable one with all the traffic.
     """
 
-    serving: Serving
+    serving: "Serving"
     weight: int | None = None
     promote: bool = False
 
-    def rollout(self) -> Serving:
+    def rollout(self) -> "Serving":
         """The Serving as this step leaves it; the backends put the bound URI on its last model."""
         s = self.serving
         if self.promote:
@@ -276,7 +278,7 @@ class PodSettings(NamedTuple):
     labels: tuple[tuple[str, str], ...] = ()
     annotations: tuple[tuple[str, str], ...] = ()
 
-    def over(self, other: PodSettings | None) -> PodSettings:
+    def over(self, other: "PodSettings | None") -> "PodSettings":
         """``other`` (a step's) over these (its module's): volumes by name, labels by key, the rest replaced."""
         if other is None:
             return self

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +20,7 @@ from mldsl.durations import parse_duration
 from mldsl.loader import Loaded
 from mldsl.model_errors import COMMA_HINT, split_by_comma
 from mldsl.mtypes import ANY, BOOL, STR, list_of
+from mldsl.suggest import close_matches
 
 if TYPE_CHECKING:  # the document models are read, never built, here (models/fast.py builds them)
     from mldsl.models.base import Toleration as TolerationModel
@@ -193,7 +193,7 @@ def _compile_steps(
         )
         for after in step.after_list:
             if after not in steps:
-                close = difflib.get_close_matches(after, list(steps), n=1)
+                close = close_matches(after, list(steps), n=1)
                 ctx.error(
                     doc,
                     (*loc, "after"),
@@ -376,7 +376,7 @@ def _deploy_module(ctx: Context, doc: Loaded, loc: Loc, name: str) -> ir.Module 
         if name in known or ("Serving", name) in ctx.ws.broken:
             ctx.suppressed += 1  # its errors are reported at its own file
             return None
-        close = difflib.get_close_matches(name, known, n=1)
+        close = close_matches(name, known, n=1)
         ctx.error(
             doc,
             (*loc, "deploy"),
@@ -444,7 +444,7 @@ def _bindings(
     names = [p.name for p in module.inputs]
     for key in with_:
         if module.input(key) is None:
-            close = difflib.get_close_matches(key, names, n=1)
+            close = close_matches(key, names, n=1)
             ctx.error(
                 doc,
                 (*loc, "with", key),

@@ -8,12 +8,12 @@ the earlier place wins, so a project can override a built-in module.
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from mldsl.compiler.context import Context
 from mldsl.loader import Loaded, builtin_module_names, load_builtin_module, load_file, real_path, safely
+from mldsl.suggest import close_matches
 
 
 class ResolveError(ValueError):
@@ -78,7 +78,7 @@ class Registry:
         cands = self.by_name.get(name)
         if not cands:
             known = set(self.by_name) | (set(builtin_module_names()) if self.ctx is not None else set())
-            close = difflib.get_close_matches(name, sorted(known), n=1)
+            close = close_matches(name, sorted(known), n=1)
             raise ResolveError(
                 "MLD400",
                 f"module {name!r} not found",

@@ -9,7 +9,6 @@ pipeline's ``on_exit`` does not run (the caller's does), nor do its ``schedule``
 
 from __future__ import annotations
 
-import difflib
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from mldsl.compiler import dag, ir
@@ -17,6 +16,7 @@ from mldsl.compiler.context import Context, Loc
 from mldsl.constraints import Param
 from mldsl.loader import Loaded
 from mldsl.mtypes import BOOL
+from mldsl.suggest import close_matches
 
 if TYPE_CHECKING:  # the document models are read, never built, here (models/fast.py builds them)
     from mldsl.models.pipeline import Step
@@ -74,7 +74,7 @@ def module_for_pipeline(ctx: Context, doc: Loaded, loc: Loc, step: Step, compile
             ctx.suppressed += 1  # its file has errors, reported there
             return None
         known = sorted({d.name for d in ctx.ws.of_kind("Pipeline")} - {doc.name})
-        close = difflib.get_close_matches(name, known, n=1)
+        close = close_matches(name, known, n=1)
         ctx.error(
             doc,
             (*loc, "pipeline"),

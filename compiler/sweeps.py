@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import math
 from typing import TYPE_CHECKING, Any
 
@@ -11,6 +10,7 @@ from mldsl.compiler.context import Context, Loc
 from mldsl.compiler.trials import CONTINUOUS, Dimension, discrete, grid, random_trials
 from mldsl.constraints import Param, check_value
 from mldsl.loader import Loaded
+from mldsl.suggest import close_matches
 
 if TYPE_CHECKING:  # the document models are read, never built, here (models/fast.py builds them)
     from mldsl.models.sweep import Space
@@ -31,7 +31,7 @@ def compile_sweep(ctx: Context, doc: Loaded, pipelines: dict[str, ir.Pipeline]) 
             return None
     if pipeline is None:
         known = [d.name for d in ctx.ws.of_kind("Pipeline")]
-        close = difflib.get_close_matches(spec.pipeline, known, n=1)
+        close = close_matches(spec.pipeline, known, n=1)
         # it exists but has errors, reported at its own file
         failed = spec.pipeline in known or ("Pipeline", spec.pipeline) in ctx.ws.broken
         if not failed:
@@ -209,7 +209,7 @@ def _trial_pipeline(ctx: Context, doc: Loaded, pipeline: ir.Pipeline, skip: list
     names = [s.name for s in pipeline.steps] + list(members)
     unknown = [s for s in skip if s not in names]
     for s in unknown:
-        close = difflib.get_close_matches(s, names, n=1)
+        close = close_matches(s, names, n=1)
         ctx.error(
             doc,
             ("spec", "skip_steps"),
@@ -274,7 +274,7 @@ def _katib_name(ctx: Context, doc: Loaded) -> None:
 
 
 def _unknown_param(ctx: Context, doc: Loaded, loc: Loc, name: str, params: dict[str, Param]) -> None:
-    close = difflib.get_close_matches(name, list(params), n=1)
+    close = close_matches(name, list(params), n=1)
     ctx.error(
         doc,
         loc,
@@ -375,7 +375,7 @@ def _objective(ctx: Context, doc: Loaded, metric: str, pipeline: ir.Pipeline) ->
         step_name, output = target.step, target.output
     step = next((s for s in pipeline.steps if s.name == step_name), None)
     if step is None:
-        close = difflib.get_close_matches(step_name, [s.name for s in pipeline.steps], n=1)
+        close = close_matches(step_name, [s.name for s in pipeline.steps], n=1)
         ctx.error(
             doc,
             loc,

@@ -15,9 +15,11 @@ clamped back into their interval, so every trial lies inside its space.
 from __future__ import annotations
 
 import math
-import random
 from collections.abc import Sequence
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+if TYPE_CHECKING:
+    import random
 
 CONTINUOUS = ("uniform", "loguniform", "normal")
 
@@ -110,5 +112,7 @@ def draw(d: Dimension, rng: random.Random) -> Any:
 
 
 def random_trials(dims: list[Dimension], count: int, seed: int) -> list[dict[str, Any]]:
+    import random  # here: only random sweeps draw
+
     rng = random.Random(seed)
     return [{d.name: draw(d, rng) for d in dims} for _ in range(count)]

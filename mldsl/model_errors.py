@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import types
 import typing
 from typing import TYPE_CHECKING, Any
@@ -12,6 +11,7 @@ if TYPE_CHECKING:  # pydantic is imported by the loader when a document has erro
 
 from mldsl.diagnostics import Diagnostic
 from mldsl.models.checks import UNION_TAGS
+from mldsl.suggest import close_matches
 from mldsl.yamlsource import Positions
 
 _TYPE_WORDS = {
@@ -142,7 +142,7 @@ def validation_diagnostics(
         if etype == "extra_forbidden":
             name = str(loc[-1]) if loc else "?"
             fields = _fields_at(model, loc[:-1])
-            close = difflib.get_close_matches(name, fields, n=1, cutoff=0.6)
+            close = close_matches(name, fields, n=1, cutoff=0.6)
             if split_by_comma(name, _value_at(data, loc)):
                 hint = COMMA_HINT
             elif close:

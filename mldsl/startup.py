@@ -7,7 +7,7 @@ less often for the same reason (``mypy/main.py``: ``gc.set_threshold(200 * 1000,
 """
 
 import gc
-import platform
+import sys
 
-if platform.python_implementation() == "CPython":
+if sys.implementation.name == "cpython":
     gc.set_threshold(200_000, 30, 30)

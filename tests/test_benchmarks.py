@@ -21,7 +21,7 @@ ROW = re.compile(r"^\| .+ \| [^|]+ \| [^|]+ \| [^|]+ \| [≤≥] [^|]+ \| (pass|
 @pytest.mark.parametrize("script", ["alias_bomb.py", "startup.py"])
 def test_a_benchmark_prints_each_target_with_figures_goal_and_verdict(script: str) -> None:
     proc = subprocess.run(
-        [sys.executable, script, "--repeat", "1"], cwd=ROOT / "benchmarks", capture_output=True, text=True, timeout=120
+        [sys.executable, script, "--repeat", "1", "--here"], cwd=ROOT / "benchmarks", capture_output=True, text=True, timeout=120
     )
     assert proc.returncode == 0, proc.stderr
     assert "load average" in proc.stdout and "cores" in proc.stdout

@@ -24,7 +24,6 @@ from typing import cast
 from mldsl.backends.argo import model as m
 from mldsl.backends.argo.templates import fit_name
 from mldsl.compiler import ir
-from mldsl.compiler.sweeps import report_task
 
 #: the label Katib's ``primaryPodLabels`` select the report pod by; its value is the objective step's task
 OBJECTIVE_LABEL = "mldsl.io/objective-of"
@@ -36,6 +35,8 @@ def report_template_name(step: str) -> str:
 
 def report(step: str, outputs: list[str], image: str) -> tuple[m.DAGTask, m.Template]:
     """The DAG task and the template that print ``outputs`` of ``step`` for Katib."""
+    from mldsl.compiler.sweeps import report_task  # here: the sweep compiler is not needed without sweeps
+
     task = ir.step_key(step)
     env = [{"name": f"MLDSL_OBJECTIVE_{i}", "value": "%s={{inputs.parameters.%s}}" % (o, o)} for i, o in enumerate(outputs)]
     tpl: m.Template = {

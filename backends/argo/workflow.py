@@ -25,7 +25,6 @@ from mldsl.backends.argo.templates import (
 )
 from mldsl.backends.k8s import label_value
 from mldsl.compiler import ir
-from mldsl.compiler.sweeps import KATIB
 from mldsl.mtypes import STR
 
 API_VERSION = "argoproj.io/v1alpha1"
@@ -115,6 +114,8 @@ class PipelineEmitter:
         self.identities = self._identity_refs()
         #: per step a Katib sweep reads its objective from, the outputs a report pod prints (``objective.py``)
         self.objectives: dict[str, set[str]] = {}
+        if program.sweeps:
+            from mldsl.compiler.sweeps import KATIB  # here: the sweep compiler is not needed without sweeps
         for s in program.sweeps:
             if s.pipeline.name == pipeline.name and s.strategy in KATIB:
                 self.objectives.setdefault(s.objective_step, set()).add(s.objective_output)
