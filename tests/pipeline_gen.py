@@ -140,7 +140,8 @@ def projects(draw: st.DrawFn) -> dict[str, str]:
             step["for_each"] = draw(st.sampled_from(["${{ params.p_list }}", ["a", "b'c", "{{d}}"]]))
             step["fan"] = True
             if draw(st.booleans()):
-                step["parallelism"] = draw(st.integers(1, 3))
+                # a number, or (SPEC §1.10) a param: a semaphore whose limit the fan-out writes first
+                step["parallelism"] = draw(st.sampled_from([1, 3, "${{ params.p_int }}", "${{ params.p_int - 2 }}"]))
                 if draw(st.booleans()):
                     step["when"] = "${{ item != 'skip' }}"
         floats = [(s, o) for s, o, k in earlier if k == "float"]
