@@ -1,3 +1,3 @@
-from mldsl.cli import main
+from mldsl.entry import main
 
 main()

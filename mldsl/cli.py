@@ -14,28 +14,27 @@ import mldsl.startup  # noqa: F401 - first, before the imports below: it tunes t
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 
 from mldsl import __version__
-from mldsl.atomic import write_atomically as _write_atomically
+from mldsl.commands import (
+    EXIT_CLUSTER,
+    EXIT_INVALID,
+    EXIT_OK,
+    compile_result,
+    compile_to,
+    guarded,
+    report,
+    summary,
+    validate_paths,
+    write_atomically,
+)
 
 if TYPE_CHECKING:
     from mldsl.compiler import CompileResult
     from mldsl.diagnostics import Diagnostic
-
-EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_CLUSTER = 0, 1, 2, 3
-
-
-def write_atomically(folder: Path, files: list[tuple[str, str]]) -> None:
-    """Write all the files or none; a folder that cannot be written is a usage error (exit 2), not a crash."""
-    try:
-        _write_atomically(folder, files)
-    except OSError as exc:
-        where = exc.filename or folder
-        click.echo(f"mldsl: cannot write {where}: {exc.strerror or exc}; nothing was written there", err=True)
-        sys.exit(EXIT_USAGE)
 
 
 FORMAT = click.option(
@@ -53,66 +52,6 @@ CRDS = click.option(
 )
 
 
-def _report(diags: list[Diagnostic], fmt: str, summary: str) -> None:
-    from mldsl.diagnostics import format_diagnostics
-
-    if fmt == "json":
-        click.echo(format_diagnostics(diags, "json"))
-    elif fmt == "github":
-        if diags:
-            click.echo(format_diagnostics(diags, "github"))
-    elif diags:
-        click.echo(format_diagnostics(diags, "text"), err=True)
-    if fmt != "json":
-        click.echo(summary, err=True)
-
-
-def _summary(result: CompileResult, extra: list[Diagnostic]) -> str:
-    errors = sum(1 for d in result.diagnostics + extra if d.severity == "error")
-    files = len({d.source.path for d in result.workspace.documents if d.tier == 0} | {d.span.path for d in result.diagnostics})
-    docs = sum(1 for d in result.workspace.documents if d.tier == 0)
-    if errors:
-        return f"mldsl: {errors} error{'s' if errors != 1 else ''} in {files} file{'s' if files != 1 else ''}"
-    return f"mldsl: {docs} document{'s' if docs != 1 else ''} in {files} file{'s' if files != 1 else ''} ok"
-
-
-def _crd_diags(manifests: list[Any], crds: Path) -> list[Diagnostic]:
-    from mldsl.backends.crdcheck import CrdIndex
-    from mldsl.diagnostics import Diagnostic, Span
-
-    index = CrdIndex.from_dir(crds)
-    out = []
-    for man in manifests:
-        problems = index.check(man.body)
-        if problems is None:
-            out.append(
-                Diagnostic(
-                    "MLD901",
-                    f"no CRD in {crds} defines {man.body['apiVersion']} {man.kind}",
-                    Span(man.filename),
-                    hint="add the CRD file to the folder",
-                    severity="warning",
-                )
-            )
-            continue
-        for p in problems:
-            out.append(
-                Diagnostic(
-                    "MLD900",
-                    f"{man.kind} {man.name} would be refused by the cluster: {p}",
-                    Span(man.filename),
-                    hint="this is a bug in mldsl or a CRD version mismatch; please report it",
-                )
-            )
-    return out
-
-
-def _compile(paths: tuple[Path, ...]) -> CompileResult:
-    from mldsl.compiler import compile_paths
-
-    return compile_paths(list(paths))
-
-
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="mldsl")
 def cli() -> None:
@@ -128,15 +67,7 @@ PATHS = click.argument("paths", nargs=-1, required=True, type=click.Path(path_ty
 @CRDS
 def validate(paths: tuple[Path, ...], fmt: str, crds: Path | None) -> None:
     """Check documents (and the modules they use); write nothing."""
-    result = _compile(paths)
-    extra: list[Diagnostic] = []
-    if result.ok and crds is not None:
-        from mldsl.backends import emit_all
-
-        extra = _crd_diags(emit_all(result.program), crds)
-    diags = result.diagnostics + extra
-    _report(diags, fmt, _summary(result, extra))
-    sys.exit(EXIT_INVALID if any(d.severity == "error" for d in diags) else EXIT_OK)
+    validate_paths(paths, fmt, crds)
 
 
 @cli.command(name="compile")
@@ -153,30 +84,7 @@ def validate(paths: tuple[Path, ...], fmt: str, crds: Path | None) -> None:
 @CRDS
 def compile_cmd(paths: tuple[Path, ...], out: Path, fmt: str, crds: Path | None) -> None:
     """Compile pipelines to manifests in OUTPUT; nothing is written when any error exists."""
-    from mldsl.backends import emit_all
-    from mldsl.yamlout import dump
-
-    result = _compile(paths)
-    extra: list[Diagnostic] = []
-    manifests = []
-    if result.ok:
-        manifests = emit_all(result.program)
-        if crds is not None:
-            extra = _crd_diags(manifests, crds)
-    diags = result.diagnostics + extra
-    if any(d.severity == "error" for d in diags):
-        _report(diags, fmt, _summary(result, extra))
-        sys.exit(EXIT_INVALID)
-    rendered = [(man.filename, dump(man.body)) for man in manifests]
-    projects = {(m.body.get("metadata") or {}).get("labels", {}).get("mldsl.io/project") for m in manifests}
-    stale = _stale_manifests(out, {name for name, _ in rendered}, projects)
-    write_atomically(out, rendered)
-    for name, _ in rendered:
-        click.echo(str(out / name))
-    for f in stale:  # a renamed pipeline's old manifest: `kubectl apply -f out/` would schedule both
-        f.unlink(missing_ok=True)
-        click.echo(f"removed {f} (mldsl wrote it; the input no longer makes it)")
-    _report(diags, fmt, _summary(result, extra) + f"; wrote {len(rendered)} manifest{'s' if len(rendered) != 1 else ''} to {out}")
+    compile_to(paths, out, fmt, crds)
 
 
 @cli.command()
@@ -210,7 +118,7 @@ def _fail_on_errors(result: CompileResult, fmt: str, display: Callable[[str], st
         from dataclasses import replace
 
         diags = [replace(d, span=replace(d.span, path=display(d.span.path))) for d in diags]
-    _report(diags, fmt, _summary(result, []))
+    report(diags, fmt, summary(result, []))
     sys.exit(EXIT_INVALID)
 
 
@@ -224,7 +132,7 @@ def graph(path: Path, name: str | None, fmt: str, error_format: str) -> None:
     from mldsl.compiler.summary import pipeline as summarize
     from mldsl.review.graph import dot, mermaid
 
-    result = _compile((path,))
+    result = compile_result((path,))
     _fail_on_errors(result, error_format)
     pipelines = {p.name: p for p in result.program.pipelines}
     if not pipelines:
@@ -266,7 +174,7 @@ def diff(old: str, new: str, pathspecs: tuple[str, ...], fmt: str, exit_code: bo
             sides.append(open_side(spec, list(pathspecs), Path.cwd()))
         results = []
         for side in sides:
-            result = _compile(tuple(side.paths))
+            result = compile_result(tuple(side.paths))
             _fail_on_errors(result, "github" if fmt == "github" else "json" if fmt == "json" else "text", side.display)
             results.append(result)
     except SourceError as exc:
@@ -343,7 +251,7 @@ def fmt(paths: tuple[Path, ...], check: bool, fmt: str) -> None:
             click.echo(f"{'would reformat' if check else 'reformatted'} {display_path(f)}")
     errors = [d for d in problems if d.code != "MLD010"]
     if problems and (fmt != "text" or errors):
-        _report(
+        report(
             problems if fmt != "text" else errors, fmt, f"mldsl: {len(errors)} file{'s' if len(errors) != 1 else ''} with errors"
         )
     sys.exit(EXIT_INVALID if errors or (check and changed) else EXIT_OK)
@@ -382,7 +290,7 @@ def apply(
     from mldsl.backends import emit_all
     from mldsl.cluster import PLURALS, Cluster, ClusterError
 
-    result = _compile(paths)
+    result = compile_result(paths)
     _fail_on_errors(result, fmt)
     manifests = emit_all(result.program)
     project = result.program.project.name
@@ -473,7 +381,7 @@ def submit(
     from mldsl.submit import parse_params, runs_from_environment
     from mldsl.submit import watch as follow
 
-    result = _compile((source,))
+    result = compile_result((source,))
     _fail_on_errors(result, fmt)
     found = next((p for p in result.program.pipelines if p.name == pipeline), None)
     if found is None:
@@ -486,7 +394,7 @@ def submit(
         diags = [
             Diagnostic("MLD308", p, Span("--param"), hint=f"see the params of {pipeline} in {found.source}") for p in problems
         ]
-        _report(diags, fmt, f"mldsl: {len(problems)} error{'s' if len(problems) != 1 else ''}; nothing was submitted")
+        report(diags, fmt, f"mldsl: {len(problems)} error{'s' if len(problems) != 1 else ''}; nothing was submitted")
         sys.exit(EXIT_INVALID)
     from mldsl.submit import split_artifacts
 
@@ -512,7 +420,7 @@ def forms(path: Path, out: Path, fmt: str) -> None:
     """Write a JSON Schema, a UI schema and an offline HTML form for every module, pipeline and sweep."""
     from mldsl.backends.forms import generate
 
-    result = _compile((path,))
+    result = compile_result((path,))
     _fail_on_errors(result, fmt)
     keys = {f"{d.name}@{d.version}" for d in result.workspace.of_kind("Module", tier=0)}
     files = generate(result.program, keys)
@@ -567,46 +475,6 @@ def _add_run_commands() -> None:
 _add_run_commands()
 
 
-def _stale_manifests(out: Path, keep: set[str], projects: set[str | None]) -> list[Path]:
-    """Manifests in ``out`` that an earlier compile of the same project wrote (labelled managed-by mldsl and
-    with its ``mldsl.io/project``) and this one does not; other projects' manifests in a shared folder stay."""
-    from mldsl.yamlsource import load_yaml_text
-
-    if not out.is_dir():
-        return []
-    stale = []
-    for f in sorted(out.glob("*.yaml")):
-        if f.name in keep or f.is_symlink():
-            continue
-        try:
-            docs, diags = load_yaml_text(f.read_text(encoding="utf-8"), str(f))
-        except (OSError, UnicodeDecodeError):
-            continue
-        labels = [((d.data.get("metadata") or {}).get("labels") or {}) if isinstance(d.data, dict) else {} for d in docs]
-        ours = [isinstance(x, dict) and x.get("app.kubernetes.io/managed-by") == "mldsl" for x in labels]
-        same = [isinstance(x, dict) and x.get("mldsl.io/project") in projects for x in labels]
-        if docs and not diags and all(ours) and all(same):
-            stale.append(f)
-    return stale
-
-
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the CLI, turning any unexpected exception into a short message."""
-    try:
-        cli.main(args=argv, prog_name="mldsl", standalone_mode=True)
-    except SystemExit:
-        raise
-    except KeyboardInterrupt:
-        click.echo("mldsl: interrupted", err=True)
-        sys.exit(130)
-    except Exception as exc:  # a bug: say so without a traceback
-        click.echo(
-            f"mldsl: internal error: {type(exc).__name__}: {exc}\n"
-            "  hint: this is a bug in mldsl; rerun with MLDSL_DEBUG=1 for details and report it",
-            err=True,
-        )
-        import os
-
-        if os.environ.get("MLDSL_DEBUG"):
-            raise
-        sys.exit(EXIT_INVALID)
+    guarded(lambda: cli.main(args=argv, prog_name="mldsl", standalone_mode=True))

@@ -87,7 +87,8 @@ def run(
     import yaml
 
     from mldsl.backends import emit_all
-    from mldsl.cli import _compile, _fail_on_errors, _report
+    from mldsl.cli import _fail_on_errors
+    from mldsl.commands import compile_result, report
     from mldsl.diagnostics import Diagnostic, Span
     from mldsl.runner.engine import Options
     from mldsl.runner.mounts import Mounts
@@ -97,7 +98,7 @@ def run(
     from mldsl.submit import parse_params
     from mldsl.yamlout import dump
 
-    result = _compile((path,))
+    result = compile_result((path,))
     _fail_on_errors(result, "json" if fmt == "json" else "text")
     program = result.program
     names = [p.name for p in program.pipelines]
@@ -116,7 +117,7 @@ def run(
         diags = [
             Diagnostic("MLD308", p, Span("--param"), hint=f"see the params of {name} in {pipeline.source}") for p in problems
         ]
-        _report(
+        report(
             diags,
             "json" if fmt == "json" else "text",
             f"mldsl: {len(problems)} error{'s' if len(problems) != 1 else ''}; nothing ran",
