@@ -160,6 +160,8 @@ def projects(draw: st.DrawFn) -> dict[str, str]:
             step["timeout"] = draw(st.sampled_from(["10m", "2h"]))
         if earlier and draw(st.booleans()):
             step["after"] = [draw(st.sampled_from(sorted({s for s, _, _ in earlier})))]
+        if draw(st.integers(0, 4)) == 0:
+            step["continue_on_failure"] = True  # SPEC §1.9: runs in a wrapper; its data consumers are skipped
         steps[name] = step
     for s, d in steps.items():
         if d.get("fan"):

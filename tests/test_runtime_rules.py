@@ -211,6 +211,24 @@ def test_operator_jobs_read_a_cached_producers_file_where_it_is(tmp_path: Path) 
     assert {"name": "c-mldsl-uri-t", "value": "{{tasks.c.outputs.parameters.mldsl-uri-t}}"} in f["arguments"]["parameters"]
 
 
+def test_a_cached_operator_job_in_a_wrapper_gets_its_inputs_identity(tmp_path: Path) -> None:
+    """A cached Spark step that continues on failure (or fans out with a param's parallelism) runs inside a
+    wrapper DAG, where sibling tasks are out of scope: the identity of the artifact it reads (its cache key)
+    comes in as the wrapper's input, as its URI does. Found by ``tools/rules_fuzz.py``."""
+    text = SPARK_READS_A_CACHED_ARTIFACT.replace(
+        "q: {uses: spark-sql, with:", "q: {uses: spark-sql, continue_on_failure: true, cache: {ttl: 1h}, with:"
+    ).replace("parallelism: 1,", 'parallelism: "${{ params.k }}", cache: {ttl: 1h},')
+    text = text.replace("spec:\n  steps:", "spec:\n  params: {k: {type: int, default: 2}}\n  steps:")
+    (tmp_path / "p.yaml").write_text(text)
+    result = compile_paths([tmp_path])
+    assert result.ok, [d.render() for d in result.diagnostics]
+    (body,) = [m.body for m in emit_all(result.program) if m.filename == "p.workflowtemplate.yaml"]
+    assert rules.check(body) == []
+    for wrapper in ("q-continue", "f-fan-out"):
+        inputs = [p["name"] for p in _template(body, wrapper)["inputs"]["parameters"]]
+        assert "c-mldsl-id-t" in inputs, (wrapper, inputs)
+
+
 LITERAL_BRACES = """\
 apiVersion: mldsl/v1
 kind: Module

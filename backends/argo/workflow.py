@@ -377,13 +377,15 @@ class PipelineEmitter:
                 and self.stored_uri(n.step, n.output) is not None
             }
         )
-        if step.cache_seconds is not None:  # the identities of the artifacts it reads come in as parameters too
+        if step.cache_seconds is not None:
+            # the identities of the artifacts it reads come in as parameters too (``identity``), an operator job's
+            # included: it reads them by URI, but its cache key names the producer's digest all the same
             refs = sorted(
                 set(refs)
                 | {
-                    (s, identity_param(o), False)
-                    for s, o, art in refs
-                    if art and not is_resource(step.module) and not self.is_resource_step(s)
+                    (n.step, identity_param(n.output), False)
+                    for n in nodes
+                    if isinstance(n, ir.IStepOutput) and n.artifact and n.field is None and not self.is_resource_step(n.step)
                 }
             )
         art_params = sorted({n.name for n in nodes if isinstance(n, ir.IParam) and n.type.kind == "artifact"})
@@ -466,7 +468,10 @@ class PipelineEmitter:
                 arts.append(cast(m.ArtifactRef, {"name": oa["name"], "from": ref, "optional": True}))
         if step.continue_on_failure:
             status = f"tasks[{quote(task)}].status"
-            params.append({"name": SUCCEEDED, "valueFrom": {"expression": f"{status} == 'Succeeded' ? 'true' : 'false'"}})
+            # a default: when the task left nothing to read (every item skipped by its `when`), it did not succeed
+            # (argo-workflows v4.1.2 workflow/controller/operator.go getTemplateOutputsFromScope l. 3466-3472)
+            expression = f"{status} == 'Succeeded' ? 'true' : 'false'"
+            params.append({"name": SUCCEEDED, "valueFrom": {"expression": expression, "default": "false"}})
         return cast(m.Outputs, parameters_and_artifacts(params, arts))
 
     def consumer_guard(self, step: ir.Step) -> str | None:
