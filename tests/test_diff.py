@@ -276,3 +276,17 @@ def test_serving_and_sweep_changes_show_without_compiled(tmp_path: Path) -> None
     d = json.loads(mldsl("diff", str(old), str(new), "--format", "json").stdout)
     assert [(o["kind"], o["name"]) for o in d["servings_and_sweeps"]] == [("serving", "churn-api"), ("sweep", "churn-algorithms")]
     assert "Serving `churn-api`" in mldsl("diff", str(old), str(new), "--format", "markdown").stdout
+
+
+def test_a_parallelism_from_a_param_reads_as_written(tmp_path: Path) -> None:
+    """SPEC §1.10: a fan-out's parallelism changed from a number to a param shows both as people write them."""
+    src = ROOT / "examples" / "nightly-regions"
+    old, new = tmp_path / "old", tmp_path / "new"
+    shutil.copytree(src, old, ignore=shutil.ignore_patterns(".mldsl"))
+    shutil.copytree(src, new, ignore=shutil.ignore_patterns(".mldsl"))
+    pipeline = old / "nightly-regions.yaml"
+    written = '"${{ params.max_parallel }}"'
+    assert written in pipeline.read_text()
+    pipeline.write_text(pipeline.read_text().replace(written, "2"))
+    text = mldsl("diff", str(old), str(new)).stdout
+    assert "parallelism: 2 → ${{ params.max_parallel }}" in text
