@@ -458,3 +458,26 @@ def test_semaphore_rule_catches_a_limit_argo_cannot_read() -> None:
     assert task["name"] == wrapper["dag"]["tasks"][0]["name"] == "mldsl-limit"
     task["arguments"]["parameters"][0]["value"] = "{{workflow.parameters.max_parallel}}"
     assert "writes limit '0'" in " ".join(rules.semaphores_have_their_limit(old))
+
+
+def test_a_continued_fan_out_whose_items_may_all_be_skipped_still_says_whether_it_succeeded(tmp_path: Path) -> None:
+    """``mldsl-succeeded`` of a ``continue_on_failure`` fan-out with a ``when`` on ``item`` has a default: Argo
+    errors an output expression it cannot resolve that has none (``operator.go`` getTemplateOutputsFromScope)."""
+    (tmp_path / "p.yaml").write_text(
+        "apiVersion: mldsl/v1\nkind: Pipeline\nmetadata: {name: p}\nspec:\n"
+        "  params: {regions: {type: 'list[str]', default: [a, b]}, k: {type: int, default: 2}}\n"
+        "  steps:\n"
+        "    notify:\n"
+        "      uses: notify-webhook@1\n"
+        "      for_each: '${{ params.regions }}'\n"
+        "      parallelism: '${{ params.k }}'\n"
+        "      continue_on_failure: true\n"
+        "      when: \"${{ item != 'b' }}\"\n"
+        "      with: {url: 'https://h', message: '${{ item }}'}\n"
+    )
+    result = compile_paths([tmp_path])
+    assert result.ok, [d.render() for d in result.diagnostics]
+    (body,) = [m.body for m in emit_all(result.program) if m.filename == "p.workflowtemplate.yaml"]
+    assert rules.check(body) == []
+    outputs = _template(body, "notify-continue")["outputs"]["parameters"]
+    assert next(p for p in outputs if p["name"] == "mldsl-succeeded")["valueFrom"]["default"] == "false"
