@@ -380,13 +380,15 @@ class Step(NamedTuple):
             or self.tolerations
             or self.env
             or self.pod
-            or self.limited
+            or self.limit is not None
         )
 
     @property
-    def limited(self) -> bool:
-        """A fan-out whose parallelism is a value: its iterations share a semaphore (``backends/argo/limits.py``)."""
-        return self.for_each is not None and self.parallelism is not None and not isinstance(self.parallelism, int)
+    def limit(self) -> IExpr | None:
+        """A fan-out's parallelism when it is a value: its iterations share a semaphore (``backends/argo/limits.py``)."""
+        if self.for_each is None or self.parallelism is None or isinstance(self.parallelism, int):
+            return None
+        return self.parallelism
 
 
 class Schedule(NamedTuple):

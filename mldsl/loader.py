@@ -230,6 +230,7 @@ def _near_miss(api_version: str) -> bool:
 
 def validate_document(doc: YamlDocument, file: Path, tier: int, diags: Diagnostics) -> Loaded | None:
     from mldsl.models.checks import KINDS
+    from mldsl.suggest import close_matches
 
     data = doc.data
     pos = doc.positions
@@ -256,12 +257,10 @@ def validate_document(doc: YamlDocument, file: Path, tier: int, diags: Diagnosti
         diags.add(Diagnostic("MLD101", "kind must be a name", pos.span(("kind",)), hint="kinds are " + ", ".join(KINDS)))
         return None
     if kind not in KINDS:
-        import difflib
-
         if kind is None:
             msg, hint = "missing kind", "kinds are " + ", ".join(KINDS)
         else:
-            close = difflib.get_close_matches(str(kind), list(KINDS), n=1)
+            close = close_matches(str(kind), KINDS)
             msg = f"unknown kind {kind!r}"
             hint = f"did you mean {close[0]!r}?" if close else "kinds are " + ", ".join(KINDS)
         diags.add(Diagnostic("MLD101", msg, pos.span(("kind",)) if kind is not None else pos.span(()), hint=hint))

@@ -9,6 +9,7 @@ the output ends with one newline.
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 from typing import Any
@@ -54,12 +55,13 @@ def retyped(text: str) -> bool:
     return _RETYPED.fullmatch(text) is not None
 
 
+def _style(text: str) -> str | None:
+    """Multi-line strings as literal blocks, strings a reader would retype quoted, the rest plain."""
+    return "|" if "\n" in text else "'" if retyped(text) else None
+
+
 def _str(dumper: Any, data: str) -> Any:
-    if "\n" in data:
-        return dumper.represent_scalar("tag:yaml.org,2002:str", data, style="|")
-    if retyped(data):
-        return dumper.represent_scalar("tag:yaml.org,2002:str", data, style="'")
-    return dumper.represent_scalar("tag:yaml.org,2002:str", data)
+    return dumper.represent_scalar("tag:yaml.org,2002:str", data, style=_style(data))
 
 
 _FLOW_WIDTH = 100
@@ -85,12 +87,16 @@ def _short(data: dict[Any, Any] | list[Any]) -> bool:
     return True
 
 
+def _flow(data: dict[Any, Any] | list[Any]) -> bool:
+    return bool(data) and _short(data)
+
+
 def _dict(dumper: Any, data: dict[Any, Any]) -> Any:
-    return dumper.represent_mapping("tag:yaml.org,2002:map", data.items(), flow_style=bool(data) and _short(data))
+    return dumper.represent_mapping("tag:yaml.org,2002:map", data.items(), flow_style=_flow(data))
 
 
 def _list(dumper: Any, data: list[Any]) -> Any:
-    return dumper.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=bool(data) and _short(data))
+    return dumper.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=_flow(data))
 
 
 _Dumper.add_representer(str, _str)
@@ -123,15 +129,15 @@ def _events(data: Any, out: list[yaml.Event]) -> None:
     written the nodes: the same bytes (``tests/test_yamlout.py`` compares both; the golden files pin it).
     """
     if isinstance(data, str):
-        out.append(_scalar(_STR, data, "|" if "\n" in data else "'" if retyped(data) else None))
+        out.append(_scalar(_STR, data, _style(data)))
     elif isinstance(data, dict):
-        out.append(yaml.MappingStartEvent(None, _MAP, True, flow_style=bool(data) and _short(data)))
+        out.append(yaml.MappingStartEvent(None, _MAP, True, flow_style=_flow(data)))
         for key, value in data.items():
             _events(key, out)
             _events(value, out)
         out.append(yaml.MappingEndEvent())
     elif isinstance(data, list):
-        out.append(yaml.SequenceStartEvent(None, _SEQ, True, flow_style=bool(data) and _short(data)))
+        out.append(yaml.SequenceStartEvent(None, _SEQ, True, flow_style=_flow(data)))
         for value in data:
             _events(value, out)
         out.append(yaml.SequenceEndEvent())
@@ -141,19 +147,13 @@ def _events(data: Any, out: list[yaml.Event]) -> None:
         out.append(_scalar("tag:yaml.org,2002:bool", "true" if data else "false"))
     elif isinstance(data, int):
         out.append(_scalar("tag:yaml.org,2002:int", str(data)))
-    elif isinstance(data, float):
-        # SafeRepresenter.represent_float: .nan/.inf, else repr, with a '.0' before a bare exponent
-        if data != data:
-            text = ".nan"
-        elif data in (float("inf"), float("-inf")):
-            text = ".inf" if data > 0 else "-.inf"
-        else:
-            text = repr(data).lower()
-            if "." not in text and "e" in text:
-                text = text.replace("e", ".0e", 1)
-        out.append(_scalar("tag:yaml.org,2002:float", text))
-    else:  # anything else, as PyYAML's representer makes it
-        _node_events(_Dumper(io.StringIO()).represent_data(data), out)
+    else:  # floats (.nan, a '.0' before a bare exponent...) and anything else, as PyYAML's representer makes them
+        _node_events(_representer().represent_data(data), out)
+
+
+@functools.cache
+def _representer() -> _Dumper:
+    return _Dumper(io.StringIO())
 
 
 def _node_events(node: yaml.Node, out: list[yaml.Event]) -> None:

@@ -355,8 +355,8 @@ class PipelineEmitter:
         # a condition on ``item`` filters the iterations, so it sits on the inner task, where ``item`` exists
         item_when = step.when is not None and any(isinstance(n, ir.IItem) for n in ir.walk(step.when))
         nodes = [n for _, v in step.bindings for n in ir.walk(v)]
-        limit = step.parallelism if step.limited else None
-        if limit is not None and not isinstance(limit, int):
+        limit = step.limit
+        if limit is not None:
             nodes += list(ir.walk(limit))
         if item_when:
             nodes += list(ir.walk(step.when))
@@ -424,7 +424,7 @@ class PipelineEmitter:
         if outputs:
             tpl["outputs"] = outputs
         tasks = [each]
-        if limit is not None and not isinstance(limit, int):
+        if limit is not None:
             # a parallelism from a value: a semaphore per run, written before the first iteration (limits.py)
             self.templates[each["template"]]["synchronization"] = synchronization(name)
             limit_tpl = limit_template(name, {"mldsl.io/pipeline": label_value(self.pipeline.name), "mldsl.io/step": name})

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from mldsl.models.checks import DISTRIBUTIONS, RUN_KINDS
+from mldsl.models.checks import DISTRIBUTIONS, RUN_KINDS, given
 
 
 class RunBehaviour:
@@ -21,7 +21,7 @@ class RunBehaviour:
     @property
     def kind(self) -> str:
         """The one run kind given (``container``, ``python``, ``spark`` or ``distributed``)."""
-        return next(k for k in RUN_KINDS if getattr(self, k) is not None)
+        return given(self, RUN_KINDS)[0]
 
 
 class StepBehaviour:
@@ -47,7 +47,7 @@ class ScheduleBehaviour:
 class SpaceBehaviour:
     @property
     def kind(self) -> str:
-        return next(d for d in DISTRIBUTIONS if getattr(self, d) is not None)
+        return given(self, DISTRIBUTIONS)[0]
 
     @property
     def args(self) -> list[Any]:

@@ -178,19 +178,27 @@ def python_one_source(run: Any) -> Any:
     return run
 
 
+def given(obj: Any, names: tuple[str, ...]) -> list[str]:
+    """Which of the alternative fields ``names`` an object sets (a run's kind, a search dimension's distribution)."""
+    return [n for n in names if getattr(obj, n) is not None]
+
+
+def _exactly_one(obj: Any, names: tuple[str, ...], code: str, message: str, hint: str) -> Any:
+    """``obj`` when it sets exactly one of ``names``; else ``code`` with ``message`` (its {kinds} and {given})."""
+    found = given(obj, names)
+    if len(found) != 1:
+        raise PydanticCustomError(code, message, {"kinds": ", ".join(names), "given": ", ".join(found) or "none", "hint": hint})
+    return obj
+
+
 def run_exactly_one(run: Any) -> Any:
-    given = [k for k in RUN_KINDS if getattr(run, k) is not None]
-    if len(given) != 1:
-        raise PydanticCustomError(
-            "MLD600",
-            "'run' needs exactly one of {kinds}, got {given}",
-            {
-                "kinds": ", ".join(RUN_KINDS),
-                "given": ", ".join(given) or "none",
-                "hint": "a module runs one thing; split it into two modules to run two",
-            },
-        )
-    return run
+    return _exactly_one(
+        run,
+        RUN_KINDS,
+        "MLD600",
+        "'run' needs exactly one of {kinds}, got {given}",
+        "a module runs one thing; split it into two modules to run two",
+    )
 
 
 def module_versioned(doc: Any) -> Any:
@@ -214,18 +222,13 @@ def exit_one_form(handler: Any) -> Any:
 
 
 def space_one(space: Any) -> Any:
-    given = [d for d in DISTRIBUTIONS if getattr(space, d) is not None]
-    if len(given) != 1:
-        raise PydanticCustomError(
-            "MLD700",
-            "a search dimension needs exactly one of {kinds}, got {given}",
-            {
-                "kinds": ", ".join(DISTRIBUTIONS),
-                "given": ", ".join(given) or "none",
-                "hint": "for example {values: [4, 6, 8]} or {loguniform: [1.0e-4, 1.0e-1]}",
-            },
-        )
-    return space
+    return _exactly_one(
+        space,
+        DISTRIBUTIONS,
+        "MLD700",
+        "a search dimension needs exactly one of {kinds}, got {given}",
+        "for example {values: [4, 6, 8]} or {loguniform: [1.0e-4, 1.0e-1]}",
+    )
 
 
 def exclusive_bounds(data: Any) -> Any:
