@@ -71,6 +71,15 @@ def _template(m: dict[str, Any], name: str) -> dict[str, Any]:
     return next(t for t in m["spec"]["templates"] if t["name"] == name)
 
 
+def _compiled_p(folder: Path, text: str) -> dict[str, Any]:
+    """The WorkflowTemplate of pipeline ``p`` in ``text``, written to ``folder`` and compiled without errors."""
+    (folder / "p.yaml").write_text(text)
+    result = compile_paths([folder])
+    assert result.ok, [d.render() for d in result.diagnostics]
+    (body,) = [m.body for m in emit_all(result.program) if m.filename == "p.workflowtemplate.yaml"]
+    return body
+
+
 def _task(m: dict[str, Any], name: str) -> dict[str, Any]:
     return next(t for t in _template(m, "main")["dag"]["tasks"] if t["name"] == name)
 
@@ -199,10 +208,7 @@ spec:
 def test_operator_jobs_read_a_cached_producers_file_where_it_is(tmp_path: Path) -> None:
     """A cache hit returns the producing run's outputs, files included, at that run's key: a Spark job reads the
     URI the producer reports (``mldsl-uri-t``), never this run's key, in a plain task and inside a fan-out."""
-    (tmp_path / "p.yaml").write_text(SPARK_READS_A_CACHED_ARTIFACT)
-    result = compile_paths([tmp_path])
-    assert result.ok, [d.render() for d in result.diagnostics]
-    (body,) = [m.body for m in emit_all(result.program) if m.filename == "p.workflowtemplate.yaml"]
+    body = _compiled_p(tmp_path, SPARK_READS_A_CACHED_ARTIFACT)
     assert rules.check(body) == []
     q = _task(body, "q")
     source = next(p["value"] for p in q["arguments"]["parameters"] if p["name"] == "source")
@@ -219,10 +225,7 @@ def test_a_cached_operator_job_in_a_wrapper_gets_its_inputs_identity(tmp_path: P
         "q: {uses: spark-sql, with:", "q: {uses: spark-sql, continue_on_failure: true, cache: {ttl: 1h}, with:"
     ).replace("parallelism: 1,", 'parallelism: "${{ params.k }}", cache: {ttl: 1h},')
     text = text.replace("spec:\n  steps:", "spec:\n  params: {k: {type: int, default: 2}}\n  steps:")
-    (tmp_path / "p.yaml").write_text(text)
-    result = compile_paths([tmp_path])
-    assert result.ok, [d.render() for d in result.diagnostics]
-    (body,) = [m.body for m in emit_all(result.program) if m.filename == "p.workflowtemplate.yaml"]
+    body = _compiled_p(tmp_path, text)
     assert rules.check(body) == []
     for wrapper in ("q-continue", "f-fan-out"):
         inputs = [p["name"] for p in _template(body, wrapper)["inputs"]["parameters"]]
@@ -275,10 +278,7 @@ def test_literal_braces_survive_every_pass_argo_makes(tmp_path: Path) -> None:
     """#10: a literal ``{{`` in a command, a ``with:`` value and a param default arrives as text, though Argo
     substitutes it four times; the former escape (``{{='{'+'{'}}``) gave ``{{`` back at the first pass, a
     tag to the next, so ``{{inputs.parameters.lr}}`` became 0.5 and ``{{=1+1}}`` became 2."""
-    (tmp_path / "p.yaml").write_text(LITERAL_BRACES)
-    result = compile_paths([tmp_path])
-    assert result.ok, [d.render() for d in result.diagnostics]
-    (body,) = [m.body for m in emit_all(result.program) if m.filename == "p.workflowtemplate.yaml"]
+    body = _compiled_p(tmp_path, LITERAL_BRACES)
     tpl = next(t for t in body["spec"]["templates"] if "container" in t)
     command = _argo_passes(body, _task(body, "e"), tpl)
     assert command == ["echo", "{{inputs.parameters.lr}}", "{{workflow.name}} and {{inputs.parameters.lr}}", "{{=1+1}}"]
@@ -296,10 +296,7 @@ def test_a_steps_output_holding_tags_arrives_as_text(tmp_path: Path) -> None:
         "    src: {uses: echo, with: {lr: 0.1, note: x}}\n    e: {uses: echo,",
     ).replace('"${{ params.note }} and {{inputs.parameters.lr}}"', '"${{ steps.src.outputs.said }}"')
     text = text.replace("  inputs: {lr: float, note: str}\n", "  inputs: {lr: float, note: str}\n  outputs: {said: str}\n")
-    (tmp_path / "p.yaml").write_text(text)
-    result = compile_paths([tmp_path])
-    assert result.ok, [d.render() for d in result.diagnostics]
-    (body,) = [m.body for m in emit_all(result.program) if m.filename == "p.workflowtemplate.yaml"]
+    body = _compiled_p(tmp_path, text)
     tpl = next(t for t in body["spec"]["templates"] if "container" in t)
     said = {"tasks.src.outputs.parameters.said": "{{workflow.name}} {{=1+1}} {{inputs.parameters.lr}}"}
     assert _argo_passes(body, _task(body, "e"), tpl, said)[2] == said["tasks.src.outputs.parameters.said"]
@@ -463,7 +460,8 @@ def test_semaphore_rule_catches_a_limit_argo_cannot_read() -> None:
 def test_a_continued_fan_out_whose_items_may_all_be_skipped_still_says_whether_it_succeeded(tmp_path: Path) -> None:
     """``mldsl-succeeded`` of a ``continue_on_failure`` fan-out with a ``when`` on ``item`` has a default: Argo
     errors an output expression it cannot resolve that has none (``operator.go`` getTemplateOutputsFromScope)."""
-    (tmp_path / "p.yaml").write_text(
+    body = _compiled_p(
+        tmp_path,
         "apiVersion: mldsl/v1\nkind: Pipeline\nmetadata: {name: p}\nspec:\n"
         "  params: {regions: {type: 'list[str]', default: [a, b]}, k: {type: int, default: 2}}\n"
         "  steps:\n"
@@ -473,11 +471,8 @@ def test_a_continued_fan_out_whose_items_may_all_be_skipped_still_says_whether_i
         "      parallelism: '${{ params.k }}'\n"
         "      continue_on_failure: true\n"
         "      when: \"${{ item != 'b' }}\"\n"
-        "      with: {url: 'https://h', message: '${{ item }}'}\n"
+        "      with: {url: 'https://h', message: '${{ item }}'}\n",
     )
-    result = compile_paths([tmp_path])
-    assert result.ok, [d.render() for d in result.diagnostics]
-    (body,) = [m.body for m in emit_all(result.program) if m.filename == "p.workflowtemplate.yaml"]
     assert rules.check(body) == []
     outputs = _template(body, "notify-continue")["outputs"]["parameters"]
     assert next(p for p in outputs if p["name"] == "mldsl-succeeded")["valueFrom"]["default"] == "false"
