@@ -19,12 +19,11 @@ from __future__ import annotations
 import argparse
 import functools
 import statistics
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-from harness import Report, Target, configure, install_options, mldsl, run_seconds, samples
+from harness import HERE, Report, Target, configure, environment, install_options, mldsl, run_seconds, samples
 
 MODULE = """\
 apiVersion: mldsl/v1
@@ -67,18 +66,9 @@ def pipeline(n: int, shape: str = "mesh") -> str:
     return "\n".join(lines) + "\n"
 
 
-HERE = Path(__file__).resolve().parent
-
-
 def hera_python() -> Path:
     """The interpreter of the benchmark's own Hera environment, made on first use."""
-    venv = HERE / ".venv-hera"
-    python = venv / "bin" / "python"
-    if not python.exists():
-        print("making benchmarks/.venv-hera with hera[yaml] (once)...", file=sys.stderr)
-        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-        subprocess.run([str(python), "-m", "pip", "install", "-q", "hera[yaml]"], check=True)
-    return python
+    return environment(".venv-hera", "hera[yaml]")[0]
 
 
 def main() -> int:

@@ -63,16 +63,25 @@ def mldsl() -> list[str]:
     return [exe] if exe else [sys.executable, "-m", "mldsl"]
 
 
+def environment(name: str, *packages: str) -> tuple[Path, bool]:
+    """``benchmarks/<name>``'s interpreter, the environment made (with ``packages``) on first use; and whether
+    it was made now. Measured tools live apart from this one: Hera is never a dependency of mldsl."""
+    py = HERE / name / "bin" / "python"
+    if py.exists():
+        return py, False
+    print(f"making benchmarks/{name} (once)...", file=sys.stderr)
+    subprocess.run([sys.executable, "-m", "venv", str(HERE / name)], check=True)
+    if packages:
+        subprocess.run([str(py), "-m", "pip", "install", "-q", *packages], check=True)
+    return py, True
+
+
 @functools.cache
 def _installed() -> Path:
     """The venv's interpreter, with a wheel of the checkout as it is now (built and reinstalled per run)."""
     import tempfile
 
-    py = VENV / "bin" / "python"
-    first = not py.exists()
-    if first:
-        print("making benchmarks/.venv-mldsl (once)...", file=sys.stderr)
-        subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
+    py, first = environment(VENV.name)
     with tempfile.TemporaryDirectory() as tmp:
         subprocess.run(
             [str(py), "-m", "pip", "wheel", "-q", "--no-deps", "-w", tmp, str(ROOT)], check=True, stdout=subprocess.DEVNULL
@@ -87,6 +96,7 @@ def _installed() -> Path:
     return py
 
 
+@functools.cache
 def _compile_bytecode() -> None:
     import compileall
     import importlib.util
