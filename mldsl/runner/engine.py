@@ -35,12 +35,12 @@ import re
 import shutil
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
-from mldsl.argo.exprlang import ExprError, evaluate, to_json
+from mldsl.argo.exprlang import ExprError, evaluate, go_float, go_string, to_json
 from mldsl.argo.template import UnresolvedError, expand, replace, substitute
 from mldsl.runner.cache import KEY as CACHE_KEY
 from mldsl.runner.cache import StepCache
@@ -48,6 +48,7 @@ from mldsl.runner.mounts import MountError, Mounts, pod_volumes, s3_uri
 from mldsl.runner.nodes import Artifact, Node
 from mldsl.runner.operators import LOCAL_KINDS, JobError, Localizer, run_spark, run_training
 from mldsl.runner.processes import LocalCode, Processes, docker_argv, pod_spec, run_process
+from mldsl.runner.schedule import DagSchedule
 from mldsl.runner.support import DEPLOY_ENV, DEPLOY_KINDS, DEPLOY_LABEL, RUN_KINDS, resource_kind
 
 #: the label of an approval's suspend template: the step it belongs to (``mldsl run --approve STEP``)
@@ -72,6 +73,10 @@ class Options:
     approve: frozenset[str] = frozenset()
     #: asks a person: (step, message, timeout seconds or None) -> "approved" | "rejected" | "expired"
     ask: Callable[[str, str, float | None], str] | None = None
+    #: a workflow mldsl did not write: each pod gets a filesystem of its own and its image's commands (pods.py)
+    pod_roots: bool = False
+    #: the default artifact repository's bucket (``artifact-repositories``), for key-only artifacts
+    default_bucket: str = "default"
 
 
 @dataclass
@@ -80,13 +85,64 @@ class _Scope:
 
     params: dict[str, Any]
     artifacts: dict[str, Artifact | None]
+    #: the workflow's global outputs (``globalName``), one map shared by every scope of a run
+    shared: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.params.update(self.shared)
 
     def copy(self) -> _Scope:
-        return _Scope(dict(self.params), dict(self.artifacts))
+        return _Scope(dict(self.params), dict(self.artifacts), self.shared)
 
     def globals(self) -> dict[str, Any]:
         """The ``workflow.*`` values: the only part of a caller's scope a called template sees."""
-        return {k: v for k, v in self.params.items() if k.startswith("workflow.")}
+        out = {k: v for k, v in self.params.items() if k.startswith("workflow.")}
+        out.update(self.shared)
+        return out
+
+
+class TaskResult(NamedTuple):
+    """What ``depends`` reads of a finished task: its phase, and a fan-out's item phases."""
+
+    phase: str
+    children: tuple[str, ...] | None = None
+
+
+def task_dependencies(task: dict[str, Any]) -> list[str]:
+    """The tasks a DAG task waits for: named in ``depends``, or listed in ``dependencies``."""
+    if task.get("depends"):
+        return _depends_names(str(task["depends"]))
+    return [str(d) for d in task.get("dependencies") or []]
+
+
+class DependsError(Exception):
+    """A ``depends`` that cannot be evaluated (Argo errors the task)."""
+
+
+def evaluate_depends(task: dict[str, Any], results: Mapping[str, TaskResult]) -> bool:
+    """Whether the task runs, given its dependencies' results (``dag.go`` evaluateDependsLogic)."""
+    depends = str(task.get("depends") or " && ".join(str(d) for d in task.get("dependencies") or []))
+    names = list(results)
+    env = {d.replace("-", "_"): _depends_env_of(r) for d, r in results.items()}
+    logic = _expand_bare(depends, names).replace("-", "_")
+    try:
+        return bool(evaluate(logic, env))
+    except ExprError as exc:
+        raise DependsError(f"unable to evaluate expression '{logic}': {exc}") from None
+
+
+def _depends_env_of(r: TaskResult) -> dict[str, bool]:
+    kids = list(r.children or ())
+    return {
+        "Succeeded": r.phase == "Succeeded",
+        "Failed": r.phase == "Failed",
+        "Errored": r.phase == "Error",
+        "Skipped": r.phase == "Skipped",
+        "Omitted": r.phase == "Omitted",
+        "Daemoned": False,
+        "AnySucceeded": any(p == "Succeeded" for p in kids),
+        "AllFailed": bool(kids) and all(p == "Failed" for p in kids),
+    }
 
 
 def _depends_names(depends: str) -> list[str]:
@@ -101,20 +157,6 @@ def _expand_bare(depends: str, names: list[str]) -> str:
         lambda m: f"({m[1]}.Succeeded || {m[1]}.Skipped || {m[1]}.Daemoned)" if m[1] in names else m[0],
         depends,
     )
-
-
-def _depends_env(node: Node) -> dict[str, bool]:
-    kids = [c.phase for c in node.children] if node.group else []
-    return {
-        "Succeeded": node.phase == "Succeeded",
-        "Failed": node.phase == "Failed",
-        "Errored": node.phase == "Error",
-        "Skipped": node.phase == "Skipped",
-        "Omitted": node.phase == "Omitted",
-        "Daemoned": False,
-        "AnySucceeded": any(p == "Succeeded" for p in kids),
-        "AllFailed": bool(kids) and all(p == "Failed" for p in kids),
-    }
 
 
 def _duration(text: str | int | None) -> float:
@@ -153,6 +195,99 @@ def _item_text(item: Any) -> str:
     return item if isinstance(item, str) else to_json(item)
 
 
+class WouldHangError(StepError):
+    """A reference Argo would wait for for ever (it requeues the workflow): the local run ends Error at once."""
+
+
+def _continues(task: dict[str, Any], phase: str) -> bool:
+    """Whether the task's ``continueOn`` covers this phase (``workflow_types.go`` ContinuesOn)."""
+    cont = task.get("continueOn") or {}
+    return bool((phase == "Failed" and cont.get("failed")) or (phase == "Error" and cont.get("error")))
+
+
+def _template_name(holder: dict[str, Any]) -> str:
+    if "templateRef" in holder:
+        return str(holder["templateRef"].get("template", ""))
+    return str(holder.get("template", holder.get("name", "")))
+
+
+def _result(node: Node) -> TaskResult:
+    return TaskResult(node.phase, tuple(c.phase for c in node.children) if node.group else None)
+
+
+def _rfc3339(t: float) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(t))
+
+
+def _json_item(text: str) -> Any:
+    """One item's result in an aggregate: its JSON value, or the text itself when it is not JSON."""
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+def _item_name(item: Any) -> str:
+    """How Argo names an expanded node: ``name(index:item)``, a map as its sorted ``key:value`` pairs
+    (``operator.go`` processItem l. 4100-4130)."""
+    if isinstance(item, dict):
+        return ",".join(sorted(f"{k}:{go_string(v)}" for k, v in item.items()))
+    if isinstance(item, str):
+        return item
+    return go_string(item)
+
+
+def go_value_text(v: Any) -> str:
+    """A YAML value as Argo's ``AnyString`` keeps it: strings as they are, numbers and booleans as written,
+    lists and maps as JSON (``workflow_types.go`` AnyString UnmarshalJSON)."""
+    if isinstance(v, str):
+        return v
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, (list, dict)):
+        return to_json(v)
+    if isinstance(v, float):
+        return go_float(v)
+    return str(v)
+
+
+def _should_execute(when: str) -> bool:
+    """A ``when`` after substitution, as govaluate reads it (``steps.go`` shouldExecute l. 384-420)."""
+    try:
+        from mldsl.argo.govaluate import WhenError, should_execute
+    except ImportError:  # interim
+        return when.lower() == "true" if when.lower() in ("true", "false") else bool(evaluate(when, {}))
+    try:
+        return should_execute(when)
+    except WhenError as exc:
+        raise StepError(str(exc)) from None
+
+
+def merge_defaults(tpl: dict[str, Any], defaults: dict[str, Any]) -> dict[str, Any]:
+    """``templateDefaults`` under a template: the template's own fields win, maps merge (``workflow_types.go``
+    Template.MergeTemplateDefault: a strategic merge of the defaults' JSON under the template's)."""
+
+    def merge(base: Any, over: Any) -> Any:
+        if isinstance(base, dict) and isinstance(over, dict):
+            out = dict(base)
+            for k, v in over.items():
+                out[k] = merge(base.get(k), v) if k in base else v
+            return out
+        return over
+
+    kind = next((k for k in ("container", "script", "containerSet", "dag", "steps", "resource", "suspend") if k in tpl), "")
+    base = {k: v for k, v in defaults.items() if (k in ("container", "script") and kind == k) or k not in ("container", "script")}
+    return dict(merge(base, tpl))
+
+
+def go_sprintf_int(fmt: str, i: int) -> str:
+    """Go's ``fmt.Sprintf(format, i)`` for the integer verbs a ``withSequence.format`` uses."""
+    try:
+        return fmt.replace("%v", "%d") % i
+    except (TypeError, ValueError):
+        return f"%!(EXTRA int={i})" if "%" not in fmt else fmt
+
+
 class Execution:
     """One run of a workflow: its nodes, its scope and the processes it started."""
 
@@ -165,8 +300,12 @@ class Execution:
         cache: StepCache,
         options: Options,
         on_change: Callable[[Node], None] = lambda n: None,
+        lookup: Callable[[str, str, bool], dict[str, Any]] | None = None,
+        config_maps: dict[str, dict[str, str]] | None = None,
     ):
         self.spec = spec
+        #: a ``templateRef``'s template: (WorkflowTemplate name, template name, cluster scope) -> template
+        self.lookup = lookup
         self.templates = {t["name"]: t for t in spec.get("templates", [])}
         self.workflow = workflow  # workflow.* values (name, uid, namespace, ...)
         self.folder = folder
@@ -178,7 +317,7 @@ class Execution:
         limit = min(options.parallel, int(spec["parallelism"])) if spec.get("parallelism") else options.parallel
         self.pods = threading.BoundedSemaphore(max(1, limit))
         #: ConfigMaps the run created (a semaphore's limit), and the semaphores read from them
-        self.config_maps: dict[str, dict[str, str]] = {}
+        self.config_maps: dict[str, dict[str, str]] = dict(config_maps or {})
         self.semaphores: dict[tuple[str, str], threading.BoundedSemaphore] = {}
         self.ids = 0
         self.lock = threading.Lock()
@@ -189,12 +328,19 @@ class Execution:
         self.outputs: dict[str, Any] = {}
         #: why an approval was refused: the run stops as with ``argo stop``, which still runs the exit handler
         self.rejected = ""
+        #: why the run would wait for ever on a cluster (a reference that never resolves): it ends Error at once
+        self.hang = ""
+        #: ``globalName`` outputs: ``workflow.outputs.parameters.*`` and ``...artifacts.*``
+        self.global_params: dict[str, str] = {}
+        self.global_artifacts: dict[str, Artifact] = {}
+        #: the flat ``workflow.outputs.*`` keys every scope sees (see _Scope.shared)
+        self.shared: dict[str, Any] = {}
 
     # --- the workflow ------------------------------------------------------
 
     def run(self, params: dict[str, str], artifacts: dict[str, Artifact] | None = None) -> str:
         """Run the entrypoint, then the exit handler; the workflow's phase. ``artifacts``: given instead of the defaults."""
-        scope = _Scope({f"workflow.{k}": v for k, v in self.workflow.items()}, {})
+        scope = _Scope({f"workflow.{k}": v for k, v in self.workflow.items()}, {}, self.shared)
         for name, value in params.items():
             scope.params[f"workflow.parameters.{name}"] = value
         args = self.spec.get("arguments") or {}
@@ -202,20 +348,26 @@ class Execution:
         for a in args.get("artifacts", []):
             if a["name"] not in art_args:
                 art_args[a["name"]] = self._artifact_ref(a, scope)
-        entry = self.templates[self.spec["entrypoint"]]
-        in_params = {p["name"]: params.get(p["name"], p.get("value")) for p in (entry.get("inputs") or {}).get("parameters", [])}
+        in_params: dict[str, Any] = {}
         self.main.start()
         self._notify(self.main)
         try:
+            entry = self._resolve({"template": self.spec["entrypoint"]})
+            self.main.spec = entry
+            in_params = {
+                p["name"]: params.get(p["name"], p.get("value")) for p in (entry.get("inputs") or {}).get("parameters", [])
+            }
             phase, msg, out_params, out_arts = self._template(self.main, entry, in_params, art_args, scope)
         except StepError as exc:
             phase, msg, out_params, out_arts = "Error", str(exc), {}, {}
+        if self.hang:
+            phase, msg = "Error", self.hang
         self.main.params, self.main.artifacts = out_params, out_arts
         self.main.end(phase, msg)
         self._notify(self.main)
-        status = "Failed" if self.procs.stopping.is_set() else phase
+        status = "Failed" if self.procs.stopping.is_set() and not self.hang else phase
         self.status, self.message = status, self.rejected or msg
-        if self.spec.get("onExit") and self.spec["onExit"] in self.templates:
+        if self.spec.get("onExit") and not self.hang:
             if self.rejected:  # Stop, not Terminate: exit handlers run (operator.go ShouldExecute)
                 self.procs.stopping.clear()
             exit_scope = scope.copy()
@@ -224,7 +376,9 @@ class Execution:
             self.exit.start()
             self._notify(self.exit)
             try:
-                ephase, emsg, _, _ = self._template(self.exit, self.templates[self.spec["onExit"]], {}, {}, exit_scope)
+                ephase, emsg, _, _ = self._template(
+                    self.exit, self._resolve({"template": self.spec["onExit"]}), {}, {}, exit_scope
+                )
             except StepError as exc:
                 ephase, emsg = "Error", str(exc)
             self.exit.end(ephase, emsg)
@@ -277,16 +431,25 @@ class Execution:
         artifacts: dict[str, Artifact | None],
         outer: _Scope,
     ) -> tuple[str, str, dict[str, str], dict[str, Artifact]]:
-        """Run ``tpl`` with its arguments: (phase, message, output params, output artifacts)."""
+        """Run ``tpl`` with its arguments: (phase, message, output params, output artifacts).
+
+        Inputs as ``common/util.go`` ProcessArgs takes them (l. 197-250): the argument, else the input's own
+        ``value`` or ``default``, else its ``valueFrom.configMapKeyRef``; an input with none is an error.
+        """
         inputs = tpl.get("inputs") or {}
         values: dict[str, str] = {}
         for p in inputs.get("parameters", []):
+            vf = p.get("valueFrom") or {}
             if params.get(p["name"]) is not None:
                 values[p["name"]] = str(params[p["name"]])
             elif "value" in p:
-                values[p["name"]] = str(p["value"])
+                values[p["name"]] = go_value_text(p["value"])
             elif "default" in p:
-                values[p["name"]] = str(p["default"])
+                values[p["name"]] = go_value_text(p["default"])
+            elif "configMapKeyRef" in vf:
+                values[p["name"]] = self._config_map_value(vf["configMapKeyRef"], outer, vf)
+            elif "default" in vf:
+                values[p["name"]] = go_value_text(vf["default"])
             else:
                 raise StepError(f"inputs.parameters.{p['name']} was not supplied")
         arts: dict[str, Artifact | None] = {}
@@ -294,6 +457,9 @@ class Execution:
         own = {f"inputs.parameters.{k}": v for k, v in values.items()}
         for a in inputs.get("artifacts", []):
             given = artifacts.get(a["name"])
+            if "raw" in a and given is None:  # written at its path when the pod starts
+                arts[a["name"]] = None
+                continue
             if given is None and "s3" in a:
                 given = self._artifact_ref(a, outer, own)
             if given is None and not a.get("optional"):
@@ -301,9 +467,47 @@ class Execution:
             arts[a["name"]] = given
         if "dag" in tpl:
             return self._dag(node, tpl, values, arts, outer)
+        if "steps" in tpl:
+            return self._steps(node, tpl, values, arts, outer)
         if "suspend" in tpl:
             return self._suspend(node, tpl, values, outer)
         return self._leaf(node, tpl, values, arts, outer)
+
+    def _resolve(self, holder: dict[str, Any]) -> dict[str, Any]:
+        """The template a task, step or hook calls: by name, by ``templateRef``, or ``inline``, with the
+        workflow's ``templateDefaults`` merged in (``templateresolution/context.go``; ``operator.go``
+        mergedTemplateDefaultsInto)."""
+        if "inline" in holder:
+            tpl = {"name": holder.get("name", "inline"), **holder["inline"]}
+        elif "templateRef" in holder:
+            ref = holder["templateRef"]
+            if self.lookup is None:
+                raise StepError(f"templateRef {ref.get('name')}/{ref.get('template')}: no WorkflowTemplates here")
+            try:
+                tpl = self.lookup(str(ref["name"]), str(ref["template"]), bool(ref.get("clusterScope")))
+            except LookupError as exc:
+                raise StepError(str(exc)) from None
+        else:
+            name = holder.get("template", "")
+            if name not in self.templates:
+                raise StepError(f"template {name} not found")
+            tpl = self.templates[name]
+        defaults = self.spec.get("templateDefaults")
+        return merge_defaults(tpl, defaults) if defaults else tpl
+
+    def _config_map_value(self, ref: dict[str, Any], scope: _Scope, vf: dict[str, Any]) -> str:
+        """A ``configMapKeyRef`` value, from the ConfigMaps beside the workflow (as applied to the cluster)."""
+        name, key = replace(str(ref.get("name", "")), scope.params), str(ref.get("key", ""))
+        data = self.config_maps.get(name)
+        if data is None or key not in data:
+            if "default" in vf:
+                return go_value_text(vf["default"])
+            if ref.get("optional"):
+                return ""
+            raise StepError(
+                f'configmaps "{name}" not found' if data is None else f"ConfigMap '{name}' does not have the key '{key}'"
+            )
+        return str(data[key])
 
     def _suspend(
         self, node: Node, tpl: dict[str, Any], params: dict[str, str], outer: _Scope
@@ -361,7 +565,7 @@ class Execution:
                 loc = {k: replace(str(v), flat) for k, v in a["s3"].items()}
             except UnresolvedError as exc:
                 raise StepError(f"artifact {a['name']}: {exc}") from None
-            uri = s3_uri(loc)
+            uri = s3_uri({"bucket": self.options.default_bucket, **loc})
             try:
                 path = self.mounts.local(uri)
             except MountError:
@@ -383,36 +587,30 @@ class Execution:
         artifacts: dict[str, Artifact | None],
         outer: _Scope,
     ) -> tuple[str, str, dict[str, str], dict[str, Artifact]]:
-        scope = _Scope(outer.globals(), {})
-        for k, v in params.items():
-            scope.params[f"inputs.parameters.{k}"] = v
-        for k, art in artifacts.items():
-            scope.artifacts[f"inputs.artifacts.{k}"] = art
+        """Drive one DAG with :class:`~mldsl.runner.schedule.DagSchedule`: start what it decides, report what ended."""
+        scope = self._inner_scope(outer, params, artifacts)
         tasks = {t["name"]: t for t in tpl["dag"]["tasks"]}
-        deps = {n: [d for d in _depends_names(t.get("depends", "")) if d in tasks] for n, t in tasks.items()}
+        deps = {n: [d for d in task_dependencies(t) if d in tasks] for n, t in tasks.items()}
+
+        def depends(name: str, results: Mapping[str, object]) -> bool:
+            try:
+                return evaluate_depends(tasks[name], {d: r for d, r in results.items() if isinstance(r, TaskResult)})
+            except DependsError as exc:
+                raise ValueError(str(exc)) from None
+
+        plan = DagSchedule(
+            deps,
+            {n: bool(t.get("depends") or t.get("dependencies")) for n, t in tasks.items()},
+            depends,
+            lambda n, phase: _continues(tasks[n], phase),
+            target=str(tpl["dag"].get("target") or "").split(),
+            fail_fast=tpl["dag"].get("failFast", True) is not False,
+        )
         slots = threading.BoundedSemaphore(int(tpl["parallelism"])) if tpl.get("parallelism") else None
         cond = threading.Condition()
-        results: dict[str, Node] = {}
         running: set[str] = set()
-        failed: list[str] = []
         errors: list[BaseException] = []
-
-        def finish(name: str, child: Node) -> None:
-            with cond:
-                self._record_task(scope, name, child)
-                results[name] = child
-                running.discard(name)
-                cont = tasks[name].get("continueOn") or {}
-                if (child.phase == "Failed" and not cont.get("failed")) or (child.phase == "Error" and not cont.get("error")):
-                    failed.append(name)
-                cond.notify_all()
-
-        def settle(name: str, child: Node, phase: str, message: str) -> None:
-            """A task that ends without running (dag.go l. 585-598): its result is known at once."""
-            child.end(phase, message)
-            self._record_task(scope, name, child)
-            results[name] = child
-            self._notify(child)
+        ended: list[tuple[str, Node]] = []
 
         def work(name: str, child: Node) -> None:
             try:
@@ -421,76 +619,158 @@ class Execution:
                 errors.append(exc)
                 child.end("Error", str(exc))
             self._notify(child)
-            finish(name, child)
+            with cond:
+                ended.append((name, child))
+                running.discard(name)
+                cond.notify_all()
 
+        def child_of(name: str) -> Node:
+            child = node.inner.get(name) or Node(self._new_id(name), name, _template_name(tasks[name]))
+            node.inner[name] = child
+            return child
+
+        pending = plan.start()
         with cond:
             while True:
-                halted = bool(failed) or self.procs.stopping.is_set()
-                for name in tasks:
-                    if name in results or name in running or any(d not in results for d in deps[name]):
+                while pending:
+                    d = pending.pop(0)
+                    child = child_of(d.task)
+                    if d.action != "run":
+                        child.end("Omitted" if d.action == "omit" else "Error", d.message)
+                        self._record_task(scope, d.task, child)
+                        self._notify(child)
+                        pending.extend(plan.finish(d.task, child.phase, _result(child)))
                         continue
-                    child = node.inner.get(name) or Node(self._new_id(name), name, tasks[name]["template"])
-                    node.inner[name] = child
-                    depends = tasks[name].get("depends", "")
-                    if depends:
-                        env = {d.replace("-", "_"): _depends_env(results[d]) for d in deps[name]}
-                        logic = _expand_bare(depends, deps[name]).replace("-", "_")
-                        try:
-                            execute = bool(evaluate(logic, env))
-                        except ExprError as exc:
-                            settle(name, child, "Error", f"unable to evaluate expression '{logic}': {exc}")
-                            failed.append(name)
-                            continue
-                        if not execute:
-                            settle(name, child, "Omitted", "omitted: depends condition not met")
-                            continue
-                    if halted:  # fail fast: a task whose turn comes after a failure never starts
-                        continue
-                    running.add(name)
-                    threading.Thread(target=work, args=(name, child), daemon=True).start()
+                    if plan.halted or self.procs.stopping.is_set():
+                        continue  # fail fast: a task whose turn comes after the DAG failed never starts
+                    running.add(d.task)
+                    threading.Thread(target=work, args=(d.task, child), daemon=True).start()
+                while ended:
+                    name, child = ended.pop(0)
+                    self._record_task(scope, name, child)
+                    pending.extend(plan.finish(name, child.phase, _result(child)))
+                if pending:
+                    continue
                 if not running:
                     break
                 cond.wait()
         if errors and not isinstance(errors[0], StepError):
             raise errors[0]
-        for name in tasks:  # never reached: the DAG failed first, or a dependency upstream never ran
-            if name not in results:
-                node.inner.setdefault(name, Node(self._new_id(name), name, tasks[name]["template"])).end(
-                    "Omitted", "not run: the DAG failed before its turn" if failed else "omitted"
-                )
+        for name in plan.never_started():
+            child_of(name).end("Omitted", "not run: the DAG failed before its turn")
         if self.procs.stopping.is_set():
             return "Failed", "Stopped with strategy 'Stop'", {}, {}
-        if failed:
-            first = results[failed[0]]
-            return first.phase if first.phase in ("Failed", "Error") else "Failed", f"child '{first.id}' failed", {}, {}
+        phase, culprit = plan.phase()
+        if phase != "Succeeded":
+            return phase, f"child '{node.inner[culprit].id}' failed", {}, {}
         out_params, out_arts = self._dag_outputs(tpl, scope)
-        if len(tasks) == 1 and results and next(iter(results.values())).phase in ("Failed", "Error"):
+        only = next(iter(node.inner.values())) if len(tasks) == 1 and node.inner else None
+        if only is not None and only.phase in ("Failed", "Error"):
             # a step wrapped for continue_on_failure: Argo shows the wrapper Succeeded, the record says what happened
             node.continued = True
             return "Succeeded", "failed; the run continued (continue_on_failure)", out_params, out_arts
         return "Succeeded", "", out_params, out_arts
 
-    def _record_task(self, scope: _Scope, name: str, child: Node) -> None:
-        """A finished task's status and outputs into the DAG's scope (``dag.go`` l. 388-404)."""
-        scope.params[f"tasks.{name}.status"] = child.phase
-        scope.params[f"tasks.{name}.id"] = child.id
-        if child.phase != "Succeeded":
-            return
+    def _steps(
+        self,
+        node: Node,
+        tpl: dict[str, Any],
+        params: dict[str, str],
+        artifacts: dict[str, Artifact | None],
+        outer: _Scope,
+    ) -> tuple[str, str, dict[str, str], dict[str, Artifact]]:
+        """A steps template: each group's steps run in parallel after the previous group succeeded (``steps.go``
+        executeSteps l. 69-130: a group that failed or errored fails the template with its message)."""
+        scope = self._inner_scope(outer, params, artifacts)
+        slots = threading.BoundedSemaphore(int(tpl["parallelism"])) if tpl.get("parallelism") else None
+        for i, group in enumerate(tpl.get("steps") or []):
+            steps = group if isinstance(group, list) else (group or {}).get("steps", [])
+            children = []
+            for step in steps:
+                child = Node(self._new_id(step["name"]), step["name"], _template_name(step), kind="steps")
+                node.inner[f"{i}.{step['name']}"] = child
+                children.append((step, child))
+            threads = [
+                threading.Thread(target=self._step_work, args=(child, step, scope, slots), daemon=True)
+                for step, child in children
+            ]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            for step, child in children:
+                self._record_task(scope, step["name"], child, prefix="steps")
+            if self.procs.stopping.is_set():
+                return "Failed", "Stopped with strategy 'Stop'", {}, {}
+            # a group fails when a child failed or errored without continueOn (steps.go executeStepGroup l. 362-372)
+            bad = next(((s, c) for s, c in children if c.phase in ("Failed", "Error") and not _continues(s, c.phase)), None)
+            if bad is not None:
+                return "Failed", f"child '{bad[1].id}' failed", {}, {}
+        out_params, out_arts = self._dag_outputs(tpl, scope)
+        return "Succeeded", "", out_params, out_arts
+
+    def _step_work(self, child: Node, step: dict[str, Any], scope: _Scope, slots: threading.BoundedSemaphore | None) -> None:
+        try:
+            self._task(child, step, scope, slots, prefix="steps")
+        except StepError as exc:
+            child.end("Error", str(exc))
+        self._notify(child)
+
+    def _inner_scope(self, outer: _Scope, params: dict[str, str], artifacts: dict[str, Artifact | None]) -> _Scope:
+        scope = _Scope(outer.globals(), {}, outer.shared)
+        for k, v in params.items():
+            scope.params[f"inputs.parameters.{k}"] = v
+        for k, art in artifacts.items():
+            scope.artifacts[f"inputs.artifacts.{k}"] = art
+        return scope
+
+    def _record_task(self, scope: _Scope, name: str, child: Node, prefix: str = "tasks") -> None:
+        """A finished task's status and outputs into its DAG's or steps' scope.
+
+        Outputs are kept whatever the phase: a step that wrote them and then failed keeps them (the wait
+        container saves them, ``cmd/argoexec/commands/postmain``; ``operator.go`` buildLocalScope l. 3632-3685).
+        A fan-out's aggregates are made from its succeeded items only; a group none of whose items
+        succeeded has no per-output aggregate, so a reference to one never resolves (``operator.go``
+        processAggregateNodeOutputs l. 3743-3806). A skipped or omitted task's declared outputs take their
+        ``default``, or are absent (``scope.go`` addSkippedNodeOutputsToScope l. 117-151).
+        """
+        key = f"{prefix}.{name}"
+        scope.params[f"{key}.status"] = child.phase
+        scope.params[f"{key}.id"] = child.id
+        if child.started is not None:
+            scope.params[f"{key}.startedAt"] = _rfc3339(child.started)
+        if child.finished is not None:
+            scope.params[f"{key}.finishedAt"] = _rfc3339(child.finished)
+        if child.exit_code is not None:
+            scope.params[f"{key}.exitCode"] = child.exit_code
+        if child.result is not None:
+            scope.params[f"{key}.outputs.result"] = child.result
         for k, v in child.params.items():
-            scope.params[f"tasks.{name}.outputs.parameters.{k}"] = v
+            scope.params[f"{key}.outputs.parameters.{k}"] = v
         for k, art in child.artifacts.items():
-            scope.artifacts[f"tasks.{name}.outputs.artifacts.{k}"] = art
-        if child.group:  # a fan-out: withItems/withParam expanded
+            scope.artifacts[f"{key}.outputs.artifacts.{k}"] = art
+        if child.group and child.children:  # a fan-out: withItems/withParam/withSequence expanded
             values: dict[str, list[str]] = {}
             maps = []
+            results = []
             for item in child.children:
-                if item.phase == "Succeeded" and item.params:
+                if item.phase != "Succeeded":
+                    continue
+                if item.params:
                     maps.append(dict(item.params))
                     for k, v in item.params.items():
                         values.setdefault(k, []).append(v)
-            scope.params[f"tasks.{name}.outputs.parameters"] = json.dumps(maps, separators=(",", ":"))
+                if item.result is not None:
+                    results.append(_json_item(item.result))
+            scope.params[f"{key}.outputs.parameters"] = json.dumps(maps, separators=(",", ":"))
+            scope.params[f"{key}.outputs.result"] = json.dumps(results, separators=(",", ":"))
             for k, vs in values.items():
-                scope.params[f"tasks.{name}.outputs.parameters.{k}"] = aggregate(vs)
+                scope.params[f"{key}.outputs.parameters.{k}"] = aggregate(vs)
+        elif child.phase in ("Skipped", "Omitted") and not child.params:
+            tpl = child.spec
+            for p in ((tpl or {}).get("outputs") or {}).get("parameters", []):
+                vf = p.get("valueFrom") or {}
+                scope.params[f"{key}.outputs.parameters.{p['name']}"] = str(vf["default"]) if "default" in vf else None
 
     def _dag_outputs(self, tpl: dict[str, Any], scope: _Scope) -> tuple[dict[str, str], dict[str, Artifact]]:
         outputs = tpl.get("outputs") or {}
@@ -521,26 +801,27 @@ class Execution:
 
     # --- tasks and fan-outs ------------------------------------------------
 
-    def _task(self, node: Node, task: dict[str, Any], scope: _Scope, slots: threading.BoundedSemaphore | None) -> None:
-        tpl = self.templates.get(task["template"])
-        if tpl is None:
-            node.end("Error", f"template {task['template']} not found")
-            return
-        items: list[Any] | None = None
+    def _task(
+        self,
+        node: Node,
+        task: dict[str, Any],
+        scope: _Scope,
+        slots: threading.BoundedSemaphore | None,
+        prefix: str = "tasks",
+    ) -> None:
+        """One DAG task or step: its template, its items (``withItems``/``withParam``/``withSequence``), each run."""
+        tpl = self._resolve(task)
+        node.spec = tpl
         try:
-            if "withItems" in task:
-                items = list(task["withItems"])
-            elif "withParam" in task:
-                text = replace(task["withParam"], scope.params)
-                loaded = json.loads(text)
-                if not isinstance(loaded, list):
-                    raise StepError(f"withParam value could not be parsed as a JSON list: {text}")
-                items = loaded
-        except (UnresolvedError, ValueError) as exc:
-            node.end("Error", f"withParam: {exc}")
+            items = self._items(task, scope)
+        except StepError as exc:
+            node.end("Error", str(exc))
             return
         if items is None:
             self._expanded(node, task, tpl, scope, None, slots)
+            return
+        if not items:  # an empty list skips the task (dag.go l. 631-635; steps.go expandStepGroup l. 581-590)
+            node.end("Skipped", "Skipped, empty params")
             return
         node.total = len(items)
         node.group = True
@@ -548,7 +829,14 @@ class Execution:
         self._notify(node)
         for i, item in enumerate(items):
             node.children.append(
-                Node(self._new_id(f"{task['name']}({i}:{_item_text(item)})"), task["name"], tpl["name"], item=item, is_item=True)
+                Node(
+                    self._new_id(f"{task['name']}({i}:{_item_name(item)})"),
+                    task["name"],
+                    tpl["name"],
+                    item=item,
+                    is_item=True,
+                    kind=node.kind,
+                )
             )
         threads = [
             threading.Thread(target=self._expanded, args=(child, task, tpl, scope, child.item, slots), daemon=True)
@@ -558,15 +846,58 @@ class Execution:
             t.start()
         for t in threads:
             t.join()
-        phases = [c.phase for c in node.children]
-        # a task group fails when an item fails or errors (dag.go completableTaskGroupPhase l. 253-268)
+        # a task group is Succeeded unless an item failed or errored, even when every item was skipped
+        # (dag.go executeDAGTask l. 704-714)
         bad = next((c for c in node.children if c.phase in ("Failed", "Error")), None)
         if bad is not None:
             node.end(bad.phase, f"child '{bad.id}' failed")
-        elif phases and all(p == "Skipped" for p in phases):
-            node.end("Skipped")
         else:
             node.end("Succeeded")
+
+    def _items(self, task: dict[str, Any], scope: _Scope) -> list[Any] | None:
+        """A task's items, or None when it does not loop (``operator.go`` expandSequence l. 4170-4220)."""
+        if "withItems" in task:
+            return list(task["withItems"])
+        if "withParam" in task:
+            text = self._strict(task["withParam"], scope.params)
+            try:
+                loaded = json.loads(text)
+            except ValueError:
+                loaded = None
+            if not isinstance(loaded, list):
+                raise StepError(f"withParam value could not be parsed as a JSON list: {text.strip()}")
+            return loaded
+        if "withSequence" in task:
+            seq = {k: self._strict(str(v), scope.params) for k, v in task["withSequence"].items()}
+            try:
+                start = int(seq.get("start", "0"))
+                if "end" in seq:
+                    end = int(seq["end"])
+                elif "count" in seq:
+                    count = int(seq["count"])
+                    if count == 0:
+                        return []
+                    end = start + count - 1
+                else:
+                    raise StepError("neither end nor count was specified in withSequence")
+            except ValueError as exc:
+                raise StepError(f"withSequence: {exc}") from None
+            fmt = seq.get("format") or "%d"
+            step = 1 if start <= end else -1
+            return [go_sprintf_int(fmt, i) for i in range(start, end + step, step)]
+        return None
+
+    def _strict(self, text: str, flat: dict[str, Any]) -> str:
+        """Substitute references to other tasks or steps strictly: a missing one is requeued by Argo for ever
+        (``dag.go`` resolveDependencyReferences l. 790-800, 838-846; ``steps.go`` resolveReferences)."""
+        try:
+            return replace(text, flat)
+        except UnresolvedError as exc:
+            if exc.tag.strip().split(".")[0] in ("tasks", "steps") and "not in scope" in str(exc):
+                raise WouldHangError(
+                    f"{{{{{exc.tag.strip()}}}}} never resolves: on a cluster the workflow would wait for it for ever"
+                ) from None
+            raise StepError(str(exc)) from None
 
     def _expanded(
         self,
@@ -577,27 +908,32 @@ class Execution:
         item: Any,
         slots: threading.BoundedSemaphore | None,
     ) -> None:
-        local = dict(scope.params)
+        local = {**scope.params, **scope.shared}
         if item is not None or node.is_item:
             local["item"] = _item_text(item)
             if isinstance(item, dict):
                 for k, v in item.items():
-                    local[f"item.{k}"] = _item_text(v)
+                    local[f"item.{k}"] = go_value_text(v)
         try:
-            args = task.get("arguments") or {}
-            params = {p["name"]: replace(str(p.get("value", "")), local) for p in args.get("parameters", [])}
-            arts = {
-                a["name"]: self._artifact_ref(a, scope, {"item": local.get("item")} if "item" in local else None)
-                for a in args.get("artifacts", [])
-            }
             if "when" in task:
-                cond = replace(task["when"], local).strip()
-                # govaluate over the substituted text: "true"/"false", or the forms expr-lang shares with it
-                run = cond.lower() == "true" if cond.lower() in ("true", "false") else bool(evaluate(cond, {}))
+                cond = self._strict(task["when"], local).strip()
+                run = _should_execute(cond)
                 if not run:
                     node.end("Skipped", f"when '{cond}' evaluated false")
                     self._notify(node)
                     return
+            args = task.get("arguments") or {}
+            params = {p["name"]: self._strict(go_value_text(p.get("value", "")), local) for p in args.get("parameters", [])}
+            arts = {
+                a["name"]: self._artifact_ref(a, scope, {"item": local.get("item")} if "item" in local else None)
+                for a in args.get("artifacts", [])
+            }
+        except WouldHangError as exc:
+            self.hang = self.hang or str(exc)
+            node.end("Error", str(exc))
+            self._notify(node)
+            self.procs.stop_all()
+            return
         except (UnresolvedError, StepError, ExprError) as exc:
             node.end("Error", str(exc))
             self._notify(node)
@@ -613,7 +949,7 @@ class Execution:
         for sem in held:
             sem.acquire()
         try:
-            if "dag" in tpl:  # a pod's node stays Pending until it gets a slot (_leaf)
+            if "dag" in tpl or "steps" in tpl:  # a pod's node stays Pending until it gets a slot (_leaf)
                 node.start()
             try:
                 phase, msg, out_params, out_arts = self._template(node, tpl, params, arts, scope)
@@ -683,8 +1019,20 @@ class Execution:
         for a in (tpl.get("inputs") or {}).get("artifacts", []):
             if "path" in a:
                 flat[f"inputs.artifacts.{a['name']}.path"] = a["path"]
-        flat["pod.name"] = node.id
+        # the rest of SubstituteParams' map (common/util.go l. 288-316)
+        flat["inputs.parameters"] = json.dumps(
+            [{"name": k, "value": v} for k, v in params.items()], separators=(",", ":"), ensure_ascii=False
+        )
+        outs = tpl.get("outputs") or {}
+        for a in outs.get("artifacts", []):
+            if a.get("path"):
+                flat[f"outputs.artifacts.{a['name']}.path"] = a["path"]
+        for p in outs.get("parameters", []):
+            if (p.get("valueFrom") or {}).get("path"):
+                flat[f"outputs.parameters.{p['name']}.path"] = p["valueFrom"]["path"]
+        flat["pod.name"] = f"{self.workflow.get('name', 'run')}-{node.id}" if self.options.pod_roots else node.id
         flat["node.name"] = node.id
+        flat[f"{node.kind}.name"] = node.task
         memo = tpl.get("memoize")
         key = ""
         if memo:
@@ -763,6 +1111,9 @@ class Execution:
             resolved = substitute(body, flat, pod_name=f"{self.workflow.get('name', 'run')}-{node.id}")
         except UnresolvedError as exc:
             return "Error", f"failed to resolve {exc}", {}, {}
+        if self.options.pod_roots:
+            deadline = time.time() + int(tpl["activeDeadlineSeconds"]) if tpl.get("activeDeadlineSeconds") else None
+            return self._pod_attempt(node, resolved, artifacts, step_dir, deadline)
         for a in (tpl.get("inputs") or {}).get("artifacts", []):
             art = artifacts.get(a["name"])
             if art is None or "path" not in a:
@@ -792,6 +1143,220 @@ class Execution:
         if phase != "Succeeded":
             return phase, msg, {}, {}
         return self._collect(node, tpl, resolved, step_dir, flat)
+
+    def _pod_attempt(
+        self,
+        node: Node,
+        tpl: dict[str, Any],
+        artifacts: dict[str, Artifact | None],
+        step_dir: Path,
+        deadline: float | None,
+    ) -> tuple[str, str, dict[str, str], dict[str, Artifact]]:
+        """One attempt of a plain Argo pod (``pods.py`` says what is done around its containers)."""
+        from mldsl.runner import pods
+        from mldsl.runner.images import runtime
+        from mldsl.runner.podroot import Mount, PodRoot
+
+        assert node.log is not None
+        root = PodRoot(step_dir)
+        mounts = [Mount(host, path, ro) for host, path, ro in self._pod_volumes(tpl, step_dir)]
+        for a in (tpl.get("inputs") or {}).get("artifacts", []):
+            art = artifacts.get(a["name"])
+            if "raw" in a:
+                root.place_text(a["path"], str(a["raw"].get("data", "")))
+            elif art is not None and "path" in a:
+                root.place(a["path"], art.path)
+        base_env = {
+            "ARGO_TEMPLATE": json.dumps(tpl, separators=(",", ":")),
+            "ARGO_POD_NAME": f"{self.workflow.get('name')}-{node.id}",
+        }
+        if "containerSet" in tpl:
+            return self._container_set(node, tpl, root, mounts, base_env, deadline)
+        main = dict(tpl.get("container") or tpl.get("script") or {})
+        if "script" in tpl:
+            root.place_text(pods.SCRIPT_PATH, str(main.get("source", "")))
+            main["args"] = [pods.SCRIPT_PATH, *(main.get("args") or [])]
+        sidecars = []
+        for sc in tpl.get("initContainers") or []:
+            ended = self._run_container(node, sc, root, mounts, base_env, deadline, capture=False)
+            if ended.phase != "Succeeded":
+                return "Failed", f"init container {sc.get('name')} failed: {ended.message}", {}, {}
+        for sc in tpl.get("sidecars") or []:
+            image = runtime(str(sc.get("image", "")))
+            argv = root.argv(
+                image.command(sc.get("command"), sc.get("args")), workdir=sc.get("workingDir"), mounts=mounts, image=image
+            )
+            proc = pods.start_sidecar(argv, pods.container_env(sc, {**image.env, **base_env}), node.log, self.procs)
+            if proc is not None:
+                sidecars.append(proc)
+        try:
+            ended = self._run_container(node, main, root, mounts, base_env, deadline, capture=True)
+        finally:
+            for proc in sidecars:
+                pods.stop_sidecar(proc, self.procs)
+        node.exit_code = None if ended.code is None else str(ended.code)
+        node.result = pods.trim_output(ended.stdout) if ended.code is not None else None
+        params, arts, why = self._pod_outputs(node, tpl, root)
+        if ended.phase == "Succeeded" and why:
+            return "Error", why, params, arts
+        return ended.phase, ended.message, params, arts
+
+    def _run_container(
+        self,
+        node: Node,
+        container: dict[str, Any],
+        root: Any,
+        mounts: list[Any],
+        base_env: dict[str, str],
+        deadline: float | None,
+        capture: bool,
+    ) -> Any:
+        from mldsl.runner import pods
+        from mldsl.runner.images import runtime
+
+        assert node.log is not None
+        image = runtime(str(container.get("image", "")))
+        command = image.command(container.get("command"), container.get("args"))
+        argv = root.argv(command, workdir=container.get("workingDir"), mounts=mounts, image=image)
+        env = pods.container_env(container, {**image.env, **base_env})
+        return pods.run_container(argv, env, node.log, deadline, self.procs, capture)
+
+    def _container_set(
+        self,
+        node: Node,
+        tpl: dict[str, Any],
+        root: Any,
+        mounts: list[Any],
+        base_env: dict[str, str],
+        deadline: float | None,
+    ) -> tuple[str, str, dict[str, str], dict[str, Artifact]]:
+        """A container set: its containers in one pod, each after those it depends on; ``main`` (or the only
+        one) gives the outputs (``workflow_types.go`` ContainerSetTemplate)."""
+        cset = tpl["containerSet"]
+        containers = {c["name"]: c for c in cset.get("containers", [])}
+        for m in cset.get("volumeMounts") or []:
+            vol = next((v for v in tpl.get("volumes") or [] if v.get("name") == m.get("name")), None)
+            if vol is not None and "emptyDir" in vol:
+                pass
+        done: dict[str, str] = {}
+        order = list(containers)
+        main_name = "main" if "main" in containers else order[-1]
+        result: Any = None
+        while len(done) < len(containers):
+            progressed = False
+            for name in order:
+                if name in done:
+                    continue
+                deps = containers[name].get("dependencies") or []
+                if any(d not in done for d in deps):
+                    continue
+                progressed = True
+                if any(done[d] != "Succeeded" for d in deps):
+                    done[name] = "Omitted"
+                    continue
+                ended = self._run_container(node, containers[name], root, mounts, base_env, deadline, capture=name == main_name)
+                done[name] = ended.phase
+                if name == main_name:
+                    result = ended
+            if not progressed:
+                return "Error", "containerSet: circular dependencies", {}, {}
+        from mldsl.runner import pods
+
+        if result is not None:
+            node.exit_code = None if result.code is None else str(result.code)
+            node.result = pods.trim_output(result.stdout)
+        bad = next((n for n in order if done[n] in ("Failed", "Error")), None)
+        params, arts, why = self._pod_outputs(node, tpl, root)
+        if bad is not None:
+            return "Failed", f"container {bad} failed", params, arts
+        if why:
+            return "Error", why, params, arts
+        return "Succeeded", "", params, arts
+
+    def _pod_volumes(self, tpl: dict[str, Any], step_dir: Path) -> list[tuple[Path, str, bool]]:
+        """The pod's volume mounts as host folders: an ``emptyDir`` per pod, a claim per run (volumeClaimTemplates)
+        or per store (an existing claim), a ConfigMap's keys as files."""
+        volumes = {v["name"]: v for v in [*(self.spec.get("volumes") or []), *(tpl.get("volumes") or [])]}
+        claims = {str((c.get("metadata") or {}).get("name")) for c in self.spec.get("volumeClaimTemplates") or []}
+        out: list[tuple[Path, str, bool]] = []
+        containers = [tpl.get("container") or tpl.get("script") or {}, *((tpl.get("containerSet") or {}).get("containers") or [])]
+        mounts_seen: dict[str, tuple[str, bool]] = {}
+        for c in [*containers, *(tpl.get("initContainers") or []), *(tpl.get("sidecars") or [])]:
+            for m in c.get("volumeMounts") or []:
+                mounts_seen.setdefault(str(m["mountPath"]), (str(m["name"]), bool(m.get("readOnly"))))
+        for m in (tpl.get("containerSet") or {}).get("volumeMounts") or []:
+            mounts_seen.setdefault(str(m["mountPath"]), (str(m["name"]), bool(m.get("readOnly"))))
+        for path, (name, ro) in mounts_seen.items():
+            vol = volumes.get(name)
+            if name in claims or (vol and "persistentVolumeClaim" in vol and name in claims):
+                host = self.folder / "volumes" / name
+            elif vol is not None and "persistentVolumeClaim" in vol:
+                host = self.folder.parent.parent / "volumes" / str(vol["persistentVolumeClaim"].get("claimName"))
+            elif vol is not None and "configMap" in vol:
+                host = step_dir / "configmaps" / name
+                data = self.config_maps.get(str(vol["configMap"].get("name")), {})
+                host.mkdir(parents=True, exist_ok=True)
+                for k, v in data.items():
+                    (host / k).write_text(v, encoding="utf-8")
+            else:  # emptyDir, or a volume this run keeps per pod
+                host = step_dir / "volumes" / name
+            host.mkdir(parents=True, exist_ok=True)
+            out.append((host, path, ro))
+        return out
+
+    def _pod_outputs(self, node: Node, tpl: dict[str, Any], root: Any) -> tuple[dict[str, str], dict[str, Artifact], str]:
+        """What the wait container saves, even after the main container failed (``postmain``): output parameters
+        and artifacts, and the first reason one could not be saved."""
+        from mldsl.runner import pods
+
+        outputs = tpl.get("outputs") or {}
+        params: dict[str, str] = {}
+        why = ""
+        for p in outputs.get("parameters", []):
+            vf = p.get("valueFrom") or {}
+            got = root.read(vf["path"]) if vf.get("path") else None
+            if got is not None and got.is_file():
+                params[p["name"]] = pods.trim_output(got.read_text(encoding="utf-8", errors="replace"))
+            elif "default" in vf:
+                params[p["name"]] = go_value_text(vf["default"])
+            elif "value" in p:
+                params[p["name"]] = go_value_text(p["value"])
+            elif "supplied" in vf or "expression" in vf or "parameter" in vf:
+                continue
+            else:
+                why = why or f"failed to get output parameter {p['name']}: open {vf.get('path', '')}: no such file or directory"
+                continue
+            if p.get("globalName"):
+                self._set_global_param(str(p["globalName"]), params[p["name"]])
+        arts: dict[str, Artifact] = {}
+        for a in outputs.get("artifacts", []):
+            got = root.read(a["path"]) if a.get("path") else None
+            if got is None or not got.exists():
+                if not a.get("optional"):
+                    why = why or f"failed to save outputs: path {a.get('path')} does not exist in the pod"
+                continue
+            dest = self._artifact_place(node, a)
+            if dest.exists() or dest.is_symlink():
+                shutil.rmtree(dest) if dest.is_dir() and not dest.is_symlink() else dest.unlink()
+            pods.copy_into(got, dest)
+            arts[a["name"]] = Artifact(dest, None)
+            if a.get("globalName"):
+                self.global_artifacts[str(a["globalName"])] = arts[a["name"]]
+                self.shared[f"workflow.outputs.artifacts.{a['globalName']}"] = str(dest)
+        return params, arts, why
+
+    def _artifact_place(self, node: Node, a: dict[str, Any]) -> Path:
+        """Where an output artifact is kept: at its key in the local repository, or in the run folder."""
+        key = str((a.get("s3") or {}).get("key") or "")
+        if key:
+            bucket = str((a.get("s3") or {}).get("bucket") or self.options.default_bucket)
+            return self.mounts.local(f"s3://{bucket}/{key}")
+        return self.folder / "artifacts" / node.id / a["name"]
+
+    def _set_global_param(self, name: str, value: str) -> None:
+        with self.lock:
+            self.global_params[name] = value
+            self.shared[f"workflow.outputs.parameters.{name}"] = value
 
     def _step_mounts(self, obj: dict[str, Any], step_dir: Path) -> Mounts:
         """The run's mounts, plus the pod's own emptyDir volumes (a RAM disk, a scratch disk) as step folders;

@@ -47,6 +47,13 @@ class Node:
     group: bool = False  # expanded by withItems/withParam (a TaskGroup)
     #: its only task failed and ``continueOn`` let the run go on (a ``continue_on_failure`` step)
     continued: bool = False
+    #: a pod's main container: its exit code and its standard output (``outputs.result``), as Argo keeps them
+    exit_code: str | None = None
+    result: str | None = None
+    #: ``tasks`` for a DAG task, ``steps`` for a step (``{{tasks.name}}``/``{{steps.name}}``)
+    kind: str = "tasks"
+    #: the template the node ran (its declared outputs speak for a skipped node)
+    spec: dict[str, Any] | None = None
 
     def start(self) -> None:
         self.phase = "Running"

@@ -45,6 +45,11 @@ class Prepared:
     namespace: str
     #: the pipeline's own defaults (the WorkflowTemplate's arguments), to tell what a run changed
     defaults: dict[str, str] | None = None
+    #: a plain Argo file's neighbours: ``templateRef`` targets and ConfigMaps, as a cluster would hold them
+    lookup: Callable[[str, str, bool], dict[str, Any]] | None = None
+    config_maps: dict[str, dict[str, str]] | None = None
+    #: ``workflow.*`` values beyond the usual (a CronWorkflow's ``scheduledTime``), and the run's own name
+    workflow_extra: dict[str, str] | None = None
 
 
 def typed(text: str | None) -> Any:
@@ -131,6 +136,7 @@ class Runner:
             "serviceAccountName": str(prep.spec.get("serviceAccountName", "default")),
             "creationTimestamp": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(self.started)),
             "mainEntrypoint": str(prep.spec.get("entrypoint", "main")),
+            **(prep.workflow_extra or {}),
         }
         self.execution = Execution(
             prep.spec,
@@ -140,6 +146,8 @@ class Runner:
             StepCache(prep.store.cache),
             prep.options,
             on_change,
+            prep.lookup,
+            prep.config_maps,
         )
         self.thread = threading.Thread(target=self._run, daemon=True)
         #: set when the run has ended and its nodes are final (see wait)
