@@ -71,6 +71,13 @@ def _approvals(pipeline: Any, given: tuple[str, ...]) -> frozenset[str]:
     metavar="STEP",
     help="Approve this approve: step up front (repeatable); others are asked on the terminal.",
 )
+@click.option(
+    "--manifests",
+    "manifests",
+    multiple=True,
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="A plain Argo file's templateRefs and ConfigMaps are also looked up in this folder (repeatable).",
+)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def run(
     path: Path,
@@ -81,9 +88,17 @@ def run(
     no_cache: bool,
     parallel: int | None,
     approvals: tuple[str, ...],
+    manifests: tuple[Path, ...],
     fmt: str,
 ) -> None:
-    """Run a pipeline on this machine by executing its compiled workflow (records it in .mldsl/runs)."""
+    """Run a pipeline on this machine by executing its compiled workflow (records it in .mldsl/runs).
+
+    PATH may also be a plain Argo Workflow, WorkflowTemplate or CronWorkflow file."""
+    from mldsl.runner.plain import is_argo_file
+
+    if is_argo_file(path):
+        _run_plain(path, name, param_pairs(params, params_file), parallel, no_cache, manifests, fmt)
+        return
     import yaml
 
     from mldsl.backends import emit_all
@@ -174,6 +189,98 @@ def run(
     else:
         _summary(record, runner.folder)
     sys.exit(EXIT_OK if record["status"] == "Succeeded" else EXIT_FAILED)
+
+
+def _run_plain(
+    path: Path,
+    name: str | None,
+    pairs: list[str],
+    parallel: int | None,
+    no_cache: bool,
+    search: tuple[Path, ...],
+    fmt: str,
+) -> None:
+    """``mldsl run`` of a plain Argo file: its neighbours as on a cluster, Argo's checks first, then the run."""
+    from mldsl.argo.validate import validate_workflow
+    from mldsl.runner.argofiles import ArgoFileError, load
+    from mldsl.runner.engine import Options
+    from mldsl.runner.mounts import Mounts
+    from mldsl.runner.plain import prepare_plain, referenced_templates, refusals
+    from mldsl.runner.session import Runner
+    from mldsl.runner.store import find_store
+
+    def fail(code: int, lines: list[str]) -> None:
+        for line in lines:
+            click.echo(f"mldsl run: {line}", err=True)
+        sys.exit(code)
+
+    try:
+        loaded = load(path, search=search, name=name)
+        given = dict(p.partition("=")[::2] for p in pairs)
+        bad = [p for p in pairs if "=" not in p]
+        if bad:
+            fail(EXIT_USAGE, [f"-p {b}: expected name=value" for b in bad])
+        values = loaded.arguments(given)
+    except ArgoFileError as exc:
+        where = f"{exc.path}:{exc.line}:{exc.column}: " if exc.line else f"{exc.path}: "
+        fail(EXIT_USAGE, [f"{where}{exc}" + (f" (hint: {exc.hint})" if getattr(exc, "hint", "") else "")])
+    spec = loaded.workflow["spec"]
+
+    def template_ref(wft: str, template: str, cluster: bool) -> dict[str, Any]:
+        try:
+            return loaded.template_ref(wft, template, cluster)
+        except ArgoFileError as exc:
+            raise LookupError(str(exc).splitlines()[0]) from None
+
+    def lookup_object(kind: str, obj_name: str) -> dict[str, Any] | None:
+        try:
+            return loaded.workflow_template(obj_name, kind == "ClusterWorkflowTemplate")
+        except ArgoFileError:
+            return None
+
+    refused = refusals(spec, referenced_templates(spec, template_ref))
+    if refused:
+        fail(EXIT_USAGE, [*(str(r) for r in refused), f"{len(refused)} reason{'s' if len(refused) != 1 else ''}; nothing ran"])
+    store = find_store(path.parent)
+    mounts = Mounts()
+    try:
+        repo = loaded.artifact_repository(spec.get("artifactRepositoryRef") or None) or {}
+    except ArgoFileError:  # no such ConfigMap here: this machine's repository stands in for it
+        repo = {}
+    bucket = str((repo.get("s3") or {}).get("bucket") or "default")
+    mounts.add(f"s3://{bucket}", store.artifacts / bucket)
+    options = Options(parallel or os.cpu_count() or 1, not no_cache, "process", pod_roots=True, default_bucket=bucket)
+    wf_name = str(loaded.workflow["metadata"].get("name") or "workflow")
+    prep = prepare_plain(loaded, values, mounts, options, store, wf_name, template_ref)
+    prep.given = given
+    problems = validate_workflow(loaded.workflow, lookup_object)
+    runner = Runner(prep)
+    if problems:  # the controller refuses the spec: the workflow is Failed, nothing ran (operator.go l. 4521-4533)
+        runner.execution.status = "Failed"
+        runner.execution.message = "invalid spec: " + "; ".join(problems)
+        runner.finished = runner.started
+        record = runner.save()
+    else:
+        if fmt == "text":
+            click.echo(f"mldsl run: {runner.run_id} in {runner.folder}", err=True)
+        runner.start()
+        finished = wait_loop_plain(runner)
+        record = runner.save()
+        if not finished:
+            record["status"] = "Failed"
+            record["message"] = "stopped (Ctrl-C)"
+            store.write_record(runner.folder, record)
+    if fmt == "json":
+        click.echo(json.dumps(record, indent=2, ensure_ascii=False))
+    else:
+        _summary(record, runner.folder)
+    sys.exit(EXIT_OK if record["status"] == "Succeeded" else EXIT_FAILED)
+
+
+def wait_loop_plain(runner: Any) -> bool:
+    from mldsl.runner.view import wait_loop
+
+    return wait_loop(runner)
 
 
 def _summary(record: dict[str, Any], folder: Path) -> None:

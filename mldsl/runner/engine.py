@@ -38,8 +38,9 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
+from mldsl.argo.depends import DependsError, TaskResult, depends_names, evaluate_depends
 from mldsl.argo.exprlang import ExprError, evaluate, go_float, go_string, to_json
 from mldsl.argo.template import UnresolvedError, expand, replace, substitute
 from mldsl.runner.cache import KEY as CACHE_KEY
@@ -101,48 +102,9 @@ class _Scope:
         return out
 
 
-class TaskResult(NamedTuple):
-    """What ``depends`` reads of a finished task: its phase, and a fan-out's item phases."""
-
-    phase: str
-    children: tuple[str, ...] | None = None
-
-
 def task_dependencies(task: dict[str, Any]) -> list[str]:
-    """The tasks a DAG task waits for: named in ``depends``, or listed in ``dependencies``."""
-    if task.get("depends"):
-        return _depends_names(str(task["depends"]))
-    return [str(d) for d in task.get("dependencies") or []]
-
-
-class DependsError(Exception):
-    """A ``depends`` that cannot be evaluated (Argo errors the task)."""
-
-
-def evaluate_depends(task: dict[str, Any], results: Mapping[str, TaskResult]) -> bool:
-    """Whether the task runs, given its dependencies' results (``dag.go`` evaluateDependsLogic)."""
-    depends = str(task.get("depends") or " && ".join(str(d) for d in task.get("dependencies") or []))
-    names = list(results)
-    env = {d.replace("-", "_"): _depends_env_of(r) for d, r in results.items()}
-    logic = _expand_bare(depends, names).replace("-", "_")
-    try:
-        return bool(evaluate(logic, env))
-    except ExprError as exc:
-        raise DependsError(f"unable to evaluate expression '{logic}': {exc}") from None
-
-
-def _depends_env_of(r: TaskResult) -> dict[str, bool]:
-    kids = list(r.children or ())
-    return {
-        "Succeeded": r.phase == "Succeeded",
-        "Failed": r.phase == "Failed",
-        "Errored": r.phase == "Error",
-        "Skipped": r.phase == "Skipped",
-        "Omitted": r.phase == "Omitted",
-        "Daemoned": False,
-        "AnySucceeded": any(p == "Succeeded" for p in kids),
-        "AllFailed": bool(kids) and all(p == "Failed" for p in kids),
-    }
+    """The tasks a DAG task waits for: named in ``depends``, or listed in ``dependencies`` (ancestry.go)."""
+    return depends_names(str(task.get("depends") or ""), [str(d) for d in task.get("dependencies") or []])
 
 
 def _depends_names(depends: str) -> list[str]:
@@ -249,6 +211,14 @@ def go_value_text(v: Any) -> str:
     if isinstance(v, float):
         return go_float(v)
     return str(v)
+
+
+def _place_text(root: Any, step_dir: Path, pod_path: str, text: str) -> None:
+    """A file written at ``pod_path`` before the pod starts (a raw artifact, a script's source)."""
+    staged = step_dir / "staging" / pod_path.strip("/").replace("/", "__")
+    staged.parent.mkdir(parents=True, exist_ok=True)
+    staged.write_text(text, encoding="utf-8")
+    root.place(pod_path, staged)
 
 
 def _should_execute(when: str) -> bool:
@@ -593,9 +563,15 @@ class Execution:
         deps = {n: [d for d in task_dependencies(t) if d in tasks] for n, t in tasks.items()}
 
         def depends(name: str, results: Mapping[str, object]) -> bool:
+            task = tasks[name]
             try:
-                return evaluate_depends(tasks[name], {d: r for d, r in results.items() if isinstance(r, TaskResult)})
-            except DependsError as exc:
+                return evaluate_depends(
+                    str(task.get("depends") or ""),
+                    {d: r for d, r in results.items() if isinstance(r, TaskResult)},
+                    tasks=tasks,
+                    dependencies=[str(d) for d in task.get("dependencies") or []],
+                )
+            except (DependsError, LookupError) as exc:
                 raise ValueError(str(exc)) from None
 
         plan = DagSchedule(
@@ -1163,18 +1139,17 @@ class Execution:
         for a in (tpl.get("inputs") or {}).get("artifacts", []):
             art = artifacts.get(a["name"])
             if "raw" in a:
-                root.place_text(a["path"], str(a["raw"].get("data", "")))
+                _place_text(root, step_dir, a["path"], str(a["raw"].get("data", "")))
             elif art is not None and "path" in a:
                 root.place(a["path"], art.path)
-        base_env = {
-            "ARGO_TEMPLATE": json.dumps(tpl, separators=(",", ":")),
-            "ARGO_POD_NAME": f"{self.workflow.get('name')}-{node.id}",
-        }
+        pod = f"{self.workflow.get('name')}-{node.id}"
+        # what a container's environment holds on a cluster: its own env, and the executor's variables
+        base_env = {"HOME": "/root", "HOSTNAME": pod, "ARGO_POD_NAME": pod, "ARGO_CONTAINER_NAME": "main"}
         if "containerSet" in tpl:
             return self._container_set(node, tpl, root, mounts, base_env, deadline)
         main = dict(tpl.get("container") or tpl.get("script") or {})
         if "script" in tpl:
-            root.place_text(pods.SCRIPT_PATH, str(main.get("source", "")))
+            _place_text(root, step_dir, pods.SCRIPT_PATH, str(main.get("source", "")))
             main["args"] = [pods.SCRIPT_PATH, *(main.get("args") or [])]
         sidecars = []
         for sc in tpl.get("initContainers") or []:
@@ -1186,7 +1161,7 @@ class Execution:
             argv = root.argv(
                 image.command(sc.get("command"), sc.get("args")), workdir=sc.get("workingDir"), mounts=mounts, image=image
             )
-            proc = pods.start_sidecar(argv, pods.container_env(sc, {**image.env, **base_env}), node.log, self.procs)
+            proc = pods.start_sidecar(argv, pods.container_env(sc, {**dict(image.env), **base_env}), node.log, self.procs)
             if proc is not None:
                 sidecars.append(proc)
         try:
@@ -1218,7 +1193,7 @@ class Execution:
         image = runtime(str(container.get("image", "")))
         command = image.command(container.get("command"), container.get("args"))
         argv = root.argv(command, workdir=container.get("workingDir"), mounts=mounts, image=image)
-        env = pods.container_env(container, {**image.env, **base_env})
+        env = pods.container_env(container, {**dict(image.env), **base_env})
         return pods.run_container(argv, env, node.log, deadline, self.procs, capture)
 
     def _container_set(
