@@ -85,6 +85,10 @@ CASES: list[tuple[str, dict[str, Any], Any]] = [
     ("x.y == 5", {"x": {"y": "5"}}, False),  # runtime.Equal: different types are unequal
     ("[1] == [1.0]", {}, True),  # Equal on []interface{} item by item
     ("{'a': 1} == {'a': 1.0}", {}, False),  # maps: reflect.DeepEqual, int is not float64
+    ("9007199254740993 == 9007199254740992.0", {}, True),  # helpers Equal: float64(x) == y
+    ("{'a': 1, 'a': 2}.a", {}, 1),  # vm.go OpMap l. 487-496: the first of a repeated key wins
+    ("map(x.s, # + 1)", {"x": {"s": "s"}}, [116]),  # vm.go OpBegin l. 621-623: a string's bytes
+    ("toJson(split('a,b', ',', 0))", {}, "null"),  # strings.SplitN(.., 0) is a nil slice
     ("nil == nil", {}, True),
     ("1 < 2 < 3", {}, True),  # parser.go parseComparison l. 907-940: a chain, joined by &&
     ("3 > 2 > 2", {}, False),

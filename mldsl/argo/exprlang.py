@@ -1453,6 +1453,8 @@ def to_json(v: Any) -> str:
         return str(int(v))
     if isinstance(v, str):
         return _json_string(v)
+    if isinstance(v, _NilList) and not v:
+        return "null"
     if isinstance(v, (list, tuple)):
         return "[" + ",".join(to_json(x) for x in v) + "]"
     if isinstance(v, _AnyKeyMap):
@@ -1478,6 +1480,10 @@ def to_json(v: Any) -> str:
 
 
 # ================================================================================ functions ==
+
+
+class _NilList(list):  # type: ignore[type-arg]
+    """A nil slice: prints as ``[]``, marshals as ``null``."""
 
 
 class _AnyKeyMap(dict):  # type: ignore[type-arg]
@@ -1654,7 +1660,7 @@ def _split(s: Any, sep: Any, n: Any = -1, *, after: bool = False) -> list[Any]:
     s, sep = _need_str(s), _need_str(sep)
     n = _to_int(n)
     if n == 0:
-        return []
+        return _NilList()  # strings.SplitN(s, sep, 0) is a nil slice: JSON null
     if sep == "":
         chars = list(s)
         if n > 0 and len(chars) > n:
@@ -1853,7 +1859,9 @@ def _take(x: Any, n: Any) -> list[Any]:
         raise _RunError(f"cannot take from {_go_kind(x)}")
     if not _is_int(n):
         raise _RunError(f"cannot take {_go_kind(n)} elements")
-    return x[: max(0, n)] if n >= 0 else x[:0]
+    if n < 0:
+        raise _RunError("reflect.Value.Slice: slice index out of bounds")
+    return x[:n]
 
 
 def _go_kind(x: Any) -> str:
@@ -2467,7 +2475,7 @@ def _equal(a: Any, b: Any) -> bool:
     strings, bools, times, durations, arrays item by item; nil equals nil; else reflect.DeepEqual
     (so different types are simply unequal, and maps compare strictly)."""
     if _is_num(a) and _is_num(b):
-        return bool(a == b)
+        return a == b if _is_int(a) and _is_int(b) else float(a) == float(b)  # float64(x) == y
     if isinstance(a, str) and isinstance(b, str):
         return a == b
     if isinstance(a, bool) and isinstance(b, bool):
@@ -2502,7 +2510,7 @@ def _order(op: str, a: Any, b: Any) -> bool:
     """runtime.Less/More/LessOrEqual/MoreOrEqual (helpers l. 702-2080): numbers, strings, times,
     durations; anything else panics ``invalid operation: <T> < <T>``."""
     if _is_num(a) and _is_num(b):
-        x, y = a, b
+        x, y = (a, b) if _is_int(a) and _is_int(b) else (float(a), float(b))
     elif isinstance(a, str) and isinstance(b, str):
         x, y = a.encode(), b.encode()  # Go compares strings bytewise
     elif isinstance(a, (GoTime, GoDuration)) and type(a) is type(b):
@@ -3000,7 +3008,8 @@ class _Checker:
             if name in methods:
                 return _func_nature(methods[name], method=True)
         if base.kind == "map":
-            if not _assignable(prop, "string") and not prop.unknown:
+            any_key = base.gotype.startswith("map[interface {}]")
+            if not any_key and not _assignable(prop, "string") and not prop.unknown:
                 raise self.fail(f"cannot use {prop} to get an element from {base}")
             return base.elem or _U
         if base.kind == "array":
@@ -3448,13 +3457,13 @@ class _Run:
         return [self.run(i) for i in items]
 
     def _mapping(self, *pairs: Tree[Token]) -> dict[str, Any]:
+        items = [(self.run(p.children[0]), self.run(p.children[1])) for p in pairs]
         out: dict[str, Any] = {}
-        for p in pairs:
-            key = self.run(p.children[0])
-            if not isinstance(key, str):  # OpMap: key.(string)
-                raise _RunError(f"interface conversion: interface {{}} is {_go_type(key)}, not string")
-            out[key] = self.run(p.children[1])
-        return out
+        for key, value in reversed(items):  # vm.go OpMap l. 487-496: the first of a repeated key wins
+            if not isinstance(key, str):  # key.(string)
+                raise _RunError(f"interface conversion: interface {{}} is {_iface_type(key)}, not string")
+            out[key] = value
+        return dict(reversed(out.items()))
 
     def _let(self, name: Token, value: Tree[Token], body: Tree[Token]) -> Any:
         self.vars.append((str(name), self.run(value)))
@@ -3494,10 +3503,14 @@ class _Run:
     def _predicate(self, name: str, argv: list[Any]) -> Any:
         """The predicate built-ins as compiler.go BuiltinNode l. 840-1147 compiles them."""
         coll = self.run(argv[0])
-        if not isinstance(coll, list):
+        if isinstance(coll, str):  # vm.go OpBegin l. 621-623: reflect Len and Index, a string's bytes
+            coll = list(coll.encode())
+        elif isinstance(coll, dict) and not coll:
+            coll = []
+        elif not isinstance(coll, list):
             if coll is None:
                 raise _RunError("reflect: call of reflect.Value.Len on zero Value")
-            if not isinstance(coll, (str, dict)):
+            if not isinstance(coll, dict):
                 raise _RunError(f"reflect: call of reflect.Value.Len on {_go_kind(coll)} Value")
             raise _RunError(f"reflect: call of reflect.Value.Index on {_go_kind(coll)} Value")
         pred = argv[1].children[0] if len(argv) > 1 else None
