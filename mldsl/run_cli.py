@@ -251,9 +251,8 @@ def _run_plain(
     mounts.add(f"s3://{bucket}", store.artifacts / bucket)
     options = Options(parallel or os.cpu_count() or 1, not no_cache, "process", pod_roots=True, default_bucket=bucket)
     wf_name = str(loaded.workflow["metadata"].get("name") or "workflow")
-    prep = prepare_plain(loaded, values, mounts, options, store, wf_name, template_ref)
-    prep.given = given
-    problems = validate_workflow(loaded.workflow, lookup_object)
+    prep = prepare_plain(loaded, values, mounts, options, store, wf_name, template_ref, given)
+    problems = validate_workflow(loaded.submitted, lookup_object)
     runner = Runner(prep)
     if problems:  # the controller refuses the spec: the workflow is Failed, nothing ran (operator.go l. 4521-4533)
         runner.execution.status = "Failed"

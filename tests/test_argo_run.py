@@ -80,8 +80,15 @@ def test_fan_out_all_skipped_would_hang(tmp_path: Path) -> None:
         + """  - name: main
     dag:
       tasks:
-      - {name: fan, template: produce, withItems: [a, b], when: "{{item}} == z", arguments: {parameters: [{name: x, value: "{{item}}"}]}}
-      - {name: use, template: consume, depends: fan, arguments: {parameters: [{name: v, value: "{{tasks.fan.outputs.parameters.out}}"}]}}
+      - name: fan
+        template: produce
+        withItems: [a, b]
+        when: "{{item}} == z"
+        arguments: {parameters: [{name: x, value: "{{item}}"}]}
+      - name: use
+        template: consume
+        depends: fan
+        arguments: {parameters: [{name: v, value: "{{tasks.fan.outputs.parameters.out}}"}]}
 """
         + PRODUCER
     )
@@ -117,14 +124,13 @@ def test_empty_for_each_is_skipped(tmp_path: Path) -> None:
 def test_failed_step_keeps_its_outputs(tmp_path: Path) -> None:
     """Item 3: a step that wrote its output and then failed keeps it (the wait container saves outputs after
     the main container, cmd/argoexec postmain; operator.go buildLocalScope l. 3632-3685 adds them whatever the
-    phase): a continueOn consumer reads it."""
+    phase): with continueOn, the next step group reads it (steps.go executeStepGroup l. 362-372)."""
     text = (
         HEAD
         + """  - name: main
-    dag:
-      tasks:
-      - {name: half, template: half, continueOn: {failed: true}}
-      - {name: use, template: consume, depends: half.Failed, arguments: {parameters: [{name: v, value: "{{tasks.half.outputs.parameters.out}}"}]}}
+    steps:
+    - - {name: half, template: half, continueOn: {failed: true}}
+    - - {name: use, template: consume, arguments: {parameters: [{name: v, value: "{{steps.half.outputs.parameters.out}}"}]}}
   - name: half
     container: {image: busybox, command: [sh, -c, "echo -n written > /tmp/out; exit 3"]}
     outputs: {parameters: [{name: out, valueFrom: {path: /tmp/out}}]}
@@ -143,8 +149,8 @@ def test_failed_step_keeps_its_outputs(tmp_path: Path) -> None:
 
 
 def test_continue_on_with_depends_is_an_invalid_spec(tmp_path: Path) -> None:
-    """Item 4: continueOn together with depends is refused when the controller starts the workflow
-    (validate.go l. 1476): the workflow is Failed, "invalid spec: ..." (operator.go l. 4521-4533); nothing ran."""
+    """Item 4: continueOn in a DAG that uses depends is refused when the controller starts the workflow
+    (validate.go l. 1476-1478): the workflow is Failed, "invalid spec: ..." (operator.go l. 4521-4533); nothing ran."""
     text = (
         HEAD
         + """  - name: main
@@ -183,7 +189,7 @@ def test_expression_tags_follow_expr_lang(tmp_path: Path, expression: str, expec
     outputs: {{parameters: [{{name: out, valueFrom: {{path: /tmp/out}}}}]}}
 """
     )
-    code, record, stderr = run_wf(tmp_path, text)
+    _, record, stderr = run_wf(tmp_path, text)
     assert record["status"] == "Succeeded", (record, stderr)
     assert record["outputs"]["out"] == expected
 
@@ -219,7 +225,8 @@ def test_output_keeps_all_but_one_trailing_newline(tmp_path: Path) -> None:
 """
     )
     code, record, _ = run_wf(tmp_path, text)
-    assert step(record, "make")["outputs"]["out"] in ("42\r", 42.0, "42\\r")
+    out = Path(record["folder"]) / "steps" / "001-make" / "pod" / "upper" / "tmp" / "out"
+    assert out.read_bytes() == b"42\r\n"
     assert record["status"] in ("Error", "Failed"), record
     assert code == 1
 
@@ -283,7 +290,7 @@ def test_refused_before_it_starts(tmp_path: Path) -> None:
     container: {image: nginx:1.13}
 """
     )
-    code, record, stderr = run_wf(tmp_path, text)
+    code, _, stderr = run_wf(tmp_path, text)
     assert code == 2
     assert "cannot run here: spec.templates[0].daemon" in stderr
     assert "nginx" in stderr

@@ -907,6 +907,11 @@ class Loaded:
     _submitted: dict[str, Any] = field(default_factory=dict, repr=False)
     _wft: _Doc | None = field(default=None, repr=False)
 
+    @property
+    def submitted(self) -> dict[str, Any]:
+        """The Workflow as submitted, before the join: what the controller validates (validate.go)."""
+        return self._submitted or self.workflow
+
     # ---------------------------------------------------------------- references
 
     def template_ref(self, name: str, template: str, cluster_scope: bool = False) -> dict[str, Any]:

@@ -41,7 +41,8 @@ from pathlib import Path
 from typing import Any
 
 from mldsl.argo.depends import DependsError, TaskResult, depends_names, evaluate_depends
-from mldsl.argo.exprlang import ExprError, evaluate, go_float, go_string, to_json
+from mldsl.argo.exprlang import ExprError, evaluate, go_string, to_json
+from mldsl.argo.gostrconv import format_float_json
 from mldsl.argo.template import UnresolvedError, expand, replace, substitute
 from mldsl.runner.cache import KEY as CACHE_KEY
 from mldsl.runner.cache import StepCache
@@ -88,6 +89,8 @@ class _Scope:
     artifacts: dict[str, Artifact | None]
     #: the workflow's global outputs (``globalName``), one map shared by every scope of a run
     shared: dict[str, Any] = field(default_factory=dict)
+    #: the WorkflowTemplate whose templates the names in this scope's template resolve in (a ``templateRef``)
+    ctx: tuple[str, bool] | None = None
 
     def __post_init__(self) -> None:
         self.params.update(self.shared)
@@ -157,6 +160,13 @@ def _item_text(item: Any) -> str:
     return item if isinstance(item, str) else to_json(item)
 
 
+#: an argument that refers to an absent optional (``common.AbsentOptionalArgumentValue``)
+ABSENT = "\x00mldsl-absent-optional\x00"
+
+#: the key a template resolved through ``templateRef`` carries: its WorkflowTemplate, for its own references
+CTX = "mldsl-template-context"
+
+
 class WouldHangError(StepError):
     """A reference Argo would wait for for ever (it requeues the workflow): the local run ends Error at once."""
 
@@ -209,15 +219,21 @@ def go_value_text(v: Any) -> str:
     if isinstance(v, (list, dict)):
         return to_json(v)
     if isinstance(v, float):
-        return go_float(v)
+        return format_float_json(v)
     return str(v)
 
 
-def _place_text(root: Any, step_dir: Path, pod_path: str, text: str) -> None:
+def _trim_newline(text: str) -> str:
+    """An output parameter's file as Argo keeps it: ``strings.TrimSuffix(out, "\\n")`` (executor.go)."""
+    return text[:-1] if text.endswith("\n") else text
+
+
+def _place_text(root: Any, step_dir: Path, pod_path: str, text: str, mode: int = 0o644) -> None:
     """A file written at ``pod_path`` before the pod starts (a raw artifact, a script's source)."""
     staged = step_dir / "staging" / pod_path.strip("/").replace("/", "__")
     staged.parent.mkdir(parents=True, exist_ok=True)
     staged.write_text(text, encoding="utf-8")
+    staged.chmod(mode)
     root.place(pod_path, staged)
 
 
@@ -324,9 +340,8 @@ class Execution:
         try:
             entry = self._resolve({"template": self.spec["entrypoint"]})
             self.main.spec = entry
-            in_params = {
-                p["name"]: params.get(p["name"], p.get("value")) for p in (entry.get("inputs") or {}).get("parameters", [])
-            }
+            # the entrypoint takes the workflow's arguments by name; its own values apply to the rest
+            in_params = {p["name"]: params.get(p["name"]) for p in (entry.get("inputs") or {}).get("parameters", [])}
             phase, msg, out_params, out_arts = self._template(self.main, entry, in_params, art_args, scope)
         except StepError as exc:
             phase, msg, out_params, out_arts = "Error", str(exc), {}, {}
@@ -410,12 +425,20 @@ class Execution:
         values: dict[str, str] = {}
         for p in inputs.get("parameters", []):
             vf = p.get("valueFrom") or {}
+            if params.get(p["name"]) == ABSENT:
+                if "value" not in p and "default" not in p and not vf:
+                    raise StepError(
+                        f"inputs.parameters.{p['name']}: argument references an absent optional"
+                        " (skipped/omitted node output with no default)"
+                    )
+                params = {k: v for k, v in params.items() if k != p["name"]}
             if params.get(p["name"]) is not None:
                 values[p["name"]] = str(params[p["name"]])
-            elif "value" in p:
-                values[p["name"]] = go_value_text(p["value"])
-            elif "default" in p:
-                values[p["name"]] = go_value_text(p["default"])
+            elif "value" in p or "default" in p:
+                # the template's own value is substituted with the globals in the first pass, before inputs are
+                # known (common/util.go SubstituteParams l. 273-283)
+                own_value = go_value_text(p["value"] if "value" in p else p["default"])
+                values[p["name"]] = replace(own_value, outer.globals(), strict=False) if "{{" in own_value else own_value
             elif "configMapKeyRef" in vf:
                 values[p["name"]] = self._config_map_value(vf["configMapKeyRef"], outer, vf)
             elif "default" in vf:
@@ -443,7 +466,7 @@ class Execution:
             return self._suspend(node, tpl, values, outer)
         return self._leaf(node, tpl, values, arts, outer)
 
-    def _resolve(self, holder: dict[str, Any]) -> dict[str, Any]:
+    def _resolve(self, holder: dict[str, Any], ctx: tuple[str, bool] | None = None) -> dict[str, Any]:
         """The template a task, step or hook calls: by name, by ``templateRef``, or ``inline``, with the
         workflow's ``templateDefaults`` merged in (``templateresolution/context.go``; ``operator.go``
         mergedTemplateDefaultsInto)."""
@@ -455,6 +478,13 @@ class Execution:
                 raise StepError(f"templateRef {ref.get('name')}/{ref.get('template')}: no WorkflowTemplates here")
             try:
                 tpl = self.lookup(str(ref["name"]), str(ref["template"]), bool(ref.get("clusterScope")))
+            except LookupError as exc:
+                raise StepError(str(exc)) from None
+            # its own templates resolve in its WorkflowTemplate (templateresolution/context.go WithTemplateHolder)
+            tpl = {**tpl, CTX: [str(ref["name"]), bool(ref.get("clusterScope"))]}
+        elif ctx is not None and self.lookup is not None:
+            try:
+                tpl = {**self.lookup(ctx[0], str(holder.get("template", "")), ctx[1]), CTX: list(ctx)}
             except LookupError as exc:
                 raise StepError(str(exc)) from None
         else:
@@ -525,11 +555,26 @@ class Execution:
             if not (ref.startswith("{{") and ref.endswith("}}")):
                 raise StepError(f"artifact {a['name']}: from must be one reference, got {ref!r}")
             key = ref[2:-2].strip()
+            if key.startswith("workflow.outputs.artifacts.") and key not in scope.artifacts:
+                got = self.global_artifacts.get(key.removeprefix("workflow.outputs.artifacts."))
+                if got is not None:
+                    return got
             if key not in scope.artifacts:
                 if a.get("optional"):
                     return None
                 raise StepError(f"Unable to resolve: {ref}")
-            return scope.artifacts[key]
+            found = scope.artifacts[key]
+            if found is not None and a.get("subPath"):  # a path inside the artifact (artifacts.go subPath)
+                inner = found.path / replace(str(a["subPath"]), flat)
+                if not inner.exists():
+                    raise StepError(f"artifact {a['name']}: subPath {a['subPath']} is not in {ref}")
+                return Artifact(inner, None)
+            return found
+        if "raw" in a:  # its data, as a file the pod finds at its path
+            dest = self.folder / "artifacts" / "raw" / re.sub(r"[^A-Za-z0-9_.-]", "-", str(a["name"]))
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            dest.write_text(replace(str(a["raw"].get("data", "")), flat, strict=False), encoding="utf-8")
+            return Artifact(dest, None)
         if "s3" in a:
             try:
                 loc = {k: replace(str(v), flat) for k, v in a["s3"].items()}
@@ -558,7 +603,7 @@ class Execution:
         outer: _Scope,
     ) -> tuple[str, str, dict[str, str], dict[str, Artifact]]:
         """Drive one DAG with :class:`~mldsl.runner.schedule.DagSchedule`: start what it decides, report what ended."""
-        scope = self._inner_scope(outer, params, artifacts)
+        scope = self._inner_scope(outer, params, artifacts, tpl)
         tasks = {t["name"]: t for t in tpl["dag"]["tasks"]}
         deps = {n: [d for d in task_dependencies(t) if d in tasks] for n, t in tasks.items()}
 
@@ -657,7 +702,7 @@ class Execution:
     ) -> tuple[str, str, dict[str, str], dict[str, Artifact]]:
         """A steps template: each group's steps run in parallel after the previous group succeeded (``steps.go``
         executeSteps l. 69-130: a group that failed or errored fails the template with its message)."""
-        scope = self._inner_scope(outer, params, artifacts)
+        scope = self._inner_scope(outer, params, artifacts, tpl)
         slots = threading.BoundedSemaphore(int(tpl["parallelism"])) if tpl.get("parallelism") else None
         for i, group in enumerate(tpl.get("steps") or []):
             steps = group if isinstance(group, list) else (group or {}).get("steps", [])
@@ -692,8 +737,11 @@ class Execution:
             child.end("Error", str(exc))
         self._notify(child)
 
-    def _inner_scope(self, outer: _Scope, params: dict[str, str], artifacts: dict[str, Artifact | None]) -> _Scope:
-        scope = _Scope(outer.globals(), {}, outer.shared)
+    def _inner_scope(
+        self, outer: _Scope, params: dict[str, str], artifacts: dict[str, Artifact | None], tpl: dict[str, Any]
+    ) -> _Scope:
+        ctx = tpl.get(CTX)
+        scope = _Scope(outer.globals(), {}, outer.shared, (str(ctx[0]), bool(ctx[1])) if ctx else None)
         for k, v in params.items():
             scope.params[f"inputs.parameters.{k}"] = v
         for k, art in artifacts.items():
@@ -786,7 +834,7 @@ class Execution:
         prefix: str = "tasks",
     ) -> None:
         """One DAG task or step: its template, its items (``withItems``/``withParam``/``withSequence``), each run."""
-        tpl = self._resolve(task)
+        tpl = self._resolve(task, scope.ctx)
         node.spec = tpl
         try:
             items = self._items(task, scope)
@@ -863,6 +911,17 @@ class Execution:
             return [go_sprintf_int(fmt, i) for i in range(start, end + step, step)]
         return None
 
+    def _argument(self, text: str, flat: dict[str, Any]) -> str:
+        """An argument's value; a pure reference to a skipped or omitted task's output with no default is
+        marked absent, so the called template's own default applies (``scope.go`` markAbsentOptionalArgs
+        l. 83-106, ``common/util.go`` ProcessArgs l. 210-222)."""
+        body = text.strip()
+        if body.startswith("{{") and body.endswith("}}") and body.count("{{") == 1:
+            key = body[2:-2].strip()
+            if key in flat and flat[key] is None:
+                return ABSENT
+        return self._strict(text, flat)
+
     def _strict(self, text: str, flat: dict[str, Any]) -> str:
         """Substitute references to other tasks or steps strictly: a missing one is requeued by Argo for ever
         (``dag.go`` resolveDependencyReferences l. 790-800, 838-846; ``steps.go`` resolveReferences)."""
@@ -899,7 +958,7 @@ class Execution:
                     self._notify(node)
                     return
             args = task.get("arguments") or {}
-            params = {p["name"]: self._strict(go_value_text(p.get("value", "")), local) for p in args.get("parameters", [])}
+            params = {p["name"]: self._argument(go_value_text(p.get("value", "")), local) for p in args.get("parameters", [])}
             arts = {
                 a["name"]: self._artifact_ref(a, scope, {"item": local.get("item")} if "item" in local else None)
                 for a in args.get("artifacts", [])
@@ -1081,7 +1140,8 @@ class Execution:
         if step_dir.exists():
             shutil.rmtree(step_dir)
         (step_dir / "mldsl" / "outputs").mkdir(parents=True)
-        body = {k: v for k, v in tpl.items() if k not in ("memoize",)}
+        # metrics are the controller's, substituted when the node has completed (operator.go computeMetrics)
+        body = {k: v for k, v in tpl.items() if k not in ("memoize", "metrics")}
         try:
             # with the pod's own pass, as Argo makes it when it creates the pod
             resolved = substitute(body, flat, pod_name=f"{self.workflow.get('name', 'run')}-{node.id}")
@@ -1148,9 +1208,10 @@ class Execution:
         if "containerSet" in tpl:
             return self._container_set(node, tpl, root, mounts, base_env, deadline)
         main = dict(tpl.get("container") or tpl.get("script") or {})
-        if "script" in tpl:
-            _place_text(root, step_dir, pods.SCRIPT_PATH, str(main.get("source", "")))
-            main["args"] = [pods.SCRIPT_PATH, *(main.get("args") or [])]
+        if "script" in tpl and main.get("source"):
+            # appended to the args (operator.go l. 3604-3609), mode 0755 (executor.go l. 423-429)
+            _place_text(root, step_dir, pods.SCRIPT_PATH, str(main["source"]), 0o755)
+            main["args"] = [*(main.get("args") or []), pods.SCRIPT_PATH]
         sidecars = []
         for sc in tpl.get("initContainers") or []:
             ended = self._run_container(node, sc, root, mounts, base_env, deadline, capture=False)
@@ -1291,7 +1352,7 @@ class Execution:
             vf = p.get("valueFrom") or {}
             got = root.read(vf["path"]) if vf.get("path") else None
             if got is not None and got.is_file():
-                params[p["name"]] = pods.trim_output(got.read_text(encoding="utf-8", errors="replace"))
+                params[p["name"]] = pods.trim_output(got.read_bytes().decode("utf-8", "replace"))  # no newline translation
             elif "default" in vf:
                 params[p["name"]] = go_value_text(vf["default"])
             elif "value" in p:
@@ -1355,7 +1416,8 @@ class Execution:
             path = vf.get("path", "")
             local = _in_step(step_dir, path)
             if local is not None and local.is_file():
-                params[p["name"]] = local.read_text(encoding="utf-8").strip()  # argo trims (executor.go saveParameters)
+                # one trailing newline trimmed, as Argo's wait container does (executor.go saveParameters)
+                params[p["name"]] = _trim_newline(local.read_bytes().decode("utf-8", "replace"))
             elif "default" in vf:
                 params[p["name"]] = str(vf["default"])
             else:

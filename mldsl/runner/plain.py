@@ -111,7 +111,7 @@ def refusals(spec: dict[str, Any], referenced: Sequence[tuple[str, dict[str, Any
                 continue
             bad = refusal(str(c.get("image", "")))
             if bad is not None:
-                out.append(Refusal(f"{where}.{field}.image", bad))
+                out.append(Refusal(f"{where}.{field}.image", bad.removeprefix("cannot run here: ")))
             for j, e in enumerate(c.get("env") or []):
                 if "secretKeyRef" in (e.get("valueFrom") or {}):
                     out.append(Refusal(f"{where}.{field}.env[{j}]", "it reads a Secret, which only a cluster holds"))
@@ -142,25 +142,24 @@ def prepare_plain(
     store: Store,
     name: str,
     lookup: Callable[[str, str, bool], dict[str, Any]],
+    given: dict[str, str],
 ) -> Prepared:
     """The run of a loaded plain workflow, ready for :class:`~mldsl.runner.session.Runner`."""
     wf = loaded.workflow
     spec = wf["spec"]
     namespace = str((wf.get("metadata") or {}).get("namespace") or "argo")
-    extra: dict[str, str] = {}
-    if loaded.kind == "CronWorkflow":
+    # the workflow.* values setGlobalParameters sets (operator.go l. 677-780); name, uid and namespace are the run's
+    extra = {k.removeprefix("workflow."): v for k, v in loaded.globals(given, namespace=namespace).items()}
+    for own in ("name", "uid", "namespace"):
+        extra.pop(own, None)
+    extra = {k: v for k, v in extra.items() if not k.startswith("parameters.") or k == "parameters.json"}
+    if loaded.kind == "CronWorkflow" and "scheduledTime" not in extra:
         extra["scheduledTime"] = scheduled_time()
-    extra["labels"] = _json((wf.get("metadata") or {}).get("labels") or {})
-    extra["annotations"] = _json((wf.get("metadata") or {}).get("annotations") or {})
-    for k, v in ((wf.get("metadata") or {}).get("labels") or {}).items():
-        extra[f"labels.{k}"] = str(v)
-    for k, v in ((wf.get("metadata") or {}).get("annotations") or {}).items():
-        extra[f"annotations.{k}"] = str(v)
     return Prepared(
         name,
         spec,
         values,
-        {},
+        given,
         {},
         {},
         mounts,
@@ -172,12 +171,6 @@ def prepare_plain(
         config_maps=loaded.config_maps,
         workflow_extra=extra,
     )
-
-
-def _json(v: Any) -> str:
-    import json
-
-    return json.dumps(v, separators=(",", ":"), sort_keys=True)
 
 
 def search_paths(given: Sequence[Path]) -> list[Path]:
