@@ -95,6 +95,7 @@ def replace(text: str, flat: dict[str, Any], *, strict: bool = True, json_escape
         if not is_tag:
             out.append(body)
             continue
+        raw = body  # a tag left for a later pass stays exactly as written
         if body.strip().startswith("="):
             if env is None:
                 env = expand(flat)
@@ -110,7 +111,7 @@ def replace(text: str, flat: dict[str, Any], *, strict: bool = True, json_escape
         except UnresolvedError:
             if strict:
                 raise
-            out.append("{{" + body + "}}")
+            out.append("{{" + raw + "}}")
             continue
         out.append(_json_escape(value) if json_escaped else value)
     return "".join(out)

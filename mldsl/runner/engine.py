@@ -33,6 +33,7 @@ import contextlib
 import json
 import re
 import shutil
+import socket
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -160,6 +161,12 @@ def _item_text(item: Any) -> str:
     return item if isinstance(item, str) else to_json(item)
 
 
+#: the node every pod runs on here (``{{steps.X.hostNodeName}}``)
+HOST_NODE = socket.gethostname()
+
+#: how long a daemon may take to become ready before the run says it would wait for ever
+DAEMON_READY_WAIT = 60.0
+
 #: an argument that refers to an absent optional (``common.AbsentOptionalArgumentValue``)
 ABSENT = "\x00mldsl-absent-optional\x00"
 
@@ -184,7 +191,7 @@ def _template_name(holder: dict[str, Any]) -> str:
 
 
 def _result(node: Node) -> TaskResult:
-    return TaskResult(node.phase, tuple(c.phase for c in node.children) if node.group else None)
+    return TaskResult(node.phase, tuple(c.phase for c in node.children) if node.group else None, node.daemoned)
 
 
 def _rfc3339(t: float) -> str:
@@ -352,25 +359,34 @@ class Execution:
         self._notify(self.main)
         status = "Failed" if self.procs.stopping.is_set() and not self.hang else phase
         self.status, self.message = status, self.rejected or msg
-        if self.spec.get("onExit") and not self.hang:
+        # the exit handler: spec.onExit, or the workflow's exit hook (workflow_types.go GetExitHook)
+        exit_hook = (self.spec.get("hooks") or {}).get("exit") or {}
+        exit_holder = {"template": self.spec["onExit"]} if self.spec.get("onExit") else exit_hook
+        if exit_holder and not self.hang:
             if self.rejected:  # Stop, not Terminate: exit handlers run (operator.go ShouldExecute)
                 self.procs.stopping.clear()
             exit_scope = scope.copy()
             exit_scope.params["workflow.status"] = status
             exit_scope.params["workflow.failures"] = json.dumps(self._failures())
+            exit_scope.params["workflow.duration"] = f"{time.time() - (self.main.started or time.time()):f}"
             self.exit.start()
             self._notify(self.exit)
             try:
-                ephase, emsg, _, _ = self._template(
-                    self.exit, self._resolve({"template": self.spec["onExit"]}), {}, {}, exit_scope
-                )
-            except StepError as exc:
+                args = (exit_holder.get("arguments") or {}).get("parameters") or []
+                exit_params = {a["name"]: replace(go_value_text(a.get("value", "")), exit_scope.params) for a in args}
+                ephase, emsg, _, _ = self._template(self.exit, self._resolve(exit_holder), exit_params, {}, exit_scope)
+            except (StepError, UnresolvedError) as exc:
                 ephase, emsg = "Error", str(exc)
             self.exit.end(ephase, emsg)
             self._notify(self.exit)
             if status == "Succeeded" and ephase in ("Failed", "Error"):
                 self.status, self.message = ("Failed" if ephase == "Failed" else "Error"), emsg
         return self.status
+
+    def _runtime_globals(self) -> dict[str, str]:
+        """``workflow.status`` and ``workflow.duration`` while the workflow runs (``operator.go``
+        setGlobalRuntimeParameters l. 4559-4562: the phase, and the seconds as ``%f``)."""
+        return {"workflow.status": "Running", "workflow.duration": f"{time.time() - (self.main.started or time.time()):f}"}
 
     def stop(self) -> None:
         """Ctrl-C: end every process the run started; the run ends Failed (Argo's ``stop``)."""
@@ -445,6 +461,10 @@ class Execution:
                 values[p["name"]] = go_value_text(vf["default"])
             else:
                 raise StepError(f"inputs.parameters.{p['name']} was not supplied")
+        try:
+            tpl, values = self._argo_passes(node, tpl, values, outer)
+        except UnresolvedError as exc:
+            raise StepError(f"failed to resolve {exc}") from None
         arts: dict[str, Artifact | None] = {}
         # a location may use the template's own inputs: Argo substitutes the whole template (common/util.go ProcessArgs)
         own = {f"inputs.parameters.{k}": v for k, v in values.items()}
@@ -458,13 +478,70 @@ class Execution:
             if given is None and not a.get("optional"):
                 raise StepError(f"inputs.artifacts.{a['name']} was not supplied")
             arts[a["name"]] = given
-        if "dag" in tpl:
-            return self._dag(node, tpl, values, arts, outer)
-        if "steps" in tpl:
-            return self._steps(node, tpl, values, arts, outer)
+        if "dag" in tpl or "steps" in tpl:
+            try:
+                if "dag" in tpl:
+                    return self._dag(node, tpl, values, arts, outer)
+                return self._steps(node, tpl, values, arts, outer)
+            finally:
+                self._end_daemons(node)
         if "suspend" in tpl:
             return self._suspend(node, tpl, values, outer)
         return self._leaf(node, tpl, values, arts, outer)
+
+    def _argo_passes(
+        self, node: Node, tpl: dict[str, Any], values: dict[str, str], outer: _Scope
+    ) -> tuple[dict[str, Any], dict[str, str]]:
+        """The template as ``executeTemplate`` substitutes it before anything runs (``operator.go`` l. 2240-2256,
+        ``common/util.go`` SubstituteParams l. 262-320): the whole template's JSON with the globals and the
+        node's locals (``pod.name`` for a pod without a retryStrategy, ``tasks.name``/``steps.name``,
+        ``node.name``), then with its inputs and paths; a tag that does not resolve yet is left for later."""
+        body = {k: v for k, v in tpl.items() if k != CTX}
+        if values and body.get("inputs"):
+            body["inputs"] = {
+                **body["inputs"],
+                "parameters": [{**p, "value": values.get(p["name"], "")} for p in body["inputs"].get("parameters", [])],
+            }
+        # the entrypoint and the exit handler are called through a nameless WorkflowStep (operator.go l. 422)
+        holder = "" if node is self.main or node is self.exit else node.task
+        local = {f"{'steps' if holder == '' else node.kind}.name": holder, "node.name": node.id}
+        pod = any(k in tpl for k in ("container", "script", "containerSet", "resource", "data", "http"))
+        if pod and not tpl.get("retryStrategy"):
+            local["pod.name"] = self._pod_name(node)
+        flat = {**self._runtime_globals(), **outer.globals(), **local}
+        first = json.loads(replace(json.dumps(body, ensure_ascii=False), flat, strict=False, json_escaped=True))
+        done = {p["name"]: go_value_text(p.get("value", "")) for p in (first.get("inputs") or {}).get("parameters", [])}
+        flat.update({f"inputs.parameters.{k}": v for k, v in done.items()})
+        flat["inputs.parameters"] = json.dumps(
+            [{"name": k, "value": v} for k, v in done.items()], separators=(",", ":"), ensure_ascii=False
+        )
+        for a in (first.get("inputs") or {}).get("artifacts", []):
+            if a.get("path"):
+                flat[f"inputs.artifacts.{a['name']}.path"] = a["path"]
+        outs = first.get("outputs") or {}
+        for a in outs.get("artifacts", []):
+            if a.get("path"):
+                flat[f"outputs.artifacts.{a['name']}.path"] = a["path"]
+        for p in outs.get("parameters", []):
+            if (p.get("valueFrom") or {}).get("path"):
+                flat[f"outputs.parameters.{p['name']}.path"] = p["valueFrom"]["path"]
+        second = json.loads(replace(json.dumps(first, ensure_ascii=False), flat, strict=False, json_escaped=True))
+        if CTX in tpl:
+            second[CTX] = tpl[CTX]
+        return second, {**values, **done} if values else done
+
+    def _pod_name(self, node: Node) -> str:
+        return f"{self.workflow.get('name', 'run')}-{node.id}"
+
+    def _end_daemons(self, node: Node) -> None:
+        """Its steps or DAG has ended: every daemon it started is killed and Succeeded (``exec_control.go``
+        killDaemonedChildren l. 106-125)."""
+        for child in [*node.inner.values(), *(c for n in node.inner.values() for c in n.children)]:
+            if child.daemoned:
+                child.stop_daemon(self.procs)
+                child.daemoned = False
+                child.end("Succeeded", "")
+                self._notify(child)
 
     def _resolve(self, holder: dict[str, Any], ctx: tuple[str, bool] | None = None) -> dict[str, Any]:
         """The template a task, step or hook calls: by name, by ``templateRef``, or ``inline``, with the
@@ -767,6 +844,10 @@ class Execution:
             scope.params[f"{key}.finishedAt"] = _rfc3339(child.finished)
         if child.exit_code is not None:
             scope.params[f"{key}.exitCode"] = child.exit_code
+        if child.daemoned:  # a daemon's pod IP: pods share this machine's network
+            scope.params[f"{key}.ip"] = "127.0.0.1"
+        if child.started is not None and any(k in (child.spec or {}) for k in ("container", "script", "containerSet")):
+            scope.params[f"{key}.hostNodeName"] = HOST_NODE
         if child.result is not None:
             scope.params[f"{key}.outputs.result"] = child.result
         for k, v in child.params.items():
@@ -943,7 +1024,7 @@ class Execution:
         item: Any,
         slots: threading.BoundedSemaphore | None,
     ) -> None:
-        local = {**scope.params, **scope.shared}
+        local = {**self._runtime_globals(), **scope.params, **scope.shared}
         if item is not None or node.is_item:
             local["item"] = _item_text(item)
             if isinstance(item, dict):
@@ -1000,6 +1081,38 @@ class Execution:
             if slots is not None:
                 slots.release()
         self._notify(node)
+        self._exit_hook(node, task, scope)
+
+    def _exit_hook(self, node: Node, task: dict[str, Any], scope: _Scope) -> None:
+        """A step's or task's exit hook (``onExit``, or ``hooks.exit``): run once the node has completed, with
+        its status and outputs in scope; its ``expression`` decides whether it runs (``exit_handler.go``
+        runOnExitNode l. 17-56, resolveExitTmplArgument l. 58-100). Its result does not change the node's."""
+        hook = dict((task.get("hooks") or {}).get("exit") or {})
+        if task.get("onExit"):
+            hook = {"template": task["onExit"]}
+        if not hook or node.phase not in ("Succeeded", "Failed", "Error"):
+            return
+        hscope = scope.copy()
+        self._record_task(hscope, str(task["name"]), node, prefix=node.kind)
+        name = f"{task['name']}.onExit"
+        child = Node(self._new_id(name), name, _template_name(hook), kind=node.kind)
+        node.inner[name] = child
+        if hook.get("expression"):
+            try:
+                run = evaluate(str(hook["expression"]), expand({**hscope.params, **hscope.shared}))
+            except ExprError as exc:
+                child.end("Error", str(exc))
+                self._notify(child)
+                return
+            if run is not True:
+                node.inner.pop(name)
+                return
+        holder = {k: v for k, v in hook.items() if k in ("template", "templateRef", "arguments")}
+        try:
+            self._task(child, {"name": name, **holder}, hscope, None, prefix=node.kind)
+        except StepError as exc:
+            child.end("Error", str(exc))
+        self._notify(child)
 
     def _semaphores(self, tpl: dict[str, Any], scope: _Scope) -> list[threading.BoundedSemaphore]:
         """The semaphores a template takes (``synchronization``), each sized once from its ConfigMap key.
@@ -1048,7 +1161,7 @@ class Execution:
         artifacts: dict[str, Artifact | None],
         outer: _Scope,
     ) -> tuple[str, str, dict[str, str], dict[str, Artifact]]:
-        flat = outer.globals()
+        flat = {**self._runtime_globals(), **outer.globals()}
         for k, v in params.items():
             flat[f"inputs.parameters.{k}"] = v
         for a in (tpl.get("inputs") or {}).get("artifacts", []):
@@ -1093,17 +1206,25 @@ class Execution:
         phase, msg = "Error", ""
         out_p: dict[str, str] = {}
         out_a: dict[str, Artifact] = {}
+        last: tuple[str, str, str, float] | None = None  # the previous attempt: phase, message, exit code, seconds
         while True:
             node.attempts += 1
             flat["retries"] = str(node.attempts - 1)
+            if retry:  # lastRetry.* for a retried template, defaults on the first attempt (operator.go l. 2519-2539)
+                flat["lastRetry.exitCode"] = last[2] if last else "0"
+                flat["lastRetry.status"] = last[0] if last else ""
+                flat["lastRetry.duration"] = go_string(last[3]) if last else "0"
+                flat["lastRetry.message"] = last[1] if last else ""
             with self.pods:
                 if self.procs.stopping.is_set():
                     return "Failed", "Stopped with strategy 'Stop'", {}, {}
                 node.start()
                 self._notify(node)
                 first_start = first_start or time.time()
+                attempt_start = time.time()
                 phase, msg, out_p, out_a = self._attempt(node, tpl, flat, artifacts)
-            if phase == "Succeeded" or self.procs.stopping.is_set():
+                last = (phase, msg, node.exit_code or "0", time.time() - attempt_start)
+            if phase == "Succeeded" or node.daemoned or self.procs.stopping.is_set():
                 break
             retry_it = (
                 policy == "Always" or (policy == "OnFailure" and phase == "Failed") or (policy == "OnError" and phase == "Error")
@@ -1225,6 +1346,10 @@ class Execution:
             proc = pods.start_sidecar(argv, pods.container_env(sc, {**dict(image.env), **base_env}), node.log, self.procs)
             if proc is not None:
                 sidecars.append(proc)
+        if tpl.get("daemon"):
+            for proc in sidecars:
+                node.daemon_procs.append(proc)
+            return self._daemon(node, main, root, mounts, base_env)
         try:
             ended = self._run_container(node, main, root, mounts, base_env, deadline, capture=True)
         finally:
@@ -1236,6 +1361,45 @@ class Execution:
         if ended.phase == "Succeeded" and why:
             return "Error", why, params, arts
         return ended.phase, ended.message, params, arts
+
+    def _daemon(
+        self, node: Node, main: dict[str, Any], root: Any, mounts: list[Any], base_env: dict[str, str]
+    ) -> tuple[str, str, dict[str, str], dict[str, Artifact]]:
+        """A daemon: its pod keeps running; once its container is ready the node is daemoned (Running, fulfilled
+        for its dependents) until its steps or DAG ends, which kills it and marks it Succeeded; a daemon that
+        exits by itself failed (``operator.go`` l. 1489-1504, 1534-1550; ``exec_control.go`` killDaemonedChildren)."""
+        from mldsl.runner import pods
+        from mldsl.runner.images import runtime
+
+        assert node.log is not None
+        image = runtime(str(main.get("image", "")))
+        argv = root.argv(
+            image.command(main.get("command"), main.get("args")), workdir=main.get("workingDir"), mounts=mounts, image=image
+        )
+        proc = pods.start_sidecar(argv, pods.container_env(main, {**dict(image.env), **base_env}), node.log, self.procs)
+        if proc is None:
+            return "Error", f"cannot start the daemon's command {argv[-1]!r}", {}, {}
+        node.daemon_procs.append(proc)
+        probe = main.get("readinessProbe") or {}
+        delay = float(probe.get("initialDelaySeconds") or 0)
+        started = time.time()
+        while True:
+            if proc.poll() is not None:
+                node.stop_daemon(self.procs)
+                return "Failed", f"the daemon exited with code {proc.returncode}: a daemon should run until its steps end", {}, {}
+            if self.procs.stopping.is_set():
+                node.stop_daemon(self.procs)
+                return "Failed", "Stopped with strategy 'Stop'", {}, {}
+            if time.time() - started >= delay and pods.ready(probe, root):
+                break
+            if time.time() - started > DAEMON_READY_WAIT:
+                node.stop_daemon(self.procs)
+                raise WouldHangError(
+                    f"the daemon {node.task} was not ready after {DAEMON_READY_WAIT:.0f} s: on a cluster the workflow would wait for it"
+                )
+            time.sleep(0.05)
+        node.daemoned = True
+        return "Running", "daemoned", {}, {}
 
     def _run_container(
         self,
@@ -1378,7 +1542,6 @@ class Execution:
             arts[a["name"]] = Artifact(dest, None)
             if a.get("globalName"):
                 self.global_artifacts[str(a["globalName"])] = arts[a["name"]]
-                self.shared[f"workflow.outputs.artifacts.{a['globalName']}"] = str(dest)
         return params, arts, why
 
     def _artifact_place(self, node: Node, a: dict[str, Any]) -> Path:

@@ -176,7 +176,62 @@ def _ash() -> tuple[Shim, ...]:
     )
     if not os.path.exists("/bin/bash"):
         return (busybox,)  # dash stays /bin/sh
-    return (Shim("/bin/sh", link="/bin/bash"), Shim("/bin/ash", '#!/bin/bash\nexec -a sh /bin/bash "$@"\n'), busybox)
+    nc = Shim("/usr/bin/nc", f"#!{python_binary()} -I\n{NC}")
+    return (Shim("/bin/sh", link="/bin/bash"), Shim("/bin/ash", '#!/bin/bash\nexec -a sh /bin/bash "$@"\n'), busybox, nc)
+
+
+#: busybox's ``nc`` (alpine builds it with NC_SERVER and NC_EXTRA: ``-l``, ``-k``, ``-p``, ``-e``, ``-w``), for a
+#: machine that has none: listen (keep listening with ``-k``) and hand each connection to ``-e PROG`` or to
+#: stdin/stdout, or connect to HOST PORT (busybox networking/nc_bloaty.c usage text)
+NC = r"""import getopt, os, selectors, socket, subprocess, sys
+argv = sys.argv[1:]
+prog = argv[argv.index("-e") + 1:] if "-e" in argv else None  # -e PROG [ARGS]: must be last
+try:
+    opts, args = getopt.getopt(argv[: argv.index("-e")] if prog is not None else argv, "lkp:w:i:nvuz")
+except getopt.GetoptError as exc:
+    sys.exit(f"nc: {exc}")
+o = dict(opts)
+
+def relay(conn):
+    if prog:
+        subprocess.run(prog, stdin=conn.fileno(), stdout=conn.fileno(), stderr=conn.fileno(), check=False)
+        return
+    sel = selectors.DefaultSelector()
+    sel.register(conn, selectors.EVENT_READ)
+    sel.register(sys.stdin, selectors.EVENT_READ)
+    while True:
+        for key, _ in sel.select():
+            if key.fileobj is conn:
+                data = conn.recv(65536)
+                if not data:
+                    return
+                os.write(1, data)
+            else:
+                data = os.read(0, 65536)
+                if not data:
+                    sel.unregister(sys.stdin)
+                    conn.shutdown(socket.SHUT_WR)
+                else:
+                    conn.sendall(data)
+
+if "-l" in o:
+    srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    srv.bind(("", int(o.get("-p", "0"))))
+    srv.listen(16)
+    while True:
+        conn, _ = srv.accept()
+        with conn:
+            relay(conn)
+        if "-k" not in o:
+            break
+else:
+    if len(args) < 2:
+        sys.exit("usage: nc [-l] [-k] [-p PORT] [-e PROG] [HOST PORT]")
+    conn = socket.create_connection((args[0], int(args[1])), timeout=float(o["-w"]) if "-w" in o else None)
+    with conn:
+        relay(conn)
+"""
 
 
 #: ``/argosay`` of argoproj/argosay:v2, written anew to behave as Argo v4.1.2's

@@ -52,8 +52,19 @@ class Node:
     result: str | None = None
     #: ``tasks`` for a DAG task, ``steps`` for a step (``{{tasks.name}}``/``{{steps.name}}``)
     kind: str = "tasks"
+    #: a daemon that is running and ready (fulfilled for its dependents until its steps or DAG ends)
+    daemoned: bool = False
+    daemon_procs: list[Any] = field(default_factory=list)
     #: the template the node ran (its declared outputs speak for a skipped node)
     spec: dict[str, Any] | None = None
+
+    def stop_daemon(self, procs: Any) -> None:
+        """End a daemon's processes (its steps or DAG has ended)."""
+        from mldsl.runner.pods import stop_sidecar
+
+        for proc in self.daemon_procs:
+            stop_sidecar(proc, procs)
+        self.daemon_procs.clear()
 
     def start(self) -> None:
         self.phase = "Running"
@@ -68,7 +79,7 @@ class Node:
 
     @property
     def done(self) -> bool:
-        return self.phase in DONE
+        return self.phase in DONE or self.daemoned
 
     @property
     def duration(self) -> float | None:

@@ -90,8 +90,6 @@ def refusals(spec: dict[str, Any], referenced: Sequence[tuple[str, dict[str, Any
     if why is not None:
         out.append(Refusal("spec", f"a pod needs a filesystem of its own and {why}"))
     for where, t in [*_templates(spec), *referenced]:
-        if t.get("daemon"):
-            out.append(Refusal(f"{where}.daemon", "a daemon serves other pods over the cluster's network"))
         for kind in ("http", "plugin"):
             if kind in t:
                 out.append(Refusal(f"{where}.{kind}", f"an {kind} template needs the cluster's agent and network"))

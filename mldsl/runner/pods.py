@@ -157,3 +157,31 @@ def copy_into(src: Path, dest: Path) -> None:
         shutil.copytree(src, dest, symlinks=True, dirs_exist_ok=True)
     else:
         shutil.copy2(src, dest)
+
+
+def ready(probe: dict[str, Any], root: Any) -> bool:
+    """One readiness check of a daemon's container: its ``readinessProbe`` (tcpSocket, httpGet or exec) against
+    this machine, where pods share the host's network; no probe means ready once running (Kubernetes)."""
+    import socket
+    import urllib.request
+
+    if "tcpSocket" in probe:
+        try:
+            with socket.create_connection(("127.0.0.1", int(probe["tcpSocket"]["port"])), timeout=1):
+                return True
+        except OSError:
+            return False
+    if "httpGet" in probe:
+        get = probe["httpGet"]
+        url = f"http://127.0.0.1:{int(get['port'])}{get.get('path', '/')}"
+        try:
+            with urllib.request.urlopen(url, timeout=1) as resp:
+                return bool(200 <= resp.status < 400)
+        except OSError:
+            return False
+    if "exec" in probe:
+        from mldsl.runner.images import runtime
+
+        argv = root.argv(list(probe["exec"].get("command") or []), workdir=None, mounts=[], image=runtime("busybox"))
+        return subprocess.run(argv, capture_output=True, check=False, timeout=10).returncode == 0
+    return True
