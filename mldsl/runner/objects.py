@@ -70,7 +70,7 @@ __all__ = [
 #: common.ExecutorResourceManifestPath (workflow/common/common.go:145): where the executor stages
 #: the manifest, and so the source kubectl names in its errors
 MANIFEST_PATH = "/tmp/manifest.yaml"
-#: argoexec's exit code for any error it returns (cmd/argoexec/main.go:36-40)
+#: argoexec's exit code for any error it returns (cmd/argoexec/main.go:41-43)
 _EXIT = 64
 _GO_MAP = "Go value of type map[string]interface {}"
 _ACTIONS = ("get", "create", "apply", "delete", "replace", "patch")
@@ -94,7 +94,7 @@ class _RefusedError(Exception):
 
 def _failed(text: str) -> str:
     """The node message of a resource pod whose executor returned an error: its only container,
-    ``main``, exits 64 with the error as termination message (cmd/argoexec/main.go:36-40,
+    ``main``, exits 64 with the error as termination message (cmd/argoexec/main.go:41-43,
     executor.go:230-241) and the controller words it (operator.go:1864-1874)."""
     return f"main: Error (exit code {_EXIT}): {text.strip()}"
 
@@ -955,9 +955,6 @@ def _go_type(value: Any) -> str:
     return "string"
 
 
-_MISSING = object()
-
-
 def _jwalk(values: list[Any], node: _JNode) -> list[Any]:
     """JSONPath.walk (jsonpath.go:199-228) for the parsed subset."""
     if node.kind == "list":
@@ -1309,6 +1306,7 @@ def _parse_cmd(argv: Sequence[str]) -> _Cmd:
     return cmd
 
 
+_MISSING = object()
 _MISSING_RESOURCE = (
     "error: You must provide one or more resources by argument or filename.\n"
     "Example resource specifications include:\n"
@@ -1323,6 +1321,14 @@ _SUFFIX_CHARS = "bcdfghjklmnpqrstvwxz2456789"  # k8s.io/apimachinery/pkg/util/ra
 def _from_server(reason: str, message: str) -> _KubectlError:
     """kubectl's line for an API status error (cmd/util/helpers.go:245-250)."""
     return _KubectlError(f"Error from server ({reason}): {message}")
+
+
+def _invalid_object(kind: str, name: str, causes: list[str]) -> _KubectlError:
+    """kubectl's wording of the server's Invalid status (helpers.go:152-181, MultilineError)."""
+    head = f"The {kind} {json.dumps(name)} is invalid: "
+    if len(causes) == 1:
+        return _KubectlError(head + causes[0])
+    return _KubectlError(head + "\n" + "".join(f"* {c}\n" for c in causes))
 
 
 def _not_found(t: _Type, name: str) -> str:
@@ -1365,6 +1371,7 @@ class ResourceResult:
     _ref: _Target | None = field(default=None, repr=False)
     _success: tuple[Requirement, ...] = field(default=(), repr=False)
     _failure: tuple[Requirement, ...] = field(default=(), repr=False)
+    _parameters: Sequence[Mapping[str, Any]] | None = field(default=None, repr=False)
 
     def outputs(self, parameters: Iterable[Mapping[str, Any]]) -> dict[str, str]:
         """SaveResourceParameters (resource.go:308-356): each ``valueFrom.jsonPath`` or
@@ -1663,14 +1670,12 @@ class ObjectStore:
         meta = obj.setdefault("metadata", {})
         if not meta.get("name"):
             if not meta.get("generateName"):
-                raise _KubectlError(
-                    f'The {target.type.kind} "" is invalid: metadata.name: Required value: name or generateName is required'
-                )
+                raise _invalid_object(target.type.kind, "", ["metadata.name: Required value: name or generateName is required"])
             meta["name"] = self._generate_name(target.type, target.namespace, str(meta["generateName"]))
-        errs = _dns_subdomain_errors(str(meta["name"]))
+        errs = _dns_subdomain_errors(str(meta["name"]))  # most kinds' names are DNS subdomains
         if errs:
-            raise _KubectlError(
-                f'The {target.type.kind} "{meta["name"]}" is invalid: ' + _invalid("metadata.name", str(meta["name"]), errs[-1])
+            raise _invalid_object(
+                target.type.kind, str(meta["name"]), [_invalid("metadata.name", str(meta["name"]), e) for e in errs]
             )
         if target.type.status:
             obj.pop("status", None)
@@ -1752,12 +1757,20 @@ class ObjectStore:
         if live is None:
             raise _from_server("NotFound", _not_found(target.type, target.name))
         if kind == "json":
+            ops = [] if body is None else body  # an empty file: "null", a patch of no operations
+            if not isinstance(ops, list):  # handlers/patch.go:403-406: jsonpatch.DecodePatch fails
+                raise _from_server(
+                    "BadRequest", f"json: cannot unmarshal {_json_kind(ops)} into Go value of type jsonpatch.Patch"
+                )
+            bad = next((op for op in ops if not isinstance(op, Mapping)), _MISSING)
+            if bad is not _MISSING:
+                raise _from_server(
+                    "BadRequest", f"json: cannot unmarshal {_json_kind(bad)} into Go value of type jsonpatch.Operation"
+                )
             try:
-                new = json_patch(live, body)
-            except ValueError as exc:
-                if not isinstance(body, list):
-                    raise _from_server("BadRequest", str(exc)) from None
-                # handlers/patch.go:405-410: a failing operation is a bare 422, which kubectl prints
+                new = json_patch(live, ops)
+            except ValueError:
+                # handlers/patch.go:411-414: a failing operation is a bare 422, which kubectl prints
                 # as "The request is invalid" with the server's generic message (helpers.go:163-181)
                 raise _KubectlError(
                     "The request is invalid: the server rejected our request due to an error in our request"
@@ -1915,7 +1928,7 @@ class ObjectStore:
             return ResourceResult("Failed", _failed(f"no more retries error: {exc}"), None, log=log)
         if action == "delete":
             return ResourceResult("Succeeded", "", None, log=log)
-        result = ResourceResult("Succeeded", "", printed, log=log, _store=self)
+        result = ResourceResult("Succeeded", "", printed, log=log, _store=self, _parameters=parameters)
         if printed is not None:  # resource.go:69-84
             meta = printed.get("metadata") or {}
             if not meta.get("name") or not printed.get("kind"):
@@ -1941,17 +1954,18 @@ class ObjectStore:
                 return ResourceResult(
                     "Failed", _failed(f"fail condition '{failure_text}' failed to parse: {exc}"), printed, log=log
                 )
-            result = self._check(result, parameters)
+            result = self._check(result)
         elif parameters is not None:
             result = self._with_outputs(result, parameters)
         return result
 
-    def poll(self, result: ResourceResult, parameters: Sequence[Mapping[str, Any]] | None = None) -> ResourceResult:
+    def poll(self, result: ResourceResult) -> ResourceResult:
         """Check a ``Running`` step again, after another step changed the store: the object read
-        again, the conditions matched again. Any other result is returned as it is."""
-        return self._check(result, parameters) if result.phase == "Running" else result
+        again, the conditions matched again, the outputs read once they have. Any other result is
+        returned as it is."""
+        return self._check(result) if result.phase == "Running" else result
 
-    def _check(self, result: ResourceResult, parameters: Sequence[Mapping[str, Any]] | None) -> ResourceResult:
+    def _check(self, result: ResourceResult) -> ResourceResult:
         """checkResourceState (resource.go:253-276) once: the object read by its self link (none
         when ``get`` printed nothing: then an empty object, where Argo would read the API root)."""
         obj = self._read(result._ref) if result._ref is not None else {}
@@ -1974,6 +1988,7 @@ class ObjectStore:
             _ref=result._ref,
             _success=result._success,
             _failure=result._failure,
+            _parameters=result._parameters,
         )
         if retry:
             nxt.phase, nxt.message = "Running", error or ""
@@ -1982,7 +1997,7 @@ class ObjectStore:
             nxt.phase, nxt.message = "Failed", _failed(error)
             return nxt
         nxt.phase = "Succeeded"
-        return self._with_outputs(nxt, parameters) if parameters is not None else nxt
+        return self._with_outputs(nxt, nxt._parameters) if nxt._parameters is not None else nxt
 
     def _with_outputs(self, result: ResourceResult, parameters: Sequence[Mapping[str, Any]]) -> ResourceResult:
         try:
@@ -1995,6 +2010,8 @@ class ObjectStore:
 
 def _json_kind(value: Any) -> str:
     """The JSON type name Go's unmarshal errors use."""
+    if isinstance(value, Mapping):
+        return "object"
     if isinstance(value, list):
         return "array"
     if isinstance(value, bool):
