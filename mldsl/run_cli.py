@@ -105,7 +105,7 @@ def run(
     from mldsl.cli import _fail_on_errors
     from mldsl.commands import compile_result, report
     from mldsl.diagnostics import Diagnostic, Span
-    from mldsl.runner.engine import Options
+    from mldsl.runner.base import Options
     from mldsl.runner.mounts import Mounts
     from mldsl.runner.session import Runner, RunRefusedError, local_code, prepare
     from mldsl.runner.store import find_store
@@ -139,8 +139,8 @@ def run(
         )
         sys.exit(EXIT_FAILED)
     # the very objects `compile` writes, read back as a cluster reads them
-    manifests = [yaml.safe_load(dump(m.body)) for m in emit_all(program)]
-    template = next((m for m in manifests if m["kind"] == "WorkflowTemplate" and m["metadata"]["name"] == name), None)
+    objects = [yaml.safe_load(dump(m.body)) for m in emit_all(program)]
+    template = next((m for m in objects if m["kind"] == "WorkflowTemplate" and m["metadata"]["name"] == name), None)
     if template is None:
         raise click.UsageError(f"pipeline {name!r} compiled to no WorkflowTemplate")
     project = program.project
@@ -203,7 +203,7 @@ def _run_plain(
     """``mldsl run`` of a plain Argo file: its neighbours as on a cluster, Argo's checks first, then the run."""
     from mldsl.argo.validate import validate_workflow
     from mldsl.runner.argofiles import ArgoFileError, load
-    from mldsl.runner.engine import Options
+    from mldsl.runner.base import Options
     from mldsl.runner.mounts import Mounts
     from mldsl.runner.plain import prepare_plain, referenced_templates, refusals
     from mldsl.runner.session import Runner

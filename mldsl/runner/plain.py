@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mldsl.runner.engine import Options
+from mldsl.runner.base import Options
 from mldsl.runner.mounts import Mounts
 from mldsl.runner.session import Prepared
 from mldsl.runner.store import Store
@@ -94,7 +94,11 @@ def refusals(spec: dict[str, Any], referenced: Sequence[tuple[str, dict[str, Any
             if kind in t:
                 out.append(Refusal(f"{where}.{kind}", f"an {kind} template needs the cluster's agent and network"))
         if "resource" in t:
-            out.append(Refusal(f"{where}.resource", "it acts on a real cluster object"))
+            from mldsl.runner.objects import needs_controller, unsupported
+
+            why_not = needs_controller(t["resource"]) or unsupported(t["resource"], (t.get("outputs") or {}).get("parameters"))
+            if why_not:
+                out.append(Refusal(f"{where}.resource", why_not))
         if "data" in t:
             out.append(Refusal(f"{where}.data", "a data template reads an artifact repository's listing"))
         containers = [

@@ -20,6 +20,7 @@ around the main container is done here (argo-workflows v4.1.2):
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import shutil
 import signal
@@ -69,8 +70,9 @@ def run_container(
 
         def pump() -> None:
             nonlocal size
-            assert proc.stdout is not None
-            for chunk in iter(lambda: proc.stdout.read1(65536), b""):  # type: ignore[union-attr]
+            stream = proc.stdout
+            assert isinstance(stream, io.BufferedReader)
+            for chunk in iter(lambda: stream.read1(65536), b""):
                 logf.write(chunk)
                 logf.flush()
                 if capture and size < MAX_RESULT:

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from mldsl.runner.base import Options
 from mldsl.runner.cache import StepCache
-from mldsl.runner.engine import Execution, Options
+from mldsl.runner.engine import Execution
 from mldsl.runner.mounts import MountError, Mounts, s3_uri
 from mldsl.runner.nodes import Artifact, Node
 from mldsl.runner.processes import LocalCode, docker_answers

@@ -1,0 +1,518 @@
+"""DAGs and steps: what runs when (``schedule.py`` decides), fan-outs, arguments, exit hooks, outputs in scope."""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from collections.abc import Mapping
+from typing import Any
+
+from mldsl.argo.depends import DependsError, TaskResult, evaluate_depends
+from mldsl.argo.exprlang import ExprError, evaluate, to_json
+from mldsl.argo.template import UnresolvedError, expand, replace, substitute
+from mldsl.runner.base import (
+    ABSENT,
+    CTX,
+    HOST_NODE,
+    ExecutionBase,
+    StepError,
+    WouldHangError,
+    _continues,
+    _item_name,
+    _item_text,
+    _json_item,
+    _result,
+    _rfc3339,
+    _Scope,
+    _should_execute,
+    _template_name,
+    aggregate,
+    go_sprintf_int,
+    go_value_text,
+    task_dependencies,
+)
+from mldsl.runner.nodes import Artifact, Node
+from mldsl.runner.schedule import DagSchedule
+
+
+class Flows(ExecutionBase):
+    """The part of :class:`~mldsl.runner.engine.Execution` that runs flows."""
+
+    def _dag(
+        self,
+        node: Node,
+        tpl: dict[str, Any],
+        params: dict[str, str],
+        artifacts: dict[str, Artifact | None],
+        outer: _Scope,
+    ) -> tuple[str, str, dict[str, str], dict[str, Artifact]]:
+        """Drive one DAG with :class:`~mldsl.runner.schedule.DagSchedule`: start what it decides, report what ended."""
+        scope = self._inner_scope(outer, params, artifacts, tpl)
+        tasks = {t["name"]: t for t in tpl["dag"]["tasks"]}
+        deps = {n: [d for d in task_dependencies(t) if d in tasks] for n, t in tasks.items()}
+
+        def depends(name: str, results: Mapping[str, object]) -> bool:
+            task = tasks[name]
+            try:
+                return evaluate_depends(
+                    str(task.get("depends") or ""),
+                    {d: r for d, r in results.items() if isinstance(r, TaskResult)},
+                    tasks=tasks,
+                    dependencies=[str(d) for d in task.get("dependencies") or []],
+                )
+            except (DependsError, LookupError) as exc:
+                raise ValueError(str(exc)) from None
+
+        plan = DagSchedule(
+            deps,
+            {n: bool(t.get("depends") or t.get("dependencies")) for n, t in tasks.items()},
+            depends,
+            lambda n, phase: _continues(tasks[n], phase),
+            target=str(tpl["dag"].get("target") or "").split(),
+            fail_fast=tpl["dag"].get("failFast", True) is not False,
+        )
+        slots = threading.BoundedSemaphore(int(tpl["parallelism"])) if tpl.get("parallelism") else None
+        cond = threading.Condition()
+        running: set[str] = set()
+        errors: list[BaseException] = []
+        ended: list[tuple[str, Node]] = []
+
+        def work(name: str, child: Node) -> None:
+            try:
+                self._task(child, tasks[name], scope, slots)
+            except BaseException as exc:  # surfaced below; the DAG must not hang
+                errors.append(exc)
+                child.end("Error", str(exc))
+            self._notify(child)
+            with cond:
+                ended.append((name, child))
+                running.discard(name)
+                cond.notify_all()
+
+        def child_of(name: str) -> Node:
+            child = node.inner.get(name) or Node(self._new_id(name), name, _template_name(tasks[name]))
+            node.inner[name] = child
+            return child
+
+        pending = plan.start()
+        with cond:
+            while True:
+                while pending:
+                    d = pending.pop(0)
+                    child = child_of(d.task)
+                    if d.action != "run":
+                        child.end("Omitted" if d.action == "omit" else "Error", d.message)
+                        self._record_task(scope, d.task, child)
+                        self._notify(child)
+                        pending.extend(plan.finish(d.task, child.phase, _result(child)))
+                        continue
+                    if plan.halted or self.procs.stopping.is_set():
+                        continue  # fail fast: a task whose turn comes after the DAG failed never starts
+                    running.add(d.task)
+                    threading.Thread(target=work, args=(d.task, child), daemon=True).start()
+                while ended:
+                    name, child = ended.pop(0)
+                    self._record_task(scope, name, child)
+                    pending.extend(plan.finish(name, child.phase, _result(child)))
+                if pending:
+                    continue
+                if not running:
+                    break
+                cond.wait()
+        if errors and not isinstance(errors[0], StepError):
+            raise errors[0]
+        for name in plan.never_started():
+            child_of(name).end("Omitted", "not run: the DAG failed before its turn")
+        if self.procs.stopping.is_set():
+            return "Failed", "Stopped with strategy 'Stop'", {}, {}
+        phase, culprit = plan.phase()
+        if phase != "Succeeded":
+            return phase, f"child '{node.inner[culprit].id}' failed", {}, {}
+        out_params, out_arts = self._dag_outputs(tpl, scope)
+        only = next(iter(node.inner.values())) if len(tasks) == 1 and node.inner else None
+        if only is not None and only.phase in ("Failed", "Error"):
+            # a step wrapped for continue_on_failure: Argo shows the wrapper Succeeded, the record says what happened
+            node.continued = True
+            return "Succeeded", "failed; the run continued (continue_on_failure)", out_params, out_arts
+        return "Succeeded", "", out_params, out_arts
+
+    def _steps(
+        self,
+        node: Node,
+        tpl: dict[str, Any],
+        params: dict[str, str],
+        artifacts: dict[str, Artifact | None],
+        outer: _Scope,
+    ) -> tuple[str, str, dict[str, str], dict[str, Artifact]]:
+        """A steps template: each group's steps run in parallel after the previous group succeeded (``steps.go``
+        executeSteps l. 69-130: a group that failed or errored fails the template with its message)."""
+        scope = self._inner_scope(outer, params, artifacts, tpl)
+        slots = threading.BoundedSemaphore(int(tpl["parallelism"])) if tpl.get("parallelism") else None
+        for i, group in enumerate(tpl.get("steps") or []):
+            steps = group if isinstance(group, list) else (group or {}).get("steps", [])
+            children = []
+            for step in steps:
+                child = Node(self._new_id(step["name"]), step["name"], _template_name(step), kind="steps")
+                node.inner[f"{i}.{step['name']}"] = child
+                children.append((step, child))
+            threads = [
+                threading.Thread(target=self._step_work, args=(child, step, scope, slots), daemon=True)
+                for step, child in children
+            ]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            for step, child in children:
+                self._record_task(scope, step["name"], child, prefix="steps")
+            if self.procs.stopping.is_set():
+                return "Failed", "Stopped with strategy 'Stop'", {}, {}
+            # a group fails when a child failed or errored without continueOn (steps.go executeStepGroup l. 362-372)
+            bad = next(((s, c) for s, c in children if c.phase in ("Failed", "Error") and not _continues(s, c.phase)), None)
+            if bad is not None:
+                return "Failed", f"child '{bad[1].id}' failed", {}, {}
+        out_params, out_arts = self._dag_outputs(tpl, scope)
+        return "Succeeded", "", out_params, out_arts
+
+    def _step_work(self, child: Node, step: dict[str, Any], scope: _Scope, slots: threading.BoundedSemaphore | None) -> None:
+        try:
+            self._task(child, step, scope, slots, prefix="steps")
+        except StepError as exc:
+            child.end("Error", str(exc))
+        self._notify(child)
+
+    def _inner_scope(
+        self, outer: _Scope, params: dict[str, str], artifacts: dict[str, Artifact | None], tpl: dict[str, Any]
+    ) -> _Scope:
+        ctx = tpl.get(CTX)
+        scope = _Scope(outer.globals(), {}, outer.shared, (str(ctx[0]), bool(ctx[1])) if ctx else None)
+        for k, v in params.items():
+            scope.params[f"inputs.parameters.{k}"] = v
+        for k, art in artifacts.items():
+            scope.artifacts[f"inputs.artifacts.{k}"] = art
+        return scope
+
+    def _record_task(self, scope: _Scope, name: str, child: Node, prefix: str = "tasks") -> None:
+        """A finished task's status and outputs into its DAG's or steps' scope.
+
+        Outputs are kept whatever the phase: a step that wrote them and then failed keeps them (the wait
+        container saves them, ``cmd/argoexec/commands/postmain``; ``operator.go`` buildLocalScope l. 3632-3685).
+        A fan-out's aggregates are made from its succeeded items only; a group none of whose items
+        succeeded has no per-output aggregate, so a reference to one never resolves (``operator.go``
+        processAggregateNodeOutputs l. 3743-3806). A skipped or omitted task's declared outputs take their
+        ``default``, or are absent (``scope.go`` addSkippedNodeOutputsToScope l. 117-151).
+        """
+        key = f"{prefix}.{name}"
+        scope.params[f"{key}.status"] = child.phase
+        scope.params[f"{key}.id"] = child.id
+        if child.started is not None:
+            scope.params[f"{key}.startedAt"] = _rfc3339(child.started)
+        if child.finished is not None:
+            scope.params[f"{key}.finishedAt"] = _rfc3339(child.finished)
+        if child.exit_code is not None:
+            scope.params[f"{key}.exitCode"] = child.exit_code
+        if child.daemoned:  # a daemon's pod IP: pods share this machine's network
+            scope.params[f"{key}.ip"] = "127.0.0.1"
+        if child.started is not None and any(k in (child.spec or {}) for k in ("container", "script", "containerSet")):
+            scope.params[f"{key}.hostNodeName"] = HOST_NODE
+        if child.result is not None:
+            scope.params[f"{key}.outputs.result"] = child.result
+        for k, v in child.params.items():
+            scope.params[f"{key}.outputs.parameters.{k}"] = v
+        for k, art in child.artifacts.items():
+            scope.artifacts[f"{key}.outputs.artifacts.{k}"] = art
+        if child.group and child.children:  # a fan-out: withItems/withParam/withSequence expanded
+            values: dict[str, list[str]] = {}
+            maps = []
+            results = []
+            for item in child.children:
+                if item.phase != "Succeeded":
+                    continue
+                if item.params:
+                    maps.append(dict(item.params))
+                    for k, v in item.params.items():
+                        values.setdefault(k, []).append(v)
+                if item.result is not None:
+                    results.append(_json_item(item.result))
+            scope.params[f"{key}.outputs.parameters"] = json.dumps(maps, separators=(",", ":"))
+            scope.params[f"{key}.outputs.result"] = json.dumps(results, separators=(",", ":"))
+            for k, vs in values.items():
+                scope.params[f"{key}.outputs.parameters.{k}"] = aggregate(vs)
+        elif child.phase in ("Skipped", "Omitted") and not child.params:
+            tpl = child.spec
+            for p in ((tpl or {}).get("outputs") or {}).get("parameters", []):
+                vf = p.get("valueFrom") or {}
+                scope.params[f"{key}.outputs.parameters.{p['name']}"] = str(vf["default"]) if "default" in vf else None
+
+    def _dag_outputs(self, tpl: dict[str, Any], scope: _Scope) -> tuple[dict[str, str], dict[str, Artifact]]:
+        outputs = tpl.get("outputs") or {}
+        params: dict[str, str] = {}
+        for p in outputs.get("parameters", []):
+            vf = p.get("valueFrom") or {}
+            value: str | None = None
+            try:
+                if "expression" in vf:
+                    # the template's tags are substituted before the expression runs (as Argo resolves a template)
+                    got = evaluate(replace(vf["expression"], scope.params, strict=False), expand(scope.params))
+                    value = None if got is None else got if isinstance(got, str) else to_json(got)
+                elif "parameter" in vf:
+                    value = replace(vf["parameter"], scope.params)
+            except (ExprError, UnresolvedError):
+                value = None
+            if value is None:
+                if "default" not in vf:
+                    raise StepError(f"Unable to resolve outputs.parameters.{p['name']}")
+                value = replace(str(vf["default"]), scope.params, strict=False)
+            params[p["name"]] = value
+        arts: dict[str, Artifact] = {}
+        for a in outputs.get("artifacts", []):
+            got_art = self._artifact_ref({**a, "optional": a.get("optional", False)}, scope)
+            if got_art is not None:
+                arts[a["name"]] = got_art
+        return params, arts
+
+    def _task(
+        self,
+        node: Node,
+        task: dict[str, Any],
+        scope: _Scope,
+        slots: threading.BoundedSemaphore | None,
+        prefix: str = "tasks",
+    ) -> None:
+        """One DAG task or step: its template, its items (``withItems``/``withParam``/``withSequence``), each run."""
+        tpl = self._resolve(task, scope.ctx)
+        node.spec = tpl
+        try:
+            items = self._items(task, scope)
+        except StepError as exc:
+            node.end("Error", str(exc))
+            return
+        if items is None:
+            self._expanded(node, task, tpl, scope, None, slots)
+            return
+        if not items:  # an empty list skips the task (dag.go l. 631-635; steps.go expandStepGroup l. 581-590)
+            node.end("Skipped", "Skipped, empty params")
+            return
+        node.total = len(items)
+        node.group = True
+        node.start()
+        self._notify(node)
+        for i, item in enumerate(items):
+            node.children.append(
+                Node(
+                    self._new_id(f"{task['name']}({i}:{_item_name(item)})"),
+                    task["name"],
+                    tpl["name"],
+                    item=item,
+                    is_item=True,
+                    kind=node.kind,
+                )
+            )
+        threads = [
+            threading.Thread(target=self._expanded, args=(child, task, tpl, scope, child.item, slots), daemon=True)
+            for child in node.children
+        ]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        # a task group is Succeeded unless an item failed or errored, even when every item was skipped
+        # (dag.go executeDAGTask l. 704-714)
+        bad = next((c for c in node.children if c.phase in ("Failed", "Error")), None)
+        if bad is not None:
+            node.end(bad.phase, f"child '{bad.id}' failed")
+        else:
+            node.end("Succeeded")
+
+    def _items(self, task: dict[str, Any], scope: _Scope) -> list[Any] | None:
+        """A task's items, or None when it does not loop (``operator.go`` expandSequence l. 4170-4220)."""
+        if "withItems" in task:
+            return list(task["withItems"])
+        if "withParam" in task:
+            text = self._strict(task["withParam"], scope.params)
+            try:
+                loaded = json.loads(text)
+            except ValueError:
+                loaded = None
+            if not isinstance(loaded, list):
+                raise StepError(f"withParam value could not be parsed as a JSON list: {text.strip()}")
+            return loaded
+        if "withSequence" in task:
+            seq = {k: self._strict(str(v), scope.params) for k, v in task["withSequence"].items()}
+            try:
+                start = int(seq.get("start", "0"))
+                if "end" in seq:
+                    end = int(seq["end"])
+                elif "count" in seq:
+                    count = int(seq["count"])
+                    if count == 0:
+                        return []
+                    end = start + count - 1
+                else:
+                    raise StepError("neither end nor count was specified in withSequence")
+            except ValueError as exc:
+                raise StepError(f"withSequence: {exc}") from None
+            fmt = seq.get("format") or "%d"
+            step = 1 if start <= end else -1
+            return [go_sprintf_int(fmt, i) for i in range(start, end + step, step)]
+        return None
+
+    def _argument(self, text: str, flat: dict[str, Any]) -> str:
+        """An argument's value; a pure reference to a skipped or omitted task's output with no default is
+        marked absent, so the called template's own default applies (``scope.go`` markAbsentOptionalArgs
+        l. 83-106, ``common/util.go`` ProcessArgs l. 210-222)."""
+        body = text.strip()
+        if body.startswith("{{") and body.endswith("}}") and body.count("{{") == 1:
+            key = body[2:-2].strip()
+            if key in flat and flat[key] is None:
+                return ABSENT
+        return self._strict(text, flat)
+
+    def _strict(self, text: str, flat: dict[str, Any]) -> str:
+        """Substitute references to other tasks or steps strictly: a missing one is requeued by Argo for ever
+        (``dag.go`` resolveDependencyReferences l. 790-800, 838-846; ``steps.go`` resolveReferences)."""
+        try:
+            return replace(text, flat)
+        except UnresolvedError as exc:
+            if exc.tag.strip().split(".")[0] in ("tasks", "steps") and "not in scope" in str(exc):
+                raise WouldHangError(
+                    f"{{{{{exc.tag.strip()}}}}} never resolves: on a cluster the workflow would wait for it for ever"
+                ) from None
+            raise StepError(str(exc)) from None
+
+    def _expanded(
+        self,
+        node: Node,
+        task: dict[str, Any],
+        tpl: dict[str, Any],
+        scope: _Scope,
+        item: Any,
+        slots: threading.BoundedSemaphore | None,
+    ) -> None:
+        local = {**self._runtime_globals(), **scope.params, **scope.shared}
+        if item is not None or node.is_item:
+            local["item"] = _item_text(item)
+            if isinstance(item, dict):
+                for k, v in item.items():
+                    local[f"item.{k}"] = go_value_text(v)
+        try:
+            if "when" in task:
+                cond = self._strict(task["when"], local).strip()
+                run = _should_execute(cond)
+                if not run:
+                    node.end("Skipped", f"when '{cond}' evaluated false")
+                    self._notify(node)
+                    return
+            args = task.get("arguments") or {}
+            params = {p["name"]: self._argument(go_value_text(p.get("value", "")), local) for p in args.get("parameters", [])}
+            arts = {
+                a["name"]: self._artifact_ref(a, scope, {"item": local.get("item")} if "item" in local else None)
+                for a in args.get("artifacts", [])
+            }
+        except WouldHangError as exc:
+            self.hang = self.hang or str(exc)
+            node.end("Error", str(exc))
+            self._notify(node)
+            self.procs.stop_all()
+            return
+        except (UnresolvedError, StepError, ExprError) as exc:
+            node.end("Error", str(exc))
+            self._notify(node)
+            return
+        try:
+            held = self._semaphores(tpl, scope)
+        except StepError as exc:
+            node.end("Error", str(exc))
+            self._notify(node)
+            return
+        if slots is not None:
+            slots.acquire()
+        for sem in held:
+            sem.acquire()
+        try:
+            if "dag" in tpl or "steps" in tpl:  # a pod's node stays Pending until it gets a slot (_leaf)
+                node.start()
+            try:
+                phase, msg, out_params, out_arts = self._template(node, tpl, params, arts, scope)
+            except StepError as exc:
+                phase, msg, out_params, out_arts = "Error", str(exc), {}, {}
+            if "dag" in tpl:
+                self._lift_fan_out(node)
+            node.params, node.artifacts = out_params, out_arts
+            node.end(phase, msg)
+        finally:
+            for sem in held:
+                sem.release()
+            if slots is not None:
+                slots.release()
+        self._notify(node)
+        self._exit_hook(node, task, scope)
+
+    def _exit_hook(self, node: Node, task: dict[str, Any], scope: _Scope) -> None:
+        """A step's or task's exit hook (``onExit``, or ``hooks.exit``): run once the node has completed, with
+        its status and outputs in scope; its ``expression`` decides whether it runs (``exit_handler.go``
+        runOnExitNode l. 17-56, resolveExitTmplArgument l. 58-100). Its result does not change the node's."""
+        hook = dict((task.get("hooks") or {}).get("exit") or {})
+        if task.get("onExit"):
+            hook = {"template": task["onExit"]}
+        if not hook or node.phase not in ("Succeeded", "Failed", "Error"):
+            return
+        hscope = scope.copy()
+        self._record_task(hscope, str(task["name"]), node, prefix=node.kind)
+        name = f"{task['name']}.onExit"
+        child = Node(self._new_id(name), name, _template_name(hook), kind=node.kind)
+        node.inner[name] = child
+        if hook.get("expression"):
+            try:
+                run = evaluate(str(hook["expression"]), expand({**hscope.params, **hscope.shared}))
+            except ExprError as exc:
+                child.end("Error", str(exc))
+                self._notify(child)
+                return
+            if run is not True:
+                node.inner.pop(name)
+                return
+        holder = {k: v for k, v in hook.items() if k in ("template", "templateRef", "arguments")}
+        try:
+            self._task(child, {"name": name, **holder}, hscope, None, prefix=node.kind)
+        except StepError as exc:
+            child.end("Error", str(exc))
+        self._notify(child)
+
+    def _semaphores(self, tpl: dict[str, Any], scope: _Scope) -> list[threading.BoundedSemaphore]:
+        """The semaphores a template takes (``synchronization``), each sized once from its ConfigMap key.
+
+        As Argo's controller: the names are substituted with the template (workflow/common/util.go
+        SubstituteParams), the limit is ``strconv.Atoi`` of the key, read when the lock is first taken
+        (workflow/controller/controller.go createSynchronizationManager l. 471-492); a missing ConfigMap or
+        key, or a limit that is not an integer, errors the node.
+        """
+        out = []
+        for sem in (tpl.get("synchronization") or {}).get("semaphores", []):
+            try:
+                ref = substitute(sem["configMapKeyRef"], scope.globals())
+            except UnresolvedError as exc:
+                raise StepError(f"failed to resolve {exc}") from None
+            name, key = str(ref["name"]), str(ref["key"])
+            with self.lock:
+                if (name, key) not in self.semaphores:
+                    if name not in self.config_maps:
+                        raise StepError(f'configmaps "{name}" not found')
+                    text = self.config_maps[name].get(key)
+                    if text is None:
+                        raise StepError(f"Sync configuration key '{key}' not found in ConfigMap")
+                    if not re.fullmatch(r"[+-]?[0-9]+", text):
+                        raise StepError(f'strconv.Atoi: parsing "{text}": invalid syntax')
+                    self.semaphores[(name, key)] = threading.BoundedSemaphore(max(1, int(text)))
+                out.append(self.semaphores[(name, key)])
+        return out
+
+    @staticmethod
+    def _lift_fan_out(node: Node) -> None:
+        """A throttled fan-out is a DAG around one looped task (after the task writing its limit, when that is
+        a value): its items are the step's items."""
+        looped = [n for n in node.inner.values() if n.total is not None]
+        if len(looped) == 1:
+            node.total = looped[0].total
+            node.children = looped[0].children

@@ -1,0 +1,284 @@
+"""One pod of an mldsl manifest: retries, the cache, its process or operator job, its outputs."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from pathlib import Path
+from typing import Any
+
+from mldsl.argo.exprlang import go_string
+from mldsl.argo.template import UnresolvedError, replace, substitute
+from mldsl.runner.base import ExecutionBase, _duration, _in_step, _Scope, _trim_newline
+from mldsl.runner.cache import KEY as CACHE_KEY
+from mldsl.runner.mounts import MountError, Mounts, pod_volumes, s3_uri
+from mldsl.runner.nodes import Artifact, Node
+from mldsl.runner.operators import LOCAL_KINDS, JobError, Localizer, run_spark, run_training
+from mldsl.runner.processes import docker_argv, pod_spec, run_process
+from mldsl.runner.support import DEPLOY_ENV, DEPLOY_KINDS, DEPLOY_LABEL, RUN_KINDS, resource_kind
+
+
+class Leaves(ExecutionBase):
+    """The part of :class:`~mldsl.runner.engine.Execution` that runs leaves."""
+
+    def _leaf(
+        self,
+        node: Node,
+        tpl: dict[str, Any],
+        params: dict[str, str],
+        artifacts: dict[str, Artifact | None],
+        outer: _Scope,
+    ) -> tuple[str, str, dict[str, str], dict[str, Artifact]]:
+        flat = {**self._runtime_globals(), **outer.globals()}
+        for k, v in params.items():
+            flat[f"inputs.parameters.{k}"] = v
+        for a in (tpl.get("inputs") or {}).get("artifacts", []):
+            if "path" in a:
+                flat[f"inputs.artifacts.{a['name']}.path"] = a["path"]
+        # the rest of SubstituteParams' map (common/util.go l. 288-316)
+        flat["inputs.parameters"] = json.dumps(
+            [{"name": k, "value": v} for k, v in params.items()], separators=(",", ":"), ensure_ascii=False
+        )
+        outs = tpl.get("outputs") or {}
+        for a in outs.get("artifacts", []):
+            if a.get("path"):
+                flat[f"outputs.artifacts.{a['name']}.path"] = a["path"]
+        for p in outs.get("parameters", []):
+            if (p.get("valueFrom") or {}).get("path"):
+                flat[f"outputs.parameters.{p['name']}.path"] = p["valueFrom"]["path"]
+        flat["pod.name"] = f"{self.workflow.get('name', 'run')}-{node.id}" if self.options.pod_roots else node.id
+        flat["node.name"] = node.id
+        flat[f"{node.kind}.name"] = node.task
+        memo = tpl.get("memoize")
+        key = ""
+        if memo:
+            try:
+                key = replace(str(memo["key"]), flat)
+            except UnresolvedError as exc:
+                return "Error", f"memoize key: {exc}", {}, {}
+            if not CACHE_KEY.match(key):  # Argo refuses it: workflow/controller/cache/cache.go l. 25
+                return "Error", f"invalid cache key {key!r}", {}, {}
+            if self.options.use_cache:
+                hit = self.cache.load(memo["cache"]["configMap"]["name"], key, _duration(memo.get("maxAge")))
+                if hit is not None:
+                    node.cached, node.attempts = True, 0
+                    node.start()
+                    return "Succeeded", "cached", hit[0], hit[1]
+        retry = tpl.get("retryStrategy") or {}
+        limit = int(retry.get("limit", 0)) if retry else 0
+        policy = retry.get("retryPolicy", "OnFailure")
+        backoff = retry.get("backoff") or {}
+        first_start: float | None = None
+        node.log = self.folder / "logs" / f"{node.id}.log"
+        node.log.parent.mkdir(parents=True, exist_ok=True)
+        phase, msg = "Error", ""
+        out_p: dict[str, str] = {}
+        out_a: dict[str, Artifact] = {}
+        last: tuple[str, str, str, float] | None = None  # the previous attempt: phase, message, exit code, seconds
+        while True:
+            node.attempts += 1
+            flat["retries"] = str(node.attempts - 1)
+            if retry:  # lastRetry.* for a retried template, defaults on the first attempt (operator.go l. 2519-2539)
+                flat["lastRetry.exitCode"] = last[2] if last else "0"
+                flat["lastRetry.status"] = last[0] if last else ""
+                flat["lastRetry.duration"] = go_string(last[3]) if last else "0"
+                flat["lastRetry.message"] = last[1] if last else ""
+            with self.pods:
+                if self.procs.stopping.is_set():
+                    return "Failed", "Stopped with strategy 'Stop'", {}, {}
+                node.start()
+                self._notify(node)
+                first_start = first_start or time.time()
+                attempt_start = time.time()
+                phase, msg, out_p, out_a = self._attempt(node, tpl, flat, artifacts)
+                last = (phase, msg, node.exit_code or "0", time.time() - attempt_start)
+            if phase == "Succeeded" or node.daemoned or self.procs.stopping.is_set():
+                break
+            retry_it = (
+                policy == "Always" or (policy == "OnFailure" and phase == "Failed") or (policy == "OnError" and phase == "Error")
+            )
+            if not retry or not retry_it or node.attempts > limit:
+                break
+            wait = _duration(backoff.get("duration")) if backoff else 0.0
+            factor = int(backoff.get("factor", 0) or 0) if backoff else 0
+            if factor > 0:
+                wait *= factor ** (node.attempts - 1)
+            if backoff.get("cap"):
+                wait = min(wait, _duration(backoff["cap"]))
+            if backoff.get("maxDuration") and time.time() + wait > first_start + _duration(backoff["maxDuration"]):
+                msg = "Backoff would exceed max duration limit"
+                break
+            with open(node.log, "a", encoding="utf-8") as fh:
+                fh.write(f"--- mldsl: attempt {node.attempts} {phase}: {msg}; retrying in {wait:g}s ---\n")
+            node.message = f"Backoff for {wait:g}s"
+            self._notify(node)
+            if self.procs.stopping.wait(wait):
+                return "Failed", "Stopped with strategy 'Stop'", {}, {}
+        if phase == "Succeeded" and memo and key:
+            self.cache.save(memo["cache"]["configMap"]["name"], key, out_p, out_a)
+        return phase, msg, out_p, out_a
+
+    def _attempt(
+        self,
+        node: Node,
+        tpl: dict[str, Any],
+        flat: dict[str, Any],
+        artifacts: dict[str, Artifact | None],
+    ) -> tuple[str, str, dict[str, str], dict[str, Artifact]]:
+        step_dir = self.folder / "steps" / node.id
+        if step_dir.exists():
+            shutil.rmtree(step_dir)
+        (step_dir / "mldsl" / "outputs").mkdir(parents=True)
+        # metrics are the controller's, substituted when the node has completed (operator.go computeMetrics)
+        body = {k: v for k, v in tpl.items() if k not in ("memoize", "metrics")}
+        try:
+            # with the pod's own pass, as Argo makes it when it creates the pod
+            resolved = substitute(body, flat, pod_name=f"{self.workflow.get('name', 'run')}-{node.id}")
+        except UnresolvedError as exc:
+            return "Error", f"failed to resolve {exc}", {}, {}
+        if self.options.pod_roots:
+            deadline = time.time() + int(tpl["activeDeadlineSeconds"]) if tpl.get("activeDeadlineSeconds") else None
+            return self._pod_attempt(node, resolved, artifacts, step_dir, deadline)
+        for a in (tpl.get("inputs") or {}).get("artifacts", []):
+            art = artifacts.get(a["name"])
+            if art is None or "path" not in a:
+                continue
+            target = _in_step(step_dir, a["path"])
+            if target is None:
+                return "Error", f"input artifact {a['name']} at {a['path']}: only /mldsl/ paths map to this machine", {}, {}
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.symlink_to(art.path.resolve(), target_is_directory=art.path.is_dir())
+        labels = (tpl.get("metadata") or {}).get("labels", {})
+        code = self.options.code.get((labels.get("mldsl.io/module", ""), labels.get("mldsl.io/module-version", "")))
+        deadline = time.time() + int(tpl["activeDeadlineSeconds"]) if tpl.get("activeDeadlineSeconds") else None
+        if "resource" in resolved:
+            return self._resource(node, resolved, step_dir, deadline)
+        if DEPLOY_LABEL in labels:  # a deploy step's pod would apply to a cluster: its objects go to the run folder
+            return self._deploy(node, resolved)
+        try:
+            spec = pod_spec(resolved, step_dir, code, self._step_mounts(resolved, step_dir), self.options.secrets)
+        except ValueError as exc:
+            return "Error", str(exc), {}, {}
+        argv = docker_argv(spec, step_dir, code) if self.options.executor == "docker" else spec.argv
+        assert node.log is not None
+        if node.attempts > 1 or node.log.exists():
+            with open(node.log, "a", encoding="utf-8") as fh:
+                fh.write(f"--- mldsl: attempt {node.attempts} ---\n")
+        phase, msg = run_process(argv, spec.env, spec.cwd, node.log, deadline, self.procs)
+        if phase != "Succeeded":
+            return phase, msg, {}, {}
+        return self._collect(node, tpl, resolved, step_dir, flat)
+
+    def _step_mounts(self, obj: dict[str, Any], step_dir: Path) -> Mounts:
+        """The run's mounts, plus the pod's own emptyDir volumes (a RAM disk, a scratch disk) as step folders;
+        a claim's mount path is mapped by the Project's ``local.mounts`` (checked before the run)."""
+        extra: dict[str, Path] = {}
+        for name, vol, path in pod_volumes(obj):
+            if "emptyDir" in vol and not path.startswith("/mldsl"):
+                folder = step_dir / "volumes" / name
+                folder.mkdir(parents=True, exist_ok=True)
+                extra[path] = folder
+        return self.mounts.with_paths(extra) if extra else self.mounts
+
+    def _collect(
+        self, node: Node, tpl: dict[str, Any], resolved: dict[str, Any], step_dir: Path, flat: dict[str, Any]
+    ) -> tuple[str, str, dict[str, str], dict[str, Artifact]]:
+        """Output parameters from their files, artifacts into the repository (the wait container's job)."""
+        outputs = resolved.get("outputs") or {}
+        params: dict[str, str] = {}
+        for p in outputs.get("parameters", []):
+            vf = p.get("valueFrom") or {}
+            path = vf.get("path", "")
+            local = _in_step(step_dir, path)
+            if local is not None and local.is_file():
+                # one trailing newline trimmed, as Argo's wait container does (executor.go saveParameters)
+                params[p["name"]] = _trim_newline(local.read_bytes().decode("utf-8", "replace"))
+            elif "default" in vf:
+                params[p["name"]] = str(vf["default"])
+            else:
+                return "Error", f"failed to read output parameter {p['name']}: no file at {path}", {}, {}
+        arts: dict[str, Artifact] = {}
+        for a in outputs.get("artifacts", []):
+            path = a.get("path", "")
+            local = _in_step(step_dir, path)
+            if local is None or not local.exists():
+                if a.get("optional"):
+                    continue
+                return "Error", f"failed to save output artifact {a['name']}: nothing at {path}", {}, {}
+            if "s3" in a:
+                uri = s3_uri(a["s3"])
+                try:
+                    dest = self.mounts.local(uri)
+                except MountError:
+                    return "Error", f"output artifact {a['name']}: no local place for {uri}", {}, {}
+            else:
+                uri = None
+                dest = self.folder / "artifacts" / node.id / a["name"]
+            if dest.exists():
+                shutil.rmtree(dest) if dest.is_dir() and not dest.is_symlink() else dest.unlink()
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            shutil.move(str(local), str(dest))
+            arts[a["name"]] = Artifact(dest, uri)
+        return "Succeeded", "", params, arts
+
+    def _resource(
+        self, node: Node, resolved: dict[str, Any], step_dir: Path, deadline: float | None
+    ) -> tuple[str, str, dict[str, str], dict[str, Artifact]]:
+        """An operator's object: a Spark or training job run here, or a ``deploy:`` manifest written to the run folder."""
+        import yaml
+
+        text = resolved["resource"].get("manifest", "")
+        kind = resource_kind(text)
+        try:
+            obj = json.loads(text)
+        except ValueError:
+            obj = yaml.safe_load(text)
+        assert node.log is not None
+        if kind in RUN_KINDS:  # kept for the run (a semaphore's limit); the run folder has it in its record
+            name = str((obj.get("metadata") or {}).get("name", ""))
+            with self.lock:
+                if name in self.config_maps:
+                    return "Error", f'configmaps "{name}" already exists', {}, {}
+                self.config_maps[name] = {str(k): str(v) for k, v in (obj.get("data") or {}).items()}
+            node.log.write_text(f"configmap/{name} created\n")
+            return "Succeeded", "", {}, {}
+        if kind in LOCAL_KINDS:
+            labels = (obj.get("metadata") or {}).get("labels") or {}
+            code = self.options.code.get((labels.get("mldsl.io/module", ""), labels.get("mldsl.io/module-version", "")))
+            loc = Localizer(code, self._step_mounts(obj, step_dir), self.options.secrets)
+            try:
+                if kind == "SparkApplication":
+                    phase, msg = run_spark(obj, loc, step_dir, node.log, deadline, self.procs)
+                else:
+                    phase, msg = run_training(obj, loc, step_dir, node.log, deadline, self.procs)
+            except JobError as exc:
+                return "Error", str(exc), {}, {}
+            return phase, msg, {}, {}
+        if kind not in DEPLOY_KINDS:
+            return "Error", f"{kind} jobs do not run on this machine", {}, {}
+        return self._write_deploy(node, [(obj, resolved["resource"].get("action", "apply"))])
+
+    def _deploy(self, node: Node, resolved: dict[str, Any]) -> tuple[str, str, dict[str, str], dict[str, Artifact]]:
+        """A deploy pod (``mldsl.io/deploy``): the objects it would apply, in the order it would apply them."""
+        env = {e["name"]: e.get("value", "") for e in resolved["script"].get("env", [])}
+        objs = [json.loads(env[k]) for k in DEPLOY_ENV if k in env]
+        return self._write_deploy(node, [(o, "apply") for o in objs])
+
+    def _write_deploy(
+        self, node: Node, objs: list[tuple[dict[str, Any], str]]
+    ) -> tuple[str, str, dict[str, str], dict[str, Artifact]]:
+        import yaml
+
+        assert node.log is not None
+        for i, (obj, action) in enumerate(objs):
+            kind = obj.get("kind", "object")
+            name = (obj.get("metadata") or {}).get("name") or (obj.get("metadata") or {}).get("generateName", "object")
+            first = "" if i == len(objs) - 1 else ".first"
+            dest = self.folder / "deploy" / f"{node.id}{first}.{kind.lower()}.yaml"
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            dest.write_text(yaml.safe_dump(obj, sort_keys=False, allow_unicode=True), encoding="utf-8")
+            with open(node.log, "a", encoding="utf-8") as fh:
+                fh.write(f"mldsl run: would {action} {kind} {name}; manifest written to {dest}\n")
+            node.message = f"{kind} {name} written to {dest.relative_to(self.folder)}"
+        return "Succeeded", node.message, {}, {}
