@@ -293,3 +293,51 @@ def test_refused_before_it_starts(tmp_path: Path) -> None:
     code, _, stderr = run_wf(tmp_path, text)
     assert code == 2
     assert "cannot run here: spec.templates[0].container.image: image nginx:1.13 has no stand-in" in stderr
+
+
+def test_pods_have_networks_of_their_own(tmp_path: Path) -> None:
+    """Each pod has its own network (a Kubernetes pod has its own IP): two pods listen on one port at once."""
+    text = (
+        HEAD
+        + """  - name: main
+    steps:
+    - - {name: a, template: serve}
+      - {name: b, template: serve}
+  - name: serve
+    container:
+      image: alpine:3.23
+      command: [sh, -c, "nc -l -p 9999 -e /bin/echo hi & sleep 0.5; nc 127.0.0.1 9999 </dev/null"]
+"""
+    )
+    code, record, stderr = run_wf(tmp_path, text)
+    assert record["status"] == "Succeeded", (record, stderr)
+    for name in ("a", "b"):
+        assert (Path(record["folder"]) / step(record, name)["log"]).read_text().strip() == "hi"
+    assert code == 0
+
+
+def test_daemon_serves_until_its_steps_end(tmp_path: Path) -> None:
+    """A daemon is daemoned once its readiness probe passes; the next group runs beside it; when the steps end
+    it is killed and Succeeded (operator.go l. 1534-1550; exec_control.go killDaemonedChildren)."""
+    text = (
+        HEAD
+        + """  - name: main
+    steps:
+    - - {name: svc, template: svc}
+    - - {name: after, template: after, arguments: {parameters: [{name: ip, value: "{{steps.svc.ip}}"}]}}
+  - name: svc
+    daemon: true
+    container:
+      image: alpine:3.23
+      command: [sh, -c, "sleep 0.3; nc -lk -p 9999 -e /bin/true"]
+      readinessProbe: {tcpSocket: {port: 9999}}
+  - name: after
+    inputs: {parameters: [{name: ip}]}
+    container: {image: busybox, command: [echo, "{{inputs.parameters.ip}}"]}
+"""
+    )
+    code, record, stderr = run_wf(tmp_path, text)
+    assert record["status"] == "Succeeded", (record, stderr)
+    assert step(record, "svc")["phase"] == "Succeeded"
+    assert step(record, "after")["phase"] == "Succeeded"
+    assert code == 0

@@ -198,7 +198,15 @@ def relay(conn):
         return
     sel = selectors.DefaultSelector()
     sel.register(conn, selectors.EVENT_READ)
-    sel.register(sys.stdin, selectors.EVENT_READ)
+    try:
+        sel.register(sys.stdin, selectors.EVENT_READ)
+    except (PermissionError, ValueError):  # a file or /dev/null: send it whole, then only read
+        while True:
+            data = os.read(0, 65536)
+            if not data:
+                break
+            conn.sendall(data)
+        conn.shutdown(socket.SHUT_WR)
     while True:
         for key, _ in sel.select():
             if key.fileobj is conn:

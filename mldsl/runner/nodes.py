@@ -55,6 +55,10 @@ class Node:
     #: a daemon that is running and ready (fulfilled for its dependents until its steps or DAG ends)
     daemoned: bool = False
     daemon_procs: list[Any] = field(default_factory=list)
+    #: a daemon's pod network (podroot.PodNetwork), closed with it
+    network: Any = None
+    #: while a daemon starts: checks a TCP port in its pod's network (PodNetwork.connect)
+    network_probe: Any = None
     #: the template the node ran (its declared outputs speak for a skipped node)
     spec: dict[str, Any] | None = None
 
@@ -65,6 +69,9 @@ class Node:
         for proc in self.daemon_procs:
             stop_sidecar(proc, procs)
         self.daemon_procs.clear()
+        if self.network is not None:
+            self.network.close()
+            self.network = None
 
     def start(self) -> None:
         self.phase = "Running"

@@ -23,15 +23,38 @@ class PlainPods(ExecutionBase):
         deadline: float | None,
     ) -> tuple[str, str, dict[str, str], dict[str, Artifact]]:
         """One attempt of a plain Argo pod (``pods.py`` says what is done around its containers)."""
-        from mldsl.runner import pods
-        from mldsl.runner.images import runtime
-        from mldsl.runner.podroot import Mount, PodRoot
+        from mldsl.runner.podroot import PodNetwork, PodRoot
 
         assert node.log is not None
         self._add_pod(node, tpl)
         if "resource" in tpl:
             return self._plain_resource(node, tpl)
         root = PodRoot(step_dir)
+        net = PodNetwork()
+        root.netns = net.path
+        node.network_probe = net.connect
+        try:
+            return self._pod_in_network(node, tpl, artifacts, step_dir, deadline, root)
+        finally:
+            if node.daemoned:
+                node.network = net  # the daemon's pod keeps its network until its steps end
+            else:
+                net.close()
+
+    def _pod_in_network(
+        self,
+        node: Node,
+        tpl: dict[str, Any],
+        artifacts: dict[str, Artifact | None],
+        step_dir: Path,
+        deadline: float | None,
+        root: Any,
+    ) -> tuple[str, str, dict[str, str], dict[str, Artifact]]:
+        from mldsl.runner import pods
+        from mldsl.runner.images import runtime
+        from mldsl.runner.podroot import Mount
+
+        assert node.log is not None
         mounts = [Mount(host, path, ro) for host, path, ro in self._pod_volumes(tpl, step_dir)]
         for a in (tpl.get("inputs") or {}).get("artifacts", []):
             art = artifacts.get(a["name"])
@@ -153,7 +176,7 @@ class PlainPods(ExecutionBase):
             if self.procs.stopping.is_set():
                 node.stop_daemon(self.procs)
                 return "Failed", "Stopped with strategy 'Stop'", {}, {}
-            if time.time() - started >= delay and pods.ready(probe, root):
+            if time.time() - started >= delay and pods.ready(probe, root, node.network_probe):
                 break
             if time.time() - started > DAEMON_READY_WAIT:
                 node.stop_daemon(self.procs)

@@ -26,6 +26,7 @@ files are this machine's (see :mod:`mldsl.runner.images` for what stands in).
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import errno
 import json
 import os
@@ -69,6 +70,11 @@ def mount(src, dst, fstype, flags, data=None):
     if libc.mount(enc(src), enc(dst), enc(fstype), ctypes.c_ulong(flags), enc(data)) != 0:
         fail("mount %s on %s" % (src, dst))
 BIND, REC, PRIVATE, REMOUNT, RDONLY = 4096, 16384, 1 << 18, 32, 1
+if plan.get("netns"):  # the pod's network: every container of a pod shares one (its pause process's)
+    nsfd = os.open(plan["netns"], os.O_RDONLY)
+    if libc.setns(nsfd, 0x40000000) != 0:
+        fail("setns(net)")
+    os.close(nsfd)
 if plan["userns"]:
     uid, gid = os.getuid(), os.getgid()
     if libc.unshare(0x10000000 | 0x20000) != 0:
@@ -142,11 +148,15 @@ class PodRoot:
         self.work = base / "work"
         self.root = base / "root"
         self._mounts: list[Mount] = []  # longest pod path first
+        #: the pod's network namespace (a :class:`PodNetwork`'s path), joined by every container; None: the host's
+        self.netns: str | None = None
         self._placed: list[str] = []
 
     # ---- the command line ----
 
-    def argv(self, command: list[str], *, workdir: str | None, mounts: list[Mount], image: ImageRuntime) -> list[str]:
+    def argv(
+        self, command: list[str], *, workdir: str | None, mounts: list[Mount], image: ImageRuntime, netns: str | None = None
+    ) -> list[str]:
         """The command line that runs ``command`` in this pod, from ``workdir`` (the image's when ``None``).
 
         Installs the image's shims, makes the mount points, and leaves stdin ``/dev/null``
@@ -179,6 +189,7 @@ class PodRoot:
             "cwd": cwd,
             "path": image.path,
             "env": list(image.env),
+            "netns": netns if netns is not None else self.netns,
         }
         return [python_binary(), "-I", "-S", "-c", _ENTER, json.dumps(plan), *command]
 
@@ -407,3 +418,88 @@ def _try_pod() -> str | None:
         why = (done.stderr.decode(errors="replace").strip().splitlines() or [f"exit status {done.returncode}"])[-1]
         return f"cannot make a pod here: {why}"
     return None if wrote else "cannot make a pod here: a file the probe pod wrote is not in its upper layer"
+
+
+# A pod's network, as Kubernetes' pause container holds it: a network namespace with its own loopback (so two
+# pods may listen on one port, and a pod's containers reach each other on localhost), kept while the pause
+# process lives. Linux <sched.h> CLONE_NEWNET; <linux/sockios.h> SIOCGIFFLAGS/SIOCSIFFLAGS; IFF_UP.
+_PAUSE = r"""
+import ctypes, fcntl, os, signal, socket, struct, sys
+libc = ctypes.CDLL(None, use_errno=True)
+if libc.unshare(0x40000000) != 0:
+    sys.stderr.write("pause: unshare(net): %s\n" % os.strerror(ctypes.get_errno()))
+    os._exit(125)
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+flags = struct.unpack("16sH", fcntl.ioctl(s, 0x8913, struct.pack("16sH", b"lo", 0))[:18])[1]
+fcntl.ioctl(s, 0x8914, struct.pack("16sH", b"lo", flags | 1))
+sys.stdout.write("ready\n")
+sys.stdout.flush()
+signal.signal(signal.SIGTERM, lambda *a: os._exit(0))
+while True:
+    signal.pause()
+"""
+
+
+class PodNetwork:
+    """One pod's network namespace, held by a pause process (root only; elsewhere pods share this machine's)."""
+
+    def __init__(self) -> None:
+        self.proc: subprocess.Popen[bytes] | None = None
+        if os.geteuid() != 0:
+            return
+        proc = subprocess.Popen(
+            [python_binary(), "-I", "-S", "-c", _PAUSE],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        assert proc.stdout is not None
+        if proc.stdout.readline().strip() == b"ready":
+            self.proc = proc
+        else:
+            proc.kill()
+            proc.wait()
+
+    @property
+    def path(self) -> str | None:
+        """The namespace to join (``/proc/PID/ns/net``), or None: the host's network."""
+        return f"/proc/{self.proc.pid}/ns/net" if self.proc is not None else None
+
+    def connect(self, port: int, timeout: float = 1.0) -> bool:
+        """Whether something in the pod accepts a TCP connection on ``port`` (a readiness probe): tried from a
+        thread that joins the pod's network, as the kubelet probes the pod's IP."""
+        import socket
+        import threading
+
+        ok: list[bool] = []
+
+        def probe() -> None:
+            if self.path is not None:
+                libc = ctypes.CDLL(None, use_errno=True)
+                fd = os.open(self.path, os.O_RDONLY)
+                try:
+                    if libc.setns(fd, 0x40000000) != 0:
+                        return
+                finally:
+                    os.close(fd)
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=timeout):
+                    ok.append(True)
+            except OSError:
+                pass
+
+        t = threading.Thread(target=probe, daemon=True)
+        t.start()
+        t.join(timeout + 1)
+        return bool(ok)
+
+    def close(self) -> None:
+        if self.proc is not None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=2)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+            self.proc = None

@@ -161,12 +161,14 @@ def copy_into(src: Path, dest: Path) -> None:
         shutil.copy2(src, dest)
 
 
-def ready(probe: dict[str, Any], root: Any) -> bool:
+def ready(probe: dict[str, Any], root: Any, connect: Any = None) -> bool:
     """One readiness check of a daemon's container: its ``readinessProbe`` (tcpSocket, httpGet or exec) against
     this machine, where pods share the host's network; no probe means ready once running (Kubernetes)."""
     import socket
     import urllib.request
 
+    if "tcpSocket" in probe and connect is not None:  # from inside the pod's network
+        return bool(connect(int(probe["tcpSocket"]["port"])))
     if "tcpSocket" in probe:
         try:
             with socket.create_connection(("127.0.0.1", int(probe["tcpSocket"]["port"])), timeout=1):
