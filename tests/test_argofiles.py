@@ -218,7 +218,8 @@ def test_the_nearest_definition_wins(tmp_path: Path) -> None:
 
 def test_an_unreadable_sibling_file_is_skipped_and_listed(tmp_path: Path) -> None:
     path = write(tmp_path, "wf.yaml", HELLO)
-    write(tmp_path, "broken.yaml", "a: [\n")
+    write(tmp_path, "broken.yaml", "kind: ConfigMap\na: [\n")
+    write(tmp_path, "other.yaml", "a: [\n")  # holds no object a workflow refers to: not even parsed
     loaded = load(path)
     assert [e.path for e in loaded.skipped] == [(tmp_path / "broken.yaml").resolve()]
 

@@ -45,6 +45,7 @@ import datetime as _dt
 import hashlib
 import json
 import os
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -324,6 +325,19 @@ def _read(path: Path) -> tuple[_Doc, ...]:
     except OSError as exc:
         raise ArgoFileError(f"cannot read: {exc.strerror or exc}", path) from None
     return _read_cached(str(path), st.st_mtime_ns, st.st_size)
+
+
+_APPLIED_KIND = re.compile(
+    rb"""kind["']?\s*:\s*["']?(ConfigMap|PersistentVolumeClaim|WorkflowTemplate|ClusterWorkflowTemplate)\b"""
+)
+
+
+def _may_hold_objects(path: Path) -> bool:
+    """Whether a file may hold an object the run can refer to (a cheap scan before the YAML parse)."""
+    try:
+        return _APPLIED_KIND.search(path.read_bytes()) is not None
+    except OSError:
+        return True  # let the parse report it
 
 
 def _walk(root: Path) -> list[Path]:
@@ -1477,8 +1491,11 @@ def load(
             order.remove(own_resolved)
         order.append(own_resolved)
     for f in order:
+        neighbour = path.is_dir() or f != path.resolve()
+        if neighbour and not _may_hold_objects(f):
+            continue  # no object a workflow can refer to: not worth parsing (most files of a big folder)
         try:
-            docs = list(_read(f)) if (path.is_dir() or f != path.resolve()) else own_docs
+            docs = list(_read(f)) if neighbour else own_docs
         except ArgoFileError as exc:
             cluster.skipped.append(exc)
             continue
