@@ -341,3 +341,32 @@ def test_daemon_serves_until_its_steps_end(tmp_path: Path) -> None:
     assert step(record, "svc")["phase"] == "Succeeded"
     assert step(record, "after")["phase"] == "Succeeded"
     assert code == 0
+
+
+def test_a_mutex_lets_one_step_in_at_a_time(tmp_path: Path) -> None:
+    """Templates holding one mutex never overlap (sync/mutex.go: a semaphore of one, by name): each item writes
+    "in" and "out" to a volume the run's pods share, and no two "in" follow each other."""
+    text = """apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {generateName: t-}
+spec:
+  entrypoint: main
+  volumeClaimTemplates:
+  - metadata: {name: shared}
+    spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Mi}}}
+  templates:
+  - name: main
+    steps:
+    - - {name: a, template: locked, withItems: [1, 2, 3]}
+  - name: locked
+    synchronization: {mutexes: [{name: the-lock}]}
+    container:
+      image: busybox
+      command: [sh, -c, "echo in >> /mnt/log; sleep 0.2; echo out >> /mnt/log"]
+      volumeMounts: [{name: shared, mountPath: /mnt}]
+"""
+    code, record, stderr = run_wf(tmp_path, text, "--parallel", "3")
+    assert record["status"] == "Succeeded", (record, stderr)
+    log = (Path(record["folder"]) / "volumes" / "shared" / "log").read_text().split()
+    assert log == ["in", "out"] * 3
+    assert code == 0

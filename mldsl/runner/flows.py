@@ -506,6 +506,15 @@ class Flows(ExecutionBase):
                         raise StepError(f'strconv.Atoi: parsing "{text}": invalid syntax')
                     self.semaphores[(name, key)] = threading.BoundedSemaphore(max(1, int(text)))
                 out.append(self.semaphores[(name, key)])
+        sync = tpl.get("synchronization") or {}
+        mutexes = [*sync.get("mutexes", []), *([sync["mutex"]] if sync.get("mutex") else [])]
+        for mutex in mutexes:  # a mutex is a semaphore of one, by name (sync/mutex.go)
+            try:
+                name = replace(str(mutex.get("name", "")), scope.globals())
+            except UnresolvedError as exc:
+                raise StepError(f"failed to resolve {exc}") from None
+            with self.lock:
+                out.append(self.semaphores.setdefault(("mutex", name), threading.BoundedSemaphore(1)))
         return out
 
     @staticmethod
