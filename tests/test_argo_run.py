@@ -195,39 +195,43 @@ def test_expression_tags_follow_expr_lang(tmp_path: Path, expression: str, expec
 
 
 def test_join_over_numbers_errors(tmp_path: Path) -> None:
-    """Item 5: ``join`` over numbers is a run-time error in expr-lang (builtin.go "join" takes []string)."""
-    text = (
-        HEAD
-        + """  - name: main
-    container: {image: busybox, command: [echo, "{{=join([1, 2], ',')}}"]}
+    """Item 5: ``join`` over numbers is a run-time error in expr-lang (builtin.go "join" takes []string): an
+    output expression, which the controller evaluates strictly (scope.go resolveParameter), errors the node.
+    (In a pod's text a failing expression is left as written: every pass there allows unresolved tags.)"""
+    text = HEAD + """  - name: main
+    steps:
+    - - {name: a, template: hello}
+    outputs:
+      parameters:
+      - name: joined
+        valueFrom: {expression: "join([1, 2], ',')"}
+  - name: hello
+    container: {image: busybox, command: [echo, hi]}
 """
-    )
     code, record, _ = run_wf(tmp_path, text)
-    assert record["status"] in ("Error", "Failed")
+    assert record["status"] == "Error", record
     assert code == 1
 
 
 def test_output_keeps_all_but_one_trailing_newline(tmp_path: Path) -> None:
     """Item 6: an output parameter is its file with one trailing newline trimmed (executor.go saveParameters),
-    so "42\\r\\n" stays "42\\r" and asInt refuses it as Go's strconv does."""
-    text = (
-        HEAD
-        + """  - name: main
+    so "42\\r\\n" stays "42\\r", and asInt refuses it as Go's strconv.Atoi does (an output expression,
+    evaluated strictly)."""
+    text = HEAD + """  - name: main
     steps:
     - - {name: make, template: make}
-    - - {name: use, template: use, arguments: {parameters: [{name: v, value: "{{steps.make.outputs.parameters.out}}"}]}}
+    outputs:
+      parameters:
+      - name: next
+        valueFrom: {expression: "asInt(steps.make.outputs.parameters.out) + 1"}
   - name: make
     container: {image: busybox, command: [sh, -c, "printf '42\\\\r\\\\n' > /tmp/out"]}
     outputs: {parameters: [{name: out, valueFrom: {path: /tmp/out}}]}
-  - name: use
-    inputs: {parameters: [{name: v}]}
-    container: {image: busybox, command: [echo, "{{=asInt(inputs.parameters.v) + 1}}"]}
 """
-    )
     code, record, _ = run_wf(tmp_path, text)
     out = Path(record["folder"]) / "steps" / "001-make" / "pod" / "upper" / "tmp" / "out"
     assert out.read_bytes() == b"42\r\n"
-    assert record["status"] in ("Error", "Failed"), record
+    assert record["status"] == "Error", record
     assert code == 1
 
 

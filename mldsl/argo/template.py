@@ -87,8 +87,22 @@ def resolve_tag(tag: str, flat: dict[str, Any], env: dict[str, Any] | None = Non
     return value
 
 
-def replace(text: str, flat: dict[str, Any], *, strict: bool = True, json_escaped: bool = False) -> str:
-    """Substitute every tag in ``text``; ``json_escaped`` when ``text`` is JSON (values escaped once)."""
+def replace(
+    text: str,
+    flat: dict[str, Any],
+    *,
+    strict: bool = True,
+    json_escaped: bool = False,
+    strict_prefixes: tuple[str, ...] = (),
+) -> str:
+    """Substitute every tag in ``text``; ``json_escaped`` when ``text`` is JSON (values escaped once).
+
+    ``strict``: a tag that does not resolve is an error (``Replace(..., allowUnresolved=false)``); otherwise it
+    stays as written, unless it reads a name under one of ``strict_prefixes`` (``ReplaceStrictAny``,
+    ``util/template/replace.go`` l. 52-69, ``simple_template.go`` l. 37-41). A reference to an absent optional
+    (a skipped node's output with no default, ``None`` here) is an error in every mode (``simple_template.go``
+    l. 48-50).
+    """
     env: dict[str, Any] | None = None
     out: list[str] = []
     for is_tag, body in split(text):
@@ -96,25 +110,42 @@ def replace(text: str, flat: dict[str, Any], *, strict: bool = True, json_escape
             out.append(body)
             continue
         raw = body  # a tag left for a later pass stays exactly as written
-        if body.strip().startswith("="):
+        expression = body.strip().startswith("=")
+        if expression:
             if env is None:
                 env = expand(flat)
             if json_escaped:  # Argo unescapes an expression taken from the template's JSON first
                 body = json.loads('"' + body + '"')
-            if "pod.name" not in flat and _POD_NAME.search(_STRINGS.sub("", body)):
-                # known only in the pod's pass: Argo keeps the tag until then (expr-lang refuses the unknown
-                # name, expression_template.go expressionReplaceCore keeps it unresolved)
-                out.append("{{" + (_json_escape(body) if json_escaped else body) + "}}")
+            if "pod.name" not in flat and _POD_NAME.search(_STRINGS.sub("", body)) and not strict:
+                # known only in a later pass: the tag is kept (expression_template.go expressionReplaceCore)
+                out.append("{{" + raw + "}}")
                 continue
         try:
             value = resolve_tag(body, flat, env)
-        except UnresolvedError:
-            if strict:
+        except UnresolvedError as exc:
+            absent = "absent optional" in str(exc)
+            if strict or absent or _reads_strict(body, flat, strict_prefixes, expression):
                 raise
             out.append("{{" + raw + "}}")
             continue
         out.append(_json_escape(value) if json_escaped else value)
     return "".join(out)
+
+
+_NAME = re.compile(r"[A-Za-z_][\w-]*(?:\.[\w-]+)*")
+
+
+def _reads_strict(body: str, flat: dict[str, Any], prefixes: tuple[str, ...], expression: bool) -> bool:
+    """Whether an unresolved tag reads a missing name under a strict prefix (``tasks``, ``steps``)."""
+    if not prefixes:
+        return False
+    if not expression:  # an artifact is resolved apart (allowUnresolvedArtifacts, simple_template.go l. 39)
+        return body.strip().split(".")[0] in prefixes and ".outputs.artifacts." not in body
+    code = _STRINGS.sub("", body.strip()[1:])
+    for name in _NAME.findall(code):
+        if name.split(".")[0] in prefixes and not any(k == name or k.startswith(name + ".") for k in flat):
+            return True
+    return False
 
 
 def substitute(obj: Any, flat: dict[str, Any], *, strict: bool = True, pod_name: str | None = None) -> Any:

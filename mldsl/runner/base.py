@@ -284,6 +284,12 @@ class ExecutionBase:
     def _pod_name(self, node: Node) -> str:
         raise NotImplementedError
 
+    def _retry_pass(self, node: Node, tpl: dict[str, Any], flat: dict[str, Any]) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def _pod_pass(self, node: Node, body: dict[str, Any], flat: dict[str, Any]) -> dict[str, Any]:
+        raise NotImplementedError
+
     def _artifact_ref(self, a: dict[str, Any], scope: _Scope, extra: dict[str, Any] | None = None) -> Artifact | None:
         raise NotImplementedError
 

@@ -143,7 +143,13 @@ class Execution(Flows, Leaves, PlainPods, ExecutionBase):
             entry = self._resolve({"template": self.spec["entrypoint"]})
             self.main.spec = entry
             # the entrypoint takes the workflow's arguments by name; its own values apply to the rest
-            in_params = {p["name"]: params.get(p["name"]) for p in (entry.get("inputs") or {}).get("parameters", [])}
+            # the spec's arguments were substituted once with the globals when the workflow started (operator.go
+            # substituteGlobalVariables l. 4694-4716, templates excluded); workflow.parameters.* keep the raw values
+            g = {**self._runtime_globals(), **scope.globals()}
+            in_params = {
+                p["name"]: None if params.get(p["name"]) is None else replace(str(params[p["name"]]), g, strict=False)
+                for p in (entry.get("inputs") or {}).get("parameters", [])
+            }
             phase, msg, out_params, out_arts = self._template(self.main, entry, in_params, art_args, scope)
         except StepError as exc:
             phase, msg, out_params, out_arts = "Error", str(exc), {}, {}
@@ -322,6 +328,28 @@ class Execution(Flows, Leaves, PlainPods, ExecutionBase):
         if CTX in tpl:
             second[CTX] = tpl[CTX]
         return second, {**values, **done} if values else done
+
+    def _retry_pass(self, node: Node, tpl: dict[str, Any], flat: dict[str, Any]) -> dict[str, Any]:
+        """A retried template's own substitution per attempt: SubstituteParams with the globals and the attempt's
+        locals (``pod.name``, ``retries``, ``lastRetry.*``), then its inputs (``operator.go`` l. 2513-2539)."""
+        local = {k: v for k, v in flat.items() if k in ("retries", "pod.name") or k.startswith("lastRetry.")}
+        local["pod.name"] = self._pod_name(node)
+        first = {**self._runtime_globals(), **self._globals_of(flat), **local}
+        once = json.loads(replace(json.dumps(tpl, ensure_ascii=False), first, strict=False, json_escaped=True))
+        second = {**first, **{k: v for k, v in flat.items() if k.startswith(("inputs.", "outputs."))}}
+        return dict(json.loads(replace(json.dumps(once, ensure_ascii=False), second, strict=False, json_escaped=True)))
+
+    def _pod_pass(self, node: Node, body: dict[str, Any], flat: dict[str, Any]) -> dict[str, Any]:
+        """The pod's last substitution, when the controller creates it: the globals, the inputs and ``pod.name``,
+        unresolved tags left as written (``workflowpod.go`` substitutePodParams l. 1005-1025)."""
+        podflat = {**self._runtime_globals(), **self._globals_of(flat)}
+        podflat.update({k: v for k, v in flat.items() if k.startswith("inputs.parameters.")})
+        podflat["pod.name"] = self._pod_name(node)
+        return dict(json.loads(replace(json.dumps(body, ensure_ascii=False), podflat, strict=False, json_escaped=True)))
+
+    @staticmethod
+    def _globals_of(flat: dict[str, Any]) -> dict[str, Any]:
+        return {k: v for k, v in flat.items() if k.startswith("workflow.")}
 
     def _pod_name(self, node: Node) -> str:
         return f"{self.workflow.get('name', 'run')}-{node.id}"

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from mldsl.argo.depends import DependsError, TaskResult, evaluate_depends
-from mldsl.argo.exprlang import ExprError, evaluate, to_json
+from mldsl.argo.exprlang import ExprError, evaluate, go_string, to_json
 from mldsl.argo.template import UnresolvedError, expand, replace, substitute
 from mldsl.runner.base import (
     ABSENT,
@@ -34,6 +34,9 @@ from mldsl.runner.base import (
 )
 from mldsl.runner.nodes import Artifact, Node
 from mldsl.runner.schedule import DagSchedule
+
+#: the names ``resolveDependencyReferences`` substitutes strictly (``dag.go`` l. 790, 838)
+STRICT = ("tasks", "steps")
 
 
 class Flows(ExecutionBase):
@@ -280,16 +283,34 @@ class Flows(ExecutionBase):
         slots: threading.BoundedSemaphore | None,
         prefix: str = "tasks",
     ) -> None:
-        """One DAG task or step: its template, its items (``withItems``/``withParam``/``withSequence``), each run."""
+        """One DAG task or step: its references resolved, its items expanded, each item run.
+
+        As the controller does it: the task's text is substituted once with its scope, strictly for other tasks'
+        and steps' values (``dag.go`` resolveDependencyReferences l. 762-877, ``steps.go`` resolveReferences
+        l. 439-570), its ``when`` first; then each item's copy again, strictly, with ``item`` (``operator.go``
+        processItem l. 4093-4160).
+        """
         tpl = self._resolve(task, scope.ctx)
         node.spec = tpl
+        local = {**self._runtime_globals(), **scope.params, **scope.shared}
         try:
-            items = self._items(task, scope)
+            resolved = self._resolve_references(task, local)
+        except WouldHangError as exc:
+            self._hang(node, exc)
+            return
+        except StepError as exc:
+            node.end("Error", str(exc))
+            return
+        if resolved is None:  # its when is false and it does not loop: skipped without resolving the rest
+            node.end("Skipped", f"when '{self._scan(str(task['when']), local)}' evaluated false")
+            return
+        try:
+            items = self._items(resolved)
         except StepError as exc:
             node.end("Error", str(exc))
             return
         if items is None:
-            self._expanded(node, task, tpl, scope, None, slots)
+            self._expanded(node, resolved, tpl, scope, None, slots)
             return
         if not items:  # an empty list skips the task (dag.go l. 631-635; steps.go expandStepGroup l. 581-590)
             node.end("Skipped", "Skipped, empty params")
@@ -310,7 +331,7 @@ class Flows(ExecutionBase):
                 )
             )
         threads = [
-            threading.Thread(target=self._expanded, args=(child, task, tpl, scope, child.item, slots), daemon=True)
+            threading.Thread(target=self._expanded, args=(child, resolved, tpl, scope, child.item, slots), daemon=True)
             for child in node.children
         ]
         for t in threads:
@@ -325,12 +346,56 @@ class Flows(ExecutionBase):
         else:
             node.end("Succeeded")
 
-    def _items(self, task: dict[str, Any], scope: _Scope) -> list[Any] | None:
-        """A task's items, or None when it does not loop (``operator.go`` expandSequence l. 4170-4220)."""
+    def _scan(self, text: str, flat: dict[str, Any], *, strict: bool = False) -> str:
+        return replace(text, flat, strict=strict, strict_prefixes=STRICT)
+
+    def _resolve_references(self, task: dict[str, Any], flat: dict[str, Any]) -> dict[str, Any] | None:
+        """The task with its references resolved, or None when its ``when`` is false and it does not loop.
+
+        A missing ``tasks.*``/``steps.*`` value is requeued for ever on a cluster (``WouldHangError``); a pure
+        reference to an absent optional is marked so the called template's own default applies
+        (``scope.go`` markAbsentOptionalArgs l. 83-106).
+        """
+        loops = any(k in task for k in ("withItems", "withParam", "withSequence"))
+        body = {k: v for k, v in task.items() if k not in ("hooks", "onExit")}
+        try:
+            if task.get("when"):
+                when = self._scan(str(task["when"]), flat)
+                try:
+                    if not loops and not _should_execute(when.strip()):
+                        return None
+                except StepError:
+                    if not loops:
+                        raise
+            args = body.get("arguments") or {}
+            marked = []
+            for p in args.get("parameters", []):
+                text = go_value_text(p.get("value", ""))
+                key = text.strip()[2:-2].strip() if text.strip().startswith("{{") and text.strip().endswith("}}") else ""
+                if key and text.strip().count("{{") == 1 and key in flat and flat[key] is None:
+                    p = {**p, "value": ABSENT}
+                marked.append(p)
+            if args:
+                body["arguments"] = {**args, "parameters": marked}
+            text = replace(json.dumps(body, ensure_ascii=False), flat, strict=False, json_escaped=True, strict_prefixes=STRICT)
+        except UnresolvedError as exc:
+            if "absent optional" not in str(exc):  # a missing value: requeued for ever (IsMissingVariableErr)
+                raise WouldHangError(
+                    f"{{{{{exc.tag.strip()}}}}} never resolves: on a cluster the workflow would wait for it for ever"
+                ) from None
+            raise StepError(str(exc)) from None
+        out = json.loads(text)
+        for k in ("hooks", "onExit"):
+            if k in task:
+                out[k] = task[k]
+        return dict(out)
+
+    def _items(self, task: dict[str, Any]) -> list[Any] | None:
+        """A resolved task's items, or None when it does not loop (``operator.go`` expandSequence l. 4170-4220)."""
         if "withItems" in task:
             return list(task["withItems"])
         if "withParam" in task:
-            text = self._strict(task["withParam"], scope.params)
+            text = str(task["withParam"])
             try:
                 loaded = json.loads(text)
             except ValueError:
@@ -339,7 +404,7 @@ class Flows(ExecutionBase):
                 raise StepError(f"withParam value could not be parsed as a JSON list: {text.strip()}")
             return loaded
         if "withSequence" in task:
-            seq = {k: self._strict(str(v), scope.params) for k, v in task["withSequence"].items()}
+            seq = {k: str(v) for k, v in task["withSequence"].items()}
             try:
                 start = int(seq.get("start", "0"))
                 if "end" in seq:
@@ -358,28 +423,41 @@ class Flows(ExecutionBase):
             return [go_sprintf_int(fmt, i) for i in range(start, end + step, step)]
         return None
 
-    def _argument(self, text: str, flat: dict[str, Any]) -> str:
-        """An argument's value; a pure reference to a skipped or omitted task's output with no default is
-        marked absent, so the called template's own default applies (``scope.go`` markAbsentOptionalArgs
-        l. 83-106, ``common/util.go`` ProcessArgs l. 210-222)."""
-        body = text.strip()
-        if body.startswith("{{") and body.endswith("}}") and body.count("{{") == 1:
-            key = body[2:-2].strip()
-            if key in flat and flat[key] is None:
-                return ABSENT
-        return self._strict(text, flat)
+    def _process_item(self, task: dict[str, Any], scope: _Scope, item: Any) -> dict[str, Any]:
+        """An item's copy of the task, substituted strictly with the scope and the item (``operator.go``
+        processItem l. 4093-4160); when its ``when`` is already false, leniently without absent values."""
+        flat = {**self._runtime_globals(), **scope.params, **scope.shared}
+        flat["item"] = _item_text(item)
+        if isinstance(item, dict):
+            for k, v in item.items():
+                flat[f"item.{k}"] = go_string(v) if not isinstance(v, str) else v
+        body = {k: v for k, v in task.items() if k not in ("withItems", "withParam", "withSequence", "hooks", "onExit")}
+        strict = True
+        if task.get("when"):
+            try:
+                strict = _should_execute(str(task["when"]).strip())
+            except StepError:
+                strict = True
+        if not strict:
+            flat = {k: v for k, v in flat.items() if v is not None}
+        # artifact arguments were resolved to artifacts before (resolveDependencyReferences l. 855-873): no tags
+        args = dict(body.get("arguments") or {})
+        artifacts = args.pop("artifacts", None)
+        if "arguments" in body:
+            body["arguments"] = args
+        out = json.loads(replace(json.dumps(body, ensure_ascii=False), flat, strict=strict, json_escaped=True))
+        if artifacts is not None:
+            out.setdefault("arguments", {})["artifacts"] = artifacts
+        for k in ("hooks", "onExit"):
+            if k in task:
+                out[k] = task[k]
+        return dict(out)
 
-    def _strict(self, text: str, flat: dict[str, Any]) -> str:
-        """Substitute references to other tasks or steps strictly: a missing one is requeued by Argo for ever
-        (``dag.go`` resolveDependencyReferences l. 790-800, 838-846; ``steps.go`` resolveReferences)."""
-        try:
-            return replace(text, flat)
-        except UnresolvedError as exc:
-            if exc.tag.strip().split(".")[0] in ("tasks", "steps") and "not in scope" in str(exc):
-                raise WouldHangError(
-                    f"{{{{{exc.tag.strip()}}}}} never resolves: on a cluster the workflow would wait for it for ever"
-                ) from None
-            raise StepError(str(exc)) from None
+    def _hang(self, node: Node, exc: Exception) -> None:
+        self.hang = self.hang or str(exc)
+        node.end("Error", str(exc))
+        self._notify(node)
+        self.procs.stop_all()
 
     def _expanded(
         self,
@@ -390,31 +468,21 @@ class Flows(ExecutionBase):
         item: Any,
         slots: threading.BoundedSemaphore | None,
     ) -> None:
-        local = {**self._runtime_globals(), **scope.params, **scope.shared}
-        if item is not None or node.is_item:
-            local["item"] = _item_text(item)
-            if isinstance(item, dict):
-                for k, v in item.items():
-                    local[f"item.{k}"] = go_value_text(v)
         try:
-            if "when" in task:
-                cond = self._strict(task["when"], local).strip()
-                run = _should_execute(cond)
-                if not run:
+            if item is not None or node.is_item:
+                task = self._process_item(task, scope, item)
+            if task.get("when"):
+                cond = str(task["when"]).strip()
+                if not _should_execute(cond):
                     node.end("Skipped", f"when '{cond}' evaluated false")
                     self._notify(node)
                     return
             args = task.get("arguments") or {}
-            params = {p["name"]: self._argument(go_value_text(p.get("value", "")), local) for p in args.get("parameters", [])}
-            arts = {
-                a["name"]: self._artifact_ref(a, scope, {"item": local.get("item")} if "item" in local else None)
-                for a in args.get("artifacts", [])
-            }
+            params = {p["name"]: go_value_text(p.get("value", "")) for p in args.get("parameters", [])}
+            local_item = {"item": _item_text(item)} if item is not None or node.is_item else None
+            arts = {a["name"]: self._artifact_ref(a, scope, local_item) for a in args.get("artifacts", [])}
         except WouldHangError as exc:
-            self.hang = self.hang or str(exc)
-            node.end("Error", str(exc))
-            self._notify(node)
-            self.procs.stop_all()
+            self._hang(node, exc)
             return
         except (UnresolvedError, StepError, ExprError) as exc:
             node.end("Error", str(exc))

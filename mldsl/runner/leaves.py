@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from mldsl.argo.exprlang import go_string
-from mldsl.argo.template import UnresolvedError, replace, substitute
+from mldsl.argo.template import UnresolvedError, replace
 from mldsl.runner.base import ExecutionBase, _duration, _in_step, _Scope, _trim_newline
 from mldsl.runner.cache import KEY as CACHE_KEY
 from mldsl.runner.mounts import MountError, Mounts, pod_volumes, s3_uri
@@ -91,7 +91,10 @@ class Leaves(ExecutionBase):
                 self._notify(node)
                 first_start = first_start or time.time()
                 attempt_start = time.time()
-                phase, msg, out_p, out_a = self._attempt(node, tpl, flat, artifacts)
+                # a retried template is substituted again per attempt, with its pod name and retries (operator.go
+                # l. 2513-2539: SubstituteParams, two scans); every pod gets the pod pass (workflowpod.go l. 703)
+                tpl_a = self._retry_pass(node, tpl, flat) if retry else tpl
+                phase, msg, out_p, out_a = self._attempt(node, tpl_a, flat, artifacts)
                 last = (phase, msg, node.exit_code or "0", time.time() - attempt_start)
             if phase == "Succeeded" or node.daemoned or self.procs.stopping.is_set():
                 break
@@ -133,8 +136,7 @@ class Leaves(ExecutionBase):
         # metrics are the controller's, substituted when the node has completed (operator.go computeMetrics)
         body = {k: v for k, v in tpl.items() if k not in ("memoize", "metrics")}
         try:
-            # with the pod's own pass, as Argo makes it when it creates the pod
-            resolved = substitute(body, flat, pod_name=f"{self.workflow.get('name', 'run')}-{node.id}")
+            resolved = self._pod_pass(node, body, flat)
         except UnresolvedError as exc:
             return "Error", f"failed to resolve {exc}", {}, {}
         if self.options.pod_roots:
