@@ -15,6 +15,29 @@ EXAMPLES = ROOT / "examples"
 UPSTREAM = Path(os.environ.get("MLDSL_UPSTREAM_SCHEMAS", ROOT.parent / "shared" / "upstream-schemas"))
 
 
+#: under CI=true a test never skips for a missing oracle (schemas, a browser, Go, an oracle library, a corpus):
+#: its skip is reported as a failure, unless it is marked ``may_skip_in_ci`` with the reason it may
+CI = os.environ.get("CI") == "true"
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    outcome = yield
+    report = outcome.get_result()
+    if CI and report.skipped and not hasattr(report, "wasxfail") and item.get_closest_marker("may_skip_in_ci") is None:
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        report.outcome = "failed"
+        report.longrepr = f"CI=true: this test's oracle is missing, so it fails instead of skipping: {reason}"
+
+
+def pytest_collectreport(report: pytest.CollectReport) -> None:
+    """A whole module skipped at collection (``importorskip``) fails under CI=true too."""
+    if CI and report.skipped:
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        report.outcome = "failed"
+        report.longrepr = f"CI=true: this module's oracle is missing, so it fails instead of skipping: {reason}"
+
+
 def example_dirs() -> list[Path]:
     return sorted(p for p in EXAMPLES.iterdir() if p.is_dir() and any(p.rglob("*.yaml")) and p.name != "ci")
 

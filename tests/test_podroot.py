@@ -220,6 +220,7 @@ def test_argosay(tmp_path: Path, args: list[str], stdout: str, status: int, path
         assert done.stderr == "/argosay: 12: 2: parameter not set\n"
 
 
+@pytest.mark.may_skip_in_ci  # Argo's repository is a developer's mirror, not on CI machines; the table test pins it
 def test_argosay_is_the_real_script_s_behaviour(tmp_path: Path) -> None:
     """The same table through Argo's own script (when its repository is at hand) gives the same output."""
     if shutil.which("git") is None or not ARGO_GIT.is_dir():

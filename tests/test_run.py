@@ -565,6 +565,7 @@ def test_jobs_it_cannot_run_are_refused_before_the_run() -> None:
     assert any("cannot run a MPIJob" in p for p in check(spec))
 
 
+@pytest.mark.may_skip_in_ci  # skipped only where a Docker daemon answers: no oracle is missing then
 def test_docker_executor_says_how_to_run_without_a_daemon(tmp_path: Path) -> None:
     from mldsl.runner.processes import docker_answers
 
