@@ -61,5 +61,23 @@ def inference_service(s: ir.Serving, uri: str | None = None) -> dict[str, Any]:
     return {"apiVersion": API_VERSION, "kind": "InferenceService", "metadata": metadata(s), "spec": {"predictor": predictor}}
 
 
+def stable_service(s: ir.Serving) -> dict[str, Any] | None:
+    """A canary Serving's object with its stable model alone (None without a canary): what goes first while no
+    revision has rolled out, since KServe splits traffic only with one (``pkg/controller/v1beta1/inferenceservice/
+    reconcilers/knative/ksvc_reconciler.go`` v0.20.0 l. 134-163: without ``latestRolledoutRevision`` the latest
+    revision, the canary, takes 100 %)."""
+    return inference_service(s._replace(models=s.models[:1])) if len(s.models) == 2 else None
+
+
+def first_objects(program: ir.Program) -> dict[str, dict[str, Any]]:
+    """By InferenceService name: the object :func:`stable_service` makes, for each canary Serving."""
+    out = {}
+    for s in program.servings:
+        stable = stable_service(s) if s.backend == "kserve" else None
+        if stable is not None:
+            out[stable["metadata"]["name"]] = stable
+    return out
+
+
 def emit(program: ir.Program) -> list[Manifest]:
     return [Manifest(f"{s.name}.inferenceservice.yaml", inference_service(s)) for s in program.servings if s.backend == "kserve"]

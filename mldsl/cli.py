@@ -276,6 +276,13 @@ def fmt(paths: tuple[Path, ...], check: bool, fmt: str) -> None:
     "with --dry-run, only list them.",
 )
 @click.option("--force-conflicts", is_flag=True, help="Take over fields another field manager owns.")
+@click.option(
+    "--wait",
+    is_flag=True,
+    help="A KServe canary with no rolled-out revision: apply its stable model, wait until it rolls out, then the canary "
+    "(without --wait: the stable model alone, and the canary on a later apply).",
+)
+@click.option("--timeout", default="10m", show_default=True, help="How long --wait waits for a stable model (e.g. 90s, 15m).")
 @FORMAT
 def apply(
     paths: tuple[Path, ...],
@@ -284,15 +291,20 @@ def apply(
     context: str | None,
     prune: bool,
     force_conflicts: bool,
+    wait: bool,
+    timeout: str,
     fmt: str,
 ) -> None:
     """Compile, then server-side apply every object (field manager mldsl) to the cluster."""
-    from mldsl.backends import emit_all
-    from mldsl.cluster import PLURALS, Cluster, ClusterError
+    from mldsl.cluster import Cluster, ClusterError, apply_program
+    from mldsl.durations import parse_duration
 
+    try:
+        wait_seconds = parse_duration(timeout) if wait else None
+    except ValueError as exc:  # checked with --wait only: the timeout means nothing without it
+        raise click.BadParameter(str(exc), param_hint="--timeout") from None
     result = compile_result(paths)
     _fail_on_errors(result, fmt)
-    manifests = emit_all(result.program)
     project = result.program.project.name
     project_id = result.program.project.id
     if prune and not project:
@@ -309,22 +321,18 @@ def apply(
         cluster = Cluster.connect(context)
         keep: set[tuple[str, str, str]] = set()
         namespaces: set[str] = set()
-        for man in manifests:
-            body = man.body
-            if (body["apiVersion"], body["kind"]) not in PLURALS:
-                click.echo(
-                    f"{man.kind.lower()}/{body['metadata'].get('generateName', '')}* skipped: a run, not a definition "
-                    "(start it with kubectl create -f)",
-                    err=True,
-                )
+        applied = apply_program(
+            cluster, result.program, namespace=namespace, dry_run=dry_run, force=force_conflicts, wait=wait_seconds
+        )
+        for man, outcome in applied:
+            if outcome.action == "skipped":
+                click.echo(outcome.line(""), err=True)
                 continue
-            keep.add((body["apiVersion"], body["kind"], man.name))
-            namespaces.add(cluster.namespace_for(body, namespace))
-            if dry_run == "client":
-                outcome = cluster.preview(body, namespace=namespace)
-            else:
-                outcome = cluster.apply(body, namespace=namespace, dry_run=dry_run == "server", force=force_conflicts)
+            keep.add((man.body["apiVersion"], man.kind, man.name))
+            namespaces.add(cluster.namespace_for(man.body, namespace))
             click.echo(outcome.line(suffix))
+            if outcome.note:
+                click.echo(outcome.note_line(), err=True)
         if prune and project and project_id:
             pruned, skipped = cluster.prune(keep, project=project, project_id=project_id, namespaces=namespaces, dry_run=dry_run)
             for outcome in skipped:

@@ -10,8 +10,14 @@ project, annotated with this project's id, that the input no longer has.
 from __future__ import annotations
 
 import os
+import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from mldsl.backends import Manifest
+    from mldsl.compiler.ir import Program
 
 FIELD_MANAGER = "mldsl"
 #: the annotation that says which project owns an object (written by the backends from the Project's spec.id)
@@ -27,6 +33,12 @@ PLURALS: dict[tuple[str, str], str] = {
     ("serving.kserve.io/v1beta1", "InferenceService"): "inferenceservices",
     ("kubeflow.org/v1beta1", "Experiment"): "experiments",
 }
+#: KServe's deployment modes whose canary splits traffic with a rolled-out revision (knative's); Standard
+#: (RawDeployment) has no revisions and never reads canaryTrafficPercent (kserve v0.20.0
+#: ``pkg/constants/constants.go`` l. 562-565; only ``ksvc_reconciler.go`` reads it)
+REVISION_MODES = ("", "Serverless", "Knative")
+#: KServe's transition states of a model that did not load (``inference_service_status.go`` v0.20.0 l. 190-202)
+KSERVE_FAILED = ("BlockedByFailedLoad", "InvalidSpec")
 
 
 class ClusterError(Exception):
@@ -39,10 +51,51 @@ class Outcome:
     name: str
     action: str  # created | configured | unchanged | pruned | skipped | refused
     detail: str = ""
+    #: what the reader must know besides the action (a KServe canary's first rollout): printed on stderr
+    note: str = ""
 
     def line(self, suffix: str) -> str:
         text = f"{self.kind.lower()}/{self.name} {self.action}{suffix}"
         return text + (f": {self.detail}" if self.detail else "")
+
+    def note_line(self) -> str:
+        return f"{self.kind.lower()}/{self.name}: {self.note}"
+
+
+def rolled_out_revision(live: dict[str, Any] | None) -> str:
+    """The revision a KServe canary splits traffic with: ``latestRolledoutRevision``, which KServe sets only
+    once the latest ready revision has 100 % of the traffic (``inference_service_status.go`` v0.20.0 l. 584-590)."""
+    predictor = _dig(live, "status", "components", "predictor")
+    return str(predictor.get("latestRolledoutRevision") or "") if isinstance(predictor, dict) else ""
+
+
+def needs_stable_first(live: dict[str, Any] | None) -> bool:
+    """Whether KServe would give a canary all the traffic: with no rolled-out revision its knative reconciler
+    routes 100 % to the latest one (``ksvc_reconciler.go`` v0.20.0 l. 123-163), the canary. The deploy step's
+    pod asks the same (``backends/argo/deploy_pod.py`` ``main``)."""
+    return _dig(live, "status", "deploymentMode") in (None, *REVISION_MODES) and not rolled_out_revision(live)
+
+
+def _dig(obj: Any, *keys: str) -> Any:
+    for k in keys:
+        obj = obj.get(k) if isinstance(obj, dict) else None
+    return obj
+
+
+def _action(before: dict[str, Any] | None, after: dict[str, Any] | None) -> str:
+    if before is None:
+        return "created"
+    if after is not None and after.get("metadata", {}).get("resourceVersion") == before["metadata"].get("resourceVersion"):
+        return "unchanged"
+    return "configured"
+
+
+def _uri(obj: dict[str, Any]) -> str:
+    predictor = obj["spec"]["predictor"]
+    if "model" in predictor:
+        return str(predictor["model"].get("storageUri", ""))
+    env = predictor.get("containers", [{}])[0].get("env", [])
+    return next((str(e.get("value")) for e in env if e.get("name") == "STORAGE_URI"), "")
 
 
 @dataclass
@@ -96,55 +149,140 @@ class Cluster:
         """Where ``obj`` goes: ``--namespace``, else its own, else the kubeconfig context's."""
         return namespace or obj["metadata"].get("namespace") or self.default_namespace
 
-    def apply(self, obj: dict[str, Any], *, namespace: str | None, dry_run: bool, force: bool) -> Outcome:
-        api_version, kind, name = obj["apiVersion"], obj["kind"], obj["metadata"]["name"]
-        group, version = api_version.split("/")
-        plural = PLURALS[(api_version, kind)]
-        ns = self.namespace_for(obj, namespace)
+    def _where(self, obj: dict[str, Any], namespace: str | None) -> tuple[str, str, str, str, str]:
+        """(group, version, namespace, plural, name) of ``obj``."""
+        group, version = obj["apiVersion"].split("/")
+        return (
+            group,
+            version,
+            self.namespace_for(obj, namespace),
+            PLURALS[(obj["apiVersion"], obj["kind"])],
+            obj["metadata"]["name"],
+        )
+
+    def _read(self, obj: dict[str, Any], namespace: str | None) -> Any:
+        group, version, ns, plural, name = self._where(obj, namespace)
+        return self.call(f"reading {obj['kind']} {name}", self.api.get_namespaced_custom_object, group, version, ns, plural, name)
+
+    def _patch(self, obj: dict[str, Any], namespace: str | None, *, dry_run: bool, force: bool) -> Any:
+        """Server-side apply of ``obj``: the object as the server returns it."""
+        group, version, ns, plural, name = self._where(obj, namespace)
         body = dict(obj, metadata={**obj["metadata"], "namespace": ns})
-        before = self.call(f"reading {kind} {name}", self.api.get_namespaced_custom_object, group, version, ns, plural, name)
         kwargs: dict[str, Any] = {"field_manager": FIELD_MANAGER, "_content_type": "application/apply-patch+yaml"}
         if force:
             kwargs["force"] = True
         if dry_run:
             kwargs["dry_run"] = "All"
-        after = self.call(
-            f"{kind} {name}", self.api.patch_namespaced_custom_object, group, version, ns, plural, name, body, **kwargs
+        return self.call(
+            f"{obj['kind']} {name}", self.api.patch_namespaced_custom_object, group, version, ns, plural, name, body, **kwargs
         )
-        if before is None:
-            action = "created"
-        elif after is not None and after.get("metadata", {}).get("resourceVersion") == before["metadata"].get("resourceVersion"):
-            action = "unchanged"
-        else:
-            action = "configured"
-        return Outcome(kind, name, action)
 
-    def preview(self, obj: dict[str, Any], *, namespace: str | None) -> Outcome:
-        """``--dry-run=client``: what applying would do, from a read of the live object."""
+    def apply(
+        self,
+        obj: dict[str, Any],
+        *,
+        namespace: str | None,
+        dry_run: bool,
+        force: bool,
+        stable: dict[str, Any] | None = None,
+        wait: float | None = None,
+    ) -> Outcome:
+        """Server-side apply ``obj``. ``stable``: a KServe canary's object with its stable model alone, applied
+        first while no revision has rolled out (:func:`needs_stable_first`); then, with ``wait`` (seconds), wait
+        until it rolls out and apply ``obj``, as the deploy step does; without, stop there and say so."""
+        before = self._read(obj, namespace)
+        if stable is not None and needs_stable_first(before):
+            return self._stable_first(obj, stable, before, namespace=namespace, dry_run=dry_run, force=force, wait=wait)
+        after = self._patch(obj, namespace, dry_run=dry_run, force=force)
+        return Outcome(obj["kind"], obj["metadata"]["name"], _action(before, after))
+
+    def _stable_first(
+        self,
+        obj: dict[str, Any],
+        stable: dict[str, Any],
+        before: Any,
+        *,
+        namespace: str | None,
+        dry_run: bool,
+        force: bool,
+        wait: float | None,
+    ) -> Outcome:
+        kind, name = obj["kind"], obj["metadata"]["name"]
+        percent = obj["spec"]["predictor"].get("canaryTrafficPercent")
+        first = self._patch(stable, namespace, dry_run=dry_run, force=force)
+        if dry_run:  # the server checks both; it stores neither, so the canary's outcome is against the live object
+            after = self._patch(obj, namespace, dry_run=True, force=force)
+            note = f"no revision has rolled out yet: apply sends the stable model ({_uri(stable)}) alone first"
+            return Outcome(kind, name, _action(before, after), note=note)
+        if wait is None:
+            return Outcome(
+                kind,
+                name,
+                _action(before, first),
+                note=f"no revision has rolled out yet, so KServe would send all the traffic to the canary: applied the "
+                f"stable model ({_uri(stable)}) alone; apply again once it serves (or apply --wait) to start the canary "
+                f"at {percent} %",
+            )
+        revision = self._wait_rolled_out(
+            stable, namespace, before=before, unchanged=_action(before, first) == "unchanged", timeout=wait
+        )
+        after = self._patch(obj, namespace, dry_run=False, force=force)
+        where = f"revision {revision}" if revision else "no revisions: KServe's Standard mode does not split traffic"
+        return Outcome(
+            kind, name, _action(before, after), note=f"the stable model first ({where}), then the canary at {percent} %"
+        )
+
+    def _wait_rolled_out(
+        self, stable: dict[str, Any], namespace: str | None, *, before: Any, unchanged: bool, timeout: float
+    ) -> str:
+        """Read the InferenceService until its stable model has rolled out: that revision ("" in a mode without
+        revisions). A model that does not load, or ``timeout`` seconds, end the wait with a ClusterError."""
+        name = stable["metadata"]["name"]
+        poll = float(os.environ.get("MLDSL_POLL_SECONDS") or 5)
+        deadline = time.monotonic() + timeout
+        old = _dig(before, "status", "modelStatus", "transitionStatus")
+        while True:
+            live = self._read(stable, namespace)
+            if live is None:
+                raise ClusterError(f"InferenceService {name} was deleted while apply waited for its stable model")
+            if rolled_out_revision(live):
+                return rolled_out_revision(live)
+            if _dig(live, "status", "deploymentMode") not in (None, *REVISION_MODES):
+                return ""
+            trans = _dig(live, "status", "modelStatus", "transitionStatus")
+            if trans in KSERVE_FAILED and (before is None or unchanged or trans != old):  # not the last version's state
+                why = _dig(live, "status", "modelStatus", "lastFailureInfo", "message") or "the model did not load"
+                raise ClusterError(
+                    f"the stable model of InferenceService {name} failed ({trans}: {why}): the canary was not applied"
+                )
+            if time.monotonic() >= deadline:
+                raise ClusterError(
+                    f"the stable model of InferenceService {name} did not roll out within {timeout:g} s: the canary was "
+                    "not applied (apply again once the stable model serves)"
+                )
+            time.sleep(poll)
+
+    def preview(self, obj: dict[str, Any], *, namespace: str | None, stable: dict[str, Any] | None = None) -> Outcome:
+        """``--dry-run=client``: what applying would do, from a read of the live object (``stable`` as for
+        :meth:`apply`: noted when it would go first)."""
         from mldsl.review.semdiff import diff_values
 
-        api_version, kind, name = obj["apiVersion"], obj["kind"], obj["metadata"]["name"]
-        group, version = api_version.split("/")
-        ns = self.namespace_for(obj, namespace)
-        live = self.call(
-            f"reading {kind} {name}",
-            self.api.get_namespaced_custom_object,
-            group,
-            version,
-            ns,
-            PLURALS[(api_version, kind)],
-            name,
-        )
+        kind, name = obj["kind"], obj["metadata"]["name"]
+        live = self._read(obj, namespace)
+        note = ""
+        if stable is not None and needs_stable_first(live):
+            note = f"no revision has rolled out yet: apply sends the stable model ({_uri(stable)}) alone first"
         if live is None:
-            return Outcome(kind, name, "created")
+            return Outcome(kind, name, "created", note=note)
         wanted = {k: v for k, v in obj.items() if k not in ("apiVersion", "kind", "metadata")}
         wanted["labels"] = obj["metadata"].get("labels", {})
         current = {k: live.get(k) for k in wanted if k != "labels"}
         current["labels"] = {k: v for k, v in live.get("metadata", {}).get("labels", {}).items() if k in wanted["labels"]}
         changes = diff_values(current, wanted)
         if not changes:
-            return Outcome(kind, name, "unchanged")
-        return Outcome(kind, name, "configured", ", ".join(c.path for c in changes[:5]) + (" ..." if len(changes) > 5 else ""))
+            return Outcome(kind, name, "unchanged", note=note)
+        paths = ", ".join(c.path for c in changes[:5]) + (" ..." if len(changes) > 5 else "")
+        return Outcome(kind, name, "configured", paths, note=note)
 
     def prune(
         self, keep: set[tuple[str, str, str]], *, project: str, project_id: str, namespaces: set[str], dry_run: str
@@ -202,6 +340,39 @@ class Cluster:
                 )
             pruned.append(Outcome(kind, name, "pruned"))
         return pruned, skipped
+
+
+def apply_program(
+    cluster: Cluster,
+    program: Program,
+    *,
+    namespace: str | None,
+    dry_run: str = "none",
+    force: bool = False,
+    wait: float | None = None,
+) -> Iterator[tuple[Manifest, Outcome]]:
+    """``mldsl apply`` (the CLI's and ``mldsl ui``'s): each compiled object with what became of it, in order.
+
+    A run (a sweep's Workflow) is ``skipped``; ``dry_run``: none, client (reads only) or server; a KServe
+    canary goes as :meth:`Cluster.apply` says (the stable model first while none has rolled out).
+    """
+    from mldsl.backends import emit_all, kserve
+
+    first = kserve.first_objects(program)
+    for man in emit_all(program):
+        body = man.body
+        if (body["apiVersion"], body["kind"]) not in PLURALS:
+            why = "a run, not a definition (start it with kubectl create -f)"
+            yield man, Outcome(man.kind, f"{body['metadata'].get('generateName', '')}*", "skipped", why)
+            continue
+        stable = first.get(man.name) if man.kind == "InferenceService" else None
+        if dry_run == "client":
+            yield man, cluster.preview(body, namespace=namespace, stable=stable)
+        else:
+            yield (
+                man,
+                cluster.apply(body, namespace=namespace, dry_run=dry_run == "server", force=force, stable=stable, wait=wait),
+            )
 
 
 def unreachable_reason(exc: BaseException) -> str:

@@ -151,7 +151,12 @@ CODES: tuple[Code, ...] = (
         "`uses: ./path.yaml` is relative to the pipeline's file and names a file with one Module.",
     ),
     Code("MLD412", "Invalid duration", "Write durations like 30s, 15m, 2h, 7d or 1h30m."),
-    Code("MLD413", "Invalid schedule", "Use a five-field cron expression and an IANA time zone."),
+    Code(
+        "MLD413",
+        "Invalid schedule",
+        "Use a cron expression Argo accepts: five fields within their ranges (minute 0-59, hour 0-23, day of month "
+        "1-31, month 1-12 or jan-dec, day of week 0-6 or sun-sat) or a descriptor such as @daily; and an IANA time zone.",
+    ),
     Code("MLD415", "Scheduled pipeline param without a default", "Give every param a default: scheduled runs use the defaults."),
     Code("MLD416", "Retry backoff factor is not a whole number", "Argo parses the factor as an integer: use 2, 3, ..."),
     Code(

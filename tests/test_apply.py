@@ -78,7 +78,12 @@ def test_dry_runs(project: Path, cluster) -> None:
     n = len(emu.requests)
     client = apply(config, "--dry-run=client", str(project))
     assert client.returncode == 0, client.stderr
-    assert "inferenceservice/churn-api configured (dry run): spec.predictor.canaryTrafficPercent" in client.stdout
+    # no KServe here rolls the stable model out: the live object still holds it alone (issue #26 item 8)
+    assert (
+        "inferenceservice/churn-api configured (dry run): spec.predictor.model.storageUri, spec.predictor.canaryTrafficPercent"
+        in client.stdout
+    )
+    assert "apply sends the stable model (s3://models/churn/3) alone first" in client.stderr
     assert "seldondeployment/churn-api-seldon unchanged (dry run)" in client.stdout
     # the pipeline's deploy step sets its own weight (20): the Serving's new split does not change the release
     assert "workflowtemplate/churn-release unchanged (dry run)" in client.stdout

@@ -59,8 +59,7 @@ def deploy_template(
         obj = seldon_v1.seldon_deployment(s, MODEL_URI)
     elif s.backend == "kserve":
         obj = kserve.inference_service(s, MODEL_URI)
-        if len(s.models) == 2:  # a canary splits traffic with a rolled-out revision: the stable model's
-            stable = kserve.inference_service(s._replace(models=s.models[:1]))
+        stable = kserve.stable_service(s)  # a canary splits traffic with a rolled-out revision: the stable model's
     else:  # seldon-v2: the Model that serves the new version; the Experiment and the rest come with the Serving
         obj = next(o for o in seldon_v2.objects(s, MODEL_URI) if o["kind"] == "Model" and o["spec"]["storageUri"] == MODEL_URI)
     tpl = _pod(name, s, obj, project.image, stable)

@@ -172,6 +172,8 @@ def emit_sweep(program: ir.Program, sweep: ir.Sweep) -> Manifest:
     spec: m.WorkflowSpec = {"entrypoint": "sweep", "arguments": {"parameters": [{"name": "trials", "value": trial_list(sweep)}]}}
     if program.project.service_account:
         spec["serviceAccountName"] = program.project.service_account
+    if program.project.image_pull_secrets:  # its own pods pull images too (pick-best runs in the Project's image)
+        spec["imagePullSecrets"] = [{"name": s} for s in program.project.image_pull_secrets]
     spec["templates"] = [main, run_trials, trial, pick]
     meta: m.ObjectMeta = {}
     meta_dict: dict[str, Any] = {"generateName": f"{sweep.name}-"}

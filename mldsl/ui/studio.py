@@ -328,15 +328,16 @@ class Studio:
         return {"lines": self._apply(self._project().program)}
 
     def _apply(self, program: Program) -> list[str]:
-        from mldsl.backends import emit_all
-        from mldsl.cluster import PLURALS, Cluster, ClusterError
+        """What ``mldsl apply`` does (without ``--wait``), one line per object; runs are not definitions."""
+        from mldsl.cluster import Cluster, ClusterError, apply_program
 
         lines: list[str] = []
         try:
             cluster = Cluster.connect(self.context)
-            for man in emit_all(program):
-                if (man.body["apiVersion"], man.kind) in PLURALS:
-                    lines.append(cluster.apply(man.body, namespace=self.namespace, dry_run=False, force=False).line(""))
+            for _, outcome in apply_program(cluster, program, namespace=self.namespace):
+                if outcome.action != "skipped":
+                    lines.append(outcome.line(""))
+                    lines += [outcome.note_line()] if outcome.note else []
         except ClusterError as exc:
             raise RefusedError(502, str(exc), lines=lines) from None
         return lines
