@@ -21,7 +21,8 @@ from typing import Any
 import yaml
 from lark import Token, Tree
 
-from mldsl.argo.exprlang import ExprError, parse
+from mldsl.argo.depends import DependsError, TaskResult, depends_names, evaluate_depends
+from mldsl.argo.exprlang import ExprError, evaluate, parse, to_json
 from mldsl.argo.template import UnresolvedError, expand, split, substitute
 
 Problems = list[str]
@@ -258,12 +259,23 @@ def value_from_parameter_is_one_tag(m: dict[str, Any]) -> Problems:
 def outputs_survive_skipped_steps(m: dict[str, Any]) -> Problems:
     """A DAG output read from a step that may be skipped needs ``default`` (parameters) or ``optional``
     (artifacts), or the DAG fails after every step succeeded (``operator.go`` getTemplateOutputsFromScope,
-    l. 3455-3500; SPEC §1.9: a skipped step's output is empty)."""
+    l. 3455-3500; SPEC §1.9: a skipped step's output is empty). A fan-out may be skipped too: over an empty
+    list it is Skipped (``dag.go`` l. 634-638), and when its ``when`` skips every item its group is Succeeded
+    (l. 704-712) with no per-output aggregate (``operator.go`` processAggregateNodeOutputs l. 3762-3764).
+
+    A fan-out that runs no item is a skipped step (SPEC §1.9), also seen through the DAGs that wrap it:
+    a task that reads its aggregate must not run then (a reference that never resolves is requeued for
+    ever: ``dag.go`` resolveDependencyReferences l. 785-838, ``when`` first), a data consumer of a wrapper
+    must be skipped, and a pipeline output read from it is empty. :func:`_no_item_runs` works out what a
+    wrapper's outputs are then, as the controller resolves them."""
     problems = []
+    by_name = {t["name"]: t for t in _templates(m)}
+    entry = _spec(m).get("entrypoint")
+    fixed = _fixed_params(m)
     for t in _templates(m):
         if "dag" not in t:
             continue
-        skippable = _skippable_tasks(t)
+        skippable = _skippable_tasks(t, fixed)
         outs = t.get("outputs", {})
         for p in outs.get("parameters", []):
             vf = p.get("valueFrom", {})
@@ -272,11 +284,18 @@ def outputs_survive_skipped_steps(m: dict[str, Any]) -> Problems:
         for a in outs.get("artifacts", []):
             if _reads(a, skippable) and not a.get("optional"):
                 problems.append(f"{t['name']}.outputs.{a['name']}: reads a step that may be skipped, and is not optional")
+        problems += _readers_of_no_item_runs(m, t, by_name, fixed, pipeline_outputs=t["name"] == entry)
     return problems
 
 
-def _skippable_tasks(dag_template: dict[str, Any]) -> set[str]:
-    """Tasks that may end Skipped or Omitted: a ``when``, or a dependency that may (``depends: a.Succeeded``)."""
+def _spec(m: dict[str, Any]) -> dict[str, Any]:
+    spec = m.get("spec", {})
+    return dict(spec.get("workflowSpec", {}) if m.get("kind") == "CronWorkflow" else spec)
+
+
+def _skippable_tasks(dag_template: dict[str, Any], fixed: dict[str, str] | None = None) -> set[str]:
+    """Tasks that may end Skipped or Omitted: a ``when``, a fan-out that may run no item, or a dependency that
+    may (``depends: a.Succeeded``)."""
     tasks = {t["name"]: t for t in dag_template["dag"]["tasks"]}
     found: set[str] = set()
     changed = True
@@ -286,10 +305,153 @@ def _skippable_tasks(dag_template: dict[str, Any]) -> set[str]:
             if name in found:
                 continue
             deps = set(re.findall(r"([a-z0-9-]+)\.\w+", t.get("depends", ""))) | set(t.get("dependencies", []))
-            if "when" in t or deps & found:
+            if "when" in t or _may_run_no_item(t, fixed) or deps & found:
                 found.add(name)
                 changed = True
     return found
+
+
+def _may_run_no_item(task: dict[str, Any], fixed: dict[str, str] | None = None) -> bool:
+    """A fan-out over a list that may be empty, or whose ``when`` may skip every item. ``fixed``: the workflow
+    parameters whose values the manifest fixes (a ``Workflow`` is created with its arguments)."""
+    if "when" in task and any(k in task for k in ("withItems", "withParam", "withSequence")):
+        return True
+    if "withParam" in task:
+        ref = re.fullmatch(r"\{\{workflow\.parameters\.([A-Za-z0-9_-]+)\}\}", str(task["withParam"]).strip())
+        try:
+            given = json.loads((fixed or {})[ref.group(1)]) if ref else None
+        except (KeyError, ValueError):
+            given = None
+        return not (isinstance(given, list) and given)
+    return "withSequence" in task or ("withItems" in task and not task["withItems"])
+
+
+def _fixed_params(m: dict[str, Any]) -> dict[str, str]:
+    """A ``Workflow``'s parameters: the values it runs with (a template's are given when it is submitted)."""
+    if m.get("kind") != "Workflow":
+        return {}
+    return {str(p["name"]): str(p.get("value", "")) for p in _spec(m).get("arguments", {}).get("parameters", [])}
+
+
+def _reads_outputs_of(node: Any, task: str, *, per_output: bool = False) -> bool:
+    """Whether ``node``'s text reads task ``task``'s output parameters (one of them, with ``per_output``)."""
+    t = re.escape(task)
+    forms = (rf"tasks\.{t}\.outputs\.parameters\.[A-Za-z0-9_-]", rf"tasks\['{t}'\]\.outputs\.parameters\[")
+    if not per_output:
+        forms = (rf"tasks\.{t}\.outputs\.parameters\b", rf"tasks\['{t}'\]\.outputs\.parameters\b")
+    return any(re.search(f, text) for _, text in strings(node) for f in forms)
+
+
+def _no_item_runs(
+    m: dict[str, Any], by_name: dict[str, dict[str, Any]], task: dict[str, Any], fixed: dict[str, str], depth: int = 0
+) -> list[tuple[str, dict[str, Any]]]:
+    """How ``task`` ends when a fan-out in it runs no item: (why, the scope entries of the task then).
+
+    A fan-out over an empty list is Skipped and its declared outputs take their default or are absent
+    (``scope.go`` addSkippedNodeOutputsToScope l. 117-151); one whose ``when`` skipped every item is Succeeded,
+    its aggregate ``"[]"`` with no per-output key. A task running a DAG (a wrapper) is Succeeded with the
+    outputs that DAG resolves from such a scope (``dag.go`` l. 382-415, ``operator.go`` l. 3455-3500)."""
+    name = task["name"]
+    tpl = by_name.get(task.get("template", ""), {})
+    if _may_run_no_item(task, fixed):
+        skipped: dict[str, Any] = {f"tasks.{name}.status": "Skipped"}
+        for p in tpl.get("outputs", {}).get("parameters", []):
+            vf = p.get("valueFrom") or {}
+            skipped[f"tasks.{name}.outputs.parameters.{p['name']}"] = str(vf["default"]) if "default" in vf else None
+        runs = [(f"{name} loops over an empty list", skipped)]
+        if "when" in task:
+            every = {
+                f"tasks.{name}.status": "Succeeded",
+                f"tasks.{name}.outputs.parameters": "[]",
+                f"tasks.{name}.outputs.result": "[]",
+            }
+            runs.append((f"the when of {name} skips every item", every))
+        return runs
+    if "dag" not in tpl or depth > 8:
+        return []
+    found = []
+    base = dag_scope(m, tpl)
+    for inner in tpl["dag"]["tasks"]:
+        for why, entries in _no_item_runs(m, by_name, inner, fixed, depth + 1):
+            prefix = f"tasks.{inner['name']}."
+            scope = {k: v for k, v in base.items() if not k.startswith(prefix)} | entries
+            outputs = {f"tasks.{name}.outputs.parameters.{k}": v for k, v in _dag_output_values(tpl, scope).items()}
+            found.append((why, {f"tasks.{name}.status": "Succeeded", **outputs}))
+    return found
+
+
+def _dag_output_values(tpl: dict[str, Any], scope: dict[str, Any]) -> dict[str, Any]:
+    """A DAG's output parameters from ``scope`` as getTemplateOutputsFromScope resolves them (``operator.go``
+    l. 3455-3488; ``scope.go`` resolveParameter l. 169-199): the default when unresolved or absent."""
+    out: dict[str, Any] = {}
+    for p in tpl.get("outputs", {}).get("parameters", []):
+        vf = p.get("valueFrom") or {}
+        value: Any = None
+        try:
+            if "expression" in vf:
+                got = evaluate(vf["expression"], expand(scope))
+                value = None if got is None else got if isinstance(got, str) else to_json(got)
+            elif "parameter" in vf:
+                value = scope.get(str(vf["parameter"]).strip()[2:-2].strip())
+        except ExprError:
+            value = None
+        if value is None and "default" in vf:
+            value = str(vf["default"])
+        out[p["name"]] = value
+    return out
+
+
+def _readers_of_no_item_runs(
+    m: dict[str, Any], dag: dict[str, Any], by_name: dict[str, dict[str, Any]], fixed: dict[str, str], *, pipeline_outputs: bool
+) -> Problems:
+    """In each way a task of ``dag`` can run no item: its readers must not run, nor wait for ever, and a
+    pipeline output read from it is empty."""
+    problems: Problems = []
+    tasks = dag["dag"]["tasks"]
+    base = dag_scope(m, dag)
+    for source in tasks:
+        src = source["name"]
+        for why, entries in _no_item_runs(m, by_name, source, fixed):
+            scope = {k: v for k, v in base.items() if not k.startswith(f"tasks.{src}.")} | entries
+            phase = str(entries[f"tasks.{src}.status"])
+            for reader in tasks:
+                if reader is source or not _reads_outputs_of(reader, src):
+                    continue
+                where = f"{dag['name']}/{reader['name']}"
+                if reader.get("depends"):
+                    results = {n: TaskResult("Succeeded") for n in depends_names(reader["depends"])} | {src: TaskResult(phase)}
+                    try:
+                        if not evaluate_depends(reader["depends"], results):
+                            continue  # Omitted: never reads it
+                    except (DependsError, LookupError):
+                        pass  # a depends Argo cannot evaluate is not this rule's finding
+                when = str(reader.get("when", ""))
+                if when:
+                    code = split(when)[0][1][1:] if split(when) and split(when)[0][0] else ""
+                    try:
+                        missing = [r for r in unresolved_refs(code, scope, item=True) if r.startswith(("tasks.", "steps."))]
+                        if missing:
+                            problems.append(f"{where}: when {why}, its when reads {missing[0]}, which never resolves")
+                            continue
+                        if evaluate(code, expand(scope)) is False:
+                            continue
+                    except ExprError as exc:
+                        problems.append(f"{where}: when {why}, its when fails: {exc}")
+                        continue
+                if (
+                    _reads_outputs_of(reader, src, per_output=True)
+                    and phase == "Succeeded"
+                    and f"tasks.{src}.outputs.parameters" in entries
+                ):
+                    problems.append(f"{where}: when {why}, it reads an aggregate that is never set and waits for ever")
+                else:
+                    problems.append(f"{where}: runs when {why}, with its outputs (SPEC §1.9: a data consumer is skipped)")
+            if pipeline_outputs:
+                values = _dag_output_values(dag, scope)
+                for p in dag.get("outputs", {}).get("parameters", []):
+                    if _reads_outputs_of(p, src) and values.get(p["name"]) not in ("", None):
+                        problems.append(f"{dag['name']}.outputs.{p['name']}: is {values[p['name']]!r} when {why}, not empty")
+    return problems
 
 
 def _reads(node: dict[str, Any], tasks: set[str]) -> bool:
@@ -666,6 +828,44 @@ def approvals_time_out(m: dict[str, Any]) -> Problems:
     return problems
 
 
+def continue_on_not_beside_depends(m: dict[str, Any]) -> Problems:
+    """No DAG has a task with ``continueOn`` beside a task with ``depends``: the controller refuses the workflow
+    ("cannot use 'continueOn' when using 'depends'", ``workflow/validate/validate.go`` l. 1441-1448, 1476-1478)."""
+    problems: Problems = []
+    for t in _templates(m):
+        tasks = t.get("dag", {}).get("tasks", [])
+        with_depends = [task["name"] for task in tasks if task.get("depends")]
+        for task in tasks:
+            if task.get("continueOn") is not None and with_depends:
+                problems.append(f"{t['name']}: {task['name']} has continueOn, and {with_depends[0]} uses depends")
+    return problems
+
+
+def continued_outputs_are_empty(m: dict[str, Any]) -> Problems:
+    """The outputs of a step that did not succeed are empty (SPEC §1.9), but a pod that wrote its outputs and
+    then failed keeps them (``workflow/executor/postmain.go`` l. 41-66; ``operator.go`` buildLocalScope
+    l. 3632-3685): so a DAG output does not read a task with ``continueOn`` whose template is a pod (or an
+    operator's resource), only one whose template is a DAG, which resolves outputs only when it succeeded
+    (``dag.go`` executeDAG l. 373-380)."""
+    if not _is_workflow(m):
+        return []
+    problems: Problems = []
+    by_name = {t["name"]: t for t in _templates(m)}
+    for t in _templates(m):
+        for task in t.get("dag", {}).get("tasks", []):
+            target = by_name.get(task.get("template", ""), {})
+            if not task.get("continueOn") or "dag" in target or "steps" in target:
+                continue
+            if any(k in task for k in ("withItems", "withParam", "withSequence")):
+                continue  # an aggregate holds the succeeded items' outputs only (operator.go l. 3762-3764)
+            outs = t.get("outputs", {})
+            name = re.escape(task["name"])
+            for o in [*outs.get("parameters", []), *outs.get("artifacts", [])]:
+                if re.search(rf"tasks(\.{name}|\['{name}'\])\.outputs", json.dumps(o)):
+                    problems.append(f"{t['name']}.outputs.{o['name']}: reads {task['name']}, which may have failed")
+    return problems
+
+
 def continued_tasks_are_leaves(m: dict[str, Any]) -> Problems:
     """A failed task inside a DAG marks every task after it failed, skipped or omitted ones included, and
     a leaf whose branch failed fails the DAG unless the leaf itself has ``continueOn``
@@ -789,6 +989,8 @@ RULES: tuple[Rule, ...] = (
     katib_experiment,
     approvals_time_out,
     continued_tasks_are_leaves,
+    continue_on_not_beside_depends,
+    continued_outputs_are_empty,
     resource_outputs_from_the_object,
     semaphores_have_their_limit,
 )

@@ -319,7 +319,7 @@ class PipelineEmitter:
         return cast(m.Arguments, parameters_and_artifacts(params, arts))
 
     def task(self, step: ir.Step) -> m.DAGTask:
-        if step.continue_on_failure or (step.for_each is not None and step.parallelism):
+        if is_wrapped(step):
             return self.wrapped(step)
         t: m.DAGTask = {"name": task_name(step.name), "template": self.template_for(step)}
         args = self.arguments(step, self.low)
@@ -335,25 +335,35 @@ class PipelineEmitter:
         return t
 
     def wrapped(self, step: ir.Step) -> m.DAGTask:
-        """A step in a DAG template of its own, for what Argo keeps per template or per DAG.
+        """A step in DAG templates of its own, for what Argo keeps per template or per DAG (:func:`is_wrapped`).
 
-        * A fan-out's own ``parallelism``: Argo limits parallelism per template (or, from a value, a semaphore
-          whose limit the wrapper writes first: ``limits.py``).
-        * ``continue_on_failure`` (SPEC §1.9): ``continueOn`` alone is not enough. Argo fails a DAG when a
-          *leaf* task's branch failed, and a task skipped or omitted after a failure inherits that failure
-          (argo-workflows v4.1.2 ``workflow/controller/dag.go`` assessDAGPhase l. 147-151, 193-205): a data
-          consumer of the failed step would fail the run. Inside the wrapper the step is the only leaf and
-          ``continueOn`` covers it (l. 228-236), so the wrapper succeeds; it says whether the step did in
-          ``mldsl-succeeded``, which its data consumers' ``when`` reads (:meth:`consumer_guard`).
+        The *body* runs the step and gives its outputs only when it succeeded: a DAG resolves its outputs
+        only when it ends Succeeded (argo-workflows v4.1.2 ``workflow/controller/dag.go`` executeDAG l. 373-380
+        returns before l. 382), so a step that wrote outputs and then failed leaves none (SPEC §1.9; a pod
+        keeps them: ``workflow/executor/postmain.go`` l. 41-66, ``operator.go`` buildLocalScope l. 3632-3685).
 
-        What the step reads from sibling steps (out of scope inside the wrapper) comes in as the
-        wrapper's inputs.
+        * ``<task>-fan-out``: the looped task, with the fan-out's own ``parallelism`` (Argo limits
+          parallelism per template) or, from a value, a semaphore whose limit a first task writes
+          (``limits.py``). Its ``mldsl-succeeded`` says whether any item ran (see :meth:`_body_outputs`).
+        * ``<task>-run``: the one task of a step that is not a fan-out.
+
+        ``continue_on_failure`` (SPEC §1.9) puts the body in ``<task>-continue``: ``continueOn`` alone is not
+        enough. Argo fails a DAG when a *leaf* task's branch failed, and a task skipped or omitted after a
+        failure inherits that failure (``dag.go`` assessDAGPhase l. 147-151, 193-205): a data consumer of the
+        failed step would fail the run. In ``<task>-continue`` the body is the only task, a leaf that
+        ``continueOn`` covers (l. 228-236), so it succeeds; and it has no ``depends``, which Argo refuses
+        beside ``continueOn`` in one DAG (``workflow/validate/validate.go`` l. 1476-1478), while the body
+        may need one (the semaphore's limit first). It says whether the step succeeded in
+        ``mldsl-succeeded``, which its data consumers' ``when`` reads (:meth:`consumer_guard`).
+
+        What the step reads from sibling steps (out of scope inside a wrapper) comes in as the wrapper's
+        inputs, handed on unchanged from ``<task>-continue`` to the body.
         """
         name = task_name(step.name)
-        wrapper = f"{name}-continue" if step.continue_on_failure else f"{name}-fan-out"
         fan_out = step.for_each is not None
+        body_name = f"{name}-fan-out" if fan_out else f"{name}-run"
         # a condition on ``item`` filters the iterations, so it sits on the inner task, where ``item`` exists
-        item_when = step.when is not None and any(isinstance(n, ir.IItem) for n in ir.walk(step.when))
+        item_when = _item_when(step)
         nodes = [n for _, v in step.bindings for n in ir.walk(v)]
         limit = step.limit
         if limit is not None:
@@ -405,24 +415,22 @@ class PipelineEmitter:
         if item_when:
             assert step.when is not None
             each["when"] = inner.condition(step.when)
-        if step.continue_on_failure:
-            each["continueOn"] = {"failed": True, "error": True}
         fe = step.for_each
         if isinstance(fe, ir.ILit) and isinstance(fe.value, list):
             each["withItems"] = _escaped(fe.value)
         elif fe is not None:
             outer_params.append({"name": "items", "value": self.low.text(fe)})
             each["withParam"] = "{{inputs.parameters.items}}"
-        tpl: m.Template = {"name": wrapper}
         inputs = cast(
             m.Inputs,
             parameters_and_artifacts([{"name": p["name"]} for p in outer_params], [{"name": a["name"]} for a in outer_arts]),
         )
+        body: m.Template = {"name": body_name}
         if inputs:
-            tpl["inputs"] = inputs
-        outputs = self._wrapper_outputs(step, name, each["template"], fan_out)
+            body["inputs"] = inputs
+        outputs = self._body_outputs(step, name, each["template"])
         if outputs:
-            tpl["outputs"] = outputs
+            body["outputs"] = outputs
         tasks = [each]
         if limit is not None:
             # a parallelism from a value: a semaphore per run, written before the first iteration (limits.py)
@@ -431,15 +439,53 @@ class PipelineEmitter:
             self.templates[limit_tpl["name"]] = limit_tpl
             tasks = [limit_task(limit_tpl["name"], inner.code(limit)), {**each, "depends": LIMIT_TASK}]
         elif fan_out and isinstance(step.parallelism, int):
-            tpl["parallelism"] = step.parallelism
-        tpl["dag"] = {"tasks": tasks}
-        self.templates[wrapper] = tpl
-        t: m.DAGTask = {"name": name, "template": wrapper}
+            body["parallelism"] = step.parallelism
+        body["dag"] = {"tasks": tasks}
+        self.templates[body_name] = body
+        template = self._continued(name, body) if step.continue_on_failure else body_name
+        t: m.DAGTask = {"name": name, "template": template}
         outer = cast(m.Arguments, parameters_and_artifacts(outer_params, outer_arts))
         if outer:
             t["arguments"] = outer
         self._order(t, step, condition=not item_when)
         return t
+
+    def _continued(self, name: str, body: m.Template) -> str:
+        """``<task>-continue``: the body as its only task, with ``continueOn``; its outputs, empty when the body
+        failed (it then has none: a default or ``optional``), and ``mldsl-succeeded``."""
+        wrapper = f"{name}-continue"
+        declared = body.get("inputs") or {}
+        args = parameters_and_artifacts(
+            [{"name": p["name"], "value": "{{inputs.parameters.%s}}" % p["name"]} for p in declared.get("parameters", [])],
+            [{"name": a["name"], "from": "{{inputs.artifacts.%s}}" % a["name"]} for a in declared.get("artifacts", [])],
+        )
+        each: m.DAGTask = {"name": name, "template": body["name"]}
+        if args:
+            each["arguments"] = cast(m.Arguments, args)
+        each["continueOn"] = {"failed": True, "error": True}
+        params: list[m.Parameter] = []
+        arts: list[m.Artifact | m.ArtifactRef] = []
+        body_outputs = body.get("outputs") or {}
+        for op in body_outputs.get("parameters", []):
+            if op["name"] != SUCCEEDED:
+                ref = "{{tasks.%s.outputs.parameters.%s}}" % (name, op["name"])
+                params.append({"name": op["name"], "valueFrom": {"parameter": ref, "default": ""}})
+        for oa in body_outputs.get("artifacts", []):
+            ref = "{{tasks.%s.outputs.artifacts.%s}}" % (name, oa["name"])
+            arts.append(cast(m.ArtifactRef, {"name": oa["name"], "from": ref, "optional": True}))
+        succeeded = f"tasks[{quote(name)}].status == 'Succeeded'"
+        if any(op["name"] == SUCCEEDED for op in body_outputs.get("parameters", [])):
+            # a fan-out's body says whether any item ran; ``&&`` reads it only when the body succeeded (a failed
+            # DAG has no outputs at all)
+            succeeded += f" && tasks[{quote(name)}].outputs.parameters[{quote(SUCCEEDED)}] == 'true'"
+        params.append({"name": SUCCEEDED, "valueFrom": {"expression": f"{succeeded} ? 'true' : 'false'", "default": "false"}})
+        tpl: m.Template = {"name": wrapper}
+        if body.get("inputs"):
+            tpl["inputs"] = body["inputs"]
+        tpl["outputs"] = cast(m.Outputs, parameters_and_artifacts(params, arts))
+        tpl["dag"] = {"tasks": [each]}
+        self.templates[wrapper] = tpl
+        return wrapper
 
     def passed_value(self, step: str, output: str) -> str:
         """A step's output handed to a wrapper: escaped there when it is text (see :meth:`value_text`)."""
@@ -448,38 +494,54 @@ class PipelineEmitter:
             return "{{tasks.%s.outputs.parameters.%s}}" % (task_name(step), output)
         return self.value_text(ir.IStepOutput(step, output, out.type), out.type.kind, self.low)
 
-    def _wrapper_outputs(self, step: ir.Step, task: str, template: str, fan_out: bool) -> m.Outputs:
-        """What the wrapped step gives: a fan-out's aggregated parameters, or every output of the one step."""
+    def _body_outputs(self, step: ir.Step, task: str, template: str) -> m.Outputs:
+        """What a wrapper's body gives: a fan-out's collected parameters, or every output of the one step.
+
+        A fan-out none of whose items ran is a skipped step (SPEC §1.9): its outputs are empty and its data
+        consumers are skipped. Argo does not say so itself: an empty list makes the task Skipped
+        (``dag.go`` l. 634-638), but when every item's ``when`` is false the group is Succeeded (l. 704-712)
+        and its per-output aggregate is never set (``operator.go`` processAggregateNodeOutputs l. 3762-3764:
+        only succeeded items count), so a consumer that read it would be requeued for ever. Here the outputs
+        take ``default: ''`` then, and ``mldsl-succeeded`` is ``'true'`` only when the task succeeded and its
+        items gave outputs: the aggregate ``tasks.<task>.outputs.parameters`` is the text ``"[]"`` when none
+        did, and otherwise gives way to the per-output keys (``util/expand/expand.go`` removeConflicts), so
+        the expression env holds a map there.
+        """
         params: list[m.Parameter] = []
         arts: list[m.Artifact | m.ArtifactRef] = []
-        if fan_out:
-            # iterations skipped by an item condition give no output: the list is then empty
-            for p in step.module.outputs:
-                if p.type.kind != "artifact":
-                    ref = "{{tasks.%s.outputs.parameters.%s}}" % (task, p.name)
-                    params.append({"name": p.name, "valueFrom": {"parameter": ref, "default": "[]"}})
-        else:  # everything the step's template outputs, empty when it failed (as a skipped step's)
-            declared = self.templates[template].get("outputs") or {}
-            for op in declared.get("parameters", []):
+        if step.for_each is not None:
+            declared = [p.name for p in step.module.outputs if p.type.kind != "artifact"]
+            for p in declared:
+                ref = "{{tasks.%s.outputs.parameters.%s}}" % (task, p)
+                params.append({"name": p, "valueFrom": {"parameter": ref, "default": ""}})
+            ran = f"tasks[{quote(task)}].status == 'Succeeded'"
+            if declared:
+                ran += f" && type(tasks[{quote(task)}].outputs.parameters) == 'map'"
+            params.append({"name": SUCCEEDED, "valueFrom": {"expression": f"{ran} ? 'true' : 'false'", "default": "false"}})
+        else:  # everything the step's template outputs: the body resolves them only when the step succeeded
+            declared_outputs = self.templates[template].get("outputs") or {}
+            for op in declared_outputs.get("parameters", []):
                 ref = "{{tasks.%s.outputs.parameters.%s}}" % (task, op["name"])
-                params.append({"name": op["name"], "valueFrom": {"parameter": ref, "default": ""}})
-            for oa in declared.get("artifacts", []):
+                params.append({"name": op["name"], "valueFrom": {"parameter": ref}})
+            for oa in declared_outputs.get("artifacts", []):
                 ref = "{{tasks.%s.outputs.artifacts.%s}}" % (task, oa["name"])
-                arts.append(cast(m.ArtifactRef, {"name": oa["name"], "from": ref, "optional": True}))
-        if step.continue_on_failure:
-            status = f"tasks[{quote(task)}].status"
-            # a default: when the task left nothing to read (every item skipped by its `when`), it did not succeed
-            # (argo-workflows v4.1.2 workflow/controller/operator.go getTemplateOutputsFromScope l. 3466-3472)
-            expression = f"{status} == 'Succeeded' ? 'true' : 'false'"
-            params.append({"name": SUCCEEDED, "valueFrom": {"expression": expression, "default": "false"}})
+                arts.append(cast(m.ArtifactRef, {"name": oa["name"], "from": ref}))
         return cast(m.Outputs, parameters_and_artifacts(params, arts))
 
     def consumer_guard(self, step: ir.Step) -> str | None:
-        """expr-lang code that holds when every ``continue_on_failure`` step ``step`` reads data from succeeded."""
-        sources = [d for d in step.depends if d not in step.order_only and self.step(d).continue_on_failure]
+        """expr-lang code that holds when every wrapped step ``step`` reads data from succeeded (and, for a
+        fan-out, ran an item): a wrapper itself succeeds either way (:meth:`wrapped`)."""
+        sources = [d for d in step.depends if d not in step.order_only and is_wrapped(self.step(d))]
         if not sources:
             return None
-        return " && ".join(f"tasks[{quote(task_name(d))}].outputs.parameters[{quote(SUCCEEDED)}] == 'true'" for d in sources)
+        return " && ".join(self.succeeded_code(d) for d in sources)
+
+    def succeeded_code(self, step: str) -> str:
+        """expr-lang code, in the DAG that runs ``step``, that holds when it succeeded (SPEC §1.9: otherwise its
+        outputs are empty)."""
+        if is_wrapped(self.step(step)):
+            return f"tasks[{quote(task_name(step))}].outputs.parameters[{quote(SUCCEEDED)}] == 'true'"
+        return f"tasks[{quote(task_name(step))}].status == 'Succeeded'"
 
     def _order(self, t: m.DAGTask, step: ir.Step, *, condition: bool = True) -> None:
         """What a task waits for (``depends``), and its condition."""
@@ -542,8 +604,8 @@ class PipelineEmitter:
                 uri = "'" + self.artifact_uri(v.step, v.output).replace("\\", "\\\\").replace("'", "\\'") + "'"
             else:  # the producer says where it stored the file (a cache hit: an earlier run's key)
                 uri = f"tasks[{quote(task_name(v.step))}].outputs.parameters[{quote(uri_param(v.output))}]"
-            # a step that did not succeed wrote nothing there: its URI is empty, like its other outputs
-            return f"tasks[{quote(task_name(v.step))}].status == 'Succeeded' ? {uri} : ''"
+            # a step that did not succeed has no URI, like its other outputs (a wrapper succeeds either way)
+            return f"{self.succeeded_code(v.step)} ? {uri} : ''"
         return low.string_code(v)
 
     def exit_handler(self, step: ir.Step | None) -> m.Template:
@@ -616,6 +678,19 @@ def _escaped(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: _escaped(v) for k, v in value.items()}
     return value
+
+
+def _item_when(step: ir.Step) -> bool:
+    """Whether the step's ``when`` reads ``item``: a condition per iteration, which may skip every one."""
+    return step.when is not None and any(isinstance(n, ir.IItem) for n in ir.walk(step.when))
+
+
+def is_wrapped(step: ir.Step) -> bool:
+    """Whether the step runs in DAG templates of its own (``PipelineEmitter.wrapped``): it continues on failure,
+    or it is a fan-out with its own parallelism or with a condition per item (which may let no item run)."""
+    if step.continue_on_failure:
+        return True
+    return step.for_each is not None and (bool(step.parallelism) or _item_when(step))
 
 
 def depends_clause(step: ir.Step) -> str:
