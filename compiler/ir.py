@@ -321,12 +321,25 @@ class Module(NamedTuple):
 # --- pipelines -------------------------------------------------------------
 
 
-def step_key(step: str) -> str:
-    """The DNS-style name a step gets in manifests (lowercase, '-' for '_').
+#: expr-lang's keywords and literal words (``mldsl.argo.exprlang.RESERVED_NAMES``, kept equal by a test; not
+#: imported: that module is the local runner's, not the compiler's)
+EXPR_WORDS = frozenset(
+    {"not", "in", "or", "and", "matches", "contains", "startsWith", "endsWith", "let", "if", "else", "true", "false", "nil"}
+)
 
+
+def step_key(step: str) -> str:
+    """The DNS-style name a step gets in manifests (lowercase, '-' for '_'); ``<key>-step`` for an expr-lang word.
+
+    Argo evaluates a task's ``depends`` as expr-lang, every '-' made '_' (argo-workflows v4.1.2
+    ``workflow/controller/dag.go`` evaluateDependsLogic l. 1021-1024), where a task named ``in``, ``not`` or
+    ``true`` lexes as an operator or a literal (expr ``parser/lexer/state.go`` l. 137-150, ``parser.go``
+    l. 455-473) and every task that waits for it errors. Validation does not parse ``depends``, so only a run
+    would show it: such a step's task is ``in-step`` (``graph``, ``diff`` and run records keep the step's name).
     The compiler refuses step names whose keys would collide or be invalid.
     """
-    return step.lower().replace("_", "-")
+    key = step.lower().replace("_", "-")
+    return f"{key}-step" if key in EXPR_WORDS else key
 
 
 class Retry(NamedTuple):

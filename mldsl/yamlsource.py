@@ -9,7 +9,10 @@ nodes into plain Python values ourselves so that we can
 * bound alias expansion, so a "billion laughs" document is an error,
 * keep YAML 1.1 timestamps (``2024-06-01``) as the strings the user wrote,
 * read numbers as YAML 1.2 does (SPEC §1.10): ``1e-3`` is a float (PyYAML's 1.1
-  resolver needs a dot), ``010`` is ten, and ``1_000``, ``0b11`` and ``1:30`` are text.
+  resolver needs a dot), ``010`` is ten, and ``1_000``, ``0b11`` and ``1:30`` are text,
+* and booleans as YAML 1.2 does: only ``true``/``false`` (any case PyYAML's 1.1 resolver
+  also reads: ``True``, ``TRUE``); YAML 1.1's ``yes``, ``no``, ``on`` and ``off`` are text, so a
+  step named ``yes:`` is ``yes``, not ``True``.
 """
 
 from __future__ import annotations
@@ -37,6 +40,8 @@ _OCT12 = re.compile(r"0o[0-7]+")
 _HEX12 = re.compile(r"0x[0-9a-fA-F]+")
 _FLOAT12 = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?")
 _SPECIAL12 = re.compile(r"[-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN)")
+#: YAML 1.2 core schema booleans; PyYAML's 1.1 resolver also tags yes/no/on/off (and their cases) as bool
+_BOOL12 = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
 
 #: Upper bound on values produced from one document, aliases expanded.
 MAX_NODES = 200_000
@@ -109,7 +114,6 @@ class _Builder:
         self.pos = positions
         self.diags = diags
         self.count = 0
-        self._scalar = yaml.constructor.SafeConstructor()
         self._resolver = yaml.resolver.Resolver()
 
     def span(self, node: yaml.Node) -> Span:
@@ -127,10 +131,11 @@ class _Builder:
         )
 
     def _key(self, knode: yaml.ScalarNode) -> str:
-        """A mapping key as text: dates and strings as written, other scalars as their value reads."""
-        if knode.tag in ("tag:yaml.org,2002:str", "tag:yaml.org,2002:timestamp"):
-            return str(knode.value)
-        return str(self.scalar(knode))
+        """A mapping key as text: numbers PyYAML resolves as their value reads (``0x1F`` is ``31``), anything else
+        as written (``yes`` and ``true`` stay themselves, never Python's ``True``; a null key is its text)."""
+        if knode.tag in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float"):
+            return str(self.scalar(knode))
+        return str(knode.value)
 
     def _children(self, node: yaml.Node) -> list[yaml.Node]:
         """The nodes :meth:`build` descends into, in its order (skipped keys and duplicates left out)."""
@@ -266,7 +271,7 @@ class _Builder:
         if tag == "tag:yaml.org,2002:str" or tag == "tag:yaml.org,2002:timestamp":
             return node.value  # dates stay the text the user wrote
         if tag == "tag:yaml.org,2002:bool":
-            return self._scalar.construct_yaml_bool(node)
+            return _BOOL12.get(node.value, node.value)  # yes/no/on/off are text in YAML 1.2
         return None  # null
 
     def _explicit(self, node: yaml.ScalarNode) -> bool:

@@ -424,7 +424,7 @@ def _readers_of_no_item_runs(
                         if not evaluate_depends(reader["depends"], results):
                             continue  # Omitted: never reads it
                     except (DependsError, LookupError):
-                        pass  # a depends Argo cannot evaluate is not this rule's finding
+                        pass  # a depends Argo cannot evaluate: depends_evaluate reports it
                 when = str(reader.get("when", ""))
                 if when:
                     code = split(when)[0][1][1:] if split(when) and split(when)[0][0] else ""
@@ -585,6 +585,26 @@ def depends_not_dependencies(m: dict[str, Any]) -> Problems:
         for task in t.get("dag", {}).get("tasks", [])
         if "dependencies" in task
     ]
+
+
+def depends_evaluate(m: dict[str, Any]) -> Problems:
+    """Every ``depends`` evaluates as the controller evaluates it: expr-lang over the logic with each '-' made
+    '_' (``workflow/controller/dag.go`` evaluateDependsLogic l. 971-1027, ``workflow/common/ancestry.go``), where a
+    task named like an expr-lang word (``in``, ``not``, ``true``...) does not parse and the task errors at run time;
+    validation does not parse it (``mldsl/argo/depends.py``)."""
+    problems: Problems = []
+    for t in _templates(m):
+        tasks = {task["name"]: task for task in t.get("dag", {}).get("tasks", [])}
+        for task in tasks.values():
+            depends = str(task.get("depends") or "")
+            if not depends:
+                continue
+            results = {n: TaskResult("Succeeded") for n in depends_names(depends)}
+            try:
+                evaluate_depends(depends, results, tasks=tasks)
+            except (DependsError, LookupError) as exc:
+                problems.append(f"{t['name']}/{task['name']}: depends {depends!r}: {exc}")
+    return problems
 
 
 class _GoYamlV2(yaml.SafeLoader):
@@ -981,6 +1001,7 @@ RULES: tuple[Rule, ...] = (
     intstr_fields,
     conditions_are_expressions,
     depends_not_dependencies,
+    depends_evaluate,
     yaml11_safe,
     embedded_manifests_survive_values,
     training_jobs_end,

@@ -1,4 +1,4 @@
-"""Issue #26, items 3, 4 and 5: compiled workflows that Argo v4.1.2 runs as the language says.
+"""Issue #26, items 3, 4, 5 and 6: compiled workflows that Argo v4.1.2 runs as the language says.
 
 Each behaviour is checked twice: the compiled manifest against Argo's own validation and the runtime rules
 (``tests/runtime_rules.py``), and by running it with ``mldsl run``, whose runner follows the controller.
@@ -313,3 +313,96 @@ def test_the_rule_catches_the_outputs_of_a_continued_pod(tmp_path: Path) -> None
         "f-continue.outputs.mldsl-uri-data: reads f, which may have failed",
         "f-continue.outputs.data: reads f, which may have failed",
     ]
+
+
+# --- item 6: step names that are expr-lang words; YAML 1.2 booleans ---------------------------------------
+
+WORDS = """
+steps:
+  in: {uses: show@1, with: {v: a}}
+  not: {uses: show@1, with: {v: "${{ steps.in.outputs.out }}"}}
+  matches: {uses: show@1, with: {v: "${{ steps.not.outputs.out }}"}}
+  contains: {uses: show@1, after: [matches]}
+  true: {uses: show@1, after: [contains]}
+  yes: {uses: show@1, with: {v: "${{ steps.matches.outputs.out }}"}, after: ["true"]}
+outputs:
+  last: "${{ steps.yes.outputs.out }}"
+"""
+
+
+def test_steps_named_like_expr_lang_words_run_and_keep_their_names(tmp_path: Path) -> None:
+    """Argo evaluates ``depends`` as expr-lang (dag.go l. 1021-1024): a task ``in`` or ``true`` would error every
+    task that waits for it. Such a step's task is ``<name>-step``; the run record, ``graph`` and ``diff`` show
+    the step's own name. ``yes:`` is the step ``yes`` (YAML 1.2), not ``True``."""
+    root = project(tmp_path, WORDS)
+    m = compiled(root)
+    assert argo_refuses(m) == []
+    tasks = [t["name"] for t in template(m, "main")["dag"]["tasks"]]
+    assert tasks == ["in-step", "not-step", "matches-step", "contains-step", "true-step", "yes"]
+    assert task(template(m, "main"), "not-step")["depends"] == "in-step.Succeeded"
+    record = run(root, tmp_path / "home")
+    assert record["status"] == "Succeeded", record.get("message")
+    assert sorted(record["steps"]) == sorted(["in", "not", "matches", "contains", "true", "yes"])
+    assert record["outputs"] == {"last": "got:got:got:got:a"}
+    graph = _cli("graph", str(root))
+    assert "<b>in</b>" in graph and "<b>true</b>" in graph and "in-step" not in graph
+    changed = tmp_path / "changed"
+    (changed / "proj").mkdir(parents=True)
+    for f in root.rglob("*.yaml"):
+        (changed / "proj" / f.relative_to(root)).parent.mkdir(parents=True, exist_ok=True)
+        (changed / "proj" / f.relative_to(root)).write_text(f.read_text().replace("{v: a}", "{v: b}"))
+    assert "~ step in (changed)" in _cli("diff", str(root), str(changed / "proj"))
+
+
+def _cli(*args: str) -> str:
+    done = subprocess.run([sys.executable, "-m", "mldsl", *args], capture_output=True, text=True, timeout=120, check=False)
+    return done.stdout + done.stderr
+
+
+def test_the_words_are_expr_langs_and_the_rule_catches_a_task_named_like_one(tmp_path: Path) -> None:
+    from mldsl.argo.exprlang import RESERVED_NAMES
+    from mldsl.compiler import ir
+
+    assert ir.EXPR_WORDS == RESERVED_NAMES
+    assert [ir.step_key(s) for s in ("in", "If", "nil", "startsWith", "in_x", "yes")] == [
+        "in-step",
+        "if-step",
+        "nil-step",
+        "startswith",  # lowercase: a name, not the operator
+        "in-x",
+        "yes",
+    ]
+    old = compiled(project(tmp_path, WORDS))
+    for t in template(old, "main")["dag"]["tasks"]:  # the names mldsl gave before
+        t["name"] = t["name"].removesuffix("-step")
+        if "depends" in t:
+            t["depends"] = t["depends"].replace("-step", "")
+    problems = rules.depends_evaluate(old)
+    assert problems[0].startswith("main/not: depends 'in.Succeeded': unable to evaluate expression")
+    assert 'unexpected token Operator("in")' in problems[0]
+
+
+def test_a_step_renamed_from_a_word_cannot_take_another_steps_name(tmp_path: Path) -> None:
+    root = project(tmp_path, "steps:\n  in: {uses: show@1}\n  in_step: {uses: show@1}\n")
+    result = compile_paths([root])
+    assert [d.code for d in result.diagnostics] == ["MLD409"]
+    assert "'in' and 'in_step' are too alike" in result.diagnostics[0].render()
+
+
+def test_yaml_reads_booleans_as_yaml_1_2_does() -> None:
+    """The README promises YAML 1.2: only true/false are booleans; yes, no, on, off are text, as keys too."""
+    from mldsl.yamlsource import load_yaml_text
+
+    docs, diags = load_yaml_text("a: [yes, no, on, off, Yes, true, TRUE, False, ~]\nb: {yes: 1, on: 2, true: 3, 0x1F: 4}\n", "f")
+    assert not diags
+    assert docs[0].data == {
+        "a": ["yes", "no", "on", "off", "Yes", True, True, False, None],
+        "b": {"yes": 1, "on": 2, "true": 3, "31": 4},  # keys as written; numbers as their value reads
+    }
+
+
+def test_a_bool_param_written_yes_is_text_not_a_bool(tmp_path: Path) -> None:
+    root = project(tmp_path, "params:\n  go: {type: bool, default: yes}\nsteps:\n  s: {uses: show@1}\n")
+    result = compile_paths([root])
+    assert not result.ok
+    assert any("default of 'go': expected bool, got 'yes' (str)" in d.render() for d in result.diagnostics)
