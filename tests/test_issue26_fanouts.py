@@ -1,4 +1,4 @@
-"""Issue #26, items 3, 4, 5 and 6: compiled workflows that Argo v4.1.2 runs as the language says.
+"""Issue #26, items 3, 4, 5, 6 and 11: compiled workflows that Argo v4.1.2 runs as the language says.
 
 Each behaviour is checked twice: the compiled manifest against Argo's own validation and the runtime rules
 (``tests/runtime_rules.py``), and by running it with ``mldsl run``, whose runner follows the controller.
@@ -406,3 +406,59 @@ def test_a_bool_param_written_yes_is_text_not_a_bool(tmp_path: Path) -> None:
     result = compile_paths([root])
     assert not result.ok
     assert any("default of 'go': expected bool, got 'yes' (str)" in d.render() for d in result.diagnostics)
+
+
+# --- item 11: one template per module and cache policy ------------------------------------------------------
+
+
+def _steps(n: int, extra: str) -> str:
+    return "steps:\n" + "\n".join(f"  s{i}: {{uses: show@1, with: {{v: 'x{i}'}}{extra}}}" for i in range(n))
+
+
+def test_cached_steps_of_one_module_share_one_template(tmp_path: Path) -> None:
+    """100 cached steps of one module: one template (the memoize key reads the template's inputs, which Argo
+    substitutes per step: operator.go executeTemplate l. 2240-2261, l. 2363-2374), not 100 copies."""
+    cached = compiled(project(tmp_path / "c", _steps(100, ", cache: {ttl: 1h}")))
+    plain = compiled(project(tmp_path / "u", _steps(100, "")))
+    assert argo_refuses(cached) == []
+    names = [t["name"] for t in cached["spec"]["templates"]]
+    assert names == ["main", "show-1-0-0--cache-1h"]
+    assert {t["template"] for t in template(cached, "main")["dag"]["tasks"]} == {"show-1-0-0--cache-1h"}
+    memo = template(cached, "show-1-0-0--cache-1h")["memoize"]
+    assert memo["key"].endswith("-{{=sprig.sha256sum(toJson([inputs.parameters['v']]))}}")
+    assert memo["maxAge"] == "3600s"
+    size = len(yaml.safe_dump(cached))
+    assert size < 1.2 * len(yaml.safe_dump(plain)), size
+
+
+def test_templates_differ_by_cache_policy_and_by_what_a_step_needs_of_its_own(tmp_path: Path) -> None:
+    text = (
+        "steps:\n  a: {uses: show@1, cache: {ttl: 1h}}\n  b: {uses: show@1, cache: {ttl: 1h}}\n"
+        "  c: {uses: show@1, cache: {ttl: 2d}}\n  d: {uses: show@1, cache: {ttl: 1h}, retries: 2}\n  e: {uses: show@1}\n"
+    )
+    m = compiled(project(tmp_path, text))
+    main = template(m, "main")
+    assert [task(main, s)["template"] for s in "abcde"] == [
+        "show-1-0-0--cache-1h",
+        "show-1-0-0--cache-1h",
+        "show-1-0-0--cache-2d",
+        "show-1-0-0-d",  # a retry is the step's own
+        "show-1-0-0",
+    ]
+    assert template(m, "show-1-0-0-d")["memoize"]["maxAge"] == "3600s"
+    assert "memoize" not in template(m, "show-1-0-0")
+
+
+def test_steps_sharing_a_cached_template_are_served_by_their_inputs(tmp_path: Path) -> None:
+    """One template for three steps: a step whose inputs were cached by another step is served that result,
+    one with other inputs runs."""
+    root = project(
+        tmp_path, _steps(2, ", cache: {ttl: 1h}") + "\n  s2: {uses: show@1, with: {v: x0}, cache: {ttl: 1h}, after: [s0]}\n"
+    )
+    record = run(root, tmp_path / "home")
+    steps = record["steps"]
+    assert record["status"] == "Succeeded"
+    assert [steps[s]["cached"] for s in ("s0", "s1", "s2")] == [False, False, True]
+    assert [steps[s]["outputs"]["out"] for s in ("s0", "s1", "s2")] == ["got:x0", "got:x1", "got:x0"]
+    again = run(root, tmp_path / "home")
+    assert all(s["cached"] for s in again["steps"].values())

@@ -14,17 +14,20 @@ from mldsl.backends.argo.metrics import metric_outputs, wrap_with_metrics
 from mldsl.backends.argo.objective import report as objective_report
 from mldsl.backends.argo.templates import (
     declared_parameter,
+    fit_name,
     identity_param,
     is_resource,
     module_template,
     parameters_and_artifacts,
     secret_params,
+    step_policies,
     step_template_name,
     template_name,
     uri_param,
 )
 from mldsl.backends.k8s import label_value
 from mldsl.compiler import ir
+from mldsl.durations import format_duration
 from mldsl.mtypes import STR
 
 API_VERSION = "argoproj.io/v1alpha1"
@@ -199,7 +202,8 @@ class PipelineEmitter:
         if is_resource(step.module) and metric_outputs(step.module):
             return self.with_metrics(step)
         keys = {o: self.repository_location(step.name, o) for (s, o) in self.uri_refs if s == step.name}
-        if step.has_overrides or keys:
+        identities = self.identities.get(step.module.key, frozenset())
+        if step._replace(cache_seconds=None).has_overrides or keys:
             name = step_template_name(step.module, task_name(step.name))
             self.templates[name] = module_template(
                 step.module,
@@ -208,14 +212,24 @@ class PipelineEmitter:
                 step=step,
                 pipeline=self.pipeline.name,
                 artifact_keys=keys,
-                identities=self.identities.get(step.module.key, frozenset()),
+                identities=identities,
             )
         else:
-            name = template_name(step.module)
+            # one template per module (and cache policy), whatever the number of steps using it: the memoize key
+            # names only the module and the template's inputs (``templates.cache_key``), which Argo substitutes
+            # per step before it reads the cache (argo-workflows v4.1.2 ``workflow/controller/operator.go``
+            # executeTemplate: ProcessArgs l. 2240-2261, then Memoize.Key l. 2363-2374), so a cached step needs no
+            # template of its own
+            name = (
+                template_name(step.module)
+                if step.cache_seconds is None
+                else cached_template_name(step.module, step.cache_seconds)
+            )
             if name not in self.templates:
-                self.templates[name] = module_template(
-                    step.module, self.project, name=name, identities=self.identities.get(step.module.key, frozenset())
-                )
+                tpl = module_template(step.module, self.project, name=name, identities=identities)
+                if step.cache_seconds is not None:
+                    step_policies(tpl, step.module, step, self.pipeline.name)  # the cache is its only policy
+                self.templates[name] = tpl
         return name
 
     def with_metrics(self, step: ir.Step) -> str:
@@ -667,6 +681,12 @@ class PipelineEmitter:
         spec["workflowMetadata"] = {"labels": _run_labels(self.project, p)}
         spec["workflowSpec"] = {"workflowTemplateRef": {"name": p.name}}
         return {"apiVersion": API_VERSION, "kind": "CronWorkflow", "metadata": _metadata(p.name, self.project, p), "spec": spec}
+
+
+def cached_template_name(module: ir.Module, seconds: int) -> str:
+    """``train-1-0-0--cache-7d``: the template of a module's steps that share a cache policy. The ``--`` keeps it
+    apart from a step's own template, ``<module>-<task>``: a task name never starts with ``-``."""
+    return fit_name(f"{template_name(module)}--cache-{format_duration(seconds)}")
 
 
 def _escaped(value: Any) -> Any:
