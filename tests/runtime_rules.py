@@ -181,6 +181,13 @@ def unresolved_refs(code: str, scope: dict[str, Any], *, item: bool) -> list[str
     env = expand(scope)
     missing = []
     for path in _refs(tree):
+        if path[0] == "$env":
+            # expr-lang's env itself: known in every lenient scan, but a fan-out task's text is substituted strictly
+            # by processItem, and expression_template.go missingVarsInEnv reports ``$env`` (an identifier no key
+            # of the env matches, l. 48-62): the task errors there
+            if item:
+                missing.append("$env (a fan-out task's strict scan refuses it)")
+            continue
         if path[0] in _FUNCTIONS or (path[0] == "item" and item):
             continue
         node: Any = env

@@ -109,7 +109,8 @@ def test_numbers_are_yaml_1_2_numbers() -> None:
     docs, diags = load_yaml_text(text, "f.yaml")
     assert not diags
     assert docs[0].data["a"] == [0.001, 100000.0, 10, 15, 31, -0.5, float("inf"), 2.5]
-    assert docs[0].data["b"] == ["1_000", "0b11", "1e-3", "1:30", True]  # text, a quoted string, a bool as before
+    # text, a quoted string, and YAML 1.2's core schema: only true/false are booleans, ``yes`` is text (#26 item 6)
+    assert docs[0].data["b"] == ["1_000", "0b11", "1e-3", "1:30", "yes"]
 
 
 def test_a_learning_rate_written_1e_3_is_a_float_everywhere(tmp_path: Path) -> None:

@@ -359,11 +359,6 @@ def test_uri_of_a_cached_producer_names_where_its_file_is(tmp_path: Path) -> Non
     assert Path(where.removeprefix("file://")).is_file()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue #26 item 2: mldsl's {{ escape reads pod.name, which Argo knows in its first pass for a pod without a "
-    "retryStrategy (operator.go l. 2243-2245); the runner now substitutes in Argo's passes, so the escape resolves early",
-)
 def test_tags_in_values_arrive_as_text(tmp_path: Path) -> None:
     """SPEC §1.9: a value holding ``{{...}}`` (a step's output, a param given with -p, a default) reaches the
     step as text, though Argo (and the runner, as Argo) substitutes each template again when it makes the pod."""

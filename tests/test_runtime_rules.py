@@ -257,19 +257,29 @@ spec:
 def _argo_passes(
     body: dict[str, Any], task: dict[str, Any], tpl: dict[str, Any], outputs: dict[str, str] | None = None
 ) -> list[str]:
-    """The command a pod of ``tpl`` runs, substituted pass by pass as Argo does: the workflow's arguments
-    (operator.go substituteGlobalVariables), the DAG task (dag.go l. 838), the template twice
-    (workflow/common/util.go SubstituteParams l. 273-325), and the pod (workflowpod.go l. 1004-1026).
-    Every pass leaves what it cannot resolve (``allowUnresolved``)."""
+    """The command a pod of ``tpl`` runs, substituted scan by scan as Argo v4.1.2 does, each with its own names:
+    the spec's arguments once (operator.go substituteGlobalVariables l. 4694-4716), the DAG template's two passes
+    with its node's locals (operator.go l. 2240-2256, util.go SubstituteParams), the task's own scan with the
+    DAG's scope (dag.go resolveDependencyReferences l. 838), the pod template's two passes (``pod.name`` known
+    in the first: no retryStrategy), and the pod's (workflowpod.go substitutePodParams l. 1005-1025: globals,
+    inputs, ``pod.name``; no ``node``). Every scan leaves what it cannot resolve (``allowUnresolved``)."""
     from mldsl.argo.template import substitute
 
-    glob = {"workflow.name": "p-x7k2p", "workflow.uid": "u-1"}
+    glob = {"workflow.name": "p-x7k2p", "workflow.uid": "u-1", "workflow.status": "Running"}
     args = substitute(body["spec"]["arguments"], glob, strict=False)
-    glob.update({f"workflow.parameters.{p['name']}": p["value"] for p in args["parameters"]})
-    t = substitute(task, {**glob, **(outputs or {})}, strict=False)
+    glob.update({f"workflow.parameters.{p['name']}": p["value"] for p in body["spec"]["arguments"]["parameters"]})
+    del args  # the entrypoint's inputs; the globals keep the raw values (setGlobalParameters ran first)
+    dag_locals = {"node.name": "p-x7k2p", "steps.name": ""}
+    t = substitute(task, {**glob, **dag_locals}, strict=False)  # the DAG template's pass 1
+    t = substitute(t, {**glob, **dag_locals}, strict=False)  # its pass 2 (the main DAG has no inputs)
+    t = substitute(t, {**glob, **(outputs or {})}, strict=False)  # the task's own scan
     inputs = {f"inputs.parameters.{p['name']}": p["value"] for p in t["arguments"]["parameters"]}
-    once = substitute(tpl, glob, strict=False)
-    twice = substitute(once, {**glob, **inputs}, strict=False)
+    pod_locals = {"pod.name": "p-x7k2p-e-123", "node.name": "p-x7k2p.e", "tasks.name": "e"}
+    with_args = {**tpl, "inputs": {"parameters": [{"name": k.rsplit(".", 1)[1], "value": v} for k, v in inputs.items()]}}
+    once = substitute(with_args, {**glob, **pod_locals}, strict=False)
+    inputs = {f"inputs.parameters.{p['name']}": p["value"] for p in once["inputs"]["parameters"]}
+    twice = substitute(once, {**glob, **pod_locals, **inputs}, strict=False)
+    inputs = {f"inputs.parameters.{p['name']}": p["value"] for p in twice["inputs"]["parameters"]}
     pod = substitute(twice["container"], {**glob, **inputs, "pod.name": "p-x7k2p-e-123"}, strict=False)
     return list(pod["command"])
 
@@ -282,7 +292,12 @@ def test_literal_braces_survive_every_pass_argo_makes(tmp_path: Path) -> None:
     tpl = next(t for t in body["spec"]["templates"] if "container" in t)
     command = _argo_passes(body, _task(body, "e"), tpl)
     assert command == ["echo", "{{inputs.parameters.lr}}", "{{workflow.name}} and {{inputs.parameters.lr}}", "{{=1+1}}"]
-    old = json.loads(json.dumps(body).replace("pod.name == '' ? '{'+'{' : '{'+'{'", "'{'+'{'"))
+    # the escape before #26 read pod.name, which the pod template's first pass already knows
+    old = json.loads(
+        json.dumps(body).replace(
+            "('pod' in $env && !('node' in $env) && !('retries' in $env)) ? '{'+'{' : nil", "pod.name == '' ? '{'+'{' : '{'+'{'"
+        )
+    )
     tpl = next(t for t in old["spec"]["templates"] if "container" in t)
     assert _argo_passes(old, _task(old, "e"), tpl) == ["echo", "0.5", "p-x7k2p and 0.5", "2"]
 

@@ -39,7 +39,7 @@ def approval_templates(step: ir.Step, task: str, image: str) -> tuple[str, dict[
         "name": fit_name(f"{task}-approval-wait") if run.timeout_seconds else name,
         "metadata": {"labels": {APPROVAL_LABEL: step.name}},  # a valid label value: step names are identifiers
         # shown with the node in the Argo UI and by `argo get`: what the person is asked
-        "inputs": {"parameters": [{"name": "message", "value": escape_text(run.message)}]},
+        "inputs": {"parameters": [{"name": "message", "value": escape_text(run.message, suspend=True)}]},
         "suspend": {},
     }
     if run.timeout_seconds is None:  # waits until someone resumes or stops the run

@@ -23,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from mldsl.argo.tags import escape_value
+from mldsl.argo.tags import ESCAPED_OPEN, SUSPEND_OPEN, escape_value
 from mldsl.compiler import ir
 from mldsl.mtypes import STR, MType
 
@@ -247,8 +247,14 @@ _quote = quote
 #: literal ``{{`` in user text, written so that Argo substitutes it back to ``{{`` instead of reading a tag
 
 
-#: ESCAPED_OPEN as expr-lang code holding neither ``{{`` nor ``}}`` (it is written inside a tag)
-_ESCAPED_OPEN_CODE = "'{'+'{'+\"=pod.name == '' ? '{'+'{' : '{'+'{'\"+'}'+'}'"
+def _string_code(text: str) -> str:
+    """expr-lang code for the string ``text`` holding neither ``{{`` nor ``}}`` (it is written inside a tag)."""
+    body = text.replace("\\", "\\\\").replace('"', '\\"')
+    return '"' + body.replace("{{", '{" + "{').replace("}}", '}" + "}') + '"'
+
+
+#: ESCAPED_OPEN as expr-lang code (a run-time value's ``{{`` is replaced by it)
+_ESCAPED_OPEN_CODE = _string_code(ESCAPED_OPEN)
 
 
 def escape_code(code: str) -> str:
@@ -257,23 +263,21 @@ def escape_code(code: str) -> str:
     return "replace(" + code + ", '{'+'{', " + _ESCAPED_OPEN_CODE + ")"
 
 
-def escape_text(s: str) -> str:
-    """Literal text where Argo's fasttemplate scan must not find a tag (SPEC §1.9: text arrives as text).
+def escape_text(s: str, *, suspend: bool = False) -> str:
+    """Literal text where Argo's fasttemplate scans must not find a tag (SPEC §1.9: text arrives as text).
 
-    Argo finds tags with fasttemplate between ``{{`` and the next ``}}``
-    (argo-workflows v4.1.2 ``util/template/template.go`` l. 26), with no escape syntax: each
-    ``{{`` becomes an expression tag whose value is ``{{``. Argo substitutes a template's text
-    several times (the DAG task, ``workflow/common/util.go`` SubstituteParams twice, l. 273-325,
-    then the pod, ``workflow/controller/workflowpod.go`` substitutePodParams l. 1004-1026), and a
-    ``{{`` produced by one pass is a tag to the next. So the expression reads ``pod.name``, which
-    only the pod's pass has: before it, expr-lang refuses the unknown name (its env is a strict
-    map, expr-lang ``conf/env.go``) and Argo keeps the tag unresolved
-    (``util/template/expression_template.go`` expressionReplaceCore); in that last pass it gives ``{{``.
+    Argo finds tags with fasttemplate between ``{{`` and the next ``}}`` (argo-workflows v4.1.2
+    ``util/template/template.go`` l. 26), with no escape syntax, and scans a template's text several times: the
+    DAG's passes, the task's own (``dag.go`` resolveDependencyReferences), the template's two
+    (``workflow/common/util.go`` SubstituteParams), a retried pod's two more, and the pod's last
+    (``workflowpod.go`` substitutePodParams). Each ``{{`` becomes :data:`~mldsl.argo.tags.ESCAPED_OPEN`, an
+    expression that gives ``{{`` only in that last scan and is kept as written in every other; in a suspend
+    template (no pod) it is :data:`~mldsl.argo.tags.SUSPEND_OPEN`, given in the template's second pass.
 
     >>> escape_text("a {{b}} c")
-    "a {{=pod.name == '' ? '{'+'{' : '{'+'{'}}b}} c"
+    "a {{=('pod' in $env && !('node' in $env) && !('retries' in $env)) ? '{'+'{' : nil}}b}} c"
     """
-    return escape_value(s)
+    return escape_value(s, SUSPEND_OPEN if suspend else ESCAPED_OPEN)
 
 
 def _convert_collected(raw: str, t: MType) -> str:

@@ -216,7 +216,7 @@ def script_source(source: str) -> str:
 
     encoded = base64.b64encode(source.encode("utf-8")).decode("ascii")
     return (
-        "# mldsl: the module's code holds '{{', which Argo would read as a template tag: it is base64-encoded\n"
+        "# mldsl: the module's code holds two opening braces, a template tag to Argo: it travels base64-encoded\n"
         f"import base64 as _b; exec(compile(_b.b64decode({encoded!r}).decode('utf-8'), '<module>', 'exec'))\n"
     )
 

@@ -28,17 +28,26 @@ def split(text: str) -> list[tuple[bool, str]]:
     return out
 
 
-#: an expression whose value is ``{{``, resolved only in Argo's last pass, when it creates the pod
-#: (``backends/argo/exprs.py`` escape_text says why)
-ESCAPED_OPEN = "{{=pod.name == '' ? '{'+'{' : '{'+'{'}}"
+#: an expression whose value is ``{{`` only in the last scan of a pod's text, when the controller creates the pod
+#: (``workflowpod.go`` substitutePodParams l. 1005-1025: globals, inputs and ``pod.name``); every earlier scan
+#: keeps it as written, because a ``nil`` result leaves a tag unresolved (``expression_template.go``
+#: expressionReplaceCore l. 221-224). The scans tell themselves apart by their names (``$env``, the expanded
+#: map, ``util/expr/env/env.go`` l. 20): only a pod's templates have ``pod``; their first two passes also have
+#: ``node`` (``operator.go`` l. 2240-2253), a retried pod's passes ``retries`` (l. 2513-2539); a DAG's passes
+#: and a task's own scans have no ``pod`` (``dag.go`` resolveDependencyReferences). Not in a fan-out task's
+#: text: ``processItem`` substitutes it strictly and refuses ``$env`` as an unknown name (#26 item 1).
+ESCAPED_OPEN = "{{=('pod' in $env && !('node' in $env) && !('retries' in $env)) ? '{'+'{' : nil}}"
+
+#: the same for a suspend template (an approval's message), which has no pod: its second pass, with its inputs
+SUSPEND_OPEN = "{{=('inputs' in $env && !('retries' in $env)) ? '{'+'{' : nil}}"
 
 
-def escape_value(text: str) -> str:
-    """A value handed to Argo (a submitted param) with each ``{{`` escaped: Argo substitutes tags in a
-    workflow's arguments when it starts (``workflow/controller/operator.go`` substituteGlobalVariables)
-    and again in every template the value reaches; escaped, it arrives as text.
+def escape_value(text: str, open_tag: str = ESCAPED_OPEN) -> str:
+    """A value handed to Argo with each ``{{`` escaped (see :data:`ESCAPED_OPEN`): Argo substitutes tags in a
+    workflow's arguments when it starts (``operator.go`` substituteGlobalVariables) and again in every template
+    the value reaches; escaped, it arrives as text in the step.
 
     >>> escape_value("run {{workflow.name}}")
-    "run {{=pod.name == '' ? '{'+'{' : '{'+'{'}}workflow.name}}"
+    "run {{=('pod' in $env && !('node' in $env) && !('retries' in $env)) ? '{'+'{' : nil}}workflow.name}}"
     """
-    return text.replace("{{", ESCAPED_OPEN) if "{{" in text else text
+    return text.replace("{{", open_tag) if "{{" in text else text

@@ -327,7 +327,9 @@ class Execution(Flows, Leaves, PlainPods, ExecutionBase):
         second = json.loads(replace(json.dumps(first, ensure_ascii=False), flat, strict=False, json_escaped=True))
         if CTX in tpl:
             second[CTX] = tpl[CTX]
-        return second, {**values, **done} if values else done
+        # what later scans read as the inputs: the processed template's (the pod pass, substitutePodParams l. 1007)
+        after = {p["name"]: go_value_text(p.get("value", "")) for p in (second.get("inputs") or {}).get("parameters", [])}
+        return second, {**values, **after} if values else after
 
     def _retry_pass(self, node: Node, tpl: dict[str, Any], flat: dict[str, Any]) -> dict[str, Any]:
         """A retried template's own substitution per attempt: SubstituteParams with the globals and the attempt's
