@@ -239,7 +239,7 @@ def tags_resolve(m: dict[str, Any]) -> Problems:
         for task in t.get("dag", {}).get("tasks", []):
             fan = "withItems" in task or "withParam" in task
             for path, text in strings(task):
-                if path.startswith((".withParam",)):
+                if path.startswith((".withParam", ".withItems", ".withSequence")):  # not in processItem's scan
                     problems += _check_text(text, base, item=False, where=f"{where}/{task['name']}{path}")
                 else:
                     problems += _check_text(text, base, item=fan, where=f"{where}/{task['name']}{path}")

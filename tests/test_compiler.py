@@ -242,8 +242,18 @@ def test_artifact_from_uri_template_and_throttled_fan_out(tmp_path: Path) -> Non
     assert each["arguments"]["artifacts"] == [
         {"name": "data", "s3": {"endpoint": "s3.amazonaws.com", "bucket": "bucket", "key": "daily/{{item}}/part.parquet"}}
     ]
+    # a fan-out that ran no item is a skipped step, whose outputs are empty (SPEC 1.9, #26 item 4); the wrapper
+    # says whether any item ran: a group none of whose items succeeded has no per-output aggregate, and its
+    # outputs.parameters is a list, not a map (operator.go processAggregateNodeOutputs, expand.go removeConflicts)
     assert wrapper["outputs"]["parameters"] == [
-        {"name": "rows", "valueFrom": {"parameter": "{{tasks.b.outputs.parameters.rows}}", "default": "[]"}}
+        {"name": "rows", "valueFrom": {"parameter": "{{tasks.b.outputs.parameters.rows}}", "default": ""}},
+        {
+            "name": "mldsl-succeeded",
+            "valueFrom": {
+                "default": "false",
+                "expression": "tasks['b'].status == 'Succeeded' && type(tasks['b'].outputs.parameters) == 'map' ? 'true' : 'false'",
+            },
+        },
     ]
 
 

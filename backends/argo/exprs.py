@@ -23,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from mldsl.argo.tags import ESCAPED_OPEN, SUSPEND_OPEN, escape_value
+from mldsl.argo.tags import ESCAPED_OPEN, ITEM_OPEN, SUSPEND_OPEN, escape_value
 from mldsl.compiler import ir
 from mldsl.mtypes import STR, MType
 
@@ -71,6 +71,8 @@ class Lowering:
     #: the producer's output parameter that says where it stored an artifact (``.uri``), when it has one: a
     #: cache hit returns the producing run's parameters, so that, not this run's key, is where the file is
     uri_param: Callable[[str, str], str | None] = lambda step, output: None
+    #: text of a fan-out task (``processItem`` scans it strictly): literal ``{{`` take :data:`ITEM_OPEN`
+    fan_out: bool = False
 
     def _uri_ref(self, e: ir.IStepOutput) -> ir.IStepOutput | None:
         """``steps.x.outputs.y.uri`` as a reference to the producer's URI parameter, if it has one."""
@@ -111,8 +113,36 @@ class Lowering:
     def text(self, v: ir.IValue) -> str:
         """``v`` as one Argo string (a parameter value, an arg, an env value)."""
         if isinstance(v, ir.IInterp):
-            return "".join(escape_text(p) if isinstance(p, str) else self._inline(p) for p in v.parts)
+            return "".join(escape_text(p, fan_out=self.fan_out) if isinstance(p, str) else self._inline(p) for p in v.parts)
         return self._inline(v)
+
+    def escaped_string_code(self, v: ir.IValue, carried: Callable[[ir.IExpr], bool]) -> str:
+        """expr-lang code giving ``v`` as text whose every ``{{`` is escaped for where the code runs.
+
+        Code that reads ``item`` runs in ``processItem``'s scan, whose output nothing rescans before the pod:
+        its ``{{`` become :data:`ESCAPED_OPEN`. Other code in a fan-out task runs earlier (the DAG's pass, the
+        task's own scan), and ``processItem`` rescans its output strictly: its ``{{`` become :data:`ITEM_OPEN`.
+        A value that arrives escaped already (``carried``: a param, a wrapper's input) has its escapes
+        converted; a fresh one (a step's output, an item of a runtime list) has its ``{{`` escaped.
+        """
+        at_item = any(isinstance(n, ir.IItem) for n in ir.walk(v))
+        target = ITEM_OPEN if self.fan_out and not at_item else ESCAPED_OPEN
+        target_code = _string_code(target)
+        parts = v.parts if isinstance(v, ir.IInterp) else (v,)
+        out = []
+        for part in parts:
+            if part == "":
+                continue
+            if isinstance(part, str):
+                out.append(_string_code(escape_value(part, target)))
+            elif isinstance(part, ir.ILit):
+                out.append(_string_code(escape_value(literal_text(part.value), target)))
+            elif carried(part):
+                code = self.string_code(part)
+                out.append(code if target == ESCAPED_OPEN else f"replace({code}, {_ESCAPED_OPEN_CODE}, {target_code})")
+            else:
+                out.append(f"replace({self.string_code(part)}, '{{'+'{{', {target_code})")
+        return " + ".join(out) if out else "''"
 
     def string_code(self, v: ir.IValue) -> str:
         """expr-lang code giving ``v`` as the string Argo would pass around."""
@@ -263,7 +293,7 @@ def escape_code(code: str) -> str:
     return "replace(" + code + ", '{'+'{', " + _ESCAPED_OPEN_CODE + ")"
 
 
-def escape_text(s: str, *, suspend: bool = False) -> str:
+def escape_text(s: str, *, suspend: bool = False, fan_out: bool = False) -> str:
     """Literal text where Argo's fasttemplate scans must not find a tag (SPEC §1.9: text arrives as text).
 
     Argo finds tags with fasttemplate between ``{{`` and the next ``}}`` (argo-workflows v4.1.2
@@ -277,7 +307,7 @@ def escape_text(s: str, *, suspend: bool = False) -> str:
     >>> escape_text("a {{b}} c")
     "a {{=('pod' in $env && !('node' in $env) && !('retries' in $env)) ? '{'+'{' : nil}}b}} c"
     """
-    return escape_value(s, SUSPEND_OPEN if suspend else ESCAPED_OPEN)
+    return escape_value(s, SUSPEND_OPEN if suspend else ITEM_OPEN if fan_out else ESCAPED_OPEN)
 
 
 def _convert_collected(raw: str, t: MType) -> str:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any, cast
 
 from mldsl.backends import Manifest
 from mldsl.backends.argo import model as m
 from mldsl.backends.argo.approval import approval_templates
 from mldsl.backends.argo.deploy import rollout_templates
-from mldsl.backends.argo.exprs import Lowering, escape_code, escape_text, output_uri_param, quote
+from mldsl.backends.argo.exprs import Lowering, escape_text, output_uri_param, quote
 from mldsl.backends.argo.limits import LIMIT_TASK, limit_task, limit_template, synchronization
 from mldsl.backends.argo.metrics import metric_outputs, wrap_with_metrics
 from mldsl.backends.argo.objective import report as objective_report
@@ -279,16 +280,27 @@ class PipelineEmitter:
         would be substituted there; escaped (``exprs.escape_code``), it arrives as text (SPEC §1.9). Params
         are escaped where they are given (defaults here, values by ``mldsl submit``), items of a literal list
         too; values a wrapper hands in (``inputs.*``) were escaped where they came from."""
+
+        def passed(n: ir.IExpr) -> bool:
+            return isinstance(n, ir.IStepOutput) and bool(low.passed) and (n.step, n.output) in (low.passed or {})
+
         fresh = any(
             (isinstance(n, ir.IItem) and not items_escaped)
-            or (isinstance(n, ir.IStepOutput) and n.field != "uri" and not (low.passed and (n.step, n.output) in low.passed))
+            or (isinstance(n, ir.IStepOutput) and n.field != "uri" and not passed(n))
             for n in ir.walk(value)
         )
-        if kind in TEXT_KINDS and fresh:
-            return "{{=%s}}" % escape_code(low.string_code(value))
+        if kind in TEXT_KINDS and (fresh or (low.fan_out and not isinstance(value, ir.ILit))):
+            # each part escaped for the scan its code runs in (exprs.Lowering.escaped_string_code): params and a
+            # wrapper's inputs arrive escaped, a literal list's items too; step outputs and runtime items do not
+            def carried(n: ir.IExpr) -> bool:
+                return isinstance(n, (ir.IParam, ir.IInput)) or passed(n) or (isinstance(n, ir.IItem) and items_escaped)
+
+            return "{{=%s}}" % low.escaped_string_code(value, carried)
         return low.text(value)
 
     def arguments(self, step: ir.Step, low: Lowering) -> m.Arguments:
+        if step.for_each is not None:  # a fan-out task's text: processItem substitutes it strictly (#26 item 1)
+            low = dataclasses.replace(low, fan_out=True)
         params: list[m.Parameter] = []
         arts: list[m.Artifact | m.ArtifactRef] = []
         resource = is_resource(step.module)

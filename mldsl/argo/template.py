@@ -121,6 +121,10 @@ def replace(
                 out.append("{{" + raw + "}}")
                 continue
         try:
+            if strict and expression and "$env" in _STRINGS.sub("", body):
+                # a strict scan checks each identifier against the map first, and ``$env`` is none of its keys
+                # (expression_template.go expressionReplaceStrict l. 80-92, missingVarsInEnv)
+                raise UnresolvedError(raw, "failed to evaluate expression: $env is missing")
             value = resolve_tag(body, flat, env)
         except UnresolvedError as exc:
             absent = "absent optional" in str(exc)
