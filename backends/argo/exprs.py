@@ -73,6 +73,8 @@ class Lowering:
     uri_param: Callable[[str, str], str | None] = lambda step, output: None
     #: text of a fan-out task (``processItem`` scans it strictly): literal ``{{`` take :data:`ITEM_OPEN`
     fan_out: bool = False
+    #: the pipeline's schedule's time zone: ``format_time`` shows a run's time there (SPEC 1.10)
+    timezone: str | None = None
 
     def _uri_ref(self, e: ir.IStepOutput) -> ir.IStepOutput | None:
         """``steps.x.outputs.y.uri`` as a reference to the producer's URI parameter, if it has one."""
@@ -235,7 +237,13 @@ class Lowering:
             if e.func == "join":
                 return f"join({args[0]}, {args[1]})"
             if e.func == "format_time":
-                return _format_time(args[0], str(e.args[1].value) if isinstance(e.args[1], ir.ILit) else "")
+                ts = args[0]
+                if self.timezone:
+                    # a stock controller's cron runs in time.Local, UTC in its image: workflow.scheduledTime is UTC
+                    # (cron_facade.go, robfig/cron in that location; convert.go l. 53 formats it), so the
+                    # schedule's zone is applied here (SPEC 1.10: the run's date in its schedule's zone)
+                    ts = f"date({ts}).In(timezone({quote(self.timezone)}))"
+                return _format_time(ts, str(e.args[1].value) if isinstance(e.args[1], ir.ILit) else "")
             if e.func == "default":
                 raw0 = self.raw(e.args[0])
                 if raw0 is not None:
@@ -362,7 +370,8 @@ def _format_time(ts: str, fmt: str) -> str:
                 if text:
                     parts.append(quote(text))
                     text = ""
-                parts.append(f"date({ts}).Format({quote(_GO_LAYOUT[d])})")
+                when = ts if ts.startswith("date(") else f"date({ts})"
+                parts.append(f"{when}.Format({quote(_GO_LAYOUT[d])})")
             i += 2
             continue
         text += fmt[i]

@@ -118,14 +118,18 @@ class PipelineEmitter:
         self.identities = self._identity_refs()
         #: per step a Katib sweep reads its objective from, the outputs a report pod prints (``objective.py``)
         self.objectives: dict[str, set[str]] = {}
+        #: format_time shows a scheduled run's time in its schedule's zone (SPEC 1.10)
+        self.timezone = pipeline.schedule.timezone if pipeline.schedule is not None else None
         if program.sweeps:
             from mldsl.compiler.sweeps import KATIB  # here: the sweep compiler is not needed without sweeps
         for s in program.sweeps:
             if s.pipeline.name == pipeline.name and s.strategy in KATIB:
                 self.objectives.setdefault(s.objective_step, set()).add(s.objective_output)
-        self.low = Lowering(task=task_name, uri=self.artifact_uri, uri_param=self.stored_uri)
+        self.low = Lowering(task=task_name, timezone=self.timezone, uri=self.artifact_uri, uri_param=self.stored_uri)
         #: pipeline outputs read params through the ``main`` template's inputs (globals are not in its scope)
-        self.out_low = Lowering(task=task_name, uri=self.artifact_uri, params_as_inputs=True, uri_param=self.stored_uri)
+        self.out_low = Lowering(
+            task=task_name, timezone=self.timezone, uri=self.artifact_uri, params_as_inputs=True, uri_param=self.stored_uri
+        )
 
     # -- artifacts ------------------------------------------------------------
     def _uri_refs(self) -> set[tuple[str, str]]:
@@ -426,7 +430,7 @@ class PipelineEmitter:
             )
         art_params = sorted({n.name for n in nodes if isinstance(n, ir.IParam) and n.type.kind == "artifact"})
         passed = {(s, o): f"{task_name(s)}-{o}" for s, o, _ in refs}
-        inner = Lowering(task=task_name, uri=self.artifact_uri, passed=passed, uri_param=self.stored_uri)
+        inner = Lowering(task=task_name, timezone=self.timezone, uri=self.artifact_uri, passed=passed, uri_param=self.stored_uri)
         outer_params: list[m.Parameter] = [
             {"name": passed[(s, o)], "value": self.passed_value(s, o)} for s, o, art in refs if not art
         ]
