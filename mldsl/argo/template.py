@@ -145,11 +145,24 @@ def _reads_strict(body: str, flat: dict[str, Any], prefixes: tuple[str, ...], ex
         return False
     if not expression:  # an artifact is resolved apart (allowUnresolvedArtifacts, simple_template.go l. 39)
         return body.strip().split(".")[0] in prefixes and ".outputs.artifacts." not in body
-    code = _STRINGS.sub("", body.strip()[1:])
+    # ``a['b'].c`` is the member path ``a.b.c`` (getMemberPath); a path left of ``??`` is guarded: never missing
+    # (guardVisitor, expression_template.go l. 150-170)
+    code = _BRACKET.sub(lambda m: "." + m[1], body.strip()[1:])
+    guarded = {m[1] for m in _GUARDED.finditer(code)}
+    code = _STRINGS.sub("", code)
     for name in _NAME.findall(code):
-        if name.split(".")[0] in prefixes and not any(k == name or k.startswith(name + ".") for k in flat):
+        root = name.split(".")[0]
+        if root not in prefixes:
+            continue
+        # a guarded path's members are not checked, its identifier is (identifierVisitor visits it)
+        need = root if name in guarded else name
+        if not any(k == need or k.startswith(need + ".") for k in flat):
             return True
     return False
+
+
+_BRACKET = re.compile(r"""\[\s*['"]([^'"\]]*)['"]\s*\]""")
+_GUARDED = re.compile(r"([A-Za-z_][\w-]*(?:\.[\w-]+)*)\s*\?\?")
 
 
 def substitute(obj: Any, flat: dict[str, Any], *, strict: bool = True, pod_name: str | None = None) -> Any:

@@ -565,6 +565,9 @@ class Flows(ExecutionBase):
             name, key = str(ref["name"]), str(ref["key"])
             with self.lock:
                 if (name, key) not in self.semaphores:
+                    made = self.objects.get("ConfigMap", name)  # a plain run's resource step made it
+                    if name not in self.config_maps and made is not None:
+                        self.config_maps[name] = {str(k): str(v) for k, v in (made.get("data") or {}).items()}
                     if name not in self.config_maps:
                         raise StepError(f'configmaps "{name}" not found')
                     text = self.config_maps[name].get(key)

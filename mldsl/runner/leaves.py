@@ -169,7 +169,10 @@ class Leaves(ExecutionBase):
                 fh.write(f"--- mldsl: attempt {node.attempts} ---\n")
         phase, msg = run_process(argv, spec.env, spec.cwd, node.log, deadline, self.procs)
         if phase != "Succeeded":
-            return phase, msg, {}, {}
+            # the wait container saves what the main container wrote even when it failed (cmd/argoexec postmain
+            # l. 41-66); what it did not write is simply absent
+            _, _, kept_p, kept_a = self._collect(node, tpl, resolved, step_dir, flat, partial=True)
+            return phase, msg, kept_p, kept_a
         return self._collect(node, tpl, resolved, step_dir, flat)
 
     def _step_mounts(self, obj: dict[str, Any], step_dir: Path) -> Mounts:
@@ -184,9 +187,16 @@ class Leaves(ExecutionBase):
         return self.mounts.with_paths(extra) if extra else self.mounts
 
     def _collect(
-        self, node: Node, tpl: dict[str, Any], resolved: dict[str, Any], step_dir: Path, flat: dict[str, Any]
+        self,
+        node: Node,
+        tpl: dict[str, Any],
+        resolved: dict[str, Any],
+        step_dir: Path,
+        flat: dict[str, Any],
+        partial: bool = False,
     ) -> tuple[str, str, dict[str, str], dict[str, Artifact]]:
-        """Output parameters from their files, artifacts into the repository (the wait container's job)."""
+        """Output parameters from their files, artifacts into the repository (the wait container's job);
+        ``partial`` after a failure: what exists is kept, what does not is left out."""
         outputs = resolved.get("outputs") or {}
         params: dict[str, str] = {}
         for p in outputs.get("parameters", []):
@@ -199,6 +209,8 @@ class Leaves(ExecutionBase):
             elif "default" in vf:
                 params[p["name"]] = str(vf["default"])
             else:
+                if partial:
+                    continue
                 return "Error", f"failed to read output parameter {p['name']}: no file at {path}", {}, {}
         arts: dict[str, Artifact] = {}
         for a in outputs.get("artifacts", []):
@@ -207,12 +219,16 @@ class Leaves(ExecutionBase):
             if local is None or not local.exists():
                 if a.get("optional"):
                     continue
+                if partial:
+                    continue
                 return "Error", f"failed to save output artifact {a['name']}: nothing at {path}", {}, {}
             if "s3" in a:
                 uri = s3_uri(a["s3"])
                 try:
                     dest = self.mounts.local(uri)
                 except MountError:
+                    if partial:
+                        continue
                     return "Error", f"output artifact {a['name']}: no local place for {uri}", {}, {}
             else:
                 uri = None
