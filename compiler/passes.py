@@ -110,18 +110,4 @@ def servings(ctx: Context) -> None:
             ctx.servings.append(serving)
 
 
-def schedules(ctx: Context) -> None:
-    """Every field of every schedule, as Argo's cron parser reads it (``compiler/schedules.py``).
-
-    A cron the ``pipelines`` pass refused as a whole (``compiler/pipelines.py`` ``_schedule``: field count,
-    characters) is not reported again; once that check calls ``check_crons`` itself, this pass goes.
-    """
-    from mldsl.compiler.schedules import check_crons
-
-    refused = {d.span for d in ctx.diags.items if d.code == "MLD413"}
-    for doc in ctx.ws.of_kind("Pipeline", tier=0):
-        if doc.model.spec.schedule is not None:
-            check_crons(ctx, doc, doc.model.spec.schedule, skip=refused)
-
-
-PASSES: tuple[Callable[[Context], None], ...] = (project, registry, modules, servings, pipelines, schedules, sweeps)
+PASSES: tuple[Callable[[Context], None], ...] = (project, registry, modules, servings, pipelines, sweeps)

@@ -26,8 +26,6 @@ if TYPE_CHECKING:  # the document models are read, never built, here (models/fas
     from mldsl.models.base import Toleration as TolerationModel
     from mldsl.models.pipeline import ExitHandler, Schedule, Step
 
-_CRON_FIELD = re.compile(r"^(\*|\?|[0-9A-Za-z]+(-[0-9A-Za-z]+)?)(/\d+)?(,(\*|[0-9A-Za-z]+(-[0-9A-Za-z]+)?)(/\d+)?)*$")
-_CRON_MACROS = {"@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly"}
 
 
 def compile_pipeline(ctx: Context, doc: Loaded, registry: Registry) -> ir.Pipeline | None:
@@ -672,21 +670,11 @@ def _outputs(
 
 def _schedule(ctx: Context, doc: Loaded, s: Schedule) -> ir.Schedule | None:
     loc: Loc = ("spec", "schedule")
-    ok = True
-    for i, cron in enumerate(s.crons):
-        where = loc + ("cron",) + ((i,) if isinstance(s.cron, list) else ())
-        fields = cron.split()
-        if cron.strip() in _CRON_MACROS:
-            continue
-        if len(fields) != 5 or not all(_CRON_FIELD.match(f) for f in fields):
-            ctx.error(
-                doc,
-                where,
-                "MLD413",
-                f"invalid cron expression {cron!r}",
-                "five fields: minute hour day-of-month month day-of-week, e.g. '30 3 * * *'",
-            )
-            ok = False
+    from mldsl.compiler.schedules import check_crons
+
+    # every field as Argo's controller parses it (robfig/cron v3: ranges, steps, names, @every, CRON_TZ=), each
+    # problem at its field (compiler/schedules.py)
+    ok = check_crons(ctx, doc, s)
     if s.timezone is not None:
         from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
