@@ -27,7 +27,6 @@ if TYPE_CHECKING:  # the document models are read, never built, here (models/fas
     from mldsl.models.pipeline import ExitHandler, Schedule, Step
 
 
-
 def compile_pipeline(ctx: Context, doc: Loaded, registry: Registry) -> ir.Pipeline | None:
     """The pipeline of ``doc``, compiled once per compile (a pipeline another calls is not checked twice)."""
     done: dict[int, ir.Pipeline | None] = ctx.scratch.setdefault("compiled_pipelines", {})

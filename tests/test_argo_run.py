@@ -198,7 +198,9 @@ def test_join_over_numbers_errors(tmp_path: Path) -> None:
     """Item 5: ``join`` over numbers is a run-time error in expr-lang (builtin.go "join" takes []string): an
     output expression, which the controller evaluates strictly (scope.go resolveParameter), errors the node.
     (In a pod's text a failing expression is left as written: every pass there allows unresolved tags.)"""
-    text = HEAD + """  - name: main
+    text = (
+        HEAD
+        + """  - name: main
     steps:
     - - {name: a, template: hello}
     outputs:
@@ -208,6 +210,7 @@ def test_join_over_numbers_errors(tmp_path: Path) -> None:
   - name: hello
     container: {image: busybox, command: [echo, hi]}
 """
+    )
     code, record, _ = run_wf(tmp_path, text)
     assert record["status"] == "Error", record
     assert code == 1
@@ -217,7 +220,9 @@ def test_output_keeps_all_but_one_trailing_newline(tmp_path: Path) -> None:
     """Item 6: an output parameter is its file with one trailing newline trimmed (executor.go saveParameters),
     so "42\\r\\n" stays "42\\r", and asInt refuses it as Go's strconv.Atoi does (an output expression,
     evaluated strictly)."""
-    text = HEAD + """  - name: main
+    text = (
+        HEAD
+        + """  - name: main
     steps:
     - - {name: make, template: make}
     outputs:
@@ -228,6 +233,7 @@ def test_output_keeps_all_but_one_trailing_newline(tmp_path: Path) -> None:
     container: {image: busybox, command: [sh, -c, "printf '42\\\\r\\\\n' > /tmp/out"]}
     outputs: {parameters: [{name: out, valueFrom: {path: /tmp/out}}]}
 """
+    )
     code, record, _ = run_wf(tmp_path, text)
     out = Path(record["folder"]) / "steps" / "001-make" / "pod" / "upper" / "tmp" / "out"
     assert out.read_bytes() == b"42\r\n"

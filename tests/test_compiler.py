@@ -251,7 +251,9 @@ def test_artifact_from_uri_template_and_throttled_fan_out(tmp_path: Path) -> Non
             "name": "mldsl-succeeded",
             "valueFrom": {
                 "default": "false",
-                "expression": "tasks['b'].status == 'Succeeded' && type(tasks['b'].outputs.parameters) == 'map' ? 'true' : 'false'",
+                "expression": (
+                    "tasks['b'].status == 'Succeeded' && type(tasks['b'].outputs.parameters) == 'map' ? 'true' : 'false'"
+                ),
             },
         },
     ]

@@ -42,7 +42,9 @@ ESCAPED_OPEN = "{{=('pod' in $env && !('node' in $env) && !('retries' in $env)) 
 #: that reads ``item``, kept by every scan before (``item`` is one of the names expression_template.go waits for,
 #: ``variablesToCheck`` l. 27-36) and giving :data:`ESCAPED_OPEN` in ``processItem``'s scan, which never rescans
 #: what it inserted
-ITEM_OPEN = "{{=item == nil ? nil : \"{\" + \"{=('pod' in $env && !('node' in $env) && !('retries' in $env)) ? '{'+'{' : nil}\" + \"}\"}}"
+ITEM_OPEN = (
+    "{{=item == nil ? nil : \"{\" + \"{=('pod' in $env && !('node' in $env) && !('retries' in $env)) ? '{'+'{' : nil}\" + \"}\"}}"
+)
 
 #: the same for a suspend template (an approval's message), which has no pod: its second pass, with its inputs
 SUSPEND_OPEN = "{{=('inputs' in $env && !('retries' in $env)) ? '{'+'{' : nil}}"
