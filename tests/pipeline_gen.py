@@ -2,6 +2,19 @@
 steps, outputs and odd values (quotes, newlines, ``{{``, unicode, ``1e-05``, ``y``).
 
 :func:`projects` is a hypothesis strategy of ``{filename: text}``; every project it draws compiles.
+``projects(runnable=True)`` draws its pipeline as the static projects do (the same draws, in the same
+order; what only a runnable project needs is drawn after), in a project that ``mldsl run`` can execute
+here: each module has a tiny real implementation that writes every output it declares (python source, a
+container's ``local:`` code, a Spark main file, a training script), the ``s3://data`` locations are
+folders of the project (``local.mounts``) holding small files, and training jobs are PyTorchJobs or
+TFJobs (an MPIJob is refused before a local run). Its file names may hold folders (``code/ct.py``,
+``data/in/table.parquet``). What each implementation writes is what ``tools/rules_fuzz.py --run``
+predicts:
+
+* ``py``: ``y`` = its input ``f``; ``items`` = ``[x, str(n), str(f)]``; ``out`` a file;
+* ``ct``: exits 3 unless ``x`` arrived alike in its command, args and env and ``MODE`` is ``{{literal}}``;
+  ``v`` = ``len(x)``; ``tbl`` a file;
+* ``sp``, ``tr``: fail unless their input location is there; write their output where they are told.
 """
 
 from __future__ import annotations
@@ -100,8 +113,150 @@ def _q(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
+RUNNABLE_PROJECT = PROJECT + "  local: {mounts: {'s3://data': data}}\n"
+
+#: the python module's code in a runnable project (``BRACES`` adds a line holding ``{{``: compiled base64-encoded)
+PY_SOURCE = """\
+import os
+x, n, f, data = inputs["x"], inputs["n"], inputs["f"], inputs["data"]
+if data is not None and not os.path.exists(data):
+    raise SystemExit(f"input data {data!r} is not there")
+write_output("y", f)
+write_output("items", [x, str(n), str(f)])
+with open(output_path("out"), "w", encoding="utf-8") as fh:
+    fh.write(f"py {x!r} {n} {f}\\n")
+"""
+BRACES = 'print("{{not a tag}}")\n'
+
+CT_CODE = """\
+import os
+import sys
+
+x, rest = sys.argv[1], sys.argv[2:]
+data = next((a.split("=", 1)[1] for a in rest if a.startswith("--data=")), "")
+rest = [a for a in rest if not a.startswith("--data=")]
+flags = dict(zip(rest[::2], rest[1::2]))
+problems = []
+if flags.get("--x") != x or os.environ.get("MLDSL_INPUT_X") != x:
+    problems.append(f"x differs: command {x!r}, args {flags.get('--x')!r}, env {os.environ.get('MLDSL_INPUT_X')!r}")
+if os.environ.get("MODE") != "{{literal}}":
+    problems.append(f"MODE is {os.environ.get('MODE')!r}")
+out = flags["--out"]
+if problems:
+    print("; ".join(problems), file=sys.stderr)
+    sys.exit(3)
+with open(out, "w", encoding="utf-8") as fh:
+    fh.write(f"ct {x!r} {os.path.exists(data)}\\n")
+with open(os.path.join(os.environ["MLDSL_OUTPUTS_DIR"], "v"), "w", encoding="utf-8") as fh:
+    fh.write(str(len(x)))
+"""
+
+#: the Spark main file and the training script: check their input is there, write their output
+JOB_CODE = """\
+import os
+import sys
+
+flags = dict(zip(sys.argv[1::2], sys.argv[2::2]))
+src = flags.get("--in", flags.get("--data"))
+if not src or not os.path.exists(src):
+    raise SystemExit(f"input {src!r} is not there")
+out = flags["--out"]
+os.makedirs(os.path.dirname(out), exist_ok=True)
+tmp = f"{out}.{os.getpid()}.tmp"
+with open(tmp, "w", encoding="utf-8") as fh:
+    fh.write(f"{os.path.basename(sys.argv[0])} {sorted(flags)}\\n")
+os.replace(tmp, out)  # every replica of a training job writes it: the last one wins, whole
+"""
+
+RUNNABLE_MODULES = """\
+apiVersion: mldsl/v1
+kind: Module
+metadata: {name: py, version: 1.0.0+build.7}
+spec:
+  inputs:
+    x: {type: str, default: ""}
+    n: {type: int, default: 1}
+    f: {type: float, default: 0.5}
+    data: {type: artifact, optional: true}
+  outputs: {y: float, out: artifact, items: "list[str]"}
+  run:
+    python:
+      source: |
+{py_source}
+---
+apiVersion: mldsl/v1
+kind: Module
+metadata: {name: ct, version: 2.0.0}
+spec:
+  inputs:
+    x: {type: str, default: "z"}
+    data: {type: artifact, optional: true}
+  outputs: {v: int, tbl: artifact}
+  run:
+    container:
+      image: acme/ct:2
+      command: [python, -m, ct, "${{ inputs.x }}"]
+      args: [--x, "${{ inputs.x }}", "--data=${{ inputs.data.path }}", --out, "${{ outputs.tbl.path }}"]
+      env: {MODE: "{{literal}}"}
+      local: {source: code, mount: /app}
+---
+apiVersion: mldsl/v1
+kind: Module
+metadata: {name: sp, version: 1.0.0}
+spec:
+  inputs: {src: artifact, day: {type: str, default: "2024-01-01"}}
+  outputs: {table: artifact}
+  run:
+    spark:
+      image: acme/spark:3.5
+      main: local:///jobs/agg.py
+      args: [--in, "${{ inputs.src.path }}", --day, "${{ inputs.day }}", --out, "${{ outputs.table.path }}"]
+      conf: {spark.app.tag: "${{ inputs.day }}"}
+      local: {source: code, mount: /jobs}
+---
+apiVersion: mldsl/v1
+kind: Module
+metadata: {name: tr, version: 1.0.0}
+spec:
+  inputs: {data: artifact, lr: {type: float, default: 0.001}}
+  outputs: {model: artifact}
+  run:
+    distributed:
+      framework: {framework}
+      image: acme/train:1
+      command: [python, train.py]
+      args: [--data, "${{ inputs.data.path }}", --lr, "${{ inputs.lr }}", --out, "${{ outputs.model.path }}"]
+      workers: 2
+      gpus_per_worker: 1
+      local: {source: code, mount: /app}
+"""
+
+#: the small files behind ``s3://data/...`` in a runnable project
+DATA = {"data/x/part.parquet": "part\n", "data/in/table.parquet": "table\n"}
+
+
+def _indent(text: str, prefix: str) -> str:
+    return "".join(prefix + line + "\n" for line in text.splitlines())
+
+
+def runnable_files(framework: str, braces: bool) -> dict[str, str]:
+    """The files of a runnable project besides its pipeline (``framework``: pytorch or tensorflow)."""
+    source = PY_SOURCE + (BRACES if braces else "")
+    modules = RUNNABLE_MODULES.replace("{py_source}", _indent(source, "        ").rstrip("\n"))
+    return {
+        "mldsl.yaml": RUNNABLE_PROJECT,
+        "modules.yaml": modules.replace("{framework}", framework),
+        "code/ct.py": CT_CODE,
+        "code/agg.py": JOB_CODE,
+        "code/train.py": JOB_CODE,
+        **DATA,
+    }
+
+
 @st.composite
-def projects(draw: st.DrawFn) -> dict[str, str]:
+def projects(draw: st.DrawFn, runnable: bool = False, braces: bool | None = None) -> dict[str, str]:
+    """A project; ``runnable``: one ``mldsl run`` can execute (its pipeline drawn as a static project's).
+    ``braces``: whether the python module's code holds ``{{`` (drawn when ``None``; runnable projects only)."""
     steps: dict[str, dict[str, Any]] = {}
     outputs: dict[str, str] = {}
     n = draw(st.integers(1, 6))
@@ -192,9 +347,14 @@ def projects(draw: st.DrawFn) -> dict[str, str]:
         lines.append(f"    {name}: {_q(d)}")
     if outputs:
         lines.append(f"  outputs: {_q(outputs)}")
+    pipeline = "\n".join(lines) + "\n"
+    if runnable:
+        framework = draw(st.sampled_from(["pytorch", "tensorflow"]))
+        with_braces = draw(st.booleans()) if braces is None else braces
+        return {**runnable_files(framework, with_braces), "pipeline.yaml": pipeline}
     framework = draw(st.sampled_from(["pytorch", "mpi", "tensorflow"]))
     return {
         "mldsl.yaml": PROJECT,
         "modules.yaml": MODULES.replace("{framework}", framework),
-        "pipeline.yaml": "\n".join(lines) + "\n",
+        "pipeline.yaml": pipeline,
     }
