@@ -109,7 +109,7 @@ class Lowering:
         if isinstance(e, ir.IOutput):
             return "{{inputs.parameters.%s}}" % output_uri_param(e.name) if self.by_uri else f"{OUTPUTS_DIR}/{e.name}"
         if isinstance(e, ir.ILit):
-            return escape_text(literal_text(e.value))
+            return escape_text(literal_text(e.value), fan_out=self.fan_out)
         return None
 
     def text(self, v: ir.IValue) -> str:
@@ -293,6 +293,7 @@ def _string_code(text: str) -> str:
 
 #: ESCAPED_OPEN as expr-lang code (a run-time value's ``{{`` is replaced by it)
 _ESCAPED_OPEN_CODE = _string_code(ESCAPED_OPEN)
+ESCAPED_OPEN_CODE = _ESCAPED_OPEN_CODE
 
 
 def escape_code(code: str) -> str:

@@ -9,7 +9,7 @@ from mldsl.backends import Manifest
 from mldsl.backends.argo import model as m
 from mldsl.backends.argo.approval import approval_templates
 from mldsl.backends.argo.deploy import rollout_templates
-from mldsl.backends.argo.exprs import Lowering, escape_text, output_uri_param, quote
+from mldsl.backends.argo.exprs import ESCAPED_OPEN_CODE, Lowering, escape_text, output_uri_param, quote
 from mldsl.backends.argo.limits import LIMIT_TASK, limit_task, limit_template, synchronization
 from mldsl.backends.argo.metrics import metric_outputs, wrap_with_metrics
 from mldsl.backends.argo.objective import report as objective_report
@@ -621,7 +621,10 @@ class PipelineEmitter:
             if isinstance(v, ir.IStepOutput) and v.artifact and v.field is None and not self.is_resource_step(v.step):
                 arts.append(cast(m.ArtifactRef, {"name": name, "from": self.low.text(v), "optional": True}))
             else:
-                params.append({"name": name, "valueFrom": {"expression": self.output_expression(v), "default": ""}})
+                # a value that came in escaped (a param, SPEC 1.9) is read back as text: a DAG's output is resolved
+                # once, never scanned again (scope.go resolveParameter)
+                code = f"replace({self.output_expression(v)}, {ESCAPED_OPEN_CODE}, '{{'+'{{')"
+                params.append({"name": name, "valueFrom": {"expression": code, "default": ""}})
         return cast(m.Outputs, parameters_and_artifacts(params, arts))
 
     def output_expression(self, v: ir.IValue) -> str:
@@ -723,10 +726,12 @@ def _item_when(step: ir.Step) -> bool:
 
 def is_wrapped(step: ir.Step) -> bool:
     """Whether the step runs in DAG templates of its own (``PipelineEmitter.wrapped``): it continues on failure,
-    or it is a fan-out with its own parallelism or with a condition per item (which may let no item run)."""
+    or it is a fan-out with its own parallelism or with any condition. A condition on a fan-out task is
+    evaluated per item (``dag.go`` l. 648-661), so a false one skips every item and leaves the group Succeeded
+    with no aggregate (l. 704-712): wrapped, a condition that does not read ``item`` skips the whole step."""
     if step.continue_on_failure:
         return True
-    return step.for_each is not None and (bool(step.parallelism) or _item_when(step))
+    return step.for_each is not None and (bool(step.parallelism) or step.when is not None)
 
 
 def depends_clause(step: ir.Step) -> str:

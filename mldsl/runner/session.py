@@ -194,7 +194,8 @@ class Runner:
             "run": self.run_id,
             "pipeline": self.prep.pipeline,
             "status": ex.status if done else "Running",
-            "params": {k: typed(v) for k, v in sorted(self.prep.params.items())} | dict(sorted(self.prep.artifacts.items())),
+            "params": {k: typed(unescape(v)) for k, v in sorted(self.prep.params.items())}
+            | dict(sorted(self.prep.artifacts.items())),
             "outputs": outputs,
             "steps": steps,
         }
@@ -221,6 +222,19 @@ class Runner:
         return record
 
 
+def unescape(v: Any) -> Any:
+    """A value as the user gave it: the ``{{`` escapes mldsl compiled in (``mldsl.argo.tags``) read back."""
+    from mldsl.argo.tags import ESCAPED_OPEN, ITEM_OPEN
+
+    if isinstance(v, str):
+        return v.replace(ITEM_OPEN, "{{").replace(ESCAPED_OPEN, "{{") if "{{=" in v else v
+    if isinstance(v, list):
+        return [unescape(x) for x in v]
+    if isinstance(v, dict):
+        return {k: unescape(x) for k, x in v.items()}
+    return v
+
+
 def _iso(t: float | None) -> str | None:
     return None if t is None else time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(t))
 
@@ -233,7 +247,8 @@ def _node_record(n: Node, folder: Path, mounts: Mounts) -> dict[str, Any]:
         outputs[k] = art.file_uri()
     if n.group or n.total is not None:
         out["items"] = [
-            {"item": c.item, **{k: v for k, v in _node_record(c, folder, mounts).items() if k != "items"}} for c in n.children
+            {"item": unescape(c.item), **{k: v for k, v in _node_record(c, folder, mounts).items() if k != "items"}}
+            for c in n.children
         ]
         if n.phase == "Succeeded" and outputs:
             out["outputs"] = outputs
