@@ -3,16 +3,18 @@
 Builds a project with a trivial python module, then runs through ``mldsl run``'s
 engine (in-process, no live view):
 
-* a chain of N steps: overhead per step = (wall time - N x the step's own process
-  time) / N, where the step's own process time is measured by running the same
-  compiled script directly, N times, as plain processes;
+* a chain of N steps: the wall time a step, everything included (python steps are
+  forked from the run's warm interpreter, ``mldsl/runner/zygote.py``); beside it, the
+  same step's script started as a plain ``python`` process, which is what a step cost
+  before the zygote, and still costs where a step cannot be forked;
 * a fan-out of N items with ``--parallel P``: the highest number of items seen
   running at once, and the speed-up over the chain.
 
     python benchmarks/run_overhead.py [--steps 100] [--parallel N] [--check]
 
-Targets (issue #11): overhead <= 30 ms a step; the fan-out runs P items at once
-(P = --parallel, default: the number of cores).
+Targets (issue #11): a step <= 30 ms, its process included (issue #11 allowed 30 ms
+beyond the process; ``run_peers.py`` holds the chain to issue #25's 8 ms as users run
+it); the fan-out runs P items at once (P = --parallel, default: the number of cores).
 """
 
 from __future__ import annotations
@@ -58,7 +60,7 @@ def fan_out(n: int) -> str:
 def run(root: Path, pipeline: str, parallel: int) -> tuple[float, object]:
     from mldsl.backends import emit_all
     from mldsl.compiler import compile_paths
-    from mldsl.runner.engine import Options
+    from mldsl.runner.base import Options
     from mldsl.runner.mounts import Mounts
     from mldsl.runner.session import Runner, prepare
     from mldsl.runner.store import Store
@@ -77,7 +79,7 @@ def run(root: Path, pipeline: str, parallel: int) -> tuple[float, object]:
 
 
 def process_cost(root: Path, runner: object, n: int) -> float:
-    """The step's own process: the compiled script run directly, as plain processes, n times."""
+    """The step's script run directly as plain processes, n times: a step's cost when it is not forked."""
     folder = next((Path(runner.folder) / "steps").iterdir())  # type: ignore[attr-defined]
     env = {**os.environ, "MLDSL_OUTPUTS_DIR": str(root / "out"), "MLDSL_LOCAL_RUN": "1", "MLDSL_INPUT_X": "1"}
     (root / "out").mkdir(exist_ok=True)
@@ -113,9 +115,10 @@ def main() -> int:
         (root / "wide.yaml").write_text(fan_out(a.steps))
         wall, runner = run(root, "chain", a.parallel)
         per_process = process_cost(root, runner, min(a.steps, 30))
-        overhead = (wall - a.steps * per_process) / a.steps
-        report.add(Target("executor overhead a step, beyond the step's own process", [overhead], 0.030))
-        report.note(f"chain of {a.steps}: {wall:.2f} s; the step's own process {per_process * 1000:.0f} ms")
+        report.add(Target("a step of the chain, its process included", [wall / a.steps], 0.030))
+        report.note(
+            f"chain of {a.steps}: {wall:.2f} s; the step's script as a plain `python` process: {per_process * 1000:.0f} ms"
+        )
         wide, runner = run(root, "wide", a.parallel)
         seen = max_concurrency(runner)
         report.add(

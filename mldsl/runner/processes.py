@@ -19,8 +19,9 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
+from mldsl.runner import zygote
 from mldsl.runner.mounts import Mounts
 
 #: Argo's message for a pod past ``activeDeadlineSeconds`` (``workflow/controller/operator.go``, pod deadline)
@@ -35,19 +36,28 @@ class LocalCode:
     mount: str
 
 
+class Started(Protocol):
+    """A step's process: a ``Popen``, or a python step forked by the zygote (``zygote.Forked``)."""
+
+    @property
+    def pid(self) -> int: ...
+
+    def wait(self, timeout: float | None = None) -> int | None: ...
+
+
 class Processes:
     """Every process a run started, so that a stop or Ctrl-C ends each one (and its children)."""
 
     def __init__(self) -> None:
-        self._live: set[subprocess.Popen[bytes]] = set()
+        self._live: set[Started] = set()
         self._lock = threading.Lock()
         self.stopping = threading.Event()
 
-    def add(self, proc: subprocess.Popen[bytes]) -> None:
+    def add(self, proc: Started) -> None:
         with self._lock:
             self._live.add(proc)
 
-    def remove(self, proc: subprocess.Popen[bytes]) -> None:
+    def remove(self, proc: Started) -> None:
         with self._lock:
             self._live.discard(proc)
 
@@ -66,9 +76,15 @@ class Processes:
                 _signal_group(p, signal.SIGKILL)
 
 
-def _signal_group(proc: subprocess.Popen[bytes], sig: int) -> None:
-    with contextlib.suppress(ProcessLookupError, PermissionError):
+def _signal_group(proc: Started, sig: int) -> None:
+    try:
         os.killpg(proc.pid, sig)
+    except ProcessLookupError:  # a forked step before its setsid: its group is not its own yet
+        if isinstance(proc, zygote.Forked) and proc.returncode is None and not proc.lost:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(proc.pid, sig)
+    except PermissionError:
+        pass
 
 
 def docker_answers() -> str | None:
@@ -186,12 +202,15 @@ def run_process(
     deadline: float | None,
     procs: Processes,
 ) -> tuple[str, str]:
-    """Run to the end, the deadline or a stop: (phase, message), Argo's way."""
+    """Run to the end, the deadline or a stop: (phase, message), Argo's way. A python step is forked from the
+    zygote when that means the same as a fresh interpreter (``zygote.py``), otherwise started as a process."""
     with open(log, "ab") as out:
-        try:
-            proc = subprocess.Popen(argv, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
-        except OSError as exc:
-            return "Error", f"cannot start {argv[0]!r}: {exc.strerror or exc}"
+        proc: Started | None = zygote.spawn(argv, env, cwd, log)
+        if proc is None:
+            try:
+                proc = subprocess.Popen(argv, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+            except OSError as exc:
+                return "Error", f"cannot start {argv[0]!r}: {exc.strerror or exc}"
         procs.add(proc)
         try:
             if procs.stopping.is_set():
@@ -211,6 +230,8 @@ def run_process(
             _signal_group(proc, signal.SIGKILL)  # children the step left behind
     if procs.stopping.is_set():
         return "Failed", "Stopped with strategy 'Stop'"
+    if code is None:
+        return "Error", "the step's exit code was lost: the process that forked it ended first"
     if code != 0:
         return "Failed", f"Error (exit code {code})"
     return "Succeeded", ""
