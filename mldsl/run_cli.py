@@ -97,7 +97,7 @@ def run(
     from mldsl.runner.plain import is_argo_file
 
     if is_argo_file(path):
-        _run_plain(path, name, param_pairs(params, params_file), parallel, no_cache, manifests, fmt)
+        _run_plain(path, name, param_pairs(params, params_file), parallel, no_cache, manifests, fmt, approvals)
         return
     from mldsl.runner import zygote
 
@@ -111,7 +111,7 @@ def run(
     from mldsl.runner.mounts import Mounts
     from mldsl.runner.session import Runner, RunRefusedError, local_code, prepare
     from mldsl.runner.store import find_store
-    from mldsl.runner.view import Lines, make_view, wait_loop
+    from mldsl.runner.view import make_view
     from mldsl.submit import parse_params
 
     result = compile_result((path,))
@@ -177,6 +177,14 @@ def run(
 
         options.ask = TerminalApprover(pause=getattr(view, "paused", None))
     runner = Runner(prep, view, step_names)
+    _run_and_report(runner, view, store, fmt)
+
+
+def _run_and_report(runner: Any, view: Any, store: Any, fmt: str) -> None:
+    """Run with its live view (a table on a terminal, a line per change elsewhere), save the record, report it
+    (the record as JSON, or a summary), and exit 0 when it succeeded."""
+    from mldsl.runner.view import Lines, wait_loop
+
     if isinstance(view, Lines):
         click.echo(f"mldsl run: {runner.run_id} in {runner.folder}", err=True)
     runner.start()
@@ -187,10 +195,14 @@ def run(
         record["status"] = "Failed"
         record["message"] = "stopped (Ctrl-C)"
         store.write_record(runner.folder, record)
+    _report(record, runner.folder, fmt)
+
+
+def _report(record: dict[str, Any], folder: Path, fmt: str) -> None:
     if fmt == "json":
         click.echo(json.dumps(record, indent=2, ensure_ascii=False))
     else:
-        _summary(record, runner.folder)
+        _summary(record, folder)
     sys.exit(EXIT_OK if record["status"] == "Succeeded" else EXIT_FAILED)
 
 
@@ -202,6 +214,7 @@ def _run_plain(
     no_cache: bool,
     search: tuple[Path, ...],
     fmt: str,
+    approvals: tuple[str, ...] = (),
 ) -> None:
     """``mldsl run`` of a plain Argo file: its neighbours as on a cluster, Argo's checks first, then the run."""
     from mldsl.argo.validate import validate_workflow
@@ -252,37 +265,32 @@ def _run_plain(
         repo = {}
     bucket = str((repo.get("s3") or {}).get("bucket") or "default")
     mounts.add(f"s3://{bucket}", store.artifacts / bucket)
-    options = Options(parallel or os.cpu_count() or 1, not no_cache, "process", pod_roots=True, default_bucket=bucket)
+    options = Options(
+        parallel or os.cpu_count() or 1,
+        not no_cache,
+        "process",
+        approve=frozenset(approvals),  # a suspend step by its name (--approve STEP)
+        pod_roots=True,
+        default_bucket=bucket,
+    )
     wf_name = str(loaded.workflow["metadata"].get("name") or "workflow")
     prep = prepare_plain(loaded, values, mounts, options, store, wf_name, template_ref, given)
     problems = validate_workflow(loaded.submitted, lookup_object)
-    runner = Runner(prep)
+    from mldsl.runner.view import make_view
+
+    runner: Any = None
+    view = make_view(sys.stderr.isatty() and fmt == "text", lambda: runner.execution if runner is not None else None, {})
+    if sys.stdin.isatty() and sys.stderr.isatty():  # a suspend not approved up front is asked here
+        from mldsl.runner.ask import TerminalApprover
+
+        options.ask = TerminalApprover(pause=getattr(view, "paused", None))
+    runner = Runner(prep, view)
     if problems:  # the controller refuses the spec: the workflow is Failed, nothing ran (operator.go l. 4521-4533)
         runner.execution.status = "Failed"
         runner.execution.message = "invalid spec: " + "; ".join(problems)
         runner.finished = runner.started
-        record = runner.save()
-    else:
-        if fmt == "text":
-            click.echo(f"mldsl run: {runner.run_id} in {runner.folder}", err=True)
-        runner.start()
-        finished = wait_loop_plain(runner)
-        record = runner.save()
-        if not finished:
-            record["status"] = "Failed"
-            record["message"] = "stopped (Ctrl-C)"
-            store.write_record(runner.folder, record)
-    if fmt == "json":
-        click.echo(json.dumps(record, indent=2, ensure_ascii=False))
-    else:
-        _summary(record, runner.folder)
-    sys.exit(EXIT_OK if record["status"] == "Succeeded" else EXIT_FAILED)
-
-
-def wait_loop_plain(runner: Any) -> bool:
-    from mldsl.runner.view import wait_loop
-
-    return wait_loop(runner)
+        _report(runner.save(), runner.folder, fmt)
+    _run_and_report(runner, view, store, fmt)
 
 
 def _summary(record: dict[str, Any], folder: Path) -> None:

@@ -380,3 +380,26 @@ spec:
     log = (Path(record["folder"]) / "volumes" / "shared" / "log").read_text().split()
     assert log == ["in", "out"] * 3
     assert code == 0
+
+
+def test_a_suspend_is_approved_with_approve(tmp_path: Path) -> None:
+    """A plain workflow's suspend step waits for a person: ``--approve STEP`` resumes it (``argo resume``); without
+    a terminal or the flag, the run stops as ``argo stop`` would (the suspended node fails)."""
+    text = (
+        HEAD
+        + """  - name: main
+    steps:
+    - - {name: wait, template: wait}
+    - - {name: after, template: after}
+  - name: wait
+    suspend: {}
+  - name: after
+    container: {image: busybox, command: [echo, resumed]}
+"""
+    )
+    code, record, stderr = run_wf(tmp_path, text, "--approve", "wait")
+    assert record["status"] == "Succeeded", (record, stderr)
+    assert code == 0
+    code, record, _ = run_wf(tmp_path, text)
+    assert record["status"] == "Failed"
+    assert code == 1

@@ -59,17 +59,25 @@ class _Scope:
     #: the WorkflowTemplate whose templates the names in this scope's template resolve in (a ``templateRef``)
     ctx: tuple[str, bool] | None = None
 
+    #: the ``workflow.*`` values among ``params``, kept apart so that a step's call does not scan the scope
+    wf: dict[str, Any] = field(default_factory=dict)
+
     def __post_init__(self) -> None:
         self.params.update(self.shared)
+        if not self.wf:
+            self.wf = {k: v for k, v in self.params.items() if k.startswith("workflow.")}
 
     def copy(self) -> _Scope:
-        return _Scope(dict(self.params), dict(self.artifacts), self.shared)
+        return _Scope(dict(self.params), dict(self.artifacts), self.shared, self.ctx, dict(self.wf))
+
+    def set_global(self, key: str, value: Any) -> None:
+        """A ``workflow.*`` value of this scope (the exit handler's ``workflow.status``)."""
+        self.params[key] = value
+        self.wf[key] = value
 
     def globals(self) -> dict[str, Any]:
         """The ``workflow.*`` values: the only part of a caller's scope a called template sees."""
-        out = {k: v for k, v in self.params.items() if k.startswith("workflow.")}
-        out.update(self.shared)
-        return out
+        return {**self.wf, **self.shared}
 
 
 def task_dependencies(task: dict[str, Any]) -> list[str]:

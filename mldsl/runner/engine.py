@@ -130,7 +130,7 @@ class Execution(Flows, Leaves, PlainPods, ExecutionBase):
         """Run the entrypoint, then the exit handler; the workflow's phase. ``artifacts``: given instead of the defaults."""
         scope = _Scope({f"workflow.{k}": v for k, v in self.workflow.items()}, {}, self.shared)
         for name, value in params.items():
-            scope.params[f"workflow.parameters.{name}"] = value
+            scope.set_global(f"workflow.parameters.{name}", value)
         args = self.spec.get("arguments") or {}
         art_args: dict[str, Artifact | None] = dict(artifacts or {})
         for a in args.get("artifacts", []):
@@ -167,9 +167,9 @@ class Execution(Flows, Leaves, PlainPods, ExecutionBase):
             if self.rejected:  # Stop, not Terminate: exit handlers run (operator.go ShouldExecute)
                 self.procs.stopping.clear()
             exit_scope = scope.copy()
-            exit_scope.params["workflow.status"] = status
-            exit_scope.params["workflow.failures"] = json.dumps(self._failures())
-            exit_scope.params["workflow.duration"] = f"{time.time() - (self.main.started or time.time()):f}"
+            exit_scope.set_global("workflow.status", status)
+            exit_scope.set_global("workflow.failures", json.dumps(self._failures()))
+            exit_scope.set_global("workflow.duration", f"{time.time() - (self.main.started or time.time()):f}")
             self.exit.start()
             self._notify(self.exit)
             try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import threading
+from collections import deque
 from collections.abc import Mapping
 from typing import Any
 
@@ -79,7 +80,7 @@ class Flows(ExecutionBase):
         cond = threading.Condition()
         running: set[str] = set()
         errors: list[BaseException] = []
-        ended: list[tuple[str, Node]] = []
+        ended: deque[tuple[str, Node]] = deque()
 
         def work(name: str, child: Node) -> None:
             try:
@@ -98,11 +99,11 @@ class Flows(ExecutionBase):
             node.inner[name] = child
             return child
 
-        pending = plan.start()
+        pending = deque(plan.start())
         with cond:
             while True:
                 while pending:
-                    d = pending.pop(0)
+                    d = pending.popleft()
                     child = child_of(d.task)
                     if d.action != "run":
                         child.end("Omitted" if d.action == "omit" else "Error", d.message)
@@ -115,7 +116,7 @@ class Flows(ExecutionBase):
                     running.add(d.task)
                     threading.Thread(target=work, args=(d.task, child), daemon=True).start()
                 while ended:
-                    name, child = ended.pop(0)
+                    name, child = ended.popleft()
                     self._record_task(scope, name, child)
                     pending.extend(plan.finish(name, child.phase, _result(child)))
                 if pending:
