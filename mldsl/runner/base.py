@@ -29,6 +29,18 @@ class StepError(Exception):
     """The node errors (Argo's ``Error`` phase): a reference that does not resolve, a missing input."""
 
 
+class Clock:
+    """The executor's time: what it reads to back off, bound attempts and report durations, and how it waits.
+    Injected (``Options.clock``) so that a test can make an hour's backoff instant; the scheduler reads none."""
+
+    def now(self) -> float:
+        return time.time()
+
+    def wait(self, stop: threading.Event, seconds: float) -> bool:
+        """Wait ``seconds`` unless ``stop`` is set first; whether it was."""
+        return stop.wait(seconds)
+
+
 @dataclass
 class Options:
     """How a local run behaves beyond the manifest."""
@@ -46,6 +58,8 @@ class Options:
     pod_roots: bool = False
     #: the default artifact repository's bucket (``artifact-repositories``), for key-only artifacts
     default_bucket: str = "default"
+    #: the executor's time (a test's own clock; the scheduler needs none)
+    clock: Clock = field(default_factory=Clock)
 
 
 @dataclass

@@ -89,13 +89,13 @@ class Leaves(ExecutionBase):
                     return "Failed", "Stopped with strategy 'Stop'", {}, {}
                 node.start()
                 self._notify(node)
-                first_start = first_start or time.time()
-                attempt_start = time.time()
+                first_start = first_start or self.options.clock.now()
+                attempt_start = self.options.clock.now()
                 # a retried template is substituted again per attempt, with its pod name and retries (operator.go
                 # l. 2513-2539: SubstituteParams, two scans); every pod gets the pod pass (workflowpod.go l. 703)
                 tpl_a = self._retry_pass(node, tpl, flat) if retry else tpl
                 phase, msg, out_p, out_a = self._attempt(node, tpl_a, flat, artifacts)
-                last = (phase, msg, node.exit_code or "0", time.time() - attempt_start)
+                last = (phase, msg, node.exit_code or "0", self.options.clock.now() - attempt_start)
             if phase == "Succeeded" or node.daemoned or self.procs.stopping.is_set():
                 break
             retry_it = (
@@ -109,14 +109,14 @@ class Leaves(ExecutionBase):
                 wait *= factor ** (node.attempts - 1)
             if backoff.get("cap"):
                 wait = min(wait, _duration(backoff["cap"]))
-            if backoff.get("maxDuration") and time.time() + wait > first_start + _duration(backoff["maxDuration"]):
+            if backoff.get("maxDuration") and self.options.clock.now() + wait > first_start + _duration(backoff["maxDuration"]):
                 msg = "Backoff would exceed max duration limit"
                 break
             with open(node.log, "a", encoding="utf-8") as fh:
                 fh.write(f"--- mldsl: attempt {node.attempts} {phase}: {msg}; retrying in {wait:g}s ---\n")
             node.message = f"Backoff for {wait:g}s"
             self._notify(node)
-            if self.procs.stopping.wait(wait):
+            if self.options.clock.wait(self.procs.stopping, wait):
                 return "Failed", "Stopped with strategy 'Stop'", {}, {}
         if phase == "Succeeded" and memo and key:
             self.cache.save(memo["cache"]["configMap"]["name"], key, out_p, out_a)
