@@ -295,7 +295,8 @@ def test_literal_braces_survive_every_pass_argo_makes(tmp_path: Path) -> None:
     # the escape before #26 read pod.name, which the pod template's first pass already knows
     old = json.loads(
         json.dumps(body).replace(
-            "('pod' in $env && !('node' in $env) && !('retries' in $env)) ? '{'+'{' : nil", "pod.name == '' ? '{'+'{' : '{'+'{'"
+            "('pod' in $env and not ('node' in $env) and not ('retries' in $env)) ? '{'+'{' : nil",
+            "pod.name == '' ? '{'+'{' : '{'+'{'",
         )
     )
     tpl = next(t for t in old["spec"]["templates"] if "container" in t)

@@ -314,7 +314,7 @@ def escape_text(s: str, *, suspend: bool = False, fan_out: bool = False) -> str:
     template (no pod) it is :data:`~mldsl.argo.tags.SUSPEND_OPEN`, given in the template's second pass.
 
     >>> escape_text("a {{b}} c")
-    "a {{=('pod' in $env && !('node' in $env) && !('retries' in $env)) ? '{'+'{' : nil}}b}} c"
+    "a {{=('pod' in $env and not ('node' in $env) and not ('retries' in $env)) ? '{'+'{' : nil}}b}} c"
     """
     return escape_value(s, SUSPEND_OPEN if suspend else ITEM_OPEN if fan_out else ESCAPED_OPEN)
 

@@ -29,25 +29,27 @@ def split(text: str) -> list[tuple[bool, str]]:
 
 
 #: an expression whose value is ``{{`` only in the last scan of a pod's text, when the controller creates the pod
-#: (``workflowpod.go`` substitutePodParams l. 1005-1025: globals, inputs and ``pod.name``); every earlier scan
+#: (``workflowpod.go`` substitutePodParams l. 1005-1025: globals, inputs and ``pod.name``; written with ``and``/``not``,
+#: not ``&&``, which a manifest embedded as JSON would carry as ``\u0026``); every earlier scan
 #: keeps it as written, because a ``nil`` result leaves a tag unresolved (``expression_template.go``
 #: expressionReplaceCore l. 221-224). The scans tell themselves apart by their names (``$env``, the expanded
 #: map, ``util/expr/env/env.go`` l. 20): only a pod's templates have ``pod``; their first two passes also have
 #: ``node`` (``operator.go`` l. 2240-2253), a retried pod's passes ``retries`` (l. 2513-2539); a DAG's passes
 #: and a task's own scans have no ``pod`` (``dag.go`` resolveDependencyReferences). Not in a fan-out task's
 #: text: ``processItem`` substitutes it strictly and refuses ``$env`` as an unknown name (#26 item 1).
-ESCAPED_OPEN = "{{=('pod' in $env && !('node' in $env) && !('retries' in $env)) ? '{'+'{' : nil}}"
+ESCAPED_OPEN = "{{=('pod' in $env and not ('node' in $env) and not ('retries' in $env)) ? '{'+'{' : nil}}"
 
 #: in a fan-out task's own text (what ``processItem`` substitutes strictly, where ``$env`` is refused): an expression
 #: that reads ``item``, kept by every scan before (``item`` is one of the names expression_template.go waits for,
 #: ``variablesToCheck`` l. 27-36) and giving :data:`ESCAPED_OPEN` in ``processItem``'s scan, which never rescans
 #: what it inserted
 ITEM_OPEN = (
-    "{{=item == nil ? nil : \"{\" + \"{=('pod' in $env && !('node' in $env) && !('retries' in $env)) ? '{'+'{' : nil}\" + \"}\"}}"
+    "{{=item == nil ? nil : \"{\" + \"{=('pod' in $env and not ('node' in $env) and not ('retries' in $env))"
+    " ? '{'+'{' : nil}\" + \"}\"}}"
 )
 
 #: the same for a suspend template (an approval's message), which has no pod: its second pass, with its inputs
-SUSPEND_OPEN = "{{=('inputs' in $env && !('retries' in $env)) ? '{'+'{' : nil}}"
+SUSPEND_OPEN = "{{=('inputs' in $env and not ('retries' in $env)) ? '{'+'{' : nil}}"
 
 
 def escape_value(text: str, open_tag: str = ESCAPED_OPEN) -> str:
@@ -56,6 +58,6 @@ def escape_value(text: str, open_tag: str = ESCAPED_OPEN) -> str:
     the value reaches; escaped, it arrives as text in the step.
 
     >>> escape_value("run {{workflow.name}}")
-    "run {{=('pod' in $env && !('node' in $env) && !('retries' in $env)) ? '{'+'{' : nil}}workflow.name}}"
+    "run {{=('pod' in $env and not ('node' in $env) and not ('retries' in $env)) ? '{'+'{' : nil}}workflow.name}}"
     """
     return text.replace("{{", open_tag) if "{{" in text else text
