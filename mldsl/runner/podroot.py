@@ -175,6 +175,8 @@ class PodRoot:
         )
         for m in table:  # parents first: a mount point inside a volume is made in the volume's folder
             self._add_mount(m, binds)
+        for prefix in _hidden_interpreter():  # this machine's python, where the pod's own /tmp would hide it
+            self._add_mount(Mount(Path(prefix), prefix, read_only=True), binds)
         for pod_path in self._placed:  # an input placed inside a volume: its own mount over the volume, as Argo's
             if self._volume(pod_path) is not None:
                 self._add_mount(Mount(self.upper / pod_path.lstrip("/"), pod_path), binds)
@@ -390,6 +392,13 @@ def _opaque(path: Path) -> bool:
 
 
 _available: list[str | None] = []
+
+
+def _hidden_interpreter() -> list[str]:
+    """The folders of the interpreter the python, nc and cowsay stand-ins run (a virtual environment, say) that
+    lie under /tmp, which a pod sees empty: bound read-only at the same path, so the stand-ins find them."""
+    roots = {sys.prefix, os.path.dirname(os.path.dirname(python_binary()))}
+    return sorted(r for r in roots if r == "/tmp" or r.startswith("/tmp/"))
 
 
 def isolation_available() -> str | None:
