@@ -152,8 +152,9 @@ def _runtime(image: str) -> ImageRuntime:
 
 
 def python_binary() -> str:
-    """The interpreter a python image's ``python`` runs: the runner's own (a venv's keeps its packages), not a pyenv shim."""
-    for exe in (sys.executable, getattr(sys, "_base_executable", ""), os.path.realpath(sys.executable)):
+    """The interpreter a python image's ``python`` runs: this machine's own binary, not a pyenv shim, and not a
+    virtual environment's (an image has no runner's packages; and a venv under /tmp is hidden by a pod's /tmp)."""
+    for exe in (os.path.realpath(sys.executable), getattr(sys, "_base_executable", ""), sys.executable):
         try:
             with open(exe, "rb") as f:
                 if f.read(4) == b"\x7fELF":

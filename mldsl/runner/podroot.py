@@ -395,10 +395,10 @@ _available: list[str | None] = []
 
 
 def _hidden_interpreter() -> list[str]:
-    """The folders of the interpreter the python, nc and cowsay stand-ins run (a virtual environment, say) that
-    lie under /tmp, which a pod sees empty: bound read-only at the same path, so the stand-ins find them."""
-    roots = {sys.prefix, os.path.dirname(os.path.dirname(python_binary()))}
-    return sorted(r for r in roots if r == "/tmp" or r.startswith("/tmp/"))
+    """The interpreter the python, nc and cowsay stand-ins run, when it lies under /tmp, which a pod sees empty
+    (an interpreter copied into a virtual environment there): bound read-only at its path."""
+    root = os.path.dirname(os.path.dirname(python_binary()))
+    return [root] if root == "/tmp" or root.startswith("/tmp/") else []
 
 
 def isolation_available() -> str | None:
