@@ -176,6 +176,12 @@ def run(
         from mldsl.runner.ask import TerminalApprover
 
         options.ask = TerminalApprover(pause=getattr(view, "paused", None))
+    # declared kinds: the record shows a str param or output as the text it is (never read as a number)
+    prep.param_kinds = {p.name: p.type.kind for p in pipeline.params}
+    prep.output_kinds = {name: v.type.kind for name, v in pipeline.outputs if hasattr(v, "type")}
+    prep.step_kinds = {
+        step_key(s.name): {o.name: o.type.kind for o in s.module.outputs} for s in (*pipeline.steps, *pipeline.exit_steps)
+    }
     runner = Runner(prep, view, step_names)
     _run_and_report(runner, view, store, fmt)
 

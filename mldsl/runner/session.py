@@ -51,12 +51,23 @@ class Prepared:
     config_maps: dict[str, dict[str, str]] | None = None
     #: ``workflow.*`` values beyond the usual (a CronWorkflow's ``scheduledTime``), and the run's own name
     workflow_extra: dict[str, str] | None = None
+    #: declared kinds, so that the record shows text as text: params, pipeline outputs, each step's outputs
+    param_kinds: dict[str, str] | None = None
+    output_kinds: dict[str, str] | None = None
+    step_kinds: dict[str, dict[str, str]] | None = None
 
 
-def typed(text: str | None) -> Any:
-    """A parameter's text as JSON would carry it: ``"0.91"`` -> 0.91, ``"[1,2]"`` -> a list; ``""`` -> null."""
+#: declared kinds whose values are text: shown as given, never read as JSON (``-p tag=1e-05`` stays "1e-05")
+TEXT = frozenset({"str", "enum", "artifact", "secret"})
+
+
+def typed(text: str | None, kind: str | None = None) -> Any:
+    """A parameter's text as JSON would carry it: ``"0.91"`` -> 0.91, ``"[1,2]"`` -> a list; ``""`` -> null.
+    A value declared as text (``kind``) stays the text it is."""
     if text is None or text == "":
         return None
+    if kind in TEXT:
+        return text
     try:
         value = json.loads(text)
     except ValueError:
@@ -186,22 +197,27 @@ class Runner:
         outputs: dict[str, Any] = {}
         if done and ex.main.phase == "Succeeded":
             for k, v in ex.main.params.items():
-                outputs[k] = typed(mounts.uris(v)) if v else None
+                outputs[k] = typed(mounts.uris(v), (self.prep.output_kinds or {}).get(k)) if v else None
             for k, art in ex.main.artifacts.items():
                 outputs[k] = art.file_uri()
-        steps = {self.names.get(name, name): _node_record(n, self.folder, mounts) for name, n in ex.main.inner.items()}
+        kinds = self.prep.step_kinds or {}
+        steps = {
+            self.names.get(name, name): _node_record(n, self.folder, mounts, kinds.get(n.task, {}))
+            for name, n in ex.main.inner.items()
+        }
         record: dict[str, Any] = {
             "run": self.run_id,
             "pipeline": self.prep.pipeline,
             "status": ex.status if done else "Running",
-            "params": {k: typed(unescape(v)) for k, v in sorted(self.prep.params.items())}
+            "params": {k: typed(unescape(v), (self.prep.param_kinds or {}).get(k)) for k, v in sorted(self.prep.params.items())}
             | dict(sorted(self.prep.artifacts.items())),
             "outputs": outputs,
             "steps": steps,
         }
         if ex.exit.inner:
             record["on_exit"] = {
-                self.names.get(name, name): _node_record(n, self.folder, mounts) for name, n in ex.exit.inner.items()
+                self.names.get(name, name): _node_record(n, self.folder, mounts, kinds.get(n.task, {}))
+                for name, n in ex.exit.inner.items()
             }
         if ex.message and ex.status != "Succeeded":
             record["message"] = ex.message
@@ -209,7 +225,10 @@ class Runner:
         # what differs from the pipeline's defaults (a value given equal to its default is not a change)
         every = {**self.prep.params, **self.prep.artifacts}
         defaults = self.prep.defaults or {}
-        record["changed"] = {k: typed(v) for k, v in sorted(every.items()) if k in self.prep.given and defaults.get(k) != v}
+        pk = self.prep.param_kinds or {}
+        record["changed"] = {
+            k: typed(unescape(v), pk.get(k)) for k, v in sorted(every.items()) if k in self.prep.given and defaults.get(k) != v
+        }
         record["started"] = _iso(self.started)
         record["finished"] = _iso(self.finished) if self.finished else None
         record["duration"] = round((self.finished or time.time()) - self.started, 3)
@@ -239,15 +258,18 @@ def _iso(t: float | None) -> str | None:
     return None if t is None else time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(t))
 
 
-def _node_record(n: Node, folder: Path, mounts: Mounts) -> dict[str, Any]:
+def _node_record(n: Node, folder: Path, mounts: Mounts, kinds: dict[str, str] | None = None) -> dict[str, Any]:
     out: dict[str, Any] = {"phase": "Failed" if n.continued else n.phase}
+    kinds = kinds or {}
     # ``mldsl-*`` outputs are mldsl's own plumbing (URIs, identities, a wrapped step's result)
-    outputs: dict[str, Any] = {k: typed(mounts.uris(v)) for k, v in n.params.items() if not k.startswith("mldsl-")}
+    outputs: dict[str, Any] = {
+        k: typed(unescape(mounts.uris(v)), kinds.get(k)) for k, v in n.params.items() if not k.startswith("mldsl-")
+    }
     for k, art in n.artifacts.items():
         outputs[k] = art.file_uri()
     if n.group or n.total is not None:
         out["items"] = [
-            {"item": unescape(c.item), **{k: v for k, v in _node_record(c, folder, mounts).items() if k != "items"}}
+            {"item": unescape(c.item), **{k: v for k, v in _node_record(c, folder, mounts, kinds).items() if k != "items"}}
             for c in n.children
         ]
         if n.phase == "Succeeded" and outputs:
@@ -257,7 +279,7 @@ def _node_record(n: Node, folder: Path, mounts: Mounts) -> dict[str, Any]:
         out["cached"] = n.cached
         out["attempts"] = n.attempts
     if n.inner and not (n.group or n.total is not None):
-        out["steps"] = {k: _node_record(c, folder, mounts) for k, c in n.inner.items()}
+        out["steps"] = {k: _node_record(c, folder, mounts, kinds) for k, c in n.inner.items()}
     if n.message and (n.phase != "Succeeded" or n.continued or " written to " in n.message):
         out["message"] = n.message
     if n.started is not None:
