@@ -19,10 +19,9 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import yaml
-from lark import Token, Tree
 
 from mldsl.argo.depends import DependsError, TaskResult, depends_names, evaluate_depends
-from mldsl.argo.exprlang import ExprError, evaluate, parse, to_json
+from mldsl.argo.exprlang import ExprError, Token, Tree, evaluate, parse, to_json
 from mldsl.argo.template import UnresolvedError, expand, split, substitute
 
 Problems = list[str]

@@ -45,11 +45,59 @@ import time
 import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
-
-from lark import Token, Tree
+from typing import Any, Generic, TypeVar
 
 from mldsl.argo.gostrconv import NumError, atoi, format_float_json, format_float_v, parse_float, parse_int
+
+_T = TypeVar("_T")
+
+
+class Token(str):
+    """A leaf of the parse tree: its text, and its ``type`` (lark's Token shape, without importing lark at start-up:
+    ``mldsl run`` evaluates expressions before its first step)."""
+
+    __slots__ = ("type",)
+    type: str
+
+    def __new__(cls, type_: str, value: Any) -> Token:
+        obj = super().__new__(cls, value)
+        obj.type = type_
+        return obj
+
+    @property
+    def value(self) -> str:
+        return str(self)
+
+    def __repr__(self) -> str:
+        return f"Token({self.type!r}, {str(self)!r})"
+
+
+class Tree(Generic[_T]):
+    """A node of the parse tree: ``data`` (the node's name, below) and ``children`` (lark's Tree shape)."""
+
+    __slots__ = ("children", "data")
+
+    def __init__(self, data: str, children: list[Any]) -> None:
+        self.data = data
+        self.children = children
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Tree) and (self.data, self.children) == (other.data, other.children)
+
+    def __hash__(self) -> int:
+        return hash((self.data, len(self.children)))
+
+    def __repr__(self) -> str:
+        return f"Tree({self.data!r}, {self.children!r})"
+
+    def iter_subtrees_topdown(self) -> Iterator[Tree[_T]]:
+        """Every subtree, this one first, depth first (lark's order)."""
+        stack: list[Tree[_T]] = [self]
+        while stack:
+            node = stack.pop()
+            yield node
+            stack.extend(c for c in reversed(node.children) if isinstance(c, Tree))
+
 
 __all__ = [
     "BUILTINS",
@@ -3653,7 +3701,7 @@ def _fold(t: Any) -> Any:
     a compile error."""
     if not isinstance(t, Tree):
         return t
-    t = Tree(t.data, [_fold(c) for c in t.children], t._meta)  # post-order, as ast.Walk
+    t = Tree(t.data, [_fold(c) for c in t.children])  # post-order, as ast.Walk
     if t.data == "not_":
         ok, v = _literal(t.children[0])
         if ok and isinstance(v, bool):

@@ -272,6 +272,16 @@ def go_sprintf_int(fmt: str, i: int) -> str:
         return f"%!(EXTRA int={i})" if "%" not in fmt else fmt
 
 
+class _NoObjects:
+    """The object store of a run that has none (an mldsl project's): nothing is in it."""
+
+    def get(self, kind: str, name: str, namespace: str | None = None) -> None:
+        return None
+
+
+NO_OBJECTS = _NoObjects()
+
+
 class ExecutionBase:
     """What the parts of an :class:`~mldsl.runner.engine.Execution` share: its state, and the steps one part
     asks of another (each defined once, in the part that owns it)."""

@@ -43,6 +43,7 @@ from mldsl.runner.base import (
     ABSENT,
     APPROVAL_LABEL,
     CTX,
+    NO_OBJECTS,
     ExecutionBase,
     Options,
     StepError,
@@ -111,11 +112,13 @@ class Execution(Flows, Leaves, PlainPods, ExecutionBase):
         self.global_artifacts: dict[str, Artifact] = {}
         #: the flat ``workflow.outputs.*`` keys every scope sees (see _Scope.shared)
         self.shared: dict[str, Any] = {}
-        #: a plain workflow's cluster objects: its pods, itself, and what its resource steps made (objects.py)
-        from mldsl.runner.objects import ObjectStore
-
-        self.objects = ObjectStore(workflow.get("namespace", "default"))
+        #: a plain workflow's cluster objects: its pods, itself, and what its resource steps made (objects.py);
+        #: an mldsl project's run has none (its operator jobs run here), and does not import the module
+        self.objects: Any = NO_OBJECTS
         if options.pod_roots:
+            from mldsl.runner.objects import ObjectStore
+
+            self.objects = ObjectStore(workflow.get("namespace", "default"))
             self.objects.add(
                 {
                     "apiVersion": "argoproj.io/v1alpha1",
