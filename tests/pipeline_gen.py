@@ -1,7 +1,10 @@
 """Random valid projects for the runtime-rules tests: DAGs with conditions, fan-outs, caches, operator
 steps, outputs and odd values (quotes, newlines, ``{{``, unicode, ``1e-05``, ``y``).
 
-:func:`projects` is a hypothesis strategy of ``{filename: text}``; every project it draws compiles.
+:func:`projects` is a hypothesis strategy of ``{filename: text}``; every project it draws compiles. A static
+project also draws, after the rest, constructs combined (:func:`_combined`): a sub-pipeline (``sub.yaml``)
+with an approval and a cached step, a ``when`` on its output, an approval, ``continue_on_failure`` on a
+fan-out and on a step read by ``.uri``, an exit handler reading a (maybe failed) exit step's outputs.
 ``projects(runnable=True)`` draws its pipeline as the static projects do (the same draws, in the same
 order; what only a runnable project needs is drawn after), in a project that ``mldsl run`` can execute
 here: each module has a tiny real implementation that writes every output it declares (python source, a
@@ -345,16 +348,175 @@ def projects(draw: st.DrawFn, runnable: bool = False, braces: bool | None = None
     for name, d in steps.items():
         d = {k: v for k, v in d.items() if k != "fan"}
         lines.append(f"    {name}: {_q(d)}")
-    if outputs:
-        lines.append(f"  outputs: {_q(outputs)}")
-    pipeline = "\n".join(lines) + "\n"
     if runnable:
+        if outputs:
+            lines.append(f"  outputs: {_q(outputs)}")
+        pipeline = "\n".join(lines) + "\n"
         framework = draw(st.sampled_from(["pytorch", "tensorflow"]))
         with_braces = draw(st.booleans()) if braces is None else braces
         return {**runnable_files(framework, with_braces), "pipeline.yaml": pipeline}
     framework = draw(st.sampled_from(["pytorch", "mpi", "tensorflow"]))
-    return {
-        "mldsl.yaml": PROJECT,
-        "modules.yaml": MODULES.replace("{framework}", framework),
-        "pipeline.yaml": pipeline,
+    files = {"mldsl.yaml": PROJECT, "modules.yaml": MODULES.replace("{framework}", framework)}
+    extra, on_exit, sub = _combined(draw, steps)
+    for name, d in extra.items():
+        out = d.pop("output", None)
+        if out is not None:
+            outputs[f"{name}_{out[0]}"] = out[1]
+        lines.append(f"    {name}: {_q(d)}")
+    if outputs:
+        lines.append(f"  outputs: {_q(outputs)}")
+    if on_exit is not None:
+        lines.append(f"  on_exit: {_q(on_exit)}")
+    if sub is not None:
+        files["sub.yaml"] = sub
+    return {**files, "pipeline.yaml": "\n".join(lines) + "\n"}
+
+
+def _ref(step: str, out: str) -> str:
+    return f"${{{{ steps.{step}.outputs.{out} }}}}"
+
+
+def _sub_pipeline(draw: st.DrawFn) -> tuple[str, dict[str, str]]:
+    """A Pipeline ``gen-sub`` another step calls (``pipeline: gen-sub``), and its outputs with their kinds:
+    maybe an approval first, a (maybe cached) python step, maybe a container step reading its artifact."""
+    steps: dict[str, dict[str, Any]] = {}
+    if draw(st.booleans()):
+        ok: dict[str, Any] = {"approve": {"message": draw(st.sampled_from(ODD)), "timeout": "1h"}}
+        if draw(st.booleans()):
+            ok["when"] = "${{ params.q_float > 0.1 }}"
+        steps["ok"] = ok
+    a: dict[str, Any] = {
+        "uses": "py",
+        "with": {"x": draw(st.sampled_from(["${{ params.q_str }}", *ODD])), "f": "${{ params.q_float }}"},
     }
+    if draw(st.booleans()):
+        a["with"]["data"] = "${{ params.q_data }}"
+    if draw(st.integers(0, 3)) > 0:
+        a["cache"] = {"ttl": draw(st.sampled_from(["1h", "7d"]))}
+    if "ok" in steps:
+        a["after"] = ["ok"]
+    steps["a"] = a
+    outputs = {"y": (_ref("a", "y"), "float"), "out": (_ref("a", "out"), "artifact"), "out_uri": (_ref("a", "out.uri"), "str")}
+    if draw(st.booleans()):
+        b: dict[str, Any] = {"uses": "ct", "with": {"x": "${{ params.q_str }}", "data": _ref("a", "out")}}
+        if draw(st.booleans()):
+            b["cache"] = {"ttl": "1h"}
+        if draw(st.booleans()):
+            b["continue_on_failure"] = True
+        steps["b"] = b
+        outputs["v"] = (_ref("b", "v"), "int")
+    chosen = {k: v for k, v in outputs.items() if k == "y" or draw(st.booleans())}
+    lines = [
+        "apiVersion: mldsl/v1",
+        "kind: Pipeline",
+        "metadata: {name: gen-sub}",
+        "spec:",
+        "  params:",
+        f"    q_str: {{type: str, default: {_q(draw(st.sampled_from(ODD)))}}}",
+        "    q_float: {type: float, default: 0.25}",
+        "    q_data: {type: artifact, default: 's3://data/in/table.parquet'}",
+        "  steps:",
+        *(f"    {name}: {_q(d)}" for name, d in steps.items()),
+        f"  outputs: {_q({k: v for k, (v, _) in chosen.items()})}",
+    ]
+    return "\n".join(lines) + "\n", {k: kind for k, (_, kind) in chosen.items()}
+
+
+def _combined(
+    draw: st.DrawFn, steps: dict[str, dict[str, Any]]
+) -> tuple[dict[str, dict[str, Any]], dict[str, Any] | None, str | None]:
+    """Constructs combined (static projects only, drawn after the rest): a sub-pipeline with an approval and
+    a cached step, a ``when`` on its output, an approval, ``continue_on_failure`` on a fan-out and on a step
+    whose artifact a later step reads by ``.uri``, an exit handler whose steps read a failed step's output.
+    (A fan-out's artifact output cannot be read at all, ``.uri`` included: MLD310.) Returns the extra steps
+    (``output``: a pipeline output to add), the ``on_exit`` and the sub-pipeline's document."""
+    extra: dict[str, dict[str, Any]] = {}
+    sub = None
+    earlier = sorted(steps)
+    if draw(st.booleans()):
+        sub, kinds = _sub_pipeline(draw)
+        call: dict[str, Any] = {"pipeline": "gen-sub", "with": {}}
+        q_str = draw(st.sampled_from([None, "${{ params.p_str }}", *ODD]))
+        if q_str is not None:
+            call["with"]["q_str"] = q_str
+        floats = [_ref(s, "y") for s in earlier if steps[s]["uses"] == "py" and not steps[s].get("fan")]
+        q_float = draw(st.sampled_from([None, "${{ params.p_float }}", *floats]))
+        if q_float is not None:
+            call["with"]["q_float"] = q_float
+        arts = [_ref(s, "out") for s in earlier if steps[s]["uses"] == "py" and not steps[s].get("fan")]
+        q_data = draw(st.sampled_from([None, "${{ params.p_data }}", *arts]))
+        if q_data is not None:
+            call["with"]["q_data"] = q_data
+        if draw(st.booleans()):
+            call["when"] = "${{ params.p_bool }}"
+        if earlier and draw(st.booleans()):
+            call["after"] = [draw(st.sampled_from(earlier))]
+        extra["sub"] = call
+        if draw(st.integers(0, 3)) > 0:
+            gate: dict[str, Any] = {"uses": "py", "when": "${{ steps.sub.outputs.y > params.p_float }}", "with": {}}
+            if "out_uri" in kinds and draw(st.booleans()):
+                gate["with"]["x"] = "${{ steps.sub.outputs.out_uri }}"
+            if "out" in kinds and draw(st.booleans()):
+                gate["with"]["data"] = "${{ steps.sub.outputs.out }}"
+            if "v" in kinds and draw(st.booleans()):
+                gate["with"]["n"] = "${{ steps.sub.outputs.v }}"
+            if draw(st.booleans()):
+                gate["output"] = ("y", _ref("gate", "y"))
+            extra["gate"] = gate
+        if draw(st.booleans()):
+            extra["sub"]["output"] = ("y", "${{ steps.sub.outputs.y }}")
+        if draw(st.booleans()):
+            extra["sub2"] = {"pipeline": "gen-sub", "with": {"q_str": draw(st.sampled_from(ODD))}}
+    if draw(st.integers(0, 3)) == 0:
+        sign: dict[str, Any] = {
+            "approve": {"message": draw(st.sampled_from(ODD)), "timeout": draw(st.sampled_from(["10m", "24h"]))}
+        }
+        if draw(st.booleans()):
+            sign["when"] = draw(
+                st.sampled_from(["${{ params.p_bool }}", *[f"${{{{ steps.{s}.outputs.y > 0.1 }}}}" for s in extra if s == "sub"]])
+            )
+        if draw(st.booleans()):
+            sign["continue_on_failure"] = True
+        if earlier and draw(st.booleans()):
+            sign["after"] = [draw(st.sampled_from(earlier))]
+        extra["sign_off"] = sign
+        extra["after_sign"] = {"uses": "ct", "with": {"x": "${{ params.p_str }}"}, "after": ["sign_off"]}
+    if draw(st.integers(0, 2)) == 0:
+        fan: dict[str, Any] = {
+            "uses": "py",
+            "for_each": draw(st.sampled_from(["${{ params.p_list }}", ["a", "b'c"]])),
+            "with": {"x": "${{ item }}"},
+            "continue_on_failure": True,
+        }
+        if draw(st.booleans()):
+            fan["parallelism"] = draw(st.sampled_from([1, "${{ params.p_int }}"]))
+        extra["cf_fan"] = fan
+        if draw(st.booleans()):
+            extra["cf_fan_read"] = {"uses": "py", "with": {"x": "${{ str(steps.cf_fan.outputs.y) }}"}}
+    if draw(st.integers(0, 2)) == 0:
+        module, art = draw(st.sampled_from([("py", "out"), ("ct", "tbl")]))
+        extra["cf_one"] = {"uses": module, "with": {"x": "${{ params.p_str }}"}, "continue_on_failure": True}
+        read: dict[str, Any] = {"uses": "py", "with": {"x": _ref("cf_one", f"{art}.uri")}}
+        if draw(st.booleans()):
+            read["when"] = "${{ params.p_bool }}"
+        if draw(st.booleans()):
+            read["output"] = ("out_uri", _ref("cf_read", "out.uri"))
+        extra["cf_read"] = read
+    on_exit: dict[str, Any] | None = None
+    kind = draw(st.sampled_from(["none", "none", "module", "steps"]))
+    if kind == "module":
+        on_exit = {"uses": "py", "with": {"x": "${{ workflow.name }} ${{ workflow.status }}"}}
+    elif kind == "steps":
+        first: dict[str, Any] = {"uses": draw(st.sampled_from(["py", "ct"])), "with": {"x": "${{ workflow.status }}"}}
+        if draw(st.booleans()):
+            first["continue_on_failure"] = True
+        art, value = ("out", "y") if first["uses"] == "py" else ("tbl", "v")
+        then: dict[str, Any] = {"uses": "py", "with": {"x": _ref("e0", f"{art}.uri")}}
+        if draw(st.booleans()):
+            then["when"] = "${{ workflow.status != 'Succeeded' }}"
+        if draw(st.booleans()):
+            then["with"]["f" if value == "y" else "n"] = _ref("e0", value)
+        if draw(st.booleans()):
+            then["with"]["data"] = _ref("e0", art)
+        on_exit = {"steps": {"e0": first, "e1": then}}
+    return extra, on_exit, sub

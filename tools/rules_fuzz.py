@@ -644,11 +644,11 @@ def static_check(seed: int, count: int) -> tuple[int, list[str]]:
         try:
             bodies = compile_project(files, tmp / "p")
         except AssertionError as exc:
-            failures.append(f"does not compile: {exc}")
+            failures.append(f"does not compile: {exc}\n{files.get('sub.yaml', '')}")
             continue
         for body in bodies:
             for problem in rules.check(body):
-                failures.append(problem + "\n" + files["pipeline.yaml"])
+                failures.append(problem + "\n" + files["pipeline.yaml"] + files.get("sub.yaml", ""))
     shutil.rmtree(tmp, ignore_errors=True)
     return len(drawn), failures
 
