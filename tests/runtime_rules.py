@@ -940,6 +940,25 @@ def resource_outputs_from_the_object(m: dict[str, Any]) -> Problems:
     return problems
 
 
+def cron_schedules_parse(m: dict[str, Any]) -> Problems:
+    """Every schedule of a CronWorkflow parses as the controller parses it: robfig/cron v3.0.1 ParseStandard
+    (``workflow/validate/validate.go`` l. 448-452), after the ``CRON_TZ=<timezone>`` prefix Argo puts in front
+    (``cron_workflow_types.go`` l. 193-197). The port is ``mldsl.argo.validate.schedule_error``."""
+    if m.get("kind") != "CronWorkflow":
+        return []
+    from mldsl.argo.validate import schedule_error
+
+    spec = m.get("spec", {})
+    zone = spec.get("timezone")
+    problems = []
+    for cron in spec.get("schedules") or ([spec["schedule"]] if spec.get("schedule") else []):
+        text = f"CRON_TZ={zone} {cron}" if zone else str(cron)
+        err = schedule_error(text)
+        if err is not None:
+            problems.append(f"{m['metadata'].get('name')}: schedule {cron!r}: {err.message}")
+    return problems
+
+
 def semaphores_have_their_limit(m: dict[str, Any]) -> Problems:
     """A semaphore's limit is ``strconv.Atoi`` of a ConfigMap key, read when a node first takes it; a missing
     ConfigMap or key, or text that is not an integer, errors the node (argo-workflows v4.1.2
@@ -1020,6 +1039,7 @@ RULES: tuple[Rule, ...] = (
     continued_outputs_are_empty,
     resource_outputs_from_the_object,
     semaphores_have_their_limit,
+    cron_schedules_parse,
 )
 
 

@@ -492,3 +492,13 @@ def test_a_continued_fan_out_whose_items_may_all_be_skipped_still_says_whether_i
     assert rules.check(body) == []
     outputs = _template(body, "notify-continue")["outputs"]["parameters"]
     assert next(p for p in outputs if p["name"] == "mldsl-succeeded")["valueFrom"]["default"] == "false"
+
+
+def test_the_cron_rule_catches_a_field_out_of_range() -> None:
+    """#26 item 12: ``61 25 * * *`` passed a field-count check; the controller refuses it (robfig/cron)."""
+    from runtime_rules import cron_schedules_parse
+
+    cron = {"kind": "CronWorkflow", "metadata": {"name": "c"}, "spec": {"schedules": ["61 25 * * *"], "timezone": "UTC"}}
+    assert cron_schedules_parse(cron)
+    good = {"kind": "CronWorkflow", "metadata": {"name": "c"}, "spec": {"schedules": ["30 3 * * *", "@every 1h"]}}
+    assert cron_schedules_parse(good) == []
