@@ -1,4 +1,4 @@
-"""The ``mldsl`` program: plain ``validate`` and ``compile`` calls run without importing click.
+"""The ``mldsl`` program: plain ``validate``, ``compile`` and ``run`` calls run without importing click.
 
 Editors and pre-commit hooks run ``mldsl validate FILE...`` on every save and CI runs
 ``mldsl compile PATHS -o DIR``; importing click (and what it pulls in) is ~13 ms of such a run
@@ -17,8 +17,8 @@ FORMATS = ("text", "json", "github")
 
 
 def quick(argv: list[str]) -> tuple[str, tuple[Path, ...], Path | None, str] | None:
-    """``(command, paths, output, format)`` when ``argv`` is a plain validate or compile call, else ``None``."""
-    if not argv or argv[0] not in ("validate", "compile"):
+    """``(command, paths, output, format)`` when ``argv`` is a plain validate, compile or run call, else ``None``."""
+    if not argv or argv[0] not in ("validate", "compile", "run"):
         return None
     command, rest = argv[0], argv[1:]
     paths: list[Path] = []
@@ -54,6 +54,8 @@ def quick(argv: list[str]) -> tuple[str, tuple[Path, ...], Path | None, str] | N
         i += 1
     if not paths or (command == "compile" and (out is None or out.is_file())):
         return None  # click reports the missing argument, or that the output folder is a file
+    if command == "run" and (len(paths) != 1 or fmt not in ("text", "json") or not paths[0].exists()):
+        return None  # one existing PATH: anything else is click's to word
     return command, tuple(paths), out, fmt
 
 
@@ -70,6 +72,19 @@ def main(argv: list[str] | None = None) -> None:
     from mldsl.commands import compile_to, guarded, validate_paths
 
     command, paths, out, fmt = plain
+    if command == "run":  # mldsl run PATH [--format F]: the use case itself (mldsl/ops/local_run.py)
+        from mldsl.ops.local_run import UsageError, run_path
+
+        def run_it() -> None:
+            try:
+                run_path(paths[0], None, (), None, "process", False, None, (), (), fmt)
+            except UsageError:  # click words the mistake as its usage errors (nothing has run yet)
+                from mldsl.cli import main as click_main
+
+                click_main(argv)
+
+        guarded(run_it)
+        return
     if command == "validate":
         guarded(lambda: validate_paths(paths, fmt, None))
     else:

@@ -37,7 +37,6 @@ from __future__ import annotations
 
 import base64
 import datetime
-import hashlib
 import json
 import math
 import re
@@ -132,6 +131,13 @@ class ExprError(Exception):
 
 class _RunError(ExprError):
     """A run-time failure (the VM recovers a Go panic into an error: ``vm/vm.go`` l. 55-70)."""
+
+
+def _digest(name: str, text: str) -> str:
+    """sprig's sha256sum/sha1sum; hashlib is imported when one is called (not at every start of ``mldsl run``)."""
+    import hashlib
+
+    return hashlib.new(name, text.encode()).hexdigest()
 
 
 def go_float(f: float) -> str:
@@ -2189,8 +2195,8 @@ _SPRIG_TABLE: list[tuple[str, Callable[..., Any], _Sig]] = [
     ("repeat", lambda n, s: s * max(0, n), _Sig(("int", _S), _S)),
     ("quote", _sprig_quote, _Sig((), _S, _A)),
     ("squote", lambda *xs: " ".join(f"'{go_string(x)}'" for x in xs if x is not None), _Sig((), _S, _A)),
-    ("sha256sum", lambda s: hashlib.sha256(s.encode()).hexdigest(), _Sig((_S,), _S)),
-    ("sha1sum", lambda s: hashlib.sha1(s.encode()).hexdigest(), _Sig((_S,), _S)),
+    ("sha256sum", lambda s: _digest("sha256", s), _Sig((_S,), _S)),
+    ("sha1sum", lambda s: _digest("sha1", s), _Sig((_S,), _S)),
     ("b64enc", lambda s: base64.b64encode(s.encode()).decode(), _Sig((_S,), _S)),
     ("b64dec", _sprig_b64dec, _Sig((_S,), _S)),
     ("add", lambda *xs: _wrap(sum(_cast_int64(x) for x in xs)), _Sig((), "int", _A)),

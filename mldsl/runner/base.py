@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
 import re
-import socket
 import threading
 import time
 from collections.abc import Callable
@@ -150,7 +150,7 @@ def _item_text(item: Any) -> str:
 
 
 #: the node every pod runs on here (``{{steps.X.hostNodeName}}``)
-HOST_NODE = socket.gethostname()
+HOST_NODE = os.uname().nodename
 
 #: how long a resource step polls a condition another step may yet meet
 RESOURCE_WAIT = 60.0

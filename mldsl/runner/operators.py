@@ -26,7 +26,6 @@ import json
 import os
 import re
 import shutil
-import socket
 import sys
 import threading
 import time
@@ -149,6 +148,8 @@ def run_spark(
 
 
 def _free_port() -> int:
+    import socket  # only a training job needs a free port
+
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])

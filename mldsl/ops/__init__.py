@@ -1,0 +1,1 @@
+"""The use cases, once: what the command line and the studio both call."""
