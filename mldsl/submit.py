@@ -16,85 +16,12 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from mldsl.argo.tags import escape_value
 from mldsl.cluster import Cluster, ClusterError
-from mldsl.compiler import ir
-from mldsl.constraints import ARTIFACT_URI, Param, check_value  # ARTIFACT_URI: where an artifact param may come from
+from mldsl.lang.values import as_pairs, parse_params, split_artifacts
+
+__all__ = ["as_pairs", "parse_params", "split_artifacts"]
 
 DONE = ("Succeeded", "Failed", "Error")
-
-
-def as_pairs(values: dict[str, Any]) -> list[str]:
-    """``name=value`` pairs as ``-p`` takes them: text as it is, anything else as JSON (which YAML reads back)."""
-    return [f"{k}={v if isinstance(v, str) else json.dumps(v)}" for k, v in values.items()]
-
-
-def parse_params(pipeline: ir.Pipeline, pairs: list[str], *, artifacts: bool = False) -> tuple[dict[str, str], list[str]]:
-    """``k=v`` strings to the text Argo receives, with every problem found (unknown, mistyped, out of range, missing).
-
-    An artifact param is a URI (``s3://bucket/key``; ``submit`` passes it as the run's workflow artifact); with
-    ``artifacts`` (``mldsl run``) it may also be a local path.
-    """
-    params = {p.name: p for p in pipeline.params}
-    values: dict[str, str] = {}
-    problems: list[str] = []
-    for pair in pairs:
-        name, sep, raw = pair.partition("=")
-        if not sep:
-            problems.append(f"--param {pair!r}: write name=value")
-            continue
-        p = params.get(name)
-        if p is None:
-            problems.append(
-                f"--param {name}: pipeline {pipeline.name!r} has no such param (it has: {', '.join(params) or 'none'})"
-            )
-            continue
-        if p.type.kind == "artifact":
-            if artifacts or ARTIFACT_URI.match(raw):
-                values[name] = raw
-            else:
-                problems.append(f"--param {name}: expected an artifact URI (s3://bucket/key, gs://..., https://...), got {raw!r}")
-            continue
-        try:
-            value = _typed(p, raw)
-        except ValueError as exc:
-            problems.append(f"--param {name}: {exc}")
-            continue
-        problems += [f"--param {name}: {problem}" for problem in check_value(p, value)]
-        text = raw if isinstance(value, str) else json.dumps(value) if not isinstance(value, bool) else str(value).lower()
-        values[name] = escape_value(text)  # Argo would substitute a '{{...}}' it holds (values are data, SPEC §1.9)
-    for p in pipeline.params:
-        if p.required and p.name not in values:
-            problems.append(f"--param {p.name} is required ({p.type})")
-    return values, problems
-
-
-def _typed(p: Param, raw: str) -> Any:
-    kind = p.type.kind
-    if kind == "int":
-        return int(raw)
-    if kind == "float":
-        return float(raw)
-    if kind == "bool":
-        if raw.lower() not in ("true", "false"):
-            raise ValueError(f"expected true or false, got {raw!r}")
-        return raw.lower() == "true"
-    if kind in ("list", "dict"):
-        return json.loads(raw)
-    if kind == "enum" and p.type.values and all(isinstance(v, (int, float)) for v in p.type.values):
-        return json.loads(raw)
-    return raw
-
-
-def split_artifacts(
-    pipeline: ir.Pipeline, values: dict[str, str], project: ir.Project
-) -> tuple[dict[str, str], dict[str, dict[str, Any]]]:
-    """Params, and artifact params as workflow artifacts read from exactly their URI (a full Argo location)."""
-    from mldsl.backends.argo.workflow import artifact_location
-
-    kinds = {p.name: p.type.kind for p in pipeline.params}
-    artifacts = {k: artifact_location(v, project) for k, v in values.items() if kinds.get(k) == "artifact"}
-    return {k: v for k, v in values.items() if k not in artifacts}, artifacts
 
 
 #: the label every run mldsl submits carries (the runs panel lists by it)

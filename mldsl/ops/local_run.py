@@ -38,7 +38,7 @@ def param_pairs(params: tuple[str, ...], params_file: Path | None) -> list[str]:
     loaded = yaml.safe_load(params_file.read_text(encoding="utf-8")) or {}
     if not isinstance(loaded, dict):
         raise UsageError(f"{params_file} must hold a mapping of param names to values")
-    from mldsl.submit import as_pairs
+    from mldsl.lang.values import as_pairs
 
     given = {p.partition("=")[0] for p in pairs}
     return as_pairs({k: v for k, v in loaded.items() if k not in given}) + pairs
@@ -88,12 +88,12 @@ def run_path(
     from mldsl.backends import emit_all
     from mldsl.commands import EXIT_INVALID, compile_result, report, summary
     from mldsl.diagnostics import Diagnostic, Span
+    from mldsl.lang.values import parse_params
     from mldsl.runner.base import Options
     from mldsl.runner.mounts import Mounts
     from mldsl.runner.session import Runner, RunRefusedError, local_code, prepare
     from mldsl.runner.store import find_store
     from mldsl.runner.view import make_view
-    from mldsl.submit import parse_params
 
     result = compile_result((path,))
     if not result.ok:  # the diagnostics, as validate prints them

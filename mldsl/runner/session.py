@@ -6,7 +6,6 @@ import json
 import os
 import threading
 import time
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -143,7 +142,7 @@ class Runner:
         self.started = time.time()
         workflow = {
             "name": self.run_id,
-            "uid": str(uuid.uuid4()),
+            "uid": _uuid4(),
             "namespace": prep.namespace,
             "serviceAccountName": str(prep.spec.get("serviceAccountName", "default")),
             "creationTimestamp": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(self.started)),
@@ -252,6 +251,15 @@ def unescape(v: Any) -> Any:
     if isinstance(v, dict):
         return {k: unescape(x) for k, x in v.items()}
     return v
+
+
+def _uuid4() -> str:
+    """A random RFC 4122 version-4 UUID, as ``uuid.uuid4`` gives (without importing uuid and platform at start)."""
+    b = bytearray(os.urandom(16))
+    b[6] = (b[6] & 0x0F) | 0x40
+    b[8] = (b[8] & 0x3F) | 0x80
+    h = b.hex()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 def _iso(t: float | None) -> str | None:
