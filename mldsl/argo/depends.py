@@ -21,8 +21,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from mldsl.argo import exprlang
-
 __all__ = [
     "DEPENDS_RESULTS",
     "DependsError",
@@ -265,6 +263,8 @@ def evaluate_depends(
         if result not in DEPENDS_RESULTS:
             # expr-lang's checker: the env's values are dag.go's TaskResults struct (l. 958-967)
             raise DependsError(f"{prefix}: type controller.TaskResults has no field {result}")
+    from mldsl.argo import exprlang  # here: a DAG without depends never needs the evaluator
+
     try:
         value = exprlang.evaluate(eval_logic, env)  # argoexpr/eval.go l. 10-16
     except exprlang.ExprError as exc:

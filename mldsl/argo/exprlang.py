@@ -46,6 +46,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+from mldsl.argo.errors import ExprError
 from mldsl.argo.gostrconv import NumError, atoi, format_float_json, format_float_v, parse_float, parse_int
 
 _T = TypeVar("_T")
@@ -123,10 +124,6 @@ KEYWORDS: frozenset[str] = frozenset(
 #: Names that cannot be read as a variable: the keywords, and the identifiers the parser turns into
 #: literals (``parser/parser.go`` l. 455-473: ``true``, ``false``, ``nil``).
 RESERVED_NAMES: frozenset[str] = KEYWORDS | {"true", "false", "nil"}
-
-
-class ExprError(Exception):
-    """The expression does not parse or check, or fails while it runs (Argo would error the node)."""
 
 
 class _RunError(ExprError):

@@ -19,7 +19,7 @@ import json
 import re
 from typing import Any
 
-from mldsl.argo.exprlang import ExprError, evaluate, to_json
+from mldsl.argo.errors import ExprError
 from mldsl.argo.tags import split
 
 __all__ = ["UnresolvedError", "expand", "replace", "resolve_tag", "split", "substitute"]
@@ -71,11 +71,15 @@ def resolve_tag(tag: str, flat: dict[str, Any], env: dict[str, Any] | None = Non
     body = tag.strip()
     if body.startswith("="):
         try:
+            from mldsl.argo.exprlang import evaluate  # only a text with an expression pays for the evaluator
+
             value = evaluate(body[1:], env if env is not None else expand(flat))
         except ExprError as exc:
             raise UnresolvedError(tag, str(exc)) from None
         if value is None:
             raise UnresolvedError(tag, "the expression gave nil")
+        from mldsl.argo.exprlang import to_json
+
         return value if isinstance(value, str) else to_json(value)
     if body not in flat:
         raise UnresolvedError(tag, "not in scope")

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 from mldsl.argo.depends import TaskResult, depends_names
-from mldsl.argo.exprlang import evaluate, go_string, to_json
 from mldsl.argo.gostrconv import format_float_json
 from mldsl.runner.cache import StepCache
 from mldsl.runner.mounts import Mounts
@@ -94,6 +93,13 @@ class _Scope:
         return {**self.wf, **self.shared}
 
 
+def _expr() -> Any:
+    """The expr-lang evaluator, imported when a value first needs it (a run without expressions starts sooner)."""
+    from mldsl.argo import exprlang
+
+    return exprlang
+
+
 def task_dependencies(task: dict[str, Any]) -> list[str]:
     """The tasks a DAG task waits for: named in ``depends``, or listed in ``dependencies`` (ancestry.go)."""
     return depends_names(str(task.get("depends") or ""), [str(d) for d in task.get("dependencies") or []])
@@ -146,7 +152,7 @@ def _in_step(step_dir: Path, path: str) -> Path | None:
 
 
 def _item_text(item: Any) -> str:
-    return item if isinstance(item, str) else to_json(item)
+    return item if isinstance(item, str) else _expr().to_json(item)
 
 
 #: the node every pod runs on here (``{{steps.X.hostNodeName}}``)
@@ -201,10 +207,10 @@ def _item_name(item: Any) -> str:
     """How Argo names an expanded node: ``name(index:item)``, a map as its sorted ``key:value`` pairs
     (``operator.go`` processItem l. 4100-4130)."""
     if isinstance(item, dict):
-        return ",".join(sorted(f"{k}:{go_string(v)}" for k, v in item.items()))
+        return ",".join(sorted(f"{k}:{_expr().go_string(v)}" for k, v in item.items()))
     if isinstance(item, str):
         return item
-    return go_string(item)
+    return str(_expr().go_string(item))
 
 
 def go_value_text(v: Any) -> str:
@@ -215,7 +221,7 @@ def go_value_text(v: Any) -> str:
     if isinstance(v, bool):
         return "true" if v else "false"
     if isinstance(v, (list, dict)):
-        return to_json(v)
+        return str(_expr().to_json(v))
     if isinstance(v, float):
         return format_float_json(v)
     return str(v)
@@ -240,7 +246,7 @@ def _should_execute(when: str) -> bool:
     try:
         from mldsl.argo.govaluate import WhenError, should_execute
     except ImportError:  # interim
-        return when.lower() == "true" if when.lower() in ("true", "false") else bool(evaluate(when, {}))
+        return when.lower() == "true" if when.lower() in ("true", "false") else bool(_expr().evaluate(when, {}))
     try:
         return should_execute(when)
     except WhenError as exc:

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from mldsl.argo.depends import DependsError, TaskResult, evaluate_depends
-from mldsl.argo.exprlang import ExprError, evaluate, go_string, to_json
+from mldsl.argo.errors import ExprError
 from mldsl.argo.template import UnresolvedError, expand, replace, substitute
 from mldsl.runner.base import (
     ABSENT,
@@ -35,6 +35,13 @@ from mldsl.runner.base import (
 )
 from mldsl.runner.nodes import Artifact, Node
 from mldsl.runner.schedule import DagSchedule
+
+
+def _go_string(v: Any) -> str:
+    from mldsl.argo.exprlang import go_string
+
+    return go_string(v)
+
 
 #: the names ``resolveDependencyReferences`` substitutes strictly (``dag.go`` l. 790, 838)
 STRICT = ("tasks", "steps")
@@ -258,6 +265,8 @@ class Flows(ExecutionBase):
             try:
                 if "expression" in vf:
                     # the template's tags are substituted before the expression runs (as Argo resolves a template)
+                    from mldsl.argo.exprlang import evaluate, to_json
+
                     got = evaluate(replace(vf["expression"], scope.params, strict=False), expand(scope.params))
                     value = None if got is None else got if isinstance(got, str) else to_json(got)
                 elif "parameter" in vf:
@@ -431,7 +440,7 @@ class Flows(ExecutionBase):
         flat["item"] = _item_text(item)
         if isinstance(item, dict):
             for k, v in item.items():
-                flat[f"item.{k}"] = go_string(v) if not isinstance(v, str) else v
+                flat[f"item.{k}"] = v if isinstance(v, str) else _go_string(v)
         body = {k: v for k, v in task.items() if k not in ("withItems", "withParam", "withSequence", "hooks", "onExit")}
         strict = True
         if task.get("when"):
@@ -534,6 +543,8 @@ class Flows(ExecutionBase):
         node.inner[name] = child
         if hook.get("expression"):
             try:
+                from mldsl.argo.exprlang import evaluate
+
                 run = evaluate(str(hook["expression"]), expand({**hscope.params, **hscope.shared}))
             except ExprError as exc:
                 child.end("Error", str(exc))

@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from mldsl.argo.exprlang import go_string
+from mldsl.argo.gostrconv import format_float_v
 from mldsl.argo.template import UnresolvedError, replace
 from mldsl.runner.base import ExecutionBase, _duration, _in_step, _Scope, _trim_newline
 from mldsl.runner.cache import KEY as CACHE_KEY
@@ -82,7 +82,7 @@ class Leaves(ExecutionBase):
             if retry:  # lastRetry.* for a retried template, defaults on the first attempt (operator.go l. 2519-2539)
                 flat["lastRetry.exitCode"] = last[2] if last else "0"
                 flat["lastRetry.status"] = last[0] if last else ""
-                flat["lastRetry.duration"] = go_string(last[3]) if last else "0"
+                flat["lastRetry.duration"] = format_float_v(last[3]) if last else "0"
                 flat["lastRetry.message"] = last[1] if last else ""
             with self.pods:
                 if self.procs.stopping.is_set():
