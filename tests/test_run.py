@@ -492,11 +492,12 @@ def test_unsupported_manifest_fields_are_named() -> None:
 
 
 def test_aggregation_follows_argo() -> None:
-    from mldsl.runner.engine import _expand_bare, aggregate
+    from mldsl.argo.depends import resolve_depends
+    from mldsl.runner.engine import aggregate
 
     assert aggregate(["1", "2"]) == '["1","2"]'  # strings, as operator.go aggregatedJSONValueList
     assert aggregate(['{"a":1}', "[2]"]) == '[{"a":1},[2]]'
-    assert _expand_bare("a && b.Failed", ["a", "b"]) == "(a.Succeeded || a.Skipped || a.Daemoned) && b.Failed"
+    assert resolve_depends("a && b.Failed", {"a": {}, "b": {}}) == "(a.Succeeded || a.Skipped || a.Daemoned) && b.Failed"
 
 
 def _job(kind: str, specs: str, replicas: dict[str, int], script: str) -> dict[str, Any]:

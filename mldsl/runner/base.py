@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import threading
 import time
 from collections.abc import Callable
@@ -21,7 +20,6 @@ from mldsl.runner.processes import LocalCode, Processes
 
 #: the label of an approval's suspend template: the step it belongs to (``mldsl run --approve STEP``)
 APPROVAL_LABEL = "mldsl.io/approval"
-_RESULTS = r"Succeeded|Failed|Errored|Skipped|Omitted|Daemoned|AnySucceeded|AllFailed"
 
 
 class StepError(Exception):
@@ -103,20 +101,6 @@ def _expr() -> Any:
 def task_dependencies(task: dict[str, Any]) -> list[str]:
     """The tasks a DAG task waits for: named in ``depends``, or listed in ``dependencies`` (ancestry.go)."""
     return depends_names(str(task.get("depends") or ""), [str(d) for d in task.get("dependencies") or []])
-
-
-def _depends_names(depends: str) -> list[str]:
-    names = re.findall(r"([A-Za-z0-9][-A-Za-z0-9]*)(?:\.(?:" + _RESULTS + r"))?\b", depends)
-    return [n for n in dict.fromkeys(names) if n not in ("Succeeded", "Failed")]
-
-
-def _expand_bare(depends: str, names: list[str]) -> str:
-    """A bare task name means ``(X.Succeeded || X.Skipped || X.Daemoned)`` (``workflow/common/ancestry.go`` l. 115-127)."""
-    return re.sub(
-        r"\b([A-Za-z0-9][-A-Za-z0-9]*)\b(?!\.)(?![-A-Za-z0-9])",
-        lambda m: f"({m[1]}.Succeeded || {m[1]}.Skipped || {m[1]}.Daemoned)" if m[1] in names else m[0],
-        depends,
-    )
 
 
 def _duration(text: str | int | None) -> float:
@@ -243,10 +227,8 @@ def _place_text(root: Any, step_dir: Path, pod_path: str, text: str, mode: int =
 
 def _should_execute(when: str) -> bool:
     """A ``when`` after substitution, as govaluate reads it (``steps.go`` shouldExecute l. 384-420)."""
-    try:
-        from mldsl.argo.govaluate import WhenError, should_execute
-    except ImportError:  # interim
-        return when.lower() == "true" if when.lower() in ("true", "false") else bool(_expr().evaluate(when, {}))
+    from mldsl.argo.govaluate import WhenError, should_execute
+
     try:
         return should_execute(when)
     except WhenError as exc:

@@ -48,7 +48,6 @@ from mldsl.runner.base import (
     Options,
     StepError,
     _duration,
-    _expand_bare,
     _Scope,
     aggregate,
     go_value_text,
@@ -62,7 +61,7 @@ from mldsl.runner.nodes import Artifact, Node
 from mldsl.runner.plainpods import PlainPods
 from mldsl.runner.processes import Processes
 
-__all__ = ["APPROVAL_LABEL", "Execution", "Options", "StepError", "_expand_bare", "aggregate"]
+__all__ = ["APPROVAL_LABEL", "Execution", "Options", "StepError", "aggregate"]
 
 
 class Execution(Flows, Leaves, PlainPods, ExecutionBase):
