@@ -235,23 +235,6 @@ def _should_execute(when: str) -> bool:
         raise StepError(str(exc)) from None
 
 
-def merge_defaults(tpl: dict[str, Any], defaults: dict[str, Any]) -> dict[str, Any]:
-    """``templateDefaults`` under a template: the template's own fields win, maps merge (``workflow_types.go``
-    Template.MergeTemplateDefault: a strategic merge of the defaults' JSON under the template's)."""
-
-    def merge(base: Any, over: Any) -> Any:
-        if isinstance(base, dict) and isinstance(over, dict):
-            out = dict(base)
-            for k, v in over.items():
-                out[k] = merge(base.get(k), v) if k in base else v
-            return out
-        return over
-
-    kind = next((k for k in ("container", "script", "containerSet", "dag", "steps", "resource", "suspend") if k in tpl), "")
-    base = {k: v for k, v in defaults.items() if (k in ("container", "script") and kind == k) or k not in ("container", "script")}
-    return dict(merge(base, tpl))
-
-
 def go_sprintf_int(fmt: str, i: int) -> str:
     """Go's ``fmt.Sprintf(format, i)`` for the integer verbs a ``withSequence.format`` uses."""
     try:

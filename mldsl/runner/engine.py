@@ -51,7 +51,6 @@ from mldsl.runner.base import (
     _Scope,
     aggregate,
     go_value_text,
-    merge_defaults,
 )
 from mldsl.runner.cache import StepCache
 from mldsl.runner.flows import Flows
@@ -395,7 +394,11 @@ class Execution(Flows, Leaves, PlainPods, ExecutionBase):
                 raise StepError(f"template {name} not found")
             tpl = self.templates[name]
         defaults = self.spec.get("templateDefaults")
-        return merge_defaults(tpl, defaults) if defaults else tpl
+        if not defaults:
+            return tpl
+        from mldsl.runner.argofiles import with_defaults  # only a workflow with templateDefaults needs it
+
+        return with_defaults(tpl, defaults)
 
     def _config_map_value(self, ref: dict[str, Any], scope: _Scope, vf: dict[str, Any]) -> str:
         """A ``configMapKeyRef`` value, from the ConfigMaps beside the workflow (as applied to the cluster)."""
