@@ -409,10 +409,12 @@ def test_template_defaults_merge_env_by_name(tmp_path: Path) -> None:
     """templateDefaults are strategically merged under the template (operator.go:4649-4692): ``env`` lists
     merge by name (workflow_types.go's patchMergeKey), so the default's A and the template's B both reach
     the pod, and the template's own B wins over the default's."""
-    text = HEAD.replace(
-        "  templates:\n",
-        "  templateDefaults:\n    container: {env: [{name: A, value: a}, {name: B, value: default}]}\n  templates:\n",
-    ) + """  - name: main
+    text = (
+        HEAD.replace(
+            "  templates:\n",
+            "  templateDefaults:\n    container: {env: [{name: A, value: a}, {name: B, value: default}]}\n  templates:\n",
+        )
+        + """  - name: main
     steps:
     - - {name: make, template: make}
   - name: make
@@ -421,6 +423,7 @@ def test_template_defaults_merge_env_by_name(tmp_path: Path) -> None:
       command: [sh, -c, "printf %s%s \\"$A\\" \\"$B\\" > /tmp/out"]
       env: [{name: B, value: b}]
 """
+    )
     code, record, stderr = run_wf(tmp_path, text)
     assert code == 0, stderr
     out = Path(record["folder"]) / "steps" / "001-make" / "pod" / "upper" / "tmp" / "out"
