@@ -24,7 +24,7 @@ from pathlib import Path
 from compile_scale import MODULE, pipeline
 from harness import Report, Target
 
-import mldsl.startup  # noqa: F401 - the garbage collector as the `mldsl ui` process has it (it starts via mldsl.cli)
+import mldsl.cli.startup  # noqa: F401 - the garbage collector as the `mldsl ui` process has it (it starts via mldsl.cli.main)
 from mldsl.ui.server import TOKEN_HEADER, Server
 from mldsl.ui.studio import Studio
 

@@ -1,3 +1,3 @@
-from mldsl.entry import main
+from mldsl.cli.entry import main
 
 main()

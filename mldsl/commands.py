@@ -1,6 +1,6 @@
 """What ``validate`` and ``compile`` do, and the reporting every command shares, without click.
 
-``mldsl.cli`` declares the command line with click; ``mldsl.entry`` runs the two commands editors and
+``mldsl.cli.main`` declares the command line with click; ``mldsl.cli.entry`` runs the two commands editors and
 pre-commit hooks call on every save (``validate PATHS``, ``compile PATHS -o DIR``) straight from here when
 their arguments are that plain, so they start without importing click (~13 ms, issue #15). Both run the
 same functions, so their output, files and exit codes are the same (``tests/test_entry.py``).

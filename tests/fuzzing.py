@@ -200,7 +200,7 @@ def _drawn_projects(count: int, seed: int) -> Iterator[dict[str, str]]:
 
 def cli(*args: str) -> tuple[int, str, str]:
     """Run the CLI in this process: (exit code, stdout, stderr); a hang raises :class:`_Hang`."""
-    from mldsl.cli import main
+    from mldsl.cli.main import main
 
     out, err = io.StringIO(), io.StringIO()
 

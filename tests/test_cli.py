@@ -98,7 +98,7 @@ def test_schema_command(tmp_path: Path) -> None:
 
 def test_help_does_not_import_heavy_libraries() -> None:
     code = (
-        "import sys; from mldsl.cli import cli\n"
+        "import sys; from mldsl.cli.main import cli\n"
         "heavy = [m for m in ('pydantic', 'networkx', 'lark', 'jsonschema') if m in sys.modules]\n"
         "print(','.join(heavy))"
     )

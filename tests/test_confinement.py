@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from mldsl.cli import cli
+from mldsl.cli.main import cli
 
 SECRET = "ghp_SECRETTOKEN0123456789"
 PIPELINE = """apiVersion: mldsl/v1

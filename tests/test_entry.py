@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from mldsl.entry import quick
+from mldsl.cli.entry import quick
 
 from conftest import ROOT
 
 QUICK = [sys.executable, "-m", "mldsl"]
-CLICK = [sys.executable, "-c", "import sys; from mldsl.cli import main; main(sys.argv[1:])"]
+CLICK = [sys.executable, "-c", "import sys; from mldsl.cli.main import main; main(sys.argv[1:])"]
 
 
 def both(args: list[str], cwd: Path) -> tuple[subprocess.CompletedProcess[str], subprocess.CompletedProcess[str]]:
@@ -50,7 +50,7 @@ def test_compile_writes_what_the_click_command_writes(tmp_path: Path) -> None:
 
 def test_plain_calls_do_not_import_click(tmp_path: Path) -> None:
     code = (
-        "import sys; from mldsl.entry import main\n"
+        "import sys; from mldsl.cli.entry import main\n"
         "try:\n    main(sys.argv[1:])\nexcept SystemExit as e:\n    print(e.code, 'click' in sys.modules, file=sys.stderr)\n"
     )
     p = subprocess.run(

@@ -116,7 +116,7 @@ def test_validate_starts_without_pydantic(tmp_path: Path) -> None:
     """A valid file is validated without importing pydantic; one with errors imports it to explain them."""
     good = ROOT / "examples" / "churn-train"
     code = (
-        "import sys; from mldsl.cli import main\n"
+        "import sys; from mldsl.cli.main import main\n"
         "sys.argv = ['mldsl', 'validate', sys.argv[1]]\n"
         "try:\n    main()\nexcept SystemExit as e:\n    print(e.code, 'pydantic' in sys.modules, file=sys.stderr)\n"
     )

@@ -198,7 +198,7 @@ def _template_run_uses(root: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str,
     """The WorkflowTemplate spec ``mldsl run`` hands to the runner (nothing runs)."""
     from click.testing import CliRunner
 
-    from mldsl.run_cli import run
+    from mldsl.cli.run import run
     from mldsl.runner import session
 
     seen: dict[str, Any] = {}

@@ -1,7 +1,7 @@
 """Run a project's pipeline or a plain Argo file on this machine: the use case behind ``mldsl run``, free of click.
 
-``mldsl run PATH`` starts here without importing click (``mldsl/entry.py``; ~13 ms of a run's start); the click
-command in ``mldsl/run_cli.py`` calls the same :func:`run_path`. A mistake in the call raises
+``mldsl run PATH`` starts here without importing click (``mldsl/cli/entry.py``; ~13 ms of a run's start); the click
+command in ``mldsl/cli/run.py`` calls the same :func:`run_path`. A mistake in the call raises
 :class:`UsageError`, which click words as its usage errors.
 """
 

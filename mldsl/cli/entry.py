@@ -60,12 +60,12 @@ def quick(argv: list[str]) -> tuple[str, tuple[Path, ...], Path | None, str] | N
 
 
 def main(argv: list[str] | None = None) -> None:
-    import mldsl.startup  # noqa: F401 - first: the garbage collector's settings for a short process
+    import mldsl.cli.startup  # noqa: F401 - first: the garbage collector's settings for a short process
 
     args = sys.argv[1:] if argv is None else argv
     plain = quick(args)
     if plain is None:
-        from mldsl.cli import main as click_main
+        from mldsl.cli.main import main as click_main
 
         click_main(argv)
         return
@@ -79,7 +79,7 @@ def main(argv: list[str] | None = None) -> None:
             try:
                 run_path(paths[0], None, (), None, "process", False, None, (), (), fmt)
             except UsageError:  # click words the mistake as its usage errors (nothing has run yet)
-                from mldsl.cli import main as click_main
+                from mldsl.cli.main import main as click_main
 
                 click_main(argv)
 

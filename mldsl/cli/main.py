@@ -8,7 +8,7 @@ fast. Exit codes: 0 success, 1 invalid input, 2 usage error, 3 cluster error.
 from __future__ import annotations
 
 # isort: off
-import mldsl.startup  # noqa: F401 - first, before the imports below: it tunes the garbage collector
+import mldsl.cli.startup  # noqa: F401 - first, before the imports below: it tunes the garbage collector
 
 # isort: on
 import sys
@@ -395,7 +395,7 @@ def submit(
     if found is None:
         names = ", ".join(p.name for p in result.program.pipelines) or "none"
         raise click.UsageError(f"no pipeline {pipeline!r} in {source} (pipelines: {names}); use --from PATH")
-    from mldsl.run_cli import param_pairs
+    from mldsl.cli.run import param_pairs
 
     values, problems = parse_params(found, param_pairs(params, params_file))
     if problems:
@@ -474,7 +474,7 @@ def ui(path: Path, port: int, open_browser: bool, namespace: str | None, context
 
 
 def _add_run_commands() -> None:
-    from mldsl.run_cli import run, runs
+    from mldsl.cli.run import run, runs
 
     cli.add_command(run)
     cli.add_command(runs)

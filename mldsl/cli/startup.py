@@ -1,4 +1,4 @@
-"""Run first by the command line (``mldsl.cli``), before its other imports: tune the garbage collector.
+"""Run first by the command line (``mldsl.cli.main``), before its other imports: tune the garbage collector.
 
 A command is a short process that allocates many small objects (YAML nodes, documents, the IR,
 manifests) and frees few: CPython's default collects its youngest generation every 700 allocations,
