@@ -49,7 +49,7 @@ PLURALS = {
     ("machinelearning.seldon.io/v1", "SeldonDeployment"): "seldondeployments",
     ("mlops.seldon.io/v1alpha1", "Model"): "models",
 }
-FIELD_MANAGER = "mldsl"  # as `mldsl apply` (mldsl/cluster.py): one owner, no conflicts
+FIELD_MANAGER = "mldsl"  # as `mldsl apply` (mldsl/cluster/kube.py): one owner, no conflicts
 KSERVE_FAILED = ("BlockedByFailedLoad", "InvalidSpec")
 SELDON_V2_FAILED = ("ModelFailed", "ScheduleFailed", "ModelTerminateFailed")
 

@@ -33,7 +33,7 @@ from mldsl.mtypes import STR
 
 API_VERSION = "argoproj.io/v1alpha1"
 MANAGED_BY = {"app.kubernetes.io/managed-by": "mldsl"}
-#: the annotation ``apply --prune`` checks before deleting an object (mldsl/cluster.py)
+#: the annotation ``apply --prune`` checks before deleting an object (mldsl/cluster/kube.py)
 PROJECT_ID = "mldsl.io/project-id"
 
 

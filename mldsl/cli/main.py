@@ -296,7 +296,7 @@ def apply(
     fmt: str,
 ) -> None:
     """Compile, then server-side apply every object (field manager mldsl) to the cluster."""
-    from mldsl.cluster import Cluster, ClusterError, apply_program
+    from mldsl.cluster.kube import Cluster, ClusterError, apply_program
     from mldsl.durations import parse_duration
 
     try:
@@ -384,10 +384,10 @@ def submit(
     """Start a run of an applied pipeline (WorkflowTemplate); --watch follows it."""
     import os
 
-    from mldsl.cluster import ClusterError
+    from mldsl.cluster.kube import ClusterError
+    from mldsl.cluster.runs import parse_params, runs_from_environment
+    from mldsl.cluster.runs import watch as follow
     from mldsl.diagnostics import Diagnostic, Span
-    from mldsl.submit import parse_params, runs_from_environment
-    from mldsl.submit import watch as follow
 
     result = compile_result((source,))
     _fail_on_errors(result, fmt)
@@ -404,7 +404,7 @@ def submit(
         ]
         report(diags, fmt, f"mldsl: {len(problems)} error{'s' if len(problems) != 1 else ''}; nothing was submitted")
         sys.exit(EXIT_INVALID)
-    from mldsl.submit import split_artifacts
+    from mldsl.cluster.runs import split_artifacts
 
     values, artifacts = split_artifacts(found, values, result.program.project)
     try:

@@ -1,5 +1,5 @@
 """Params given on the command line: ``name=value`` pairs read by their declared types and checked with the rules
-``validate`` applies; carved out of ``mldsl/submit.py`` (the house plan's ``lang/values.py``), so that ``mldsl run``
+``validate`` applies; carved out of ``mldsl/cluster/runs.py`` (the house plan's ``lang/values.py``), so that ``mldsl run``
 reads its params without importing the cluster client."""
 
 from __future__ import annotations

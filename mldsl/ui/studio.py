@@ -329,7 +329,7 @@ class Studio:
 
     def _apply(self, program: Program) -> list[str]:
         """What ``mldsl apply`` does (without ``--wait``), one line per object; runs are not definitions."""
-        from mldsl.cluster import Cluster, ClusterError, apply_program
+        from mldsl.cluster.kube import Cluster, ClusterError, apply_program
 
         lines: list[str] = []
         try:
@@ -347,7 +347,7 @@ class Studio:
     ) -> tuple[Program, ir.Pipeline, dict[str, str]]:
         """The compiled project, the pipeline a run request names, and its params typed and checked as the CLI
         checks them (``artifacts``: as ``mldsl run`` takes them, local files too)."""
-        from mldsl.submit import as_pairs, parse_params
+        from mldsl.cluster.runs import as_pairs, parse_params
 
         if not isinstance(body, dict) or not isinstance(body.get("params", {}), dict):
             raise RefusedError(400, usage)
@@ -368,8 +368,8 @@ class Studio:
         return {"workflow": self._submit(program, pipeline, values)}
 
     def _submit(self, program: Program, pipeline: ir.Pipeline, values: dict[str, str]) -> str:
-        from mldsl.cluster import ClusterError
-        from mldsl.submit import runs_from_environment, split_artifacts
+        from mldsl.cluster.kube import ClusterError
+        from mldsl.cluster.runs import runs_from_environment, split_artifacts
 
         values, artifacts = split_artifacts(pipeline, values, program.project)
         try:
@@ -381,8 +381,8 @@ class Studio:
     def launch(self, body: Any) -> dict[str, Any]:
         """Start a sweep: its driver Workflow (grid, random) or its Katib Experiment."""
         from mldsl.backends import emit_all
-        from mldsl.cluster import Cluster, ClusterError
-        from mldsl.submit import runs_from_environment
+        from mldsl.cluster.kube import Cluster, ClusterError
+        from mldsl.cluster.runs import runs_from_environment
 
         program = self._project().program
         sweep = next((s for s in program.sweeps if isinstance(body, dict) and s.name == body.get("sweep")), None)
@@ -414,8 +414,8 @@ class Studio:
 
     def history(self) -> dict[str, Any]:
         """Local runs (the project's run records, and runs starting) and, when a cluster is set, its mldsl runs."""
-        from mldsl.cluster import ClusterError
-        from mldsl.submit import runs_from_environment
+        from mldsl.cluster.kube import ClusterError
+        from mldsl.cluster.runs import runs_from_environment
         from mldsl.ui.runs import argo_ui_base, cluster_summary
 
         out: dict[str, Any] = {"local": self.local_runs.list(), "cluster": [], "clusterError": None, "argoUi": argo_ui_base()}
@@ -455,7 +455,7 @@ class Studio:
 
     def _template_state(self, program: Program, pipeline: str | None) -> dict[str, Any]:
         from mldsl.backends import emit_all
-        from mldsl.cluster import Cluster, ClusterError
+        from mldsl.cluster.kube import Cluster, ClusterError
 
         if not cluster_configured()["can_apply"]:
             return dict(UNREADABLE)

@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from mldsl.cluster import Cluster, ClusterError
+from mldsl.cluster.kube import Cluster, ClusterError
 from mldsl.lang.values import as_pairs, parse_params, split_artifacts
 
 __all__ = ["as_pairs", "parse_params", "split_artifacts"]
@@ -115,7 +115,7 @@ class ArgoServerRuns:
             hint = "; check ARGO_TOKEN (a bearer token the server accepts)" if exc.code in (401, 403) else _apply_first(detail)
             raise ClusterError(f"the Argo Server refused {method} {path}: {exc.code} {detail}{hint}") from None
         except (urllib.error.URLError, OSError) as exc:
-            from mldsl.cluster import unreachable_reason
+            from mldsl.cluster.kube import unreachable_reason
 
             raise ClusterError(
                 f"cannot reach the Argo Server at {self.base} ({unreachable_reason(exc)}): "

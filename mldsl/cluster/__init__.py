@@ -1,0 +1,1 @@
+"""Talking to a cluster: server-side apply, pruning, submitting and watching runs."""
