@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mldsl.fmt import format_text
+from mldsl.fmt.format import format_text
 from mldsl.yamlsource import load_yaml_text
 
 from conftest import ROOT, example_dirs
@@ -188,8 +188,8 @@ def _random_yaml(rnd: random.Random, depth: int = 0, indent: int = 0) -> list[st
 
 def test_the_fast_check_never_calls_a_file_canonical_that_fmt_would_change() -> None:
     """``is_canonical`` (libyaml, no round trip) against ruamel on generated files, canonical or not."""
-    from mldsl.fmt import round_trip
-    from mldsl.fmt_fast import is_canonical
+    from mldsl.fmt.fast import is_canonical
+    from mldsl.fmt.format import round_trip
 
     vouched = 0
     for seed in range(600):
@@ -208,7 +208,7 @@ def test_the_fast_check_never_calls_a_file_canonical_that_fmt_would_change() -> 
 
 
 def test_the_fast_check_vouches_for_the_formatted_examples() -> None:
-    from mldsl.fmt_fast import is_canonical
+    from mldsl.fmt.fast import is_canonical
 
     files = [f for d in example_dirs() for f in sorted(d.rglob("*.yaml"))]
     single = [f for f in files if "\n---" not in f.read_text()]
@@ -264,7 +264,7 @@ def test_fmt_never_changes_meaning(text: str, kept: str) -> None:
 
 def test_fmt_refuses_to_write_what_would_change_a_value(monkeypatch: pytest.MonkeyPatch) -> None:
     """The read-back check itself: a formatter that changed a value leaves the file alone with MLD011."""
-    from mldsl import fmt
+    from mldsl.fmt import format as fmt
 
     text = MODULE_HEAD % "" + "  inputs:  {a: {type: int, default: 3}}\n  run: {container: {image: b}}\n"
     real = fmt.round_trip

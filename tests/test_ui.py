@@ -783,7 +783,7 @@ def test_a_check_that_re_renders_only_the_changed_steps_gives_the_full_render() 
     """compose._splice against the full ruamel render on generated files and edits."""
     import random
 
-    from mldsl.fmt import _yaml, dump_canonical
+    from mldsl.fmt.format import _yaml, dump_canonical
     from mldsl.ui import compose
 
     spliced = 0

@@ -227,7 +227,7 @@ def _compiled_diff(a: CompileResult, b: CompileResult, old: str, new: str) -> st
 def fmt(paths: tuple[Path, ...], check: bool, fmt: str) -> None:
     """Format mldsl YAML canonically, keeping comments (files of other tools are left alone)."""
     from mldsl.diagnostics import Diagnostic, Span
-    from mldsl.fmt import format_file
+    from mldsl.fmt.format import format_file
     from mldsl.loader import display_path, find_yaml_files
 
     problems: list[Diagnostic] = []

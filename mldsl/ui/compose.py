@@ -182,7 +182,7 @@ def _parsed(text: str) -> list[Any]:
     """
     import copy
 
-    from mldsl.fmt import _yaml
+    from mldsl.fmt.format import _yaml
 
     with _CACHE_LOCK:
         docs = _PARSED.get(text)
@@ -219,7 +219,7 @@ def render(model: Any, existing: str | None, original: str | None) -> str:
 
 
 def _render_document(model: dict[str, Any], existing: str | None, original: str | None) -> str:
-    from mldsl.fmt import _yaml, dump_canonical
+    from mldsl.fmt.format import _yaml, dump_canonical
 
     if existing:
         spliced = _splice(model, existing, original)
@@ -475,7 +475,7 @@ def _splice(model: dict[str, Any], existing: str, original: str | None) -> str |
     500-step file through ruamel costs 0.2 s. Anything but ``uses``/``with`` of existing
     steps changed (names, order, params, the description) answers None: render it all.
     """
-    from mldsl.fmt import _yaml, dump_canonical
+    from mldsl.fmt.format import _yaml, dump_canonical
 
     if model["name"] != original:
         return None

@@ -85,10 +85,10 @@ def format_file(text: str, path: str, *, only_mldsl: bool = True) -> tuple[str |
     """Like :func:`format_text`, loading the file once; None for another tool's YAML when ``only_mldsl``.
 
     A file already in canonical form is recognised without the round trip
-    (:mod:`mldsl.fmt_fast`), which is what keeps ``fmt --check`` linear and fast
+    (:mod:`mldsl.fmt.fast`), which is what keeps ``fmt --check`` linear and fast
     on big files.
     """
-    from mldsl.fmt_fast import is_canonical
+    from mldsl.fmt.fast import is_canonical
 
     docs, diags = load_yaml_text(text, path)
     if only_mldsl and not is_mldsl(docs, diags, text):
@@ -122,7 +122,7 @@ def changed_meaning(before: list[YamlDocument], formatted: str, path: str) -> Di
     Read back with mldsl's loader, it must hold the same documents (so it compiles to the same bytes), and
     formatting it again must change nothing.
     """
-    from mldsl.fmt_fast import is_canonical
+    from mldsl.fmt.fast import is_canonical
 
     after, diags = load_yaml_text(formatted, path)
     old = [d for d in before if d.data is not None]

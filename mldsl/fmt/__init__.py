@@ -1,0 +1,1 @@
+"""Canonical formatting of the language's YAML, comments kept."""
