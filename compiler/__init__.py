@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from mldsl.diagnostics import Diagnostic
-from mldsl.loader import Workspace, load_workspace
+from mldsl.lang.diagnostics import Diagnostic
+from mldsl.lang.loader import Workspace, load_workspace
 
 
 @dataclass

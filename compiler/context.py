@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mldsl.compiler import ir
-from mldsl.diagnostics import Diagnostic, Diagnostics, Span
-from mldsl.loader import Loaded, Workspace
+from mldsl.lang.diagnostics import Diagnostic, Diagnostics, Span
+from mldsl.lang.loader import Loaded, Workspace
 
 Loc = tuple[str | int, ...]
 

@@ -12,7 +12,7 @@ from mldsl.compiler import ir
 from mldsl.compiler.context import Context, Loc
 from mldsl.compiler.exprcheck import Scope
 from mldsl.compiler.values import compile_value
-from mldsl.loader import Loaded
+from mldsl.lang.loader import Loaded
 
 #: what a size may be besides an int: a quantity such as 500m, 8Gi
 QUANTITY_KINDS = ("int", "float", "str", "any")

@@ -11,11 +11,11 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from mldsl import expressions as ast
 from mldsl.compiler import ir
-from mldsl.constraints import Param, secret_problems
-from mldsl.mtypes import ANY, BOOL, FLOAT, INT, SECRET, STR, TIMESTAMP, MType, assignable, list_of, type_of_literal
-from mldsl.suggest import close_matches
+from mldsl.lang import expressions as ast
+from mldsl.lang.constraints import Param, secret_problems
+from mldsl.lang.mtypes import ANY, BOOL, FLOAT, INT, SECRET, STR, TIMESTAMP, MType, assignable, list_of, type_of_literal
+from mldsl.lang.suggest import close_matches
 
 WORKFLOW_FIELDS = {
     "name": STR,

@@ -12,8 +12,8 @@ forward references are written as strings.
 
 from typing import Any, NamedTuple
 
-from mldsl.constraints import Param
-from mldsl.mtypes import MType
+from mldsl.lang.constraints import Param
+from mldsl.lang.mtypes import MType
 
 IR_VERSION = "mldsl.ir/v1"
 

@@ -16,8 +16,8 @@ from mldsl.compiler.context import Context
 from mldsl.compiler.modules import module_for
 from mldsl.compiler.passes import project
 from mldsl.compiler.resolve import Registry, ResolveError
-from mldsl.diagnostics import Diagnostic
-from mldsl.loader import builtin_modules_dir, display_path, load_workspace
+from mldsl.lang.diagnostics import Diagnostic
+from mldsl.lang.loader import builtin_modules_dir, display_path, load_workspace
 
 
 class Entry(NamedTuple):

@@ -11,9 +11,9 @@ from mldsl.compiler.exprcheck import Scope
 from mldsl.compiler.params import declare
 from mldsl.compiler.pods import pod_settings
 from mldsl.compiler.values import check_env, compile_value
-from mldsl.constraints import Param
-from mldsl.loader import Loaded, display_path, real_path
-from mldsl.runtime import prelude
+from mldsl.lang.constraints import Param
+from mldsl.lang.loader import Loaded, display_path, real_path
+from mldsl.lang.runtime import prelude
 
 if TYPE_CHECKING:  # the document models are read, never built, here (models/fast.py builds them)
     from mldsl.models.module import ContainerRun, DistributedRun, PythonRun, Run, SparkRun

@@ -6,9 +6,9 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from mldsl.compiler.context import Context, Loc
-from mldsl.constraints import MISSING, Param, check_value, portable_pattern
-from mldsl.loader import Loaded
-from mldsl.mtypes import MType, TypeSyntaxError, list_of, parse_type
+from mldsl.lang.constraints import MISSING, Param, check_value, portable_pattern
+from mldsl.lang.loader import Loaded
+from mldsl.lang.mtypes import MType, TypeSyntaxError, list_of, parse_type
 
 if TYPE_CHECKING:  # the document models are read, never built, here (models/fast.py builds them)
     from mldsl.models.typedecl import TypeDecl

@@ -15,12 +15,12 @@ from mldsl.compiler.pods import pod_settings
 from mldsl.compiler.resolve import Registry, ResolveError
 from mldsl.compiler.subpipelines import POD_FIELDS, SEPARATOR, inline, is_call, module_for_pipeline
 from mldsl.compiler.values import bind, check_env, compile_value, expect_type
-from mldsl.constraints import Param
-from mldsl.durations import parse_duration
-from mldsl.loader import Loaded
-from mldsl.model_errors import COMMA_HINT, split_by_comma
-from mldsl.mtypes import ANY, BOOL, STR, list_of
-from mldsl.suggest import close_matches
+from mldsl.lang.constraints import Param
+from mldsl.lang.durations import parse_duration
+from mldsl.lang.loader import Loaded
+from mldsl.lang.model_errors import COMMA_HINT, split_by_comma
+from mldsl.lang.mtypes import ANY, BOOL, STR, list_of
+from mldsl.lang.suggest import close_matches
 
 if TYPE_CHECKING:  # the document models are read, never built, here (models/fast.py builds them)
     from mldsl.models.base import Toleration as TolerationModel

@@ -3,7 +3,7 @@
 Used where people read the IR: semantic diffs and graph labels. The output
 re-parses to the same IR (a property the tests check).
 
->>> from mldsl.mtypes import FLOAT, BOOL
+>>> from mldsl.lang.mtypes import FLOAT, BOOL
 >>> expr(ir.IBinary(">=", ir.IStepOutput("train", "auc", FLOAT), ir.ILit(0.8, FLOAT), BOOL))
 'steps.train.outputs.auc >= 0.8'
 """

@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from mldsl.compiler.context import Context
-from mldsl.diagnostics import Diagnostics
-from mldsl.loader import YAML_SUFFIXES, Loaded, Workspace, load_file, real_path
+from mldsl.lang.diagnostics import Diagnostics
+from mldsl.lang.loader import YAML_SUFFIXES, Loaded, Workspace, load_file, real_path
 
 #: folders that never hold a project's documents
 _SKIP = {".git", ".mldsl", ".venv", "venv", "node_modules", "__pycache__", ".tox", "out", "build", "dist"}

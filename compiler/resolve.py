@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mldsl.compiler.context import Context
-from mldsl.loader import Loaded, builtin_module_names, load_builtin_module, load_file, real_path, safely
-from mldsl.suggest import close_matches
+from mldsl.lang.loader import Loaded, builtin_module_names, load_builtin_module, load_file, real_path, safely
+from mldsl.lang.suggest import close_matches
 
 
 class ResolveError(ValueError):
@@ -86,7 +86,7 @@ class Registry:
                 if close
                 else "give the module's file on the command line or add its folder to module_paths in mldsl.yaml",
             )
-        from mldsl.semver import Range, Version
+        from mldsl.lang.semver import Range, Version
 
         try:
             spec = Range.parse(constraint.replace(" ", "")) if constraint else None

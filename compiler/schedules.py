@@ -18,8 +18,8 @@ from collections.abc import Container
 from typing import TYPE_CHECKING, NamedTuple
 
 from mldsl.compiler.context import Context, Loc
-from mldsl.diagnostics import Span
-from mldsl.loader import Loaded
+from mldsl.lang.diagnostics import Span
+from mldsl.lang.loader import Loaded
 
 if TYPE_CHECKING:
     from mldsl.argo.validate import CronError

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from mldsl.compiler import ir
 from mldsl.compiler.context import Context, Loc
 from mldsl.compiler.modules import plain_text
-from mldsl.loader import Loaded
+from mldsl.lang.loader import Loaded
 
 if TYPE_CHECKING:  # the document models are read, never built, here (models/fast.py builds them)
     from mldsl.models.serving import ModelRef

@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from mldsl.compiler import dag, ir
 from mldsl.compiler.context import Context, Loc
-from mldsl.constraints import Param
-from mldsl.loader import Loaded
-from mldsl.mtypes import BOOL
-from mldsl.suggest import close_matches
+from mldsl.lang.constraints import Param
+from mldsl.lang.loader import Loaded
+from mldsl.lang.mtypes import BOOL
+from mldsl.lang.suggest import close_matches
 
 if TYPE_CHECKING:  # the document models are read, never built, here (models/fast.py builds them)
     from mldsl.models.pipeline import Step

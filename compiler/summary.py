@@ -13,8 +13,8 @@ from typing import Any
 
 from mldsl.compiler import ir
 from mldsl.compiler.printer import expr, value
-from mldsl.constraints import Param
-from mldsl.durations import format_duration
+from mldsl.lang.constraints import Param
+from mldsl.lang.durations import format_duration
 
 
 def param(p: Param) -> dict[str, Any]:

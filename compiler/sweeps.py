@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING, Any
 from mldsl.compiler import ir
 from mldsl.compiler.context import Context, Loc
 from mldsl.compiler.trials import CONTINUOUS, Dimension, discrete, grid, random_trials
-from mldsl.constraints import Param, check_value
-from mldsl.loader import Loaded
-from mldsl.suggest import close_matches
+from mldsl.lang.constraints import Param, check_value
+from mldsl.lang.loader import Loaded
+from mldsl.lang.suggest import close_matches
 
 if TYPE_CHECKING:  # the document models are read, never built, here (models/fast.py builds them)
     from mldsl.models.sweep import Space

@@ -8,10 +8,10 @@ from typing import Any
 from mldsl.compiler import ir
 from mldsl.compiler.context import Context, Loc
 from mldsl.compiler.exprcheck import Checker, Scope
-from mldsl.constraints import ARTIFACT_URI, Param, check_value, range_within
-from mldsl.expressions import ExprError, has_expression, parse_template
-from mldsl.loader import Loaded
-from mldsl.mtypes import ANY, STR, MType, assignable, type_of_literal
+from mldsl.lang.constraints import ARTIFACT_URI, Param, check_value, range_within
+from mldsl.lang.expressions import ExprError, has_expression, parse_template
+from mldsl.lang.loader import Loaded
+from mldsl.lang.mtypes import ANY, STR, MType, assignable, type_of_literal
 
 #: Keys that name a credential: a literal value for them is refused (SPEC §1.6).
 CREDENTIAL_KEY = re.compile(r"(passw(or)?d|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|credential)", re.I)

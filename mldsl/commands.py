@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from mldsl.compiler import CompileResult
-    from mldsl.diagnostics import Diagnostic
+    from mldsl.lang.diagnostics import Diagnostic
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_CLUSTER = 0, 1, 2, 3
 
@@ -62,7 +62,7 @@ def write_atomically(folder: Path, files: list[tuple[str, str]]) -> None:
 
 
 def report(diags: list[Diagnostic], fmt: str, summary: str) -> None:
-    from mldsl.diagnostics import format_diagnostics
+    from mldsl.lang.diagnostics import format_diagnostics
 
     if fmt == "json":
         echo(format_diagnostics(diags, "json"))
@@ -86,7 +86,7 @@ def summary(result: CompileResult, extra: list[Diagnostic]) -> str:
 
 def crd_diags(manifests: list[Any], crds: Path) -> list[Diagnostic]:
     from mldsl.backends.crdcheck import CrdIndex
-    from mldsl.diagnostics import Diagnostic, Span
+    from mldsl.lang.diagnostics import Diagnostic, Span
 
     index = CrdIndex.from_dir(crds)
     out = []
@@ -165,7 +165,7 @@ def compile_to(paths: tuple[Path, ...], out: Path, fmt: str, crds: Path | None) 
 def stale_manifests(out: Path, keep: set[str], projects: set[str | None]) -> list[Path]:
     """Manifests in ``out`` that an earlier compile of the same project wrote (labelled managed-by mldsl and
     with its ``mldsl.io/project``) and this one does not; other projects' manifests in a shared folder stay."""
-    from mldsl.yamlsource import load_yaml_text
+    from mldsl.lang.yamlsource import load_yaml_text
 
     if not out.is_dir():
         return []

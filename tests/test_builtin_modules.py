@@ -22,8 +22,8 @@ np = pytest.importorskip("numpy")
 pytest.importorskip("sklearn", reason="the built-in modules' code needs the [modules] extra")
 
 from mldsl.compiler import compile_paths, ir  # noqa: E402
-from mldsl.loader import builtin_modules_dir  # noqa: E402
-from mldsl.runtime import LocalResult, run_local  # noqa: E402
+from mldsl.lang.loader import builtin_modules_dir  # noqa: E402
+from mldsl.lang.runtime import LocalResult, run_local  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -165,9 +165,9 @@ def test_notify_webhook(modules: dict[str, ir.Module], tmp_path: Path) -> None:
 
 def test_runtime_types_fan_out_lists(tmp_path: Path) -> None:
     """Argo hands a fan-out's outputs over as a JSON list of strings; the runtime restores the declared type."""
-    from mldsl.constraints import Param
-    from mldsl.mtypes import parse_type
-    from mldsl.runtime import prelude
+    from mldsl.lang.constraints import Param
+    from mldsl.lang.mtypes import parse_type
+    from mldsl.lang.runtime import prelude
 
     inputs = (Param("values", parse_type("list[float]")), Param("flags", parse_type("dict[str, bool]")))
     outputs = (Param("total", parse_type("float")), Param("on", parse_type("int")))

@@ -264,7 +264,7 @@ def test_printed_expressions_reparse_to_the_same_ir() -> None:
     """compiler.printer is used in diffs and graphs: what it prints must mean what the IR means."""
     from mldsl.compiler.exprcheck import Checker, Scope, StepInfo
     from mldsl.compiler.printer import value
-    from mldsl.expressions import parse_template
+    from mldsl.lang.expressions import parse_template
 
     from conftest import example_dirs
 

@@ -17,9 +17,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from pipeline_gen import projects
 
+from mldsl.lang.yamlsource import load_yaml_text
 from mldsl.models import fast, frozen
 from mldsl.models.kinds import KIND_MODELS
-from mldsl.yamlsource import load_yaml_text
 
 from conftest import ROOT
 

@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mldsl.fmt.format import format_text
-from mldsl.yamlsource import load_yaml_text
+from mldsl.lang.yamlsource import load_yaml_text
 
 from conftest import ROOT, example_dirs
 

@@ -13,8 +13,8 @@ import pytest
 import yaml
 from jsonschema import Draft202012Validator
 
-from mldsl.constraints import Param, check_value
-from mldsl.mtypes import parse_type
+from mldsl.lang.constraints import Param, check_value
+from mldsl.lang.mtypes import parse_type
 
 from conftest import EXAMPLES as EXAMPLES_DIR
 from conftest import ROOT, chromium, example_dirs, run_in_node
@@ -196,7 +196,7 @@ def test_sweep_form_exports_a_valid_sweep(tmp_path: Path) -> None:
 
 def test_the_artifact_uri_rule_is_the_same_in_javascript() -> None:
     """Issue #14 F1: the form took any text as an artifact; it now tests the CLI's own expression."""
-    from mldsl.constraints import ARTIFACT_URI
+    from mldsl.lang.constraints import ARTIFACT_URI
 
     js = FORM_JS.read_text(encoding="utf-8")
     line = next(x for x in js.splitlines() if x.startswith("const ARTIFACT_URI = /"))
@@ -209,13 +209,13 @@ def test_the_artifact_uri_rule_is_the_same_in_javascript() -> None:
 )
 def test_secret_references_are_checked_alike_in_the_form_and_the_cli(tmp_path: Path, name: str, key: str, ok: bool) -> None:
     """Issue #14 F4: a secret name `api'x }}` made `${{ secret('api'x }}', 'tok') }}`, refused later by the CLI."""
-    from mldsl.constraints import secret_problems
+    from mldsl.lang.constraints import secret_problems
 
     got = run_in_node(FORM_JS, "cases.map(c => check({kind: 'secret'}, c).length === 0)", [{"name": name, "key": key}], tmp_path)
     assert got == [ok] and (secret_problems(name, key) == []) is ok
     js = FORM_JS.read_text(encoding="utf-8")
     for const in ("SECRET_NAME", "SECRET_KEY"):
-        from mldsl import constraints
+        from mldsl.lang import constraints
 
         line = next(x for x in js.splitlines() if x.startswith(f"const {const} = /"))
         assert line[len(f"const {const} = /") : -2].replace("\\/", "/") == getattr(constraints, const).pattern

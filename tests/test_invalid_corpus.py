@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from mldsl.codes import BY_CODE, CODES
 from mldsl.compiler import compile_paths
+from mldsl.lang.codes import BY_CODE, CODES
 
 from conftest import ROOT
 
@@ -46,7 +46,7 @@ def test_case(case: Path) -> None:
     actual = {(Path(d.span.path).resolve().as_posix(), d.code, d.span.line, d.span.col) for d in result.diagnostics}
     assert actual == expected, "\n".join(d.render() for d in result.diagnostics)
     for d in result.diagnostics:
-        assert d.code in BY_CODE, f"{d.code} is not in the catalog (mldsl/codes.py)"
+        assert d.code in BY_CODE, f"{d.code} is not in the catalog (mldsl/lang/codes.py)"
         assert d.message and not re.search(r"\{[a-z_]+\}", d.message.replace("{{", "")), f"unformatted placeholder: {d.message}"
 
 
@@ -67,7 +67,7 @@ def test_every_code_in_the_source_is_documented() -> None:
 
 
 def test_errors_doc_is_current() -> None:
-    from mldsl.codes import render_markdown
+    from mldsl.lang.codes import render_markdown
 
     doc = (ROOT / "docs" / "errors.md").read_text(encoding="utf-8")
-    assert doc == render_markdown(CORPUS), "docs/errors.md is stale: python -m mldsl.codes tests/invalid > docs/errors.md"
+    assert doc == render_markdown(CORPUS), "docs/errors.md is stale: python -m mldsl.lang.codes tests/invalid > docs/errors.md"

@@ -391,7 +391,7 @@ def test_a_step_renamed_from_a_word_cannot_take_another_steps_name(tmp_path: Pat
 
 def test_yaml_reads_booleans_as_yaml_1_2_does() -> None:
     """The README promises YAML 1.2: only true/false are booleans; yes, no, on, off are text, as keys too."""
-    from mldsl.yamlsource import load_yaml_text
+    from mldsl.lang.yamlsource import load_yaml_text
 
     docs, diags = load_yaml_text("a: [yes, no, on, off, Yes, true, TRUE, False, ~]\nb: {yes: 1, on: 2, true: 3, 0x1F: 4}\n", "f")
     assert not diags

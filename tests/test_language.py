@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from mldsl.constraints import Param, check_value
-from mldsl.expressions import Binary, Call, ExprError, Literal, Ref, parse_template
-from mldsl.mtypes import TypeSyntaxError, assignable, parse_type
-from mldsl.yamlsource import load_yaml_text
+from mldsl.lang.constraints import Param, check_value
+from mldsl.lang.expressions import Binary, Call, ExprError, Literal, Ref, parse_template
+from mldsl.lang.mtypes import TypeSyntaxError, assignable, parse_type
+from mldsl.lang.yamlsource import load_yaml_text
 
 
 @pytest.mark.parametrize(
@@ -32,7 +32,7 @@ def test_assignable(src: str, dst: str, ok: bool) -> None:
 
 
 def test_enum_and_artifact_rules() -> None:
-    from mldsl.mtypes import MType
+    from mldsl.lang.mtypes import MType
 
     small, big = MType("enum", values=("a", "b")), MType("enum", values=("a", "b", "c"))
     assert assignable(small, big) and not assignable(big, small)
@@ -161,7 +161,7 @@ def test_alias_limits_are_found_without_expanding_where_the_expansion_would_stop
     limits: tuple[int, int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The measure-first refusal (fast on a 10^9 bomb) names the value the plain expansion would stop at."""
-    import mldsl.yamlsource as ys
+    import mldsl.lang.yamlsource as ys
 
     monkeypatch.setattr(ys, "MAX_NODES", limits[0])
     monkeypatch.setattr(ys, "MAX_DEPTH", limits[1])
@@ -186,7 +186,7 @@ def test_alias_limits_are_found_without_expanding_where_the_expansion_would_stop
 
 def test_nan_is_no_number_a_param_takes_and_a_pattern_ends_where_javascript_says() -> None:
     """Issue #12, item 10: NaN passed every min and max; Python's ``$`` accepted a trailing newline the form refuses."""
-    from mldsl.mtypes import MType
+    from mldsl.lang.mtypes import MType
 
     score = Param("score", MType("float"), minimum=0.0, maximum=1.0)
     assert check_value(score, float("nan")) and not check_value(score, 0.5)
@@ -200,7 +200,7 @@ DEEP = "apiVersion: mldsl/v1\nkind: Module\nmetadata: " + "[" * 25_000 + "]" * 2
 
 def test_deep_nesting_is_refused_before_the_c_composer_sees_it(monkeypatch: pytest.MonkeyPatch) -> None:
     """Issue #12 item 1: 25,000 levels crashed PyYAML's C composer (exit 139) where libyaml does not bound nesting."""
-    from mldsl import yamlsource
+    from mldsl.lang import yamlsource
 
     docs, diags = yamlsource.load_yaml_text(DEEP, "deep.yaml")  # this libyaml bounds it: MLD002 at level 1,000
     assert not docs and [d.code for d in diags] in (["MLD002"], ["MLD005"])

@@ -883,7 +883,7 @@ def test_a_cron_runs_date_is_in_its_schedules_zone() -> None:
     from mldsl.argo.exprlang import evaluate
     from mldsl.backends.argo.exprs import Lowering
     from mldsl.compiler import ir
-    from mldsl.mtypes import STR, TIMESTAMP
+    from mldsl.lang.mtypes import STR, TIMESTAMP
 
     call = ir.ICall("format_time", (ir.IWorkflow("scheduled_time", TIMESTAMP), ir.ILit("%Y-%m-%d %H:%M (%%)", STR)), STR)
     code = Lowering(task=str).code(call)

@@ -7,7 +7,7 @@ import json
 import yaml
 from jsonschema import Draft202012Validator
 
-from mldsl.jsonschema_gen import schema_text
+from mldsl.lang.jsonschema_gen import schema_text
 
 from conftest import ROOT, example_dirs
 

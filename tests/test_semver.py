@@ -1,4 +1,4 @@
-"""``mldsl.semver`` means what python-semanticversion's ``SimpleSpec`` means (the library is the oracle).
+"""``mldsl.lang.semver`` means what python-semanticversion's ``SimpleSpec`` means (the library is the oracle).
 
 mldsl reads ``uses: name@range`` with its own module to start faster (issue #15); generated versions
 and ranges, valid and not, must get the same answers from both.
@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mldsl.semver import Range, Version
+from mldsl.lang.semver import Range, Version
 
 sv = pytest.importorskip("semantic_version", reason="the oracle is in the [dev] extra")
 

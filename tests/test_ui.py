@@ -25,7 +25,7 @@ from typing import Any
 import pytest
 import yaml
 
-from mldsl.mtypes import assignable, parse_type
+from mldsl.lang.mtypes import assignable, parse_type
 from mldsl.ui.compose import model_of, pipelines_in, render
 from mldsl.ui.server import TOKEN_HEADER, Server
 from mldsl.ui.studio import Studio
@@ -399,7 +399,7 @@ def test_saving_one_pipeline_keeps_the_other_documents_bytes(first: bool) -> Non
 
 def test_text_that_yaml_would_retype_is_quoted_when_saved() -> None:
     """Issue #14 U2: `no`, `on`, `1e-3` were written plain and read back as false, true, 0.001."""
-    from mldsl.yamlsource import load_yaml_text
+    from mldsl.lang.yamlsource import load_yaml_text
 
     words = ["no", "yes", "on", "off", "12:30", "1e-3", "~", "true", "0x1F", "010", "plain words"]
     model = {
@@ -424,7 +424,7 @@ ENUMS = [("a", "b"), ("a",), (1, 2), (1.5, 2), (True,), ("a", 1)]
 
 
 def _types() -> list[Any]:
-    from mldsl.mtypes import MType
+    from mldsl.lang.mtypes import MType
 
     out: list[Any] = []
     for t in TYPES:

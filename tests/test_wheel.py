@@ -73,9 +73,9 @@ def test_wheel_compiles_outside_the_checkout(wheel: Path, tmp_path: Path) -> Non
     example = next(d for d in example_dirs() if d.name == "nightly-regions")
     env = {**os.environ, "PYTHONPATH": str(target)}
     code = (
-        "import sys, mldsl, mldsl.grammars; from mldsl.cli.main import main\n"
+        "import sys, mldsl, mldsl.lang.grammars; from mldsl.cli.main import main\n"
         "assert mldsl.__file__.startswith(sys.argv[1]), mldsl.__file__\n"
-        "mldsl.grammars.parser('expression')\n"
+        "mldsl.lang.grammars.parser('expression')\n"
         "from mldsl.ui.page import page\n"
         "assert 'startComposer' in page('token', 'nonce', '/')[0]\n"
         "main(['compile', sys.argv[2], '-o', 'out'])"

@@ -349,7 +349,7 @@ def _nodes(label: str, rec: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
 def _want_outputs(step: Step, inputs: dict[str, Any], wf: str) -> dict[str, Any]:
     if step.uses == "py":
         x = _expected_x(inputs["x"], wf)
-        # an input with a default is optional: its empty text reads as None (mldsl/runtime.py _mldsl_read)
+        # an input with a default is optional: its empty text reads as None (mldsl/lang/runtime.py _mldsl_read)
         x = None if x == "" else x
         f = float(inputs["f"])
         return {"y": f, "items": [x, str(int(inputs["n"])), str(f)], "out": "<file>"}

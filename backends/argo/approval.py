@@ -23,7 +23,7 @@ from mldsl.backends.argo import model as m
 from mldsl.backends.argo.exprs import escape_text, quote
 from mldsl.backends.argo.templates import fit_name
 from mldsl.compiler import ir
-from mldsl.durations import format_duration
+from mldsl.lang.durations import format_duration
 
 #: the label the local runner (``mldsl run --approve STEP``) and people read to know which step waits
 APPROVAL_LABEL = "mldsl.io/approval"

@@ -25,7 +25,7 @@ from typing import Any
 
 from mldsl.argo.tags import ESCAPED_OPEN, ITEM_OPEN, SUSPEND_OPEN, escape_value
 from mldsl.compiler import ir
-from mldsl.mtypes import STR, MType
+from mldsl.lang.mtypes import STR, MType
 
 INPUTS_DIR = "/mldsl/inputs"
 OUTPUTS_DIR = "/mldsl/outputs"

@@ -26,8 +26,8 @@ from mldsl.backends.argo.exprs import (
     quote,
 )
 from mldsl.compiler import ir
-from mldsl.constraints import Param
-from mldsl.runtime import ID_DIR
+from mldsl.lang.constraints import Param
+from mldsl.lang.runtime import ID_DIR
 
 OUTPUTS_VOLUME = "mldsl-outputs"
 #: the secret an unbound optional secret input points at; with ``optional: true`` its absence is fine

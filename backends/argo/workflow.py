@@ -28,8 +28,8 @@ from mldsl.backends.argo.templates import (
 )
 from mldsl.backends.k8s import label_value
 from mldsl.compiler import ir
-from mldsl.durations import format_duration
-from mldsl.mtypes import STR
+from mldsl.lang.durations import format_duration
+from mldsl.lang.mtypes import STR
 
 API_VERSION = "argoproj.io/v1alpha1"
 MANAGED_BY = {"app.kubernetes.io/managed-by": "mldsl"}

@@ -2,7 +2,7 @@
 
 The page works offline (its JavaScript and CSS are inlined, and its Content
 Security Policy forbids any network request), validates as the user types
-with the rules of ``mldsl.constraints.check_value`` (the same rule set, in
+with the rules of ``mldsl.lang.constraints.check_value`` (the same rule set, in
 ``form.js``; a test runs both on a corpus of values), and shows and
 downloads the YAML: a step's ``with:`` block, a params file for
 ``mldsl submit --params-file``, or a Sweep document.
@@ -18,7 +18,7 @@ from typing import Any
 
 from mldsl.backends.forms.schema import WIDGETS, form_schema, ui_schema
 from mldsl.compiler import ir
-from mldsl.constraints import Param
+from mldsl.lang.constraints import Param
 from mldsl.yamlout import dump
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data: blob:"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from mldsl.constraints import Param
-from mldsl.mtypes import MType
+from mldsl.lang.constraints import Param
+from mldsl.lang.mtypes import MType
 
 
 def type_schema(t: MType) -> dict[str, Any]:

@@ -34,7 +34,7 @@ from mldsl.commands import (
 
 if TYPE_CHECKING:
     from mldsl.compiler import CompileResult
-    from mldsl.diagnostics import Diagnostic
+    from mldsl.lang.diagnostics import Diagnostic
 
 
 FORMAT = click.option(
@@ -91,7 +91,7 @@ def compile_cmd(paths: tuple[Path, ...], out: Path, fmt: str, crds: Path | None)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to a file instead of stdout.")
 def schema(output: Path | None) -> None:
     """Print the JSON Schema of the language, for editors (yaml-language-server)."""
-    from mldsl.jsonschema_gen import schema_text
+    from mldsl.lang.jsonschema_gen import schema_text
 
     text = schema_text()
     if output is None:
@@ -226,9 +226,9 @@ def _compiled_diff(a: CompileResult, b: CompileResult, old: str, new: str) -> st
 @FORMAT
 def fmt(paths: tuple[Path, ...], check: bool, fmt: str) -> None:
     """Format mldsl YAML canonically, keeping comments (files of other tools are left alone)."""
-    from mldsl.diagnostics import Diagnostic, Span
     from mldsl.fmt.format import format_file
-    from mldsl.loader import display_path, find_yaml_files
+    from mldsl.lang.diagnostics import Diagnostic, Span
+    from mldsl.lang.loader import display_path, find_yaml_files
 
     problems: list[Diagnostic] = []
     changed: list[Path] = []
@@ -297,7 +297,7 @@ def apply(
 ) -> None:
     """Compile, then server-side apply every object (field manager mldsl) to the cluster."""
     from mldsl.cluster.kube import Cluster, ClusterError, apply_program
-    from mldsl.durations import parse_duration
+    from mldsl.lang.durations import parse_duration
 
     try:
         wait_seconds = parse_duration(timeout) if wait else None
@@ -387,7 +387,7 @@ def submit(
     from mldsl.cluster.kube import ClusterError
     from mldsl.cluster.runs import parse_params, runs_from_environment
     from mldsl.cluster.runs import watch as follow
-    from mldsl.diagnostics import Diagnostic, Span
+    from mldsl.lang.diagnostics import Diagnostic, Span
 
     result = compile_result((source,))
     _fail_on_errors(result, fmt)

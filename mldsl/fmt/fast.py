@@ -21,7 +21,7 @@ import re
 import yaml
 
 from mldsl.fmt.format import METADATA_ORDER, TOP_ORDER
-from mldsl.yamlsource import _FLOAT12, _HEX12, _INT12, _OCT12, _SPECIAL12
+from mldsl.lang.yamlsource import _FLOAT12, _HEX12, _INT12, _OCT12, _SPECIAL12
 
 try:
     from yaml import CSafeLoader as _Loader

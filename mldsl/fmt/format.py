@@ -21,8 +21,8 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from mldsl.diagnostics import Diagnostic, Span
-from mldsl.yamlsource import YamlDocument, load_yaml_text
+from mldsl.lang.diagnostics import Diagnostic, Span
+from mldsl.lang.yamlsource import YamlDocument, load_yaml_text
 
 TOP_ORDER = ("apiVersion", "kind", "metadata", "spec")
 METADATA_ORDER = ("name", "version", "description", "labels", "annotations")

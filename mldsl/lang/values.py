@@ -9,7 +9,7 @@ from typing import Any
 
 from mldsl.argo.tags import escape_value
 from mldsl.compiler import ir
-from mldsl.constraints import ARTIFACT_URI, Param, check_value  # ARTIFACT_URI: where an artifact param may come from
+from mldsl.lang.constraints import ARTIFACT_URI, Param, check_value  # ARTIFACT_URI: where an artifact param may come from
 
 
 def as_pairs(values: dict[str, Any]) -> list[str]:

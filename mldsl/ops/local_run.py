@@ -87,7 +87,7 @@ def run_path(
         zygote.prestart()  # the interpreter python steps fork from starts while the project compiles
     from mldsl.backends import emit_all
     from mldsl.commands import EXIT_INVALID, compile_result, report, summary
-    from mldsl.diagnostics import Diagnostic, Span
+    from mldsl.lang.diagnostics import Diagnostic, Span
     from mldsl.lang.values import parse_params
     from mldsl.runner.base import Options
     from mldsl.runner.mounts import Mounts

@@ -248,6 +248,6 @@ def diff_programs(
 
 
 def _semver_key(version: str) -> Any:
-    from mldsl.semver import Version
+    from mldsl.lang.semver import Version
 
     return Version.parse(version)

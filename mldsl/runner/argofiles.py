@@ -55,7 +55,7 @@ from typing import Any
 
 import yaml
 
-from mldsl.suggest import close_matches
+from mldsl.lang.suggest import close_matches
 
 try:  # the C composer is several times faster; fall back where libyaml is missing
     from yaml import CSafeLoader as _BaseLoader

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from typing import IO
 
-from mldsl.durations import format_duration
+from mldsl.lang.durations import format_duration
 
 
 class TerminalApprover:

@@ -104,7 +104,7 @@ def task_dependencies(task: dict[str, Any]) -> list[str]:
 
 
 def _duration(text: str | int | None) -> float:
-    from mldsl.durations import parse_duration
+    from mldsl.lang.durations import parse_duration
 
     if text is None or text == "":
         return 0.0

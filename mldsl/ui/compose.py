@@ -19,8 +19,8 @@ from typing import Any
 
 import yaml
 
-from mldsl.diagnostics import Diagnostic
-from mldsl.yamlsource import Positions, load_yaml_text
+from mldsl.lang.diagnostics import Diagnostic
+from mldsl.lang.yamlsource import Positions, load_yaml_text
 
 #: a ``with`` value that is nothing but one reference: the composer shows it as a wire
 REFERENCE = re.compile(r"^\$\{\{\s*(params\.\w+|steps\.\w+\.outputs\.\w+(?:\.uri)?)\s*\}\}$")
@@ -120,7 +120,7 @@ def _checked(model: Any) -> dict[str, Any]:
 
 def _retyped(text: str) -> bool:
     """Whether mldsl's loader would read ``text``, written plain, as something other than this string."""
-    from mldsl.yamlsource import load_yaml_text
+    from mldsl.lang.yamlsource import load_yaml_text
 
     docs, diags = load_yaml_text(f"v: {text}\n", "<value>") if text and "\n" not in text else ([], [])
     return not docs or diags != [] or docs[0].data != {"v": text}

@@ -13,15 +13,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mldsl.atomic import write_atomically
-from mldsl.loader import PROJECT_FILE, YAML_SUFFIXES, display_path, find_project_file, find_yaml_files
-from mldsl.mtypes import MType, TypeSyntaxError, parse_type
+from mldsl.lang.loader import PROJECT_FILE, YAML_SUFFIXES, display_path, find_project_file, find_yaml_files
+from mldsl.lang.mtypes import MType, TypeSyntaxError, parse_type
 from mldsl.ui.compose import ComposeError, at_fields, documents_in, model_of, pipelines_in, render, yaml_errors
 
 if TYPE_CHECKING:
     from mldsl.compiler import CompileResult, ir
     from mldsl.compiler.ir import Program
     from mldsl.compiler.library import Library
-    from mldsl.diagnostics import Diagnostic
+    from mldsl.lang.diagnostics import Diagnostic
 
 
 class RefusedError(Exception):

@@ -3,7 +3,7 @@
 ``docs/errors.md`` is generated from this table and from the invalid-document
 corpus under ``tests/invalid`` (one failing example per code)::
 
-    python -m mldsl.codes tests/invalid > docs/errors.md
+    python -m mldsl.lang.codes tests/invalid > docs/errors.md
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from mldsl.diagnostics import Diagnostic
+    from mldsl.lang.diagnostics import Diagnostic
 
 
 @dataclass(frozen=True)
@@ -328,10 +328,10 @@ def render_markdown(corpus: Path) -> str:
         "# Error codes",
         "",
         "Every diagnostic reads `path:line:col: error[MLDnnn]: message`, then a `hint:` line where one helps.",
-        "Codes are stable: scripts may match on them. This page is generated from `mldsl/codes.py` and the",
+        "Codes are stable: scripts may match on them. This page is generated from `mldsl/lang/codes.py` and the",
         "invalid-document corpus in `tests/invalid/` (each example below is a test that asserts the code, line and column):",
         "",
-        "    python -m mldsl.codes tests/invalid > docs/errors.md",
+        "    python -m mldsl.lang.codes tests/invalid > docs/errors.md",
         "",
         "| code | meaning |",
         "|---|---|",

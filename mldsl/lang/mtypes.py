@@ -84,7 +84,7 @@ def parse_type(text: str) -> MType:
         return MType(simple.group(1))
     from lark.exceptions import LarkError
 
-    from mldsl.grammars import parser
+    from mldsl.lang.grammars import parser
 
     try:
         tree = parser("type").parse(text)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mldsl.constraints import Param
+from mldsl.lang.constraints import Param
 
 _PRELUDE = '''\
 # --- mldsl step runtime (generated; the module's own code follows) ---

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from mldsl.mtypes import MType, parse_type, type_of_literal
+from mldsl.lang.mtypes import MType, parse_type, type_of_literal
 
 MISSING: Any = type("Missing", (), {"__repr__": lambda self: "MISSING"})()
 

@@ -9,10 +9,10 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # pydantic is imported by the loader when a document has errors to explain
     from pydantic import BaseModel, ValidationError
 
-from mldsl.diagnostics import Diagnostic
+from mldsl.lang.diagnostics import Diagnostic
+from mldsl.lang.suggest import close_matches
+from mldsl.lang.yamlsource import Positions
 from mldsl.models.checks import UNION_TAGS
-from mldsl.suggest import close_matches
-from mldsl.yamlsource import Positions
 
 _TYPE_WORDS = {
     "string_type": "a string",

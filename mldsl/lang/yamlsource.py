@@ -25,7 +25,7 @@ from typing import Any
 
 import yaml
 
-from mldsl.diagnostics import Diagnostic, Span
+from mldsl.lang.diagnostics import Diagnostic, Span
 
 try:  # the C composer is several times faster; fall back where libyaml is missing
     from yaml import CSafeLoader as _Loader

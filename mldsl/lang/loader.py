@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mldsl.diagnostics import Diagnostic, Diagnostics, Span
-from mldsl.yamlsource import Positions, YamlDocument, load_yaml_text
+from mldsl.lang.diagnostics import Diagnostic, Diagnostics, Span
+from mldsl.lang.yamlsource import Positions, YamlDocument, load_yaml_text
 
 API_VERSION = "mldsl/v1"
 PROJECT_FILE = "mldsl.yaml"
@@ -229,8 +229,8 @@ def _near_miss(api_version: str) -> bool:
 
 
 def validate_document(doc: YamlDocument, file: Path, tier: int, diags: Diagnostics) -> Loaded | None:
+    from mldsl.lang.suggest import close_matches
     from mldsl.models.checks import KINDS
-    from mldsl.suggest import close_matches
 
     data = doc.data
     pos = doc.positions
@@ -289,7 +289,7 @@ def _validated(kind: str, data: dict[str, Any], pos: Positions, diags: Diagnosti
             return fast.validate_python(data)
         except ValidationError:
             pass
-    from mldsl.model_errors import validation_diagnostics
+    from mldsl.lang.model_errors import validation_diagnostics
     from mldsl.models.kinds import KIND_MODELS
 
     model_cls = KIND_MODELS[kind]

@@ -15,7 +15,7 @@ SCHEMA_ID = "https://mldsl.dev/schemas/mldsl.schema.json"
 def language_schema() -> dict[str, Any]:
     from pydantic.json_schema import models_json_schema
 
-    from mldsl.loader import API_VERSION
+    from mldsl.lang.loader import API_VERSION
     from mldsl.models.kinds import KIND_MODELS
 
     _, top = models_json_schema([(m, "validation") for m in KIND_MODELS.values()], ref_template="#/$defs/{model}")

@@ -174,7 +174,7 @@ def parse_expression(source: str, base: int = 0) -> Expr:
             return Ref(base + plain.start(1), parts)
     from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
-    from mldsl.grammars import parser
+    from mldsl.lang.grammars import parser
 
     try:
         tree = parser("expression").parse(source)
