@@ -16,7 +16,7 @@ from mldsl.lang.loader import Loaded, display_path, real_path
 from mldsl.lang.runtime import prelude
 
 if TYPE_CHECKING:  # the document models are read, never built, here (models/fast.py builds them)
-    from mldsl.models.module import ContainerRun, DistributedRun, PythonRun, Run, SparkRun
+    from mldsl.lang.models.module import ContainerRun, DistributedRun, PythonRun, Run, SparkRun
 
 
 def module_for(ctx: Context, doc: Loaded) -> ir.Module | None:

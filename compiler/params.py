@@ -11,7 +11,7 @@ from mldsl.lang.loader import Loaded
 from mldsl.lang.mtypes import MType, TypeSyntaxError, list_of, parse_type
 
 if TYPE_CHECKING:  # the document models are read, never built, here (models/fast.py builds them)
-    from mldsl.models.typedecl import TypeDecl
+    from mldsl.lang.models.typedecl import TypeDecl
 
 
 def declare(ctx: Context, doc: Loaded, loc: Loc, name: str, decl: str | TypeDecl, *, role: str) -> Param | None:

@@ -23,8 +23,8 @@ from mldsl.lang.mtypes import ANY, BOOL, STR, list_of
 from mldsl.lang.suggest import close_matches
 
 if TYPE_CHECKING:  # the document models are read, never built, here (models/fast.py builds them)
-    from mldsl.models.base import Toleration as TolerationModel
-    from mldsl.models.pipeline import ExitHandler, Schedule, Step
+    from mldsl.lang.models.base import Toleration as TolerationModel
+    from mldsl.lang.models.pipeline import ExitHandler, Schedule, Step
 
 
 def compile_pipeline(ctx: Context, doc: Loaded, registry: Registry) -> ir.Pipeline | None:

@@ -8,7 +8,7 @@ from typing import Any
 from mldsl.compiler import ir
 from mldsl.compiler.context import Context, Loc
 from mldsl.lang.loader import Loaded
-from mldsl.models.checks import reserved_key
+from mldsl.lang.models.checks import reserved_key
 
 #: paths mldsl's own step contract uses inside every pod
 RESERVED = ("/mldsl", "/argo")

@@ -23,7 +23,7 @@ from mldsl.lang.loader import Loaded
 
 if TYPE_CHECKING:
     from mldsl.argo.validate import CronError
-    from mldsl.models.pipeline import Schedule
+    from mldsl.lang.models.pipeline import Schedule
 
 #: (name, what it takes) per field, as robfig/cron v3.0.1 bounds them (spec.go l. 21-49)
 FIELDS = (

@@ -11,7 +11,7 @@ from mldsl.compiler.modules import plain_text
 from mldsl.lang.loader import Loaded
 
 if TYPE_CHECKING:  # the document models are read, never built, here (models/fast.py builds them)
-    from mldsl.models.serving import ModelRef
+    from mldsl.lang.models.serving import ModelRef
 
 URI = re.compile(r"^(s3|gs|gcs|https?|oss|hdfs|az|pvc|file)://\S+$|^hf://\S+$")
 #: the servers each backend runs (custom: a container image of your own)

@@ -19,7 +19,7 @@ from mldsl.lang.mtypes import BOOL
 from mldsl.lang.suggest import close_matches
 
 if TYPE_CHECKING:  # the document models are read, never built, here (models/fast.py builds them)
-    from mldsl.models.pipeline import Step
+    from mldsl.lang.models.pipeline import Step
 
 #: what joins a pipeline step's name and its inner step's: step names never start or end with '_' twice
 SEPARATOR = "__"

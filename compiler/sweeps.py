@@ -13,7 +13,7 @@ from mldsl.lang.loader import Loaded
 from mldsl.lang.suggest import close_matches
 
 if TYPE_CHECKING:  # the document models are read, never built, here (models/fast.py builds them)
-    from mldsl.models.sweep import Space
+    from mldsl.lang.models.sweep import Space
 
 KATIB = ("bayesian", "tpe", "hyperband")
 #: Beyond this a grid is almost certainly a mistake, and its trial list would not fit in one object.

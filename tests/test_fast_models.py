@@ -1,4 +1,4 @@
-"""The frozen core schemas (``mldsl/models/fast.py``) accept what the pydantic models accept, and give the same.
+"""The frozen core schemas (``mldsl/lang/models/fast.py``) accept what the pydantic models accept, and give the same.
 
 The CLI validates with them to start without pydantic (issue #15); the pydantic models stay the source
 and explain the errors. Every document of the examples, the built-in library, the invalid corpus and
@@ -17,9 +17,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from pipeline_gen import projects
 
+from mldsl.lang.models import fast, frozen
+from mldsl.lang.models.kinds import KIND_MODELS
 from mldsl.lang.yamlsource import load_yaml_text
-from mldsl.models import fast, frozen
-from mldsl.models.kinds import KIND_MODELS
 
 from conftest import ROOT
 
@@ -75,7 +75,7 @@ def both(kind: str, data: Any) -> tuple[Any, Any]:
 def test_the_frozen_file_is_current() -> None:
     if fast.thawed() is None:
         pytest.skip(f"frozen with another pydantic-core than {pydantic_core.__version__}: the CLI uses the pydantic models")
-    assert fast.PATH.read_text(encoding="utf-8") == frozen.render(), "stale: run `python -m mldsl.models.frozen`"
+    assert fast.PATH.read_text(encoding="utf-8") == frozen.render(), "stale: run `python -m mldsl.lang.models.frozen`"
 
 
 def test_the_corpus_is_broad() -> None:

@@ -16,7 +16,7 @@ def language_schema() -> dict[str, Any]:
     from pydantic.json_schema import models_json_schema
 
     from mldsl.lang.loader import API_VERSION
-    from mldsl.models.kinds import KIND_MODELS
+    from mldsl.lang.models.kinds import KIND_MODELS
 
     _, top = models_json_schema([(m, "validation") for m in KIND_MODELS.values()], ref_template="#/$defs/{model}")
     defs = top["$defs"]

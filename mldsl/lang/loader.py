@@ -229,8 +229,8 @@ def _near_miss(api_version: str) -> bool:
 
 
 def validate_document(doc: YamlDocument, file: Path, tier: int, diags: Diagnostics) -> Loaded | None:
+    from mldsl.lang.models.checks import KINDS
     from mldsl.lang.suggest import close_matches
-    from mldsl.models.checks import KINDS
 
     data = doc.data
     pos = doc.positions
@@ -278,8 +278,8 @@ def _validated(kind: str, data: dict[str, Any], pos: Positions, diags: Diagnosti
     every document when this pydantic-core cannot read them, goes to the pydantic models, whose errors
     become the diagnostics (the same schema: the same documents fail).
     """
-    from mldsl.models.core import core
-    from mldsl.models.fast import validator
+    from mldsl.lang.models.core import core
+    from mldsl.lang.models.fast import validator
 
     ValidationError = core.ValidationError  # noqa: N806 - the class, under its name
 
@@ -290,7 +290,7 @@ def _validated(kind: str, data: dict[str, Any], pos: Positions, diags: Diagnosti
         except ValidationError:
             pass
     from mldsl.lang.model_errors import validation_diagnostics
-    from mldsl.models.kinds import KIND_MODELS
+    from mldsl.lang.models.kinds import KIND_MODELS
 
     model_cls = KIND_MODELS[kind]
     try:

@@ -10,9 +10,9 @@ if TYPE_CHECKING:  # pydantic is imported by the loader when a document has erro
     from pydantic import BaseModel, ValidationError
 
 from mldsl.lang.diagnostics import Diagnostic
+from mldsl.lang.models.checks import UNION_TAGS
 from mldsl.lang.suggest import close_matches
 from mldsl.lang.yamlsource import Positions
-from mldsl.models.checks import UNION_TAGS
 
 _TYPE_WORDS = {
     "string_type": "a string",

@@ -10,14 +10,14 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from mldsl.models.core import core
+from mldsl.lang.models.core import core
 
 if TYPE_CHECKING:
     import pydantic_core
 
 PydanticCustomError: type[pydantic_core.PydanticCustomError] = core.PydanticCustomError
 
-#: document kinds this version reads (``mldsl.models.KIND_MODELS`` has their models)
+#: document kinds this version reads (``mldsl.lang.models.KIND_MODELS`` has their models)
 KINDS = ("Project", "Module", "Pipeline", "Sweep", "Serving")
 RUN_KINDS = ("container", "python", "spark", "distributed")
 DISTRIBUTIONS = ("values", "range", "uniform", "loguniform", "int_uniform", "normal")

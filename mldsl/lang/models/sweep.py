@@ -6,9 +6,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, model_validator
 
-from mldsl.models import checks
-from mldsl.models.base import Identifier, Metadata, Strict
-from mldsl.models.behaviour import SpaceBehaviour
+from mldsl.lang.models import checks
+from mldsl.lang.models.base import Identifier, Metadata, Strict
+from mldsl.lang.models.behaviour import SpaceBehaviour
 
 Number = int | float
 

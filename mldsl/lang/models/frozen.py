@@ -6,7 +6,7 @@ and the functions it calls; here each class becomes a name and each function, al
 ``module:qualname``. ``fast.py`` thaws the file and validates with ``pydantic_core`` alone. The models stay
 the one source: regenerate after changing them (a test fails while the file is stale)::
 
-    python -m mldsl.models.frozen
+    python -m mldsl.lang.models.frozen
 """
 
 from __future__ import annotations
@@ -20,11 +20,11 @@ from typing import Any
 import pydantic_core
 from pydantic import BaseModel
 
-from mldsl.models.kinds import KIND_MODELS
+from mldsl.lang.models.kinds import KIND_MODELS
 
 PATH = Path(__file__).with_name("frozen-schemas.json")
 #: only these modules may be named: importing them must not import pydantic
-FREE_MODULES = ("mldsl.models.checks", "mldsl.models.behaviour")
+FREE_MODULES = ("mldsl.lang.models.checks", "mldsl.lang.models.behaviour")
 #: a core schema's ``ref`` ends with the id() of its class: dropped, so the file is the same on every run
 _REF_ID = re.compile(r":\d+$")
 
@@ -71,7 +71,7 @@ def _freeze(node: Any, key: str, models: dict[str, dict[str, Any]]) -> Any:
     if callable(node):
         func = getattr(node, "__func__", node)
         if func.__module__ not in FREE_MODULES:
-            raise ValueError(f"{_name(func)} is called while validating: move it to mldsl/models/checks.py")
+            raise ValueError(f"{_name(func)} is called while validating: move it to mldsl/lang/models/checks.py")
         return {"$function": _name(func)}
     if isinstance(node, str) and key in ("ref", "schema_ref"):
         return _REF_ID.sub("", node)

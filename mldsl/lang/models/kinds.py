@@ -2,11 +2,11 @@
 
 from pydantic import BaseModel
 
-from mldsl.models.module import ModuleDoc
-from mldsl.models.pipeline import PipelineDoc
-from mldsl.models.project import ProjectDoc
-from mldsl.models.serving import ServingDoc
-from mldsl.models.sweep import SweepDoc
+from mldsl.lang.models.module import ModuleDoc
+from mldsl.lang.models.pipeline import PipelineDoc
+from mldsl.lang.models.project import ProjectDoc
+from mldsl.lang.models.serving import ServingDoc
+from mldsl.lang.models.sweep import SweepDoc
 
 #: Document kinds this version reads, and their models (in ``checks.KINDS`` order).
 KIND_MODELS: dict[str, type[BaseModel]] = {

@@ -6,8 +6,8 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field
 
-from mldsl.models import checks
-from mldsl.models.base import Metadata, Strict, Toleration
+from mldsl.lang.models import checks
+from mldsl.lang.models.base import Metadata, Strict, Toleration
 
 
 class Gpu(Strict):

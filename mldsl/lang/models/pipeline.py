@@ -6,10 +6,10 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, model_validator
 
-from mldsl.models import checks
-from mldsl.models.base import Identifier, Metadata, PodMeta, Resources, Scalar, Strict, Toleration, Volume
-from mldsl.models.behaviour import ScheduleBehaviour, StepBehaviour
-from mldsl.models.typedecl import AnyDecl
+from mldsl.lang.models import checks
+from mldsl.lang.models.base import Identifier, Metadata, PodMeta, Resources, Scalar, Strict, Toleration, Volume
+from mldsl.lang.models.behaviour import ScheduleBehaviour, StepBehaviour
+from mldsl.lang.models.typedecl import AnyDecl
 
 
 class Backoff(Strict):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from mldsl.models.checks import DISTRIBUTIONS, RUN_KINDS, given
+from mldsl.lang.models.checks import DISTRIBUTIONS, RUN_KINDS, given
 
 
 class RunBehaviour:

@@ -17,7 +17,7 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mldsl.models.core import core
+from mldsl.lang.models.core import core
 
 if TYPE_CHECKING:
     from pydantic_core import SchemaValidator

@@ -6,9 +6,9 @@ from typing import Annotated, Any
 
 from pydantic import Discriminator, Field, Tag, model_validator
 
-from mldsl.models import checks
-from mldsl.models.base import Strict
-from mldsl.models.behaviour import TypeDeclBehaviour
+from mldsl.lang.models import checks
+from mldsl.lang.models.base import Strict
+from mldsl.lang.models.behaviour import TypeDeclBehaviour
 
 Number = int | float
 

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
-from mldsl.models import checks
+from mldsl.lang.models import checks
 
 
 class Strict(BaseModel):

@@ -6,10 +6,10 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from mldsl.models import checks
-from mldsl.models.base import Identifier, Metadata, PodMeta, Resources, Scalar, Strict, Volume
-from mldsl.models.behaviour import RunBehaviour
-from mldsl.models.typedecl import AnyDecl
+from mldsl.lang.models import checks
+from mldsl.lang.models.base import Identifier, Metadata, PodMeta, Resources, Scalar, Strict, Volume
+from mldsl.lang.models.behaviour import RunBehaviour
+from mldsl.lang.models.typedecl import AnyDecl
 
 
 class LocalCode(Strict):

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from mldsl.models.base import DnsName, Metadata, Resources, Strict
+from mldsl.lang.models.base import DnsName, Metadata, Resources, Strict
 
 SERVERS = ("sklearn", "xgboost", "lightgbm", "mlflow", "tensorflow", "triton", "huggingface", "custom")
 BACKENDS = ("seldon-v1", "seldon-v2", "kserve")
