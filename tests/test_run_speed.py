@@ -226,7 +226,7 @@ def test_run_uses_the_workflow_template_compile_writes(tmp_path: Path, monkeypat
 def test_every_manifest_reads_back_as_the_dict_it_was_written_from(folder: Path) -> None:
     """Why ``mldsl run`` may skip the YAML round trip: the emitted dicts are plain and read back equal."""
     from mldsl.backends import emit_all
-    from mldsl.commands import compile_result
+    from mldsl.ops.project import compile_result
     from mldsl.yamlout import dump
 
     result = compile_result((folder,))

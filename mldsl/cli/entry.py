@@ -3,7 +3,7 @@
 Editors and pre-commit hooks run ``mldsl validate FILE...`` on every save and CI runs
 ``mldsl compile PATHS -o DIR``; importing click (and what it pulls in) is ~13 ms of such a run
 (issue #15). When the arguments are only paths, ``-o/--output DIR`` and ``--format FORMAT``, the
-command runs straight from :mod:`mldsl.commands`, the code click's commands call too. Anything else
+command runs straight from :mod:`mldsl.ops.project`, the code click's commands call too. Anything else
 (``--help``, ``--crds``, an option we do not read here, a mistake) goes to click, which owns the
 command line's grammar, its help and its usage errors.
 """
@@ -69,7 +69,7 @@ def main(argv: list[str] | None = None) -> None:
 
         click_main(argv)
         return
-    from mldsl.commands import compile_to, guarded, validate_paths
+    from mldsl.ops.project import compile_to, guarded, validate_paths
 
     command, paths, out, fmt = plain
     if command == "run":  # mldsl run PATH [--format F]: the use case itself (mldsl/ops/local_run.py)

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 import click
 
 from mldsl import __version__
-from mldsl.commands import (
+from mldsl.ops.project import (
     EXIT_CLUSTER,
     EXIT_INVALID,
     EXIT_OK,

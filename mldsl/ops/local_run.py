@@ -86,9 +86,9 @@ def run_path(
     if executor == "process":
         zygote.prestart()  # the interpreter python steps fork from starts while the project compiles
     from mldsl.backends import emit_all
-    from mldsl.commands import EXIT_INVALID, compile_result, report, summary
     from mldsl.lang.diagnostics import Diagnostic, Span
     from mldsl.lang.values import parse_params
+    from mldsl.ops.project import EXIT_INVALID, compile_result, report, summary
     from mldsl.runner.base import Options
     from mldsl.runner.mounts import Mounts
     from mldsl.runner.session import Runner, RunRefusedError, local_code, prepare
