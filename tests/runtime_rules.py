@@ -630,7 +630,7 @@ _GoYamlV2.add_implicit_resolver(
 def yaml11_safe(m: dict[str, Any]) -> Problems:
     """Written as mldsl writes it, the manifest reads back the same with a YAML 1.1 reader as lenient as
     go-yaml v2: no string becomes a bool or a number (``y``, ``1e-05``, ``2024-06-01``)."""
-    from mldsl.yamlout import dump
+    from mldsl.util.yamlout import dump
 
     try:
         back = yaml.load(dump(m), Loader=_GoYamlV2)

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from mldsl import atomic
-from mldsl.atomic import write_atomically
+from mldsl.util import atomic
+from mldsl.util.atomic import write_atomically
 
 
 def _tree(folder: Path) -> dict[str, str]:

@@ -17,7 +17,7 @@ import yaml
 
 from mldsl.backends import emit_all
 from mldsl.compiler import compile_paths
-from mldsl.yamlout import dump
+from mldsl.util.yamlout import dump
 
 from conftest import ROOT, embedded_manifests, example_dirs
 

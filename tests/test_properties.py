@@ -94,7 +94,7 @@ def test_mutations_never_escape_as_exceptions(case: tuple[Path, str], tmp_path_f
 @settings(max_examples=30, deadline=None)
 @given(st.sampled_from(example_dirs()))
 def test_compiling_twice_gives_identical_output(example: Path) -> None:
-    from mldsl.yamlout import dump
+    from mldsl.util.yamlout import dump
 
     first = [dump(m.body) for m in emit_all(compile_paths([example]).program)]
     second = [dump(m.body) for m in emit_all(compile_paths([example]).program)]

@@ -227,7 +227,7 @@ def test_every_manifest_reads_back_as_the_dict_it_was_written_from(folder: Path)
     """Why ``mldsl run`` may skip the YAML round trip: the emitted dicts are plain and read back equal."""
     from mldsl.backends import emit_all
     from mldsl.ops.project import compile_result
-    from mldsl.yamlout import dump
+    from mldsl.util.yamlout import dump
 
     result = compile_result((folder,))
     assert result.program is not None

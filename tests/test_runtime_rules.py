@@ -130,7 +130,7 @@ def test_rules_catch_the_old_defects() -> None:
 
     old = copy.deepcopy(m)
     old["metadata"]["labels"]["team"] = "y"  # written plain, go-yaml v2 reads a bool
-    from mldsl.yamlout import dump
+    from mldsl.util.yamlout import dump
 
     assert "team: 'y'" in dump(old) and not rules.yaml11_safe(old)
 
@@ -349,7 +349,7 @@ def test_rules_catch_old_operator_and_sweep_defects() -> None:
     obj = json.loads(rules.substitute(spark, rules.template_scope(gpu, spark))["resource"]["manifest"])
     old = copy.deepcopy(gpu)
     # the manifest as YAML with single-quoted tags, as mldsl used to embed it: a quote in a value breaks it
-    from mldsl.yamlout import dump
+    from mldsl.util.yamlout import dump
 
     args = ["'{{inputs.parameters.%s}}'" % p["name"] for p in spark["inputs"]["parameters"]]
     obj["spec"]["arguments"] = ["__ARG%d__" % i for i in range(len(args))]

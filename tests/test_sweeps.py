@@ -184,7 +184,7 @@ def test_ten_thousand_trials_fit_in_one_object(tmp_path: Path) -> None:
     root = project(tmp_path, SWEEP.format(name="big", strategy="random", params=RANDOM_PARAMS, extra="max_trials: 10000"))
     result = compile_paths([root])
     assert result.ok
-    from mldsl.yamlout import dump
+    from mldsl.util.yamlout import dump
 
     [body] = [m.body for m in emit_all(result.program) if m.filename == "big.workflow.yaml"]
     size = len(dump(body).encode())

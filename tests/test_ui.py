@@ -857,7 +857,7 @@ def test_an_edit_made_while_a_save_compiles_is_not_overwritten(tmp_path: Path, m
 
 def test_writes_keep_the_mode_and_symlinks_and_leave_no_temp_files(tmp_path: Path) -> None:
     """Issue #12, item 9: mkstemp's 0600 is not what a save or a compile should leave behind."""
-    from mldsl.atomic import write_atomically
+    from mldsl.util.atomic import write_atomically
 
     kept = tmp_path / "kept.yaml"
     kept.write_text("a: 1\n")

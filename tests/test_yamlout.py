@@ -1,4 +1,4 @@
-"""``mldsl.yamlout.dump`` builds PyYAML's nodes itself (issue #15): it must write what PyYAML's representer would."""
+"""``mldsl.util.yamlout.dump`` builds PyYAML's nodes itself (issue #15): it must write what PyYAML's representer would."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mldsl.yamlout import _Dumper, dump
+from mldsl.util.yamlout import _Dumper, dump
 
 scalars = st.one_of(
     st.none(),

@@ -19,7 +19,7 @@ from typing import Any
 from mldsl.backends.forms.schema import WIDGETS, form_schema, ui_schema
 from mldsl.compiler import ir
 from mldsl.lang.constraints import Param
-from mldsl.yamlout import dump
+from mldsl.util.yamlout import dump
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data: blob:"
 

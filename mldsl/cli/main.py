@@ -204,7 +204,7 @@ def _compiled_diff(a: CompileResult, b: CompileResult, old: str, new: str) -> st
     import difflib
 
     from mldsl.backends import emit_all
-    from mldsl.yamlout import dump
+    from mldsl.util.yamlout import dump
 
     fa = {m.filename: dump(m.body) for m in emit_all(a.program)}
     fb = {m.filename: dump(m.body) for m in emit_all(b.program)}

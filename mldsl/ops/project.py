@@ -51,7 +51,7 @@ def guarded(run: Callable[[], object]) -> None:
 
 def write_atomically(folder: Path, files: list[tuple[str, str]]) -> None:
     """Write all the files or none; a folder that cannot be written is a usage error (exit 2), not a crash."""
-    from mldsl.atomic import write_atomically as write
+    from mldsl.util.atomic import write_atomically as write
 
     try:
         write(folder, files)
@@ -137,7 +137,7 @@ def validate_paths(paths: tuple[Path, ...], fmt: str, crds: Path | None) -> None
 def compile_to(paths: tuple[Path, ...], out: Path, fmt: str, crds: Path | None) -> None:
     """``mldsl compile``: manifests in ``out``; nothing is written when any error exists."""
     from mldsl.backends import emit_all
-    from mldsl.yamlout import dump
+    from mldsl.util.yamlout import dump
 
     result = compile_result(paths)
     extra: list[Diagnostic] = []

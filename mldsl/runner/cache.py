@@ -14,8 +14,8 @@ import re
 import time
 from pathlib import Path
 
-from mldsl.atomic import write_atomically
 from mldsl.runner.nodes import Artifact
+from mldsl.util.atomic import write_atomically
 
 KEY = re.compile(r"^[a-zA-Z0-9][-a-zA-Z0-9]*$")
 

@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from mldsl.atomic import write_atomically
+from mldsl.util.atomic import write_atomically
 
 
 class Store:

@@ -12,10 +12,10 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mldsl.atomic import write_atomically
 from mldsl.lang.loader import PROJECT_FILE, YAML_SUFFIXES, display_path, find_project_file, find_yaml_files
 from mldsl.lang.mtypes import MType, TypeSyntaxError, parse_type
 from mldsl.ui.compose import ComposeError, at_fields, documents_in, model_of, pipelines_in, render, yaml_errors
+from mldsl.util.atomic import write_atomically
 
 if TYPE_CHECKING:
     from mldsl.compiler import CompileResult, ir

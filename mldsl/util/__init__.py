@@ -1,0 +1,1 @@
+"""Small helpers with no knowledge of the language: atomic writes, YAML output."""
