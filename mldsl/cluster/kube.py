@@ -15,6 +15,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from mldsl.util.valuediff import diff_values
+
 if TYPE_CHECKING:
     from mldsl.backends import Manifest
     from mldsl.compiler.ir import Program
@@ -265,8 +267,6 @@ class Cluster:
     def preview(self, obj: dict[str, Any], *, namespace: str | None, stable: dict[str, Any] | None = None) -> Outcome:
         """``--dry-run=client``: what applying would do, from a read of the live object (``stable`` as for
         :meth:`apply`: noted when it would go first)."""
-        from mldsl.review.semdiff import diff_values
-
         kind, name = obj["kind"], obj["metadata"]["name"]
         live = self._read(obj, namespace)
         note = ""
