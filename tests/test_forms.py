@@ -233,8 +233,8 @@ def test_pipeline_forms_take_artifact_params_and_every_form_says_what_to_do(tmp_
     index = (out / "index.html").read_text()
     assert 'href="pipeline-churn-train.html"' in index and 'href="module-add-features.html"' in index
     # what the form downloads for an artifact param is what `mldsl submit` takes
-    from mldsl.cluster.runs import parse_params
     from mldsl.compiler import compile_paths
+    from mldsl.ops.params import parse_params
 
     [pipeline] = [p for p in compile_paths([EXAMPLES_DIR / "churn-train"]).program.pipelines if p.name == "churn-train"]
     assert parse_params(pipeline, ["data=s3://ml-data/other.csv"])[1] == []

@@ -385,9 +385,10 @@ def submit(
     import os
 
     from mldsl.cluster.kube import ClusterError
-    from mldsl.cluster.runs import parse_params, runs_from_environment
+    from mldsl.cluster.runs import runs_from_environment
     from mldsl.cluster.runs import watch as follow
     from mldsl.lang.diagnostics import Diagnostic, Span
+    from mldsl.ops.params import parse_params
 
     result = compile_result((source,))
     _fail_on_errors(result, fmt)
@@ -404,7 +405,7 @@ def submit(
         ]
         report(diags, fmt, f"mldsl: {len(problems)} error{'s' if len(problems) != 1 else ''}; nothing was submitted")
         sys.exit(EXIT_INVALID)
-    from mldsl.cluster.runs import split_artifacts
+    from mldsl.ops.params import split_artifacts
 
     values, artifacts = split_artifacts(found, values, result.program.project)
     try:

@@ -17,9 +17,6 @@ from collections.abc import Callable
 from typing import Any
 
 from mldsl.cluster.kube import Cluster, ClusterError
-from mldsl.lang.values import as_pairs, parse_params, split_artifacts
-
-__all__ = ["as_pairs", "parse_params", "split_artifacts"]
 
 DONE = ("Succeeded", "Failed", "Error")
 

@@ -38,7 +38,7 @@ def param_pairs(params: tuple[str, ...], params_file: Path | None) -> list[str]:
     loaded = yaml.safe_load(params_file.read_text(encoding="utf-8")) or {}
     if not isinstance(loaded, dict):
         raise UsageError(f"{params_file} must hold a mapping of param names to values")
-    from mldsl.lang.values import as_pairs
+    from mldsl.ops.params import as_pairs
 
     given = {p.partition("=")[0] for p in pairs}
     return as_pairs({k: v for k, v in loaded.items() if k not in given}) + pairs
@@ -87,7 +87,7 @@ def run_path(
         zygote.prestart()  # the interpreter python steps fork from starts while the project compiles
     from mldsl.backends import emit_all
     from mldsl.lang.diagnostics import Diagnostic, Span
-    from mldsl.lang.values import parse_params
+    from mldsl.ops.params import parse_params
     from mldsl.ops.project import EXIT_INVALID, compile_result, report, summary
     from mldsl.runner.base import Options
     from mldsl.runner.mounts import Mounts

@@ -1,6 +1,6 @@
-"""Params given on the command line: ``name=value`` pairs read by their declared types and checked with the rules
-``validate`` applies; carved out of ``mldsl/cluster/runs.py`` (the house plan's ``lang/values.py``), so that ``mldsl run``
-reads its params without importing the cluster client."""
+"""Params given on the command line or a form: ``name=value`` pairs read by a compiled pipeline's declared types and
+checked with the rules ``validate`` applies. A use case over the IR (not the house plan's ``lang/values.py``: it reads
+``ir.Pipeline`` and Argo's escaping, which the language core may not import), shared by ``run``, ``submit`` and the UI."""
 
 from __future__ import annotations
 

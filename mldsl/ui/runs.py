@@ -85,7 +85,7 @@ class LocalRuns:
 
     def start(self, pipeline: str, params: dict[str, Any]) -> dict[str, Any]:
         """``mldsl run SOURCE --pipeline NAME -p k=v...`` as a process of its own; its record appears in the list."""
-        from mldsl.cluster.runs import as_pairs
+        from mldsl.ops.params import as_pairs
 
         pairs = [arg for pair in as_pairs(params) for arg in ("-p", pair)]
         self.store.root.mkdir(parents=True, exist_ok=True)

@@ -347,7 +347,7 @@ class Studio:
     ) -> tuple[Program, ir.Pipeline, dict[str, str]]:
         """The compiled project, the pipeline a run request names, and its params typed and checked as the CLI
         checks them (``artifacts``: as ``mldsl run`` takes them, local files too)."""
-        from mldsl.cluster.runs import as_pairs, parse_params
+        from mldsl.ops.params import as_pairs, parse_params
 
         if not isinstance(body, dict) or not isinstance(body.get("params", {}), dict):
             raise RefusedError(400, usage)
@@ -369,7 +369,8 @@ class Studio:
 
     def _submit(self, program: Program, pipeline: ir.Pipeline, values: dict[str, str]) -> str:
         from mldsl.cluster.kube import ClusterError
-        from mldsl.cluster.runs import runs_from_environment, split_artifacts
+        from mldsl.cluster.runs import runs_from_environment
+        from mldsl.ops.params import split_artifacts
 
         values, artifacts = split_artifacts(pipeline, values, program.project)
         try:
