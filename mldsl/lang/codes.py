@@ -1,20 +1,15 @@
 """The catalog of diagnostic codes: one stable code per class of error.
 
 ``docs/errors.md`` is generated from this table and from the invalid-document
-corpus under ``tests/invalid`` (one failing example per code)::
+corpus under ``tests/invalid`` (one failing example per code) by ``tools/errors_doc.py``,
+which runs the compiler, so it lives outside the language core::
 
-    python -m mldsl.lang.codes tests/invalid > docs/errors.md
+    python tools/errors_doc.py tests/invalid > docs/errors.md
 """
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass
-from pathlib import Path
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from mldsl.lang.diagnostics import Diagnostic
 
 
 @dataclass(frozen=True)
@@ -311,49 +306,3 @@ CODES: tuple[Code, ...] = (
 )
 
 BY_CODE = {c.code: c for c in CODES}
-
-
-def render_markdown(corpus: Path) -> str:
-    """``docs/errors.md``: every code with its meaning, a failing example from ``corpus``, and the fix."""
-    examples: dict[str, list[Path]] = {}
-    for path in sorted(corpus.rglob("*.yaml")):
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if line.strip().startswith("# expect:"):
-                for item in line.split(":", 1)[1].split(","):
-                    code = item.split()[0]
-                    examples.setdefault(code, [])
-                    if path not in examples[code]:
-                        examples[code].append(path)
-    out = [
-        "# Error codes",
-        "",
-        "Every diagnostic reads `path:line:col: error[MLDnnn]: message`, then a `hint:` line where one helps.",
-        "Codes are stable: scripts may match on them. This page is generated from `mldsl/lang/codes.py` and the",
-        "invalid-document corpus in `tests/invalid/` (each example below is a test that asserts the code, line and column):",
-        "",
-        "    python -m mldsl.lang.codes tests/invalid > docs/errors.md",
-        "",
-        "| code | meaning |",
-        "|---|---|",
-    ]
-    out += [f"| [{c.code}](#{c.code.lower()}) | {c.title} |" for c in CODES]
-    for c in CODES:
-        out += ["", f"## {c.code}", "", f"**{c.title}.** {c.fix}", ""]
-        for path in examples.get(c.code, [])[:1]:
-            rel = path.relative_to(corpus.parent.parent).as_posix()
-            body = path.read_text(encoding="utf-8").strip()
-            out += [f"Failing example (`{rel}`):", "", "```yaml", body, "```", "", "What mldsl says:", "", "```text"]
-            out += [d.render() for d in _diagnose(path) if d.code == c.code][:1]
-            out += ["```"]
-    return "\n".join(out) + "\n"
-
-
-def _diagnose(path: Path) -> list[Diagnostic]:
-    from mldsl.compiler import compile_paths
-
-    case = path if path.parent.name == "invalid" else path.parent
-    return compile_paths([case]).diagnostics
-
-
-if __name__ == "__main__":  # pragma: no cover - a maintenance entry point
-    sys.stdout.write(render_markdown(Path(sys.argv[1] if len(sys.argv) > 1 else "tests/invalid")))
