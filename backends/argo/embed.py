@@ -27,30 +27,8 @@ import json
 import re
 from typing import Any
 
-from mldsl.argo.tags import split
-from mldsl.backends.argo.exprs import quote
+from mldsl.backends.argo.exprs import string_code
 from mldsl.backends.k8s import Number
-
-
-def tag_code(tag: str) -> str:
-    """expr-lang code for one tag's value, as a string.
-
-    >>> tag_code("inputs.parameters.my-lr")
-    "inputs['parameters']['my-lr']"
-    >>> tag_code("=asInt(x) + 1")
-    'string(asInt(x) + 1)'
-    """
-    body = tag.strip()
-    if body.startswith("="):
-        return f"string({body[1:]})"
-    head, *rest = body.split(".")
-    return head + "".join(f"[{quote(p)}]" for p in rest)
-
-
-def string_code(text: str) -> str:
-    """expr-lang code whose value is ``text`` with its tags resolved."""
-    parts = [tag_code(body) if is_tag else quote(body) for is_tag, body in split(text)]
-    return " + ".join(parts) if parts else "''"
 
 
 def embed(manifest: Any) -> str:

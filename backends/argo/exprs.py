@@ -23,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from mldsl.argo.tags import ESCAPED_OPEN, ITEM_OPEN, SUSPEND_OPEN, escape_value
+from mldsl.argo.tags import ESCAPED_OPEN, ITEM_OPEN, SUSPEND_OPEN, escape_value, split
 from mldsl.compiler import ir
 from mldsl.lang.mtypes import STR, MType
 
@@ -185,8 +185,6 @@ class Lowering:
             if ref is not None:
                 return self.raw(ref)
             if e.field == "uri":  # an operator job's output: its URI is fixed by the run
-                from mldsl.backends.argo.embed import string_code
-
                 return string_code(self.uri(e.step, e.output))
             if self.passed and (e.step, e.output) in self.passed:
                 return f"inputs.parameters[{_quote(self.passed[(e.step, e.output)])}]"
@@ -281,6 +279,28 @@ def quote(s: str) -> str:
 
 
 _quote = quote
+
+
+def tag_code(tag: str) -> str:
+    """expr-lang code for one tag's value, as a string.
+
+    >>> tag_code("inputs.parameters.my-lr")
+    "inputs['parameters']['my-lr']"
+    >>> tag_code("=asInt(x) + 1")
+    'string(asInt(x) + 1)'
+    """
+    body = tag.strip()
+    if body.startswith("="):
+        return f"string({body[1:]})"
+    head, *rest = body.split(".")
+    return head + "".join(f"[{quote(p)}]" for p in rest)
+
+
+def string_code(text: str) -> str:
+    """expr-lang code whose value is ``text`` with its tags resolved."""
+    parts = [tag_code(body) if is_tag else quote(body) for is_tag, body in split(text)]
+    return " + ".join(parts) if parts else "''"
+
 
 #: literal ``{{`` in user text, written so that Argo substitutes it back to ``{{`` instead of reading a tag
 
