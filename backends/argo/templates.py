@@ -346,9 +346,7 @@ def module_template(
     ``identities`` names the artifact outputs whose identity a cached step downstream reads.
     """
     if isinstance(module.run, ir.DeployRun):
-        from mldsl.backends.argo.deploy import deploy_template
-
-        return deploy_template(module, project, name=name, step=step, pipeline=pipeline)
+        raise ValueError(f"{module.name}: a deploy module's template comes from deploy.py (dispatch.template_for)")
     if is_resource(module):
         return resource_template(module, project, name=name, step=step, pipeline=pipeline)
     pod = k8s.effective_pod(module, step)

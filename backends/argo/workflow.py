@@ -9,6 +9,7 @@ from mldsl.backends import Manifest
 from mldsl.backends.argo import model as m
 from mldsl.backends.argo.approval import approval_templates
 from mldsl.backends.argo.deploy import rollout_templates
+from mldsl.backends.argo.dispatch import template_for
 from mldsl.backends.argo.exprs import ESCAPED_OPEN_CODE, Lowering, escape_text, output_uri_param, quote
 from mldsl.backends.argo.limits import LIMIT_TASK, limit_task, limit_template, synchronization
 from mldsl.backends.argo.metrics import metric_outputs, wrap_with_metrics
@@ -18,7 +19,6 @@ from mldsl.backends.argo.templates import (
     fit_name,
     identity_param,
     is_resource,
-    module_template,
     parameters_and_artifacts,
     secret_params,
     step_policies,
@@ -210,7 +210,7 @@ class PipelineEmitter:
         identities = self.identities.get(step.module.key, frozenset())
         if step._replace(cache_seconds=None).has_overrides or keys:
             name = step_template_name(step.module, task_name(step.name))
-            self.templates[name] = module_template(
+            self.templates[name] = template_for(
                 step.module,
                 self.project,
                 name=name,
@@ -231,7 +231,7 @@ class PipelineEmitter:
                 else cached_template_name(step.module, step.cache_seconds)
             )
             if name not in self.templates:
-                tpl = module_template(step.module, self.project, name=name, identities=identities)
+                tpl = template_for(step.module, self.project, name=name, identities=identities)
                 if step.cache_seconds is not None:
                     step_policies(tpl, step.module, step, self.pipeline.name)  # the cache is its only policy
                 self.templates[name] = tpl
@@ -240,7 +240,7 @@ class PipelineEmitter:
     def with_metrics(self, step: ir.Step) -> str:
         """An operator job with parameter outputs: the job, then a pod that reads them (``metrics.py``)."""
         job = step_template_name(step.module, task_name(step.name))
-        self.templates[job] = module_template(step.module, self.project, name=job, step=step, pipeline=self.pipeline.name)
+        self.templates[job] = template_for(step.module, self.project, name=job, step=step, pipeline=self.pipeline.name)
         bucket = (self.project.artifact_bucket or "").rstrip("/")
         if "://" not in bucket:
             bucket = "s3://" + bucket
