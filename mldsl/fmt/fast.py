@@ -20,7 +20,7 @@ import re
 
 import yaml
 
-from mldsl.fmt.format import METADATA_ORDER, TOP_ORDER
+from mldsl.fmt.order import METADATA_ORDER, TOP_ORDER
 from mldsl.lang.yamlsource import _FLOAT12, _HEX12, _INT12, _OCT12, _SPECIAL12
 
 try:

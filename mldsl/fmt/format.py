@@ -21,12 +21,10 @@ from __future__ import annotations
 import io
 from typing import Any
 
+from mldsl.fmt.fast import is_canonical
+from mldsl.fmt.order import METADATA_ORDER, TOP_ORDER
 from mldsl.lang.diagnostics import Diagnostic, Span
 from mldsl.lang.yamlsource import YamlDocument, load_yaml_text
-
-TOP_ORDER = ("apiVersion", "kind", "metadata", "spec")
-METADATA_ORDER = ("name", "version", "description", "labels", "annotations")
-
 
 #: plain scalars kept as written: ruamel would construct them as values and print them its own way
 VERBATIM_TAGS = tuple(f"tag:yaml.org,2002:{t}" for t in ("int", "float", "bool", "null", "timestamp"))
@@ -88,8 +86,6 @@ def format_file(text: str, path: str, *, only_mldsl: bool = True) -> tuple[str |
     (:mod:`mldsl.fmt.fast`), which is what keeps ``fmt --check`` linear and fast
     on big files.
     """
-    from mldsl.fmt.fast import is_canonical
-
     docs, diags = load_yaml_text(text, path)
     if only_mldsl and not is_mldsl(docs, diags, text):
         return None, []
@@ -122,8 +118,6 @@ def changed_meaning(before: list[YamlDocument], formatted: str, path: str) -> Di
     Read back with mldsl's loader, it must hold the same documents (so it compiles to the same bytes), and
     formatting it again must change nothing.
     """
-    from mldsl.fmt.fast import is_canonical
-
     after, diags = load_yaml_text(formatted, path)
     old = [d for d in before if d.data is not None]
     new = [d.data for d in after if d.data is not None]
