@@ -1,7 +1,7 @@
 """The house plan's layers, checked on the import graph (#27): every import counts, the ones inside functions too.
 
-Apps (``cli``, which also starts ``ui``) sit over the use cases (``ops``), which sit over the runner, the review, the cluster client
-and the formatter, which sit over the backends, over the compiler, over the language core and Argo's semantics,
+Apps (``cli``, which also starts ``ui``) sit over the use cases (``ops``), which sit over the runner, the review,
+the cluster client and the formatter, which sit over the backends, over the compiler, over the language core and Argo's semantics,
 over ``util``. A module imports its own room or lower ones; siblings do not import each other; the runner reads
 manifests as a cluster does, so it never imports the compiler or a backend; and the graph has no cycle, so no
 import needs hiding in a function to dodge one. There is no exceptions list.

@@ -23,9 +23,11 @@ from mldsl.ops.project import (
     EXIT_CLUSTER,
     EXIT_INVALID,
     EXIT_OK,
+    UsageError,
     compile_result,
     compile_to,
     guarded,
+    pick_pipeline,
     report,
     summary,
     validate_paths,
@@ -296,8 +298,9 @@ def apply(
     fmt: str,
 ) -> None:
     """Compile, then server-side apply every object (field manager mldsl) to the cluster."""
-    from mldsl.cluster.kube import Cluster, ClusterError, apply_program
+    from mldsl.cluster.kube import ClusterError
     from mldsl.lang.durations import parse_duration
+    from mldsl.ops.apply import apply_project, check_prune
 
     try:
         wait_seconds = parse_duration(timeout) if wait else None
@@ -305,43 +308,21 @@ def apply(
         raise click.BadParameter(str(exc), param_hint="--timeout") from None
     result = compile_result(paths)
     _fail_on_errors(result, fmt)
-    project = result.program.project.name
-    project_id = result.program.project.id
-    if prune and not project:
-        raise click.UsageError("--prune needs a Project (mldsl.yaml): only that project's objects may be pruned")
-    if prune and not project_id:
-        import uuid
-
-        raise click.UsageError(
-            "--prune needs the project's id: add 'id: " + str(uuid.uuid4()) + "' under spec in mldsl.yaml and commit "
-            "it (apply writes it on every object; prune deletes only objects that carry it)"
-        )
-    suffix = {"client": " (dry run)", "server": " (server dry run)"}.get(dry_run, "")
     try:
-        cluster = Cluster.connect(context)
-        keep: set[tuple[str, str, str]] = set()
-        namespaces: set[str] = set()
-        applied = apply_program(
-            cluster, result.program, namespace=namespace, dry_run=dry_run, force=force_conflicts, wait=wait_seconds
+        if prune:
+            check_prune(result.program)
+        apply_project(
+            result.program,
+            lambda line, err: click.echo(line, err=err),
+            context=context,
+            namespace=namespace,
+            dry_run=dry_run,
+            force=force_conflicts,
+            wait=wait_seconds,
+            prune=prune,
         )
-        for man, outcome in applied:
-            if outcome.action == "skipped":
-                click.echo(outcome.line(""), err=True)
-                continue
-            keep.add((man.body["apiVersion"], man.kind, man.name))
-            namespaces.add(cluster.namespace_for(man.body, namespace))
-            click.echo(outcome.line(suffix))
-            if outcome.note:
-                click.echo(outcome.note_line(), err=True)
-        if prune and project and project_id:
-            pruned, skipped = cluster.prune(keep, project=project, project_id=project_id, namespaces=namespaces, dry_run=dry_run)
-            for outcome in skipped:
-                click.echo(outcome.line(""), err=True)
-            if pruned:
-                names = ", ".join(f"{o.kind.lower()}/{o.name}" for o in pruned)
-                click.echo(f"mldsl: project {project} no longer has {names}: pruning{suffix}", err=True)
-            for outcome in pruned:
-                click.echo(outcome.line(suffix))
+    except UsageError as exc:
+        raise click.UsageError(str(exc)) from None
     except ClusterError as exc:
         click.echo(f"mldsl: {exc}", err=True)
         sys.exit(EXIT_CLUSTER)
@@ -385,17 +366,17 @@ def submit(
     import os
 
     from mldsl.cluster.kube import ClusterError
-    from mldsl.cluster.runs import runs_from_environment
     from mldsl.cluster.runs import watch as follow
     from mldsl.lang.diagnostics import Diagnostic, Span
     from mldsl.ops.params import parse_params
+    from mldsl.ops.runs import submit_run
 
     result = compile_result((source,))
     _fail_on_errors(result, fmt)
-    found = next((p for p in result.program.pipelines if p.name == pipeline), None)
-    if found is None:
-        names = ", ".join(p.name for p in result.program.pipelines) or "none"
-        raise click.UsageError(f"no pipeline {pipeline!r} in {source} (pipelines: {names}); use --from PATH")
+    try:
+        found = pick_pipeline(result.program, pipeline, str(source))
+    except UsageError as exc:
+        raise click.UsageError(f"{exc}; use --from PATH") from None
     from mldsl.cli.run import param_pairs
 
     values, problems = parse_params(found, param_pairs(params, params_file))
@@ -405,12 +386,8 @@ def submit(
         ]
         report(diags, fmt, f"mldsl: {len(problems)} error{'s' if len(problems) != 1 else ''}; nothing was submitted")
         sys.exit(EXIT_INVALID)
-    from mldsl.ops.params import split_artifacts
-
-    values, artifacts = split_artifacts(found, values, result.program.project)
     try:
-        runs = runs_from_environment(context, namespace, result.program.project.namespace)
-        name = runs.submit(pipeline, values, artifacts)
+        runs, name = submit_run(result.program, found, values, context=context, namespace=namespace)
         click.echo(f"workflow/{name} submitted")
         if watch:
             phase = follow(runs, name, click.echo, interval=float(os.environ.get("MLDSL_WATCH_INTERVAL", "2")))

@@ -13,11 +13,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from mldsl.ops.project import UsageError, pick_pipeline
+
+__all__ = ["UsageError", "run_path"]
+
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-
-
-class UsageError(Exception):
-    """The call is wrong (an unknown pipeline, a bad params file): nothing ran."""
 
 
 def echo_err(text: str) -> None:
@@ -100,16 +100,8 @@ def run_path(
         report(result.diagnostics, "json" if fmt == "json" else "text", summary(result, []))
         sys.exit(EXIT_INVALID)
     program = result.program
-    names = [p.name for p in program.pipelines]
-    if name is None:
-        if len(names) != 1:
-            raise UsageError(
-                f"{path} holds {len(names) or 'no'} pipelines ({', '.join(names) or 'none'}): choose one with --pipeline"
-            )
-        name = names[0]
-    pipeline = next((p for p in program.pipelines if p.name == name), None)
-    if pipeline is None:
-        raise UsageError(f"no pipeline {name!r} in {path} (pipelines: {', '.join(names) or 'none'})")
+    pipeline = pick_pipeline(program, name, str(path))
+    name = pipeline.name
     approved = _approvals(pipeline, approvals)
     values, problems = parse_params(pipeline, param_pairs(params, params_file), artifacts=True)
     if problems:

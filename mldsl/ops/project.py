@@ -14,10 +14,30 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from mldsl.compiler import CompileResult
+    from mldsl.compiler import CompileResult, ir
     from mldsl.lang.diagnostics import Diagnostic
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_CLUSTER = 0, 1, 2, 3
+
+
+class UsageError(Exception):
+    """The call is wrong (an unknown pipeline, a bad params file): nothing ran. Each app words it its own way."""
+
+
+def pick_pipeline(program: ir.Program, name: str | None, where: str) -> ir.Pipeline:
+    """The pipeline ``name`` of ``program`` (the only one when ``name`` is None), or a usage error naming those
+    there are; ``where`` says where they were looked for."""
+    names = [p.name for p in program.pipelines]
+    if name is None:
+        if len(names) != 1:
+            raise UsageError(
+                f"{where} holds {len(names) or 'no'} pipelines ({', '.join(names) or 'none'}): choose one with --pipeline"
+            )
+        name = names[0]
+    found = next((p for p in program.pipelines if p.name == name), None)
+    if found is None:
+        raise UsageError(f"no pipeline {name!r} in {where} (pipelines: {', '.join(names) or 'none'})")
+    return found
 
 
 def echo(text: str, *, err: bool = False) -> None:

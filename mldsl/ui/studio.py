@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from mldsl.lang.loader import PROJECT_FILE, YAML_SUFFIXES, display_path, find_project_file, find_yaml_files
 from mldsl.lang.mtypes import MType, TypeSyntaxError, parse_type
+from mldsl.ops.project import UsageError, pick_pipeline
 from mldsl.ui.compose import ComposeError, at_fields, documents_in, model_of, pipelines_in, render, yaml_errors
 from mldsl.util.atomic import write_atomically
 
@@ -329,15 +330,12 @@ class Studio:
 
     def _apply(self, program: Program) -> list[str]:
         """What ``mldsl apply`` does (without ``--wait``), one line per object; runs are not definitions."""
-        from mldsl.cluster.kube import Cluster, ClusterError, apply_program
+        from mldsl.cluster.kube import ClusterError
+        from mldsl.ops.apply import apply_project
 
         lines: list[str] = []
         try:
-            cluster = Cluster.connect(self.context)
-            for _, outcome in apply_program(cluster, program, namespace=self.namespace):
-                if outcome.action != "skipped":
-                    lines.append(outcome.line(""))
-                    lines += [outcome.note_line()] if outcome.note else []
+            apply_project(program, lambda line, _err: lines.append(line), context=self.context, namespace=self.namespace)
         except ClusterError as exc:
             raise RefusedError(502, str(exc), lines=lines) from None
         return lines
@@ -352,9 +350,11 @@ class Studio:
         if not isinstance(body, dict) or not isinstance(body.get("params", {}), dict):
             raise RefusedError(400, usage)
         program = self._project().program
-        pipeline = next((p for p in program.pipelines if p.name == body.get("pipeline")), None)
-        if pipeline is None:
-            raise RefusedError(404, f"no pipeline {body.get('pipeline')!r} in the {missing}")
+        name = body.get("pipeline")
+        try:
+            pipeline = pick_pipeline(program, name if isinstance(name, str) else repr(name), f"the {missing}")
+        except UsageError as exc:
+            raise RefusedError(404, str(exc)) from None
         values, problems = parse_params(pipeline, as_pairs(body.get("params", {})), artifacts=artifacts)
         if problems:
             raise RefusedError(422, "; ".join(p.removeprefix("--param ") for p in problems))
@@ -369,39 +369,25 @@ class Studio:
 
     def _submit(self, program: Program, pipeline: ir.Pipeline, values: dict[str, str]) -> str:
         from mldsl.cluster.kube import ClusterError
-        from mldsl.cluster.runs import runs_from_environment
-        from mldsl.ops.params import split_artifacts
+        from mldsl.ops.runs import submit_run
 
-        values, artifacts = split_artifacts(pipeline, values, program.project)
         try:
-            runs = runs_from_environment(self.context, self.namespace, program.project.namespace)
-            return runs.submit(pipeline.name, values, artifacts)
+            return submit_run(program, pipeline, values, context=self.context, namespace=self.namespace)[1]
         except ClusterError as exc:
             raise RefusedError(502, str(exc)) from None
 
     def launch(self, body: Any) -> dict[str, Any]:
         """Start a sweep: its driver Workflow (grid, random) or its Katib Experiment."""
-        from mldsl.backends import emit_all
-        from mldsl.cluster.kube import Cluster, ClusterError
-        from mldsl.cluster.runs import runs_from_environment
+        from mldsl.cluster.kube import ClusterError
+        from mldsl.ops.runs import launch_sweep
 
-        program = self._project().program
-        sweep = next((s for s in program.sweeps if isinstance(body, dict) and s.name == body.get("sweep")), None)
-        if sweep is None:
-            raise RefusedError(404, f"no sweep {body.get('sweep') if isinstance(body, dict) else None!r} in the project")
-        manifests = emit_all(program._replace(sweeps=(sweep,)), ("argo-sweeps", "katib"))
-        started = []
+        name = body.get("sweep") if isinstance(body, dict) else None
         try:
-            for man in manifests:
-                if man.kind == "Workflow":
-                    runs = runs_from_environment(self.context, self.namespace, program.project.namespace)
-                    started.append("workflow/" + runs.create(man.body))
-                else:
-                    cluster = Cluster.connect(self.context)
-                    started.append(cluster.apply(man.body, namespace=self.namespace, dry_run=False, force=False).line(""))
+            return {"started": launch_sweep(self._project().program, name, context=self.context, namespace=self.namespace)}
+        except UsageError as exc:
+            raise RefusedError(404, str(exc)) from None
         except ClusterError as exc:
             raise RefusedError(502, str(exc)) from None
-        return {"started": started}
 
     # --- runs: the runs panel and the one Run action (issue #14) ------------------------------------
 

@@ -1,0 +1,73 @@
+"""Applying a compiled project to a cluster, written once for ``mldsl apply`` and the studio's Apply button.
+
+Every object goes by server-side apply (field manager ``mldsl``, ``cluster/kube.py``); ``--prune`` then deletes
+what the project no longer has, only objects carrying the project's id (SECURITY.md). Lines are handed to
+``say`` as they happen, so the command line streams them and the studio collects them.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from mldsl.cluster.kube import Cluster, apply_program
+from mldsl.ops.project import UsageError
+
+if TYPE_CHECKING:
+    from mldsl.compiler.ir import Program
+
+#: ``say(line, err)``: one line of the report; ``err`` marks notes and skips (stderr on the command line)
+Say = Callable[[str, bool], None]
+
+
+def check_prune(program: Program) -> None:
+    """``--prune`` deletes only objects of this project, known by its id: refuse before anything is applied."""
+    if not program.project.name:
+        raise UsageError("--prune needs a Project (mldsl.yaml): only that project's objects may be pruned")
+    if not program.project.id:
+        raise UsageError(
+            "--prune needs the project's id: add 'id: " + str(uuid.uuid4()) + "' under spec in mldsl.yaml and commit "
+            "it (apply writes it on every object; prune deletes only objects that carry it)"
+        )
+
+
+def apply_project(
+    program: Program,
+    say: Say,
+    *,
+    context: str | None,
+    namespace: str | None,
+    dry_run: str = "none",
+    force: bool = False,
+    wait: float | None = None,
+    prune: bool = False,
+) -> None:
+    """Apply every object of ``program`` (then prune, when asked); a refusal raises ``ClusterError``."""
+    if prune:
+        check_prune(program)
+    suffix = {"client": " (dry run)", "server": " (server dry run)"}.get(dry_run, "")
+    cluster = Cluster.connect(context)
+    keep: set[tuple[str, str, str]] = set()
+    namespaces: set[str] = set()
+    for man, outcome in apply_program(cluster, program, namespace=namespace, dry_run=dry_run, force=force, wait=wait):
+        if outcome.action == "skipped":
+            say(outcome.line(""), True)
+            continue
+        keep.add((man.body["apiVersion"], man.kind, man.name))
+        namespaces.add(cluster.namespace_for(man.body, namespace))
+        say(outcome.line(suffix), False)
+        if outcome.note:
+            say(outcome.note_line(), True)
+    if not prune:
+        return
+    project, project_id = program.project.name, program.project.id
+    assert project and project_id  # check_prune
+    pruned, skipped = cluster.prune(keep, project=project, project_id=project_id, namespaces=namespaces, dry_run=dry_run)
+    for outcome in skipped:
+        say(outcome.line(""), True)
+    if pruned:
+        names = ", ".join(f"{o.kind.lower()}/{o.name}" for o in pruned)
+        say(f"mldsl: project {project} no longer has {names}: pruning{suffix}", True)
+    for outcome in pruned:
+        say(outcome.line(suffix), False)
