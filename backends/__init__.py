@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from mldsl.compiler.ir import Program
+    from mldsl.compiler.targets import TargetCheck
 
 #: name -> module that implements ``emit``
 BACKENDS: dict[str, str] = {
@@ -24,6 +25,17 @@ BACKENDS: dict[str, str] = {
     "seldon-v2": "mldsl.backends.seldon_v2",
     "kserve": "mldsl.backends.kserve",
 }
+
+
+#: name -> module whose ``check(program)`` says what that target refuses (``compiler/targets.py``)
+CHECKS: dict[str, str] = {
+    "katib": "mldsl.backends.katib_rules",
+}
+
+
+def target_checks() -> list[TargetCheck]:
+    """Every backend's check, for the compiler to run and position (``ops.project.compile_project``)."""
+    return [importlib.import_module(module).check for module in CHECKS.values()]
 
 
 @dataclass(frozen=True)

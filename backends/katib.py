@@ -15,10 +15,10 @@ from mldsl.backends.argo.exprs import literal_text
 from mldsl.backends.argo.objective import OBJECTIVE_LABEL
 from mldsl.backends.argo.sweep import child_workflow
 from mldsl.backends.argo.workflow import task_name
+from mldsl.backends.katib_rules import ALGORITHMS, HYPERBAND_ETA, KATIB_STRATEGIES
 from mldsl.compiler import ir
 
 API_VERSION = "kubeflow.org/v1beta1"
-ALGORITHMS = {"bayesian": "bayesianoptimization", "tpe": "tpe", "hyperband": "hyperband"}
 
 
 def _parameter(d: Any) -> dict[str, Any]:
@@ -55,7 +55,7 @@ def experiment(program: ir.Program, sweep: ir.Sweep) -> dict[str, Any]:
         budget = next(d for d in sweep.dimensions if d.name == sweep.budget)
         settings = [
             {"name": "resource_name", "value": sweep.budget},
-            {"name": "eta", "value": "3"},
+            {"name": "eta", "value": str(HYPERBAND_ETA)},
             {"name": "r_l", "value": str(budget.args[1])},
         ]
     spec: dict[str, Any] = {
@@ -92,4 +92,6 @@ def experiment(program: ir.Program, sweep: ir.Sweep) -> dict[str, Any]:
 
 
 def emit(program: ir.Program) -> list[Manifest]:
-    return [Manifest(f"{s.name}.experiment.yaml", experiment(program, s)) for s in program.sweeps if s.strategy in ALGORITHMS]
+    return [
+        Manifest(f"{s.name}.experiment.yaml", experiment(program, s)) for s in program.sweeps if s.strategy in KATIB_STRATEGIES
+    ]

@@ -15,7 +15,6 @@ from mldsl.lang.suggest import close_matches
 if TYPE_CHECKING:  # the document models are read, never built, here (models/fast.py builds them)
     from mldsl.lang.models.sweep import Space
 
-KATIB = ("bayesian", "tpe", "hyperband")
 #: Beyond this a grid is almost certainly a mistake, and its trial list would not fit in one object.
 MAX_GRID = 100_000
 
@@ -123,21 +122,6 @@ def compile_sweep(ctx: Context, doc: Loaded, pipelines: dict[str, ir.Pipeline]) 
             ctx.error(doc, ("spec", "budget"), "MLD710", f"budget {spec.budget!r} must be an int param")
     elif spec.budget is not None:
         ctx.error(doc, ("spec", "budget"), "MLD710", "'budget' applies to hyperband only", key=True)
-    if spec.strategy == "hyperband" and spec.budget is not None:
-        _hyperband_parallelism(ctx, doc, spec.parallelism, dims, spec.budget)
-    if spec.strategy in KATIB:
-        _katib_name(ctx, doc)
-    if spec.strategy in KATIB and objective is not None:
-        taken = next((s.name for s in pipeline.steps if ir.step_key(s.name) == report_task(objective[0])), None)
-        if taken is not None:
-            ctx.error(
-                doc,
-                ("spec", "objective", "metric"),
-                "MLD711",
-                f"Katib reads the objective from a task {report_task(objective[0])!r} after step {objective[0]!r}, "
-                f"and step {taken!r} already has that name",
-                f"rename step {taken!r}",
-            )
     if any(d.severity == "error" for d in list(ctx.diags.items)[start:]) or objective is None:
         return None
     trials: list[dict[str, Any]] = []
@@ -231,48 +215,6 @@ def _trial_pipeline(ctx: Context, doc: Loaded, pipeline: ir.Pipeline, skip: list
     return pipeline._replace(name=name, steps=steps, outputs=outputs, schedule=None, trial_of=pipeline.name)
 
 
-#: the eta mldsl gives Katib's hyperband (backends/katib.py)
-HYPERBAND_ETA = 3
-
-
-def _hyperband_parallelism(ctx: Context, doc: Loaded, parallelism: int, dims: list[Dimension], budget: str) -> None:
-    """Katib refuses a hyperband Experiment whose ``parallelTrialCount`` is below ``eta ** floor(log_eta(r_l))``
-    (kubeflow/katib ``pkg/suggestion/v1beta1/hyperband/service.py`` ValidateAlgorithmSettings, l. 280-285)."""
-    dim = next((d for d in dims if d.name == budget), None)
-    if dim is None or len(dim.args) < 2:
-        return
-    r_l = float(dim.args[1])
-    if r_l <= 0:
-        return
-    need = math.ceil(HYPERBAND_ETA ** int(math.log(r_l) / math.log(HYPERBAND_ETA)))
-    if parallelism < need:
-        ctx.error(
-            doc,
-            ("spec", "parallelism"),
-            "MLD710",
-            f"hyperband with a budget up to {dim.args[1]:g} runs {need} trials at once: parallelism {parallelism} is too low",
-            f"set parallelism: {need} (Katib refuses less), or lower the budget's maximum",
-        )
-
-
-#: Katib's webhook: ``^[a-z]([-a-z0-9]*[a-z0-9])?``, at most 40 characters
-#: (kubeflow/katib ``pkg/webhook/v1beta1/experiment/validator/validator.go`` l. 84-85)
-KATIB_NAME_MAX = 40
-
-
-def _katib_name(ctx: Context, doc: Loaded) -> None:
-    name = doc.model.metadata.name
-    if len(name) > KATIB_NAME_MAX or not name[:1].isalpha():
-        ctx.error(
-            doc,
-            ("metadata", "name"),
-            "MLD105",
-            f"a Katib Experiment's name starts with a letter and has at most {KATIB_NAME_MAX} characters: "
-            f"{name!r} has {len(name)}",
-            "shorten the sweep's name (bayesian, tpe and hyperband sweeps compile to Katib Experiments)",
-        )
-
-
 def _unknown_param(ctx: Context, doc: Loaded, loc: Loc, name: str, params: dict[str, Param]) -> None:
     close = close_matches(name, list(params), n=1)
     ctx.error(
@@ -354,11 +296,6 @@ def _dimension(
             ctx.error(doc, where, "MLD703", f"{kind} bound {bound} of {name!r}: {problems[0]}")
             return None
     return Dimension(name, kind, tuple(args), integer)
-
-
-def report_task(step: str) -> str:
-    """The task after a Katib sweep's objective step that prints the objective (backends/argo/objective.py)."""
-    return f"{ir.step_key(step)}-objective"
 
 
 def _objective(ctx: Context, doc: Loaded, metric: str, pipeline: ir.Pipeline) -> tuple[str, str] | None:

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from mldsl.compiler import compile_paths
 from mldsl.lang.codes import BY_CODE, CODES
+from mldsl.ops.project import compile_project
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools"))
 from errors_doc import render_markdown
@@ -46,7 +46,7 @@ def expectations(case: Path) -> set[tuple[str, str, int, int]]:
 def test_case(case: Path) -> None:
     expected = expectations(case)
     assert expected, f"{case} states no expectations"
-    result = compile_paths([case])
+    result = compile_project([case])
     actual = {(Path(d.span.path).resolve().as_posix(), d.code, d.span.line, d.span.col) for d in result.diagnostics}
     assert actual == expected, "\n".join(d.render() for d in result.diagnostics)
     for d in result.diagnostics:

@@ -18,8 +18,8 @@ from hypothesis import strategies as st
 
 from mldsl.backends import emit_all
 from mldsl.backends.crdcheck import SwaggerIndex
-from mldsl.compiler import compile_paths
 from mldsl.compiler.trials import Dimension, discrete, random_trials
+from mldsl.ops.project import compile_project as compile_paths  # every backend's target checks too
 
 from conftest import ROOT, UPSTREAM, embedded_manifests, example_dirs
 

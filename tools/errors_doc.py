@@ -9,9 +9,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from mldsl.compiler import compile_paths
 from mldsl.lang.codes import CODES
 from mldsl.lang.diagnostics import Diagnostic
+from mldsl.ops.project import compile_project
 
 
 def render_markdown(corpus: Path) -> str:
@@ -51,7 +51,7 @@ def render_markdown(corpus: Path) -> str:
 
 def _diagnose(path: Path) -> list[Diagnostic]:
     case = path if path.parent.name == "invalid" else path.parent
-    return compile_paths([case]).diagnostics
+    return compile_project([case]).diagnostics
 
 
 if __name__ == "__main__":  # pragma: no cover - a maintenance entry point

@@ -96,9 +96,9 @@ def write_project(files: dict[str, str], folder: Path) -> Path:
 def compile_folder(folder: Path) -> list[dict[str, Any]]:
     """The manifests ``mldsl compile`` makes of the project in ``folder`` (AssertionError if it does not compile)."""
     from mldsl.backends import emit_all
-    from mldsl.compiler import compile_paths
+    from mldsl.ops.project import compile_project
 
-    result = compile_paths([folder])
+    result = compile_project([folder])
     assert result.ok, "\n".join(d.render() for d in result.diagnostics)
     return [m.body for m in emit_all(result.program)]
 

@@ -23,6 +23,7 @@ from typing import cast
 
 from mldsl.backends.argo import model as m
 from mldsl.backends.argo.templates import fit_name
+from mldsl.backends.katib_rules import report_task
 from mldsl.compiler import ir
 
 #: the label Katib's ``primaryPodLabels`` select the report pod by; its value is the objective step's task
@@ -35,8 +36,6 @@ def report_template_name(step: str) -> str:
 
 def report(step: str, outputs: list[str], image: str) -> tuple[m.DAGTask, m.Template]:
     """The DAG task and the template that print ``outputs`` of ``step`` for Katib."""
-    from mldsl.compiler.sweeps import report_task  # here: the sweep compiler is not needed without sweeps
-
     task = ir.step_key(step)
     env = [{"name": f"MLDSL_OBJECTIVE_{i}", "value": "%s={{inputs.parameters.%s}}" % (o, o)} for i, o in enumerate(outputs)]
     tpl: m.Template = {

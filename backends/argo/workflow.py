@@ -27,6 +27,7 @@ from mldsl.backends.argo.templates import (
     uri_param,
 )
 from mldsl.backends.k8s import label_value
+from mldsl.backends.katib_rules import KATIB_STRATEGIES
 from mldsl.compiler import ir
 from mldsl.lang.durations import format_duration
 from mldsl.lang.mtypes import STR
@@ -120,10 +121,8 @@ class PipelineEmitter:
         self.objectives: dict[str, set[str]] = {}
         #: format_time shows a scheduled run's time in its schedule's zone (SPEC 1.10)
         self.timezone = pipeline.schedule.timezone if pipeline.schedule is not None else None
-        if program.sweeps:
-            from mldsl.compiler.sweeps import KATIB  # here: the sweep compiler is not needed without sweeps
         for s in program.sweeps:
-            if s.pipeline.name == pipeline.name and s.strategy in KATIB:
+            if s.pipeline.name == pipeline.name and s.strategy in KATIB_STRATEGIES:
                 self.objectives.setdefault(s.objective_step, set()).add(s.objective_output)
         self.low = Lowering(task=task_name, timezone=self.timezone, uri=self.artifact_uri, uri_param=self.stored_uri)
         #: pipeline outputs read params through the ``main`` template's inputs (globals are not in its scope)

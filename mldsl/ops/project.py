@@ -135,10 +135,17 @@ def crd_diags(manifests: list[Any], crds: Path) -> list[Diagnostic]:
     return out
 
 
-def compile_result(paths: tuple[Path, ...]) -> CompileResult:
+def compile_project(paths: list[Path], *, unsaved: dict[Path, str] | None = None) -> CompileResult:
+    """Compile ``paths`` as every command does: the language's checks, then each backend's check of what its
+    target refuses (``compiler/targets.py``), all positioned on the documents."""
+    from mldsl.backends import target_checks
     from mldsl.compiler import compile_paths
 
-    return compile_paths(list(paths))
+    return compile_paths(paths, unsaved=unsaved, targets=target_checks())
+
+
+def compile_result(paths: tuple[Path, ...]) -> CompileResult:
+    return compile_project(list(paths))
 
 
 def validate_paths(paths: tuple[Path, ...], fmt: str, crds: Path | None) -> None:

@@ -201,9 +201,9 @@ class Studio:
             raise RefusedError(400, str(exc)) from None
 
     def _compile(self, path: Path, text: str) -> CompileResult:
-        from mldsl.compiler import compile_paths
+        from mldsl.ops.project import compile_project
 
-        return compile_paths([self.source], unsaved={path: text})
+        return compile_project([self.source], unsaved={path: text})
 
     def _report(self, path: Path, text: str, model: dict[str, Any], result: CompileResult) -> dict[str, Any]:
         mine: list[Diagnostic] = []
@@ -311,9 +311,9 @@ class Studio:
     # --- the cluster ------------------------------------------------------------------------------
 
     def _project(self) -> CompileResult:
-        from mldsl.compiler import compile_paths
+        from mldsl.ops.project import compile_project
 
-        result = compile_paths([self.source])
+        result = compile_project([self.source])
         errors = [d for d in result.diagnostics if d.severity == "error"]
         if errors:
             raise RefusedError(
@@ -423,13 +423,13 @@ class Studio:
 
     def _project_namespace(self) -> str | None:
         """The Project's namespace (where apply puts templates), compiled again only when mldsl.yaml changes."""
-        from mldsl.compiler import compile_paths
+        from mldsl.ops.project import compile_project
 
         project_file = find_project_file([self.source])
         stamp = project_file.stat().st_mtime_ns if project_file is not None else None
         cached = getattr(self, "_namespace_cache", None)
         if cached is None or cached[0] != stamp:
-            cached = (stamp, compile_paths([self.source]).program.project.namespace)
+            cached = (stamp, compile_project([self.source]).program.project.namespace)
             self._namespace_cache = cached
         return cached[1]
 
@@ -482,9 +482,9 @@ class Studio:
     def run_fields(self) -> dict[str, Any]:
         """The params of every pipeline as form fields, for the run panel (from the saved project)."""
         from mldsl.backends.forms import field, run_params
-        from mldsl.compiler import compile_paths
+        from mldsl.ops.project import compile_project
 
-        result = compile_paths([self.source])
+        result = compile_project([self.source])
         out: dict[str, list[dict[str, Any]]] = {}
         for p in result.program.pipelines:
             out[p.name] = [field(q) for q in run_params(p)]
