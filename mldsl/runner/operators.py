@@ -32,8 +32,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from mldsl.runner.mounts import MountError, Mounts
+from mldsl.runner.mounts import MountError, Mounts, OutsideError
 from mldsl.runner.processes import DEADLINE, LocalCode, Processes, code_path, run_process, secret_env
+from mldsl.runner.stepenv import host_env
 
 TRAINING_KINDS = {"PyTorchJob": "pytorchReplicaSpecs", "TFJob": "tfReplicaSpecs"}
 LOCAL_KINDS = {"SparkApplication", *TRAINING_KINDS}
@@ -79,6 +80,8 @@ class Localizer:
         if found:
             try:
                 local = self.mounts.local(found[2])
+            except OutsideError as exc:
+                raise JobError(str(exc)) from None
             except MountError:
                 raise JobError(f"no local copy of {found[2]}: map it in mldsl.yaml (spec.local.mounts)") from None
             local.parent.mkdir(parents=True, exist_ok=True)
@@ -101,7 +104,7 @@ class Localizer:
 
 
 def _base_env(extra: dict[str, str], code: LocalCode | None) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MLDSL_INPUT_")}
+    env = host_env()  # an allow-list (stepenv.py), not the user's whole environment
     env.update(extra)
     env["MLDSL_LOCAL_RUN"] = "1"
     if code is not None:
