@@ -342,3 +342,25 @@ def test_bad_records_are_skipped_with_a_warning_and_hide_nothing(tmp_path: Path)
     assert [r["run"] for r in json.loads(listed.stdout)] == [_first_run_id()]
     again = _mldsl(["run", str(root), "--format", "json"], home)  # the next id, past the odd folder names
     assert again.returncode == 0 and json.loads(again.stdout)["run"].endswith("-0002"), again.stderr
+
+
+def test_a_pod_of_an_argo_workflow_starts_from_its_own_environment(tmp_path: Path) -> None:
+    """``mldsl run wf.yaml`` runs each pod in a filesystem of its own, from the pod's environment (podroot.py):
+    none of the user's variables arrive there either."""
+    from mldsl.runner.podroot import isolation_available
+
+    if isolation_available() is not None:
+        pytest.skip(f"no pod filesystems on this machine: {isolation_available()}")
+    wf = tmp_path / "wf.yaml"
+    wf.write_text(
+        "apiVersion: argoproj.io/v1alpha1\nkind: Workflow\nmetadata: {generateName: t-}\nspec:\n  entrypoint: main\n"
+        "  templates:\n  - name: main\n    steps:\n    - - {name: dump, template: dump}\n  - name: dump\n"
+        "    container: {image: busybox, command: [sh, -c, 'env | cut -d= -f1 | sort | tr \"\\\\n\" , > /tmp/out']}\n"
+        "    outputs: {parameters: [{name: names, valueFrom: {path: /tmp/out}}]}\n"
+    )
+    done = _mldsl(["run", str(wf), "--format", "json"], tmp_path / "home", {**LEAKS, **KEPT})
+    assert done.returncode == 0, done.stderr
+    (step,) = json.loads(done.stdout)["steps"].values()
+    names = set(step["outputs"]["names"].strip(",").split(","))
+    assert not names & (set(LEAKS) | set(KEPT)), names
+    assert "PATH" in names and "HOME" in names
