@@ -114,7 +114,7 @@ def test_a_slowloris_neither_holds_a_thread_past_the_deadline_nor_locks_others_o
     """32 connections (every slot) each sending a header line every 6 s, as in the issue. The per-``recv``
     timeout never fired for them; now each is closed by REQUEST_TIMEOUT, and a page's request is served
     at once meanwhile (it displaces the connection that has been sending its request the longest)."""
-    assert server_mod.MAX_CONNECTIONS == 32 and server_mod.REQUEST_TIMEOUT == 10
+    assert server_mod.MAX_CONNECTIONS == 32 and server_mod.Handler.timeout == server_mod.REQUEST_TIMEOUT == 10
     with serve(root) as server:
         host = f"127.0.0.1:{server.server_port}"
         slow: list[socket.socket] = []

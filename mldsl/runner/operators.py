@@ -236,11 +236,12 @@ def run_training(
         time.sleep(0.05)
     for t in threads:
         t.join()
-    with open(log, "a", encoding="utf-8") as out:
+    with open(log, "ab") as out:
         for rtype, i, _, _, _, pod_log in launches:
-            out.write(f"--- {kind} {rtype.lower()}-{i} ({results.get((rtype, i), ('?', ''))[0]}) ---\n")
+            out.write(f"--- {kind} {rtype.lower()}-{i} ({results.get((rtype, i), ('?', ''))[0]}) ---\n".encode())
             if pod_log.exists():
-                out.write(pod_log.read_text(encoding="utf-8", errors="replace"))
+                with open(pod_log, "rb") as replica:
+                    shutil.copyfileobj(replica, out)  # in chunks: a replica's log may be larger than memory
     if procs.stopping.is_set():
         return "Failed", "Stopped with strategy 'Stop'"
     bad = [(k, v) for k, v in results.items() if v[0] != "Succeeded" and v[1] != "Stopped with strategy 'Stop'"]

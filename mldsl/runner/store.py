@@ -114,8 +114,8 @@ def log_tail(path: Path, lines: int, max_bytes: int = TAIL_BYTES) -> list[str]:
         os.close(fd)
     text = data.decode("utf-8", errors="replace")
     got = text.splitlines()
-    if start > 0 and got:
-        got = got[1:]  # the first line read is cut
+    if start > 0 and len(got) > 1:
+        got = got[1:]  # the first line read is cut (a single line longer than max_bytes: its end is kept)
     return got[-lines:] if lines > 0 else []
 
 

@@ -38,10 +38,9 @@ class Job:
         """What the process said when it ended without a run record of its own."""
         if self.process.poll() in (None, 0):
             return None
-        try:
-            text = self.errors.read_text(encoding="utf-8", errors="replace").strip()
-        except OSError:
-            text = ""
+        from mldsl.runner.store import log_tail
+
+        text = "\n".join(log_tail(self.errors, 200, 8192)).strip()  # its end, never the whole file
         return text[-2000:] or f"mldsl run exited with {self.process.returncode}"
 
 

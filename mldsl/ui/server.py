@@ -128,12 +128,13 @@ class Handler(BaseHTTPRequestHandler):
     server: Server
     server_version = "mldsl-ui"
     sys_version = ""
-    timeout = REQUEST_TIMEOUT  # socket timeout for writing the answer; reading has one deadline (setup)
+    #: seconds for the whole request to arrive (one deadline, see setup), and the socket timeout for the answer
+    timeout = REQUEST_TIMEOUT
 
     def setup(self) -> None:
         super().setup()
         self.rfile.close()  # the socket's own reader: replaced by one with a deadline for the whole request
-        reader = _DeadlineReader(self.connection, time.monotonic() + REQUEST_TIMEOUT, self.timeout)
+        reader = _DeadlineReader(self.connection, time.monotonic() + (self.timeout or REQUEST_TIMEOUT), self.timeout)
         self.rfile = io.BufferedReader(reader)
 
     def log_message(self, format: str, *args: Any) -> None:
