@@ -123,7 +123,7 @@ def test_an_artifact_param_with_dots_in_its_key_is_refused_before_the_run(tmp_pa
     (home / "artifacts" / "art").mkdir(parents=True)
     done = _mldsl(["run", str(root), "-p", "data=s3://art/../../../secret.csv"], home)
     assert done.returncode == 1, done.stderr
-    assert "param data: s3://art/../../../secret.csv is refused: its key has a '..' segment" in done.stderr
+    assert "param data: s3://art/../../../secret.csv is refused: it has a '..' segment" in done.stderr
     assert "nothing ran" in done.stderr and not (home / "runs").exists()
 
 

@@ -32,15 +32,16 @@ class OutsideError(MountError):
         self.location, self.folder, self.why = location, folder, why
 
     def __str__(self) -> str:
-        return f"{self.location} is refused: {self.why}, which would leave {self.folder}"
+        shown = self.location.replace("\0", "\\0")
+        return f"{shown} is refused: {self.why} (its local copy must stay in {self.folder})"
 
 
 def confined(folder: Path, rest: str, location: str) -> Path:
     """``folder / rest``, checked to stay in ``folder`` lexically and with every existing link followed."""
     if "\0" in rest:
-        raise OutsideError(location, folder, "its key holds a NUL character")
+        raise OutsideError(location, folder, "it holds a NUL character")
     if ".." in rest.split("/"):
-        raise OutsideError(location, folder, "its key has a '..' segment")
+        raise OutsideError(location, folder, "it has a '..' segment")
     target = folder / rest if rest else folder
     base = os.path.realpath(folder)
     real = os.path.realpath(target)
