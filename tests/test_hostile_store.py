@@ -186,12 +186,15 @@ def test_a_link_planted_in_the_cache_is_neither_written_through_nor_trusted(tmp_
 
 ENV_DUMP = """spec:
   inputs: {}
-  outputs: {names: str}
+  outputs: {names: str, initial: str}
   run:
     python:
       source: |
         import os
         write_output('names', ','.join(sorted(os.environ)))
+        # what the process was started with (a forked step's is its zygote's, whatever os.environ says)
+        raw = open('/proc/self/environ', 'rb').read().split(b'\\0')
+        write_output('initial', ','.join(sorted(x.split(b'=')[0].decode() for x in raw if x)))
 """
 
 LEAKS = {
@@ -209,8 +212,10 @@ def test_a_step_gets_its_own_env_and_the_allow_list_not_the_users_secrets(tmp_pa
     root = _project(tmp_path, modules={"dump": ENV_DUMP})
     done = _mldsl(["run", str(root), "--format", "json"], tmp_path / "home", {**LEAKS, **KEPT, "MLDSL_RUN_FORK": fork})
     assert done.returncode == 0, done.stderr
-    names = set(json.loads(done.stdout)["steps"]["c"]["outputs"]["names"].split(","))
+    outputs = json.loads(done.stdout)["steps"]["c"]["outputs"]
+    names = set(outputs["names"].split(","))
     assert not names & set(LEAKS), names & set(LEAKS)
+    assert not set(outputs["initial"].split(",")) & set(LEAKS), outputs["initial"]
     assert set(KEPT) | {"PATH", "HOME", "MLDSL_OUTPUTS_DIR", "MLDSL_LOCAL_RUN"} <= names
     assert "MLDSL_RUN_FORK" not in names and "MLDSL_HOME" not in names
 
