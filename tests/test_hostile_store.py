@@ -369,3 +369,36 @@ def test_a_pod_of_an_argo_workflow_starts_from_its_own_environment(tmp_path: Pat
     names = set(step["outputs"]["names"].strip(",").split(","))
     assert not names & (set(LEAKS) | set(KEPT)), names
     assert "PATH" in names and "HOME" in names
+
+
+TOUCH = """spec:
+  inputs: {name: {type: str}}
+  outputs: {}
+  volumes:
+    store: {pvc: shared, path: /store}
+  run:
+    container:
+      image: busybox
+      command: [touch, "/store/${{ inputs.name }}"]
+"""
+
+
+@pytest.mark.parametrize(("name", "ok"), [("f", True), ("./f", True), ("../victim/f", False), ("../../x", False)])
+def test_a_parameter_in_a_mounted_path_cannot_climb_out_of_its_folder(tmp_path: Path, name: str, ok: bool) -> None:
+    """``/store`` is a claim mapped to ``proj/store``: in a pod ``/store/../victim`` stays in the pod, here it
+    would be the folder beside the mapped one."""
+    root = _project(tmp_path, "  params: {name: {type: str, default: f}}\n", modules={"touch": TOUCH})
+    (root / "pipeline.yaml").write_text((root / "pipeline.yaml").read_text() + "      with: {name: '${{ params.name }}'}\n")
+    text = (root / "mldsl.yaml").read_text() + "  local: {mounts: {/store: store}}\n"
+    (root / "mldsl.yaml").write_text(text)
+    (root / "store").mkdir()
+    (root / "victim").mkdir()
+    done = _mldsl(["run", str(root), "-p", f"name={name}", "--format", "json"], tmp_path / "home")
+    if ok:
+        assert done.returncode == 0, done.stderr
+        assert (root / "store" / "f").is_file()
+        return
+    assert done.returncode == 1, done.stderr
+    message = json.loads(done.stdout)["steps"]["c"]["message"]
+    assert f"/store/{name} is refused: it has a '..' segment that climbs out of /store" in message, message
+    assert not any((root / "victim").iterdir()) and not (tmp_path / "x").exists()

@@ -24,7 +24,7 @@ class MountError(Exception):
     """A location with no local copy: names the URI and the setting that maps it."""
 
 
-class OutsideError(MountError):
+class OutsideError(MountError, ValueError):
     """A location whose local path would leave the folder its prefix maps to; its text says why."""
 
     def __init__(self, location: str, folder: Path, why: str):
@@ -34,6 +34,16 @@ class OutsideError(MountError):
     def __str__(self) -> str:
         shown = self.location.replace("\0", "\\0")
         return f"{shown} is refused: {self.why} (its local copy must stay in {self.folder})"
+
+
+def _climbs_out(rest: str) -> bool:
+    """Whether ``/a/../..``-style ``rest`` (below a mapped prefix) ends above it."""
+    depth = 0
+    for part in rest.split("/"):
+        depth += -1 if part == ".." else 0 if part in ("", ".") else 1
+        if depth < 0:
+            return True
+    return False
 
 
 def confined(folder: Path, rest: str, location: str) -> Path:
@@ -79,10 +89,16 @@ class Mounts:
         raise MountError(location)
 
     def rewrite(self, text: str) -> str:
-        """``text`` with every mapped absolute path in it (``/mnt/models/x``, ``--out=/mnt/m``) made local."""
+        """``text`` with every mapped absolute path in it (``/mnt/models/x``, ``--out=/mnt/m``) made local;
+        raises :class:`OutsideError` for one that climbs out of its folder (``/mnt/models/../../home``: in a
+        pod that stays in the pod, here it would not)."""
         for prefix, path in self.table:
             if prefix.startswith("/"):
-                text = re.sub(r"(?<![\w.:/-])" + re.escape(prefix) + r"(?=/|$|[\s=,;:\"'])", str(path).replace("\\", "/"), text)
+                found = r"(?<![\w.:/-])" + re.escape(prefix) + r"(?=/|$|[\s=,;:\"'])"
+                for m in re.finditer(found + r"([^\s=,;:\"']*)", text):
+                    if _climbs_out(m.group(1)):
+                        raise OutsideError(m.group(0), path, "it has a '..' segment that climbs out of " + prefix)
+                text = re.sub(found, str(path).replace("\\", "/"), text)
         return text
 
     def uris(self, text: str) -> str:

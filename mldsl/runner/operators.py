@@ -86,7 +86,10 @@ class Localizer:
                 raise JobError(f"no local copy of {found[2]}: map it in mldsl.yaml (spec.local.mounts)") from None
             local.parent.mkdir(parents=True, exist_ok=True)
             return (found[1] or "") + str(local)
-        return self.mounts.rewrite(code_path(text, self.code))
+        try:
+            return self.mounts.rewrite(code_path(text, self.code))
+        except OutsideError as exc:
+            raise JobError(str(exc)) from None
 
     def env(self, entries: list[dict[str, Any]]) -> dict[str, str]:
         out = {}
