@@ -916,6 +916,7 @@ def test_malformed_requests_get_4xx_and_free_their_thread(tmp_path: Path, monkey
 
     monkeypatch.setattr(server_module.Handler, "timeout", HOLD)  # long enough to hold two slots on a busy machine
     monkeypatch.setattr(server_module, "MAX_CONNECTIONS", 2)
+    monkeypatch.setattr(server_module, "DISPLACE_AFTER", 3600)  # the refusal when full (displacing: test_ui_hostile)
     root = tmp_path / "p"
     shutil.copytree(EXAMPLES["churn-train"], root)
     outside = tmp_path / "outside.yaml"

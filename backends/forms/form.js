@@ -1,5 +1,5 @@
 // mldsl forms: render a form from field descriptors, validate with the same rules as the CLI
-// (mldsl.constraints.check_value), and write the YAML. No network, no dependencies.
+// (mldsl.lang.constraints.check_value), and write the YAML. No network, no dependencies.
 "use strict";
 
 function fmt(v) {
@@ -37,20 +37,20 @@ function lengthProblems(f, n) {
   return out;
 }
 
-// mldsl.constraints.ARTIFACT_URI, the same rule (tests/test_forms.py compares the two)
+// mldsl.lang.constraints.ARTIFACT_URI, the same rule (tests/test_forms.py compares the two)
 const ARTIFACT_URI = /^(s3|gs|gcs|https?|oss|hdfs|az):\/\/[^/\s]+(\/\S*)?$/;
-// mldsl.constraints.SECRET_NAME and SECRET_KEY (a Secret's name, a key of its data)
+// mldsl.lang.constraints.SECRET_NAME and SECRET_KEY (a Secret's name, a key of its data)
 const SECRET_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const SECRET_KEY = /^[-._a-zA-Z0-9]+$/;
 
-// Problems with `value` for field `f` (empty when fine): the rules of mldsl.constraints.check_value.
+// Problems with `value` for field `f` (empty when fine): the rules of mldsl.lang.constraints.check_value.
 function check(f, value) {
   if (value === null || value === undefined) return f.optional ? [] : ["null is not allowed here (the input is not optional)"];
   switch (f.kind) {
     case "any": return [];
     case "secret": {
       if (!(value && typeof value === "object" && value.name && value.key)) return ["a secret needs a secret name and a key"];
-      const out = [];  // mldsl.constraints.secret_problems: what would reach ${{ secret('name', 'key') }} is checked here
+      const out = [];  // mldsl.lang.constraints.secret_problems: what would reach ${{ secret('name', 'key') }} is checked here
       if (value.name.length > 253 || !SECRET_NAME.test(value.name)) out.push(fmt(value.name) + " is not a Secret name (lowercase letters, digits, '-' and '.')");
       if (value.key.length > 253 || !SECRET_KEY.test(value.key)) out.push(fmt(value.key) + " is not a key of a Secret (letters, digits, '-', '_' and '.')");
       return out;

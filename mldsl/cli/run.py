@@ -156,7 +156,7 @@ def show(obj: Any, run_id: str) -> None:
                 extra += f" after {s['attempts']} attempts"
             click.echo(f"  {step:<24} {s['phase']:<10} {s.get('duration', 0):>7.1f}s{extra}  {s.get('log', '')}")
             for item in s.get("items", []):
-                click.echo(f"    [{_short(item['item'])}] {item['phase']} {json.dumps(item.get('outputs', {}))}")
+                click.echo(f"    [{_short(item.get('item'))}] {item['phase']} {json.dumps(item.get('outputs', {}))}")
             if s.get("outputs"):
                 click.echo(f"    outputs: {json.dumps(s['outputs'])}")
             if s.get("message"):

@@ -291,8 +291,10 @@ def _summary(record: dict[str, Any], folder: Path) -> None:
                 echo(f"  {step}: {s['message']} (not applied: a local run deploys nothing)")
             for node in [s, *s.get("items", [])]:
                 if node.get("phase") in ("Failed", "Error") and node.get("log"):
+                    from mldsl.runner.store import log_tail
+
                     log = folder / node["log"]
-                    tail = log.read_text(encoding="utf-8", errors="replace").splitlines()[-15:] if log.exists() else []
+                    tail = log_tail(log, 15)  # read from the end: a 400 MB log costs 64 KiB
                     label = step + (f"({node['item']})" if "item" in node else "")
                     echo(f"--- {label}: {node.get('message', node['phase'])}; last lines of {log}:")
                     for line in tail:

@@ -55,7 +55,7 @@ from mldsl.runner.base import (
 from mldsl.runner.cache import StepCache
 from mldsl.runner.flows import Flows
 from mldsl.runner.leaves import Leaves
-from mldsl.runner.mounts import MountError, Mounts, s3_uri
+from mldsl.runner.mounts import MountError, Mounts, OutsideError, s3_uri
 from mldsl.runner.nodes import Artifact, Node
 from mldsl.runner.plainpods import PlainPods
 from mldsl.runner.processes import Processes
@@ -488,6 +488,8 @@ class Execution(Flows, Leaves, PlainPods, ExecutionBase):
             uri = s3_uri({"bucket": self.options.default_bucket, **loc})
             try:
                 path = self.mounts.local(uri)
+            except OutsideError as exc:
+                raise StepError(f"artifact {a['name']}: {exc}") from None
             except MountError:
                 raise StepError(f"artifact {a['name']}: no local copy of {uri}: map it in the Project's local.mounts") from None
             if not path.exists():

@@ -12,7 +12,7 @@ from mldsl.argo.gostrconv import format_float_v
 from mldsl.argo.template import UnresolvedError, replace
 from mldsl.runner.base import ExecutionBase, _duration, _in_step, _Scope, _trim_newline
 from mldsl.runner.cache import KEY as CACHE_KEY
-from mldsl.runner.mounts import MountError, Mounts, pod_volumes, s3_uri
+from mldsl.runner.mounts import MountError, Mounts, OutsideError, pod_volumes, s3_uri
 from mldsl.runner.nodes import Artifact, Node
 from mldsl.runner.operators import LOCAL_KINDS, JobError, Localizer, run_spark, run_training
 from mldsl.runner.processes import docker_argv, pod_spec, run_process
@@ -226,6 +226,8 @@ class Leaves(ExecutionBase):
                 uri = s3_uri(a["s3"])
                 try:
                     dest = self.mounts.local(uri)
+                except OutsideError as exc:  # a key that climbs out of the store: nothing there is touched
+                    return "Error", f"output artifact {a['name']}: {exc}", {}, {}
                 except MountError:
                     if partial:
                         continue
@@ -233,7 +235,7 @@ class Leaves(ExecutionBase):
             else:
                 uri = None
                 dest = self.folder / "artifacts" / node.id / a["name"]
-            if dest.exists():
+            if dest.is_symlink() or dest.exists():  # a link itself is removed, never what it points to
                 shutil.rmtree(dest) if dest.is_dir() and not dest.is_symlink() else dest.unlink()
             dest.parent.mkdir(parents=True, exist_ok=True)
             shutil.move(str(local), str(dest))

@@ -32,8 +32,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from mldsl.runner.mounts import MountError, Mounts
+from mldsl.runner.mounts import MountError, Mounts, OutsideError
 from mldsl.runner.processes import DEADLINE, LocalCode, Processes, code_path, run_process, secret_env
+from mldsl.runner.stepenv import host_env
 
 TRAINING_KINDS = {"PyTorchJob": "pytorchReplicaSpecs", "TFJob": "tfReplicaSpecs"}
 LOCAL_KINDS = {"SparkApplication", *TRAINING_KINDS}
@@ -79,11 +80,16 @@ class Localizer:
         if found:
             try:
                 local = self.mounts.local(found[2])
+            except OutsideError as exc:
+                raise JobError(str(exc)) from None
             except MountError:
                 raise JobError(f"no local copy of {found[2]}: map it in mldsl.yaml (spec.local.mounts)") from None
             local.parent.mkdir(parents=True, exist_ok=True)
             return (found[1] or "") + str(local)
-        return self.mounts.rewrite(code_path(text, self.code))
+        try:
+            return self.mounts.rewrite(code_path(text, self.code))
+        except OutsideError as exc:
+            raise JobError(str(exc)) from None
 
     def env(self, entries: list[dict[str, Any]]) -> dict[str, str]:
         out = {}
@@ -101,7 +107,7 @@ class Localizer:
 
 
 def _base_env(extra: dict[str, str], code: LocalCode | None) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MLDSL_INPUT_")}
+    env = host_env()  # an allow-list (stepenv.py), not the user's whole environment
     env.update(extra)
     env["MLDSL_LOCAL_RUN"] = "1"
     if code is not None:
@@ -233,11 +239,12 @@ def run_training(
         time.sleep(0.05)
     for t in threads:
         t.join()
-    with open(log, "a", encoding="utf-8") as out:
+    with open(log, "ab") as out:
         for rtype, i, _, _, _, pod_log in launches:
-            out.write(f"--- {kind} {rtype.lower()}-{i} ({results.get((rtype, i), ('?', ''))[0]}) ---\n")
+            out.write(f"--- {kind} {rtype.lower()}-{i} ({results.get((rtype, i), ('?', ''))[0]}) ---\n".encode())
             if pod_log.exists():
-                out.write(pod_log.read_text(encoding="utf-8", errors="replace"))
+                with open(pod_log, "rb") as replica:
+                    shutil.copyfileobj(replica, out)  # in chunks: a replica's log may be larger than memory
     if procs.stopping.is_set():
         return "Failed", "Stopped with strategy 'Stop'"
     bad = [(k, v) for k, v in results.items() if v[0] != "Succeeded" and v[1] != "Stopped with strategy 'Stop'"]

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from mldsl.runner.base import DAEMON_READY_WAIT, RESOURCE_WAIT, ExecutionBase, WouldHangError, _place_text, go_value_text
+from mldsl.runner.mounts import MountError
 from mldsl.runner.nodes import Artifact, Node
 
 
@@ -322,7 +323,11 @@ class PlainPods(ExecutionBase):
                 if not a.get("optional"):
                     why = why or f"failed to save outputs: path {a.get('path')} does not exist in the pod"
                 continue
-            dest = self._artifact_place(node, a)
+            try:
+                dest = self._artifact_place(node, a)
+            except MountError as exc:  # a key that leaves the local repository (OutsideError): nothing is touched
+                why = why or f"failed to save outputs: {exc}"
+                continue
             if dest.exists() or dest.is_symlink():
                 shutil.rmtree(dest) if dest.is_dir() and not dest.is_symlink() else dest.unlink()
             pods.copy_into(got, dest)

@@ -23,6 +23,7 @@ from typing import Any, Protocol
 
 from mldsl.runner import zygote
 from mldsl.runner.mounts import Mounts
+from mldsl.runner.stepenv import host_env
 
 #: Argo's message for a pod past ``activeDeadlineSeconds`` (``workflow/controller/operator.go``, pod deadline)
 DEADLINE = "Pod was active on the node longer than the specified deadline"
@@ -109,6 +110,8 @@ class PodSpec:
     cwd: Path
     image: str
     working_dir: str | None = None  # the container's own, for --executor docker
+    #: the names the pod itself declares (its env and secrets): all a Docker container is given
+    declared: tuple[str, ...] = ()
 
 
 def code_path(text: str, code: LocalCode | None) -> str:
@@ -145,8 +148,10 @@ def pod_spec(
         argv.append(str(script))
     if (argv and argv[0] in ("python", "python3")) or (argv and re.fullmatch(r"python3(\.\d+)?", argv[0])):
         argv[0] = sys.executable  # the image's interpreter is this machine's
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MLDSL_INPUT_")}
+    env = host_env()  # an allow-list (stepenv.py), not the user's whole environment
+    declared = []
     for e in c.get("env") or []:
+        declared.append(str(e["name"]))
         if "value" in e:
             env[e["name"]] = local(str(e["value"]))
         elif "valueFrom" in e and "secretKeyRef" in e["valueFrom"]:
@@ -166,7 +171,7 @@ def pod_spec(
         mapped = Path(local(c["workingDir"]))
         if mapped.is_dir():
             cwd = mapped
-    return PodSpec(argv, env, cwd, str(c.get("image", "")), c.get("workingDir"))
+    return PodSpec(argv, env, cwd, str(c.get("image", "")), c.get("workingDir"), tuple(n for n in declared if n in env))
 
 
 def secret_env(name: str, key: str) -> str:
@@ -179,9 +184,8 @@ def docker_argv(spec: PodSpec, step_dir: Path, code: LocalCode | None) -> list[s
     argv = ["docker", "run", "--rm", "-v", f"{step_dir / 'mldsl'}:/mldsl"]
     if code is not None:
         argv += ["-v", f"{code.folder}:{code.mount}"]
-    for k, v in spec.env.items():
-        if k.startswith(("MLDSL_", "OMP_")) and k not in ("MLDSL_OUTPUTS_DIR", "MLDSL_LOCAL_RUN"):
-            argv += ["-e", f"{k}={v.replace(str(step_dir / 'mldsl'), '/mldsl')}"]
+    for k in spec.declared:  # what the pod declares, nothing of this machine's environment
+        argv += ["-e", f"{k}={spec.env[k].replace(str(step_dir / 'mldsl'), '/mldsl')}"]
     inner = [a.replace(str(step_dir / "mldsl"), "/mldsl") for a in spec.argv]
     if inner and inner[0] == sys.executable:
         inner[0] = "python"

@@ -14,7 +14,7 @@ from typing import Any
 from mldsl.runner.base import Options
 from mldsl.runner.cache import StepCache
 from mldsl.runner.engine import Execution
-from mldsl.runner.mounts import MountError, Mounts, s3_uri
+from mldsl.runner.mounts import MountError, Mounts, OutsideError, s3_uri
 from mldsl.runner.nodes import Artifact, Node
 from mldsl.runner.processes import LocalCode, docker_answers
 from mldsl.runner.store import Store
@@ -100,6 +100,9 @@ def prepare(
             uri = f"s3://{a['s3'].get('bucket', '')}/{a['s3'].get('key', '')}"
             try:
                 local = mounts.local(uri)
+            except OutsideError as exc:
+                problems.append(f"param {a['name']}: {exc}")
+                continue
             except MountError:
                 problems.append(
                     f"param {a['name']}: {uri} has no local copy: "
@@ -112,6 +115,9 @@ def prepare(
     for name, value in arts.items():
         try:
             local = mounts.local(value) if "://" in value else Path(value).resolve()
+        except OutsideError as exc:
+            problems.append(f"param {name}: {exc}")
+            continue
         except MountError:
             problems.append(f"param {name}: {value} has no local copy: map it in mldsl.yaml (spec.local.mounts) or give a path")
             continue
@@ -154,7 +160,7 @@ class Runner:
             workflow,
             self.folder,
             prep.mounts,
-            StepCache(prep.store.cache),
+            StepCache(prep.store.cache, [folder for _, folder in prep.mounts.table]),
             prep.options,
             on_change,
             prep.lookup,

@@ -277,6 +277,8 @@ import subprocess  # noqa: E402
 import threading  # noqa: E402
 from pathlib import Path  # noqa: E402
 
+from mldsl.runner.stepenv import host_env  # noqa: E402
+
 
 class Forked:
     """A forked step, waited for as a ``Popen``: its exit code comes from the zygote."""
@@ -431,7 +433,7 @@ def prestart() -> None:
     """Start the zygote now, in the background (``mldsl run`` calls it before compiling, so the first step
     does not wait for an interpreter to start)."""
     if enabled():
-        _current(_startup_env(os.environ))
+        _current(_startup_env(host_env()))
 
 
 def _current(startup: tuple[tuple[str, str], ...]) -> Zygote | None:
@@ -441,12 +443,14 @@ def _current(startup: tuple[tuple[str, str], ...]) -> Zygote | None:
         zygote = _zygote
         if zygote is not None and zygote.alive and zygote.startup == startup:
             return zygote
-        if startup != _startup_env(os.environ):
+        if startup != _startup_env(host_env()):
             return None  # the step's interpreter would start differently from this process's: not ours to fork
         if zygote is not None:
             zygote.close()
         try:
-            _zygote = Zygote(os.environ)
+            # the steps' allow-list (stepenv.py), not the runner's whole environment: a forked step's
+            # /proc/self/environ is the zygote's, whatever os.environ the child is given
+            _zygote = Zygote(host_env())
         except OSError:
             _zygote = None
         return _zygote

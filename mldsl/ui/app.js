@@ -2,7 +2,7 @@
 // Uses form.js (inlined before this file) for literal values. Talks only to the server that served it.
 "use strict";
 
-// --- types: the rules of mldsl.mtypes.assignable (a test runs both on a corpus of type pairs) ----------
+// --- types: the rules of mldsl.lang.mtypes.assignable (a test runs both on a corpus of type pairs) ----------
 function sameValue(v, w) {
   const numeric = x => typeof x === "number" || typeof x === "boolean";  // Python: True == 1
   return numeric(v) && numeric(w) ? Number(v) === Number(w) : v === w;

@@ -38,10 +38,9 @@ class Job:
         """What the process said when it ended without a run record of its own."""
         if self.process.poll() in (None, 0):
             return None
-        try:
-            text = self.errors.read_text(encoding="utf-8", errors="replace").strip()
-        except OSError:
-            text = ""
+        from mldsl.runner.store import log_tail
+
+        text = "\n".join(log_tail(self.errors, 200, 8192)).strip()  # its end, never the whole file
         return text[-2000:] or f"mldsl run exited with {self.process.returncode}"
 
 
@@ -61,15 +60,13 @@ def _summary(record: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _tail(path: Path, lines: int = LOG_TAIL) -> str:
-    try:
-        with path.open("rb") as f:
-            f.seek(0, os.SEEK_END)
-            f.seek(max(0, f.tell() - 64 * 1024))
-            text = f.read().decode("utf-8", errors="replace")
-    except OSError:
-        return ""
-    return "\n".join(text.splitlines()[-lines:])
+def _tail(folder: Path, log: str, lines: int = LOG_TAIL) -> str:
+    """The end of a step's log, when ``log`` names a regular file inside the run's folder (a record's ``log``
+    is not trusted: ``../../../etc/passwd``, an absolute path or a planted link shows nothing)."""
+    from mldsl.runner.store import inside, log_tail
+
+    path = inside(folder, log)
+    return "" if path is None else "\n".join(log_tail(path, lines))
 
 
 class LocalRuns:
@@ -80,8 +77,15 @@ class LocalRuns:
 
         self.source = source
         self.store = find_store(source)
+        self.store.warn = self._warn_once  # the list is polled: a skipped record is named once, not every poll
+        self._warned: set[str] = set()
         self.jobs: list[Job] = []
         self.lock = threading.Lock()
+
+    def _warn_once(self, text: str) -> None:
+        if text not in self._warned:
+            self._warned.add(text)
+            print(text, file=sys.stderr)
 
     def start(self, pipeline: str, params: dict[str, Any]) -> dict[str, Any]:
         """``mldsl run SOURCE --pipeline NAME -p k=v...`` as a process of its own; its record appears in the list."""
@@ -135,13 +139,13 @@ class LocalRuns:
         record = self.store.find(run)
         if record is None:
             return None
-        folder = Path(str(record.get("folder") or self.store.runs / str(record.get("run"))))
+        folder = self.store.folder_of(record)  # its id's folder in the store, not the folder the record claims
         steps = {}
         for group in ("steps", "on_exit"):
             for name, step in (record.get(group) or {}).items():
                 entry = {k: step.get(k) for k in ("phase", "cached", "attempts", "duration", "message") if k in step}
                 entry["outputs"] = {k: v for k, v in (step.get("outputs") or {}).items() if not isinstance(v, (dict, list))}
-                entry["log"] = _tail(folder / step["log"]) if step.get("log") else ""
+                entry["log"] = _tail(folder, step["log"]) if step.get("log") else ""
                 steps[name if group == "steps" else f"{name} (on exit)"] = entry
         return {**_summary(record), "steps": steps, "folder": str(folder)}
 

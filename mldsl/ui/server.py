@@ -5,15 +5,24 @@ requests must name the server itself as ``Host`` (against DNS rebinding),
 every write (``POST``) must carry the session's CSRF token in a header and a
 JSON body (a form on another site can do neither), and the page's Content
 Security Policy lets it talk to nothing but this server.
+
+A slow client cannot lock the page out: a request (line, headers and body) must arrive within
+:data:`REQUEST_TIMEOUT` seconds in all, not per ``recv`` (a header line every 6 s would otherwise hold a
+thread for ever), and when every slot is taken a new connection displaces the one that has spent longest
+still sending its request (a browser on this machine sends its request in milliseconds).
 """
 
 from __future__ import annotations
 
+import contextlib
 import hmac
+import io
 import json
 import secrets
+import socket
 import sys
 import threading
+import time
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -26,18 +35,63 @@ MAX_BODY = 2 * 1024 * 1024
 #: seconds a client may take to send its request; requests served at once (one person's page needs a few)
 REQUEST_TIMEOUT = 10
 MAX_CONNECTIONS = 32
+#: a connection still sending its request after this many seconds may be displaced by a new one
+DISPLACE_AFTER = 1.0
 TOKEN_HEADER = "X-MLDSL-Token"
+
+
+class _DeadlineReader(io.RawIOBase):
+    """A socket's reading side with one deadline for the whole request: each ``recv`` may wait only for
+    what is left of it (``http.server`` sets one timeout per ``recv``, which a slowloris client resets)."""
+
+    def __init__(self, sock: socket.socket, deadline: float, timeout: float | None):
+        self.sock, self.deadline, self.timeout = sock, deadline, timeout
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError("the request did not arrive in time")
+        self.sock.settimeout(left)
+        try:
+            return self.sock.recv_into(buffer)
+        finally:
+            with contextlib.suppress(OSError):
+                self.sock.settimeout(self.timeout)  # writing the answer has its own timeout
 
 
 class Server(ThreadingHTTPServer):
     daemon_threads = True
 
     def process_request(self, request: Any, client_address: Any) -> None:
-        """At most MAX_CONNECTIONS requests at once; past that a connection is closed at once, not queued."""
-        if not self._slots.acquire(blocking=False):
+        """At most MAX_CONNECTIONS requests at once. Past that, the connection that has spent longest still
+        sending its request (over DISPLACE_AFTER seconds) is closed to make room; when none has, the new
+        connection is closed at once, not queued."""
+        admitted = self._slots.acquire(blocking=False) or (self._displace_slowest() and self._slots.acquire(timeout=2))
+        if not admitted:
             self.shutdown_request(request)
             return
+        with self._reading_lock:
+            self._reading[request] = time.monotonic()
         super().process_request(request, client_address)
+
+    def _displace_slowest(self) -> bool:
+        with self._reading_lock:
+            old = [(t, s) for s, t in self._reading.items() if time.monotonic() - t >= DISPLACE_AFTER]
+            if not old:
+                return False
+            _, slowest = min(old, key=lambda ts: ts[0])
+            del self._reading[slowest]
+        with contextlib.suppress(OSError):
+            slowest.shutdown(socket.SHUT_RDWR)  # its recv returns at once; its thread ends and frees the slot
+        return True
+
+    def request_read(self, request: Any) -> None:
+        """``request`` has sent all of its request: it is being answered and is never displaced."""
+        with self._reading_lock:
+            self._reading.pop(request, None)
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         """A client that went silent (the socket timeout) is not worth a traceback on the terminal."""
@@ -49,11 +103,14 @@ class Server(ThreadingHTTPServer):
         try:
             super().process_request_thread(request, client_address)
         finally:
+            self.request_read(request)
             self._slots.release()
 
     def __init__(self, studio: Studio, port: int = 0, *, log: Callable[[str], None] | None = None):
         self.studio = studio
         self._slots = threading.BoundedSemaphore(MAX_CONNECTIONS)
+        self._reading: dict[Any, float] = {}  # connections still sending their request, by when they came
+        self._reading_lock = threading.Lock()
         self.csrf = secrets.token_urlsafe(32)
         self.log = log
         super().__init__(("127.0.0.1", port), Handler)
@@ -71,7 +128,14 @@ class Handler(BaseHTTPRequestHandler):
     server: Server
     server_version = "mldsl-ui"
     sys_version = ""
-    timeout = REQUEST_TIMEOUT  # socket timeout: a client that stops sending frees its thread
+    #: seconds for the whole request to arrive (one deadline, see setup), and the socket timeout for the answer
+    timeout = REQUEST_TIMEOUT
+
+    def setup(self) -> None:
+        super().setup()
+        self.rfile.close()  # the socket's own reader: replaced by one with a deadline for the whole request
+        reader = _DeadlineReader(self.connection, time.monotonic() + (self.timeout or REQUEST_TIMEOUT), self.timeout)
+        self.rfile = io.BufferedReader(reader)
 
     def log_message(self, format: str, *args: Any) -> None:
         if self.server.log is not None:
@@ -127,9 +191,10 @@ class Handler(BaseHTTPRequestHandler):
         if length > MAX_BODY:
             raise RefusedError(413, "request too large")
         try:
-            data = self.rfile.read(length)  # bounded by the handler's timeout when the body is short
+            data = self.rfile.read(length)  # within the request's deadline
         except TimeoutError:
             raise RefusedError(408, "the request body did not arrive in time") from None
+        self.server.request_read(self.connection)
         try:
             return json.loads(data or b"null")
         except (ValueError, UnicodeDecodeError, RecursionError):
@@ -138,6 +203,7 @@ class Handler(BaseHTTPRequestHandler):
     # --- routes ---------------------------------------------------------------------------------------
 
     def do_GET(self) -> None:
+        self.server.request_read(self.connection)
         if not self._host_ok():
             return
         url = urlsplit(self.path)
