@@ -48,3 +48,26 @@ def test_readme_sweep_compiles_against_the_gpu_example(tmp_path: Path) -> None:
     result = compile_paths([project])
     assert result.ok, "\n".join(d.render() for d in result.diagnostics)
     assert "readme-sweep.workflow.yaml" in [m.filename for m in emit_all(result.program)]
+
+
+def _tree() -> list[tuple[str, str]]:
+    """(parent, folder) for each folder the README's tree names under "How it is built"."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = text.split("## How it is built", 1)[1].split("```text", 1)[1].split("```", 1)[0]
+    out, parent = [], ""
+    for line in block.splitlines():
+        for name in re.findall(r"(?:^|\s)([a-z_]+)/(?=\s|$)", line):
+            if not line.startswith(" "):
+                parent = name if name == "mldsl" else ""
+                out.append(("", name))
+            else:
+                out.append((parent, name))
+    return out
+
+
+def test_the_readme_tree_matches_the_folders() -> None:
+    named = _tree()
+    for parent, name in named:
+        assert (ROOT / parent / name).is_dir(), f"the README's tree names {parent}/{name}, which is not a folder"
+    rooms = {p.name for p in (ROOT / "mldsl").iterdir() if p.is_dir() and (p / "__init__.py").exists()}
+    assert rooms == {n for p, n in named if p == "mldsl"}, "every room of mldsl/ is in the README's tree, and no other"
