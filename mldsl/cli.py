@@ -475,9 +475,11 @@ def ui(path: Path, port: int, open_browser: bool, namespace: str | None, context
 
 def _add_run_commands() -> None:
     from mldsl.run_cli import run, runs
+    from mldsl.serve_cli import serve
 
     cli.add_command(run)
     cli.add_command(runs)
+    cli.add_command(serve)
 
 
 _add_run_commands()
