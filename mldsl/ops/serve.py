@@ -137,24 +137,23 @@ def plan_serving(
     ``override`` (``--model-uri``, or the URI ``--from-run`` found, named by ``override_from``) is the first
     traffic entry's model; a canary or shadow keeps its own URI where this machine has a copy of it, and
     serves the override otherwise (said in its note), so that one trained model exercises the whole split."""
-    if not available("mlserver"):  # the root cause: no runtime check below can pass
-        raise ServeRefusedError([("MLServer is not installed", "pip install 'mldsl[serve]'")])
-    problems: list[tuple[str, str]] = []
     served = [*serving.models, *([serving.shadow] if serving.shadow else [])]
-    for kind in sorted({m.server for m in served}):
-        if kind in NO_LOCAL_RUNTIME:
-            why, hint = NO_LOCAL_RUNTIME[kind]
-            users = ", ".join(model_name(serving, m) for m in served if m.server == kind)
-            problems.append((f"serving {serving.name}: server {kind} ({users}) has no local runtime: {why}", hint))
-        elif kind in RUNTIMES and not available(RUNTIMES[kind][0].split(".")[0]):
-            package = RUNTIMES[kind][1]
+    kinds = sorted({m.server for m in served})
+    problems: list[tuple[str, str]] = []
+    for kind in (k for k in kinds if k in NO_LOCAL_RUNTIME):
+        why, hint = NO_LOCAL_RUNTIME[kind]
+        users = ", ".join(model_name(serving, m) for m in served if m.server == kind)
+        problems.append((f"serving {serving.name}: server {kind} ({users}) has no local runtime: {why}", hint))
+    if problems:
+        raise ServeRefusedError(problems)
+    if not available("mlserver"):  # the root cause: no runtime below can load without it
+        raise ServeRefusedError([("MLServer is not installed", "pip install 'mldsl[serve]'")])
+    for kind in kinds:
+        runtime, package = RUNTIMES[kind]
+        if not available(runtime.split(".")[0]):
+            extra = f" {package}=={MLSERVER_VERSION}" if kind != "sklearn" else ""
             problems.append(
-                (
-                    f"serving {serving.name}: MLServer's {kind} runtime is not installed",
-                    f"pip install 'mldsl[serve]' {package}=={MLSERVER_VERSION}"
-                    if kind != "sklearn"
-                    else "pip install 'mldsl[serve]'",
-                )
+                (f"serving {serving.name}: MLServer's {kind} runtime is not installed", f"pip install 'mldsl[serve]'{extra}")
             )
     if problems:
         raise ServeRefusedError(problems)
