@@ -22,7 +22,8 @@ def _err(text: str) -> None:
 @click.option(
     "--from-run",
     metavar="RUN",
-    help="Take the model from a local run's outputs: 'latest', a run id (or a unique prefix), or a run's folder.",
+    help="Take the model from a local run's outputs: 'latest', a run id (or a unique prefix), or a run's folder; runs "
+    "are looked up in the Serving's project, the current folder's, and the projects up to two folders below it.",
 )
 @click.option("--port", type=click.IntRange(1, 65535), default=8080, show_default=True, help="Port on 127.0.0.1.")
 def serve(path: Path, serving_name: str | None, model_uri: str | None, from_run: str | None, port: int) -> None:

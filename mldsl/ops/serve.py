@@ -252,6 +252,12 @@ def find_run(stores: Iterable[Store], run: str, cwd: Path) -> tuple[str, str]:
     return str(record.get("run")), uri
 
 
+def projects_below(folder: Path) -> list[Path]:
+    """The project files one and two folders below ``folder`` (``examples/churn-train/mldsl.yaml`` from a repository's
+    root), whose runs ``--from-run`` also looks at: ``mldsl run examples/churn-train`` keeps its runs there."""
+    return sorted([*folder.glob("*/mldsl.yaml"), *folder.glob("*/*/mldsl.yaml")])
+
+
 def load_plan(
     path: Path, serving_name: str | None, model_uri: str | None, from_run: str | None, cwd: Path
 ) -> tuple[ServePlan, list[str]]:
@@ -279,8 +285,8 @@ def load_plan(
     notes: list[str] = []
     override, override_from = model_uri, None
     if from_run:
-        stores = [store] + ([here] if (here := find_store(cwd)).root != store.root else [])
-        run_id, override = find_run(stores, from_run, cwd)
+        stores = {s.root.resolve(): s for s in (store, find_store(cwd), *(find_store(p.parent) for p in projects_below(cwd)))}
+        run_id, override = find_run(stores.values(), from_run, cwd)
         override_from = f"run {run_id}"
         notes.append(f"model from run {run_id}: {override}")
     return plan_serving(serving, mounts, override, override_from, cwd=cwd), notes
