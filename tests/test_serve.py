@@ -311,6 +311,26 @@ def test_a_port_in_use_is_a_usage_error_with_a_hint(tmp_path: Path) -> None:
     assert "Traceback" not in p.stderr
 
 
+@needs_mlserver
+def test_a_model_file_that_is_no_estimator_is_refused_before_mlserver_starts(tmp_path: Path) -> None:
+    joblib = pytest.importorskip("joblib")
+    (tmp_path / "s.yaml").write_text(SERVING.split("  traffic:")[0])
+    (tmp_path / "garbage.joblib").write_bytes(b"not a pickle")
+    joblib.dump({"weights": [1, 2]}, tmp_path / "dict.joblib")
+    cases = [("garbage.joblib", "cannot be loaded with joblib"), ("dict.joblib", "holds a dict, not a scikit-learn estimator")]
+    for name, why in cases:
+        p = subprocess.run(
+            [*MLDSL, "serve", "s.yaml", "--model-uri", name, "--port", str(_free_port())],
+            cwd=tmp_path,
+            env=_env(),
+            capture_output=True,
+            text=True,
+        )
+        assert p.returncode == 1, p.stderr
+        assert f"{tmp_path / name} {why}" in p.stderr and "hint: give a joblib file" in p.stderr
+        assert "Traceback" not in p.stderr and p.stdout == ""
+
+
 @pytest.mark.parametrize(
     ("server", "reason"),
     [
