@@ -100,11 +100,11 @@ def installed(module: str) -> bool:
 
 
 def model_name(serving: ir.Serving, m: ir.ServedModel) -> str:
-    """The name Seldon Core v2 gives the model (``backends/seldon_v2.py`` model_name): a one-model Serving's is the
-    Serving's, otherwise ``<serving>-<entry>``; the shadow is ``<serving>-shadow``."""
-    if m is serving.shadow:
-        return f"{serving.name}-shadow"
-    return serving.name if len(serving.models) == 1 and m is serving.models[0] else f"{serving.name}-{m.name}"
+    """The name Seldon Core v2 gives the model (``backends/seldon_v2.py`` model_name and its ``-shadow``): a
+    one-model Serving's is the Serving's, otherwise ``<serving>-<entry>``; the shadow is ``<serving>-shadow``."""
+    from mldsl.backends.seldon_v2 import model_name as seldon_v2_name
+
+    return f"{serving.name}-shadow" if m is serving.shadow else seldon_v2_name(serving, m)
 
 
 def local_path(uri: str, mounts: Mounts, cwd: Path) -> Path | None:

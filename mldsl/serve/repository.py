@@ -1,8 +1,9 @@
 """The folder ``mlserver start DIR`` serves: ``settings.json`` and one ``<model>/model-settings.json`` per model.
 
 MLServer reads ``settings.json`` at the folder's root and every ``model-settings.json`` below it
-(MLServer ``mlserver/cli/serve.py`` load_settings, ``mlserver/repository/repository.py``). Its sklearn runtime
-``joblib.load``s one estimator (``runtimes/sklearn/mlserver_sklearn/sklearn.py`` SKLearnModel.load), while the
+(SeldonIO/MLServer@a325e52 ``mlserver/cli/serve.py:13-41`` load_settings, ``mlserver/repository/repository.py:36-43``,
+a recursive glob). Its sklearn runtime ``joblib.load``s one estimator (``runtimes/sklearn/mlserver_sklearn/sklearn.py:23,
+32-37`` SKLearnModel.load, WELLKNOWN_MODEL_FILENAMES), while the
 built-in ``train-sklearn`` module saves ``{"model": estimator, "features": [...], "target": ...}``: the module's
 format stays (``evaluate-classifier`` reads it, and the step cache and registered models hold it), and the
 estimator is written here as ``model.joblib``, the file name that runtime looks for.
@@ -32,7 +33,7 @@ class Prepared:
 
 
 def settings(http_port: int, grpc_port: int) -> dict[str, Any]:
-    """Server settings (``mlserver/settings.py`` Settings): loopback only, no metrics server, and inference in the
+    """Server settings (``mlserver/settings.py:156-283`` Settings): loopback only, no metrics server, and inference in the
     server's own process: ``parallel_workers: 0``, as MLServer's worker processes fail on some machines (uvloop
     finds no event loop) and a laptop's requests do not need them."""
     return {
