@@ -2,8 +2,8 @@
 
 MLServer runs as ``mlserver start DIR`` (SeldonIO/MLServer@a325e52 ``mlserver/cli/main.py:42-52`` start:
 load_settings(DIR), then ``MLServer(settings).start(models)``) in a child process on loopback ports of its own;
-it stops itself on SIGINT/SIGTERM (``mlserver/server.py:22,168-190`` HANDLED_SIGNALS, MLServer.stop). The router binds the user's port
-before anything starts, so a port in use is refused first.
+it stops itself on SIGINT/SIGTERM (``mlserver/server.py:22,168-190`` HANDLED_SIGNALS, MLServer.stop). The
+router binds the user's port before anything starts, so a port in use is refused first.
 """
 
 from __future__ import annotations
