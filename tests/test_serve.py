@@ -112,9 +112,9 @@ class Served:
     def logged(self) -> str:
         return self.err.read_text()
 
-    def stop(self) -> int:
+    def stop(self, sig: int = signal.SIGTERM) -> int:
         if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
+            self.proc.send_signal(sig)
         return self.proc.wait(60)
 
 
@@ -248,22 +248,34 @@ def test_a_request_over_the_size_bound_is_refused_unread(risk: tuple[Served, dic
 
 
 @needs_mlserver
-def test_sigterm_stops_the_router_and_mlserver_leaving_no_process(tmp_path: Path) -> None:
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "Ctrl-C"])
+def test_a_stop_signal_stops_the_router_and_mlserver_leaving_no_process(tmp_path: Path, sig: signal.Signals) -> None:
     (tmp_path / "mldsl.yaml").write_text(PROJECT)
     (tmp_path / "risk.yaml").write_text(SERVING.split("  traffic:")[0])  # one model: no split, no shadow
     _train(tmp_path, 1, "logistic")
     served = Served(["risk.yaml"], tmp_path, tmp_path)
     below = _descendants(served.proc.pid)
     assert below, "MLServer runs as a child process"
+    folders = {Path(a) for pid in below for a in Path(f"/proc/{pid}/cmdline").read_bytes().decode().split("\0")[-2:-1]}
+    assert len(folders) == 1 and all(f.name.startswith("mldsl-serve-risk-") and f.is_dir() for f in folders), folders
     status, body, _ = served.request("POST", "/v2/models/risk/infer", _v2(ROWS[:2]))
     assert status == 200 and body["model_name"] == "risk"  # a one-model Serving's model is the Serving's name
-    assert served.stop() == 0
+    assert served.stop(sig) == 0
     time.sleep(0.5)
     assert [pid for pid in below if Path(f"/proc/{pid}").exists()] == []
+    assert not any(f.exists() for f in folders)  # MLServer's model folder is removed
     assert "stopping" in served.logged()
     with socket.socket() as s:  # nothing listens there any more (SO_REUSEADDR: the closed connections' TIME_WAIT)
         s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         s.bind(("127.0.0.1", served.port))
+
+
+def test_an_invalid_serving_lists_its_errors_and_exits_1(tmp_path: Path) -> None:
+    (tmp_path / "s.yaml").write_text(SERVING.replace("weight: 30", "weight: 20"))
+    p = subprocess.run([*MLDSL, "serve", "s.yaml"], cwd=tmp_path, env=_env(), capture_output=True, text=True)
+    assert p.returncode == 1, p.stderr
+    assert "s.yaml:" in p.stderr and "error[MLD800]: traffic weights add up to 90, not 100" in p.stderr
+    assert "Traceback" not in p.stderr
 
 
 @needs_mlserver
