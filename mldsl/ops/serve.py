@@ -283,6 +283,8 @@ def load_plan(
     for prefix, folder in project.local_mounts:
         mounts.add(prefix, Path(folder))
     notes: list[str] = []
+    if serving.protocol not in (None, "v2"):
+        notes.append(f"serving {serving.name} declares protocol {serving.protocol}: MLServer answers the V2 protocol here")
     override, override_from = model_uri, None
     if from_run:
         stores = {s.root.resolve(): s for s in (store, find_store(cwd), *(find_store(p.parent) for p in projects_below(cwd)))}
