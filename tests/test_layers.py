@@ -1,6 +1,6 @@
 """The house plan's layers, checked on the import graph (#27): every import counts, the ones inside functions too.
 
-Apps (``cli``, which also starts ``ui``) sit over the use cases (``ops``), which sit over the runner, the review,
+Apps (``cli``, which starts ``ui`` and ``serve``) sit over the use cases (``ops``), which sit over the runner, the review,
 the cluster client and the formatter, which sit over the backends, over the compiler, over the language core and Argo's semantics,
 over ``util``. A module imports its own room or lower ones; siblings do not import each other; the runner reads
 manifests as a cluster does, so it never imports the compiler or a backend; and the graph has no cycle, so no
@@ -23,7 +23,7 @@ PACKAGE_DIRS = {"mldsl": "mldsl", "mldsl.compiler": "compiler", "mldsl.backends"
 LAYERS: list[tuple[str, ...]] = [
     ("mldsl.__main__",),
     ("mldsl.cli",),  # the outermost adapter: `mldsl ui` starts the studio
-    ("mldsl.ui",),
+    ("mldsl.ui", "mldsl.serve"),  # the studio; `mldsl serve`'s router in front of MLServer
     ("mldsl.ops",),
     ("mldsl.runner", "mldsl.review", "mldsl.cluster", "mldsl.fmt"),
     ("mldsl.backends",),

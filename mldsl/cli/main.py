@@ -453,9 +453,11 @@ def ui(path: Path, port: int, open_browser: bool, namespace: str | None, context
 
 def _add_run_commands() -> None:
     from mldsl.cli.run import run, runs
+    from mldsl.cli.serve import serve
 
     cli.add_command(run)
     cli.add_command(runs)
+    cli.add_command(serve)
 
 
 _add_run_commands()
