@@ -1,0 +1,118 @@
+"""What a notebook step runs in its image (SPEC §1.12): papermill, then nbconvert for HTML outputs.
+
+The compiler inlines this file's text after the step runtime (``mldsl.runtime.prelude``, which gives
+``inputs`` and ``MLDSL_OUTPUTS_DIR``) and a call of :func:`run_notebook`; so it imports nothing of
+mldsl, and papermill and nbconvert only inside the step. Parameter outputs are the files the notebook
+writes at ``MLDSL_OUTPUT_<NAME>``, as for any step; the kernel inherits that environment.
+"""
+
+import json
+import os
+import re
+import shutil
+import sys
+import tempfile
+
+#: where Kubernetes reads a container's termination message, which Argo shows as the step's message
+TERMINATION_LOG = "/dev/termination-log"
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+#: IPython's frame header for code run from a cell (IPython >= 8: ``Cell In[3], line 2``)
+_CELL_LINE = re.compile(r"Cell In\s*\[\s*\d*\s*\],\s*line (\d+)")
+#: cells papermill adds to the executed notebook (papermill 2.6 ``parameterize.py``, ``execute.py``)
+_ADDED_TAGS = ("injected-parameters", "papermill-error-cell-tag")
+
+
+def failure_message(file, number, exec_count, source, line, ename, evalue):
+    """The one paragraph a person reads first: which cell, which line of it, what went wrong."""
+    where = f"{file} cell {number}" + (f" (In [{exec_count}])" if exec_count else "")
+    text = source.splitlines()[line - 1].strip() if line and 0 < line <= len(source.splitlines()) else ""
+    shown = f", line {line}: {text}" if text else ""
+    return f"notebook failed at {where}{shown}\n{ename}: {evalue}"
+
+
+def _cell_line(traceback):
+    for entry in traceback or ():
+        m = _CELL_LINE.search(_ANSI.sub("", entry))
+        if m:
+            return int(m.group(1))
+    return None
+
+
+def _own_number(executed_path, cell_index):
+    """The 1-based number of the failing cell in the notebook as written: papermill's index counts the cells
+    it added (the injected parameters, its error banner)."""
+    try:
+        with open(executed_path, encoding="utf-8") as fh:
+            cells = json.load(fh)["cells"]
+    except (OSError, ValueError, KeyError):
+        return cell_index + 1
+    added = sum(1 for c in cells[:cell_index] if set(c.get("metadata", {}).get("tags", ())) & set(_ADDED_TAGS))
+    return cell_index - added + 1
+
+
+def _say(message):
+    print("mldsl: " + message, file=sys.stderr, flush=True)
+    try:
+        with open(TERMINATION_LOG, "w", encoding="utf-8") as fh:
+            fh.write(message[:4000])
+    except OSError:
+        pass  # not in a pod
+
+
+def render_html(executed, target):
+    """The executed notebook as one self-contained HTML page (nbconvert's ``lab`` template)."""
+    import nbconvert
+    import nbformat
+
+    body, _ = nbconvert.HTMLExporter().from_notebook_node(nbformat.read(executed, as_version=4))
+    with open(target, "w", encoding="utf-8") as fh:
+        fh.write(body)
+
+
+def run_notebook(notebook, file, kernel, params, outputs, html_outputs, outputs_dir):
+    """Run ``notebook`` (its JSON text) with ``params``; keep it executed at ``<outputs_dir>/executed``.
+
+    The kernel finds where to write each output in ``MLDSL_OUTPUT_<NAME>``. Exits 1 with the failing
+    cell's number, line and error when a cell fails.
+    """
+    try:
+        import papermill
+    except ImportError as exc:
+        _say(f"this notebook step needs papermill in its image ({exc}): pip install papermill ipykernel nbconvert")
+        sys.exit(1)
+    os.makedirs(outputs_dir, exist_ok=True)
+    for name in outputs:  # the kernel is a child of this process: it inherits these
+        os.environ["MLDSL_OUTPUT_" + name.upper()] = os.path.join(outputs_dir, name)
+    work = tempfile.mkdtemp(prefix="mldsl-notebook-")
+    source = os.path.join(work, "input.ipynb")
+    executed = os.path.join(work, os.path.basename(file) if file.endswith(".ipynb") else "executed.ipynb")
+    with open(source, "w", encoding="utf-8") as fh:
+        fh.write(notebook)
+    print(f"mldsl: running {file} with papermill {papermill.__version__}, kernel {kernel}", file=sys.stderr, flush=True)
+    failed = None
+    try:
+        papermill.execute_notebook(
+            source,
+            executed,
+            parameters=params,
+            kernel_name=kernel,
+            progress_bar=False,
+            stdout_file=sys.stdout,
+            stderr_file=sys.stderr,
+        )
+    except papermill.PapermillExecutionError as exc:
+        line = _cell_line(exc.traceback)
+        number = _own_number(executed, exc.cell_index)
+        failed = failure_message(file, number, exc.exec_count, exc.source, line, exc.ename, exc.evalue)
+    except Exception as exc:  # the kernel did not start, or died: papermill's own words
+        failed = f"notebook {file} did not run: {type(exc).__name__}: {exc}"
+    if os.path.exists(executed):
+        shutil.copyfile(executed, os.path.join(outputs_dir, "executed"))
+    if failed is not None:
+        _say(failed)
+        sys.exit(1)
+    for name in html_outputs:
+        target = os.path.join(outputs_dir, name)
+        if not os.path.exists(target):  # a notebook that writes its own report keeps it
+            render_html(executed, target)
+    shutil.rmtree(work, ignore_errors=True)
