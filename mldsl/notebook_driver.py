@@ -26,8 +26,8 @@ def failure_message(file, number, exec_count, source, line, ename, evalue):
     """The one paragraph a person reads first: which cell, which line of it, what went wrong."""
     where = f"{file} cell {number}" + (f" (In [{exec_count}])" if exec_count else "")
     text = source.splitlines()[line - 1].strip() if line and 0 < line <= len(source.splitlines()) else ""
-    shown = f", line {line}: {text}" if text else ""
-    return f"notebook failed at {where}{shown}\n{ename}: {evalue}"
+    shown = f", line {line} `{text}`" if text else ""
+    return f"notebook failed at {where}{shown}: {ename}: {evalue}"
 
 
 def _cell_line(traceback):
@@ -52,8 +52,13 @@ def _own_number(executed_path, cell_index):
 
 def _say(message):
     print("mldsl: " + message, file=sys.stderr, flush=True)
+    # a pod's terminationMessagePath; `mldsl run` gives its own (never this machine's /dev)
+    path = os.environ.get("MLDSL_TERMINATION_LOG") or ("" if os.environ.get("MLDSL_LOCAL_RUN") else TERMINATION_LOG)
+    if not path:
+        return
     try:
-        with open(TERMINATION_LOG, "w", encoding="utf-8") as fh:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "w", encoding="utf-8") as fh:
             fh.write(message[:4000])
     except OSError:
         pass  # not in a pod

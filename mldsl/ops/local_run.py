@@ -149,7 +149,7 @@ def run_path(
         echo_err(f"mldsl run: {len(exc.problems)} problem{'s' if len(exc.problems) != 1 else ''}; nothing ran")
         sys.exit(EXIT_FAILED)
     runner: Any = None
-    from mldsl.compiler.ir import step_key
+    from mldsl.compiler.ir import NotebookRun, step_key
 
     step_names = {step_key(s.name): s.name for s in (*pipeline.steps, *pipeline.exit_steps)}
     if pipeline.on_exit is not None:
@@ -164,6 +164,11 @@ def run_path(
     prep.output_kinds = {name: v.type.kind for name, v in pipeline.outputs if hasattr(v, "type")}
     prep.step_kinds = {
         step_key(s.name): {o.name: o.type.kind for o in s.module.outputs} for s in (*pipeline.steps, *pipeline.exit_steps)
+    }
+    prep.notebooks = {
+        step_key(s.name): (s.module.run.file, tuple(o.name for o in s.module.outputs if o.type.format == "html"))
+        for s in (*pipeline.steps, *pipeline.exit_steps)
+        if isinstance(s.module.run, NotebookRun)
     }
     runner = Runner(prep, view, step_names)
     _run_and_report(runner, view, store, fmt)
