@@ -126,7 +126,7 @@ def _check_parameters(ctx: Context, shown: str, nb: Notebook, injected: list[Par
             Diagnostic(
                 "MLD613",
                 f"the parameters cell (cell {cell.number}) is not Python: {exc.msg}",
-                Span(shown, cell.line_of(exc.lineno or 1), 1),
+                Span(shown, *cell.line_of(exc.lineno or 1)),
                 "the parameters cell assigns each input's default: name = value",
             )
         )
@@ -142,9 +142,9 @@ def _check_parameters(ctx: Context, shown: str, nb: Notebook, injected: list[Par
             ctx.diags.add(
                 Diagnostic(
                     "MLD612",
-                    f"input {p.name!r} is not set in the parameters cell (cell {cell.number}): "
-                    "papermill would inject it, and the notebook run alone in Jupyter would not know it",
-                    Span(shown, cell.line_of(1), 1),
+                    f"input {p.name!r} is missing from the parameters cell (cell {cell.number}): "
+                    "the notebook gives it no default of its own, so it would not run alone in Jupyter",
+                    Span(shown, *cell.line_of(1)),
                     f"add `{p.name} = {example}` to cell {cell.number}",
                 )
             )
@@ -154,7 +154,7 @@ def _check_parameters(ctx: Context, shown: str, nb: Notebook, injected: list[Par
                     "MLD614",
                     f"input {p.name!r} is {_a(p.type)}, but the parameters cell (cell {cell.number}, line {a.line}) "
                     f"sets it to {a.value!r} ({type(a.value).__name__})",
-                    Span(shown, cell.line_of(a.line), 1),
+                    Span(shown, *cell.line_of(a.line)),
                     "the step injects the declared type: make the cell's default one of it, or change the input's type",
                     severity="warning",
                 )

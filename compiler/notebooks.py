@@ -26,13 +26,14 @@ class Cell:
     source: str
     tags: tuple[str, ...]
     line: int  # line of the cell's object in the .ipynb file
-    source_lines: tuple[int, ...]  # line in the file of each line of the source, where the file lists them
+    #: line and column in the file of each line of the source, where the file lists them one by one
+    source_lines: tuple[tuple[int, int], ...]
 
-    def line_of(self, source_line: int) -> int:
-        """The file's line for the 1-based line ``source_line`` of the cell's source."""
+    def line_of(self, source_line: int) -> tuple[int, int]:
+        """The file's line and column for the 1-based line ``source_line`` of the cell's source."""
         if 0 < source_line <= len(self.source_lines):
             return self.source_lines[source_line - 1]
-        return self.source_lines[0] if self.source_lines else self.line
+        return self.source_lines[0] if self.source_lines else (self.line, 1)
 
     def summary(self) -> str:
         """What a reviewer reads of a cell: a short digest of its source and its first line."""
@@ -148,26 +149,29 @@ def _elements(text: str, i: int) -> list[int]:
     return out
 
 
-def _cell_spots(text: str) -> list[tuple[int, tuple[int, ...]]]:
+def _cell_spots(text: str) -> list[tuple[int, tuple[tuple[int, int], ...]]]:
     """For each cell: the line of its object, and the line of each line of its source when listed line by line."""
 
     def line(offset: int) -> int:
         return text.count("\n", 0, offset) + 1
+
+    def at(offset: int) -> tuple[int, int]:
+        return line(offset), offset - text.rfind("\n", 0, offset)
 
     try:
         top = dict(_members(text, _ws(text, 0)))
         if "cells" not in top or text[top["cells"]] != "[":
             return []
         spots = []
-        for at in _elements(text, top["cells"]):
-            lines: tuple[int, ...] = ()
-            if text[at] == "{":
-                src = dict(_members(text, at)).get("source")
+        for cell in _elements(text, top["cells"]):
+            lines: tuple[tuple[int, int], ...] = ()
+            if text[cell] == "{":
+                src = dict(_members(text, cell)).get("source")
                 if src is not None and text[src] == "[":
-                    lines = tuple(line(o) for o in _elements(text, src))
+                    lines = tuple(at(o) for o in _elements(text, src))
                 elif src is not None:
-                    lines = (line(src),)
-            spots.append((line(at), lines))
+                    lines = (at(src),)
+            spots.append((line(cell), lines))
         return spots
     except (ValueError, IndexError):  # positions are a help: the notebook itself was read above
         return []
