@@ -112,7 +112,7 @@ def _check_parameters(ctx: Context, shown: str, nb: Notebook, injected: list[Par
             Diagnostic(
                 "MLD611",
                 f"notebook has no cell tagged 'parameters', so inputs {names} would not reach it",
-                Span(shown, nb.cells[0].line if nb.cells else 1, 1),
+                Span(shown, *((nb.cells[0].line, nb.cells[0].col) if nb.cells else (1, 1))),
                 _TAG_HINT,
             )
         )

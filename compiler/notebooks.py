@@ -25,7 +25,8 @@ class Cell:
     kind: str
     source: str
     tags: tuple[str, ...]
-    line: int  # line of the cell's object in the .ipynb file
+    line: int  # line and column of the cell's object in the .ipynb file
+    col: int
     #: line and column in the file of each line of the source, where the file lists them one by one
     source_lines: tuple[tuple[int, int], ...]
 
@@ -33,7 +34,7 @@ class Cell:
         """The file's line and column for the 1-based line ``source_line`` of the cell's source."""
         if 0 < source_line <= len(self.source_lines):
             return self.source_lines[source_line - 1]
-        return self.source_lines[0] if self.source_lines else (self.line, 1)
+        return self.source_lines[0] if self.source_lines else (self.line, self.col)
 
     def summary(self) -> str:
         """What a reviewer reads of a cell: a short digest of its source and its first line."""
@@ -77,17 +78,17 @@ def read_notebook(text: str) -> Notebook:
     spots = _cell_spots(text)
     cells: list[Cell] = []
     for i, raw in enumerate(raw_cells):
-        line, source_lines = spots[i] if i < len(spots) else (1, ())
+        (line, col), source_lines = spots[i] if i < len(spots) else ((1, 1), ())
         if not isinstance(raw, dict) or raw.get("cell_type") not in _KINDS:
-            raise NotebookError(f"cell {i + 1} is not a notebook cell (its cell_type is one of {', '.join(_KINDS)})", line)
+            raise NotebookError(f"cell {i + 1} is not a notebook cell (its cell_type is one of {', '.join(_KINDS)})", line, col)
         source = raw.get("source", "")
         if isinstance(source, list) and all(isinstance(s, str) for s in source):
             source = "".join(source)
         if not isinstance(source, str):
-            raise NotebookError(f"cell {i + 1}'s source is not text", line)
+            raise NotebookError(f"cell {i + 1}'s source is not text", line, col)
         meta = raw.get("metadata") if isinstance(raw.get("metadata"), dict) else {}
         tags = meta.get("tags") if isinstance(meta.get("tags"), list) else []
-        cells.append(Cell(i + 1, raw["cell_type"], source, tuple(str(t) for t in tags), line, source_lines))
+        cells.append(Cell(i + 1, raw["cell_type"], source, tuple(str(t) for t in tags), line, col, source_lines))
     meta = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
     language = str(
         (meta.get("kernelspec") or {}).get("language") or (meta.get("language_info") or {}).get("name") or "python"
@@ -149,7 +150,7 @@ def _elements(text: str, i: int) -> list[int]:
     return out
 
 
-def _cell_spots(text: str) -> list[tuple[int, tuple[tuple[int, int], ...]]]:
+def _cell_spots(text: str) -> list[tuple[tuple[int, int], tuple[tuple[int, int], ...]]]:
     """For each cell: the line of its object, and the line of each line of its source when listed line by line."""
 
     def line(offset: int) -> int:
@@ -171,7 +172,7 @@ def _cell_spots(text: str) -> list[tuple[int, tuple[tuple[int, int], ...]]]:
                     lines = tuple(at(o) for o in _elements(text, src))
                 elif src is not None:
                     lines = (at(src),)
-            spots.append((line(cell), lines))
+            spots.append((at(cell), lines))
         return spots
     except (ValueError, IndexError):  # positions are a help: the notebook itself was read above
         return []
