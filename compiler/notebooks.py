@@ -86,14 +86,17 @@ def read_notebook(text: str) -> Notebook:
             source = "".join(source)
         if not isinstance(source, str):
             raise NotebookError(f"cell {i + 1}'s source is not text", line, col)
-        meta = raw.get("metadata") if isinstance(raw.get("metadata"), dict) else {}
-        tags = meta.get("tags") if isinstance(meta.get("tags"), list) else []
+        tags = _dict(raw.get("metadata")).get("tags")
+        tags = tags if isinstance(tags, list) else []
         cells.append(Cell(i + 1, raw["cell_type"], source, tuple(str(t) for t in tags), line, col, source_lines))
-    meta = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
-    language = str(
-        (meta.get("kernelspec") or {}).get("language") or (meta.get("language_info") or {}).get("name") or "python"
-    )
+    meta = _dict(data.get("metadata"))
+    language = str(_dict(meta.get("kernelspec")).get("language") or _dict(meta.get("language_info")).get("name") or "python")
     return Notebook(tuple(cells), language.lower(), _canonical(data))
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    """``value`` where it is a JSON object, else an empty one (a hand-edited notebook may hold anything)."""
+    return value if isinstance(value, dict) else {}
 
 
 def _canonical(data: dict[str, Any]) -> str:
@@ -105,7 +108,7 @@ def _canonical(data: dict[str, Any]) -> str:
         if raw.get("cell_type") == "code":
             cell["outputs"], cell["execution_count"] = [], None
         cells.append(cell)
-    meta = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
+    meta = _dict(data.get("metadata"))
     kept = {k: meta[k] for k in ("kernelspec", "language_info") if k in meta}
     nb = {"cells": cells, "metadata": kept, "nbformat": data["nbformat"], "nbformat_minor": data.get("nbformat_minor", 0)}
     return json.dumps(nb, sort_keys=True, separators=(",", ":"), ensure_ascii=False)

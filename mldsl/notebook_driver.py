@@ -13,6 +13,8 @@ import shutil
 import sys
 import tempfile
 
+# The annotations are strings: this code runs in the step's image, whose Python may be older than mldsl's.
+
 #: where Kubernetes reads a container's termination message, which Argo shows as the step's message
 TERMINATION_LOG = "/dev/termination-log"
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -22,7 +24,9 @@ _CELL_LINE = re.compile(r"Cell In\s*\[\s*\d*\s*\],\s*line (\d+)")
 _ADDED_TAGS = ("injected-parameters", "papermill-error-cell-tag")
 
 
-def failure_message(file, number, exec_count, source, line, ename, evalue):
+def failure_message(
+    file: str, number: int, exec_count: "int | None", source: str, line: "int | None", ename: str, evalue: str
+) -> str:
     """The one paragraph a person reads first: which cell, which line of it, what went wrong."""
     where = f"{file} cell {number}" + (f" (In [{exec_count}])" if exec_count else "")
     text = source.splitlines()[line - 1].strip() if line and 0 < line <= len(source.splitlines()) else ""
@@ -30,7 +34,7 @@ def failure_message(file, number, exec_count, source, line, ename, evalue):
     return f"notebook failed at {where}{shown}: {ename}: {evalue}"
 
 
-def _cell_line(traceback):
+def _cell_line(traceback: "list[str] | None") -> "int | None":
     for entry in traceback or ():
         m = _CELL_LINE.search(_ANSI.sub("", entry))
         if m:
@@ -38,7 +42,7 @@ def _cell_line(traceback):
     return None
 
 
-def _own_number(executed_path, cell_index):
+def _own_number(executed_path: str, cell_index: int) -> int:
     """The 1-based number of the failing cell in the notebook as written: papermill's index counts the cells
     it added (the injected parameters, its error banner)."""
     try:
@@ -50,7 +54,7 @@ def _own_number(executed_path, cell_index):
     return cell_index - added + 1
 
 
-def _say(message):
+def _say(message: str) -> None:
     print("mldsl: " + message, file=sys.stderr, flush=True)
     # a pod's terminationMessagePath; `mldsl run` gives its own (never this machine's /dev)
     path = os.environ.get("MLDSL_TERMINATION_LOG") or ("" if os.environ.get("MLDSL_LOCAL_RUN") else TERMINATION_LOG)
@@ -64,24 +68,32 @@ def _say(message):
         pass  # not in a pod
 
 
-def render_html(executed, target):
+def render_html(executed: str, target: str) -> None:
     """The executed notebook as one self-contained HTML page (nbconvert's ``lab`` template)."""
     import nbconvert
     import nbformat
 
-    body, _ = nbconvert.HTMLExporter().from_notebook_node(nbformat.read(executed, as_version=4))
+    body, _ = nbconvert.HTMLExporter().from_notebook_node(nbformat.read(executed, as_version=4))  # type: ignore[no-untyped-call]
     with open(target, "w", encoding="utf-8") as fh:
         fh.write(body)
 
 
-def run_notebook(notebook, file, kernel, params, outputs, html_outputs, outputs_dir):
+def run_notebook(
+    notebook: str,
+    file: str,
+    kernel: str,
+    params: "dict[str, object]",
+    outputs: "list[str]",
+    html_outputs: "list[str]",
+    outputs_dir: str,
+) -> None:
     """Run ``notebook`` (its JSON text) with ``params``; keep it executed at ``<outputs_dir>/executed``.
 
     The kernel finds where to write each output in ``MLDSL_OUTPUT_<NAME>``. Exits 1 with the failing
     cell's number, line and error when a cell fails.
     """
     try:
-        import papermill
+        import papermill  # type: ignore[import-untyped]
     except ImportError as exc:
         _say(f"this notebook step needs papermill in its image ({exc}): pip install papermill ipykernel nbconvert")
         sys.exit(1)

@@ -116,9 +116,7 @@ def test_a_default_of_another_type_is_a_warning_at_its_line(tmp_path: Path) -> N
     ],
     ids=["json", "not-an-object", "nbformat-3", "source-not-text", "cell-type", "parameters-not-python"],
 )
-def test_a_broken_notebook_is_an_error_never_a_traceback(
-    tmp_path: Path, text: str, where: tuple[int, int], words: str
-) -> None:
+def test_a_broken_notebook_is_an_error_never_a_traceback(tmp_path: Path, text: str, where: tuple[int, int], words: str) -> None:
     root = lab(tmp_path, module(INPUTS), text)
     done = subprocess.run([*MLDSL, "validate", str(root)], capture_output=True, text=True, check=False)
     assert done.returncode == 1, done.stderr
@@ -300,8 +298,10 @@ def test_a_failing_cell_is_reported_with_its_number_line_and_error(tmp_path: Pat
         code("rows = 10", "parameters"),
         code("total = rows\nratio = total / (rows - rows)\nprint(ratio)"),
     )
-    root = lab(tmp_path, module("{rows: {type: int, default: 10}}", "{total: int}"), nb, "  steps:\n    explore: {uses: explore@1}\n")
-    code_, record, err = _run(root, tmp_path / "home")
+    root = lab(
+        tmp_path, module("{rows: {type: int, default: 10}}", "{total: int}"), nb, "  steps:\n    explore: {uses: explore@1}\n"
+    )
+    code_, record, _err = _run(root, tmp_path / "home")
     assert code_ == 1
     step = record["steps"]["explore"]
     assert step["phase"] == "Failed"
