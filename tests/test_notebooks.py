@@ -254,7 +254,7 @@ def _file(uri: str) -> Path:
     return Path(uri.removeprefix("file://"))
 
 
-def test_a_notebook_step_runs_with_papermill_and_feeds_when(tmp_path: Path) -> None:
+def test_a_notebook_step_runs_with_papermill_and_feeds_when(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     pytest.importorskip("papermill", reason="the notebook extra: pip install -e '.[notebook]'")
     pytest.importorskip("nbconvert", reason="the notebook extra: pip install -e '.[notebook]'")
     root = lab(tmp_path, RUN_MODULE, EXPLORE, GATED)
@@ -289,6 +289,13 @@ def test_a_notebook_step_runs_with_papermill_and_feeds_when(tmp_path: Path) -> N
     )
     assert "notebook explore.ipynb as it ran: file://" in shown.stdout, shown.stdout + shown.stderr
     assert "notebook as HTML (report): file://" in shown.stdout
+
+    # the UI's runs panel shows the same (mldsl/ui/runs.py feeds app.js's showRun)
+    from mldsl.ui.runs import LocalRuns
+
+    monkeypatch.setenv("MLDSL_HOME", str(tmp_path / "home2"))
+    shown_ui = LocalRuns(root).show(record["run"])
+    assert shown_ui is not None and shown_ui["steps"]["low"]["notebook"]["executed"].startswith("file://")
 
 
 def test_a_failing_cell_is_reported_with_its_number_line_and_error(tmp_path: Path) -> None:
@@ -344,3 +351,15 @@ def test_compile_output_names_the_notebook(tmp_path: Path) -> None:
     assert tpl["script"]["image"] == "python:3.11-slim" and tpl["script"]["command"] == ["python"]
     assert {"name": "executed", "path": "/mldsl/outputs/executed"} in tpl["outputs"]["artifacts"]
     assert "papermill.execute_notebook(" in tpl["script"]["source"]
+
+
+def test_forms_treat_a_notebook_module_like_any_other(tmp_path: Path) -> None:
+    out = tmp_path / "forms"
+    done = subprocess.run(
+        [*MLDSL, "forms", str(EXAMPLES / "churn-notebook"), "-o", str(out)], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    schema = json.loads((out / "module-explore-churn.schema.json").read_text(encoding="utf-8"))
+    assert list(schema["properties"]) == ["table", "test_fraction", "seed"]
+    assert schema["properties"]["test_fraction"]["maximum"] == 0.5
+    assert (out / "module-explore-churn.html").is_file()
