@@ -95,7 +95,8 @@ def run_notebook(
     try:
         import papermill  # type: ignore[import-untyped]
     except ImportError as exc:
-        _say(f"this notebook step needs papermill in its image ({exc}): pip install papermill ipykernel nbconvert")
+        where = "this machine's Python (pip install 'mldsl[notebook]')" if os.environ.get("MLDSL_LOCAL_RUN") else "its image"
+        _say(f"this notebook step needs papermill in {where}: {exc}")
         sys.exit(1)
     os.makedirs(outputs_dir, exist_ok=True)
     for name in outputs:  # the kernel is a child of this process: it inherits these

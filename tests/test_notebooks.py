@@ -363,3 +363,24 @@ def test_forms_treat_a_notebook_module_like_any_other(tmp_path: Path) -> None:
     assert list(schema["properties"]) == ["table", "test_fraction", "seed"]
     assert schema["properties"]["test_fraction"]["maximum"] == 0.5
     assert (out / "module-explore-churn.html").is_file()
+
+
+def test_without_papermill_the_step_says_what_to_install(tmp_path: Path) -> None:
+    """The step's own script, run where papermill cannot be imported: a message and exit 1, no traceback."""
+    root = lab(tmp_path, module(INPUTS), notebook(PARAMS))
+    (m,) = compile_paths([root]).program.modules
+    script = tmp_path / "step.py"
+    script.write_text(m.run.source, encoding="utf-8")
+    message = tmp_path / "termination-log"
+    env = {
+        **os.environ,
+        "MLDSL_OUTPUTS_DIR": str(tmp_path / "out"),
+        "MLDSL_LOCAL_RUN": "1",
+        "MLDSL_TERMINATION_LOG": str(message),
+    }
+    blocked = "import sys; sys.modules['papermill'] = None; p = sys.argv[1]; exec(compile(open(p).read(), p, 'exec'))"
+    done = subprocess.run([sys.executable, "-c", blocked, str(script)], capture_output=True, text=True, env=env, check=False)
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    assert "needs papermill in this machine's Python (pip install 'mldsl[notebook]')" in done.stderr
+    assert message.read_text(encoding="utf-8").startswith("this notebook step needs papermill")
