@@ -384,3 +384,17 @@ def test_without_papermill_the_step_says_what_to_install(tmp_path: Path) -> None
     assert "Traceback" not in done.stderr
     assert "needs papermill in this machine's Python (pip install 'mldsl[notebook]')" in done.stderr
     assert message.read_text(encoding="utf-8").startswith("this notebook step needs papermill")
+
+
+def test_mldsl_run_refuses_before_any_step_when_papermill_is_missing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib.util
+
+    from mldsl.ops.local_run import notebook_tools_missing
+
+    root = lab(tmp_path, RUN_MODULE, EXPLORE, GATED)
+    (pipeline,) = compile_paths([root]).program.pipelines
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name in ("papermill", "nbconvert") else real(name, *a)
+    )
+    assert notebook_tools_missing(pipeline) == ["nbconvert", "papermill"]

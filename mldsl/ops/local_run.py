@@ -141,6 +141,11 @@ def run_path(
     secrets = {k: v for k, v in os.environ.items() if k.startswith("MLDSL_SECRET_")}
     options = Options(parallel or os.cpu_count() or 1, not no_cache, executor, code, secrets, approved)
     artifact_params = {p.name for p in pipeline.params if p.type.kind == "artifact"}
+    missing = notebook_tools_missing(pipeline) if executor == "process" else []
+    if missing:  # before any step runs (a Spark step before the notebook may take minutes)
+        echo_err(f"mldsl run: notebook steps run here with {', '.join(missing)}, not installed: pip install 'mldsl[notebook]'")
+        echo_err("mldsl run: 1 problem; nothing ran")
+        sys.exit(EXIT_FAILED)
     try:
         prep = prepare(template["spec"], name, values, artifact_params, mounts, options, store, project.namespace or "default")
     except RunRefusedError as exc:
@@ -172,6 +177,22 @@ def run_path(
     }
     runner = Runner(prep, view, step_names)
     _run_and_report(runner, view, store, fmt)
+
+
+def notebook_tools_missing(pipeline: Any) -> list[str]:
+    """What this machine lacks to run the pipeline's notebook steps with a local kernel (SPEC §1.12)."""
+    import importlib.util
+
+    from mldsl.compiler.ir import NotebookRun
+
+    needed: set[str] = set()
+    for step in (*pipeline.steps, *pipeline.exit_steps):
+        run = getattr(getattr(step, "module", None), "run", None)
+        if isinstance(run, NotebookRun):
+            needed |= {"papermill", "ipykernel"}
+            if any(o.type.format == "html" for o in step.module.outputs):
+                needed.add("nbconvert")
+    return sorted(n for n in needed if importlib.util.find_spec(n) is None)
 
 
 def _run_and_report(runner: Any, view: Any, store: Any, fmt: str) -> None:
