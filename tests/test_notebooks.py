@@ -398,3 +398,18 @@ def test_mldsl_run_refuses_before_any_step_when_papermill_is_missing(tmp_path: P
         importlib.util, "find_spec", lambda name, *a: None if name in ("papermill", "nbconvert") else real(name, *a)
     )
     assert notebook_tools_missing(pipeline) == ["nbconvert", "papermill"]
+
+
+def test_the_local_cache_reuses_a_notebook_step_until_a_cell_changes(tmp_path: Path) -> None:
+    pytest.importorskip("papermill", reason="the notebook extra: pip install -e '.[notebook]'")
+    spec = "  steps:\n    explore: {uses: explore@1, with: {rows: 3}, cache: {ttl: 1d}}\n"
+    root = lab(tmp_path, RUN_MODULE, EXPLORE, spec)
+    home = tmp_path / "home"
+    runs = []
+    for edit in (None, None, "auc = round(n * rate, 3)"):
+        if edit is not None:  # the same notebook with a changed cell
+            (root / "explore.ipynb").write_text(EXPLORE.replace(edit, "auc = round(n * rate * 2, 3)"), encoding="utf-8")
+        code_, record, err = _run(root, home)
+        assert code_ == 0, err
+        runs.append((record["steps"]["explore"]["cached"], record["steps"]["explore"]["outputs"]["auc"]))
+    assert runs == [(False, 1.5), (True, 1.5), (False, 3.0)]
