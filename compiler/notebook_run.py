@@ -121,12 +121,14 @@ def _check_parameters(ctx: Context, shown: str, nb: Notebook, injected: list[Par
         return True  # the cell's assignments are read as Python; papermill translates parameters to other kernels
     try:
         assigned = parameters(cell)
-    except SyntaxError as exc:
+    except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:  # ValueError: a NUL in the source
+        why = exc.msg if isinstance(exc, SyntaxError) else str(exc) or type(exc).__name__
+        line = (exc.lineno if isinstance(exc, SyntaxError) else None) or 1
         ctx.diags.add(
             Diagnostic(
                 "MLD613",
-                f"the parameters cell (cell {cell.number}) is not Python: {exc.msg}",
-                Span(shown, *cell.line_of(exc.lineno or 1)),
+                f"the parameters cell (cell {cell.number}) is not Python: {why}",
+                Span(shown, *cell.line_of(line)),
                 "the parameters cell assigns each input's default: name = value",
             )
         )

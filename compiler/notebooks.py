@@ -67,6 +67,8 @@ def read_notebook(text: str) -> Notebook:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise NotebookError(f"not valid JSON: {exc.msg}", exc.lineno, exc.colno) from None
+    except RecursionError:
+        raise NotebookError("not a notebook: its JSON is nested too deeply to read") from None
     if not isinstance(data, dict):
         raise NotebookError("a notebook is a JSON object with 'cells', 'metadata' and 'nbformat'")
     nbformat = data.get("nbformat")
@@ -177,7 +179,7 @@ def _cell_spots(text: str) -> list[tuple[tuple[int, int], tuple[tuple[int, int],
                     lines = (at(src),)
             spots.append((at(cell), lines))
         return spots
-    except (ValueError, IndexError):  # positions are a help: the notebook itself was read above
+    except (ValueError, IndexError, RecursionError):  # positions are a help: the notebook itself was read above
         return []
 
 

@@ -113,8 +113,9 @@ def test_a_default_of_another_type_is_a_warning_at_its_line(tmp_path: Path) -> N
         ('{"nbformat": 4, "cells": [{"cell_type": "code", "source": 7}]}', (1, 27), "cell 1's source"),
         ('{"nbformat": 4, "cells": [{"cell_type": "widget"}]}', (1, 27), "cell 1 is not a notebook cell"),
         (notebook(code("rows = = 1", "parameters")), (13, 5), "not Python"),
+        (notebook(code("rows = 1\x00", "parameters")), (13, 5), "not Python"),
     ],
-    ids=["json", "not-an-object", "nbformat-3", "source-not-text", "cell-type", "parameters-not-python"],
+    ids=["json", "not-an-object", "nbformat-3", "source-not-text", "cell-type", "parameters-not-python", "nul"],
 )
 def test_a_broken_notebook_is_an_error_never_a_traceback(tmp_path: Path, text: str, where: tuple[int, int], words: str) -> None:
     root = lab(tmp_path, module(INPUTS), text)
@@ -413,3 +414,9 @@ def test_the_local_cache_reuses_a_notebook_step_until_a_cell_changes(tmp_path: P
         assert code_ == 0, err
         runs.append((record["steps"]["explore"]["cached"], record["steps"]["explore"]["outputs"]["auc"]))
     assert runs == [(False, 1.5), (True, 1.5), (False, 3.0)]
+
+
+def test_a_deeply_nested_file_is_an_error_not_a_crash(tmp_path: Path) -> None:
+    root = lab(tmp_path, module(INPUTS), "[" * 100_000 + "]" * 100_000)
+    (d,) = compile_paths([root]).diagnostics
+    assert (d.code, d.span.line) == ("MLD613", 1) and "nested too deeply" in d.message
