@@ -420,3 +420,24 @@ def test_a_deeply_nested_file_is_an_error_not_a_crash(tmp_path: Path) -> None:
     root = lab(tmp_path, module(INPUTS), "[" * 100_000 + "]" * 100_000)
     (d,) = compile_paths([root]).diagnostics
     assert (d.code, d.span.line) == ("MLD613", 1) and "nested too deeply" in d.message
+
+
+def test_diff_between_git_revisions_reads_each_revisions_notebook(tmp_path: Path) -> None:
+    if shutil.which("git") is None:
+        pytest.skip("no git on this machine")
+    root = lab(tmp_path, module(INPUTS), notebook(PARAMS, code("x = 1")))
+
+    def git(*args: str) -> None:
+        subprocess.run(
+            ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args], cwd=root, check=True, capture_output=True
+        )
+
+    git("init", "-q")
+    git("add", "-A")
+    git("commit", "-qm", "one")
+    (root / "explore.ipynb").write_text(notebook(PARAMS, code("x = 2")), encoding="utf-8")
+    git("commit", "-qam", "two")
+    done = subprocess.run([*MLDSL, "diff", "HEAD~1", "HEAD", "--format", "json"], cwd=root, capture_output=True, text=True)
+    assert done.returncode in (0, 1), done.stderr
+    (mod,) = json.loads(done.stdout)["modules"]
+    assert [c["path"] for c in mod["changes"]] == ["run.notebook.cell 2"]
