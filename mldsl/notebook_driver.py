@@ -126,11 +126,15 @@ def run_notebook(
         failed = f"notebook {file} did not run: {type(exc).__name__}: {exc}"
     if os.path.exists(executed):
         shutil.copyfile(executed, os.path.join(outputs_dir, "executed"))
+    try:
+        for name in html_outputs if failed is None else ():
+            target = os.path.join(outputs_dir, name)
+            if not os.path.exists(target):  # a notebook that writes its own report keeps it
+                render_html(executed, target)
+    except ImportError as exc:
+        failed = f"the HTML outputs ({', '.join(html_outputs)}) are rendered with nbconvert, which is missing: {exc}"
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
     if failed is not None:
         _say(failed)
         sys.exit(1)
-    for name in html_outputs:
-        target = os.path.join(outputs_dir, name)
-        if not os.path.exists(target):  # a notebook that writes its own report keeps it
-            render_html(executed, target)
-    shutil.rmtree(work, ignore_errors=True)
