@@ -117,6 +117,18 @@ def _check_parameters(ctx: Context, shown: str, nb: Notebook, injected: list[Par
             )
         )
         return False
+    if cell.kind != "code":
+        if not injected:
+            return True
+        ctx.diags.add(
+            Diagnostic(
+                "MLD611",
+                f"cell {cell.number}, tagged 'parameters', is a {cell.kind} cell: the defaults must be code",
+                Span(shown, cell.line, cell.col),
+                "tag the code cell that assigns the inputs' defaults instead (papermill injects after the first tagged cell)",
+            )
+        )
+        return False
     if nb.language != "python":
         return True  # the cell's assignments are read as Python; papermill translates parameters to other kernels
     try:

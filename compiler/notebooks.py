@@ -50,7 +50,8 @@ class Notebook:
     text: str  # the notebook without outputs, as canonical JSON: what the step runs and the cache keys on
 
     def parameters_cell(self) -> Cell | None:
-        return next((c for c in self.cells if c.kind == "code" and PARAMETERS_TAG in c.tags), None)
+        """The first cell tagged ``parameters``, of whatever type, as papermill picks it."""
+        return next((c for c in self.cells if PARAMETERS_TAG in c.tags), None)
 
 
 class NotebookError(Exception):

@@ -441,3 +441,10 @@ def test_diff_between_git_revisions_reads_each_revisions_notebook(tmp_path: Path
     assert done.returncode in (0, 1), done.stderr
     (mod,) = json.loads(done.stdout)["modules"]
     assert [c["path"] for c in mod["changes"]] == ["run.notebook.cell 2"]
+
+
+def test_a_markdown_cell_tagged_parameters_is_named(tmp_path: Path) -> None:
+    tagged = {**markdown("rows and rate"), "metadata": {"tags": ["parameters"]}}
+    root = lab(tmp_path, module(INPUTS), notebook(markdown("# A"), tagged, code("rows = 1\nrate = 0.5")))
+    (d,) = compile_paths([root]).diagnostics
+    assert d.code == "MLD611" and d.message.startswith("cell 2, tagged 'parameters', is a markdown cell"), d.render()
