@@ -186,6 +186,19 @@ class PythonRun(NamedTuple):
     env: tuple[tuple[str, IValue], ...] = ()
 
 
+class NotebookRun(NamedTuple):
+    """A notebook run with papermill (SPEC §1.12): ``source`` is the step's script (the runtime, the notebook
+    without its outputs, the driver), so the backends run it as a python step; ``cells`` summarise the cells."""
+
+    image: str
+    source: str
+    file: str  # as the module names it, relative to the module's file
+    kernel: str
+    cells: tuple[str, ...] = ()
+    env: tuple[tuple[str, IValue], ...] = ()
+    packages: tuple[str, ...] = ()  # none: the image has papermill (kept for the python step's code path)
+
+
 class SparkRun(NamedTuple):
     image: str
     main: str
@@ -302,7 +315,7 @@ class Module(NamedTuple):
     inputs: tuple[Param, ...]
     outputs: tuple[Param, ...]
     resources: Resources
-    run: ContainerRun | PythonRun | SparkRun | DistributedRun | DeployRun | ApproveRun
+    run: ContainerRun | PythonRun | NotebookRun | SparkRun | DistributedRun | DeployRun | ApproveRun
     #: not part of what runs on a cluster, so not part of the module's digest either
     local: LocalSource | None = None
     pod: PodSettings = NO_POD_SETTINGS

@@ -8,6 +8,7 @@ from mldsl.compiler import ir
 from mldsl.compiler.context import Context, Loc
 from mldsl.compiler.counts import count, size
 from mldsl.compiler.exprcheck import Scope
+from mldsl.compiler.notebook_run import compile_notebook, executed_output
 from mldsl.compiler.params import declare
 from mldsl.compiler.pods import pod_settings
 from mldsl.compiler.values import check_env, compile_value
@@ -16,7 +17,7 @@ from mldsl.lang.loader import Loaded, display_path, real_path
 from mldsl.lang.runtime import prelude
 
 if TYPE_CHECKING:  # the document models are read, never built, here (models/fast.py builds them)
-    from mldsl.lang.models.module import ContainerRun, DistributedRun, PythonRun, Run, SparkRun
+    from mldsl.lang.models.module import ContainerRun, DistributedRun, NotebookRun, PythonRun, Run, SparkRun
 
 
 def module_for(ctx: Context, doc: Loaded) -> ir.Module | None:
@@ -29,7 +30,7 @@ def module_for(ctx: Context, doc: Loaded) -> ir.Module | None:
 
 def _compile(ctx: Context, doc: Loaded) -> ir.Module | None:
     spec = doc.model.spec
-    errors_before = len(ctx.diags)
+    errors_before = _errors(ctx)
     inputs: list[Param] = []
     for name, decl in spec.inputs.items():
         p = declare(ctx, doc, ("spec", "inputs", name), name, decl, role="input")
@@ -43,6 +44,8 @@ def _compile(ctx: Context, doc: Loaded) -> ir.Module | None:
             continue
         if p is not None:
             outputs.append(p)
+    if spec.run.notebook is not None:
+        outputs = executed_output(ctx, doc, outputs)
     broken = frozenset(set(spec.inputs) - {p.name for p in inputs})
     scope = Scope(
         inputs={p.name: p for p in inputs},
@@ -52,21 +55,23 @@ def _compile(ctx: Context, doc: Loaded) -> ir.Module | None:
         param_output_paths=spec.run.spark is not None or spec.run.distributed is not None,
     )
     run = spec.run
-    compiled_run: ir.ContainerRun | ir.PythonRun | ir.SparkRun | ir.DistributedRun | None
+    compiled_run: ir.ContainerRun | ir.PythonRun | ir.NotebookRun | ir.SparkRun | ir.DistributedRun | None
     if run.container is not None:
         compiled_run = _container(ctx, doc, run.container, scope)
     elif run.python is not None:
         compiled_run = _python(ctx, doc, run.python, scope)
+    elif run.notebook is not None:
+        compiled_run = _notebook(ctx, doc, run.notebook, scope, inputs, outputs)
     else:  # parameter outputs (metrics) are written to outputs.<name>.path, a URI (backends/argo/metrics.py)
         compiled_run = (
             _spark(ctx, doc, run.spark, scope) if run.spark is not None else _distributed(ctx, doc, run.distributed, scope)
         )
     resources = module_resources(ctx, doc, ("spec", "resources"), spec.resources, scope)
-    if compiled_run is None or len(ctx.diags) > errors_before:
+    if compiled_run is None or _errors(ctx) > errors_before:
         return None
     local = _local_code(ctx, doc, run)
     pod = pod_settings(ctx, doc, ("spec",), spec.volumes, spec.service_account, spec.pod)
-    if pod is None or resources is None or len(ctx.diags) > errors_before:
+    if pod is None or resources is None or _errors(ctx) > errors_before:
         return None
     return ir.Module(
         doc.name,
@@ -79,6 +84,11 @@ def _compile(ctx: Context, doc: Loaded) -> ir.Module | None:
         local,
         pod,
     )
+
+
+def _errors(ctx: Context) -> int:
+    """Errors so far: a warning (a notebook's parameter of another type) does not stop the module."""
+    return sum(1 for d in ctx.diags.items if d.severity == "error")
 
 
 def module_resources(ctx: Context, doc: Loaded, loc: Loc, res: Any, scope: Scope) -> ir.Resources | None:
@@ -97,7 +107,7 @@ def module_resources(ctx: Context, doc: Loaded, loc: Loc, res: Any, scope: Scope
 def _local_code(ctx: Context, doc: Loaded, run: Run) -> ir.LocalSource | None:
     """``local:``: the folder the module's image is built from (``mldsl run`` runs the code in it)."""
     kind, spec = next(
-        (k, getattr(run, k)) for k in ("container", "spark", "distributed", "python") if getattr(run, k) is not None
+        (k, getattr(run, k)) for k in ("container", "spark", "distributed", "python", "notebook") if getattr(run, k) is not None
     )
     local = getattr(spec, "local", None)
     if local is None:
@@ -337,3 +347,13 @@ def _python(ctx: Context, doc: Loaded, run: PythonRun, scope: Scope) -> ir.Pytho
         tuple(run.packages or ()),
         env,
     )
+
+
+def _notebook(
+    ctx: Context, doc: Loaded, run: NotebookRun, scope: Scope, inputs: list[Param], outputs: list[Param]
+) -> ir.NotebookRun | None:
+    base = ("spec", "run", "notebook")
+    env = _env(ctx, doc, base, run.env, scope)
+    plain_text(ctx, doc, (*base, "image"), run.image)
+    plain_text(ctx, doc, (*base, "kernel"), run.kernel)
+    return compile_notebook(ctx, doc, run, inputs, outputs, env)

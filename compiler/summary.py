@@ -71,6 +71,15 @@ def module(m: ir.Module) -> dict[str, Any]:
             "packages": list(m.run.packages),
             "source_sha256": hashlib.sha256(m.run.source.encode()).hexdigest()[:12],
         }
+    elif isinstance(m.run, ir.NotebookRun):
+        run = {
+            "kind": "notebook",
+            "image": m.run.image,
+            "file": m.run.file,
+            "kernel": m.run.kernel,
+            "cells": list(m.run.cells),  # `mldsl diff` names the cells that changed (review/semdiff.py)
+            "env": {k: value(v) for k, v in m.run.env},
+        }
     elif isinstance(m.run, ir.SparkRun):
         r = m.run
         run = {

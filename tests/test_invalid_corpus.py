@@ -1,7 +1,8 @@
 """The invalid-document corpus: each case asserts exactly its diagnostics' codes, lines and columns.
 
 A case is a file or a folder under ``tests/invalid``; ``# expect: MLDnnn L:C``
-comments (comma-separated for several) state every diagnostic it must give.
+comments (comma-separated for several) state every diagnostic it must give; ``MLDnnn FILE:L:C``
+places one in another file of the case (a module's notebook).
 """
 
 from __future__ import annotations
@@ -37,8 +38,9 @@ def expectations(case: Path) -> set[tuple[str, str, int, int]]:
                 continue
             for item in m.group(1).split(","):
                 code, pos = item.split()
-                ln, col = pos.split(":")
-                out.add((f.resolve().as_posix(), code, int(ln), int(col)))
+                *other, ln, col = pos.split(":")  # `FILE:L:C`: a position in a file beside (a notebook)
+                where = (f.parent / other[0]) if other else f
+                out.add((where.resolve().as_posix(), code, int(ln), int(col)))
     return out
 
 

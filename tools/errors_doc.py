@@ -44,9 +44,23 @@ def render_markdown(corpus: Path) -> str:
             rel = path.relative_to(corpus.parent.parent).as_posix()
             body = path.read_text(encoding="utf-8").strip()
             out += [f"Failing example (`{rel}`):", "", "```yaml", body, "```", "", "What mldsl says:", "", "```text"]
-            out += [d.render() for d in _diagnose(path) if d.code == c.code][:1]
+            found = [d for d in _diagnose(path) if d.code == c.code][:1]
+            out += [d.render() for d in found]
             out += ["```"]
+            out += _elsewhere(found, corpus)
     return "\n".join(out) + "\n"
+
+
+def _elsewhere(found: list[Diagnostic], corpus: Path) -> list[str]:
+    """The lines around a diagnostic in a file that is not the example's YAML (a module's notebook)."""
+    if not found or not found[0].span.path.endswith(".ipynb"):
+        return []
+    where = Path(found[0].span.path)
+    lines = where.read_text(encoding="utf-8").splitlines()
+    at = found[0].span.line
+    first, last = max(1, at - 4), min(len(lines), at + 2)
+    rel = where.resolve().relative_to(corpus.resolve().parent.parent).as_posix()
+    return ["", f"The notebook (`{rel}`, lines {first}-{last}):", "", "```json", *lines[first - 1 : last], "```"]
 
 
 def _diagnose(path: Path) -> list[Diagnostic]:

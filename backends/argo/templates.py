@@ -353,6 +353,8 @@ def module_template(
     meta = k8s.pod_metadata(pod)
     labels = {"mldsl.io/module": module.name, "mldsl.io/module-version": k8s.label_value(module.version)}
     tpl: m.Template = {"name": name, "metadata": {**meta, "labels": {**meta.get("labels", {}), **labels}}}
+    if isinstance(module.run, ir.NotebookRun):  # run records and the UI link the executed notebook by it
+        tpl["metadata"]["annotations"] = {**meta.get("annotations", {}), "mldsl.io/notebook": module.run.file}
     inputs = _inputs(module)
     if inputs:
         tpl["inputs"] = inputs
@@ -360,7 +362,7 @@ def module_template(
     if outputs:
         tpl["outputs"] = outputs
     run = module.run
-    assert isinstance(run, (ir.ContainerRun, ir.PythonRun))  # operator jobs returned above
+    assert isinstance(run, (ir.ContainerRun, ir.PythonRun, ir.NotebookRun))  # operator jobs returned above
     env = _contract_env(module)
     env.extend(_env_entry(k, v, _IN_TEMPLATE, module) for k, v in run.env)
     if step is not None:

@@ -159,6 +159,11 @@ def show(obj: Any, run_id: str) -> None:
                 click.echo(f"    [{_short(item.get('item'))}] {item['phase']} {json.dumps(item.get('outputs', {}))}")
             if s.get("outputs"):
                 click.echo(f"    outputs: {json.dumps(s['outputs'])}")
+            if s.get("notebook"):
+                nb = s["notebook"]
+                click.echo(f"    notebook {nb['file']} as it ran: {nb['executed']}")
+                for name, uri in nb.get("html", {}).items():
+                    click.echo(f"    notebook as HTML ({name}): {uri}")
             if s.get("message"):
                 click.echo(f"    {s['message']}")
     if record.get("outputs"):

@@ -204,9 +204,9 @@ CODES: tuple[Code, ...] = (
         'Map it whole to an env var of any name (`env: {DB_PASSWORD: "${{ inputs.db_password }}"}`), or read MLDSL_INPUT_<NAME>.',
     ),
     # --- modules -------------------------------------------------------------
-    Code("MLD600", "`run` needs exactly one kind", "Give exactly one of container and python."),
+    Code("MLD600", "`run` needs exactly one kind", "Give exactly one of container, python, spark, distributed and notebook."),
     Code("MLD601", "Python run needs one source", "Give exactly one of `source` and `file`."),
-    Code("MLD602", "Python file not found", "`file` is relative to the module's file."),
+    Code("MLD602", "Module code file not found", "`file` (a python file or a notebook) is relative to the module's file."),
     Code(
         "MLD603",
         "Expression in a field that takes plain text",
@@ -221,6 +221,31 @@ CODES: tuple[Code, ...] = (
         "MLD607",
         "Spark or distributed step without object-store artifacts",
         "These steps read and write artifacts by URI: set `artifacts.bucket` in mldsl.yaml, and bind URIs or step outputs.",
+    ),
+    Code(
+        "MLD610",
+        "Notebook output `executed` redeclared",
+        "Every notebook step has the artifact output `executed` (the notebook as it ran): give your output another name.",
+    ),
+    Code(
+        "MLD611",
+        "Notebook without a `parameters` cell",
+        "Tag the cell that sets the defaults `parameters`: papermill injects the step's inputs after it.",
+    ),
+    Code(
+        "MLD612",
+        "Module input missing from the notebook's `parameters` cell",
+        "Assign each declared input a default in the `parameters` cell, so that the notebook also runs alone.",
+    ),
+    Code(
+        "MLD613",
+        "Not a Jupyter notebook",
+        "The file must be nbformat 4 JSON (as Jupyter saves it), and its `parameters` cell Python.",
+    ),
+    Code(
+        "MLD614",
+        "Notebook parameter of another type than the input (warning)",
+        "Make the `parameters` cell's default a value of the input's declared type.",
     ),
     # --- sweeps ----------------------------------------------------------------
     Code(

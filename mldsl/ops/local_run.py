@@ -133,6 +133,11 @@ def run_path(
     secrets = {k: v for k, v in os.environ.items() if k.startswith("MLDSL_SECRET_")}
     options = Options(parallel or os.cpu_count() or 1, not no_cache, executor, code, secrets, approved)
     artifact_params = {p.name for p in pipeline.params if p.type.kind == "artifact"}
+    missing = notebook_tools_missing(pipeline) if executor == "process" else []
+    if missing:  # before any step runs (a Spark step before the notebook may take minutes)
+        echo_err(f"mldsl run: notebook steps run here with {', '.join(missing)}, not installed: pip install 'mldsl[notebook]'")
+        echo_err("mldsl run: 1 problem; nothing ran")
+        sys.exit(EXIT_FAILED)
     try:
         prep = prepare(template["spec"], name, values, artifact_params, mounts, options, store, project.namespace or "default")
     except RunRefusedError as exc:
@@ -141,7 +146,7 @@ def run_path(
         echo_err(f"mldsl run: {len(exc.problems)} problem{'s' if len(exc.problems) != 1 else ''}; nothing ran")
         sys.exit(EXIT_FAILED)
     runner: Any = None
-    from mldsl.compiler.ir import step_key
+    from mldsl.compiler.ir import NotebookRun, step_key
 
     step_names = {step_key(s.name): s.name for s in (*pipeline.steps, *pipeline.exit_steps)}
     if pipeline.on_exit is not None:
@@ -157,8 +162,29 @@ def run_path(
     prep.step_kinds = {
         step_key(s.name): {o.name: o.type.kind for o in s.module.outputs} for s in (*pipeline.steps, *pipeline.exit_steps)
     }
+    prep.notebooks = {
+        step_key(s.name): (s.module.run.file, tuple(o.name for o in s.module.outputs if o.type.format == "html"))
+        for s in (*pipeline.steps, *pipeline.exit_steps)
+        if isinstance(s.module.run, NotebookRun)
+    }
     runner = Runner(prep, view, step_names)
     _run_and_report(runner, view, store, fmt)
+
+
+def notebook_tools_missing(pipeline: Any) -> list[str]:
+    """What this machine lacks to run the pipeline's notebook steps with a local kernel (SPEC §1.12)."""
+    import importlib.util
+
+    from mldsl.compiler.ir import NotebookRun
+
+    needed: set[str] = set()
+    for step in (*pipeline.steps, *pipeline.exit_steps):
+        run = getattr(getattr(step, "module", None), "run", None)
+        if isinstance(run, NotebookRun):
+            needed |= {"papermill", "ipykernel"}
+            if any(o.type.format == "html" for o in step.module.outputs):
+                needed.add("nbconvert")
+    return sorted(n for n in needed if importlib.util.find_spec(n) is None)
 
 
 def _run_and_report(runner: Any, view: Any, store: Any, fmt: str) -> None:

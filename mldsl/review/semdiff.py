@@ -120,7 +120,32 @@ def _module_changes(old: ir.Module, new: ir.Module) -> list[Change]:
     a, b = sm.module(old), sm.module(new)
     a.pop("version")
     b.pop("version")
-    return diff_values(a, b)
+    out: list[Change] = []
+    for c in diff_values(a, b):
+        out.extend(cell_changes(c.before, c.after) if c.path == "run.cells" else [c])
+    return out
+
+
+def cell_changes(before: list[str], after: list[str]) -> list[Change]:
+    """A notebook's changed cells by number (the new notebook's; a removed cell by its old one), matched by content
+    as a text diff matches lines, so that inserting a cell does not show every later cell as changed."""
+    import difflib
+
+    out: list[Change] = []
+    matcher = difflib.SequenceMatcher(a=before, b=after, autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            continue
+        pairs = max(i2 - i1, j2 - j1)
+        for k in range(pairs):
+            i, j = i1 + k, j1 + k
+            if i < i2 and j < j2:
+                out.append(Change(f"run.notebook.cell {j + 1}", before[i], after[j]))
+            elif j < j2:
+                out.append(Change(f"run.notebook.cell {j + 1}", MISSING, after[j]))
+            else:
+                out.append(Change(f"run.notebook.cell {i + 1} (old)", before[i], MISSING))
+    return out
 
 
 def diff_pipeline(old: ir.Pipeline | None, new: ir.Pipeline | None) -> PipelineDiff | None:

@@ -1,7 +1,7 @@
 """Where a diff's two sides come from: a file, a folder, or a git revision.
 
 A revision is read with git itself (``git ls-tree`` and ``git cat-file
---batch``), never checked out: the YAML and Python files of the tree at that
+--batch``), never checked out: the YAML, Python and notebook files of the tree at that
 revision are written to a temporary folder that the normal loader reads.
 """
 
@@ -13,8 +13,8 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-#: Files a revision's export needs: documents, python module code, the project file.
-EXPORTED_SUFFIXES = (".yaml", ".yml", ".py")
+#: Files a revision's export needs: documents, python module code and notebooks, the project file.
+EXPORTED_SUFFIXES = (".yaml", ".yml", ".py", ".ipynb")
 
 
 class SourceError(ValueError):

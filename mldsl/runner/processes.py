@@ -27,6 +27,8 @@ from mldsl.runner.stepenv import host_env
 
 #: Argo's message for a pod past ``activeDeadlineSeconds`` (``workflow/controller/operator.go``, pod deadline)
 DEADLINE = "Pod was active on the node longer than the specified deadline"
+#: where a local step writes its termination message (a pod's ``terminationMessagePath``)
+TERMINATION_ENV = "MLDSL_TERMINATION_LOG"
 
 
 @dataclass
@@ -163,6 +165,8 @@ def pod_spec(
                 raise ValueError(f"secret {ref['name']}/{ref['key']} is not set here: export {key}=... to give it to the step")
     env["MLDSL_OUTPUTS_DIR"] = str(step_dir / "mldsl" / "outputs")
     env["MLDSL_LOCAL_RUN"] = "1"
+    # the step's termination message (a pod's /dev/termination-log), which a failed step's message carries
+    env[TERMINATION_ENV] = str(step_dir / "mldsl" / "termination-log")
     cwd = step_dir
     if code is not None:
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(code.folder), env.get("PYTHONPATH")]))
@@ -208,6 +212,8 @@ def run_process(
 ) -> tuple[str, str]:
     """Run to the end, the deadline or a stop: (phase, message), Argo's way. A python step is forked from the
     zygote when that means the same as a fresh interpreter (``zygote.py``), otherwise started as a process."""
+    if env.get(TERMINATION_ENV):  # an earlier attempt's message is not this one's
+        Path(env[TERMINATION_ENV]).unlink(missing_ok=True)
     with open(log, "ab") as out:
         proc: Started | None = zygote.spawn(argv, env, cwd, log)
         if proc is None:
@@ -237,5 +243,16 @@ def run_process(
     if code is None:
         return "Error", "the step's exit code was lost: the process that forked it ended first"
     if code != 0:
-        return "Failed", f"Error (exit code {code})"
+        return "Failed", f"Error (exit code {code})" + _termination_message(env)
     return "Succeeded", ""
+
+
+def _termination_message(env: dict[str, str]) -> str:
+    """``: <message>`` when the step left a termination message, as Argo words it (argo-workflows
+    ``workflow/controller/operator.go`` inferFailedReason: ``msg = fmt.Sprintf("%s: %s", msg, t.Message)``)."""
+    path = env.get(TERMINATION_ENV)
+    try:
+        text = Path(path).read_text(encoding="utf-8", errors="replace").strip() if path else ""
+    except OSError:
+        return ""
+    return f": {text[:4096]}" if text else ""  # Kubernetes keeps at most 4096 bytes of it

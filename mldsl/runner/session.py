@@ -54,6 +54,8 @@ class Prepared:
     param_kinds: dict[str, str] | None = None
     output_kinds: dict[str, str] | None = None
     step_kinds: dict[str, dict[str, str]] | None = None
+    #: notebook steps (SPEC §1.12): the notebook's file and the outputs rendered as HTML, by step
+    notebooks: dict[str, tuple[str, tuple[str, ...]]] | None = None
 
 
 #: declared kinds whose values are text: shown as given, never read as JSON (``-p tag=1e-05`` stays "1e-05")
@@ -206,8 +208,9 @@ class Runner:
             for k, art in ex.main.artifacts.items():
                 outputs[k] = art.file_uri()
         kinds = self.prep.step_kinds or {}
+        notebooks = self.prep.notebooks or {}
         steps = {
-            self.names.get(name, name): _node_record(n, self.folder, mounts, kinds.get(n.task, {}))
+            self.names.get(name, name): _node_record(n, self.folder, mounts, kinds.get(n.task, {}), notebooks.get(n.task))
             for name, n in ex.main.inner.items()
         }
         record: dict[str, Any] = {
@@ -272,7 +275,13 @@ def _iso(t: float | None) -> str | None:
     return None if t is None else time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(t))
 
 
-def _node_record(n: Node, folder: Path, mounts: Mounts, kinds: dict[str, str] | None = None) -> dict[str, Any]:
+def _node_record(
+    n: Node,
+    folder: Path,
+    mounts: Mounts,
+    kinds: dict[str, str] | None = None,
+    notebook: tuple[str, tuple[str, ...]] | None = None,
+) -> dict[str, Any]:
     out: dict[str, Any] = {"phase": "Failed" if n.continued else n.phase}
     kinds = kinds or {}
     # ``mldsl-*`` outputs are mldsl's own plumbing (URIs, identities, a wrapped step's result)
@@ -292,6 +301,9 @@ def _node_record(n: Node, folder: Path, mounts: Mounts, kinds: dict[str, str] | 
         out["outputs"] = outputs
         out["cached"] = n.cached
         out["attempts"] = n.attempts
+        if notebook is not None and "executed" in outputs:  # where people look first: the notebook as it ran
+            html = {k: outputs[k] for k in notebook[1] if k in outputs}
+            out["notebook"] = {"file": notebook[0], "executed": outputs["executed"], **({"html": html} if html else {})}
     if n.inner and not (n.group or n.total is not None):
         out["steps"] = {k: _node_record(c, folder, mounts, kinds) for k, c in n.inner.items()}
     if n.message and (n.phase != "Succeeded" or n.continued or " written to " in n.message):

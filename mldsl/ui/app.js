@@ -1237,6 +1237,8 @@ async function showRun(id, box) {
     const d = el("details", { class: "step-run" }, el("summary", { text: name + ": " + st.phase + (st.cached ? " (cached)" : "") + (st.duration !== undefined ? ", " + seconds(st.duration) : "") }));
     const outs = Object.entries(st.outputs || {}).map(([k, v]) => k + "=" + (typeof v === "string" ? v : JSON.stringify(v)));
     if (outs.length) d.appendChild(el("div", { class: "mono", text: outs.join(", ") }));
+    if (st.notebook) d.appendChild(el("div", { class: "mono", text: "notebook " + st.notebook.file + " as it ran: " + st.notebook.executed
+      + Object.entries(st.notebook.html || {}).map(([k, v]) => "; as HTML (" + k + "): " + v).join("") }));
     d.appendChild(el("pre", { class: "log", tabindex: "0", "aria-label": "log of " + name, text: st.log || "(no output)" }));
     box.appendChild(d);
   });

@@ -145,6 +145,8 @@ class LocalRuns:
             for name, step in (record.get(group) or {}).items():
                 entry = {k: step.get(k) for k in ("phase", "cached", "attempts", "duration", "message") if k in step}
                 entry["outputs"] = {k: v for k, v in (step.get("outputs") or {}).items() if not isinstance(v, (dict, list))}
+                if step.get("notebook"):  # a notebook step: the notebook as it ran, and its HTML
+                    entry["notebook"] = step["notebook"]
                 entry["log"] = _tail(folder, step["log"]) if step.get("log") else ""
                 steps[name if group == "steps" else f"{name} (on exit)"] = entry
         return {**_summary(record), "steps": steps, "folder": str(folder)}

@@ -17,10 +17,11 @@ class RunBehaviour:
         python: Any
         spark: Any
         distributed: Any
+        notebook: Any
 
     @property
     def kind(self) -> str:
-        """The one run kind given (``container``, ``python``, ``spark`` or ``distributed``)."""
+        """The one run kind given (``container``, ``python``, ``spark``, ``distributed`` or ``notebook``)."""
         return given(self, RUN_KINDS)[0]
 
 

@@ -19,7 +19,7 @@ PydanticCustomError: type[pydantic_core.PydanticCustomError] = core.PydanticCust
 
 #: document kinds this version reads (``mldsl.lang.models.KIND_MODELS`` has their models)
 KINDS = ("Project", "Module", "Pipeline", "Sweep", "Serving")
-RUN_KINDS = ("container", "python", "spark", "distributed")
+RUN_KINDS = ("container", "python", "spark", "distributed", "notebook")
 DISTRIBUTIONS = ("values", "range", "uniform", "loguniform", "int_uniform", "normal")
 #: union tags that pydantic puts into error locations; the loader strips them
 UNION_TAGS = frozenset({"short", "long"})

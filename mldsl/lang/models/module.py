@@ -81,11 +81,21 @@ class DistributedRun(Strict):
     local: LocalCode | None = None
 
 
+class NotebookRun(Strict):
+    """A Jupyter notebook run top to bottom with papermill (SPEC §1.12); its ``parameters`` cell holds the defaults."""
+
+    file: str  # relative to the module's file; read (and checked) at compile time
+    image: str | None = None  # default from Project; papermill must be in it
+    kernel: str = "python3"
+    env: dict[str, Scalar] | None = None
+
+
 class Run(Strict, RunBehaviour):
     container: ContainerRun | None = None
     python: PythonRun | None = None
     spark: SparkRun | None = None
     distributed: DistributedRun | None = None
+    notebook: NotebookRun | None = None
 
     _exactly_one = model_validator(mode="after")(checks.run_exactly_one)
 
