@@ -20,35 +20,85 @@ MAX_GRID = 100_000
 
 
 def compile_sweep(ctx: Context, doc: Loaded, pipelines: dict[str, ir.Pipeline]) -> ir.Sweep | None:
+    """The sweep of ``doc`` over its pipeline, or None with every problem reported."""
     spec = doc.model.spec
     start = len(ctx.diags)
+    swept = _swept_pipeline(ctx, doc, pipelines)
+    if swept is None:
+        return None
+    errors = len(ctx.diags)
+    pipeline = _trial_pipeline(ctx, doc, swept, spec.skip_steps)
+    if len(ctx.diags) == errors:  # a misnamed skip step is the root cause
+        _check_trial_steps(ctx, doc, pipeline)
+    dims = _search_space(ctx, doc, pipeline)
+    objective = _objective(ctx, doc, spec.objective.metric, swept)
+    if objective is not None and objective[0] not in {s.name for s in pipeline.steps}:
+        ctx.error(
+            doc,
+            ("spec", "objective", "metric"),
+            "MLD714",
+            f"the objective's step {objective[0]!r} is left out of trials by skip_steps (or comes after one)",
+            "skip only steps the objective does not need",
+        )
+        objective = None
+    _check_strategy(ctx, doc, {p.name: p for p in pipeline.params})
+    if any(d.severity == "error" for d in list(ctx.diags.items)[start:]) or objective is None:
+        return None
+    trials = _trials(ctx, doc, dims)
+    if trials is None:
+        return None
+    md = doc.model.metadata
+    return ir.Sweep(
+        name=md.name,
+        description=md.description,
+        labels=tuple(sorted(md.labels.items())),
+        pipeline=pipeline,
+        strategy=spec.strategy,
+        dimensions=tuple(dims),
+        fixed=tuple(spec.fixed.items()),
+        trials=tuple(trials),
+        objective_step=objective[0],
+        objective_output=objective[1],
+        goal=spec.objective.goal,
+        max_trials=spec.max_trials,
+        parallelism=spec.parallelism,
+        max_failed_trials=spec.max_failed_trials,
+        budget=spec.budget,
+        seed_value=spec.seed,
+        skip_steps=tuple(spec.skip_steps),
+    )
+
+
+def _swept_pipeline(ctx: Context, doc: Loaded, pipelines: dict[str, ir.Pipeline]) -> ir.Pipeline | None:
+    """The pipeline the sweep names (given, or elsewhere in the project), or None with its error reported once."""
+    spec = doc.model.spec
     pipeline = pipelines.get(spec.pipeline)
     if pipeline is None and spec.pipeline not in {d.name for d in ctx.ws.of_kind("Pipeline")}:
         before = ctx.suppressed
         pipeline = _pipeline_from_project(ctx, spec.pipeline)
         if pipeline is None and ctx.suppressed > before:
             return None
-    if pipeline is None:
-        known = [d.name for d in ctx.ws.of_kind("Pipeline")]
-        close = close_matches(spec.pipeline, known, n=1)
-        # it exists but has errors, reported at its own file
-        failed = spec.pipeline in known or ("Pipeline", spec.pipeline) in ctx.ws.broken
-        if not failed:
-            ctx.error(
-                doc,
-                ("spec", "pipeline"),
-                "MLD701",
-                f"no pipeline {spec.pipeline!r}",
-                f"did you mean {close[0]!r}?"
-                if close
-                else "no pipeline of that name in the files given or in the project's folder",
-            )
-        return None
-    swept = pipeline
-    errors = len(ctx.diags)
-    pipeline = _trial_pipeline(ctx, doc, pipeline, spec.skip_steps)
-    trial_steps = pipeline.steps if len(ctx.diags) == errors else ()  # a misnamed skip step is the root cause
-    for step in trial_steps:  # what a trial must not do: deploy to the live Serving, or wait for a person
+    if pipeline is not None:
+        return pipeline
+    known = [d.name for d in ctx.ws.of_kind("Pipeline")]
+    close = close_matches(spec.pipeline, known, n=1)
+    # it exists but has errors, reported at its own file
+    failed = spec.pipeline in known or ("Pipeline", spec.pipeline) in ctx.ws.broken
+    if not failed:
+        ctx.error(
+            doc,
+            ("spec", "pipeline"),
+            "MLD701",
+            f"no pipeline {spec.pipeline!r}",
+            f"did you mean {close[0]!r}?" if close else "no pipeline of that name in the files given or in the project's folder",
+        )
+    return None
+
+
+def _check_trial_steps(ctx: Context, doc: Loaded, pipeline: ir.Pipeline) -> None:
+    """What a trial must not do: deploy to the live Serving, or wait for a person."""
+    spec = doc.model.spec
+    for step in pipeline.steps:
         run = step.module.run
         if isinstance(run, ir.DeployRun):
             code = "MLD713"
@@ -61,6 +111,11 @@ def compile_sweep(ctx: Context, doc: Loaded, pipelines: dict[str, ir.Pipeline]) 
         else:
             continue
         ctx.error(doc, ("spec", "pipeline"), code, why, f"leave it out of trials: skip_steps: [{step.name}]")
+
+
+def _search_space(ctx: Context, doc: Loaded, pipeline: ir.Pipeline) -> list[Dimension]:
+    """The searched dimensions, with the fixed values and the pipeline's required params checked."""
+    spec = doc.model.spec
     params = {p.name: p for p in pipeline.params}
     if not spec.params:
         ctx.error(doc, ("spec", "params"), "MLD705", "the search space is empty", "give at least one param to search over")
@@ -89,16 +144,12 @@ def compile_sweep(ctx: Context, doc: Loaded, pipelines: dict[str, ir.Pipeline]) 
                 f"add it to fixed: ({p.type}) or to the search space",
                 key=True,
             )
-    objective = _objective(ctx, doc, spec.objective.metric, swept)
-    if objective is not None and objective[0] not in {s.name for s in pipeline.steps}:
-        ctx.error(
-            doc,
-            ("spec", "objective", "metric"),
-            "MLD714",
-            f"the objective's step {objective[0]!r} is left out of trials by skip_steps (or comes after one)",
-            "skip only steps the objective does not need",
-        )
-        objective = None
+    return dims
+
+
+def _check_strategy(ctx: Context, doc: Loaded, params: dict[str, Param]) -> None:
+    """What the strategy needs: ``max_trials`` unless grid; hyperband's int ``budget`` among the searched params."""
+    spec = doc.model.spec
     if spec.max_trials is None and spec.strategy != "grid":
         ctx.error(
             doc,
@@ -107,24 +158,27 @@ def compile_sweep(ctx: Context, doc: Loaded, pipelines: dict[str, ir.Pipeline]) 
             f"a {spec.strategy} search needs max_trials",
             "how many trials to run: max_trials: 50",
         )
-    if spec.strategy == "hyperband":
-        if spec.budget is None:
-            ctx.error(
-                doc,
-                ("spec", "strategy"),
-                "MLD710",
-                "hyperband needs a budget param",
-                "name the int param that sets a trial's resources, e.g. budget: epochs",
-            )
-        elif spec.budget not in spec.params:
-            ctx.error(doc, ("spec", "budget"), "MLD710", f"budget {spec.budget!r} must be one of the searched params")
-        elif params.get(spec.budget) is not None and params[spec.budget].type.kind != "int":
-            ctx.error(doc, ("spec", "budget"), "MLD710", f"budget {spec.budget!r} must be an int param")
-    elif spec.budget is not None:
-        ctx.error(doc, ("spec", "budget"), "MLD710", "'budget' applies to hyperband only", key=True)
-    if any(d.severity == "error" for d in list(ctx.diags.items)[start:]) or objective is None:
-        return None
-    trials: list[dict[str, Any]] = []
+    if spec.strategy != "hyperband":
+        if spec.budget is not None:
+            ctx.error(doc, ("spec", "budget"), "MLD710", "'budget' applies to hyperband only", key=True)
+        return
+    if spec.budget is None:
+        ctx.error(
+            doc,
+            ("spec", "strategy"),
+            "MLD710",
+            "hyperband needs a budget param",
+            "name the int param that sets a trial's resources, e.g. budget: epochs",
+        )
+    elif spec.budget not in spec.params:
+        ctx.error(doc, ("spec", "budget"), "MLD710", f"budget {spec.budget!r} must be one of the searched params")
+    elif params.get(spec.budget) is not None and params[spec.budget].type.kind != "int":
+        ctx.error(doc, ("spec", "budget"), "MLD710", f"budget {spec.budget!r} must be an int param")
+
+
+def _trials(ctx: Context, doc: Loaded, dims: list[Dimension]) -> list[dict[str, Any]] | None:
+    """Grid and random trials, computed now (None when there would be too many); Katib draws its own."""
+    spec = doc.model.spec
     if spec.strategy == "grid":
         size = math.prod(len(discrete(d)) for d in dims)
         if size > MAX_GRID:
@@ -136,8 +190,8 @@ def compile_sweep(ctx: Context, doc: Loaded, pipelines: dict[str, ir.Pipeline]) 
                 "use strategy: random with max_trials, or coarser ranges",
             )
             return None
-        trials = grid(dims, spec.max_trials)
-    elif spec.strategy == "random":
+        return grid(dims, spec.max_trials)
+    if spec.strategy == "random":
         if (spec.max_trials or 0) > MAX_GRID:
             ctx.error(
                 doc,
@@ -147,27 +201,8 @@ def compile_sweep(ctx: Context, doc: Loaded, pipelines: dict[str, ir.Pipeline]) 
                 "lower max_trials, or use strategy: tpe or bayesian, which Katib draws as it goes",
             )
             return None
-        trials = random_trials(dims, spec.max_trials or 0, spec.seed)
-    md = doc.model.metadata
-    return ir.Sweep(
-        name=md.name,
-        description=md.description,
-        labels=tuple(sorted(md.labels.items())),
-        pipeline=pipeline,
-        strategy=spec.strategy,
-        dimensions=tuple(dims),
-        fixed=tuple(spec.fixed.items()),
-        trials=tuple(trials),
-        objective_step=objective[0],
-        objective_output=objective[1],
-        goal=spec.objective.goal,
-        max_trials=spec.max_trials,
-        parallelism=spec.parallelism,
-        max_failed_trials=spec.max_failed_trials,
-        budget=spec.budget,
-        seed_value=spec.seed,
-        skip_steps=tuple(spec.skip_steps),
-    )
+        return random_trials(dims, spec.max_trials or 0, spec.seed)
+    return []
 
 
 def _pipeline_from_project(ctx: Context, name: str) -> ir.Pipeline | None:
