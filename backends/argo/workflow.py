@@ -393,40 +393,8 @@ class PipelineEmitter:
         body_name = f"{name}-fan-out" if fan_out else f"{name}-run"
         # a condition on ``item`` filters the iterations, so it sits on the inner task, where ``item`` exists
         item_when = _item_when(step)
-        nodes = [n for _, v in step.bindings for n in ir.walk(v)]
-        limit = step.limit
-        if limit is not None:
-            nodes += list(ir.walk(limit))
-        if item_when:
-            nodes += list(ir.walk(step.when))
-        refs = sorted(
-            {
-                (n.step, n.output, n.artifact)
-                for n in nodes
-                if isinstance(n, ir.IStepOutput)
-                and n.field is None
-                and not (n.artifact and (is_resource(step.module) or self.is_resource_step(n.step)))
-            }
-            # where a producer stored what is read by URI (``.uri``, or an operator job's artifact input)
-            | {
-                (n.step, uri_param(n.output), False)
-                for n in nodes
-                if isinstance(n, ir.IStepOutput)
-                and (n.field == "uri" or (n.artifact and n.field is None and is_resource(step.module)))
-                and self.stored_uri(n.step, n.output) is not None
-            }
-        )
-        if step.cache_seconds is not None:
-            # the identities of the artifacts it reads come in as parameters too (``identity``), an operator job's
-            # included: it reads them by URI, but its cache key names the producer's digest all the same
-            refs = sorted(
-                set(refs)
-                | {
-                    (n.step, identity_param(n.output), False)
-                    for n in nodes
-                    if isinstance(n, ir.IStepOutput) and n.artifact and n.field is None and not self.is_resource_step(n.step)
-                }
-            )
+        nodes = self._read_nodes(step, item_when)
+        refs = self._wrapper_refs(step, nodes)
         art_params = sorted({n.name for n in nodes if isinstance(n, ir.IParam) and n.type.kind == "artifact"})
         passed = {(s, o): f"{task_name(s)}-{o}" for s, o, _ in refs}
         inner = Lowering(task=task_name, timezone=self.timezone, uri=self.artifact_uri, passed=passed, uri_param=self.stored_uri)
@@ -437,6 +405,69 @@ class PipelineEmitter:
             {"name": passed[(s, o)], "from": "{{tasks.%s.outputs.artifacts.%s}}" % (task_name(s), o)} for s, o, art in refs if art
         ]
         outer_arts += [{"name": p, "from": "{{inputs.artifacts.%s}}" % p} for p in art_params]
+        each = self._looped_task(step, name, inner, item_when, outer_params)
+        inputs = cast(
+            m.Inputs,
+            parameters_and_artifacts([{"name": p["name"]} for p in outer_params], [{"name": a["name"]} for a in outer_arts]),
+        )
+        body: m.Template = {"name": body_name}
+        if inputs:
+            body["inputs"] = inputs
+        outputs = self._body_outputs(step, name, each["template"])
+        if outputs:
+            body["outputs"] = outputs
+        body["dag"] = {"tasks": self._body_tasks(step, name, each, inner, body)}
+        self.templates[body_name] = body
+        template = self._continued(name, body) if step.continue_on_failure else body_name
+        t: m.DAGTask = {"name": name, "template": template}
+        outer = cast(m.Arguments, parameters_and_artifacts(outer_params, outer_arts))
+        if outer:
+            t["arguments"] = outer
+        self._order(t, step, condition=not item_when)
+        return t
+
+    @staticmethod
+    def _read_nodes(step: ir.Step, item_when: bool) -> list[Any]:
+        """The expression nodes a wrapped step reads: its bindings, its parallelism, its item condition."""
+        nodes = [n for _, v in step.bindings for n in ir.walk(v)]
+        if step.limit is not None:
+            nodes += list(ir.walk(step.limit))
+        if item_when:
+            assert step.when is not None
+            nodes += list(ir.walk(step.when))
+        return nodes
+
+    def _wrapper_refs(self, step: ir.Step, nodes: list[Any]) -> list[tuple[str, str, bool]]:
+        """(step, output, is artifact) of what the wrapper hands in from sibling steps (out of scope inside it)."""
+        refs = {
+            (n.step, n.output, n.artifact)
+            for n in nodes
+            if isinstance(n, ir.IStepOutput)
+            and n.field is None
+            and not (n.artifact and (is_resource(step.module) or self.is_resource_step(n.step)))
+        }
+        # where a producer stored what is read by URI (``.uri``, or an operator job's artifact input)
+        refs |= {
+            (n.step, uri_param(n.output), False)
+            for n in nodes
+            if isinstance(n, ir.IStepOutput)
+            and (n.field == "uri" or (n.artifact and n.field is None and is_resource(step.module)))
+            and self.stored_uri(n.step, n.output) is not None
+        }
+        if step.cache_seconds is not None:
+            # the identities of the artifacts it reads come in as parameters too (``identity``), an operator job's
+            # included: it reads them by URI, but its cache key names the producer's digest all the same
+            refs |= {
+                (n.step, identity_param(n.output), False)
+                for n in nodes
+                if isinstance(n, ir.IStepOutput) and n.artifact and n.field is None and not self.is_resource_step(n.step)
+            }
+        return sorted(refs)
+
+    def _looped_task(
+        self, step: ir.Step, name: str, inner: Lowering, item_when: bool, outer_params: list[m.Parameter]
+    ) -> m.DAGTask:
+        """The task that runs the step inside the body: its arguments, its item condition, its loop."""
         each: m.DAGTask = {"name": name, "template": self.template_for(step)}
         args = self.arguments(step, inner)
         if args:
@@ -450,34 +481,19 @@ class PipelineEmitter:
         elif fe is not None:
             outer_params.append({"name": "items", "value": self.low.text(fe)})
             each["withParam"] = "{{inputs.parameters.items}}"
-        inputs = cast(
-            m.Inputs,
-            parameters_and_artifacts([{"name": p["name"]} for p in outer_params], [{"name": a["name"]} for a in outer_arts]),
-        )
-        body: m.Template = {"name": body_name}
-        if inputs:
-            body["inputs"] = inputs
-        outputs = self._body_outputs(step, name, each["template"])
-        if outputs:
-            body["outputs"] = outputs
-        tasks = [each]
-        if limit is not None:
+        return each
+
+    def _body_tasks(self, step: ir.Step, name: str, each: m.DAGTask, inner: Lowering, body: m.Template) -> list[m.DAGTask]:
+        """The body's tasks: the step, after the semaphore's limit when its parallelism comes from a value."""
+        if step.limit is not None:
             # a parallelism from a value: a semaphore per run, written before the first iteration (limits.py)
             self.templates[each["template"]]["synchronization"] = synchronization(name)
             limit_tpl = limit_template(name, {"mldsl.io/pipeline": label_value(self.pipeline.name), "mldsl.io/step": name})
             self.templates[limit_tpl["name"]] = limit_tpl
-            tasks = [limit_task(limit_tpl["name"], inner.code(limit)), {**each, "depends": LIMIT_TASK}]
-        elif fan_out and isinstance(step.parallelism, int):
+            return [limit_task(limit_tpl["name"], inner.code(step.limit)), {**each, "depends": LIMIT_TASK}]
+        if step.for_each is not None and isinstance(step.parallelism, int):
             body["parallelism"] = step.parallelism
-        body["dag"] = {"tasks": tasks}
-        self.templates[body_name] = body
-        template = self._continued(name, body) if step.continue_on_failure else body_name
-        t: m.DAGTask = {"name": name, "template": template}
-        outer = cast(m.Arguments, parameters_and_artifacts(outer_params, outer_arts))
-        if outer:
-            t["arguments"] = outer
-        self._order(t, step, condition=not item_when)
-        return t
+        return [each]
 
     def _continued(self, name: str, body: m.Template) -> str:
         """``<task>-continue``: the body as its only task, with ``continueOn``; its outputs, empty when the body
