@@ -69,6 +69,46 @@ def objective_filter(sweep: ir.Sweep) -> str:
 
 
 def emit_sweep(program: ir.Program, sweep: ir.Sweep) -> Manifest:
+    """The sweep's driver Workflow: its trials as child Workflows in a fan-out, then the best picked."""
+    main: m.Template = {
+        "name": "sweep",
+        "outputs": {
+            "parameters": [
+                {"name": f"best-{n}", "valueFrom": {"parameter": "{{tasks.best.outputs.parameters.%s}}" % n}}
+                for n in ("params", "metric", "workflow")
+            ]
+        },
+        "dag": {
+            "tasks": [
+                {"name": "run", "template": "run-trials"},
+                {
+                    "name": "best",
+                    "template": "pick-best",
+                    "depends": "run.Succeeded",
+                    "arguments": {"parameters": [{"name": "results", "value": "{{tasks.run.outputs.parameters.results}}"}]},
+                },
+            ]
+        },
+    }
+    spec: m.WorkflowSpec = {"entrypoint": "sweep", "arguments": {"parameters": [{"name": "trials", "value": trial_list(sweep)}]}}
+    if program.project.service_account:
+        spec["serviceAccountName"] = program.project.service_account
+    if program.project.image_pull_secrets:  # its own pods pull images too (pick-best runs in the Project's image)
+        spec["imagePullSecrets"] = [{"name": s} for s in program.project.image_pull_secrets]
+    spec["templates"] = [main, _run_trials(sweep), _trial(sweep), _pick_best(program, sweep)]
+    meta: m.ObjectMeta = {}
+    meta_dict: dict[str, Any] = {"generateName": f"{sweep.name}-"}
+    if program.project.namespace:
+        meta_dict["namespace"] = program.project.namespace
+    meta_dict["labels"] = _labels(program, sweep)
+    meta_dict["annotations"] = {"mldsl.io/strategy": sweep.strategy, "mldsl.io/trials": str(len(sweep.trials))}
+    meta.update(meta_dict)  # type: ignore[typeddict-item]
+    body = {"apiVersion": API_VERSION, "kind": "Workflow", "metadata": meta, "spec": spec}
+    return Manifest(f"{sweep.name}.workflow.yaml", body)
+
+
+def _trial(sweep: ir.Sweep) -> m.Template:
+    """One trial: the pipeline's WorkflowTemplate run as a child Workflow, its objective read back."""
     names = [d.name for d in sweep.dimensions]
     child = child_workflow(
         sweep,
@@ -99,6 +139,12 @@ def emit_sweep(program: ir.Program, sweep: ir.Sweep) -> Manifest:
             "manifest": embed(child),
         },
     }
+    return trial
+
+
+def _run_trials(sweep: ir.Sweep) -> m.Template:
+    """Every trial, ``parallelism`` at a time; their outputs gathered as ``results``."""
+    names = [d.name for d in sweep.dimensions]
     fan_out: dict[str, Any] = {
         "name": "trials",
         "template": "trial",
@@ -118,6 +164,11 @@ def emit_sweep(program: ir.Program, sweep: ir.Sweep) -> Manifest:
         "parallelism": sweep.parallelism,
         "dag": {"tasks": [fan_out]},  # type: ignore[list-item]
     }
+    return run_trials
+
+
+def _pick_best(program: ir.Program, sweep: ir.Sweep) -> m.Template:
+    """The pod that reads every trial's result and names the best (``pick_best.py``)."""
     # the trial list and the results reach the script as files: one environment variable is capped at
     # 128 KiB by the kernel (MAX_ARG_STRLEN), a list of 4,000 trials is more
     env: list[m.EnvVar] = [
@@ -149,41 +200,7 @@ def emit_sweep(program: ir.Program, sweep: ir.Sweep) -> Manifest:
         },
         "volumes": [{"name": "mldsl-outputs", "emptyDir": {}}],
     }
-    main: m.Template = {
-        "name": "sweep",
-        "outputs": {
-            "parameters": [
-                {"name": f"best-{n}", "valueFrom": {"parameter": "{{tasks.best.outputs.parameters.%s}}" % n}}
-                for n in ("params", "metric", "workflow")
-            ]
-        },
-        "dag": {
-            "tasks": [
-                {"name": "run", "template": "run-trials"},
-                {
-                    "name": "best",
-                    "template": "pick-best",
-                    "depends": "run.Succeeded",
-                    "arguments": {"parameters": [{"name": "results", "value": "{{tasks.run.outputs.parameters.results}}"}]},
-                },
-            ]
-        },
-    }
-    spec: m.WorkflowSpec = {"entrypoint": "sweep", "arguments": {"parameters": [{"name": "trials", "value": trial_list(sweep)}]}}
-    if program.project.service_account:
-        spec["serviceAccountName"] = program.project.service_account
-    if program.project.image_pull_secrets:  # its own pods pull images too (pick-best runs in the Project's image)
-        spec["imagePullSecrets"] = [{"name": s} for s in program.project.image_pull_secrets]
-    spec["templates"] = [main, run_trials, trial, pick]
-    meta: m.ObjectMeta = {}
-    meta_dict: dict[str, Any] = {"generateName": f"{sweep.name}-"}
-    if program.project.namespace:
-        meta_dict["namespace"] = program.project.namespace
-    meta_dict["labels"] = _labels(program, sweep)
-    meta_dict["annotations"] = {"mldsl.io/strategy": sweep.strategy, "mldsl.io/trials": str(len(sweep.trials))}
-    meta.update(meta_dict)  # type: ignore[typeddict-item]
-    body = {"apiVersion": API_VERSION, "kind": "Workflow", "metadata": meta, "spec": spec}
-    return Manifest(f"{sweep.name}.workflow.yaml", body)
+    return pick
 
 
 def emit(program: ir.Program) -> list[Manifest]:
