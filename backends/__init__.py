@@ -30,6 +30,7 @@ BACKENDS: dict[str, str] = {
 #: name -> module whose ``check(program)`` says what that target refuses (``compiler/targets.py``)
 CHECKS: dict[str, str] = {
     "katib": "mldsl.backends.katib_rules",
+    "serving": "mldsl.backends.serving_rules",  # seldon-v1, seldon-v2, kserve
 }
 
 

@@ -484,6 +484,10 @@ class ServedModel(NamedTuple):
     image: str | None = None
     secret: str | None = None  # storage credentials (Seldon v1 envSecretRefName, Seldon v2 secretName)
     service_account: str | None = None
+    #: where the entry is written in its Serving (``("spec", "traffic", 0, "model")``), and where its server is
+    #: named: what a backend's check points at (``compiler/targets.py``)
+    at: tuple[str | int, ...] = ()
+    server_at: tuple[str | int, ...] = ()
 
 
 class Serving(NamedTuple):

@@ -1,4 +1,4 @@
-"""Compile Serving documents: traffic, shadow, servers each backend can run."""
+"""Compile Serving documents: traffic and shadow; what each backend runs is checked by the backend."""
 
 from __future__ import annotations
 
@@ -14,12 +14,8 @@ if TYPE_CHECKING:  # the document models are read, never built, here (models/fas
     from mldsl.lang.models.serving import ModelRef
 
 URI = re.compile(r"^(s3|gs|gcs|https?|oss|hdfs|az|pvc|file)://\S+$|^hf://\S+$")
-#: the servers each backend runs (custom: a container image of your own)
-SUPPORTED = {
-    "seldon-v1": {"sklearn", "xgboost", "mlflow", "tensorflow", "triton", "huggingface", "custom"},
-    "seldon-v2": {"sklearn", "xgboost", "lightgbm", "mlflow", "tensorflow", "triton", "huggingface", "custom"},
-    "kserve": {"sklearn", "xgboost", "lightgbm", "mlflow", "tensorflow", "triton", "huggingface", "custom"},
-}
+# What each serving backend runs and refuses (servers, traffic splits, shadows, GPUs, credentials) is that
+# backend's knowledge: backends/serving_rules.py checks the compiled Serving (compiler/targets.py).
 
 
 class _NoModel:
@@ -32,7 +28,7 @@ _NO_MODEL: Any = _NoModel()
 
 
 def _model(
-    ctx: Context, doc: Loaded, loc: Loc, name: str, weight: int, own: ModelRef | None, base: ModelRef, backend: str
+    ctx: Context, doc: Loaded, loc: Loc, name: str, weight: int, own: ModelRef | None, base: ModelRef
 ) -> ir.ServedModel | None:
     """A served model: a traffic entry's own ``model`` fields over the Serving's (``own`` None: all the Serving's)."""
     ref = own or _NO_MODEL
@@ -70,37 +66,11 @@ def _model(
             key=True,
         )
         ok = False
-    if server not in SUPPORTED[backend]:
-        ctx.error(
-            doc,
-            (*loc, "server") if ref.server else loc,
-            "MLD803",
-            f"{backend} has no {server} server",
-            "choose another backend (seldon-v2 and kserve run lightgbm), or server: custom with your image",
-        )
-        ok = False
     credentials = ref.credentials or base.credentials
     secret = credentials.secret if credentials is not None else None
     account = ref.service_account or base.service_account
-    if secret is not None and backend == "kserve":
-        ctx.error(
-            doc,
-            (*loc, "credentials"),
-            "MLD807",
-            "KServe reads a bucket's credentials through the predictor's service account, not a secret",
-            "give service_account: <an account whose secrets or cloud identity may read the bucket>",
-        )
-        ok = False
-    if account is not None and backend == "seldon-v2":
-        ctx.error(
-            doc,
-            (*loc, "service_account"),
-            "MLD807",
-            "Seldon v2 Models run on shared Servers under the Servers' own service account",
-            "give credentials: {secret: <rclone secret>} (Model.spec.secretName)",
-        )
-        ok = False
-    return ir.ServedModel(name, weight, uri or "", server, image, secret, account) if ok else None
+    server_at = (*loc, "server") if ref.server else loc
+    return ir.ServedModel(name, weight, uri or "", server, image, secret, account, loc, server_at) if ok else None
 
 
 def compile_serving(ctx: Context, doc: Loaded) -> ir.Serving | None:
@@ -109,7 +79,7 @@ def compile_serving(ctx: Context, doc: Loaded) -> ir.Serving | None:
     backend = spec.backend or ctx.project.serving_backend
     models: list[ir.ServedModel] = []
     if not spec.traffic:
-        m = _model(ctx, doc, ("spec", "model"), "default", 100, spec.model, spec.model, backend)
+        m = _model(ctx, doc, ("spec", "model"), "default", 100, spec.model, spec.model)
         if m:
             models.append(m)
     else:
@@ -133,7 +103,6 @@ def compile_serving(ctx: Context, doc: Loaded) -> ir.Serving | None:
                 entry.weight,
                 entry.model,
                 spec.model,
-                backend,
             )
             if m:
                 models.append(m)
@@ -149,43 +118,7 @@ def compile_serving(ctx: Context, doc: Loaded) -> ir.Serving | None:
             )
     shadow = None
     if spec.shadow is not None:
-        shadow = _model(ctx, doc, ("spec", "shadow", "model"), "shadow", 0, spec.shadow.model, spec.model, backend)
-    if backend == "kserve":
-        if len(spec.traffic) > 2:
-            ctx.error(
-                doc,
-                ("spec", "traffic"),
-                "MLD805",
-                f"kserve splits traffic between two revisions, not {len(spec.traffic)}",
-                "keep a stable and a canary entry, or use seldon-v1 / seldon-v2",
-                key=True,
-            )
-        if spec.shadow is not None:
-            ctx.error(
-                doc,
-                ("spec", "shadow"),
-                "MLD805",
-                "kserve has no shadow (mirrored) traffic",
-                "use seldon-v1 or seldon-v2 for shadow deployments",
-                key=True,
-            )
-        if len(models) == 2 and models[0].server != models[1].server:
-            ctx.error(
-                doc,
-                ("spec", "traffic"),
-                "MLD805",
-                "a kserve canary must use the same server as the stable model",
-                "a canary is a new revision of the same predictor",
-                key=True,
-            )
-    if backend == "seldon-v2" and spec.resources is not None and spec.resources.gpu:
-        ctx.error(
-            doc,
-            ("spec", "resources", "gpu"),
-            "MLD806",
-            "seldon-v2 Models cannot ask for GPUs: Seldon Core v2 gives them to the Server a Model is scheduled on",
-            "use backend: seldon-v1 or kserve, or serve it on a GPU Server of your cluster",
-        )
+        shadow = _model(ctx, doc, ("spec", "shadow", "model"), "shadow", 0, spec.shadow.model, spec.model)
     if len(ctx.diags) > start:
         return None
     res = spec.resources
