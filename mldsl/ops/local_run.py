@@ -177,13 +177,18 @@ def _run_and_report(runner: Any, view: Any, store: Any, fmt: str) -> None:
     if isinstance(view, Lines):
         echo_err(f"mldsl run: {runner.run_id} in {runner.folder}")
     runner.start()
-    finished = wait_loop(runner)
+    wait_loop(runner)
     view.close(runner.execution)
-    record = runner.save()
-    if not finished:
+    record = runner.record()
+    if not runner.done.is_set():  # terminated, and a step did not end in time: the record says what is known
         record["status"] = "Failed"
-        record["message"] = "stopped (Ctrl-C)"
-        store.write_record(runner.folder, record)
+        record["message"] = "Stopped with strategy 'Terminate' (the run did not end in time)"
+    try:
+        record = runner.save(record)
+    except OSError as exc:
+        echo_err(f"mldsl run: cannot save the record of {runner.run_id} in {runner.folder}: {exc.strerror or exc}")
+        echo_err("mldsl run: `mldsl runs` shows this run as Error (the mldsl process is gone) once this process has ended")
+        sys.exit(EXIT_FAILED)
     _report(record, runner.folder, fmt)
 
 

