@@ -277,3 +277,113 @@ def _quick_project(tmp_path: Path) -> None:
 
 if sys.platform != "linux":  # pragma: no cover
     pytest.skip("Linux only", allow_module_level=True)
+
+
+# --- item 9: a fan-out of 100,000 items: bounded threads and memory, a quick Ctrl-C, a consistent record -----
+
+COUNT = _python("{n: {type: int}}", "{xs: 'list[int]'}", "write_output('xs', list(range(inputs['n'])))")
+FAN_OUT = """  params: {n: {type: int, default: 100000}}
+  steps:
+    c: {uses: count@1, with: {n: "${{ params.n }}"}}
+    fan: {uses: sleep@1, for_each: "${{ steps.c.outputs.xs }}", with: {seconds: 60, pidfile: "PIDS/${{ item }}"}}
+"""
+
+
+def _status(pid: int, key: str) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(key + ":"):
+            return int(line.split()[1])
+    raise KeyError(key)
+
+
+def test_a_fan_out_of_100000_items_uses_bounded_threads_and_stops_at_once(tmp_path: Path) -> None:
+    from mldsl.runner.workers import limit_for
+
+    pids = tmp_path / "pids"
+    pids.mkdir()
+    root = project(tmp_path, {**MODULES, "count": COUNT}, FAN_OUT.replace("PIDS", str(pids)))
+    home = tmp_path / "home"
+    proc = start_run(root, home, "--format", "json", "--parallel", "2")
+    end = time.monotonic() + 30
+    while len(list(pids.iterdir())) < 2 and time.monotonic() < end:  # both pods of --parallel 2 run
+        time.sleep(0.05)
+    time.sleep(0.5)
+    threads, rss_kb = _status(proc.pid, "Threads"), _status(proc.pid, "VmRSS")
+    steps = [int(p.read_text()) for p in pids.iterdir() if p.read_text()]
+    started = time.monotonic()
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    took = time.monotonic() - started
+    assert_gone(steps)
+    # a thread per item made 22,000 threads and 670 MB; now: the fan-out's workers, the view, the zygote's reader
+    assert threads <= limit_for(2) + 8, threads
+    assert rss_kb < 400_000, rss_kb
+    assert took < 8, (took, err[-2000:])
+    record = json.loads(out)
+    items = record["steps"]["fan"]["items"]
+    assert len(items) == 100_000
+    phases = {i["phase"] for i in items}
+    assert phases <= {"Failed", "Omitted"}, phases  # nothing Pending or Running under a finished run
+    assert record["status"] == "Failed" and record["message"] == "Stopped with strategy 'Stop'"
+    assert only_record(home)["steps"]["fan"]["items"][-1]["phase"] == "Omitted"
+
+
+# --- item 7: the disk fills up during a run --------------------------------------------------------------------
+
+FILL = _python(
+    "{path: {type: str, default: ''}}",
+    "{blob: {type: artifact, format: bin}}",
+    "import os\npath = inputs['path'] or output_path('blob')\n"
+    "try:\n    with open(path, 'wb') as fh:\n        while True:\n            fh.write(b'x' * 65536)\n            fh.flush()\n"
+    "except OSError:\n    if not inputs['path']:\n        raise\n"
+    "if inputs['path']:\n    open(output_path('blob'), 'w').close()",
+)
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Any:
+    """A 2 MB tmpfs (we are root here); skipped where mounting one is not allowed."""
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mount)], capture_output=True, check=False)
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode().strip()}")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+@pytest.mark.parametrize("who", ["the-step", "the-runner"])
+def test_a_full_disk_ends_the_run_error_with_a_message_and_nothing_half_written(
+    tmp_path: Path, small_disk: Path, who: str
+) -> None:
+    """The step itself fills the disk (its artifact fails half-way), or a step fills it and the runner's own writes
+    for the next step fail: either way the run is Error and says the disk is full, the record is whole, and no
+    half artifact is in the repository."""
+    scratch = f"{small_disk}/scratch" if who == "the-runner" else ""
+    spec = f'  steps:\n    f: {{uses: fill@1, with: {{path: "{scratch}"}}}}\n    g: {{uses: emit@1, after: [f]}}\n'
+    root = project(tmp_path, {**MODULES, "fill": FILL}, spec)
+    home = small_disk / "home"
+    done = subprocess.run(
+        [*MLDSL, "run", str(root), "--format", "json"],
+        env={**os.environ, "MLDSL_HOME": str(home)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 1, done.stderr
+    assert "internal error" not in done.stderr and "Traceback" not in done.stderr, done.stderr
+    record = json.loads(done.stdout)
+    assert record["status"] == "Error", record
+    assert "disk full" in record["message"] and "No space left on device" in record["message"], record["message"]
+    saved = only_record(home)
+    assert saved["status"] == "Error" and saved["message"] == record["message"]
+    failed = "f" if who == "the-step" else "g"
+    assert saved["steps"][failed]["phase"] == "Error" and "disk full" in saved["steps"][failed]["message"]
+    leftovers = [p for p in home.rglob("*") if ".partial-" in p.name or p.name.startswith((".run.json.", ".mldsl-reserve"))]
+    assert leftovers == []
+    assert not list((home / "artifacts").rglob("blob")) if (home / "artifacts").exists() else True
+    listed = runs_json(home)
+    assert [r["status"] for r in listed] == ["Error"]

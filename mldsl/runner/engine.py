@@ -212,7 +212,7 @@ class Execution(Flows, Leaves, PlainPods, ExecutionBase):
 
     def failed_disk(self, exc: OSError, node: Node | None = None) -> str:
         """A write failed because the disk is full: the run stops and ends ``Error`` saying so; the node's message."""
-        where = f" writing {exc.filename}" if exc.filename else ""
+        where = f" writing {exc.filename}" if exc.filename else f" writing under {self.folder}"
         text = f"disk full{where}: {exc.strerror or exc}; free some space and run again"
         first = False
         with self.lock:
