@@ -16,6 +16,9 @@ uncaught exception prints its traceback from the script's frame and exits 1; ``s
 observe (non-daemon threads joined, ``atexit``, the script's globals released so that files it left open
 are flushed, stdio flushed) without tearing every module down. A crash or an exit ends only the child;
 the zygote reaps it (``pidfd``) and reports its exit code, which the runner waits for as ``Popen.wait``.
+The runner says ``close`` before it closes its pipe; a pipe that closes without it means the runner was killed,
+and the zygote then ends every step it forked (SIGTERM to each group, SIGKILL 5 s later), as ``guard.py`` does
+for every step of a run.
 ``tests/test_run_speed.py`` compares a probe run both ways.
 
 A step is forked only where that means the same as a fresh ``python``; otherwise :func:`spawn` returns
@@ -68,8 +71,8 @@ def _startup_env(env: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
 def serve(requests: int, replies: int) -> Callable[[], None] | None:
     """The zygote's loop: fork a child per request, report each child's pid and exit code.
 
-    Returns ``None`` in the zygote when it is done (the runner closed its pipe and every child ended, or it
-    was idle); in a forked child it returns the step, run at the top level out of this loop's frame.
+    Returns ``None`` in the zygote when it is done (the runner said ``close`` or went, and every child ended,
+    or it was idle); in a forked child it returns the step, run at the top level out of this loop's frame.
     """
     import atexit  # noqa: F401  (what a child needs, imported once here)
     import builtins  # noqa: F401
