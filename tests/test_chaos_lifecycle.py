@@ -387,3 +387,74 @@ def test_a_full_disk_ends_the_run_error_with_a_message_and_nothing_half_written(
     assert not list((home / "artifacts").rglob("blob")) if (home / "artifacts").exists() else True
     listed = runs_json(home)
     assert [r["status"] for r in listed] == ["Error"]
+
+
+def _run_in_process(root: Path, home: Path, monkeypatch: pytest.MonkeyPatch) -> int:
+    """``mldsl run ROOT --format json`` in this process (where a write can be made to fail): its exit code."""
+    from mldsl.ops.local_run import run_path
+
+    monkeypatch.setenv("MLDSL_HOME", str(home))
+    monkeypatch.setenv("MLDSL_RUN_FORK", "0")
+    with pytest.raises(SystemExit) as exited:
+        run_path(root, None, (), None, "process", False, None, (), (), "json")
+    return int(exited.value.code or 0)
+
+
+def _enospc(path: object) -> OSError:
+    return OSError(28, "No space left on device", str(path))
+
+
+def test_an_injected_enospc_in_the_runner_ends_the_run_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Where no tmpfs can be mounted: the runner's own write for a step fails with ENOSPC."""
+    from mldsl.runner import leaves
+
+    real = leaves.pod_spec
+
+    def failing(tpl: dict[str, Any], step_dir: Path, *args: Any) -> Any:
+        if "-g" in step_dir.name:
+            raise _enospc(step_dir / "script")
+        return real(tpl, step_dir, *args)
+
+    monkeypatch.setattr(leaves, "pod_spec", failing)
+    root = project(tmp_path, MODULES, "  steps:\n    f: {uses: emit@1}\n    g: {uses: emit@1, after: [f]}\n")
+    home = tmp_path / "home"
+    assert _run_in_process(root, home, monkeypatch) == 1
+    record = json.loads(capsys.readouterr().out)
+    assert record["status"] == "Error" and record["message"].startswith("disk full writing "), record
+    assert record["steps"]["f"]["phase"] == "Succeeded" and record["steps"]["g"]["phase"] == "Error"
+    assert only_record(home) == record
+
+
+@pytest.mark.parametrize("failures", [1, 99])
+def test_an_enospc_on_the_last_record_uses_the_reserve_or_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], failures: int
+) -> None:
+    """The final record cannot be written: the space kept at the start is given back and it is written; if even
+    that fails, ``mldsl run`` says where and why (no traceback), and ``runs`` shows the run Error once it ends."""
+    from mldsl.runner import session
+
+    real = session.write_atomically
+    left = [failures]
+
+    def failing(folder: Path, files: list[tuple[str, str]], *args: Any) -> None:
+        if left[0] and '"status": "Running"' not in files[0][1] and '"status":"Running"' not in files[0][1]:
+            left[0] -= 1
+            raise _enospc(folder / files[0][0])
+        real(folder, files, *args)
+
+    monkeypatch.setattr(session, "write_atomically", failing)
+    monkeypatch.setattr("mldsl.runner.store.write_atomically", failing)
+    root = project(tmp_path, MODULES, "  steps:\n    f: {uses: emit@1}\n")
+    home = tmp_path / "home"
+    code = _run_in_process(root, home, monkeypatch)
+    out, err = capsys.readouterr()
+    (folder,) = (home / "runs").iterdir()
+    assert not (folder / ".mldsl-reserve").exists()
+    if failures == 1:
+        assert code == 0 and json.loads(out)["status"] == "Succeeded"
+        assert only_record(home)["status"] == "Succeeded"
+    else:
+        assert code == 1 and "cannot save the record" in err and "No space left on device" in err, err
+        assert only_record(home)["status"] == "Running"  # the first record; this process still runs
