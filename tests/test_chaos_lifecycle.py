@@ -29,7 +29,9 @@ FAMILY = _python(
     "os.replace(inputs['pids'] + '.tmp', inputs['pids'])\n"
     "print('running', flush=True)\ntime.sleep(inputs['seconds'])",
 )
-CHAOS = {**MODULES, "family": FAMILY}
+#: ... and one that leaves its process group (a session of its own, as a daemon does)
+ESCAPE = FAMILY.replace("subprocess.Popen([", "subprocess.Popen(start_new_session=True, args=[")
+CHAOS = {**MODULES, "family": FAMILY, "escape": ESCAPE}
 
 
 def _state(pid: int) -> str | None:
@@ -121,6 +123,22 @@ def test_sigkill_of_mldsl_run_ends_its_steps_and_the_record_says_error(tmp_path:
     assert record["status"] == "Error" and "the mldsl process is gone" in record["message"]
     text = run_cli(["runs"], home).stdout
     assert "Error" in text and "the mldsl process is gone" in text and "Running" not in text
+
+
+def test_sigkill_also_ends_a_grandchild_that_left_the_steps_group(tmp_path: Path) -> None:
+    pids = tmp_path / "pids"
+    root = project(tmp_path, CHAOS, f'  steps:\n    s: {{uses: escape@1, with: {{pids: "{pids}"}}}}\n')
+    home = tmp_path / "home"
+    proc = start_run(root, home, env={"MLDSL_RUN_FORK": "0"})
+    family = pids_of(pids)
+    assert _sid(family[1]) == family[1] != _sid(family[0])  # it has a session, and a group, of its own
+    proc.kill()
+    proc.wait(timeout=10)
+    assert_gone(family)
+
+
+def _sid(pid: int) -> int:
+    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[3])
 
 
 def test_a_run_whose_process_and_guard_are_gone_is_shown_as_error(tmp_path: Path) -> None:

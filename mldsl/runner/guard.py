@@ -5,9 +5,12 @@ Steps run in process groups of their own (``start_new_session``), so a Ctrl-C on
 the OOM killer, a crash), its steps would be reparented to PID 1 and run on. So:
 
 * a *guard*, a small process in a session of its own started with each run (:class:`Guard`), is told every
-  step's process group as it starts and ends. When the pipe from ``mldsl run`` closes without the last line
-  (``mldsl run`` is gone), it sends SIGTERM to each group still running, SIGKILL after :data:`GRACE` seconds
-  (Kubernetes' own order for a pod), and marks the run's record ``Error``, with why;
+  step's process group as it starts and ends. When the pipe from ``mldsl run`` closes while a group is still
+  registered or a record was not saved as ended (``mldsl run`` is gone), it sends SIGTERM to each group still
+  running, SIGKILL after :data:`GRACE` seconds (Kubernetes' own order for a pod), and marks the run's record
+  ``Error``, with why;
+* a process that left its step's group (``setsid``, a double fork) but kept the step's environment
+  (``MLDSL_OUTPUTS_DIR`` under the run's folder, read from ``/proc/PID/environ``) is ended with them;
 * the record keeps the runner's pid, its start time (``/proc/PID/stat`` field 22) and the boot id, so that
   ``mldsl runs`` can tell a run that is still running from one whose process is gone even when the guard
   went too (``kill -9`` of both, a reboot): :func:`truthful`.
@@ -84,6 +87,30 @@ def signal_all(sig):
         except PermissionError:
             pass
 signal_all(signal.SIGTERM)
+def strays():  # what left its group (setsid, a double fork) but still has a step's environment, under these runs
+    folders = [(os.path.dirname(p) + os.sep).encode() for p in records]
+    found = set()
+    for name in os.listdir("/proc") if folders else []:
+        if name.isdigit() and int(name) != os.getpid():
+            try:
+                with open("/proc/%s/environ" % name, "rb") as fh:
+                    env = fh.read()
+            except OSError:
+                continue
+            for var in env.split(b"\0"):
+                if var.startswith(b"MLDSL_OUTPUTS_DIR=") and var[18:].startswith(tuple(folders)):
+                    found.add(int(name))
+    return found
+loose = set()
+try:
+    loose = strays()
+except OSError:
+    pass
+for pid in loose:
+    try:
+        os.kill(pid, signal.SIGTERM)
+    except OSError:
+        pass
 def mark(node):  # a step or item that had not ended ends with the run
     if isinstance(node, dict):
         if node.get("phase") in ("Running", "Pending"):
@@ -115,13 +142,25 @@ for path, record in records.items():
                     os.unlink(tmp)
     except (OSError, ValueError):
         pass
+def running(pid):
+    try:
+        with open("/proc/%d/stat" % pid) as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return False
 end = time.monotonic() + grace
 while time.monotonic() < end:
     groups &= live()
-    if not groups:
+    loose = {p for p in loose if running(p)}
+    if not groups and not loose:
         break
     time.sleep(0.05)
 signal_all(signal.SIGKILL)
+for pid in loose:
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except OSError:
+        pass
 """
 
 
