@@ -81,6 +81,16 @@ def start_run(root: Path, home: Path, *extra: str, env: dict[str, str] | None = 
     )
 
 
+def finish(proc: subprocess.Popen[str], timeout: float = 20) -> tuple[str, str]:
+    """Its output once it has ended; killed (and the test failed) when it does not end in time."""
+    try:
+        return proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        out, err = proc.communicate()
+        pytest.fail(f"mldsl run did not end within {timeout}s: {err[-2000:]}")
+
+
 def runs_json(home: Path) -> list[dict[str, Any]]:
     done = run_cli(["runs", "--format", "json"], home)
     assert done.returncode == 0, done.stderr
@@ -208,7 +218,7 @@ def test_sigterm_terminates_the_run_without_the_exit_handler(tmp_path: Path) -> 
     family = pids_of(pids)
     started = time.monotonic()
     proc.terminate()
-    out, err = proc.communicate(timeout=20)
+    out, err = finish(proc, 20)
     assert time.monotonic() - started < 8, err
     assert proc.returncode == 1, err
     assert_gone(family)
@@ -231,7 +241,7 @@ def test_ctrl_c_stops_the_run_and_the_exit_handler_still_runs(tmp_path: Path) ->
     proc = start_run(root, home, "--format", "json")
     family = pids_of(pids)
     proc.send_signal(signal.SIGINT)
-    out, err = proc.communicate(timeout=20)
+    out, err = finish(proc, 20)
     assert proc.returncode == 1, err
     assert_gone(family)
     record = json.loads(out)
@@ -250,7 +260,7 @@ def test_a_second_ctrl_c_terminates_the_exit_handler(tmp_path: Path) -> None:
     proc.send_signal(signal.SIGINT)
     handler = pids_of(exit_pids)  # the exit handler started after the stop
     proc.send_signal(signal.SIGINT)
-    out, err = proc.communicate(timeout=20)
+    out, err = finish(proc, 20)
     assert proc.returncode == 1, err
     assert_gone(family + handler)
     record = json.loads(out)
@@ -279,7 +289,7 @@ def test_concurrent_runs_one_killed_the_others_succeed(tmp_path: Path) -> None:
     sleeper.kill()
     sleeper.wait(timeout=10)
     for p in others:
-        _, err = p.communicate(timeout=60)
+        _, err = finish(p, 60)
         assert p.returncode == 0, err
     assert_gone(family)
     statuses = sorted(r["status"] for r in runs_json(home))
@@ -330,7 +340,7 @@ def test_a_fan_out_of_100000_items_uses_bounded_threads_and_stops_at_once(tmp_pa
     steps = [int(p.read_text()) for p in pids.iterdir() if p.read_text()]
     started = time.monotonic()
     proc.send_signal(signal.SIGINT)
-    out, err = proc.communicate(timeout=60)
+    out, err = finish(proc, 60)
     took = time.monotonic() - started
     assert_gone(steps)
     # a thread per item made 22,000 threads and 670 MB; now: the fan-out's workers, the view, the zygote's reader
