@@ -87,7 +87,7 @@ def finish(proc: subprocess.Popen[str], timeout: float = 20) -> tuple[str, str]:
         return proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
         proc.kill()
-        out, err = proc.communicate()
+        _, err = proc.communicate()
         pytest.fail(f"mldsl run did not end within {timeout}s: {err[-2000:]}")
 
 
