@@ -135,6 +135,30 @@ def test_sigkill_of_mldsl_run_ends_its_steps_and_the_record_says_error(tmp_path:
     assert "Error" in text and "the mldsl process is gone" in text and "Running" not in text
 
 
+def test_the_record_of_a_killed_run_keeps_what_had_ended(tmp_path: Path) -> None:
+    """The record is saved while the run runs, so a SIGKILL leaves one that says which steps had ended."""
+    pids = tmp_path / "pids"
+    spec = (
+        "  steps:\n    e: {uses: emit@1, with: {value: 7}}\n"
+        f'    s: {{uses: family@1, after: [e], with: {{pids: "{pids}"}}}}\n'
+    )
+    root = project(tmp_path, CHAOS, spec)
+    home = tmp_path / "home"
+    proc = start_run(root, home)
+    family = pids_of(pids)
+    time.sleep(1.5)  # a checkpoint after s started
+    proc.kill()
+    proc.wait(timeout=10)
+    assert_gone(family)
+    end = time.monotonic() + 8
+    while only_record(home)["status"] == "Running" and time.monotonic() < end:
+        time.sleep(0.05)
+    record = only_record(home)
+    assert record["status"] == "Error"
+    assert record["steps"]["e"]["phase"] == "Succeeded" and record["steps"]["e"]["outputs"] == {"out": 7}
+    assert record["steps"]["s"]["phase"] == "Error" and record["steps"]["s"]["message"] == "the mldsl process is gone"
+
+
 def test_sigkill_also_ends_a_grandchild_that_left_the_steps_group(tmp_path: Path) -> None:
     pids = tmp_path / "pids"
     root = project(tmp_path, CHAOS, f'  steps:\n    s: {{uses: escape@1, with: {{pids: "{pids}"}}}}\n')

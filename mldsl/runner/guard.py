@@ -111,10 +111,12 @@ for pid in loose:
         os.kill(pid, signal.SIGTERM)
     except OSError:
         pass
-def mark(node):  # a step or item that had not ended ends with the run
+def mark(node):  # a step or item that had not ended ends with the run (Error), one that had not started is Omitted
     if isinstance(node, dict):
-        if node.get("phase") in ("Running", "Pending"):
+        if node.get("phase") == "Running":
             node["phase"], node["message"] = "Error", gone
+        elif node.get("phase") == "Pending":
+            node["phase"], node["message"] = "Omitted", "not run: " + gone
         for inner in (node.get("steps") or {}).values():
             mark(inner)
         for item in node.get("items") or []:
@@ -307,10 +309,13 @@ def truthful(record: dict[str, Any], now: float | None = None) -> dict[str, Any]
 
 
 def _mark(node: Any) -> None:
-    """A step or item that had not ended when the run's process went: ``Error``, as the guard marks it."""
+    """A step or item that had not ended when the run's process went is ``Error``, one that had not started
+    ``Omitted``, as the guard marks them."""
     if isinstance(node, dict):
-        if node.get("phase") in ("Running", "Pending"):
+        if node.get("phase") == "Running":
             node["phase"], node["message"] = "Error", GONE
+        elif node.get("phase") == "Pending":
+            node["phase"], node["message"] = "Omitted", f"not run: {GONE}"
         for inner in (node.get("steps") or {}).values():
             _mark(inner)
         for item in node.get("items") or []:

@@ -247,6 +247,16 @@ class Runner:
         record["process"] = self.process
         return record
 
+    def checkpoint(self) -> None:
+        """Save the record as it is now, while the run runs (``view.wait_loop`` calls it every so often): should this
+        process be killed, the record (marked ``Error`` by the guard) still says which steps had ended, with their
+        outputs. Never raises: a record being changed by the run's thread, or a full disk, skips this one."""
+        if self.done.is_set():
+            return
+        # a dict that changed size under the reading, no space left: the next one, or none
+        with contextlib.suppress(RuntimeError, OSError):
+            write_atomically(self.folder, [("run.json", record_text(self.record()))])
+
     def save(self, record: dict[str, Any] | None = None) -> dict[str, Any]:
         """Write the record (this one, or the run's as it is now). Disk full: the space kept at the start
         (:func:`reserve`) is given back and the record written again; if even that fails, the smallest record

@@ -175,12 +175,19 @@ def wait_loop(runner: Any, poll: float = 0.2) -> str:
         previous = signal.signal(signal.SIGTERM, on_term)
     how = ""
     deadline: float | None = None
+    checkpoint = getattr(runner, "checkpoint", None)
+    every, last = CHECKPOINT, time.monotonic()
     try:
         while True:
             try:
                 while not runner.wait(poll):
                     if deadline is not None and time.time() > deadline:
                         return how
+                    if checkpoint is not None and time.monotonic() - last >= every:
+                        began = time.monotonic()
+                        checkpoint()
+                        last = time.monotonic()  # a big record (a fan-out of 100,000 items) is saved less often
+                        every = max(CHECKPOINT, 20 * (last - began))
                 return how
             except (KeyboardInterrupt, Terminated) as exc:
                 if how == "" and isinstance(exc, KeyboardInterrupt):
@@ -198,5 +205,7 @@ def wait_loop(runner: Any, poll: float = 0.2) -> str:
             signal.signal(signal.SIGTERM, previous)
 
 
+#: seconds between saves of the record while a run runs (at least; more when saving it takes long)
+CHECKPOINT = 1.0
 #: seconds ``mldsl run`` waits for a terminated run to end before it saves the record as it is
 TERMINATE_WAIT = 15.0
