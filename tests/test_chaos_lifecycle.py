@@ -131,6 +131,7 @@ def test_sigkill_of_mldsl_run_ends_its_steps_and_the_record_says_error(tmp_path:
         time.sleep(0.05)
     record = only_record(home)
     assert record["status"] == "Error" and "the mldsl process is gone" in record["message"]
+    assert not (Path(record["folder"]) / ".mldsl-reserve").exists()
     text = run_cli(["runs"], home).stdout
     assert "Error" in text and "the mldsl process is gone" in text and "Running" not in text
 

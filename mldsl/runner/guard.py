@@ -123,6 +123,10 @@ def mark(node):  # a step or item that had not ended ends with the run (Error), 
             mark(item)
 for path, record in records.items():
     try:
+        os.unlink(os.path.join(os.path.dirname(path), ".mldsl-reserve"))  # the space session.reserve kept
+    except OSError:
+        pass
+    try:
         with open(path, encoding="utf-8") as fh:
             rec = json.load(fh)
         if isinstance(rec, dict) and rec.get("status") == "Running":

@@ -323,16 +323,14 @@ def settle(nodes: list[Node]) -> None:
 
 #: bytes kept free for the final record while a run runs (a record of a few hundred steps): see Runner.save
 RESERVE = 256 * 1024
-_RESERVE_NAME = ".mldsl-reserve"
+_RESERVE_NAME = ".mldsl-reserve"  # guard.py removes it too, for a run whose process was killed
 
 
 def reserve(folder: Path) -> None:
     """Keep room for the run's last record: a file of :data:`RESERVE` bytes, deleted when the record is saved."""
     try:
         with open(folder / _RESERVE_NAME, "wb") as fh:
-            fh.truncate(RESERVE)  # sparse on most file systems: written with zeros so the blocks are really taken
-            fh.seek(0)
-            fh.write(bytes(RESERVE))
+            fh.write(bytes(RESERVE))  # written, not truncated to its size: a sparse file would take no blocks
     except OSError:
         release(folder)
 
