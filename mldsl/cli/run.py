@@ -9,6 +9,8 @@ from typing import Any
 import click
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+#: how a record whose mldsl process died says so (mldsl.runner.guard.GONE, not imported: `runs` starts fast)
+GONE = "the mldsl process is gone"
 
 
 @click.command()
@@ -95,7 +97,9 @@ def runs(ctx: click.Context, source: Path, fmt: str) -> None:
     ctx.obj = (find_store(source), fmt)
     if ctx.invoked_subcommand is not None:
         return
-    records = find_store(source).records()
+    from mldsl.runner.guard import truthful
+
+    records = [truthful(r) for r in find_store(source).records()]
     if fmt == "json":
         click.echo(
             json.dumps(
@@ -115,9 +119,10 @@ def runs(ctx: click.Context, source: Path, fmt: str) -> None:
         if changed is None:  # a record from before `changed` was kept: the params given
             changed = {k: r.get("params", {}).get(k) for k in r.get("given", [])}
         given = ", ".join(f"{k}={_short(v)}" for k, v in changed.items()) or "(defaults)"
+        gone = f"  ({GONE})" if str(r.get("message", "")).startswith(GONE) else ""
         click.echo(
             f"{r.get('run', '?'):<36} {r.get('status', '?'):<10} {r.get('duration') or 0:>8.1f}s  "
-            f"{r.get('started') or '':<20} {given}"
+            f"{r.get('started') or '':<20} {given}{gone}"
         )
 
 
@@ -131,10 +136,13 @@ def _short(v: Any) -> str:
 @click.pass_obj
 def show(obj: Any, run_id: str) -> None:
     """One run's steps and outputs (RUN: an id, a unique prefix of one, or 'latest')."""
+    from mldsl.runner.guard import truthful
+
     store, fmt = obj
     record = store.find(run_id)
     if record is None:
         raise click.UsageError(f"no run {run_id!r} in {store.runs} (mldsl runs lists them)")
+    record = truthful(record)
     if fmt == "json":
         click.echo(json.dumps(record, indent=2, ensure_ascii=False))
         return

@@ -195,19 +195,30 @@ def _run_and_report(runner: Any, view: Any, store: Any, fmt: str) -> None:
     if isinstance(view, Lines):
         echo_err(f"mldsl run: {runner.run_id} in {runner.folder}")
     runner.start()
-    finished = wait_loop(runner)
+    wait_loop(runner)
     view.close(runner.execution)
-    record = runner.save()
-    if not finished:
+    record = runner.record()
+    if not runner.done.is_set():  # terminated, and a step did not end in time: the record says what is known
+        from mldsl.runner.session import settle
+
+        settle(runner.execution.all_nodes())
+        record = runner.record()
         record["status"] = "Failed"
-        record["message"] = "stopped (Ctrl-C)"
-        store.write_record(runner.folder, record)
+        record["message"] = "Stopped with strategy 'Terminate' (the run did not end in time)"
+    try:
+        record = runner.save(record)
+    except OSError as exc:
+        echo_err(f"mldsl run: cannot save the record of {runner.run_id} in {runner.folder}: {exc.strerror or exc}")
+        echo_err("mldsl run: `mldsl runs` shows this run as Error (the mldsl process is gone) once this process has ended")
+        sys.exit(EXIT_FAILED)
     _report(record, runner.folder, fmt)
 
 
 def _report(record: dict[str, Any], folder: Path, fmt: str) -> None:
     if fmt == "json":
-        echo_out(json.dumps(record, indent=2, ensure_ascii=False))
+        from mldsl.runner.session import record_text
+
+        echo_out(record_text(record).rstrip("\n"))
     else:
         _summary(record, folder)
     sys.exit(EXIT_OK if record["status"] == "Succeeded" else EXIT_FAILED)
@@ -300,6 +311,10 @@ def _run_plain(
     _run_and_report(runner, view, store, fmt)
 
 
+#: failed steps or items whose log tail the summary prints (a fan-out may have thousands)
+TAILS = 5
+
+
 def _summary(record: dict[str, Any], folder: Path) -> None:
     """The end of a run, for people: status, outputs, and a failed step's log tail."""
 
@@ -311,18 +326,22 @@ def _summary(record: dict[str, Any], folder: Path) -> None:
         echo(f"  {record['message']}")
     for k, v in record.get("outputs", {}).items():
         echo(f"  output {k}: {v if isinstance(v, str) else json.dumps(v)}")
+    from mldsl.runner.store import log_tail
+
+    tails = 0
     for kind in ("steps", "on_exit"):
         for step, s in record.get(kind, {}).items():
             if " written to " in s.get("message", ""):
                 echo(f"  {step}: {s['message']} (not applied: a local run deploys nothing)")
-            for node in [s, *s.get("items", [])]:
-                if node.get("phase") in ("Failed", "Error") and node.get("log"):
-                    from mldsl.runner.store import log_tail
-
-                    log = folder / node["log"]
-                    tail = log_tail(log, 15)  # read from the end: a 400 MB log costs 64 KiB
-                    label = step + (f"({node['item']})" if "item" in node else "")
-                    echo(f"--- {label}: {node.get('message', node['phase'])}; last lines of {log}:")
-                    for line in tail:
-                        echo(f"    {line}")
+            failed = [n for n in [s, *s.get("items", [])] if n.get("phase") in ("Failed", "Error") and n.get("log")]
+            if len(failed) > TAILS - tails:
+                echo(f"  {step}: {len(failed)} failed; the logs of the first {max(0, TAILS - tails)} follow")
+            for node in failed[: max(0, TAILS - tails)]:
+                tails += 1
+                log = folder / node["log"]
+                tail = log_tail(log, 15)  # read from the end: a 400 MB log costs 64 KiB
+                label = step + (f"({node['item']})" if "item" in node else "")
+                echo(f"--- {label}: {node.get('message', node['phase'])}; last lines of {log}:")
+                for line in tail:
+                    echo(f"    {line}")
     echo(f"record: {folder / 'run.json'}")

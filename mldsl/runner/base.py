@@ -279,12 +279,17 @@ class ExecutionBase:
     outputs: dict[str, Any]
     rejected: str
     hang: str
+    fatal: str
+    shutdown: str
     global_params: dict[str, str]
     global_artifacts: dict[str, Artifact]
     shared: dict[str, Any]
     objects: Any
 
     def _pod_name(self, node: Node) -> str:
+        raise NotImplementedError
+
+    def failed_disk(self, exc: OSError, node: Node | None = None) -> str:
         raise NotImplementedError
 
     def _retry_pass(self, node: Node, tpl: dict[str, Any], flat: dict[str, Any]) -> dict[str, Any]:

@@ -105,6 +105,10 @@ class Execution(Flows, Leaves, PlainPods, ExecutionBase):
         self.rejected = ""
         #: why the run would wait for ever on a cluster (a reference that never resolves): it ends Error at once
         self.hang = ""
+        #: why the run cannot go on (the disk is full): it stops and ends Error, without the exit handler
+        self.fatal = ""
+        #: ``Stop`` (Ctrl-C) or ``Terminate`` (a second Ctrl-C, SIGTERM): Argo's shutdown strategy, "" while none
+        self.shutdown = ""
         #: ``globalName`` outputs: ``workflow.outputs.parameters.*`` and ``...artifacts.*``
         self.global_params: dict[str, str] = {}
         self.global_artifacts: dict[str, Artifact] = {}
@@ -154,19 +158,25 @@ class Execution(Flows, Leaves, PlainPods, ExecutionBase):
             phase, msg, out_params, out_arts = self._template(self.main, entry, in_params, art_args, scope)
         except StepError as exc:
             phase, msg, out_params, out_arts = "Error", str(exc), {}, {}
-        if self.hang:
-            phase, msg = "Error", self.hang
+        if self.hang or self.fatal:
+            phase, msg = "Error", self.hang or self.fatal
         self.main.params, self.main.artifacts = out_params, out_arts
         self.main.end(phase, msg)
         self._notify(self.main)
-        status = "Failed" if self.procs.stopping.is_set() and not self.hang else phase
+        stopped = self.procs.stopping.is_set() or self.shutdown
+        status = "Failed" if stopped and not (self.hang or self.fatal) else phase
+        if self.shutdown and not (self.hang or self.fatal or self.rejected):
+            msg = f"Stopped with strategy '{self.shutdown}'"  # operator.go l. 543
         self.status, self.message = status, self.rejected or msg
         # the exit handler: spec.onExit, or the workflow's exit hook (workflow_types.go GetExitHook)
         exit_hook = (self.spec.get("hooks") or {}).get("exit") or {}
         exit_holder = {"template": self.spec["onExit"]} if self.spec.get("onExit") else exit_hook
-        if exit_holder and not self.hang:
-            if self.rejected:  # Stop, not Terminate: exit handlers run (operator.go ShouldExecute)
-                self.procs.stopping.clear()
+        if exit_holder and not self.hang and not self.fatal and self.shutdown != "Terminate":
+            with self.lock:
+                # Stop, not Terminate: exit handlers run (workflow_types.go ShouldExecute l. 634-643, operator.go
+                # l. 505); a Terminate from here on stops them too
+                if self.shutdown != "Terminate":
+                    self.procs.stopping.clear()
             exit_scope = scope.copy()
             exit_scope.set_global("workflow.status", status)
             exit_scope.set_global("workflow.failures", json.dumps(self._failures()))
@@ -190,9 +200,27 @@ class Execution(Flows, Leaves, PlainPods, ExecutionBase):
         setGlobalRuntimeParameters l. 4559-4562: the phase, and the seconds as ``%f``)."""
         return {"workflow.status": "Running", "workflow.duration": f"{time.time() - (self.main.started or time.time()):f}"}
 
-    def stop(self) -> None:
-        """Ctrl-C: end every process the run started; the run ends Failed (Argo's ``stop``)."""
+    def stop(self, strategy: str = "Stop") -> None:
+        """End every process the run started; the run ends Failed. ``Stop`` (a Ctrl-C) still runs the exit handler,
+        ``Terminate`` (a second Ctrl-C, SIGTERM) does not, as ``argo stop`` and ``argo terminate``
+        (``workflow/util/util.go`` StopWorkflow/TerminateWorkflow l. 1519-1530 set the shutdown strategy;
+        ``workflow_types.go`` ShouldExecute l. 634-643 lets only exit-handler nodes run under ``Stop``)."""
+        with self.lock:
+            if self.shutdown != "Terminate":
+                self.shutdown = strategy
         self.procs.stop_all()
+
+    def failed_disk(self, exc: OSError, node: Node | None = None) -> str:
+        """A write failed because the disk is full: the run stops and ends ``Error`` saying so; the node's message."""
+        where = f" writing {exc.filename}" if exc.filename else f" writing under {self.folder}"
+        text = f"disk full{where}: {exc.strerror or exc}; free some space and run again"
+        first = False
+        with self.lock:
+            if not self.fatal:
+                self.fatal, first = text, True
+        if first:
+            threading.Thread(target=self.procs.stop_all, daemon=True).start()
+        return text
 
     def _failures(self) -> list[dict[str, str]]:
         return [

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import functools
 import json
 import re
 import threading
@@ -35,6 +37,7 @@ from mldsl.runner.base import (
 )
 from mldsl.runner.nodes import Artifact, Node
 from mldsl.runner.schedule import DagSchedule
+from mldsl.runner.workers import limit_for, run_bounded
 
 
 def _go_string(v: Any) -> str:
@@ -92,6 +95,8 @@ class Flows(ExecutionBase):
         def work(name: str, child: Node) -> None:
             try:
                 self._task(child, tasks[name], scope, slots)
+            except OSError as exc:  # a full disk, a folder that cannot be written: the task errs, saying why
+                self._fault(child, exc)
             except BaseException as exc:  # surfaced below; the DAG must not hang
                 errors.append(exc)
                 child.end("Error", str(exc))
@@ -107,6 +112,8 @@ class Flows(ExecutionBase):
             return child
 
         pending = deque(plan.start())
+        ready: deque[tuple[str, Node]] = deque()  # to start when a thread is free (workers.py: bounded)
+        limit = limit_for(self.options.parallel)
         with cond:
             while True:
                 while pending:
@@ -118,15 +125,18 @@ class Flows(ExecutionBase):
                         self._notify(child)
                         pending.extend(plan.finish(d.task, child.phase, _result(child)))
                         continue
+                    ready.append((d.task, child))
+                while ready and len(running) < limit:
+                    task, child = ready.popleft()
                     if plan.halted or self.procs.stopping.is_set():
                         continue  # fail fast: a task whose turn comes after the DAG failed never starts
-                    running.add(d.task)
-                    threading.Thread(target=work, args=(d.task, child), daemon=True).start()
+                    running.add(task)
+                    threading.Thread(target=work, args=(task, child), daemon=True).start()
                 while ended:
                     name, child = ended.popleft()
                     self._record_task(scope, name, child)
                     pending.extend(plan.finish(name, child.phase, _result(child)))
-                if pending:
+                if pending or (ready and len(running) < limit):
                     continue
                 if not running:
                     break
@@ -167,14 +177,10 @@ class Flows(ExecutionBase):
                 child = Node(self._new_id(step["name"]), step["name"], _template_name(step), kind="steps")
                 node.inner[f"{i}.{step['name']}"] = child
                 children.append((step, child))
-            threads = [
-                threading.Thread(target=self._step_work, args=(child, step, scope, slots), daemon=True)
-                for step, child in children
-            ]
-            for t in threads:
-                t.start()
-            for t in threads:
-                t.join()
+            jobs = (functools.partial(self._step_work, child, step, scope, slots) for step, child in children)
+            started = run_bounded(jobs, limit_for(self.options.parallel), self.procs.stopping)
+            for _, child in children[started:]:
+                child.end("Omitted", "not run: the run stopped before its turn")
             for step, child in children:
                 self._record_task(scope, step["name"], child, prefix="steps")
             if self.procs.stopping.is_set():
@@ -191,6 +197,9 @@ class Flows(ExecutionBase):
             self._task(child, step, scope, slots, prefix="steps")
         except StepError as exc:
             child.end("Error", str(exc))
+        except BaseException as exc:
+            self._fault(child, exc)
+            return
         self._notify(child)
 
     def _inner_scope(
@@ -340,14 +349,12 @@ class Flows(ExecutionBase):
                     kind=node.kind,
                 )
             )
-        threads = [
-            threading.Thread(target=self._expanded, args=(child, resolved, tpl, scope, child.item, slots), daemon=True)
-            for child in node.children
-        ]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
+        jobs = (
+            functools.partial(self._expanded_safely, child, resolved, tpl, scope, child.item, slots) for child in node.children
+        )
+        started = run_bounded(jobs, limit_for(self.options.parallel), self.procs.stopping)
+        for child in node.children[started:]:  # the run stopped before their turn: none stays Pending
+            child.end("Omitted", "not run: the run stopped before its turn")
         # a task group is Succeeded unless an item failed or errored, even when every item was skipped
         # (dag.go executeDAGTask l. 704-714)
         bad = next((c for c in node.children if c.phase in ("Failed", "Error")), None)
@@ -468,6 +475,23 @@ class Flows(ExecutionBase):
         node.end("Error", str(exc))
         self._notify(node)
         self.procs.stop_all()
+
+    def _expanded_safely(self, node: Node, *args: Any) -> None:
+        """:meth:`_expanded` in a worker thread: whatever it raises ends its node (never a node left Running)."""
+        try:
+            self._expanded(node, *args)
+        except BaseException as exc:
+            self._fault(node, exc)
+
+    def _fault(self, node: Node, exc: BaseException) -> None:
+        """An unexpected error in a node's thread: the node ends Error, saying why; a full disk stops the run."""
+        if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            message = self.failed_disk(exc, node)
+        else:
+            message = f"mldsl run: {type(exc).__name__}: {exc}"
+        if not node.done:
+            node.end("Error", message)
+        self._notify(node)
 
     def _expanded(
         self,

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 import shutil
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -17,6 +20,33 @@ from mldsl.runner.nodes import Artifact, Node
 from mldsl.runner.operators import LOCAL_KINDS, JobError, Localizer, run_spark, run_training
 from mldsl.runner.processes import docker_argv, pod_spec, run_process
 from mldsl.runner.support import DEPLOY_ENV, DEPLOY_KINDS, DEPLOY_LABEL, RUN_KINDS, resource_kind
+
+
+def _move_whole(src: Path, dest: Path) -> None:
+    """Move an output into the repository so that ``dest`` is whole or absent: a rename within a file system; across
+    file systems a copy under a temporary name, renamed once complete (a full disk leaves no half artifact)."""
+    tmp = dest.with_name(f".{dest.name}.partial-{os.getpid()}-{threading.get_ident()}")
+    try:
+        shutil.move(str(src), str(tmp))
+        os.replace(tmp, dest)
+    except BaseException:
+        if tmp.is_dir() and not tmp.is_symlink():
+            shutil.rmtree(tmp, ignore_errors=True)
+        else:
+            tmp.unlink(missing_ok=True)
+        raise
+
+
+#: free space below which a failed step is taken to have failed for the full disk holding the run
+_FULL = 64 * 1024
+
+
+def _disk_full(folder: Path) -> bool:
+    try:
+        st = os.statvfs(folder)
+    except OSError:
+        return False
+    return st.f_bavail * st.f_frsize < _FULL
 
 
 class Leaves(ExecutionBase):
@@ -168,6 +198,11 @@ class Leaves(ExecutionBase):
             with open(node.log, "a", encoding="utf-8") as fh:
                 fh.write(f"--- mldsl: attempt {node.attempts} ---\n")
         phase, msg = run_process(argv, spec.env, spec.cwd, node.log, deadline, self.procs)
+        if phase != "Succeeded" and _disk_full(self.folder):  # what the step wrote failed for want of space
+            why = OSError(errno.ENOSPC, "No space left on device")
+            why.filename = str(self.folder)
+            shutil.rmtree(step_dir / "mldsl" / "outputs", ignore_errors=True)  # half-written outputs: none kept
+            return "Error", f"{msg}; {self.failed_disk(why, node)}", {}, {}
         if phase != "Succeeded":
             # the wait container saves what the main container wrote even when it failed (cmd/argoexec postmain
             # l. 41-66); what it did not write is simply absent
@@ -238,7 +273,7 @@ class Leaves(ExecutionBase):
             if dest.is_symlink() or dest.exists():  # a link itself is removed, never what it points to
                 shutil.rmtree(dest) if dest.is_dir() and not dest.is_symlink() else dest.unlink()
             dest.parent.mkdir(parents=True, exist_ok=True)
-            shutil.move(str(local), str(dest))
+            _move_whole(local, dest)
             arts[a["name"]] = Artifact(dest, uri)
         return "Succeeded", "", params, arts
 

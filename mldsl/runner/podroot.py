@@ -38,6 +38,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from mldsl.runner import guard
 from mldsl.runner.images import ImageRuntime, Shim, python_binary, runtime
 
 #: set in the process environment, the pod's PATH (a container's own ``env: PATH``) instead of the image's
@@ -464,11 +465,13 @@ class PodNetwork:
             start_new_session=True,
         )
         assert proc.stdout is not None
+        guard.watch(proc.pid)  # killed with the run should mldsl run die (guard.py)
         if proc.stdout.readline().strip() == b"ready":
             self.proc = proc
         else:
             proc.kill()
             proc.wait()
+            guard.unwatch(proc.pid)
 
     @property
     def path(self) -> str | None:
@@ -511,4 +514,5 @@ class PodNetwork:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+            guard.unwatch(self.proc.pid)
             self.proc = None

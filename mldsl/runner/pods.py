@@ -96,8 +96,8 @@ def run_container(
                     _signal_group(proc, signal.SIGKILL)
                     code = proc.wait()
         finally:
-            procs.remove(proc)
             _signal_group(proc, signal.SIGKILL)  # children the container left behind
+            procs.remove(proc)
             reader.join(timeout=5)
     stdout = b"".join(out_chunks).decode("utf-8", "replace")
     if timed_out:

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from mldsl.runner import zygote
+from mldsl.runner import guard, zygote
 from mldsl.runner.mounts import Mounts
 from mldsl.runner.stepenv import host_env
 
@@ -57,12 +57,16 @@ class Processes:
         self.stopping = threading.Event()
 
     def add(self, proc: Started) -> None:
+        """A started process: its group (its pid, ``start_new_session``) is stopped with the run, and by the guard
+        should this process die first (``guard.py``)."""
+        guard.watch(proc.pid)
         with self._lock:
             self._live.add(proc)
 
     def remove(self, proc: Started) -> None:
         with self._lock:
             self._live.discard(proc)
+        guard.unwatch(proc.pid)
 
     def stop_all(self) -> None:
         """Stop the run: SIGTERM each process group, SIGKILL what is left after 5 s."""
@@ -236,8 +240,8 @@ def run_process(
                     proc.wait()
                 return "Failed", DEADLINE
         finally:
-            procs.remove(proc)
             _signal_group(proc, signal.SIGKILL)  # children the step left behind
+            procs.remove(proc)
     if procs.stopping.is_set():
         return "Failed", "Stopped with strategy 'Stop'"
     if code is None:

@@ -154,16 +154,58 @@ def make_view(tty: bool, ex_getter: Any, names: dict[str, str] | None = None) ->
     return Live(ex_getter, names) if tty else Lines(names=names)
 
 
-def wait_loop(runner: Any, poll: float = 0.2) -> bool:
-    """Wait for the run; ``False`` when Ctrl-C stopped it."""
+class Terminated(BaseException):
+    """SIGTERM reached ``mldsl run`` (raised in its main thread by the handler :func:`wait_loop` installs)."""
+
+
+def wait_loop(runner: Any, poll: float = 0.2) -> str:
+    """Wait for the run: ``""`` when it ended by itself, else how it was shut down.
+
+    A Ctrl-C stops it as ``argo stop`` does (the exit handler still runs); a second Ctrl-C, or a SIGTERM,
+    terminates it as ``argo terminate`` does (nothing more runs). After a terminate, the run's thread is
+    waited for :data:`TERMINATE_WAIT` seconds at most (its processes get SIGKILL after 5 s).
+    """
+    import signal
+
+    def on_term(signum: int, frame: Any) -> None:
+        raise Terminated
+
+    previous = None
+    with contextlib.suppress(ValueError):  # not the main thread: no handler (a test driving a run)
+        previous = signal.signal(signal.SIGTERM, on_term)
+    how = ""
+    deadline: float | None = None
+    checkpoint = getattr(runner, "checkpoint", None)
+    every, last = CHECKPOINT, time.monotonic()
     try:
-        while not runner.wait(poll):
-            pass
-        return True
-    except KeyboardInterrupt:
-        print("\nmldsl run: stopping every step (Ctrl-C)...", file=sys.stderr, flush=True)
-        runner.stop()
-        deadline = time.time() + 30
-        while not runner.wait(0.2) and time.time() < deadline:
-            pass
-        return False
+        while True:
+            try:
+                while not runner.wait(poll):
+                    if deadline is not None and time.time() > deadline:
+                        return how
+                    if checkpoint is not None and time.monotonic() - last >= every:
+                        began = time.monotonic()
+                        checkpoint()
+                        last = time.monotonic()  # a big record (a fan-out of 100,000 items) is saved less often
+                        every = max(CHECKPOINT, 20 * (last - began))
+                return how
+            except (KeyboardInterrupt, Terminated) as exc:
+                if how == "" and isinstance(exc, KeyboardInterrupt):
+                    how = "Stop"
+                    print("\nmldsl run: stopping every step (Ctrl-C; the exit handler still runs, Ctrl-C again to end it)...",
+                          file=sys.stderr, flush=True)  # fmt: skip
+                elif how != "Terminate":
+                    how = "Terminate"
+                    why = "Ctrl-C again" if isinstance(exc, KeyboardInterrupt) else "SIGTERM"
+                    print(f"\nmldsl run: terminating ({why}): every step ends now", file=sys.stderr, flush=True)
+                    deadline = time.time() + TERMINATE_WAIT
+                threading.Thread(target=runner.stop, args=(how,), daemon=True).start()
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+#: seconds between saves of the record while a run runs (at least; more when saving it takes long)
+CHECKPOINT = 1.0
+#: seconds ``mldsl run`` waits for a terminated run to end before it saves the record as it is
+TERMINATE_WAIT = 15.0

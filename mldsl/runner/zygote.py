@@ -16,6 +16,9 @@ uncaught exception prints its traceback from the script's frame and exits 1; ``s
 observe (non-daemon threads joined, ``atexit``, the script's globals released so that files it left open
 are flushed, stdio flushed) without tearing every module down. A crash or an exit ends only the child;
 the zygote reaps it (``pidfd``) and reports its exit code, which the runner waits for as ``Popen.wait``.
+The runner says ``close`` before it closes its pipe; a pipe that closes without it means the runner was killed,
+and the zygote then ends every step it forked (SIGTERM to each group, SIGKILL 5 s later), as ``guard.py`` does
+for every step of a run.
 ``tests/test_run_speed.py`` compares a probe run both ways.
 
 A step is forked only where that means the same as a fresh ``python``; otherwise :func:`spawn` returns
@@ -39,6 +42,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import time
 
 TYPE_CHECKING = False  # the zygote's program imports only what it runs (mypy reads this name as typing's)
 if TYPE_CHECKING:
@@ -48,6 +52,8 @@ if TYPE_CHECKING:
 
 #: the zygote exits after this many seconds with no step running and none asked for (a new one starts on demand)
 IDLE_SECONDS = 60.0
+#: seconds between SIGTERM and SIGKILL for the steps of a runner that went without closing (guard.GRACE)
+_GRACE = 5.0
 #: distinct scripts whose code the zygote keeps compiled (one a module, usually)
 CODES = 32
 _START_PREFIXES = ("PYTHON", "LC_", "LD_", "MALLOC_", "GLIBC_")
@@ -65,8 +71,8 @@ def _startup_env(env: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
 def serve(requests: int, replies: int) -> Callable[[], None] | None:
     """The zygote's loop: fork a child per request, report each child's pid and exit code.
 
-    Returns ``None`` in the zygote when it is done (the runner closed its pipe and every child ended, or it
-    was idle); in a forked child it returns the step, run at the top level out of this loop's frame.
+    Returns ``None`` in the zygote when it is done (the runner said ``close`` or went, and every child ended,
+    or it was idle); in a forked child it returns the step, run at the top level out of this loop's frame.
     """
     import atexit  # noqa: F401  (what a child needs, imported once here)
     import builtins  # noqa: F401
@@ -86,8 +92,16 @@ def serve(requests: int, replies: int) -> Callable[[], None] | None:
     codes: dict[bytes, CodeType] = {}
     buffer = b""
     listening = True
+    orphaned_at: float | None = None  # when the runner went without closing: its steps are stopped, then killed
     while listening or children:
-        events = poll.poll(None if children else int(IDLE_SECONDS * 1000))
+        if orphaned_at is not None:
+            left: float | None = orphaned_at + _GRACE - time.monotonic()
+            if left is not None and left <= 0:
+                _signal_children(children, 9)  # SIGKILL
+                orphaned_at, left = None, None
+            events = poll.poll(None if left is None else int(left * 1000) + 1)
+        else:
+            events = poll.poll(None if children else int(IDLE_SECONDS * 1000))
         if not events and not children:
             return None
         for fd, _ in events:
@@ -99,14 +113,21 @@ def serve(requests: int, replies: int) -> Callable[[], None] | None:
                 send({"exit": pid, "code": os.waitstatus_to_exitcode(status)})
                 continue
             data = os.read(requests, 1 << 16)
-            if not data:  # the runner closed its end: finish the children it started, then go
+            if not data:  # the runner is gone (it says "close" first when it ends as it should): so are its steps
                 listening = False
                 poll.unregister(requests)
+                if children:
+                    _signal_children(children, 15)  # SIGTERM
+                    orphaned_at = time.monotonic()
                 continue
             buffer += data
             while b"\n" in buffer:
                 line, buffer = buffer.split(b"\n", 1)
                 request = json.loads(line)
+                if request.get("close"):  # no more steps: finish the children it started, then go
+                    listening = False
+                    poll.unregister(requests)
+                    break
                 code = _compiled(os.path.join(request["cwd"], request["argv"][0]), codes)
                 try:
                     pid = os.fork()
@@ -120,6 +141,18 @@ def serve(requests: int, replies: int) -> Callable[[], None] | None:
                 poll.register(pidfd, select.POLLIN)
                 send({"started": request["id"], "pid": pid})
     return None
+
+
+def _signal_children(children: dict[int, int], sig: int) -> None:
+    """Signal each child's process group (its own since its ``setsid``; the child itself before that)."""
+    for pid in children.values():
+        try:
+            os.killpg(pid, sig)
+        except OSError:
+            try:  # noqa: SIM105  (no contextlib in the zygote)
+                os.kill(pid, sig)
+            except OSError:
+                pass
 
 
 def _compiled(path: str, codes: dict[bytes, CodeType]) -> CodeType | None:
@@ -272,6 +305,7 @@ def _exit(code: int, main: object, interrupted: bool) -> None:
 
 # --- the runner's side (the zygote's program ends above this line)
 
+import contextlib  # noqa: E402
 import itertools  # noqa: E402
 import subprocess  # noqa: E402
 import threading  # noqa: E402
@@ -375,6 +409,8 @@ class Zygote:
         with self._write:
             if not self._closed:  # once: the number may belong to another file by the second time
                 self._closed = True
+                with contextlib.suppress(OSError):  # said, so that the zygote does not take it for the runner's death
+                    os.write(self._req_w, b'{"close": true}\n')
                 os.close(self._req_w)
 
     def _read(self) -> None:

@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from mldsl.runner.guard import truthful
+
 #: lines of each step's log shown in a run's details
 LOG_TAIL = 30
 #: local runs listed (newest first)
@@ -109,7 +111,7 @@ class LocalRuns:
 
     def list(self) -> list[dict[str, Any]]:
         records = self.store.records()
-        out = [_summary(r) for r in records[:LISTED]]
+        out = [_summary(truthful(r)) for r in records[:LISTED]]  # a dead run's Running record shows as Error
         ids = {str(r.get("run")) for r in records}
         with self.lock:
             for job in list(self.jobs):
@@ -136,10 +138,11 @@ class LocalRuns:
 
     def show(self, run: str) -> dict[str, Any] | None:
         """One run's record with the tail of each step's log."""
-        record = self.store.find(run)
-        if record is None:
+        found = self.store.find(run)
+        if found is None:
             return None
-        folder = self.store.folder_of(record)  # its id's folder in the store, not the folder the record claims
+        record = truthful(found)
+        folder = self.store.folder_of(found)  # its id's folder in the store, not the folder the record claims
         steps = {}
         for group in ("steps", "on_exit"):
             for name, step in (record.get(group) or {}).items():
