@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 
@@ -197,15 +199,24 @@ def axe_violations(browser, impacts: tuple[str, ...] = ("serious", "critical")) 
     return [f"{v['impact']} {v['id']}: {v['help']} at {v['nodes']}" for v in result if v["impact"] in impacts]
 
 
-def wait_js(browser, script: str, seconds: float = 20) -> Any:  # type: ignore[no-untyped-def]
-    """Poll ``script`` in the page until it returns something truthy (that value), failing after ``seconds``."""
-    import time
+T = TypeVar("T")
 
-    deadline = time.monotonic() + seconds
-    while not (got := browser.execute_script(script)):
-        assert time.monotonic() < deadline, f"timed out waiting for {script}"
-        time.sleep(0.05)
+
+def wait_until(condition: Callable[[], T], what: str, within: float = 20.0, every: float = 0.05) -> T:
+    """Wait on a condition, as selenium's ``WebDriverWait`` does: ``condition()``'s first truthy value, or a
+    failure naming ``what`` after ``within`` seconds. The one place the tests wait, instead of fixed sleeps and
+    loops of their own."""
+    deadline = time.monotonic() + within
+    while not (got := condition()):
+        if time.monotonic() >= deadline:
+            pytest.fail(f"timed out after {within:g} s waiting for {what}")
+        time.sleep(every)
     return got
+
+
+def wait_js(browser, script: str, seconds: float = 20) -> Any:  # type: ignore[no-untyped-def]
+    """``script``'s first truthy value in the page (see :func:`wait_until`)."""
+    return wait_until(lambda: browser.execute_script(script), script, seconds)
 
 
 def horizontal_overflow(browser) -> int:  # type: ignore[no-untyped-def]

@@ -17,6 +17,8 @@ from typing import Any
 import pytest
 from test_run import MLDSL, MODULES, _python, only_record, project, run_cli
 
+from conftest import wait_until
+
 pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="Linux /proc: the kill checks read it")
 
 #: a step that starts a grandchild (its own process group's member) and writes both pids, then sleeps
@@ -49,7 +51,7 @@ def _running(pid: int) -> bool:
 def assert_gone(pids: list[int], within: float = 8.0) -> None:
     """Every pid has ended (a zombie counts as ended: it runs nothing and init reaps it)."""
     end = time.monotonic() + within
-    while time.monotonic() < end:
+    while time.monotonic() < end:  # not wait_until: what outlived the run is killed before failing
         if not any(_running(p) for p in pids):
             return
         time.sleep(0.05)
@@ -61,12 +63,7 @@ def assert_gone(pids: list[int], within: float = 8.0) -> None:
 
 
 def wait_for(path: Path, within: float = 10.0) -> str:
-    end = time.monotonic() + within
-    while time.monotonic() < end:
-        if path.exists() and path.read_text():
-            return path.read_text()
-        time.sleep(0.05)
-    pytest.fail(f"{path} was never written")
+    return wait_until(lambda: path.exists() and path.read_text(), f"{path} to be written", within)
 
 
 def start_run(root: Path, home: Path, *extra: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:

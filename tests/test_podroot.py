@@ -10,13 +10,14 @@ import shutil
 import signal
 import subprocess
 import threading
-import time
 from pathlib import Path
 
 import pytest
 
 from mldsl.runner.images import ARGOSAY, ImageRuntime, cowsay, refusal, runtime
 from mldsl.runner.podroot import Mount, PodRoot, isolation_available
+
+from conftest import wait_until
 
 ARGO_GIT = Path("/work/.mirror/argoproj+argo-workflows/repo")
 
@@ -112,17 +113,12 @@ def test_killing_the_group_leaves_no_process(tmp_path: Path) -> None:
         image=runtime("alpine"),
     )
     proc = subprocess.Popen(argv, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.time() + 10
-    while len(_processes(marker)) < 3 and time.time() < deadline:
-        time.sleep(0.05)
+    wait_until(lambda: len(_processes(marker)) >= 3, "the pod's three processes", within=10)
     assert len(_processes(marker)) == 3
     assert proc.pid in _processes(marker)  # the started process *is* the pod's main process
     os.killpg(proc.pid, signal.SIGTERM)
     assert proc.wait(timeout=10) == -signal.SIGTERM
-    deadline = time.time() + 5
-    while _processes(marker) and time.time() < deadline:
-        time.sleep(0.05)
-    assert _processes(marker) == []
+    wait_until(lambda: _processes(marker) == [], "the pod's processes to end", within=5)
 
 
 def _processes(marker: str) -> list[int]:

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 import yaml
 
-from conftest import EXAMPLES, ROOT
+from conftest import EXAMPLES, ROOT, wait_until
 
 MLDSL = [sys.executable, "-m", "mldsl"]
 
@@ -272,13 +272,14 @@ def test_timeout_ends_the_step_and_its_process(tmp_path: Path) -> None:
 
 
 def _assert_gone(pid: int) -> None:
-    for _ in range(50):
+    def gone() -> bool:
         try:
             os.kill(pid, 0)
         except ProcessLookupError:
-            return
-        time.sleep(0.1)
-    pytest.fail(f"process {pid} outlived its run")
+            return True
+        return False
+
+    wait_until(gone, f"process {pid} to end with its run", within=5)
 
 
 def test_cache_hits_and_misses_on_a_different_input_artifact(tmp_path: Path) -> None:
@@ -425,10 +426,7 @@ def test_ctrl_c_stops_every_process_and_records_failed(tmp_path: Path) -> None:
         # a suite started in the background of a shell (`pytest &`) ignores SIGINT, and children inherit that
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
-    for _ in range(300):
-        if pidfile.exists() and pidfile.read_text():
-            break
-        time.sleep(0.1)
+    wait_until(lambda: pidfile.exists() and pidfile.read_text(), "the step to start", within=30)
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 1, err

@@ -26,7 +26,7 @@ from test_run import MLDSL, _python, only_record, project, run_json
 from mldsl.runner import zygote
 from mldsl.runner.processes import DEADLINE, Processes, run_process
 
-from conftest import example_dirs
+from conftest import example_dirs, wait_until
 
 pytestmark = pytest.mark.skipif(not zygote.enabled(), reason="no pidfd_open here: every step is a plain process")
 
@@ -119,26 +119,25 @@ time.sleep(120)
 
 
 def _pids(pidfile: Path) -> list[int]:
-    for _ in range(600):
-        if pidfile.exists() and len(pidfile.read_text().split()) == 2:
-            return [int(p) for p in pidfile.read_text().split()]
-        time.sleep(0.05)
-    raise AssertionError("the step never started")
+    text = wait_until(
+        lambda: pidfile.exists() and len(pidfile.read_text().split()) == 2 and pidfile.read_text(), "the step to start", 30
+    )
+    return [int(p) for p in text.split()]
+
+
+def _ended(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(") ")[1].startswith("Z")  # ended, not yet reaped
+    except FileNotFoundError:
+        return True
 
 
 def _gone(pid: int) -> bool:
-    for _ in range(100):
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return True
-        try:
-            if Path(f"/proc/{pid}/stat").read_text().split(") ")[1].startswith("Z"):
-                return True  # ended; its parent has not reaped it yet
-        except FileNotFoundError:
-            return True
-        time.sleep(0.05)
-    return False
+    return wait_until(lambda: _ended(pid), f"process {pid} to end", within=5)
 
 
 @pytest.mark.parametrize("how", ["stop", "deadline"])
