@@ -10,6 +10,7 @@ from mldsl.compiler.counts import count, size
 from mldsl.compiler.exprcheck import Scope
 from mldsl.compiler.params import declare
 from mldsl.compiler.pods import pod_settings
+from mldsl.compiler.shell import check_scripts, safe_form
 from mldsl.compiler.values import check_env, compile_value
 from mldsl.constraints import Param
 from mldsl.loader import Loaded, display_path, real_path
@@ -165,7 +166,26 @@ def _container(ctx: Context, doc: Loaded, run: ContainerRun, scope: Scope) -> ir
     plain_text(ctx, doc, (*base, "image"), run.image)
     plain_text(ctx, doc, (*base, "working_dir"), run.working_dir)
     command = _args(ctx, doc, base, list(run.command or []), scope, field="command")
+    _no_shell_splice(ctx, doc, base, run.command, run.args)
     return ir.ContainerRun(run.image, tuple(command), tuple(args), _env(ctx, doc, base, run.env, scope), run.working_dir)
+
+
+def _no_shell_splice(
+    ctx: Context, doc: Loaded, base: tuple[str | int, ...], command: list[Any] | None, args: list[Any] | None
+) -> None:
+    """``${{ }}`` in a shell's ``-c`` script is MLD604: the value would run as shell code (SECURITY.md)."""
+    found = check_scripts(list(command or []), list(args or []))
+    if found is None:
+        return
+    field, i, offset, script, shell = found
+    ctx.error(
+        doc,
+        (*base, field, i),
+        "MLD604",
+        f"{field}[{i}] is a script `{shell} -c` runs: a value put in it with ${{{{ }}}} would run as shell code",
+        safe_form(script),
+        offset=offset if "\n" not in script else None,  # offsets are exact on one-line scalars; else the value's start
+    )
 
 
 def _args(
@@ -286,6 +306,7 @@ def _distributed(ctx: Context, doc: Loaded, run: DistributedRun, scope: Scope) -
     res = module_resources(ctx, doc, (*base, "resources"), run.resources, scope) or ir.Resources()
     resources = ir.Resources(cpu=res.cpu, memory=res.memory, gpu=gpus if gpus is not None else 0)
     plain_text(ctx, doc, (*base, "image"), run.image)
+    _no_shell_splice(ctx, doc, base, run.command, run.args)
     return ir.DistributedRun(
         framework=run.framework,
         image=run.image,
