@@ -47,7 +47,7 @@ def main() -> int:
     parser.add_argument("--keep", type=Path, help="with --only: write the case's project here")
     args = parser.parse_args()
 
-    all_cases = list(fuzzing.cases(args.cases if args.only is None else args.only + 1, args.seed))
+    all_cases = list(fuzzing.cases(args.cases if args.only is None else args.only + 1, args.seed, of=args.cases))
     if args.only is not None:
         case = all_cases[args.only]
         work = args.keep or Path(tempfile.mkdtemp(prefix="mldsl-fuzz-"))
