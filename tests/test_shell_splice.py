@@ -112,3 +112,12 @@ def test_a_hostile_param_never_runs_in_a_real_local_run(tmp_path: Path) -> None:
     assert not list(tmp_path.rglob("PWNED"))
     logs = "".join(p.read_text() for p in (tmp_path / ".mldsl").rglob("*") if p.is_file() and p.suffix in (".log", ".txt"))
     assert f"got: {HOSTILE}" in logs + safe.stdout + safe.stderr
+
+
+def test_the_refused_script_is_the_one_root_cause_of_its_string(tmp_path: Path) -> None:
+    """A secret or an unknown input inside the script shows once it is in env, where the hint moves it."""
+    text = module('      command: [sh, -c, "echo ${{ inputs.msg }} ${{ inputs.nope }}"]\n')
+    (tmp_path / "mod.yaml").write_text(text.replace("inputs: {msg: str}", "inputs: {msg: secret}"))
+    errors = [d for d in compile_paths([tmp_path / "mod.yaml"]).diagnostics if d.severity == "error"]
+    assert [d.code for d in errors] == ["MLD604"], [d.render() for d in errors]
+    assert 'env: {MSG: "${{ inputs.msg }}", NOPE: "${{ inputs.nope }}"}' in (errors[0].hint or "")
