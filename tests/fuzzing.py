@@ -134,7 +134,7 @@ def flood(lines: list[str], i: int, rnd: random.Random, style: int | None = None
     key, _, value = line.strip().partition(":")
     key = key.strip("-\"' ") or rnd.choice(KEYS)
     value = value.strip() or "1"
-    n = rnd.choice([300, 1000, 3000])  # fmt (ruamel) takes ~0.7 ms a key: 3,000 is ~2 s, under the limit
+    n = rnd.choice([300, 1000, 2000])  # fmt (ruamel) is linear but slow, ~1.3 ms a flow-mapping line: 2,000 ~2.7 s
     style = rnd.randrange(3) if style is None else style
     if style == 0:
         flooded = [" " * indent + f'"{key}{j}": {value}' for j in range(n)]

@@ -4,8 +4,10 @@
     python tools/fuzz.py --cases 500 --seed 7
     python tools/fuzz.py --seed 7 --only 123 --keep /tmp/case   # one case again, its files kept
 
-Reports crashes, hangs (over 10 s), exit codes other than 0/1/2, partial outputs and fmt meaning changes
-(see tests/fuzzing.py); exits 1 when it found any. The test suite runs a bounded subset (tests/test_fuzz.py).
+Reports crashes, hangs (over 5 s of CPU time, or 30 s of wall time), exit codes other than 0/1/2, partial
+outputs and fmt meaning changes (see tests/fuzzing.py); exits 1 when it found any. ``--only K`` replays case K
+of a run of ``--cases`` cases (give the run's ``--cases`` too). The test suite runs a bounded subset
+(tests/test_fuzz.py).
 """
 
 from __future__ import annotations
