@@ -12,22 +12,35 @@ from __future__ import annotations
 
 import argparse
 import functools
+import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
-from harness import Report, Target, configure, install_options, mldsl, run_seconds, samples
+from harness import Report, Target, configure, install_options, mldsl, samples
 
 N = 80_000
 #: name -> text: each reaches the YAML syntax error (and its hints) with the long line still ahead of the parser
 TEXTS = {
-    "`{` after a flow mapping": "spec: {a: b} " + "{" * N,
-    "`[` after a flow mapping": "spec: {a: b} " + "[" * N,
-    "`{[` after a stray `]`": "spec: ]" + "{[" * (N // 2),
-    "`{` in an unclosed quote": "spec: '" + "{" * N,
-    "`{` nested (MLD005)": "spec: " + "{" * N,
-    "`[` nested (MLD005)": "spec: " + "[" * N,
+    "`{` after a flow mapping": ("spec: {a: b} " + "{" * N, "MLD002"),
+    "`[` after a flow mapping": ("spec: {a: b} " + "[" * N, "MLD002"),
+    "`{[` after a stray `]`": ("spec: ]" + "{[" * (N // 2), "MLD002"),
+    "`{` in an unclosed quote": ("spec: '" + "{" * N, "MLD002"),
+    "`{` nested": ("spec: " + "{" * N, "MLD005"),
+    "`[` nested": ("spec: " + "[" * N, "MLD005"),
 }
+
+
+def refusal_seconds(cmd: list[str], code: str) -> float:
+    """Wall time of one whole process that must refuse the file with ``code``: an exit 1 alone is no figure (a
+    broken install exits 1 too)."""
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    seconds = time.perf_counter() - start
+    if proc.returncode != 1 or f"error[{code}]" not in proc.stderr + proc.stdout:
+        raise SystemExit(f"{' '.join(cmd)} exited {proc.returncode} without {code}:\n{proc.stdout}{proc.stderr}"[:3000])
+    return seconds
 
 
 def main() -> int:
@@ -39,12 +52,12 @@ def main() -> int:
     configure(args)
     report = Report(f"reporting a syntax error on a line of {N:,} brackets")
     with tempfile.TemporaryDirectory() as tmp:
-        for i, (name, text) in enumerate(TEXTS.items()):
+        for i, (name, (text, code)) in enumerate(TEXTS.items()):
             path = Path(tmp) / f"long{i}.yaml"
             path.write_text("apiVersion: mldsl/v1\nkind: Module\n" + text + "\n")
             for verb in (["validate"], ["fmt", "--check"]):
-                refuse = functools.partial(run_seconds, [*mldsl(), *verb, str(path)], expect=1)
-                report.add(Target(f"`mldsl {' '.join(verb)}`: {name}", samples(refuse, args.repeat), 1.0))
+                refuse = functools.partial(refusal_seconds, [*mldsl(), *verb, str(path)], code)
+                report.add(Target(f"`mldsl {' '.join(verb)}`: {name} ({code})", samples(refuse, args.repeat), 1.0))
     return report.finish(args.check)
 
 
