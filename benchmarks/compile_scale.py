@@ -39,7 +39,8 @@ spec:
     container:
       image: busybox:1.36
       command: [sh, -c]
-      args: ["echo ${{ inputs.a }} > /mldsl/outputs/out"]
+      args: ['echo "$A" > /mldsl/outputs/out']
+      env: {A: "${{ inputs.a }}"}
 """
 
 

@@ -37,10 +37,12 @@ def compile_workspace(ws: Workspace, *, targets: Sequence[TargetCheck] = ()) -> 
     from mldsl.compiler import ir
     from mldsl.compiler.context import Context
     from mldsl.compiler.passes import PASSES
+    from mldsl.lang.suggest import budget
 
     ctx = Context(ws, ws.diagnostics)
-    for run in PASSES:
-        run(ctx)
+    with budget():  # thousands of wrong names must not cost thousands squared comparisons (issue #28)
+        for run in PASSES:
+            run(ctx)
     program = ir.Program(
         project=ctx.project,
         pipelines=tuple(sorted(ctx.pipelines, key=lambda p: p.name)),

@@ -11,6 +11,7 @@ from mldsl.compiler.exprcheck import Scope
 from mldsl.compiler.notebook_run import compile_notebook, executed_output
 from mldsl.compiler.params import declare
 from mldsl.compiler.pods import pod_settings
+from mldsl.compiler.shell import check_scripts, safe_form
 from mldsl.compiler.values import check_env, compile_value
 from mldsl.lang.constraints import Param
 from mldsl.lang.loader import Loaded, display_path, real_path
@@ -171,11 +172,35 @@ def plain_text(ctx: Context, doc: Loaded, loc: tuple[str | int, ...], text: str 
 
 def _container(ctx: Context, doc: Loaded, run: ContainerRun, scope: Scope) -> ir.ContainerRun | None:
     base = ("spec", "run", "container")
-    args = _args(ctx, doc, base, list(run.args or []), scope)
+    refused = _no_shell_splice(ctx, doc, base, run.command, run.args)
+    args = _args(ctx, doc, base, list(run.args or []), scope, skip=refused)
     plain_text(ctx, doc, (*base, "image"), run.image)
     plain_text(ctx, doc, (*base, "working_dir"), run.working_dir)
-    command = _args(ctx, doc, base, list(run.command or []), scope, field="command")
+    command = _args(ctx, doc, base, list(run.command or []), scope, field="command", skip=refused)
     return ir.ContainerRun(run.image, tuple(command), tuple(args), _env(ctx, doc, base, run.env, scope), run.working_dir)
+
+
+def _no_shell_splice(
+    ctx: Context, doc: Loaded, base: tuple[str | int, ...], command: list[Any] | None, args: list[Any] | None
+) -> tuple[str, int] | None:
+    """``${{ }}`` in a shell's ``-c`` script is MLD604: the value would run as shell code (SECURITY.md).
+
+    The refused script, (field, index), is not compiled further: what its expressions get wrong shows once
+    they are in ``env``, where the hint moves them (one root cause per string).
+    """
+    found = check_scripts(list(command or []), list(args or []))
+    if found is None:
+        return None
+    field, i, offset, script, shell = found
+    ctx.error(
+        doc,
+        (*base, field, i),
+        "MLD604",
+        f"{field}[{i}] is a script `{shell} -c` runs: a value put in it with ${{{{ }}}} would run as shell code",
+        safe_form(script),
+        offset=offset if "\n" not in script else None,  # offsets are exact on one-line scalars; else the value's start
+    )
+    return field, i
 
 
 def _args(
@@ -186,10 +211,16 @@ def _args(
     scope: Scope,
     *,
     field: str = "args",
+    skip: tuple[str, int] | None = None,
 ) -> list[ir.IValue]:
-    """Compile ``args`` (or ``command``): expressions allowed, secrets never (they would show in the pod spec)."""
+    """Compile ``args`` (or ``command``): expressions allowed, secrets never (they would show in the pod spec).
+
+    ``skip``: (field, index) of an entry already refused (MLD604).
+    """
     args: list[ir.IValue] = []
     for i, raw in enumerate(raw_args or []):
+        if skip == (field, i):
+            continue
         v = compile_value(ctx, doc, (*base, field, i), raw, scope)
         if v is None:
             continue
@@ -296,11 +327,12 @@ def _distributed(ctx: Context, doc: Loaded, run: DistributedRun, scope: Scope) -
     res = module_resources(ctx, doc, (*base, "resources"), run.resources, scope) or ir.Resources()
     resources = ir.Resources(cpu=res.cpu, memory=res.memory, gpu=gpus if gpus is not None else 0)
     plain_text(ctx, doc, (*base, "image"), run.image)
+    refused = _no_shell_splice(ctx, doc, base, run.command, run.args)
     return ir.DistributedRun(
         framework=run.framework,
         image=run.image,
-        command=tuple(_args(ctx, doc, base, list(run.command or []), scope, field="command")),
-        args=tuple(_args(ctx, doc, base, run.args, scope)),
+        command=tuple(_args(ctx, doc, base, list(run.command or []), scope, field="command", skip=refused)),
+        args=tuple(_args(ctx, doc, base, run.args, scope, skip=refused)),
         workers=workers if workers is not None else 1,
         gpus_per_worker=gpus if gpus is not None else 0,
         resources=resources,

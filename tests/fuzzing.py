@@ -2,11 +2,14 @@
 
 Each case is a small project (a file of ``examples/``, ``modules/`` or ``tests/invalid`` with one to three
 mutations, or a project drawn by :mod:`pipeline_gen`), and each is put through ``compile -o``, ``fmt`` and,
-when fmt changed the file, ``fmt --check`` and a second compile. A defect is one of:
+when fmt changed the file, ``fmt --check`` and a second compile. The mutations include what broke mldsl in
+issue #28: lines of 80,000 ``{`` or ``[``, floods of thousands of quoted keys, and files whose bytes are not
+UTF-8 (Latin-1, UTF-16, a stray byte, a BOM in the middle). A defect is one of:
 
 * ``crash``: "internal error", a traceback, or an exception out of the CLI;
 * ``exit``: an exit code other than 0, 1 or 2;
-* ``hang``: a command that runs longer than the time limit (10 s);
+* ``hang``: a command that uses more than 5 s of CPU time (measured as CPU time, so that a loaded machine does
+  not count as a hang; a command blocked for 30 s of wall time is one too);
 * ``partial``: a compile that failed yet wrote files;
 * ``fmt``: a formatted file that compiles differently (other manifests, exit code or error codes) or that a
   second ``fmt`` would change.
@@ -28,7 +31,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-TIME_LIMIT = 10.0
+#: CPU seconds a command may take (SIGPROF); WALL_LIMIT catches a command blocked without using the CPU
+TIME_LIMIT = 5.0
+WALL_LIMIT = 30.0
+#: the length of the long lines of issue #28 (40,000 ``{`` took 16 s, 80,000 took 66 s)
+LONG = 80_000
 
 #: values that broke or nearly broke mldsl once, and their neighbours
 HOSTILE = [
@@ -49,6 +56,9 @@ HOSTILE = [
     "busybox:1.36", "python:3.11-slim", "cpu", "2", "500m", "1Gi", "1.1.1", "-1Gi", "1h", "30s", "0s", "-5m", "1d", "99999d",
     "*/5 * * * *", "61 * * * *", "@hourly", "@every 5m", "int", "float", "list[int]", "dict[str, int]", "list[", "enum",
     "artifact", "secret", "str?", "list[list[list[int]]]", "artifact(parquet)",
+    # issue #28: a syntax error ahead of a very long line, and the line itself
+    "{" * LONG, "[" * LONG, "{a: b} " + "{" * LONG, "{a: b} " + "[" * LONG, "]" + "{[" * (LONG // 2), "'" + "{" * LONG,
+    "{a: list[int]] " + "{" * LONG, '"' + "\\" * LONG, "${{ " + "{" * LONG + " }}", "&a " + "[" * LONG,
 ]  # fmt: skip
 #: characters YAML gives meaning to, and a few the machines around it do
 SPECIAL = [*":{}[],&*!|>'\"%@`#-? \t\n", "\0", "\u2028", "\x85", "\ufeff", "\r", "\\", "---\n", "...\n"]
@@ -63,10 +73,11 @@ KEYS = [
 
 @dataclass
 class Case:
-    """A project to try: its files, and the one that was mutated (or the pipeline drawn)."""
+    """A project to try: its files (bytes where a mutation broke their encoding), and the one that was mutated
+    (or the pipeline drawn)."""
 
     name: str
-    files: dict[str, str]
+    files: dict[str, str | bytes]
     target: str
 
 
@@ -115,11 +126,60 @@ def corpus() -> list[tuple[str, dict[str, str], str]]:
     return out
 
 
+def flood(lines: list[str], i: int, rnd: random.Random, style: int | None = None) -> list[str]:
+    """Thousands of quoted keys where line ``i`` is: copies of its key (unknown fields, steps, params), one key
+    again and again (duplicates), or a flow mapping of them on one line."""
+    line = lines[i]
+    indent = len(line) - len(line.lstrip(" "))
+    key, _, value = line.strip().partition(":")
+    key = key.strip("-\"' ") or rnd.choice(KEYS)
+    value = value.strip() or "1"
+    n = rnd.choice([300, 1000, 2000])  # fmt (ruamel) is linear but slow, ~1.3 ms a flow-mapping line: 2,000 ~2.7 s
+    style = rnd.randrange(3) if style is None else style
+    if style == 0:
+        flooded = [" " * indent + f'"{key}{j}": {value}' for j in range(n)]
+    elif style == 1:
+        flooded = [" " * indent + f'"{key}": {value}' for _ in range(n)]
+    else:
+        flooded = [" " * indent + f"{key}: {{" + ", ".join(f'"{key}{j}": {j}' for j in range(n)) + "}"]
+    return lines[:i] + flooded + lines[i + 1 :]
+
+
+#: the ways :func:`garble` breaks a file's bytes
+GARBLES = 9
+
+
+def garble(text: str, rnd: random.Random, pick: int | None = None) -> bytes:
+    """``text``'s bytes made hostile: not UTF-8 (Latin-1, UTF-16, a stray byte, mixed), or a BOM where none
+    belongs. Some of these are still UTF-8 (a BOM, CRLF ends) and must read as the text they are."""
+    data = text.encode("utf-8")
+    at = rnd.randrange(len(data) + 1)
+    pick = rnd.randrange(GARBLES) if pick is None else pick
+    if pick == 0:
+        return text.encode("latin-1", errors="replace") + "caf\u00e9: na\u00efve\n".encode("latin-1")
+    if pick == 1:
+        return text.encode(rnd.choice(["utf-16", "utf-16-le", "utf-32"]))
+    if pick == 2:
+        return data[:at] + rnd.choice([b"\xff", b"\xc3", b"\xe9", b"\x80", b"\xed\xa0\x80", b"\xf4\x90\x80\x80"]) + data[at:]
+    if pick == 3:  # half UTF-8, half Latin-1
+        half = len(text) // 2
+        return text[:half].encode("utf-8") + (text[half:] + " \u00e9\u00e8").encode("latin-1", errors="replace")
+    if pick == 4:
+        return b"\xef\xbb\xbf" + data
+    if pick == 5:
+        return data[:at] + b"\xef\xbb\xbf" + data[at:]
+    if pick == 6:
+        return b"\xef\xbb\xbf" * rnd.randint(2, 3) + data
+    if pick == 7:
+        return data.replace(b"\n", rnd.choice([b"\r\n", b"\r"]))
+    return data[:at] + b"\x00" + data[at:]
+
+
 def mutate(text: str, rnd: random.Random) -> str:
     """One random edit of ``text``: a line moved, lost or re-indented, a hostile value or character put in."""
     lines = text.split("\n")
     i = rnd.randrange(len(lines))
-    pick = rnd.randrange(13)
+    pick = rnd.randrange(14)
     if pick == 0 and len(lines) > 1:
         del lines[i]
     elif pick == 1:
@@ -151,16 +211,22 @@ def mutate(text: str, rnd: random.Random) -> str:
             lines[i] = line[:at].replace(key, new, 1) + line[at:]
     elif pick == 11:
         lines.append(rnd.choice(["---", "--- !!map", "---\n---", "...", "---\n" + text.split("\n---", 1)[0]]))
+    elif pick == 12 and rnd.random() < 0.25:  # about one case in 30: a flood costs ~0.2 s, the rest ~8 ms
+        return "\n".join(flood(lines, i, rnd))
     else:  # an alias bomb or a deep structure in place of a value
         lines.insert(i, rnd.choice(["x: &a [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]", "y: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]"]))
     return "\n".join(lines)
 
 
-def cases(count: int, seed: int, generated: float = 0.1) -> Iterator[Case]:
-    """``count`` cases: mostly mutated corpus files, some drawn projects (themselves mutated half of the time)."""
+def cases(count: int, seed: int, generated: float = 0.1, *, of: int | None = None) -> Iterator[Case]:
+    """``count`` cases: mostly mutated corpus files, some drawn projects (themselves mutated half of the time).
+
+    ``of``: the first ``count`` cases of a run of ``of`` (the projects drawn depend on the run's size), so that
+    ``tools/fuzz.py --only K`` makes case K exactly as the run that reported it did.
+    """
     rnd = random.Random(seed)
     pool = corpus()
-    drawn = _drawn_projects(max(1, int(count * generated)), seed) if generated else iter(())
+    drawn = _drawn_projects(max(1, int((of or count) * generated)), seed) if generated else iter(())
     for n in range(count):
         if generated and rnd.random() < generated:
             files = next(drawn, None)
@@ -173,7 +239,8 @@ def cases(count: int, seed: int, generated: float = 0.1) -> Iterator[Case]:
         text = files[target]
         for _ in range(rnd.randint(1, 3)):
             text = mutate(text, rnd)
-        yield Case(f"{name}#{n}", dict(files, **{target: text}), target)
+        content: str | bytes = garble(text, rnd) if rnd.random() < 0.08 else text
+        yield Case(f"{name}#{n}", dict(files, **{target: content}), target)
 
 
 def _drawn_projects(count: int, seed: int) -> Iterator[dict[str, str]]:
@@ -207,8 +274,9 @@ def cli(*args: str) -> tuple[int, str, str]:
     def alarm(signum: int, frame: object) -> None:
         raise _Hang()
 
-    previous = signal.signal(signal.SIGALRM, alarm)
-    signal.setitimer(signal.ITIMER_REAL, TIME_LIMIT)
+    previous = signal.signal(signal.SIGPROF, alarm), signal.signal(signal.SIGALRM, alarm)
+    signal.setitimer(signal.ITIMER_PROF, TIME_LIMIT)
+    signal.setitimer(signal.ITIMER_REAL, WALL_LIMIT)
     code = 0
     try:
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
@@ -216,8 +284,10 @@ def cli(*args: str) -> tuple[int, str, str]:
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     finally:
+        signal.setitimer(signal.ITIMER_PROF, 0)
         signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+        signal.signal(signal.SIGPROF, previous[0])
+        signal.signal(signal.SIGALRM, previous[1])
     return code, out.getvalue(), err.getvalue()
 
 
@@ -229,7 +299,10 @@ def run_case(case: Case, work: Path) -> list[Defect]:
     for name, text in case.files.items():
         path = project / name
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+        if isinstance(text, bytes):
+            path.write_bytes(text)
+        else:
+            path.write_text(text, encoding="utf-8")
     target = project / case.target
     defects: list[Defect] = []
 
@@ -237,7 +310,7 @@ def run_case(case: Case, work: Path) -> list[Defect]:
         try:
             code, out, err = cli(*args)
         except _Hang:
-            defects.append(Defect("hang", case.name, f"mldsl {' '.join(args)} ran over {TIME_LIMIT:.0f} s"))
+            defects.append(Defect("hang", case.name, f"mldsl {' '.join(args)} ran over {TIME_LIMIT:.0f} s of CPU time"))
             return None
         except BaseException as exc:  # anything out of the CLI is the defect we look for
             defects.append(Defect("crash", case.name, f"mldsl {args[0]}: {type(exc).__name__}: {exc}"))

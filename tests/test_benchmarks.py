@@ -18,7 +18,7 @@ from conftest import ROOT
 ROW = re.compile(r"^\| .+ \| [^|]+ \| [^|]+ \| [^|]+ \| [≤≥] [^|]+ \| (pass|FAIL) \|$", re.M)
 
 
-@pytest.mark.parametrize("script", ["alias_bomb.py", "startup.py"])
+@pytest.mark.parametrize("script", ["alias_bomb.py", "long_lines.py", "startup.py"])
 def test_a_benchmark_prints_each_target_with_figures_goal_and_verdict(script: str) -> None:
     proc = subprocess.run(
         [sys.executable, script, "--repeat", "1", "--here"], cwd=ROOT / "benchmarks", capture_output=True, text=True, timeout=120

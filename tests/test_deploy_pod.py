@@ -386,3 +386,142 @@ def test_the_local_run_writes_the_stable_model_then_the_canary(tmp_path: Path) -
     assert (
         last["spec"]["predictor"]["model"]["storageUri"] == "s3://m/3" and last["spec"]["predictor"]["canaryTrafficPercent"] == 10
     )
+
+
+# -- issue #28: URIs compared whole; the token never follows a redirect; only the API server's NotFound is absence --
+
+
+def kserve_raw_deployment(uri: str, generation: int, available: int) -> dict[str, Any]:
+    """A raw-mode predictor's Deployment: KServe puts the URI in its pod template's annotation (deploy_pod.py)."""
+    dep = deployment(uri, generation, generation, available, available)
+    dep["metadata"].update(name="api-predictor", labels={"serving.kserve.io/inferenceservice": "api"})
+    dep["spec"]["template"] = {"metadata": {"annotations": {"internal.serving.kserve.io/storage-initializer-sourceuri": uri}}}
+    return dep
+
+
+def test_seldon_v1_a_deployment_serving_12_does_not_serve_1() -> None:
+    """``s3://m/1`` is a prefix of ``s3://m/12``: the substring test took the old Deployment for the new one."""
+    with KubeEmulator() as api:
+        seed(api, SDEP, sdep("s3://m/12"), {"state": "Available"})
+        api.put("apps", "v1", "default", "deployments", deployment("s3://m/12", 1, 1, 2, 2))
+        dep = ("apps", "v1", "default", "deployments", "api-default-0-model")
+
+        def controller(key: Any, obj: dict[str, Any], n: int) -> None:
+            if n == 5:
+                api.store[dep].update(deployment("s3://m/1", 2, 2, 2, 2))
+
+        api.controller = controller
+        p = run_pod(api, sdep("s3://m/1"))
+        assert p.returncode == 0, p.stdout + p.stderr
+        assert "for a Deployment with the new model" in p.stdout  # it waited for the controller's update
+
+
+def test_kserve_raw_a_deployment_serving_12_does_not_serve_1() -> None:
+    with KubeEmulator() as api:
+        seed(api, ISVC, isvc("s3://m/12"), {"modelStatus": {"transitionStatus": "UpToDate"}})
+        api.put("apps", "v1", "default", "deployments", kserve_raw_deployment("s3://m/12", 1, 2))
+        dep = ("apps", "v1", "default", "deployments", "api-predictor")
+
+        def controller(key: Any, obj: dict[str, Any], n: int) -> None:
+            if n == 5:
+                api.store[dep].update(kserve_raw_deployment("s3://m/1", 2, 2))
+
+        api.controller = controller
+        p = run_pod(api, isvc("s3://m/1"))
+        assert p.returncode == 0, p.stdout + p.stderr
+        assert "for KServe to start the new revision" in p.stdout  # it waited for the controller's update
+        assert p.stdout.rstrip().endswith("serves the model")
+
+
+def test_seldon_v1_a_pvc_uri_is_read_back_from_its_mount() -> None:
+    from mldsl.backends.argo.deploy_pod import served_uris
+
+    dep = deployment("/mnt/pvc/models/churn/1", 1, 1, 2, 2)
+    dep["spec"]["template"]["spec"]["volumes"] = [{"name": "src", "persistentVolumeClaim": {"claimName": "store"}}]
+    assert served_uris("SeldonDeployment", dep) == {"pvc://store/models/churn/1"}
+    assert served_uris("InferenceService", dep) == set()  # KServe's Deployments carry it in the annotation only
+
+
+class Recorder:
+    """A local HTTP server answering every request with ``answer(handler)``, and recording what it was sent."""
+
+    def __init__(self, answer: Any) -> None:
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+        from threading import Thread
+
+        self.seen: list[tuple[str, str, str | None]] = []
+        recorder = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: Any) -> None:
+                pass
+
+            def _any(self) -> None:
+                recorder.seen.append((self.command, self.path, self.headers.get("Authorization")))
+                code, headers, body = answer(self)
+                self.send_response(code)
+                for k, v in headers.items():
+                    self.send_header(k, v)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            do_GET = do_PATCH = do_POST = _any
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = "http://127.0.0.1:%d" % self.server.server_port
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def run_pod_at(url: str, manifest: dict[str, Any]) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "MLDSL_KUBE_API": url, "MLDSL_KUBE_TOKEN": "the-pods-token", "MLDSL_MANIFEST": json.dumps(manifest)}
+    return subprocess.run([sys.executable, str(POD)], env=env, capture_output=True, text=True, timeout=30)
+
+
+@pytest.mark.parametrize("code", [301, 302, 307, 308])
+def test_a_redirect_from_the_api_server_is_not_followed_with_the_token(code: int) -> None:
+    thief = Recorder(lambda h: (404, {"Content-Type": "text/plain"}, b"404 page not found"))
+    api = Recorder(lambda h: (code, {"Location": thief.url + h.path}, b""))
+    try:
+        p = run_pod_at(api.url, isvc("s3://m/2"))
+    finally:
+        api.close()
+        thief.close()
+    assert p.returncode == 1 and "Traceback" not in p.stderr, p.stdout + p.stderr
+    assert f"HTTP {code} redirect to {thief.url}/apis/serving.kserve.io" in p.stdout and "not followed" in p.stdout
+    assert thief.seen == []  # never reached: neither the token nor the request
+    assert [m for m, _, _ in api.seen] == ["GET"]  # and nothing applied after it
+
+
+def test_a_404_that_is_not_the_api_servers_notfound_is_an_error_not_absence() -> None:
+    """A proxy's or a foreign server's 404 page is no evidence that the object is absent: nothing is applied."""
+    api = Recorder(lambda h: (404, {"Content-Type": "text/plain"}, b"404 page not found"))
+    try:
+        p = run_pod_at(api.url, isvc("s3://m/2"))
+    finally:
+        api.close()
+    assert p.returncode == 1, p.stdout
+    assert "cannot deploy: GET /apis/serving.kserve.io/v1beta1/namespaces/default/inferenceservices/api: HTTP 404" in p.stdout
+    assert [m for m, _, _ in api.seen] == ["GET"]
+
+
+def test_the_api_servers_notfound_still_means_absent() -> None:
+    from mldsl.backends.argo.deploy_pod import not_found
+
+    path = "/apis/serving.kserve.io/v1beta1/namespaces/default/inferenceservices/api"
+    assert not_found({"kind": "Status", "reason": "NotFound", "details": {"name": "api"}}, path)
+    assert not_found({"kind": "Status", "reason": "NotFound"}, path)
+    assert not not_found({"kind": "Status", "reason": "NotFound", "details": {"name": "other"}}, path)
+    assert not not_found({"message": "not found"}, path)
+    with KubeEmulator() as api:  # a first deploy: the API server's Status NotFound, then the apply creates it
+
+        def controller(key: Any, obj: dict[str, Any], n: int) -> None:
+            obj["status"] = kserve_status("UpToDate", "api-predictor-00001", "api-predictor-00001")
+
+        api.controller = controller
+        p = run_pod(api, isvc("s3://m/1"))
+        assert p.returncode == 0 and "applied InferenceService api (created)" in p.stdout, p.stdout

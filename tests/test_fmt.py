@@ -291,3 +291,18 @@ def test_formatting_keeps_what_every_example_compiles_to(tmp_path: Path) -> None
             assert (tmp_path / "b" / f.name).read_bytes() == f.read_bytes(), f.name
         shutil.rmtree(tmp_path / "a")
         shutil.rmtree(tmp_path / "b")
+
+
+def test_a_file_that_is_not_utf8_is_reported_as_validate_does_and_the_others_are_formatted(tmp_path: Path) -> None:
+    """Issue #28: "internal error: UnicodeDecodeError", and `fmt DIR` gave up on the whole folder over one file."""
+    (tmp_path / "a-bad.yaml").write_bytes(b"apiVersion: mldsl/v1\nkind: Module\nmetadata:\n  name: caf\xe9\n")
+    good = tmp_path / "b-good.yaml"
+    good.write_text("apiVersion: mldsl/v1\nkind: Module\nmetadata:\n     name: x\n")
+    run = [sys.executable, "-m", "mldsl"]
+    fmt = subprocess.run([*run, "fmt", str(tmp_path)], capture_output=True, text=True, cwd=tmp_path)
+    validate = subprocess.run([*run, "validate", "a-bad.yaml"], capture_output=True, text=True, cwd=tmp_path)
+    assert fmt.returncode == 1 and "internal error" not in fmt.stderr + fmt.stdout
+    where = "a-bad.yaml:4:12: error[MLD001]: file is not UTF-8 text: byte 0xe9"
+    assert where in fmt.stdout + fmt.stderr and where in validate.stdout + validate.stderr
+    assert good.read_text() == "apiVersion: mldsl/v1\nkind: Module\nmetadata:\n  name: x\n"
+    assert (tmp_path / "a-bad.yaml").read_bytes().endswith(b"caf\xe9\n")  # left as it is

@@ -4,8 +4,10 @@
     python tools/fuzz.py --cases 500 --seed 7
     python tools/fuzz.py --seed 7 --only 123 --keep /tmp/case   # one case again, its files kept
 
-Reports crashes, hangs (over 10 s), exit codes other than 0/1/2, partial outputs and fmt meaning changes
-(see tests/fuzzing.py); exits 1 when it found any. The test suite runs a bounded subset (tests/test_fuzz.py).
+Reports crashes, hangs (over 5 s of CPU time, or 30 s of wall time), exit codes other than 0/1/2, partial
+outputs and fmt meaning changes (see tests/fuzzing.py); exits 1 when it found any. ``--only K`` replays case K
+of a run of ``--cases`` cases (give the run's ``--cases`` too). The test suite runs a bounded subset
+(tests/test_fuzz.py).
 """
 
 from __future__ import annotations
@@ -47,7 +49,7 @@ def main() -> int:
     parser.add_argument("--keep", type=Path, help="with --only: write the case's project here")
     args = parser.parse_args()
 
-    all_cases = list(fuzzing.cases(args.cases if args.only is None else args.only + 1, args.seed))
+    all_cases = list(fuzzing.cases(args.cases if args.only is None else args.only + 1, args.seed, of=args.cases))
     if args.only is not None:
         case = all_cases[args.only]
         work = args.keep or Path(tempfile.mkdtemp(prefix="mldsl-fuzz-"))

@@ -20,6 +20,21 @@ previous version's state, with nothing in status tied to the object's generation
   ``ModelReady`` condition must have changed since the apply (its ``lastTransitionTime``),
   and its reason (``ModelAvailable``, ``ModelFailed``, ``ScheduleFailed``) says how.
 
+Which Deployment serves which model is read from the field the controller writes it to, compared whole (a
+Deployment serving ``s3://m/12`` does not serve ``s3://m/1``):
+
+* KServe (raw deployment) annotates the pod template with the predictor's URI,
+  ``internal.serving.kserve.io/storage-initializer-sourceuri`` (kserve v0.20.0
+  ``pkg/controller/v1beta1/inferenceservice/components/predictor.go`` l. 294-302,
+  ``pkg/constants/constants.go`` l. 158).
+* Seldon Core v1 injects a model initializer whose first argument is the URI, a ``pvc://<claim>/<path>``
+  mounted at ``/mnt/pvc`` and given as ``/mnt/pvc/<path>`` (seldon-core v1.17.1
+  ``operator/controllers/model_initializer_injector.go`` l. 155-184, 224-226).
+
+The pod's token goes to the API server only: a redirect is an error, never followed (urllib would send the
+``Authorization`` header on to wherever it points), and only the API server's own ``NotFound`` Status reads as
+"no such object" (a 404 from anything else is an error).
+
 So the pod reads the object first, applies (server-side apply), and judges each later read
 against what it saw before. An apply that changed nothing waits for the current state. A
 KServe canary whose stable model was never rolled out deploys the stable model first:
@@ -84,30 +99,56 @@ class Api:
         return cls("https://" + host + ":" + port, token, context, namespace)
 
     def call(self, method: str, path: str, body: Optional[bytes] = None, content_type: Optional[str] = None) -> Obj:
+        """The API server's JSON answer; None for a GET of an object it says does not exist."""
         req = urllib.request.Request(self.base + path, data=body, method=method)
         if self.token:
             req.add_header("Authorization", "Bearer " + self.token)
         req.add_header("Accept", "application/json")
         if content_type:
             req.add_header("Content-Type", content_type)
+        opener = urllib.request.build_opener(NoRedirect(), urllib.request.HTTPSHandler(context=self.context))
         try:
-            with urllib.request.urlopen(req, context=self.context, timeout=30) as resp:
+            with opener.open(req, timeout=30) as resp:
                 self._clock(resp.headers.get("Date"))
                 return json.loads(resp.read().decode("utf-8"))
         except urllib.error.HTTPError as exc:
             self._clock(exc.headers.get("Date") if exc.headers else None)
-            if exc.code == 404 and method == "GET":
-                return None
+            if 300 <= exc.code < 400:
+                where = exc.headers.get("Location") if exc.headers else None
+                raise ApiError(
+                    "%s %s: HTTP %d redirect to %s, not followed (the pod's token goes to the API server only)"
+                    % (method, path, exc.code, where or "nowhere")
+                ) from None
             try:
-                message = json.loads(exc.read().decode("utf-8")).get("message", "")
+                answer = json.loads(exc.read().decode("utf-8"))
             except ValueError:
-                message = ""
+                answer = None
+            answer = answer if isinstance(answer, dict) else {}
+            if exc.code == 404 and method == "GET" and not_found(answer, path):
+                return None
+            message = answer.get("message") if isinstance(answer.get("message"), str) else ""
             raise ApiError("%s %s: HTTP %d %s" % (method, path, exc.code, message or exc.reason)) from None
 
     def _clock(self, date: Optional[str]) -> None:
         if date:
             with contextlib.suppress(TypeError, ValueError):
                 self.server_time = parsedate_to_datetime(date).timestamp()
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    """Refuse every redirect: the 3xx comes back as an HTTPError (urllib would follow it with the token)."""
+
+    def redirect_request(self, req: Any, fp: Any, code: int, msg: str, headers: Any, newurl: str) -> None:
+        return None
+
+
+def not_found(answer: Obj, path: str) -> bool:
+    """Whether a 404's body is the API server's own: a ``Status`` with reason ``NotFound`` (naming the object
+    when it names one). A proxy's or another server's 404 is not evidence that the object is absent."""
+    if dig(answer, "kind") != "Status" or dig(answer, "reason") != "NotFound":
+        return False
+    named = dig(answer, "details", "name")
+    return not named or path.split("?")[0].rsplit("/", 1)[-1] == named
 
 
 def path_of(obj: Obj, namespace: str) -> str:
@@ -190,7 +231,7 @@ def judge_kserve(a: Applied, now: Obj, deployments: list[Obj]) -> Verdict:
     elif old_created:  # serverless: the update makes a new revision
         fresh = bool(created) and created != old_created
     else:  # raw deployment: its Deployment carries the new URI and has rolled out
-        progress, detail = rolled_out(deployments, uris(a.after))
+        progress, detail = rolled_out(deployments, uris(a.after), "InferenceService")
         if progress == "failed":
             return "failed", detail
         fresh = progress == "done"
@@ -203,12 +244,35 @@ def judge_kserve(a: Applied, now: Obj, deployments: list[Obj]) -> Verdict:
     return "waiting", "transitionStatus %s, revision %s ready: %s" % (trans, created, ready)
 
 
-def rolled_out(deployments: list[Obj], wanted: list[str]) -> Verdict:
+KSERVE_SOURCE_URI = "internal.serving.kserve.io/storage-initializer-sourceuri"
+SELDON_PVC_MOUNT = "/mnt/pvc/"
+
+
+def served_uris(kind: str, deployment: Obj) -> set[str]:
+    """The model URIs a controller's Deployment serves, read from the field that controller writes them to."""
+    template = dig(deployment, "spec", "template") or {}
+    if kind == "InferenceService":
+        uri = dig(template, "metadata", "annotations", KSERVE_SOURCE_URI)
+        return {uri} if isinstance(uri, str) and uri else set()
+    found: set[str] = set()
+    claims = [dig(v, "persistentVolumeClaim", "claimName") for v in dig(template, "spec", "volumes") or []]
+    for c in dig(template, "spec", "initContainers") or []:
+        first = dig(c, "args", 0)
+        if not isinstance(first, str) or not first:
+            continue
+        if first.startswith(SELDON_PVC_MOUNT):  # pvc://<claim>/<path>, mounted
+            found.update("pvc://%s/%s" % (claim, first[len(SELDON_PVC_MOUNT) :]) for claim in claims if claim)
+        else:
+            found.add(first)
+    return found
+
+
+def rolled_out(deployments: list[Obj], wanted: list[str], kind: str) -> Verdict:
     """How far the Deployments that carry the ``wanted`` URIs are: ("none" | "rolling" | "failed" | "done", why)."""
     # one Deployment per predictor (a canary's, a shadow's): together they carry every URI of the object
-    specs = [(d, json.dumps(d.get("spec"))) for d in deployments]
-    carrying = [d for d, text in specs if any(u in text for u in wanted)]
-    if not carrying or not all(any(u in text for _, text in specs) for u in wanted):
+    served = [(d, served_uris(kind, d)) for d in deployments]
+    carrying = [d for d, mine in served if mine & set(wanted)]
+    if not carrying or not all(any(u in mine for _, mine in served) for u in wanted):
         return "none", "for a Deployment with the new model"
     for d in carrying:
         name = dig(d, "metadata", "name")
@@ -236,7 +300,7 @@ def rolled_out(deployments: list[Obj], wanted: list[str]) -> Verdict:
 def judge_seldon_v1(a: Applied, now: Obj, deployments: list[Obj]) -> Verdict:
     state = dig(now, "status", "state")
     why = dig(now, "status", "description") or ""
-    progress, detail = ("done", "") if a.current else rolled_out(deployments, uris(a.after))
+    progress, detail = ("done", "") if a.current else rolled_out(deployments, uris(a.after), "SeldonDeployment")
     if progress == "failed":
         return "failed", detail
     if state == "Failed" and (progress != "none" or dig(a.before, "status", "state") != "Failed"):

@@ -230,13 +230,16 @@ def fmt(paths: tuple[Path, ...], check: bool, fmt: str) -> None:
     """Format mldsl YAML canonically, keeping comments (files of other tools are left alone)."""
     from mldsl.fmt.format import format_file
     from mldsl.lang.diagnostics import Diagnostic, Span
-    from mldsl.lang.loader import display_path, find_yaml_files
+    from mldsl.lang.loader import display_path, find_yaml_files, read_source
 
     problems: list[Diagnostic] = []
     changed: list[Path] = []
     for f in [f for p in paths for f in find_yaml_files(p)]:
-        text = f.read_text(encoding="utf-8")
         shown = display_path(f)
+        text, unreadable = read_source(f, shown)
+        if text is None:  # not UTF-8, or gone: reported as validate does, and the other files are still formatted
+            problems.extend([unreadable] if unreadable is not None else [])
+            continue
         new_text, diags = format_file(text, shown)
         if new_text is None:
             continue  # another tool's YAML: not ours to format

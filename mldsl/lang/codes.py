@@ -213,6 +213,12 @@ CODES: tuple[Code, ...] = (
         "`${{ }}` works in `args`, `env` and `command`; images, working folders, packages and Spark's `main` are fixed text.",
     ),
     Code(
+        "MLD604",
+        "Expression inside a shell script",
+        'A `sh -c` (bash, zsh...) script would run a value as code: pass it through `env` (`env: {MSG: "${{ inputs.msg }}"}`) '
+        'and read `"$MSG"` in the script.',
+    ),
+    Code(
         "MLD605",
         "Artifact used as a value",
         "Use `inputs.<name>.path` / `outputs.<name>.path`; `.path` applies to artifacts only.",

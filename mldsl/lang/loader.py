@@ -173,21 +173,41 @@ def find_project_file(paths: Iterable[Path]) -> Path | None:
     return None
 
 
+def read_source(path: Path, shown: str) -> tuple[str | None, Diagnostic | None]:
+    """A source file's text, or the MLD001 saying why it cannot be read (``validate`` and ``fmt`` alike).
+
+    Text that is not UTF-8 is placed at its first bad byte (its column counted in characters); line ends read as
+    ``Path.read_text`` reads them.
+    """
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return None, Diagnostic("MLD001", f"no such file or folder: {shown}", Span(shown))
+    except OSError as exc:
+        return None, Diagnostic("MLD001", f"cannot read file: {exc.strerror or exc}", Span(shown))
+    try:
+        return data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n"), None  # as read_text's universal newlines
+    except UnicodeDecodeError as exc:
+        start = data.rfind(b"\n", 0, exc.start) + 1
+        line = data.count(b"\n", 0, exc.start) + 1
+        col = len(data[start : exc.start].decode("utf-8", errors="replace")) + 1
+        byte = data[exc.start : exc.start + 1].hex()
+        message = f"file is not UTF-8 text: byte 0x{byte}: {exc.reason}"
+        return None, Diagnostic("MLD001", message, Span(shown, line, col), hint="save the file as UTF-8")
+
+
 def load_file(path: Path, tier: int, ws: Workspace, *, explicit: bool = True) -> list[Loaded]:
     """Validate every document of ``path``; ``explicit`` is false for files found by walking a folder."""
     shown = display_path(path)
-    try:
-        unsaved = ws.unsaved.get(real_path(path)) if ws.unsaved else None  # resolve only for an editor's buffers
-        text = unsaved if unsaved is not None else path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        ws.diagnostics.error("MLD001", f"no such file or folder: {shown}", Span(shown))
-        return []
-    except UnicodeDecodeError as exc:
-        ws.diagnostics.error("MLD001", f"file is not UTF-8 text: {exc.reason}", Span(shown), hint="save the file as UTF-8")
-        return []
-    except OSError as exc:
-        ws.diagnostics.error("MLD001", f"cannot read file: {exc.strerror}", Span(shown))
-        return []
+    unsaved = ws.unsaved.get(real_path(path)) if ws.unsaved else None  # resolve only for an editor's buffers
+    if unsaved is not None:
+        text = unsaved
+    else:
+        read, problem = read_source(path, shown)
+        if problem is not None:
+            ws.diagnostics.add(problem)
+            return []
+        text = read or ""
     docs, diags = load_yaml_text(text, shown)
     ws.diagnostics.extend(diags)
     # a value refused while reading (an unsafe tag, ``!!int abc``) is its own root cause: the model's
