@@ -368,7 +368,7 @@ def test_a_fan_out_of_100000_items_uses_bounded_threads_and_stops_at_once(tmp_pa
     # a thread per item made 22,000 threads and 670 MB; now: the fan-out's workers, the view, the zygote's reader
     assert threads <= limit_for(2) + 8, threads
     assert rss_kb < 400_000, rss_kb
-    assert took < 8, (took, err[-2000:])
+    assert took < 20, (took, err[-2000:])  # 3 s alone, more under a loaded suite; the unbounded runner took over 40 s
     record = json.loads(out)
     items = record["steps"]["fan"]["items"]
     assert len(items) == 100_000

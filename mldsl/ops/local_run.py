@@ -13,19 +13,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from mldsl.ops.local_setup import EXIT_FAILED, EXIT_OK, EXIT_USAGE, echo_err, echo_out, local_setup
 from mldsl.ops.project import UsageError, pick_pipeline
 
-__all__ = ["UsageError", "run_path"]
-
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-
-
-def echo_err(text: str) -> None:
-    print(text, file=sys.stderr, flush=True)
-
-
-def echo_out(text: str) -> None:
-    print(text, flush=True)
+__all__ = ["EXIT_FAILED", "EXIT_OK", "EXIT_USAGE", "UsageError", "echo_err", "echo_out", "run_path"]
 
 
 def param_pairs(params: tuple[str, ...], params_file: Path | None) -> list[str]:
@@ -89,10 +80,7 @@ def run_path(
     from mldsl.lang.diagnostics import Diagnostic, Span
     from mldsl.ops.params import parse_params
     from mldsl.ops.project import EXIT_INVALID, compile_result, report, summary
-    from mldsl.runner.base import Options
-    from mldsl.runner.mounts import Mounts
-    from mldsl.runner.session import Runner, RunRefusedError, local_code, prepare
-    from mldsl.runner.store import find_store
+    from mldsl.runner.session import Runner, RunRefusedError, prepare
     from mldsl.runner.view import make_view
 
     result = compile_result((path,))
@@ -100,6 +88,11 @@ def run_path(
         report(result.diagnostics, "json" if fmt == "json" else "text", summary(result, []))
         sys.exit(EXIT_INVALID)
     program = result.program
+    if program.sweeps and (name in {s.name for s in program.sweeps} or (name is None and not program.pipelines)):
+        from mldsl.ops.local_sweep import run_sweep
+
+        run_sweep(program, path, name, param_pairs(params, params_file), parallel, no_cache, executor, fmt)
+        return
     pipeline = pick_pipeline(program, name, str(path))
     name = pipeline.name
     approved = _approvals(pipeline, approvals)
@@ -122,16 +115,7 @@ def run_path(
         raise UsageError(f"pipeline {name!r} compiled to no WorkflowTemplate")
     template = json.loads(json.dumps(manifest.body))
     project = program.project
-    store = find_store(Path(project.root) if project.root else path)
-    mounts = Mounts()
-    if project.artifact_bucket:  # the artifact repository: kept in .mldsl/artifacts
-        bucket = project.artifact_bucket.rstrip("/")
-        mounts.add(bucket if "://" in bucket else f"s3://{bucket}", store.artifacts / bucket.split("://")[-1])
-    for prefix, folder in project.local_mounts:
-        mounts.add(prefix, Path(folder))
-    code = local_code([(m.name, m.version, m.local.folder, m.local.mount) for m in program.modules if m.local is not None])
-    secrets = {k: v for k, v in os.environ.items() if k.startswith("MLDSL_SECRET_")}
-    options = Options(parallel or os.cpu_count() or 1, not no_cache, executor, code, secrets, approved)
+    store, mounts, options = local_setup(program, path, parallel, no_cache, executor, approved)
     artifact_params = {p.name for p in pipeline.params if p.type.kind == "artifact"}
     missing = notebook_tools_missing(pipeline) if executor == "process" else []
     if missing:  # before any step runs (a Spark step before the notebook may take minutes)
