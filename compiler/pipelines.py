@@ -575,17 +575,9 @@ def _check_resource_artifacts(
         p = module.input(name)
         if p is None or p.type.kind != "artifact":
             continue
-        if isinstance(value, ir.IParam):
-            ctx.error(
-                doc,
-                (*loc, "with", name),
-                "MLD607",
-                f"the {kind} step reads {name!r} by URI, but an artifact param has none at compile time",
-                # the form that type-checks: an artifact input takes a URI template, not a bare str param (MLD303)
-                'bind a URI template, e.g. "s3://ml-data/${{ params.day }}/events/" (a str param for the varying part), '
-                "or a step's output",
-            )
-        elif isinstance(value, ir.IStepOutput):
+        # an artifact param reaches the job as its URI (a workflow parameter beside the workflow artifact:
+        # backends/argo/workflow.py uri_read_params), at any depth of sub-pipelines
+        if isinstance(value, ir.IStepOutput):
             needs_bucket = True
     if needs_bucket and not ctx.project.artifact_bucket:
         ctx.error(

@@ -271,10 +271,8 @@ def projects(draw: st.DrawFn, runnable: bool = False, braces: bool | None = None
         step: dict[str, Any] = {"uses": module, "with": {}}
         for art in arts:
             sources = [f"${{{{ steps.{s}.outputs.{o} }}}}" for s, o, k in earlier if k == "artifact"]
-            operator = module in REQUIRED_ARTIFACT  # reads by URI: an artifact param has none at compile time (MLD607)
-            choice = draw(
-                st.sampled_from([*sources, *([] if operator else ["${{ params.p_data }}"]), "s3://data/x/part.parquet", None])
-            )
+            # an operator job reads an artifact param by the URI it is given with the run (#29 item 1)
+            choice = draw(st.sampled_from([*sources, "${{ params.p_data }}", "s3://data/x/part.parquet", None]))
             if choice is None and art == REQUIRED_ARTIFACT.get(module):
                 choice = "s3://data/in/"
             if choice is not None:

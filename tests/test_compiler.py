@@ -471,8 +471,7 @@ def test_deploy_weight_and_promote(tmp_path: Path, backend: str, rollout: str) -
         assert "s3://models/1" in text if "weight" in rollout else "s3://models/1" not in text
 
 
-def test_mld607_hint_is_a_form_that_compiles(tmp_path: Path) -> None:
-    """Issue #10 (25): MLD607's hint once said "declare the param as a str", which MLD303 then refused."""
+def _gpu_example_reading(tmp_path: Path, events: str, extra_params: str) -> Path:
     import shutil
 
     from conftest import EXAMPLES
@@ -481,11 +480,52 @@ def test_mld607_hint_is_a_form_that_compiles(tmp_path: Path) -> None:
     shutil.copytree(EXAMPLES / "gpu-training", root, ignore=shutil.ignore_patterns(".mldsl"))
     training = root / "training.yaml"
     text = training.read_text()
-    bad = text.replace('events: "s3://ml-data/clicks/day=${{ params.day }}/"', 'events: "${{ params.events }}"').replace(
-        "  params:\n", "  params:\n    events: {type: artifact, default: 's3://ml-data/clicks/day=2024-06-01/'}\n", 1
+    training.write_text(
+        text.replace('events: "s3://ml-data/clicks/day=${{ params.day }}/"', f'events: "{events}"').replace(
+            "  params:\n", "  params:\n" + extra_params, 1
+        )
     )
-    training.write_text(bad)
-    (d,) = [d for d in compile_paths([root]).diagnostics if d.severity == "error"]
-    assert d.code == "MLD607" and '"s3://ml-data/${{ params.day }}/events/"' in (d.hint or "")
-    training.write_text(text)  # the hinted form: a URI template over a str param
-    assert compile_paths([root]).ok
+    return root
+
+
+def test_an_artifact_param_reaches_a_spark_step_as_its_uri(tmp_path: Path) -> None:
+    """#29 item 1: an artifact param bound to a URI-reading step (once MLD607) comes with its URI as a workflow
+    parameter, which the SparkApplication reads (s3:// as s3a://); ``submit`` and ``run`` pass it."""
+    from mldsl.backends import emit_all
+    from mldsl.ops.params import split_artifacts, with_uri_params
+
+    root = _gpu_example_reading(
+        tmp_path, "${{ params.events }}", "    events: {type: artifact, default: 's3://ml-data/clicks/day=2024-06-01/'}\n"
+    )
+    result = compile_paths([root])
+    assert result.ok, [d.render() for d in result.diagnostics]
+    (wt,) = [m.body for m in emit_all(result.program) if m.kind == "WorkflowTemplate" and m.name == "ranker-training"]
+    declared = {p["name"]: p.get("value") for p in wt["spec"]["arguments"]["parameters"]}
+    assert declared["mldsl-uri-events"] == "s3://ml-data/clicks/day=2024-06-01/"
+    assert "events" in {a["name"] for a in wt["spec"]["arguments"]["artifacts"]}
+    text = json.dumps(wt)
+    assert "hasPrefix(workflow.parameters['mldsl-uri-events'], 's3://') ? 's3a://'" in text
+    pipeline = next(p for p in result.program.pipelines if p.name == "ranker-training")
+    values, artifacts = split_artifacts(pipeline, {"events": "s3://other/day=1/"}, result.program.project)
+    assert values == {"mldsl-uri-events": "s3://other/day=1/"} and artifacts["events"]["s3"]["key"] == "day=1/"
+    local = with_uri_params(pipeline, {"events": str(tmp_path)})
+    assert local["mldsl-uri-events"] == tmp_path.resolve().as_uri()
+
+
+def test_a_sub_pipeline_passes_its_artifact_param_to_a_spark_step_at_any_depth(tmp_path: Path) -> None:
+    from mldsl.backends import emit_all
+
+    root = _gpu_example_reading(tmp_path, "${{ params.events }}", "    events: {type: artifact, default: 's3://x/y/'}\n")
+    for name, inner, param in (("middle", "ranker-training", "events"), ("outer", "middle", "clicks")):
+        (root / f"{name}.yaml").write_text(
+            f"apiVersion: mldsl/v1\nkind: Pipeline\nmetadata: {{name: {name}}}\nspec:\n"
+            "  params: {clicks: {type: artifact, default: 's3://ml-data/clicks/all/'}}\n"
+            f"  steps:\n    inner: {{pipeline: {inner}, with: {{{param}: '${{{{ params.clicks }}}}'}}}}\n",
+            encoding="utf-8",
+        )
+    result = compile_paths([root])
+    assert result.ok, [d.render() for d in result.diagnostics]
+    (wt,) = [m.body for m in emit_all(result.program) if m.kind == "WorkflowTemplate" and m.name == "outer"]
+    declared = {p["name"]: p.get("value") for p in wt["spec"]["arguments"]["parameters"]}
+    assert declared["mldsl-uri-clicks"] == "s3://ml-data/clicks/all/"
+    assert "workflow.parameters['mldsl-uri-clicks']" in json.dumps(wt)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any, cast
 
+from mldsl.argo.tags import escape_value
 from mldsl.backends import Manifest
 from mldsl.backends.argo import model as m
 from mldsl.backends.argo.approval import approval_templates
@@ -93,9 +94,29 @@ def artifact_location(uri: str, project: ir.Project) -> dict[str, Any]:
     return {"http": {"url": uri}}
 
 
+def uri_read_params(pipeline: ir.Pipeline) -> list[str]:
+    """The artifact params a Spark or training job reads by URI: each also comes as the workflow parameter
+    :func:`uri_param_of` holding its URI, since a job's manifest names where to read, not a file. ``submit``,
+    ``mldsl run`` and the studio pass it beside the workflow artifact (``ops/params.with_uri_params``)."""
+    read = set()
+    for step in (*pipeline.steps, *pipeline.exit_steps):
+        if is_resource(step.module):
+            for name, value in step.bindings:
+                p = step.module.input(name)
+                if p is not None and p.type.kind == "artifact":
+                    read |= {n.name for n in ir.walk(value) if isinstance(n, ir.IParam) and n.type.kind == "artifact"}
+    return sorted(read)
+
+
+def uri_param_of(param: str) -> str:
+    """The workflow parameter holding an artifact param's URI (``mldsl-uri-`` cannot clash: params are identifiers)."""
+    return uri_param(param)
+
+
 def _workflow_arguments(pipeline: ir.Pipeline, project: ir.Project) -> m.Arguments:
     params: list[m.Parameter] = []
     arts: list[m.Artifact | m.ArtifactRef] = []
+    by_uri = set(uri_read_params(pipeline))
     for p in pipeline.params:
         if p.type.kind == "artifact":
             # an argument artifact needs a location: Argo refuses one without (argo-workflows v4.1.2
@@ -103,6 +124,11 @@ def _workflow_arguments(pipeline: ir.Pipeline, project: ir.Project) -> m.Argumen
             # given at submit time, and the main template's input declares it
             if p.has_default:
                 arts.append(cast(m.Artifact, {"name": p.name, **artifact_location(str(p.default), project)}))
+            if p.name in by_uri:
+                uri: m.Parameter = {"name": uri_param_of(p.name)}
+                if p.has_default:
+                    uri["value"] = escape_value(str(p.default))
+                params.append(uri)
             continue
         params.append(declared_parameter(p, "value"))
     return cast(m.Arguments, parameters_and_artifacts(params, arts))
@@ -268,6 +294,11 @@ class PipelineEmitter:
             if spark and self.artifact_uri(value.step, value.output).startswith("s3://"):
                 return "{{='s3a://' + sprig.trimPrefix('s3://', %s)}}" % low.raw(ref)
             return str(low.tag(ref))
+        if isinstance(value, ir.IParam) and value.type.kind == "artifact":  # its URI, given with the run
+            held = "workflow.parameters[%s]" % quote(uri_param_of(value.name))
+            if spark:  # Spark reads S3 through s3a://; the scheme is known only when the run is given it
+                return "{{=(hasPrefix(%s, 's3://') ? 's3a://' + sprig.trimPrefix('s3://', %s) : %s)}}" % (held, held, held)
+            return "{{workflow.parameters.%s}}" % uri_param_of(value.name)
         if isinstance(value, ir.IStepOutput):
             uri = self.artifact_uri(value.step, value.output)
         elif isinstance(value, ir.ILit):

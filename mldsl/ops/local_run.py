@@ -78,7 +78,7 @@ def run_path(
         zygote.prestart()  # the interpreter python steps fork from starts while the project compiles
     from mldsl.backends import emit_all
     from mldsl.lang.diagnostics import Diagnostic, Span
-    from mldsl.ops.params import parse_params
+    from mldsl.ops.params import parse_params, with_uri_params
     from mldsl.ops.project import EXIT_INVALID, compile_result, report, summary
     from mldsl.runner.session import Runner, RunRefusedError, prepare
     from mldsl.runner.view import make_view
@@ -122,6 +122,7 @@ def run_path(
         echo_err(f"mldsl run: notebook steps run here with {', '.join(missing)}, not installed: pip install 'mldsl[notebook]'")
         echo_err("mldsl run: 1 problem; nothing ran")
         sys.exit(EXIT_FAILED)
+    values = with_uri_params(pipeline, values)  # what a Spark or training job reads an artifact param's URI from
     try:
         prep = prepare(template["spec"], name, values, artifact_params, mounts, options, store, project.namespace or "default")
     except RunRefusedError as exc:

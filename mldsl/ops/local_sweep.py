@@ -23,7 +23,7 @@ from mldsl.backends.argo.pick_best import pick
 from mldsl.backends.argo.sweep import trial_list
 from mldsl.compiler import ir
 from mldsl.ops.local_setup import EXIT_FAILED, EXIT_OK, echo_err, echo_out, local_setup
-from mldsl.ops.params import as_pairs, parse_params
+from mldsl.ops.params import as_pairs, parse_params, with_uri_params
 from mldsl.ops.project import UsageError
 from mldsl.runner import guard
 from mldsl.runner.session import Runner, RunRefusedError, prepare, record_text
@@ -154,6 +154,7 @@ class Trials:
         values, problems = parse_params(pipeline, as_pairs({**dict(self.sweep.fixed), **params}), artifacts=True)
         if problems:
             return {"phase": "Error", "outputs": dict(params), "message": "; ".join(problems)}
+        values = with_uri_params(pipeline, values)
         arts = {p.name for p in pipeline.params if p.type.kind == "artifact"}
         try:
             prep = prepare(self.spec, pipeline.name, values, arts, self.mounts, self.options, self.store, self.namespace)

@@ -5,6 +5,7 @@ checked with the rules ``validate`` applies. A use case over the IR (not the hou
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 from mldsl.argo.tags import escape_value
@@ -74,6 +75,20 @@ def _typed(p: Param, raw: str) -> Any:
     return raw
 
 
+def with_uri_params(pipeline: ir.Pipeline, values: dict[str, str]) -> dict[str, str]:
+    """``values`` with, for each artifact param a Spark or training job reads by URI, its URI as the workflow
+    parameter the job's manifest reads (``backends/argo/workflow.py`` uri_read_params); a local path given to
+    ``mldsl run`` becomes a ``file://`` URI."""
+    from mldsl.backends.argo.workflow import uri_param_of, uri_read_params
+
+    out = dict(values)
+    for name in uri_read_params(pipeline):
+        if name in values:
+            given = values[name]
+            out[uri_param_of(name)] = given if "://" in given else Path(given).resolve().as_uri()
+    return out
+
+
 def split_artifacts(
     pipeline: ir.Pipeline, values: dict[str, str], project: ir.Project
 ) -> tuple[dict[str, str], dict[str, dict[str, Any]]]:
@@ -82,4 +97,4 @@ def split_artifacts(
 
     kinds = {p.name: p.type.kind for p in pipeline.params}
     artifacts = {k: artifact_location(v, project) for k, v in values.items() if kinds.get(k) == "artifact"}
-    return {k: v for k, v in values.items() if k not in artifacts}, artifacts
+    return {k: v for k, v in with_uri_params(pipeline, values).items() if k not in artifacts}, artifacts
