@@ -28,6 +28,7 @@ from mldsl.ops.project import (
     compile_to,
     guarded,
     pick_pipeline,
+    project_here,
     report,
     summary,
     validate_paths,
@@ -341,9 +342,8 @@ def apply(
     "--from",
     "source",
     type=click.Path(exists=True, path_type=Path),
-    default=Path("."),
-    show_default=True,
-    help="The project that defines the pipeline (for its params).",
+    default=None,
+    help="The project that defines the pipeline (for its params) [default: the nearest mldsl.yaml at or above here].",
 )
 @click.option(
     "--namespace",
@@ -357,7 +357,7 @@ def submit(
     params: tuple[str, ...],
     params_file: Path | None,
     watch: bool,
-    source: Path,
+    source: Path | None,
     namespace: str | None,
     context: str | None,
     fmt: str,
@@ -371,6 +371,11 @@ def submit(
     from mldsl.ops.params import parse_params
     from mldsl.ops.runs import submit_run
 
+    if source is None:  # as git finds a repository: never a compile of whatever folder this happens to be
+        try:
+            source = project_here(Path("."))
+        except UsageError as exc:
+            raise click.UsageError(str(exc)) from None
     result = compile_result((source,))
     _fail_on_errors(result, fmt)
     try:

@@ -24,6 +24,24 @@ class UsageError(Exception):
     """The call is wrong (an unknown pipeline, a bad params file): nothing ran. Each app words it its own way."""
 
 
+class NoProjectError(UsageError):
+    """No ``mldsl.yaml`` at or above the folder a command was run in."""
+
+
+def project_here(start: Path) -> Path:
+    """The folder of the nearest ``mldsl.yaml`` at or above ``start``, found the way git finds a repository (the
+    folder, then each parent); a :class:`NoProjectError` saying where it looked when there is none."""
+    from mldsl.lang.loader import PROJECT_FILE, find_project_file
+
+    found = find_project_file([start])
+    if found is None:
+        raise NoProjectError(
+            f"no mldsl project here: no {PROJECT_FILE} in {start.resolve()} or any folder above it; "
+            "run it inside a project or give --from PATH"
+        )
+    return found.parent
+
+
 def pick_pipeline(program: ir.Program, name: str | None, where: str) -> ir.Pipeline:
     """The pipeline ``name`` of ``program`` (the only one when ``name`` is None), or a usage error naming those
     there are; ``where`` says where they were looked for."""
