@@ -9,7 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import ROOT
+#: a checkout run through a symlink farm (several worktrees, one editable install) keeps its imports
+PYTHONPATH = {"PYTHONPATH": os.environ["PYTHONPATH"]} if "PYTHONPATH" in os.environ else {}
 
 MODULE = """apiVersion: mldsl/v1
 kind: Module
@@ -28,7 +29,6 @@ spec:
 
 def mldsl(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k != "MLDSL_HOME"}
-    env["PYTHONPATH"] = str(ROOT)
     return subprocess.run(
         [sys.executable, "-m", "mldsl", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=240, check=False
     )
@@ -92,7 +92,7 @@ def test_submit_from_a_subfolder_compiles_the_whole_project(tmp_path: Path) -> N
     done = subprocess.run(
         [sys.executable, "-m", "mldsl", "submit", "p"],
         cwd=root / "proj" / "notes",
-        env={"PATH": "/usr/bin:/bin", "HOME": str(env_home), "PYTHONPATH": str(ROOT), "KUBECONFIG": str(env_home / "none")},
+        env={"PATH": "/usr/bin:/bin", "HOME": str(env_home), "KUBECONFIG": str(env_home / "none"), **PYTHONPATH},
         capture_output=True,
         text=True,
         timeout=120,

@@ -63,6 +63,12 @@ class Outcome:
     def note_line(self) -> str:
         return f"{self.kind.lower()}/{self.name}: {self.note}"
 
+    def as_json(self, dry_run: str) -> dict[str, str]:
+        """The outcome for ``apply --format json``: what its line says, as fields."""
+        return {"kind": self.kind, "name": self.name, "action": self.action, "detail": self.detail, "note": self.note} | (
+            {"dry_run": dry_run} if dry_run != "none" else {}
+        )
+
 
 def rolled_out_revision(live: dict[str, Any] | None) -> str:
     """The revision a KServe canary splits traffic with: ``latestRolledoutRevision``, which KServe sets only

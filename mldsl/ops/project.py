@@ -199,11 +199,12 @@ def compile_to(paths: tuple[Path, ...], out: Path, fmt: str, crds: Path | None) 
     projects = {(m.body.get("metadata") or {}).get("labels", {}).get("mldsl.io/project") for m in manifests}
     stale = stale_manifests(out, {name for name, _ in rendered}, projects)
     write_atomically(out, rendered)
+    aside = fmt == "json"  # stdout holds one JSON document, the diagnostics: the files are listed on stderr
     for name, _ in rendered:
-        echo(str(out / name))
+        echo(str(out / name), err=aside)
     for f in stale:  # a renamed pipeline's old manifest: `kubectl apply -f out/` would schedule both
         f.unlink(missing_ok=True)
-        echo(f"removed {f} (mldsl wrote it; the input no longer makes it)")
+        echo(f"removed {f} (mldsl wrote it; the input no longer makes it)", err=aside)
     report(diags, fmt, summary(result, extra) + f"; wrote {len(rendered)} manifest{'s' if len(rendered) != 1 else ''} to {out}")
 
 
