@@ -50,9 +50,22 @@ FORMAT = click.option(
     show_default=True,
     help="How to print diagnostics: for people, for programs, or as GitHub annotations.",
 )
+
+
+def _one_crds_folder(ctx: click.Context, param: click.Parameter, given: tuple[Path, ...]) -> Path | None:
+    """``--crds`` names one folder (SPEC): given twice is a usage error, not the last one silently kept."""
+    if len(given) > 1:
+        raise click.BadParameter(
+            f"given {len(given)} times ({', '.join(map(str, given))}): put the CRD files in one folder", ctx, param
+        )
+    return given[0] if given else None
+
+
 CRDS = click.option(
     "--crds",
     type=click.Path(exists=True, file_okay=False, path_type=Path),
+    multiple=True,
+    callback=_one_crds_folder,
     help="Folder of CRD files (e.g. from `kubectl get crd -o yaml`): check every manifest against them, strictly.",
 )
 

@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from mldsl.cluster.kube import Cluster, Outcome, apply_program
+from mldsl.cluster.kube import Cluster, NoClusterError, Outcome, apply_program, plan_program
 from mldsl.ops.project import UsageError
 
 if TYPE_CHECKING:
@@ -50,7 +50,17 @@ def apply_project(
     if prune:
         check_prune(program)
     suffix = {"client": " (dry run)", "server": " (server dry run)"}.get(dry_run, "")
-    cluster = Cluster.connect(context)
+    try:
+        cluster = Cluster.connect(context)
+    except NoClusterError as exc:
+        if dry_run != "client" or prune or context:  # pruning lists live objects; a named context must exist
+            raise
+        reason = str(exc).split("\n", 1)[0]
+        say(f"mldsl: {reason}: listing what would be applied, not compared with a cluster", True)
+        for _man, outcome in plan_program(program, namespace=namespace):
+            kept.append(outcome)
+            say(outcome.line("" if outcome.action == "skipped" else " (dry run, no cluster)"), outcome.action == "skipped")
+        return
     keep: set[tuple[str, str, str]] = set()
     namespaces: set[str] = set()
     for man, outcome in apply_program(cluster, program, namespace=namespace, dry_run=dry_run, force=force, wait=wait):

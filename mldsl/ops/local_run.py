@@ -91,6 +91,7 @@ def run_path(
     from mldsl.ops.project import EXIT_INVALID, compile_result, report, summary
     from mldsl.runner.base import Options
     from mldsl.runner.mounts import Mounts
+    from mldsl.runner.secretcheck import missing_secrets
     from mldsl.runner.session import Runner, RunRefusedError, local_code, prepare
     from mldsl.runner.store import find_store
     from mldsl.runner.view import make_view
@@ -131,6 +132,12 @@ def run_path(
         mounts.add(prefix, Path(folder))
     code = local_code([(m.name, m.version, m.local.folder, m.local.mount) for m in program.modules if m.local is not None])
     secrets = {k: v for k, v in os.environ.items() if k.startswith("MLDSL_SECRET_")}
+    missing = missing_secrets(template["spec"].get("templates") or [], secrets)
+    if missing:  # before anything runs, not when the step that reads it starts
+        for line in missing:
+            echo_err(f"mldsl run: {line}")
+        echo_err(f"mldsl run: {len(missing)} secret{'s' if len(missing) != 1 else ''} missing; nothing ran")
+        sys.exit(EXIT_FAILED)
     options = Options(parallel or os.cpu_count() or 1, not no_cache, executor, code, secrets, approved)
     artifact_params = {p.name for p in pipeline.params if p.type.kind == "artifact"}
     try:
