@@ -321,7 +321,7 @@ def _resolve_uses(ctx: Context, doc: Loaded, loc: Loc, uses: str, registry: Regi
     try:
         found = registry.resolve(uses, ctx, doc.file)
     except ResolveError as exc:
-        if exc.code == "MLD400" and ("Module", uses.partition("@")[0]) in ctx.ws.broken:
+        if exc.code == "MLD400" and ctx.ws.reported("Module", uses.partition("@")[0]):
             ctx.suppressed += 1  # the module's file has errors, reported there: the root cause, once
         else:
             ctx.error(doc, (*loc, "uses"), exc.code, str(exc), exc.hint)
@@ -370,7 +370,7 @@ def _deploy_module(ctx: Context, doc: Loaded, loc: Loc, name: str) -> ir.Module 
             return None
     if serving is None:
         known = [d.name for d in ctx.ws.of_kind("Serving")]
-        if name in known or ("Serving", name) in ctx.ws.broken:
+        if name in known or ctx.ws.reported("Serving", name):
             ctx.suppressed += 1  # its errors are reported at its own file
             return None
         close = close_matches(name, known, n=1)

@@ -32,7 +32,7 @@ def compile_sweep(ctx: Context, doc: Loaded, pipelines: dict[str, ir.Pipeline]) 
         known = [d.name for d in ctx.ws.of_kind("Pipeline")]
         close = close_matches(spec.pipeline, known, n=1)
         # it exists but has errors, reported at its own file
-        failed = spec.pipeline in known or ("Pipeline", spec.pipeline) in ctx.ws.broken
+        failed = spec.pipeline in known or ctx.ws.reported("Pipeline", spec.pipeline)
         if not failed:
             ctx.error(
                 doc,
