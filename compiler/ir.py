@@ -380,6 +380,9 @@ class Step(NamedTuple):
     #: a failure does not fail the run; the step's data consumers are skipped (SPEC §1.9)
     continue_on_failure: bool = False
     pod: PodSettings | None = None  # step overrides, merged over the module's
+    #: durations as the user wrote them (``timeout``, ``cache``, ``backoff.duration``, ``backoff.max_duration``,
+    #: ``approve.timeout``): a review shows ``90m``, not the ``1h30m`` the seconds would print as
+    written: tuple[tuple[str, str], ...] = ()
 
     @property
     def has_overrides(self) -> bool:

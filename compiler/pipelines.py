@@ -557,6 +557,7 @@ def _step(ctx: Context, doc: Loaded, loc: Loc, name: str, step: Step, module: ir
         env=env,
         continue_on_failure=step.continue_on_failure,
         pod=pod,
+        written=_written(step),
     )
 
 
@@ -599,6 +600,19 @@ def _check_resource_artifacts(
 
 def toleration(t: TolerationModel) -> ir.Toleration:
     return ir.Toleration(t.key, t.operator, t.value, t.effect, t.tolerationSeconds)
+
+
+def _written(step: Step) -> tuple[tuple[str, str], ...]:
+    """The step's durations as written, for reviews (``ir.Step.written``)."""
+    backoff = step.retries.backoff if step.retries is not None and not isinstance(step.retries, int) else None
+    texts = (
+        ("timeout", step.timeout),
+        ("cache", step.cache.ttl if step.cache else None),
+        ("backoff.duration", backoff.duration if backoff else None),
+        ("backoff.max_duration", backoff.max_duration if backoff else None),
+        ("approve.timeout", step.approve.timeout if step.approve else None),
+    )
+    return tuple((k, str(t)) for k, t in texts if t is not None)
 
 
 def _duration(ctx: Context, doc: Loaded, loc: Loc, text: str | None) -> int | None:
