@@ -436,6 +436,10 @@ class Pipeline(NamedTuple):
     trial_of: str | None = None
     #: ``pipeline:`` steps, inlined: (step, its inlined steps' names, its outputs in the caller's terms)
     calls: tuple[tuple[str, tuple[str, ...], tuple[tuple[str, IValue], ...]], ...] = ()
+    #: with ``pipeline:`` steps, the steps and outputs as written, before inlining (``model``, not
+    #: ``model__evaluate``): what ``graph``, ``diff`` and the forms show; empty when nothing was inlined
+    written_steps: tuple[Step, ...] = ()
+    written_outputs: tuple[tuple[str, IValue], ...] = ()
 
     def step(self, name: str) -> Step:
         """A step of the pipeline or of its exit handler (their names are distinct)."""
@@ -462,6 +466,9 @@ class Sweep(NamedTuple):
     budget: str | None = None
     seed_value: int = 0
     skip_steps: tuple[str, ...] = ()  # as written: the sweep's form writes them back
+    #: the objective's metric as written (``steps.model.outputs.auc``, a ``pipeline:`` step's output), where
+    #: ``objective_step``/``objective_output`` name the inlined step that computes it
+    objective_metric: str = ""
 
 
 class ServedModel(NamedTuple):

@@ -66,7 +66,9 @@ def _compile_pipeline(ctx: Context, doc: Loaded, registry: Registry) -> ir.Pipel
     ordered, infos, cycle = _compile_steps(ctx, doc, ("spec", "steps"), spec.steps, params, broken, registry)
     outputs = _outputs(ctx, doc, spec.outputs, params, infos, bucket, broken)
     calls: tuple[Any, ...] = ()
+    written: tuple[tuple[ir.Step, ...], tuple[tuple[str, ir.IValue], ...]] = ((), ())
     if ordered is not None and any(is_call(s) for s in ordered):
+        written = (ordered, outputs)
         ordered, outputs, calls = inline(ordered, outputs)
         _check_inlined_names(ctx, doc, ordered)
     schedule = _schedule(ctx, doc, spec.schedule) if spec.schedule is not None else None
@@ -137,6 +139,8 @@ def _compile_pipeline(ctx: Context, doc: Loaded, registry: Registry) -> ir.Pipel
         ttl_seconds=ttl,
         source=source,
         calls=calls,
+        written_steps=written[0],
+        written_outputs=written[1],
     )
 
 

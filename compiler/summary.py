@@ -13,6 +13,7 @@ from typing import Any
 
 from mldsl.compiler import ir
 from mldsl.compiler.printer import expr, value
+from mldsl.compiler.subpipelines import SubPipelineRun
 from mldsl.lang.constraints import Param
 from mldsl.lang.durations import format_duration
 
@@ -165,6 +166,8 @@ def _retries(r: ir.Retry, written: dict[str, str]) -> dict[str, Any]:
 def step(s: ir.Step) -> dict[str, Any]:
     written = dict(s.written)
     out: dict[str, Any] = {"module": s.module.key, "with": {k: value(v) for k, v in s.bindings}}
+    if isinstance(s.module.run, SubPipelineRun):  # a pipeline: step as written, its steps shown with that pipeline
+        out = {"module": f"pipeline {s.module.name}", "with": out["with"]}
     if isinstance(s.module.run, ir.ApproveRun):  # no module: what the person is asked, and for how long
         run = s.module.run
         timeout = written.get("approve.timeout") or _timeout(run.timeout_seconds)
@@ -212,8 +215,9 @@ def pipeline(p: ir.Pipeline) -> dict[str, Any]:
         "description": p.description,
         "labels": dict(p.labels),
         "params": {q.name: param(q) for q in p.params},
-        "steps": {s.name: step(s) for s in p.steps},
-        "outputs": {k: value(v) for k, v in p.outputs},
+        # as written: a pipeline: step is one step (``model``), never the inlined ``model__evaluate``
+        "steps": {s.name: step(s) for s in p.written_steps or p.steps},
+        "outputs": {k: value(v) for k, v in (p.written_outputs if p.written_steps else p.outputs)},
     }
     if p.schedule is not None:
         s = p.schedule
@@ -250,7 +254,7 @@ def sweep(s: ir.Sweep) -> dict[str, Any]:
         "fixed": dict(s.fixed),
         "max_trials": s.max_trials if s.max_trials is not None else len(s.trials),
         "parallelism": s.parallelism,
-        "objective": f"{s.goal} steps.{s.objective_step}.outputs.{s.objective_output}",
+        "objective": f"{s.goal} " + (s.objective_metric or f"steps.{s.objective_step}.outputs.{s.objective_output}"),
     }
     if s.pipeline.trial_of is not None:
         out["trial_steps"] = [st.name for st in s.pipeline.steps]

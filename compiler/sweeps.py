@@ -167,6 +167,7 @@ def compile_sweep(ctx: Context, doc: Loaded, pipelines: dict[str, ir.Pipeline]) 
         budget=spec.budget,
         seed_value=spec.seed,
         skip_steps=tuple(spec.skip_steps),
+        objective_metric=spec.objective.metric,
     )
 
 
