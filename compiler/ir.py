@@ -172,18 +172,22 @@ class Resources(NamedTuple):
 
 
 class ContainerRun(NamedTuple):
-    image: str
+    image: str  # as written
     command: tuple[IValue, ...] = ()
     args: tuple[IValue, ...] = ()
     env: tuple[tuple[str, IValue], ...] = ()
     working_dir: str | None = None
+    #: an image with ``${{ inputs.x }}`` parts (a tag per build), as a value; None for fixed text
+    image_value: IValue | None = None
 
 
 class PythonRun(NamedTuple):
-    image: str
+    image: str  # as written (or the Project's)
     source: str
     packages: tuple[str, ...] = ()
     env: tuple[tuple[str, IValue], ...] = ()
+    #: as ``ContainerRun.image_value``
+    image_value: IValue | None = None
 
 
 class SparkRun(NamedTuple):
