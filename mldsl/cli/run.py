@@ -44,6 +44,7 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
     help="A plain Argo file's templateRefs and ConfigMaps are also looked up in this folder (repeatable).",
 )
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--trial", type=click.IntRange(0), default=None, hidden=True, help="Run one trial of the sweep in PATH.")
 def run(
     path: Path,
     name: str | None,
@@ -55,14 +56,16 @@ def run(
     approvals: tuple[str, ...],
     manifests: tuple[Path, ...],
     fmt: str,
+    trial: int | None,
 ) -> None:
     """Run a pipeline on this machine by executing its compiled workflow (records it in .mldsl/runs).
 
-    PATH may also be a plain Argo Workflow, WorkflowTemplate or CronWorkflow file."""
+    PATH may also be a plain Argo Workflow, WorkflowTemplate or CronWorkflow file, or a Sweep: its grid or random
+    trials run here (--parallel at once, else the sweep's parallelism) and the best is picked."""
     from mldsl.ops.local_run import UsageError, run_path
 
     try:
-        run_path(path, name, params, params_file, executor, no_cache, parallel, approvals, manifests, fmt)
+        run_path(path, name, params, params_file, executor, no_cache, parallel, approvals, manifests, fmt, trial)
     except UsageError as exc:
         raise click.UsageError(str(exc)) from None
 

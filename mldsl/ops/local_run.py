@@ -72,10 +72,12 @@ def run_path(
     approvals: tuple[str, ...],
     manifests: tuple[Path, ...],
     fmt: str,
+    trial: int | None = None,
 ) -> None:
     """Run a pipeline on this machine by executing its compiled workflow (records it in .mldsl/runs).
 
-    PATH may also be a plain Argo Workflow, WorkflowTemplate or CronWorkflow file."""
+    PATH may also be a plain Argo Workflow, WorkflowTemplate or CronWorkflow file, or hold a Sweep (and no
+    pipeline): its trials run (``local_sweep.py``); ``trial`` runs one of them."""
     from mldsl.runner.plain import is_argo_file
 
     if is_argo_file(path):
@@ -87,7 +89,8 @@ def run_path(
         zygote.prestart()  # the interpreter python steps fork from starts while the project compiles
     from mldsl.backends import emit_all
     from mldsl.lang.diagnostics import Diagnostic, Span
-    from mldsl.ops.params import parse_params
+    from mldsl.ops.local_sweep import pick_sweep, run_sweep, trial_params
+    from mldsl.ops.params import as_pairs, parse_params
     from mldsl.ops.project import EXIT_INVALID, compile_result, report, summary
     from mldsl.runner.base import Options
     from mldsl.runner.mounts import Mounts
@@ -101,6 +104,17 @@ def run_path(
         report(result.diagnostics, "json" if fmt == "json" else "text", summary(result, []))
         sys.exit(EXIT_INVALID)
     program = result.program
+    if trial is not None or (program.sweeps and not program.pipelines):
+        sweep = pick_sweep(program, name, str(path))
+        if trial is None:
+            store = find_store(Path(program.project.root) if program.project.root else path)
+            record = run_sweep(sweep, path, store, parallel=parallel, executor=executor, no_cache=no_cache, fmt=fmt)
+            _report_sweep(record, fmt)
+            return
+        # one trial: the swept (or trial) pipeline with the sweep's params, its manifest emitted here
+        program = program._replace(pipelines=(*program.pipelines, sweep.pipeline), sweeps=())
+        params = (*as_pairs(trial_params(sweep, trial)), *params)
+        name = sweep.pipeline.name
     pipeline = pick_pipeline(program, name, str(path))
     name = pipeline.name
     approved = _approvals(pipeline, approvals)
@@ -184,6 +198,24 @@ def _run_and_report(runner: Any, view: Any, store: Any, fmt: str) -> None:
         record["message"] = "stopped (Ctrl-C)"
         store.write_record(runner.folder, record)
     _report(record, runner.folder, fmt)
+
+
+def _report_sweep(record: dict[str, Any], fmt: str) -> None:
+    if fmt == "json":
+        echo_out(json.dumps(record, indent=2, ensure_ascii=False))
+    else:
+        best = record.get("best")
+        echo_err(f"sweep {record['sweep']} ({record['run']}): {record['status']} in {record['duration']:.1f}s")
+        if best:
+            echo_err(
+                f"  best: trial {best['trial']} {json.dumps(best['params'])}: "
+                f"{record['objective']['metric']} = {best['objective']}"
+            )
+            echo_err(f"  run: {best['run']}")
+        if record.get("message"):
+            echo_err(f"  {record['message']}")
+        echo_err(f"record: {Path(record['folder']) / 'run.json'}")
+    sys.exit(EXIT_OK if record["status"] == "Succeeded" else EXIT_FAILED)
 
 
 def _report(record: dict[str, Any], folder: Path, fmt: str) -> None:
