@@ -45,7 +45,9 @@ def project(tmp: Path, strategy: str = "grid") -> Path:
     root = tmp / "proj"
     (root / "sweeps").mkdir(parents=True)
     (root / "modules").mkdir()
-    (root / "mldsl.yaml").write_text("apiVersion: mldsl/v1\nkind: Project\nmetadata: {name: t}\nspec: {module_paths: [modules]}\n")
+    (root / "mldsl.yaml").write_text(
+        "apiVersion: mldsl/v1\nkind: Project\nmetadata: {name: t}\nspec: {module_paths: [modules]}\n"
+    )
     (root / "modules" / "score.yaml").write_text(MODULE)
     (root / "fit.yaml").write_text(PIPELINE)
     (root / "sweeps" / "xs.yaml").write_text(SWEEP % strategy)
@@ -80,9 +82,9 @@ def test_a_grid_sweep_runs_here_and_picks_the_best(tmp_path: Path) -> None:
 def test_a_sweep_katib_draws_is_refused_with_the_reason(tmp_path: Path) -> None:
     root = project(tmp_path, "tpe")
     (root / "sweeps" / "xs.yaml").write_text(
-        (SWEEP % "tpe").replace("x: {values: [0.1, 0.3, 0.5]}", "x: {uniform: [0.0, 1.0]}").replace(
-            "  parallelism: 2\n", "  parallelism: 2\n  max_trials: 4\n"
-        )
+        (SWEEP % "tpe")
+        .replace("x: {values: [0.1, 0.3, 0.5]}", "x: {uniform: [0.0, 1.0]}")
+        .replace("  parallelism: 2\n", "  parallelism: 2\n  max_trials: 4\n")
     )
     done = mldsl(root, "run", "sweeps/xs.yaml")
     assert done.returncode == 2, done.stderr
