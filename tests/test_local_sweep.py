@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 MODULE = """apiVersion: mldsl/v1
 kind: Module
 metadata: {name: score, version: 1.0.0}
@@ -61,7 +63,8 @@ def mldsl(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_a_grid_sweep_runs_here_and_picks_the_best(tmp_path: Path) -> None:
+def test_a_grid_sweep_runs_here_and_picks_the_best(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("MLDSL_HOME", raising=False)  # the project's own store, as the subprocesses use
     root = project(tmp_path)
     done = mldsl(root, "run", "sweeps/xs.yaml", "--format", "json")
     assert done.returncode == 0, done.stderr
@@ -77,6 +80,15 @@ def test_a_grid_sweep_runs_here_and_picks_the_best(tmp_path: Path) -> None:
     assert json.loads((runs / record["run"] / "run.json").read_text())["trials"] == record["trials"]
     listed = json.loads(mldsl(root, "runs", "--format", "json").stdout)
     assert {r["run"] for r in listed} >= {record["run"], *(t["run"] for t in record["trials"])}
+    from mldsl.ui.runs import LocalRuns  # the UI's runs panel: the sweep, a row per trial with its run
+
+    shown = LocalRuns(root).show(record["run"])
+    assert shown is not None and shown["status"] == "Succeeded"
+    assert shown["steps"]["trial 1"] == {
+        "phase": "Succeeded",
+        "outputs": {"x": 0.3, "objective": 0.0, "run": record["best"]["run"]},
+        "log": "",
+    }
 
 
 def test_a_sweep_katib_draws_is_refused_with_the_reason(tmp_path: Path) -> None:

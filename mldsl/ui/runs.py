@@ -147,6 +147,12 @@ class LocalRuns:
                 entry["outputs"] = {k: v for k, v in (step.get("outputs") or {}).items() if not isinstance(v, (dict, list))}
                 entry["log"] = _tail(folder, step["log"]) if step.get("log") else ""
                 steps[name if group == "steps" else f"{name} (on exit)"] = entry
+        for t in record.get("trials") or []:  # a sweep's record (ops/local_sweep.py): a row per trial, with its run
+            shown = {**(t.get("params") or {}), "objective": t.get("objective"), "run": t.get("run")}
+            entry = {"phase": t.get("status"), "outputs": {k: v for k, v in shown.items() if not isinstance(v, (dict, list))}}
+            if t.get("message"):
+                entry["message"] = t["message"]
+            steps[f"trial {t.get('trial')}"] = {**entry, "log": ""}
         return {**_summary(record), "steps": steps, "folder": str(folder)}
 
 
