@@ -172,18 +172,22 @@ class Resources(NamedTuple):
 
 
 class ContainerRun(NamedTuple):
-    image: str
+    image: str  # as written
     command: tuple[IValue, ...] = ()
     args: tuple[IValue, ...] = ()
     env: tuple[tuple[str, IValue], ...] = ()
     working_dir: str | None = None
+    #: an image with ``${{ inputs.x }}`` parts (a tag per build), as a value; None for fixed text
+    image_value: IValue | None = None
 
 
 class PythonRun(NamedTuple):
-    image: str
+    image: str  # as written (or the Project's)
     source: str
     packages: tuple[str, ...] = ()
     env: tuple[tuple[str, IValue], ...] = ()
+    #: as ``ContainerRun.image_value``
+    image_value: IValue | None = None
 
 
 class NotebookRun(NamedTuple):
@@ -393,6 +397,9 @@ class Step(NamedTuple):
     #: a failure does not fail the run; the step's data consumers are skipped (SPEC §1.9)
     continue_on_failure: bool = False
     pod: PodSettings | None = None  # step overrides, merged over the module's
+    #: durations as the user wrote them (``timeout``, ``cache``, ``backoff.duration``, ``backoff.max_duration``,
+    #: ``approve.timeout``): a review shows ``90m``, not the ``1h30m`` the seconds would print as
+    written: tuple[tuple[str, str], ...] = ()
 
     @property
     def has_overrides(self) -> bool:
@@ -446,6 +453,10 @@ class Pipeline(NamedTuple):
     trial_of: str | None = None
     #: ``pipeline:`` steps, inlined: (step, its inlined steps' names, its outputs in the caller's terms)
     calls: tuple[tuple[str, tuple[str, ...], tuple[tuple[str, IValue], ...]], ...] = ()
+    #: with ``pipeline:`` steps, the steps and outputs as written, before inlining (``model``, not
+    #: ``model__evaluate``): what ``graph``, ``diff`` and the forms show; empty when nothing was inlined
+    written_steps: tuple[Step, ...] = ()
+    written_outputs: tuple[tuple[str, IValue], ...] = ()
 
     def step(self, name: str) -> Step:
         """A step of the pipeline or of its exit handler (their names are distinct)."""
@@ -472,6 +483,9 @@ class Sweep(NamedTuple):
     budget: str | None = None
     seed_value: int = 0
     skip_steps: tuple[str, ...] = ()  # as written: the sweep's form writes them back
+    #: the objective's metric as written (``steps.model.outputs.auc``, a ``pipeline:`` step's output), where
+    #: ``objective_step``/``objective_output`` name the inlined step that computes it
+    objective_metric: str = ""
 
 
 class ServedModel(NamedTuple):

@@ -9,7 +9,7 @@ from mldsl.compiler import dag, ir
 from mldsl.compiler.context import Context, Loc
 from mldsl.compiler.counts import count
 from mldsl.compiler.exprcheck import Scope, StepInfo
-from mldsl.compiler.modules import module_for, module_resources
+from mldsl.compiler.modules import IMAGE_HINT, image_text, module_for, module_resources
 from mldsl.compiler.params import declare
 from mldsl.compiler.pods import pod_settings
 from mldsl.compiler.resolve import Registry, ResolveError
@@ -17,6 +17,7 @@ from mldsl.compiler.subpipelines import POD_FIELDS, SEPARATOR, inline, is_call, 
 from mldsl.compiler.values import bind, check_env, compile_value, expect_type
 from mldsl.lang.constraints import Param
 from mldsl.lang.durations import parse_duration
+from mldsl.lang.imageref import reference_problem
 from mldsl.lang.loader import Loaded
 from mldsl.lang.model_errors import COMMA_HINT, split_by_comma
 from mldsl.lang.mtypes import ANY, BOOL, STR, list_of
@@ -66,7 +67,9 @@ def _compile_pipeline(ctx: Context, doc: Loaded, registry: Registry) -> ir.Pipel
     ordered, infos, cycle = _compile_steps(ctx, doc, ("spec", "steps"), spec.steps, params, broken, registry)
     outputs = _outputs(ctx, doc, spec.outputs, params, infos, bucket, broken)
     calls: tuple[Any, ...] = ()
+    written: tuple[tuple[ir.Step, ...], tuple[tuple[str, ir.IValue], ...]] = ((), ())
     if ordered is not None and any(is_call(s) for s in ordered):
+        written = (ordered, outputs)
         ordered, outputs, calls = inline(ordered, outputs)
         _check_inlined_names(ctx, doc, ordered)
     schedule = _schedule(ctx, doc, spec.schedule) if spec.schedule is not None else None
@@ -137,6 +140,8 @@ def _compile_pipeline(ctx: Context, doc: Loaded, registry: Registry) -> ir.Pipel
         ttl_seconds=ttl,
         source=source,
         calls=calls,
+        written_steps=written[0],
+        written_outputs=written[1],
     )
 
 
@@ -321,7 +326,7 @@ def _resolve_uses(ctx: Context, doc: Loaded, loc: Loc, uses: str, registry: Regi
     try:
         found = registry.resolve(uses, ctx, doc.file)
     except ResolveError as exc:
-        if exc.code == "MLD400" and ("Module", uses.partition("@")[0]) in ctx.ws.broken:
+        if exc.code == "MLD400" and ctx.ws.reported("Module", uses.partition("@")[0]):
             ctx.suppressed += 1  # the module's file has errors, reported there: the root cause, once
         else:
             ctx.error(doc, (*loc, "uses"), exc.code, str(exc), exc.hint)
@@ -370,7 +375,7 @@ def _deploy_module(ctx: Context, doc: Loaded, loc: Loc, name: str) -> ir.Module 
             return None
     if serving is None:
         known = [d.name for d in ctx.ws.of_kind("Serving")]
-        if name in known or ("Serving", name) in ctx.ws.broken:
+        if name in known or ctx.ws.reported("Serving", name):
             ctx.suppressed += 1  # its errors are reported at its own file
             return None
         close = close_matches(name, known, n=1)
@@ -477,6 +482,25 @@ def _bindings(
     return tuple(out) if ok else None
 
 
+def check_step_image(ctx: Context, doc: Loaded, loc: Loc, module: ir.Module, bindings: tuple[tuple[str, ir.IValue], ...]) -> None:
+    """A module image with ``${{ inputs.tag }}`` parts, checked again with what this step binds them to where that
+    is known (a literal, or the input's default): ``tag: "v1.2/nightly"`` makes no image a registry accepts."""
+    run = module.run
+    value = run.image_value if isinstance(run, (ir.ContainerRun, ir.PythonRun)) else None
+    if value is None:
+        return
+    known: dict[str, Any] = {p.name: p.default for p in module.inputs if p.has_default and p.default is not None}
+    given = dict(bindings)
+    for name, v in given.items():
+        known.pop(name, None)
+        if isinstance(v, ir.ILit) and v.value is not None:
+            known[name] = v.value
+    text = image_text(value, known)
+    if (why := reference_problem(text)) is not None:
+        where = next(((*loc, "with", n) for n in given if n in known), loc)
+        ctx.error(doc, where, "MLD608", f"the step's image would be {text!r}, not a valid image reference: {why}", IMAGE_HINT)
+
+
 def _step(ctx: Context, doc: Loaded, loc: Loc, name: str, step: Step, module: ir.Module, scope: Scope) -> ir.Step | None:
     start = len(ctx.diags)
     for_each = None
@@ -493,6 +517,8 @@ def _step(ctx: Context, doc: Loaded, loc: Loc, name: str, step: Step, module: ir
     bindings = _bindings(ctx, doc, loc, step.with_, module, scope)
     if bindings is not None and isinstance(module.run, ir.ResourceRun):
         _check_resource_artifacts(ctx, doc, loc, module, bindings)
+    if bindings is not None:
+        check_step_image(ctx, doc, loc, module, bindings)
     when = None
     if step.when is not None:
         when_v = compile_value(ctx, doc, (*loc, "when"), step.when, scope)
@@ -557,6 +583,7 @@ def _step(ctx: Context, doc: Loaded, loc: Loc, name: str, step: Step, module: ir
         env=env,
         continue_on_failure=step.continue_on_failure,
         pod=pod,
+        written=_written(step),
     )
 
 
@@ -591,6 +618,19 @@ def _check_resource_artifacts(
 
 def toleration(t: TolerationModel) -> ir.Toleration:
     return ir.Toleration(t.key, t.operator, t.value, t.effect, t.tolerationSeconds)
+
+
+def _written(step: Step) -> tuple[tuple[str, str], ...]:
+    """The step's durations as written, for reviews (``ir.Step.written``)."""
+    backoff = step.retries.backoff if step.retries is not None and not isinstance(step.retries, int) else None
+    texts = (
+        ("timeout", step.timeout),
+        ("cache", step.cache.ttl if step.cache else None),
+        ("backoff.duration", backoff.duration if backoff else None),
+        ("backoff.max_duration", backoff.max_duration if backoff else None),
+        ("approve.timeout", step.approve.timeout if step.approve else None),
+    )
+    return tuple((k, str(t)) for k, t in texts if t is not None)
 
 
 def _duration(ctx: Context, doc: Loaded, loc: Loc, text: str | None) -> int | None:

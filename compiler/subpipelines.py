@@ -68,9 +68,10 @@ def module_for_pipeline(ctx: Context, doc: Loaded, loc: Loc, step: Step, compile
         chain = " -> ".join([*stack[stack.index(name) :], doc.name, name] if name in stack else [doc.name, name])
         ctx.error(doc, (*loc, "pipeline"), "MLD405", f"pipelines call each other in a cycle: {chain}")
         return None
+    before = ctx.suppressed
     found = _find(ctx, name)
     if found is None:
-        if ("Pipeline", name) in ctx.ws.broken:
+        if ctx.ws.reported("Pipeline", name) or ctx.suppressed > before:  # reported at its own file
             ctx.suppressed += 1  # its file has errors, reported there
             return None
         known = sorted({d.name for d in ctx.ws.of_kind("Pipeline")} - {doc.name})

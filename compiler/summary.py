@@ -13,6 +13,7 @@ from typing import Any
 
 from mldsl.compiler import ir
 from mldsl.compiler.printer import expr, value
+from mldsl.compiler.subpipelines import SubPipelineRun
 from mldsl.lang.constraints import Param
 from mldsl.lang.durations import format_duration
 
@@ -154,11 +155,32 @@ def _timeout(seconds: int | None) -> str | None:
     return None if seconds is None else format_duration(seconds)
 
 
+def _retries(r: ir.Retry, written: dict[str, str]) -> dict[str, Any]:
+    """``retries`` as written: ``{limit, policy, backoff: {duration: 1m, factor, max_duration}}``."""
+    out: dict[str, Any] = {"limit": r.limit}
+    if r.policy is not None:
+        out["policy"] = r.policy
+    backoff: dict[str, Any] = {}
+    if r.backoff_seconds is not None:
+        backoff["duration"] = written.get("backoff.duration") or format_duration(r.backoff_seconds)
+    if r.backoff_factor is not None:
+        backoff["factor"] = r.backoff_factor
+    if r.backoff_max_seconds is not None:
+        backoff["max_duration"] = written.get("backoff.max_duration") or format_duration(r.backoff_max_seconds)
+    if backoff:
+        out["backoff"] = backoff
+    return out
+
+
 def step(s: ir.Step) -> dict[str, Any]:
+    written = dict(s.written)
     out: dict[str, Any] = {"module": s.module.key, "with": {k: value(v) for k, v in s.bindings}}
+    if isinstance(s.module.run, SubPipelineRun):  # a pipeline: step as written, its steps shown with that pipeline
+        out = {"module": f"pipeline {s.module.name}", "with": out["with"]}
     if isinstance(s.module.run, ir.ApproveRun):  # no module: what the person is asked, and for how long
         run = s.module.run
-        out = {"module": "approve", "approve": {"message": run.message, "timeout": _timeout(run.timeout_seconds)}}
+        timeout = written.get("approve.timeout") or _timeout(run.timeout_seconds)
+        out = {"module": "approve", "approve": {"message": run.message, "timeout": timeout}}
     if s.depends:
         out["depends"] = list(s.depends)
     if s.when is not None:
@@ -178,11 +200,11 @@ def step(s: ir.Step) -> dict[str, Any]:
     if res:
         out["resources"] = res
     if s.retry is not None:
-        out["retries"] = {k: v for k, v in s.retry._asdict().items() if v is not None}
-    if s.timeout_seconds is not None:  # as people write durations: a review reads "10h → 12h"
-        out["timeout"] = format_duration(s.timeout_seconds)
+        out["retries"] = _retries(s.retry, written)
+    if s.timeout_seconds is not None:  # as written: a review reads "1h → 90m", not "1h → 1h30m"
+        out["timeout"] = written.get("timeout") or format_duration(s.timeout_seconds)
     if s.cache_seconds is not None:
-        out["cache"] = format_duration(s.cache_seconds)
+        out["cache"] = written.get("cache") or format_duration(s.cache_seconds)
     if s.node_selector:
         out["node_selector"] = dict(s.node_selector)
     if s.tolerations:
@@ -202,8 +224,9 @@ def pipeline(p: ir.Pipeline) -> dict[str, Any]:
         "description": p.description,
         "labels": dict(p.labels),
         "params": {q.name: param(q) for q in p.params},
-        "steps": {s.name: step(s) for s in p.steps},
-        "outputs": {k: value(v) for k, v in p.outputs},
+        # as written: a pipeline: step is one step (``model``), never the inlined ``model__evaluate``
+        "steps": {s.name: step(s) for s in p.written_steps or p.steps},
+        "outputs": {k: value(v) for k, v in (p.written_outputs if p.written_steps else p.outputs)},
     }
     if p.schedule is not None:
         s = p.schedule
@@ -240,7 +263,7 @@ def sweep(s: ir.Sweep) -> dict[str, Any]:
         "fixed": dict(s.fixed),
         "max_trials": s.max_trials if s.max_trials is not None else len(s.trials),
         "parallelism": s.parallelism,
-        "objective": f"{s.goal} steps.{s.objective_step}.outputs.{s.objective_output}",
+        "objective": f"{s.goal} " + (s.objective_metric or f"steps.{s.objective_step}.outputs.{s.objective_output}"),
     }
     if s.pipeline.trial_of is not None:
         out["trial_steps"] = [st.name for st in s.pipeline.steps]

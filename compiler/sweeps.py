@@ -66,6 +66,7 @@ def compile_sweep(ctx: Context, doc: Loaded, pipelines: dict[str, ir.Pipeline]) 
         budget=spec.budget,
         seed_value=spec.seed,
         skip_steps=tuple(spec.skip_steps),
+        objective_metric=spec.objective.metric,
     )
 
 
@@ -83,7 +84,7 @@ def _swept_pipeline(ctx: Context, doc: Loaded, pipelines: dict[str, ir.Pipeline]
     known = [d.name for d in ctx.ws.of_kind("Pipeline")]
     close = close_matches(spec.pipeline, known, n=1)
     # it exists but has errors, reported at its own file
-    failed = spec.pipeline in known or ("Pipeline", spec.pipeline) in ctx.ws.broken
+    failed = spec.pipeline in known or ctx.ws.reported("Pipeline", spec.pipeline)
     if not failed:
         ctx.error(
             doc,

@@ -370,7 +370,7 @@ def module_template(
     resources = merged_resources(module, step)
     container: m.Container
     if isinstance(run, ir.ContainerRun):
-        container = {"image": escape_text(run.image)}
+        container = {"image": _image(run)}
         if run.command:
             container["command"] = [_IN_TEMPLATE.text(c) for c in run.command]
         if run.args:
@@ -379,7 +379,7 @@ def module_template(
         source = run.source
         if run.packages:
             source = PACKAGES_PRELUDE.format(packages=json.dumps(list(run.packages))) + source
-        container = {"image": escape_text(run.image), "command": ["python"], "source": script_source(source)}
+        container = {"image": _image(run), "command": ["python"], "source": script_source(source)}
     if env:
         container["env"] = env
     if isinstance(run, ir.ContainerRun) and run.working_dir:
@@ -457,7 +457,14 @@ def module_digest(module: ir.Module) -> str:
     """A digest of everything the module runs: a changed module never reuses an old result."""
     import hashlib
 
-    return hashlib.sha256(repr((module.name, module.version, module.inputs, module.outputs, module.run)).encode()).hexdigest()
+    run: Any = module.run
+    if getattr(run, "image_value", True) is None:  # the field added for image tags, unused: the digest (and every
+        # cache key made from it) stays what it was before the field existed
+        run = f"{type(run).__name__}({', '.join(f'{k}={v!r}' for k, v in run._asdict().items() if k != 'image_value')})"
+        return hashlib.sha256(
+            f"({module.name!r}, {module.version!r}, {module.inputs!r}, {module.outputs!r}, {run})".encode()
+        ).hexdigest()
+    return hashlib.sha256(repr((module.name, module.version, module.inputs, module.outputs, run)).encode()).hexdigest()
 
 
 def cache_key(module: ir.Module) -> str:
@@ -479,3 +486,11 @@ def cache_key(module: ir.Module) -> str:
     values = ", ".join(f"inputs.parameters[{quote(n)}]" for n in names)
     prefix = fit_name(_slug(module), 40)
     return f"{prefix}-{module_digest(module)[:16]}-" + "{{=sprig.sha256sum(toJson([%s]))}}" % values
+
+
+def _image(run: ir.ContainerRun | ir.PythonRun | ir.NotebookRun) -> str:
+    """The template's image: fixed text, or with ``{{inputs.parameters.tag}}`` parts, which Argo substitutes in a
+    template's image as in its args (``workflow/common/util.go`` SubstituteParams: the whole template's JSON);
+    a notebook's image is fixed text."""
+    value = None if isinstance(run, ir.NotebookRun) else run.image_value
+    return _IN_TEMPLATE.text(value) if value is not None else escape_text(run.image)

@@ -146,7 +146,8 @@ def _sweep_parts(s: ir.Sweep) -> tuple[dict[str, Any], tuple[Param, ...]]:
     tail["seed"] = s.seed_value
     if s.budget is not None:
         tail["budget"] = s.budget
-    tail["objective"] = {"metric": f"steps.{s.objective_step}.outputs.{s.objective_output}", "goal": s.goal}
+    metric = s.objective_metric or f"steps.{s.objective_step}.outputs.{s.objective_output}"
+    tail["objective"] = {"metric": metric, "goal": s.goal}  # as written: a pipeline: step's, not its inlined one's
     space = [
         {"name": d.name, "kind": d.kind, "args": list(d.args), "field": field(replace(swept[d.name], optional=False))}
         for d in s.dimensions
@@ -171,7 +172,14 @@ def _sweep_parts(s: ir.Sweep) -> tuple[dict[str, Any], tuple[Param, ...]]:
         for p in s.pipeline.params
         if p.name not in names and p.type.kind != "artifact"
     )
-    extra = {"header": dump(head) + spec_head, "footer": footer, "space": space, "settings": settings, "strategy": s.strategy}
+    extra = {
+        "header": dump(head) + spec_head,
+        "footer": footer,
+        "space": space,
+        "settings": settings,
+        "strategy": s.strategy,
+        "fixed": sorted(fixed),  # written back always; a param at the pipeline's default is left to it
+    }
     return extra, params
 
 

@@ -400,9 +400,11 @@ function start() {
       const note = missing && f.hasDefault && !own.length ? "Empty: the default " + JSON.stringify(f.default) + " applies." : "";
       boxes[f.name].show(problems, note);
       errors += problems.length;
-      // a value equal to the default is left out (the default applies), except a sweep's fixed values, which must be written
+      // a value equal to the default is left out (the default applies), except a sweep's own fixed values, which
+      // must be written (their default is the fixed value); a param at the pipeline's default stays out of fixed:
       const isDefault = f.hasDefault && JSON.stringify(v) === JSON.stringify(f.default);
-      if (!missing && !own.length && !(isDefault && doc.mode !== "sweep")) values[f.name] = f.kind === "secret" ? secretValue(v) : literalText(v);
+      const kept = doc.mode === "sweep" && (doc.fixed || []).includes(f.name);
+      if (!missing && !own.length && !(isDefault && !kept)) values[f.name] = f.kind === "secret" ? secretValue(v) : literalText(v);
     }
     let state;
     if (sweep) { state = sweep.read(); errors += state.errors; }

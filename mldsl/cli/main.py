@@ -11,6 +11,7 @@ from __future__ import annotations
 import mldsl.cli.startup  # noqa: F401 - first, before the imports below: it tunes the garbage collector
 
 # isort: on
+import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -28,6 +29,7 @@ from mldsl.ops.project import (
     compile_to,
     guarded,
     pick_pipeline,
+    project_here,
     report,
     summary,
     validate_paths,
@@ -35,6 +37,7 @@ from mldsl.ops.project import (
 )
 
 if TYPE_CHECKING:
+    from mldsl.cluster.kube import Outcome
     from mldsl.compiler import CompileResult
     from mldsl.lang.diagnostics import Diagnostic
 
@@ -47,9 +50,22 @@ FORMAT = click.option(
     show_default=True,
     help="How to print diagnostics: for people, for programs, or as GitHub annotations.",
 )
+
+
+def _one_crds_folder(ctx: click.Context, param: click.Parameter, given: tuple[Path, ...]) -> Path | None:
+    """``--crds`` names one folder (SPEC): given twice is a usage error, not the last one silently kept."""
+    if len(given) > 1:
+        raise click.BadParameter(
+            f"given {len(given)} times ({', '.join(map(str, given))}): put the CRD files in one folder", ctx, param
+        )
+    return given[0] if given else None
+
+
 CRDS = click.option(
     "--crds",
     type=click.Path(exists=True, file_okay=False, path_type=Path),
+    multiple=True,
+    callback=_one_crds_folder,
     help="Folder of CRD files (e.g. from `kubectl get crd -o yaml`): check every manifest against them, strictly.",
 )
 
@@ -251,11 +267,10 @@ def fmt(paths: tuple[Path, ...], check: bool, fmt: str) -> None:
             problems.append(Diagnostic("MLD010", "file is not formatted", Span(shown), hint="run `mldsl fmt` on it"))
         else:
             write_atomically(f.parent, [(f.name, new_text)])
-    if fmt == "text":
-        for f in changed:
-            click.echo(f"{'would reformat' if check else 'reformatted'} {display_path(f)}")
+    for f in changed:
+        click.echo(f"{'would reformat' if check else 'reformatted'} {display_path(f)}", err=fmt != "text")
     errors = [d for d in problems if d.code != "MLD010"]
-    if problems and (fmt != "text" or errors):
+    if fmt == "json" or (problems and (fmt != "text" or errors)):  # json: always the one document, [] when clean
         report(
             problems if fmt != "text" else errors, fmt, f"mldsl: {len(errors)} file{'s' if len(errors) != 1 else ''} with errors"
         )
@@ -311,12 +326,14 @@ def apply(
         raise click.BadParameter(str(exc), param_hint="--timeout") from None
     result = compile_result(paths)
     _fail_on_errors(result, fmt)
+    done: list[Outcome] = []
     try:
         if prune:
             check_prune(result.program)
         apply_project(
             result.program,
-            lambda line, err: click.echo(line, err=err),
+            lambda line, err: click.echo(line, err=err or fmt == "json"),
+            outcomes=done,
             context=context,
             namespace=namespace,
             dry_run=dry_run,
@@ -329,6 +346,8 @@ def apply(
     except ClusterError as exc:
         click.echo(f"mldsl: {exc}", err=True)
         sys.exit(EXIT_CLUSTER)
+    if fmt == "json":  # one document: every object and what happened to it
+        click.echo(json.dumps([o.as_json(dry_run) for o in done], indent=2))
 
 
 @cli.command()
@@ -344,9 +363,8 @@ def apply(
     "--from",
     "source",
     type=click.Path(exists=True, path_type=Path),
-    default=Path("."),
-    show_default=True,
-    help="The project that defines the pipeline (for its params).",
+    default=None,
+    help="The project that defines the pipeline (for its params) [default: the nearest mldsl.yaml at or above here].",
 )
 @click.option(
     "--namespace",
@@ -360,7 +378,7 @@ def submit(
     params: tuple[str, ...],
     params_file: Path | None,
     watch: bool,
-    source: Path,
+    source: Path | None,
     namespace: str | None,
     context: str | None,
     fmt: str,
@@ -374,6 +392,11 @@ def submit(
     from mldsl.ops.params import parse_params
     from mldsl.ops.runs import submit_run
 
+    if source is None:  # as git finds a repository: never a compile of whatever folder this happens to be
+        try:
+            source = project_here(Path("."))
+        except UsageError as exc:
+            raise click.UsageError(str(exc)) from None
     result = compile_result((source,))
     _fail_on_errors(result, fmt)
     try:
@@ -391,11 +414,17 @@ def submit(
         sys.exit(EXIT_INVALID)
     try:
         runs, name = submit_run(result.program, found, values, context=context, namespace=namespace)
-        click.echo(f"workflow/{name} submitted")
+        aside = fmt == "json"  # stdout holds one JSON document at the end; the lines go to stderr
+        click.echo(f"workflow/{name} submitted", err=aside)
         if watch:
-            phase = follow(runs, name, click.echo, interval=float(os.environ.get("MLDSL_WATCH_INTERVAL", "2")))
-            click.echo(f"workflow/{name} {phase}")
+            interval = float(os.environ.get("MLDSL_WATCH_INTERVAL", "2"))
+            phase = follow(runs, name, lambda line: click.echo(line, err=aside), interval=interval)
+            click.echo(f"workflow/{name} {phase}", err=aside)
+            if aside:
+                click.echo(json.dumps({"workflow": name, "phase": phase}))
             sys.exit(EXIT_OK if phase == "Succeeded" else EXIT_INVALID)
+        if aside:
+            click.echo(json.dumps({"workflow": name, "phase": "Submitted"}))
     except ClusterError as exc:
         click.echo(f"mldsl: {exc}", err=True)
         sys.exit(EXIT_CLUSTER)
@@ -416,9 +445,11 @@ def forms(path: Path, out: Path, fmt: str) -> None:
     write_atomically(out, files)
     for name, _ in files:
         if name.endswith(".html"):
-            click.echo(str(out / name))
+            click.echo(str(out / name), err=fmt == "json")
     forms_count = sum(1 for name, _ in files if name.endswith(".html") and name != "index.html")
     click.echo(f"mldsl: wrote {len(files)} files ({forms_count} forms, listed in index.html) to {out}", err=True)
+    if fmt == "json":
+        click.echo("[]")  # the one JSON document: the diagnostics, none (the files are listed on stderr)
 
 
 @cli.command()

@@ -60,7 +60,8 @@ def run(
 ) -> None:
     """Run a pipeline on this machine by executing its compiled workflow (records it in .mldsl/runs).
 
-    PATH may also be a plain Argo Workflow, WorkflowTemplate or CronWorkflow file."""
+    PATH may also be a plain Argo Workflow, WorkflowTemplate or CronWorkflow file, or a Sweep: its grid or random
+    trials run here (--parallel at once, else the sweep's parallelism) and the best is picked."""
     from mldsl.ops.local_run import UsageError, run_path
 
     try:
@@ -84,22 +85,22 @@ def param_pairs(params: tuple[str, ...], params_file: Path | None) -> list[str]:
     "--from",
     "source",
     type=click.Path(exists=True, path_type=Path),
-    default=Path("."),
-    show_default=True,
-    help="The project whose runs to list.",
+    default=None,
+    help="The project whose runs to list [default: the nearest mldsl.yaml at or above here].",
 )
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.pass_context
-def runs(ctx: click.Context, source: Path, fmt: str) -> None:
+def runs(ctx: click.Context, source: Path | None, fmt: str) -> None:
     """The local runs, newest first (status, duration, params that differ from the defaults); `runs show RUN` prints one."""
     from mldsl.runner.store import find_store
 
-    ctx.obj = (find_store(source), fmt)
+    store = find_store(source if source is not None else _project_or_runs_here())
+    ctx.obj = (store, fmt)
     if ctx.invoked_subcommand is not None:
         return
     from mldsl.runner.guard import truthful
 
-    records = [truthful(r) for r in find_store(source).records()]
+    records = [truthful(r) for r in store.records()]
     if fmt == "json":
         click.echo(
             json.dumps(
@@ -124,6 +125,42 @@ def runs(ctx: click.Context, source: Path, fmt: str) -> None:
             f"{r.get('run', '?'):<36} {r.get('status', '?'):<10} {r.get('duration') or 0:>8.1f}s  "
             f"{r.get('started') or '':<20} {given}{gone}"
         )
+
+
+def _project_or_runs_here() -> Path:
+    """Where ``runs`` looks without ``--from``: the nearest project at or above here (as git finds a repository),
+    else this folder when runs of a project-less file are kept in it; otherwise a usage error naming the projects
+    below that have runs, since each project keeps its own."""
+    import os
+
+    from mldsl.ops.project import NoProjectError, project_here
+    from mldsl.runner.store import find_store
+
+    try:
+        return project_here(Path("."))
+    except NoProjectError as exc:
+        if os.environ.get("MLDSL_HOME") or find_store(Path(".")).runs.is_dir():
+            return Path(".")
+        below = _projects_with_runs(Path("."))
+        hint = f"; runs are kept per project: mldsl runs --from {below[0]}" if below else ""
+        if len(below) > 1:
+            hint += f" (projects with runs: {', '.join(below)})"
+        raise click.UsageError(f"{exc}{hint}") from None
+
+
+def _projects_with_runs(top: Path, depth: int = 3) -> list[str]:
+    """Project folders up to ``depth`` levels below ``top`` that keep runs (``.mldsl/runs``), sorted."""
+    import os
+
+    from mldsl.lang.loader import PROJECT_FILE
+
+    found = []
+    for root, dirs, files in os.walk(top):
+        rel = Path(root).relative_to(top)
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d != "node_modules") if len(rel.parts) < depth else []
+        if PROJECT_FILE in files and (Path(root) / ".mldsl" / "runs").is_dir():
+            found.append(str(rel))
+    return sorted(found)
 
 
 def _short(v: Any) -> str:

@@ -13,6 +13,7 @@ import os
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mldsl.util.valuediff import diff_values
@@ -47,11 +48,15 @@ class ClusterError(Exception):
     """The cluster refused a request or could not be reached (exit code 3)."""
 
 
+class NoClusterError(ClusterError):
+    """No cluster is configured at all: no kubeconfig, no context, not inside a cluster."""
+
+
 @dataclass
 class Outcome:
     kind: str
     name: str
-    action: str  # created | configured | unchanged | pruned | skipped | refused
+    action: str  # created | configured | unchanged | pruned | skipped | refused | planned (no cluster to compare with)
     detail: str = ""
     #: what the reader must know besides the action (a KServe canary's first rollout): printed on stderr
     note: str = ""
@@ -62,6 +67,29 @@ class Outcome:
 
     def note_line(self) -> str:
         return f"{self.kind.lower()}/{self.name}: {self.note}"
+
+    def as_json(self, dry_run: str) -> dict[str, str]:
+        """The outcome for ``apply --format json``: what its line says, as fields."""
+        return {"kind": self.kind, "name": self.name, "action": self.action, "detail": self.detail, "note": self.note} | (
+            {"dry_run": dry_run} if dry_run != "none" else {}
+        )
+
+
+def _kubeconfig_file(path: str | None) -> Path:
+    """The kubeconfig the client reads: ``KUBECONFIG``'s first file, else ``~/.kube/config``."""
+    from kubernetes.config.kube_config import KUBE_CONFIG_DEFAULT_LOCATION
+
+    return Path(os.path.expanduser((path or KUBE_CONFIG_DEFAULT_LOCATION).split(os.pathsep)[0]))
+
+
+def _no_cluster(path: str | None, argo_server: bool) -> str:
+    """Where a cluster was looked for, and the three ways to give one (not the client's ``Service host/port is
+    not set.``, which is about the in-cluster configuration, the last place looked)."""
+    where = f"KUBECONFIG={path} is not a file" if path else f"KUBECONFIG is not set and there is no {_kubeconfig_file(None)}"
+    hint = "set KUBECONFIG to your kubeconfig file (kubectl's) and pick one of its contexts with --context"
+    if argo_server:
+        hint += "; or set ARGO_SERVER=host:port (with ARGO_TOKEN) to go through the Argo Server"
+    return f"no cluster configured: {where}, and this is not a pod in a cluster\n  hint: {hint}"
 
 
 def rolled_out_revision(live: dict[str, Any] | None) -> str:
@@ -108,7 +136,10 @@ class Cluster:
     outcomes: list[Outcome] = field(default_factory=list)
 
     @classmethod
-    def connect(cls, context: str | None = None) -> Cluster:
+    def connect(cls, context: str | None = None, *, argo_server: bool = False) -> Cluster:
+        """The cluster of the kubeconfig (``KUBECONFIG``, else ``~/.kube/config``; ``context`` or its current one),
+        else the one this process runs in. ``argo_server``: the caller could also go through ``ARGO_SERVER``,
+        so a missing configuration names it too."""
         from kubernetes import client, config
         from kubernetes.config.config_exception import ConfigException
 
@@ -123,9 +154,12 @@ class Cluster:
                     active = next((c for c in contexts if c["name"] == context), active)
                 namespace = active.get("context", {}).get("namespace") or namespace
             except (ConfigException, FileNotFoundError, TypeError):
-                if context:
-                    raise
-                config.load_incluster_config()
+                if context or _kubeconfig_file(path).is_file():
+                    raise  # a kubeconfig that is there but wrong: its own message, not the in-cluster one's
+                try:
+                    config.load_incluster_config()
+                except ConfigException:
+                    raise NoClusterError(_no_cluster(path, argo_server)) from None
         except (ConfigException, FileNotFoundError, TypeError) as exc:
             raise ClusterError(f"no cluster configuration: {exc}") from None
         api = client.CustomObjectsApi()
@@ -356,14 +390,13 @@ def apply_program(
     A run (a sweep's Workflow) is ``skipped``; ``dry_run``: none, client (reads only) or server; a KServe
     canary goes as :meth:`Cluster.apply` says (the stable model first while none has rolled out).
     """
-    from mldsl.backends import emit_all, kserve
+    from mldsl.backends import kserve
 
     first = kserve.first_objects(program)
-    for man in emit_all(program):
+    for man, skipped in _definitions(program):
         body = man.body
-        if (body["apiVersion"], body["kind"]) not in PLURALS:
-            why = "a run, not a definition (start it with kubectl create -f)"
-            yield man, Outcome(man.kind, f"{body['metadata'].get('generateName', '')}*", "skipped", why)
+        if skipped is not None:
+            yield man, skipped
             continue
         stable = first.get(man.name) if man.kind == "InferenceService" else None
         if dry_run == "client":
@@ -373,6 +406,31 @@ def apply_program(
                 man,
                 cluster.apply(body, namespace=namespace, dry_run=dry_run == "server", force=force, stable=stable, wait=wait),
             )
+
+
+def _definitions(program: Program) -> Iterator[tuple[Manifest, Outcome | None]]:
+    """Each compiled object, with its ``skipped`` outcome when apply leaves it alone (a run, not a definition)."""
+    from mldsl.backends import emit_all
+
+    for man in emit_all(program):
+        body = man.body
+        if (body["apiVersion"], body["kind"]) not in PLURALS:
+            why = "a run, not a definition (start it with kubectl create -f)"
+            yield man, Outcome(man.kind, f"{body['metadata'].get('generateName', '')}*", "skipped", why)
+        else:
+            yield man, None
+
+
+def plan_program(program: Program, *, namespace: str | None) -> Iterator[tuple[Manifest, Outcome]]:
+    """``apply --dry-run=client`` with no cluster configured: what would be applied, from the compiled objects
+    alone (``planned``, with the namespace when the manifest or ``--namespace`` says it); nothing is compared
+    with live objects, since there are none to read."""
+    for man, skipped in _definitions(program):
+        if skipped is not None:
+            yield man, skipped
+            continue
+        ns = namespace or man.body["metadata"].get("namespace")
+        yield man, Outcome(man.kind, man.name, "planned", f"namespace {ns}" if ns else "the context's namespace")
 
 
 def unreachable_reason(exc: BaseException) -> str:

@@ -45,7 +45,7 @@ class KubernetesRuns:
     """Runs through the Kubernetes API: a Workflow referencing the WorkflowTemplate."""
 
     def __init__(self, context: str | None, namespace: str | None):
-        self.cluster = Cluster.connect(context)
+        self.cluster = Cluster.connect(context, argo_server=True)
         self.namespace = namespace or self.cluster.default_namespace
 
     def submit(self, pipeline: str, params: dict[str, str], artifacts: dict[str, dict[str, Any]] | None = None) -> str:

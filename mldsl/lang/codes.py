@@ -210,7 +210,9 @@ CODES: tuple[Code, ...] = (
     Code(
         "MLD603",
         "Expression in a field that takes plain text",
-        "`${{ }}` works in `args`, `env` and `command`; images, working folders, packages and Spark's `main` are fixed text.",
+        "`${{ }}` works in `args`, `env` and `command`, and a container or python module's `image` may hold its str, int "
+        "or enum inputs (`${{ inputs.tag }}`); working folders, packages, Spark's and training jobs' images and "
+        "Spark's `main` are fixed text.",
     ),
     Code(
         "MLD604",
@@ -227,6 +229,12 @@ CODES: tuple[Code, ...] = (
         "MLD607",
         "Spark or distributed step without object-store artifacts",
         "These steps read and write artifacts by URI: set `artifacts.bucket` in mldsl.yaml, and bind URIs or step outputs.",
+    ),
+    Code(
+        "MLD608",
+        "Invalid image reference",
+        "An image is `[registry[:port]/]path[:tag][@digest]` with a lowercase path (the registry client's grammar); "
+        "with `${{ inputs.tag }}` parts, also checked where a step binds them to known values.",
     ),
     Code(
         "MLD610",

@@ -49,6 +49,9 @@ class Workspace:
     #: (kind, name) of documents that did not validate (their errors are reported): what refers to them is
     #: not reported again as "not found"
     broken: set[tuple[str, str]] = field(default_factory=set)
+    #: files whose YAML could not be read past a syntax error and whose documents' names could not be made out
+    #: either: a name not found may be in one of them, so "not found" would be a cascade of that error
+    unparsed: list[Path] = field(default_factory=list)
     #: the tier of the built-in library when it is read on demand (a folder per module name), else None
     library_tier: int | None = None
     library_read: set[str] = field(default_factory=set)
@@ -86,6 +89,11 @@ class Workspace:
 
     def of_kind(self, kind: str, tier: int | None = None) -> list[Loaded]:
         return [d for d in self.documents if d.kind == kind and (tier is None or d.tier == tier)]
+
+    def reported(self, kind: str, name: str) -> bool:
+        """Whether a ``kind`` named ``name`` that was not found may be a document whose errors are already reported
+        (it did not validate, or its file did not parse): a reference to it is then no error of its own."""
+        return (kind, name) in self.broken or bool(self.unparsed)
 
 
 def safely(check: Callable[[], bool]) -> bool:
@@ -151,6 +159,30 @@ def load_builtin_module(ws: Workspace, name: str) -> list[Loaded]:
     return docs
 
 
+#: what stops the YAML reader: no document after it is read (MLD002 invalid YAML, MLD005 nested too deep)
+_UNREADABLE = ("MLD002", "MLD005")
+_KIND = re.compile(r"^kind:[ \t]*['\"]?([A-Za-z]+)", re.MULTILINE)
+_METADATA = re.compile(r"^metadata:", re.MULTILINE)
+_NAME = re.compile(r"\bname:[ \t]*['\"]?([A-Za-z0-9][A-Za-z0-9._-]*)")
+_SEPARATOR = re.compile(r"^---", re.MULTILINE)
+
+
+def names_in_text(text: str) -> tuple[set[tuple[str, str]], bool]:
+    """(kind, name) of each document of a file YAML cannot read, made out from its lines (``kind: Pipeline``, then
+    the first ``name:`` after ``metadata:``), so what refers to them is not reported as "not found" as well; and
+    whether every document's could be made out."""
+    out = set()
+    every = True
+    for chunk in _SEPARATOR.split(text):
+        kind, meta = _KIND.search(chunk), _METADATA.search(chunk)
+        name = _NAME.search(chunk, meta.end()) if meta else None
+        if kind and name:
+            out.add((kind.group(1), name.group(1)))
+        elif any(line.strip() and not line.lstrip().startswith("#") for line in chunk.splitlines()):
+            every = False  # a document (not only comments) whose name cannot be made out
+    return out, every
+
+
 def find_yaml_files(path: Path) -> list[Path]:
     if safely(path.is_file):
         return [path]
@@ -210,6 +242,11 @@ def load_file(path: Path, tier: int, ws: Workspace, *, explicit: bool = True) ->
         text = read or ""
     docs, diags = load_yaml_text(text, shown)
     ws.diagnostics.extend(diags)
+    if any(d.code in _UNREADABLE for d in diags):  # the documents past the error are lost: their names are not
+        named, every = names_in_text(text)
+        ws.broken.update(named)
+        if not every:
+            ws.unparsed.append(path)
     # a value refused while reading (an unsafe tag, ``!!int abc``) is its own root cause: the model's
     # complaint about the same value (wrong type, bad version) would be a cascade
     refused = {d.span for d in diags if d.code in ("MLD004", "MLD007")}

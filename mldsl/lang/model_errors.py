@@ -177,11 +177,88 @@ def validation_diagnostics(
             got = _value_at(data, loc)
             out.append(Diagnostic("MLD107", f"invalid value {got!r}: expected {expected}", positions.span(full)))
         elif etype in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
-            out.append(Diagnostic("MLD107", f"invalid value: {err['msg'].lower()}", positions.span(full)))
+            out.append(_out_of_range(model, loc, _value_at(data, loc), positions.span(full), hint))
         else:
             out.append(Diagnostic("MLD107", err["msg"], positions.span(full), hint=hint))
     explained = {id(d) for loc, d in missing if loc in meant}
     return _dedupe_union_noise([d for d in out if id(d) not in explained])
+
+
+#: what a bounded field means, for the hint of a value out of its range (the field's name alone says the rest)
+_MEANINGS = {
+    "weight": "the new model's share of traffic, in percent",
+    "replicas": "how many copies of the model serve",
+    "workers": "pods in all (the coordinator counts)",
+    "instances": "Spark executors",
+    "parallelism": "how many run at once",
+    "retries": "attempts after the first",
+    "max_trials": "trials in all",
+    "max_failed_trials": "failed trials before the sweep stops",
+    "history": "finished runs kept",
+}
+
+
+def _out_of_range(model: type[BaseModel], loc: tuple[Any, ...], value: Any, span: Any, hint: str | None) -> Diagnostic:
+    """A number past a field's bound, said with the field, its whole allowed range and what it means (not
+    pydantic's ``input should be less than or equal to 100``)."""
+    name = str(loc[-1]) if loc and isinstance(loc[-1], str) else "the value"
+    allowed = _allowed_range(_bounds(model, loc))
+    meaning = _MEANINGS.get(name)
+    why = f"{name} is {meaning}: " if meaning else ""
+    return Diagnostic(
+        "MLD107",
+        f"{name} {value!r} is out of range: it must be {allowed}",
+        span,
+        hint=hint or f"{why}give a whole number {allowed}",
+    )
+
+
+def _bounds(model: type[BaseModel], loc: tuple[Any, ...]) -> dict[str, Any]:
+    """The ``ge``/``gt``/``le``/``lt`` a field at ``loc`` declares (``Annotated[int, Field(ge=0, le=100)]``)."""
+    from pydantic import BaseModel
+
+    current: Any = model
+    for part in loc[:-1]:
+        current = _descend(current, part)
+        if current is None:
+            return {}
+    found: dict[str, Any] = {}
+    stack: list[Any] = []
+    for cand in _members(current):
+        if isinstance(cand, type) and issubclass(cand, BaseModel):
+            for name, f in cand.model_fields.items():
+                if (f.alias or name) == (loc[-1] if loc else None):
+                    stack.append(typing.Annotated[f.annotation, *f.metadata] if f.metadata else f.annotation)
+    while stack:
+        tp = stack.pop()
+        if typing.get_origin(tp) is typing.Annotated:
+            for meta in typing.get_args(tp)[1:]:
+                for item in [meta, *getattr(meta, "metadata", [])]:
+                    for key in ("ge", "gt", "le", "lt"):
+                        if getattr(item, key, None) is not None:
+                            found[key] = getattr(item, key)
+            stack.append(typing.get_args(tp)[0])
+        elif typing.get_origin(tp) in (typing.Union, types.UnionType):
+            stack.extend(typing.get_args(tp))
+    return found
+
+
+def _allowed_range(b: dict[str, Any]) -> str:
+    low = f"{b['ge']}" if "ge" in b else f"above {b['gt']}" if "gt" in b else None
+    high = f"{b['le']}" if "le" in b else f"below {b['lt']}" if "lt" in b else None
+    if low is not None and high is not None and "ge" in b and "le" in b:
+        return f"from {low} to {high}"
+    if low is not None and high is not None:
+        return f"{low} and {high}"
+    if "ge" in b:
+        return f"{b['ge']} or more"
+    if "gt" in b:
+        return f"above {b['gt']}"
+    if "le" in b:
+        return f"{b['le']} or less"
+    if "lt" in b:
+        return f"below {b['lt']}"
+    return "within its range"
 
 
 def _dedupe_union_noise(diags: list[Diagnostic]) -> list[Diagnostic]:

@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from mldsl.cluster.kube import Cluster, apply_program
+from mldsl.cluster.kube import Cluster, NoClusterError, Outcome, apply_program, plan_program
 from mldsl.ops.project import UsageError
 
 if TYPE_CHECKING:
@@ -42,15 +42,29 @@ def apply_project(
     force: bool = False,
     wait: float | None = None,
     prune: bool = False,
+    outcomes: list[Outcome] | None = None,
 ) -> None:
-    """Apply every object of ``program`` (then prune, when asked); a refusal raises ``ClusterError``."""
+    """Apply every object of ``program`` (then prune, when asked); a refusal raises ``ClusterError``. Each outcome is
+    also appended to ``outcomes`` when given (``--format json`` prints them as one document)."""
+    kept: list[Outcome] = outcomes if outcomes is not None else []
     if prune:
         check_prune(program)
     suffix = {"client": " (dry run)", "server": " (server dry run)"}.get(dry_run, "")
-    cluster = Cluster.connect(context)
+    try:
+        cluster = Cluster.connect(context)
+    except NoClusterError as exc:
+        if dry_run != "client" or prune or context:  # pruning lists live objects; a named context must exist
+            raise
+        reason = str(exc).split("\n", 1)[0]
+        say(f"mldsl: {reason}: listing what would be applied, not compared with a cluster", True)
+        for _man, outcome in plan_program(program, namespace=namespace):
+            kept.append(outcome)
+            say(outcome.line("" if outcome.action == "skipped" else " (dry run, no cluster)"), outcome.action == "skipped")
+        return
     keep: set[tuple[str, str, str]] = set()
     namespaces: set[str] = set()
     for man, outcome in apply_program(cluster, program, namespace=namespace, dry_run=dry_run, force=force, wait=wait):
+        kept.append(outcome)
         if outcome.action == "skipped":
             say(outcome.line(""), True)
             continue
@@ -64,6 +78,8 @@ def apply_project(
     project, project_id = program.project.name, program.project.id
     assert project and project_id  # check_prune
     pruned, skipped = cluster.prune(keep, project=project, project_id=project_id, namespaces=namespaces, dry_run=dry_run)
+    kept.extend(skipped)
+    kept.extend(pruned)
     for outcome in skipped:
         say(outcome.line(""), True)
     if pruned:

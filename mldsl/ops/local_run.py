@@ -66,7 +66,8 @@ def run_path(
 ) -> None:
     """Run a pipeline on this machine by executing its compiled workflow (records it in .mldsl/runs).
 
-    PATH may also be a plain Argo Workflow, WorkflowTemplate or CronWorkflow file."""
+    PATH may also be a plain Argo Workflow, WorkflowTemplate or CronWorkflow file, or hold a Sweep (and no
+    pipeline, or ``--pipeline`` names the sweep): its trials run (``local_sweep.py``)."""
     from mldsl.runner.plain import is_argo_file
 
     if is_argo_file(path):
@@ -80,6 +81,7 @@ def run_path(
     from mldsl.lang.diagnostics import Diagnostic, Span
     from mldsl.ops.params import parse_params, with_uri_params
     from mldsl.ops.project import EXIT_INVALID, compile_result, report, summary
+    from mldsl.runner.secretcheck import missing_secrets
     from mldsl.runner.session import Runner, RunRefusedError, prepare
     from mldsl.runner.view import make_view
 
@@ -116,6 +118,13 @@ def run_path(
     template = json.loads(json.dumps(manifest.body))
     project = program.project
     store, mounts, options = local_setup(program, path, parallel, no_cache, executor, approved)
+    missing_secret = missing_secrets(template["spec"].get("templates") or [], options.secrets)
+    if missing_secret:  # before anything runs, not when the step that reads it starts
+        for line in missing_secret:
+            echo_err(f"mldsl run: {line}")
+        count = len(missing_secret)
+        echo_err(f"mldsl run: {count} secret{'s' if count != 1 else ''} missing; nothing ran")
+        sys.exit(EXIT_FAILED)
     artifact_params = {p.name for p in pipeline.params if p.type.kind == "artifact"}
     missing = notebook_tools_missing(pipeline) if executor == "process" else []
     if missing:  # before any step runs (a Spark step before the notebook may take minutes)

@@ -47,9 +47,9 @@ def parse_params(pipeline: ir.Pipeline, pairs: list[str], *, artifacts: bool = F
         try:
             value = _typed(p, raw)
         except ValueError as exc:
-            problems.append(f"--param {name}: {exc}")
+            problems.append(f"--param {name}: {exc}; {allowed(p)}")
             continue
-        problems += [f"--param {name}: {problem}" for problem in check_value(p, value)]
+        problems += [f"--param {name}: {problem}; {allowed(p)}" for problem in check_value(p, value)]
         text = raw if isinstance(value, str) else json.dumps(value) if not isinstance(value, bool) else str(value).lower()
         values[name] = escape_value(text)  # Argo would substitute a '{{...}}' it holds (values are data, SPEC §1.9)
     for p in pipeline.params:
@@ -58,20 +58,53 @@ def parse_params(pipeline: ir.Pipeline, pairs: list[str], *, artifacts: bool = F
     return values, problems
 
 
+def allowed(p: Param) -> str:
+    """What ``p`` takes, said as its declaration does: ``n_estimators is an int from 10 to 1000 (default 200)``."""
+    kind = p.type.kind
+    what = {"int": "an int", "float": "a float", "bool": "true or false", "str": "a string"}.get(kind, str(p.type))
+    if kind == "enum":
+        what = "one of " + ", ".join(json.dumps(v) for v in p.type.values or ())
+    low = (">" if p.exclusive_min else ">=") + f" {p.minimum}" if p.minimum is not None else None
+    high = ("<" if p.exclusive_max else "<=") + f" {p.maximum}" if p.maximum is not None else None
+    if p.minimum is not None and p.maximum is not None and not (p.exclusive_min or p.exclusive_max):
+        what += f" from {p.minimum} to {p.maximum}"
+    elif low or high:
+        what += " " + " and ".join(x for x in (low, high) if x)
+    if p.min_length is not None or p.max_length is not None:
+        what += f" of length {p.min_length or 0} to {p.max_length if p.max_length is not None else 'any'}"
+    if p.pattern is not None:
+        what += f" matching {p.pattern!r}"
+    if p.has_default:
+        what += f" (default {json.dumps(p.default)})"
+    return f"{p.name} takes {what}"
+
+
 def _typed(p: Param, raw: str) -> Any:
+    """``raw`` read as ``p``'s type; a ValueError says what was expected in the language's words (not Python's
+    ``invalid literal for int() with base 10``)."""
     kind = p.type.kind
     if kind == "int":
-        return int(raw)
+        try:
+            return int(raw)
+        except ValueError:
+            raise ValueError(f"expected an int, got {raw!r}") from None
     if kind == "float":
-        return float(raw)
+        try:
+            return float(raw)
+        except ValueError:
+            raise ValueError(f"expected a float, got {raw!r}") from None
     if kind == "bool":
         if raw.lower() not in ("true", "false"):
             raise ValueError(f"expected true or false, got {raw!r}")
         return raw.lower() == "true"
-    if kind in ("list", "dict"):
-        return json.loads(raw)
-    if kind == "enum" and p.type.values and all(isinstance(v, (int, float)) for v in p.type.values):
-        return json.loads(raw)
+    if kind in ("list", "dict") or (kind == "enum" and p.type.values and all(isinstance(v, (int, float)) for v in p.type.values)):
+        try:
+            return json.loads(raw)
+        except ValueError:
+            if kind == "enum":
+                raise ValueError(f"expected a number, got {raw!r}") from None
+            example = '["a", "b"]' if kind == "list" else '{"k": 1}'
+            raise ValueError(f"expected {p.type} written as JSON (e.g. {example}), got {raw!r}") from None
     return raw
 
 

@@ -24,6 +24,24 @@ class UsageError(Exception):
     """The call is wrong (an unknown pipeline, a bad params file): nothing ran. Each app words it its own way."""
 
 
+class NoProjectError(UsageError):
+    """No ``mldsl.yaml`` at or above the folder a command was run in."""
+
+
+def project_here(start: Path) -> Path:
+    """The folder of the nearest ``mldsl.yaml`` at or above ``start``, found the way git finds a repository (the
+    folder, then each parent); a :class:`NoProjectError` saying where it looked when there is none."""
+    from mldsl.lang.loader import PROJECT_FILE, find_project_file
+
+    found = find_project_file([start])
+    if found is None:
+        raise NoProjectError(
+            f"no mldsl project here: no {PROJECT_FILE} in {start.resolve()} or any folder above it; "
+            "run it inside a project or give --from PATH"
+        )
+    return found.parent
+
+
 def pick_pipeline(program: ir.Program, name: str | None, where: str) -> ir.Pipeline:
     """The pipeline ``name`` of ``program`` (the only one when ``name`` is None), or a usage error naming those
     there are; ``where`` says where they were looked for."""
@@ -181,11 +199,12 @@ def compile_to(paths: tuple[Path, ...], out: Path, fmt: str, crds: Path | None) 
     projects = {(m.body.get("metadata") or {}).get("labels", {}).get("mldsl.io/project") for m in manifests}
     stale = stale_manifests(out, {name for name, _ in rendered}, projects)
     write_atomically(out, rendered)
+    aside = fmt == "json"  # stdout holds one JSON document, the diagnostics: the files are listed on stderr
     for name, _ in rendered:
-        echo(str(out / name))
+        echo(str(out / name), err=aside)
     for f in stale:  # a renamed pipeline's old manifest: `kubectl apply -f out/` would schedule both
         f.unlink(missing_ok=True)
-        echo(f"removed {f} (mldsl wrote it; the input no longer makes it)")
+        echo(f"removed {f} (mldsl wrote it; the input no longer makes it)", err=aside)
     report(diags, fmt, summary(result, extra) + f"; wrote {len(rendered)} manifest{'s' if len(rendered) != 1 else ''} to {out}")
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from mldsl.compiler import ir
 from mldsl.compiler import summary as sm
+from mldsl.lang.durations import parse_duration
 from mldsl.util.valuediff import MISSING, Change, diff_values
 
 __all__ = ["MISSING", "Change", "diff_values"]
@@ -148,6 +149,20 @@ def cell_changes(before: list[str], after: list[str]) -> list[Change]:
     return out
 
 
+#: summary fields that hold a duration as written (``compiler/summary.py``)
+_DURATIONS = ("timeout", "cache", "backoff.duration", "backoff.max_duration", "ttl")
+
+
+def _same_duration(change: Change) -> bool:
+    """``1h → 60m``: written differently, the same time; shown as written, so not a change to report."""
+    if not change.path.endswith(_DURATIONS) or not isinstance(change.before, str) or not isinstance(change.after, str):
+        return False
+    try:
+        return parse_duration(change.before) == parse_duration(change.after)
+    except ValueError:
+        return False
+
+
 def diff_pipeline(old: ir.Pipeline | None, new: ir.Pipeline | None) -> PipelineDiff | None:
     a = sm.pipeline(old) if old is not None else None
     b = sm.pipeline(new) if new is not None else None
@@ -176,7 +191,7 @@ def diff_pipeline(old: ir.Pipeline | None, new: ir.Pipeline | None) -> PipelineD
         else:
             sa, sb = dict(steps_a[name_]), dict(steps_b[name_])
             ma, mb = sa.pop("module"), sb.pop("module")
-            changes = diff_values(sa, sb)
+            changes = [c for c in diff_values(sa, sb) if not _same_duration(c)]
             mod_changes: list[Change] = []
             if ma != mb:
                 changes.insert(0, Change("module", ma, mb))

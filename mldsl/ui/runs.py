@@ -146,7 +146,7 @@ class LocalRuns:
         steps = {}
         for group in ("steps", "on_exit"):
             for name, step in (record.get(group) or {}).items():
-                entry = {k: step.get(k) for k in ("phase", "cached", "attempts", "duration", "message") if k in step}
+                entry = {k: step.get(k) for k in ("phase", "cached", "attempts", "duration", "message", "run") if k in step}
                 entry["outputs"] = {k: v for k, v in (step.get("outputs") or {}).items() if not isinstance(v, (dict, list))}
                 if step.get("notebook"):  # a notebook step: the notebook as it ran, and its HTML
                     entry["notebook"] = step["notebook"]
