@@ -15,7 +15,7 @@ import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -384,10 +384,7 @@ def submit(
     fmt: str,
 ) -> None:
     """Start a run of an applied pipeline (WorkflowTemplate); --watch follows it."""
-    import os
-
     from mldsl.cluster.kube import ClusterError
-    from mldsl.cluster.runs import watch as follow
     from mldsl.lang.diagnostics import Diagnostic, Span
     from mldsl.ops.params import parse_params
     from mldsl.ops.runs import submit_run
@@ -414,20 +411,30 @@ def submit(
         sys.exit(EXIT_INVALID)
     try:
         runs, name = submit_run(result.program, found, values, context=context, namespace=namespace)
-        aside = fmt == "json"  # stdout holds one JSON document at the end; the lines go to stderr
-        click.echo(f"workflow/{name} submitted", err=aside)
-        if watch:
-            interval = float(os.environ.get("MLDSL_WATCH_INTERVAL", "2"))
-            phase = follow(runs, name, lambda line: click.echo(line, err=aside), interval=interval)
-            click.echo(f"workflow/{name} {phase}", err=aside)
-            if aside:
-                click.echo(json.dumps({"workflow": name, "phase": phase}))
-            sys.exit(EXIT_OK if phase == "Succeeded" else EXIT_INVALID)
-        if aside:
-            click.echo(json.dumps({"workflow": name, "phase": "Submitted"}))
+        _report_submitted(runs, name, watch, fmt)
     except ClusterError as exc:
         click.echo(f"mldsl: {exc}", err=True)
         sys.exit(EXIT_CLUSTER)
+
+
+def _report_submitted(runs: Any, name: str, watch: bool, fmt: str) -> None:
+    """Say the run was submitted, and follow it with ``--watch`` (exit 1 when it fails); with ``--format json``
+    the lines go to stderr and stdout holds one JSON document."""
+    import os
+
+    from mldsl.cluster.runs import watch as follow
+
+    aside = fmt == "json"
+    click.echo(f"workflow/{name} submitted", err=aside)
+    if watch:
+        interval = float(os.environ.get("MLDSL_WATCH_INTERVAL", "2"))
+        phase = follow(runs, name, lambda line: click.echo(line, err=aside), interval=interval)
+        click.echo(f"workflow/{name} {phase}", err=aside)
+        if aside:
+            click.echo(json.dumps({"workflow": name, "phase": phase}))
+        sys.exit(EXIT_OK if phase == "Succeeded" else EXIT_INVALID)
+    if aside:
+        click.echo(json.dumps({"workflow": name, "phase": "Submitted"}))
 
 
 @cli.command()

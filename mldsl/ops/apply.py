@@ -55,11 +55,7 @@ def apply_project(
     except NoClusterError as exc:
         if dry_run != "client" or prune or context:  # pruning lists live objects; a named context must exist
             raise
-        reason = str(exc).split("\n", 1)[0]
-        say(f"mldsl: {reason}: listing what would be applied, not compared with a cluster", True)
-        for _man, outcome in plan_program(program, namespace=namespace):
-            kept.append(outcome)
-            say(outcome.line("" if outcome.action == "skipped" else " (dry run, no cluster)"), outcome.action == "skipped")
+        _plan_without_cluster(program, say, namespace, kept, str(exc).split("\n", 1)[0])
         return
     keep: set[tuple[str, str, str]] = set()
     namespaces: set[str] = set()
@@ -73,8 +69,29 @@ def apply_project(
         say(outcome.line(suffix), False)
         if outcome.note:
             say(outcome.note_line(), True)
-    if not prune:
-        return
+    if prune:
+        _prune(program, cluster, say, keep, namespaces, dry_run, kept)
+
+
+def _plan_without_cluster(program: Program, say: Say, namespace: str | None, kept: list[Outcome], reason: str) -> None:
+    """``--dry-run=client`` with no cluster: what would be applied, from the compiled objects alone."""
+    say(f"mldsl: {reason}: listing what would be applied, not compared with a cluster", True)
+    for _man, outcome in plan_program(program, namespace=namespace):
+        kept.append(outcome)
+        say(outcome.line("" if outcome.action == "skipped" else " (dry run, no cluster)"), outcome.action == "skipped")
+
+
+def _prune(
+    program: Program,
+    cluster: Cluster,
+    say: Say,
+    keep: set[tuple[str, str, str]],
+    namespaces: set[str],
+    dry_run: str,
+    kept: list[Outcome],
+) -> None:
+    """Delete this project's objects (known by its id) that ``keep`` no longer names."""
+    suffix = {"client": " (dry run)", "server": " (server dry run)"}.get(dry_run, "")
     project, project_id = program.project.name, program.project.id
     assert project and project_id  # check_prune
     pruned, skipped = cluster.prune(keep, project=project, project_id=project_id, namespaces=namespaces, dry_run=dry_run)
