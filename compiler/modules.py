@@ -8,13 +8,13 @@ from mldsl.compiler import ir
 from mldsl.compiler.context import Context, Loc
 from mldsl.compiler.counts import count, size
 from mldsl.compiler.exprcheck import Scope
+from mldsl.compiler.images import image_value
 from mldsl.compiler.notebook_run import compile_notebook, executed_output
 from mldsl.compiler.params import declare
 from mldsl.compiler.pods import pod_settings
 from mldsl.compiler.shell import check_scripts, safe_form
 from mldsl.compiler.values import check_env, compile_value
 from mldsl.lang.constraints import Param
-from mldsl.lang.imageref import PLACEHOLDER, reference_problem
 from mldsl.lang.loader import Loaded, display_path, real_path
 from mldsl.lang.runtime import prelude
 
@@ -169,57 +169,6 @@ def plain_text(ctx: Context, doc: Loaded, loc: tuple[str | int, ...], text: str 
             "pass the value through args or env (MLDSL_INPUT_<NAME>), or write the text out",
         )
     return text
-
-
-#: input types an image may hold: text a tag or a path is made of
-_IMAGE_KINDS = ("str", "int", "enum")
-
-
-def image_value(ctx: Context, doc: Loaded, loc: Loc, text: str | None, scope: Scope) -> ir.IValue | None:
-    """A container or python module's ``image``: fixed text, or text with ``${{ inputs.x }}`` parts (the tag of
-    each CI build), which Argo substitutes in a template's image. Checked against the image reference grammar,
-    each part standing for a valid word (``mldsl/lang/imageref.py``); a step that binds the parts to known
-    values is checked again with them (``check_step_image``). None for fixed text."""
-    if text is None:
-        return None
-    if "${{" not in text:
-        if (why := reference_problem(text)) is not None:
-            ctx.error(doc, loc, "MLD608", f"image {text!r} is not a valid image reference: {why}", IMAGE_HINT)
-        return None
-    value = compile_value(ctx, doc, loc, text, scope)
-    if value is None:
-        return None
-    bad = [n for n in ir.walk(value) if not isinstance(n, (ir.IInterp, ir.IInput, ir.ILit))]
-    wrong = [n for n in ir.walk(value) if isinstance(n, ir.IInput) and (n.field or n.type.kind not in _IMAGE_KINDS)]
-    if bad or wrong:
-        ctx.error(
-            doc,
-            loc,
-            "MLD603",
-            "an image may hold only the module's str, int or enum inputs (${{ inputs.tag }}), nothing computed",
-            'declare an input for the tag and bind it in the step: with: {tag: "${{ params.tag }}"}',
-        )
-        return None
-    shown = image_text(value, {})
-    if (why := reference_problem(shown)) is not None:
-        ctx.error(doc, loc, "MLD608", f"image {text!r} cannot be a valid image reference: {why}", IMAGE_HINT)
-        return None
-    return value
-
-
-IMAGE_HINT = "write it as [registry[:port]/]path[:tag][@digest], lowercase path, e.g. ghcr.io/acme/train:1.4.0"
-
-
-def image_text(value: ir.IValue, known: dict[str, Any]) -> str:
-    """The image with each input part replaced by its value in ``known``, else by a placeholder word."""
-    if isinstance(value, ir.IInterp):
-        return "".join(p if isinstance(p, str) else image_text(p, known) for p in value.parts)
-    if isinstance(value, ir.IInput):
-        got = known.get(value.name)
-        return PLACEHOLDER if got is None else str(got).lower() if isinstance(got, bool) else str(got)
-    if isinstance(value, ir.ILit):
-        return str(value.value)
-    return PLACEHOLDER
 
 
 def _container(ctx: Context, doc: Loaded, run: ContainerRun, scope: Scope) -> ir.ContainerRun | None:

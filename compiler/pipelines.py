@@ -9,7 +9,8 @@ from mldsl.compiler import dag, ir
 from mldsl.compiler.context import Context, Loc
 from mldsl.compiler.counts import count
 from mldsl.compiler.exprcheck import Scope, StepInfo
-from mldsl.compiler.modules import IMAGE_HINT, image_text, module_for, module_resources
+from mldsl.compiler.images import check_step_image
+from mldsl.compiler.modules import module_for, module_resources
 from mldsl.compiler.params import declare
 from mldsl.compiler.pods import pod_settings
 from mldsl.compiler.resolve import Registry, ResolveError
@@ -17,7 +18,6 @@ from mldsl.compiler.subpipelines import POD_FIELDS, SEPARATOR, inline, is_call, 
 from mldsl.compiler.values import bind, check_env, compile_value, expect_type
 from mldsl.lang.constraints import Param
 from mldsl.lang.durations import parse_duration
-from mldsl.lang.imageref import reference_problem
 from mldsl.lang.loader import Loaded
 from mldsl.lang.model_errors import COMMA_HINT, split_by_comma
 from mldsl.lang.mtypes import ANY, BOOL, STR, list_of
@@ -480,25 +480,6 @@ def _bindings(
         else:
             out.append((p.name, v))
     return tuple(out) if ok else None
-
-
-def check_step_image(ctx: Context, doc: Loaded, loc: Loc, module: ir.Module, bindings: tuple[tuple[str, ir.IValue], ...]) -> None:
-    """A module image with ``${{ inputs.tag }}`` parts, checked again with what this step binds them to where that
-    is known (a literal, or the input's default): ``tag: "v1.2/nightly"`` makes no image a registry accepts."""
-    run = module.run
-    value = run.image_value if isinstance(run, (ir.ContainerRun, ir.PythonRun)) else None
-    if value is None:
-        return
-    known: dict[str, Any] = {p.name: p.default for p in module.inputs if p.has_default and p.default is not None}
-    given = dict(bindings)
-    for name, v in given.items():
-        known.pop(name, None)
-        if isinstance(v, ir.ILit) and v.value is not None:
-            known[name] = v.value
-    text = image_text(value, known)
-    if (why := reference_problem(text)) is not None:
-        where = next(((*loc, "with", n) for n in given if n in known), loc)
-        ctx.error(doc, where, "MLD608", f"the step's image would be {text!r}, not a valid image reference: {why}", IMAGE_HINT)
 
 
 def _step(ctx: Context, doc: Loaded, loc: Loc, name: str, step: Step, module: ir.Module, scope: Scope) -> ir.Step | None:
