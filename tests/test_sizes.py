@@ -74,7 +74,7 @@ OVER: dict[str, int] = {
     "mldsl/lang/yamlsource.py": 432,
     "mldsl/lang/yamlsource.py:build": 53,
     "mldsl/ops/local_run.py:_run_plain": 85,
-    "mldsl/ops/local_run.py:run_path": 111,
+    "mldsl/ops/local_run.py:run_path": 57,
     "mldsl/ops/serve.py:plan_serving": 62,
     "mldsl/review/render.py:markdown": 51,
     "mldsl/runner/argofiles.py": 1702,

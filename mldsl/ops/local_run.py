@@ -11,9 +11,9 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
-from mldsl.ops.local_setup import EXIT_FAILED, EXIT_OK, EXIT_USAGE, echo_err, echo_out, local_setup
+from mldsl.ops.local_setup import EXIT_FAILED, EXIT_OK, EXIT_USAGE, describe, echo_err, echo_out, local_setup, step_names
 from mldsl.ops.project import UsageError, pick_pipeline
 
 __all__ = ["EXIT_FAILED", "EXIT_OK", "EXIT_USAGE", "UsageError", "echo_err", "echo_out", "run_path"]
@@ -77,92 +77,104 @@ def run_path(
 
     if executor == "process":
         zygote.prestart()  # the interpreter python steps fork from starts while the project compiles
-    from mldsl.backends import emit_all
-    from mldsl.lang.diagnostics import Diagnostic, Span
-    from mldsl.ops.params import parse_params, with_uri_params
-    from mldsl.ops.project import EXIT_INVALID, compile_result, report, summary
-    from mldsl.runner.secretcheck import missing_secrets
+    from mldsl.ops.params import with_uri_params
     from mldsl.runner.session import Runner, RunRefusedError, prepare
     from mldsl.runner.view import make_view
 
-    result = compile_result((path,))
-    if not result.ok:  # the diagnostics, as validate prints them
-        report(result.diagnostics, "json" if fmt == "json" else "text", summary(result, []))
-        sys.exit(EXIT_INVALID)
-    program = result.program
+    program = _compiled(path, fmt)
     if program.sweeps and (name in {s.name for s in program.sweeps} or (name is None and not program.pipelines)):
         from mldsl.ops.local_sweep import run_sweep
 
         run_sweep(program, path, name, param_pairs(params, params_file), parallel, no_cache, executor, fmt)
         return
     pipeline = pick_pipeline(program, name, str(path))
-    name = pipeline.name
-    approved = _approvals(pipeline, approvals)
-    values, problems = parse_params(pipeline, param_pairs(params, params_file), artifacts=True)
+    values = _checked_values(pipeline, param_pairs(params, params_file), fmt)
+    template = _template_of(program, pipeline.name)
+    store, mounts, options = local_setup(program, path, parallel, no_cache, executor, _approvals(pipeline, approvals))
+    _refuse_what_cannot_start(template, pipeline, options)
+    artifact_params = {p.name for p in pipeline.params if p.type.kind == "artifact"}
+    values = with_uri_params(pipeline, values)  # what a Spark or training job reads an artifact param's URI from
+    namespace = program.project.namespace or "default"
+    try:
+        prep = prepare(template["spec"], pipeline.name, values, artifact_params, mounts, options, store, namespace)
+    except RunRefusedError as exc:
+        _nothing_ran(exc.problems)
+    runner: Any = None
+    names = step_names(pipeline)
+    view = make_view(sys.stderr.isatty() and fmt == "text", lambda: runner.execution if runner is not None else None, names)
+    if sys.stdin.isatty() and sys.stderr.isatty():  # approvals not given up front are asked here
+        from mldsl.runner.ask import TerminalApprover
+
+        options.ask = TerminalApprover(pause=getattr(view, "paused", None))
+    describe(prep, pipeline)
+    runner = Runner(prep, view, names)
+    _run_and_report(runner, view, store, fmt)
+
+
+def _compiled(path: Path, fmt: str) -> Any:
+    """The compiled program of ``path``, or its diagnostics as ``validate`` prints them and exit 1."""
+    from mldsl.ops.project import EXIT_INVALID, compile_result, report, summary
+
+    result = compile_result((path,))
+    if not result.ok:
+        report(result.diagnostics, "json" if fmt == "json" else "text", summary(result, []))
+        sys.exit(EXIT_INVALID)
+    return result.program
+
+
+def _checked_values(pipeline: Any, pairs: list[str], fmt: str) -> dict[str, str]:
+    """The run's params typed and checked as ``submit`` checks them (local paths for artifacts too), or exit 1."""
+    from mldsl.lang.diagnostics import Diagnostic, Span
+    from mldsl.ops.params import parse_params
+    from mldsl.ops.project import report
+
+    values, problems = parse_params(pipeline, pairs, artifacts=True)
     if problems:
-        diags = [
-            Diagnostic("MLD308", p, Span("--param"), hint=f"see the params of {name} in {pipeline.source}") for p in problems
-        ]
-        report(
-            diags,
-            "json" if fmt == "json" else "text",
-            f"mldsl: {len(problems)} error{'s' if len(problems) != 1 else ''}; nothing ran",
-        )
+        hint = f"see the params of {pipeline.name} in {pipeline.source}"
+        diags = [Diagnostic("MLD308", p, Span("--param"), hint=hint) for p in problems]
+        plural = "s" if len(problems) != 1 else ""
+        report(diags, "json" if fmt == "json" else "text", f"mldsl: {len(problems)} error{plural}; nothing ran")
         sys.exit(EXIT_FAILED)
-    # the very object `compile` writes: its file is yamlout.dump of this dict, which reads back equal (plain str,
-    # int, bool, list and dict; tests/test_run_speed.py holds it to that). A JSON copy, not a YAML round trip of
-    # every manifest (4 s at 10,000 steps), so that nothing the run does reaches the compiler's structures.
+    return values
+
+
+def _template_of(program: Any, name: str) -> dict[str, Any]:
+    """The very object ``compile`` writes: its file is yamlout.dump of this dict, which reads back equal (plain
+    str, int, bool, list and dict; tests/test_run_speed.py holds it to that). A JSON copy, not a YAML round trip
+    of every manifest (4 s at 10,000 steps), so that nothing the run does reaches the compiler's structures."""
+    from mldsl.backends import emit_all
+
     manifest = next((m for m in emit_all(program) if m.kind == "WorkflowTemplate" and m.name == name), None)
     if manifest is None:
         raise UsageError(f"pipeline {name!r} compiled to no WorkflowTemplate")
-    template = json.loads(json.dumps(manifest.body))
-    project = program.project
-    store, mounts, options = local_setup(program, path, parallel, no_cache, executor, approved)
+    copy: dict[str, Any] = json.loads(json.dumps(manifest.body))
+    return copy
+
+
+def _refuse_what_cannot_start(template: dict[str, Any], pipeline: Any, options: Any) -> None:
+    """Before anything runs (a Spark step before the notebook may take minutes): every secret a step reads, and
+    what notebook steps need here."""
+    from mldsl.runner.secretcheck import missing_secrets
+
     missing_secret = missing_secrets(template["spec"].get("templates") or [], options.secrets)
-    if missing_secret:  # before anything runs, not when the step that reads it starts
+    if missing_secret:
         for line in missing_secret:
             echo_err(f"mldsl run: {line}")
         count = len(missing_secret)
         echo_err(f"mldsl run: {count} secret{'s' if count != 1 else ''} missing; nothing ran")
         sys.exit(EXIT_FAILED)
-    artifact_params = {p.name for p in pipeline.params if p.type.kind == "artifact"}
-    missing = notebook_tools_missing(pipeline) if executor == "process" else []
-    if missing:  # before any step runs (a Spark step before the notebook may take minutes)
+    missing = notebook_tools_missing(pipeline) if options.executor == "process" else []
+    if missing:
         echo_err(f"mldsl run: notebook steps run here with {', '.join(missing)}, not installed: pip install 'mldsl[notebook]'")
         echo_err("mldsl run: 1 problem; nothing ran")
         sys.exit(EXIT_FAILED)
-    values = with_uri_params(pipeline, values)  # what a Spark or training job reads an artifact param's URI from
-    try:
-        prep = prepare(template["spec"], name, values, artifact_params, mounts, options, store, project.namespace or "default")
-    except RunRefusedError as exc:
-        for p in exc.problems:
-            echo_err(f"mldsl run: {p}")
-        echo_err(f"mldsl run: {len(exc.problems)} problem{'s' if len(exc.problems) != 1 else ''}; nothing ran")
-        sys.exit(EXIT_FAILED)
-    runner: Any = None
-    from mldsl.compiler.ir import NotebookRun, step_key
 
-    step_names = {step_key(s.name): s.name for s in (*pipeline.steps, *pipeline.exit_steps)}
-    if pipeline.on_exit is not None:
-        step_names["notify"] = "notify"  # the one-module exit handler's task (backends/argo/workflow.py)
-    view = make_view(sys.stderr.isatty() and fmt == "text", lambda: runner.execution if runner is not None else None, step_names)
-    if sys.stdin.isatty() and sys.stderr.isatty():  # approvals not given up front are asked here
-        from mldsl.runner.ask import TerminalApprover
 
-        options.ask = TerminalApprover(pause=getattr(view, "paused", None))
-    # declared kinds: the record shows a str param or output as the text it is (never read as a number)
-    prep.param_kinds = {p.name: p.type.kind for p in pipeline.params}
-    prep.output_kinds = {name: v.type.kind for name, v in pipeline.outputs if hasattr(v, "type")}
-    prep.step_kinds = {
-        step_key(s.name): {o.name: o.type.kind for o in s.module.outputs} for s in (*pipeline.steps, *pipeline.exit_steps)
-    }
-    prep.notebooks = {
-        step_key(s.name): (s.module.run.file, tuple(o.name for o in s.module.outputs if o.type.format == "html"))
-        for s in (*pipeline.steps, *pipeline.exit_steps)
-        if isinstance(s.module.run, NotebookRun)
-    }
-    runner = Runner(prep, view, step_names)
-    _run_and_report(runner, view, store, fmt)
+def _nothing_ran(problems: list[str]) -> NoReturn:
+    for p in problems:
+        echo_err(f"mldsl run: {p}")
+    echo_err(f"mldsl run: {len(problems)} problem{'s' if len(problems) != 1 else ''}; nothing ran")
+    sys.exit(EXIT_FAILED)
 
 
 def notebook_tools_missing(pipeline: Any) -> list[str]:

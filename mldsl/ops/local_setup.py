@@ -38,3 +38,29 @@ def local_setup(
     code = local_code([(m.name, m.version, m.local.folder, m.local.mount) for m in program.modules if m.local is not None])
     secrets = {k: v for k, v in os.environ.items() if k.startswith("MLDSL_SECRET_")}
     return store, mounts, Options(parallel or os.cpu_count() or 1, not no_cache, executor, code, secrets, approved)
+
+
+def step_names(pipeline: Any) -> dict[str, str]:
+    """Task names (``step_key``) to the names the user wrote, for the live view and the record."""
+    from mldsl.compiler.ir import step_key
+
+    names = {step_key(s.name): s.name for s in (*pipeline.steps, *pipeline.exit_steps)}
+    if pipeline.on_exit is not None:
+        names["notify"] = "notify"  # the one-module exit handler's task (backends/argo/workflow.py)
+    return names
+
+
+def describe(prep: Any, pipeline: Any) -> None:
+    """What the record needs from the pipeline: declared kinds, so that a str param or output shows as the text it
+    is (never read as a number), and the notebook steps' files."""
+    from mldsl.compiler.ir import NotebookRun, step_key
+
+    steps = (*pipeline.steps, *pipeline.exit_steps)
+    prep.param_kinds = {p.name: p.type.kind for p in pipeline.params}
+    prep.output_kinds = {name: v.type.kind for name, v in pipeline.outputs if hasattr(v, "type")}
+    prep.step_kinds = {step_key(s.name): {o.name: o.type.kind for o in s.module.outputs} for s in steps}
+    prep.notebooks = {
+        step_key(s.name): (s.module.run.file, tuple(o.name for o in s.module.outputs if o.type.format == "html"))
+        for s in steps
+        if isinstance(s.module.run, NotebookRun)
+    }

@@ -22,7 +22,7 @@ from mldsl.backends import emit_all
 from mldsl.backends.argo.pick_best import pick
 from mldsl.backends.argo.sweep import trial_list
 from mldsl.compiler import ir
-from mldsl.ops.local_setup import EXIT_FAILED, EXIT_OK, echo_err, echo_out, local_setup
+from mldsl.ops.local_setup import EXIT_FAILED, EXIT_OK, describe, echo_err, echo_out, local_setup, step_names
 from mldsl.ops.params import as_pairs, parse_params, with_uri_params
 from mldsl.ops.project import UsageError
 from mldsl.runner import guard
@@ -94,7 +94,7 @@ class Trials:
         self.store, self.mounts, self.options = local_setup(program, path, parallel, no_cache, executor)
         self.trials: list[dict[str, Any]] = json.loads(trial_list(sweep))
         self.width = max(1, min(sweep.parallelism, parallel or sweep.parallelism))
-        self.names = {ir.step_key(s.name): s.name for s in (*pipeline.steps, *pipeline.exit_steps)}
+        self.names = step_names(pipeline)
         self.run_id, self.folder = self.store.new_run(sweep.name)
         self.started = time.time()
         self.results: dict[int, dict[str, Any]] = {}  # trial index -> its step in the sweep's record
@@ -160,10 +160,7 @@ class Trials:
             prep = prepare(self.spec, pipeline.name, values, arts, self.mounts, self.options, self.store, self.namespace)
         except RunRefusedError as exc:
             return {"phase": "Error", "outputs": dict(params), "message": "; ".join(exc.problems)}
-        prep.param_kinds = {p.name: p.type.kind for p in pipeline.params}
-        prep.step_kinds = {
-            ir.step_key(s.name): {o.name: o.type.kind for o in s.module.outputs} for s in (*pipeline.steps, *pipeline.exit_steps)
-        }
+        describe(prep, pipeline)
         runner = Runner(prep, lambda node: None, self.names)
         with self.lock:
             self.runners.append(runner)
