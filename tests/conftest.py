@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 
+pytest.register_assert_rewrite("ui_support")  # the ui tests' shared helpers, also loaded as their fixtures' plugin
+
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 #: The official schemas live beside the clone (../shared), never inside the project.
@@ -199,13 +201,13 @@ def axe_violations(browser, impacts: tuple[str, ...] = ("serious", "critical")) 
 
 def wait_js(browser, script: str, seconds: float = 20) -> Any:  # type: ignore[no-untyped-def]
     """Poll ``script`` in the page until it returns something truthy (that value), failing after ``seconds``."""
-    import time
+    from selenium.common.exceptions import TimeoutException
+    from selenium.webdriver.support.ui import WebDriverWait
 
-    deadline = time.monotonic() + seconds
-    while not (got := browser.execute_script(script)):
-        assert time.monotonic() < deadline, f"timed out waiting for {script}"
-        time.sleep(0.05)
-    return got
+    try:
+        return WebDriverWait(browser, seconds, poll_frequency=0.05).until(lambda b: b.execute_script(script))
+    except TimeoutException:
+        raise AssertionError(f"timed out waiting for {script}") from None
 
 
 def horizontal_overflow(browser) -> int:  # type: ignore[no-untyped-def]

@@ -1,0 +1,69 @@
+// Runs, local and cluster, newest first, polled while one is going.
+import { api } from "./api.js";
+import { changed } from "./edit.js";
+import { $, S } from "./state.js";
+
+export const RUNNING = new Set(["Running", "Pending", "Starting"]);
+export function ago(iso) {
+  if (!iso) return "";
+  const s = Math.max(0, (Date.now() - Date.parse(iso)) / 1000);
+  return s < 90 ? Math.round(s) + " s ago" : s < 5400 ? Math.round(s / 60) + " min ago" : s < 129600 ? Math.round(s / 3600) + " h ago" : Math.round(s / 86400) + " d ago";
+}
+export function seconds(d) { return d === undefined || d === null ? "" : d < 90 ? d.toFixed(1) + " s" : (d / 60).toFixed(1) + " min"; }
+
+export async function loadHistory(soon) {
+  clearTimeout(S.historyTimer);
+  const r = await api("GET", "/api/history");
+  const box = $("runs"); box.textContent = "";
+  if (!r.ok) { box.appendChild(el("p", { class: "bad", text: r.data.error })); return; }
+  const all = [...r.data.local, ...r.data.cluster];
+  if (r.data.clusterError) box.appendChild(el("p", { class: "help", text: "Cluster runs could not be listed: " + r.data.clusterError }));
+  if (!all.length) box.appendChild(el("p", { class: "help", text: "No runs yet: Run a pipeline above (or mldsl run in a terminal)." }));
+  const list = el("ul", { class: "run-list" });
+  all.forEach(run => {
+    const duration = run.duration !== undefined ? seconds(run.duration)
+      : run.finished && run.started ? seconds((Date.parse(run.finished) - Date.parse(run.started)) / 1000) : "";
+    const changed = Object.entries(run.where === "local" ? (run.changed || {}) : (run.params || {})).map(([k, v]) => k + "=" + (typeof v === "string" ? v : JSON.stringify(v)));
+    const outs = Object.entries(run.outputs || {}).filter(([, v]) => typeof v !== "string" || v.length < 40).map(([k, v]) => k + "=" + (typeof v === "number" ? +v.toFixed(4) : v));
+    const item = el("li", { class: "run", "data-run": run.id || "", "data-status": run.status },
+      el("span", { class: "phase " + String(run.status).toLowerCase(), text: run.status }),
+      el("strong", { text: " " + (run.pipeline || "?") }),
+      el("span", { class: "help", text: " · " + (run.where === "local" ? "this machine" : "cluster") + " · " + ago(run.started) + (duration ? " · " + duration : "") }),
+      changed.length ? el("div", { class: "help mono", text: "params: " + changed.join(", ") }) : null,
+      outs.length ? el("div", { class: "mono", text: "outputs: " + outs.join(", ") }) : null,
+      run.message ? el("div", { class: "bad", text: run.message }) : null);
+    if (run.link) item.appendChild(el("a", { href: run.link, target: "_blank", rel: "noopener", text: "open in the Argo UI" }));
+    if (run.where === "local" && run.id) {
+      const more = el("button", { type: "button", class: "show-run", text: "steps and logs", "aria-expanded": "false", "aria-label": "steps and logs of " + run.id });
+      const details = el("div", { class: "run-details" });
+      more.addEventListener("click", async () => {
+        if (more.getAttribute("aria-expanded") === "true") { details.textContent = ""; more.setAttribute("aria-expanded", "false"); S.openRun = null; return; }
+        S.openRun = run.id;
+        await showRun(run.id, details);
+        more.setAttribute("aria-expanded", "true");
+      });
+      item.append(more, details);
+      if (S.openRun === run.id) { showRun(run.id, details); more.setAttribute("aria-expanded", "true"); }
+    }
+    list.appendChild(item);
+  });
+  box.appendChild(list);
+  const going = all.some(x => RUNNING.has(x.status));
+  S.historyTimer = setTimeout(loadHistory, going || soon ? 1500 : 15000);
+}
+
+export async function showRun(id, box) {
+  const r = await api("GET", "/api/history/run?run=" + encodeURIComponent(id));
+  box.textContent = "";
+  if (!r.ok) { box.appendChild(el("p", { class: "bad", text: r.data.error })); return; }
+  box.appendChild(el("p", { class: "help mono", text: r.data.folder }));
+  Object.entries(r.data.steps).forEach(([name, st]) => {
+    const d = el("details", { class: "step-run" }, el("summary", { text: name + ": " + st.phase + (st.cached ? " (cached)" : "") + (st.duration !== undefined ? ", " + seconds(st.duration) : "") }));
+    const outs = Object.entries(st.outputs || {}).map(([k, v]) => k + "=" + (typeof v === "string" ? v : JSON.stringify(v)));
+    if (outs.length) d.appendChild(el("div", { class: "mono", text: outs.join(", ") }));
+    if (st.notebook) d.appendChild(el("div", { class: "mono", text: "notebook " + st.notebook.file + " as it ran: " + st.notebook.executed
+      + Object.entries(st.notebook.html || {}).map(([k, v]) => "; as HTML (" + k + "): " + v).join("") }));
+    d.appendChild(el("pre", { class: "log", tabindex: "0", "aria-label": "log of " + name, text: st.log || "(no output)" }));
+    box.appendChild(d);
+  });
+}
