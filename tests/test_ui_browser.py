@@ -16,6 +16,7 @@ from ui_support import (
     ARTIFACTS,
     EXAMPLES,
     LOCAL_PIPELINE,
+    big_pipeline,
     idle_find,
     page_idle,
     studio_in_chromium,
@@ -441,3 +442,70 @@ def test_canvas_add_by_drop_wire_by_ports_zoom_and_pan(project: Path) -> None:
         css("#pipeline-name").send_keys("x")  # any edit draws the DAG again
         until("return !/^checking/.test(document.getElementById('status').textContent)")
         assert css("#dag g.view").get_attribute("transform") == panned
+
+
+def open_pipeline(browser: Any, name: str, steps: int) -> None:
+    """Open pipeline ``name`` from the file menu and wait until its ``steps`` nodes are drawn and checked."""
+    wait_js(browser, f"return [...document.querySelectorAll('#open option')].some(o => o.text.endsWith(' — {name}'))")
+    browser.execute_script(
+        "const o = document.getElementById('open');"
+        "o.value = [...o.options].find(x => x.text.endsWith(' — ' + arguments[0])).value;"
+        "o.dispatchEvent(new Event('change'));",
+        name,
+    )
+    wait_js(browser, f"return document.querySelectorAll('#dag [data-node]').length === {steps}", 60)
+    page_idle(browser, 60)
+    wait_js(browser, "return /^valid/.test(document.getElementById('status').textContent)", 60)
+
+
+@pytest.mark.parametrize("width,height", [(1280, 900), (390, 844)], ids=["desktop", "phone"])
+def test_a_60_and_a_300_step_pipeline_stay_readable_and_navigable(tmp_path: Path, width: int, height: int) -> None:
+    """Issue #30 B1: no 398x48 strip. At both sizes, every step's name is at least 14 px tall on screen, the
+    canvas grows with the graph (scrolling inside itself past most of the screen), the status says the order in
+    one line, and a step found by search is scrolled into view on the canvas and on the page."""
+    root = tmp_path / "p"
+    shutil.copytree(EXAMPLES["churn-train"], root)
+    (root / "pipelines" / "big.yaml").write_text(big_pipeline(60))
+    (root / "pipelines" / "huge.yaml").write_text(big_pipeline(300, "huge"))
+    with studio_in_chromium(Studio(root)) as browser:
+        browser.execute_cdp_cmd(
+            "Emulation.setDeviceMetricsOverride",
+            {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 600},
+        )
+        open_pipeline(browser, "churn-train", 6)
+        small = browser.execute_script("return document.getElementById('dag-canvas').getBoundingClientRect().height")
+        for name, steps, wanted in (("big", 60, "evaluate_13"), ("huge", 300, "train_61")):
+            open_pipeline(browser, name, steps)
+            got = browser.execute_script(
+                """const names = [...document.querySelectorAll('#dag [data-node] .name')]
+                    .map(t => t.getBoundingClientRect().height);
+                const box = document.getElementById('dag-canvas').getBoundingClientRect();
+                return {least: Math.min(...names), canvas: box.height, canvasWidth: box.width,
+                        status: document.getElementById('status').getBoundingClientRect().height,
+                        overflow: document.documentElement.scrollWidth - document.documentElement.clientWidth};"""
+            )
+            assert got["least"] >= 14, got
+            assert got["canvas"] >= min(0.6 * height, 500) and got["canvas"] > small, got
+            assert got["status"] < 40, got  # one line (two at most), not thirteen
+            assert got["overflow"] <= 0, got  # the canvas scrolls inside itself, the page does not scroll sideways
+            find = browser.find_element("css selector", "#dag-find")
+            find.clear()
+            find.send_keys(wanted)
+            wait_js(browser, f"return document.querySelector('#dag .node.current[data-node=\"{wanted}\"]')")
+            assert browser.find_element("css selector", "#dag-found").text.startswith(wanted + " (1 of 1")
+
+            def in_view(_: Any, wanted: str = wanted) -> bool:
+                return bool(
+                    browser.execute_script(
+                        """const r = document.querySelector('#dag [data-node="' + arguments[0] + '"] rect')
+                            .getBoundingClientRect();
+                        const c = document.getElementById('dag-canvas').getBoundingClientRect();
+                        return r.top >= Math.max(0, c.top) - 1 && r.bottom <= Math.min(innerHeight, c.bottom) + 1
+                            && r.left >= Math.max(0, c.left) - 1 && r.right <= Math.min(innerWidth, c.right) + 1;""",
+                        wanted,
+                    )
+                )
+
+            WebDriverWait(browser, 10, 0.05).until(in_view, f"{wanted} was not scrolled into view")
+            severe = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+            assert severe == []

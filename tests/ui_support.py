@@ -147,3 +147,32 @@ spec:
   outputs:
     mean: "${{ steps.check.outputs.mean }}"
 """
+
+
+def big_pipeline(steps: int, name: str = "big") -> str:
+    """A valid pipeline of ``steps`` steps over churn-train's modules: one load fanning out to branches of
+    features → split → train → evaluate (issue #30 B1: the canvas must stay readable at 60 and 300 steps)."""
+    lines = [
+        "apiVersion: mldsl/v1",
+        "kind: Pipeline",
+        f"metadata: {{name: {name}, version: 1.0.0}}",
+        "spec:",
+        "  params:",
+        '    data: {type: artifact, default: "s3://ml-data/churn/customers.csv"}',
+        "  steps:",
+        "    load: {uses: read-table@1, with: {source: '${{ params.data }}', format: csv}}",
+    ]
+    chain = [
+        ("features", "add-features@2", "{{table: '${{{{ steps.load.outputs.table }}}}'}}"),
+        ("split", "split-dataset@1", "{{table: '${{{{ steps.features_{i}.outputs.table }}}}'}}"),
+        ("train", "train-sklearn@1", "{{train: '${{{{ steps.split_{i}.outputs.train }}}}', target: churned}}"),
+        (
+            "evaluate",
+            "evaluate-classifier@1",
+            "{{model: '${{{{ steps.train_{i}.outputs.model }}}}', test: '${{{{ steps.split_{i}.outputs.test }}}}'}}",
+        ),
+    ]
+    for k in range(steps - 1):
+        i, (stem, uses, with_) = k // 4, chain[k % 4]
+        lines.append(f"    {stem}_{i}: {{uses: {uses}, with: {with_.format(i=i)}}}")
+    return "\n".join(lines) + "\n"

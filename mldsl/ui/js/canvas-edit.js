@@ -1,4 +1,4 @@
-// Canvas editing: ports to wire by dragging, zoom and pan, modules dropped from the library.
+// Canvas editing: ports to wire by dragging, modules dropped from the library.
 import { svg } from "./canvas.js";
 import { addStep, changed, descendants, moduleOf, setWith } from "./edit.js";
 import { $, S } from "./state.js";
@@ -53,34 +53,6 @@ export function startWire(ev, view, from, out) {
     changed(true);
   };
   window.addEventListener("pointermove", move); window.addEventListener("pointerup", up);
-}
-
-// Zoom (buttons, or Ctrl + wheel) and pan (drag the background) of the canvas; kept across re-renders.
-export function applyView(view) { view.setAttribute("transform", "translate(" + S.view.tx + " " + S.view.ty + ") scale(" + S.view.k + ")"); }
-
-export function canvasTools(svgEl, view) {
-  const zoom = f => { S.view.k = Math.min(3, Math.max(0.3, S.view.k * f)); applyView(view); };
-  const bar = el("div", { class: "canvas-tools", role: "toolbar", "aria-label": "canvas" });
-  const button = (text, label, act) => { const b = el("button", { type: "button", text, "aria-label": label, title: label }); b.addEventListener("click", act); bar.appendChild(b); };
-  button("+", "zoom in", () => zoom(1.25));
-  button("−", "zoom out", () => zoom(0.8));
-  button("Fit", "fit the whole pipeline", () => { S.view = { k: 1, tx: 0, ty: 0 }; applyView(view); });
-  bar.appendChild(el("span", { class: "help", text: "Drag an output port onto an input port to wire it; drag the background to pan." }));
-  svgEl.addEventListener("wheel", ev => { if (!ev.ctrlKey) return; ev.preventDefault(); zoom(ev.deltaY < 0 ? 1.1 : 0.9); }, { passive: false });
-  return bar;
-}
-
-export function canvasPan(svgEl, view) {
-  svgEl.addEventListener("pointerdown", ev => {
-    if (ev.target.closest(".node, .port, .link")) return;
-    const scale = svgEl.viewBox.baseVal.width / svgEl.getBoundingClientRect().width;
-    const x0 = ev.clientX, y0 = ev.clientY, tx = S.view.tx, ty = S.view.ty;
-    svgEl.setPointerCapture(ev.pointerId);
-    svgEl.classList.add("panning");
-    const move = e => { S.view.tx = tx + (e.clientX - x0) * scale; S.view.ty = ty + (e.clientY - y0) * scale; applyView(view); };
-    const up = () => { svgEl.removeEventListener("pointermove", move); svgEl.removeEventListener("pointerup", up); svgEl.classList.remove("panning"); };
-    svgEl.addEventListener("pointermove", move); svgEl.addEventListener("pointerup", up);
-  });
 }
 
 // A module dragged from the library and dropped on the canvas becomes a step.

@@ -1,5 +1,6 @@
-// The DAG, drawn as SVG.
-import { canvasPan, canvasTools, ports } from "./canvas-edit.js";
+// The DAG, drawn as SVG: laid out by dagre, the view (fit, zoom, pan, find) in canvas-view.js.
+import { ports } from "./canvas-edit.js";
+import { MIN_SCALE, applyView, availableWidth, canvasPan, canvasTools, fitFor, showFound } from "./canvas-view.js";
 import { moduleOf } from "./edit.js";
 import { $, S, domId } from "./state.js";
 import { dependencies, upstream } from "./types.js";
@@ -26,42 +27,77 @@ export function paramsRead(step) {
   return new Set([...[...JSON.stringify(step.with || {}).matchAll(/params\.(\w+)/g)].map(m => m[1]), ...(step.reads || [])]);
 }
 
-// The DAG, laid out by dagre (vendored: layers, crossing minimisation, edges routed around nodes; U4). Params
-// sit on top with light edges to the steps that read them; the exit handler sits below; hovering an edge
-// says which output feeds which input; a node is a button that takes you to its card.
+// The layout of the steps by dagre (vendored: layers, crossing minimisation, edges routed around nodes; U4),
+// kept while the graph's shape is the same: typing in a card does not lay it out again (300 steps take a while).
+const W = 170, H = 46;
+function layout(steps, deps, rankdir) {
+  const key = rankdir + JSON.stringify(steps.map(s => [s.name, deps[s.name]]));
+  S.layouts = S.layouts || new Map();
+  if (S.layouts.has(key)) return S.layouts.get(key);
+  const g = new dagre.graphlib.Graph();
+  g.setGraph({ rankdir, nodesep: 16, ranksep: rankdir === "LR" ? 40 : 30, edgesep: 10, marginx: 6, marginy: 6 });
+  g.setDefaultEdgeLabel(() => ({}));
+  steps.forEach(s => g.setNode("s:" + s.name, { width: W, height: H }));
+  steps.forEach(s => deps[s.name].forEach(d => g.setEdge("s:" + d, "s:" + s.name)));
+  dagre.layout(g);
+  const out = { rankdir, width: g.graph().width, height: g.graph().height,
+    nodes: Object.fromEntries(steps.map(s => { const n = g.node("s:" + s.name); return [s.name, { x: n.x, y: n.y }]; })),
+    edges: g.edges().map(e => ({ from: e.v.slice(2), to: e.w.slice(2), points: g.edge(e).points })) };
+  if (S.layouts.size > 16) S.layouts.clear();
+  S.layouts.set(key, out);
+  return out;
+}
+
+// Top to bottom, unless that is wider than the canvas and left to right is narrower (a wide fan-out reads
+// better as rows, scrolled down, than as a strip scrolled sideways).
+function bestLayout(steps, deps) {
+  const tb = layout(steps, deps, "TB");
+  if (tb.width * MIN_SCALE <= availableWidth()) return tb;
+  const lr = layout(steps, deps, "LR");
+  return lr.width < tb.width ? lr : tb;
+}
+
+// The canvas's parts: a toolbar built once, the params' chips and the scroll box the drawing goes in.
+function canvasBox() {
+  const box = $("dag");
+  if (!$("dag-canvas")) {
+    box.textContent = "";
+    box.append(canvasTools(), el("div", { id: "dag-chips" }), el("div", { id: "dag-canvas", class: "canvas" }));
+  }
+  return { chips: $("dag-chips"), canvas: $("dag-canvas"), tools: box.querySelector(".canvas-tools") };
+}
+
+// The DAG. Params sit on top as chips that mark the steps reading them; the exit handler sits below; hovering
+// an edge says which output feeds which input; a node is a button that takes you to its card.
 export function renderDag() {
-  const box = $("dag"); box.textContent = "";
+  const { chips: chipBox, canvas, tools } = canvasBox();
+  const keep = { left: canvas.scrollLeft, top: canvas.scrollTop };
+  chipBox.textContent = ""; canvas.textContent = "";
   const steps = S.model ? S.model.steps : [];
-  if (!steps.length) { box.appendChild(el("p", { class: "help", text: "The DAG appears here: drag a module from the library onto it, or use + Add step." })); return; }
+  tools.hidden = !steps.length;
+  if (!steps.length) { canvas.appendChild(el("p", { class: "help", text: "The DAG appears here: drag a module from the library onto it, or use + Add step." })); return; }
   const edges = S.check && S.check.edges && S.checkedEdits === S.edits ? S.check.edges : null;
   const deps = dependencies(steps, edges);
   const conditional = new Set((edges || []).filter(e => e[2]).map(e => e[0] + "->" + e[1]));
-  const W = 170, H = 46;
-  const g = new dagre.graphlib.Graph();
-  g.setGraph({ rankdir: "TB", nodesep: 16, ranksep: 30, edgesep: 10, marginx: 6, marginy: 6 });
-  g.setDefaultEdgeLabel(() => ({}));
-  steps.forEach(s => g.setNode("s:" + s.name, { width: W, height: H }));
   const readers = {};
   steps.forEach(s => paramsRead(s).forEach(n => { (readers[n] = readers[n] || []).push(s.name); }));
-  steps.forEach(s => deps[s.name].forEach(d => g.setEdge("s:" + d, "s:" + s.name)));
-  dagre.layout(g);
+  const laid = bestLayout(steps, deps);
   const exit = S.check && S.checkedEdits === S.edits ? S.check.onExit : null;
-  const graph = g.graph();
-  const width = Math.max(graph.width, exit ? W + 12 : 0), height = graph.height + (exit ? H + 24 : 0);
-  const svgEl = svg("svg", { width, height, viewBox: "0 0 " + width + " " + height, role: "group",
+  const width = Math.max(laid.width, exit ? W + 12 : 0), height = laid.height + (exit ? H + 24 : 0);
+  S.drawn = { width, height, rankdir: laid.rankdir };
+  S.fit = fitFor(width);
+  const svgEl = svg("svg", { role: "group", "data-rankdir": laid.rankdir,
     "aria-label": "pipeline DAG: " + steps.length + " step" + (steps.length > 1 ? "s" : "") + "; each step is a button that opens its card" });
   const defs = svg("defs");
   const marker = svg("marker", { id: "arrow", viewBox: "0 0 10 10", refX: 10, refY: 5, markerWidth: 7, markerHeight: 7, orient: "auto-start-reverse" });
   marker.appendChild(svg("path", { d: "M 0 0 L 10 5 L 0 10 z", class: "arrowhead" }));
   defs.appendChild(marker); svgEl.appendChild(defs);
   // everything drawn goes into one group that zoom and pan move (the canvas)
-  const view = svg("g", { class: "view", transform: "translate(" + S.view.tx + " " + S.view.ty + ") scale(" + S.view.k + ")" });
+  const view = svg("g", { class: "view" });
   svgEl.appendChild(view);
   const byName = Object.fromEntries(steps.map(s => [s.name, s]));
-  g.edges().forEach(e => {
-    const pts = g.edge(e).points;
-    const d = "M " + pts.map(q => q.x.toFixed(1) + " " + q.y.toFixed(1)).join(" L ");
-    const from = e.v.slice(2), to = e.w.slice(2);
+  laid.edges.forEach(({ from, to, points }) => {
+    const d = "M " + points.map(q => q.x.toFixed(1) + " " + q.y.toFixed(1)).join(" L ");
     const wires = wiresBetween(from, byName[to]);
     const title = from + " → " + to + (wires.length ? ": " + wires.join(", ") : " (after)")
         + (conditional.has(from + "->" + to) ? "; runs only when its condition holds" : "");
@@ -77,7 +113,7 @@ export function renderDag() {
     if (c) { c.scrollIntoView({ block: "center" }); const i = c.querySelector("input.step-name"); if (i) i.focus({ preventScroll: true }); }
   };
   steps.forEach(s => {
-    const n = g.node("s:" + s.name), x = n.x - W / 2, y = n.y - H / 2;
+    const n = laid.nodes[s.name], x = n.x - W / 2, y = n.y - H / 2;
     const m = moduleOf(s);
     const label = s.name + " " + (m ? m.key : s.uses) + (bad.has(s.name) ? " (has problems)" : "");
     const tid = "dag-" + domId(s.name);
@@ -96,7 +132,7 @@ export function renderDag() {
     view.appendChild(node);
   });
   if (exit) {
-    const y = graph.height + 12;
+    const y = laid.height + 12;
     const node = svg("g", { class: "exit", "data-exit": "" });
     node.append(svg("title", {}, "on exit: " + exit + " (runs after the pipeline, whatever its outcome)"), svg("rect", { x: 6, y, width: W, height: H, rx: 6 }),
       svg("text", { x: 16, y: y + 19, class: "name" }, "on exit"), svg("text", { x: 16, y: y + 36, class: "mod" }, exit.length > 26 ? exit.slice(0, 25) + "…" : exit));
@@ -114,8 +150,11 @@ export function renderDag() {
       ["mouseleave", "blur"].forEach(ev => chip.addEventListener(ev, () => mark(false)));
       chips.appendChild(chip);
     });
-    box.appendChild(chips);
+    chipBox.appendChild(chips);
   }
-  box.append(canvasTools(svgEl, view), svgEl);
-  canvasPan(svgEl, view);
+  canvas.appendChild(svgEl);
+  applyView();
+  canvas.scrollLeft = keep.left; canvas.scrollTop = keep.top;
+  canvasPan(svgEl);
+  showFound(false);
 }

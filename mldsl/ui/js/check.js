@@ -35,7 +35,9 @@ export async function runCheck() {
   $("yaml").textContent = r.data.yaml;
   const n = r.data.errors;
   const order = r.data.order || [];
-  const valid = order.length ? "valid: " + order.length + " step" + (order.length > 1 ? "s" : "") + " in order " + order.join(" → ") : "valid (no steps yet)";
+  // a long order would take a dozen lines above the DAG (issue #30 B1): past 8 steps, its ends only
+  const shown = order.length > 8 ? [order[0], "…", order[order.length - 1]] : order;
+  const valid = order.length ? "valid: " + order.length + " step" + (order.length > 1 ? "s" : "") + " in order " + shown.join(" → ") : "valid (no steps yet)";
   setStatus("status", n ? n + " problem" + (n > 1 ? "s" : "") + " to fix" : valid, !n);
   $("save").disabled = n > 0;
 }

@@ -1,5 +1,6 @@
 // mldsl ui: browse the module library, compose a pipeline, see its DAG, check it with the compiler, save it.
 // form.js (a classic script before this module) gives el, widget, fieldBox and check; dagre lays out the DAG.
+import { renderDag } from "./canvas.js";
 import { canvasDrop } from "./canvas-edit.js";
 import { scheduleCheck } from "./check.js";
 import { renderComposer } from "./composer.js";
@@ -33,6 +34,8 @@ function startComposer() {
   loadFiles();
   loadHistory();
   canvasDrop();
+  let resized = null;  // the fit follows the window (a phone turned sideways)
+  window.addEventListener("resize", () => { clearTimeout(resized); resized = setTimeout(renderDag, 150); });
 }
 
 if (typeof document !== "undefined" && document.querySelector('meta[name="mldsl-csrf"]')) document.addEventListener("DOMContentLoaded", startComposer);
