@@ -509,3 +509,42 @@ def test_a_60_and_a_300_step_pipeline_stay_readable_and_navigable(tmp_path: Path
             WebDriverWait(browser, 10, 0.05).until(in_view, f"{wanted} was not scrolled into view")
             severe = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
             assert severe == []
+
+
+def local_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A project of LOCAL_PIPELINE (metrics) and a copy (metrics2, floor 0.4), with no cluster configured."""
+    monkeypatch.setenv("KUBECONFIG", str(tmp_path / "none"))
+    monkeypatch.delenv("ARGO_SERVER", raising=False)
+    monkeypatch.delenv("KUBERNETES_SERVICE_HOST", raising=False)
+    monkeypatch.delenv("MLDSL_HOME", raising=False)
+    root = tmp_path / "metrics"
+    root.mkdir()
+    (root / "mldsl.yaml").write_text("apiVersion: mldsl/v1\nkind: Project\nmetadata: {name: metrics}\nspec: {}\n")
+    (root / "metrics.yaml").write_text(LOCAL_PIPELINE)
+    second = LOCAL_PIPELINE.replace("{name: metrics}", "{name: metrics2}").replace("default: 0.5", "default: 0.4")
+    (root / "metrics2.yaml").write_text(second)
+    return root
+
+
+def test_run_follows_the_open_pipeline_and_save_and_run_saves_it_first(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue #30 M1: the Run panel runs the pipeline open in the composer (not the project's first), and
+    "Save and run" saves the edits before it runs."""
+    root = local_project(tmp_path, monkeypatch)
+    with studio_in_chromium(Studio(root)) as browser:
+        until = partial(wait_js, browser)
+        until("return document.getElementById('submit-run')")
+        assert browser.find_element("id", "run-pipeline").get_attribute("value") == "metrics"  # nothing open yet
+        open_pipeline(browser, "metrics2", 1)
+        until("return document.getElementById('run-pipeline').value === 'metrics2'")
+        until("return document.querySelector('.run-form [data-name=\"floor\"] input').value === '0.4'")
+        browser.find_element("id", "pipeline-description").send_keys("edited in the composer")
+        page_idle(browser)
+        browser.execute_script("document.getElementById('submit-run').scrollIntoView({block: 'center'})")
+        browser.find_element("id", "submit-run").click()
+        until("return [...document.querySelectorAll('#cluster-log li')].some(l => /local run/.test(l.textContent))")
+        log = browser.find_element("id", "cluster-log").text
+        assert "started a local run of metrics2" in log and "of metrics " not in log, log
+        assert "edited in the composer" in (root / "metrics2.yaml").read_text()
+        status = "return (document.querySelector('#runs li.run[data-run]') || {}).dataset?.status"
+        until(status + " === 'Succeeded' && 1", 120)
+        assert "metrics2" in browser.find_element("css selector", "#runs li.run[data-run]").text

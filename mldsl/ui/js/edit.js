@@ -2,6 +2,7 @@
 import { renderDag } from "./canvas.js";
 import { scheduleCheck } from "./check.js";
 import { renderComposer } from "./composer.js";
+import { followOpen } from "./run-panel.js";
 import { $, S } from "./state.js";
 import { upstream } from "./types.js";
 
@@ -10,6 +11,7 @@ export function changed(structural) {
   S.edits++;
   if (structural) renderComposer();
   renderDag();
+  followOpen();
   scheduleCheck();
 }
 

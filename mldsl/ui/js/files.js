@@ -3,6 +3,7 @@ import { api } from "./api.js";
 import { scheduleCheck } from "./check.js";
 import { renderCluster } from "./cluster.js";
 import { renderComposer } from "./composer.js";
+import { followOpen } from "./run-panel.js";
 import { $, S, setStatus } from "./state.js";
 
 export async function loadFiles() {
@@ -21,6 +22,7 @@ export function newPipeline() {
   S.model = { name: "new-pipeline", description: "", params: [], steps: [] };
   S.check = null; S.dirty = false;
   renderComposer(); scheduleCheck(0);
+  followOpen();
 }
 
 export async function openPipeline(p) {
@@ -31,4 +33,5 @@ export async function openPipeline(p) {
   S.model = r.data.model;
   S.check = null; S.dirty = false;
   renderComposer(); scheduleCheck(0);
+  followOpen();
 }

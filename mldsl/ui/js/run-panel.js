@@ -6,6 +6,8 @@ import { save } from "./save.js";
 import { $, S } from "./state.js";
 
 export let refreshState = () => {};
+// Points the panel at the pipeline open in the composer (issue #30 M1); set when the panel is drawn.
+export let followOpen = () => {};
 
 export function renderRunPanel(data, c) {
   const box = $("run-panel"); box.textContent = "";
@@ -13,7 +15,6 @@ export function renderRunPanel(data, c) {
   if (!names.length) { box.appendChild(el("p", { class: "help", text: "Save a pipeline to run it." })); return; }
   const pick = el("select", { id: "run-pipeline" });
   names.forEach(n => pick.appendChild(el("option", { value: n, text: n })));
-  if (S.model && names.includes(S.model.name)) pick.value = S.model.name;
   const where = el("fieldset", { class: "where" }, el("legend", { text: "Where" }));
   const radio = (value, text, disabled) => {
     const id = "where-" + value;
@@ -56,6 +57,7 @@ export function renderRunPanel(data, c) {
   const fill = () => {
     form.textContent = ""; boxes = {}; inputs = {};
     fields = data.pipelines[pick.value] || [];
+    if (!data.pipelines[pick.value]) form.appendChild(el("p", { class: "help", text: "Not saved yet: Save and run saves it first, then runs it with its params' defaults." }));
     const kept = S.runValues[pick.value] || {};
     fields.forEach(f => {
       const w = widget(f.name in kept ? { ...f, hasDefault: true, default: kept[f.name] } : f, () => recheck());
@@ -82,7 +84,7 @@ export function renderRunPanel(data, c) {
     const { n, params } = problemsOf();
     if (n) return;
     const pipeline = pick.value;
-    if (S.dirty && S.model && S.model.name === pipeline) {  // Run acts on the saved files: save first
+    if (S.dirty && S.model && S.model.name === pipeline) {  // Run acts on the saved files: save the open one first
       await save();
       if (S.dirty) { say("not run: the pipeline could not be saved (see above)", false); return; }
     }
@@ -93,4 +95,14 @@ export function renderRunPanel(data, c) {
   });
   box.append(el("label", { for: "run-pipeline", text: "Pipeline (as saved)" }), pick, where, state, form, el("div", { class: "run-actions" }, runBtn, why));
   fill();
+  // the pipeline open in the composer is the one Run runs, once it has steps (a new, empty one is not)
+  followOpen = () => {
+    const stale = pick.querySelector("option[data-unsaved]");
+    if (stale) stale.remove();
+    const open = S.model && S.model.name;
+    if (!open || (!names.includes(open) && !S.model.steps.length)) { if (stale) fill(); return; }
+    if (!names.includes(open)) pick.appendChild(el("option", { value: open, text: open + " (not saved yet)", "data-unsaved": "" }));
+    if (pick.value !== open || stale) { pick.value = open; fill(); }
+  };
+  followOpen();
 }
