@@ -92,10 +92,13 @@ export function paramDetails(p) {
       input = el("input", { type: "checkbox", id: fid }); input.checked = p[key] === true;
       input.addEventListener("change", () => { if (input.checked) p[key] = true; else delete p[key]; changed(false); });
     } else {
-      input = el("input", { type: kind === "number" ? "number" : "text", step: kind === "number" ? "any" : null, id: fid, class: kind === "text" ? "" : "mono" });
+      // a limit is kept as typed (issue #30 M3): read as a number when it is one (form.js's NUMBER), else the
+      // text goes to the compiler, which refuses it at this field
+      input = el("input", { type: "text", inputmode: kind === "number" ? "decimal" : null, id: fid, class: kind === "text" ? "" : "mono" });
       input.value = p[key] === undefined ? "" : String(p[key]);
       input.addEventListener("input", () => {
-        if (input.value === "") delete p[key]; else p[key] = kind === "number" ? Number(input.value) : input.value;
+        const t = input.value.trim();
+        if (input.value === "") delete p[key]; else p[key] = kind === "number" && NUMBER.test(t) ? Number(t) : input.value;
         changed(false);
       });
     }
