@@ -131,6 +131,8 @@ def _short(v: Any) -> str:
 @click.pass_obj
 def show(obj: Any, run_id: str) -> None:
     """One run's steps and outputs (RUN: an id, a unique prefix of one, or 'latest')."""
+    from mldsl.ops.run_logs import step_logs  # lazy, as this file's other imports: the CLI starts fast
+
     store, fmt = obj
     record = store.find(run_id)
     if record is None:
@@ -144,6 +146,8 @@ def show(obj: Any, run_id: str) -> None:
     )
     if record.get("message"):
         click.echo(f"  {record['message']}")
+    folder = store.folder_of(record)
+    click.echo(f"folder: {folder}")
     click.echo("params:")
     for k, v in record.get("params", {}).items():
         click.echo(f"  {k} = {_short(v)}")
@@ -154,7 +158,9 @@ def show(obj: Any, run_id: str) -> None:
             extra = " (cached)" if s.get("cached") else ""
             if s.get("attempts", 1) > 1:
                 extra += f" after {s['attempts']} attempts"
-            click.echo(f"  {step:<24} {s['phase']:<10} {s.get('duration', 0):>7.1f}s{extra}  {s.get('log', '')}")
+            click.echo(f"  {step:<24} {s['phase']:<10} {s.get('duration', 0):>7.1f}s{extra}")
+            for log in step_logs(folder, s):  # every log, a job's and each replica's too (#30 M5), as full paths
+                click.echo(f"    log: {folder / log}")
             for item in s.get("items", []):
                 click.echo(f"    [{_short(item.get('item'))}] {item['phase']} {json.dumps(item.get('outputs', {}))}")
             if s.get("outputs"):

@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from mldsl.ops.run_logs import step_logs
+
 #: lines of each step's log shown in a run's details
 LOG_TAIL = 30
 #: local runs listed (newest first)
@@ -147,7 +149,9 @@ class LocalRuns:
                 entry["outputs"] = {k: v for k, v in (step.get("outputs") or {}).items() if not isinstance(v, (dict, list))}
                 if step.get("notebook"):  # a notebook step: the notebook as it ran, and its HTML
                     entry["notebook"] = step["notebook"]
-                entry["log"] = _tail(folder, step["log"]) if step.get("log") else ""
+                # every log of the step (a job's inner step, each replica's: #30 M5), each with its tail
+                entry["logs"] = [{"path": log, "tail": _tail(folder, log)} for log in step_logs(folder, step)]
+                entry["log"] = entry["logs"][0]["tail"] if entry["logs"] else ""
                 steps[name if group == "steps" else f"{name} (on exit)"] = entry
         return {**_summary(record), "steps": steps, "folder": str(folder)}
 

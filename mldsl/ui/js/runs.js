@@ -63,7 +63,13 @@ export async function showRun(id, box) {
     if (outs.length) d.appendChild(el("div", { class: "mono", text: outs.join(", ") }));
     if (st.notebook) d.appendChild(el("div", { class: "mono", text: "notebook " + st.notebook.file + " as it ran: " + st.notebook.executed
       + Object.entries(st.notebook.html || {}).map(([k, v]) => "; as HTML (" + k + "): " + v).join("") }));
-    d.appendChild(el("pre", { class: "log", tabindex: "0", "aria-label": "log of " + name, text: st.log || "(no output)" }));
+    // every log of the step: a Spark or training job's, each replica's (issue #30 M5), each under its path
+    const logs = st.logs && st.logs.length ? st.logs : [{ path: null, tail: st.log }];
+    logs.forEach((log, i) => {
+      if (log.path) d.appendChild(el("div", { class: "help mono log-path", text: log.path }));
+      d.appendChild(el("pre", { class: "log", tabindex: "0", "aria-label": "log of " + name + (i && log.path ? " (" + log.path + ")" : ""),
+        text: log.tail || "(no output)" }));
+    });
     box.appendChild(d);
   });
 }
