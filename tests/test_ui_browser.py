@@ -548,3 +548,44 @@ def test_run_follows_the_open_pipeline_and_save_and_run_saves_it_first(tmp_path:
         status = "return (document.querySelector('#runs li.run[data-run]') || {}).dataset?.status"
         until(status + " === 'Succeeded' && 1", 120)
         assert "metrics2" in browser.find_element("css selector", "#runs li.run[data-run]").text
+
+
+SLOW_PROJECT = {
+    "mldsl.yaml": "apiVersion: mldsl/v1\nkind: Project\nmetadata: {name: slow}\nspec:\n  module_paths: [modules]\n",
+    "modules/quick.yaml": "apiVersion: mldsl/v1\nkind: Module\nmetadata: {name: quick, version: 1.0.0}\nspec:\n"
+    "  inputs: {}\n  outputs: {out: int}\n  run:\n    python:\n      source: |\n        write_output('out', 1)\n",
+    "modules/nap.yaml": "apiVersion: mldsl/v1\nkind: Module\nmetadata: {name: nap, version: 1.0.0}\nspec:\n"
+    "  inputs: {x: {type: int}}\n  outputs: {}\n  run:\n    python:\n      source: |\n"
+    "        import time\n        print('napping', flush=True)\n        time.sleep(8)\n",
+    "slow.yaml": "apiVersion: mldsl/v1\nkind: Pipeline\nmetadata: {name: slow}\nspec:\n  steps:\n"
+    "    first: {uses: quick@1}\n    second: {uses: nap@1, with: {x: '${{ steps.first.outputs.out }}'}}\n",
+}
+
+
+def test_the_runs_panel_shows_a_run_as_it_goes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue #30 M2: a running run is not stuck at "0.0 s" with no steps until the end: the panel shows how many
+    steps are done, each started step's phase and time, and the running step's log, while it runs."""
+    monkeypatch.setenv("KUBECONFIG", str(tmp_path / "none"))
+    monkeypatch.delenv("ARGO_SERVER", raising=False)
+    monkeypatch.delenv("KUBERNETES_SERVICE_HOST", raising=False)
+    monkeypatch.delenv("MLDSL_HOME", raising=False)
+    root = tmp_path / "slow"
+    for name, text in SLOW_PROJECT.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+    with studio_in_chromium(Studio(root)) as browser:
+        until = partial(wait_js, browser)
+        until("return document.getElementById('submit-run')")
+        browser.execute_script("document.getElementById('submit-run').click()")
+        running = "const r = document.querySelector('#runs li.run[data-run]'); return r && r.dataset.status === 'Running' && r"
+        item = until(running + ".querySelector('[data-step-progress=\"second\"]')", 60)
+        until(
+            "const p = document.querySelector('#runs li.run[data-status=\"Running\"] .progress');"
+            "return p && p.dataset.progress === '1/2' && /Running second · [1-9]/.test(p.textContent)",
+            30,
+        )
+        assert "Succeeded first" in browser.execute_script("return arguments[0].closest('.progress').textContent", item)
+        # the running run is open: the running step's log as it grows
+        until("return [...document.querySelectorAll('.run-details pre.log')].some(p => /napping/.test(p.textContent))", 30)
+        assert browser.execute_script("return document.querySelector('#runs li.run').dataset.status") == "Running"
+        until("return (document.querySelector('#runs li.run[data-run]') || {}).dataset?.status === 'Succeeded'", 60)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -195,7 +196,12 @@ def _run_and_report(runner: Any, view: Any, store: Any, fmt: str) -> None:
     if isinstance(view, Lines):
         echo_err(f"mldsl run: {runner.run_id} in {runner.folder}")
     runner.start()
+    stop = threading.Event()
+    writer = threading.Thread(target=_record_as_it_goes, args=(runner, store, stop), daemon=True)
+    writer.start()
     finished = wait_loop(runner)
+    stop.set()
+    writer.join()
     view.close(runner.execution)
     record = runner.save()
     if not finished:
@@ -203,6 +209,21 @@ def _run_and_report(runner: Any, view: Any, store: Any, fmt: str) -> None:
         record["message"] = "stopped (Ctrl-C)"
         store.write_record(runner.folder, record)
     _report(record, runner.folder, fmt)
+
+
+#: seconds between two writes of a running run's record
+PROGRESS_EVERY = 1.0
+
+
+def _record_as_it_goes(runner: Any, store: Any, stop: threading.Event) -> None:
+    """Write the record again every PROGRESS_EVERY seconds while the run goes (issue #30 M2): its readers (the
+    UI's runs panel, ``mldsl runs show``) see each step's phase and time before the end, not only after."""
+    while not stop.wait(PROGRESS_EVERY):
+        try:
+            record = runner.record()
+        except RuntimeError:  # a step's node was added while the record was read: the next tick has it
+            continue
+        store.write_record(runner.folder, record)
 
 
 def _report(record: dict[str, Any], folder: Path, fmt: str) -> None:

@@ -59,6 +59,12 @@ def _summary(record: dict[str, Any]) -> dict[str, Any]:
         "changed": record.get("changed") or {},
         "outputs": outputs,
         "message": record.get("message"),
+        # each step's phase and times, for the progress of a run still going (the record is written as it goes)
+        "steps": {
+            str(name): {k: step.get(k) for k in ("phase", "started", "duration") if k in step}
+            for name, step in (record.get("steps") or {}).items()
+            if isinstance(step, dict)
+        },
     }
 
 

@@ -21,7 +21,9 @@ export async function loadHistory(soon) {
   if (!all.length) box.appendChild(el("p", { class: "help", text: "No runs yet: Run a pipeline above (or mldsl run in a terminal)." }));
   const list = el("ul", { class: "run-list" });
   all.forEach(run => {
-    const duration = run.duration !== undefined ? seconds(run.duration)
+    // a run still going counts its time from its start (its record's duration is of its last write)
+    const duration = RUNNING.has(run.status) && run.started ? seconds(Math.max(0, (Date.now() - Date.parse(run.started)) / 1000))
+      : run.duration !== undefined && run.duration !== null ? seconds(run.duration)
       : run.finished && run.started ? seconds((Date.parse(run.finished) - Date.parse(run.started)) / 1000) : "";
     const changed = Object.entries(run.where === "local" ? (run.changed || {}) : (run.params || {})).map(([k, v]) => k + "=" + (typeof v === "string" ? v : JSON.stringify(v)));
     const outs = Object.entries(run.outputs || {}).filter(([, v]) => typeof v !== "string" || v.length < 40).map(([k, v]) => k + "=" + (typeof v === "number" ? +v.toFixed(4) : v));
@@ -31,18 +33,23 @@ export async function loadHistory(soon) {
       el("span", { class: "help", text: " · " + (run.where === "local" ? "this machine" : "cluster") + " · " + ago(run.started) + (duration ? " · " + duration : "") }),
       changed.length ? el("div", { class: "help mono", text: "params: " + changed.join(", ") }) : null,
       outs.length ? el("div", { class: "mono", text: "outputs: " + outs.join(", ") }) : null,
-      run.message ? el("div", { class: "bad", text: run.message }) : null);
+      run.message ? el("div", { class: "bad", text: run.message }) : null,
+      RUNNING.has(run.status) ? progress(run) : null);
     if (run.link) item.appendChild(el("a", { href: run.link, target: "_blank", rel: "noopener", text: "open in the Argo UI" }));
     if (run.where === "local" && run.id) {
       const more = el("button", { type: "button", class: "show-run", text: "steps and logs", "aria-expanded": "false", "aria-label": "steps and logs of " + run.id });
       const details = el("div", { class: "run-details" });
       more.addEventListener("click", async () => {
-        if (more.getAttribute("aria-expanded") === "true") { details.textContent = ""; more.setAttribute("aria-expanded", "false"); S.openRun = null; return; }
+        if (more.getAttribute("aria-expanded") === "true") {
+          details.textContent = ""; more.setAttribute("aria-expanded", "false"); S.openRun = null; (S.closedRuns = S.closedRuns || new Set()).add(run.id); return;
+        }
         S.openRun = run.id;
         await showRun(run.id, details);
         more.setAttribute("aria-expanded", "true");
       });
       item.append(more, details);
+      // a run going is shown open (its steps' logs as they grow), unless it was closed or another is open
+      if (!S.openRun && RUNNING.has(run.status) && !(S.closedRuns && S.closedRuns.has(run.id))) S.openRun = run.id;
       if (S.openRun === run.id) { showRun(run.id, details); more.setAttribute("aria-expanded", "true"); }
     }
     list.appendChild(item);
@@ -50,6 +57,22 @@ export async function loadHistory(soon) {
   box.appendChild(list);
   const going = all.some(x => RUNNING.has(x.status));
   S.historyTimer = setTimeout(loadHistory, going || soon ? 1500 : 15000);
+}
+
+// A run still going (issue #30 M2): how many steps are done, and each started step's phase and time.
+function progress(run) {
+  const steps = Object.entries(run.steps || {});
+  const done = steps.filter(([, st]) => !RUNNING.has(st.phase)).length;
+  const box = el("div", { class: "progress", "data-progress": done + "/" + steps.length });
+  box.appendChild(el("div", { class: "help", text: steps.length ? done + " of " + steps.length + " steps done" : "starting…" }));
+  const list = el("ul", { class: "progress-steps" });
+  steps.forEach(([name, st]) => {
+    const time = RUNNING.has(st.phase) && st.started ? seconds(Math.max(0, (Date.now() - Date.parse(st.started)) / 1000)) : seconds(st.duration);
+    list.appendChild(el("li", { class: "mono", "data-step-progress": name },
+      el("span", { class: "phase " + String(st.phase).toLowerCase(), text: st.phase }), el("span", { text: " " + name + (time ? " · " + time : "") })));
+  });
+  box.appendChild(list);
+  return box;
 }
 
 export async function showRun(id, box) {
