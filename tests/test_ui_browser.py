@@ -589,3 +589,28 @@ def test_the_runs_panel_shows_a_run_as_it_goes(tmp_path: Path, monkeypatch: pyte
         until("return [...document.querySelectorAll('.run-details pre.log')].some(p => /napping/.test(p.textContent))", 30)
         assert browser.execute_script("return document.querySelector('#runs li.run').dataset.status") == "Running"
         until("return (document.querySelector('#runs li.run[data-run]') || {}).dataset?.status === 'Succeeded'", 60)
+
+
+def test_a_param_renamed_in_the_composer_is_renamed_in_on_exit(project: Path) -> None:
+    """Issue #30 M10: renaming a param renamed it in the steps' inputs only; the exit handler still read the old
+    name, and the next save wrote it back (MLD301 on_exit: unknown param)."""
+    from selenium.webdriver.common.keys import Keys
+
+    with studio_in_chromium(Studio(project)) as browser:
+        open_pipeline(browser, "churn-train", 6)
+        name = browser.find_element("css selector", '[aria-label="name of param webhook"]')
+        name.send_keys(Keys.CONTROL, "a")
+        name.send_keys("alert_url", Keys.TAB)
+        page_idle(browser)
+        assert browser.execute_script("return S.model.on_exit.with.url") == "${{ params.alert_url }}"
+        for edit in ("", " (edited)"):  # a second save writes the model's on_exit again: still the new name
+            if edit:
+                browser.find_element("id", "pipeline-description").send_keys(edit)
+            page_idle(browser)
+            browser.execute_script("document.getElementById('save').click()")
+            wait_js(browser, "return /^saved/.test(document.getElementById('save-status').textContent)")
+            browser.execute_script("document.getElementById('save-status').textContent = ''")
+    saved = (project / "pipelines" / "churn-train.yaml").read_text()
+    assert 'url: "${{ params.alert_url }}"' in saved and "params.webhook" not in saved
+    p = validate(project / "pipelines" / "churn-train.yaml")
+    assert p.returncode == 0, p.stderr

@@ -59,11 +59,23 @@ export function renameStep(step, to) {
   }
   step.was = step.was || from;
   step.name = to;
-  const pattern = new RegExp("steps\\." + from + "\\.", "g");
-  S.model.steps.forEach(s => {
-    for (const [k, v] of Object.entries(s.with || {})) if (typeof v === "string") s.with[k] = v.replace(pattern, "steps." + to + ".");
-  });
+  renameReferences("steps", from, to);
   changed(true);
+}
+
+// A renamed step or param, renamed everywhere the model refers to it: the steps' inputs and properties (when,
+// for each…), the pipeline's outputs and its exit handler (issue #30 M10: a param renamed in with: only was
+// still named the old way in on_exit, and the next save wrote the old name back: MLD301 unknown param).
+export function renameReferences(kind, from, to) {
+  const pattern = new RegExp("\\b" + kind + "\\." + from + "\\b", "g");
+  const fix = v => typeof v === "string" ? v.replace(pattern, kind + "." + to)
+    : Array.isArray(v) ? v.map(fix) : v && typeof v === "object" ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, fix(x)])) : v;
+  S.model.steps.forEach(s => {
+    if (s.with) s.with = fix(s.with);
+    if (s.props) s.props = fix(s.props);
+  });
+  if (S.model.outputs) S.model.outputs = fix(S.model.outputs);
+  if (S.model.on_exit) S.model.on_exit = fix(S.model.on_exit);
 }
 
 // Removing a step can be undone (U10): the bar above the steps offers it until the next structural edit.

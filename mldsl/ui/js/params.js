@@ -1,5 +1,5 @@
 // The params' rows and the pipeline's settings (outputs, schedule, exit handler).
-import { changed, pinned } from "./edit.js";
+import { changed, renameReferences, pinned } from "./edit.js";
 import { $, S, domId } from "./state.js";
 
 export const PARAM_TYPES = ["str", "int", "float", "bool", "artifact", "enum", "secret", "list[str]", "list[int]", "list[float]", "dict[str, str]"];
@@ -22,11 +22,8 @@ export function paramRow(p) {
       row.querySelector("[data-err]").textContent = "there is already a param named " + to;
       return;
     }
-    const pattern = new RegExp("params\\." + p.name + "\\b", "g");
-    S.model.steps.forEach(s => {
-      for (const [k, v] of Object.entries(s.with)) if (typeof v === "string") s.with[k] = v.replace(pattern, "params." + to);
-      if (s.reads) s.reads = s.reads.map(r => r === p.name ? to : r);
-    });
+    renameReferences("params", p.name, to);
+    S.model.steps.forEach(s => { if (s.reads) s.reads = s.reads.map(r => r === p.name ? to : r); });
     p.was = p.was || p.name;
     p.name = to; changed(true);
   });
