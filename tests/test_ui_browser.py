@@ -585,8 +585,8 @@ def test_the_runs_panel_shows_a_run_as_it_goes(tmp_path: Path, monkeypatch: pyte
             30,
         )
         assert "Succeeded first" in browser.execute_script("return arguments[0].closest('.progress').textContent", item)
-        # the running run is open: the running step's log as it grows
-        until("return [...document.querySelectorAll('.run-details pre.log')].some(p => /napping/.test(p.textContent))", 30)
+        # the running step's log as it grows, under the progress
+        until("return [...document.querySelectorAll('.progress pre.running-tail')].some(p => /napping/.test(p.textContent))", 30)
         assert browser.execute_script("return document.querySelector('#runs li.run').dataset.status") == "Running"
         until("return (document.querySelector('#runs li.run[data-run]') || {}).dataset?.status === 'Succeeded'", 60)
 
@@ -614,3 +614,51 @@ def test_a_param_renamed_in_the_composer_is_renamed_in_on_exit(project: Path) ->
     assert 'url: "${{ params.alert_url }}"' in saved and "params.webhook" not in saved
     p = validate(project / "pipelines" / "churn-train.yaml")
     assert p.returncode == 0, p.stderr
+
+
+def test_edit_feedback_is_on_screen_and_ctrl_z_undoes(project: Path) -> None:
+    """Issue #30 M6: a wire refused on the canvas and a step removed at the bottom of the page are said where the
+    user is (the page does not jump; Undo is on screen), and Ctrl+Z undoes edits (not inside a text box)."""
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.keys import Keys
+
+    on_screen = """const r = document.getElementById(arguments[0]).getBoundingClientRect();
+        return r.height > 0 && r.top >= 0 && r.bottom <= innerHeight && r.left >= 0 && r.right <= innerWidth;"""
+    with studio_in_chromium(Studio(project)) as browser:
+        browser.set_window_size(1280, 900)
+        open_pipeline(browser, "churn-train", 6)
+        count = "return S.model.steps.length"
+        # a refused wire (a cycle: train's model into load's source), dragged on the canvas far below the top
+        out = browser.find_element("css selector", '#dag .port.out[data-step="train"][data-port="model"]')
+        into = browser.find_element("css selector", '#dag .port.in[data-step="load"][data-port="source"]')
+        browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", out)
+        ActionChains(browser).click_and_hold(out).move_to_element(into).release(into).perform()
+        wait_js(browser, "return /Not wired/.test(document.getElementById('undo-bar').textContent)")
+        assert browser.execute_script(on_screen, "undo-bar")
+        # removing the last step from its card: the page stays where it is, Undo is on screen and focused
+        page_idle(browser)
+        remove = browser.find_element("css selector", '[aria-label="remove step publish"]')
+        browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", remove)
+        at = browser.execute_script("return scrollY")
+        card = browser.execute_script("return document.querySelector('[data-step=\"publish\"]').offsetHeight")
+        remove.click()
+        wait_js(browser, "return document.getElementById('undo')")
+        assert browser.execute_script(on_screen, "undo") and browser.switch_to.active_element.get_attribute("id") == "undo"
+        assert abs(browser.execute_script("return scrollY") - at) <= card + 40  # the card's height went, no more
+        assert browser.execute_script(count) == 5
+        # Ctrl+Z puts it back; typed in a text box, Ctrl+Z is the box's own
+        page_idle(browser)
+        browser.execute_script("document.activeElement.blur()")
+        ActionChains(browser).key_down(Keys.CONTROL).send_keys("z").key_up(Keys.CONTROL).perform()
+        wait_js(browser, "return S.model.steps.length === 6 && S.model.steps[5].name === 'publish'")
+        description = browser.find_element("id", "pipeline-description")
+        description.send_keys(" more")
+        description.send_keys(Keys.CONTROL, "z")
+        assert browser.execute_script(count) == 6
+        page_idle(browser)
+        browser.find_element("css selector", '[data-module="check-metrics"] .add-step').click()
+        wait_js(browser, "return S.model.steps.length === 7")
+        browser.execute_script("document.activeElement.blur()")
+        ActionChains(browser).key_down(Keys.CONTROL).send_keys("z").key_up(Keys.CONTROL).perform()
+        wait_js(browser, "return S.model.steps.length === 6")
+        assert "Undone" in browser.find_element("id", "undo-bar").text

@@ -1,6 +1,7 @@
 // Canvas editing: ports to wire by dragging, modules dropped from the library.
 import { svg } from "./canvas.js";
 import { addStep, changed, descendants, moduleOf, setWith } from "./edit.js";
+import { feedback } from "./feedback.js";
 import { $, S } from "./state.js";
 import { assignable } from "./types.js";
 
@@ -41,15 +42,14 @@ export function startWire(ev, view, from, out) {
     const port = hit && hit.closest && hit.closest(".port.in");
     if (!port) return;
     const [to, input] = inputOf(port);
-    const bar = $("undo-bar");
     if (!to || !input || !fitsWire(from, out, to, input)) {
-      bar.textContent = "Not wired: " + from.name + "." + out.name + " (" + out.typeText + ") does not fit " + port.dataset.step + "." + port.dataset.port + (input ? " (" + input.typeText + ")" : "") + ", or would make a cycle.";
+      feedback("Not wired: " + from.name + "." + out.name + " (" + out.typeText + ") does not fit " + port.dataset.step + "." + port.dataset.port + (input ? " (" + input.typeText + ")" : "") + ", or would make a cycle.");
       return;
     }
     setWith(to, input.name, "${{ steps." + from.name + ".outputs." + out.name + " }}");
     const steps = S.model.steps, a = steps.indexOf(from), b = steps.indexOf(to);
     if (a > b) { steps.splice(b, 1); steps.splice(steps.indexOf(from) + 1, 0, to); }  // the card list follows the wiring
-    bar.textContent = "Wired " + from.name + "." + out.name + " → " + to.name + "." + input.name + ".";
+    feedback("Wired " + from.name + "." + out.name + " → " + to.name + "." + input.name + ".");
     changed(true);
   };
   window.addEventListener("pointermove", move); window.addEventListener("pointerup", up);

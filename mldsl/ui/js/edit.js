@@ -3,7 +3,9 @@ import { renderDag } from "./canvas.js";
 import { scheduleCheck } from "./check.js";
 import { renderComposer } from "./composer.js";
 import { followOpen } from "./run-panel.js";
+import { feedback } from "./feedback.js";
 import { $, S } from "./state.js";
+import { remember } from "./undo.js";
 import { upstream } from "./types.js";
 
 export function changed(structural) {
@@ -12,6 +14,7 @@ export function changed(structural) {
   if (structural) renderComposer();
   renderDag();
   followOpen();
+  remember(structural);
   scheduleCheck();
 }
 
@@ -84,17 +87,15 @@ export function removeStep(step) {
   const at = S.model.steps.indexOf(step);
   S.model.steps.splice(at, 1);
   changed(true);
-  const bar = $("undo-bar");
-  bar.textContent = "";
   const undo = el("button", { type: "button", id: "undo", text: "Undo" });
   undo.addEventListener("click", () => {
-    S.model = JSON.parse(before); bar.textContent = ""; changed(true);
+    S.model = JSON.parse(before); feedback(""); changed(true);
     const card = document.querySelector('[data-step="' + CSS.escape(step.name) + '"] input.step-name');
     if (card) card.focus();
   });
   const readers = S.model.steps.filter(o => upstream(o).has(step.name)).map(o => o.name);
-  bar.append(el("span", { text: "Removed step " + step.name + (readers.length ? "; " + readers.join(", ") + " read from it: choose another source there" : "") + ". " }), undo);
-  undo.focus();
+  feedback("Removed step " + step.name + (readers.length ? "; " + readers.join(", ") + " read from it: choose another source there" : "") + ". ", undo);
+  undo.focus({ preventScroll: true });  // the bar is on screen, fixed: the page does not jump to it (#30 M6)
 }
 
 export function moduleOf(step) {

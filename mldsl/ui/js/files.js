@@ -5,6 +5,7 @@ import { renderCluster } from "./cluster.js";
 import { renderComposer } from "./composer.js";
 import { followOpen } from "./run-panel.js";
 import { $, S, setStatus } from "./state.js";
+import { resetHistory } from "./undo.js";
 
 export async function loadFiles() {
   const r = await api("GET", "/api/files");
@@ -23,6 +24,7 @@ export function newPipeline() {
   S.check = null; S.dirty = false;
   renderComposer(); scheduleCheck(0);
   followOpen();
+  resetHistory();
 }
 
 export async function openPipeline(p) {
@@ -34,4 +36,5 @@ export async function openPipeline(p) {
   S.check = null; S.dirty = false;
   renderComposer(); scheduleCheck(0);
   followOpen();
+  resetHistory();
 }

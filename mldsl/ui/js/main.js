@@ -10,6 +10,7 @@ import { loadLibrary, renderLibrary } from "./library.js";
 import { loadHistory } from "./runs.js";
 import { save } from "./save.js";
 import { $, S } from "./state.js";
+import { undoKeys } from "./undo.js";
 
 function startComposer() {
   S.csrf = document.querySelector('meta[name="mldsl-csrf"]').content;
@@ -34,6 +35,7 @@ function startComposer() {
   loadFiles();
   loadHistory();
   canvasDrop();
+  undoKeys();
   let resized = null;  // the fit follows the window (a phone turned sideways)
   window.addEventListener("resize", () => { clearTimeout(resized); resized = setTimeout(renderDag, 150); });
 }

@@ -1,6 +1,5 @@
 // Runs, local and cluster, newest first, polled while one is going.
 import { api } from "./api.js";
-import { changed } from "./edit.js";
 import { $, S } from "./state.js";
 
 export const RUNNING = new Set(["Running", "Pending", "Starting"]);
@@ -40,16 +39,12 @@ export async function loadHistory(soon) {
       const more = el("button", { type: "button", class: "show-run", text: "steps and logs", "aria-expanded": "false", "aria-label": "steps and logs of " + run.id });
       const details = el("div", { class: "run-details" });
       more.addEventListener("click", async () => {
-        if (more.getAttribute("aria-expanded") === "true") {
-          details.textContent = ""; more.setAttribute("aria-expanded", "false"); S.openRun = null; (S.closedRuns = S.closedRuns || new Set()).add(run.id); return;
-        }
+        if (more.getAttribute("aria-expanded") === "true") { details.textContent = ""; more.setAttribute("aria-expanded", "false"); S.openRun = null; return; }
         S.openRun = run.id;
         await showRun(run.id, details);
         more.setAttribute("aria-expanded", "true");
       });
       item.append(more, details);
-      // a run going is shown open (its steps' logs as they grow), unless it was closed or another is open
-      if (!S.openRun && RUNNING.has(run.status) && !(S.closedRuns && S.closedRuns.has(run.id))) S.openRun = run.id;
       if (S.openRun === run.id) { showRun(run.id, details); more.setAttribute("aria-expanded", "true"); }
     }
     list.appendChild(item);
@@ -72,7 +67,18 @@ function progress(run) {
       el("span", { class: "phase " + String(st.phase).toLowerCase(), text: st.phase }), el("span", { text: " " + name + (time ? " · " + time : "") })));
   });
   box.appendChild(list);
+  if (run.id && steps.some(([, st]) => RUNNING.has(st.phase))) runningTail(run.id, box);
   return box;
+}
+
+// The end of the running steps' logs, under the progress (their record's logs, read as they grow).
+async function runningTail(id, box) {
+  const r = await api("GET", "/api/history/run?run=" + encodeURIComponent(id));
+  if (!r.ok) return;
+  Object.entries(r.data.steps).filter(([, st]) => RUNNING.has(st.phase) && st.log).forEach(([name, st]) => {
+    const tail = st.log.split("\n").slice(-8).join("\n");
+    box.appendChild(el("pre", { class: "log running-tail", tabindex: "0", "aria-label": "the end of the log of " + name + ", as it runs", text: tail }));
+  });
 }
 
 export async function showRun(id, box) {
