@@ -11,6 +11,7 @@ import json
 import os
 import sys
 import threading
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -169,7 +170,9 @@ def run_path(
         if isinstance(s.module.run, NotebookRun)
     }
     runner = Runner(prep, view, step_names)
-    _run_and_report(runner, view, store, fmt)
+    # a module's traceback is mapped back to its own file: the project's python files and the built-in modules'
+    sources = [Path(project.root) if project.root else path.parent, Path(str(resources.files("mldsl.modules")))]
+    _run_and_report(runner, view, store, fmt, sources)
 
 
 def notebook_tools_missing(pipeline: Any) -> list[str]:
@@ -188,9 +191,10 @@ def notebook_tools_missing(pipeline: Any) -> list[str]:
     return sorted(n for n in needed if importlib.util.find_spec(n) is None)
 
 
-def _run_and_report(runner: Any, view: Any, store: Any, fmt: str) -> None:
+def _run_and_report(runner: Any, view: Any, store: Any, fmt: str, sources: list[Path] | None = None) -> None:
     """Run with its live view (a table on a terminal, a line per change elsewhere), save the record, report it
     (the record as JSON, or a summary), and exit 0 when it succeeded."""
+    from mldsl.ops import tracebacks
     from mldsl.runner.view import Lines, wait_loop
 
     if isinstance(view, Lines):
@@ -207,6 +211,8 @@ def _run_and_report(runner: Any, view: Any, store: Any, fmt: str) -> None:
     if not finished:
         record["status"] = "Failed"
         record["message"] = "stopped (Ctrl-C)"
+        store.write_record(runner.folder, record)
+    elif sources and record["status"] != "Succeeded" and tracebacks.annotate_failures(record, runner.folder, sources, sources[0]):
         store.write_record(runner.folder, record)
     _report(record, runner.folder, fmt)
 
