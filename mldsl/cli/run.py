@@ -110,6 +110,8 @@ def runs(ctx: click.Context, source: Path, fmt: str) -> None:
     if not records:
         click.echo("no runs yet: mldsl run PATH starts one", err=True)
         return
+    # a header row names the columns (#30 m12)
+    click.echo(f"{'RUN':<36} {'STATUS':<10} {'TIME':>9}  {'STARTED':<20} PARAMS CHANGED")
     for r in records:
         changed = r.get("changed")
         if changed is None:  # a record from before `changed` was kept: the params given

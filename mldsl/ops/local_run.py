@@ -330,12 +330,14 @@ def _run_plain(
 def _summary(record: dict[str, Any], folder: Path) -> None:
     """The end of a run, for people: status, outputs, and a failed step's log tail."""
 
+    from mldsl.runner.wording import plain
+
     def echo(s: str = "") -> None:
-        echo_err(s)
+        echo_out(s)  # the result on stdout (`> log` keeps it), the progress before it on stderr (#30 m11)
 
     echo(f"run {record['run']}: {record['status']} in {record['duration']:.1f}s")
     if record.get("message") and record["status"] != "Succeeded":
-        echo(f"  {record['message']}")
+        echo(f"  {plain(record['message'])}")
     for k, v in record.get("outputs", {}).items():
         echo(f"  output {k}: {v if isinstance(v, str) else json.dumps(v)}")
     for kind in ("steps", "on_exit"):
@@ -349,7 +351,7 @@ def _summary(record: dict[str, Any], folder: Path) -> None:
                     log = folder / node["log"]
                     tail = log_tail(log, 15)  # read from the end: a 400 MB log costs 64 KiB
                     label = step + (f"({node['item']})" if "item" in node else "")
-                    echo(f"--- {label}: {node.get('message', node['phase'])}; last lines of {log}:")
+                    echo(f"--- {label}: {plain(node.get('message', node['phase']))}; last lines of {log}:")
                     for line in tail:
                         echo(f"    {line}")
     echo(f"record: {folder / 'run.json'}")

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from typing import IO, Any
 
 from mldsl.runner.nodes import Node
+from mldsl.runner.wording import plain
 
 _STYLE = {"Succeeded": "green", "Failed": "red", "Error": "red", "Skipped": "dim", "Omitted": "dim", "Running": "cyan"}
 
@@ -71,7 +72,7 @@ class Lines:
                 if node.cached:
                     extra += " (cached)"
                 if node.message and node.phase != "Succeeded":
-                    extra += f": {node.message}"
+                    extra += f": {plain(node.message)}"
             if node.phase in ("Running", "Pending") and node.total is not None and node.group:
                 extra = f" ({node.total} items)"
             line = f"{label}: {node.phase}{extra}"

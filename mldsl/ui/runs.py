@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from mldsl.ops.run_logs import step_logs
+from mldsl.runner.wording import plain
 
 #: lines of each step's log shown in a run's details
 LOG_TAIL = 30
@@ -152,6 +153,8 @@ class LocalRuns:
         for group in ("steps", "on_exit"):
             for name, step in (record.get(group) or {}).items():
                 entry = {k: step.get(k) for k in ("phase", "cached", "attempts", "duration", "message") if k in step}
+                if isinstance(entry.get("message"), str):
+                    entry["message"] = plain(entry["message"])  # Argo's phrasings, said plainly (#30 m11)
                 entry["outputs"] = {k: v for k, v in (step.get("outputs") or {}).items() if not isinstance(v, (dict, list))}
                 if step.get("notebook"):  # a notebook step: the notebook as it ran, and its HTML
                     entry["notebook"] = step["notebook"]
