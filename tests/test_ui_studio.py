@@ -326,3 +326,27 @@ def test_ui_and_forms_files_follow_the_umask(tmp_path: Path, project: Path) -> N
         os.umask(old)
     modes = {f.name: f.stat().st_mode & 0o777 for f in [project / "pipelines" / "fresh.yaml", *out.iterdir()]}
     assert set(modes.values()) == {0o644}, modes
+
+
+def _through_javascript(value: Any) -> Any:
+    """A value as the page sends it back: JavaScript has one number type, so ``1.0`` returns as ``1``."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {k: _through_javascript(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_through_javascript(v) for v in value]
+    return value
+
+
+def test_a_float_written_as_1_0_stays_1_0() -> None:
+    """Issue #30 m14: saving from the composer changed ``max: 1.0`` to ``max: 1`` (and a step's ``0.0`` to ``0``)."""
+    text = (EXAMPLES["churn-train"] / "pipelines" / "churn-train.yaml").read_text()
+    assert "max: 1.0}" in text
+    text = text.replace("learning_rate: 0.05", "learning_rate: 1.0")
+    [doc] = pipelines_in(text)
+    model = _through_javascript(model_of(doc))
+    out = render(model, text, "churn-train")
+    assert out == text
+    model["params"][4]["max"] = 0.95  # a real change is written
+    assert "max: 0.95}" in render(model, text, "churn-train")
