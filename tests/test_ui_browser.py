@@ -507,6 +507,18 @@ def test_a_60_and_a_300_step_pipeline_stay_readable_and_navigable(tmp_path: Path
                 )
 
             WebDriverWait(browser, 10, 0.05).until(in_view, f"{wanted} was not scrolled into view")
+            # the minimap: a click near its bottom scrolls the canvas down there
+            top = browser.execute_script("return document.getElementById('dag-canvas').scrollTop")
+            browser.execute_script(
+                """const m = document.getElementById('dag-minimap'), r = m.getBoundingClientRect();
+                const at = {clientX: r.left + r.width / 2, clientY: r.bottom - 2, pointerId: 1, bubbles: true};
+                m.dispatchEvent(new PointerEvent('pointerdown', at)); m.dispatchEvent(new PointerEvent('pointerup', at));
+                document.getElementById('dag-canvas').scrollTop = document.getElementById('dag-canvas').scrollTop;"""
+            )
+            bottom = browser.execute_script(
+                "const c = document.getElementById('dag-canvas'); return [c.scrollTop, c.scrollHeight - c.clientHeight]"
+            )
+            assert bottom[0] > top and bottom[0] >= bottom[1] - 60, (top, bottom)
             severe = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
             assert severe == []
 

@@ -29,7 +29,7 @@ export function applyView() {
   svgEl.setAttribute("height", Math.ceil(S.drawn.height * s + Math.max(0, S.view.ty)));
 }
 
-function zoom(f) { S.view.k = Math.min(MAX_ZOOM, Math.max(MIN_ZOOM, S.view.k * f)); applyView(); }
+function zoom(f) { S.view.k = Math.min(MAX_ZOOM, Math.max(MIN_ZOOM, S.view.k * f)); applyView(); const c = $("dag-canvas"); if (c.onscroll) c.onscroll(); }
 
 // The toolbar is built once: a check's answer draws the graph again, never the search box being typed in.
 export function canvasTools() {
@@ -95,4 +95,47 @@ export function canvasPan(svgEl) {
     svgEl.addEventListener("pointermove", move); svgEl.addEventListener("pointerup", up);
   });
   svgEl.addEventListener("wheel", ev => { if (!ev.ctrlKey) return; ev.preventDefault(); zoom(ev.deltaY < 0 ? 1.1 : 0.9); }, { passive: false });
+}
+
+// A minimap (issue #30 B1) when the drawing overflows its box: every step as a dot-sized box, the part on
+// screen as a frame; a click or a drag on it scrolls the canvas there. For the mouse: the keyboard has
+// Find a step and the scroll box itself.
+export function minimap(laid, scale) {
+  const box = $("dag-canvas"), old = $("dag-minimap");
+  if (old) old.remove();
+  const W = laid.width * scale, H = laid.height * scale;
+  if (W <= box.clientWidth + 2 && H <= box.clientHeight + 2) return;
+  const k = Math.min(120 / laid.width, 160 / laid.height);
+  const map = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+  map.id = "dag-minimap";
+  map.setAttribute("aria-hidden", "true");
+  map.setAttribute("width", Math.ceil(laid.width * k)); map.setAttribute("height", Math.ceil(laid.height * k));
+  const rect = (x, y, w, h, cls) => {
+    const r = document.createElementNS("http://www.w3.org/2000/svg", "rect");
+    Object.entries({ x, y, width: w, height: h, class: cls }).forEach(([a, v]) => r.setAttribute(a, v));
+    map.appendChild(r);
+    return r;
+  };
+  Object.values(laid.nodes).forEach(n => rect((n.x - 85) * k, (n.y - 23) * k, Math.max(2, 170 * k), Math.max(2, 46 * k), "mini-node"));
+  const frame = rect(0, 0, 0, 0, "mini-frame");
+  const follow = () => {
+    const f = k / scaleOf();  // the zoom may have changed since
+    frame.setAttribute("x", box.scrollLeft * f); frame.setAttribute("y", box.scrollTop * f);
+    frame.setAttribute("width", box.clientWidth * f); frame.setAttribute("height", box.clientHeight * f);
+  };
+  const go = ev => {
+    const r = map.getBoundingClientRect(), f = scaleOf() / k;
+    box.scrollLeft = (ev.clientX - r.left) * f - box.clientWidth / 2;
+    box.scrollTop = (ev.clientY - r.top) * f - box.clientHeight / 2;
+  };
+  map.addEventListener("pointerdown", ev => {
+    ev.preventDefault(); go(ev);
+    try { map.setPointerCapture(ev.pointerId); } catch (e) { /* a pointer the browser does not know */ }
+    const move = e => go(e);
+    const up = () => { map.removeEventListener("pointermove", move); map.removeEventListener("pointerup", up); };
+    map.addEventListener("pointermove", move); map.addEventListener("pointerup", up);
+  });
+  box.onscroll = follow;
+  box.parentElement.appendChild(map);
+  follow();
 }

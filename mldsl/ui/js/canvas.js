@@ -1,6 +1,6 @@
 // The DAG, drawn as SVG: laid out by dagre, the view (fit, zoom, pan, find) in canvas-view.js.
 import { ports } from "./canvas-edit.js";
-import { MIN_SCALE, applyView, availableWidth, canvasPan, canvasTools, fitFor, showFound } from "./canvas-view.js";
+import { MIN_SCALE, applyView, availableWidth, canvasPan, canvasTools, fitFor, minimap, scaleOf, showFound } from "./canvas-view.js";
 import { moduleOf } from "./edit.js";
 import { $, S, domId } from "./state.js";
 import { dependencies, upstream } from "./types.js";
@@ -62,7 +62,7 @@ function canvasBox() {
   const box = $("dag");
   if (!$("dag-canvas")) {
     box.textContent = "";
-    box.append(canvasTools(), el("div", { id: "dag-chips" }), el("div", { id: "dag-canvas", class: "canvas" }));
+    box.append(canvasTools(), el("div", { id: "dag-chips" }), el("div", { class: "canvas-frame" }, el("div", { id: "dag-canvas", class: "canvas" })));
   }
   return { chips: $("dag-chips"), canvas: $("dag-canvas"), tools: box.querySelector(".canvas-tools") };
 }
@@ -75,7 +75,7 @@ export function renderDag() {
   chipBox.textContent = ""; canvas.textContent = "";
   const steps = S.model ? S.model.steps : [];
   tools.hidden = !steps.length;
-  if (!steps.length) { canvas.appendChild(el("p", { class: "help", text: "The DAG appears here: drag a module from the library onto it, or use + Add step." })); return; }
+  if (!steps.length) { const m = $("dag-minimap"); if (m) m.remove(); canvas.appendChild(el("p", { class: "help", text: "The DAG appears here: drag a module from the library onto it, or use + Add step." })); return; }
   const edges = S.check && S.check.edges && S.checkedEdits === S.edits ? S.check.edges : null;
   const deps = dependencies(steps, edges);
   const conditional = new Set((edges || []).filter(e => e[2]).map(e => e[0] + "->" + e[1]));
@@ -156,5 +156,6 @@ export function renderDag() {
   applyView();
   canvas.scrollLeft = keep.left; canvas.scrollTop = keep.top;
   canvasPan(svgEl);
+  minimap(S.drawn.width === laid.width ? laid : { ...laid, width: S.drawn.width, height: S.drawn.height }, scaleOf());
   showFound(false);
 }
