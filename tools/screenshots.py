@@ -127,7 +127,6 @@ def big_canvases(tmp: Path, out: Path) -> None:
                     search.send_keys(find)
                     wait_for(driver, "return document.querySelector('#dag .node.current')")
                     driver.execute_script("document.getElementById('dag').scrollIntoView({block: 'start'})")
-                    time.sleep(0.3)  # the smooth scroll of the search settles
                     driver.save_screenshot(str(out / f"ui-dag{steps}-{size}.png"))
             finally:
                 driver.quit()
