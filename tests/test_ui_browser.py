@@ -674,3 +674,26 @@ def test_edit_feedback_is_on_screen_and_ctrl_z_undoes(project: Path) -> None:
         ActionChains(browser).key_down(Keys.CONTROL).send_keys("z").key_up(Keys.CONTROL).perform()
         wait_js(browser, "return S.model.steps.length === 6")
         assert "Undone" in browser.find_element("id", "undo-bar").text
+
+
+def test_skip_links_reach_the_dag_in_a_few_tabs(project: Path) -> None:
+    """Issue #30 m13: the DAG's first node was Tab 135 from the top; the first Tab now reaches skip links,
+    and "DAG and YAML" brings the canvas within a few Tabs."""
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.keys import Keys
+
+    with studio_in_chromium(Studio(project)) as browser:
+        open_pipeline(browser, "churn-train", 6)
+        browser.execute_script("document.activeElement.blur(); window.scrollTo(0, 0)")
+        ActionChains(browser).send_keys(Keys.TAB).perform()
+        first = browser.switch_to.active_element
+        assert first.text == "Pipeline" and first.is_displayed()  # on screen once focused
+        ActionChains(browser).send_keys(Keys.TAB).perform()
+        assert browser.switch_to.active_element.text == "DAG and YAML"
+        ActionChains(browser).send_keys(Keys.ENTER).perform()
+        wait_js(browser, "return document.activeElement.id === 'side'")
+        tabs = 0
+        while tabs < 15 and not browser.switch_to.active_element.get_attribute("data-node"):
+            ActionChains(browser).send_keys(Keys.TAB).perform()
+            tabs += 1
+        assert browser.switch_to.active_element.get_attribute("data-node") == "load", tabs
