@@ -697,3 +697,23 @@ def test_skip_links_reach_the_dag_in_a_few_tabs(project: Path) -> None:
             ActionChains(browser).send_keys(Keys.TAB).perform()
             tabs += 1
         assert browser.switch_to.active_element.get_attribute("data-node") == "load", tabs
+
+
+def test_save_says_why_it_is_off_and_saved_goes_with_the_next_edit(project: Path) -> None:
+    """Issue #30 m3: Save was disabled whenever there were problems, with no reason, while "saved" stayed green."""
+    with studio_in_chromium(Studio(project)) as browser:
+        open_pipeline(browser, "churn-train", 6)
+        browser.execute_script("document.getElementById('save').click()")
+        wait_js(browser, "return /^saved /.test(document.getElementById('save-status').textContent)")
+        name = browser.find_element("id", "pipeline-name")
+        name.send_keys(" Bad!")  # not a valid name: a problem
+        wait_js(browser, "return document.getElementById('save').disabled")
+        page_idle(browser)
+        status = browser.find_element("id", "save-status")
+        assert status.text == "Save is off until the problem marked in red is fixed.", status.text
+        assert "bad" in (status.get_attribute("class") or "")
+        for _ in " Bad!":
+            name.send_keys("\b")
+        wait_js(browser, "return !document.getElementById('save').disabled")
+        page_idle(browser)
+        assert browser.find_element("id", "save-status").text == "unsaved changes"

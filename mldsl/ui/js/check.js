@@ -39,7 +39,7 @@ export async function runCheck() {
   const shown = order.length > 8 ? [order[0], "…", order[order.length - 1]] : order;
   const valid = order.length ? "valid: " + order.length + " step" + (order.length > 1 ? "s" : "") + " in order " + shown.join(" → ") : "valid (no steps yet)";
   setStatus("status", n ? n + " problem" + (n > 1 ? "s" : "") + " to fix" : valid, !n);
-  $("save").disabled = n > 0;
+  saveState(n);
 }
 
 export function showDiagnostics() {
@@ -64,4 +64,16 @@ export function showDiagnostics() {
   }
   S.check.elsewhere.forEach(d => general.appendChild(el("li", { text: d.path + ":" + d.line + ": " + diagText(d) })));
   renderDag();
+}
+
+// Why Save is off, said beside it; and "saved" no longer shown once the pipeline changed (issue #30 m3).
+// A save's own answer (saved, or why it was refused) stays until the next edit or check says otherwise.
+const SAVE_OFF = /^Save is off/;
+export function saveState(n) {
+  $("save").disabled = n > 0;
+  const status = $("save-status").textContent;
+  const mine = status === "" || SAVE_OFF.test(status) || status === "unsaved changes" || (status.startsWith("saved ") && S.dirty);
+  if (!mine) return;
+  if (n > 0) setStatus("save-status", "Save is off until the " + (n > 1 ? n + " problems" : "problem") + " marked in red " + (n > 1 ? "are" : "is") + " fixed.", false);
+  else setStatus("save-status", S.dirty ? "unsaved changes" : "");
 }

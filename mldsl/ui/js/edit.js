@@ -4,12 +4,13 @@ import { scheduleCheck } from "./check.js";
 import { renderComposer } from "./composer.js";
 import { followOpen } from "./run-panel.js";
 import { feedback } from "./feedback.js";
-import { $, S } from "./state.js";
+import { $, S, setStatus } from "./state.js";
 import { remember } from "./undo.js";
 import { upstream } from "./types.js";
 
 export function changed(structural) {
   S.dirty = true;
+  if ($("save-status").textContent.startsWith("saved ")) setStatus("save-status", "unsaved changes");
   S.edits++;
   if (structural) renderComposer();
   renderDag();
