@@ -11,6 +11,8 @@ from typing import Any, TypeVar
 
 import pytest
 
+pytest.register_assert_rewrite("ui_support")  # the ui tests' shared helpers, also loaded as their fixtures' plugin
+
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 #: The official schemas live beside the clone (../shared), never inside the project.

@@ -171,6 +171,45 @@ def test_falsy_defaults_and_every_page_renders(generated: Path) -> None:
         browser.quit()
 
 
+def test_number_and_date_fields_keep_what_is_typed_or_refuse_it(tmp_path: Path) -> None:
+    """Issue #30 M3, M4: a number box kept `1,5` as 15, `12:30` as 1230 and emptied `abc` (the default applied
+    without a word); the date picker turned 2024-06-15 into 02/02/40615. What is typed now stays as typed: it is
+    read as a number or a date when it is one, else refused with a message at the field."""
+    project = tmp_path / "gpu"
+    shutil.copytree(ROOT / "examples" / "gpu-training", project)
+    out = tmp_path / "forms"
+    forms(project, out)
+    browser = chromium()
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    try:
+        browser.get((out / "pipeline-ranker-training.html").as_uri())
+        field = lambda name: browser.find_element(By.CSS_SELECTOR, f'.field[data-name="{name}"]')  # noqa: E731
+
+        def typed(name: str, text: str) -> tuple[str, str, str]:
+            box = field(name).find_element(By.TAG_NAME, "input")
+            box.send_keys(Keys.CONTROL, "a")
+            box.send_keys(Keys.BACKSPACE)
+            box.send_keys(text)
+            return box.get_attribute("value"), field(name).text, browser.find_element(By.ID, "yaml").text
+
+        for text, why in (("1,5", "write decimals with a point (1.5)"), ("12:30", "not a number"), ("abc", "not a number")):
+            value, shown, exported = typed("epochs", text)
+            assert value == text and why in shown and "default" not in shown, (text, shown)
+            assert "epochs: 15" not in exported and "epochs: 1230" not in exported
+        value, shown, exported = typed("epochs", "40")
+        assert "not a number" not in shown and "epochs: 40" in exported
+        assert "YYYY-MM-DD" in field("day").text  # the help says the format the box reads
+        for text in ("12:30", "2024-02-30", "06/15/2024"):
+            value, shown, _ = typed("day", text)
+            assert value == text and "is not a date: write it as YYYY-MM-DD" in shown, (text, shown)
+        value, shown, exported = typed("day", "2024-06-15")
+        assert value == "2024-06-15" and "not a date" not in shown and "2024-06-15" in exported
+    finally:
+        browser.quit()
+
+
 def test_sweep_form_exports_a_valid_sweep(tmp_path: Path) -> None:
     project = tmp_path / "gpu"
     shutil.copytree(ROOT / "examples" / "gpu-training", project)
@@ -178,12 +217,15 @@ def test_sweep_form_exports_a_valid_sweep(tmp_path: Path) -> None:
     forms(project, out)
     browser = chromium()
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
 
     try:
         browser.get((out / "sweep-ranker-tpe.html").as_uri())
         day = browser.find_element(By.CSS_SELECTOR, '.field[data-name="day"] input')
-        assert day.get_attribute("type") == "date"  # a date-patterned string gets the date picker (issue #14 F7)
-        day.send_keys("07152024")  # the picker's fields, in Chromium's en-US order: month, day, year
+        # a date-patterned string is typed as its help says, YYYY-MM-DD (issue #30 M4; it was a picker, #14 F7)
+        assert day.get_attribute("placeholder") == "YYYY-MM-DD"
+        day.send_keys(Keys.CONTROL, "a")
+        day.send_keys("2024-07-15")
         exported = browser.find_element(By.ID, "yaml").text
     finally:
         browser.quit()

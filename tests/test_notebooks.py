@@ -291,7 +291,7 @@ def test_a_notebook_step_runs_with_papermill_and_feeds_when(tmp_path: Path, monk
     assert "notebook explore.ipynb as it ran: file://" in shown.stdout, shown.stdout + shown.stderr
     assert "notebook as HTML (report): file://" in shown.stdout
 
-    # the UI's runs panel shows the same (mldsl/ui/runs.py feeds app.js's showRun)
+    # the UI's runs panel shows the same (mldsl/ui/runs.py feeds js/runs.js's showRun)
     from mldsl.ui.runs import LocalRuns
 
     monkeypatch.setenv("MLDSL_HOME", str(tmp_path / "home2"))

@@ -203,7 +203,7 @@ def test_failed_step_fails_the_run_omits_consumers_and_runs_the_exit_handler(tmp
     root = project(tmp_path, MODULES, pipeline.replace("STATUS", str(status)))
     done = run_cli(["run", str(root)], tmp_path / "home")
     assert done.returncode == 1
-    assert "about to fail" in done.stderr  # the failed step's log tail
+    assert "about to fail" in done.stdout  # the failed step's log tail: the result, on stdout (#30 m11)
     record = only_record(tmp_path / "home")
     assert record["status"] == "Failed"
     assert record["steps"]["a"]["phase"] == "Failed" and record["steps"]["a"]["message"] == "Error (exit code 3)"
@@ -450,7 +450,8 @@ def test_runs_lists_newest_first_and_shows_one(tmp_path: Path) -> None:
     assert runs[0]["run"] == second["run"] and len(runs) == 2
     assert runs[0]["changed"] == {"v": 3} and runs[1]["changed"] == {}  # w=5 is its default: not a change
     text = run_cli(["runs"], home).stdout.splitlines()
-    assert text[0].endswith("v=3") and text[1].endswith("(defaults)")
+    assert text[0].split() == ["RUN", "STATUS", "TIME", "STARTED", "PARAMS", "CHANGED"]  # a header row (#30 m12)
+    assert text[1].endswith("v=3") and text[2].endswith("(defaults)")
     shown = run_cli(["runs", "show", "latest"], home)
     assert shown.returncode == 0 and second["run"] in shown.stdout and "e " in shown.stdout
     assert run_cli(["runs", "show", "nope"], home).returncode == 2

@@ -74,7 +74,7 @@ OVER: dict[str, int] = {
     "mldsl/lang/yamlsource.py": 432,
     "mldsl/lang/yamlsource.py:build": 53,
     "mldsl/ops/local_run.py:_run_plain": 85,
-    "mldsl/ops/local_run.py:run_path": 57,
+    "mldsl/ops/local_run.py:run_path": 59,
     "mldsl/ops/serve.py:plan_serving": 62,
     "mldsl/review/render.py:markdown": 51,
     "mldsl/runner/argofiles.py": 1702,
@@ -113,7 +113,7 @@ OVER: dict[str, int] = {
     "mldsl/runner/zygote.py": 519,
     "mldsl/runner/zygote.py:serve": 73,
     "mldsl/serve/server.py:serve": 60,
-    "mldsl/ui/compose.py": 571,
+    "mldsl/ui/compose.py": 587,
     "mldsl/ui/compose.py:_apply": 97,
     "mldsl/ui/studio.py": 510,
 }

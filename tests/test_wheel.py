@@ -41,7 +41,9 @@ def test_wheel_contents(wheel: Path) -> None:
         "mldsl/backends/argo/workflow.py",
         "mldsl/backends/forms/form.js",
         "mldsl/backends/forms/form.css",
-        "mldsl/ui/app.js",
+        "mldsl/ui/js/main.js",
+        "mldsl/ui/js/canvas.js",
+        "mldsl/ui/vendor/dagre.min.js",
         "mldsl/ui/app.css",
         "mldsl/ui/app.html",
         "mldsl/backends/argo/pick_best.py",
@@ -76,8 +78,8 @@ def test_wheel_compiles_outside_the_checkout(wheel: Path, tmp_path: Path) -> Non
         "import sys, mldsl, mldsl.lang.grammars; from mldsl.cli.main import main\n"
         "assert mldsl.__file__.startswith(sys.argv[1]), mldsl.__file__\n"
         "mldsl.lang.grammars.parser('expression')\n"
-        "from mldsl.ui.page import page\n"
-        "assert 'startComposer' in page('token', 'nonce', '/')[0]\n"
+        "from mldsl.ui.page import module_script, page\n"
+        "assert '/js/main.js' in page('token', 'nonce', '/')[0] and 'startComposer' in module_script('main.js')\n"
         "main(['compile', sys.argv[2], '-o', 'out'])"
     )
     p = subprocess.run(

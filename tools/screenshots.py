@@ -3,7 +3,9 @@
     python tools/screenshots.py [--out docs/screenshots]
 
 Uses Debian's headless Chromium and chromedriver (as the tests do); the composer serves the churn-train
-example and opens its pipeline, the form is churn-train's pipeline form.
+example and opens its pipeline, the form is churn-train's pipeline form. The big canvases (``ui-dag60-*``,
+``ui-dag300-*``) are of a 60- and a 300-step pipeline over churn-train's modules (tests/ui_support.big_pipeline),
+scrolled to the DAG, with a step found by the canvas's search.
 """
 
 from __future__ import annotations
@@ -83,8 +85,54 @@ def main() -> int:
         finally:
             server.shutdown()
             server.server_close()
-    print(f"wrote {len(SIZES) * 2} screenshots to {args.out}")
+        big_canvases(Path(tmp), args.out)
+    print(f"wrote {len(SIZES) * 4} screenshots to {args.out}")
     return 0
+
+
+def big_canvases(tmp: Path, out: Path) -> None:
+    """The DAG of a 60- and a 300-step pipeline at both sizes (issue #30 B1)."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    from ui_support import big_pipeline
+
+    from mldsl.ui.server import Server
+    from mldsl.ui.studio import Studio
+
+    root = tmp / "big"
+    shutil.copytree(ROOT / "examples" / "churn-train", root)
+    (root / "pipelines" / "big.yaml").write_text(big_pipeline(60))
+    (root / "pipelines" / "huge.yaml").write_text(big_pipeline(300, "huge"))
+    server = Server(Studio(root), 0)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        for size, (width, height) in SIZES.items():
+            driver = browser(width, height)
+            try:
+                driver.get(server.url)
+                for name, steps, find in (("big", 60, "evaluate_6"), ("huge", 300, "train_40")):
+                    wait_for(
+                        driver, f"return [...document.querySelectorAll('#open option')].some(o => o.text.endsWith(' — {name}'))"
+                    )
+                    driver.execute_script(
+                        "const o = document.getElementById('open');"
+                        "o.value = [...o.options].find(x => x.text.endsWith(' — ' + arguments[0])).value;"
+                        "o.dispatchEvent(new Event('change'));",
+                        name,
+                    )
+                    wait_for(driver, f"return document.querySelectorAll('#dag [data-node]').length === {steps}", 60)
+                    wait_for(driver, "return /^valid/.test(document.getElementById('status').textContent)", 60)
+                    driver.execute_script("document.getElementById('dag').scrollIntoView({block: 'start'})")
+                    search = driver.find_element("css selector", "#dag-find")
+                    search.clear()
+                    search.send_keys(find)
+                    wait_for(driver, "return document.querySelector('#dag .node.current')")
+                    driver.execute_script("document.getElementById('dag').scrollIntoView({block: 'start'})")
+                    driver.save_screenshot(str(out / f"ui-dag{steps}-{size}.png"))
+            finally:
+                driver.quit()
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 if __name__ == "__main__":

@@ -135,7 +135,7 @@ function el(tag, attrs, ...children) {
   return e;
 }
 
-// A date-shaped string (format: date, or a YYYY-MM-DD pattern) gets the browser's date picker (issue #14 F7).
+// A date-shaped string (format: date, or a YYYY-MM-DD pattern) is typed as YYYY-MM-DD, its help says so (#30 M4).
 function isDate(f) {
   return f.kind === "str" && (f.format === "date" || /\\d\{4\}-\\d\{2\}-\\d\{2\}/.test(f.pattern || ""));
 }
@@ -175,18 +175,37 @@ function scalarInput(kind, f, value, onChange) {
   }
   const numeric = kind === "int" || kind === "float";
   const date = isDate(f);
-  const i = el("input", { type: numeric ? "number" : date ? "date" : "text", step: numeric ? (kind === "int" ? "1" : "any") : null,
-                          min: numeric ? f.min : null, max: numeric ? f.max : null });
+  // plain text boxes (issue #30 M3, M4): a browser's number box drops what it cannot read (`1,5` became 15,
+  // `abc` nothing) and its date picker reorders what is typed (2024-06-15 became 02/02/40615); here what is
+  // typed stays as typed, and is read as a number or a date only when it is one, else refused with a message
+  const i = el("input", { type: "text", inputmode: numeric ? (kind === "int" ? "numeric" : "decimal") : null,
+                          placeholder: date ? "YYYY-MM-DD" : null, autocomplete: numeric || date ? "off" : null });
   if (value !== undefined && value !== null) i.value = String(value);
   i.addEventListener("input", onChange);
   i.read = () => {
     if (i.value === "") return undefined;
     if (!numeric) return i.value;
-    const n = Number(i.value); return isNaN(n) ? i.value : n;
+    return NUMBER.test(i.value.trim()) ? Number(i.value.trim()) : i.value;
   };
-  // a number box the browser cannot read (`e`, `1e`, `--1`) reports "" : say so instead of falling back silently
-  if (numeric) i.problems = () => i.validity && i.validity.badInput ? ["this is not a number (digits, '-', '.', and an exponent such as 1e-3)"] : [];
+  if (numeric) i.problems = () => i.value === "" || NUMBER.test(i.value.trim()) ? [] : [notANumber(i.value)];
+  if (date) i.problems = () => i.value === "" || isCalendarDate(i.value) ? [] : [JSON.stringify(i.value) + " is not a date: write it as YYYY-MM-DD, e.g. 2024-06-15"];
   return i;
+}
+
+// What a number may be typed as: digits, a sign, one '.', an exponent (what YAML and Python read as a number).
+const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+function notANumber(text) {
+  const why = /^\s*[+-]?\d+,\d+\s*$/.test(text) ? ": write decimals with a point (" + text.trim().replace(",", ".") + ")"
+    : " (digits, '-', '.', and an exponent such as 1e-3)";
+  return JSON.stringify(text) + " is not a number" + why;
+}
+
+function isCalendarDate(text) {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+  if (!m) return false;
+  const d = new Date(Date.UTC(+m[1], +m[2] - 1, +m[3]));
+  return d.getUTCFullYear() === +m[1] && d.getUTCMonth() === +m[2] - 1 && d.getUTCDate() === +m[3];
 }
 
 // Rows of a list or a dict: each row is named for assistive technology, removing one says which, and focus

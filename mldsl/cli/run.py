@@ -115,6 +115,8 @@ def runs(ctx: click.Context, source: Path | None, fmt: str) -> None:
     if not records:
         click.echo("no runs yet: mldsl run PATH starts one", err=True)
         return
+    # a header row names the columns (#30 m12)
+    click.echo(f"{'RUN':<36} {'STATUS':<10} {'TIME':>9}  {'STARTED':<20} PARAMS CHANGED")
     for r in records:
         changed = r.get("changed")
         if changed is None:  # a record from before `changed` was kept: the params given
@@ -173,6 +175,7 @@ def _short(v: Any) -> str:
 @click.pass_obj
 def show(obj: Any, run_id: str) -> None:
     """One run's steps and outputs (RUN: an id, a unique prefix of one, or 'latest')."""
+    from mldsl.ops.run_logs import step_logs  # lazy, as this file's other imports: the CLI starts fast
     from mldsl.runner.guard import truthful
 
     store, fmt = obj
@@ -189,6 +192,8 @@ def show(obj: Any, run_id: str) -> None:
     )
     if record.get("message"):
         click.echo(f"  {record['message']}")
+    folder = store.folder_of(record)
+    click.echo(f"folder: {folder}")
     click.echo("params:")
     for k, v in record.get("params", {}).items():
         click.echo(f"  {k} = {_short(v)}")
@@ -199,7 +204,9 @@ def show(obj: Any, run_id: str) -> None:
             extra = " (cached)" if s.get("cached") else ""
             if s.get("attempts", 1) > 1:
                 extra += f" after {s['attempts']} attempts"
-            click.echo(f"  {step:<24} {s['phase']:<10} {s.get('duration', 0):>7.1f}s{extra}  {s.get('log', '')}")
+            click.echo(f"  {step:<24} {s['phase']:<10} {s.get('duration', 0):>7.1f}s{extra}")
+            for log in step_logs(folder, s):  # every log, a job's and each replica's too (#30 M5), as full paths
+                click.echo(f"    log: {folder / log}")
             for item in s.get("items", []):
                 click.echo(f"    [{_short(item.get('item'))}] {item['phase']} {json.dumps(item.get('outputs', {}))}")
             if s.get("outputs"):

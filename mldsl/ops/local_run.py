@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from importlib import resources
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -108,7 +109,9 @@ def run_path(
         options.ask = TerminalApprover(pause=getattr(view, "paused", None))
     describe(prep, pipeline)
     runner = Runner(prep, view, names)
-    _run_and_report(runner, view, store, fmt)
+    # a module's traceback is mapped back to its own file: the project's python files and the built-in modules'
+    root = Path(program.project.root) if program.project.root else path.parent
+    _run_and_report(runner, view, store, fmt, [root, Path(str(resources.files("mldsl.modules")))])
 
 
 def _compiled(path: Path, fmt: str) -> Any:
@@ -193,9 +196,10 @@ def notebook_tools_missing(pipeline: Any) -> list[str]:
     return sorted(n for n in needed if importlib.util.find_spec(n) is None)
 
 
-def _run_and_report(runner: Any, view: Any, store: Any, fmt: str) -> None:
+def _run_and_report(runner: Any, view: Any, store: Any, fmt: str, sources: list[Path] | None = None) -> None:
     """Run with its live view (a table on a terminal, a line per change elsewhere), save the record, report it
     (the record as JSON, or a summary), and exit 0 when it succeeded."""
+    from mldsl.ops import tracebacks
     from mldsl.runner.view import Lines, wait_loop
 
     if isinstance(view, Lines):
@@ -211,6 +215,8 @@ def _run_and_report(runner: Any, view: Any, store: Any, fmt: str) -> None:
         record = runner.record()
         record["status"] = "Failed"
         record["message"] = "Stopped with strategy 'Terminate' (the run did not end in time)"
+    if sources and record["status"] != "Succeeded":
+        tracebacks.annotate_failures(record, runner.folder, sources, sources[0])
     try:
         record = runner.save(record)
     except OSError as exc:
@@ -324,12 +330,14 @@ TAILS = 5
 def _summary(record: dict[str, Any], folder: Path) -> None:
     """The end of a run, for people: status, outputs, and a failed step's log tail."""
 
+    from mldsl.runner.wording import plain
+
     def echo(s: str = "") -> None:
-        echo_err(s)
+        echo_out(s)  # the result on stdout (`> log` keeps it), the progress before it on stderr (#30 m11)
 
     echo(f"run {record['run']}: {record['status']} in {record['duration']:.1f}s")
     if record.get("message") and record["status"] != "Succeeded":
-        echo(f"  {record['message']}")
+        echo(f"  {plain(record['message'])}")
     for k, v in record.get("outputs", {}).items():
         echo(f"  output {k}: {v if isinstance(v, str) else json.dumps(v)}")
     from mldsl.runner.store import log_tail
@@ -347,7 +355,7 @@ def _summary(record: dict[str, Any], folder: Path) -> None:
                 log = folder / node["log"]
                 tail = log_tail(log, 15)  # read from the end: a 400 MB log costs 64 KiB
                 label = step + (f"({node['item']})" if "item" in node else "")
-                echo(f"--- {label}: {node.get('message', node['phase'])}; last lines of {log}:")
+                echo(f"--- {label}: {plain(node.get('message', node['phase']))}; last lines of {log}:")
                 for line in tail:
                     echo(f"    {line}")
     echo(f"record: {folder / 'run.json'}")

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from typing import IO, Any
 
 from mldsl.runner.nodes import Node
+from mldsl.runner.wording import plain
 
 _STYLE = {"Succeeded": "green", "Failed": "red", "Error": "red", "Skipped": "dim", "Omitted": "dim", "Running": "cyan"}
 
@@ -71,7 +72,7 @@ class Lines:
                 if node.cached:
                     extra += " (cached)"
                 if node.message and node.phase != "Succeeded":
-                    extra += f": {node.message}"
+                    extra += f": {plain(node.message)}"
             if node.phase in ("Running", "Pending") and node.total is not None and node.group:
                 extra = f" ({node.total} items)"
             line = f"{label}: {node.phase}{extra}"
@@ -84,11 +85,25 @@ class Lines:
         pass
 
 
+def _pending_and_total(table: Any, steps: list[tuple[str, Node]], names: dict[str, str], started: float) -> None:
+    """The steps not started yet, as Pending rows, and a caption: steps done of all, time since the start
+    (issue #30 m9: the table showed only the steps that had started)."""
+    seen = {name.removeprefix("on_exit/") for name, _ in steps}
+    pending = [names[k] for k in names if k not in seen]
+    for name in pending:
+        table.add_row(name, "[dim]Pending[/]", "", "", "")
+    done = sum(1 for _, n in steps if n.done)
+    table.caption = f"{done}/{len(steps) + len(pending)} steps done · {time.monotonic() - started:.1f}s"
+    table.caption_justify = "left"
+
+
 class Live:
-    """A live table (rich): each step's phase, attempt, duration and a bar for fan-outs."""
+    """A live table (rich): each step's phase, attempt, duration and a bar for fan-outs; the steps still to
+    start; how many are done and the time since the start."""
 
     def __init__(self, ex_getter: Any, names: dict[str, str] | None = None):
         self.names = names or {}
+        self.started = time.monotonic()
         from rich.console import Console
         from rich.live import Live as RichLive
 
@@ -131,7 +146,8 @@ class Live:
         ex = self.get()
         if ex is None:
             return table
-        for name, n in _steps(ex):
+        steps = _steps(ex)
+        for name, n in steps:
             name = self.names.get(name, name)
             bar: Any = ""
             if n.total:
@@ -141,6 +157,7 @@ class Live:
             attempt = str(n.attempts) if n.attempts > 1 else ""
             phase = n.phase + (" (cached)" if n.cached else "")
             table.add_row(name, f"[{_STYLE.get(n.phase, '')}]{phase}[/]", attempt, _secs(n), bar)
+        _pending_and_total(table, steps, self.names, self.started)
         return table
 
     def close(self, ex: Any) -> None:

@@ -146,6 +146,22 @@ def _value(v: Any) -> Any:
     return v
 
 
+def _kept(old: Any, new: Any) -> Any:
+    """``new`` as YAML, unless it is the number ``old`` already is: the page speaks JSON through JavaScript,
+    where ``1.0`` comes back as ``1``, and ``max: 1.0`` was saved as ``max: 1`` (issue #30 m14). ``old`` is a
+    number, or a plain scalar kept as written (``fmt.format.Verbatim``, its tag an int's or a float's)."""
+    numeric = str(getattr(old, "tag", "")).endswith((":int", ":float")) or (
+        isinstance(old, (int, float)) and not isinstance(old, bool)
+    )
+    if numeric and isinstance(new, (int, float)) and not isinstance(new, bool):
+        try:
+            if float(str(old).replace("_", "")) == float(new):
+                return old
+        except ValueError:  # .inf, 0x1F: written anew
+            pass
+    return _value(new)
+
+
 def _block(value: Any, old: Any) -> Any:
     """A pipeline-wide mapping (outputs, schedule, on_exit) as a block, keeping what was written where unchanged."""
     from ruamel.yaml.comments import CommentedMap
@@ -309,7 +325,7 @@ def _apply(model: dict[str, Any], docs: list[Any], original: str | None, only: s
         decl["type"] = p["type"]
         for key in PARAM_KEYS:
             if key in p:
-                decl[key] = _value(p[key])
+                decl[key] = _kept(decl.get(key), p[key])
             else:
                 decl.pop(key, None)
         if len(decl) == 1:
@@ -339,7 +355,7 @@ def _apply(model: dict[str, Any], docs: list[Any], original: str | None, only: s
             block = step.get("with") if isinstance(step.get("with"), CommentedMap) else CommentedMap()
             _sync(block, given)
             for k, v in given.items():
-                block[str(k)] = _value(v)
+                block[str(k)] = _kept(block.get(k), v)
             step["with"] = block
         else:
             step.pop("with", None)

@@ -18,7 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from mldsl.ops.run_logs import step_logs
 from mldsl.runner.guard import truthful
+from mldsl.runner.wording import plain
 
 #: lines of each step's log shown in a run's details
 LOG_TAIL = 30
@@ -59,6 +61,12 @@ def _summary(record: dict[str, Any]) -> dict[str, Any]:
         "changed": record.get("changed") or {},
         "outputs": outputs,
         "message": record.get("message"),
+        # each step's phase and times, for the progress of a run still going (the record is written as it goes)
+        "steps": {
+            str(name): {k: step.get(k) for k in ("phase", "started", "duration") if k in step}
+            for name, step in (record.get("steps") or {}).items()
+            if isinstance(step, dict)
+        },
     }
 
 
@@ -147,10 +155,14 @@ class LocalRuns:
         for group in ("steps", "on_exit"):
             for name, step in (record.get(group) or {}).items():
                 entry = {k: step.get(k) for k in ("phase", "cached", "attempts", "duration", "message", "run") if k in step}
+                if isinstance(entry.get("message"), str):
+                    entry["message"] = plain(entry["message"])  # Argo's phrasings, said plainly (#30 m11)
                 entry["outputs"] = {k: v for k, v in (step.get("outputs") or {}).items() if not isinstance(v, (dict, list))}
                 if step.get("notebook"):  # a notebook step: the notebook as it ran, and its HTML
                     entry["notebook"] = step["notebook"]
-                entry["log"] = _tail(folder, step["log"]) if step.get("log") else ""
+                # every log of the step (a job's inner step, each replica's: #30 M5), each with its tail
+                entry["logs"] = [{"path": log, "tail": _tail(folder, log)} for log in step_logs(folder, step)]
+                entry["log"] = entry["logs"][0]["tail"] if entry["logs"] else ""
                 steps[name if group == "steps" else f"{name} (on exit)"] = entry
         return {**_summary(record), "steps": steps, "folder": str(folder)}
 

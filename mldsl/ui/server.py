@@ -28,7 +28,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from mldsl.ui.page import page
+from mldsl.ui.page import module_script, page
 from mldsl.ui.studio import RefusedError, Studio
 
 MAX_BODY = 2 * 1024 * 1024
@@ -222,6 +222,13 @@ class Handler(BaseHTTPRequestHandler):
             nonce = secrets.token_urlsafe(16)
             text, csp = page(self.server.csrf, nonce, str(studio.root))
             self._send(200, text.encode("utf-8"), "text/html; charset=utf-8", {"Content-Security-Policy": csp})
+            return
+        if url.path.startswith("/js/"):
+            module = module_script(url.path.removeprefix("/js/"))
+            if module is None:
+                self._refuse(404, f"no module {url.path}")
+            else:  # a module script must come as JavaScript (browsers refuse others under nosniff)
+                self._send(200, module.encode("utf-8"), "text/javascript; charset=utf-8")
             return
         self._answer(routes.get(url.path))
 

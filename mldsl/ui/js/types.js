@@ -1,0 +1,43 @@
+// The rules of mldsl.lang.mtypes.assignable and what a step reads (pure: Node runs them in the tests).
+
+export function sameValue(v, w) {
+  const numeric = x => typeof x === "number" || typeof x === "boolean";  // Python: True == 1
+  return numeric(v) && numeric(w) ? Number(v) === Number(w) : v === w;
+}
+
+export function assignable(src, dst) {
+  if (src.kind === "any" || dst.kind === "any") return true;
+  if (src.kind === "null") return false;
+  if (dst.kind === "float" && src.kind === "int") return true;
+  if (dst.kind === "list" || dst.kind === "dict") return src.kind === dst.kind && !!src.item && !!dst.item && assignable(src.item, dst.item);
+  if (dst.kind === "enum") {
+    if (src.kind === "enum" && src.values && dst.values) return src.values.every(v => dst.values.some(w => sameValue(v, w)));
+    return false;
+  }
+  if (src.kind === "enum") {
+    const vals = src.values || [];
+    if (dst.kind === "str") return vals.every(v => typeof v === "string");
+    if (dst.kind === "int" || dst.kind === "float") return vals.every(v => typeof v === "number" && (dst.kind === "float" || Number.isInteger(v)));
+    return false;
+  }
+  if (dst.kind === "artifact") return src.kind === "artifact" && (!src.format || !dst.format || src.format === dst.format);
+  return src.kind === dst.kind;
+}
+
+export const REFERENCE = /^\$\{\{\s*(params\.\w+|steps\.\w+\.outputs\.\w+(?:\.uri)?)\s*\}\}$/;
+
+// The steps a step's values read from (steps.<name>. anywhere in them).
+export function upstream(step) {
+  const out = new Set();
+  for (const m of JSON.stringify(step.with || {}).matchAll(/steps\.(\w+)\./g)) if (m[1] !== step.name) out.add(m[1]);
+  return out;
+}
+
+// What each step depends on, for drawing (dagre lays the layers out): the compiler's [from, to, conditional]
+// `edges` when the pipeline compiles, else what its values read.
+export function dependencies(steps, edges) {
+  const names = new Set(steps.map(s => s.name));
+  return edges
+    ? Object.fromEntries(steps.map(s => [s.name, edges.filter(e => e[1] === s.name && names.has(e[0])).map(e => e[0])]))
+    : Object.fromEntries(steps.map(s => [s.name, [...upstream(s)].filter(n => names.has(n))]));
+}
