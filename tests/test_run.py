@@ -943,3 +943,16 @@ def test_a_parallelism_from_a_param_bounds_the_items_at_once(tmp_path: Path) -> 
     code, record, err = run_json(root, home, "--parallel", "4", "--no-cache", "-p", "k=0")
     assert code == 0, err
     assert most_at_once(record) == 1
+
+
+def test_runs_show_takes_from_after_the_run_too(tmp_path: Path) -> None:
+    """#30 m12: ``runs show latest --from X`` works as ``runs --from X show latest`` does."""
+    root = project(tmp_path, MODULES, "  steps:\n    a: {uses: emit@1}\n")
+    code, record, err = run_json(root, tmp_path / "home")
+    assert code == 0, err
+    elsewhere = tmp_path / "elsewhere"  # no project here: only --from names it
+    elsewhere.mkdir()
+    after = run_cli(["runs", "show", "latest", "--from", str(root), "--format", "json"], tmp_path / "home", cwd=elsewhere)
+    before = run_cli(["runs", "--from", str(root), "--format", "json", "show", "latest"], tmp_path / "home", cwd=elsewhere)
+    assert after.returncode == 0, after.stderr
+    assert json.loads(after.stdout)["run"] == json.loads(before.stdout)["run"] == record["run"]

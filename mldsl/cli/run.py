@@ -94,10 +94,10 @@ def runs(ctx: click.Context, source: Path | None, fmt: str) -> None:
     """The local runs, newest first (status, duration, params that differ from the defaults); `runs show RUN` prints one."""
     from mldsl.runner.store import find_store
 
-    store = find_store(source if source is not None else _project_or_runs_here())
-    ctx.obj = (store, fmt)
-    if ctx.invoked_subcommand is not None:
+    if ctx.invoked_subcommand is not None:  # `show` may name the project itself (`runs show RUN --from X`)
+        ctx.obj = (source, fmt)
         return
+    store = find_store(source if source is not None else _project_or_runs_here())
     from mldsl.runner.guard import truthful
 
     records = [truthful(r) for r in store.records()]
@@ -172,13 +172,25 @@ def _short(v: Any) -> str:
 
 @runs.command()
 @click.argument("run_id", metavar="RUN")
+@click.option(
+    "--from",
+    "source",
+    type=click.Path(exists=True, path_type=Path),
+    default=None,
+    help="The project whose run to show (as `runs --from`; either place works).",
+)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default=None, help="As `runs --format`.")
 @click.pass_obj
-def show(obj: Any, run_id: str) -> None:
+def show(obj: Any, run_id: str, source: Path | None, fmt: str | None) -> None:
     """One run's steps and outputs (RUN: an id, a unique prefix of one, or 'latest')."""
     from mldsl.ops.run_logs import step_logs  # lazy, as this file's other imports: the CLI starts fast
     from mldsl.runner.guard import truthful
+    from mldsl.runner.store import find_store
 
-    store, fmt = obj
+    group_source, group_fmt = obj
+    source = source or group_source  # `runs show latest --from X` as well as `runs --from X show latest`
+    store = find_store(source if source is not None else _project_or_runs_here())
+    fmt = fmt or group_fmt
     record = store.find(run_id)
     if record is None:
         raise click.UsageError(f"no run {run_id!r} in {store.runs} (mldsl runs lists them)")
