@@ -178,8 +178,6 @@ _SPRIG_TABLE: list[tuple[str, Callable[..., Any], _Sig]] = [
     ),
     ("splitList", lambda sep, s: s.split(sep), _Sig((_S, _S), "[]any")),
 ]
-
-
 _SPRIG: dict[str, _Func] = {name: _Func(f"sprig.{name}", impl, sig) for name, impl, sig in _SPRIG_TABLE}
 
 

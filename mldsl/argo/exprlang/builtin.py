@@ -235,9 +235,5 @@ BUILTINS: dict[str, Callable[..., Any]] = {
     "bitushr": _bit("bitushr", lambda x, y: (x % (1 << 64)) >> min(y, 64)),
     "bitnot": lambda x: ~_bit_int(x, "bitnot"),
 }  # fmt: skip
-
-
 _PREDICATE_NAMES = frozenset(_PREDICATES)
-
-
 _ALL_BUILTINS = frozenset(BUILTINS) | _PREDICATE_NAMES

@@ -7,8 +7,6 @@ import re
 from collections.abc import Iterator
 
 _UTC = datetime.UTC
-
-
 _NS = 1_000_000_000
 
 
@@ -24,8 +22,6 @@ _MONTHS = (
     "January", "February", "March", "April", "May", "June",
     "July", "August", "September", "October", "November", "December",
 )  # fmt: skip
-
-
 _DAYS = ("Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday")
 
 
@@ -61,8 +57,6 @@ _LAYOUT_TOKENS = [
     "2006", "Jan", "Mon", "MST", "Z07", "-07", "002", "__2", "_2", "01", "02", "03", "04", "05", "06", "15",
     "PM", "pm", "1", "2", "3", "4", "5",
 ]  # fmt: skip
-
-
 _FRACTION = re.compile(r"[.,](0+|9+)(?!\d)")
 
 

@@ -31,26 +31,12 @@ class _N:
 
 
 _U = _N("unknown")
-
-
 _NIL = _N("nil")
-
-
 _BOOL, _INT, _FLOAT, _STR = _N("bool", "bool"), _N("int", "int"), _N("float", "float64"), _N("string", "string")
-
-
 _ARRAY = _N("array", "[]interface {}", _U)
-
-
 _MAP = _N("map", "map[string]interface {}", _U)
-
-
 _TIME, _DUR = _N("time", "time.Time"), _N("duration", "time.Duration")
-
-
 _LOC = _N("location", "*time.Location")
-
-
 _KIND_NATURE = {"any": _U, "string": _STR, "int": _INT, "float": _FLOAT, "bool": _BOOL, "time": _TIME,
                 "duration": _DUR, "[]any": _ARRAY, "[]string": _N("array", "[]string", _STR), "map": _MAP,
                 "location": _LOC, "month": _N("int", "time.Month"), "weekday": _N("int", "time.Weekday")}  # fmt: skip
@@ -81,17 +67,12 @@ _TIME_METHODS: dict[str, _Sig] = {
     "IsZero": _Sig((), "bool"), "Truncate": _Sig(("duration",), "time"), "Round": _Sig(("duration",), "time"),
     "Format": _Sig(("string",), "string"), "String": _Sig((), "string"), "Location": _Sig((), "location"),
 }  # fmt: skip
-
-
 _DURATION_METHODS: dict[str, _Sig] = {
     **{m: _Sig((), "float") for m in ("Hours", "Minutes", "Seconds")},
     **{m: _Sig((), "int") for m in ("Milliseconds", "Microseconds", "Nanoseconds")},
     "String": _Sig((), "string"), "Abs": _Sig((), "duration"), "Truncate": _Sig(("duration",), "duration"),
 }  # fmt: skip
-
-
 _METHODS = {"time": _TIME_METHODS, "duration": _DURATION_METHODS, "location": {"String": _Sig((), "string")}}
-
 
 #: the overloads of the built-ins checked by their Go signatures (``Types`` in builtin.go)
 _BUILTIN_TYPES: dict[str, list[_Sig]] = {

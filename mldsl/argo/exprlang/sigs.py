@@ -41,8 +41,6 @@ class _Func:
 
 
 _ZERO = {"string": "", "int": 0, "float": 0.0, "bool": False}
-
-
 _KIND_TYPE = {"string": "string", "int": "int", "float": "float64", "bool": "bool", "time": "time.Time",
               "duration": "time.Duration", "[]any": "[]interface {}", "[]string": "[]string",
               "map": "map[string]interface {}", "location": "*time.Location", "any": "interface {}"}  # fmt: skip

@@ -9,8 +9,6 @@ from mldsl.argo.exprlang.tokens import Token, Tree
 
 #: parser/operator/operator.go l. 32-65
 _UNARY = {"not": 50, "!": 50, "-": 90, "+": 90}
-
-
 _BINARY: dict[str, tuple[int, str]] = {
     "|": (0, "L"), "or": (10, "L"), "||": (10, "L"), "and": (15, "L"), "&&": (15, "L"),
     "==": (20, "L"), "!=": (20, "L"), "<": (20, "L"), ">": (20, "L"), ">=": (20, "L"), "<=": (20, "L"),
@@ -18,14 +16,8 @@ _BINARY: dict[str, tuple[int, str]] = {
     "..": (25, "L"), "+": (30, "L"), "-": (30, "L"), "*": (60, "L"), "/": (60, "L"), "%": (60, "L"),
     "**": (100, "R"), "^": (100, "R"), "??": (500, "L"),
 }  # fmt: skip
-
-
 _COMPARISON = {"<", ">", ">=", "<="}  # operator.go IsComparison l. 67-69
-
-
 _NEGATABLE = {"contains", "matches", "startsWith", "endsWith", "in"}  # AllowedNegateSuffix l. 23-30
-
-
 #: parser.go l. 29-47: built-ins whose arguments are (expression, predicate[, expression])
 _PREDICATES: dict[str, tuple[str, ...]] = {
     "all": ("e", "p"), "none": ("e", "p"), "any": ("e", "p"), "one": ("e", "p"), "filter": ("e", "p"),

@@ -65,8 +65,6 @@ class Tree(Generic[_T]):
 KEYWORDS: frozenset[str] = frozenset(
     {"not", "in", "or", "and", "matches", "contains", "startsWith", "endsWith", "let", "if", "else"}
 )
-
-
 #: Names that cannot be read as a variable: the keywords, and the identifiers the parser turns into
 #: literals (``parser/parser.go`` l. 455-473: ``true``, ``false``, ``nil``).
 RESERVED_NAMES: frozenset[str] = KEYWORDS | {"true", "false", "nil"}

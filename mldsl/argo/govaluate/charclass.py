@@ -11,8 +11,6 @@ from __future__ import annotations
 # implemented; case folding is Python's.
 
 _WORD = ((48, 57), (65, 90), (95, 95), (97, 122))
-
-
 _PERL_GROUPS: dict[str, tuple[bool, tuple[tuple[int, int], ...]]] = {
     "d": (False, ((48, 57),)),
     "D": (True, ((48, 57),)),
@@ -21,8 +19,6 @@ _PERL_GROUPS: dict[str, tuple[bool, tuple[tuple[int, int], ...]]] = {
     "w": (False, _WORD),
     "W": (True, _WORD),
 }
-
-
 _POSIX_GROUPS: dict[str, tuple[tuple[int, int], ...]] = {
     "alnum": ((48, 57), (65, 90), (97, 122)),
     "alpha": ((65, 90), (97, 122)),
@@ -39,14 +35,8 @@ _POSIX_GROUPS: dict[str, tuple[tuple[int, int], ...]] = {
     "word": _WORD,
     "xdigit": ((48, 57), (65, 70), (97, 102)),
 }
-
-
 _WORD_CLASS = "[0-9A-Za-z_]"
-
-
 _BOUNDARY = f"(?:(?<={_WORD_CLASS})(?!{_WORD_CLASS})|(?<!{_WORD_CLASS})(?={_WORD_CLASS}))"
-
-
 _NOT_BOUNDARY = f"(?:(?<={_WORD_CLASS})(?={_WORD_CLASS})|(?<!{_WORD_CLASS})(?!{_WORD_CLASS}))"
 
 

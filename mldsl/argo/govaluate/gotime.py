@@ -14,17 +14,10 @@ from mldsl.argo.govaluate.values import _Time
 # the controller's image (no zoneinfo, no TZ).
 
 _WEEKDAY, _MONTH, _UNDERDAY, _ZERODAY, _HOUR, _HOUR12, _ZEROMIN, _ZEROSEC = range(8)
-
-
 _LONGYEAR, _ZEROMONTH, _TZNAME, _NUMTZ, _NUMCOLONTZ, _ISOTZ, _ISOCOLONTZ, _PM, _FRAC9 = range(8, 17)
 
-
 _DATE: tuple[bytes | int, ...] = (_LONGYEAR, b"-", _ZEROMONTH, b"-", _ZERODAY)
-
-
 _CLOCK: tuple[bytes | int, ...] = (_HOUR, b":", _ZEROMIN, b":", _ZEROSEC)
-
-
 _LAYOUTS: tuple[tuple[bytes | int, ...], ...] = (
     (_WEEKDAY, b" ", _MONTH, b" ", _UNDERDAY, b" ", *_CLOCK, b" ", _LONGYEAR),  # ANSIC
     (_WEEKDAY, b" ", _MONTH, b" ", _UNDERDAY, b" ", *_CLOCK, b" ", _TZNAME, b" ", _LONGYEAR),  # UnixDate
@@ -41,11 +34,7 @@ _LAYOUTS: tuple[tuple[bytes | int, ...], ...] = (
     (*_DATE, b"T", *_CLOCK, _ISOTZ),
     (*_DATE, b"T", *_CLOCK, _FRAC9, _ISOTZ),
 )
-
-
 _DAYS = (b"Sun", b"Mon", b"Tue", b"Wed", b"Thu", b"Fri", b"Sat")
-
-
 _MONTHS = (b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov", b"Dec")
 
 

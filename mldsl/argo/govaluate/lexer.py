@@ -139,8 +139,6 @@ def _read_token_until_false(stream: _Stream, condition: Callable[[str], bool]) -
 
 # what strconv.ParseFloat accepts of a text that starts with a digit or '.' (escapes can add the rest)
 _FLOAT = re.compile(r"(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
-
-
 _HEX_FLOAT = re.compile(r"0[xX](?:[0-9a-fA-F]+\.?[0-9a-fA-F]*|\.[0-9a-fA-F]+)[pP][+-]?[0-9]+")
 
 

@@ -225,7 +225,6 @@ _OPERATORS: dict[int, _Operator] = {
     SEPARATE: lambda left, right: [*left, right] if isinstance(left, list) else [left, right],
 }
 
-
 # findTypeChecks (stagePlanner.go l. 460-550): symbol -> (left, right, combined)
 _TYPE_CHECKS: dict[int, tuple[_Check | None, _Check | None, _CombinedCheck | None]] = {
     **dict.fromkeys((GT, LT, GTE, LTE), (None, None, _comparator_check)),

@@ -62,19 +62,10 @@ def _from_tokens(tokens: list[_Token]) -> _Stage | None:
 
 
 _LOGICAL_FORMAT = "Value '{}' cannot be used with the logical operator '{}', it is not a bool"
-
-
 _MODIFIER_FORMAT = "Value '{}' cannot be used with the modifier '{}', it is not a number"
-
-
 _COMPARATOR_FORMAT = "Value '{}' cannot be used with the comparator '{}', it is not a number"
-
-
 _TERNARY_FORMAT = "Value '{}' cannot be used with the ternary operator '{}', it is not a bool"
-
-
 _PREFIX_FORMAT = "Value '{}' cannot be used with the prefix '{}'"
-
 
 # stagePlanner.go init (l. 75-145): level -> (symbols, token kind, type-error format, nextRight, next)
 _LEVELS: dict[str, tuple[dict[str, int], int, str, str | None, str | None]] = {

@@ -7,11 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 (UNKNOWN, PREFIX, NUMERIC, BOOLEAN, STRING, PATTERN, TIME, VARIABLE, FUNCTION, SEPARATOR, ACCESSOR) = range(11)
-
-
 (COMPARATOR, LOGICALOP, MODIFIER, CLAUSE, CLAUSE_CLOSE, TERNARY) = range(11, 17)
-
-
 _KIND_NAMES = (
     *("UNKNOWN", "PREFIX", "NUMERIC", "BOOLEAN", "STRING", "PATTERN", "TIME", "VARIABLE", "FUNCTION", "SEPARATOR"),
     *("ACCESSOR", "COMPARATOR", "LOGICALOP", "MODIFIER", "CLAUSE", "CLAUSE_CLOSE", "TERNARY"),
@@ -27,11 +23,7 @@ class _Token:
 
 
 _VALUES = frozenset({NUMERIC, BOOLEAN, VARIABLE, PATTERN, FUNCTION, ACCESSOR, STRING, TIME})
-
-
 _AFTER_OPERAND = frozenset({MODIFIER, COMPARATOR, LOGICALOP, CLAUSE_CLOSE, TERNARY, SEPARATOR})
-
-
 # lexerState.go l. 17-305: kind -> (isEOF, the kinds that may follow)
 _STATES: dict[int, tuple[bool, frozenset[int]]] = {
     UNKNOWN: (False, _VALUES | {PREFIX, CLAUSE}),
@@ -53,20 +45,11 @@ _STATES: dict[int, tuple[bool, frozenset[int]]] = {
     SEPARATOR: (False, _VALUES - {PATTERN} | {PREFIX, CLAUSE}),
 }
 
-
 # OperatorSymbol.go l. 9-49, in order: the ints also index precedence below
 (VALUE, LITERAL, NOOP, EQ, NEQ, GT, LT, GTE, LTE, REQ, NREQ, IN, AND, OR) = range(14)
-
-
 (PLUS, MINUS, BITWISE_AND, BITWISE_OR, BITWISE_XOR, BITWISE_LSHIFT, BITWISE_RSHIFT) = range(14, 21)
-
-
 (MULTIPLY, DIVIDE, MODULUS, EXPONENT, NEGATE, INVERT, BITWISE_NOT) = range(21, 28)
-
-
 (TERNARY_TRUE, TERNARY_FALSE, COALESCE, FUNCTIONAL, ACCESS, SEPARATE) = range(28, 34)
-
-
 # OperatorSymbol.String (l. 244-309): note EQ prints "="
 _SYMBOL_NAMES = {
     NOOP: "NOOP", VALUE: "VALUE", EQ: "=", NEQ: "!=", GT: ">", LT: "<", GTE: ">=", LTE: "<=", REQ: "=~", NREQ: "!~",
@@ -74,38 +57,16 @@ _SYMBOL_NAMES = {
     BITWISE_RSHIFT: ">>", PLUS: "+", MINUS: "-", MULTIPLY: "*", DIVIDE: "/", MODULUS: "%", EXPONENT: "**",
     NEGATE: "-", INVERT: "!", BITWISE_NOT: "~", TERNARY_TRUE: "?", TERNARY_FALSE: ":", COALESCE: "??",
 }  # fmt: skip
-
-
 _COMPARATORS = {"==": EQ, "!=": NEQ, ">": GT, ">=": GTE, "<": LT, "<=": LTE, "=~": REQ, "!~": NREQ, "in": IN}
-
-
 _LOGICALS = {"&&": AND, "||": OR}
-
-
 _BITWISE = {"^": BITWISE_XOR, "&": BITWISE_AND, "|": BITWISE_OR}
-
-
 _SHIFTS = {">>": BITWISE_RSHIFT, "<<": BITWISE_LSHIFT}
-
-
 _ADDITIVE = {"+": PLUS, "-": MINUS}
-
-
 _MULTIPLICATIVE = {"*": MULTIPLY, "/": DIVIDE, "%": MODULUS}
-
-
 _EXPONENTIAL = {"**": EXPONENT}
-
-
 _PREFIXES = {"-": NEGATE, "!": INVERT, "~": BITWISE_NOT}
-
-
 _TERNARIES = {"?": TERNARY_TRUE, ":": TERNARY_FALSE, "??": COALESCE}
-
-
 _MODIFIERS = {**_ADDITIVE, **_MULTIPLICATIVE, **_EXPONENTIAL, **_BITWISE, **_SHIFTS}
-
-
 _SEPARATORS = {",": SEPARATE}
 
 
@@ -121,11 +82,7 @@ def _precedence(symbol: int) -> int:
 
 
 _Operator = Callable[[Any, Any], Any]
-
-
 _Check = Callable[[Any], bool]
-
-
 _CombinedCheck = Callable[[Any, Any], bool]
 
 
