@@ -1,7 +1,7 @@
 """``mldsl run FILE`` for a workflow mldsl did not write: a plain Argo Workflow, WorkflowTemplate or CronWorkflow.
 
 The file's neighbours are what ``kubectl apply -f folder/`` would have put on a cluster (``argofiles.py``);
-the controller's checks run before anything starts (``mldsl/argo/validate.py``: a refused spec ends the run
+the controller's checks run before anything starts (``mldsl/argo/validate/``: a refused spec ends the run
 ``Failed``, "invalid spec: ...", as the controller marks it, ``operator.go`` l. 4521-4533); what needs more
 than one machine has (a daemon, an image with no local emulation, a real cluster object) is refused with
 the field and the reason, exit 2, before anything starts.
