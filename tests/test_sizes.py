@@ -76,8 +76,6 @@ OVER: dict[str, int] = {
     "mldsl/runner/flows.py:_expanded": 57,
     "mldsl/runner/flows.py:_record_task": 51,
     "mldsl/runner/flows.py:_task": 68,
-    "mldsl/runner/images.py": 521,
-    "mldsl/runner/images.py:cowsay": 137,
     "mldsl/runner/leaves.py:_attempt": 57,
     "mldsl/runner/leaves.py:_collect": 55,
     "mldsl/runner/leaves.py:_leaf": 99,
