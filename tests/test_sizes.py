@@ -82,7 +82,6 @@ OVER: dict[str, int] = {
     "mldsl/runner/objects.py": 2214,
     "mldsl/runner/objects.py:_execute": 91,
     "mldsl/runner/objects.py:_patch": 62,
-    "mldsl/runner/operators.py:run_training": 91,
     "mldsl/runner/plainpods.py:_container_set": 51,
     "mldsl/runner/plainpods.py:_pod_in_network": 59,
     "mldsl/runner/podroot.py": 518,
