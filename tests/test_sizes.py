@@ -89,8 +89,6 @@ OVER: dict[str, int] = {
     "mldsl/runner/session.py": 416,
     "mldsl/runner/session.py:prepare": 62,
     "mldsl/runner/support.py:check": 54,
-    "mldsl/runner/zygote.py": 519,
-    "mldsl/runner/zygote.py:serve": 73,
     "mldsl/serve/server.py:serve": 60,
     "mldsl/ui/compose.py": 571,
     "mldsl/ui/compose.py:_apply": 97,
