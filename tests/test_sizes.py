@@ -84,7 +84,6 @@ OVER: dict[str, int] = {
     "mldsl/runner/objects.py:_patch": 62,
     "mldsl/runner/plainpods.py:_container_set": 51,
     "mldsl/runner/plainpods.py:_pod_in_network": 59,
-    "mldsl/runner/podroot.py": 518,
     "mldsl/runner/pods.py:run_container": 59,
     "mldsl/runner/session.py": 416,
     "mldsl/runner/session.py:prepare": 62,

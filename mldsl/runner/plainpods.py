@@ -24,7 +24,8 @@ class PlainPods(ExecutionBase):
         deadline: float | None,
     ) -> tuple[str, str, dict[str, str], dict[str, Artifact]]:
         """One attempt of a plain Argo pod (``pods.py`` says what is done around its containers)."""
-        from mldsl.runner.podroot import PodNetwork, PodRoot
+        from mldsl.runner.podnet import PodNetwork
+        from mldsl.runner.podroot import PodRoot
 
         assert node.log is not None
         self._add_pod(node, tpl)
