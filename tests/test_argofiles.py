@@ -17,7 +17,9 @@ from typing import Any
 import pytest
 
 from mldsl.runner import argofiles as af
-from mldsl.runner.argofiles import ArgoFileError, load, strategic_merge, with_defaults
+from mldsl.runner.argofiles import ArgoFileError, load
+from mldsl.runner.argojoin import parse_parameters
+from mldsl.runner.argomerge import TEMPLATE_SCHEMA, WORKFLOW_SPEC_SCHEMA, strategic_merge, with_defaults
 
 CORPUS = Path(__file__).parents[2] / "shared" / "argo-examples"
 
@@ -534,7 +536,7 @@ def test_strategic_merge_merges_keyed_lists_in_kubernetes_order() -> None:
     # patch.go:404-468: patch items in patch order, original-only items where they stood
     original: dict[str, Any] = {"templates": [{"name": "a"}, {"name": "b", "x": 1, "y": 1}, {"name": "c"}], "keep": 1, "drop": 2}
     patch = {"templates": [{"name": "b", "x": 2}, {"name": "d"}], "drop": None, "new": [1]}
-    merged = strategic_merge(original, patch, af.WORKFLOW_SPEC_SCHEMA)
+    merged = strategic_merge(original, patch, WORKFLOW_SPEC_SCHEMA)
     assert merged == {
         "templates": [{"name": "a"}, {"name": "b", "x": 2, "y": 1}, {"name": "d"}, {"name": "c"}],
         "keep": 1,
@@ -547,7 +549,7 @@ def test_strategic_merge_replaces_lists_without_a_merge_key() -> None:
     merged = strategic_merge(
         {"container": {"args": [1, 2], "env": [{"name": "A", "value": "1"}]}},
         {"container": {"args": [3], "env": [{"name": "B", "value": "2"}]}},
-        af.TEMPLATE_SCHEMA,
+        TEMPLATE_SCHEMA,
     )
     # mergeSortedSlice (patch.go:427-468): a new patch item comes before original-only items
     assert merged == {"container": {"args": [3], "env": [{"name": "B", "value": "2"}, {"name": "A", "value": "1"}]}}
@@ -737,9 +739,9 @@ def test_a_config_map_must_carry_the_parameter_label(tmp_path: Path) -> None:
 
 
 def test_parse_parameters_splits_at_the_first_equals() -> None:
-    assert af.parse_parameters(["a=b=c", "e=", "a=d"]) == {"a": "d", "e": ""}
+    assert parse_parameters(["a=b=c", "e=", "a=d"]) == {"a": "d", "e": ""}
     with pytest.raises(ArgoFileError, match=re.escape("expected parameter of the form: NAME=VALUE. Received: x")):
-        af.parse_parameters(["x"])
+        parse_parameters(["x"])
 
 
 def test_workflow_for_holds_the_overridden_parameters(tmp_path: Path) -> None:

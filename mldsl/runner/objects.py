@@ -42,7 +42,7 @@ from typing import Any
 
 import yaml
 
-from mldsl.runner.argofiles import Schema, strategic_merge
+from mldsl.runner.argomerge import Schema, strategic_merge
 
 try:  # the C parser is several times faster; fall back where libyaml is missing
     from yaml import CSafeLoader as _BaseLoader
@@ -754,7 +754,7 @@ def _directives(value: Any) -> list[str]:
 
 
 def _strategic(doc: Mapping[str, Any], patch: Mapping[str, Any], kind: str) -> dict[str, Any]:
-    """strategicpatch.StrategicMergePatch for the tags in ``_SCHEMAS`` (argofiles.strategic_merge)."""
+    """strategicpatch.StrategicMergePatch for the tags in ``_SCHEMAS`` (argomerge.strategic_merge)."""
     return strategic_merge(doc, patch, _SCHEMAS.get(kind, {"metadata": (None, _META)}))
 
 
