@@ -42,9 +42,8 @@ from __future__ import annotations
 
 import copy
 import datetime as _dt
-import hashlib
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -75,7 +74,6 @@ from mldsl.runner.argojoin import (
 )
 from mldsl.runner.argokinds import (
     _MAX_GENERATED_NAME_LENGTH,
-    _NAME_ALPHABET,
     ANNOTATION_DEFAULT_ARTIFACT_REPOSITORY,
     ANNOTATION_SCHEDULED_TIME,
     API_VERSION,
@@ -83,17 +81,13 @@ from mldsl.runner.argokinds import (
     CLUSTER_WORKFLOW_TEMPLATE,
     CONFIGMAP_TYPE_PARAMETER,
     CRON_WORKFLOW,
-    KIND_ALIASES,
-    KNOWN_ARGO_KINDS,
     LABEL_CLUSTER_WORKFLOW_TEMPLATE,
     LABEL_CONFIGMAP_TYPE,
-    LABEL_CONTROLLER_INSTANCE_ID,
-    LABEL_CRON_WORKFLOW,
     LABEL_WORKFLOW_TEMPLATE,
-    RUNNABLE,
     WORKFLOW,
     WORKFLOW_TEMPLATE,
 )
+from mldsl.runner.argoselect import _check_kinds, _choices, _runnable_docs, _select, _submitted_workflow, _suffix
 
 __all__ = ["ArgoFileError", "Loaded", "load"]
 
@@ -547,164 +541,6 @@ class Loaded:
         return out
 
 
-def _choices(what: str, names: Sequence[Any], wrong: str) -> str:
-    names = [str(n) for n in names if n is not None]
-    if not names:
-        return f"there are no {what}"
-    matches = close_matches(wrong, names)
-    text = f"did you mean {matches[0]!r}? " if matches else ""
-    return text + f"{what}: " + ", ".join(names[:20]) + (" ..." if len(names) > 20 else "")
-
-
-# --------------------------------------------------------------------------- load
-
-
-def _runnable_docs(docs: Iterable[_Doc]) -> list[_Doc]:
-    return [d for d in docs if d.kind in RUNNABLE]
-
-
-def _check_kinds(docs: Sequence[_Doc]) -> None:
-    """Refuse what cannot be a mistake-free document of the file to run: a document without a kind,
-    a kind of the argoproj.io group that does not exist, or a kind close to a runnable one."""
-    for doc in docs:
-        if not isinstance(doc.data, dict):
-            raise doc.error(
-                "a document of this file is not a Kubernetes object (a mapping with apiVersion and kind)",
-                hint="remove it, or separate the objects with ---",
-            )
-        kind = doc.data.get("kind")
-        if not kind:
-            raise doc.error(
-                "a document of this file has no kind",
-                hint="write kind: Workflow (or WorkflowTemplate, CronWorkflow, ClusterWorkflowTemplate)",
-            )
-        if not isinstance(kind, str):
-            raise doc.error(f"kind must be a string, not {kind!r}", ("kind",))
-        if kind in KNOWN_ARGO_KINDS:
-            continue
-        close = close_matches(kind, RUNNABLE, cutoff=0.75) or [k for k in RUNNABLE if k.lower() == kind.lower()]
-        if doc.api_version.startswith("argoproj.io/") or close:
-            hint = f"did you mean {close[0]}?" if close else "runnable kinds: " + ", ".join(RUNNABLE)
-            raise doc.error(f"unknown kind {kind!r}", ("kind",), hint=hint)
-
-
-def _select(candidates: list[_Doc], all_runnable: list[_Doc], name: str | None, where: Path) -> _Doc:
-    if name is not None:
-        kind = None
-        wanted = name
-        if "/" in name:
-            alias, _, wanted = name.partition("/")
-            kind = KIND_ALIASES.get(alias)
-            if kind is None:
-                raise ArgoFileError(
-                    f"Resource kind '{alias}' is not supported for submitting",  # workflow_server.go:825-826
-                    where,
-                    hint="kinds: workflow, cronwf, wftmpl, cwftmpl (or their full names)",
-                )
-
-        def matches(d: _Doc) -> bool:
-            generate = str(d.metadata.get("generateName") or "")
-            names = {d.name, generate, generate.rstrip("-")} - {""}
-            return wanted in names and (kind is None or d.kind == kind)
-
-        found = [d for d in all_runnable if matches(d)]
-        if len(found) == 1:
-            return found[0]
-        if not found:
-            idents = [d.name or str(d.metadata.get("generateName") or "") for d in all_runnable]
-            close = close_matches(wanted, idents)
-            hint = f"did you mean {close[0]!r}? " if close else ""
-            raise ArgoFileError(
-                f"no runnable object named {name!r} in {where}",
-                where,
-                hint=hint + "runnable objects: " + (", ".join(d.label for d in all_runnable) or "none"),
-            )
-        raise found[1].error(
-            f"{len(found)} runnable objects are named {name!r}",
-            ("metadata",),
-            hint="choose one as kind/name: " + ", ".join(f"{d.kind.lower()}/{wanted}" for d in found),
-        )
-    if len(candidates) == 1:
-        return candidates[0]
-    if not candidates:
-        raise ArgoFileError(
-            f"no Workflow, CronWorkflow, WorkflowTemplate or ClusterWorkflowTemplate in {where}",
-            where,
-            1 if where.is_file() else None,
-            1 if where.is_file() else None,
-            hint="mldsl run runs an Argo Workflow, or submits a template or CronWorkflow as argo submit --from does",
-        )
-    raise candidates[1].error(
-        f"{len(candidates)} runnable objects in {where}: choose one by name",
-        ("kind",),
-        hint="runnable: " + ", ".join(d.label for d in candidates),
-    )
-
-
-def _suffix(doc: _Doc) -> str:
-    """A deterministic five-character suffix in the alphabet Kubernetes draws from."""
-    digest = hashlib.sha256(json.dumps([str(doc.path), doc.index, doc.data], sort_keys=True, default=str).encode()).digest()
-    return "".join(_NAME_ALPHABET[b % len(_NAME_ALPHABET)] for b in digest[:5])
-
-
-def _submitted_workflow(doc: _Doc, scheduled_time: _dt.datetime | None) -> tuple[dict[str, Any], Loc]:
-    """The Workflow a runnable object submits, and where its spec is in the document."""
-    data = doc.data
-    meta = doc.metadata
-    if doc.kind == WORKFLOW:
-        spec = data.get("spec")
-        if not isinstance(spec, dict):
-            raise doc.error("a Workflow needs a spec", ("spec",))
-        wf = copy.deepcopy({k: v for k, v in data.items() if k != "status"})
-        wf["metadata"] = copy.deepcopy(meta)
-        return wf, ("spec",)
-    if doc.kind in (WORKFLOW_TEMPLATE, CLUSTER_WORKFLOW_TEMPLATE):
-        if not doc.name:
-            raise doc.error(f"a {doc.kind} needs metadata.name", ("metadata",))
-        # NewWorkflowFromWorkflowTemplate (workflow/common/convert.go:59-80)
-        cluster = doc.kind == CLUSTER_WORKFLOW_TEMPLATE
-        label = LABEL_CLUSTER_WORKFLOW_TEMPLATE if cluster else LABEL_WORKFLOW_TEMPLATE
-        ref: dict[str, Any] = {"name": doc.name}
-        if cluster:
-            ref["clusterScope"] = True
-        return {
-            "apiVersion": API_VERSION,
-            "kind": WORKFLOW,
-            "metadata": {"generateName": doc.name + "-", "labels": {label: doc.name}, "annotations": {}},
-            "spec": {"workflowTemplateRef": ref},
-        }, ("spec",)
-    # CronWorkflow: ConvertCronWorkflowToWorkflow (workflow/common/convert.go:23-32, 82-109), as
-    # ``argo submit --from cronwf/NAME`` does (workflow_server.go:815-820)
-    if not doc.name:
-        raise doc.error("a CronWorkflow needs metadata.name", ("metadata",))
-    cron_spec = data.get("spec")
-    wf_spec = cron_spec.get("workflowSpec") if isinstance(cron_spec, dict) else None
-    if not isinstance(wf_spec, dict):
-        raise doc.error("a CronWorkflow needs spec.workflowSpec", ("spec",))
-    moment = scheduled_time or _dt.datetime.now().astimezone()
-    labels: dict[str, Any] = {}
-    annotations: dict[str, Any] = {ANNOTATION_SCHEDULED_TIME: rfc3339(moment)}
-    own_labels = _mapping(meta.get("labels"))
-    if LABEL_CONTROLLER_INSTANCE_ID in own_labels:  # convert.go:92-94
-        labels[LABEL_CONTROLLER_INSTANCE_ID] = own_labels[LABEL_CONTROLLER_INSTANCE_ID]
-    labels[LABEL_CRON_WORKFLOW] = doc.name  # convert.go:96
-    wf_meta: dict[str, Any] = {"generateName": doc.name + "-", "labels": labels, "annotations": annotations}
-    cron_md = cron_spec.get("workflowMetadata") if isinstance(cron_spec, dict) else None
-    if isinstance(cron_md, dict):  # convert.go:97-105
-        labels.update(copy.deepcopy(_mapping(cron_md.get("labels"))))
-        annotations.update(copy.deepcopy(_mapping(cron_md.get("annotations"))))
-        if cron_md.get("finalizers"):
-            wf_meta["finalizers"] = list(cron_md["finalizers"])
-    if scheduled_time is not None:  # --scheduled-time (cmd/argo/commands/submit.go:192-198)
-        annotations[ANNOTATION_SCHEDULED_TIME] = rfc3339(scheduled_time)
-    return {
-        "apiVersion": str(data.get("apiVersion") or API_VERSION),
-        "kind": WORKFLOW,
-        "metadata": wf_meta,
-        "spec": copy.deepcopy(wf_spec),
-    }, ("spec", "workflowSpec")
-
-
 def load(
     path: Path,
     *,
@@ -725,7 +561,40 @@ def load(
     path = Path(path)
     if not path.exists():
         raise ArgoFileError("no such file or folder", path)
-    folder = path if path.is_dir() else path.parent
+    own_docs = _own_docs(path)
+    cluster = _neighbours(path, search, own_docs)
+
+    all_runnable = _runnable_docs(own_docs)
+    workflows = [d for d in all_runnable if d.kind == WORKFLOW]
+    doc = _select(workflows or all_runnable, all_runnable, name, path)
+
+    submitted, spec_loc = _submitted_workflow(doc, scheduled_time)
+    spec = submitted["spec"]
+    if entrypoint:
+        spec["entrypoint"] = entrypoint
+    loaded = Loaded(
+        workflow={},
+        kind=doc.kind,
+        source=doc.path,
+        config_maps={n: _config_map_data(d) for n, d in cluster.config_maps.items()},
+        pvcs={n: copy.deepcopy(d.data) for n, d in cluster.pvcs.items()},
+        skipped=list(cluster.skipped),
+        _cluster=cluster,
+        _doc=doc,
+        _spec_loc=spec_loc,
+        _submitted=submitted,
+    )
+    effective, wft_doc = _joined_spec(loaded, doc, spec)
+    loaded._wft = wft_doc
+
+    metadata = _metadata(submitted, spec.get("workflowTemplateRef"), doc, suffix)
+    loaded.workflow = {"apiVersion": API_VERSION, "kind": WORKFLOW, "metadata": metadata, "spec": effective}
+    _check_references(loaded, doc, spec_loc, wft_doc, entrypoint)
+    return loaded
+
+
+def _own_docs(path: Path) -> list[_Doc]:
+    """The documents of ``path`` itself (a folder's unreadable files are left to the neighbours' pass)."""
     own_files = _walk(path) if path.is_dir() else [path]
     own_docs: list[_Doc] = []
     for f in own_files:
@@ -738,7 +607,13 @@ def load(
         if not path.is_dir():
             _check_kinds(docs)
         own_docs.extend(docs)
+    return own_docs
 
+
+def _neighbours(path: Path, search: Sequence[Path], own_docs: list[_Doc]) -> _Cluster:
+    """The objects a workflow of ``path`` can refer to, applied as ``kubectl apply -f`` would: the search
+    folders first, then ``path``'s folder, ``path`` itself last."""
+    folder = path if path.is_dir() else path.parent
     cluster = _Cluster()
     seen: set[Path] = set()
     order: list[Path] = []
@@ -766,27 +641,11 @@ def load(
             continue
         for doc in docs:
             cluster.apply(doc)
+    return cluster
 
-    all_runnable = _runnable_docs(own_docs)
-    workflows = [d for d in all_runnable if d.kind == WORKFLOW]
-    doc = _select(workflows or all_runnable, all_runnable, name, path)
 
-    submitted, spec_loc = _submitted_workflow(doc, scheduled_time)
-    spec = submitted["spec"]
-    if entrypoint:
-        spec["entrypoint"] = entrypoint
-    loaded = Loaded(
-        workflow={},
-        kind=doc.kind,
-        source=doc.path,
-        config_maps={n: _config_map_data(d) for n, d in cluster.config_maps.items()},
-        pvcs={n: copy.deepcopy(d.data) for n, d in cluster.pvcs.items()},
-        skipped=list(cluster.skipped),
-        _cluster=cluster,
-        _doc=doc,
-        _spec_loc=spec_loc,
-        _submitted=submitted,
-    )
+def _joined_spec(loaded: Loaded, doc: _Doc, spec: dict[str, Any]) -> tuple[dict[str, Any], _Doc | None]:
+    """The spec that runs: joined with the WorkflowTemplate a ``workflowTemplateRef`` names, and that template."""
     ref = spec.get("workflowTemplateRef")
     wft_doc: _Doc | None = None
     if ref is not None:
@@ -801,7 +660,7 @@ def load(
             )
         cluster_scope = bool(ref.get("clusterScope"))
         ref_name = str(ref["name"])
-        wft_doc = cluster.templates(cluster_scope).get(ref_name)
+        wft_doc = loaded._cluster.templates(cluster_scope).get(ref_name)
         if wft_doc is None:  # validate.go:174-180: the API's NotFound error
             kind = CLUSTER_WORKFLOW_TEMPLATE if cluster_scope else WORKFLOW_TEMPLATE
             raise loaded._doc_error(
@@ -813,8 +672,11 @@ def load(
         effective = join_workflow_spec(spec, wft_spec if isinstance(wft_spec, dict) else {})
     else:
         effective = copy.deepcopy(spec)
-    loaded._wft = wft_doc
+    return effective, wft_doc
 
+
+def _metadata(submitted: dict[str, Any], ref: Any, doc: _Doc, suffix: str | None) -> dict[str, Any]:
+    """The workflow's metadata: the template's label when it refers to one, a name made from ``generateName``."""
     metadata = copy.deepcopy(submitted.get("metadata") or {})
     if ref is not None:  # setWfTemplateLabel (operator.go:4501, 4748-4762)
         labels = metadata.setdefault("labels", {})
@@ -829,9 +691,7 @@ def load(
             )
         # k8s.io/apiserver pkg/storage/names/generate.go:49-54
         metadata["name"] = generate[:_MAX_GENERATED_NAME_LENGTH] + (suffix if suffix is not None else _suffix(doc))
-    loaded.workflow = {"apiVersion": API_VERSION, "kind": WORKFLOW, "metadata": metadata, "spec": effective}
-    _check_references(loaded, doc, spec_loc, wft_doc, entrypoint)
-    return loaded
+    return metadata
 
 
 def _config_map_data(doc: _Doc) -> dict[str, str]:
