@@ -16,10 +16,11 @@ from typing import Any
 
 import pytest
 
-from mldsl.runner import argofiles as af
+from mldsl.runner.argodocs import _read, anystring
 from mldsl.runner.argofiles import ArgoFileError, load
 from mldsl.runner.argojoin import parse_parameters
 from mldsl.runner.argomerge import TEMPLATE_SCHEMA, WORKFLOW_SPEC_SCHEMA, strategic_merge, with_defaults
+from mldsl.runner.argoselect import _runnable_docs
 
 CORPUS = Path(__file__).parents[2] / "shared" / "argo-examples"
 
@@ -124,7 +125,7 @@ def test_other_kinds_in_the_file_are_left_alone(tmp_path: Path) -> None:
 
 def test_values_are_read_as_go_yaml_and_anystring_read_them() -> None:
     # anystring.go:23-43: numbers print with FormatFloat 'f', -1; booleans as true/false
-    assert [af.anystring(v) for v in (1, 1.0, 0.5, 1e21, True, False, "x", 10**20)] == [
+    assert [anystring(v) for v in (1, 1.0, 0.5, 1e21, True, False, "x", 10**20)] == [
         "1",
         "1",
         "0.5",
@@ -872,11 +873,11 @@ def corpus_runnables(corpus: Path) -> list[tuple[Path, str | None, str]]:
             continue
         rel = path.relative_to(corpus).as_posix()
         try:
-            docs = af._read(path)
+            docs = _read(path)
         except ArgoFileError:
             out.append((path, None, rel))
             continue
-        runnable = af._runnable_docs(docs)
+        runnable = _runnable_docs(docs)
         for doc in runnable:
             ident = doc.name or doc.metadata.get("generateName") or ""
             name = None if len(runnable) == 1 else f"{doc.kind}/{ident}"
@@ -912,7 +913,7 @@ def test_corpus_template_libraries_load_with_an_entrypoint() -> None:
             continue
         file, name = ident.split("#")
         path = corpus / file
-        doc = next(d for d in af._read(path) if d.name == name)
+        doc = next(d for d in _read(path) if d.name == name)
         first = doc.data["spec"]["templates"][0]["name"]
         loaded = load(path, search=[corpus], name=f"{doc.kind}/{name}", entrypoint=first)
         assert loaded.workflow["spec"]["entrypoint"] == first
