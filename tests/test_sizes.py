@@ -71,7 +71,7 @@ OVER: dict[str, int] = {
     "mldsl/runner/leaves.py:_attempt": 57,
     "mldsl/runner/leaves.py:_collect": 55,
     "mldsl/runner/leaves.py:_leaf": 99,
-    "mldsl/runner/objects.py": 2214,
+    "mldsl/runner/objects.py": 775,
     "mldsl/runner/objects.py:_execute": 91,
     "mldsl/runner/objects.py:_patch": 62,
     "mldsl/runner/session.py": 416,

@@ -94,7 +94,7 @@ def refusals(spec: dict[str, Any], referenced: Sequence[tuple[str, dict[str, Any
             if kind in t:
                 out.append(Refusal(f"{where}.{kind}", f"an {kind} template needs the cluster's agent and network"))
         if "resource" in t:
-            from mldsl.runner.objects import needs_controller, unsupported
+            from mldsl.runner.kubepods import needs_controller, unsupported
 
             why_not = needs_controller(t["resource"]) or unsupported(t["resource"], (t.get("outputs") or {}).get("parameters"))
             if why_not:
