@@ -16,16 +16,15 @@ import yaml
 
 from mldsl.runner import kubejson
 from mldsl.runner import objects as o
+from mldsl.runner.kubepatch import json_patch, merge_patch
 from mldsl.runner.kubepods import needs_controller, unsupported
 from mldsl.runner.objects import (
     ObjectStore,
     ResourceError,
     SelectorError,
     jq_filter,
-    json_patch,
     jsonpath,
     match_conditions,
-    merge_patch,
     parse_selector,
     pod_object,
 )
