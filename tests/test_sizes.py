@@ -71,7 +71,6 @@ OVER: dict[str, int] = {
     "mldsl/runner/leaves.py:_attempt": 57,
     "mldsl/runner/leaves.py:_collect": 55,
     "mldsl/runner/leaves.py:_leaf": 99,
-    "mldsl/runner/objects.py:_execute": 91,
     "mldsl/runner/session.py": 416,
     "mldsl/runner/session.py:prepare": 62,
     "mldsl/serve/server.py:serve": 60,

@@ -195,29 +195,9 @@ class ObjectStore(_Kubectl):
             return ResourceResult("Failed", _failed("Must provide at least one of flags or manifest."), None)
         if action not in _ACTIONS:  # validate.go:919-926 rejects it before a run; kubectl's own words otherwise
             return ResourceResult("Failed", _failed(f'no more retries error: unknown command "{action}" for "kubectl"'), None)
-        argv = ["kubectl", action]
-        if action == "delete":  # resource.go:128-131
-            argv.append("--ignore-not-found")
-        file_flag = True
-        if action == "patch":  # resource.go:134-160
-            strategy = str(res.get("mergeStrategy") or "strategic")
-            argv += ["--type", strategy, "--patch-file", path]
-            if strategy == "json":
-                file_flag = False
-            else:
-                try:
-                    docs = _yaml_docs(manifest)
-                except yaml.YAMLError as exc:
-                    return ResourceResult("Failed", _failed(f"error converting YAML to JSON: {exc}"), None)
-                first = docs[0] if docs else None
-                if first is not None and not isinstance(first, dict):
-                    return ResourceResult("Failed", _failed(_not_a_map(first)), None)
-                if flags and (first or {}).get("kind") is None:
-                    file_flag = False
-        argv += flags
-        if manifest and file_flag:
-            argv += ["-f", path]
-        argv += ["-o", "name" if action == "delete" else "json"]
+        argv = _kubectl_argv(res, action, manifest, path, flags)
+        if isinstance(argv, ResourceResult):
+            return argv
         log = [" ".join(argv)]
         try:
             printed = self._kubectl(argv, manifest)
@@ -229,6 +209,17 @@ class ObjectStore(_Kubectl):
             return ResourceResult("Failed", _failed(f"no more retries error: {exc}"), None, log=log)
         if action == "delete":
             return ResourceResult("Succeeded", "", None, log=log)
+        return self._result(printed, log, parameters, success_text, failure_text)
+
+    def _result(
+        self,
+        printed: dict[str, Any] | None,
+        log: list[str],
+        parameters: Sequence[Mapping[str, Any]] | None,
+        success_text: str,
+        failure_text: str,
+    ) -> ResourceResult:
+        """What kubectl printed, checked (a kind and a name), then waited on or read for its outputs."""
         result = ResourceResult("Succeeded", "", printed, log=log, _store=self, _parameters=parameters)
         if printed is not None:  # resource.go:69-84
             meta = printed.get("metadata") or {}
@@ -307,3 +298,31 @@ class ObjectStore(_Kubectl):
             result.phase = "Error" if exc.message.startswith("cannot run here") else "Failed"
             result.message = exc.message
         return result
+
+
+def _kubectl_argv(res: Mapping[str, Any], action: str, manifest: str, path: str, flags: list[str]) -> list[str] | ResourceResult:
+    """The kubectl command execResource runs, or the step's failure where it cannot make one."""
+    argv = ["kubectl", action]
+    if action == "delete":  # resource.go:128-131
+        argv.append("--ignore-not-found")
+    file_flag = True
+    if action == "patch":  # resource.go:134-160
+        strategy = str(res.get("mergeStrategy") or "strategic")
+        argv += ["--type", strategy, "--patch-file", path]
+        if strategy == "json":
+            file_flag = False
+        else:
+            try:
+                docs = _yaml_docs(manifest)
+            except yaml.YAMLError as exc:
+                return ResourceResult("Failed", _failed(f"error converting YAML to JSON: {exc}"), None)
+            first = docs[0] if docs else None
+            if first is not None and not isinstance(first, dict):
+                return ResourceResult("Failed", _failed(_not_a_map(first)), None)
+            if flags and (first or {}).get("kind") is None:
+                file_flag = False
+    argv += flags
+    if manifest and file_flag:
+        argv += ["-f", path]
+    argv += ["-o", "name" if action == "delete" else "json"]
+    return argv
