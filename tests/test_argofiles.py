@@ -16,8 +16,11 @@ from typing import Any
 
 import pytest
 
-from mldsl.runner import argofiles as af
-from mldsl.runner.argofiles import ArgoFileError, load, strategic_merge, with_defaults
+from mldsl.runner.argodocs import _read, anystring
+from mldsl.runner.argofiles import ArgoFileError, load
+from mldsl.runner.argojoin import parse_parameters
+from mldsl.runner.argomerge import TEMPLATE_SCHEMA, WORKFLOW_SPEC_SCHEMA, strategic_merge, with_defaults
+from mldsl.runner.argoselect import _runnable_docs
 
 CORPUS = Path(__file__).parents[2] / "shared" / "argo-examples"
 
@@ -122,7 +125,7 @@ def test_other_kinds_in_the_file_are_left_alone(tmp_path: Path) -> None:
 
 def test_values_are_read_as_go_yaml_and_anystring_read_them() -> None:
     # anystring.go:23-43: numbers print with FormatFloat 'f', -1; booleans as true/false
-    assert [af.anystring(v) for v in (1, 1.0, 0.5, 1e21, True, False, "x", 10**20)] == [
+    assert [anystring(v) for v in (1, 1.0, 0.5, 1e21, True, False, "x", 10**20)] == [
         "1",
         "1",
         "0.5",
@@ -534,7 +537,7 @@ def test_strategic_merge_merges_keyed_lists_in_kubernetes_order() -> None:
     # patch.go:404-468: patch items in patch order, original-only items where they stood
     original: dict[str, Any] = {"templates": [{"name": "a"}, {"name": "b", "x": 1, "y": 1}, {"name": "c"}], "keep": 1, "drop": 2}
     patch = {"templates": [{"name": "b", "x": 2}, {"name": "d"}], "drop": None, "new": [1]}
-    merged = strategic_merge(original, patch, af.WORKFLOW_SPEC_SCHEMA)
+    merged = strategic_merge(original, patch, WORKFLOW_SPEC_SCHEMA)
     assert merged == {
         "templates": [{"name": "a"}, {"name": "b", "x": 2, "y": 1}, {"name": "d"}, {"name": "c"}],
         "keep": 1,
@@ -547,7 +550,7 @@ def test_strategic_merge_replaces_lists_without_a_merge_key() -> None:
     merged = strategic_merge(
         {"container": {"args": [1, 2], "env": [{"name": "A", "value": "1"}]}},
         {"container": {"args": [3], "env": [{"name": "B", "value": "2"}]}},
-        af.TEMPLATE_SCHEMA,
+        TEMPLATE_SCHEMA,
     )
     # mergeSortedSlice (patch.go:427-468): a new patch item comes before original-only items
     assert merged == {"container": {"args": [3], "env": [{"name": "B", "value": "2"}, {"name": "A", "value": "1"}]}}
@@ -737,9 +740,9 @@ def test_a_config_map_must_carry_the_parameter_label(tmp_path: Path) -> None:
 
 
 def test_parse_parameters_splits_at_the_first_equals() -> None:
-    assert af.parse_parameters(["a=b=c", "e=", "a=d"]) == {"a": "d", "e": ""}
+    assert parse_parameters(["a=b=c", "e=", "a=d"]) == {"a": "d", "e": ""}
     with pytest.raises(ArgoFileError, match=re.escape("expected parameter of the form: NAME=VALUE. Received: x")):
-        af.parse_parameters(["x"])
+        parse_parameters(["x"])
 
 
 def test_workflow_for_holds_the_overridden_parameters(tmp_path: Path) -> None:
@@ -870,11 +873,11 @@ def corpus_runnables(corpus: Path) -> list[tuple[Path, str | None, str]]:
             continue
         rel = path.relative_to(corpus).as_posix()
         try:
-            docs = af._read(path)
+            docs = _read(path)
         except ArgoFileError:
             out.append((path, None, rel))
             continue
-        runnable = af._runnable_docs(docs)
+        runnable = _runnable_docs(docs)
         for doc in runnable:
             ident = doc.name or doc.metadata.get("generateName") or ""
             name = None if len(runnable) == 1 else f"{doc.kind}/{ident}"
@@ -910,7 +913,7 @@ def test_corpus_template_libraries_load_with_an_entrypoint() -> None:
             continue
         file, name = ident.split("#")
         path = corpus / file
-        doc = next(d for d in af._read(path) if d.name == name)
+        doc = next(d for d in _read(path) if d.name == name)
         first = doc.data["spec"]["templates"][0]["name"]
         loaded = load(path, search=[corpus], name=f"{doc.kind}/{name}", entrypoint=first)
         assert loaded.workflow["spec"]["entrypoint"] == first

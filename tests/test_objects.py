@@ -14,20 +14,19 @@ from typing import Any
 import pytest
 import yaml
 
+from mldsl.runner import kubejson
 from mldsl.runner import objects as o
+from mldsl.runner.kubepatch import json_patch, merge_patch
+from mldsl.runner.kubepods import needs_controller, unsupported
 from mldsl.runner.objects import (
     ObjectStore,
     ResourceError,
     SelectorError,
     jq_filter,
-    json_patch,
     jsonpath,
     match_conditions,
-    merge_patch,
-    needs_controller,
     parse_selector,
     pod_object,
-    unsupported,
 )
 
 CORPUS = Path("/work/shared/argo-examples")
@@ -393,7 +392,7 @@ def test_requirement_matching_over_gjson() -> None:
     obj = {"status": {"succeeded": 3, "phase": "Running", "ok": True, "items": [{"n": "a"}], "gone": None}}
 
     def m(text: str) -> bool:
-        return all(r.matches(lambda k: o._gjson_lookup(obj, k)) for r in parse_selector(text))
+        return all(r.matches(lambda k: kubejson._gjson_lookup(obj, k)) for r in parse_selector(text))
 
     assert m("status.succeeded > 2") and not m("status.succeeded > 3") and m("status.succeeded < 4")
     assert m("status.succeeded == 3") and m("status.ok = true") and m("status.items.0.n == a")
@@ -627,6 +626,12 @@ def test_store_get_and_update_status() -> None:
 
 def test_go_number_text() -> None:
     """fmt %v (ftoa.go: 'g', shortest: exponent from 1e6), encoding/json floats, FormatFloat 'f'."""
-    assert [o._go_float_v(x) for x in (1e6, 123456.0, 1.5, 0.0001, 0.00001)] == ["1e+06", "123456", "1.5", "0.0001", "1e-05"]
-    assert [o._go_float_json(x) for x in (1e-7, 1e21, 3.0, 1e20)] == ["1e-7", "1e+21", "3", "100000000000000000000"]
-    assert [o._go_float_f(x) for x in (1e22, 1.25e-5, 2.0)] == ["10000000000000000000000", "0.0000125", "2"]
+    assert [kubejson._go_float_v(x) for x in (1e6, 123456.0, 1.5, 0.0001, 0.00001)] == [
+        "1e+06",
+        "123456",
+        "1.5",
+        "0.0001",
+        "1e-05",
+    ]
+    assert [kubejson._go_float_json(x) for x in (1e-7, 1e21, 3.0, 1e20)] == ["1e-7", "1e+21", "3", "100000000000000000000"]
+    assert [kubejson._go_float_f(x) for x in (1e22, 1.25e-5, 2.0)] == ["10000000000000000000000", "0.0000125", "2"]

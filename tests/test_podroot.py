@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from mldsl.runner.images import ARGOSAY, ImageRuntime, cowsay, refusal, runtime
+from mldsl.runner.cowsay import cowsay
+from mldsl.runner.images import ARGOSAY, ImageRuntime, refusal, runtime
 from mldsl.runner.podroot import Mount, PodRoot, isolation_available
 
 from conftest import wait_until

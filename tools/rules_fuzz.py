@@ -540,7 +540,7 @@ KNOWN: dict[str, tuple[str, dict[str, str], bool]] = {
     # l. 855-860, "Cannot find end tag"), a memoize key after it is swallowed (invalid cache key). The runner
     # marshals in the manifest's key order (source before env): the tag runs into MLDSL_INPUT_X's, which stays
     # unsubstituted, and the step Succeeds with x = '{{inputs.parameters.x}}' (Error before 06d0f05). The comment
-    # is gone at 3428886; the runner's key order (mldsl/argo/template.py, validate.py _go_json) is still not Go's
+    # is gone at 3428886; the runner's key order (mldsl/argo/template.py, validate/fields.py _go_json) is still not Go's
     "python-code-holding-braces": ("    s0: {uses: py}\n", {}, True),
     # compiler (#26 item 2): the escape of a submitted value resolved in the first pass, then the tag it gave (the
     # step's value is text at 3428886); where no pod pass comes (a DAG output, the record's params) the escape's

@@ -424,7 +424,7 @@ class Execution(Flows, Leaves, PlainPods, ExecutionBase):
         defaults = self.spec.get("templateDefaults")
         if not defaults:
             return tpl
-        from mldsl.runner.argofiles import with_defaults  # only a workflow with templateDefaults needs it
+        from mldsl.runner.argomerge import with_defaults  # only a workflow with templateDefaults needs it
 
         return with_defaults(tpl, defaults)
 

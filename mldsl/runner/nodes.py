@@ -55,7 +55,7 @@ class Node:
     #: a daemon that is running and ready (fulfilled for its dependents until its steps or DAG ends)
     daemoned: bool = False
     daemon_procs: list[Any] = field(default_factory=list)
-    #: a daemon's pod network (podroot.PodNetwork), closed with it
+    #: a daemon's pod network (podnet.PodNetwork), closed with it
     network: Any = None
     #: while a daemon starts: checks a TCP port in its pod's network (PodNetwork.connect)
     network_probe: Any = None

@@ -161,6 +161,9 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+_Launch = tuple[str, int, list[str], dict[str, str], Path, Path]  # replica type, index, argv, env, cwd, its log
+
+
 def run_training(
     job: dict[str, Any], loc: Localizer, step_dir: Path, log: Path, deadline: float | None, procs: Processes
 ) -> tuple[str, str]:
@@ -172,16 +175,11 @@ def run_training(
     if run_policy.get("activeDeadlineSeconds"):
         job_deadline = time.time() + int(run_policy["activeDeadlineSeconds"])
         deadline = job_deadline if deadline is None else min(deadline, job_deadline)
-    order = ["Master", "Chief", "Worker", "PS", "Evaluator"]
-    pods: list[tuple[str, int, dict[str, Any]]] = []
-    for rtype in sorted(replicas, key=lambda r: order.index(r) if r in order else 99):
-        for i in range(int(replicas[rtype].get("replicas", 1))):
-            pods.append((rtype, i, replicas[rtype]))
+    pods = _replica_pods(replicas)
     port = _free_port()
-    total = len(pods)
     nproc = int(spec.get("nprocPerNode", 1)) if str(spec.get("nprocPerNode", "1")).isdigit() else 1
     ports = {(rtype, i): _free_port() for rtype, i, _ in pods} if kind == "TFJob" else {}
-    launches = []
+    launches: list[_Launch] = []
     for rtype, i, rspec in pods:
         containers = ((rspec.get("template") or {}).get("spec") or {}).get("containers") or []
         if not containers:
@@ -196,30 +194,70 @@ def run_training(
             return "Error", f"{kind} {rtype}: {argv[0]!r} is not installed here (e.g. torchrun comes with torch)"
         extra = loc.env(c.get("env") or [])
         extra["PYTHONUNBUFFERED"] = "1"
-        if kind == "PyTorchJob":
-            rank = i + 1 if rtype == "Worker" and "Master" in replicas else i
-            extra.update(
-                MASTER_ADDR="127.0.0.1",
-                MASTER_PORT=str(port),
-                PET_MASTER_ADDR="127.0.0.1",
-                PET_MASTER_PORT=str(port),
-                WORLD_SIZE=str(total * nproc),
-                RANK=str(rank),
-                PET_NODE_RANK=str(rank),
-                PET_NNODES=str(total),
-            )
-            if "nprocPerNode" in spec:
-                extra["PET_NPROC_PER_NODE"] = str(spec["nprocPerNode"])
-        else:
-            cluster: dict[str, list[str]] = {}
-            for rt, j, _ in pods:
-                cluster.setdefault(rt.lower(), []).append(f"127.0.0.1:{ports[(rt, j)]}")
-            extra["TF_CONFIG"] = json.dumps(
-                {"cluster": cluster, "task": {"type": rtype.lower(), "index": i}, "environment": "cloud"}, separators=(",", ":")
-            )
+        extra.update(_replica_env(kind, spec, (rtype, i), pods, "Master" in replicas, (port, ports), nproc))
         pod_log = log.with_name(f"{log.stem}.{rtype.lower()}-{i}.log")
         cwd = Path(loc.path(c["workingDir"])) if c.get("workingDir") else (loc.code.folder if loc.code else step_dir)
         launches.append((rtype, i, argv, _base_env(extra, loc.code), cwd if cwd.is_dir() else step_dir, pod_log))
+    results = _run_replicas(launches, deadline, procs)
+    _join_logs(log, kind, launches, results)
+    if procs.stopping.is_set():
+        return "Failed", "Stopped with strategy 'Stop'"
+    bad = [(k, v) for k, v in results.items() if v[0] != "Succeeded" and v[1] != "Stopped with strategy 'Stop'"]
+    if bad:
+        (rtype, i), (_, msg) = bad[0]
+        return "Failed", msg if msg == DEADLINE else f"{kind} replica {rtype.lower()}-{i} failed: {msg}"
+    return "Succeeded", ""
+
+
+def _replica_pods(replicas: dict[str, dict[str, Any]]) -> list[tuple[str, int, dict[str, Any]]]:
+    """One (type, index, spec) per replica, Master and Chief first."""
+    order = ["Master", "Chief", "Worker", "PS", "Evaluator"]
+    pods: list[tuple[str, int, dict[str, Any]]] = []
+    for rtype in sorted(replicas, key=lambda r: order.index(r) if r in order else 99):
+        for i in range(int(replicas[rtype].get("replicas", 1))):
+            pods.append((rtype, i, replicas[rtype]))
+    return pods
+
+
+def _replica_env(
+    kind: str,
+    spec: dict[str, Any],
+    replica: tuple[str, int],
+    pods: list[tuple[str, int, dict[str, Any]]],
+    has_master: bool,
+    master_ports: tuple[int, dict[tuple[str, int], int]],
+    nproc: int,
+) -> dict[str, str]:
+    """What the training operator sets in a replica's environment (PyTorchJob setPodEnv, TFJob TF_CONFIG)."""
+    (rtype, i), (port, ports) = replica, master_ports
+    total = len(pods)
+    extra: dict[str, str] = {}
+    if kind == "PyTorchJob":
+        rank = i + 1 if rtype == "Worker" and has_master else i
+        extra.update(
+            MASTER_ADDR="127.0.0.1",
+            MASTER_PORT=str(port),
+            PET_MASTER_ADDR="127.0.0.1",
+            PET_MASTER_PORT=str(port),
+            WORLD_SIZE=str(total * nproc),
+            RANK=str(rank),
+            PET_NODE_RANK=str(rank),
+            PET_NNODES=str(total),
+        )
+        if "nprocPerNode" in spec:
+            extra["PET_NPROC_PER_NODE"] = str(spec["nprocPerNode"])
+    else:
+        cluster: dict[str, list[str]] = {}
+        for rt, j, _ in pods:
+            cluster.setdefault(rt.lower(), []).append(f"127.0.0.1:{ports[(rt, j)]}")
+        extra["TF_CONFIG"] = json.dumps(
+            {"cluster": cluster, "task": {"type": rtype.lower(), "index": i}, "environment": "cloud"}, separators=(",", ":")
+        )
+    return extra
+
+
+def _run_replicas(launches: list[_Launch], deadline: float | None, procs: Processes) -> dict[tuple[str, int], tuple[str, str]]:
+    """Every replica at once; the first to fail, or a stop, ends the others."""
     results: dict[tuple[str, int], tuple[str, str]] = {}
     failed = threading.Event()
     local = Processes()
@@ -239,16 +277,14 @@ def run_training(
         time.sleep(0.05)
     for t in threads:
         t.join()
+    return results
+
+
+def _join_logs(log: Path, kind: str, launches: list[_Launch], results: dict[tuple[str, int], tuple[str, str]]) -> None:
+    """The replicas' logs one after another in the step's log, each under a header with its phase."""
     with open(log, "ab") as out:
         for rtype, i, _, _, _, pod_log in launches:
             out.write(f"--- {kind} {rtype.lower()}-{i} ({results.get((rtype, i), ('?', ''))[0]}) ---\n".encode())
             if pod_log.exists():
                 with open(pod_log, "rb") as replica:
                     shutil.copyfileobj(replica, out)  # in chunks: a replica's log may be larger than memory
-    if procs.stopping.is_set():
-        return "Failed", "Stopped with strategy 'Stop'"
-    bad = [(k, v) for k, v in results.items() if v[0] != "Succeeded" and v[1] != "Stopped with strategy 'Stop'"]
-    if bad:
-        (rtype, i), (_, msg) = bad[0]
-        return "Failed", msg if msg == DEADLINE else f"{kind} replica {rtype.lower()}-{i} failed: {msg}"
-    return "Succeeded", ""

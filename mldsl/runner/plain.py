@@ -1,7 +1,7 @@
 """``mldsl run FILE`` for a workflow mldsl did not write: a plain Argo Workflow, WorkflowTemplate or CronWorkflow.
 
 The file's neighbours are what ``kubectl apply -f folder/`` would have put on a cluster (``argofiles.py``);
-the controller's checks run before anything starts (``mldsl/argo/validate.py``: a refused spec ends the run
+the controller's checks run before anything starts (``mldsl/argo/validate/``: a refused spec ends the run
 ``Failed``, "invalid spec: ...", as the controller marks it, ``operator.go`` l. 4521-4533); what needs more
 than one machine has (a daemon, an image with no local emulation, a real cluster object) is refused with
 the field and the reason, exit 2, before anything starts.
@@ -94,7 +94,7 @@ def refusals(spec: dict[str, Any], referenced: Sequence[tuple[str, dict[str, Any
             if kind in t:
                 out.append(Refusal(f"{where}.{kind}", f"an {kind} template needs the cluster's agent and network"))
         if "resource" in t:
-            from mldsl.runner.objects import needs_controller, unsupported
+            from mldsl.runner.kubepods import needs_controller, unsupported
 
             why_not = needs_controller(t["resource"]) or unsupported(t["resource"], (t.get("outputs") or {}).get("parameters"))
             if why_not:

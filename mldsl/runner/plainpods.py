@@ -24,7 +24,8 @@ class PlainPods(ExecutionBase):
         deadline: float | None,
     ) -> tuple[str, str, dict[str, str], dict[str, Artifact]]:
         """One attempt of a plain Argo pod (``pods.py`` says what is done around its containers)."""
-        from mldsl.runner.podroot import PodNetwork, PodRoot
+        from mldsl.runner.podnet import PodNetwork
+        from mldsl.runner.podroot import PodRoot
 
         assert node.log is not None
         self._add_pod(node, tpl)
@@ -52,17 +53,11 @@ class PlainPods(ExecutionBase):
         root: Any,
     ) -> tuple[str, str, dict[str, str], dict[str, Artifact]]:
         from mldsl.runner import pods
-        from mldsl.runner.images import runtime
         from mldsl.runner.podroot import Mount
 
         assert node.log is not None
         mounts = [Mount(host, path, ro) for host, path, ro in self._pod_volumes(tpl, step_dir)]
-        for a in (tpl.get("inputs") or {}).get("artifacts", []):
-            art = artifacts.get(a["name"])
-            if "raw" in a:
-                _place_text(root, step_dir, a["path"], str(a["raw"].get("data", "")))
-            elif art is not None and "path" in a:
-                root.place(a["path"], art.path)
+        _place_inputs(tpl, artifacts, root, step_dir)
         pod = f"{self.workflow.get('name')}-{node.id}"
         # what a container's environment holds on a cluster: its own env, and the executor's variables
         base_env = {"HOME": "/root", "HOSTNAME": pod, "ARGO_POD_NAME": pod, "ARGO_CONTAINER_NAME": "main"}
@@ -73,19 +68,11 @@ class PlainPods(ExecutionBase):
             # appended to the args (operator.go l. 3604-3609), mode 0755 (executor.go l. 423-429)
             _place_text(root, step_dir, pods.SCRIPT_PATH, str(main["source"]), 0o755)
             main["args"] = [*(main.get("args") or []), pods.SCRIPT_PATH]
-        sidecars = []
         for sc in tpl.get("initContainers") or []:
             ended = self._run_container(node, sc, root, mounts, base_env, deadline, capture=False)
             if ended.phase != "Succeeded":
                 return "Failed", f"init container {sc.get('name')} failed: {ended.message}", {}, {}
-        for sc in tpl.get("sidecars") or []:
-            image = runtime(str(sc.get("image", "")))
-            argv = root.argv(
-                image.command(sc.get("command"), sc.get("args")), workdir=sc.get("workingDir"), mounts=mounts, image=image
-            )
-            proc = pods.start_sidecar(argv, pods.container_env(sc, {**dict(image.env), **base_env}), node.log, self.procs)
-            if proc is not None:
-                sidecars.append(proc)
+        sidecars = self._start_sidecars(node, tpl, root, mounts, base_env)
         if tpl.get("daemon"):
             for proc in sidecars:
                 node.daemon_procs.append(proc)
@@ -101,6 +88,25 @@ class PlainPods(ExecutionBase):
         if ended.phase == "Succeeded" and why:
             return "Error", why, params, arts
         return ended.phase, ended.message, params, arts
+
+    def _start_sidecars(
+        self, node: Node, tpl: dict[str, Any], root: Any, mounts: list[Any], base_env: dict[str, str]
+    ) -> list[Any]:
+        """The pod's sidecars, started beside its main container."""
+        from mldsl.runner import pods
+        from mldsl.runner.images import runtime
+
+        assert node.log is not None
+        sidecars = []
+        for sc in tpl.get("sidecars") or []:
+            image = runtime(str(sc.get("image", "")))
+            argv = root.argv(
+                image.command(sc.get("command"), sc.get("args")), workdir=sc.get("workingDir"), mounts=mounts, image=image
+            )
+            proc = pods.start_sidecar(argv, pods.container_env(sc, {**dict(image.env), **base_env}), node.log, self.procs)
+            if proc is not None:
+                sidecars.append(proc)
+        return sidecars
 
     def _owner(self) -> dict[str, Any]:
         return {
@@ -226,9 +232,39 @@ class PlainPods(ExecutionBase):
             vol = next((v for v in tpl.get("volumes") or [] if v.get("name") == m.get("name")), None)
             if vol is not None and "emptyDir" in vol:
                 pass
-        done: dict[str, str] = {}
         order = list(containers)
         main_name = "main" if "main" in containers else order[-1]
+        ran = self._run_in_order(node, containers, main_name, root, mounts, base_env, deadline)
+        if ran is None:
+            return "Error", "containerSet: circular dependencies", {}, {}
+        done, result = ran
+        from mldsl.runner import pods
+
+        if result is not None:
+            node.exit_code = None if result.code is None else str(result.code)
+            node.result = pods.trim_output(result.stdout)
+        bad = next((n for n in order if done[n] in ("Failed", "Error")), None)
+        params, arts, why = self._pod_outputs(node, tpl, root)
+        if bad is not None:
+            return "Failed", f"container {bad} failed", params, arts
+        if why:
+            return "Error", why, params, arts
+        return "Succeeded", "", params, arts
+
+    def _run_in_order(
+        self,
+        node: Node,
+        containers: dict[str, Any],
+        main_name: str,
+        root: Any,
+        mounts: list[Any],
+        base_env: dict[str, str],
+        deadline: float | None,
+    ) -> tuple[dict[str, str], Any] | None:
+        """Each container once those it depends on ended (Omitted after one that did not succeed): their phases and
+        how ``main_name`` ended; ``None`` when dependencies go round in a circle."""
+        done: dict[str, str] = {}
+        order = list(containers)
         result: Any = None
         while len(done) < len(containers):
             progressed = False
@@ -247,19 +283,8 @@ class PlainPods(ExecutionBase):
                 if name == main_name:
                     result = ended
             if not progressed:
-                return "Error", "containerSet: circular dependencies", {}, {}
-        from mldsl.runner import pods
-
-        if result is not None:
-            node.exit_code = None if result.code is None else str(result.code)
-            node.result = pods.trim_output(result.stdout)
-        bad = next((n for n in order if done[n] in ("Failed", "Error")), None)
-        params, arts, why = self._pod_outputs(node, tpl, root)
-        if bad is not None:
-            return "Failed", f"container {bad} failed", params, arts
-        if why:
-            return "Error", why, params, arts
-        return "Succeeded", "", params, arts
+                return None
+        return done, result
 
     def _pod_volumes(self, tpl: dict[str, Any], step_dir: Path) -> list[tuple[Path, str, bool]]:
         """The pod's volume mounts as host folders: an ``emptyDir`` per pod, a claim per run (volumeClaimTemplates)
@@ -348,3 +373,13 @@ class PlainPods(ExecutionBase):
         with self.lock:
             self.global_params[name] = value
             self.shared[f"workflow.outputs.parameters.{name}"] = value
+
+
+def _place_inputs(tpl: dict[str, Any], artifacts: dict[str, Artifact | None], root: Any, step_dir: Path) -> None:
+    """The template's input artifacts (raw text or a file) at their paths in the pod."""
+    for a in (tpl.get("inputs") or {}).get("artifacts", []):
+        art = artifacts.get(a["name"])
+        if "raw" in a:
+            _place_text(root, step_dir, a["path"], str(a["raw"].get("data", "")))
+        elif art is not None and "path" in a:
+            root.place(a["path"], art.path)

@@ -26,7 +26,6 @@ files are this machine's (see :mod:`mldsl.runner.images` for what stands in).
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import errno
 import json
 import os
@@ -38,8 +37,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from mldsl.runner import guard
 from mldsl.runner.images import ImageRuntime, Shim, python_binary, runtime
+from mldsl.runner.podenter import _ENTER
 
 #: set in the process environment, the pod's PATH (a container's own ``env: PATH``) instead of the image's
 PATH_ENV = "MLDSL_POD_PATH"
@@ -54,89 +53,6 @@ class Mount:
     host_path: Path
     pod_path: str
     read_only: bool = False
-
-
-# The helper the pod's process runs first (argv[1] is its JSON plan, the rest the command).
-# MS_* and CLONE_* are Linux's <sys/mount.h> and <sched.h> values.
-_ENTER = r"""
-import ctypes, json, os, signal, sys
-plan, cmd = json.loads(sys.argv[1]), sys.argv[2:]
-libc = ctypes.CDLL(None, use_errno=True)
-def fail(what):
-    e = ctypes.get_errno()
-    sys.stderr.write("podroot: %s: %s\n" % (what, os.strerror(e)))
-    os._exit(125)
-def mount(src, dst, fstype, flags, data=None):
-    enc = lambda s: None if s is None else s.encode()
-    if libc.mount(enc(src), enc(dst), enc(fstype), ctypes.c_ulong(flags), enc(data)) != 0:
-        fail("mount %s on %s" % (src, dst))
-BIND, REC, PRIVATE, REMOUNT, RDONLY = 4096, 16384, 1 << 18, 32, 1
-if plan.get("netns"):  # the pod's network: every container of a pod shares one (its pause process's)
-    nsfd = os.open(plan["netns"], os.O_RDONLY)
-    if libc.setns(nsfd, 0x40000000) != 0:
-        fail("setns(net)")
-    os.close(nsfd)
-if plan["userns"]:
-    uid, gid = os.getuid(), os.getgid()
-    if libc.unshare(0x10000000 | 0x20000) != 0:
-        fail("unshare(user, mount)")
-    for name, text in (("setgroups", "deny"), ("uid_map", "0 %d 1" % uid), ("gid_map", "0 %d 1" % gid)):
-        with open("/proc/self/" + name, "w") as f:
-            f.write(text)
-elif libc.unshare(0x20000) != 0:
-    fail("unshare(mount)")
-mount(None, "/", None, REC | PRIVATE)
-root = plan["root"]
-def unlock(work):
-    try:
-        os.chmod(work + "/work", 0o700)  # overlay leaves it mode 000: let the step folder be removed
-    except OSError:
-        pass
-opts = "lowerdir=%s,upperdir=%s,workdir=%s"
-if not plan["userns"]:
-    mount("overlay", root, "overlay", 0, opts % ("/", plan["upper"], plan["work"]) + ",redirect_dir=off,metacopy=off")
-    unlock(plan["work"])
-else:  # / has locked mounts beneath it here, so it cannot be a lower layer: a tmpfs root, one overlay per top folder
-    mount("tmpfs", root, "tmpfs", 0, "mode=755")
-    for name in sorted(os.listdir("/")):
-        src, dst, up, wk = "/" + name, root + "/" + name, plan["upper"] + "/" + name, plan["work"] + "/" + name
-        if os.path.islink(src):
-            os.symlink(os.readlink(src), dst)
-        elif os.path.isdir(src):
-            os.mkdir(dst)
-            if name in ("dev", "proc", "sys", "tmp"):
-                continue
-            os.makedirs(up, exist_ok=True)
-            os.makedirs(wk, exist_ok=True)
-            o = (opts % (src, up, wk) + ",userxattr").encode()
-            if libc.mount(b"overlay", dst.encode(), b"overlay", 0, o) != 0:
-                mount(up, dst, None, BIND)  # mounts of its own beneath (/mnt): starts empty, as in an image
-            unlock(wk)
-for name in ("/dev", "/proc", "/sys"):
-    mount(name, root + name, None, BIND | REC)
-mount("tmpfs", root + "/dev/shm", "tmpfs", 2 | 4, "mode=1777")
-for src, dst, ro in plan["binds"]:
-    mount(src, root + dst, None, BIND | REC)
-    if ro:
-        locked = os.statvfs(root + dst).f_flag & (2 | 4 | 8 | 1024 | 2048)  # nosuid nodev noexec noatime nodiratime
-        mount(None, root + dst, None, REMOUNT | BIND | RDONLY | locked)
-os.chroot(root)
-os.chdir(plan["cwd"])
-env = dict(os.environ)
-env["PATH"] = env.pop("MLDSL_POD_PATH", None) or plan["path"]
-for k, v in plan["env"]:
-    env.setdefault(k, v)
-null = os.open("/dev/null", os.O_RDONLY)
-os.dup2(null, 0)
-os.close(null)
-for sig in (signal.SIGPIPE, signal.SIGXFSZ):
-    signal.signal(sig, signal.SIG_DFL)
-try:
-    os.execvpe(cmd[0], cmd, env)
-except OSError as exc:
-    sys.stderr.write("podroot: exec %s: %s\n" % (cmd[0], exc.strerror))
-    os._exit(127 if exc.errno == 2 else 126)
-"""
 
 
 class PodRoot:
@@ -428,91 +344,3 @@ def _try_pod() -> str | None:
         why = (done.stderr.decode(errors="replace").strip().splitlines() or [f"exit status {done.returncode}"])[-1]
         return f"cannot make a pod here: {why}"
     return None if wrote else "cannot make a pod here: a file the probe pod wrote is not in its upper layer"
-
-
-# A pod's network, as Kubernetes' pause container holds it: a network namespace with its own loopback (so two
-# pods may listen on one port, and a pod's containers reach each other on localhost), kept while the pause
-# process lives. Linux <sched.h> CLONE_NEWNET; <linux/sockios.h> SIOCGIFFLAGS/SIOCSIFFLAGS; IFF_UP.
-_PAUSE = r"""
-import ctypes, fcntl, os, signal, socket, struct, sys
-libc = ctypes.CDLL(None, use_errno=True)
-if libc.unshare(0x40000000) != 0:
-    sys.stderr.write("pause: unshare(net): %s\n" % os.strerror(ctypes.get_errno()))
-    os._exit(125)
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-flags = struct.unpack("16sH", fcntl.ioctl(s, 0x8913, struct.pack("16sH", b"lo", 0))[:18])[1]
-fcntl.ioctl(s, 0x8914, struct.pack("16sH", b"lo", flags | 1))
-sys.stdout.write("ready\n")
-sys.stdout.flush()
-signal.signal(signal.SIGTERM, lambda *a: os._exit(0))
-while True:
-    signal.pause()
-"""
-
-
-class PodNetwork:
-    """One pod's network namespace, held by a pause process (root only; elsewhere pods share this machine's)."""
-
-    def __init__(self) -> None:
-        self.proc: subprocess.Popen[bytes] | None = None
-        if os.geteuid() != 0:
-            return
-        proc = subprocess.Popen(
-            [python_binary(), "-I", "-S", "-c", _PAUSE],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-        assert proc.stdout is not None
-        guard.watch(proc.pid)  # killed with the run should mldsl run die (guard.py)
-        if proc.stdout.readline().strip() == b"ready":
-            self.proc = proc
-        else:
-            proc.kill()
-            proc.wait()
-            guard.unwatch(proc.pid)
-
-    @property
-    def path(self) -> str | None:
-        """The namespace to join (``/proc/PID/ns/net``), or None: the host's network."""
-        return f"/proc/{self.proc.pid}/ns/net" if self.proc is not None else None
-
-    def connect(self, port: int, timeout: float = 1.0) -> bool:
-        """Whether something in the pod accepts a TCP connection on ``port`` (a readiness probe): tried from a
-        thread that joins the pod's network, as the kubelet probes the pod's IP."""
-        import socket
-        import threading
-
-        ok: list[bool] = []
-
-        def probe() -> None:
-            if self.path is not None:
-                libc = ctypes.CDLL(None, use_errno=True)
-                fd = os.open(self.path, os.O_RDONLY)
-                try:
-                    if libc.setns(fd, 0x40000000) != 0:
-                        return
-                finally:
-                    os.close(fd)
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=timeout):
-                    ok.append(True)
-            except OSError:
-                pass
-
-        t = threading.Thread(target=probe, daemon=True)
-        t.start()
-        t.join(timeout + 1)
-        return bool(ok)
-
-    def close(self) -> None:
-        if self.proc is not None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=2)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-            guard.unwatch(self.proc.pid)
-            self.proc = None

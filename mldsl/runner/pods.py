@@ -81,20 +81,8 @@ def run_container(
 
         reader = threading.Thread(target=pump, daemon=True)
         reader.start()
-        timed_out = False
         try:
-            if procs.stopping.is_set():
-                _signal_group(proc, signal.SIGTERM)
-            try:
-                code = proc.wait(timeout=None if deadline is None else max(0.0, deadline - time.time()))
-            except subprocess.TimeoutExpired:
-                timed_out = True
-                _signal_group(proc, signal.SIGTERM)
-                try:
-                    code = proc.wait(timeout=5)
-                except subprocess.TimeoutExpired:
-                    _signal_group(proc, signal.SIGKILL)
-                    code = proc.wait()
+            code, timed_out = _wait_for(proc, deadline, procs)
         finally:
             _signal_group(proc, signal.SIGKILL)  # children the container left behind
             procs.remove(proc)
@@ -107,6 +95,21 @@ def run_container(
     if code != 0:
         return Exit("Failed", f"Error (exit code {code})", code, stdout)
     return Exit("Succeeded", "", code, stdout)
+
+
+def _wait_for(proc: subprocess.Popen[bytes], deadline: float | None, procs: Processes) -> tuple[int, bool]:
+    """The process's exit code, and whether its deadline ended it (SIGTERM, then SIGKILL 5 s later)."""
+    if procs.stopping.is_set():
+        _signal_group(proc, signal.SIGTERM)
+    try:
+        return proc.wait(timeout=None if deadline is None else max(0.0, deadline - time.time())), False
+    except subprocess.TimeoutExpired:
+        _signal_group(proc, signal.SIGTERM)
+        try:
+            return proc.wait(timeout=5), True
+        except subprocess.TimeoutExpired:
+            _signal_group(proc, signal.SIGKILL)
+            return proc.wait(), True
 
 
 def start_sidecar(argv: list[str], env: dict[str, str], log: Path, procs: Processes) -> subprocess.Popen[bytes] | None:

@@ -129,23 +129,30 @@ def check(spec: dict[str, Any], mounts: Mounts | None = None) -> list[str]:
             for task in tpl["dag"].get("tasks", []):
                 _extra(task, _TASK, f"{where}.dag.tasks.{task.get('name')}", out)
         if "resource" in tpl:
-            res = tpl["resource"]
-            _extra(res, _RESOURCE, f"{where}.resource", out)
-            kind = resource_kind(res.get("manifest", ""))
-            if kind in RUN_KINDS:
-                if res.get("action") != "create":
-                    out.append(f"{where}.resource: mldsl run creates a {kind}, it does not {res.get('action')} one")
-            elif kind not in DEPLOY_KINDS and kind not in LOCAL_KINDS:
-                out.append(
-                    f"{where}.resource: mldsl run cannot run a {kind} on this machine "
-                    "(it runs SparkApplications, PyTorchJobs and TFJobs, and writes deploy manifests)"
-                )
-            else:
-                out += [f"{where}: {why}" for why in missing_tools(kind)]
-                if kind in LOCAL_KINDS:
-                    try:
-                        obj = json.loads(res.get("manifest", ""))
-                    except ValueError:
-                        obj = {}
-                    out += _unmapped_volumes(obj, f"{where}.resource ({kind})", mounts)
+            out += _resource_problems(tpl["resource"], where, mounts)
+    return out
+
+
+def _resource_problems(res: dict[str, Any], where: str, mounts: Mounts | None) -> list[str]:
+    """What of a resource step mldsl run cannot do here: another action than create, a kind it does not run,
+    a tool it needs."""
+    out: list[str] = []
+    _extra(res, _RESOURCE, f"{where}.resource", out)
+    kind = resource_kind(res.get("manifest", ""))
+    if kind in RUN_KINDS:
+        if res.get("action") != "create":
+            out.append(f"{where}.resource: mldsl run creates a {kind}, it does not {res.get('action')} one")
+    elif kind not in DEPLOY_KINDS and kind not in LOCAL_KINDS:
+        out.append(
+            f"{where}.resource: mldsl run cannot run a {kind} on this machine "
+            "(it runs SparkApplications, PyTorchJobs and TFJobs, and writes deploy manifests)"
+        )
+    else:
+        out += [f"{where}: {why}" for why in missing_tools(kind)]
+        if kind in LOCAL_KINDS:
+            try:
+                obj = json.loads(res.get("manifest", ""))
+            except ValueError:
+                obj = {}
+            out += _unmapped_volumes(obj, f"{where}.resource ({kind})", mounts)
     return out
