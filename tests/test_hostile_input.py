@@ -61,3 +61,18 @@ def test_thousands_of_wrong_step_names_are_reported_in_linear_time(tmp_path: Pat
     assert proc.stderr.count("error[MLD406]") == 3000, proc.stderr[-2000:]
     assert "did you mean 's00000'?" in proc.stderr  # the first mistakes still get their suggestion
     assert took < 15, f"validate took {took:.1f} s"
+
+
+def test_libyamls_own_nesting_bound_reads_as_mld005() -> None:
+    """PyYAML 6.0.4's wheels bring libyaml's MAX_NESTING_LEVEL: its scanner may refuse a deep flow collection
+    before mldsl's own depth check sees an event. The refusal is the same MLD005, whichever comes first."""
+    import yaml
+
+    from mldsl.lang.yamlsource import _syntax_diag
+
+    mark = yaml.Mark("x.yaml", 0, 0, 1005, None, None)
+    exc = yaml.scanner.ScannerError(
+        problem="exceeded maximum nesting depth", problem_mark=mark, context="while increasing flow level"
+    )
+    diag = _syntax_diag("x.yaml", exc)
+    assert (diag.code, diag.span.line, diag.span.col) == ("MLD005", 1, 1006)

@@ -325,6 +325,8 @@ def _syntax_diag(path: str, exc: yaml.YAMLError, text: str = "") -> Diagnostic:
     line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
     problem = getattr(exc, "problem", None) or str(exc)
     context = getattr(exc, "context", None)
+    if "maximum nesting depth" in str(problem) and mark is not None:  # libyaml's own bound (PyYAML 6.0.4's wheels)
+        return _depth_diag(path, mark)
     message = f"invalid YAML: {problem}" + (f" ({context})" if context else "")
     hint = None
     if "found character '\\t'" in str(problem) or "\t" in str(problem):
