@@ -7,11 +7,8 @@ import functools
 import json
 import re
 import threading
-from collections import deque
-from collections.abc import Mapping
 from typing import Any
 
-from mldsl.argo.depends import DependsError, TaskResult, evaluate_depends
 from mldsl.argo.errors import ExprError
 from mldsl.argo.template import UnresolvedError, expand, replace, substitute
 from mldsl.runner.base import (
@@ -25,7 +22,6 @@ from mldsl.runner.base import (
     _item_name,
     _item_text,
     _json_item,
-    _result,
     _rfc3339,
     _Scope,
     _should_execute,
@@ -33,10 +29,9 @@ from mldsl.runner.base import (
     aggregate,
     go_sprintf_int,
     go_value_text,
-    task_dependencies,
 )
+from mldsl.runner.dagrun import DagRun
 from mldsl.runner.nodes import Artifact, Node
-from mldsl.runner.schedule import DagSchedule
 from mldsl.runner.workers import limit_for, run_bounded
 
 
@@ -62,101 +57,7 @@ class Flows(ExecutionBase):
         outer: _Scope,
     ) -> tuple[str, str, dict[str, str], dict[str, Artifact]]:
         """Drive one DAG with :class:`~mldsl.runner.schedule.DagSchedule`: start what it decides, report what ended."""
-        scope = self._inner_scope(outer, params, artifacts, tpl)
-        tasks = {t["name"]: t for t in tpl["dag"]["tasks"]}
-        deps = {n: [d for d in task_dependencies(t) if d in tasks] for n, t in tasks.items()}
-
-        def depends(name: str, results: Mapping[str, object]) -> bool:
-            task = tasks[name]
-            try:
-                return evaluate_depends(
-                    str(task.get("depends") or ""),
-                    {d: r for d, r in results.items() if isinstance(r, TaskResult)},
-                    tasks=tasks,
-                    dependencies=[str(d) for d in task.get("dependencies") or []],
-                )
-            except (DependsError, LookupError) as exc:
-                raise ValueError(str(exc)) from None
-
-        plan = DagSchedule(
-            deps,
-            {n: bool(t.get("depends") or t.get("dependencies")) for n, t in tasks.items()},
-            depends,
-            lambda n, phase: _continues(tasks[n], phase),
-            target=str(tpl["dag"].get("target") or "").split(),
-            fail_fast=tpl["dag"].get("failFast", True) is not False,
-        )
-        slots = threading.BoundedSemaphore(int(tpl["parallelism"])) if tpl.get("parallelism") else None
-        cond = threading.Condition()
-        running: set[str] = set()
-        errors: list[BaseException] = []
-        ended: deque[tuple[str, Node]] = deque()
-
-        def work(name: str, child: Node) -> None:
-            try:
-                self._task(child, tasks[name], scope, slots)
-            except OSError as exc:  # a full disk, a folder that cannot be written: the task errs, saying why
-                self._fault(child, exc)
-            except BaseException as exc:  # surfaced below; the DAG must not hang
-                errors.append(exc)
-                child.end("Error", str(exc))
-            self._notify(child)
-            with cond:
-                ended.append((name, child))
-                running.discard(name)
-                cond.notify_all()
-
-        def child_of(name: str) -> Node:
-            child = node.inner.get(name) or Node(self._new_id(name), name, _template_name(tasks[name]))
-            node.inner[name] = child
-            return child
-
-        pending = deque(plan.start())
-        ready: deque[tuple[str, Node]] = deque()  # to start when a thread is free (workers.py: bounded)
-        limit = limit_for(self.options.parallel)
-        with cond:
-            while True:
-                while pending:
-                    d = pending.popleft()
-                    child = child_of(d.task)
-                    if d.action != "run":
-                        child.end("Omitted" if d.action == "omit" else "Error", d.message)
-                        self._record_task(scope, d.task, child)
-                        self._notify(child)
-                        pending.extend(plan.finish(d.task, child.phase, _result(child)))
-                        continue
-                    ready.append((d.task, child))
-                while ready and len(running) < limit:
-                    task, child = ready.popleft()
-                    if plan.halted or self.procs.stopping.is_set():
-                        continue  # fail fast: a task whose turn comes after the DAG failed never starts
-                    running.add(task)
-                    threading.Thread(target=work, args=(task, child), daemon=True).start()
-                while ended:
-                    name, child = ended.popleft()
-                    self._record_task(scope, name, child)
-                    pending.extend(plan.finish(name, child.phase, _result(child)))
-                if pending or (ready and len(running) < limit):
-                    continue
-                if not running:
-                    break
-                cond.wait()
-        if errors and not isinstance(errors[0], StepError):
-            raise errors[0]
-        for name in plan.never_started():
-            child_of(name).end("Omitted", "not run: the DAG failed before its turn")
-        if self.procs.stopping.is_set():
-            return "Failed", "Stopped with strategy 'Stop'", {}, {}
-        phase, culprit = plan.phase()
-        if phase != "Succeeded":
-            return phase, f"child '{node.inner[culprit].id}' failed", {}, {}
-        out_params, out_arts = self._dag_outputs(tpl, scope)
-        only = next(iter(node.inner.values())) if len(tasks) == 1 and node.inner else None
-        if only is not None and only.phase in ("Failed", "Error"):
-            # a step wrapped for continue_on_failure: Argo shows the wrapper Succeeded, the record says what happened
-            node.continued = True
-            return "Succeeded", "failed; the run continued (continue_on_failure)", out_params, out_arts
-        return "Succeeded", "", out_params, out_arts
+        return DagRun(self, node, tpl, self._inner_scope(outer, params, artifacts, tpl)).run()
 
     def _steps(
         self,
