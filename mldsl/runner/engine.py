@@ -265,7 +265,27 @@ class Execution(Flows, Leaves, PlainPods, ExecutionBase):
         Inputs as ``common/util.go`` ProcessArgs takes them (l. 197-250): the argument, else the input's own
         ``value`` or ``default``, else its ``valueFrom.configMapKeyRef``; an input with none is an error.
         """
-        inputs = tpl.get("inputs") or {}
+        inputs = tpl.get("inputs") or {}  # as written: the artifacts' locations are substituted with `own` below
+        values = self._input_values(inputs, params, outer)
+        try:
+            tpl, values = self._argo_passes(node, tpl, values, outer)
+        except UnresolvedError as exc:
+            raise StepError(f"failed to resolve {exc}") from None
+        arts = self._input_artifacts(inputs, artifacts, outer, values)
+        if "dag" in tpl or "steps" in tpl:
+            try:
+                if "dag" in tpl:
+                    return self._dag(node, tpl, values, arts, outer)
+                return self._steps(node, tpl, values, arts, outer)
+            finally:
+                self._end_daemons(node)
+        if "suspend" in tpl:
+            return self._suspend(node, tpl, values, outer)
+        return self._leaf(node, tpl, values, arts, outer)
+
+    def _input_values(self, inputs: dict[str, Any], params: dict[str, Any], outer: _Scope) -> dict[str, str]:
+        """The input parameters: the argument, else the input's own ``value`` or ``default``, else its
+        ``valueFrom.configMapKeyRef`` (``common/util.go`` ProcessArgs l. 197-250); an input with none is an error."""
         values: dict[str, str] = {}
         for p in inputs.get("parameters", []):
             vf = p.get("valueFrom") or {}
@@ -289,12 +309,14 @@ class Execution(Flows, Leaves, PlainPods, ExecutionBase):
                 values[p["name"]] = go_value_text(vf["default"])
             else:
                 raise StepError(f"inputs.parameters.{p['name']} was not supplied")
-        try:
-            tpl, values = self._argo_passes(node, tpl, values, outer)
-        except UnresolvedError as exc:
-            raise StepError(f"failed to resolve {exc}") from None
+        return values
+
+    def _input_artifacts(
+        self, inputs: dict[str, Any], artifacts: dict[str, Artifact | None], outer: _Scope, values: dict[str, str]
+    ) -> dict[str, Artifact | None]:
+        """The input artifacts: given, or read from the template's own location (which may use its inputs: Argo
+        substitutes the whole template, common/util.go ProcessArgs), or None for a ``raw`` one or an optional one."""
         arts: dict[str, Artifact | None] = {}
-        # a location may use the template's own inputs: Argo substitutes the whole template (common/util.go ProcessArgs)
         own = {f"inputs.parameters.{k}": v for k, v in values.items()}
         for a in inputs.get("artifacts", []):
             given = artifacts.get(a["name"])
@@ -306,16 +328,7 @@ class Execution(Flows, Leaves, PlainPods, ExecutionBase):
             if given is None and not a.get("optional"):
                 raise StepError(f"inputs.artifacts.{a['name']} was not supplied")
             arts[a["name"]] = given
-        if "dag" in tpl or "steps" in tpl:
-            try:
-                if "dag" in tpl:
-                    return self._dag(node, tpl, values, arts, outer)
-                return self._steps(node, tpl, values, arts, outer)
-            finally:
-                self._end_daemons(node)
-        if "suspend" in tpl:
-            return self._suspend(node, tpl, values, outer)
-        return self._leaf(node, tpl, values, arts, outer)
+        return arts
 
     def _argo_passes(
         self, node: Node, tpl: dict[str, Any], values: dict[str, str], outer: _Scope
