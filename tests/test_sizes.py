@@ -25,7 +25,6 @@ OVER: dict[str, int] = {
     "backends/argo/templates.py:resource_template": 82,
     "backends/argo/workflow.py": 816,
     "backends/argo/workflow.py:wrapped": 62,
-    "backends/forms/__init__.py:_sweep_parts": 51,
     "backends/spark.py:spark_application": 80,
     "backends/training.py:training_job": 75,
     "compiler/exprcheck.py": 444,
