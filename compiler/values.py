@@ -7,7 +7,8 @@ from typing import Any
 
 from mldsl.compiler import ir
 from mldsl.compiler.context import Context, Loc
-from mldsl.compiler.exprcheck import Checker, Scope
+from mldsl.compiler.exprcheck import Checker
+from mldsl.compiler.exprscope import Scope
 from mldsl.lang.constraints import ARTIFACT_URI, Param, check_value, range_within
 from mldsl.lang.expressions import ExprError, has_expression, parse_template
 from mldsl.lang.loader import Loaded

@@ -27,8 +27,6 @@ OVER: dict[str, int] = {
     "backends/argo/workflow.py:wrapped": 62,
     "backends/spark.py:spark_application": 80,
     "backends/training.py:training_job": 75,
-    "compiler/exprcheck.py": 444,
-    "compiler/exprcheck.py:ref_step": 52,
     "compiler/ir.py": 554,
     "compiler/modules.py:_compile": 56,
     "compiler/modules.py:_distributed": 51,
