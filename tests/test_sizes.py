@@ -28,8 +28,6 @@ OVER: dict[str, int] = {
     "backends/spark.py:spark_application": 80,
     "backends/training.py:training_job": 75,
     "compiler/ir.py": 554,
-    "compiler/modules.py:_compile": 56,
-    "compiler/modules.py:_distributed": 51,
     "compiler/notebook_run.py:_check_parameters": 72,
     "compiler/pipelines.py": 746,
     "compiler/pipelines.py:_compile_pipeline": 107,
