@@ -33,7 +33,6 @@ OVER: dict[str, int] = {
     "compiler/pods.py:pod_settings": 88,
     "compiler/servings.py:compile_serving": 71,
     "compiler/summary.py:module": 78,
-    "compiler/sweeps.py:_dimension": 69,
     "compiler/values.py:bind": 88,
     "mldsl/cli/main.py": 509,
     "mldsl/cli/run.py:show": 53,
