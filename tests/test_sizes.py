@@ -25,7 +25,6 @@ OVER: dict[str, int] = {
     "backends/spark.py:spark_application": 80,
     "backends/training.py:training_job": 75,
     "compiler/ir.py": 554,
-    "compiler/notebook_run.py:_check_parameters": 72,
     "compiler/pipelines.py": 746,
     "compiler/pipelines.py:_compile_pipeline": 107,
     "compiler/pipelines.py:_compile_steps": 80,
