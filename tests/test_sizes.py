@@ -22,7 +22,6 @@ OVER: dict[str, int] = {
     "backends/argo/templates.py:module_template": 73,
     "backends/argo/templates.py:resource_template": 82,
     "backends/argo/workflow.py": 745,
-    "backends/spark.py:spark_application": 80,
     "compiler/ir.py": 554,
     "compiler/pipelines.py": 746,
     "compiler/pipelines.py:_compile_pipeline": 107,
