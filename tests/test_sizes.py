@@ -27,7 +27,6 @@ OVER: dict[str, int] = {
     "compiler/pipelines.py:_compile_pipeline": 107,
     "compiler/pipelines.py:_compile_steps": 80,
     "compiler/pipelines.py:_step": 84,
-    "compiler/values.py:bind": 88,
     "mldsl/cli/main.py": 509,
     "mldsl/cli/run.py:show": 53,
     "mldsl/cluster/kube.py": 471,
