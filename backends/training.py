@@ -46,6 +46,61 @@ def _replica_types(run: ir.DistributedRun) -> list[str]:
     return [coordinator, "Worker"] if run.framework == "mpi" or many else [coordinator]
 
 
+def _pod(
+    container: dict[str, Any],
+    settings: ir.PodSettings,
+    project: ir.Project,
+    volumes: list[dict[str, Any]],
+    gpus: int | ir.IExpr,
+    step: ir.Step | None,
+) -> dict[str, Any]:
+    """A replica's pod spec around its one container: account, pull secrets, volumes, scheduling."""
+    pod: dict[str, Any] = {"containers": [container]}
+    account = settings.service_account or project.service_account
+    if account:
+        pod["serviceAccountName"] = account
+    if project.image_pull_secrets:
+        pod["imagePullSecrets"] = [{"name": s} for s in project.image_pull_secrets]
+    if volumes:
+        pod["volumes"] = volumes
+    selector, tolerations = scheduling(project, gpus, step)
+    if selector:
+        pod["nodeSelector"] = selector
+    if tolerations:
+        pod["tolerations"] = tolerations
+    return pod
+
+
+def _run_policy(step: ir.Step | None) -> dict[str, Any]:
+    """The job cleans up after itself: its pods go when it ends (GPUs freed), it fails at its first
+    failed pod, and it stops at the step's timeout even if the step's own pod is gone (SPEC §1.9)."""
+    policy: dict[str, Any] = {"cleanPodPolicy": "All", "backoffLimit": 0}
+    if step is not None and step.timeout_seconds is not None:
+        policy["activeDeadlineSeconds"] = step.timeout_seconds
+    return policy
+
+
+def _replica_specs(
+    run: ir.DistributedRun, coordinator: str, replica: Callable[..., dict[str, Any]], code: Callable[[ir.IExpr], str]
+) -> dict[str, Any]:
+    """The job's replica specs by role: MPI's launcher and workers, or the coordinator and the other workers."""
+    specs: dict[str, Any] = {}
+    if run.framework == "mpi":
+        specs["Launcher"] = replica(1, trains=False)
+        # MPI workers must have no command: the operator gives them `sleep 365d` only when it is empty
+        # (training-operator v1.9.0 pkg/controller.v1/mpi/mpijob_controller.go l. 942), and the
+        # launcher runs the command on them through mpirun
+        specs["Worker"] = replica(k8s_count(run.workers, code), trains=True, runs=False)
+    else:
+        specs[coordinator] = replica(1, trains=True)
+        workers = k8s_count(run.workers, code)
+        if isinstance(workers, Number):  # at least 2 (compiler/modules.py): the coordinator and 1+ workers
+            specs["Worker"] = replica(workers.minus(1), trains=True)
+        elif workers > 1:
+            specs["Worker"] = replica(workers - 1, trains=True)
+    return specs
+
+
 def training_job(
     run: ir.DistributedRun,
     *,
@@ -80,44 +135,14 @@ def training_job(
             container["resources"] = req
         if mounts:
             container["volumeMounts"] = mounts
-        pod: dict[str, Any] = {"containers": [container]}
-        account = settings.service_account or project.service_account
-        if account:
-            pod["serviceAccountName"] = account
-        if project.image_pull_secrets:
-            pod["imagePullSecrets"] = [{"name": s} for s in project.image_pull_secrets]
-        if volumes:
-            pod["volumes"] = volumes
-        selector, tolerations = scheduling(project, res.gpu, step)
-        if selector:
-            pod["nodeSelector"] = selector
-        if tolerations:
-            pod["tolerations"] = tolerations
+        pod = _pod(container, settings, project, volumes, res.gpu, step)
         # Never: a failing pod fails the job (and so the step) instead of restarting in place, which
         # training-operator v1.9.0 only stops at runPolicy.backoffLimit (pkg/controller.v1/common/job.go
         # l. 192-214); retries belong to the step's retryStrategy, which starts a fresh job
         return {"replicas": count, "restartPolicy": "Never", "template": {"metadata": meta, "spec": pod}}
 
-    specs: dict[str, Any] = {}
-    if run.framework == "mpi":
-        specs["Launcher"] = replica(1, trains=False)
-        # MPI workers must have no command: the operator gives them `sleep 365d` only when it is empty
-        # (training-operator v1.9.0 pkg/controller.v1/mpi/mpijob_controller.go l. 942), and the
-        # launcher runs the command on them through mpirun
-        specs["Worker"] = replica(k8s_count(run.workers, code), trains=True, runs=False)
-    else:
-        specs[coordinator] = replica(1, trains=True)
-        workers = k8s_count(run.workers, code)
-        if isinstance(workers, Number):  # at least 2 (compiler/modules.py): the coordinator and 1+ workers
-            specs["Worker"] = replica(workers.minus(1), trains=True)
-        elif workers > 1:
-            specs["Worker"] = replica(workers - 1, trains=True)
-    # the job cleans up after itself: its pods go when it ends (GPUs freed), it fails at its first
-    # failed pod, and it stops at the step's timeout even if the step's own pod is gone (SPEC §1.9)
-    policy: dict[str, Any] = {"cleanPodPolicy": "All", "backoffLimit": 0}
-    if step is not None and step.timeout_seconds is not None:
-        policy["activeDeadlineSeconds"] = step.timeout_seconds
-    spec: dict[str, Any] = {"runPolicy": policy, field: specs}
+    specs = _replica_specs(run, coordinator, replica, code)
+    spec: dict[str, Any] = {"runPolicy": _run_policy(step), field: specs}
     if run.framework == "mpi" and run.gpus_per_worker:
         spec["slotsPerWorker"] = k8s_count(run.gpus_per_worker, code)
     return {"apiVersion": API_VERSION, "kind": kind, "metadata": {"generateName": f"{name}-", "labels": labels}, "spec": spec}

@@ -10,7 +10,7 @@ from typing import Any
 
 from mldsl.compiler import ir
 from mldsl.compiler.context import Context, Loc
-from mldsl.compiler.exprcheck import Scope
+from mldsl.compiler.exprscope import Scope
 from mldsl.compiler.values import compile_value
 from mldsl.lang.loader import Loaded
 

@@ -8,55 +8,19 @@ operands. Errors carry the offset of the offending node in the source string.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from mldsl.compiler import ir
+from mldsl.compiler.exprscope import ROOTS, WORKFLOW_FIELDS, Scope, StepInfo
+from mldsl.compiler.exprtypes import comparable, intish, stringy
 from mldsl.lang import expressions as ast
 from mldsl.lang.constraints import Param, secret_problems
-from mldsl.lang.mtypes import ANY, BOOL, FLOAT, INT, SECRET, STR, TIMESTAMP, MType, assignable, list_of, type_of_literal
+from mldsl.lang.mtypes import ANY, BOOL, FLOAT, INT, SECRET, STR, assignable, list_of, type_of_literal
 from mldsl.lang.suggest import close_matches
 
-WORKFLOW_FIELDS = {
-    "name": STR,
-    "namespace": STR,
-    "uid": STR,
-    "status": STR,
-    "creation_timestamp": TIMESTAMP,
-    "scheduled_time": TIMESTAMP,  # a cron run's scheduled time (its time zone); the creation time otherwise
-    "duration": FLOAT,
-}
 #: strftime directives ``format_time`` takes (SPEC §1.10)
 TIME_DIRECTIVES = "YmdHMS"
-ROOTS = ("params", "steps", "inputs", "outputs", "item", "workflow", "trial")
-
-
-@dataclass
-class StepInfo:
-    #: ``None`` when the step's module could not be compiled: its outputs are unknown, not missing
-    outputs: dict[str, Param] | None
-    fanout: bool
-
-
-@dataclass
-class Scope:
-    params: dict[str, Param] | None = None
-    steps: dict[str, StepInfo] | None = None
-    inputs: dict[str, Param] | None = None
-    #: a module's outputs, where ``outputs.<name>.path`` may be used (its run)
-    outputs: dict[str, Param] | None = None
-    item: MType | None = None
-    on_exit: bool = False
-    current_step: str | None = None
-    artifact_bucket: str | None = None
-    #: steps referenced, filled while checking
-    refs: set[str] = field(default_factory=set)
-    #: ``outputs.<name>.path`` of parameter outputs too (operator jobs write metrics to a URI)
-    param_output_paths: bool = False
-    #: the pipeline's steps, seen from its exit steps: there, but not readable (another DAG's scope)
-    outer_steps: frozenset[str] = frozenset()
-    #: params and inputs whose declaration had errors (already reported): reading one is not a new error
-    broken: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -201,7 +165,10 @@ class Checker:
         p = info.outputs.get(out)
         if p is None:
             return self.fail(node, "MLD301", f"step {name!r} has no output {out!r}", _did_you_mean(out, info.outputs, "outputs"))
-        extra = rest[3:]
+        return self._step_output(node, name, out, rest[3:], info, p)
+
+    def _step_output(self, node: ast.Ref, name: str, out: str, extra: tuple[str, ...], info: StepInfo, p: Param) -> ir.IExpr:
+        """The step's output `out` (or its `.uri`), once the step and the output are known."""
         is_art = p.type.kind == "artifact"
         if extra and (extra != ("uri",) or not is_art):
             return self.fail(
@@ -303,21 +270,21 @@ class Checker:
                     return self.fail(node, "MLD304", f"'{op}' needs bools, got {t}", "compare first, e.g. x == 'a'")
             return ir.IBinary(op, left, right, BOOL)
         if op in ("==", "!="):
-            if not (anyt or _comparable(lt, rt)):
+            if not (anyt or comparable(lt, rt)):
                 return self.fail(
                     node, "MLD304", f"cannot compare {lt} with {rt}", "convert one side with str(), int() or float()"
                 )
             return ir.IBinary(op, left, right, BOOL)
         if op in ("<", "<=", ">", ">="):
-            if not (anyt or (lt.is_numeric and rt.is_numeric) or (_stringy(lt) and _stringy(rt))):
+            if not (anyt or (lt.is_numeric and rt.is_numeric) or (stringy(lt) and stringy(rt))):
                 return self.fail(node, "MLD304", f"cannot order {lt} and {rt}", "both sides must be numbers, or both strings")
             return ir.IBinary(op, left, right, BOOL)
         if op == "in":
-            if not (anyt or rt.kind in ("list", "dict") or (_stringy(rt) and _stringy(lt))):
+            if not (anyt or rt.kind in ("list", "dict") or (stringy(rt) and stringy(lt))):
                 return self.fail(node, "MLD304", f"'in' needs a list, dict or string on the right, got {rt}")
             return ir.IBinary(op, left, right, BOOL)
         if op == "+":
-            if _stringy(lt) and _stringy(rt):
+            if stringy(lt) and stringy(rt):
                 return ir.IBinary(op, left, right, STR)
             if lt.kind == "list" and rt.kind == "list":
                 return ir.IBinary(op, left, right, lt if assignable(rt, lt) else list_of(ANY))
@@ -330,18 +297,18 @@ class Checker:
                 f"'{op}' needs numbers, got {lt} and {rt}",
                 "join strings with '+' only when both sides are strings; convert with str()",
             )
-        both_int = _intish(lt) and _intish(rt)
+        both_int = intish(lt) and intish(rt)
         return ir.IBinary(op, left, right, INT if both_int and op != "/" else FLOAT)
 
     def index(self, node: ast.Index) -> ir.IExpr:
         target, idx = self.check(node.target), self.check(node.key)
         t = target.type
-        if t.kind == "list" or _stringy(t):
+        if t.kind == "list" or stringy(t):
             if idx.type.kind not in ("int", "any"):
                 return self.fail(node, "MLD304", f"a {t} is indexed by int, got {idx.type}")
             return ir.IIndex(target, idx, t.item or ANY if t.kind == "list" else STR)
         if t.kind == "dict":
-            if not (_stringy(idx.type) or idx.type.kind == "any"):
+            if not (stringy(idx.type) or idx.type.kind == "any"):
                 return self.fail(node, "MLD304", f"a {t} is indexed by str, got {idx.type}")
             return ir.IIndex(target, idx, t.item or ANY)
         if t.kind == "any":
@@ -360,7 +327,7 @@ class Checker:
         a = args[0].type
         anyt = a.kind == "any"
         if f == "len":
-            if not (anyt or a.kind in ("list", "dict") or _stringy(a)):
+            if not (anyt or a.kind in ("list", "dict") or stringy(a)):
                 return self.fail(node, "MLD304", f"len() needs a list, dict or string, got {a}")
             return ir.ICall(f, args, INT)
         if f == "str":
@@ -368,11 +335,11 @@ class Checker:
                 return self.fail(node, "MLD304", f"str() cannot convert {a}")
             return ir.ICall(f, args, STR)
         if f in ("int", "float"):
-            if not (anyt or a.is_numeric or _stringy(a)):
+            if not (anyt or a.is_numeric or stringy(a)):
                 return self.fail(node, "MLD304", f"{f}() needs a number or string, got {a}")
             return ir.ICall(f, args, INT if f == "int" else FLOAT)
         if f in ("lower", "upper"):
-            if not (anyt or _stringy(a)):
+            if not (anyt or stringy(a)):
                 return self.fail(node, "MLD304", f"{f}() needs a string, got {a}")
             return ir.ICall(f, args, STR)
         if f == "format_time":
@@ -380,7 +347,7 @@ class Checker:
         if f == "join":
             if not (anyt or a.kind == "list"):
                 return self.fail(node, "MLD304", f"join() needs a list first, got {a}")
-            if not (_stringy(args[1].type) or args[1].type.kind == "any"):
+            if not (stringy(args[1].type) or args[1].type.kind == "any"):
                 return self.fail(node, "MLD304", f"join()'s separator must be a string, got {args[1].type}")
             return ir.ICall(f, args, STR)
         # default(x, fallback)
@@ -424,21 +391,3 @@ def _did_you_mean(name: str, options: dict[str, Any], what: str) -> str | None:
     if close:
         return f"did you mean {close[0]!r}?"
     return f"known {what}: " + ", ".join(sorted(options)) if options else f"there are no {what}"
-
-
-def _stringy(t: MType) -> bool:
-    return t.kind == "str" or (t.kind == "enum" and all(isinstance(v, str) for v in t.values or ()))
-
-
-def _intish(t: MType) -> bool:
-    return t.kind == "int" or (t.kind == "enum" and all(isinstance(v, int) for v in t.values or ()))
-
-
-def _comparable(a: MType, b: MType) -> bool:
-    if a.is_numeric and b.is_numeric:
-        return True
-    if _stringy(a) and _stringy(b):
-        return True
-    if "null" in (a.kind, b.kind):
-        return True
-    return a.kind == b.kind and a.kind in ("bool", "list", "dict")

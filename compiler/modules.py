@@ -7,19 +7,20 @@ from typing import TYPE_CHECKING, Any
 from mldsl.compiler import ir
 from mldsl.compiler.context import Context, Loc
 from mldsl.compiler.counts import count, size
-from mldsl.compiler.exprcheck import Scope
+from mldsl.compiler.exprscope import Scope
 from mldsl.compiler.images import image_value
+from mldsl.compiler.local_code import local_code
 from mldsl.compiler.notebook_run import compile_notebook, executed_output
 from mldsl.compiler.params import declare
 from mldsl.compiler.pods import pod_settings
 from mldsl.compiler.shell import check_scripts, safe_form
 from mldsl.compiler.values import check_env, compile_value
 from mldsl.lang.constraints import Param
-from mldsl.lang.loader import Loaded, display_path, real_path
+from mldsl.lang.loader import Loaded, display_path
 from mldsl.lang.runtime import prelude
 
 if TYPE_CHECKING:  # the document models are read, never built, here (models/fast.py builds them)
-    from mldsl.lang.models.module import ContainerRun, DistributedRun, NotebookRun, PythonRun, Run, SparkRun
+    from mldsl.lang.models.module import ContainerRun, DistributedRun, NotebookRun, PythonRun, SparkRun
 
 
 def module_for(ctx: Context, doc: Loaded) -> ir.Module | None:
@@ -30,9 +31,9 @@ def module_for(ctx: Context, doc: Loaded) -> ir.Module | None:
     return ctx.modules[key]
 
 
-def _compile(ctx: Context, doc: Loaded) -> ir.Module | None:
+def _params(ctx: Context, doc: Loaded) -> tuple[list[Param], list[Param]]:
+    """The module's declared inputs and outputs, each checked (an output is never a secret)."""
     spec = doc.model.spec
-    errors_before = _errors(ctx)
     inputs: list[Param] = []
     for name, decl in spec.inputs.items():
         p = declare(ctx, doc, ("spec", "inputs", name), name, decl, role="input")
@@ -46,6 +47,13 @@ def _compile(ctx: Context, doc: Loaded) -> ir.Module | None:
             continue
         if p is not None:
             outputs.append(p)
+    return inputs, outputs
+
+
+def _compile(ctx: Context, doc: Loaded) -> ir.Module | None:
+    spec = doc.model.spec
+    errors_before = _errors(ctx)
+    inputs, outputs = _params(ctx, doc)
     if spec.run.notebook is not None:
         outputs = executed_output(ctx, doc, outputs)
     broken = frozenset(set(spec.inputs) - {p.name for p in inputs})
@@ -71,7 +79,7 @@ def _compile(ctx: Context, doc: Loaded) -> ir.Module | None:
     resources = module_resources(ctx, doc, ("spec", "resources"), spec.resources, scope)
     if compiled_run is None or _errors(ctx) > errors_before:
         return None
-    local = _local_code(ctx, doc, run)
+    local = local_code(ctx, doc, run)
     pod = pod_settings(ctx, doc, ("spec",), spec.volumes, spec.service_account, spec.pod)
     if pod is None or resources is None or _errors(ctx) > errors_before:
         return None
@@ -104,38 +112,6 @@ def module_resources(ctx: Context, doc: Loaded, loc: Loc, res: Any, scope: Scope
     if len(ctx.diags) > start or gpu is None:
         return None
     return ir.Resources(cpu=cpu, memory=memory, gpu=gpu)
-
-
-def _local_code(ctx: Context, doc: Loaded, run: Run) -> ir.LocalSource | None:
-    """``local:``: the folder the module's image is built from (``mldsl run`` runs the code in it)."""
-    kind, spec = next(
-        (k, getattr(run, k)) for k in ("container", "spark", "distributed", "python", "notebook") if getattr(run, k) is not None
-    )
-    local = getattr(spec, "local", None)
-    if local is None:
-        return None
-    # only `mldsl run` reads the folder, so only it refuses a missing one (a cluster compile does not need it)
-    folder = real_path(doc.file.parent / local.source)
-    why = ctx.ws.refuses(folder)
-    if why is not None:  # `mldsl run` would mount it into the step
-        ctx.error(
-            doc,
-            ("spec", "run", kind, "local", "source"),
-            "MLD602",
-            f"local source {local.source!r} is not read: {why}",
-            "the folder of a module's code must be inside the project (or a folder in module_paths)",
-        )
-        return None
-    if not local.mount.startswith("/"):
-        ctx.error(
-            doc,
-            ("spec", "run", kind, "local", "mount"),
-            "MLD602",
-            f"mount {local.mount!r} is not an absolute path",
-            "give the path where the image puts the folder, e.g. /app",
-        )
-        return None
-    return ir.LocalSource(str(folder), local.mount)
 
 
 def _no_secret_inputs(ctx: Context, doc: Loaded, loc: tuple[str | int, ...], value: ir.IValue) -> bool:
@@ -289,8 +265,8 @@ def _spark(ctx: Context, doc: Loaded, run: SparkRun, scope: Scope) -> ir.SparkRu
     )
 
 
-def _distributed(ctx: Context, doc: Loaded, run: DistributedRun, scope: Scope) -> ir.DistributedRun:
-    base = ("spec", "run", "distributed")
+def _refuse_distributed(ctx: Context, doc: Loaded, run: DistributedRun, base: tuple[str, ...]) -> None:
+    """What a distributed module cannot be: a name that is not a DNS-1035 label, a TrainJob as a step."""
     if not doc.name[:1].isalpha():
         # the job is named after the module, and training-operator jobs must be DNS-1035 labels
         # (training-operator v1.9.0 pkg/webhooks/pytorch/pytorchjob_webhook.go l. 80: NameIsDNS1035Label)
@@ -310,6 +286,11 @@ def _distributed(ctx: Context, doc: Loaded, run: DistributedRun, scope: Scope) -
             "label-selector conditions, which cannot read TrainJob's list-typed status (argo-workflows#2288)",
             "use api: training-operator (PyTorchJob, TFJob, XGBoostJob, MPIJob)",
         )
+
+
+def _distributed(ctx: Context, doc: Loaded, run: DistributedRun, scope: Scope) -> ir.DistributedRun:
+    base = ("spec", "run", "distributed")
+    _refuse_distributed(ctx, doc, run, base)
     workers = count(ctx, doc, (*base, "workers"), run.workers, scope, "workers")
     gpus = count(ctx, doc, (*base, "gpus_per_worker"), run.gpus_per_worker, scope, "gpus_per_worker")
     if isinstance(workers, ir.IInput) and scope.inputs is not None:

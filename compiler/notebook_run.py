@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from mldsl.compiler import ir
 from mldsl.compiler.context import Context
-from mldsl.compiler.notebooks import Notebook, NotebookError, parameters, read_notebook, type_agrees
+from mldsl.compiler.notebooks import Assigned, Cell, Notebook, NotebookError, parameters, read_notebook, type_agrees
 from mldsl.lang import notebook_driver
 from mldsl.lang.constraints import Param
 from mldsl.lang.diagnostics import Diagnostic, Span
@@ -145,6 +145,11 @@ def _check_parameters(ctx: Context, shown: str, nb: Notebook, injected: list[Par
             )
         )
         return False
+    return _check_defaults(ctx, shown, cell, injected, assigned)
+
+
+def _check_defaults(ctx: Context, shown: str, cell: Cell, injected: list[Param], assigned: dict[str, Assigned]) -> bool:
+    """Each injected input has a default in the parameters cell (an error), of its declared type (a warning)."""
     ok = True
     for p in injected:
         a = assigned.get(p.name)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from mldsl.compiler import dag, ir
 from mldsl.compiler.context import Context, Loc
 from mldsl.compiler.counts import count
-from mldsl.compiler.exprcheck import Scope, StepInfo
+from mldsl.compiler.exprscope import Scope, StepInfo
 from mldsl.compiler.images import check_step_image
 from mldsl.compiler.modules import module_for, module_resources
 from mldsl.compiler.params import declare

@@ -17,11 +17,8 @@ _LABEL_NAME = re.compile(r"^([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9]$")
 _LABEL_VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")
 
 
-def pod_settings(
-    ctx: Context, doc: Loaded, loc: Loc, volumes: dict[str, Any] | None, service_account: str | None, pod: Any
-) -> ir.PodSettings | None:
-    """The checked settings at ``loc`` (a module's spec or a step), or ``None`` after reporting why."""
-    start = len(ctx.diags)
+def _volumes(ctx: Context, doc: Loaded, loc: Loc, volumes: dict[str, Any] | None) -> list[ir.Volume]:
+    """The checked ``volumes:``: Kubernetes names, one source each, absolute paths apart from mldsl's own."""
     out: list[ir.Volume] = []
     paths: dict[str, str] = {}
     keys: dict[str, str] = {}
@@ -68,16 +65,11 @@ def pod_settings(
             continue
         kind = "pvc" if v.pvc is not None else "memory" if v.memory is not None else "scratch"
         out.append(ir.Volume(name, kind, path, v.pvc, v.memory or v.size, v.read_only))
-    if service_account is not None and not _DNS_SUBDOMAIN.match(service_account):
-        ctx.error(
-            doc,
-            (*loc, "service_account"),
-            "MLD419",
-            f"{service_account!r} is not a service account name",
-            "lowercase letters, digits, '-' and '.', e.g. feature-reader",
-        )
-    labels = dict(pod.labels) if pod is not None else {}
-    annotations = dict(pod.annotations) if pod is not None else {}
+    return out
+
+
+def _check_pod_metadata(ctx: Context, doc: Loaded, loc: Loc, labels: dict[str, str], annotations: dict[str, str]) -> None:
+    """``pod: labels/annotations``: no key mldsl sets, valid Kubernetes keys and label values."""
     for key in (*labels, *annotations):
         if reserved_key(key):
             kind = "labels" if key in labels else "annotations"
@@ -102,6 +94,25 @@ def pod_settings(
     for key in annotations:
         if not reserved_key(key) and not _label_key(key):
             ctx.error(doc, (*loc, "pod", "annotations", key), "MLD419", f"{key!r} is not a valid annotation key")
+
+
+def pod_settings(
+    ctx: Context, doc: Loaded, loc: Loc, volumes: dict[str, Any] | None, service_account: str | None, pod: Any
+) -> ir.PodSettings | None:
+    """The checked settings at ``loc`` (a module's spec or a step), or ``None`` after reporting why."""
+    start = len(ctx.diags)
+    out = _volumes(ctx, doc, loc, volumes)
+    if service_account is not None and not _DNS_SUBDOMAIN.match(service_account):
+        ctx.error(
+            doc,
+            (*loc, "service_account"),
+            "MLD419",
+            f"{service_account!r} is not a service account name",
+            "lowercase letters, digits, '-' and '.', e.g. feature-reader",
+        )
+    labels = dict(pod.labels) if pod is not None else {}
+    annotations = dict(pod.annotations) if pod is not None else {}
+    _check_pod_metadata(ctx, doc, loc, labels, annotations)
     if len(ctx.diags) > start:
         return None
     return ir.PodSettings(tuple(sorted(out)), service_account, tuple(sorted(labels.items())), tuple(sorted(annotations.items())))

@@ -11,7 +11,7 @@ from mldsl.compiler.modules import plain_text
 from mldsl.lang.loader import Loaded
 
 if TYPE_CHECKING:  # the document models are read, never built, here (models/fast.py builds them)
-    from mldsl.lang.models.serving import ModelRef
+    from mldsl.lang.models.serving import ModelRef, ServingSpec
 
 URI = re.compile(r"^(s3|gs|gcs|https?|oss|hdfs|az|pvc|file)://\S+$|^hf://\S+$")
 # What each serving backend runs and refuses (servers, traffic splits, shadows, GPUs, credentials) is that
@@ -73,6 +73,45 @@ def _model(
     return ir.ServedModel(name, weight, uri or "", server, image, secret, account, loc, server_at) if ok else None
 
 
+def _traffic(ctx: Context, doc: Loaded, spec: ServingSpec) -> list[ir.ServedModel]:
+    """The models of ``traffic:``, each with its weight: names unique, weights adding up to 100."""
+    models: list[ir.ServedModel] = []
+    names: dict[str, int] = {}
+    for i, entry in enumerate(spec.traffic):
+        loc: Loc = ("spec", "traffic", i)
+        if entry.name in names:
+            ctx.error(
+                doc,
+                (*loc, "name"),
+                "MLD801",
+                f"traffic name {entry.name!r} is used twice",
+                f"the first is entry {names[entry.name]}; names must be unique",
+            )
+        names.setdefault(entry.name, i)
+        m = _model(
+            ctx,
+            doc,
+            (*loc, "model") if entry.model else loc,
+            entry.name,
+            entry.weight,
+            entry.model,
+            spec.model,
+        )
+        if m:
+            models.append(m)
+    total = sum(e.weight for e in spec.traffic)
+    if total != 100:
+        ctx.error(
+            doc,
+            ("spec", "traffic"),
+            "MLD800",
+            f"traffic weights add up to {total}, not 100",
+            " + ".join(f"{e.name} {e.weight}" for e in spec.traffic),
+            key=True,
+        )
+    return models
+
+
 def compile_serving(ctx: Context, doc: Loaded) -> ir.Serving | None:
     spec = doc.model.spec
     start = len(ctx.diags)
@@ -83,39 +122,7 @@ def compile_serving(ctx: Context, doc: Loaded) -> ir.Serving | None:
         if m:
             models.append(m)
     else:
-        names: dict[str, int] = {}
-        for i, entry in enumerate(spec.traffic):
-            loc: Loc = ("spec", "traffic", i)
-            if entry.name in names:
-                ctx.error(
-                    doc,
-                    (*loc, "name"),
-                    "MLD801",
-                    f"traffic name {entry.name!r} is used twice",
-                    f"the first is entry {names[entry.name]}; names must be unique",
-                )
-            names.setdefault(entry.name, i)
-            m = _model(
-                ctx,
-                doc,
-                (*loc, "model") if entry.model else loc,
-                entry.name,
-                entry.weight,
-                entry.model,
-                spec.model,
-            )
-            if m:
-                models.append(m)
-        total = sum(e.weight for e in spec.traffic)
-        if total != 100:
-            ctx.error(
-                doc,
-                ("spec", "traffic"),
-                "MLD800",
-                f"traffic weights add up to {total}, not 100",
-                " + ".join(f"{e.name} {e.weight}" for e in spec.traffic),
-                key=True,
-            )
+        models = _traffic(ctx, doc, spec)
     shadow = None
     if spec.shadow is not None:
         shadow = _model(ctx, doc, ("spec", "shadow", "model"), "shadow", 0, spec.shadow.model, spec.model)

@@ -55,35 +55,54 @@ def resources(r: ir.Resources) -> dict[str, Any]:
     return out
 
 
-def module(m: ir.Module) -> dict[str, Any]:
+def _run(
+    r: ir.ContainerRun | ir.PythonRun | ir.NotebookRun | ir.SparkRun | ir.DistributedRun | ir.DeployRun | ir.ApproveRun,
+) -> dict[str, Any]:
+    """What the module runs, as shown (an operator's job: :func:`_operator_run`)."""
     run: dict[str, Any]
-    if isinstance(m.run, ir.ContainerRun):
+    if isinstance(r, ir.ContainerRun):
         run = {
             "kind": "container",
-            "image": m.run.image,
-            "command": [value(c) for c in m.run.command],
-            "args": [value(a) for a in m.run.args],
-            "env": {k: value(v) for k, v in m.run.env},
+            "image": r.image,
+            "command": [value(c) for c in r.command],
+            "args": [value(a) for a in r.args],
+            "env": {k: value(v) for k, v in r.env},
         }
-    elif isinstance(m.run, ir.PythonRun):
+    elif isinstance(r, ir.PythonRun):
         run = {
             "kind": "python",
-            "image": m.run.image,
-            "packages": list(m.run.packages),
-            "source_sha256": hashlib.sha256(m.run.source.encode()).hexdigest()[:12],
+            "image": r.image,
+            "packages": list(r.packages),
+            "source_sha256": hashlib.sha256(r.source.encode()).hexdigest()[:12],
         }
-    elif isinstance(m.run, ir.NotebookRun):
+    elif isinstance(r, ir.NotebookRun):
         run = {
             "kind": "notebook",
-            "image": m.run.image,
-            "file": m.run.file,
-            "kernel": m.run.kernel,
-            "cells": list(m.run.cells),  # `mldsl diff` names the cells that changed (review/semdiff.py)
-            "env": {k: value(v) for k, v in m.run.env},
+            "image": r.image,
+            "file": r.file,
+            "kernel": r.kernel,
+            "cells": list(r.cells),  # `mldsl diff` names the cells that changed (review/semdiff.py)
+            "env": {k: value(v) for k, v in r.env},
         }
-    elif isinstance(m.run, ir.SparkRun):
-        r = m.run
+    elif isinstance(r, ir.ApproveRun):
+        run = {"kind": "approve", "message": r.message, "timeout": _timeout(r.timeout_seconds)}
+    elif isinstance(r, ir.DeployRun):
+        s = r.serving
         run = {
+            "kind": "deploy",
+            "serving": s.name,
+            "backend": s.backend,
+            "models": [{"name": x.name, "weight": x.weight, "uri": x.uri, "server": x.server} for x in s.models],
+        }
+    else:
+        run = _operator_run(r)
+    return run
+
+
+def _operator_run(r: ir.SparkRun | ir.DistributedRun) -> dict[str, Any]:
+    """A Spark application's or a distributed training job's settings, as shown."""
+    if isinstance(r, ir.SparkRun):
+        return {
             "kind": "spark",
             "image": r.image,
             "main": r.main,
@@ -100,29 +119,21 @@ def module(m: ir.Module) -> dict[str, Any]:
             "conf": {k: value(v) for k, v in r.conf},
             "env": {k: value(v) for k, v in r.env},
         }
-    elif isinstance(m.run, ir.ApproveRun):
-        run = {"kind": "approve", "message": m.run.message, "timeout": _timeout(m.run.timeout_seconds)}
-    elif isinstance(m.run, ir.DeployRun):
-        s = m.run.serving
-        run = {
-            "kind": "deploy",
-            "serving": s.name,
-            "backend": s.backend,
-            "models": [{"name": x.name, "weight": x.weight, "uri": x.uri, "server": x.server} for x in s.models],
-        }
-    else:
-        d = m.run
-        run = {
-            "kind": "distributed",
-            "framework": d.framework,
-            "image": d.image,
-            "command": [value(c) for c in d.command],
-            "args": [value(a) for a in d.args],
-            "workers": _shown(d.workers),
-            "gpus_per_worker": _shown(d.gpus_per_worker),
-            "resources": resources(d.resources),
-            "env": {k: value(v) for k, v in d.env},
-        }
+    return {
+        "kind": "distributed",
+        "framework": r.framework,
+        "image": r.image,
+        "command": [value(c) for c in r.command],
+        "args": [value(a) for a in r.args],
+        "workers": _shown(r.workers),
+        "gpus_per_worker": _shown(r.gpus_per_worker),
+        "resources": resources(r.resources),
+        "env": {k: value(v) for k, v in r.env},
+    }
+
+
+def module(m: ir.Module) -> dict[str, Any]:
+    run = _run(m.run)
     out = {
         "version": m.version,
         "description": m.description,

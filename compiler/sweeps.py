@@ -301,6 +301,14 @@ def _dimension(
                 ctx.error(doc, where, "MLD703", f"value {v!r} of {name!r}: {problem}")
                 return None
         return Dimension(name, kind, tuple(args), integer)
+    return _bounded(ctx, doc, where, name, kind, args, p, strategy)
+
+
+def _bounded(
+    ctx: Context, doc: Loaded, where: Loc, name: str, kind: str, args: list[Any], p: Param, strategy: str
+) -> Dimension | None:
+    """A range or a distribution of a numeric param: its arguments' shape, order and bounds."""
+    integer = p.type.kind == "int"
     expected = 3 if kind == "range" else 2
     if not (len(args) == expected or (kind == "range" and len(args) == 2)):
         shape = {"range": "[start, stop, step]", "normal": "[mean, stddev]"}.get(kind, "[low, high]")

@@ -7,7 +7,8 @@ from typing import Any
 
 from mldsl.compiler import ir
 from mldsl.compiler.context import Context, Loc
-from mldsl.compiler.exprcheck import Checker, Scope
+from mldsl.compiler.exprcheck import Checker
+from mldsl.compiler.exprscope import Scope
 from mldsl.lang.constraints import ARTIFACT_URI, Param, check_value, range_within
 from mldsl.lang.expressions import ExprError, has_expression, parse_template
 from mldsl.lang.loader import Loaded
@@ -78,6 +79,68 @@ def compile_value(ctx: Context, doc: Loaded, loc: Loc, raw: Any, scope: Scope) -
     return None if checker.issues else result
 
 
+def _bind_literal(ctx: Context, doc: Loaded, loc: Loc, value: ir.ILit, param: Param, key: str) -> ir.IValue | None:
+    """A literal value of ``param``: no credential in clear, an artifact's URI, within the param's constraints."""
+    t = param.type
+    if CREDENTIAL_KEY.search(key) and isinstance(value.value, str) and value.value:
+        ctx.error(
+            doc,
+            loc,
+            "MLD501",
+            f"{key!r} looks like a credential but has a literal value",
+            "keep credentials out of git: declare the input as type: secret and pass secret('name', 'key')",
+        )
+        return None
+    if t.kind == "artifact":
+        if not (isinstance(value.value, str) and URI.match(value.value)):
+            ctx.error(
+                doc,
+                loc,
+                "MLD308",
+                f"input {key!r} is an artifact: expected a URI, got {value.value!r}",
+                "for example s3://bucket/data.parquet, gs://..., or https://...",
+            )
+            return None
+        return value
+    problems = check_value(param, value.value)
+    for p in problems:
+        code = "MLD303" if p.startswith("expected") else "MLD308"
+        ctx.error(doc, loc, code, f"input {key!r}: {p}")
+    return None if problems else value
+
+
+def _mismatch_hint(code: str, src: MType, t: MType) -> str | None:
+    """How to make a value of type ``src`` fit an input of type ``t``."""
+    hint = None
+    if code == "MLD309":
+        hint = "artifact formats must agree (or one side must not declare a format)"
+    elif t.kind == "enum" and src.kind in ("str", "int", "float"):
+        hint = f"declare the source as an enum with values among {', '.join(map(repr, t.values or ()))}"
+    elif t.kind == "int" and src.kind == "float":
+        hint = "convert explicitly with int()"
+    elif t.kind == "str" and src.kind in ("int", "float", "bool"):
+        hint = "convert explicitly with str()"
+    elif t.kind == "str" and src.kind == "artifact":
+        hint = "an artifact's location is its .uri, e.g. steps.train.outputs.model.uri"
+    return hint
+
+
+def _range_fits(ctx: Context, doc: Loaded, loc: Loc, value: ir.IValue, param: Param, scope: Scope, key: str) -> bool:
+    """A value read from a bounded param or input fits the bounds of the param it is given to."""
+    source_param = _declared(value, scope)
+    bounded = [q for q in (source_param, param) if q is not None and (q.minimum is not None or q.maximum is not None)]
+    if source_param is not None and len(bounded) == 2 and not range_within(source_param, param):
+        ctx.error(
+            doc,
+            loc,
+            "MLD308",
+            f"input {key!r}: the range of {source_param.name!r} ({_range_text(source_param)}) is not within {_range_text(param)}",
+            "tighten the source's min/max or widen the input's",
+        )
+        return False
+    return True
+
+
 def bind(ctx: Context, doc: Loaded, loc: Loc, raw: Any, param: Param, scope: Scope, *, key: str) -> ir.IValue | None:
     """Compile ``raw`` as the value of ``param`` and check that it fits."""
     value = compile_value(ctx, doc, loc, raw, scope)
@@ -101,31 +164,7 @@ def bind(ctx: Context, doc: Loaded, loc: Loc, raw: Any, param: Param, scope: Sco
         ctx.error(doc, loc, "MLD502", f"input {key!r} is {t}, not a secret", "declare the input with type: secret")
         return None
     if isinstance(value, ir.ILit):
-        if CREDENTIAL_KEY.search(key) and isinstance(value.value, str) and value.value:
-            ctx.error(
-                doc,
-                loc,
-                "MLD501",
-                f"{key!r} looks like a credential but has a literal value",
-                "keep credentials out of git: declare the input as type: secret and pass secret('name', 'key')",
-            )
-            return None
-        if t.kind == "artifact":
-            if not (isinstance(value.value, str) and URI.match(value.value)):
-                ctx.error(
-                    doc,
-                    loc,
-                    "MLD308",
-                    f"input {key!r} is an artifact: expected a URI, got {value.value!r}",
-                    "for example s3://bucket/data.parquet, gs://..., or https://...",
-                )
-                return None
-            return value
-        problems = check_value(param, value.value)
-        for p in problems:
-            code = "MLD303" if p.startswith("expected") else "MLD308"
-            ctx.error(doc, loc, code, f"input {key!r}: {p}")
-        return None if problems else value
+        return _bind_literal(ctx, doc, loc, value, param, key)
     if t.kind == "artifact" and isinstance(value, ir.IInterp):
         head = value.parts[0] if value.parts and isinstance(value.parts[0], str) else ""
         if URI_PREFIX.match(head):
@@ -141,31 +180,10 @@ def bind(ctx: Context, doc: Loaded, loc: Loc, raw: Any, param: Param, scope: Sco
     src = value.type
     if not assignable(src, t):
         code = "MLD309" if src.kind == t.kind == "artifact" else "MLD303"
-        hint = None
-        if code == "MLD309":
-            hint = "artifact formats must agree (or one side must not declare a format)"
-        elif t.kind == "enum" and src.kind in ("str", "int", "float"):
-            hint = f"declare the source as an enum with values among {', '.join(map(repr, t.values or ()))}"
-        elif t.kind == "int" and src.kind == "float":
-            hint = "convert explicitly with int()"
-        elif t.kind == "str" and src.kind in ("int", "float", "bool"):
-            hint = "convert explicitly with str()"
-        elif t.kind == "str" and src.kind == "artifact":
-            hint = "an artifact's location is its .uri, e.g. steps.train.outputs.model.uri"
+        hint = _mismatch_hint(code, src, t)
         ctx.error(doc, loc, code, f"input {key!r} expects {t}, got {src}", hint)
         return None
-    source_param = _declared(value, scope)
-    bounded = [q for q in (source_param, param) if q is not None and (q.minimum is not None or q.maximum is not None)]
-    if source_param is not None and len(bounded) == 2 and not range_within(source_param, param):
-        ctx.error(
-            doc,
-            loc,
-            "MLD308",
-            f"input {key!r}: the range of {source_param.name!r} ({_range_text(source_param)}) is not within {_range_text(param)}",
-            "tighten the source's min/max or widen the input's",
-        )
-        return None
-    return value
+    return value if _range_fits(ctx, doc, loc, value, param, scope, key) else None
 
 
 def _declared(value: ir.IValue, scope: Scope) -> Param | None:

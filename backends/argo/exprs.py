@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from mldsl.argo.tags import ESCAPED_OPEN, ITEM_OPEN, SUSPEND_OPEN, escape_value, split
+from mldsl.backends.argo.exprcode import expr_literal, format_time_code
+from mldsl.backends.argo.exprcode import quote as quote
 from mldsl.compiler import ir
 from mldsl.lang.mtypes import STR, MType
 
@@ -215,7 +217,7 @@ class Lowering:
                 return _convert_collected(raw, e.type)
             return _convert(raw, e.type)
         if isinstance(e, ir.ILit):
-            return _expr_literal(e.value)
+            return expr_literal(e.value)
         if isinstance(e, ir.IList):
             return "[" + ", ".join(self.code(i) for i in e.items) + "]"
         if isinstance(e, ir.IUnary):
@@ -241,7 +243,7 @@ class Lowering:
                     # (cron_facade.go, robfig/cron in that location; convert.go l. 53 formats it), so the
                     # schedule's zone is applied here (SPEC 1.10: the run's date in its schedule's zone)
                     ts = f"date({ts}).In(timezone({quote(self.timezone)}))"
-                return _format_time(ts, str(e.args[1].value) if isinstance(e.args[1], ir.ILit) else "")
+                return format_time_code(ts, str(e.args[1].value) if isinstance(e.args[1], ir.ILit) else "")
             if e.func == "default":
                 raw0 = self.raw(e.args[0])
                 if raw0 is not None:
@@ -270,12 +272,6 @@ def _convert(raw: str, t: MType) -> str:
     if t.kind in ("list", "dict"):
         return f"jsonpath({raw}, '$')"
     return raw
-
-
-def quote(s: str) -> str:
-    """An expr-lang string literal; ``{{`` and ``}}`` are split so no Argo tag can open or close inside it."""
-    body = s.replace("\\", "\\\\").replace("'", "\\'").replace("\n", "\\n").replace("\r", "\\r")
-    return "'" + body.replace("{{", "{' + '{").replace("}}", "}' + '}") + "'"
 
 
 _quote = quote
@@ -352,51 +348,3 @@ def _convert_collected(raw: str, t: MType) -> str:
     if kind == "bool":
         return f"map({items}, {{# == 'true'}})"
     return items
-
-
-def _expr_literal(value: Any) -> str:
-    if isinstance(value, str):
-        return _quote(value)
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if value is None:
-        return "nil"
-    if isinstance(value, list):
-        return "[" + ", ".join(_expr_literal(v) for v in value) + "]"
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{_quote(str(k))}: {_expr_literal(v)}" for k, v in value.items()) + "}"
-    return json.dumps(value)
-
-
-#: strftime directive -> Go reference-time layout (time.Time.Format)
-_GO_LAYOUT = {"Y": "2006", "m": "01", "d": "02", "H": "15", "M": "04", "S": "05"}
-
-
-def _format_time(ts: str, fmt: str) -> str:
-    """expr-lang code formatting ``ts`` (RFC 3339 text) by a strftime format.
-
-    expr-lang's ``date()`` parses RFC 3339 keeping the offset, and ``Format`` prints in it, so a cron
-    run's date is the date in its schedule's zone. Each directive is formatted on its own and literal
-    text is quoted: text such as ``Jan`` or ``1`` is never read as part of a Go layout.
-    """
-    parts: list[str] = []
-    text = ""
-    i = 0
-    while i < len(fmt):
-        if fmt[i] == "%" and i + 1 < len(fmt):
-            d = fmt[i + 1]
-            if d == "%":
-                text += "%"
-            else:
-                if text:
-                    parts.append(quote(text))
-                    text = ""
-                when = ts if ts.startswith("date(") else f"date({ts})"
-                parts.append(f"{when}.Format({quote(_GO_LAYOUT[d])})")
-            i += 2
-            continue
-        text += fmt[i]
-        i += 1
-    if text:
-        parts.append(quote(text))
-    return "(" + " + ".join(parts) + ")" if parts else "''"

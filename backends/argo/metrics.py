@@ -28,6 +28,23 @@ def metric_outputs(module: ir.Module) -> list[str]:
     return [p.name for p in module.outputs if p.type.kind != "artifact"]
 
 
+def _collector(collector: str, module: ir.Module, names: list[str], *, image: str, location: Any, uri_prefix: str) -> m.Template:
+    """The template that fetches the job's metric files from their URIs and reads them as parameter outputs."""
+    labels = {"mldsl.io/module": module.name, "mldsl.io/module-version": label_value(module.version)}
+    arts: list[m.Artifact] = []
+    for n in names:
+        key = "{{=sprig.trimPrefix(%s, inputs.parameters[%s])}}" % (quote(uri_prefix), quote(output_uri_param(n)))
+        arts.append(cast(m.Artifact, {"name": n, "path": f"{METRICS_DIR}/{n}", **location(key)}))
+    return {
+        "name": collector,
+        "metadata": {"labels": labels},
+        "inputs": cast(m.Inputs, {"parameters": [{"name": output_uri_param(n)} for n in names], "artifacts": arts}),
+        "outputs": {"parameters": [{"name": n, "valueFrom": {"path": f"{METRICS_DIR}/{n}"}} for n in names]},
+        # Argo reads the outputs from the files; the pod's log shows the values
+        "container": {"image": image, "command": ["cat", *(f"{METRICS_DIR}/{n}" for n in names)]},
+    }
+
+
 def wrap_with_metrics(
     templates: dict[str, m.Template],
     job: str,
@@ -45,19 +62,7 @@ def wrap_with_metrics(
     names = metric_outputs(module)
     job_tpl = templates[job]
     collector = fit_name(f"{job}-metrics")
-    labels = {"mldsl.io/module": module.name, "mldsl.io/module-version": label_value(module.version)}
-    arts: list[m.Artifact] = []
-    for n in names:
-        key = "{{=sprig.trimPrefix(%s, inputs.parameters[%s])}}" % (quote(uri_prefix), quote(output_uri_param(n)))
-        arts.append(cast(m.Artifact, {"name": n, "path": f"{METRICS_DIR}/{n}", **location(key)}))
-    templates[collector] = {
-        "name": collector,
-        "metadata": {"labels": labels},
-        "inputs": cast(m.Inputs, {"parameters": [{"name": output_uri_param(n)} for n in names], "artifacts": arts}),
-        "outputs": {"parameters": [{"name": n, "valueFrom": {"path": f"{METRICS_DIR}/{n}"}} for n in names]},
-        # Argo reads the outputs from the files; the pod's log shows the values
-        "container": {"image": image, "command": ["cat", *(f"{METRICS_DIR}/{n}" for n in names)]},
-    }
+    templates[collector] = _collector(collector, module, names, image=image, location=location, uri_prefix=uri_prefix)
     # the wrapper takes exactly the job's inputs, so the step's arguments (and a cache key over them) are unchanged
     declared = (job_tpl.get("inputs") or {}).get("parameters", [])
     inputs: list[m.Parameter] = [

@@ -1,11 +1,13 @@
-"""Pipelines as Argo ``WorkflowTemplate`` (and ``CronWorkflow``) objects."""
+"""Pipelines as Argo ``WorkflowTemplate`` (and ``CronWorkflow``) objects.
+
+``artifact_location``, ``uri_read_params`` and ``uri_param_of`` (workflow_meta.py) are re-exported for ops/params.py.
+"""
 
 from __future__ import annotations
 
 import dataclasses
 from typing import Any, cast
 
-from mldsl.argo.tags import escape_value
 from mldsl.backends import Manifest
 from mldsl.backends.argo import model as m
 from mldsl.backends.argo.approval import approval_templates
@@ -16,7 +18,6 @@ from mldsl.backends.argo.limits import LIMIT_TASK, limit_task, limit_template, s
 from mldsl.backends.argo.metrics import metric_outputs, wrap_with_metrics
 from mldsl.backends.argo.objective import report as objective_report
 from mldsl.backends.argo.templates import (
-    declared_parameter,
     fit_name,
     identity_param,
     is_resource,
@@ -27,6 +28,10 @@ from mldsl.backends.argo.templates import (
     template_name,
     uri_param,
 )
+from mldsl.backends.argo.workflow_meta import artifact_location as artifact_location
+from mldsl.backends.argo.workflow_meta import run_labels, workflow_arguments, workflow_metadata
+from mldsl.backends.argo.workflow_meta import uri_param_of as uri_param_of
+from mldsl.backends.argo.workflow_meta import uri_read_params as uri_read_params
 from mldsl.backends.k8s import label_value
 from mldsl.backends.katib_rules import KATIB_STRATEGIES
 from mldsl.compiler import ir
@@ -34,9 +39,6 @@ from mldsl.lang.durations import format_duration
 from mldsl.lang.mtypes import STR
 
 API_VERSION = "argoproj.io/v1alpha1"
-MANAGED_BY = {"app.kubernetes.io/managed-by": "mldsl"}
-#: the annotation ``apply --prune`` checks before deleting an object (mldsl/cluster/kube.py)
-PROJECT_ID = "mldsl.io/project-id"
 
 
 task_name = ir.step_key
@@ -44,94 +46,6 @@ task_name = ir.step_key
 TEXT_KINDS = ("str", "list", "dict")
 #: the output of a ``continue_on_failure`` step's wrapper that says whether the step itself succeeded
 SUCCEEDED = "mldsl-succeeded"
-
-
-def _labels(project: ir.Project, pipeline: ir.Pipeline) -> dict[str, str]:
-    labels = dict(MANAGED_BY)
-    if project.name:
-        labels["mldsl.io/project"] = project.name
-    labels["mldsl.io/pipeline"] = pipeline.name
-    if pipeline.version:
-        labels["mldsl.io/pipeline-version"] = label_value(pipeline.version)
-    labels.update(pipeline.labels)
-    return labels
-
-
-def _metadata(name: str, project: ir.Project, pipeline: ir.Pipeline) -> m.ObjectMeta:
-    meta: m.ObjectMeta = {"name": name}
-    if project.namespace:
-        meta["namespace"] = project.namespace
-    meta["labels"] = _labels(project, pipeline)
-    annotations = {"mldsl.io/source": pipeline.source}
-    if project.id:
-        annotations[PROJECT_ID] = project.id
-    if pipeline.description:
-        annotations["workflows.argoproj.io/description"] = pipeline.description
-    annotations.update(pipeline.annotations)
-    meta["annotations"] = annotations
-    return meta
-
-
-def artifact_location(uri: str, project: ir.Project) -> dict[str, Any]:
-    """An Argo artifact location for a literal URI: a *full* location, read from exactly there.
-
-    An S3 location without ``endpoint`` is not whole (argo-workflows v4.1.2
-    ``pkg/apis/workflow/v1alpha1/workflow_types.go`` S3Artifact.HasLocation, l. 2935), and Argo
-    then relocates it into the artifact repository, keeping only the key: the bucket is lost.
-    """
-    scheme, _, rest = uri.partition("://")
-    bucket, _, key = rest.partition("/")
-    if scheme == "s3":
-        return {"s3": {"endpoint": project.artifact_endpoint, "bucket": bucket, "key": key}}
-    if scheme in ("gs", "gcs"):
-        return {"gcs": {"bucket": bucket, "key": key}}
-    if scheme == "oss":
-        return {"oss": {"bucket": bucket, "key": key}}
-    if scheme == "az":
-        return {"azure": {"container": bucket, "blob": key}}
-    if scheme == "hdfs":
-        return {"hdfs": {"path": "/" + key, "addresses": [bucket]}}
-    return {"http": {"url": uri}}
-
-
-def uri_read_params(pipeline: ir.Pipeline) -> list[str]:
-    """The artifact params a Spark or training job reads by URI: each also comes as the workflow parameter
-    :func:`uri_param_of` holding its URI, since a job's manifest names where to read, not a file. ``submit``,
-    ``mldsl run`` and the studio pass it beside the workflow artifact (``ops/params.with_uri_params``)."""
-    read = set()
-    for step in (*pipeline.steps, *pipeline.exit_steps):
-        if is_resource(step.module):
-            for name, value in step.bindings:
-                p = step.module.input(name)
-                if p is not None and p.type.kind == "artifact":
-                    read |= {n.name for n in ir.walk(value) if isinstance(n, ir.IParam) and n.type.kind == "artifact"}
-    return sorted(read)
-
-
-def uri_param_of(param: str) -> str:
-    """The workflow parameter holding an artifact param's URI (``mldsl-uri-`` cannot clash: params are identifiers)."""
-    return uri_param(param)
-
-
-def _workflow_arguments(pipeline: ir.Pipeline, project: ir.Project) -> m.Arguments:
-    params: list[m.Parameter] = []
-    arts: list[m.Artifact | m.ArtifactRef] = []
-    by_uri = set(uri_read_params(pipeline))
-    for p in pipeline.params:
-        if p.type.kind == "artifact":
-            # an argument artifact needs a location: Argo refuses one without (argo-workflows v4.1.2
-            # workflow/validate/validate.go validateArgumentsValues, l. 1051): a param without a default is
-            # given at submit time, and the main template's input declares it
-            if p.has_default:
-                arts.append(cast(m.Artifact, {"name": p.name, **artifact_location(str(p.default), project)}))
-            if p.name in by_uri:
-                uri: m.Parameter = {"name": uri_param_of(p.name)}
-                if p.has_default:
-                    uri["value"] = escape_value(str(p.default))
-                params.append(uri)
-            continue
-        params.append(declared_parameter(p, "value"))
-    return cast(m.Arguments, parameters_and_artifacts(params, arts))
 
 
 class PipelineEmitter:
@@ -429,25 +343,9 @@ class PipelineEmitter:
         art_params = sorted({n.name for n in nodes if isinstance(n, ir.IParam) and n.type.kind == "artifact"})
         passed = {(s, o): f"{task_name(s)}-{o}" for s, o, _ in refs}
         inner = Lowering(task=task_name, timezone=self.timezone, uri=self.artifact_uri, passed=passed, uri_param=self.stored_uri)
-        outer_params: list[m.Parameter] = [
-            {"name": passed[(s, o)], "value": self.passed_value(s, o)} for s, o, art in refs if not art
-        ]
-        outer_arts: list[m.Artifact | m.ArtifactRef] = [
-            {"name": passed[(s, o)], "from": "{{tasks.%s.outputs.artifacts.%s}}" % (task_name(s), o)} for s, o, art in refs if art
-        ]
-        outer_arts += [{"name": p, "from": "{{inputs.artifacts.%s}}" % p} for p in art_params]
+        outer_params, outer_arts = self._outer_arguments(refs, art_params, passed)
         each = self._looped_task(step, name, inner, item_when, outer_params)
-        inputs = cast(
-            m.Inputs,
-            parameters_and_artifacts([{"name": p["name"]} for p in outer_params], [{"name": a["name"]} for a in outer_arts]),
-        )
-        body: m.Template = {"name": body_name}
-        if inputs:
-            body["inputs"] = inputs
-        outputs = self._body_outputs(step, name, each["template"])
-        if outputs:
-            body["outputs"] = outputs
-        body["dag"] = {"tasks": self._body_tasks(step, name, each, inner, body)}
+        body = self._body(step, name, body_name, each, inner, outer_params, outer_arts)
         self.templates[body_name] = body
         template = self._continued(name, body) if step.continue_on_failure else body_name
         t: m.DAGTask = {"name": name, "template": template}
@@ -467,6 +365,43 @@ class PipelineEmitter:
             assert step.when is not None
             nodes += list(ir.walk(step.when))
         return nodes
+
+    def _outer_arguments(
+        self, refs: list[tuple[str, str, bool]], art_params: list[str], passed: dict[tuple[str, str], str]
+    ) -> tuple[list[m.Parameter], list[m.Artifact | m.ArtifactRef]]:
+        """What the wrapper's task hands in: sibling steps' outputs, and the pipeline's artifact params."""
+        outer_params: list[m.Parameter] = [
+            {"name": passed[(s, o)], "value": self.passed_value(s, o)} for s, o, art in refs if not art
+        ]
+        outer_arts: list[m.Artifact | m.ArtifactRef] = [
+            {"name": passed[(s, o)], "from": "{{tasks.%s.outputs.artifacts.%s}}" % (task_name(s), o)} for s, o, art in refs if art
+        ]
+        outer_arts += [{"name": p, "from": "{{inputs.artifacts.%s}}" % p} for p in art_params]
+        return outer_params, outer_arts
+
+    def _body(
+        self,
+        step: ir.Step,
+        name: str,
+        body_name: str,
+        each: m.DAGTask,
+        inner: Lowering,
+        outer_params: list[m.Parameter],
+        outer_arts: list[m.Artifact | m.ArtifactRef],
+    ) -> m.Template:
+        """The wrapper's body: the wrapper's inputs handed on, the step's outputs when it succeeded, its tasks."""
+        inputs = cast(
+            m.Inputs,
+            parameters_and_artifacts([{"name": p["name"]} for p in outer_params], [{"name": a["name"]} for a in outer_arts]),
+        )
+        body: m.Template = {"name": body_name}
+        if inputs:
+            body["inputs"] = inputs
+        outputs = self._body_outputs(step, name, each["template"])
+        if outputs:
+            body["outputs"] = outputs
+        body["dag"] = {"tasks": self._body_tasks(step, name, each, inner, body)}
+        return body
 
     def _wrapper_refs(self, step: ir.Step, nodes: list[Any]) -> list[tuple[str, str, bool]]:
         """(step, output, is artifact) of what the wrapper hands in from sibling steps (out of scope inside it)."""
@@ -703,7 +638,7 @@ class PipelineEmitter:
         main = self.main()
         exit_tpl = self.exit_handler(p.on_exit) if p.on_exit is not None or p.exit_steps else None
         spec: m.WorkflowSpec = {"entrypoint": "main"}
-        args = _workflow_arguments(p, self.project)
+        args = workflow_arguments(p, self.project)
         if args:
             spec["arguments"] = args
         if self.project.service_account:
@@ -716,14 +651,14 @@ class PipelineEmitter:
             spec["onExit"] = "exit-handler"
         if p.ttl_seconds is not None:
             spec["ttlStrategy"] = {"secondsAfterCompletion": p.ttl_seconds}
-        spec["workflowMetadata"] = {"labels": _run_labels(self.project, p)}
-        spec["podMetadata"] = {"labels": _run_labels(self.project, p)}
+        spec["workflowMetadata"] = {"labels": run_labels(self.project, p)}
+        spec["podMetadata"] = {"labels": run_labels(self.project, p)}
         templates = [main] + ([exit_tpl] if exit_tpl else []) + [self.templates[k] for k in sorted(self.templates)]
         spec["templates"] = templates
         return {
             "apiVersion": API_VERSION,
             "kind": "WorkflowTemplate",
-            "metadata": _metadata(p.name, self.project, p),
+            "metadata": workflow_metadata(p.name, self.project, p),
             "spec": spec,
         }
 
@@ -743,9 +678,10 @@ class PipelineEmitter:
         if s.history is not None:
             spec["successfulJobsHistoryLimit"] = s.history
             spec["failedJobsHistoryLimit"] = s.history
-        spec["workflowMetadata"] = {"labels": _run_labels(self.project, p)}
+        spec["workflowMetadata"] = {"labels": run_labels(self.project, p)}
         spec["workflowSpec"] = {"workflowTemplateRef": {"name": p.name}}
-        return {"apiVersion": API_VERSION, "kind": "CronWorkflow", "metadata": _metadata(p.name, self.project, p), "spec": spec}
+        meta = workflow_metadata(p.name, self.project, p)
+        return {"apiVersion": API_VERSION, "kind": "CronWorkflow", "metadata": meta, "spec": spec}
 
 
 def cached_template_name(module: ir.Module, seconds: int) -> str:
@@ -794,13 +730,6 @@ def depends_clause(step: ir.Step) -> str:
         t = task_name(d)
         terms.append(f"({t}.Succeeded || {t}.Skipped || {t}.Omitted)" if d in step.order_only else f"{t}.Succeeded")
     return " && ".join(terms)
-
-
-def _run_labels(project: ir.Project, pipeline: ir.Pipeline) -> dict[str, str]:
-    labels = {"mldsl.io/pipeline": pipeline.name}
-    if project.name:
-        labels["mldsl.io/project"] = project.name
-    return labels
 
 
 def emit(program: ir.Program) -> list[Manifest]:

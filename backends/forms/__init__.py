@@ -130,6 +130,22 @@ def _index(entries: list[tuple[str, str, str]]) -> str:
     )
 
 
+def _sweep_settings(s: ir.Sweep) -> list[dict[str, Any]]:
+    """The sweep's run settings, as int fields of its form."""
+    return [
+        {"name": "max_trials", "kind": "int", "min": 1, "optional": True, "hasDefault": False, "value": s.max_trials},
+        {"name": "parallelism", "kind": "int", "min": 1, "optional": False, "hasDefault": False, "value": s.parallelism},
+        {
+            "name": "max_failed_trials",
+            "kind": "int",
+            "min": 0,
+            "optional": True,
+            "hasDefault": False,
+            "value": s.max_failed_trials,
+        },
+    ]
+
+
 def _sweep_parts(s: ir.Sweep) -> tuple[dict[str, Any], tuple[Param, ...]]:
     """The sweep's form: its search space and settings are fields too (issue #14 F13); the rest is kept."""
     swept = {p.name: p for p in s.pipeline.params}
@@ -152,18 +168,7 @@ def _sweep_parts(s: ir.Sweep) -> tuple[dict[str, Any], tuple[Param, ...]]:
         {"name": d.name, "kind": d.kind, "args": list(d.args), "field": field(replace(swept[d.name], optional=False))}
         for d in s.dimensions
     ]
-    settings = [
-        {"name": "max_trials", "kind": "int", "min": 1, "optional": True, "hasDefault": False, "value": s.max_trials},
-        {"name": "parallelism", "kind": "int", "min": 1, "optional": False, "hasDefault": False, "value": s.parallelism},
-        {
-            "name": "max_failed_trials",
-            "kind": "int",
-            "min": 0,
-            "optional": True,
-            "hasDefault": False,
-            "value": s.max_failed_trials,
-        },
-    ]
+    settings = _sweep_settings(s)
     footer = "".join("  " + line + "\n" for line in dump(tail).splitlines())
     fixed = dict(s.fixed)
     names = {d.name for d in s.dimensions}
