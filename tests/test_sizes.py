@@ -45,7 +45,6 @@ OVER: dict[str, int] = {
     "mldsl/ops/local_run.py:run_path": 59,
     "mldsl/ops/serve.py:plan_serving": 62,
     "mldsl/review/render.py:markdown": 51,
-    "mldsl/runner/engine.py": 433,
     "mldsl/runner/engine.py:__init__": 64,
     "mldsl/runner/engine.py:run": 63,
     "mldsl/runner/flows.py": 535,

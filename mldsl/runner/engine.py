@@ -38,7 +38,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from mldsl.argo.template import UnresolvedError, replace, substitute
+from mldsl.argo.template import UnresolvedError, replace
 from mldsl.runner.base import (
     APPROVAL_LABEL,
     CTX,
@@ -46,7 +46,6 @@ from mldsl.runner.base import (
     ExecutionBase,
     Options,
     StepError,
-    _duration,
     _Scope,
     aggregate,
     go_value_text,
@@ -59,11 +58,12 @@ from mldsl.runner.mounts import Mounts
 from mldsl.runner.nodes import Artifact, Node
 from mldsl.runner.plainpods import PlainPods
 from mldsl.runner.processes import Processes
+from mldsl.runner.suspend import Suspends
 
 __all__ = ["APPROVAL_LABEL", "Execution", "Options", "StepError", "aggregate"]
 
 
-class Execution(Flows, Leaves, PlainPods, TemplateInputs, ExecutionBase):
+class Execution(Flows, Leaves, PlainPods, TemplateInputs, Suspends, ExecutionBase):
     """One run of a workflow: its nodes, its scope and the processes it started."""
 
     def __init__(
@@ -393,41 +393,3 @@ class Execution(Flows, Leaves, PlainPods, TemplateInputs, ExecutionBase):
         from mldsl.runner.argomerge import with_defaults  # only a workflow with templateDefaults needs it
 
         return with_defaults(tpl, defaults)
-
-    def _suspend(
-        self, node: Node, tpl: dict[str, Any], params: dict[str, str], outer: _Scope
-    ) -> tuple[str, str, dict[str, str], dict[str, Artifact]]:
-        """Wait for a person: ``--approve STEP``, an answer on the terminal, or the duration passing."""
-        flat = outer.globals()
-        for k, v in params.items():
-            flat[f"inputs.parameters.{k}"] = v
-        try:  # substituted when the node starts, outputs included (workflow/common/util.go SubstituteParams)
-            resolved = substitute({k: tpl[k] for k in ("suspend", "outputs") if k in tpl}, flat)
-        except UnresolvedError as exc:
-            return "Error", f"failed to resolve {exc}", {}, {}
-        node.start()
-        self._notify(node)
-        step = ((tpl.get("metadata") or {}).get("labels") or {}).get(APPROVAL_LABEL, node.task)
-        duration = resolved["suspend"].get("duration")
-        timeout = _duration(duration) if duration else None
-        if step in self.options.approve:
-            decision, how = "approved", "approved with --approve"
-        elif self.options.ask is not None:
-            decision = self.options.ask(step, params.get("message", ""), timeout)
-            how = {"approved": "approved on the terminal", "expired": "not approved in time"}.get(decision, "")
-        else:
-            decision, how = "rejected", f"no terminal to ask for approval: pass --approve {step} to approve it"
-        if decision == "rejected":  # argo stop: the suspended node fails and the run stops
-            how = how or "rejected on the terminal"
-            self.rejected = f"approval {step} refused ({how}): the run stopped"
-            self.procs.stop_all()
-            return "Failed", how, {}, {}
-        out: dict[str, str] = {}
-        for p in (resolved.get("outputs") or {}).get("parameters", []):
-            vf = p.get("valueFrom") or {}
-            if "supplied" in vf:
-                if "default" not in vf:
-                    why = f"raw output parameter '{p['name']}' has not been set and does not have a default value"
-                    return "Error", why, {}, {}
-                out[p["name"]] = str(vf["default"])
-        return "Succeeded", how, out, {}
