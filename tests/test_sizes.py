@@ -53,7 +53,7 @@ OVER: dict[str, int] = {
     "mldsl/runner/flows.py:_task": 68,
     "mldsl/runner/leaves.py:_attempt": 57,
     "mldsl/runner/leaves.py:_collect": 55,
-    "mldsl/runner/leaves.py:_leaf": 99,
+    "mldsl/runner/leaves.py:_leaf": 64,
     "mldsl/runner/session.py": 416,
     "mldsl/runner/session.py:prepare": 62,
     "mldsl/serve/server.py:serve": 60,

@@ -60,41 +60,11 @@ class Leaves(ExecutionBase):
         artifacts: dict[str, Artifact | None],
         outer: _Scope,
     ) -> tuple[str, str, dict[str, str], dict[str, Artifact]]:
-        flat = {**self._runtime_globals(), **outer.globals()}
-        for k, v in params.items():
-            flat[f"inputs.parameters.{k}"] = v
-        for a in (tpl.get("inputs") or {}).get("artifacts", []):
-            if "path" in a:
-                flat[f"inputs.artifacts.{a['name']}.path"] = a["path"]
-        # the rest of SubstituteParams' map (common/util.go l. 288-316)
-        flat["inputs.parameters"] = json.dumps(
-            [{"name": k, "value": v} for k, v in params.items()], separators=(",", ":"), ensure_ascii=False
-        )
-        outs = tpl.get("outputs") or {}
-        for a in outs.get("artifacts", []):
-            if a.get("path"):
-                flat[f"outputs.artifacts.{a['name']}.path"] = a["path"]
-        for p in outs.get("parameters", []):
-            if (p.get("valueFrom") or {}).get("path"):
-                flat[f"outputs.parameters.{p['name']}.path"] = p["valueFrom"]["path"]
-        flat["pod.name"] = f"{self.workflow.get('name', 'run')}-{node.id}" if self.options.pod_roots else node.id
-        flat["node.name"] = node.id
-        flat[f"{node.kind}.name"] = node.task
+        flat = self._leaf_scope(node, tpl, params, outer)
         memo = tpl.get("memoize")
-        key = ""
-        if memo:
-            try:
-                key = replace(str(memo["key"]), flat)
-            except UnresolvedError as exc:
-                return "Error", f"memoize key: {exc}", {}, {}
-            if not CACHE_KEY.match(key):  # Argo refuses it: workflow/controller/cache/cache.go l. 25
-                return "Error", f"invalid cache key {key!r}", {}, {}
-            if self.options.use_cache:
-                hit = self.cache.load(memo["cache"]["configMap"]["name"], key, _duration(memo.get("maxAge")))
-                if hit is not None:
-                    node.cached, node.attempts = True, 0
-                    node.start()
-                    return "Succeeded", "cached", hit[0], hit[1]
+        key, done = self._memoized(node, memo, flat) if memo else ("", None)
+        if done is not None:
+            return done
         retry = tpl.get("retryStrategy") or {}
         limit = int(retry.get("limit", 0)) if retry else 0
         policy = retry.get("retryPolicy", "OnFailure")
@@ -133,12 +103,7 @@ class Leaves(ExecutionBase):
             )
             if not retry or not retry_it or node.attempts > limit:
                 break
-            wait = _duration(backoff.get("duration")) if backoff else 0.0
-            factor = int(backoff.get("factor", 0) or 0) if backoff else 0
-            if factor > 0:
-                wait *= factor ** (node.attempts - 1)
-            if backoff.get("cap"):
-                wait = min(wait, _duration(backoff["cap"]))
+            wait = _backoff(backoff, node.attempts)
             if backoff.get("maxDuration") and self.options.clock.now() + wait > first_start + _duration(backoff["maxDuration"]):
                 msg = "Backoff would exceed max duration limit"
                 break
@@ -151,6 +116,48 @@ class Leaves(ExecutionBase):
         if phase == "Succeeded" and memo and key:
             self.cache.save(memo["cache"]["configMap"]["name"], key, out_p, out_a)
         return phase, msg, out_p, out_a
+
+    def _leaf_scope(self, node: Node, tpl: dict[str, Any], params: dict[str, str], outer: _Scope) -> dict[str, Any]:
+        """What a pod's template is substituted with: the globals, its inputs and outputs' paths, its names (the
+        rest of SubstituteParams' map: common/util.go l. 288-316)."""
+        flat = {**self._runtime_globals(), **outer.globals()}
+        for k, v in params.items():
+            flat[f"inputs.parameters.{k}"] = v
+        for a in (tpl.get("inputs") or {}).get("artifacts", []):
+            if "path" in a:
+                flat[f"inputs.artifacts.{a['name']}.path"] = a["path"]
+        flat["inputs.parameters"] = json.dumps(
+            [{"name": k, "value": v} for k, v in params.items()], separators=(",", ":"), ensure_ascii=False
+        )
+        outs = tpl.get("outputs") or {}
+        for a in outs.get("artifacts", []):
+            if a.get("path"):
+                flat[f"outputs.artifacts.{a['name']}.path"] = a["path"]
+        for p in outs.get("parameters", []):
+            if (p.get("valueFrom") or {}).get("path"):
+                flat[f"outputs.parameters.{p['name']}.path"] = p["valueFrom"]["path"]
+        flat["pod.name"] = f"{self.workflow.get('name', 'run')}-{node.id}" if self.options.pod_roots else node.id
+        flat["node.name"] = node.id
+        flat[f"{node.kind}.name"] = node.task
+        return flat
+
+    def _memoized(
+        self, node: Node, memo: dict[str, Any], flat: dict[str, Any]
+    ) -> tuple[str, tuple[str, str, dict[str, str], dict[str, Artifact]] | None]:
+        """The memoize key, and the leaf's result when it is settled already: a bad key, or a cache hit."""
+        try:
+            key = replace(str(memo["key"]), flat)
+        except UnresolvedError as exc:
+            return "", ("Error", f"memoize key: {exc}", {}, {})
+        if not CACHE_KEY.match(key):  # Argo refuses it: workflow/controller/cache/cache.go l. 25
+            return key, ("Error", f"invalid cache key {key!r}", {}, {})
+        if self.options.use_cache:
+            hit = self.cache.load(memo["cache"]["configMap"]["name"], key, _duration(memo.get("maxAge")))
+            if hit is not None:
+                node.cached, node.attempts = True, 0
+                node.start()
+                return key, ("Succeeded", "cached", hit[0], hit[1])
+        return key, None
 
     def _attempt(
         self,
@@ -337,3 +344,14 @@ class Leaves(ExecutionBase):
                 fh.write(f"mldsl run: would {action} {kind} {name}; manifest written to {dest}\n")
             node.message = f"{kind} {name} written to {dest.relative_to(self.folder)}"
         return "Succeeded", node.message, {}, {}
+
+
+def _backoff(backoff: dict[str, Any], attempts: int) -> float:
+    """Seconds before the next attempt: ``duration`` times ``factor`` per attempt so far, at most ``cap``."""
+    wait = _duration(backoff.get("duration")) if backoff else 0.0
+    factor = int(backoff.get("factor", 0) or 0) if backoff else 0
+    if factor > 0:
+        wait *= factor ** (attempts - 1)
+    if backoff.get("cap"):
+        wait = min(wait, _duration(backoff["cap"]))
+    return wait
