@@ -46,8 +46,6 @@ OVER: dict[str, int] = {
     "mldsl/cli/main.py": 509,
     "mldsl/cluster/kube.py": 471,
     "mldsl/cluster/kube.py:prune": 56,
-    "mldsl/lang/constraints.py:check_value": 53,
-    "mldsl/lang/expressions.py:build": 54,
     "mldsl/lang/loader.py": 473,
     "mldsl/lang/loader.py:load_workspace": 95,
     "mldsl/lang/model_errors.py:validation_diagnostics": 58,
