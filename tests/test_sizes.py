@@ -62,8 +62,6 @@ OVER: dict[str, int] = {
     "mldsl/runner/leaves.py:_leaf": 99,
     "mldsl/runner/session.py": 416,
     "mldsl/runner/session.py:prepare": 62,
-    "mldsl/ui/compose.py": 587,
-    "mldsl/ui/compose.py:_apply": 97,
     "mldsl/ui/studio.py": 510,
 }
 
