@@ -43,7 +43,6 @@ OVER: dict[str, int] = {
     "compiler/summary.py:module": 78,
     "compiler/sweeps.py:_dimension": 69,
     "compiler/values.py:bind": 88,
-    "mldsl/cli/main.py": 509,
     "mldsl/lang/notebook_driver.py:run_notebook": 60,
     "mldsl/lang/runtime.py:run_local": 54,
     "mldsl/lang/yamlsource.py": 432,
