@@ -61,7 +61,6 @@ OVER: dict[str, int] = {
     "mldsl/runner/leaves.py:_leaf": 99,
     "mldsl/runner/session.py": 416,
     "mldsl/runner/session.py:prepare": 62,
-    "mldsl/ui/studio.py": 510,
 }
 
 
