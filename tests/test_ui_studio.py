@@ -59,7 +59,7 @@ def test_a_rename_reaches_when_after_outputs_and_on_exit() -> None:
 
 
 def test_swapped_names_are_renamed_at_once() -> None:
-    from mldsl.ui.compose import _rename_references
+    from mldsl.ui.compose_write import _rename_references
 
     spec = {"outputs": {"a": "${{ steps.x.outputs.v + steps.y.outputs.v }}"}, "steps": {"s": {"after": ["x", "y"]}}}
     _rename_references(spec, {"x": "y", "y": "x"}, {})

@@ -13,13 +13,13 @@ import mldsl.cli.startup  # noqa: F401 - first, before the imports below: it tun
 # isort: on
 import json
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 
 from mldsl import __version__
+from mldsl.cli.options import CRDS, ERROR_FORMAT, FORMAT, fail_on_errors
 from mldsl.ops.project import (
     EXIT_CLUSTER,
     EXIT_INVALID,
@@ -28,10 +28,7 @@ from mldsl.ops.project import (
     compile_result,
     compile_to,
     guarded,
-    pick_pipeline,
-    project_here,
     report,
-    summary,
     validate_paths,
     write_atomically,
 )
@@ -40,34 +37,6 @@ if TYPE_CHECKING:
     from mldsl.cluster.kube import Outcome
     from mldsl.compiler import CompileResult
     from mldsl.lang.diagnostics import Diagnostic
-
-
-FORMAT = click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json", "github"]),
-    default="text",
-    show_default=True,
-    help="How to print diagnostics: for people, for programs, or as GitHub annotations.",
-)
-
-
-def _one_crds_folder(ctx: click.Context, param: click.Parameter, given: tuple[Path, ...]) -> Path | None:
-    """``--crds`` names one folder (SPEC): given twice is a usage error, not the last one silently kept."""
-    if len(given) > 1:
-        raise click.BadParameter(
-            f"given {len(given)} times ({', '.join(map(str, given))}): put the CRD files in one folder", ctx, param
-        )
-    return given[0] if given else None
-
-
-CRDS = click.option(
-    "--crds",
-    type=click.Path(exists=True, file_okay=False, path_type=Path),
-    multiple=True,
-    callback=_one_crds_folder,
-    help="Folder of CRD files (e.g. from `kubectl get crd -o yaml`): check every manifest against them, strictly.",
-)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -118,28 +87,6 @@ def schema(output: Path | None) -> None:
         write_atomically(output.parent if str(output.parent) else Path("."), [(output.name, text)])
 
 
-ERROR_FORMAT = click.option(
-    "--error-format",
-    type=click.Choice(["text", "json", "github"]),
-    default="text",
-    show_default=True,
-    help="How to print problems in the input.",
-)
-
-
-def _fail_on_errors(result: CompileResult, fmt: str, display: Callable[[str], str] | None = None) -> None:
-    """Print the diagnostics and exit 1 when ``result`` has errors."""
-    if result.ok:
-        return
-    diags = result.diagnostics
-    if display is not None:
-        from dataclasses import replace
-
-        diags = [replace(d, span=replace(d.span, path=display(d.span.path))) for d in diags]
-    report(diags, fmt, summary(result, []))
-    sys.exit(EXIT_INVALID)
-
-
 @cli.command()
 @click.argument("path", type=click.Path(exists=True, path_type=Path))
 @click.option("--pipeline", "name", help="The pipeline to draw, when PATH holds several.")
@@ -151,7 +98,7 @@ def graph(path: Path, name: str | None, fmt: str, error_format: str) -> None:
     from mldsl.review.graph import dot, mermaid
 
     result = compile_result((path,))
-    _fail_on_errors(result, error_format)
+    fail_on_errors(result, error_format)
     pipelines = {p.name: p for p in result.program.pipelines}
     if not pipelines:
         raise click.UsageError(f"no pipeline in {path}")
@@ -193,7 +140,7 @@ def diff(old: str, new: str, pathspecs: tuple[str, ...], fmt: str, exit_code: bo
         results = []
         for side in sides:
             result = compile_result(tuple(side.paths))
-            _fail_on_errors(result, "github" if fmt == "github" else "json" if fmt == "json" else "text", side.display)
+            fail_on_errors(result, "github" if fmt == "github" else "json" if fmt == "json" else "text", side.display)
             results.append(result)
     except SourceError as exc:
         raise click.UsageError(str(exc)) from None
@@ -325,7 +272,7 @@ def apply(
     except ValueError as exc:  # checked with --wait only: the timeout means nothing without it
         raise click.BadParameter(str(exc), param_hint="--timeout") from None
     result = compile_result(paths)
-    _fail_on_errors(result, fmt)
+    fail_on_errors(result, fmt)
     done: list[Outcome] = []
     try:
         if prune:
@@ -351,93 +298,6 @@ def apply(
 
 
 @cli.command()
-@click.argument("pipeline")
-@click.option("--param", "-p", "params", multiple=True, help="name=value (repeatable); typed and checked before sending.")
-@click.option(
-    "--params-file",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="A YAML mapping of params (what a pipeline's form downloads); --param wins over it.",
-)
-@click.option("--watch", "-w", is_flag=True, help="Follow the run until it ends; exit 1 when it fails.")
-@click.option(
-    "--from",
-    "source",
-    type=click.Path(exists=True, path_type=Path),
-    default=None,
-    help="The project that defines the pipeline (for its params) [default: the nearest mldsl.yaml at or above here].",
-)
-@click.option(
-    "--namespace",
-    "-n",
-    help="Namespace (default: the Project's, where apply put the template; then ARGO_NAMESPACE, then the context's).",
-)
-@click.option("--context", help="kubeconfig context (ignored when ARGO_SERVER is set).")
-@FORMAT
-def submit(
-    pipeline: str,
-    params: tuple[str, ...],
-    params_file: Path | None,
-    watch: bool,
-    source: Path | None,
-    namespace: str | None,
-    context: str | None,
-    fmt: str,
-) -> None:
-    """Start a run of an applied pipeline (WorkflowTemplate); --watch follows it."""
-    from mldsl.cluster.kube import ClusterError
-    from mldsl.lang.diagnostics import Diagnostic, Span
-    from mldsl.ops.params import parse_params
-    from mldsl.ops.runs import submit_run
-
-    if source is None:  # as git finds a repository: never a compile of whatever folder this happens to be
-        try:
-            source = project_here(Path("."))
-        except UsageError as exc:
-            raise click.UsageError(str(exc)) from None
-    result = compile_result((source,))
-    _fail_on_errors(result, fmt)
-    try:
-        found = pick_pipeline(result.program, pipeline, str(source))
-    except UsageError as exc:
-        raise click.UsageError(f"{exc}; use --from PATH") from None
-    from mldsl.cli.run import param_pairs
-
-    values, problems = parse_params(found, param_pairs(params, params_file))
-    if problems:
-        diags = [
-            Diagnostic("MLD308", p, Span("--param"), hint=f"see the params of {pipeline} in {found.source}") for p in problems
-        ]
-        report(diags, fmt, f"mldsl: {len(problems)} error{'s' if len(problems) != 1 else ''}; nothing was submitted")
-        sys.exit(EXIT_INVALID)
-    try:
-        runs, name = submit_run(result.program, found, values, context=context, namespace=namespace)
-        _report_submitted(runs, name, watch, fmt)
-    except ClusterError as exc:
-        click.echo(f"mldsl: {exc}", err=True)
-        sys.exit(EXIT_CLUSTER)
-
-
-def _report_submitted(runs: Any, name: str, watch: bool, fmt: str) -> None:
-    """Say the run was submitted, and follow it with ``--watch`` (exit 1 when it fails); with ``--format json``
-    the lines go to stderr and stdout holds one JSON document."""
-    import os
-
-    from mldsl.cluster.runs import watch as follow
-
-    aside = fmt == "json"
-    click.echo(f"workflow/{name} submitted", err=aside)
-    if watch:
-        interval = float(os.environ.get("MLDSL_WATCH_INTERVAL", "2"))
-        phase = follow(runs, name, lambda line: click.echo(line, err=aside), interval=interval)
-        click.echo(f"workflow/{name} {phase}", err=aside)
-        if aside:
-            click.echo(json.dumps({"workflow": name, "phase": phase}))
-        sys.exit(EXIT_OK if phase == "Succeeded" else EXIT_INVALID)
-    if aside:
-        click.echo(json.dumps({"workflow": name, "phase": "Submitted"}))
-
-
-@cli.command()
 @click.argument("path", type=click.Path(exists=True, path_type=Path))
 @click.option("-o", "--output", "out", required=True, type=click.Path(file_okay=False, path_type=Path))
 @FORMAT
@@ -446,7 +306,7 @@ def forms(path: Path, out: Path, fmt: str) -> None:
     from mldsl.backends.forms import generate
 
     result = compile_result((path,))
-    _fail_on_errors(result, fmt)
+    fail_on_errors(result, fmt)
     keys = {f"{d.name}@{d.version}" for d in result.workspace.of_kind("Module", tier=0)}
     files = generate(result.program, keys)
     write_atomically(out, files)
@@ -495,10 +355,12 @@ def ui(path: Path, port: int, open_browser: bool, namespace: str | None, context
 def _add_run_commands() -> None:
     from mldsl.cli.run import run, runs
     from mldsl.cli.serve import serve
+    from mldsl.cli.submit import submit
 
     cli.add_command(run)
     cli.add_command(runs)
     cli.add_command(serve)
+    cli.add_command(submit)
 
 
 _add_run_commands()

@@ -213,24 +213,29 @@ def show(obj: Any, run_id: str, source: Path | None, fmt: str | None) -> None:
         if record.get(kind):
             click.echo(f"{kind.replace('_', ' ')}:")
         for step, s in record.get(kind, {}).items():
-            extra = " (cached)" if s.get("cached") else ""
-            if s.get("attempts", 1) > 1:
-                extra += f" after {s['attempts']} attempts"
-            click.echo(f"  {step:<24} {s['phase']:<10} {s.get('duration', 0):>7.1f}s{extra}")
-            for log in step_logs(folder, s):  # every log, a job's and each replica's too (#30 M5), as full paths
-                click.echo(f"    log: {folder / log}")
-            for item in s.get("items", []):
-                click.echo(f"    [{_short(item.get('item'))}] {item['phase']} {json.dumps(item.get('outputs', {}))}")
-            if s.get("outputs"):
-                click.echo(f"    outputs: {json.dumps(s['outputs'])}")
-            if s.get("notebook"):
-                nb = s["notebook"]
-                click.echo(f"    notebook {nb['file']} as it ran: {nb['executed']}")
-                for name, uri in nb.get("html", {}).items():
-                    click.echo(f"    notebook as HTML ({name}): {uri}")
-            if s.get("message"):
-                click.echo(f"    {s['message']}")
+            _show_step(folder, step, s, step_logs)
     if record.get("outputs"):
         click.echo("outputs:")
         for k, v in record["outputs"].items():
             click.echo(f"  {k} = {v if isinstance(v, str) else json.dumps(v)}")
+
+
+def _show_step(folder: Path, step: str, s: dict[str, Any], step_logs: Any) -> None:
+    """One step's line of `runs show`, with its logs, items, outputs and notebook."""
+    extra = " (cached)" if s.get("cached") else ""
+    if s.get("attempts", 1) > 1:
+        extra += f" after {s['attempts']} attempts"
+    click.echo(f"  {step:<24} {s['phase']:<10} {s.get('duration', 0):>7.1f}s{extra}")
+    for log in step_logs(folder, s):  # every log, a job's and each replica's too (#30 M5), as full paths
+        click.echo(f"    log: {folder / log}")
+    for item in s.get("items", []):
+        click.echo(f"    [{_short(item.get('item'))}] {item['phase']} {json.dumps(item.get('outputs', {}))}")
+    if s.get("outputs"):
+        click.echo(f"    outputs: {json.dumps(s['outputs'])}")
+    if s.get("notebook"):
+        nb = s["notebook"]
+        click.echo(f"    notebook {nb['file']} as it ran: {nb['executed']}")
+        for name, uri in nb.get("html", {}).items():
+            click.echo(f"    notebook as HTML ({name}): {uri}")
+    if s.get("message"):
+        click.echo(f"    {s['message']}")

@@ -11,16 +11,12 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from mldsl.cluster.reasons import status_reason, unreachable_reason
 from mldsl.util.valuediff import diff_values
-
-if TYPE_CHECKING:
-    from mldsl.backends import Manifest
-    from mldsl.compiler.ir import Program
 
 FIELD_MANAGER = "mldsl"
 #: the annotation that says which project owns an object (written by the backends from the Project's spec.id)
@@ -174,7 +170,7 @@ class Cluster:
         except ApiException as exc:
             if exc.status == 404:
                 return None
-            raise ClusterError(f"the cluster refused {what}: {exc.status} {_reason(exc)}") from None
+            raise ClusterError(f"the cluster refused {what}: {exc.status} {status_reason(exc)}") from None
         except (HTTPError, OSError) as exc:
             raise ClusterError(
                 f"cannot reach the cluster at {self.host} ({unreachable_reason(exc)}): "
@@ -358,6 +354,10 @@ class Cluster:
                         skipped.append(Outcome(kind, name, "skipped", why))
                         continue
                     doomed.append((group, version, ns, plural, kind, name))
+        return self._delete(doomed, dry_run), skipped
+
+    def _delete(self, doomed: list[tuple[str, str, str, str, str, str]], dry_run: str) -> list[Outcome]:
+        """Delete what prune found (nothing sent on a client dry run; the server checks on a server one)."""
         pruned = []
         for group, version, ns, plural, kind, name in doomed:
             if dry_run != "client":
@@ -373,99 +373,4 @@ class Cluster:
                     **kwargs,
                 )
             pruned.append(Outcome(kind, name, "pruned"))
-        return pruned, skipped
-
-
-def apply_program(
-    cluster: Cluster,
-    program: Program,
-    *,
-    namespace: str | None,
-    dry_run: str = "none",
-    force: bool = False,
-    wait: float | None = None,
-) -> Iterator[tuple[Manifest, Outcome]]:
-    """``mldsl apply`` (the CLI's and ``mldsl ui``'s): each compiled object with what became of it, in order.
-
-    A run (a sweep's Workflow) is ``skipped``; ``dry_run``: none, client (reads only) or server; a KServe
-    canary goes as :meth:`Cluster.apply` says (the stable model first while none has rolled out).
-    """
-    from mldsl.backends import kserve
-
-    first = kserve.first_objects(program)
-    for man, skipped in _definitions(program):
-        body = man.body
-        if skipped is not None:
-            yield man, skipped
-            continue
-        stable = first.get(man.name) if man.kind == "InferenceService" else None
-        if dry_run == "client":
-            yield man, cluster.preview(body, namespace=namespace, stable=stable)
-        else:
-            yield (
-                man,
-                cluster.apply(body, namespace=namespace, dry_run=dry_run == "server", force=force, stable=stable, wait=wait),
-            )
-
-
-def _definitions(program: Program) -> Iterator[tuple[Manifest, Outcome | None]]:
-    """Each compiled object, with its ``skipped`` outcome when apply leaves it alone (a run, not a definition)."""
-    from mldsl.backends import emit_all
-
-    for man in emit_all(program):
-        body = man.body
-        if (body["apiVersion"], body["kind"]) not in PLURALS:
-            why = "a run, not a definition (start it with kubectl create -f)"
-            yield man, Outcome(man.kind, f"{body['metadata'].get('generateName', '')}*", "skipped", why)
-        else:
-            yield man, None
-
-
-def plan_program(program: Program, *, namespace: str | None) -> Iterator[tuple[Manifest, Outcome]]:
-    """``apply --dry-run=client`` with no cluster configured: what would be applied, from the compiled objects
-    alone (``planned``, with the namespace when the manifest or ``--namespace`` says it); nothing is compared
-    with live objects, since there are none to read."""
-    for man, skipped in _definitions(program):
-        if skipped is not None:
-            yield man, skipped
-            continue
-        ns = namespace or man.body["metadata"].get("namespace")
-        yield man, Outcome(man.kind, man.name, "planned", f"namespace {ns}" if ns else "the context's namespace")
-
-
-def unreachable_reason(exc: BaseException) -> str:
-    """Why a connection failed, in words (not ``MaxRetryError`` or ``<urlopen error [Errno 111] ...>``)."""
-    import errno
-    import socket
-
-    seen: set[int] = set()
-    node: BaseException | None = exc
-    while node is not None and id(node) not in seen:  # urllib3 and urllib wrap the OS error once or twice
-        seen.add(id(node))
-        if isinstance(node, socket.gaierror):
-            return "unknown host"
-        if isinstance(node, (TimeoutError, socket.timeout)):
-            return "timed out"
-        if isinstance(node, OSError) and node.errno is not None:
-            return {
-                errno.ECONNREFUSED: "connection refused",
-                errno.EHOSTUNREACH: "host unreachable",
-                errno.ENETUNREACH: "network unreachable",
-                errno.ETIMEDOUT: "timed out",
-            }.get(node.errno, node.strerror or str(node))
-        nxt = getattr(node, "reason", None)
-        node = nxt if isinstance(nxt, BaseException) else node.__cause__ or node.__context__
-    text = str(exc)
-    if "refused" in text.lower():
-        return "connection refused"
-    return type(exc).__name__
-
-
-def _reason(exc: Any) -> str:
-    import json
-
-    try:
-        body = json.loads(exc.body)
-        return str(body.get("message") or body.get("reason") or exc.reason)
-    except (TypeError, ValueError):
-        return str(exc.reason)
+        return pruned

@@ -112,7 +112,7 @@ class ArgoServerRuns:
             hint = "; check ARGO_TOKEN (a bearer token the server accepts)" if exc.code in (401, 403) else _apply_first(detail)
             raise ClusterError(f"the Argo Server refused {method} {path}: {exc.code} {detail}{hint}") from None
         except (urllib.error.URLError, OSError) as exc:
-            from mldsl.cluster.kube import unreachable_reason
+            from mldsl.cluster.reasons import unreachable_reason
 
             raise ClusterError(
                 f"cannot reach the Argo Server at {self.base} ({unreachable_reason(exc)}): "

@@ -141,30 +141,41 @@ def check_value(param: Param, value: Any, _t: MType | None = None) -> list[str]:
             return ["NaN is not a value a param can take (it passes no min or max)"]
         return _range(param, value)
     if kind == "str":
-        if not isinstance(value, str):
-            return [f"expected str, got {_fmt(value)} ({type_of_literal(value)})"]
-        out = _length(param, value)
-        if param.pattern is not None:
-            try:
-                # \d, \w, \s and $ as in JavaScript (no u flag): the form checks with RegExp.test
-                if not re.search(js_pattern(param.pattern), value, re.ASCII):
-                    out.append(f"{value!r} does not match the pattern {param.pattern!r}")
-            except re.error:
-                pass  # reported where the pattern is declared
-        return out
+        return _check_str(param, value)
     if kind in ("list", "dict"):
-        if kind == "list" and not isinstance(value, list):
-            return [f"expected {t}, got {_fmt(value)} ({type_of_literal(value)})"]
-        if kind == "dict" and not isinstance(value, dict):
-            return [f"expected {t}, got {_fmt(value)} ({type_of_literal(value)})"]
-        out = _length(param, value)
-        items = value if isinstance(value, list) else list(value.values())
-        inner = Param(param.name, t.item or MType("any"))
-        for i, item in enumerate(items):
-            where = f"item {i}" if isinstance(value, list) else f"key {list(value)[i]!r}"
-            out.extend(f"{where}: {p}" for p in check_value(inner, item))
-        return out
+        return _check_items(param, t, value)
     return []  # pragma: no cover - every kind is handled above
+
+
+def _check_str(param: Param, value: Any) -> list[str]:
+    """A literal for a str param: its type, its length and its pattern."""
+    if not isinstance(value, str):
+        return [f"expected str, got {_fmt(value)} ({type_of_literal(value)})"]
+    out = _length(param, value)
+    if param.pattern is not None:
+        try:
+            # \d, \w, \s and $ as in JavaScript (no u flag): the form checks with RegExp.test
+            if not re.search(js_pattern(param.pattern), value, re.ASCII):
+                out.append(f"{value!r} does not match the pattern {param.pattern!r}")
+        except re.error:
+            pass  # reported where the pattern is declared
+    return out
+
+
+def _check_items(param: Param, t: MType, value: Any) -> list[str]:
+    """A literal for a list or dict param: its type, its length, and each item against the item type."""
+    kind = t.kind
+    if kind == "list" and not isinstance(value, list):
+        return [f"expected {t}, got {_fmt(value)} ({type_of_literal(value)})"]
+    if kind == "dict" and not isinstance(value, dict):
+        return [f"expected {t}, got {_fmt(value)} ({type_of_literal(value)})"]
+    out = _length(param, value)
+    items = value if isinstance(value, list) else list(value.values())
+    inner = Param(param.name, t.item or MType("any"))
+    for i, item in enumerate(items):
+        where = f"item {i}" if isinstance(value, list) else f"key {list(value)[i]!r}"
+        out.extend(f"{where}: {p}" for p in check_value(inner, item))
+    return out
 
 
 def _range(p: Param, value: float) -> list[str]:

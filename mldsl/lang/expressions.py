@@ -265,11 +265,7 @@ class _Builder:
                 raise ExprError("MLD300", f"'.{ch[1]}' can only follow a reference", self.off(ch[1]))
             return Ref(target.offset, (*target.parts, str(ch[1])))
         if kind == "number":
-            text = str(ch[0])
-            try:
-                return Literal(off, float(text) if any(c in text for c in ".eE") else int(text))
-            except ValueError:  # Python reads no int of more than 4,300 digits
-                raise ExprError("MLD300", f"number of {len(text)} digits is too long", off, "write it as a string") from None
+            return self.number(off, str(ch[0]))
         if kind == "string":
             return Literal(off, _unquote(str(ch[0])))
         if kind in ("true", "false", "null"):
@@ -277,18 +273,7 @@ class _Builder:
         if kind == "list_":
             return ListExpr(off, self.args(ch[0]))
         if kind == "call":
-            name = str(ch[0])
-            if name not in FUNCTIONS:
-                import difflib
-
-                close = difflib.get_close_matches(name, FUNCTIONS, n=1)
-                raise ExprError(
-                    "MLD305",
-                    f"unknown function {name!r}",
-                    off,
-                    hint=f"did you mean {close[0]!r}?" if close else "functions are " + ", ".join(FUNCTIONS),
-                )
-            return Call(off, name, self.args(ch[1]))
+            return self.call(off, str(ch[0]), ch[1])
         if kind == "index":
             return Index(off, self.build(ch[0]), self.build(ch[1]))
         if kind == "neg":
@@ -303,6 +288,25 @@ class _Builder:
         if kind in ("compare", "binop"):
             return Binary(off, str(ch[1]), self.build(ch[0]), self.build(ch[2]))
         raise ExprError("MLD300", f"unsupported expression {kind!r}", off)  # pragma: no cover
+
+    def number(self, off: int, text: str) -> Literal:
+        try:
+            return Literal(off, float(text) if any(c in text for c in ".eE") else int(text))
+        except ValueError:  # Python reads no int of more than 4,300 digits
+            raise ExprError("MLD300", f"number of {len(text)} digits is too long", off, "write it as a string") from None
+
+    def call(self, off: int, name: str, args: Any) -> Call:
+        if name not in FUNCTIONS:
+            import difflib
+
+            close = difflib.get_close_matches(name, FUNCTIONS, n=1)
+            raise ExprError(
+                "MLD305",
+                f"unknown function {name!r}",
+                off,
+                hint=f"did you mean {close[0]!r}?" if close else "functions are " + ", ".join(FUNCTIONS),
+            )
+        return Call(off, name, self.args(args))
 
     def args(self, node: Any) -> tuple[Expr, ...]:
         if node is None:

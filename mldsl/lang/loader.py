@@ -9,17 +9,26 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from mldsl.lang.diagnostics import Diagnostic, Diagnostics, Span
+
+# the files' ground floor, re-exported (``X as X``): the compiler and the apps read these names here
+from mldsl.lang.sourcefiles import PROJECT_FILE as PROJECT_FILE
+from mldsl.lang.sourcefiles import YAML_SUFFIXES as YAML_SUFFIXES
+from mldsl.lang.sourcefiles import builtin_modules_dir as builtin_modules_dir
+from mldsl.lang.sourcefiles import display_path as display_path
+from mldsl.lang.sourcefiles import find_project_file as find_project_file
+from mldsl.lang.sourcefiles import find_yaml_files as find_yaml_files
+from mldsl.lang.sourcefiles import names_in_text as names_in_text
+from mldsl.lang.sourcefiles import read_source as read_source
+from mldsl.lang.sourcefiles import real_path as real_path
+from mldsl.lang.sourcefiles import safely as safely
 from mldsl.lang.yamlsource import Positions, YamlDocument, load_yaml_text
 
 API_VERSION = "mldsl/v1"
-PROJECT_FILE = "mldsl.yaml"
-YAML_SUFFIXES = (".yaml", ".yml")
 
 
 @dataclass
@@ -96,44 +105,6 @@ class Workspace:
         return (kind, name) in self.broken or bool(self.unparsed)
 
 
-def safely(check: Callable[[], bool]) -> bool:
-    """``path.exists()``, ``is_dir()`` or ``is_file()`` that answers False for a name the file system refuses
-    (too long, a NUL) instead of raising: such names come from documents."""
-    try:
-        return check()
-    except (OSError, ValueError):
-        return False
-
-
-def real_path(path: Path) -> Path:
-    """``path`` with links followed; a link loop stays as it is named (reading it then fails with a message)."""
-    try:
-        return path.resolve()
-    except (OSError, RuntimeError):  # RuntimeError: a link loop (pathlib, Python 3.11)
-        return path.absolute()
-
-
-def display_path(path: Path) -> str:
-    """A path as users should read it: relative to the working directory when below it."""
-    try:
-        return os.path.relpath(path) if not os.path.relpath(path).startswith("..") else str(path)
-    except ValueError:  # pragma: no cover - other drive on Windows
-        return str(path)
-
-
-def builtin_modules_dir() -> Path:
-    """The built-in library's folder (package data, a folder in the wheel and in a checkout).
-
-    Found by the import system's spec rather than ``importlib.resources``, which imports zipfile, tempfile
-    and more: ~15 ms of every start-up (issue #15).
-    """
-    import importlib.util
-
-    spec = importlib.util.find_spec("mldsl.modules")
-    assert spec is not None and spec.submodule_search_locations, "mldsl.modules is part of the package"
-    return Path(next(iter(spec.submodule_search_locations)))
-
-
 def builtin_module_names() -> list[str]:
     """The built-in modules' names: each lives in a folder of its name (``tests/test_builtin_modules.py``)."""
     root = builtin_modules_dir()
@@ -161,71 +132,6 @@ def load_builtin_module(ws: Workspace, name: str) -> list[Loaded]:
 
 #: what stops the YAML reader: no document after it is read (MLD002 invalid YAML, MLD005 nested too deep)
 _UNREADABLE = ("MLD002", "MLD005")
-_KIND = re.compile(r"^kind:[ \t]*['\"]?([A-Za-z]+)", re.MULTILINE)
-_METADATA = re.compile(r"^metadata:", re.MULTILINE)
-_NAME = re.compile(r"\bname:[ \t]*['\"]?([A-Za-z0-9][A-Za-z0-9._-]*)")
-_SEPARATOR = re.compile(r"^---", re.MULTILINE)
-
-
-def names_in_text(text: str) -> tuple[set[tuple[str, str]], bool]:
-    """(kind, name) of each document of a file YAML cannot read, made out from its lines (``kind: Pipeline``, then
-    the first ``name:`` after ``metadata:``), so what refers to them is not reported as "not found" as well; and
-    whether every document's could be made out."""
-    out = set()
-    every = True
-    for chunk in _SEPARATOR.split(text):
-        kind, meta = _KIND.search(chunk), _METADATA.search(chunk)
-        name = _NAME.search(chunk, meta.end()) if meta else None
-        if kind and name:
-            out.add((kind.group(1), name.group(1)))
-        elif any(line.strip() and not line.lstrip().startswith("#") for line in chunk.splitlines()):
-            every = False  # a document (not only comments) whose name cannot be made out
-    return out, every
-
-
-def find_yaml_files(path: Path) -> list[Path]:
-    if safely(path.is_file):
-        return [path]
-    out: list[Path] = []
-    for root, dirs, files in os.walk(path):
-        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in ("__pycache__", "node_modules"))
-        out.extend(Path(root) / f for f in sorted(files) if f.endswith(YAML_SUFFIXES) and not f.startswith("."))
-    return out
-
-
-def find_project_file(paths: Iterable[Path]) -> Path | None:
-    """``mldsl.yaml`` in the first given path's folder or the nearest folder above it."""
-    for p in paths:
-        start = real_path(p) if safely(p.is_dir) else real_path(p).parent
-        for folder in (start, *start.parents):
-            candidate = folder / PROJECT_FILE
-            if safely(candidate.is_file):
-                return candidate
-        break
-    return None
-
-
-def read_source(path: Path, shown: str) -> tuple[str | None, Diagnostic | None]:
-    """A source file's text, or the MLD001 saying why it cannot be read (``validate`` and ``fmt`` alike).
-
-    Text that is not UTF-8 is placed at its first bad byte (its column counted in characters); line ends read as
-    ``Path.read_text`` reads them.
-    """
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        return None, Diagnostic("MLD001", f"no such file or folder: {shown}", Span(shown))
-    except OSError as exc:
-        return None, Diagnostic("MLD001", f"cannot read file: {exc.strerror or exc}", Span(shown))
-    try:
-        return data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n"), None  # as read_text's universal newlines
-    except UnicodeDecodeError as exc:
-        start = data.rfind(b"\n", 0, exc.start) + 1
-        line = data.count(b"\n", 0, exc.start) + 1
-        col = len(data[start : exc.start].decode("utf-8", errors="replace")) + 1
-        byte = data[exc.start : exc.start + 1].hex()
-        message = f"file is not UTF-8 text: byte 0x{byte}: {exc.reason}"
-        return None, Diagnostic("MLD001", message, Span(shown, line, col), hint="save the file as UTF-8")
 
 
 def load_file(path: Path, tier: int, ws: Workspace, *, explicit: bool = True) -> list[Loaded]:
@@ -376,18 +282,9 @@ def _refuse_found(ws: Workspace, f: Path, why: str) -> None:
     )
 
 
-def load_workspace(
-    paths: list[Path], *, with_library: bool = True, all_modules: bool = False, unsaved: dict[Path, str] | None = None
-) -> Workspace:
-    """Load the given files and folders, the Project and its module paths, and the built-in library.
-
-    ``all_modules`` reads the module paths and the library even without a pipeline (to browse them);
-    ``unsaved`` maps files (existing or new) to text that replaces what is on disk.
-    """
-    ws = Workspace(unsaved={real_path(p): t for p, t in (unsaved or {}).items()})
-    seen: set[Path] = set()
+def _given_files(paths: list[Path], ws: Workspace) -> tuple[list[Path], set[Path]]:
+    """The YAML files the paths name, then the unsaved new ones: (files, the real paths of those on disk)."""
     given: list[Path] = []
-    explicit: set[Path] = {real_path(p) for p in paths if safely(p.is_file)} | set(ws.unsaved)
     for p in paths:
         if not safely(p.exists) and real_path(p) in ws.unsaved:
             continue  # a new file, added below
@@ -405,6 +302,72 @@ def load_workspace(
         given.extend(files)
     listed = {real_path(g) for g in given}
     given.extend(sorted(u for u in ws.unsaved if u not in listed))
+    return given, listed
+
+
+def _take_project(ws: Workspace) -> None:
+    """The first Project document is the project's; each other one is MLD109."""
+    projects = ws.of_kind("Project")
+    if projects:
+        ws.project = projects[0]
+        ws.project_root = real_path(projects[0].file).parent
+        for extra in projects[1:]:
+            ws.diagnostics.add(
+                Diagnostic(
+                    "MLD109",
+                    "more than one Project document",
+                    extra.source.positions.span(()),
+                    hint=f"the first is in {ws.project.source.path}; keep one mldsl.yaml per project",
+                )
+            )
+
+
+def _load_module_paths(ws: Workspace, seen: set[Path], needs_modules: bool) -> int:
+    """Make the project's module paths readable and, when a pipeline may use them, load their modules (a tier
+    each, in order); the tier after the last."""
+    tier = 1
+    if ws.project is None or ws.project_root is None:
+        return tier
+    spec_paths = ws.project.model.spec.module_paths
+    for i, mp in enumerate(spec_paths):
+        folder = real_path(ws.project_root / mp)
+        if not safely(folder.is_dir):
+            ws.diagnostics.add(
+                Diagnostic(
+                    "MLD001",
+                    f"module path {mp!r} is not a folder",
+                    ws.project.source.positions.span(("spec", "module_paths", i)),
+                    hint=f"looked for {display_path(folder)}",
+                )
+            )
+            continue
+        ws.readable.append(folder)  # listing a folder in module_paths is what lets documents read it
+        if not needs_modules:
+            continue
+        for f in find_yaml_files(folder):
+            if real_path(f) in seen:
+                continue
+            seen.add(real_path(f))
+            if (why := ws.refuses(f)) is not None:
+                _refuse_found(ws, f, why)
+                continue
+            ws.documents.extend(d for d in load_file(f, tier, ws) if d.kind == "Module")
+        tier += 1
+    return tier
+
+
+def load_workspace(
+    paths: list[Path], *, with_library: bool = True, all_modules: bool = False, unsaved: dict[Path, str] | None = None
+) -> Workspace:
+    """Load the given files and folders, the Project and its module paths, and the built-in library.
+
+    ``all_modules`` reads the module paths and the library even without a pipeline (to browse them);
+    ``unsaved`` maps files (existing or new) to text that replaces what is on disk.
+    """
+    ws = Workspace(unsaved={real_path(p): t for p, t in (unsaved or {}).items()})
+    seen: set[Path] = set()
+    explicit: set[Path] = {real_path(p) for p in paths if safely(p.is_file)} | set(ws.unsaved)
+    given, listed = _given_files(paths, ws)
     project_file = find_project_file(paths)
     if project_file is not None and real_path(project_file) not in listed | ws.unsaved.keys():
         given.insert(0, project_file)
@@ -420,48 +383,10 @@ def load_workspace(
             _refuse_found(ws, f, why)
             continue
         ws.documents.extend(load_file(f, 0, ws, explicit=real in explicit))
-    projects = ws.of_kind("Project")
-    if projects:
-        ws.project = projects[0]
-        ws.project_root = real_path(projects[0].file).parent
-        for extra in projects[1:]:
-            ws.diagnostics.add(
-                Diagnostic(
-                    "MLD109",
-                    "more than one Project document",
-                    extra.source.positions.span(()),
-                    hint=f"the first is in {ws.project.source.path}; keep one mldsl.yaml per project",
-                )
-            )
+    _take_project(ws)
     # Module paths and the library are read only when a pipeline may use them (fast single-file checks).
     needs_modules = all_modules or bool(ws.of_kind("Pipeline") or ws.of_kind("Sweep"))
-    tier = 1
-    if ws.project is not None and ws.project_root is not None:
-        spec_paths = ws.project.model.spec.module_paths
-        for i, mp in enumerate(spec_paths):
-            folder = real_path(ws.project_root / mp)
-            if not safely(folder.is_dir):
-                ws.diagnostics.add(
-                    Diagnostic(
-                        "MLD001",
-                        f"module path {mp!r} is not a folder",
-                        ws.project.source.positions.span(("spec", "module_paths", i)),
-                        hint=f"looked for {display_path(folder)}",
-                    )
-                )
-                continue
-            ws.readable.append(folder)  # listing a folder in module_paths is what lets documents read it
-            if not needs_modules:
-                continue
-            for f in find_yaml_files(folder):
-                if real_path(f) in seen:
-                    continue
-                seen.add(real_path(f))
-                if (why := ws.refuses(f)) is not None:
-                    _refuse_found(ws, f, why)
-                    continue
-                ws.documents.extend(d for d in load_file(f, tier, ws) if d.kind == "Module")
-            tier += 1
+    tier = _load_module_paths(ws, seen, needs_modules)
     if with_library and needs_modules and not all_modules:
         ws.library_tier = tier  # read a built-in module's folder when a step names it (compiler.resolve)
     elif with_library and needs_modules:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # pydantic is imported by the loader when a document has errors to explain
     from pydantic import BaseModel, ValidationError
 
-from mldsl.lang.diagnostics import Diagnostic
+from mldsl.lang.diagnostics import Diagnostic, Span
 from mldsl.lang.models.checks import UNION_TAGS
 from mldsl.lang.suggest import close_matches
 from mldsl.lang.yamlsource import Positions
@@ -124,6 +124,23 @@ def split_by_comma(key: str, value: Any) -> bool:
 COMMA_HINT = "a comma inside { } ends the value before it: quote a value that holds a comma ('Load it, then ...')"
 
 
+def _unknown_field(
+    model: type[BaseModel], data: Any, loc: tuple[Any, ...], span: Span, hint: str | None, meant: set[tuple[Any, ...]]
+) -> Diagnostic:
+    """MLD102 for a key the model has not, hinting the field it was likely meant to be (noted in ``meant``)."""
+    name = str(loc[-1]) if loc else "?"
+    fields = _fields_at(model, loc[:-1])
+    close = close_matches(name, fields, n=1, cutoff=0.6)
+    if split_by_comma(name, _value_at(data, loc)):
+        hint = COMMA_HINT
+    elif close:
+        hint = f"did you mean {close[0]!r}?"
+        meant.add((*loc[:-1], close[0]))
+    elif fields:
+        hint = "allowed fields here: " + ", ".join(fields)
+    return Diagnostic("MLD102", f"unknown field {name!r}", span, hint=hint)
+
+
 def validation_diagnostics(
     exc: ValidationError, model: type[BaseModel], data: Any, positions: Positions, prefix: tuple[Any, ...] = ()
 ) -> list[Diagnostic]:
@@ -140,17 +157,7 @@ def validation_diagnostics(
         ctx = err.get("ctx") or {}
         hint = ctx.get("hint") if isinstance(ctx, dict) else None
         if etype == "extra_forbidden":
-            name = str(loc[-1]) if loc else "?"
-            fields = _fields_at(model, loc[:-1])
-            close = close_matches(name, fields, n=1, cutoff=0.6)
-            if split_by_comma(name, _value_at(data, loc)):
-                hint = COMMA_HINT
-            elif close:
-                hint = f"did you mean {close[0]!r}?"
-                meant.add((*loc[:-1], close[0]))
-            elif fields:
-                hint = "allowed fields here: " + ", ".join(fields)
-            out.append(Diagnostic("MLD102", f"unknown field {name!r}", positions.span(full, key=True), hint=hint))
+            out.append(_unknown_field(model, data, loc, positions.span(full, key=True), hint, meant))
         elif etype == "missing":
             name = str(loc[-1]) if loc else "?"
             parent = ".".join(str(p) for p in loc[:-1]) or "the document"

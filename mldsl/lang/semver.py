@@ -169,9 +169,16 @@ def _block(text: str) -> Matcher:
         _identifiers(pre, numbers_may_pad=False) if pre and not partial else (),
         _identifiers(build, numbers_may_pad=True) if build and not partial else (),
     )
+    return _matcher(op, target, partial, minor, patch, pre, build)
+
+
+def _matcher(
+    op: str, target: Version, partial: bool, minor: int | None, patch: int | None, pre: str | None, build: str | None
+) -> Matcher:
+    """The comparisons one operator means against ``target`` (a partial version as the range it covers)."""
     if op in ("^", "~", "~="):
         if op == "^":  # the same leftmost non-zero part
-            high = target.next_major() if major else target.next_minor() if minor else target.next_patch()
+            high = target.next_major() if target.major else target.next_minor() if minor else target.next_patch()
         elif op == "~":
             high = target.next_major() if minor is None else target.next_minor()
         else:

@@ -11,7 +11,8 @@ import uuid
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from mldsl.cluster.kube import Cluster, NoClusterError, Outcome, apply_program, plan_program
+from mldsl.cluster.kube import Cluster, NoClusterError, Outcome
+from mldsl.cluster.program import apply_program, plan_program
 from mldsl.ops.project import UsageError
 
 if TYPE_CHECKING:

@@ -12,10 +12,14 @@ import os
 import sys
 from importlib import resources
 from pathlib import Path
-from typing import Any, NoReturn
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from mldsl.ops.local_setup import EXIT_FAILED, EXIT_OK, EXIT_USAGE, describe, echo_err, echo_out, local_setup, step_names
 from mldsl.ops.project import UsageError, pick_pipeline
+
+if TYPE_CHECKING:
+    from mldsl.runner.argofiles import Loaded
 
 __all__ = ["EXIT_FAILED", "EXIT_OK", "EXIT_USAGE", "UsageError", "echo_err", "echo_out", "run_path"]
 
@@ -78,9 +82,7 @@ def run_path(
 
     if executor == "process":
         zygote.prestart()  # the interpreter python steps fork from starts while the project compiles
-    from mldsl.ops.params import with_uri_params
-    from mldsl.runner.session import Runner, RunRefusedError, prepare
-    from mldsl.runner.view import make_view
+    from mldsl.runner.session import Runner
 
     program = _compiled(path, fmt)
     if program.sweeps and (name in {s.name for s in program.sweeps} or (name is None and not program.pipelines)):
@@ -93,25 +95,30 @@ def run_path(
     template = _template_of(program, pipeline.name)
     store, mounts, options = local_setup(program, path, parallel, no_cache, executor, _approvals(pipeline, approvals))
     _refuse_what_cannot_start(template, pipeline, options)
+    prep = _prepared(program, pipeline, template, values, mounts, options, store)
+    names = step_names(pipeline)
+    view, late = _live_view(fmt, names, options)  # approvals not given up front are asked here
+    describe(prep, pipeline)
+    runner = late.runner = Runner(prep, view, names)
+    # a module's traceback is mapped back to its own file: the project's python files and the built-in modules'
+    root = Path(program.project.root) if program.project.root else path.parent
+    _run_and_report(runner, view, store, fmt, [root, Path(str(resources.files("mldsl.modules")))])
+
+
+def _prepared(
+    program: Any, pipeline: Any, template: dict[str, Any], values: dict[str, str], mounts: Any, options: Any, store: Any
+) -> Any:
+    """The run's preparation from the compiled template, or exit: nothing ran."""
+    from mldsl.ops.params import with_uri_params
+    from mldsl.runner.session import RunRefusedError, prepare
+
     artifact_params = {p.name for p in pipeline.params if p.type.kind == "artifact"}
     values = with_uri_params(pipeline, values)  # what a Spark or training job reads an artifact param's URI from
     namespace = program.project.namespace or "default"
     try:
-        prep = prepare(template["spec"], pipeline.name, values, artifact_params, mounts, options, store, namespace)
+        return prepare(template["spec"], pipeline.name, values, artifact_params, mounts, options, store, namespace)
     except RunRefusedError as exc:
         _nothing_ran(exc.problems)
-    runner: Any = None
-    names = step_names(pipeline)
-    view = make_view(sys.stderr.isatty() and fmt == "text", lambda: runner.execution if runner is not None else None, names)
-    if sys.stdin.isatty() and sys.stderr.isatty():  # approvals not given up front are asked here
-        from mldsl.runner.ask import TerminalApprover
-
-        options.ask = TerminalApprover(pause=getattr(view, "paused", None))
-    describe(prep, pipeline)
-    runner = Runner(prep, view, names)
-    # a module's traceback is mapped back to its own file: the project's python files and the built-in modules'
-    root = Path(program.project.root) if program.project.root else path.parent
-    _run_and_report(runner, view, store, fmt, [root, Path(str(resources.files("mldsl.modules")))])
 
 
 def _compiled(path: Path, fmt: str) -> Any:
@@ -236,57 +243,54 @@ def _report(record: dict[str, Any], folder: Path, fmt: str) -> None:
     sys.exit(EXIT_OK if record["status"] == "Succeeded" else EXIT_FAILED)
 
 
-def _run_plain(
-    path: Path,
-    name: str | None,
-    pairs: list[str],
-    parallel: int | None,
-    no_cache: bool,
-    search: tuple[Path, ...],
-    fmt: str,
-    approvals: tuple[str, ...] = (),
-) -> None:
-    """``mldsl run`` of a plain Argo file: its neighbours as on a cluster, Argo's checks first, then the run."""
-    from mldsl.argo.validate import validate_workflow
-    from mldsl.runner.argofiles import ArgoFileError, load
-    from mldsl.runner.base import Options
-    from mldsl.runner.mounts import Mounts
-    from mldsl.runner.plain import prepare_plain, referenced_templates, refusals
-    from mldsl.runner.session import Runner
-    from mldsl.runner.store import find_store
+def _fail(code: int, lines: list[str]) -> NoReturn:
+    for line in lines:
+        echo_err(f"mldsl run: {line}")
+    sys.exit(code)
 
-    def fail(code: int, lines: list[str]) -> None:
-        for line in lines:
-            echo_err(f"mldsl run: {line}")
-        sys.exit(code)
+
+def _live_view(fmt: str, names: Any, options: Any) -> tuple[Any, SimpleNamespace]:
+    """The run's live view, reading the runner set later on ``late.runner``; on a terminal, a suspend not
+    approved up front is asked for."""
+    from mldsl.runner.view import make_view
+
+    late = SimpleNamespace(runner=None)
+    view = make_view(
+        sys.stderr.isatty() and fmt == "text", lambda: late.runner.execution if late.runner is not None else None, names
+    )
+    if sys.stdin.isatty() and sys.stderr.isatty():
+        from mldsl.runner.ask import TerminalApprover
+
+        options.ask = TerminalApprover(pause=getattr(view, "paused", None))
+    return view, late
+
+
+def _load_plain(path: Path, name: str | None, pairs: list[str], search: tuple[Path, ...]) -> tuple[Loaded, dict[str, str], Any]:
+    """The plain Argo file with its neighbours, the ``-p`` pairs given, and the workflow's arguments with them."""
+    from mldsl.runner.argofiles import ArgoFileError, load
 
     try:
         loaded = load(path, search=search, name=name)
         given = dict(p.partition("=")[::2] for p in pairs)
         bad = [p for p in pairs if "=" not in p]
         if bad:
-            fail(EXIT_USAGE, [f"-p {b}: expected name=value" for b in bad])
+            _fail(EXIT_USAGE, [f"-p {b}: expected name=value" for b in bad])
         values = loaded.arguments(given)
     except ArgoFileError as exc:
         where = f"{exc.path}:{exc.line}:{exc.column}: " if exc.line else f"{exc.path}: "
-        fail(EXIT_USAGE, [f"{where}{exc}" + (f" (hint: {exc.hint})" if getattr(exc, "hint", "") else "")])
-    spec = loaded.workflow["spec"]
+        _fail(EXIT_USAGE, [f"{where}{exc}" + (f" (hint: {exc.hint})" if getattr(exc, "hint", "") else "")])
+    return loaded, given, values
 
-    def template_ref(wft: str, template: str, cluster: bool) -> dict[str, Any]:
-        try:
-            return loaded.template_ref(wft, template, cluster)
-        except ArgoFileError as exc:
-            raise LookupError(str(exc).splitlines()[0]) from None
 
-    def lookup_object(kind: str, obj_name: str) -> dict[str, Any] | None:
-        try:
-            return loaded.workflow_template(obj_name, kind == "ClusterWorkflowTemplate")
-        except ArgoFileError:
-            return None
+def _plain_setup(
+    loaded: Loaded, spec: dict[str, Any], path: Path, parallel: int | None, no_cache: bool, approvals: tuple[str, ...]
+) -> tuple[Any, Any, Any]:
+    """The run store, the mounts (the workflow's artifact repository's bucket in the store) and the options."""
+    from mldsl.runner.argofiles import ArgoFileError
+    from mldsl.runner.base import Options
+    from mldsl.runner.mounts import Mounts
+    from mldsl.runner.store import find_store
 
-    refused = refusals(spec, referenced_templates(spec, template_ref))
-    if refused:
-        fail(EXIT_USAGE, [*(str(r) for r in refused), f"{len(refused)} reason{'s' if len(refused) != 1 else ''}; nothing ran"])
     store = find_store(path.parent)
     mounts = Mounts()
     try:
@@ -303,18 +307,49 @@ def _run_plain(
         pod_roots=True,
         default_bucket=bucket,
     )
+    return store, mounts, options
+
+
+def _run_plain(
+    path: Path,
+    name: str | None,
+    pairs: list[str],
+    parallel: int | None,
+    no_cache: bool,
+    search: tuple[Path, ...],
+    fmt: str,
+    approvals: tuple[str, ...] = (),
+) -> None:
+    """``mldsl run`` of a plain Argo file: its neighbours as on a cluster, Argo's checks first, then the run."""
+    from mldsl.argo.validate import validate_workflow
+    from mldsl.runner.argofiles import ArgoFileError
+    from mldsl.runner.plain import prepare_plain, referenced_templates, refusals
+    from mldsl.runner.session import Runner
+
+    loaded, given, values = _load_plain(path, name, pairs, search)
+    spec = loaded.workflow["spec"]
+
+    def template_ref(wft: str, template: str, cluster: bool) -> dict[str, Any]:
+        try:
+            return loaded.template_ref(wft, template, cluster)
+        except ArgoFileError as exc:
+            raise LookupError(str(exc).splitlines()[0]) from None
+
+    def lookup_object(kind: str, obj_name: str) -> dict[str, Any] | None:
+        try:
+            return loaded.workflow_template(obj_name, kind == "ClusterWorkflowTemplate")
+        except ArgoFileError:
+            return None
+
+    refused = refusals(spec, referenced_templates(spec, template_ref))
+    if refused:
+        _fail(EXIT_USAGE, [*(str(r) for r in refused), f"{len(refused)} reason{'s' if len(refused) != 1 else ''}; nothing ran"])
+    store, mounts, options = _plain_setup(loaded, spec, path, parallel, no_cache, approvals)
     wf_name = str(loaded.workflow["metadata"].get("name") or "workflow")
     prep = prepare_plain(loaded, values, mounts, options, store, wf_name, template_ref, given)
     problems = validate_workflow(loaded.submitted, lookup_object)
-    from mldsl.runner.view import make_view
-
-    runner: Any = None
-    view = make_view(sys.stderr.isatty() and fmt == "text", lambda: runner.execution if runner is not None else None, {})
-    if sys.stdin.isatty() and sys.stderr.isatty():  # a suspend not approved up front is asked here
-        from mldsl.runner.ask import TerminalApprover
-
-        options.ask = TerminalApprover(pause=getattr(view, "paused", None))
-    runner = Runner(prep, view)
+    view, late = _live_view(fmt, {}, options)
+    runner = late.runner = Runner(prep, view)
     if problems:  # the controller refuses the spec: the workflow is Failed, nothing ran (operator.go l. 4521-4533)
         runner.execution.status = "Failed"
         runner.execution.message = "invalid spec: " + "; ".join(problems)

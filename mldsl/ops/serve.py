@@ -123,21 +123,8 @@ def local_path(uri: str, mounts: Mounts, cwd: Path) -> Path | None:
     return next((c.resolve() for c in candidates if c.exists()), None)
 
 
-def plan_serving(
-    serving: ir.Serving,
-    mounts: Mounts,
-    override: str | None = None,
-    override_from: str | None = None,
-    *,
-    cwd: Path,
-    available: Callable[[str], bool] = installed,
-) -> ServePlan:
-    """What to start for ``serving``, or :class:`ServeRefusedError` with every reason it cannot start here.
-
-    ``override`` (``--model-uri``, or the URI ``--from-run`` found, named by ``override_from``) is the first
-    traffic entry's model; a canary or shadow keeps its own URI where this machine has a copy of it, and
-    serves the override otherwise (said in its note), so that one trained model exercises the whole split."""
-    served = [*serving.models, *([serving.shadow] if serving.shadow else [])]
+def _check_runtimes(serving: ir.Serving, served: list[ir.ServedModel], available: Callable[[str], bool]) -> None:
+    """:class:`ServeRefusedError` when a model's server has no local runtime, or MLServer or a runtime is missing."""
     kinds = sorted({m.server for m in served})
     problems: list[tuple[str, str]] = []
     for kind in (k for k in kinds if k in NO_LOCAL_RUNTIME):
@@ -157,6 +144,25 @@ def plan_serving(
             )
     if problems:
         raise ServeRefusedError(problems)
+
+
+def plan_serving(
+    serving: ir.Serving,
+    mounts: Mounts,
+    override: str | None = None,
+    override_from: str | None = None,
+    *,
+    cwd: Path,
+    available: Callable[[str], bool] = installed,
+) -> ServePlan:
+    """What to start for ``serving``, or :class:`ServeRefusedError` with every reason it cannot start here.
+
+    ``override`` (``--model-uri``, or the URI ``--from-run`` found, named by ``override_from``) is the first
+    traffic entry's model; a canary or shadow keeps its own URI where this machine has a copy of it, and
+    serves the override otherwise (said in its note), so that one trained model exercises the whole split."""
+    served = [*serving.models, *([serving.shadow] if serving.shadow else [])]
+    _check_runtimes(serving, served, available)
+    problems: list[tuple[str, str]] = []
     source = f" (from {override_from})" if override_from else ""
     override_path = local_path(override, mounts, cwd) if override else None
     if override and override_path is None:

@@ -95,6 +95,23 @@ def _graph(p: PipelineDiff) -> str:
     return mermaid(summary, p.step_status())
 
 
+def _md_modules(d: Diff) -> list[str]:
+    """The modules' table of the Markdown diff, and what changed in each, folded."""
+    out: list[str] = []
+    if not d.modules:
+        return out
+    out += ["", "#### Modules", "", "| module | change | version |", "|---|---|---|"]
+    for m in d.modules:
+        version = {"added": f"`{m.after}`", "removed": f"`{m.before}`"}.get(m.status, f"`{m.before}` → `{m.after}`")
+        status = "**same version, content changed: bump the version**" if m.status == "content-changed" else m.status
+        out.append(f"| `{m.name}` | {status} | {version} |")
+    for m in d.modules:
+        if m.changes:
+            out += ["", f"<details><summary><code>{m.name}</code></summary>", "", *_md_changes(m.changes)]
+            out += ["", "</details>"]
+    return out
+
+
 def markdown(d: Diff) -> str:
     out = [f"### mldsl diff: `{d.old}` → `{d.new}`", "", f"**{_counts(d)}**"]
     for p in d.pipelines:
@@ -120,16 +137,7 @@ def markdown(d: Diff) -> str:
                     out += [*_md_changes(s.module_changes), "", "</details>", ""]
         if p.before is not None or p.after is not None:
             out += ["```mermaid", _graph(p).rstrip("\n"), "```"]
-    if d.modules:
-        out += ["", "#### Modules", "", "| module | change | version |", "|---|---|---|"]
-        for m in d.modules:
-            version = {"added": f"`{m.after}`", "removed": f"`{m.before}`"}.get(m.status, f"`{m.before}` → `{m.after}`")
-            status = "**same version, content changed: bump the version**" if m.status == "content-changed" else m.status
-            out.append(f"| `{m.name}` | {status} | {version} |")
-        for m in d.modules:
-            if m.changes:
-                out += ["", f"<details><summary><code>{m.name}</code></summary>", "", *_md_changes(m.changes)]
-                out += ["", "</details>"]
+    out += _md_modules(d)
     for o in d.objects:
         out += ["", f"#### {_MARK[o.status]} {o.kind.capitalize()} `{o.name}` ({o.status})"]
         if o.changes:

@@ -131,6 +131,25 @@ def stop_child(child: subprocess.Popen[bytes]) -> None:
             child.wait()
 
 
+def _prepare(plan: ServePlan, folder: Path, log: Callable[[str], None]) -> int:
+    """Write MLServer's model repository for ``plan`` into ``folder``, log what each model is; MLServer's HTTP port."""
+    http_port, grpc_port = _free_port(), _free_port()
+    try:
+        prepared = repository.write(plan, folder, http_port, grpc_port)
+    except repository.ModelLoadError as exc:
+        raise ServeRefusedError(
+            [(str(exc), "give a joblib file of a scikit-learn estimator (or train-sklearn's model)")]
+        ) from None
+    for m in plan.models:
+        share = "shadow copy" if m is plan.shadow else f"weight {m.weight}"
+        features = prepared[m.name].features
+        inputs = f", {len(features)} inputs: {', '.join(features)}" if features else ""
+        log(f"model {m.name} ({m.server}, {share}{inputs}) from {m.uri}")
+        if m.note:
+            log(f"  note: {m.note}")
+    return http_port
+
+
 def serve(
     plan: ServePlan,
     port: int,
@@ -151,20 +170,7 @@ def serve(
     child: subprocess.Popen[bytes] | None = None
     thread: threading.Thread | None = None
     try:
-        http_port, grpc_port = _free_port(), _free_port()
-        try:
-            prepared = repository.write(plan, folder, http_port, grpc_port)
-        except repository.ModelLoadError as exc:
-            raise ServeRefusedError(
-                [(str(exc), "give a joblib file of a scikit-learn estimator (or train-sklearn's model)")]
-            ) from None
-        for m in plan.models:
-            share = "shadow copy" if m is plan.shadow else f"weight {m.weight}"
-            features = prepared[m.name].features
-            inputs = f", {len(features)} inputs: {', '.join(features)}" if features else ""
-            log(f"model {m.name} ({m.server}, {share}{inputs}) from {m.uri}")
-            if m.note:
-                log(f"  note: {m.note}")
+        http_port = _prepare(plan, folder, log)
         log_file = folder / "mlserver.log"
         child = start_mlserver(folder, log_file)
         if not wait_ready(child, http_port, [m.name for m in plan.models], stop, log_file):

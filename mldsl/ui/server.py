@@ -29,7 +29,8 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from mldsl.ui.page import module_script, page
-from mldsl.ui.studio import RefusedError, Studio
+from mldsl.ui.studio import Studio
+from mldsl.ui.studio_cluster import RefusedError
 
 MAX_BODY = 2 * 1024 * 1024
 #: seconds a client may take to send its request; requests served at once (one person's page needs a few)
