@@ -40,7 +40,6 @@ OVER: dict[str, int] = {
     "mldsl/runner/leaves.py:_attempt": 57,
     "mldsl/runner/leaves.py:_collect": 55,
     "mldsl/runner/leaves.py:_leaf": 64,
-    "mldsl/runner/session.py": 416,
     "mldsl/runner/session.py:prepare": 62,
 }
 

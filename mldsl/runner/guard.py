@@ -123,7 +123,7 @@ def mark(node):  # a step or item that had not ended ends with the run (Error), 
             mark(item)
 for path, record in records.items():
     try:
-        os.unlink(os.path.join(os.path.dirname(path), ".mldsl-reserve"))  # the space session.reserve kept
+        os.unlink(os.path.join(os.path.dirname(path), ".mldsl-reserve"))  # the space diskspace.reserve kept
     except OSError:
         pass
     try:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import errno
 import json
 import os
 import threading
@@ -16,6 +15,7 @@ from typing import Any
 from mldsl.runner import guard
 from mldsl.runner.base import Options
 from mldsl.runner.cache import StepCache
+from mldsl.runner.diskspace import disk_full, release, reserve
 from mldsl.runner.engine import Execution
 from mldsl.runner.mounts import MountError, Mounts, OutsideError, s3_uri
 from mldsl.runner.nodes import Artifact, Node
@@ -328,30 +328,6 @@ def settle(nodes: list[Node]) -> None:
             n.end("Omitted", "not run: the run ended before its turn")
         elif n.phase == "Running" and not n.daemoned:
             n.end("Error", "the run ended before it did")
-
-
-#: bytes kept free for the final record while a run runs (a record of a few hundred steps): see Runner.save
-RESERVE = 256 * 1024
-_RESERVE_NAME = ".mldsl-reserve"  # guard.py removes it too, for a run whose process was killed
-
-
-def reserve(folder: Path) -> None:
-    """Keep room for the run's last record: a file of :data:`RESERVE` bytes, deleted when the record is saved."""
-    try:
-        with open(folder / _RESERVE_NAME, "wb") as fh:
-            fh.write(bytes(RESERVE))  # written, not truncated to its size: a sparse file would take no blocks
-    except OSError:
-        release(folder)
-
-
-def release(folder: Path) -> None:
-    with contextlib.suppress(OSError):
-        (folder / _RESERVE_NAME).unlink()
-
-
-def disk_full(exc: BaseException) -> bool:
-    """Whether an error is the disk (or the user's quota) being full."""
-    return isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT)
 
 
 def _uuid4() -> str:
