@@ -68,11 +68,11 @@ def test_libyamls_own_nesting_bound_reads_as_mld005() -> None:
     before mldsl's own depth check sees an event. The refusal is the same MLD005, whichever comes first."""
     import yaml
 
-    from mldsl.lang.yamlsource import _syntax_diag
+    from mldsl.lang.yamlerrors import syntax_diag
 
     mark = yaml.Mark("x.yaml", 0, 0, 1005, None, None)
     exc = yaml.scanner.ScannerError(
         problem="exceeded maximum nesting depth", problem_mark=mark, context="while increasing flow level"
     )
-    diag = _syntax_diag("x.yaml", exc)
+    diag = syntax_diag("x.yaml", exc, "", 200)
     assert (diag.code, diag.span.line, diag.span.col) == ("MLD005", 1, 1006)

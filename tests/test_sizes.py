@@ -29,7 +29,6 @@ OVER: dict[str, int] = {
     "compiler/pipelines.py:_step": 84,
     "mldsl/lang/notebook_driver.py:run_notebook": 60,
     "mldsl/lang/runtime.py:run_local": 54,
-    "mldsl/lang/yamlsource.py": 434,
     "mldsl/lang/yamlsource.py:build": 53,
     "mldsl/runner/engine.py:__init__": 64,
     "mldsl/runner/engine.py:run": 63,

@@ -26,6 +26,7 @@ from typing import Any
 import yaml
 
 from mldsl.lang.diagnostics import Diagnostic, Span
+from mldsl.lang.yamlerrors import depth_diag, syntax_diag
 
 try:  # the C composer is several times faster; fall back where libyaml is missing
     from yaml import CSafeLoader as _Loader
@@ -320,37 +321,6 @@ def yaml12_number(text: str) -> int | float | str:
     return text
 
 
-def _syntax_diag(path: str, exc: yaml.YAMLError, text: str = "") -> Diagnostic:
-    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-    line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
-    problem = getattr(exc, "problem", None) or str(exc)
-    context = getattr(exc, "context", None)
-    if "maximum nesting depth" in str(problem) and mark is not None:  # libyaml's own bound (PyYAML 6.0.4's wheels)
-        return _depth_diag(path, mark)
-    message = f"invalid YAML: {problem}" + (f" ({context})" if context else "")
-    hint = None
-    if "found character '\\t'" in str(problem) or "\t" in str(problem):
-        hint = "YAML indentation must use spaces, not tabs"
-    elif "mapping values are not allowed" in str(problem):
-        hint = "a value containing ': ' must be quoted"
-    elif mark is not None and _BRACKET_TYPE_IN_FLOW.search(_line(text, mark.line)):
-        hint = "inside { }, quote a type with brackets: {type: 'list[str]'}"
-    elif "found undefined alias" in str(problem):
-        hint = "define the anchor (&name) before using the alias (*name)"
-    return Diagnostic("MLD002", message, Span(path, line, col), hint=hint)
-
-
-#: ``list[``/``dict[`` after a ``{`` with no brace between them (so inside that ``{ }``). ``[^{}]`` rather than
-#: ``[^}]``: each try from a ``{`` stops at the next brace, so the search is linear in the line; ``[^}]*`` retried
-#: from every ``{`` of a 40,000-``{`` line took 16 s (issue #28)
-_BRACKET_TYPE_IN_FLOW = re.compile(r"\{[^{}]*\b(list|dict)\[")
-
-
-def _line(text: str, index: int) -> str:
-    lines = text.splitlines()
-    return lines[index] if 0 <= index < len(lines) else ""
-
-
 #: libyaml's own bound (src/parser.c l. 67, MAX_NESTING_LEVEL = 1000, from commit 51843fe "Limit depth of
 #: nesting by default", which no release up to 0.2.5 has): without it, the C composer recurses once per level and
 #: ~25,000 levels overflow the C stack (a segfault, no message)
@@ -388,15 +358,6 @@ def _too_deep(text: str) -> Any:
     return None
 
 
-def _depth_diag(path: str, mark: Any) -> Diagnostic:
-    return Diagnostic(
-        "MLD005",
-        f"document nests deeper than {MAX_DEPTH} levels",
-        Span(path, mark.line + 1, mark.column + 1),
-        hint="flatten the structure; mldsl documents are a few levels deep",
-    )
-
-
 def load_yaml_text(text: str, path: str) -> tuple[list[YamlDocument], list[Diagnostic]]:
     """Parse every document of ``text``; never raises for bad input.
 
@@ -408,7 +369,7 @@ def load_yaml_text(text: str, path: str) -> tuple[list[YamlDocument], list[Diagn
     docs: list[YamlDocument] = []
     # each level takes two characters at least: a shorter text cannot nest deep enough to hurt the C composer
     if len(text) > _SAFE_LENGTH and not _parser_limits_nesting() and (deep := _too_deep(text)) is not None:
-        return [], [_depth_diag(path, deep)]
+        return [], [depth_diag(path, deep, MAX_DEPTH)]
     loader = _Loader(text)
     try:
         index = 0
@@ -428,7 +389,7 @@ def load_yaml_text(text: str, path: str) -> tuple[list[YamlDocument], list[Diagn
                 docs.append(YamlDocument(path, index, data, positions, text))
             index += 1
     except yaml.YAMLError as exc:
-        diags.append(_syntax_diag(path, exc, text))
+        diags.append(syntax_diag(path, exc, text, MAX_DEPTH))
     finally:
         loader.dispose()
     return docs, diags
