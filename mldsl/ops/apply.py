@@ -71,7 +71,7 @@ def apply_project(
         if outcome.note:
             say(outcome.note_line(), True)
     if prune:
-        _prune(program, cluster, say, keep, namespaces, dry_run, kept)
+        _prune(program, cluster, say, keep, namespaces, dry_run, suffix, kept)
 
 
 def _plan_without_cluster(program: Program, say: Say, namespace: str | None, kept: list[Outcome], reason: str) -> None:
@@ -89,10 +89,10 @@ def _prune(
     keep: set[tuple[str, str, str]],
     namespaces: set[str],
     dry_run: str,
+    suffix: str,
     kept: list[Outcome],
 ) -> None:
     """Delete this project's objects (known by its id) that ``keep`` no longer names."""
-    suffix = {"client": " (dry run)", "server": " (server dry run)"}.get(dry_run, "")
     project, project_id = program.project.name, program.project.id
     assert project and project_id  # check_prune
     pruned, skipped = cluster.prune(keep, project=project, project_id=project_id, namespaces=namespaces, dry_run=dry_run)

@@ -26,7 +26,7 @@ from mldsl.ops.local_setup import EXIT_FAILED, EXIT_OK, describe, echo_err, echo
 from mldsl.ops.params import as_pairs, parse_params, with_uri_params
 from mldsl.ops.project import UsageError
 from mldsl.runner import guard
-from mldsl.runner.session import Runner, RunRefusedError, prepare, record_text
+from mldsl.runner.session import Runner, RunRefusedError, _iso, prepare, record_text
 from mldsl.runner.view import wait_loop
 
 LOCAL_STRATEGIES = ("grid", "random")
@@ -238,10 +238,6 @@ class Trials:
         if record["status"] != "Running":
             guard.saved(self.folder / "run.json")
         return record
-
-
-def _iso(t: float) -> str:
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(t))
 
 
 def _summary(sweep: ir.Sweep, record: dict[str, Any]) -> None:
