@@ -10,8 +10,9 @@ from collections.abc import Callable
 from mldsl.compiler import ir
 from mldsl.compiler.context import Context
 from mldsl.compiler.modules import module_for
-from mldsl.compiler.pipelines import compile_pipeline, toleration
+from mldsl.compiler.pipelines import compile_pipeline
 from mldsl.compiler.resolve import Registry
+from mldsl.compiler.step_fields import toleration
 
 
 def project(ctx: Context) -> None:
