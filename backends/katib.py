@@ -14,7 +14,7 @@ from mldsl.backends import Manifest
 from mldsl.backends.argo.exprs import literal_text
 from mldsl.backends.argo.objective import OBJECTIVE_LABEL
 from mldsl.backends.argo.sweep import child_workflow
-from mldsl.backends.argo.workflow import task_name
+from mldsl.backends.argo.wrapping import task_name
 from mldsl.backends.katib_rules import ALGORITHMS, HYPERBAND_ETA, KATIB_STRATEGIES
 from mldsl.compiler import ir
 

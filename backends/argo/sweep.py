@@ -18,8 +18,8 @@ from mldsl.backends import Manifest
 from mldsl.backends.argo import model as m
 from mldsl.backends.argo.embed import embed
 from mldsl.backends.argo.exprs import literal_text
-from mldsl.backends.argo.workflow import API_VERSION, task_name
-from mldsl.backends.argo.workflow_meta import MANAGED_BY
+from mldsl.backends.argo.workflow_meta import API_VERSION, MANAGED_BY
+from mldsl.backends.argo.wrapping import task_name
 from mldsl.compiler import ir
 
 PICK_BEST = Path(__file__).with_name("pick_best.py")

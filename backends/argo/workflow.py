@@ -6,15 +6,15 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, cast
+from typing import cast
 
 from mldsl.backends import Manifest
 from mldsl.backends.argo import model as m
 from mldsl.backends.argo.approval import approval_templates
+from mldsl.backends.argo.artifact_refs import ArtifactRefs
 from mldsl.backends.argo.deploy import rollout_templates
 from mldsl.backends.argo.dispatch import template_for
 from mldsl.backends.argo.exprs import ESCAPED_OPEN_CODE, Lowering, escape_text, output_uri_param, quote
-from mldsl.backends.argo.limits import LIMIT_TASK, limit_task, limit_template, synchronization
 from mldsl.backends.argo.metrics import metric_outputs, wrap_with_metrics
 from mldsl.backends.argo.objective import report as objective_report
 from mldsl.backends.argo.templates import (
@@ -28,27 +28,21 @@ from mldsl.backends.argo.templates import (
     template_name,
     uri_param,
 )
+from mldsl.backends.argo.workflow_meta import API_VERSION, cron_workflow, run_labels, workflow_arguments, workflow_metadata
 from mldsl.backends.argo.workflow_meta import artifact_location as artifact_location
-from mldsl.backends.argo.workflow_meta import run_labels, workflow_arguments, workflow_metadata
 from mldsl.backends.argo.workflow_meta import uri_param_of as uri_param_of
 from mldsl.backends.argo.workflow_meta import uri_read_params as uri_read_params
-from mldsl.backends.k8s import label_value
+from mldsl.backends.argo.wrapping import Wrapping, escaped, is_wrapped, task_name
 from mldsl.backends.katib_rules import KATIB_STRATEGIES
 from mldsl.compiler import ir
 from mldsl.lang.durations import format_duration
 from mldsl.lang.mtypes import STR
 
-API_VERSION = "argoproj.io/v1alpha1"
-
-
-task_name = ir.step_key
 #: the kinds of value that can hold text, so a ``{{`` (numbers, booleans and enums cannot)
 TEXT_KINDS = ("str", "list", "dict")
-#: the output of a ``continue_on_failure`` step's wrapper that says whether the step itself succeeded
-SUCCEEDED = "mldsl-succeeded"
 
 
-class PipelineEmitter:
+class PipelineEmitter(ArtifactRefs, Wrapping):
     def __init__(self, program: ir.Program, pipeline: ir.Pipeline):
         self.project = program.project
         self.pipeline = pipeline
@@ -69,68 +63,6 @@ class PipelineEmitter:
         self.out_low = Lowering(
             task=task_name, timezone=self.timezone, uri=self.artifact_uri, params_as_inputs=True, uri_param=self.stored_uri
         )
-
-    # -- artifacts ------------------------------------------------------------
-    def _uri_refs(self) -> set[tuple[str, str]]:
-        refs: set[tuple[str, str]] = set()
-        every = (*self.pipeline.steps, *self.pipeline.exit_steps)
-        values: list[Any] = [v for s in every for _, v in s.bindings]
-        values += [s.when for s in every if s.when is not None]
-        values += [v for _, v in self.pipeline.outputs]
-        for v in values:
-            for n in ir.walk(v):
-                if isinstance(n, ir.IStepOutput) and n.field == "uri":
-                    refs.add((n.step, n.output))
-        # an operator job reads its artifact inputs by URI: the producer must write exactly there
-        for s in every:
-            if is_resource(s.module):
-                for _, v in s.bindings:
-                    if isinstance(v, ir.IStepOutput) and v.artifact and not self.is_resource_step(v.step):
-                        refs.add((v.step, v.output))
-        return refs
-
-    def stored_uri(self, step: str, output: str) -> str | None:
-        """The producer's output parameter holding where it stored ``output`` (``templates._outputs``): a cache
-        hit returns the producing run's value, so a consumer reads the file that exists (SPEC §1.9)."""
-        return uri_param(output) if (step, output) in self.uri_refs and not self.is_resource_step(step) else None
-
-    def repository_location(self, step: str, output: str) -> dict[str, Any]:
-        """The full location of a step's artifact in the Project's bucket (never relocated by Argo)."""
-        return artifact_location(self.artifact_uri(step, output), self.project)
-
-    def _identity_refs(self) -> dict[str, frozenset[str]]:
-        """Per module key, the artifact outputs whose identity a cached step reads (SPEC §1.9: the
-        cache key covers every input artifact's identity)."""
-        found: dict[str, set[str]] = {}
-        for s in (*self.pipeline.steps, *self.pipeline.exit_steps):
-            if s.cache_seconds is None:
-                continue
-            for _, v in s.bindings:
-                if isinstance(v, ir.IStepOutput) and v.artifact and v.field is None and not self.is_resource_step(v.step):
-                    found.setdefault(self.step(v.step).module.key, set()).add(v.output)
-        return {k: frozenset(v) for k, v in found.items()}
-
-    def identity(self, value: ir.IValue, low: Lowering) -> str:
-        """The identity of an artifact a step reads: the producer's digest (or run), or the URI and this run."""
-        if isinstance(value, ir.IStepOutput) and not self.is_resource_step(value.step):
-            ref = low.tag(ir.IStepOutput(value.step, identity_param(value.output), value.type))
-            return f"{task_name(value.step)}:{ref}"
-        if isinstance(value, ir.IStepOutput):  # an operator job's output: its URI names this run
-            return self.job_uri(value, low, spark=False)
-        if isinstance(value, ir.IParam):
-            return f"params.{value.name}@{{{{workflow.uid}}}}"
-        uri = str(value.value) if isinstance(value, ir.ILit) else low.text(value)
-        return f"{uri}@{{{{workflow.uid}}}}"  # external data may change under the same URI: keyed per run
-
-    def artifact_key(self, step: str, output: str) -> str:
-        fmt = self.project.artifact_key_format or "{{workflow.name}}/{{step}}"
-        return fmt.replace("{{step}}", task_name(step)).rstrip("/") + f"/{output}"
-
-    def artifact_uri(self, step: str, output: str) -> str:
-        bucket = (self.project.artifact_bucket or "").rstrip("/")
-        if "://" not in bucket:
-            bucket = "s3://" + bucket
-        return f"{bucket}/{self.artifact_key(step, output)}"
 
     # -- templates --------------------------------------------------------------
     def template_for(self, step: ir.Step) -> str:
@@ -303,256 +235,10 @@ class PipelineEmitter:
         if step.for_each is not None:
             fe = step.for_each
             if isinstance(fe, ir.ILit) and isinstance(fe.value, list):
-                t["withItems"] = _escaped(fe.value)
+                t["withItems"] = escaped(fe.value)
             else:
                 t["withParam"] = self.low.text(fe)
         return t
-
-    def wrapped(self, step: ir.Step) -> m.DAGTask:
-        """A step in DAG templates of its own, for what Argo keeps per template or per DAG (:func:`is_wrapped`).
-
-        The *body* runs the step and gives its outputs only when it succeeded: a DAG resolves its outputs
-        only when it ends Succeeded (argo-workflows v4.1.2 ``workflow/controller/dag.go`` executeDAG l. 373-380
-        returns before l. 382), so a step that wrote outputs and then failed leaves none (SPEC §1.9; a pod
-        keeps them: ``workflow/executor/postmain.go`` l. 41-66, ``operator.go`` buildLocalScope l. 3632-3685).
-
-        * ``<task>-fan-out``: the looped task, with the fan-out's own ``parallelism`` (Argo limits
-          parallelism per template) or, from a value, a semaphore whose limit a first task writes
-          (``limits.py``). Its ``mldsl-succeeded`` says whether any item ran (see :meth:`_body_outputs`).
-        * ``<task>-run``: the one task of a step that is not a fan-out.
-
-        ``continue_on_failure`` (SPEC §1.9) puts the body in ``<task>-continue``: ``continueOn`` alone is not
-        enough. Argo fails a DAG when a *leaf* task's branch failed, and a task skipped or omitted after a
-        failure inherits that failure (``dag.go`` assessDAGPhase l. 147-151, 193-205): a data consumer of the
-        failed step would fail the run. In ``<task>-continue`` the body is the only task, a leaf that
-        ``continueOn`` covers (l. 228-236), so it succeeds; and it has no ``depends``, which Argo refuses
-        beside ``continueOn`` in one DAG (``workflow/validate/validate.go`` l. 1476-1478), while the body
-        may need one (the semaphore's limit first). It says whether the step succeeded in
-        ``mldsl-succeeded``, which its data consumers' ``when`` reads (:meth:`consumer_guard`).
-
-        What the step reads from sibling steps (out of scope inside a wrapper) comes in as the wrapper's
-        inputs, handed on unchanged from ``<task>-continue`` to the body.
-        """
-        name = task_name(step.name)
-        fan_out = step.for_each is not None
-        body_name = f"{name}-fan-out" if fan_out else f"{name}-run"
-        # a condition on ``item`` filters the iterations, so it sits on the inner task, where ``item`` exists
-        item_when = _item_when(step)
-        nodes = self._read_nodes(step, item_when)
-        refs = self._wrapper_refs(step, nodes)
-        art_params = sorted({n.name for n in nodes if isinstance(n, ir.IParam) and n.type.kind == "artifact"})
-        passed = {(s, o): f"{task_name(s)}-{o}" for s, o, _ in refs}
-        inner = Lowering(task=task_name, timezone=self.timezone, uri=self.artifact_uri, passed=passed, uri_param=self.stored_uri)
-        outer_params, outer_arts = self._outer_arguments(refs, art_params, passed)
-        each = self._looped_task(step, name, inner, item_when, outer_params)
-        body = self._body(step, name, body_name, each, inner, outer_params, outer_arts)
-        self.templates[body_name] = body
-        template = self._continued(name, body) if step.continue_on_failure else body_name
-        t: m.DAGTask = {"name": name, "template": template}
-        outer = cast(m.Arguments, parameters_and_artifacts(outer_params, outer_arts))
-        if outer:
-            t["arguments"] = outer
-        self._order(t, step, condition=not item_when)
-        return t
-
-    @staticmethod
-    def _read_nodes(step: ir.Step, item_when: bool) -> list[Any]:
-        """The expression nodes a wrapped step reads: its bindings, its parallelism, its item condition."""
-        nodes = [n for _, v in step.bindings for n in ir.walk(v)]
-        if step.limit is not None:
-            nodes += list(ir.walk(step.limit))
-        if item_when:
-            assert step.when is not None
-            nodes += list(ir.walk(step.when))
-        return nodes
-
-    def _outer_arguments(
-        self, refs: list[tuple[str, str, bool]], art_params: list[str], passed: dict[tuple[str, str], str]
-    ) -> tuple[list[m.Parameter], list[m.Artifact | m.ArtifactRef]]:
-        """What the wrapper's task hands in: sibling steps' outputs, and the pipeline's artifact params."""
-        outer_params: list[m.Parameter] = [
-            {"name": passed[(s, o)], "value": self.passed_value(s, o)} for s, o, art in refs if not art
-        ]
-        outer_arts: list[m.Artifact | m.ArtifactRef] = [
-            {"name": passed[(s, o)], "from": "{{tasks.%s.outputs.artifacts.%s}}" % (task_name(s), o)} for s, o, art in refs if art
-        ]
-        outer_arts += [{"name": p, "from": "{{inputs.artifacts.%s}}" % p} for p in art_params]
-        return outer_params, outer_arts
-
-    def _body(
-        self,
-        step: ir.Step,
-        name: str,
-        body_name: str,
-        each: m.DAGTask,
-        inner: Lowering,
-        outer_params: list[m.Parameter],
-        outer_arts: list[m.Artifact | m.ArtifactRef],
-    ) -> m.Template:
-        """The wrapper's body: the wrapper's inputs handed on, the step's outputs when it succeeded, its tasks."""
-        inputs = cast(
-            m.Inputs,
-            parameters_and_artifacts([{"name": p["name"]} for p in outer_params], [{"name": a["name"]} for a in outer_arts]),
-        )
-        body: m.Template = {"name": body_name}
-        if inputs:
-            body["inputs"] = inputs
-        outputs = self._body_outputs(step, name, each["template"])
-        if outputs:
-            body["outputs"] = outputs
-        body["dag"] = {"tasks": self._body_tasks(step, name, each, inner, body)}
-        return body
-
-    def _wrapper_refs(self, step: ir.Step, nodes: list[Any]) -> list[tuple[str, str, bool]]:
-        """(step, output, is artifact) of what the wrapper hands in from sibling steps (out of scope inside it)."""
-        refs = {
-            (n.step, n.output, n.artifact)
-            for n in nodes
-            if isinstance(n, ir.IStepOutput)
-            and n.field is None
-            and not (n.artifact and (is_resource(step.module) or self.is_resource_step(n.step)))
-        }
-        # where a producer stored what is read by URI (``.uri``, or an operator job's artifact input)
-        refs |= {
-            (n.step, uri_param(n.output), False)
-            for n in nodes
-            if isinstance(n, ir.IStepOutput)
-            and (n.field == "uri" or (n.artifact and n.field is None and is_resource(step.module)))
-            and self.stored_uri(n.step, n.output) is not None
-        }
-        if step.cache_seconds is not None:
-            # the identities of the artifacts it reads come in as parameters too (``identity``), an operator job's
-            # included: it reads them by URI, but its cache key names the producer's digest all the same
-            refs |= {
-                (n.step, identity_param(n.output), False)
-                for n in nodes
-                if isinstance(n, ir.IStepOutput) and n.artifact and n.field is None and not self.is_resource_step(n.step)
-            }
-        return sorted(refs)
-
-    def _looped_task(
-        self, step: ir.Step, name: str, inner: Lowering, item_when: bool, outer_params: list[m.Parameter]
-    ) -> m.DAGTask:
-        """The task that runs the step inside the body: its arguments, its item condition, its loop."""
-        each: m.DAGTask = {"name": name, "template": self.template_for(step)}
-        args = self.arguments(step, inner)
-        if args:
-            each["arguments"] = args
-        if item_when:
-            assert step.when is not None
-            each["when"] = inner.condition(step.when)
-        fe = step.for_each
-        if isinstance(fe, ir.ILit) and isinstance(fe.value, list):
-            each["withItems"] = _escaped(fe.value)
-        elif fe is not None:
-            outer_params.append({"name": "items", "value": self.low.text(fe)})
-            each["withParam"] = "{{inputs.parameters.items}}"
-        return each
-
-    def _body_tasks(self, step: ir.Step, name: str, each: m.DAGTask, inner: Lowering, body: m.Template) -> list[m.DAGTask]:
-        """The body's tasks: the step, after the semaphore's limit when its parallelism comes from a value."""
-        if step.limit is not None:
-            # a parallelism from a value: a semaphore per run, written before the first iteration (limits.py)
-            self.templates[each["template"]]["synchronization"] = synchronization(name)
-            limit_tpl = limit_template(name, {"mldsl.io/pipeline": label_value(self.pipeline.name), "mldsl.io/step": name})
-            self.templates[limit_tpl["name"]] = limit_tpl
-            return [limit_task(limit_tpl["name"], inner.code(step.limit)), {**each, "depends": LIMIT_TASK}]
-        if step.for_each is not None and isinstance(step.parallelism, int):
-            body["parallelism"] = step.parallelism
-        return [each]
-
-    def _continued(self, name: str, body: m.Template) -> str:
-        """``<task>-continue``: the body as its only task, with ``continueOn``; its outputs, empty when the body
-        failed (it then has none: a default or ``optional``), and ``mldsl-succeeded``."""
-        wrapper = f"{name}-continue"
-        declared = body.get("inputs") or {}
-        args = parameters_and_artifacts(
-            [{"name": p["name"], "value": "{{inputs.parameters.%s}}" % p["name"]} for p in declared.get("parameters", [])],
-            [{"name": a["name"], "from": "{{inputs.artifacts.%s}}" % a["name"]} for a in declared.get("artifacts", [])],
-        )
-        each: m.DAGTask = {"name": name, "template": body["name"]}
-        if args:
-            each["arguments"] = cast(m.Arguments, args)
-        each["continueOn"] = {"failed": True, "error": True}
-        params: list[m.Parameter] = []
-        arts: list[m.Artifact | m.ArtifactRef] = []
-        body_outputs = body.get("outputs") or {}
-        for op in body_outputs.get("parameters", []):
-            if op["name"] != SUCCEEDED:
-                ref = "{{tasks.%s.outputs.parameters.%s}}" % (name, op["name"])
-                params.append({"name": op["name"], "valueFrom": {"parameter": ref, "default": ""}})
-        for oa in body_outputs.get("artifacts", []):
-            ref = "{{tasks.%s.outputs.artifacts.%s}}" % (name, oa["name"])
-            arts.append(cast(m.ArtifactRef, {"name": oa["name"], "from": ref, "optional": True}))
-        succeeded = f"tasks[{quote(name)}].status == 'Succeeded'"
-        if any(op["name"] == SUCCEEDED for op in body_outputs.get("parameters", [])):
-            # a fan-out's body says whether any item ran; ``&&`` reads it only when the body succeeded (a failed
-            # DAG has no outputs at all)
-            succeeded += f" && tasks[{quote(name)}].outputs.parameters[{quote(SUCCEEDED)}] == 'true'"
-        params.append({"name": SUCCEEDED, "valueFrom": {"expression": f"{succeeded} ? 'true' : 'false'", "default": "false"}})
-        tpl: m.Template = {"name": wrapper}
-        if body.get("inputs"):
-            tpl["inputs"] = body["inputs"]
-        tpl["outputs"] = cast(m.Outputs, parameters_and_artifacts(params, arts))
-        tpl["dag"] = {"tasks": [each]}
-        self.templates[wrapper] = tpl
-        return wrapper
-
-    def passed_value(self, step: str, output: str) -> str:
-        """A step's output handed to a wrapper: escaped there when it is text (see :meth:`value_text`)."""
-        out = self.step(step).module.output(output)
-        if out is None:  # an identity or URI parameter mldsl added: never text a person wrote
-            return "{{tasks.%s.outputs.parameters.%s}}" % (task_name(step), output)
-        return self.value_text(ir.IStepOutput(step, output, out.type), out.type.kind, self.low)
-
-    def _body_outputs(self, step: ir.Step, task: str, template: str) -> m.Outputs:
-        """What a wrapper's body gives: a fan-out's collected parameters, or every output of the one step.
-
-        A fan-out none of whose items ran is a skipped step (SPEC §1.9): its outputs are empty and its data
-        consumers are skipped. Argo does not say so itself: an empty list makes the task Skipped
-        (``dag.go`` l. 634-638), but when every item's ``when`` is false the group is Succeeded (l. 704-712)
-        and its per-output aggregate is never set (``operator.go`` processAggregateNodeOutputs l. 3762-3764:
-        only succeeded items count), so a consumer that read it would be requeued for ever. Here the outputs
-        take ``default: ''`` then, and ``mldsl-succeeded`` is ``'true'`` only when the task succeeded and its
-        items gave outputs: the aggregate ``tasks.<task>.outputs.parameters`` is the text ``"[]"`` when none
-        did, and otherwise gives way to the per-output keys (``util/expand/expand.go`` removeConflicts), so
-        the expression env holds a map there.
-        """
-        params: list[m.Parameter] = []
-        arts: list[m.Artifact | m.ArtifactRef] = []
-        if step.for_each is not None:
-            declared = [p.name for p in step.module.outputs if p.type.kind != "artifact"]
-            for p in declared:
-                ref = "{{tasks.%s.outputs.parameters.%s}}" % (task, p)
-                params.append({"name": p, "valueFrom": {"parameter": ref, "default": ""}})
-            ran = f"tasks[{quote(task)}].status == 'Succeeded'"
-            if declared:
-                ran += f" && type(tasks[{quote(task)}].outputs.parameters) == 'map'"
-            params.append({"name": SUCCEEDED, "valueFrom": {"expression": f"{ran} ? 'true' : 'false'", "default": "false"}})
-        else:  # everything the step's template outputs: the body resolves them only when the step succeeded
-            declared_outputs = self.templates[template].get("outputs") or {}
-            for op in declared_outputs.get("parameters", []):
-                ref = "{{tasks.%s.outputs.parameters.%s}}" % (task, op["name"])
-                params.append({"name": op["name"], "valueFrom": {"parameter": ref}})
-            for oa in declared_outputs.get("artifacts", []):
-                ref = "{{tasks.%s.outputs.artifacts.%s}}" % (task, oa["name"])
-                arts.append(cast(m.ArtifactRef, {"name": oa["name"], "from": ref}))
-        return cast(m.Outputs, parameters_and_artifacts(params, arts))
-
-    def consumer_guard(self, step: ir.Step) -> str | None:
-        """expr-lang code that holds when every wrapped step ``step`` reads data from succeeded (and, for a
-        fan-out, ran an item): a wrapper itself succeeds either way (:meth:`wrapped`)."""
-        sources = [d for d in step.depends if d not in step.order_only and is_wrapped(self.step(d))]
-        if not sources:
-            return None
-        return " && ".join(self.succeeded_code(d) for d in sources)
-
-    def succeeded_code(self, step: str) -> str:
-        """expr-lang code, in the DAG that runs ``step``, that holds when it succeeded (SPEC §1.9: otherwise its
-        outputs are empty)."""
-        if is_wrapped(self.step(step)):
-            return f"tasks[{quote(task_name(step))}].outputs.parameters[{quote(SUCCEEDED)}] == 'true'"
-        return f"tasks[{quote(task_name(step))}].status == 'Succeeded'"
 
     def _order(self, t: m.DAGTask, step: ir.Step, *, condition: bool = True) -> None:
         """What a task waits for (``depends``), and its condition."""
@@ -662,58 +348,11 @@ class PipelineEmitter:
             "spec": spec,
         }
 
-    def cron_workflow(self) -> m.Object | None:
-        p = self.pipeline
-        s = p.schedule
-        if s is None:
-            return None
-        spec: m.CronWorkflowSpec = {"schedules": list(s.crons)}
-        if s.timezone:
-            spec["timezone"] = s.timezone
-        spec["concurrencyPolicy"] = s.concurrency
-        if s.suspend:
-            spec["suspend"] = True
-        if s.starting_deadline_seconds is not None:
-            spec["startingDeadlineSeconds"] = s.starting_deadline_seconds
-        if s.history is not None:
-            spec["successfulJobsHistoryLimit"] = s.history
-            spec["failedJobsHistoryLimit"] = s.history
-        spec["workflowMetadata"] = {"labels": run_labels(self.project, p)}
-        spec["workflowSpec"] = {"workflowTemplateRef": {"name": p.name}}
-        meta = workflow_metadata(p.name, self.project, p)
-        return {"apiVersion": API_VERSION, "kind": "CronWorkflow", "metadata": meta, "spec": spec}
-
 
 def cached_template_name(module: ir.Module, seconds: int) -> str:
     """``train-1-0-0--cache-7d``: the template of a module's steps that share a cache policy. The ``--`` keeps it
     apart from a step's own template, ``<module>-<task>``: a task name never starts with ``-``."""
     return fit_name(f"{template_name(module)}--cache-{format_duration(seconds)}")
-
-
-def _escaped(value: Any) -> Any:
-    """Literal items with their text escaped (``{{`` in an item is text, not a tag)."""
-    if isinstance(value, str):
-        return escape_text(value)
-    if isinstance(value, list):
-        return [_escaped(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _escaped(v) for k, v in value.items()}
-    return value
-
-
-def _item_when(step: ir.Step) -> bool:
-    """Whether the step's ``when`` reads ``item``: a condition per iteration, which may skip every one."""
-    return step.when is not None and any(isinstance(n, ir.IItem) for n in ir.walk(step.when))
-
-
-def is_wrapped(step: ir.Step) -> bool:
-    """Whether the step runs in DAG templates of its own (``PipelineEmitter.wrapped``): it continues on failure,
-    or it is a fan-out with its own parallelism or with any condition. A condition on a fan-out task is
-    evaluated per item (``dag.go`` l. 648-661), so a false one skips every item and leaves the group Succeeded
-    with no aggregate (l. 704-712): wrapped, a condition that does not read ``item`` skips the whole step."""
-    if step.continue_on_failure:
-        return True
-    return step.for_each is not None and (bool(step.parallelism) or step.when is not None)
 
 
 def depends_clause(step: ir.Step) -> str:
@@ -739,7 +378,7 @@ def emit(program: ir.Program) -> list[Manifest]:
     for pipeline in [*program.pipelines, *(trials[k] for k in sorted(trials))]:
         em = PipelineEmitter(program, pipeline)
         out.append(Manifest(f"{pipeline.name}.workflowtemplate.yaml", dict(em.workflow_template())))
-        cron = em.cron_workflow()
+        cron = cron_workflow(program.project, pipeline)
         if cron is not None:
             out.append(Manifest(f"{pipeline.name}.cronworkflow.yaml", dict(cron)))
     return out

@@ -13,6 +13,7 @@ from mldsl.compiler import ir
 MANAGED_BY = {"app.kubernetes.io/managed-by": "mldsl"}
 #: the annotation ``apply --prune`` checks before deleting an object (mldsl/cluster/kube.py)
 PROJECT_ID = "mldsl.io/project-id"
+API_VERSION = "argoproj.io/v1alpha1"
 
 
 def workflow_labels(project: ir.Project, pipeline: ir.Pipeline) -> dict[str, str]:
@@ -108,3 +109,25 @@ def run_labels(project: ir.Project, pipeline: ir.Pipeline) -> dict[str, str]:
     if project.name:
         labels["mldsl.io/project"] = project.name
     return labels
+
+
+def cron_workflow(project: ir.Project, p: ir.Pipeline) -> m.Object | None:
+    """The ``CronWorkflow`` that starts a scheduled pipeline's runs from its ``WorkflowTemplate``."""
+    s = p.schedule
+    if s is None:
+        return None
+    spec: m.CronWorkflowSpec = {"schedules": list(s.crons)}
+    if s.timezone:
+        spec["timezone"] = s.timezone
+    spec["concurrencyPolicy"] = s.concurrency
+    if s.suspend:
+        spec["suspend"] = True
+    if s.starting_deadline_seconds is not None:
+        spec["startingDeadlineSeconds"] = s.starting_deadline_seconds
+    if s.history is not None:
+        spec["successfulJobsHistoryLimit"] = s.history
+        spec["failedJobsHistoryLimit"] = s.history
+    spec["workflowMetadata"] = {"labels": run_labels(project, p)}
+    spec["workflowSpec"] = {"workflowTemplateRef": {"name": p.name}}
+    meta = workflow_metadata(p.name, project, p)
+    return {"apiVersion": API_VERSION, "kind": "CronWorkflow", "metadata": meta, "spec": spec}
