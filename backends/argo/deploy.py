@@ -15,7 +15,8 @@ from typing import Any, cast
 from mldsl.backends.argo import model as m
 from mldsl.backends.argo.embed import embed
 from mldsl.backends.argo.exprs import escape_text
-from mldsl.backends.argo.templates import declared_parameter, fit_name, step_policies
+from mldsl.backends.argo.policies import step_policies
+from mldsl.backends.argo.templates import declared_parameter, fit_name
 from mldsl.compiler import ir
 
 #: the label that marks a deploy pod (``mldsl run`` writes its object to the run folder instead)

@@ -1,44 +1,38 @@
 """The pod of a ``deploy:`` step: apply the Serving's object, then wait until *this* version serves.
 
-This file is the step's script (standard library only, any Python 3.8+ image); the compiler
-embeds it verbatim. An Argo resource template cannot do the waiting: its conditions compare
-status fields with constants (argo-workflows v4.1.2 ``workflow/executor/resource.go``
-matchConditions), and right after an update every serving controller still reports the
+This file is the step's script (standard library only, any Python 3.8+ image); the compiler embeds it verbatim. An Argo
+resource template cannot do the waiting: its conditions compare status fields with constants (argo-workflows v4.1.2
+``workflow/executor/resource.go`` matchConditions), and right after an update every serving controller still reports the
 previous version's state, with nothing in status tied to the object's generation:
 
-* KServe copies the knative Service's ``observedGeneration``, not its own
-  (kserve ``pkg/apis/serving/v1beta1/inference_service_status.go`` PropagateStatus, l. 567-636),
-  and keeps ``transitionStatus: UpToDate`` until it reconciles; a new serverless revision is the
-  evidence (``latestCreatedRevision`` changes), then ``UpToDate`` with that revision ready,
-  or ``BlockedByFailedLoad`` / ``InvalidSpec`` (l. 650-692).
-* Seldon Core v1 keeps ``status.state: Available`` of the old Deployments
-  (seldon-core v1.17.1 ``operator/controllers/seldondeployment_controller.go`` l. 2136-2151):
-  the evidence is its Deployments (label ``seldon-deployment-id``) carrying the new model URI
-  and rolled out.
-* Seldon Core v2 writes a Model's status only for events of its current generation
-  (v2.6.0 ``operator/scheduler/model.go`` l. 187-236) but records no generation: the
-  ``ModelReady`` condition must have changed since the apply (its ``lastTransitionTime``),
-  and its reason (``ModelAvailable``, ``ModelFailed``, ``ScheduleFailed``) says how.
+* KServe copies the knative Service's ``observedGeneration``, not its own (kserve
+  ``pkg/apis/serving/v1beta1/inference_service_status.go`` PropagateStatus, l. 567-636), and keeps ``transitionStatus:
+  UpToDate`` until it reconciles; a new serverless revision is the evidence (``latestCreatedRevision`` changes), then
+  ``UpToDate`` with that revision ready, or ``BlockedByFailedLoad`` / ``InvalidSpec`` (l. 650-692).
+* Seldon Core v1 keeps ``status.state: Available`` of the old Deployments (seldon-core v1.17.1
+  ``operator/controllers/seldondeployment_controller.go`` l. 2136-2151): the evidence is its Deployments (label
+  ``seldon-deployment-id``) carrying the new model URI and rolled out.
+* Seldon Core v2 writes a Model's status only for events of its current generation (v2.6.0 ``operator/scheduler/model.go``
+  l. 187-236) but records no generation: the ``ModelReady`` condition must have changed since the apply (its
+  ``lastTransitionTime``), and its reason (``ModelAvailable``, ``ModelFailed``, ``ScheduleFailed``) says how.
 
-Which Deployment serves which model is read from the field the controller writes it to, compared whole (a
-Deployment serving ``s3://m/12`` does not serve ``s3://m/1``):
+Which Deployment serves which model is read from the field the controller writes it to, compared whole (a Deployment serving
+``s3://m/12`` does not serve ``s3://m/1``):
 
 * KServe (raw deployment) annotates the pod template with the predictor's URI,
   ``internal.serving.kserve.io/storage-initializer-sourceuri`` (kserve v0.20.0
-  ``pkg/controller/v1beta1/inferenceservice/components/predictor.go`` l. 294-302,
-  ``pkg/constants/constants.go`` l. 158).
-* Seldon Core v1 injects a model initializer whose first argument is the URI, a ``pvc://<claim>/<path>``
-  mounted at ``/mnt/pvc`` and given as ``/mnt/pvc/<path>`` (seldon-core v1.17.1
-  ``operator/controllers/model_initializer_injector.go`` l. 155-184, 224-226).
+  ``pkg/controller/v1beta1/inferenceservice/components/predictor.go`` l. 294-302, ``pkg/constants/constants.go`` l. 158).
+* Seldon Core v1 injects a model initializer whose first argument is the URI, a ``pvc://<claim>/<path>`` mounted at
+  ``/mnt/pvc`` and given as ``/mnt/pvc/<path>`` (seldon-core v1.17.1 ``operator/controllers/model_initializer_injector.go``
+  l. 155-184, 224-226).
 
-The pod's token goes to the API server only: a redirect is an error, never followed (urllib would send the
-``Authorization`` header on to wherever it points), and only the API server's own ``NotFound`` Status reads as
-"no such object" (a 404 from anything else is an error).
+The pod's token goes to the API server only: a redirect is an error, never followed (urllib would send the ``Authorization``
+header on to wherever it points), and only the API server's own ``NotFound`` Status reads as "no such object" (a 404 from
+anything else is an error).
 
-So the pod reads the object first, applies (server-side apply), and judges each later read
-against what it saw before. An apply that changed nothing waits for the current state. A
-KServe canary whose stable model was never rolled out deploys the stable model first:
-otherwise the canary would take all the traffic (there is no previous revision to split with).
+So the pod reads the object first, applies (server-side apply), and judges each later read against what it saw before. An
+apply that changed nothing waits for the current state. A KServe canary whose stable model was never rolled out deploys the
+stable model first: otherwise the canary would take all the traffic (there is no previous revision to split with).
 """
 
 from __future__ import annotations

@@ -10,7 +10,9 @@ from typing import Any
 
 from mldsl.backends.argo import model as m
 from mldsl.backends.argo.deploy import deploy_template
-from mldsl.backends.argo.templates import module_template
+from mldsl.backends.argo.job_template import resource_template
+from mldsl.backends.argo.policies import step_policies
+from mldsl.backends.argo.templates import is_resource, module_template
 from mldsl.compiler import ir
 
 
@@ -27,6 +29,10 @@ def template_for(
     """The template that runs ``module`` (``step`` adds that step's own settings; see ``module_template``)."""
     if isinstance(module.run, ir.DeployRun):
         return deploy_template(module, project, name=name, step=step, pipeline=pipeline)
-    return module_template(
-        module, project, name=name, step=step, pipeline=pipeline, artifact_keys=artifact_keys, identities=identities
-    )
+    if is_resource(module):
+        tpl = resource_template(module, project, name=name, step=step)
+    else:
+        tpl = module_template(module, project, name=name, step=step, artifact_keys=artifact_keys, identities=identities)
+    if step is not None:
+        step_policies(tpl, module, step, pipeline)
+    return tpl

@@ -15,15 +15,12 @@ from typing import Any, Literal, cast
 
 from mldsl.backends import k8s
 from mldsl.backends.argo import model as m
-from mldsl.backends.argo.embed import embed
 from mldsl.backends.argo.exprs import (
     INPUTS_DIR,
     OUTPUTS_DIR,
     Lowering,
     escape_text,
     literal_text,
-    output_uri_param,
-    quote,
 )
 from mldsl.compiler import ir
 from mldsl.lang.constraints import Param
@@ -35,7 +32,7 @@ ABSENT_SECRET = "mldsl-absent"
 _IN_TEMPLATE = Lowering(task=lambda step: step)
 
 
-def _slug(module: ir.Module) -> str:
+def module_slug(module: ir.Module) -> str:
     """``train-xgboost-1-2-0``: the module's name and version in DNS-safe characters."""
     version = re.sub(r"[^a-z0-9]+", "-", module.version.lower()).strip("-")
     return f"{module.name}-{version}"
@@ -43,7 +40,7 @@ def _slug(module: ir.Module) -> str:
 
 def template_name(module: ir.Module) -> str:
     """``train-xgboost-1-2-0``: DNS-safe, unique per module version."""
-    return fit_name(_slug(module))
+    return fit_name(module_slug(module))
 
 
 def step_template_name(module: ir.Module, task: str) -> str:
@@ -69,7 +66,7 @@ def env_name(input_name: str) -> str:
     return "MLDSL_INPUT_" + input_name.upper()
 
 
-def _env_entry(name: str, value: ir.IValue, low: Lowering, module: ir.Module | None = None) -> m.EnvVar:
+def env_entry(name: str, value: ir.IValue, low: Lowering, module: ir.Module | None = None) -> m.EnvVar:
     if isinstance(value, ir.ISecret):
         return {"name": name, "valueFrom": {"secretKeyRef": {"name": value.name, "key": value.key}}}
     if isinstance(value, ir.IInput) and value.type.kind == "secret" and module is not None:
@@ -88,7 +85,7 @@ def _secret_ref(p: Param) -> dict[str, object]:
     return ref
 
 
-def _secret_parameters(p: Param) -> list[m.Parameter]:
+def secret_parameters(p: Param) -> list[m.Parameter]:
     """The two parameters that carry a secret input's secret name and key."""
     name_param, key_param = secret_params(p.name)
     if p.optional:  # an unbound optional secret reads from no secret at all
@@ -106,7 +103,7 @@ def _inputs(module: ir.Module) -> m.Inputs:
                 art["optional"] = True
             arts.append(art)
         elif p.type.kind == "secret":
-            params.extend(_secret_parameters(p))
+            params.extend(secret_parameters(p))
         else:
             params.append(declared_parameter(p, "default"))
     return cast(m.Inputs, parameters_and_artifacts(params, arts))
@@ -181,7 +178,7 @@ def _outputs(module: ir.Module, artifact_keys: dict[str, dict[str, Any]], identi
     return cast(m.Outputs, parameters_and_artifacts(params, arts))
 
 
-def _contract_env(module: ir.Module, *, by_uri: bool = False) -> list[m.EnvVar]:
+def contract_env(module: ir.Module, *, by_uri: bool = False) -> list[m.EnvVar]:
     """``MLDSL_INPUT_<NAME>`` for every input (an artifact's local path, or its URI for operator jobs)."""
     env: list[m.EnvVar] = []
     for p in module.inputs:
@@ -243,101 +240,12 @@ def is_resource(module: ir.Module) -> bool:
     return isinstance(module.run, ir.ResourceRun)
 
 
-#: inside an operator job's manifest, artifacts are URIs held in template parameters
-_BY_URI = Lowering(task=lambda step: step, by_uri=True)
-
-
-def resource_template(
-    module: ir.Module, project: ir.Project, *, name: str, step: ir.Step | None = None, pipeline: str = ""
-) -> m.Template:
-    """A template that creates the module's SparkApplication or training job and waits for its outcome.
-
-    Each artifact input is a parameter holding its URI; each artifact output a parameter
-    ``output-<name>`` holding the URI to write to (also ``MLDSL_OUTPUT_<NAME>`` in the pods).
-    """
-    from mldsl.backends import spark, training
-
-    run = module.run
-    assert isinstance(run, ir.ResourceRun)
-    pod = k8s.effective_pod(module, step)
-    params: list[m.Parameter] = []
-    for p in module.inputs:
-        if p.type.kind == "artifact":
-            params.append({"name": p.name})
-        elif p.type.kind != "secret":
-            params.append(declared_parameter(p, "default"))
-    params += [q for p in module.inputs if p.type.kind == "secret" for q in _secret_parameters(p)]
-    params += [{"name": output_uri_param(p.name)} for p in module.outputs]
-    env = _contract_env(module, by_uri=True)
-    env += [
-        {"name": "MLDSL_OUTPUT_" + p.name.upper(), "value": "{{inputs.parameters.%s}}" % output_uri_param(p.name)}
-        for p in module.outputs
-    ]
-    env += [_env_entry(k, v, _BY_URI, module) for k, v in run.env]
-    if step is not None:
-        env += [_env_entry(k, v, _STEP_ENV) for k, v in step.env]
-    labels = {
-        "mldsl.io/module": module.name,
-        "mldsl.io/module-version": k8s.label_value(module.version),
-    }  # not workflows.argoproj.io/workflow: the controller takes pods with it as its own and logs errors
-    args = [_BY_URI.text(a) for a in run.args]
-    env_list: list[dict[str, Any]] = [dict(e) for e in env]
-    if isinstance(run, ir.SparkRun):
-        conf = {k: _BY_URI.text(v) for k, v in run.conf}
-        manifest = spark.spark_application(
-            run,
-            name=name,
-            labels=labels,
-            args=args,
-            env=env_list,
-            conf=conf,
-            project=project,
-            step=step,
-            pod=pod,
-            code=_BY_URI.code,
-        )
-        success, failure = spark.SUCCESS, spark.FAILURE
-    else:
-        command = [_BY_URI.text(c) for c in run.command]
-        manifest = training.training_job(
-            run,
-            name=name,
-            labels=labels,
-            command=command,
-            args=args,
-            env=env_list,
-            project=project,
-            step=step,
-            settings=pod,
-            code=_BY_URI.code,
-            text=_BY_URI.text,
-        )
-        success, failure = training.conditions(run)
-    tpl: m.Template = {
-        "name": name,
-        "metadata": {"labels": {"mldsl.io/module": module.name, "mldsl.io/module-version": k8s.label_value(module.version)}},
-    }
-    if params:
-        tpl["inputs"] = {"parameters": params}
-    tpl["resource"] = {
-        "action": "create",
-        "setOwnerReference": True,
-        "successCondition": success,
-        "failureCondition": failure,
-        "manifest": embed(manifest),
-    }
-    if step is not None:
-        step_policies(tpl, module, step, pipeline)
-    return tpl
-
-
 def module_template(
     module: ir.Module,
     project: ir.Project,
     *,
     name: str,
     step: ir.Step | None = None,
-    pipeline: str = "",
     artifact_keys: dict[str, dict[str, Any]] | None = None,
     identities: frozenset[str] = frozenset(),
 ) -> m.Template:
@@ -345,10 +253,8 @@ def module_template(
 
     ``identities`` names the artifact outputs whose identity a cached step downstream reads.
     """
-    if isinstance(module.run, ir.DeployRun):
-        raise ValueError(f"{module.name}: a deploy module's template comes from deploy.py (dispatch.template_for)")
-    if is_resource(module):
-        return resource_template(module, project, name=name, step=step, pipeline=pipeline)
+    if isinstance(module.run, ir.DeployRun) or is_resource(module):
+        raise ValueError(f"{module.name}: deploy and operator jobs' templates come from deploy.py, job_template.py (dispatch.py)")
     pod = k8s.effective_pod(module, step)
     meta = k8s.pod_metadata(pod)
     labels = {"mldsl.io/module": module.name, "mldsl.io/module-version": k8s.label_value(module.version)}
@@ -363,11 +269,37 @@ def module_template(
         tpl["outputs"] = outputs
     run = module.run
     assert isinstance(run, (ir.ContainerRun, ir.PythonRun, ir.NotebookRun))  # operator jobs returned above
-    env = _contract_env(module)
-    env.extend(_env_entry(k, v, _IN_TEMPLATE, module) for k, v in run.env)
-    if step is not None:
-        env.extend(_env_entry(k, v, _STEP_ENV) for k, v in step.env)
     resources = merged_resources(module, step)
+    volumes, mounts = k8s.pod_volumes(pod)
+    container = _container(module, run, step, resources, project, mounts)
+    if isinstance(run, ir.ContainerRun):
+        tpl["container"] = container
+    else:
+        tpl["script"] = container
+    tpl["volumes"] = [{"name": OUTPUTS_VOLUME, "emptyDir": {}}, *volumes]
+    if pod.service_account:  # the template's own, over the workflow's (argo: Template.serviceAccountName)
+        tpl["serviceAccountName"] = pod.service_account
+    node_selector, tolerations = k8s.scheduling(project, resources.gpu, step)
+    if node_selector:
+        tpl["nodeSelector"] = node_selector
+    if tolerations:
+        tpl["tolerations"] = tolerations
+    return tpl
+
+
+def _container(
+    module: ir.Module,
+    run: ir.ContainerRun | ir.PythonRun | ir.NotebookRun,
+    step: ir.Step | None,
+    resources: ir.Resources,
+    project: ir.Project,
+    mounts: list[Any],
+) -> m.Container:
+    """The module's container (a ``script`` for Python and notebooks): image, command, env, resources, mounts."""
+    env = contract_env(module)
+    env.extend(env_entry(k, v, _IN_TEMPLATE, module) for k, v in run.env)
+    if step is not None:
+        env.extend(env_entry(k, v, STEP_ENV) for k, v in step.env)
     container: m.Container
     if isinstance(run, ir.ContainerRun):
         container = {"image": _image(run)}
@@ -387,60 +319,12 @@ def module_template(
     res = cast(m.Resources, k8s.resources(resources, project.gpu.resource, _IN_TEMPLATE.text))
     if res:
         container["resources"] = res
-    volumes, mounts = k8s.pod_volumes(pod)
     container["volumeMounts"] = [{"name": OUTPUTS_VOLUME, "mountPath": OUTPUTS_DIR}, *mounts]
-    if isinstance(run, ir.ContainerRun):
-        tpl["container"] = container
-    else:
-        tpl["script"] = container
-    tpl["volumes"] = [{"name": OUTPUTS_VOLUME, "emptyDir": {}}, *volumes]
-    if pod.service_account:  # the template's own, over the workflow's (argo: Template.serviceAccountName)
-        tpl["serviceAccountName"] = pod.service_account
-    node_selector, tolerations = k8s.scheduling(project, resources.gpu, step)
-    if node_selector:
-        tpl["nodeSelector"] = node_selector
-    if tolerations:
-        tpl["tolerations"] = tolerations
-    if step is not None:
-        step_policies(tpl, module, step, pipeline)
-    return tpl
+    return container
 
 
 #: step env is evaluated inside the template: only literals and secrets reach it
-_STEP_ENV = _IN_TEMPLATE
-
-
-def step_policies(tpl: m.Template, module: ir.Module, step: ir.Step, pipeline: str) -> None:
-    if step.retry is not None:
-        retry: m.RetryStrategy = {"limit": step.retry.limit}
-        if step.retry.policy:
-            retry["retryPolicy"] = step.retry.policy
-        if step.retry.backoff_seconds is not None or step.retry.backoff_factor is not None:
-            backoff: m.Backoff = {}
-            if step.retry.backoff_seconds is not None:
-                backoff["duration"] = f"{step.retry.backoff_seconds}s"
-            if step.retry.backoff_factor is not None:
-                backoff["factor"] = step.retry.backoff_factor  # a whole number: Argo parses it as one
-            if step.retry.backoff_max_seconds is not None:
-                backoff["maxDuration"] = f"{step.retry.backoff_max_seconds}s"
-            retry["backoff"] = backoff
-        tpl["retryStrategy"] = retry
-    if step.timeout_seconds is not None:
-        tpl["activeDeadlineSeconds"] = step.timeout_seconds
-    if step.cache_seconds is not None:
-        tpl["memoize"] = {
-            "key": cache_key(module),
-            "maxAge": f"{step.cache_seconds}s",
-            "cache": {"configMap": {"name": f"mldsl-cache-{pipeline}"[:253]}},
-        }
-        ids = [
-            {"name": identity_param(p.name), **({"default": ""} if p.optional else {})}
-            for p in module.inputs
-            if p.type.kind == "artifact"
-        ]
-        if ids:
-            inputs = tpl.setdefault("inputs", {})
-            inputs["parameters"] = [*inputs.get("parameters", []), *ids]  # type: ignore[list-item]
+STEP_ENV = _IN_TEMPLATE
 
 
 def uri_param(artifact: str) -> str:
@@ -451,41 +335,6 @@ def uri_param(artifact: str) -> str:
 def identity_param(artifact: str) -> str:
     """The parameter that carries an artifact's identity (its content digest, or its URI and run)."""
     return f"mldsl-id-{artifact}"
-
-
-def module_digest(module: ir.Module) -> str:
-    """A digest of everything the module runs: a changed module never reuses an old result."""
-    import hashlib
-
-    run: Any = module.run
-    if getattr(run, "image_value", True) is None:  # the field added for image tags, unused: the digest (and every
-        # cache key made from it) stays what it was before the field existed
-        run = f"{type(run).__name__}({', '.join(f'{k}={v!r}' for k, v in run._asdict().items() if k != 'image_value')})"
-        return hashlib.sha256(
-            f"({module.name!r}, {module.version!r}, {module.inputs!r}, {module.outputs!r}, {run})".encode()
-        ).hexdigest()
-    return hashlib.sha256(repr((module.name, module.version, module.inputs, module.outputs, run)).encode()).hexdigest()
-
-
-def cache_key(module: ir.Module) -> str:
-    """A memoize key Argo accepts, covering the module and every input value and artifact identity (SPEC §1.9).
-
-    Argo refuses keys outside ``^[a-zA-Z0-9][-a-zA-Z0-9]*$`` (argo-workflows v4.1.2
-    ``workflow/controller/cache/cache.go`` l. 15, checked on load in ``configmap_cache.go``),
-    after the template's tags are substituted: so the values go through ``sprig.sha256sum``
-    (available in expression tags, ``util/expr/env/env.go`` GetFuncMap), never as text.
-    """
-    names: list[str] = []
-    for p in module.inputs:
-        if p.type.kind == "artifact":
-            names.append(identity_param(p.name))
-        elif p.type.kind == "secret":
-            names.extend(secret_params(p.name))
-        else:
-            names.append(p.name)
-    values = ", ".join(f"inputs.parameters[{quote(n)}]" for n in names)
-    prefix = fit_name(_slug(module), 40)
-    return f"{prefix}-{module_digest(module)[:16]}-" + "{{=sprig.sha256sum(toJson([%s]))}}" % values
 
 
 def _image(run: ir.ContainerRun | ir.PythonRun | ir.NotebookRun) -> str:

@@ -17,13 +17,13 @@ from mldsl.backends.argo.dispatch import template_for
 from mldsl.backends.argo.exprs import ESCAPED_OPEN_CODE, Lowering, escape_text, output_uri_param, quote
 from mldsl.backends.argo.metrics import metric_outputs, wrap_with_metrics
 from mldsl.backends.argo.objective import report as objective_report
+from mldsl.backends.argo.policies import step_policies
 from mldsl.backends.argo.templates import (
     fit_name,
     identity_param,
     is_resource,
     parameters_and_artifacts,
     secret_params,
-    step_policies,
     step_template_name,
     template_name,
     uri_param,
