@@ -154,7 +154,7 @@ def test_executed_is_an_output_of_every_notebook_step(tmp_path: Path) -> None:
 
 
 def _digest(root: Path) -> str:
-    from mldsl.backends.argo.templates import cache_key, module_digest
+    from mldsl.backends.argo.policies import cache_key, module_digest
 
     (m,) = compile_paths([root]).program.modules
     return module_digest(m) + cache_key(m)

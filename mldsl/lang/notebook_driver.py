@@ -12,6 +12,7 @@ import re
 import shutil
 import sys
 import tempfile
+import types
 
 # The annotations are strings: this code runs in the step's image, whose Python may be older than mldsl's.
 
@@ -107,23 +108,7 @@ def run_notebook(
     with open(source, "w", encoding="utf-8") as fh:
         fh.write(notebook)
     print(f"mldsl: running {file} with papermill {papermill.__version__}, kernel {kernel}", file=sys.stderr, flush=True)
-    failed = None
-    try:
-        papermill.execute_notebook(
-            source,
-            executed,
-            parameters=params,
-            kernel_name=kernel,
-            progress_bar=False,
-            stdout_file=sys.stdout,
-            stderr_file=sys.stderr,
-        )
-    except papermill.PapermillExecutionError as exc:
-        line = _cell_line(exc.traceback)
-        number = _own_number(executed, exc.cell_index)
-        failed = failure_message(file, number, exc.exec_count, exc.source, line, exc.ename, exc.evalue)
-    except Exception as exc:  # the kernel did not start, or died: papermill's own words
-        failed = f"notebook {file} did not run: {type(exc).__name__}: {exc}"
+    failed = _execute(papermill, source, executed, file, kernel, params)
     if os.path.exists(executed):
         shutil.copyfile(executed, os.path.join(outputs_dir, "executed"))
     try:
@@ -138,3 +123,26 @@ def run_notebook(
     if failed is not None:
         _say(failed)
         sys.exit(1)
+
+
+def _execute(
+    papermill: "types.ModuleType", source: str, executed: str, file: str, kernel: str, params: "dict[str, object]"
+) -> "str | None":
+    """Run the notebook with papermill; what went wrong (the failing cell, in the user's numbering), or None."""
+    try:
+        papermill.execute_notebook(
+            source,
+            executed,
+            parameters=params,
+            kernel_name=kernel,
+            progress_bar=False,
+            stdout_file=sys.stdout,
+            stderr_file=sys.stderr,
+        )
+    except papermill.PapermillExecutionError as exc:
+        line = _cell_line(exc.traceback)
+        number = _own_number(executed, exc.cell_index)
+        return failure_message(file, number, exc.exec_count, exc.source, line, exc.ename, exc.evalue)
+    except Exception as exc:  # the kernel did not start, or died: papermill's own words
+        return f"notebook {file} did not run: {type(exc).__name__}: {exc}"
+    return None

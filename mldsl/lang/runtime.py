@@ -167,12 +167,25 @@ def run_local(
     back from ``workdir/outputs`` (parameter outputs parsed by their type,
     artifact outputs as paths).
     """
-    import shutil
     import subprocess
 
     in_dir, out_dir = workdir / "inputs", workdir / "outputs"
     in_dir.mkdir(parents=True, exist_ok=True)
     out_dir.mkdir(parents=True, exist_ok=True)
+    proc_env = _process_env(inputs, values, in_dir, out_dir, env)
+    proc = subprocess.run(
+        [sys.executable, "-c", source], env=proc_env, cwd=workdir, capture_output=True, text=True, timeout=timeout
+    )
+    result = _read_outputs(outputs, out_dir)
+    return LocalResult(proc.returncode, proc.stdout, proc.stderr, result)
+
+
+def _process_env(
+    inputs: tuple[Param, ...], values: dict[str, Any], in_dir: Path, out_dir: Path, env: dict[str, str] | None
+) -> dict[str, str]:
+    """The step's env under the contract: each input as ``MLDSL_INPUT_<NAME>``, artifacts copied into ``in_dir``."""
+    import shutil
+
     proc_env = {k: v for k, v in os.environ.items() if not k.startswith("MLDSL_INPUT_")}
     proc_env.update(env or {})
     proc_env["MLDSL_OUTPUTS_DIR"] = str(out_dir)
@@ -191,9 +204,11 @@ def run_local(
                 shutil.copyfile(src, target)
             value = str(target)
         proc_env[f"MLDSL_INPUT_{p.name.upper()}"] = encode(value)
-    proc = subprocess.run(
-        [sys.executable, "-c", source], env=proc_env, cwd=workdir, capture_output=True, text=True, timeout=timeout
-    )
+    return proc_env
+
+
+def _read_outputs(outputs: tuple[Param, ...], out_dir: Path) -> dict[str, Any]:
+    """What the step wrote to ``out_dir``: parameters parsed by their type, artifacts as paths."""
     result: dict[str, Any] = {}
     for p in outputs:
         path = out_dir / p.name
@@ -204,4 +219,4 @@ def run_local(
             continue
         text = path.read_text(encoding="utf-8")
         result[p.name] = text if p.type.kind in ("str", "enum") and not text.startswith(("[", "{")) else json.loads(text)
-    return LocalResult(proc.returncode, proc.stdout, proc.stderr, result)
+    return result

@@ -225,43 +225,47 @@ class _Builder:
             )
             return None
         if isinstance(node, yaml.MappingNode):
-            out: dict[Any, Any] = {}
-            for knode, vnode in node.value:
-                if not isinstance(knode, yaml.ScalarNode):
-                    self.diags.append(Diagnostic("MLD006", "mapping keys must be plain scalars", self.span(knode)))
-                    continue
-                if knode.tag == "tag:yaml.org,2002:merge":
-                    self.diags.append(
-                        Diagnostic(
-                            "MLD004",
-                            "YAML merge keys ('<<') are not supported",
-                            self.span(knode),
-                            hint="write the fields out, or share values through a module or param",
-                        )
-                    )
-                    continue
-                key = self._key(knode)
-                if key in out:
-                    first = self.pos.keys.get((*loc, key))
-                    where = f" (first at line {first[0]})" if first else ""
-                    self.diags.append(
-                        Diagnostic(
-                            "MLD003",
-                            f"duplicate key {key!r}{where}",
-                            self.span(knode),
-                            hint="YAML would silently keep only the last value; remove one of them",
-                        )
-                    )
-                    continue
-                self.pos.keys[(*loc, key)] = (knode.start_mark.line + 1, knode.start_mark.column + 1)
-                out[key] = self.build(vnode, (*loc, key), depth + 1)
-            return out
+            return self._mapping(node, loc, depth)
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item, (*loc, i), depth + 1) for i, item in enumerate(node.value)]
         assert isinstance(node, yaml.ScalarNode)
         if node.style in ("'", '"'):
             self.pos.quoted.add(loc)
         return self.scalar(node)
+
+    def _mapping(self, node: yaml.MappingNode, loc: PathKey, depth: int) -> dict[Any, Any]:
+        """A mapping's entries, each key positioned; merge keys, complex keys and duplicates refused."""
+        out: dict[Any, Any] = {}
+        for knode, vnode in node.value:
+            if not isinstance(knode, yaml.ScalarNode):
+                self.diags.append(Diagnostic("MLD006", "mapping keys must be plain scalars", self.span(knode)))
+                continue
+            if knode.tag == "tag:yaml.org,2002:merge":
+                self.diags.append(
+                    Diagnostic(
+                        "MLD004",
+                        "YAML merge keys ('<<') are not supported",
+                        self.span(knode),
+                        hint="write the fields out, or share values through a module or param",
+                    )
+                )
+                continue
+            key = self._key(knode)
+            if key in out:
+                first = self.pos.keys.get((*loc, key))
+                where = f" (first at line {first[0]})" if first else ""
+                self.diags.append(
+                    Diagnostic(
+                        "MLD003",
+                        f"duplicate key {key!r}{where}",
+                        self.span(knode),
+                        hint="YAML would silently keep only the last value; remove one of them",
+                    )
+                )
+                continue
+            self.pos.keys[(*loc, key)] = (knode.start_mark.line + 1, knode.start_mark.column + 1)
+            out[key] = self.build(vnode, (*loc, key), depth + 1)
+        return out
 
     def scalar(self, node: yaml.ScalarNode) -> Any:
         tag = node.tag
