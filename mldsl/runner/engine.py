@@ -98,8 +98,7 @@ class Execution(Flows, Leaves, PlainPods, TemplateInputs, Suspends, ExecutionBas
         self.lock = threading.Lock()
         self.main = Node("main", "main", spec.get("entrypoint", "main"))
         self.exit = Node("exit", "exit-handler", spec.get("onExit", ""))
-        self.status = "Running"
-        self.message = ""
+        self.status, self.message = "Running", ""
         self.outputs: dict[str, Any] = {}
         #: why an approval was refused: the run stops as with ``argo stop``, which still runs the exit handler
         self.rejected = ""
@@ -116,20 +115,7 @@ class Execution(Flows, Leaves, PlainPods, TemplateInputs, Suspends, ExecutionBas
         self.shared: dict[str, Any] = {}
         #: a plain workflow's cluster objects: its pods, itself, and what its resource steps made (objects.py);
         #: an mldsl project's run has none (its operator jobs run here), and does not import the module
-        self.objects: Any = NO_OBJECTS
-        if options.pod_roots:
-            from mldsl.runner.objects import ObjectStore
-
-            self.objects = ObjectStore(workflow.get("namespace", "default"))
-            self.objects.add(
-                {
-                    "apiVersion": "argoproj.io/v1alpha1",
-                    "kind": "Workflow",
-                    "metadata": {"name": workflow.get("name", ""), "namespace": workflow.get("namespace", "default"),
-                                 "uid": workflow.get("uid", "")},
-                    "spec": spec,
-                }
-            )  # fmt: skip
+        self.objects: Any = _object_store(spec, workflow) if options.pod_roots else NO_OBJECTS
 
     def run(self, params: dict[str, str], artifacts: dict[str, Artifact] | None = None) -> str:
         """Run the entrypoint, then the exit handler; the workflow's phase. ``artifacts``: given instead of the defaults."""
@@ -168,32 +154,37 @@ class Execution(Flows, Leaves, PlainPods, TemplateInputs, Suspends, ExecutionBas
         if self.shutdown and not (self.hang or self.fatal or self.rejected):
             msg = f"Stopped with strategy '{self.shutdown}'"  # operator.go l. 543
         self.status, self.message = status, self.rejected or msg
-        # the exit handler: spec.onExit, or the workflow's exit hook (workflow_types.go GetExitHook)
+        self._exit_handler(scope, status)
+        return self.status
+
+    def _exit_handler(self, scope: _Scope, status: str) -> None:
+        """The exit handler: ``spec.onExit``, or the workflow's exit hook (workflow_types.go GetExitHook), with
+        ``workflow.status``, ``failures`` and ``duration`` in scope; its failure fails a run that succeeded."""
         exit_hook = (self.spec.get("hooks") or {}).get("exit") or {}
         exit_holder = {"template": self.spec["onExit"]} if self.spec.get("onExit") else exit_hook
-        if exit_holder and not self.hang and not self.fatal and self.shutdown != "Terminate":
-            with self.lock:
-                # Stop, not Terminate: exit handlers run (workflow_types.go ShouldExecute l. 634-643, operator.go
-                # l. 505); a Terminate from here on stops them too
-                if self.shutdown != "Terminate":
-                    self.procs.stopping.clear()
-            exit_scope = scope.copy()
-            exit_scope.set_global("workflow.status", status)
-            exit_scope.set_global("workflow.failures", json.dumps(self._failures()))
-            exit_scope.set_global("workflow.duration", f"{time.time() - (self.main.started or time.time()):f}")
-            self.exit.start()
-            self._notify(self.exit)
-            try:
-                args = (exit_holder.get("arguments") or {}).get("parameters") or []
-                exit_params = {a["name"]: replace(go_value_text(a.get("value", "")), exit_scope.params) for a in args}
-                ephase, emsg, _, _ = self._template(self.exit, self._resolve(exit_holder), exit_params, {}, exit_scope)
-            except (StepError, UnresolvedError) as exc:
-                ephase, emsg = "Error", str(exc)
-            self.exit.end(ephase, emsg)
-            self._notify(self.exit)
-            if status == "Succeeded" and ephase in ("Failed", "Error"):
-                self.status, self.message = ("Failed" if ephase == "Failed" else "Error"), emsg
-        return self.status
+        if not exit_holder or self.hang or self.fatal or self.shutdown == "Terminate":
+            return
+        with self.lock:
+            # Stop, not Terminate: exit handlers run (workflow_types.go ShouldExecute l. 634-643, operator.go
+            # l. 505); a Terminate from here on stops them too
+            if self.shutdown != "Terminate":
+                self.procs.stopping.clear()
+        exit_scope = scope.copy()
+        exit_scope.set_global("workflow.status", status)
+        exit_scope.set_global("workflow.failures", json.dumps(self._failures()))
+        exit_scope.set_global("workflow.duration", f"{time.time() - (self.main.started or time.time()):f}")
+        self.exit.start()
+        self._notify(self.exit)
+        try:
+            args = (exit_holder.get("arguments") or {}).get("parameters") or []
+            exit_params = {a["name"]: replace(go_value_text(a.get("value", "")), exit_scope.params) for a in args}
+            ephase, emsg, _, _ = self._template(self.exit, self._resolve(exit_holder), exit_params, {}, exit_scope)
+        except (StepError, UnresolvedError) as exc:
+            ephase, emsg = "Error", str(exc)
+        self.exit.end(ephase, emsg)
+        self._notify(self.exit)
+        if status == "Succeeded" and ephase in ("Failed", "Error"):
+            self.status, self.message = ("Failed" if ephase == "Failed" else "Error"), emsg
 
     def _runtime_globals(self) -> dict[str, str]:
         """``workflow.status`` and ``workflow.duration`` while the workflow runs (``operator.go``
@@ -393,3 +384,13 @@ class Execution(Flows, Leaves, PlainPods, TemplateInputs, Suspends, ExecutionBas
         from mldsl.runner.argomerge import with_defaults  # only a workflow with templateDefaults needs it
 
         return with_defaults(tpl, defaults)
+
+
+def _object_store(spec: dict[str, Any], workflow: dict[str, str]) -> Any:
+    """A plain workflow's cluster objects, starting with the Workflow itself (``objects.py``)."""
+    from mldsl.runner.objects import ObjectStore
+
+    store = ObjectStore(workflow.get("namespace", "default"))
+    meta = {"name": workflow.get("name", ""), "namespace": workflow.get("namespace", "default"), "uid": workflow.get("uid", "")}
+    store.add({"apiVersion": "argoproj.io/v1alpha1", "kind": "Workflow", "metadata": meta, "spec": spec})
+    return store

@@ -66,24 +66,15 @@ class Leaves(ExecutionBase):
         if done is not None:
             return done
         retry = tpl.get("retryStrategy") or {}
-        limit = int(retry.get("limit", 0)) if retry else 0
-        policy = retry.get("retryPolicy", "OnFailure")
-        backoff = retry.get("backoff") or {}
         first_start: float | None = None
         node.log = self.folder / "logs" / f"{node.id}.log"
         node.log.parent.mkdir(parents=True, exist_ok=True)
-        phase, msg = "Error", ""
-        out_p: dict[str, str] = {}
-        out_a: dict[str, Artifact] = {}
         last: tuple[str, str, str, float] | None = None  # the previous attempt: phase, message, exit code, seconds
         while True:
             node.attempts += 1
             flat["retries"] = str(node.attempts - 1)
             if retry:  # lastRetry.* for a retried template, defaults on the first attempt (operator.go l. 2519-2539)
-                flat["lastRetry.exitCode"] = last[2] if last else "0"
-                flat["lastRetry.status"] = last[0] if last else ""
-                flat["lastRetry.duration"] = format_float_v(last[3]) if last else "0"
-                flat["lastRetry.message"] = last[1] if last else ""
+                _last_retry(flat, last)
             with self.pods:
                 if self.procs.stopping.is_set():
                     return "Failed", "Stopped with strategy 'Stop'", {}, {}
@@ -98,24 +89,33 @@ class Leaves(ExecutionBase):
                 last = (phase, msg, node.exit_code or "0", self.options.clock.now() - attempt_start)
             if phase == "Succeeded" or node.daemoned or self.procs.stopping.is_set():
                 break
-            retry_it = (
-                policy == "Always" or (policy == "OnFailure" and phase == "Failed") or (policy == "OnError" and phase == "Error")
-            )
-            if not retry or not retry_it or node.attempts > limit:
+            wait, why = self._retry_wait(node, retry, phase, first_start)
+            if wait is None:
+                msg = why or msg
                 break
-            wait = _backoff(backoff, node.attempts)
-            if backoff.get("maxDuration") and self.options.clock.now() + wait > first_start + _duration(backoff["maxDuration"]):
-                msg = "Backoff would exceed max duration limit"
-                break
-            with open(node.log, "a", encoding="utf-8") as fh:
-                fh.write(f"--- mldsl: attempt {node.attempts} {phase}: {msg}; retrying in {wait:g}s ---\n")
-            node.message = f"Backoff for {wait:g}s"
+            _note_backoff(node, phase, msg, wait)
             self._notify(node)
             if self.options.clock.wait(self.procs.stopping, wait):
                 return "Failed", "Stopped with strategy 'Stop'", {}, {}
         if phase == "Succeeded" and memo and key:
             self.cache.save(memo["cache"]["configMap"]["name"], key, out_p, out_a)
         return phase, msg, out_p, out_a
+
+    def _retry_wait(self, node: Node, retry: dict[str, Any], phase: str, first_start: float) -> tuple[float | None, str]:
+        """The backoff before the next attempt, or None with why not (``retryStrategy``: limit, policy, backoff)."""
+        if not retry:
+            return None, ""
+        policy = retry.get("retryPolicy", "OnFailure")
+        retry_it = (
+            policy == "Always" or (policy == "OnFailure" and phase == "Failed") or (policy == "OnError" and phase == "Error")
+        )
+        if not retry_it or node.attempts > int(retry.get("limit", 0)):
+            return None, ""
+        backoff = retry.get("backoff") or {}
+        wait = _backoff(backoff, node.attempts)
+        if backoff.get("maxDuration") and self.options.clock.now() + wait > first_start + _duration(backoff["maxDuration"]):
+            return None, "Backoff would exceed max duration limit"
+        return wait, ""
 
     def _leaf_scope(self, node: Node, tpl: dict[str, Any], params: dict[str, str], outer: _Scope) -> dict[str, Any]:
         """What a pod's template is substituted with: the globals, its inputs and outputs' paths, its names (the
@@ -176,21 +176,14 @@ class Leaves(ExecutionBase):
             resolved = self._pod_pass(node, body, flat)
         except UnresolvedError as exc:
             return "Error", f"failed to resolve {exc}", {}, {}
+        deadline = time.time() + int(tpl["activeDeadlineSeconds"]) if tpl.get("activeDeadlineSeconds") else None
         if self.options.pod_roots:
-            deadline = time.time() + int(tpl["activeDeadlineSeconds"]) if tpl.get("activeDeadlineSeconds") else None
             return self._pod_attempt(node, resolved, artifacts, step_dir, deadline)
-        for a in (tpl.get("inputs") or {}).get("artifacts", []):
-            art = artifacts.get(a["name"])
-            if art is None or "path" not in a:
-                continue
-            target = _in_step(step_dir, a["path"])
-            if target is None:
-                return "Error", f"input artifact {a['name']} at {a['path']}: only /mldsl/ paths map to this machine", {}, {}
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.symlink_to(art.path.resolve(), target_is_directory=art.path.is_dir())
+        unmapped = _link_inputs(tpl, artifacts, step_dir)
+        if unmapped:
+            return "Error", unmapped, {}, {}
         labels = (tpl.get("metadata") or {}).get("labels", {})
         code = self.options.code.get((labels.get("mldsl.io/module", ""), labels.get("mldsl.io/module-version", "")))
-        deadline = time.time() + int(tpl["activeDeadlineSeconds"]) if tpl.get("activeDeadlineSeconds") else None
         if "resource" in resolved:
             return self._resource(node, resolved, step_dir, deadline)
         if DEPLOY_LABEL in labels:  # a deploy step's pod would apply to a cluster: its objects go to the run folder
@@ -206,10 +199,8 @@ class Leaves(ExecutionBase):
                 fh.write(f"--- mldsl: attempt {node.attempts} ---\n")
         phase, msg = run_process(argv, spec.env, spec.cwd, node.log, deadline, self.procs)
         if phase != "Succeeded" and _disk_full(self.folder):  # what the step wrote failed for want of space
-            why = OSError(errno.ENOSPC, "No space left on device")
-            why.filename = str(self.folder)
             shutil.rmtree(step_dir / "mldsl" / "outputs", ignore_errors=True)  # half-written outputs: none kept
-            return "Error", f"{msg}; {self.failed_disk(why, node)}", {}, {}
+            return "Error", f"{msg}; {self.failed_disk(_no_space(self.folder), node)}", {}, {}
         if phase != "Succeeded":
             # the wait container saves what the main container wrote even when it failed (cmd/argoexec postmain
             # l. 41-66); what it did not write is simply absent
@@ -240,20 +231,9 @@ class Leaves(ExecutionBase):
         """Output parameters from their files, artifacts into the repository (the wait container's job);
         ``partial`` after a failure: what exists is kept, what does not is left out."""
         outputs = resolved.get("outputs") or {}
-        params: dict[str, str] = {}
-        for p in outputs.get("parameters", []):
-            vf = p.get("valueFrom") or {}
-            path = vf.get("path", "")
-            local = _in_step(step_dir, path)
-            if local is not None and local.is_file():
-                # one trailing newline trimmed, as Argo's wait container does (executor.go saveParameters)
-                params[p["name"]] = _trim_newline(local.read_bytes().decode("utf-8", "replace"))
-            elif "default" in vf:
-                params[p["name"]] = str(vf["default"])
-            else:
-                if partial:
-                    continue
-                return "Error", f"failed to read output parameter {p['name']}: no file at {path}", {}, {}
+        params, missing = _read_parameters(outputs, step_dir, partial)
+        if missing:
+            return "Error", missing, {}, {}
         arts: dict[str, Artifact] = {}
         for a in outputs.get("artifacts", []):
             path = a.get("path", "")
@@ -355,3 +335,57 @@ def _backoff(backoff: dict[str, Any], attempts: int) -> float:
     if backoff.get("cap"):
         wait = min(wait, _duration(backoff["cap"]))
     return wait
+
+
+def _last_retry(flat: dict[str, Any], last: tuple[str, str, str, float] | None) -> None:
+    """``lastRetry.*``: the previous attempt's exit code, phase, seconds and message (defaults before one)."""
+    flat["lastRetry.exitCode"] = last[2] if last else "0"
+    flat["lastRetry.status"] = last[0] if last else ""
+    flat["lastRetry.duration"] = format_float_v(last[3]) if last else "0"
+    flat["lastRetry.message"] = last[1] if last else ""
+
+
+def _link_inputs(tpl: dict[str, Any], artifacts: dict[str, Artifact | None], step_dir: Path) -> str:
+    """Each input artifact linked at its path in the step's folder; why not, for a path outside ``/mldsl/``."""
+    for a in (tpl.get("inputs") or {}).get("artifacts", []):
+        art = artifacts.get(a["name"])
+        if art is None or "path" not in a:
+            continue
+        target = _in_step(step_dir, a["path"])
+        if target is None:
+            return f"input artifact {a['name']} at {a['path']}: only /mldsl/ paths map to this machine"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.symlink_to(art.path.resolve(), target_is_directory=art.path.is_dir())
+    return ""
+
+
+def _read_parameters(outputs: dict[str, Any], step_dir: Path, partial: bool) -> tuple[dict[str, str], str]:
+    """Output parameters from their files or defaults; the first one missing (unless ``partial``), as an error."""
+    params: dict[str, str] = {}
+    for p in outputs.get("parameters", []):
+        vf = p.get("valueFrom") or {}
+        path = vf.get("path", "")
+        local = _in_step(step_dir, path)
+        if local is not None and local.is_file():
+            # one trailing newline trimmed, as Argo's wait container does (executor.go saveParameters)
+            params[p["name"]] = _trim_newline(local.read_bytes().decode("utf-8", "replace"))
+        elif "default" in vf:
+            params[p["name"]] = str(vf["default"])
+        elif not partial:
+            return {}, f"failed to read output parameter {p['name']}: no file at {path}"
+    return params, ""
+
+
+def _no_space(folder: Path) -> OSError:
+    """The error a write into the full ``folder`` raised: what the run says when its disk is full."""
+    why = OSError(errno.ENOSPC, "No space left on device")
+    why.filename = str(folder)
+    return why
+
+
+def _note_backoff(node: Node, phase: str, msg: str, wait: float) -> None:
+    """A retry's reason and backoff, in the step's log and as its message while it waits."""
+    assert node.log is not None
+    with open(node.log, "a", encoding="utf-8") as fh:
+        fh.write(f"--- mldsl: attempt {node.attempts} {phase}: {msg}; retrying in {wait:g}s ---\n")
+    node.message = f"Backoff for {wait:g}s"

@@ -17,8 +17,9 @@ from mldsl.runner.base import Options
 from mldsl.runner.cache import StepCache
 from mldsl.runner.diskspace import disk_full, release, reserve
 from mldsl.runner.engine import Execution
-from mldsl.runner.mounts import MountError, Mounts, OutsideError, s3_uri
+from mldsl.runner.mounts import Mounts, s3_uri
 from mldsl.runner.nodes import Artifact, Node
+from mldsl.runner.preflight import local_artifacts, stored_argument_problems
 from mldsl.runner.processes import LocalCode, docker_answers
 from mldsl.runner.store import Store
 from mldsl.runner.support import check
@@ -99,37 +100,8 @@ def prepare(
             arts[name] = value
         else:
             values[name] = value
-    for a in (spec.get("arguments") or {}).get("artifacts", []):
-        if a["name"] in arts:
-            continue
-        if "s3" in a and "{{" not in json.dumps(a["s3"]):
-            uri = f"s3://{a['s3'].get('bucket', '')}/{a['s3'].get('key', '')}"
-            try:
-                local = mounts.local(uri)
-            except OutsideError as exc:
-                problems.append(f"param {a['name']}: {exc}")
-                continue
-            except MountError:
-                problems.append(
-                    f"param {a['name']}: {uri} has no local copy: "
-                    f"map it in mldsl.yaml (spec.local.mounts) or pass -p {a['name']}=PATH"
-                )
-                continue
-            if not local.exists():
-                problems.append(f"param {a['name']}: {uri} is mapped to {local}, which does not exist")
-    local_arts: dict[str, Artifact] = {}
-    for name, value in arts.items():
-        try:
-            local = mounts.local(value) if "://" in value else Path(value).resolve()
-        except OutsideError as exc:
-            problems.append(f"param {name}: {exc}")
-            continue
-        except MountError:
-            problems.append(f"param {name}: {value} has no local copy: map it in mldsl.yaml (spec.local.mounts) or give a path")
-            continue
-        if not local.exists():
-            problems.append(f"param {name}: {local} does not exist")
-        local_arts[name] = Artifact(local, None)
+    problems += stored_argument_problems(spec, mounts, set(arts))
+    local_arts = local_artifacts(arts, mounts, problems)
     for (module, version), code in sorted(options.code.items()):
         if not code.folder.is_dir():
             problems.append(f"module {module}@{version}: local source {code.folder} is not a folder (spec.run.*.local.source)")
