@@ -16,8 +16,10 @@ _STYLE = {"Succeeded": "green", "Failed": "red", "Error": "red", "Skipped": "dim
 
 
 def _steps(ex: Any) -> list[tuple[str, Node]]:
-    out = [(name, n) for name, n in ex.main.inner.items()]
-    out += [(f"on_exit/{name}", n) for name, n in ex.exit.inner.items()]
+    """The run's steps now. ``list(d.items())`` copies in one step under the GIL; a comprehension over the dict
+    raised "dictionary changed size during iteration" when a step started meanwhile."""
+    out = list(ex.main.inner.items())
+    out += [(f"on_exit/{name}", n) for name, n in list(ex.exit.inner.items())]
     return out
 
 
@@ -88,10 +90,12 @@ class Lines:
 def _pending_and_total(table: Any, steps: list[tuple[str, Node]], names: dict[str, str], started: float) -> None:
     """The steps not started yet, as Pending rows, and a caption: steps done of all, time since the start
     (issue #30 m9: the table showed only the steps that had started)."""
+    from rich.text import Text
+
     seen = {name.removeprefix("on_exit/") for name, _ in steps}
     pending = [names[k] for k in names if k not in seen]
     for name in pending:
-        table.add_row(name, "[dim]Pending[/]", "", "", "")
+        table.add_row(Text(name), Text("Pending", style="dim"), "", "", "")
     done = sum(1 for _, n in steps if n.done)
     table.caption = f"{done}/{len(steps) + len(pending)} steps done · {time.monotonic() - started:.1f}s"
     table.caption_justify = "left"
@@ -109,8 +113,10 @@ class Live:
 
         self.console = Console(stderr=True)
         self.get = ex_getter
-        self.live = RichLive(self._table(), console=self.console, refresh_per_second=8, transient=False)
-        self.live.start()
+        # no rich refresh thread: a frame that fails to render killed it silently and froze the screen (#30 M8);
+        # the ticker below draws every frame itself and survives a bad one
+        self.live = RichLive(self._table(), console=self.console, auto_refresh=False, transient=False)
+        self.live.start(refresh=True)
         self.drawing = threading.Lock()
         self.stop = threading.Event()
         self.thread = threading.Thread(target=self._tick, daemon=True)
@@ -131,14 +137,21 @@ class Live:
                 self.live.start()
 
     def _tick(self) -> None:
-        while not self.stop.wait(0.125):
+        while not self.stop.wait(TICK):
             with self.drawing:
                 if self.live.is_started:
-                    self.live.update(self._table())
+                    self._draw()
+
+    def _draw(self) -> None:
+        """One frame. Never raises: the run's threads change the nodes while this reads them (a dict that grows
+        under the reading), and a frame that cannot be drawn is skipped, not the view (#30 M8)."""
+        with contextlib.suppress(Exception):
+            self.live.update(self._table(), refresh=True)
 
     def _table(self) -> Any:
         from rich.progress_bar import ProgressBar
         from rich.table import Table
+        from rich.text import Text
 
         table = Table(box=None, pad_edge=False, show_header=True, header_style="bold")
         for col in ("step", "phase", "attempt", "time", ""):
@@ -151,19 +164,20 @@ class Live:
             name = self.names.get(name, name)
             bar: Any = ""
             if n.total:
-                done = sum(1 for c in n.children if c.done)
+                done = sum(1 for c in list(n.children) if c.done)
                 bar = ProgressBar(total=n.total, completed=done, width=20)
                 name = f"{name} {done}/{n.total}"
             attempt = str(n.attempts) if n.attempts > 1 else ""
             phase = n.phase + (" (cached)" if n.cached else "")
-            table.add_row(name, f"[{_STYLE.get(n.phase, '')}]{phase}[/]", attempt, _secs(n), bar)
+            # Text, not markup: "[]Pending[/]" (a phase with no style) raised MarkupError in the drawing (#30 M8)
+            table.add_row(Text(name), Text(phase, style=_STYLE.get(n.phase, "")), attempt, _secs(n), bar)
         _pending_and_total(table, steps, self.names, self.started)
         return table
 
     def close(self, ex: Any) -> None:
         self.stop.set()
         self.thread.join()
-        self.live.update(self._table())
+        self._draw()
         self.live.stop()
 
 
@@ -222,6 +236,8 @@ def wait_loop(runner: Any, poll: float = 0.2) -> str:
             signal.signal(signal.SIGTERM, previous)
 
 
+#: seconds between two frames of the live table
+TICK = 0.125
 #: seconds between saves of the record while a run runs (at least; more when saving it takes long)
 CHECKPOINT = 1.0
 #: seconds ``mldsl run`` waits for a terminated run to end before it saves the record as it is
