@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from typing import IO, Any
 
 from mldsl.runner.nodes import Node
-from mldsl.runner.wording import plain
+from mldsl.runner.wording import node_warning, plain
 
 _STYLE = {"Succeeded": "green", "Failed": "red", "Error": "red", "Skipped": "dim", "Omitted": "dim", "Running": "cyan"}
 
@@ -75,6 +75,8 @@ class Lines:
                     extra += " (cached)"
                 if node.message and node.phase != "Succeeded":
                     extra += f": {plain(node.message)}"
+                if node_warning(node):  # a webhook not delivered: succeeded, but said (#30 m7)
+                    extra += f", with a warning: {node_warning(node)}"
             if node.phase in ("Running", "Pending") and node.total is not None and node.group:
                 extra = f" ({node.total} items)"
             line = f"{label}: {node.phase}{extra}"
@@ -169,8 +171,11 @@ class Live:
                 name = f"{name} {done}/{n.total}"
             attempt = str(n.attempts) if n.attempts > 1 else ""
             phase = n.phase + (" (cached)" if n.cached else "")
+            style = _STYLE.get(n.phase, "")
+            if node_warning(n):  # succeeded with a warning (#30 m7): yellow, and the summary says what
+                phase, style = phase + ", with a warning", "yellow"
             # Text, not markup: "[]Pending[/]" (a phase with no style) raised MarkupError in the drawing (#30 M8)
-            table.add_row(Text(name), Text(phase, style=_STYLE.get(n.phase, "")), attempt, _secs(n), bar)
+            table.add_row(Text(name), Text(phase, style=style), attempt, _secs(n), bar)
         _pending_and_total(table, steps, self.names, self.started)
         return table
 

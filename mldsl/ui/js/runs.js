@@ -33,6 +33,8 @@ export async function loadHistory(soon) {
       changed.length ? el("div", { class: "help mono", text: "params: " + changed.join(", ") }) : null,
       outs.length ? el("div", { class: "mono", text: "outputs: " + outs.join(", ") }) : null,
       run.message ? el("div", { class: "bad", text: run.message }) : null,
+      // a step that succeeded with a warning (a webhook not delivered, issue #30 m7) is not a plain success
+      ...Object.entries(run.warnings || {}).map(([step, w]) => el("div", { class: "warn", "data-warning": step, text: "warning: step '" + step + "' succeeded, but " + w })),
       RUNNING.has(run.status) ? progress(run) : null);
     if (run.link) item.appendChild(el("a", { href: run.link, target: "_blank", rel: "noopener", text: "open in the Argo UI" }));
     if (run.where === "local" && run.id) {
@@ -87,7 +89,15 @@ export async function showRun(id, box) {
   if (!r.ok) { box.appendChild(el("p", { class: "bad", text: r.data.error })); return; }
   box.appendChild(el("p", { class: "help mono", text: r.data.folder }));
   Object.entries(r.data.steps).forEach(([name, st]) => {
-    const d = el("details", { class: "step-run" }, el("summary", { text: name + ": " + st.phase + (st.cached ? " (cached)" : "") + (st.duration !== undefined ? ", " + seconds(st.duration) : "") }));
+    const failed = st.phase === "Failed" || st.phase === "Error";
+    const state = st.warning ? st.phase + " with a warning" : st.phase;
+    const d = el("details", { class: "step-run", "data-phase": st.warning ? "Warning" : st.phase },
+      el("summary", { text: name + ": " + state + (st.cached ? " (cached)" : "") + (st.duration !== undefined ? ", " + seconds(st.duration) : "") }));
+    // a failed step is open, its error first, the user's frames before the libraries' (issue #30 m6)
+    if (failed) d.open = true;
+    if (st.message && (failed || st.warning)) d.appendChild(el("div", { class: failed ? "bad" : "warn", text: st.message }));
+    if (st.warning) d.appendChild(el("div", { class: "warn", text: "warning: " + st.warning }));
+    if (st.failure) d.appendChild(el("pre", { class: "log failure", tabindex: "0", "aria-label": "the error of " + name, text: st.failure }));
     const outs = Object.entries(st.outputs || {}).map(([k, v]) => k + "=" + (typeof v === "string" ? v : JSON.stringify(v)));
     if (outs.length) d.appendChild(el("div", { class: "mono", text: outs.join(", ") }));
     if (st.notebook) d.appendChild(el("div", { class: "mono", text: "notebook " + st.notebook.file + " as it ran: " + st.notebook.executed
