@@ -206,6 +206,7 @@ def _show_text(record: dict[str, Any], folder: Path, step_logs: Any) -> None:
     every path or URI alone on its line (#30 m6, m10)."""
     from mldsl.ops.failure import run_message
     from mldsl.ops.run_summary import PATHLIKE, value_lines
+    from mldsl.runner.wording import display_name
 
     click.echo(
         f"run {record['run']} ({record['pipeline']}): {record['status']} "
@@ -226,7 +227,8 @@ def _show_text(record: dict[str, Any], folder: Path, step_logs: Any) -> None:
         if record.get(kind):
             click.echo(f"{kind.replace('_', ' ')}:")
         for step, s in record.get(kind, {}).items():
-            _show_step(folder, step, s, step_logs)
+            if not (s.get("internal") and s.get("phase") == "Succeeded"):  # the compiler's own task (#30 m8)
+                _show_step(folder, display_name(step), s, step_logs)
 
 
 def _echo(lines: list[str]) -> None:

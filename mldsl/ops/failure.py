@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from mldsl.runner.store import inside, log_tail
-from mldsl.runner.wording import plain
+from mldsl.runner.wording import display_name, plain
 
 CHILD = re.compile(r"^child '(?P<id>[^']+)' failed$")
 FRAME = re.compile(r'^\s*File "(?P<path>[^"]*)", line (?P<line>\d+)(?:, in (?P<func>.*))?$')
@@ -53,7 +53,7 @@ def run_message(record: dict[str, Any]) -> str:
         return plain(message)
     name, step = found
     why = plain(str(step.get("message") or step.get("phase") or "failed"))
-    return f"step '{name}' failed: {why}"
+    return f"step '{display_name(name)}' failed: {why}"
 
 
 def _last_traceback(lines: list[str]) -> tuple[list[tuple[str, list[str]]], list[str]] | None:

@@ -15,7 +15,7 @@ from typing import Any
 
 from mldsl.ops.failure import run_message, step_failure
 from mldsl.runner.store import log_tail
-from mldsl.runner.wording import plain, step_warning
+from mldsl.runner.wording import display_name, plain, step_warning
 
 #: failed steps or items whose log tail the summary prints (a fan-out may have thousands)
 TAILS = 5
@@ -57,7 +57,7 @@ def summary(record: dict[str, Any], folder: Path, echo: Echo) -> None:
 def _step_files(record: dict[str, Any], echo: Echo) -> None:
     """The files (URIs) the run's steps wrote, the last step's first: a trained model, a report."""
     files = [
-        (f"{name.split(QUOTE)[1]}.{k}", v)
+        (f"{k} of {name.split(QUOTE)[1]}", v)
         for name, step in reversed(_steps(record))
         if step.get("phase") == "Succeeded"
         for k, v in (step.get("outputs") or {}).items()
@@ -73,10 +73,10 @@ def _step_files(record: dict[str, Any], echo: Echo) -> None:
 def _steps(record: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
     """Each step as ``'name'`` (``'name' (on exit)`` for an exit step) and its record."""
     return [
-        (f"'{name}'" + (" (on exit)" if kind == "on_exit" else ""), s)
+        (f"'{display_name(str(name))}'" + (" (on exit)" if kind == "on_exit" else ""), s)
         for kind in ("steps", "on_exit")
         for name, s in (record.get(kind) or {}).items()
-        if isinstance(s, dict)
+        if isinstance(s, dict) and not (s.get("internal") and s.get("phase") == "Succeeded")
     ]
 
 

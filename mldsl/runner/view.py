@@ -10,16 +10,22 @@ from collections.abc import Iterator
 from typing import IO, Any
 
 from mldsl.runner.nodes import Node
-from mldsl.runner.wording import node_warning, plain
+from mldsl.runner.wording import display_name, node_warning, plain
 
 _STYLE = {"Succeeded": "green", "Failed": "red", "Error": "red", "Skipped": "dim", "Omitted": "dim", "Running": "cyan"}
 
 
-def _steps(ex: Any) -> list[tuple[str, Node]]:
-    """The run's steps now. ``list(d.items())`` copies in one step under the GIL; a comprehension over the dict
-    raised "dictionary changed size during iteration" when a step started meanwhile."""
-    out = list(ex.main.inner.items())
-    out += [(f"on_exit/{name}", n) for name, n in list(ex.exit.inner.items())]
+def _steps(ex: Any, names: dict[str, str]) -> list[tuple[str, str, Node]]:
+    """The run's steps now, as (task, the name the user reads, node). ``list(d.items())`` copies in one step
+    under the GIL; a comprehension over the dict raised "dictionary changed size during iteration" when a step
+    started meanwhile (#30 M8). With ``names`` (a project's run), the compiler's own tasks (a sweep's
+    ``evaluate-objective`` report) are not the user's steps and are left out (#30 m8)."""
+    out = []
+    for on_exit, inner in ((False, ex.main.inner), (True, ex.exit.inner)):
+        for task, n in list(inner.items()):
+            if names and task not in names:
+                continue
+            out.append((task, display_name(names.get(task, task)) + (" (on exit)" if on_exit else ""), n))
     return out
 
 
@@ -60,7 +66,7 @@ class Lines:
         with self.lock:
             if self.seen.get(node.id) == state:
                 return
-            label = self.names.get(node.task, node.task) + (f"({node.item})" if node.is_item else "")
+            label = display_name(self.names.get(node.task, node.task)) + (f"({node.item})" if node.is_item else "")
             if not node.is_item:  # a throttled fan-out's wrapper and its loop are one step
                 if self.seen.get(label) == state:
                     return
@@ -89,16 +95,16 @@ class Lines:
         pass
 
 
-def _pending_and_total(table: Any, steps: list[tuple[str, Node]], names: dict[str, str], started: float) -> None:
+def _pending_and_total(table: Any, steps: list[tuple[str, str, Node]], names: dict[str, str], started: float) -> None:
     """The steps not started yet, as Pending rows, and a caption: steps done of all, time since the start
     (issue #30 m9: the table showed only the steps that had started)."""
     from rich.text import Text
 
-    seen = {name.removeprefix("on_exit/") for name, _ in steps}
-    pending = [names[k] for k in names if k not in seen]
+    seen = {task for task, _, _ in steps}
+    pending = [display_name(names[k]) for k in names if k not in seen]
     for name in pending:
         table.add_row(Text(name), Text("Pending", style="dim"), "", "", "")
-    done = sum(1 for _, n in steps if n.done)
+    done = sum(1 for _, _, n in steps if n.done)
     table.caption = f"{done}/{len(steps) + len(pending)} steps done · {time.monotonic() - started:.1f}s"
     table.caption_justify = "left"
 
@@ -161,9 +167,8 @@ class Live:
         ex = self.get()
         if ex is None:
             return table
-        steps = _steps(ex)
-        for name, n in steps:
-            name = self.names.get(name, name)
+        steps = _steps(ex, self.names)
+        for _, name, n in steps:
             bar: Any = ""
             if n.total:
                 done = sum(1 for c in list(n.children) if c.done)

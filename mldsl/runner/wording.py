@@ -5,6 +5,7 @@ run's summary, the UI) gets this plain wording instead."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 PLAIN = {
@@ -13,9 +14,26 @@ PLAIN = {
 }
 
 
+#: a skipped step's message (runner/flows.py, as Argo's ``dag.go`` words it): ``when 'false' evaluated false``
+WHEN_FALSE = re.compile(r"^when '(?P<cond>.*)' evaluated false$", re.S)
+#: what joins a ``pipeline:`` step's name and its inner step's (compiler/subpipelines.py SEPARATOR)
+CALL_SEPARATOR = "__"
+
+
 def plain(message: str) -> str:
-    """``message`` in plain words when it is one of Argo's phrasings, else as it is."""
+    """``message`` in plain words when it is one of Argo's phrasings, else as it is (#30 m8, m11)."""
+    m = WHEN_FALSE.match(message)
+    if m:  # the condition as the run evaluated it: 'false' says no more than "false"
+        cond = m["cond"].strip()
+        return "its when: condition is false" + ("" if cond.lower() == "false" else f" ({cond})")
     return PLAIN.get(message, message)
+
+
+def display_name(name: str) -> str:
+    """A step's name as the user reads it (#30 m8): a ``pipeline:`` step's inner step, which the compiler
+    names ``forest__load``, is ``load (in forest)``; ``a__b__c`` is ``c (in a/b)``."""
+    *calls, own = name.split(CALL_SEPARATOR)
+    return f"{own} (in {'/'.join(calls)})" if calls and all(calls) and own else name
 
 
 #: the output a module declares to say it succeeded with a warning (modules/notify-webhook: not delivered)

@@ -66,7 +66,7 @@ function progress(run) {
   steps.forEach(([name, st]) => {
     const time = RUNNING.has(st.phase) && st.started ? seconds(Math.max(0, (Date.now() - Date.parse(st.started)) / 1000)) : seconds(st.duration);
     list.appendChild(el("li", { class: "mono", "data-step-progress": name },
-      el("span", { class: "phase " + String(st.phase).toLowerCase(), text: st.phase }), el("span", { text: " " + name + (time ? " · " + time : "") })));
+      el("span", { class: "phase " + String(st.phase).toLowerCase(), text: st.phase }), el("span", { text: " " + (st.label || name) + (time ? " · " + time : "") })));
   });
   box.appendChild(list);
   if (run.id && steps.some(([, st]) => RUNNING.has(st.phase))) runningTail(run.id, box);
@@ -88,7 +88,8 @@ export async function showRun(id, box) {
   box.textContent = "";
   if (!r.ok) { box.appendChild(el("p", { class: "bad", text: r.data.error })); return; }
   box.appendChild(el("p", { class: "help mono", text: r.data.folder }));
-  Object.entries(r.data.steps).forEach(([name, st]) => {
+  Object.entries(r.data.steps).forEach(([key, st]) => {
+    const name = st.label || key;  // the user's name: "load (in forest)", not forest__load (issue #30 m8)
     const failed = st.phase === "Failed" || st.phase === "Error";
     const state = st.warning ? st.phase + " with a warning" : st.phase;
     const d = el("details", { class: "step-run", "data-phase": st.warning ? "Warning" : st.phase },
