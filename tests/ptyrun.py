@@ -22,14 +22,16 @@ class Screen:
     chunks: list[tuple[float, str]] = field(default_factory=list)  # (seconds since the start, what arrived)
 
 
-def run_in_pty(args: list[str], home: Path, columns: int = 100, lines: int = 40, timeout: float = 120) -> Screen:
-    """Run ``python -m mldsl ARGS`` with stdin, stdout and stderr on a pty of this size; wait for its end."""
+def run_in_pty(
+    args: list[str], home: Path, columns: int = 100, lines: int = 40, timeout: float = 120, argv: list[str] | None = None
+) -> Screen:
+    """Run ``python -m mldsl ARGS`` (or ``argv``) with stdin, stdout and stderr on a pty of this size; wait for its end."""
     master, slave = pty.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", lines, columns, 0, 0))
     env = {**os.environ, "MLDSL_HOME": str(home), "COLUMNS": str(columns), "LINES": str(lines), "TERM": "xterm"}
     began = time.monotonic()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "mldsl", *args], stdin=slave, stdout=slave, stderr=slave, env=env, close_fds=True
+        argv or [sys.executable, "-m", "mldsl", *args], stdin=slave, stdout=slave, stderr=slave, env=env, close_fds=True
     )
     os.close(slave)
     chunks: list[tuple[float, str]] = []

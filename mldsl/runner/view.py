@@ -119,7 +119,9 @@ class Live:
         from rich.console import Console
         from rich.live import Live as RichLive
 
-        self.console = Console(stderr=True)
+        # soft_wrap: a line printed while the table is live (rich redirects stdout and stderr above it) is written
+        # as it is, a long path never broken by a newline of rich's; the table's cells still wrap in their columns
+        self.console = Console(stderr=True, soft_wrap=True)
         self.get = ex_getter
         # no rich refresh thread: a frame that fails to render killed it silently and froze the screen (#30 M8);
         # the ticker below draws every frame itself and survives a bad one
@@ -163,7 +165,7 @@ class Live:
 
         table = Table(box=None, pad_edge=False, show_header=True, header_style="bold")
         for col in ("step", "phase", "attempt", "time", ""):
-            table.add_column(col)
+            table.add_column(col, overflow="fold")  # a long step name wraps in its column, never cut
         ex = self.get()
         if ex is None:
             return table
