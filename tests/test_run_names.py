@@ -11,6 +11,7 @@ import json
 import re
 from pathlib import Path
 
+import pytest
 from ptyrun import run_in_pty
 from test_run import MODULES, project, run_cli
 
@@ -82,3 +83,28 @@ def test_the_terminal_and_runs_show_use_the_users_names(tmp_path: Path) -> None:
     record = json.loads(run_cli(["runs", "show", "latest", "--format", "json"], tmp_path / "home").stdout)
     assert "forest__load" in record["steps"] and record["steps"]["never"]["message"] == "when 'false' evaluated false"
     assert record["steps"]["score-objective"]["internal"] is True and "internal" not in record["steps"]["score"]
+
+
+def test_the_runs_panel_api_labels_steps_with_the_users_names(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from mldsl.ui.runs import LocalRuns
+
+    root = names_project(tmp_path)
+    assert run_cli(["run", str(root), "--pipeline", "p"], tmp_path / "home").returncode == 0
+    monkeypatch.setenv("MLDSL_HOME", str(tmp_path / "home"))
+    runs = LocalRuns(root)
+    listed = runs.list()[0]
+    shown = runs.show(listed["id"])
+    assert shown is not None
+    labels = {key: step["label"] for key, step in shown["steps"].items()}
+    assert labels == {
+        "forest__load": "load (in forest)",
+        "score": "score",
+        "never": "never",
+        "page_oncall (on exit)": "page_oncall (on exit)",
+    }  # no score-objective: the compiler's own task
+    assert shown["steps"]["never"]["message"] == "its when: condition is false"
+    assert {k: v["label"] for k, v in listed["steps"].items()} == {
+        "forest__load": "load (in forest)",
+        "score": "score",
+        "never": "never",
+    }
