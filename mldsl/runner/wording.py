@@ -1,7 +1,8 @@
 """Argo's words, said for people (issue #30 m11). A run's record keeps a step's message as Argo writes it
 (``omitted: depends condition not met``, runner/schedule.py; ``Stopped with strategy 'Stop'``, as Argo's
 ``workflow/controller/operator.go`` words a stopped workflow's nodes); what a person reads (the terminal, the
-run's summary, the UI) gets this plain wording instead."""
+run's summary, the UI) gets this plain wording instead; and the user's step names (#30 m8) and a succeeded step's
+warning (#30 m7)."""
 
 from __future__ import annotations
 
