@@ -30,7 +30,7 @@ def test_the_live_table_keeps_counting_while_a_step_waits_for_a_slot(tmp_path: P
     # about 8 frames a second for 3 s; the frozen view drew 2 (the first and the final)
     assert len(shown) >= 10, (shown, screen.text[-2000:])
     gaps = [b - a for (a, _), (b, _) in itertools.pairwise(frames)]
-    assert max(gaps) < 1.5, gaps  # never a stall
+    assert max(gaps) < 2.5, gaps  # never a stall (the frozen view drew nothing for the whole run)
     assert "MarkupError" not in screen.text and "Exception in thread" not in screen.text
 
 
@@ -48,7 +48,9 @@ def test_a_frame_that_cannot_be_drawn_is_skipped_not_the_view() -> None:
 
     view = Live(getter, {})
     try:
-        time.sleep(TICK * 10)
+        deadline = time.monotonic() + 80 * TICK
+        while len(calls) < 6 and time.monotonic() < deadline:
+            time.sleep(TICK)
     finally:
         view.close(SimpleNamespace())
     assert len(calls) >= 6, calls  # it went on drawing after the third frame failed
