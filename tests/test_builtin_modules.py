@@ -159,6 +159,13 @@ def test_notify_webhook(modules: dict[str, ir.Module], tmp_path: Path) -> None:
             tmp_path / "b",
         )
         assert dead.returncode == 1 and dead.outputs["http_status"] == 0
+        # issue #30 m7: the default (fail_on_error: false) succeeds, and says it was not delivered and why
+        assert res.outputs["delivered"] is True and res.outputs["warning"] == ""
+        quiet = run(
+            modules["notify-webhook"], {"url": "http://127.0.0.1:9/x", "message": "m", "timeout_seconds": 2}, tmp_path / "c"
+        )
+        assert quiet.returncode == 0 and quiet.outputs["delivered"] is False
+        assert quiet.outputs["warning"].startswith("the webhook message was not delivered to 127.0.0.1: no answer (")
     finally:
         server.shutdown()
 

@@ -288,8 +288,9 @@ def test_a_notebook_step_runs_with_papermill_and_feeds_when(tmp_path: Path, monk
         env={**os.environ, "MLDSL_HOME": str(tmp_path / "home2")},
         check=False,
     )
-    assert "notebook explore.ipynb as it ran: file://" in shown.stdout, shown.stdout + shown.stderr
-    assert "notebook as HTML (report): file://" in shown.stdout
+    # each URI alone on the line after its label (#30 m10)
+    assert "notebook explore.ipynb as it ran:\n      file://" in shown.stdout, shown.stdout + shown.stderr
+    assert "notebook as HTML (report):\n      file://" in shown.stdout
 
     # the UI's runs panel shows the same (mldsl/ui/runs.py feeds js/runs.js's showRun)
     from mldsl.ui.runs import LocalRuns

@@ -25,16 +25,16 @@ def test_a_spark_and_a_training_step_show_every_log(tmp_path: Path, monkeypatch:
     assert done.returncode == 0, done.stderr
     shown = subprocess.run([*cli, "runs", "show", "latest"], capture_output=True, text=True, env=env)
     assert shown.returncode == 0, shown.stderr
-    folder = Path(shown.stdout.split("folder: ")[1].splitlines()[0])
-    logs = [Path(line.split("log: ")[1]) for line in shown.stdout.splitlines() if line.strip().startswith("log: ")]
+    lines = shown.stdout.splitlines()
+    folder = Path(lines[lines.index("folder:") + 1].strip())  # each path alone on its line (#30 m10)
+    logs = [Path(lines[i + 1].strip()) for i, line in enumerate(lines) if line.strip() == "log:"]
     assert all(p.is_absolute() and p.is_file() for p in logs), logs  # full paths, not relative to a folder unnamed
     names = {p.name for p in logs}
     jobs = sorted(p.name for p in (folder / "logs").glob("*-job*.log"))
     assert jobs and set(jobs) <= names, (jobs, names)  # the Spark driver's and each replica's
     assert {"005-job.master-0.log", "005-job.worker-0.log"} <= names
-    lines = shown.stdout.splitlines()
     features = lines.index(next(line for line in lines if line.strip().startswith("features ")))
-    assert "-job.log" in lines[features + 1]  # the Spark step's own log comes right under it
+    assert "-job.log" in lines[features + 2]  # the Spark step's own log comes right under it
     # the UI's runs panel: the same logs, each with its tail
     monkeypatch.setenv("MLDSL_HOME", str(tmp_path / "home"))
     run = LocalRuns(root).list()[0]["id"]

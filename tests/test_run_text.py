@@ -13,8 +13,8 @@ def test_a_text_run_puts_its_result_on_stdout_in_plain_words(tmp_path: Path) -> 
     root = project(tmp_path, MODULES, pipeline)
     done = run_cli(["run", str(root)], tmp_path / "home")
     assert done.returncode == 1
-    assert "Failed in" in done.stdout and "record: " in done.stdout and "about to fail" in done.stdout
-    assert "record: " not in done.stderr  # progress on stderr, the result on stdout
+    assert "Failed in" in done.stdout and "record:\n    /" in done.stdout and "about to fail" in done.stdout
+    assert "record:" not in done.stderr  # progress on stderr, the result on stdout
     assert "depends condition not met" not in done.stdout + done.stderr
     assert "not run: the steps it waits for did not end the way it needs" in done.stderr  # b's line, as it ends
     listed = run_cli(["runs"], tmp_path / "home").stdout.splitlines()

@@ -198,44 +198,70 @@ def show(obj: Any, run_id: str, source: Path | None, fmt: str | None) -> None:
     if fmt == "json":
         click.echo(json.dumps(record, indent=2, ensure_ascii=False))
         return
+    _show_text(record, store.folder_of(record), step_logs)
+
+
+def _show_text(record: dict[str, Any], folder: Path, step_logs: Any) -> None:
+    """`runs show` for people: why it failed in the user's words, the outputs before the long step list, and
+    every path or URI alone on its line (#30 m6, m10)."""
+    from mldsl.ops.failure import run_message
+    from mldsl.ops.run_summary import PATHLIKE, value_lines
+    from mldsl.runner.wording import display_name
+
     click.echo(
         f"run {record['run']} ({record['pipeline']}): {record['status']} "
         f"in {record.get('duration') or 0:.1f}s, started {record.get('started')}"
     )
     if record.get("message"):
-        click.echo(f"  {record['message']}")
-    folder = store.folder_of(record)
-    click.echo(f"folder: {folder}")
+        click.echo(f"  {run_message(record)}")
+    click.echo("folder:")
+    click.echo(f"    {folder}")
+    if record.get("outputs"):
+        click.echo("outputs:")
+        for k, v in record["outputs"].items():
+            _echo(value_lines(f"{k}:", v))
     click.echo("params:")
     for k, v in record.get("params", {}).items():
-        click.echo(f"  {k} = {_short(v)}")
+        _echo(value_lines(f"{k} =", v) if isinstance(v, str) and PATHLIKE.match(v) else [f"  {k} = {_short(v)}"])
     for kind in ("steps", "on_exit"):
         if record.get(kind):
             click.echo(f"{kind.replace('_', ' ')}:")
         for step, s in record.get(kind, {}).items():
-            _show_step(folder, step, s, step_logs)
-    if record.get("outputs"):
-        click.echo("outputs:")
-        for k, v in record["outputs"].items():
-            click.echo(f"  {k} = {v if isinstance(v, str) else json.dumps(v)}")
+            if not (s.get("internal") and s.get("phase") == "Succeeded"):  # the compiler's own task (#30 m8)
+                _show_step(folder, display_name(step), s, step_logs)
+
+
+def _echo(lines: list[str]) -> None:
+    for line in lines:
+        click.echo(line)
 
 
 def _show_step(folder: Path, step: str, s: dict[str, Any], step_logs: Any) -> None:
-    """One step's line of `runs show`, with its logs, items, outputs and notebook."""
+    """One step's lines of `runs show`: its phase, logs, error, items, outputs and notebook."""
+    from mldsl.ops.failure import step_failure
+    from mldsl.ops.run_summary import value_lines
+    from mldsl.runner.wording import plain, step_warning
+
     extra = " (cached)" if s.get("cached") else ""
     if s.get("attempts", 1) > 1:
         extra += f" after {s['attempts']} attempts"
+    warning = step_warning(s)
+    extra += " with a warning" if warning else ""
     click.echo(f"  {step:<24} {s['phase']:<10} {s.get('duration', 0):>7.1f}s{extra}")
     for log in step_logs(folder, s):  # every log, a job's and each replica's too (#30 M5), as full paths
-        click.echo(f"    log: {folder / log}")
+        _echo(value_lines("log:", str(folder / log), "    "))
     for item in s.get("items", []):
         click.echo(f"    [{_short(item.get('item'))}] {item['phase']} {json.dumps(item.get('outputs', {}))}")
-    if s.get("outputs"):
-        click.echo(f"    outputs: {json.dumps(s['outputs'])}")
+    for k, v in (s.get("outputs") or {}).items():
+        _echo(value_lines(f"output {k}:", v, "    "))
     if s.get("notebook"):
         nb = s["notebook"]
-        click.echo(f"    notebook {nb['file']} as it ran: {nb['executed']}")
+        _echo(value_lines(f"notebook {nb['file']} as it ran:", nb["executed"], "    "))
         for name, uri in nb.get("html", {}).items():
-            click.echo(f"    notebook as HTML ({name}): {uri}")
+            _echo(value_lines(f"notebook as HTML ({name}):", uri, "    "))
+    if warning:
+        click.echo(f"    warning: {warning}")
     if s.get("message"):
-        click.echo(f"    {s['message']}")
+        click.echo(f"    {plain(s['message'])}")
+    if s.get("phase") in ("Failed", "Error"):
+        _echo(["    " + line for line in step_failure(folder, s) or []])

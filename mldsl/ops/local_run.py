@@ -358,39 +358,8 @@ def _run_plain(
     _run_and_report(runner, view, store, fmt)
 
 
-#: failed steps or items whose log tail the summary prints (a fan-out may have thousands)
-TAILS = 5
-
-
 def _summary(record: dict[str, Any], folder: Path) -> None:
-    """The end of a run, for people: status, outputs, and a failed step's log tail."""
+    """The end of a run, for people (ops/run_summary.py): on stdout, so that ``> log`` keeps it (#30 m11)."""
+    from mldsl.ops.run_summary import summary
 
-    from mldsl.runner.wording import plain
-
-    def echo(s: str = "") -> None:
-        echo_out(s)  # the result on stdout (`> log` keeps it), the progress before it on stderr (#30 m11)
-
-    echo(f"run {record['run']}: {record['status']} in {record['duration']:.1f}s")
-    if record.get("message") and record["status"] != "Succeeded":
-        echo(f"  {plain(record['message'])}")
-    for k, v in record.get("outputs", {}).items():
-        echo(f"  output {k}: {v if isinstance(v, str) else json.dumps(v)}")
-    from mldsl.runner.store import log_tail
-
-    tails = 0
-    for kind in ("steps", "on_exit"):
-        for step, s in record.get(kind, {}).items():
-            if " written to " in s.get("message", ""):
-                echo(f"  {step}: {s['message']} (not applied: a local run deploys nothing)")
-            failed = [n for n in [s, *s.get("items", [])] if n.get("phase") in ("Failed", "Error") and n.get("log")]
-            if len(failed) > TAILS - tails:
-                echo(f"  {step}: {len(failed)} failed; the logs of the first {max(0, TAILS - tails)} follow")
-            for node in failed[: max(0, TAILS - tails)]:
-                tails += 1
-                log = folder / node["log"]
-                tail = log_tail(log, 15)  # read from the end: a 400 MB log costs 64 KiB
-                label = step + (f"({node['item']})" if "item" in node else "")
-                echo(f"--- {label}: {plain(node.get('message', node['phase']))}; last lines of {log}:")
-                for line in tail:
-                    echo(f"    {line}")
-    echo(f"record: {folder / 'run.json'}")
+    summary(record, folder, echo_out)

@@ -195,6 +195,7 @@ class Runner:
         notebooks = self.prep.notebooks or {}
         steps = {
             self.names.get(name, name): _node_record(n, self.folder, mounts, kinds.get(n.task, {}), notebooks.get(n.task))
+            | ({"internal": True} if self.names and name not in self.names else {})  # the compiler's own (#30 m8)
             for name, n in ex.main.inner.items()
         }
         record: dict[str, Any] = {

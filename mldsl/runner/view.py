@@ -10,14 +10,22 @@ from collections.abc import Iterator
 from typing import IO, Any
 
 from mldsl.runner.nodes import Node
-from mldsl.runner.wording import plain
+from mldsl.runner.wording import display_name, node_warning, plain
 
 _STYLE = {"Succeeded": "green", "Failed": "red", "Error": "red", "Skipped": "dim", "Omitted": "dim", "Running": "cyan"}
 
 
-def _steps(ex: Any) -> list[tuple[str, Node]]:
-    out = [(name, n) for name, n in ex.main.inner.items()]
-    out += [(f"on_exit/{name}", n) for name, n in ex.exit.inner.items()]
+def _steps(ex: Any, names: dict[str, str]) -> list[tuple[str, str, Node]]:
+    """The run's steps now, as (task, the name the user reads, node). ``list(d.items())`` copies in one step
+    under the GIL; a comprehension over the dict raised "dictionary changed size during iteration" when a step
+    started meanwhile (#30 M8). With ``names`` (a project's run), the compiler's own tasks (a sweep's
+    ``evaluate-objective`` report) are not the user's steps and are left out (#30 m8)."""
+    out = []
+    for on_exit, inner in ((False, ex.main.inner), (True, ex.exit.inner)):
+        for task, n in list(inner.items()):
+            if names and task not in names:
+                continue
+            out.append((task, display_name(names.get(task, task)) + (" (on exit)" if on_exit else ""), n))
     return out
 
 
@@ -58,7 +66,7 @@ class Lines:
         with self.lock:
             if self.seen.get(node.id) == state:
                 return
-            label = self.names.get(node.task, node.task) + (f"({node.item})" if node.is_item else "")
+            label = display_name(self.names.get(node.task, node.task)) + (f"({node.item})" if node.is_item else "")
             if not node.is_item:  # a throttled fan-out's wrapper and its loop are one step
                 if self.seen.get(label) == state:
                     return
@@ -73,6 +81,8 @@ class Lines:
                     extra += " (cached)"
                 if node.message and node.phase != "Succeeded":
                     extra += f": {plain(node.message)}"
+                if node_warning(node):  # a webhook not delivered: succeeded, but said (#30 m7)
+                    extra += f", with a warning: {node_warning(node)}"
             if node.phase in ("Running", "Pending") and node.total is not None and node.group:
                 extra = f" ({node.total} items)"
             line = f"{label}: {node.phase}{extra}"
@@ -85,14 +95,16 @@ class Lines:
         pass
 
 
-def _pending_and_total(table: Any, steps: list[tuple[str, Node]], names: dict[str, str], started: float) -> None:
+def _pending_and_total(table: Any, steps: list[tuple[str, str, Node]], names: dict[str, str], started: float) -> None:
     """The steps not started yet, as Pending rows, and a caption: steps done of all, time since the start
     (issue #30 m9: the table showed only the steps that had started)."""
-    seen = {name.removeprefix("on_exit/") for name, _ in steps}
-    pending = [names[k] for k in names if k not in seen]
+    from rich.text import Text
+
+    seen = {task for task, _, _ in steps}
+    pending = [display_name(names[k]) for k in names if k not in seen]
     for name in pending:
-        table.add_row(name, "[dim]Pending[/]", "", "", "")
-    done = sum(1 for _, n in steps if n.done)
+        table.add_row(Text(name), Text("Pending", style="dim"), "", "", "")
+    done = sum(1 for _, _, n in steps if n.done)
     table.caption = f"{done}/{len(steps) + len(pending)} steps done · {time.monotonic() - started:.1f}s"
     table.caption_justify = "left"
 
@@ -107,10 +119,14 @@ class Live:
         from rich.console import Console
         from rich.live import Live as RichLive
 
-        self.console = Console(stderr=True)
+        # soft_wrap: a line printed while the table is live (rich redirects stdout and stderr above it) is written
+        # as it is, a long path never broken by a newline of rich's; the table's cells still wrap in their columns
+        self.console = Console(stderr=True, soft_wrap=True)
         self.get = ex_getter
-        self.live = RichLive(self._table(), console=self.console, refresh_per_second=8, transient=False)
-        self.live.start()
+        # no rich refresh thread: a frame that fails to render killed it silently and froze the screen (#30 M8);
+        # the ticker below draws every frame itself and survives a bad one
+        self.live = RichLive(self._table(), console=self.console, auto_refresh=False, transient=False)
+        self.live.start(refresh=True)
         self.drawing = threading.Lock()
         self.stop = threading.Event()
         self.thread = threading.Thread(target=self._tick, daemon=True)
@@ -131,39 +147,49 @@ class Live:
                 self.live.start()
 
     def _tick(self) -> None:
-        while not self.stop.wait(0.125):
+        while not self.stop.wait(TICK):
             with self.drawing:
                 if self.live.is_started:
-                    self.live.update(self._table())
+                    self._draw()
+
+    def _draw(self) -> None:
+        """One frame. Never raises: the run's threads change the nodes while this reads them (a dict that grows
+        under the reading), and a frame that cannot be drawn is skipped, not the view (#30 M8)."""
+        with contextlib.suppress(Exception):
+            self.live.update(self._table(), refresh=True)
 
     def _table(self) -> Any:
         from rich.progress_bar import ProgressBar
         from rich.table import Table
+        from rich.text import Text
 
         table = Table(box=None, pad_edge=False, show_header=True, header_style="bold")
         for col in ("step", "phase", "attempt", "time", ""):
-            table.add_column(col)
+            table.add_column(col, overflow="fold")  # a long step name wraps in its column, never cut
         ex = self.get()
         if ex is None:
             return table
-        steps = _steps(ex)
-        for name, n in steps:
-            name = self.names.get(name, name)
+        steps = _steps(ex, self.names)
+        for _, name, n in steps:
             bar: Any = ""
             if n.total:
-                done = sum(1 for c in n.children if c.done)
+                done = sum(1 for c in list(n.children) if c.done)
                 bar = ProgressBar(total=n.total, completed=done, width=20)
                 name = f"{name} {done}/{n.total}"
             attempt = str(n.attempts) if n.attempts > 1 else ""
             phase = n.phase + (" (cached)" if n.cached else "")
-            table.add_row(name, f"[{_STYLE.get(n.phase, '')}]{phase}[/]", attempt, _secs(n), bar)
+            style = _STYLE.get(n.phase, "")
+            if node_warning(n):  # succeeded with a warning (#30 m7): yellow, and the summary says what
+                phase, style = phase + ", with a warning", "yellow"
+            # Text, not markup: "[]Pending[/]" (a phase with no style) raised MarkupError in the drawing (#30 M8)
+            table.add_row(Text(name), Text(phase, style=style), attempt, _secs(n), bar)
         _pending_and_total(table, steps, self.names, self.started)
         return table
 
     def close(self, ex: Any) -> None:
         self.stop.set()
         self.thread.join()
-        self.live.update(self._table())
+        self._draw()
         self.live.stop()
 
 
@@ -222,6 +248,8 @@ def wait_loop(runner: Any, poll: float = 0.2) -> str:
             signal.signal(signal.SIGTERM, previous)
 
 
+#: seconds between two frames of the live table
+TICK = 0.125
 #: seconds between saves of the record while a run runs (at least; more when saving it takes long)
 CHECKPOINT = 1.0
 #: seconds ``mldsl run`` waits for a terminated run to end before it saves the record as it is

@@ -18,9 +18,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from mldsl.ops.failure import run_message, step_failure
 from mldsl.ops.run_logs import step_logs
 from mldsl.runner.guard import truthful
-from mldsl.runner.wording import plain
+from mldsl.runner.wording import display_name, plain, step_warning
 
 #: lines of each step's log shown in a run's details
 LOG_TAIL = 30
@@ -60,12 +61,20 @@ def _summary(record: dict[str, Any]) -> dict[str, Any]:
         "params": record.get("params") or {},
         "changed": record.get("changed") or {},
         "outputs": outputs,
-        "message": record.get("message"),
+        "message": run_message(record) if record.get("message") else None,  # the failed step, as named (#30 m6)
+        # the steps that succeeded with a warning, and what it is (#30 m7)
+        "warnings": {
+            str(name): step_warning(step)
+            for group in ("steps", "on_exit")
+            for name, step in (record.get(group) or {}).items()
+            if isinstance(step, dict) and step_warning(step)
+        },
         # each step's phase and times, for the progress of a run still going (the record is written as it goes)
         "steps": {
             str(name): {k: step.get(k) for k in ("phase", "started", "duration") if k in step}
+            | {"label": display_name(str(name))}  # the user's name for a pipeline: step's inner step (#30 m8)
             for name, step in (record.get("steps") or {}).items()
-            if isinstance(step, dict)
+            if isinstance(step, dict) and not step.get("internal")
         },
     }
 
@@ -154,6 +163,8 @@ class LocalRuns:
         steps = {}
         for group in ("steps", "on_exit"):
             for name, step in (record.get(group) or {}).items():
+                if step.get("internal") and step.get("phase") == "Succeeded":
+                    continue  # the compiler's own task (a sweep's objective report), not the user's (#30 m8)
                 entry = {k: step.get(k) for k in ("phase", "cached", "attempts", "duration", "message", "run") if k in step}
                 if isinstance(entry.get("message"), str):
                     entry["message"] = plain(entry["message"])  # Argo's phrasings, said plainly (#30 m11)
@@ -163,6 +174,10 @@ class LocalRuns:
                 # every log of the step (a job's inner step, each replica's: #30 M5), each with its tail
                 entry["logs"] = [{"path": log, "tail": _tail(folder, log)} for log in step_logs(folder, step)]
                 entry["log"] = entry["logs"][0]["tail"] if entry["logs"] else ""
+                if step.get("phase") in ("Failed", "Error"):  # its error, the user's frames first (#30 m6)
+                    entry["failure"] = "\n".join(step_failure(folder, step) or [])
+                entry["warning"] = step_warning(step)  # succeeded, but (a webhook not delivered: #30 m7)
+                entry["label"] = display_name(name) + (" (on exit)" if group == "on_exit" else "")
                 steps[name if group == "steps" else f"{name} (on exit)"] = entry
         return {**_summary(record), "steps": steps, "folder": str(folder)}
 

@@ -33,6 +33,8 @@ export async function loadHistory(soon) {
       changed.length ? el("div", { class: "help mono", text: "params: " + changed.join(", ") }) : null,
       outs.length ? el("div", { class: "mono", text: "outputs: " + outs.join(", ") }) : null,
       run.message ? el("div", { class: "bad", text: run.message }) : null,
+      // a step that succeeded with a warning (a webhook not delivered, issue #30 m7) is not a plain success
+      ...Object.entries(run.warnings || {}).map(([step, w]) => el("div", { class: "warn", "data-warning": step, text: "warning: step '" + step + "' succeeded, but " + w })),
       RUNNING.has(run.status) ? progress(run) : null);
     if (run.link) item.appendChild(el("a", { href: run.link, target: "_blank", rel: "noopener", text: "open in the Argo UI" }));
     if (run.where === "local" && run.id) {
@@ -64,7 +66,7 @@ function progress(run) {
   steps.forEach(([name, st]) => {
     const time = RUNNING.has(st.phase) && st.started ? seconds(Math.max(0, (Date.now() - Date.parse(st.started)) / 1000)) : seconds(st.duration);
     list.appendChild(el("li", { class: "mono", "data-step-progress": name },
-      el("span", { class: "phase " + String(st.phase).toLowerCase(), text: st.phase }), el("span", { text: " " + name + (time ? " · " + time : "") })));
+      el("span", { class: "phase " + String(st.phase).toLowerCase(), text: st.phase }), el("span", { text: " " + (st.label || name) + (time ? " · " + time : "") })));
   });
   box.appendChild(list);
   if (run.id && steps.some(([, st]) => RUNNING.has(st.phase))) runningTail(run.id, box);
@@ -86,8 +88,17 @@ export async function showRun(id, box) {
   box.textContent = "";
   if (!r.ok) { box.appendChild(el("p", { class: "bad", text: r.data.error })); return; }
   box.appendChild(el("p", { class: "help mono", text: r.data.folder }));
-  Object.entries(r.data.steps).forEach(([name, st]) => {
-    const d = el("details", { class: "step-run" }, el("summary", { text: name + ": " + st.phase + (st.cached ? " (cached)" : "") + (st.duration !== undefined ? ", " + seconds(st.duration) : "") }));
+  Object.entries(r.data.steps).forEach(([key, st]) => {
+    const name = st.label || key;  // the user's name: "load (in forest)", not forest__load (issue #30 m8)
+    const failed = st.phase === "Failed" || st.phase === "Error";
+    const state = st.warning ? st.phase + " with a warning" : st.phase;
+    const d = el("details", { class: "step-run", "data-phase": st.warning ? "Warning" : st.phase },
+      el("summary", { text: name + ": " + state + (st.cached ? " (cached)" : "") + (st.duration !== undefined ? ", " + seconds(st.duration) : "") }));
+    // a failed step is open, its error first, the user's frames before the libraries' (issue #30 m6)
+    if (failed) d.open = true;
+    if (st.message && (failed || st.warning)) d.appendChild(el("div", { class: failed ? "bad" : "warn", text: st.message }));
+    if (st.warning) d.appendChild(el("div", { class: "warn", text: "warning: " + st.warning }));
+    if (st.failure) d.appendChild(el("pre", { class: "log failure", tabindex: "0", "aria-label": "the error of " + name, text: st.failure }));
     const outs = Object.entries(st.outputs || {}).map(([k, v]) => k + "=" + (typeof v === "string" ? v : JSON.stringify(v)));
     if (outs.length) d.appendChild(el("div", { class: "mono", text: outs.join(", ") }));
     if (st.notebook) d.appendChild(el("div", { class: "mono", text: "notebook " + st.notebook.file + " as it ran: " + st.notebook.executed
