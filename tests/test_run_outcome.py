@@ -84,7 +84,7 @@ def test_a_run_without_declared_outputs_says_where_its_files_are(tmp_path: Path)
     done = run_cli(["run", str(root)], tmp_path / "home")
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
-    uri = lines[lines.index("  file c.copy:") + 1].strip()
+    uri = lines[lines.index("  file copy of c:") + 1].strip()
     assert uri.startswith("file://") and Path(uri.removeprefix("file://")).read_text() == "x\n1\n2\n"
 
 
