@@ -10,7 +10,6 @@ from mldsl.compiler.counts import count, size
 from mldsl.compiler.exprscope import Scope
 from mldsl.compiler.images import image_value
 from mldsl.compiler.local_code import local_code
-from mldsl.compiler.notebook_run import compile_notebook, executed_output
 from mldsl.compiler.params import declare
 from mldsl.compiler.pods import pod_settings
 from mldsl.compiler.shell import check_scripts, safe_form
@@ -55,6 +54,8 @@ def _compile(ctx: Context, doc: Loaded) -> ir.Module | None:
     errors_before = _errors(ctx)
     inputs, outputs = _params(ctx, doc)
     if spec.run.notebook is not None:
+        from mldsl.compiler.notebook_run import executed_output  # here: it costs every start ~7 ms (issue #15)
+
         outputs = executed_output(ctx, doc, outputs)
     broken = frozenset(set(spec.inputs) - {p.name for p in inputs})
     scope = Scope(
@@ -372,4 +373,6 @@ def _notebook(
     env = _env(ctx, doc, base, run.env, scope)
     plain_text(ctx, doc, (*base, "image"), run.image)
     plain_text(ctx, doc, (*base, "kernel"), run.kernel)
+    from mldsl.compiler.notebook_run import compile_notebook
+
     return compile_notebook(ctx, doc, run, inputs, outputs, env)
