@@ -140,16 +140,13 @@ export function stepCard(step, index) {
     card.appendChild(el("p", { class: "help", text: "Waits for a person to approve the run: edit this step in the YAML; it is kept as written." }));
     return card;
   }
-  if (step.pipeline) {
-    card.appendChild(el("p", { class: "help", text: "Runs the pipeline " + step.pipeline + " as this step: edit this step in the YAML; it is kept as written." }));
-    return card;
-  }
+  if (step.pipeline) card.appendChild(el("p", { class: "help", text: "Runs the pipeline " + step.pipeline + " as this step: its params are the inputs below, its outputs this step's." }));
   if (!module) {
-    card.appendChild(el("p", { class: "help", text: "Resolving " + step.uses + "…" }));
+    card.appendChild(el("p", { class: "help", text: step.pipeline ? "Reading the params and outputs of pipeline " + step.pipeline + "… (a pipeline with problems shows none: see its file)" : "Resolving " + step.uses + "…" }));
     return card;
   }
   module.inputs.forEach(i => card.appendChild(inputField(step, i)));
-  card.appendChild(stepProps(step));
+  card.appendChild(stepProps(step, step.pipeline ? ["when"] : null));
   const known = new Set(module.inputs.map(i => i.name));
   Object.keys(step.with).filter(k => !known.has(k)).forEach(k => {
     const id = "step:" + step.name + ":with:" + k;
@@ -187,12 +184,13 @@ export function propText(kind, v) {
   return typeof v === "string" ? v : JSON.stringify(v);
 }
 
-export function stepProps(step) {
+// `only`: the properties a step of its kind may have (a pipeline step: when; the rest belongs to its pipeline's steps).
+export function stepProps(step, only) {
   step.props = step.props || {};
   const props = step.props;
   const given = Object.keys(props);
   const box = el("details", { class: "props", "data-props": step.name });
-  box.appendChild(el("summary", { text: "Properties" + (given.length ? ": " + given.join(", ") : " (when, for each, retries, timeout, cache, resources)") }));
+  box.appendChild(el("summary", { text: "Properties" + (given.length ? ": " + given.join(", ") : only ? " (" + only.join(", ") + ")" : " (when, for each, retries, timeout, cache, resources)") }));
   const fieldBoxFor = (key, label, control, help) => {
     const fid = "step:" + step.name + ":prop:" + key;
     control.id = domId(fid);
@@ -200,7 +198,7 @@ export function stepProps(step) {
     return el("div", { class: "field prop", "data-field": fid }, el("label", { for: control.id, text: label }), control,
       help ? el("div", { class: "help", text: help }) : null, el("div", { class: "error", "data-err": fid, id: domId(fid) + "-err" }));
   };
-  PROPS.forEach(([key, label, kind, help]) => {
+  PROPS.filter(([key]) => !only || only.includes(key)).forEach(([key, label, kind, help]) => {
     let control;
     if (kind === "bool") {
       control = el("input", { type: "checkbox" }); control.checked = props[key] === true;
@@ -234,6 +232,6 @@ export function stepProps(step) {
     res.append(el("label", { for: fid, class: "bound", text: k }), input);
   });
   res.appendChild(el("div", { class: "error", "data-err": "step:" + step.name + ":prop:resources" }));
-  box.appendChild(res);
+  if (!only) box.appendChild(res);
   return box;
 }

@@ -75,6 +75,7 @@ export function renameReferences(kind, from, to) {
   const fix = v => typeof v === "string" ? v.replace(pattern, kind + "." + to)
     : Array.isArray(v) ? v.map(fix) : v && typeof v === "object" ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, fix(x)])) : v;
   S.model.steps.forEach(s => {
+    if (kind === "steps" && s.after) s.after = s.after.map(a => a === from ? to : a);
     if (s.with) s.with = fix(s.with);
     if (s.props) s.props = fix(s.props);
   });
@@ -101,6 +102,7 @@ export function removeStep(step) {
 
 export function moduleOf(step) {
   const r = S.check && S.check.resolved[step.name];
+  if (step.pipeline) return r && r.pipeline ? r.pipeline : null;  // its params and outputs, as the compiler types them (#30 M9)
   if (r && r.key && S.byKey[r.key]) return S.byKey[r.key];
   if (S.byKey[step.uses]) return S.byKey[step.uses];
   // `name@1` or `name@1.2`: the newest version it matches, as the compiler resolves it

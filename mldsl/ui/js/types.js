@@ -26,10 +26,12 @@ export function assignable(src, dst) {
 
 export const REFERENCE = /^\$\{\{\s*(params\.\w+|steps\.\w+\.outputs\.\w+(?:\.uri)?)\s*\}\}$/;
 
-// The steps a step's values read from (steps.<name>. anywhere in them).
+// The steps a step waits for: what its values and properties (when, for each…) read (steps.<name>. anywhere in
+// them) and its `after:` (issue #30 m4: removing a step named only the steps whose inputs read it).
 export function upstream(step) {
-  const out = new Set();
-  for (const m of JSON.stringify(step.with || {}).matchAll(/steps\.(\w+)\./g)) if (m[1] !== step.name) out.add(m[1]);
+  const out = new Set(step.after || []);
+  for (const m of JSON.stringify([step.with || {}, step.props || {}]).matchAll(/steps\.(\w+)\./g)) out.add(m[1]);
+  out.delete(step.name);
   return out;
 }
 
