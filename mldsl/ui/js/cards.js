@@ -1,5 +1,6 @@
 // The step cards: each input's source (a value, an expression, a wire) and the step's properties.
 import { changed, descendants, moduleOf, removeStep, renameStep, setWith } from "./edit.js";
+import { checkedName } from "./names.js";
 import { $, S, domId } from "./state.js";
 import { REFERENCE, assignable } from "./types.js";
 
@@ -113,7 +114,8 @@ export function stepCard(step, index) {
   const card = el("div", { class: "step field", "data-step": step.name, "data-field": "step:" + step.name });
   const name = el("input", { type: "text", class: "step-name mono", "aria-label": "name of step " + step.name });
   name.value = step.name;
-  name.addEventListener("change", () => renameStep(step, name.value.trim()));
+  const naming = el("div", { class: "error", id: domId("name-of-step:" + step.name), "aria-live": "polite" });
+  checkedName(name, naming, "step", step.name, () => S.model.steps.filter(s => s !== step).map(s => s.name), to => renameStep(step, to));
   const module = moduleOf(step);
   const moduleName = step.uses.split("@")[0];
   const uses = el("select", { class: "uses", "aria-label": "module of " + step.name });
@@ -129,7 +131,7 @@ export function stepCard(step, index) {
   up.addEventListener("click", () => { const a = S.model.steps; [a[index - 1], a[index]] = [a[index], a[index - 1]]; changed(true); });
   const kind = step.deploy ? el("span", { class: "mono", text: "deploy: " + step.deploy }) : step.approve ? el("span", { class: "mono", text: "approve" })
     : step.pipeline ? el("span", { class: "mono", text: "pipeline: " + step.pipeline }) : uses;
-  card.append(el("div", { class: "step-head" }, name, kind, up, remove),
+  card.append(el("div", { class: "step-head" }, name, kind, up, remove), naming,
     el("div", { class: "error", "data-err": "step:" + step.name }), el("div", { class: "error", "data-err": "step:" + step.name + ":uses" }));
   if (step.more && step.more.length) card.appendChild(el("div", { class: "help", text: "Also has " + step.more.join(", ") + " (kept as written)." }));
   if (step.deploy) {

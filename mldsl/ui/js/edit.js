@@ -55,12 +55,7 @@ export function addStep(key) {
 export function renameStep(step, to) {
   const from = step.name;
   if (!to || to === from) return;
-  if (S.model.steps.some(s => s !== step && s.name === to)) {
-    renderComposer();
-    const err = document.querySelector('[data-err="step:' + from + '"]');
-    if (err) err.textContent = "there is already a step named " + to;
-    return;
-  }
+  if (S.model.steps.some(s => s !== step && s.name === to)) return;  // said under its box as it was typed (names.js)
   step.was = step.was || from;
   step.name = to;
   renameReferences("steps", from, to);
@@ -96,7 +91,9 @@ export function removeStep(step) {
     if (card) card.focus();
   });
   const readers = S.model.steps.filter(o => upstream(o).has(step.name)).map(o => o.name);
-  feedback("Removed step " + step.name + (readers.length ? "; " + readers.join(", ") + " read from it: choose another source there" : "") + ". ", undo);
+  // every step that waited for it, by a wire, a condition, for each or after: (issue #30 m4 named one of four)
+  const names = readers.length > 1 ? readers.slice(0, -1).join(", ") + " and " + readers[readers.length - 1] : readers[0];
+  feedback("Removed step " + step.name + (readers.length ? "; " + names + (readers.length > 1 ? " depend" : " depends") + " on it: fix " + (readers.length > 1 ? "them" : "it") + " where marked" : "") + ". ", undo);
   undo.focus({ preventScroll: true });  // the bar is on screen, fixed: the page does not jump to it (#30 M6)
 }
 

@@ -1,0 +1,95 @@
+"""Issue #30 m4, m5: the composer's edits of steps and names, in headless Chromium."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from ui_support import EXAMPLES, page_idle, studio_in_chromium
+
+from mldsl.ui.studio import Studio
+
+from conftest import wait_js
+
+#: `base` and four steps that wait for it: by a wire, by a condition, by after: and by an expression
+FAN = """\
+apiVersion: mldsl/v1
+kind: Pipeline
+metadata: {name: fan}
+spec:
+  params:
+    floor: {type: float, default: 0.5}
+  steps:
+    base: {uses: check-metrics@1, with: {values: [0.5]}}
+    wired: {uses: check-metrics@1, with: {values: [0.1], minimum: "${{ steps.base.outputs.mean }}"}}
+    gated: {uses: check-metrics@1, when: "${{ steps.base.outputs.passed }}", with: {values: [0.2]}}
+    later: {uses: check-metrics@1, after: base, with: {values: [0.3]}}
+    mixed: {uses: check-metrics@1, with: {values: "${{ [steps.base.outputs.lowest, 1.0] }}"}}
+"""
+
+
+@pytest.fixture
+def fan(tmp_path: Path) -> Path:
+    root = tmp_path / "fan"
+    shutil.copytree(EXAMPLES["churn-train"], root)
+    (root / "pipelines" / "fan.yaml").write_text(FAN)
+    return root
+
+
+def opened_in(browser: Any, name: str, steps: int) -> None:
+    """Open pipeline ``name`` from the file menu; wait until its nodes are drawn and its check answered."""
+    wait_js(browser, f"return [...document.querySelectorAll('#open option')].some(o => o.text.endsWith(' — {name}'))")
+    browser.execute_script(
+        "const o = document.getElementById('open');"
+        "o.value = [...o.options].find(x => x.text.endsWith(' — ' + arguments[0])).value;"
+        "o.dispatchEvent(new Event('change'));",
+        name,
+    )
+    wait_js(browser, f"return document.querySelectorAll('#dag [data-node]').length === {steps}", 60)
+    page_idle(browser, 60)
+
+
+def test_removing_a_step_names_every_step_that_depends_on_it(fan: Path) -> None:
+    with studio_in_chromium(Studio(fan)) as browser:
+        opened_in(browser, "fan", 5)
+        edges = browser.execute_script(
+            "return [...document.querySelectorAll('#dag [data-edge]')].map(e => e.dataset.edge).sort()"
+        )
+        assert edges == ["base->gated", "base->later", "base->mixed", "base->wired"]
+        browser.find_element("css selector", '[aria-label="remove step base"]').click()
+        wait_js(browser, "return document.getElementById('undo')")
+        said = browser.find_element("id", "undo-bar").text
+        assert "Removed step base; wired, gated, later and mixed depend on it" in said, said
+
+
+def test_a_new_name_is_checked_as_it_is_typed_and_the_message_goes_with_the_revert(fan: Path) -> None:
+    from selenium.webdriver.common.keys import Keys
+
+    with studio_in_chromium(Studio(fan)) as browser:
+        opened_in(browser, "fan", 5)
+        for label, taken, message in (
+            ("name of step later", "gated", "there is already a step named gated"),
+            ("name of param floor", "9lives", '"9lives" is not a name'),
+        ):
+            box = browser.find_element("css selector", f'[aria-label="{label}"]')
+            said = f"document.getElementById(document.querySelector('[aria-label=\"{label}\"]').getAttribute('aria-describedby'))"
+            original = box.get_attribute("value")
+            box.send_keys(Keys.CONTROL, "a")
+            box.send_keys(taken)  # no blur: the message is there while typing
+            wait_js(browser, f"return {said}.textContent.startsWith({message!r})")
+            assert box.get_attribute("aria-invalid") == "true"
+            box.send_keys(Keys.CONTROL, "a")
+            box.send_keys(original)  # typed back as it was: the message goes
+            wait_js(browser, f"return {said}.textContent === ''")
+            assert box.get_attribute("aria-invalid") is None
+            box.send_keys(Keys.TAB)
+        assert browser.execute_script("return S.model.steps.map(s => s.name).join()") == "base,wired,gated,later,mixed"
+        # a fine new name is applied on Enter, and every reference follows it
+        box = browser.find_element("css selector", '[aria-label="name of step base"]')
+        box.send_keys(Keys.CONTROL, "a")
+        box.send_keys("first", Keys.ENTER)
+        wait_js(browser, "return S.model.steps[0].name === 'first' && S.model.steps[3].after[0] === 'first'")
+        page_idle(browser)
+        wait_js(browser, "return /^valid/.test(document.getElementById('status').textContent)")
