@@ -11,7 +11,7 @@ from ui_support import EXAMPLES, page_idle, studio_in_chromium
 
 from mldsl.ui.studio import Studio
 
-from conftest import wait_js
+from conftest import wait_js, wait_until
 
 #: `base` and four steps that wait for it: by a wire, by a condition, by after: and by an expression
 FAN = """\
@@ -93,3 +93,57 @@ def test_a_new_name_is_checked_as_it_is_typed_and_the_message_goes_with_the_reve
         wait_js(browser, "return S.model.steps[0].name === 'first' && S.model.steps[3].after[0] === 'first'")
         page_idle(browser)
         wait_js(browser, "return /^valid/.test(document.getElementById('status').textContent)")
+
+
+PLACES = """return Object.fromEntries([...document.querySelectorAll('#dag [data-node]')].map(n => {
+    const r = n.querySelector('rect'); return [n.dataset.node, [r.getAttribute('x'), r.getAttribute('y')]]; }))"""
+
+
+def test_steps_keep_their_places_when_a_step_is_added_or_removed(fan: Path) -> None:
+    """Issue #30 m1: every edit laid the graph out again; the steps not edited now stay where they are."""
+    with studio_in_chromium(Studio(fan)) as browser:
+        browser.set_window_size(1280, 900)
+        opened_in(browser, "churn-train", 6)
+        before = browser.execute_script(PLACES)
+        browser.find_element("css selector", '[data-module="check-metrics"] .add-step').click()
+        wait_js(browser, "return document.querySelectorAll('#dag [data-node]').length === 7")
+        page_idle(browser)
+        added = browser.execute_script(PLACES)
+        assert {k: added[k] for k in before} == before
+        placed = [tuple(map(float, v)) for v in added.values()]
+        assert (
+            len(set(placed)) == 7
+            and all(  # the new one overlaps none
+                abs(a[0] - b[0]) >= 170 or abs(a[1] - b[1]) >= 46 for i, a in enumerate(placed) for b in placed[i + 1 :]
+            )
+        )
+        browser.execute_script("document.querySelector('[aria-label=\"remove step features\"]').click()")
+        wait_js(browser, "return document.querySelectorAll('#dag [data-node]').length === 6")
+        page_idle(browser)
+        removed = browser.execute_script(PLACES)
+        assert removed == {k: v for k, v in added.items() if k != "features"}
+        # Tidy lays it out afresh: the gap left by features closes
+        browser.find_element("css selector", '#dag [aria-label^="Tidy"]').click()
+        wait_until(lambda: browser.execute_script(PLACES) != removed, "Tidy to lay the steps out afresh")
+
+
+def test_the_open_menu_moves_with_arrows_and_opens_with_enter_and_add_step_focuses_the_new_step(fan: Path) -> None:
+    """Issue #30 m13: ArrowDown on "Open a pipeline…" opened the first pipeline at once; "+ Add step" left the
+    focus in the library."""
+    from selenium.webdriver.common.keys import Keys
+
+    with studio_in_chromium(Studio(fan)) as browser:
+        wait_js(browser, "return document.querySelectorAll('#open option').length === 3")
+        menu = browser.find_element("id", "open")
+        menu.send_keys(Keys.ARROW_DOWN)
+        menu.send_keys(Keys.ARROW_DOWN)
+        chosen = browser.execute_script("return document.getElementById('open').selectedOptions[0].text")
+        assert chosen.endswith(" — fan"), chosen
+        assert browser.execute_script("return S.file.original") is None  # nothing opened yet
+        menu.send_keys(Keys.ENTER)
+        wait_js(browser, "return S.file.original === 'fan' && document.querySelectorAll('#dag [data-node]').length === 5")
+        page_idle(browser)
+        browser.find_element("css selector", '[data-module="check-metrics"] .add-step').click()
+        wait_js(browser, "return document.activeElement.getAttribute('aria-label') === 'name of step check'")
+        page_idle(browser)
+        assert browser.switch_to.active_element.get_attribute("aria-label") == "name of step check"

@@ -1,6 +1,7 @@
 // The DAG, drawn as SVG: laid out by dagre, the view (fit, zoom, pan, find) in canvas-view.js.
 import { ports } from "./canvas-edit.js";
-import { MIN_SCALE, applyView, availableWidth, canvasPan, canvasTools, fitFor, minimap, scaleOf, showFound } from "./canvas-view.js";
+import { H, W, stableLayout } from "./canvas-layout.js";
+import { applyView, canvasPan, canvasTools, fitFor, minimap, scaleOf, showFound } from "./canvas-view.js";
 import { moduleOf } from "./edit.js";
 import { $, S, domId } from "./state.js";
 import { dependencies, upstream } from "./types.js";
@@ -27,42 +28,12 @@ export function paramsRead(step) {
   return new Set([...[...JSON.stringify(step.with || {}).matchAll(/params\.(\w+)/g)].map(m => m[1]), ...(step.reads || [])]);
 }
 
-// The layout of the steps by dagre (vendored: layers, crossing minimisation, edges routed around nodes; U4),
-// kept while the graph's shape is the same: typing in a card does not lay it out again (300 steps take a while).
-const W = 170, H = 46;
-function layout(steps, deps, rankdir) {
-  const key = rankdir + JSON.stringify(steps.map(s => [s.name, deps[s.name]]));
-  S.layouts = S.layouts || new Map();
-  if (S.layouts.has(key)) return S.layouts.get(key);
-  const g = new dagre.graphlib.Graph();
-  g.setGraph({ rankdir, nodesep: 16, ranksep: rankdir === "LR" ? 40 : 30, edgesep: 10, marginx: 6, marginy: 6 });
-  g.setDefaultEdgeLabel(() => ({}));
-  steps.forEach(s => g.setNode("s:" + s.name, { width: W, height: H }));
-  steps.forEach(s => deps[s.name].forEach(d => g.setEdge("s:" + d, "s:" + s.name)));
-  dagre.layout(g);
-  const out = { rankdir, width: g.graph().width, height: g.graph().height,
-    nodes: Object.fromEntries(steps.map(s => { const n = g.node("s:" + s.name); return [s.name, { x: n.x, y: n.y }]; })),
-    edges: g.edges().map(e => ({ from: e.v.slice(2), to: e.w.slice(2), points: g.edge(e).points })) };
-  if (S.layouts.size > 16) S.layouts.clear();
-  S.layouts.set(key, out);
-  return out;
-}
-
-// Top to bottom, unless that is wider than the canvas and left to right is narrower (a wide fan-out reads
-// better as rows, scrolled down, than as a strip scrolled sideways).
-function bestLayout(steps, deps) {
-  const tb = layout(steps, deps, "TB");
-  if (tb.width * MIN_SCALE <= availableWidth()) return tb;
-  const lr = layout(steps, deps, "LR");
-  return lr.width < tb.width ? lr : tb;
-}
-
 // The canvas's parts: a toolbar built once, the params' chips and the scroll box the drawing goes in.
 function canvasBox() {
   const box = $("dag");
   if (!$("dag-canvas")) {
     box.textContent = "";
-    box.append(canvasTools(), el("div", { id: "dag-chips" }), el("div", { class: "canvas-frame" }, el("div", { id: "dag-canvas", class: "canvas" })));
+    box.append(canvasTools(() => { S.placed = null; renderDag(); }), el("div", { id: "dag-chips" }), el("div", { class: "canvas-frame" }, el("div", { id: "dag-canvas", class: "canvas" })));
   }
   return { chips: $("dag-chips"), canvas: $("dag-canvas"), tools: box.querySelector(".canvas-tools") };
 }
@@ -81,7 +52,7 @@ export function renderDag() {
   const conditional = new Set((edges || []).filter(e => e[2]).map(e => e[0] + "->" + e[1]));
   const readers = {};
   steps.forEach(s => paramsRead(s).forEach(n => { (readers[n] = readers[n] || []).push(s.name); }));
-  const laid = bestLayout(steps, deps);
+  const laid = stableLayout(steps, deps);
   const exit = S.check && S.checkedEdits === S.edits ? S.check.onExit : null;
   const width = Math.max(laid.width, exit ? W + 12 : 0), height = laid.height + (exit ? H + 24 : 0);
   S.drawn = { width, height, rankdir: laid.rankdir };

@@ -1,5 +1,6 @@
 // Edits of the model: add, rename, remove steps; set their inputs.
 import { renderDag } from "./canvas.js";
+import { renamePlace } from "./canvas-layout.js";
 import { scheduleCheck } from "./check.js";
 import { renderComposer } from "./composer.js";
 import { followOpen } from "./run-panel.js";
@@ -48,8 +49,9 @@ export function addStep(key) {
   const name = stepNameFor(key.split("@")[0]);
   S.model.steps.push({ name, uses: pinned(key), with: {}, more: [] });
   changed(true);
+  // the new step's editor takes the focus (issue #30 m13: it stayed on the library's button)
   const card = document.querySelector('[data-step="' + name + '"]');
-  if (card) card.scrollIntoView({ block: "nearest" });
+  if (card) { card.scrollIntoView({ block: "nearest" }); card.querySelector("input.step-name").focus({ preventScroll: true }); }
 }
 
 export function renameStep(step, to) {
@@ -58,6 +60,7 @@ export function renameStep(step, to) {
   if (S.model.steps.some(s => s !== step && s.name === to)) return;  // said under its box as it was typed (names.js)
   step.was = step.was || from;
   step.name = to;
+  renamePlace(from, to);
   renameReferences("steps", from, to);
   changed(true);
 }

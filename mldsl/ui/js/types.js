@@ -36,10 +36,10 @@ export function upstream(step) {
 }
 
 // What each step depends on, for drawing (dagre lays the layers out): the compiler's [from, to, conditional]
-// `edges` when the pipeline compiles, else what its values read.
+// `edges` when the pipeline compiles, else what its values read; sorted, so that the same graph from either
+// is laid out the same (the layout before the first check stays when the check answers).
 export function dependencies(steps, edges) {
   const names = new Set(steps.map(s => s.name));
-  return edges
-    ? Object.fromEntries(steps.map(s => [s.name, edges.filter(e => e[1] === s.name && names.has(e[0])).map(e => e[0])]))
-    : Object.fromEntries(steps.map(s => [s.name, [...upstream(s)].filter(n => names.has(n))]));
+  const of = s => edges ? edges.filter(e => e[1] === s.name).map(e => e[0]) : [...upstream(s)];
+  return Object.fromEntries(steps.map(s => [s.name, [...new Set(of(s))].filter(n => names.has(n)).sort()]));
 }
