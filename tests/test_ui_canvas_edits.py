@@ -147,3 +147,68 @@ def test_the_open_menu_moves_with_arrows_and_opens_with_enter_and_add_step_focus
         wait_js(browser, "return document.activeElement.getAttribute('aria-label') === 'name of step check'")
         page_idle(browser)
         assert browser.switch_to.active_element.get_attribute("aria-label") == "name of step check"
+
+
+def test_on_a_phone_composing_comes_before_runs_and_cluster(fan: Path) -> None:
+    """Issue #30 m16: at 390×844 the library sat below Runs and Cluster."""
+    with studio_in_chromium(Studio(fan)) as browser:
+        browser.set_window_size(390, 844)
+        opened_in(browser, "fan", 5)
+        tops = browser.execute_script(
+            "return ['composer', 'side', 'library', 'ops'].map(id => document.getElementById(id).getBoundingClientRect().top)"
+        )
+        assert tops == sorted(tops), tops
+        assert browser.execute_script(
+            "const h = [...document.querySelectorAll('h2')];"
+            "const top = t => h.find(x => x.textContent === t).getBoundingClientRect().top;"
+            "return top('Module library') < top('Run') && top('Run') < top('Runs') && top('Runs') < top('Cluster')"
+        )
+        browser.set_window_size(1280, 900)  # three columns: the library on the left, the DAG and the runs on the right
+        wait_js(
+            browser,
+            "return document.getElementById('library').getBoundingClientRect().right < "
+            "document.getElementById('composer').getBoundingClientRect().left",
+        )
+        assert browser.execute_script(
+            "const box = id => document.getElementById(id).getBoundingClientRect(), s = box('side'), o = box('ops');"
+            "return Math.abs(s.left - o.left) < 1 && o.top >= s.bottom"
+        )
+
+
+SHOWN = "return [...document.querySelectorAll('#dag .port-label')].filter(t => getComputedStyle(t).display !== 'none')"
+
+
+def test_ports_are_named_big_enough_to_touch_and_the_edges_have_a_legend(fan: Path) -> None:
+    """Issue #30 m2: ports were unlabelled 10 px circles (6.5 px on the phone) and dashed edges were explained nowhere."""
+    from selenium.webdriver.common.action_chains import ActionChains
+
+    with studio_in_chromium(Studio(fan)) as browser:
+        browser.set_window_size(1280, 900)
+        opened_in(browser, "churn-train", 6)
+        assert browser.execute_script(SHOWN) == []  # no clutter until asked
+        node = browser.find_element("css selector", '#dag [data-node="split"]')
+        browser.execute_script("arguments[0].focus()", node)
+        names = [t.get_attribute("textContent") for t in browser.execute_script(SHOWN)]
+        assert names[:6] == ["table", "test_fraction", "seed", "stratify", "train", "test"], names
+        said = browser.execute_script(
+            "return document.getElementById(arguments[0].getAttribute('aria-describedby')).textContent", node
+        )
+        assert (
+            "inputs: table (artifact(parquet))" in said and "outputs: train (artifact(parquet)), test (artifact(parquet))" in said
+        )
+        # while wiring, every input the wire fits shows its name
+        out = browser.find_element("css selector", '#dag .port.out[data-step="load"][data-port="table"]')
+        browser.execute_script("arguments[0].scrollIntoView({block: 'center'}); document.activeElement.blur()", out)
+        away = browser.find_element("id", "dag-legend")  # off every node: only the fitting inputs show their names
+        ActionChains(browser).click_and_hold(out).move_to_element(away).perform()
+        shown = [t.get_attribute("textContent") for t in browser.execute_script(SHOWN)]
+        fitting = browser.execute_script("return [...document.querySelectorAll('#dag .port.fits')].map(p => p.dataset.port)")
+        assert shown == fitting and "table" in shown and "test_fraction" not in shown, (shown, fitting)
+        ActionChains(browser).release().perform()
+        legend = browser.find_element("id", "dag-legend").text
+        assert "runs only when its condition holds" in legend and "input port" in legend
+        assert browser.execute_script("return document.querySelectorAll('#dag path.edge.conditional').length") > 0
+        size = "return Math.min(...[...document.querySelectorAll('#dag .port-hit')].map(c => c.getBoundingClientRect().width))"
+        assert round(browser.execute_script(size)) >= 24
+        browser.set_window_size(390, 844)
+        wait_until(lambda: round(browser.execute_script(size)) >= 44, "44 px touch targets on the phone")

@@ -80,7 +80,8 @@ export function showFound(scroll) {
 export function canvasPan(svgEl) {
   const box = $("dag-canvas");
   svgEl.addEventListener("pointerdown", ev => {
-    if (ev.target.closest(".node, .port")) return;  // an edge is background here: it only says what it carries
+    // an edge is background here (it only says what it carries), and so is an input port's target (a drop target only)
+    if (ev.target.closest(".port.out") || (ev.target.closest(".node") && !ev.target.closest(".port.in"))) return;
     let lastX = ev.clientX, lastY = ev.clientY;
     svgEl.setPointerCapture(ev.pointerId);
     svgEl.classList.add("panning");
