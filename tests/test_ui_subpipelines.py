@@ -121,3 +121,5 @@ def test_wire_and_edit_a_pipeline_step_in_chromium(bakeoff: Path) -> None:
             "return [...document.querySelectorAll('[data-props=\"forest\"] [data-field]')].map(f => f.dataset.field)"
         )
         assert fields == ["step:forest:prop:when"], fields
+        card = css('[data-step="forest"]').text
+        assert "pipeline: train-candidate" in card and "Also has" not in card

@@ -74,7 +74,7 @@ def model_of(doc: dict[str, Any]) -> dict[str, Any]:
                 "uses": str(step.get("uses", "")),
                 "with": dict(given) if isinstance(given, dict) else {},
                 "props": {k: step[k] for k in STEP_PROPS if k in step},
-                "more": sorted(str(k) for k in step if k not in ("uses", "with", *STEP_PROPS)),
+                "more": sorted(str(k) for k in step if k not in ("uses", "with", "pipeline", *STEP_PROPS)),  # its card says it
                 "deploy": str(step["deploy"]) if "deploy" in step else None,
                 "approve": "approve" in step,
                 "pipeline": str(step["pipeline"]) if "pipeline" in step else None,
