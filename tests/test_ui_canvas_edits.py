@@ -87,12 +87,15 @@ def test_a_new_name_is_checked_as_it_is_typed_and_the_message_goes_with_the_reve
             box.send_keys(Keys.TAB)
         assert browser.execute_script("return S.model.steps.map(s => s.name).join()") == "base,wired,gated,later,mixed"
         # a fine new name is applied on Enter, and every reference follows it
+        places = browser.execute_script(PLACES)
         box = browser.find_element("css selector", '[aria-label="name of step base"]')
         box.send_keys(Keys.CONTROL, "a")
         box.send_keys("first", Keys.ENTER)
         wait_js(browser, "return S.model.steps[0].name === 'first' && S.model.steps[3].after[0] === 'first'")
         page_idle(browser)
         wait_js(browser, "return /^valid/.test(document.getElementById('status').textContent)")
+        places["first"] = places.pop("base")  # it keeps its place on the canvas, and so do the others
+        assert browser.execute_script(PLACES) == places
 
 
 PLACES = """return Object.fromEntries([...document.querySelectorAll('#dag [data-node]')].map(n => {
@@ -122,6 +125,10 @@ def test_steps_keep_their_places_when_a_step_is_added_or_removed(fan: Path) -> N
         page_idle(browser)
         removed = browser.execute_script(PLACES)
         assert removed == {k: v for k, v in added.items() if k != "features"}
+        browser.find_element("id", "undo").click()  # back where it was
+        wait_js(browser, "return document.querySelectorAll('#dag [data-node]').length === 7")
+        page_idle(browser)
+        assert browser.execute_script(PLACES) == added
         # Tidy lays it out afresh: the gap left by features closes
         browser.find_element("css selector", '#dag [aria-label^="Tidy"]').click()
         wait_until(lambda: browser.execute_script(PLACES) != removed, "Tidy to lay the steps out afresh")

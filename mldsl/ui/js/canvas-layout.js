@@ -44,13 +44,15 @@ function route(a, b, rankdir) {
   return [{ x: a.x, y: a.y + H / 2 }, { x: a.x, y: a.y + H / 2 + 10 }, { x: b.x, y: b.y - H / 2 - 10 }, { x: b.x, y: b.y - H / 2 }];
 }
 
-// `fresh` (dagre's) with the steps of `was` where they were; edges between moved steps routed anew.
-function keepPlaces(fresh, was) {
+// `fresh` (dagre's) with the steps of `was` where they were; edges between moved steps routed anew. A step
+// that comes back (Undo of a removal) goes where it was (`memory`), when that place is still free.
+function keepPlaces(fresh, was, memory) {
   const nodes = {}, placed = [];
   Object.keys(fresh.nodes).forEach(n => { if (was.nodes[n]) { nodes[n] = was.nodes[n]; placed.push(nodes[n]); } });
   Object.keys(fresh.nodes).forEach(n => {
     if (nodes[n]) return;
-    const at = { ...fresh.nodes[n] };
+    const back = memory[n] && !placed.some(p => overlaps(p, memory[n]));
+    const at = { ...(back ? memory[n] : fresh.nodes[n]) };
     while (placed.some(p => overlaps(p, at))) { if (fresh.rankdir === "LR") at.x += W + GAP; else at.y += H + GAP; }
     nodes[n] = at; placed.push(at);
   });
@@ -66,13 +68,17 @@ export function stableLayout(steps, deps) {
   const was = S.placed;
   const fresh = was ? layout(steps, deps, was.out.rankdir) : bestLayout(steps, deps);
   if (was && was.fresh === fresh) return was.out;  // the same graph as last drawn
-  const out = was ? keepPlaces(fresh, was.out) : fresh;
-  S.placed = { fresh, out };
+  const memory = was ? { ...was.memory, ...was.out.nodes } : {};
+  const out = was ? keepPlaces(fresh, was.out, memory) : fresh;
+  S.placed = { fresh, out, memory };
   return out;
 }
 
-// A renamed step keeps its place.
+// A renamed step keeps its place (a copy: `out` may be dagre's cached layout, which must not change).
 export function renamePlace(from, to) {
   const p = S.placed && S.placed.out.nodes[from];
-  if (p) { S.placed.out.nodes[to] = p; delete S.placed.out.nodes[from]; }
+  if (!p) return;
+  const nodes = { ...S.placed.out.nodes, [to]: p };
+  delete nodes[from];
+  S.placed = { ...S.placed, fresh: null, out: { ...S.placed.out, nodes } };
 }
