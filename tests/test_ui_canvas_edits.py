@@ -102,6 +102,23 @@ PLACES = """return Object.fromEntries([...document.querySelectorAll('#dag [data-
     const r = n.querySelector('rect'); return [n.dataset.node, [r.getAttribute('x'), r.getAttribute('y')]]; }))"""
 
 
+#: edges that run through a step they do not join (the check of test_ui_browser's U4)
+CROSSINGS = """const boxes = [...document.querySelectorAll('#dag [data-node]')]
+      .map(n => [n.dataset.node, n.querySelector('rect').getBBox()]);
+    const out = [];
+    document.querySelectorAll('#dag path.edge').forEach(p => {
+      const [a, b] = p.dataset.edge.split('->'), len = p.getTotalLength();
+      for (let t = 0; t <= len; t += 2) {
+        const q = p.getPointAtLength(t);
+        boxes.forEach(([n, r]) => {
+          const inside = q.x > r.x + 1 && q.x < r.x + r.width - 1 && q.y > r.y + 1 && q.y < r.y + r.height - 1;
+          if (n !== a && n !== b && inside) out.push(p.dataset.edge + ' through ' + n);
+        });
+      }
+    });
+    return [...new Set(out)];"""
+
+
 def test_steps_keep_their_places_when_a_step_is_added_or_removed(fan: Path) -> None:
     """Issue #30 m1: every edit laid the graph out again; the steps not edited now stay where they are."""
     with studio_in_chromium(Studio(fan)) as browser:
@@ -113,6 +130,7 @@ def test_steps_keep_their_places_when_a_step_is_added_or_removed(fan: Path) -> N
         page_idle(browser)
         added = browser.execute_script(PLACES)
         assert {k: added[k] for k in before} == before
+        assert browser.execute_script(CROSSINGS) == []  # the edges moved with their steps
         placed = [tuple(map(float, v)) for v in added.values()]
         assert (
             len(set(placed)) == 7
@@ -125,10 +143,12 @@ def test_steps_keep_their_places_when_a_step_is_added_or_removed(fan: Path) -> N
         page_idle(browser)
         removed = browser.execute_script(PLACES)
         assert removed == {k: v for k, v in added.items() if k != "features"}
+        assert browser.execute_script(CROSSINGS) == []
         browser.find_element("id", "undo").click()  # back where it was
         wait_js(browser, "return document.querySelectorAll('#dag [data-node]').length === 7")
         page_idle(browser)
         assert browser.execute_script(PLACES) == added
+        assert browser.execute_script(CROSSINGS) == []
         # Tidy lays it out afresh: the gap left by features closes
         browser.find_element("css selector", '#dag [aria-label^="Tidy"]').click()
         wait_until(lambda: browser.execute_script(PLACES) != removed, "Tidy to lay the steps out afresh")

@@ -38,10 +38,28 @@ function bestLayout(steps, deps) {
 
 const overlaps = (a, b) => Math.abs(a.x - b.x) < W + GAP && Math.abs(a.y - b.y) < H + GAP;
 
-// An edge between placed steps: out of the source's bottom (right, left to right), into the target's top (left).
-function route(a, b, rankdir) {
-  if (rankdir === "LR") return [{ x: a.x + W / 2, y: a.y }, { x: a.x + W / 2 + 12, y: a.y }, { x: b.x - W / 2 - 12, y: b.y }, { x: b.x - W / 2, y: b.y }];
-  return [{ x: a.x, y: a.y + H / 2 }, { x: a.x, y: a.y + H / 2 + 10 }, { x: b.x, y: b.y - H / 2 - 10 }, { x: b.x, y: b.y - H / 2 }];
+// Whether the axis-parallel segment p-q runs through the box of a step at c (w×h), less a pixel at its rim.
+function crosses(p, q, c, w, h) {
+  const [x0, x1] = [Math.min(p.x, q.x), Math.max(p.x, q.x)], [y0, y1] = [Math.min(p.y, q.y), Math.max(p.y, q.y)];
+  return x1 > c.x - w / 2 + 1 && x0 < c.x + w / 2 - 1 && y1 > c.y - h / 2 + 1 && y0 < c.y + h / 2 - 1;
+}
+
+// An edge between steps placed by hand of the layout (not dagre's): out of the source's bottom, into the
+// target's top (right and left, left to right), down a lane beside the steps in between, so that it runs
+// through none of them (as dagre's routes do). Worked out top to bottom; left to right swaps x and y.
+function route(a, b, rankdir, others) {
+  const lr = rankdir === "LR", t = p => lr ? { x: p.y, y: p.x } : p;
+  const [w, h] = lr ? [H, W] : [W, H];
+  const [s, e] = [t(a), t(b)];
+  const [top, bottom] = [Math.min(s.y, e.y) - h, Math.max(s.y, e.y) + h];
+  const boxes = others.map(t).filter(c => c.y > top && c.y < bottom);  // only the steps between can be in the way
+  const down = s.y + h / 2 + 10, up = e.y - h / 2 - 10;
+  const lanes = [s.x, e.x, ...boxes.flatMap(c => [c.x - w / 2 - 8, c.x + w / 2 + 8])];
+  lanes.sort((x, y) => Math.abs(s.x - x) + Math.abs(x - e.x) - Math.abs(s.x - y) - Math.abs(y - e.x));  // shortest first
+  const path = x => [{ x: s.x, y: s.y + h / 2 }, { x: s.x, y: down }, { x, y: down }, { x, y: up }, { x: e.x, y: up }, { x: e.x, y: e.y - h / 2 }];
+  const clear = p => p.slice(1).every((q, i) => boxes.every(c => !crosses(p[i], q, c, w, h)));
+  const lane = lanes.find(x => clear(path(x)));
+  return path(lane === undefined ? e.x : lane).map(t);
 }
 
 // `fresh` (dagre's) with the steps of `was` where they were; edges between moved steps routed anew. A step
@@ -56,8 +74,16 @@ function keepPlaces(fresh, was, memory) {
     while (placed.some(p => overlaps(p, at))) { if (fresh.rankdir === "LR") at.x += W + GAP; else at.y += H + GAP; }
     nodes[n] = at; placed.push(at);
   });
-  const same = n => nodes[n] === fresh.nodes[n] || (nodes[n].x === fresh.nodes[n].x && nodes[n].y === fresh.nodes[n].y);
-  const edges = fresh.edges.map(e => same(e.from) && same(e.to) ? e : { ...e, points: route(nodes[e.from], nodes[e.to], fresh.rankdir) });
+  // an edge drawn before between steps that stayed keeps its route; one whose two ends moved alike (dagre
+  // shifted the graph for a new step) keeps dagre's route, shifted; the others go round the steps in between
+  const shift = n => [nodes[n].x - fresh.nodes[n].x, nodes[n].y - fresh.nodes[n].y];
+  const before = new Map(was.edges.filter(e => nodes[e.from] === was.nodes[e.from] && nodes[e.to] === was.nodes[e.to]).map(e => [e.from + ">" + e.to, e]));
+  const edges = fresh.edges.map(e => {
+    if (before.has(e.from + ">" + e.to)) return before.get(e.from + ">" + e.to);
+    const [dx, dy] = shift(e.from), [ex, ey] = shift(e.to);
+    if (dx !== ex || dy !== ey || !e.points) return { ...e, points: route(nodes[e.from], nodes[e.to], fresh.rankdir, Object.keys(nodes).filter(n => n !== e.from && n !== e.to).map(n => nodes[n])) };
+    return dx || dy ? { ...e, points: e.points.map(q => ({ x: q.x + dx, y: q.y + dy })) } : e;
+  });
   const xs = placed.map(p => p.x), ys = placed.map(p => p.y);
   const width = Math.max(fresh.width, Math.max(...xs) + W / 2 + 6), height = Math.max(fresh.height, Math.max(...ys) + H / 2 + 6);
   return { rankdir: fresh.rankdir, width, height, nodes, edges };
@@ -66,12 +92,22 @@ function keepPlaces(fresh, was, memory) {
 // The layout drawn: the last one's places kept (S.placed; reset by opening a pipeline and by Tidy).
 export function stableLayout(steps, deps) {
   const was = S.placed;
-  const fresh = was ? layout(steps, deps, was.out.rankdir) : bestLayout(steps, deps);
-  if (was && was.fresh === fresh) return was.out;  // the same graph as last drawn
+  const key = JSON.stringify(steps.map(s => [s.name, deps[s.name]]));
+  if (was && was.key === key) return was.out;  // the same graph as last drawn
   const memory = was ? { ...was.memory, ...was.out.nodes } : {};
-  const out = was ? keepPlaces(fresh, was.out, memory) : fresh;
-  S.placed = { fresh, out, memory };
+  let out;
+  if (!was) out = bestLayout(steps, deps);
+  // every step has its place already (a step removed, a wire added): no layout to make (300 steps take seconds)
+  else if (steps.every(s => was.out.nodes[s.name])) out = keepPlaces(asPlaced(steps, deps, was.out), was.out, memory);
+  else out = keepPlaces(layout(steps, deps, was.out.rankdir), was.out, memory);
+  S.placed = { key, out, memory };
   return out;
+}
+
+// The graph of `steps` at the places of `out`, its edges not yet routed.
+function asPlaced(steps, deps, out) {
+  const edges = steps.flatMap(s => deps[s.name].map(d => ({ from: d, to: s.name, points: null })));
+  return { rankdir: out.rankdir, width: out.width, height: out.height, nodes: Object.fromEntries(steps.map(s => [s.name, out.nodes[s.name]])), edges };
 }
 
 // A renamed step keeps its place (a copy: `out` may be dagre's cached layout, which must not change).
@@ -80,5 +116,5 @@ export function renamePlace(from, to) {
   if (!p) return;
   const nodes = { ...S.placed.out.nodes, [to]: p };
   delete nodes[from];
-  S.placed = { ...S.placed, fresh: null, out: { ...S.placed.out, nodes } };
+  S.placed = { ...S.placed, key: null, out: { ...S.placed.out, nodes } };
 }

@@ -112,15 +112,17 @@ export function moduleOf(step) {
   return hits.length ? hits[hits.length - 1] : null;
 }
 
+// The step and every step downstream of it. The readers of each step are worked out once per edit: the cards
+// ask for every input (a 300-step pipeline's cards took seconds, asking again for each).
 export function descendants(name) {
-  const out = new Set([name]);
-  let grew = true;
-  while (grew) {
-    grew = false;
-    S.model.steps.forEach(s => {
-      if (!out.has(s.name) && [...upstream(s)].some(u => out.has(u))) { out.add(s.name); grew = true; }
-    });
+  const memo = S.readers;
+  if (!memo || memo.model !== S.model || memo.edits !== S.edits) {
+    const readers = new Map();
+    S.model.steps.forEach(s => upstream(s).forEach(u => { if (!readers.has(u)) readers.set(u, []); readers.get(u).push(s.name); }));
+    S.readers = { model: S.model, edits: S.edits, readers };
   }
+  const out = new Set([name]), todo = [name];
+  while (todo.length) (S.readers.readers.get(todo.pop()) || []).forEach(r => { if (!out.has(r)) { out.add(r); todo.push(r); } });
   return out;
 }
 
