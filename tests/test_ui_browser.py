@@ -250,7 +250,7 @@ def test_the_dag_undo_and_retyping_in_chromium(tmp_path: Path) -> None:
         # U10: removing a step says who read from it and can be undone
         css('[data-step="split"] button.remove').click()
         until("return document.getElementById('undo')")
-        assert "train, evaluate read from it" in css("#undo-bar").text
+        assert "train and evaluate depend on it" in css("#undo-bar").text
         until("return document.querySelector('[data-field=\"step:train:with:train\"] select.source')")
         test_source = Select(css('[data-field="step:evaluate:with:test"] select.source'))
         assert "was removed" in test_source.first_selected_option.text

@@ -74,10 +74,12 @@ def model_of(doc: dict[str, Any]) -> dict[str, Any]:
                 "uses": str(step.get("uses", "")),
                 "with": dict(given) if isinstance(given, dict) else {},
                 "props": {k: step[k] for k in STEP_PROPS if k in step},
-                "more": sorted(str(k) for k in step if k not in ("uses", "with", *STEP_PROPS)),
+                "more": sorted(str(k) for k in step if k not in ("uses", "with", "pipeline", *STEP_PROPS)),  # its card says it
                 "deploy": str(step["deploy"]) if "deploy" in step else None,
                 "approve": "approve" in step,
                 "pipeline": str(step["pipeline"]) if "pipeline" in step else None,
+                # the steps it waits for besides what it reads (drawn, and named when one is removed; not written back)
+                "after": [str(a) for a in ([step["after"]] if isinstance(step.get("after"), str) else step.get("after") or [])],
                 # params its `when`, `for_each` and the rest read (the DAG's param chips; not written back)
                 "reads": sorted(set(_PARAM_REF.findall(json.dumps({k: v for k, v in step.items() if k != "with"}, default=str)))),
             }

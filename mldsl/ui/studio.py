@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from mldsl.lang.loader import PROJECT_FILE, YAML_SUFFIXES, display_path, find_project_file, find_yaml_files
 from mldsl.lang.mtypes import MType, TypeSyntaxError, parse_type
+from mldsl.ui.called import called, type_json
 from mldsl.ui.compose import ComposeError, at_fields, documents_in, model_of, pipelines_in, render, yaml_errors
 from mldsl.ui.studio_cluster import RefusedError, StudioCluster, cluster_configured
 from mldsl.util.atomic import write_atomically
@@ -26,18 +27,6 @@ if TYPE_CHECKING:
 def token_of(text: str | None) -> str | None:
     """What a file's content was when it was opened (``None``: the file did not exist)."""
     return None if text is None else "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def type_json(t: MType) -> dict[str, Any]:
-    """A type as the page's ``assignable`` reads it."""
-    out: dict[str, Any] = {"kind": t.kind}
-    if t.item is not None:
-        out["item"] = type_json(t.item)
-    if t.values is not None:
-        out["values"] = list(t.values)
-    if t.format:
-        out["format"] = t.format
-    return out
 
 
 def _param_type(p: dict[str, Any]) -> MType | None:
@@ -207,6 +196,8 @@ class Studio(StudioCluster):
             resolved[s["name"]] = (
                 {"key": found.key} if found is not None and not isinstance(found, Exception) else {"error": str(found or "")}
             )
+        for name, module in called(model["steps"], result.program.pipelines).items():
+            resolved[name] = {"key": module["key"], "pipeline": module}  # issue #30 M9: typed as the compiler does
         params = {}
         for p in model["params"]:
             t = _param_type(p)

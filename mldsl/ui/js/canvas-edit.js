@@ -7,16 +7,28 @@ import { assignable } from "./types.js";
 
 // Ports: a step's inputs along its top edge, its outputs along its bottom edge. Dragging from an output port
 // to an input port wires them, with the wire menus' rules: the types must fit (assignable) and no cycle.
+// Each port is named (issue #30 m2: unlabelled 10 px circles): its name shows beside it while its step is
+// pointed at or focused and, while wiring, at every input it fits; its target is a 24 px circle (44 px on a
+// phone, app.css) around the dot. The node's description lists them for a screen reader (the card wires them).
 export function ports(view, node, step, m, x, y, W, H) {
   const place = (list, atY, kind) => list.forEach((io, i) => {
     const cx = x + (i + 1) * W / (list.length + 1);
-    const port = svg("circle", { cx, cy: atY, r: 5, class: "port " + kind, "data-step": step.name, "data-port": io.name });
-    port.appendChild(svg("title", {}, (kind === "in" ? "input " : "output ") + io.name + " (" + io.typeText + ")" + (kind === "out" ? ": drag onto an input to wire it" : "")));
+    const what = (kind === "in" ? "input " : "output ") + io.name + " (" + io.typeText + ")";
+    const port = svg("g", { class: "port " + kind, "data-step": step.name, "data-port": io.name });
+    port.append(svg("circle", { cx, cy: atY, r: 12, class: "port-hit" }), svg("circle", { cx, cy: atY, r: 5, class: "port-dot" }),
+      svg("title", {}, what + (kind === "out" ? ": drag onto an input to wire it" : "")));
     if (kind === "out") port.addEventListener("pointerdown", ev => startWire(ev, view, step, io));
-    node.appendChild(port);
+    const label = svg("text", { x: cx, y: kind === "in" ? atY - 8 : atY + 17, class: "port-label", "text-anchor": "middle", "aria-hidden": "true" }, io.name);
+    node.append(port, label);
   });
   place(m.inputs, y, "in");
   place(m.outputs, y + H, "out");
+}
+
+// What a node's ports are, for its description: "inputs: a (int), b (str); outputs: c (float)".
+export function portsText(m) {
+  const list = l => l.map(io => io.name + " (" + io.typeText + ")").join(", ") || "none";
+  return "inputs: " + list(m.inputs) + "; outputs: " + list(m.outputs);
 }
 
 export function fitsWire(from, out, to, input) {

@@ -32,12 +32,13 @@ export function applyView() {
 function zoom(f) { S.view.k = Math.min(MAX_ZOOM, Math.max(MIN_ZOOM, S.view.k * f)); applyView(); const c = $("dag-canvas"); if (c.onscroll) c.onscroll(); }
 
 // The toolbar is built once: a check's answer draws the graph again, never the search box being typed in.
-export function canvasTools() {
+export function canvasTools(tidy) {
   const bar = el("div", { class: "canvas-tools", role: "toolbar", "aria-label": "canvas" });
   const button = (text, label, act) => { const b = el("button", { type: "button", text, "aria-label": label, title: label }); b.addEventListener("click", act); bar.appendChild(b); };
   button("+", "zoom in", () => zoom(1.25));
   button("−", "zoom out", () => zoom(0.8));
   button("Fit", "fit the whole pipeline", () => { S.view = { k: 1, tx: 0, ty: 0 }; applyView(); const c = $("dag-canvas"); c.scrollLeft = 0; c.scrollTop = 0; });
+  button("Tidy", "Tidy: lay the steps out afresh (edits keep them where they are)", tidy);
   const find = el("input", { type: "search", id: "dag-find", placeholder: "Find a step", "aria-label": "find a step by name", "aria-describedby": "dag-found" });
   const found = el("span", { class: "help", id: "dag-found", role: "status", "aria-live": "polite" });
   find.addEventListener("input", () => { S.find = { q: find.value.trim(), at: 0 }; showFound(true); });
@@ -79,7 +80,8 @@ export function showFound(scroll) {
 export function canvasPan(svgEl) {
   const box = $("dag-canvas");
   svgEl.addEventListener("pointerdown", ev => {
-    if (ev.target.closest(".node, .port")) return;  // an edge is background here: it only says what it carries
+    // an edge is background here (it only says what it carries), and so is an input port's target (a drop target only)
+    if (ev.target.closest(".port.out") || (ev.target.closest(".node") && !ev.target.closest(".port.in"))) return;
     let lastX = ev.clientX, lastY = ev.clientY;
     svgEl.setPointerCapture(ev.pointerId);
     svgEl.classList.add("panning");

@@ -1,6 +1,7 @@
 // The DAG, drawn as SVG: laid out by dagre, the view (fit, zoom, pan, find) in canvas-view.js.
-import { ports } from "./canvas-edit.js";
-import { MIN_SCALE, applyView, availableWidth, canvasPan, canvasTools, fitFor, minimap, scaleOf, showFound } from "./canvas-view.js";
+import { ports, portsText } from "./canvas-edit.js";
+import { H, W, stableLayout } from "./canvas-layout.js";
+import { applyView, canvasPan, canvasTools, fitFor, minimap, scaleOf, showFound } from "./canvas-view.js";
 import { moduleOf } from "./edit.js";
 import { $, S, domId } from "./state.js";
 import { dependencies, upstream } from "./types.js";
@@ -27,61 +28,42 @@ export function paramsRead(step) {
   return new Set([...[...JSON.stringify(step.with || {}).matchAll(/params\.(\w+)/g)].map(m => m[1]), ...(step.reads || [])]);
 }
 
-// The layout of the steps by dagre (vendored: layers, crossing minimisation, edges routed around nodes; U4),
-// kept while the graph's shape is the same: typing in a card does not lay it out again (300 steps take a while).
-const W = 170, H = 46;
-function layout(steps, deps, rankdir) {
-  const key = rankdir + JSON.stringify(steps.map(s => [s.name, deps[s.name]]));
-  S.layouts = S.layouts || new Map();
-  if (S.layouts.has(key)) return S.layouts.get(key);
-  const g = new dagre.graphlib.Graph();
-  g.setGraph({ rankdir, nodesep: 16, ranksep: rankdir === "LR" ? 40 : 30, edgesep: 10, marginx: 6, marginy: 6 });
-  g.setDefaultEdgeLabel(() => ({}));
-  steps.forEach(s => g.setNode("s:" + s.name, { width: W, height: H }));
-  steps.forEach(s => deps[s.name].forEach(d => g.setEdge("s:" + d, "s:" + s.name)));
-  dagre.layout(g);
-  const out = { rankdir, width: g.graph().width, height: g.graph().height,
-    nodes: Object.fromEntries(steps.map(s => { const n = g.node("s:" + s.name); return [s.name, { x: n.x, y: n.y }]; })),
-    edges: g.edges().map(e => ({ from: e.v.slice(2), to: e.w.slice(2), points: g.edge(e).points })) };
-  if (S.layouts.size > 16) S.layouts.clear();
-  S.layouts.set(key, out);
-  return out;
-}
-
-// Top to bottom, unless that is wider than the canvas and left to right is narrower (a wide fan-out reads
-// better as rows, scrolled down, than as a strip scrolled sideways).
-function bestLayout(steps, deps) {
-  const tb = layout(steps, deps, "TB");
-  if (tb.width * MIN_SCALE <= availableWidth()) return tb;
-  const lr = layout(steps, deps, "LR");
-  return lr.width < tb.width ? lr : tb;
-}
-
 // The canvas's parts: a toolbar built once, the params' chips and the scroll box the drawing goes in.
 function canvasBox() {
   const box = $("dag");
   if (!$("dag-canvas")) {
     box.textContent = "";
-    box.append(canvasTools(), el("div", { id: "dag-chips" }), el("div", { class: "canvas-frame" }, el("div", { id: "dag-canvas", class: "canvas" })));
+    box.append(canvasTools(() => { S.placed = null; renderDag(); }), legend(), el("div", { id: "dag-chips" }), el("div", { class: "canvas-frame" }, el("div", { id: "dag-canvas", class: "canvas" })));
   }
-  return { chips: $("dag-chips"), canvas: $("dag-canvas"), tools: box.querySelector(".canvas-tools") };
+  return { chips: $("dag-chips"), canvas: $("dag-canvas"), tools: box.querySelector(".canvas-tools"), legend: $("dag-legend") };
+}
+
+// What the drawing's marks mean (issue #30 m2: dashed edges were explained nowhere).
+function legend() {
+  const list = el("ul", { id: "dag-legend", class: "dag-legend", "aria-label": "legend of the DAG" });
+  const mark = (kind, text) => list.appendChild(el("li", {}, el("span", { class: "mark " + kind, "aria-hidden": "true" }), document.createTextNode(text)));
+  mark("edge", "runs after");
+  mark("edge dashed", "runs only when its condition holds");
+  mark("port", "input port");
+  mark("port out", "output port: drag it onto an input to wire them");
+  return list;
 }
 
 // The DAG. Params sit on top as chips that mark the steps reading them; the exit handler sits below; hovering
 // an edge says which output feeds which input; a node is a button that takes you to its card.
 export function renderDag() {
-  const { chips: chipBox, canvas, tools } = canvasBox();
+  const { chips: chipBox, canvas, tools, legend: key } = canvasBox();
   const keep = { left: canvas.scrollLeft, top: canvas.scrollTop };
   chipBox.textContent = ""; canvas.textContent = "";
   const steps = S.model ? S.model.steps : [];
-  tools.hidden = !steps.length;
+  tools.hidden = key.hidden = !steps.length;
   if (!steps.length) { const m = $("dag-minimap"); if (m) m.remove(); canvas.appendChild(el("p", { class: "help", text: "The DAG appears here: drag a module from the library onto it, or use + Add step." })); return; }
   const edges = S.check && S.check.edges && S.checkedEdits === S.edits ? S.check.edges : null;
   const deps = dependencies(steps, edges);
   const conditional = new Set((edges || []).filter(e => e[2]).map(e => e[0] + "->" + e[1]));
   const readers = {};
   steps.forEach(s => paramsRead(s).forEach(n => { (readers[n] = readers[n] || []).push(s.name); }));
-  const laid = bestLayout(steps, deps);
+  const laid = stableLayout(steps, deps);
   const exit = S.check && S.checkedEdits === S.edits ? S.check.onExit : null;
   const width = Math.max(laid.width, exit ? W + 12 : 0), height = laid.height + (exit ? H + 24 : 0);
   S.drawn = { width, height, rankdir: laid.rankdir };
@@ -120,14 +102,14 @@ export function renderDag() {
     const node = svg("g", { class: "node" + (bad.has(s.name) ? " bad" : ""), "data-node": s.name, tabindex: "0", role: "button",
       "aria-describedby": tid + "-more" });
     const rect = svg("rect", { x, y, width: W, height: H, rx: 6 });
-    rect.appendChild(svg("title", { id: tid + "-more" }, label + "; reads " + ([...upstream(s)].join(", ") || "no step")));
+    rect.appendChild(svg("title", { id: tid + "-more" }, label + "; reads " + ([...upstream(s)].join(", ") || "no step") + (m ? "; " + portsText(m) : "")));
     // one text, two lines: its name is what it shows ("load read-table@1.0.0")
     const text = svg("text", {});
     text.append(svg("tspan", { x: x + 10, y: y + 19, class: "name" }, s.name), document.createTextNode(" "),
       svg("tspan", { x: x + 10, y: y + 36, class: "mod" }, m ? m.key : s.uses));
     node.append(rect, text);
     if (m) ports(view, node, s, m, x, y, W, H);
-    node.addEventListener("click", ev => { if (!ev.target.closest(".port")) goTo(s.name); });
+    node.addEventListener("click", () => goTo(s.name));  // a tap on an output port, not dragged, too
     node.addEventListener("keydown", ev => { if (ev.key === "Enter" || ev.key === " ") { ev.preventDefault(); goTo(s.name); } });
     view.appendChild(node);
   });

@@ -1,5 +1,6 @@
 // The step cards: each input's source (a value, an expression, a wire) and the step's properties.
 import { changed, descendants, moduleOf, removeStep, renameStep, setWith } from "./edit.js";
+import { checkedName } from "./names.js";
 import { $, S, domId } from "./state.js";
 import { REFERENCE, assignable } from "./types.js";
 
@@ -113,7 +114,8 @@ export function stepCard(step, index) {
   const card = el("div", { class: "step field", "data-step": step.name, "data-field": "step:" + step.name });
   const name = el("input", { type: "text", class: "step-name mono", "aria-label": "name of step " + step.name });
   name.value = step.name;
-  name.addEventListener("change", () => renameStep(step, name.value.trim()));
+  const naming = el("div", { class: "error", id: domId("name-of-step:" + step.name), "aria-live": "polite" });
+  checkedName(name, naming, "step", step.name, () => S.model.steps.filter(s => s !== step).map(s => s.name), to => renameStep(step, to));
   const module = moduleOf(step);
   const moduleName = step.uses.split("@")[0];
   const uses = el("select", { class: "uses", "aria-label": "module of " + step.name });
@@ -129,7 +131,7 @@ export function stepCard(step, index) {
   up.addEventListener("click", () => { const a = S.model.steps; [a[index - 1], a[index]] = [a[index], a[index - 1]]; changed(true); });
   const kind = step.deploy ? el("span", { class: "mono", text: "deploy: " + step.deploy }) : step.approve ? el("span", { class: "mono", text: "approve" })
     : step.pipeline ? el("span", { class: "mono", text: "pipeline: " + step.pipeline }) : uses;
-  card.append(el("div", { class: "step-head" }, name, kind, up, remove),
+  card.append(el("div", { class: "step-head" }, name, kind, up, remove), naming,
     el("div", { class: "error", "data-err": "step:" + step.name }), el("div", { class: "error", "data-err": "step:" + step.name + ":uses" }));
   if (step.more && step.more.length) card.appendChild(el("div", { class: "help", text: "Also has " + step.more.join(", ") + " (kept as written)." }));
   if (step.deploy) {
@@ -140,16 +142,13 @@ export function stepCard(step, index) {
     card.appendChild(el("p", { class: "help", text: "Waits for a person to approve the run: edit this step in the YAML; it is kept as written." }));
     return card;
   }
-  if (step.pipeline) {
-    card.appendChild(el("p", { class: "help", text: "Runs the pipeline " + step.pipeline + " as this step: edit this step in the YAML; it is kept as written." }));
-    return card;
-  }
+  if (step.pipeline) card.appendChild(el("p", { class: "help", text: "Runs the pipeline " + step.pipeline + " as this step: its params are the inputs below, its outputs this step's." }));
   if (!module) {
-    card.appendChild(el("p", { class: "help", text: "Resolving " + step.uses + "…" }));
+    card.appendChild(el("p", { class: "help", text: step.pipeline ? "Reading the params and outputs of pipeline " + step.pipeline + "… (a pipeline with problems shows none: see its file)" : "Resolving " + step.uses + "…" }));
     return card;
   }
   module.inputs.forEach(i => card.appendChild(inputField(step, i)));
-  card.appendChild(stepProps(step));
+  card.appendChild(stepProps(step, step.pipeline ? ["when"] : null));
   const known = new Set(module.inputs.map(i => i.name));
   Object.keys(step.with).filter(k => !known.has(k)).forEach(k => {
     const id = "step:" + step.name + ":with:" + k;
@@ -187,12 +186,13 @@ export function propText(kind, v) {
   return typeof v === "string" ? v : JSON.stringify(v);
 }
 
-export function stepProps(step) {
+// `only`: the properties a step of its kind may have (a pipeline step: when; the rest belongs to its pipeline's steps).
+export function stepProps(step, only) {
   step.props = step.props || {};
   const props = step.props;
   const given = Object.keys(props);
   const box = el("details", { class: "props", "data-props": step.name });
-  box.appendChild(el("summary", { text: "Properties" + (given.length ? ": " + given.join(", ") : " (when, for each, retries, timeout, cache, resources)") }));
+  box.appendChild(el("summary", { text: "Properties" + (given.length ? ": " + given.join(", ") : only ? " (" + only.join(", ") + ")" : " (when, for each, retries, timeout, cache, resources)") }));
   const fieldBoxFor = (key, label, control, help) => {
     const fid = "step:" + step.name + ":prop:" + key;
     control.id = domId(fid);
@@ -200,7 +200,7 @@ export function stepProps(step) {
     return el("div", { class: "field prop", "data-field": fid }, el("label", { for: control.id, text: label }), control,
       help ? el("div", { class: "help", text: help }) : null, el("div", { class: "error", "data-err": fid, id: domId(fid) + "-err" }));
   };
-  PROPS.forEach(([key, label, kind, help]) => {
+  PROPS.filter(([key]) => !only || only.includes(key)).forEach(([key, label, kind, help]) => {
     let control;
     if (kind === "bool") {
       control = el("input", { type: "checkbox" }); control.checked = props[key] === true;
@@ -234,6 +234,6 @@ export function stepProps(step) {
     res.append(el("label", { for: fid, class: "bound", text: k }), input);
   });
   res.appendChild(el("div", { class: "error", "data-err": "step:" + step.name + ":prop:resources" }));
-  box.appendChild(res);
+  if (!only) box.appendChild(res);
   return box;
 }

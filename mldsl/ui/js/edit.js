@@ -1,5 +1,6 @@
 // Edits of the model: add, rename, remove steps; set their inputs.
 import { renderDag } from "./canvas.js";
+import { renamePlace } from "./canvas-layout.js";
 import { scheduleCheck } from "./check.js";
 import { renderComposer } from "./composer.js";
 import { followOpen } from "./run-panel.js";
@@ -48,21 +49,18 @@ export function addStep(key) {
   const name = stepNameFor(key.split("@")[0]);
   S.model.steps.push({ name, uses: pinned(key), with: {}, more: [] });
   changed(true);
+  // the new step's editor takes the focus (issue #30 m13: it stayed on the library's button)
   const card = document.querySelector('[data-step="' + name + '"]');
-  if (card) card.scrollIntoView({ block: "nearest" });
+  if (card) { card.scrollIntoView({ block: "nearest" }); card.querySelector("input.step-name").focus({ preventScroll: true }); }
 }
 
 export function renameStep(step, to) {
   const from = step.name;
   if (!to || to === from) return;
-  if (S.model.steps.some(s => s !== step && s.name === to)) {
-    renderComposer();
-    const err = document.querySelector('[data-err="step:' + from + '"]');
-    if (err) err.textContent = "there is already a step named " + to;
-    return;
-  }
+  if (S.model.steps.some(s => s !== step && s.name === to)) return;  // said under its box as it was typed (names.js)
   step.was = step.was || from;
   step.name = to;
+  renamePlace(from, to);
   renameReferences("steps", from, to);
   changed(true);
 }
@@ -75,6 +73,7 @@ export function renameReferences(kind, from, to) {
   const fix = v => typeof v === "string" ? v.replace(pattern, kind + "." + to)
     : Array.isArray(v) ? v.map(fix) : v && typeof v === "object" ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, fix(x)])) : v;
   S.model.steps.forEach(s => {
+    if (kind === "steps" && s.after) s.after = s.after.map(a => a === from ? to : a);
     if (s.with) s.with = fix(s.with);
     if (s.props) s.props = fix(s.props);
   });
@@ -95,12 +94,15 @@ export function removeStep(step) {
     if (card) card.focus();
   });
   const readers = S.model.steps.filter(o => upstream(o).has(step.name)).map(o => o.name);
-  feedback("Removed step " + step.name + (readers.length ? "; " + readers.join(", ") + " read from it: choose another source there" : "") + ". ", undo);
+  // every step that waited for it, by a wire, a condition, for each or after: (issue #30 m4 named one of four)
+  const names = readers.length > 1 ? readers.slice(0, -1).join(", ") + " and " + readers[readers.length - 1] : readers[0];
+  feedback("Removed step " + step.name + (readers.length ? "; " + names + (readers.length > 1 ? " depend" : " depends") + " on it: fix " + (readers.length > 1 ? "them" : "it") + " where marked" : "") + ". ", undo);
   undo.focus({ preventScroll: true });  // the bar is on screen, fixed: the page does not jump to it (#30 M6)
 }
 
 export function moduleOf(step) {
   const r = S.check && S.check.resolved[step.name];
+  if (step.pipeline) return r && r.pipeline ? r.pipeline : null;  // its params and outputs, as the compiler types them (#30 M9)
   if (r && r.key && S.byKey[r.key]) return S.byKey[r.key];
   if (S.byKey[step.uses]) return S.byKey[step.uses];
   // `name@1` or `name@1.2`: the newest version it matches, as the compiler resolves it
@@ -110,15 +112,17 @@ export function moduleOf(step) {
   return hits.length ? hits[hits.length - 1] : null;
 }
 
+// The step and every step downstream of it. The readers of each step are worked out once per edit: the cards
+// ask for every input (a 300-step pipeline's cards took seconds, asking again for each).
 export function descendants(name) {
-  const out = new Set([name]);
-  let grew = true;
-  while (grew) {
-    grew = false;
-    S.model.steps.forEach(s => {
-      if (!out.has(s.name) && [...upstream(s)].some(u => out.has(u))) { out.add(s.name); grew = true; }
-    });
+  const memo = S.readers;
+  if (!memo || memo.model !== S.model || memo.edits !== S.edits) {
+    const readers = new Map();
+    S.model.steps.forEach(s => upstream(s).forEach(u => { if (!readers.has(u)) readers.set(u, []); readers.get(u).push(s.name); }));
+    S.readers = { model: S.model, edits: S.edits, readers };
   }
+  const out = new Set([name]), todo = [name];
+  while (todo.length) (S.readers.readers.get(todo.pop()) || []).forEach(r => { if (!out.has(r)) { out.add(r); todo.push(r); } });
   return out;
 }
 

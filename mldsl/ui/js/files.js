@@ -21,7 +21,7 @@ export async function loadFiles() {
 export function newPipeline() {
   S.file = { path: "pipelines/new-pipeline.yaml", token: null, original: null };
   S.model = { name: "new-pipeline", description: "", params: [], steps: [] };
-  S.check = null; S.dirty = false;
+  S.check = null; S.dirty = false; S.placed = null;
   renderComposer(); scheduleCheck(0);
   followOpen();
   resetHistory();
@@ -33,8 +33,21 @@ export async function openPipeline(p) {
   if (!r.ok) { setStatus("save-status", r.data.error, false); return; }
   S.file = { path: r.data.path, token: r.data.token, original: r.data.original };
   S.model = r.data.model;
-  S.check = null; S.dirty = false;
+  S.check = null; S.dirty = false; S.placed = null;
   renderComposer(); scheduleCheck(0);
   followOpen();
   resetHistory();
+}
+
+// The "Open a pipeline…" menu (issue #30 m13): ArrowDown on it opened the first pipeline at once. A choice made
+// with the arrows (or by typing) only moves in the menu, Enter opens it; a click in its list opens at once.
+export function openMenu(sel) {
+  let moving = false;
+  const open = () => { const v = sel.value; sel.value = ""; if (v) openPipeline(JSON.parse(v)); };
+  sel.addEventListener("keydown", ev => {
+    if (ev.key === "Enter") { ev.preventDefault(); moving = false; open(); return; }
+    moving = /^(Arrow|Page|Home$|End$)/.test(ev.key) || ev.key.length === 1;
+  });
+  ["mousedown", "blur"].forEach(e => sel.addEventListener(e, () => { moving = false; }));
+  sel.addEventListener("change", () => { if (moving) moving = false; else open(); });
 }

@@ -5,7 +5,7 @@ import { canvasDrop } from "./canvas-edit.js";
 import { scheduleCheck } from "./check.js";
 import { renderComposer } from "./composer.js";
 import { changed } from "./edit.js";
-import { loadFiles, newPipeline, openPipeline } from "./files.js";
+import { loadFiles, newPipeline, openMenu } from "./files.js";
 import { loadLibrary, renderLibrary } from "./library.js";
 import { loadHistory } from "./runs.js";
 import { save } from "./save.js";
@@ -26,7 +26,7 @@ function startComposer() {
     changed(true);
   });
   $("new").addEventListener("click", () => { if (!S.dirty || confirm("Discard the changes to " + S.file.path + "?")) newPipeline(); });
-  $("open").addEventListener("change", () => { const v = $("open").value; $("open").value = ""; if (v) openPipeline(JSON.parse(v)); });
+  openMenu($("open"));
   $("save").addEventListener("click", save);
   $("reload").addEventListener("click", () => { S.dirty = false; openPipeline({ path: S.file.path, name: S.file.original }); });
   window.addEventListener("beforeunload", e => { if (S.dirty) e.preventDefault(); });

@@ -1,5 +1,6 @@
 // The params' rows and the pipeline's settings (outputs, schedule, exit handler).
 import { changed, renameReferences, pinned } from "./edit.js";
+import { checkedName } from "./names.js";
 import { $, S, domId } from "./state.js";
 
 export const PARAM_TYPES = ["str", "int", "float", "bool", "artifact", "enum", "secret", "list[str]", "list[int]", "list[float]", "dict[str, str]"];
@@ -14,14 +15,8 @@ export function paramRow(p) {
   const id = "param:" + p.name;
   const row = el("div", { class: "param field", "data-field": id });
   const name = el("input", { type: "text", class: "mono", "aria-label": "name of param " + p.name }); name.value = p.name;
-  name.addEventListener("change", () => {
-    const to = name.value.trim();
-    if (!to || to === p.name) return;
-    if (S.model.params.some(q => q !== p && q.name === to)) {
-      name.value = p.name;
-      row.querySelector("[data-err]").textContent = "there is already a param named " + to;
-      return;
-    }
+  const naming = el("div", { class: "error", id: domId("name-of-param:" + p.name), "aria-live": "polite" });
+  checkedName(name, naming, "param", p.name, () => S.model.params.filter(q => q !== p).map(q => q.name), to => {
     renameReferences("params", p.name, to);
     S.model.steps.forEach(s => { if (s.reads) s.reads = s.reads.map(r => r === p.name ? to : r); });
     p.was = p.was || p.name;
@@ -48,7 +43,7 @@ export function paramRow(p) {
     if (p.type === "secret") { def.disabled = true; def.placeholder = "no default: a secret is given to each run"; }
     def.addEventListener("input", () => { const v = parseDefault(def.value, p.type); if (v === undefined) delete p.default; else p.default = v; changed(false); });
   }
-  row.append(el("div", { class: "param-line" }, name, type, def, remove));
+  row.append(el("div", { class: "param-line" }, name, type, def, remove), naming);
   if (collection) {  // a list or dict default is typed as rows, not JSON (U12)
     let rows = null;
     rows = widget({ kind: collection[1], item: collection[2], hasDefault: p.default !== undefined, default: p.default }, () => {

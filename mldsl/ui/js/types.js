@@ -26,18 +26,20 @@ export function assignable(src, dst) {
 
 export const REFERENCE = /^\$\{\{\s*(params\.\w+|steps\.\w+\.outputs\.\w+(?:\.uri)?)\s*\}\}$/;
 
-// The steps a step's values read from (steps.<name>. anywhere in them).
+// The steps a step waits for: what its values and properties (when, for each…) read (steps.<name>. anywhere in
+// them) and its `after:` (issue #30 m4: removing a step named only the steps whose inputs read it).
 export function upstream(step) {
-  const out = new Set();
-  for (const m of JSON.stringify(step.with || {}).matchAll(/steps\.(\w+)\./g)) if (m[1] !== step.name) out.add(m[1]);
+  const out = new Set(step.after || []);
+  for (const m of JSON.stringify([step.with || {}, step.props || {}]).matchAll(/steps\.(\w+)\./g)) out.add(m[1]);
+  out.delete(step.name);
   return out;
 }
 
 // What each step depends on, for drawing (dagre lays the layers out): the compiler's [from, to, conditional]
-// `edges` when the pipeline compiles, else what its values read.
+// `edges` when the pipeline compiles, else what its values read; sorted, so that the same graph from either
+// is laid out the same (the layout before the first check stays when the check answers).
 export function dependencies(steps, edges) {
   const names = new Set(steps.map(s => s.name));
-  return edges
-    ? Object.fromEntries(steps.map(s => [s.name, edges.filter(e => e[1] === s.name && names.has(e[0])).map(e => e[0])]))
-    : Object.fromEntries(steps.map(s => [s.name, [...upstream(s)].filter(n => names.has(n))]));
+  const of = s => edges ? edges.filter(e => e[1] === s.name).map(e => e[0]) : [...upstream(s)];
+  return Object.fromEntries(steps.map(s => [s.name, [...new Set(of(s))].filter(n => names.has(n)).sort()]));
 }
