@@ -19,6 +19,7 @@ from typing import Any
 from mldsl.backends.forms.schema import WIDGETS, form_schema, ui_schema
 from mldsl.compiler import ir
 from mldsl.lang.constraints import Param
+from mldsl.lang.paramsfile import marker
 from mldsl.util.yamlout import dump
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data: blob:"
@@ -216,6 +217,7 @@ def generate(program: ir.Program, module_keys: set[str]) -> list[tuple[str, str]
             run_params(p),
             "params",
             file,
+            {"header": marker(p.name, f"mldsl run . --pipeline {p.name} --params-file {file}")},
             usage=f"Start a run with {_code(f'mldsl submit {p.name} --params-file {file}')}, or on this machine "
             f"with {_code(f'mldsl run . --pipeline {p.name} --params-file {file}')} (from the project folder).",
         )

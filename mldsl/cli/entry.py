@@ -86,6 +86,13 @@ def main(argv: list[str] | None = None) -> None:
         guarded(run_it)
         return
     if command == "validate":
+        from mldsl.lang.paramsfile import pipeline_of
+
+        if any(pipeline_of(p) for p in paths):  # a params file among them: checked against its pipeline
+            from mldsl.ops.params_file import validate_with_params
+
+            guarded(lambda: validate_with_params(paths, fmt))
+            return
         guarded(lambda: validate_paths(paths, fmt, None))
     else:
         assert out is not None

@@ -53,7 +53,13 @@ PATHS = click.argument("paths", nargs=-1, required=True, type=click.Path(path_ty
 @FORMAT
 @CRDS
 def validate(paths: tuple[Path, ...], fmt: str, crds: Path | None) -> None:
-    """Check documents (and the modules they use); write nothing."""
+    """Check documents (and the modules they use), and params files against their pipeline; write nothing."""
+    from mldsl.lang.paramsfile import pipeline_of
+
+    if crds is None and any(pipeline_of(p) for p in paths):  # a form's download among them (issue #30 m16)
+        from mldsl.ops.params_file import validate_with_params
+
+        validate_with_params(paths, fmt)
     validate_paths(paths, fmt, crds)
 
 
