@@ -141,13 +141,20 @@ function dimensionProblems(d, f, strategy) {
   return [];
 }
 
-// YAML for a mapping of values: every value is written as JSON, which YAML reads with its type. A sweep also
-// writes its search space and settings (`sweep`: {space: [{name, kind, args}], settings: {name: value}}).
+// A value as JSON, which YAML reads with its type, with the characters YAML reads otherwise escaped: NEL, LS and
+// PS are line breaks to YAML (a quoted "a\u0085b" read back as "a b"), DEL and the C1 controls and U+FFFE/FFFF
+// are not allowed in a YAML stream at all (YAML 1.1 §5.1 c-printable, 1.2 §5.1) (tests/test_forms_roundtrip.py).
+function yamlJson(v) {
+  return JSON.stringify(v).replace(/[\u007f-\u009f\u2028\u2029\ufffe\uffff]/g, c => "\\u" + c.charCodeAt(0).toString(16).padStart(4, "0"));
+}
+
+// YAML for a mapping of values: every value is written as JSON (yamlJson). A sweep also writes its search space
+// and settings (`sweep`: {space: [{name, kind, args}], settings: {name: value}}).
 function toYaml(mode, doc, values, sweep) {
-  const lines = Object.entries(values).map(([k, v]) => k + ": " + JSON.stringify(v));
+  const lines = Object.entries(values).map(([k, v]) => k + ": " + yamlJson(v));  // names are identifiers
   if (mode === "with") return lines.length ? "with:\n" + lines.map(l => "  " + l).join("\n") + "\n" : "with: {}\n";
   if (mode === "sweep") {
-    const space = (sweep ? sweep.space : doc.space).map(d => "    " + d.name + ": {" + d.kind + ": " + JSON.stringify(d.args) + "}\n").join("");
+    const space = (sweep ? sweep.space : doc.space).map(d => "    " + d.name + ": {" + d.kind + ": " + yamlJson(d.args) + "}\n").join("");
     const settings = sweep ? sweep.settings : Object.fromEntries(doc.settings.map(f => [f.name, f.value]));
     const set = Object.entries(settings).filter(([, v]) => v !== null && v !== undefined).map(([k, v]) => "  " + k + ": " + JSON.stringify(v) + "\n").join("");
     return doc.header + "  params:\n" + space + (lines.length ? "  fixed:\n" + lines.map(l => "    " + l).join("\n") + "\n" : "") + set + doc.footer;

@@ -4,22 +4,20 @@ at its key (issue #30 m16: ``validate`` said only "missing apiVersion")."""
 
 from __future__ import annotations
 
-import re
 import sys
 from pathlib import Path
 from typing import Any
 
 from mldsl.compiler import ir
+from mldsl.lang.constraints import ARTIFACT_URI, Param, check_value
 from mldsl.lang.diagnostics import Diagnostic, Span
 from mldsl.lang.paramsfile import pipeline_of
 from mldsl.lang.sourcefiles import find_project_file
 from mldsl.lang.suggest import close_matches
 from mldsl.lang.value_codes import code_of
 from mldsl.lang.yamlsource import YamlDocument, load_yaml_text
-from mldsl.ops.params import as_pairs, parse_params
+from mldsl.ops.params import allowed
 from mldsl.ops.project import EXIT_INVALID, EXIT_OK, UsageError, compile_project, report, summary
-
-_REQUIRED = re.compile(r"^--param (\w+) is required \(")
 
 
 def read(path: Path) -> tuple[dict[str, Any], YamlDocument | None]:
@@ -52,23 +50,35 @@ def check(path: Path, shown: str, program: ir.Program, name: str) -> list[Diagno
         values, doc = read(path)
     except UsageError as exc:
         return [Diagnostic("MLD006", str(exc), Span(shown))]
-    declared = {p.name for p in pipeline.params}
+    params = {p.name: p for p in pipeline.params}
     out = []
-    for key in values:
-        if key not in declared:
-            near = close_matches(str(key), declared)
-            hint = f"did you mean {near[0]!r}?" if near else f"{name} has: {', '.join(sorted(declared)) or 'no params'}"
-            out.append(Diagnostic("MLD102", f"pipeline {name!r} has no param {key!r}", _at(doc, shown, key, True), hint))
-    known = {k: v for k, v in values.items() if k in declared}
-    _, problems = parse_params(pipeline, as_pairs(known), artifacts=True)
-    for problem in problems:
-        if m := _REQUIRED.match(problem):
-            out.append(Diagnostic("MLD103", f"param {m.group(1)!r} is required and not given", Span(shown), _usage(name)))
+    for key, value in values.items():
+        if key in params:
+            out += _value_problems(params[key], value, _at(doc, shown, key))
             continue
-        key, _, message = problem.removeprefix("--param ").partition(": ")
-        code, why = code_of(message)
-        out.append(Diagnostic(code, f"param {key!r}: {message}", _at(doc, shown, key), why))
+        near = close_matches(str(key), params)
+        hint = f"did you mean {near[0]!r}?" if near else f"{name} has: {', '.join(sorted(params)) or 'no params'}"
+        out.append(Diagnostic("MLD102", f"pipeline {name!r} has no param {key!r}", _at(doc, shown, key, True), hint))
+    for p in pipeline.params:
+        if p.required and p.name not in values:
+            out.append(Diagnostic("MLD103", f"param {p.name!r} is required and not given", Span(shown), _usage(name)))
     return sorted(out, key=lambda d: (d.span.line, d.span.col))
+
+
+def _value_problems(p: Param, value: Any, at: Span) -> list[Diagnostic]:
+    """A value as the file types it (YAML's, as in a document: ``"true"`` is no bool), by the rules of a literal.
+
+    ``run`` and ``submit`` read the file as ``-p`` text and so take ``flag: "true"``; what validate accepts, they
+    accept too. A local path for an artifact is what ``run`` takes and ``submit`` does not: a warning."""
+    if p.type.kind == "artifact" and isinstance(value, str) and not ARTIFACT_URI.match(value):
+        why = f"param {p.name!r}: {value!r} is no URI: `mldsl run` reads it as a local path, `mldsl submit` cannot"
+        return [Diagnostic("MLD308", why, at, "on a cluster, give a URI: s3://bucket/key, gs://..., https://...", "warning")]
+    out = []
+    for problem in check_value(p, value):
+        code, hint = code_of(problem)
+        said = problem if p.type.kind == "artifact" else f"{problem}; {allowed(p)}"
+        out.append(Diagnostic(code, f"param {p.name!r}: {said}", at, hint))
+    return out
 
 
 def _at(doc: YamlDocument | None, shown: str, key: str, of_key: bool = False) -> Span:
@@ -102,7 +112,7 @@ def validate_with_params(paths: tuple[Path, ...], fmt: str) -> None:
         project = compile_project([root])
         found = project.diagnostics if not project.ok else check(f, str(f), project.program, name)
         diags += found
-        if not found:
+        if not any(d.severity == "error" for d in found):
             where = "." if root == Path.cwd().resolve() else str(root)
             notes.append(f"mldsl: {f}: params of pipeline {name} ok; mldsl run {where} --pipeline {name} --params-file {f}")
     errors = sum(1 for d in diags if d.severity == "error")
