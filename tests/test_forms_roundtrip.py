@@ -1,6 +1,6 @@
-"""Issue #30: what a pipeline form accepts, `mldsl validate` of its download accepts, and the other way round, and
-the values read back are the values the form held, for a seeded sample of every field type (strings with spaces
-and Unicode, numbers at and past their bounds, dates, enums, lists, mappings, URIs).
+"""Issue #30: what a pipeline form accepts, `mldsl validate` of its download accepts, and the other way round;
+`run` starts with it; and the values read back are the values the form held, for a seeded sample of every field
+type (strings with spaces and Unicode, numbers at and past their bounds, dates, enums, lists, mappings, URIs).
 
 The form's side is form.js's own ``check`` and ``toYaml`` in Node (the page's rules and writer); the CLI's is
 the params file read as ``run`` reads it and checked as ``validate`` checks it (``mldsl/ops/params_file.py``).
@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 import math
 import random
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +20,7 @@ import pytest
 
 from mldsl.backends.forms import field
 from mldsl.ops import params_file
+from mldsl.ops.params import as_pairs, parse_params
 from mldsl.ops.project import compile_project
 
 from conftest import ROOT, run_in_node
@@ -135,8 +138,71 @@ def test_what_the_form_accepts_validate_accepts_and_reads_back_alike(program: An
             warned.append(value)
         elif (errors == []) != out["ok"]:
             disagree.append((name, value, out["ok"], errors))
+        if not errors:  # and `run` (and `submit`, the same reading) starts with what validate accepted
+            _, refused = parse_params(program.pipelines[0], as_pairs(read), artifacts=True)
+            if refused:
+                disagree.append((name, value, "run refuses", refused))
     assert changed == [], f"the download reads back other values: {changed}"
     assert disagree == [], f"the form and validate disagree: {disagree}"
     assert warned == ["x.csv", "s3://b k/x"]
     accepted = sum(o["ok"] for o in got)
     assert len(pairs) > 300 and 0.2 < accepted / len(pairs) < 0.9  # both outcomes, often
+
+
+TYPED = {
+    "count": ["1", "100", "101", "0", "+3", "1e2", "1.", "5.0", "-0", "1_000", "0x10", " 7 ", "7,0", "٣"],
+    "rate": [".5", "0.5", "1", "1.0", "1e-3", "0", "1,5", "-0.1", "NaN", "Infinity", "5e-324"],
+    "text": ["Ada", "  ", "日本語 テキスト", "a\u2028b", "tab\there", "'quoted'", "#hash", "x: y"],
+    "day": ["2024-06-15", "2024-02-29", "2023-02-29", "15/06/2024", "2024-06-15 "],
+}
+
+
+def test_what_is_typed_in_a_form_is_what_validate_reads(program: Any, tmp_path: Path) -> None:
+    """The page itself in Chromium: each text typed into its box; when the form calls it valid, its download
+    passes `validate` and holds the value the box showed (a number read as that number)."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    from conftest import chromium
+
+    root = tmp_path / "sample"
+    root.mkdir()
+    (root / "pipeline.yaml").write_text(PIPELINE)
+    (root / "module.yaml").write_text(MODULE)
+    (root / "mldsl.yaml").write_text("apiVersion: mldsl/v1\nkind: Project\nmetadata: {name: sample}\nspec: {}\n")
+    out = tmp_path / "forms"
+    p = subprocess.run([sys.executable, "-m", "mldsl", "forms", str(root), "-o", str(out)], capture_output=True, text=True)
+    assert p.returncode == 0, p.stderr
+    browser = chromium()
+    seen: list[tuple[str, str, bool]] = []
+    wrong: list[tuple] = []
+    try:
+        browser.get((out / "pipeline-sample.html").as_uri())
+        for name, text in GOOD.items():
+            box = browser.find_element(By.CSS_SELECTOR, f'.field[data-name="{name}"] input')
+            box.send_keys(text)
+        for name, texts in TYPED.items():
+            box = browser.find_element(By.CSS_SELECTOR, f'.field[data-name="{name}"] input')
+            for text in texts:
+                box.send_keys(Keys.CONTROL, "a")
+                box.send_keys(Keys.BACKSPACE)
+                box.send_keys(text)
+                valid = browser.find_element(By.ID, "status").text == "valid"
+                seen.append((name, text, valid))
+                if not valid:
+                    continue
+                file = root / "sample.params.yaml"
+                file.write_text(browser.find_element(By.ID, "yaml").text + "\n", encoding="utf-8")
+                read, _ = params_file.read(file)
+                problems = params_file.check(file, file.name, program, "sample")
+                shown = box.get_attribute("value")
+                expected: Any = shown if name in ("text", "day") else float(shown)
+                if problems or not same(read.get(name), expected):
+                    wrong.append((name, text, read.get(name), [d.message for d in problems]))
+            box.send_keys(Keys.CONTROL, "a")
+            box.send_keys(Keys.BACKSPACE)
+            box.send_keys({**GOOD, "count": "5", "rate": "0.5"}[name])  # a valid value again, for the next field
+    finally:
+        browser.quit()
+    assert wrong == [], wrong
+    assert sum(v for _, _, v in seen) >= 20 and sum(not v for _, _, v in seen) >= 15, seen
