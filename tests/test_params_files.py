@@ -134,3 +134,32 @@ def test_run_reads_a_params_file_as_documents_are_read(project: Path) -> None:
     p = mldsl("run", ".", "--pipeline", "greet", "--params-file", "mine.yaml", "--format", "json", cwd=project)
     assert p.returncode == 0, p.stderr
     assert said(project) == "Ada 2024-06-15\n" and "internal error" not in p.stderr
+
+
+def test_a_module_forms_with_block_is_validated_against_its_module(tmp_path: Path) -> None:
+    """A module form's download (a step's `with:` block) said "missing apiVersion" too: its first line names the
+    module, and validate checks the block against the module's inputs (expressions are left to the step)."""
+    project = tmp_path / "p"
+    project.mkdir()
+    assert mldsl("forms", "--builtin", "-o", str(tmp_path / "forms"), cwd=project).returncode == 0
+    browser = chromium()
+    from selenium.webdriver.common.by import By
+
+    try:
+        browser.get((tmp_path / "forms" / "module-train-sklearn.html").as_uri())
+        for name, text in (("train", "s3://ml-data/churn.parquet"), ("target", "churned")):
+            browser.find_element(By.CSS_SELECTOR, f'.field[data-name="{name}"] input').send_keys(text)
+        exported = browser.find_element(By.ID, "yaml").text + "\n"
+    finally:
+        browser.quit()
+    assert exported.startswith("# mldsl with: block for module train-sklearn@1.1.0\n")
+    (project / "train-sklearn-with.yaml").write_text(exported)
+    p = mldsl("validate", "train-sklearn-with.yaml", cwd=project)
+    assert p.returncode == 0, p.stderr
+    assert "a with: block for module train-sklearn@1.1.0 ok; paste it into a step that uses train-sklearn@1.1.0" in p.stderr
+    bad = exported.replace('"churned"', '"   "').replace("ml-data", "ML") + "  n_estimatorz: 3\n  seed: '${{ params.seed }}'\n"
+    (project / "train-sklearn-with.yaml").write_text(bad)
+    p = mldsl("validate", "train-sklearn-with.yaml", cwd=project)
+    codes = [line.split("error[")[1][:6] for line in p.stderr.splitlines() if "error[" in line]
+    assert p.returncode == 1 and codes == ["MLD313", "MLD312", "MLD102"], p.stderr
+    assert "did you mean 'n_estimators'?" in p.stderr and "seed" not in p.stderr

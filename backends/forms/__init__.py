@@ -19,7 +19,7 @@ from typing import Any
 from mldsl.backends.forms.schema import WIDGETS, form_schema, ui_schema
 from mldsl.compiler import ir
 from mldsl.lang.constraints import Param
-from mldsl.lang.paramsfile import marker
+from mldsl.lang.paramsfile import marker, with_marker
 from mldsl.util.yamlout import dump
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data: blob:"
@@ -204,6 +204,7 @@ def _module_forms(program: ir.Program, module_keys: set[str], entries: list[tupl
             m.inputs,
             "with",
             f"{m.name}-with.yaml",
+            {"header": with_marker(m.key)},
             usage=f"Paste the downloaded block into a step that uses {_code(f'{m.name}@{m.version}')}.",
         )
     return out

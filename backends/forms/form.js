@@ -152,7 +152,7 @@ function yamlJson(v) {
 // and settings (`sweep`: {space: [{name, kind, args}], settings: {name: value}}).
 function toYaml(mode, doc, values, sweep) {
   const lines = Object.entries(values).map(([k, v]) => k + ": " + yamlJson(v));  // names are identifiers
-  if (mode === "with") return lines.length ? "with:\n" + lines.map(l => "  " + l).join("\n") + "\n" : "with: {}\n";
+  if (mode === "with") return (doc.header || "") + (lines.length ? "with:\n" + lines.map(l => "  " + l).join("\n") + "\n" : "with: {}\n");
   if (mode === "sweep") {
     const space = (sweep ? sweep.space : doc.space).map(d => "    " + d.name + ": {" + d.kind + ": " + yamlJson(d.args) + "}\n").join("");
     const settings = sweep ? sweep.settings : Object.fromEntries(doc.settings.map(f => [f.name, f.value]));

@@ -86,9 +86,9 @@ def main(argv: list[str] | None = None) -> None:
         guarded(run_it)
         return
     if command == "validate":
-        from mldsl.lang.paramsfile import pipeline_of
+        from mldsl.lang.paramsfile import form_file_of
 
-        if any(pipeline_of(p) for p in paths):  # a params file among them: checked against its pipeline
+        if any(form_file_of(p) for p in paths):  # a params file among them: checked against its pipeline
             from mldsl.ops.params_file import validate_with_params
 
             guarded(lambda: validate_with_params(paths, fmt))

@@ -54,9 +54,9 @@ PATHS = click.argument("paths", nargs=-1, required=True, type=click.Path(path_ty
 @CRDS
 def validate(paths: tuple[Path, ...], fmt: str, crds: Path | None) -> None:
     """Check documents (and the modules they use), and params files against their pipeline; write nothing."""
-    from mldsl.lang.paramsfile import pipeline_of
+    from mldsl.lang.paramsfile import form_file_of
 
-    if crds is None and any(pipeline_of(p) for p in paths):  # a form's download among them (issue #30 m16)
+    if crds is None and any(form_file_of(p) for p in paths):  # a form's download among them (issue #30 m16)
         from mldsl.ops.params_file import validate_with_params
 
         validate_with_params(paths, fmt)

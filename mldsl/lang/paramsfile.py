@@ -1,7 +1,8 @@
-"""Params files (a form's download, ``--params-file``): a mapping of a pipeline's params to values, not an mldsl
-document. Which pipeline one is for is said by its first line, which the forms write (``# mldsl params of pipeline
-NAME``), or by its name (``NAME.params.yaml``); ``mldsl validate`` then checks it against that pipeline
-(``mldsl/ops/params_file.py``) instead of saying "missing apiVersion" (issue #30 m16)."""
+"""A form's download is values, not an mldsl document: a params file (a mapping of a pipeline's params to values,
+for ``--params-file``) or a step's ``with:`` block for a module. Which one, and whose, is said by its first line,
+which the forms write (``# mldsl params of pipeline NAME``, ``# mldsl with: block for module NAME@VERSION``), or,
+for a params file, by its name (``NAME.params.yaml``); ``mldsl validate`` then checks it against that pipeline or
+module (``mldsl/ops/params_file.py``) instead of saying "missing apiVersion" (issue #30 m16)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,11 @@ import re
 from pathlib import Path
 
 MARKER = "# mldsl params of pipeline "
-_MARKED = re.compile("^" + MARKER + r"([a-z0-9]([-a-z0-9]*[a-z0-9])?)\s*$")
-_NAMED = re.compile(r"^(?P<name>[a-z0-9]([-a-z0-9]*[a-z0-9])?)\.params\.ya?ml$")
+WITH_MARKER = "# mldsl with: block for module "
+_NAME = r"[a-z0-9]([-a-z0-9]*[a-z0-9])?"
+_MARKED = re.compile("^" + re.escape(MARKER) + f"({_NAME})" + r"\s*$")
+_WITH = re.compile("^" + re.escape(WITH_MARKER) + rf"({_NAME}@[0-9A-Za-z.+-]+)\s*$")
+_NAMED = re.compile(rf"^(?P<name>{_NAME})\.params\.ya?ml$")
 
 
 def marker(pipeline: str, command: str) -> str:
@@ -18,8 +22,13 @@ def marker(pipeline: str, command: str) -> str:
     return f"{MARKER}{pipeline}\n# {command}\n"
 
 
-def pipeline_of(path: Path) -> str | None:
-    """The pipeline a params file is for (its first line, else its name), or None when ``path`` is no params file."""
+def with_marker(module_key: str) -> str:
+    """The first lines of a ``with:`` block for the module ``name@version``: whose it is, and where it goes."""
+    return f"{WITH_MARKER}{module_key}\n# paste it into a step that uses {module_key}\n"
+
+
+def form_file_of(path: Path) -> tuple[str, str] | None:
+    """``("pipeline", name)`` for a params file, ``("module", name@version)`` for a with: block, else None."""
     try:
         if not path.is_file():
             return None
@@ -28,6 +37,8 @@ def pipeline_of(path: Path) -> str | None:
     except (OSError, UnicodeDecodeError):
         return None
     if m := _MARKED.match(first):
-        return m.group(1)
+        return "pipeline", m.group(1)
+    if m := _WITH.match(first):
+        return "module", m.group(1)
     m = _NAMED.match(path.name)
-    return m.group("name") if m else None
+    return ("pipeline", m.group("name")) if m else None
