@@ -123,6 +123,9 @@ def test_validate_says_what_is_wrong_with_a_params_file_at_its_key(project: Path
     (project / "greet.params.yaml").write_text("times: 3\n")
     p = mldsl("validate", "greet.params.yaml", cwd=project)
     assert p.returncode == 1 and "error[MLD103]: param 'day' is required and not given" in p.stderr
+    (project / "greet.params.yaml").write_text("times: [1,\n")
+    p = mldsl("validate", "greet.params.yaml", cwd=project)
+    assert "greet.params.yaml:2:1: error[MLD002]: invalid YAML" in p.stderr and p.stderr.count("error[") == 1
     (project / "greeting.params.yaml").write_text("times: 3\n")
     p = mldsl("validate", "greeting.params.yaml", cwd=project)
     assert "error[MLD422]: this params file is for pipeline 'greeting'" in p.stderr and "did you mean 'greet'?" in p.stderr

@@ -45,10 +45,10 @@ def check(path: Path, shown: str, program: ir.Program, name: str) -> list[Diagno
         hint = f"did you mean {near[0]!r}?" if near else f"pipelines there: {', '.join(names) or 'none'}"
         why = f"this params file is for pipeline {name!r}, and the project has no such pipeline"
         return [Diagnostic("MLD422", why, Span(shown), hint)]
-    try:
-        values, doc = read(path)
-    except UsageError as exc:
-        return [Diagnostic("MLD006", str(exc), Span(shown))]
+    loaded = _loaded(path, shown)
+    if isinstance(loaded, list):
+        return loaded
+    values, doc = loaded
     return _check_values(values, Where(doc, shown, ()), pipeline.params, f"pipeline {name!r}", _usage(name))
 
 
@@ -59,16 +59,30 @@ def check_with(path: Path, shown: str, program: ir.Program, key: str) -> list[Di
         near = close_matches(key, [m.key for m in program.modules])
         hint = f"did you mean {near[0]!r}?" if near else "give the project that has it, or a built-in module's name@version"
         return [Diagnostic("MLD400", f"this with: block is for module {key!r}, which is not found", Span(shown), hint)]
-    try:
-        values, doc = read(path)
-    except UsageError as exc:
-        return [Diagnostic("MLD006", str(exc), Span(shown))]
+    loaded = _loaded(path, shown)
+    if isinstance(loaded, list):
+        return loaded
+    values, doc = loaded
     block = values.get("with")
     if set(values) != {"with"} or not isinstance(block, dict):
         return [Diagnostic("MLD006", "a with: block file holds one mapping, under `with:`", Span(shown))]
     given = {k: v for k, v in block.items() if not (isinstance(v, str) and "${{" in v)}  # expressions: in a step
     usage = f"a step that uses {key} needs it under with:"
     return _check_values(given, Where(doc, shown, ("with",)), module.inputs, f"module {key!r}", usage, "input")
+
+
+def _loaded(path: Path, shown: str) -> tuple[dict[str, Any], YamlDocument | None] | list[Diagnostic]:
+    """The file's values, or why it holds none: its YAML's own diagnostics (MLD002 ...) where they are."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        return [Diagnostic("MLD001", f"cannot read the file: {exc}", Span(shown))]
+    if diags := load_yaml_text(text, shown)[1]:  # (read again below: a params file is a few lines)
+        return diags
+    try:
+        return read(path)
+    except UsageError as exc:
+        return [Diagnostic("MLD006", str(exc), Span(shown))]
 
 
 @dataclass(frozen=True)
