@@ -126,6 +126,7 @@ def test_validate_says_what_is_wrong_with_a_params_file_at_its_key(project: Path
     (project / "greet.params.yaml").write_text("times: [1,\n")
     p = mldsl("validate", "greet.params.yaml", cwd=project)
     assert "greet.params.yaml:2:1: error[MLD002]: invalid YAML" in p.stderr and p.stderr.count("error[") == 1
+    (project / "greet.params.yaml").unlink()  # (the project's folder is read too: its YAML must parse)
     (project / "greeting.params.yaml").write_text("times: 3\n")
     p = mldsl("validate", "greeting.params.yaml", cwd=project)
     assert "error[MLD422]: this params file is for pipeline 'greeting'" in p.stderr and "did you mean 'greet'?" in p.stderr
