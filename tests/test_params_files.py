@@ -127,6 +127,11 @@ def test_validate_says_what_is_wrong_with_a_params_file_at_its_key(project: Path
     p = mldsl("validate", "greet.params.yaml", cwd=project)
     assert "greet.params.yaml:2:1: error[MLD002]: invalid YAML" in p.stderr and p.stderr.count("error[") == 1
     (project / "greet.params.yaml").unlink()  # (the project's folder is read too: its YAML must parse)
+    (project / "mine.yaml").write_text("times: 3\n")  # renamed, its first line dropped: one error that says why
+    p = mldsl("validate", "mine.yaml", cwd=project)
+    assert p.stderr.count("error[") == 1 and "error[MLD100]: not an mldsl document: no apiVersion, kind" in p.stderr
+    assert "'# mldsl params of pipeline PIPELINE'" in p.stderr
+    (project / "mine.yaml").unlink()
     (project / "greeting.params.yaml").write_text("times: 3\n")
     p = mldsl("validate", "greeting.params.yaml", cwd=project)
     assert "error[MLD422]: this params file is for pipeline 'greeting'" in p.stderr and "did you mean 'greet'?" in p.stderr

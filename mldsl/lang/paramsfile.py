@@ -8,6 +8,10 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
+
+from mldsl.lang.diagnostics import Diagnostic
+from mldsl.lang.yamlsource import Positions
 
 MARKER = "# mldsl params of pipeline "
 WITH_MARKER = "# mldsl with: block for module "
@@ -42,3 +46,17 @@ def form_file_of(path: Path) -> tuple[str, str] | None:
         return "module", m.group(1)
     m = _NAMED.match(path.name)
     return ("pipeline", m.group("name")) if m else None
+
+
+def values_not_document(data: dict[Any, Any], pos: Positions) -> Diagnostic | None:
+    """One error for a mapping with none of a document's keys (a params file or a with: block given to ``validate``
+    without the first line that says whose): what it seems to be and how to use it, not MLD100 and MLD101."""
+    if any(k in data for k in ("apiVersion", "kind", "metadata", "spec")):
+        return None
+    return Diagnostic(
+        "MLD100",
+        "not an mldsl document: no apiVersion, kind, metadata or spec",
+        pos.span(()),
+        hint="if it holds a pipeline's params, it goes to `mldsl run --params-file FILE`; named PIPELINE.params.yaml, or "
+        f"with the first line '{MARKER}PIPELINE' (a form writes it), `mldsl validate FILE` checks it against that pipeline",
+    )
