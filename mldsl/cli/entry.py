@@ -88,7 +88,7 @@ def main(argv: list[str] | None = None) -> None:
     if command == "validate":
         from mldsl.lang.paramsfile import form_file_of
 
-        if any(form_file_of(p) for p in paths):  # a params file among them: checked against its pipeline
+        if any(form_file_of(p) for p in paths):  # a form's download among them: checked against its pipeline or module
             from mldsl.ops.params_file import validate_with_params
 
             guarded(lambda: validate_with_params(paths, fmt))

@@ -53,7 +53,7 @@ PATHS = click.argument("paths", nargs=-1, required=True, type=click.Path(path_ty
 @FORMAT
 @CRDS
 def validate(paths: tuple[Path, ...], fmt: str, crds: Path | None) -> None:
-    """Check documents (and the modules they use), and params files against their pipeline; write nothing."""
+    """Check documents (and the modules they use), and a form's download against its pipeline or module; write nothing."""
     from mldsl.lang.paramsfile import form_file_of
 
     if crds is None and any(form_file_of(p) for p in paths):  # a form's download among them (issue #30 m16)
