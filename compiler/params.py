@@ -6,9 +6,11 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from mldsl.compiler.context import Context, Loc
+from mldsl.lang.buckets import bucket_problem
 from mldsl.lang.constraints import MISSING, Param, check_value, portable_pattern
 from mldsl.lang.loader import Loaded
 from mldsl.lang.mtypes import MType, TypeSyntaxError, list_of, parse_type
+from mldsl.lang.value_codes import BUCKET_HINT
 
 if TYPE_CHECKING:  # the document models are read, never built, here (models/fast.py builds them)
     from mldsl.lang.models.typedecl import TypeDecl
@@ -167,6 +169,9 @@ def _default_fits(ctx: Context, doc: Loaded, loc: Loc, decl: TypeDecl, param: Pa
             f"default of {param.name!r} must be an artifact URI",
             "for example s3://bucket/path/data.parquet",
         )
+        return False
+    if (bucket := bucket_problem(decl.default)) is not None:
+        ctx.error(doc, (*loc, "default"), "MLD313", f"default of {param.name!r}: {bucket}", BUCKET_HINT)
         return False
     return True
 

@@ -13,6 +13,7 @@ from mldsl.lang.constraints import ARTIFACT_URI, Param, check_value, range_withi
 from mldsl.lang.expressions import ExprError, has_expression, parse_template
 from mldsl.lang.loader import Loaded
 from mldsl.lang.mtypes import ANY, STR, MType, assignable, type_of_literal
+from mldsl.lang.value_codes import code_of
 
 #: Keys that name a credential: a literal value for them is refused (SPEC §1.6).
 CREDENTIAL_KEY = re.compile(r"(passw(or)?d|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|credential)", re.I)
@@ -91,21 +92,19 @@ def _bind_literal(ctx: Context, doc: Loaded, loc: Loc, value: ir.ILit, param: Pa
             "keep credentials out of git: declare the input as type: secret and pass secret('name', 'key')",
         )
         return None
-    if t.kind == "artifact":
-        if not (isinstance(value.value, str) and URI.match(value.value)):
-            ctx.error(
-                doc,
-                loc,
-                "MLD308",
-                f"input {key!r} is an artifact: expected a URI, got {value.value!r}",
-                "for example s3://bucket/data.parquet, gs://..., or https://...",
-            )
-            return None
-        return value
+    if t.kind == "artifact" and not (isinstance(value.value, str) and URI.match(value.value)):
+        ctx.error(
+            doc,
+            loc,
+            "MLD308",
+            f"input {key!r} is an artifact: expected a URI, got {value.value!r}",
+            "for example s3://bucket/data.parquet, gs://..., or https://...",
+        )
+        return None
     problems = check_value(param, value.value)
     for p in problems:
-        code = "MLD303" if p.startswith("expected") else "MLD308"
-        ctx.error(doc, loc, code, f"input {key!r}: {p}")
+        code, hint = code_of(p)
+        ctx.error(doc, loc, code, f"input {key!r}: {p}", hint)
     return None if problems else value
 
 

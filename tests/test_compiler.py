@@ -515,7 +515,7 @@ def test_an_artifact_param_reaches_a_spark_step_as_its_uri(tmp_path: Path) -> No
 def test_a_sub_pipeline_passes_its_artifact_param_to_a_spark_step_at_any_depth(tmp_path: Path) -> None:
     from mldsl.backends import emit_all
 
-    root = _gpu_example_reading(tmp_path, "${{ params.events }}", "    events: {type: artifact, default: 's3://x/y/'}\n")
+    root = _gpu_example_reading(tmp_path, "${{ params.events }}", "    events: {type: artifact, default: 's3://ml-x/y/'}\n")
     for name, inner, param in (("middle", "ranker-training", "events"), ("outer", "middle", "clicks")):
         (root / f"{name}.yaml").write_text(
             f"apiVersion: mldsl/v1\nkind: Pipeline\nmetadata: {{name: {name}}}\nspec:\n"

@@ -316,7 +316,7 @@ def test_ui_and_forms_files_follow_the_umask(tmp_path: Path, project: Path) -> N
             "name": "fresh",
             "description": "",
             "params": [],
-            "steps": [{"name": "load", "uses": "read-table@1", "with": {"source": "s3://b/k.csv"}}],
+            "steps": [{"name": "load", "uses": "read-table@1", "with": {"source": "s3://ml-data/k.csv"}}],
         }
         studio.save({"path": "pipelines/fresh.yaml", "token": None, "original": None, "model": model})
         out = tmp_path / "forms"

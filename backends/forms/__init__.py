@@ -19,6 +19,7 @@ from typing import Any
 from mldsl.backends.forms.schema import WIDGETS, form_schema, ui_schema
 from mldsl.compiler import ir
 from mldsl.lang.constraints import Param
+from mldsl.lang.paramsfile import marker, with_marker
 from mldsl.util.yamlout import dump
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data: blob:"
@@ -188,23 +189,31 @@ def _sweep_parts(s: ir.Sweep) -> tuple[dict[str, Any], tuple[Param, ...]]:
     return extra, params
 
 
+def _module_forms(program: ir.Program, module_keys: set[str], entries: list[tuple[str, str, str]]) -> list[tuple[str, str]]:
+    """The forms of the chosen modules: a step's ``with:`` block each."""
+    out: list[tuple[str, str]] = []
+    chosen = [m for m in program.modules if m.key in module_keys]
+    for m in chosen:
+        # one form per version: two versions of a module (register-model 1.0.0 and 1.1.0) wrote one file
+        stem = f"module-{m.name}" + (f"-{m.version}" if sum(x.name == m.name for x in chosen) > 1 else "")
+        entries.append(("module", stem, f"{m.name} {m.version}"))
+        out += _files(
+            stem,
+            f"{m.name} {m.version}",
+            m.description or "A module's inputs: the with: block of a step",
+            m.inputs,
+            "with",
+            f"{m.name}-with.yaml",
+            {"header": with_marker(m.key)},
+            usage=f"Paste the downloaded block into a step that uses {_code(f'{m.name}@{m.version}')}.",
+        )
+    return out
+
+
 def generate(program: ir.Program, module_keys: set[str]) -> list[tuple[str, str]]:
     """Every file of every form: (file name, text)."""
-    out: list[tuple[str, str]] = []
     entries: list[tuple[str, str, str]] = []
-    for m in program.modules:
-        if m.key in module_keys:
-            stem = f"module-{m.name}"
-            entries.append(("module", stem, f"{m.name} {m.version}"))
-            out += _files(
-                stem,
-                f"{m.name} {m.version}",
-                m.description or "A module's inputs: the with: block of a step",
-                m.inputs,
-                "with",
-                f"{m.name}-with.yaml",
-                usage=f"Paste the downloaded block into a step that uses {_code(f'{m.name}@{m.version}')}.",
-            )
+    out = _module_forms(program, module_keys, entries)
     for p in program.pipelines:
         stem = f"pipeline-{p.name}"
         entries.append(("pipeline", stem, p.name))
@@ -216,6 +225,7 @@ def generate(program: ir.Program, module_keys: set[str]) -> list[tuple[str, str]
             run_params(p),
             "params",
             file,
+            {"header": marker(p.name, f"mldsl run . --pipeline {p.name} --params-file {file}")},
             usage=f"Start a run with {_code(f'mldsl submit {p.name} --params-file {file}')}, or on this machine "
             f"with {_code(f'mldsl run . --pipeline {p.name} --params-file {file}')} (from the project folder).",
         )

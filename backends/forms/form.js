@@ -42,6 +42,35 @@ const ARTIFACT_URI = /^(s3|gs|gcs|https?|oss|hdfs|az):\/\/[^/\s]+(\/\S*)?$/;
 // mldsl.lang.constraints.SECRET_NAME and SECRET_KEY (a Secret's name, a key of its data)
 const SECRET_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const SECRET_KEY = /^[-._a-zA-Z0-9]+$/;
+// mldsl.lang.constraints.BLANK: text that is only whitespace, the same class (issue #30 m15)
+const BLANK = /^[\t-\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]+$/;
+
+// mldsl.lang.buckets.bucket_problem, the same rules (the stores' naming rules are cited there)
+const STORES = {
+  s3: ["S3", /^[a-z0-9.-]+$/, ["xn--", "sthree-", "amzn-s3-demo-"], ["-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3"]],
+  gs: ["GCS", /^[a-z0-9._-]+$/, ["goog"], []], gcs: ["GCS", /^[a-z0-9._-]+$/, ["goog"], []],
+  oss: ["OSS", /^[a-z0-9-]+$/, [], []], az: ["Azure", /^[a-z0-9-]+$/, [], []],
+};
+function bucketWhy(bucket, store, chars, prefixes, suffixes) {
+  const n = [...bucket].length, longest = store === "GCS" && bucket.includes(".") ? 222 : 63;
+  if (!chars.test(bucket)) return "use only lowercase ASCII letters, digits, " + ({ S3: "'.' and '-'", GCS: "'-', '_' and '.'" }[store] || "'-'");
+  if (n < 3 || n > longest || bucket.split(".").some(p => p.length > 63)) return "it has " + n + " character" + (n === 1 ? "" : "s") + ", and a name has 3 to 63";
+  if (!/^[a-z0-9](.*[a-z0-9])?$/s.test(bucket)) return "it must begin and end with a letter or a digit";
+  if (bucket.includes("..") || (store === "Azure" && bucket.includes("--"))) return store === "Azure" ? "no two '-' may be adjacent" : "no two '.' may be adjacent";
+  if ((store === "S3" || store === "GCS") && /^\d{1,3}(\.\d{1,3}){3}$/.test(bucket)) return "it must not look like an IP address";
+  const bad = prefixes.find(p => bucket.startsWith(p)) || suffixes.find(x => bucket.endsWith(x));
+  if (bad || (store === "GCS" && bucket.includes("google"))) return store + " reserves '" + (bad || "google") + "'";
+  return null;
+}
+function bucketProblem(uri) {
+  const at = uri.indexOf("://");
+  const scheme = at < 0 ? "" : uri.slice(0, at);
+  if (!Object.prototype.hasOwnProperty.call(STORES, scheme)) return null;
+  const store = STORES[scheme];
+  const bucket = uri.slice(at + 3).split("/")[0];
+  const why = bucketWhy(bucket, ...store);
+  return why === null ? null : fmt(bucket) + " is not a valid " + store[0] + " " + (store[0] === "Azure" ? "container" : "bucket") + " name: " + why;
+}
 
 // Problems with `value` for field `f` (empty when fine): the rules of mldsl.lang.constraints.check_value.
 function check(f, value) {
@@ -55,9 +84,11 @@ function check(f, value) {
       if (value.key.length > 253 || !SECRET_KEY.test(value.key)) out.push(fmt(value.key) + " is not a key of a Secret (letters, digits, '-', '_' and '.')");
       return out;
     }
-    case "artifact":
-      return typeof value === "string" && ARTIFACT_URI.test(value) ? []
-        : ["expected an artifact URI (s3://bucket/key, gs://, https://...), got " + fmt(value) + " (" + typeName(value) + ")"];
+    case "artifact": {
+      if (!(typeof value === "string" && ARTIFACT_URI.test(value))) return ["expected an artifact URI (s3://bucket/key, gs://, https://...), got " + fmt(value) + " (" + typeName(value) + ")"];
+      const bucket = bucketProblem(value);
+      return bucket ? [bucket] : [];
+    }
     case "enum":
       return typeof value !== "boolean" && (f.values || []).some(x => x === value) ? [] : [fmt(value) + " is not one of " + (f.values || []).map(fmt).join(", ")];
     case "bool":
@@ -69,6 +100,7 @@ function check(f, value) {
     }
     case "str": {
       if (typeof value !== "string") return ["expected str, got " + fmt(value) + " (" + typeName(value) + ")"];
+      if (!f.optional && !f.hasDefault && (f.pattern === null || f.pattern === undefined) && BLANK.test(value)) return [fmt(value) + " is only whitespace: a required string needs text"];
       const out = lengthProblems(f, [...value].length);
       if (f.pattern !== null && f.pattern !== undefined && !new RegExp(f.pattern).test(value)) out.push(fmt(value) + " does not match the pattern '" + f.pattern + "'");
       return out;
@@ -109,21 +141,29 @@ function dimensionProblems(d, f, strategy) {
   return [];
 }
 
-// YAML for a mapping of values: every value is written as JSON, which YAML reads with its type. A sweep also
-// writes its search space and settings (`sweep`: {space: [{name, kind, args}], settings: {name: value}}).
+// A value as JSON, which YAML reads with its type, with the characters YAML reads otherwise escaped: NEL, LS and
+// PS are line breaks to YAML (a quoted "a\u0085b" read back as "a b"), DEL and the C1 controls and U+FFFE/FFFF
+// are not allowed in a YAML stream at all (YAML 1.1 §5.1 c-printable, 1.2 §5.1) (tests/test_forms_roundtrip.py).
+function yamlJson(v) {
+  return JSON.stringify(v).replace(/[\u007f-\u009f\u2028\u2029\ufffe\uffff]/g, c => "\\u" + c.charCodeAt(0).toString(16).padStart(4, "0"));
+}
+
+// YAML for a mapping of values: every value is written as JSON (yamlJson). A sweep also writes its search space
+// and settings (`sweep`: {space: [{name, kind, args}], settings: {name: value}}).
 function toYaml(mode, doc, values, sweep) {
-  const lines = Object.entries(values).map(([k, v]) => k + ": " + JSON.stringify(v));
-  if (mode === "with") return lines.length ? "with:\n" + lines.map(l => "  " + l).join("\n") + "\n" : "with: {}\n";
+  const lines = Object.entries(values).map(([k, v]) => k + ": " + yamlJson(v));  // names are identifiers
+  if (mode === "with") return (doc.header || "") + (lines.length ? "with:\n" + lines.map(l => "  " + l).join("\n") + "\n" : "with: {}\n");
   if (mode === "sweep") {
-    const space = (sweep ? sweep.space : doc.space).map(d => "    " + d.name + ": {" + d.kind + ": " + JSON.stringify(d.args) + "}\n").join("");
+    const space = (sweep ? sweep.space : doc.space).map(d => "    " + d.name + ": {" + d.kind + ": " + yamlJson(d.args) + "}\n").join("");
     const settings = sweep ? sweep.settings : Object.fromEntries(doc.settings.map(f => [f.name, f.value]));
     const set = Object.entries(settings).filter(([, v]) => v !== null && v !== undefined).map(([k, v]) => "  " + k + ": " + JSON.stringify(v) + "\n").join("");
     return doc.header + "  params:\n" + space + (lines.length ? "  fixed:\n" + lines.map(l => "    " + l).join("\n") + "\n" : "") + set + doc.footer;
   }
-  return lines.length ? lines.join("\n") + "\n" : "{}\n";
+  // a params file starts with whose it is and how to use it (backends/forms/marker.py; `mldsl validate` reads it)
+  return (doc.header || "") + (lines.length ? lines.join("\n") + "\n" : "{}\n");
 }
 
-if (typeof module !== "undefined") module.exports = { check, toYaml, dimensionProblems };
+if (typeof module !== "undefined") module.exports = { check, toYaml, dimensionProblems, bucketProblem };
 
 // --- the page -------------------------------------------------------------------------------
 function el(tag, attrs, ...children) {
@@ -401,7 +441,7 @@ function start() {
   const doc = JSON.parse(data.textContent);
   const form = document.getElementById("form"), out = document.getElementById("yaml"), status = document.getElementById("status");
   const why = document.getElementById("download-why");
-  const inputs = {}, boxes = {};
+  const inputs = {}, boxes = {}, touched = new Set();
   let built = false;  // widgets report changes while they are being built: wait for the whole form
   const update = () => {
     if (!built) return;
@@ -419,10 +459,11 @@ function start() {
       const note = missing && f.hasDefault && !own.length ? "Empty: the default " + JSON.stringify(f.default) + " applies." : "";
       boxes[f.name].show(problems, note);
       errors += problems.length;
-      // a value equal to the default is left out (the default applies), except a sweep's own fixed values, which
-      // must be written (their default is the fixed value); a param at the pipeline's default stays out of fixed:
+      // an untouched default is left out (the default applies), except a sweep's own fixed values, which must be
+      // written (their default is the fixed value); a value the user typed is written even when it equals the
+      // default (issue #30 m15: the download says what the user saw and chose)
       const isDefault = f.hasDefault && JSON.stringify(v) === JSON.stringify(f.default);
-      const kept = doc.mode === "sweep" && (doc.fixed || []).includes(f.name);
+      const kept = touched.has(f.name) || (doc.mode === "sweep" && (doc.fixed || []).includes(f.name));
       if (!missing && !own.length && !(isDefault && !kept)) values[f.name] = f.kind === "secret" ? secretValue(v) : literalText(v);
     }
     let state;
@@ -435,7 +476,7 @@ function start() {
   };
   const sweep = doc.mode === "sweep" && doc.space ? sweepSections(doc, form, () => update()) : null;
   for (const f of doc.fields) {
-    const w = widget(f, () => update());
+    const w = widget(f, () => { if (built) touched.add(f.name); update(); });
     inputs[f.name] = w;
     const box = fieldBox(f, w, "f-" + f.name, f.name + (f.optional || f.hasDefault ? "" : " *"), { "data-name": f.name });
     boxes[f.name] = box;

@@ -86,6 +86,13 @@ def main(argv: list[str] | None = None) -> None:
         guarded(run_it)
         return
     if command == "validate":
+        from mldsl.lang.paramsfile import form_file_of
+
+        if any(form_file_of(p) for p in paths):  # a form's download among them: checked against its pipeline or module
+            from mldsl.ops.params_file import validate_with_params
+
+            guarded(lambda: validate_with_params(paths, fmt))
+            return
         guarded(lambda: validate_paths(paths, fmt, None))
     else:
         assert out is not None

@@ -53,7 +53,13 @@ PATHS = click.argument("paths", nargs=-1, required=True, type=click.Path(path_ty
 @FORMAT
 @CRDS
 def validate(paths: tuple[Path, ...], fmt: str, crds: Path | None) -> None:
-    """Check documents (and the modules they use); write nothing."""
+    """Check documents (and the modules they use), and a form's download against its pipeline or module; write nothing."""
+    from mldsl.lang.paramsfile import form_file_of
+
+    if crds is None and any(form_file_of(p) for p in paths):  # a form's download among them (issue #30 m16)
+        from mldsl.ops.params_file import validate_with_params
+
+        validate_with_params(paths, fmt)
     validate_paths(paths, fmt, crds)
 
 
@@ -298,23 +304,27 @@ def apply(
 
 
 @cli.command()
-@click.argument("path", type=click.Path(exists=True, path_type=Path))
+@click.argument("path", required=False, type=click.Path(exists=True, path_type=Path))
 @click.option("-o", "--output", "out", required=True, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--builtin", is_flag=True, help="Also a form for every built-in module (PATH may then be left out).")
 @FORMAT
-def forms(path: Path, out: Path, fmt: str) -> None:
+def forms(path: Path | None, out: Path, fmt: str, builtin: bool) -> None:
     """Write a JSON Schema, a UI schema and an offline HTML form for every module, pipeline and sweep."""
-    from mldsl.backends.forms import generate
+    from mldsl.ops.forms import forms_of
 
-    result = compile_result((path,))
+    try:
+        result, files, note = forms_of(path, builtin)
+    except UsageError as exc:
+        raise click.UsageError(str(exc)) from None
     fail_on_errors(result, fmt)
-    keys = {f"{d.name}@{d.version}" for d in result.workspace.of_kind("Module", tier=0)}
-    files = generate(result.program, keys)
     write_atomically(out, files)
     for name, _ in files:
         if name.endswith(".html"):
             click.echo(str(out / name), err=fmt == "json")
     forms_count = sum(1 for name, _ in files if name.endswith(".html") and name != "index.html")
     click.echo(f"mldsl: wrote {len(files)} files ({forms_count} forms, listed in index.html) to {out}", err=True)
+    if note:
+        click.echo(note, err=True)
     if fmt == "json":
         click.echo("[]")  # the one JSON document: the diagnostics, none (the files are listed on stderr)
 

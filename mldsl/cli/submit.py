@@ -49,6 +49,7 @@ def submit(
     """Start a run of an applied pipeline (WorkflowTemplate); --watch follows it."""
     from mldsl.cluster.kube import ClusterError
     from mldsl.lang.diagnostics import Diagnostic, Span
+    from mldsl.lang.value_codes import code_of
     from mldsl.ops.params import parse_params
     from mldsl.ops.runs import submit_run
 
@@ -68,7 +69,8 @@ def submit(
     values, problems = parse_params(found, param_pairs(params, params_file))
     if problems:
         diags = [
-            Diagnostic("MLD308", p, Span("--param"), hint=f"see the params of {pipeline} in {found.source}") for p in problems
+            Diagnostic(code_of(p)[0], p, Span("--param"), hint=f"see the params of {pipeline} in {found.source}")
+            for p in problems
         ]
         report(diags, fmt, f"mldsl: {len(problems)} error{'s' if len(problems) != 1 else ''}; nothing was submitted")
         sys.exit(EXIT_INVALID)

@@ -116,6 +116,16 @@ CODES: tuple[Code, ...] = (
     ),
     Code("MLD310", "Artifact output of a fan-out step", "Fan-out steps pass on parameter outputs only (as lists)."),
     Code("MLD311", "Unterminated expression", "Close `${{` with `}}`."),
+    Code(
+        "MLD312",
+        "Text that is only whitespace",
+        "A required string needs text; if blanks are meant, declare a `pattern` that allows them (e.g. '^\\s+$').",
+    ),
+    Code(
+        "MLD313",
+        "Invalid bucket name",
+        "S3, GCS, OSS and Azure name buckets in lowercase ASCII letters, digits, '-' (and '.'), 3 to 63 characters.",
+    ),
     # --- pipelines -----------------------------------------------------------
     Code(
         "MLD400",

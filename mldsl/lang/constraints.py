@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from mldsl.lang.buckets import bucket_problem
 from mldsl.lang.mtypes import MType, parse_type, type_of_literal
 
 MISSING: Any = type("Missing", (), {"__repr__": lambda self: "MISSING"})()
@@ -30,6 +31,9 @@ _NOT_PORTABLE = (
     (r"\\[pP]\{", "Unicode property classes need flags that differ between engines"),
 )
 
+#: what JavaScript's ``\s`` matches (ECMA-262 §22.2.2.9 CharacterClassEscape: WhiteSpace and LineTerminator)
+JS_SPACE = r"\t\n\x0b\x0c\r \xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+
 
 def js_pattern(pattern: str) -> str:
     """``pattern`` for Python's ``re`` with JavaScript's ``$``: the end of the text only.
@@ -37,8 +41,15 @@ def js_pattern(pattern: str) -> str:
     Python's ``$`` also matches before a final newline, so ``^ab$`` would accept
     ``"ab\\n"`` where the form (``RegExp.test``) refuses it; ``\\Z`` is JavaScript's ``$``.
     """
-    out, escaped, in_class = [], False, False
+    out: list[str] = []
+    escaped, in_class = False, False
     for ch in pattern:
+        if escaped and ch in "sS" and not (in_class and ch == "S"):
+            # JavaScript's \s is Unicode's white space even without the u flag (ECMA-262 WhiteSpace and
+            # LineTerminator), Python's with re.ASCII only ASCII's: spelt out, "   " is judged alike
+            out[-1] = JS_SPACE if in_class else f"[{'^' if ch == 'S' else ''}{JS_SPACE}]"
+            escaped = False
+            continue
         if escaped:
             escaped = False
         elif ch == "\\":
@@ -70,6 +81,11 @@ ARTIFACT_URI = re.compile(r"^(s3|gs|gcs|https?|oss|hdfs|az)://[^/\s]+(/\S*)?$")
 #: a Kubernetes Secret's name (a DNS subdomain) and a key of its data (apimachinery IsConfigMapKey), at most 253
 SECRET_NAME = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
 SECRET_KEY = re.compile(r"^[-._a-zA-Z0-9]+$")
+#: text that is only whitespace: what Python's str.isspace and JavaScript's \s both call whitespace (spelt out,
+#: as the two differ at the edges; form.js BLANK is the same class)
+BLANK = re.compile(r"[\t-\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]+")
+#: how check_value's message about a blank value begins (the compiler gives it its own code and hint)
+BLANK_MESSAGE = "only whitespace"
 
 
 def secret_problems(name: str, key: str) -> list[str]:
@@ -124,7 +140,8 @@ def check_value(param: Param, value: Any, _t: MType | None = None) -> list[str]:
         return ["a secret needs a secret reference, not a literal"]
     if kind == "artifact":
         if isinstance(value, str) and ARTIFACT_URI.match(value):
-            return []  # a URI the step downloads
+            bucket = bucket_problem(value)
+            return [bucket] if bucket else []  # a URI the step downloads, from a bucket its store accepts
         return [f"expected an artifact URI (s3://bucket/key, gs://, https://...), got {_fmt(value)} ({type_of_literal(value)})"]
     if kind == "enum":
         values = t.values or ()
@@ -151,6 +168,9 @@ def _check_str(param: Param, value: Any) -> list[str]:
     """A literal for a str param: its type, its length and its pattern."""
     if not isinstance(value, str):
         return [f"expected str, got {_fmt(value)} ({type_of_literal(value)})"]
+    if param.required and param.pattern is None and BLANK.fullmatch(value):
+        # SPEC §1.2 is silent on blanks: a required str given only spaces is a mistake; a pattern may allow it
+        return [f"{value!r} is {BLANK_MESSAGE}: a required string needs text"]
     out = _length(param, value)
     if param.pattern is not None:
         try:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from mldsl.lang.diagnostics import Diagnostic, Diagnostics, Span
+from mldsl.lang.paramsfile import values_not_document
 
 # the files' ground floor, re-exported (``X as X``): the compiler and the apps read these names here
 from mldsl.lang.sourcefiles import PROJECT_FILE as PROJECT_FILE
@@ -204,16 +205,13 @@ def validate_document(doc: YamlDocument, file: Path, tier: int, diags: Diagnosti
     api = data.get("apiVersion")
     if isinstance(api, str) and "/" in api and not api.startswith("mldsl/") and not _near_miss(api):
         return None  # another tool's document (a Kubernetes manifest, a CI file): not ours to judge
+    if (values := values_not_document(data, pos)) is not None:
+        diags.add(values)  # a form's download, a params file: one error that says so (issue #30 m16)
+        return None
     if api != API_VERSION:
         msg = "missing apiVersion" if api is None else f"unsupported apiVersion {api!r}"
-        diags.add(
-            Diagnostic(
-                "MLD100",
-                msg,
-                pos.span(("apiVersion",)) if api is not None else pos.span(()),
-                hint=f"write 'apiVersion: {API_VERSION}'",
-            )
-        )
+        where = pos.span(("apiVersion",)) if api is not None else pos.span(())
+        diags.add(Diagnostic("MLD100", msg, where, hint=f"write 'apiVersion: {API_VERSION}'"))
         ok = False
     kind = data.get("kind")
     if not isinstance(kind, str) and kind is not None:

@@ -29,12 +29,10 @@ def param_pairs(params: tuple[str, ...], params_file: Path | None) -> list[str]:
     pairs = list(params)
     if params_file is None:
         return pairs
-    import yaml
-
-    loaded = yaml.safe_load(params_file.read_text(encoding="utf-8")) or {}
-    if not isinstance(loaded, dict):
-        raise UsageError(f"{params_file} must hold a mapping of param names to values")
     from mldsl.ops.params import as_pairs
+    from mldsl.ops.params_file import read  # read as documents are (YAML 1.2): an unquoted date is text, not a crash
+
+    loaded, _ = read(params_file)
 
     given = {p.partition("=")[0] for p in pairs}
     return as_pairs({k: v for k, v in loaded.items() if k not in given}) + pairs
@@ -135,13 +133,14 @@ def _compiled(path: Path, fmt: str) -> Any:
 def _checked_values(pipeline: Any, pairs: list[str], fmt: str) -> dict[str, str]:
     """The run's params typed and checked as ``submit`` checks them (local paths for artifacts too), or exit 1."""
     from mldsl.lang.diagnostics import Diagnostic, Span
+    from mldsl.lang.value_codes import code_of
     from mldsl.ops.params import parse_params
     from mldsl.ops.project import report
 
     values, problems = parse_params(pipeline, pairs, artifacts=True)
     if problems:
         hint = f"see the params of {pipeline.name} in {pipeline.source}"
-        diags = [Diagnostic("MLD308", p, Span("--param"), hint=hint) for p in problems]
+        diags = [Diagnostic(code_of(p)[0], p, Span("--param"), hint=hint) for p in problems]  # MLD308, 312, 313
         plural = "s" if len(problems) != 1 else ""
         report(diags, "json" if fmt == "json" else "text", f"mldsl: {len(problems)} error{plural}; nothing ran")
         sys.exit(EXIT_FAILED)

@@ -10,6 +10,7 @@ from typing import Any
 
 from mldsl.argo.tags import escape_value
 from mldsl.compiler import ir
+from mldsl.lang.buckets import bucket_problem
 from mldsl.lang.constraints import ARTIFACT_URI, Param, check_value  # ARTIFACT_URI: where an artifact param may come from
 
 
@@ -39,7 +40,9 @@ def parse_params(pipeline: ir.Pipeline, pairs: list[str], *, artifacts: bool = F
             )
             continue
         if p.type.kind == "artifact":
-            if artifacts or ARTIFACT_URI.match(raw):
+            if ARTIFACT_URI.match(raw) and (bucket := bucket_problem(raw)) is not None:
+                problems.append(f"--param {name}: {bucket}")
+            elif artifacts or ARTIFACT_URI.match(raw):
                 values[name] = raw
             else:
                 problems.append(f"--param {name}: expected an artifact URI (s3://bucket/key, gs://..., https://...), got {raw!r}")
