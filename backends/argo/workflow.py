@@ -262,7 +262,10 @@ class PipelineEmitter(ArtifactRefs, Wrapping):
         used = {n.name for _, v in self.pipeline.outputs for n in ir.walk(v) if isinstance(n, ir.IParam)}
         # the entrypoint's inputs are bound from the workflow's arguments by name
         params = [{"name": p.name} for p in self.pipeline.params if p.name in used and p.type.kind != "artifact"]
-        inputs = parameters_and_artifacts(params, [{"name": p.name} for p in arts])
+        # an optional artifact param without a default may be left out: Argo's ProcessArgs refuses a required input
+        # artifact that was not supplied (argo-workflows v4.1.2 workflow/common/util.go l. 239-243)
+        declared = [{"name": p.name, **({"optional": True} if p.optional and not p.has_default else {})} for p in arts]
+        inputs = parameters_and_artifacts(params, declared)
         if inputs:
             tpl["inputs"] = cast(m.Inputs, inputs)
         outputs = self._outputs()

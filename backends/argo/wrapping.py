@@ -121,10 +121,10 @@ class Wrapping:
         outer_arts: list[m.Artifact | m.ArtifactRef],
     ) -> m.Template:
         """The wrapper's body: the wrapper's inputs handed on, the step's outputs when it succeeded, its tasks."""
-        inputs = cast(
-            m.Inputs,
-            parameters_and_artifacts([{"name": p["name"]} for p in outer_params], [{"name": a["name"]} for a in outer_arts]),
-        )
+        # an optional artifact param left out reaches the wrapper with no location: declared optional, as on ``main``
+        absent = {p.name for p in self.pipeline.params if p.type.kind == "artifact" and p.optional and not p.has_default}
+        arts = [{"name": a["name"], **({"optional": True} if a["name"] in absent else {})} for a in outer_arts]
+        inputs = cast(m.Inputs, parameters_and_artifacts([{"name": p["name"]} for p in outer_params], arts))
         body: m.Template = {"name": body_name}
         if inputs:
             body["inputs"] = inputs
