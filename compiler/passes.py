@@ -13,6 +13,8 @@ from mldsl.compiler.modules import module_for
 from mldsl.compiler.pipelines import compile_pipeline
 from mldsl.compiler.resolve import Registry
 from mldsl.compiler.step_fields import toleration
+from mldsl.lang.buckets import bucket_problem
+from mldsl.lang.value_codes import BUCKET_HINT
 
 
 def project(ctx: Context) -> None:
@@ -31,6 +33,10 @@ def project(ctx: Context) -> None:
             "use {{workflow.name}}, {{workflow.uid}} and {{step}} (the step's name), e.g. '{{workflow.name}}/{{step}}'",
         )
         key_format = None
+    bucket = spec.artifacts.bucket
+    if bucket and (why := bucket_problem(bucket if "://" in bucket else "s3://" + bucket)) is not None:
+        # Argo's artifact repository would refuse every upload and download: every step with an artifact fails
+        ctx.error(doc, ("spec", "artifacts", "bucket"), "MLD313", f"artifact bucket {bucket!r}: {why}", BUCKET_HINT)
     ctx.project = ir.Project(
         name=doc.name,
         id=spec.id,

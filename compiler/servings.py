@@ -8,7 +8,9 @@ from typing import TYPE_CHECKING, Any
 from mldsl.compiler import ir
 from mldsl.compiler.context import Context, Loc
 from mldsl.compiler.modules import plain_text
+from mldsl.lang.buckets import bucket_problem
 from mldsl.lang.loader import Loaded
+from mldsl.lang.value_codes import BUCKET_HINT
 
 if TYPE_CHECKING:  # the document models are read, never built, here (models/fast.py builds them)
     from mldsl.lang.models.serving import ModelRef, ServingSpec
@@ -47,6 +49,9 @@ def _model(
             f"model uri {uri!r} is not a URI",
             "for example s3://models/churn/3, gs://..., https://..., or pvc://claim/path",
         )
+        ok = False
+    elif (bucket := bucket_problem(uri)) is not None:  # the storage initializer would fail to download it
+        ctx.error(doc, (*loc, "uri"), "MLD313", f"model uri {uri!r}: {bucket}", BUCKET_HINT)
         ok = False
     if server is None:
         ctx.error(doc, loc, "MLD803", "the model has no server", "give server: sklearn, xgboost, ... or custom", key=True)

@@ -176,7 +176,7 @@ def test_context_selects_the_kubeconfig_context(tmp_path: Path, cluster) -> None
     (module / "mldsl.yaml").write_text("apiVersion: mldsl/v1\nkind: Project\nmetadata: {name: ctx}\n")
     (module / "s.yaml").write_text(
         "apiVersion: mldsl/v1\nkind: Serving\nmetadata: {name: api}\n"
-        "spec: {model: {uri: s3://m/1, server: sklearn}, backend: kserve}\n"
+        "spec: {model: {uri: s3://models/1, server: sklearn}, backend: kserve}\n"
     )
     assert apply(config, "--context", "staging", str(module)).returncode == 0
     assert {k[2] for k in emu.store} == {"staging"}  # no namespace in the manifest: the context's

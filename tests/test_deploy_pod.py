@@ -73,9 +73,9 @@ def seed(api: KubeEmulator, key: tuple[str, ...], obj: dict[str, Any], status: d
 
 
 def serving_revision_one(api: KubeEmulator) -> None:
-    """An InferenceService whose revision 1 serves ``s3://m/1``, rolled out."""
+    """An InferenceService whose revision 1 serves ``s3://models/1``, rolled out."""
     status = kserve_status("UpToDate", "api-predictor-00001", "api-predictor-00001", "api-predictor-00001")
-    seed(api, ISVC, isvc("s3://m/1"), status)
+    seed(api, ISVC, isvc("s3://models/1"), status)
 
 
 def test_the_embedded_program_is_this_file_and_holds_no_tag() -> None:
@@ -102,12 +102,12 @@ def test_kserve_update_waits_for_the_new_revision_not_the_old_state() -> None:
                 obj["status"] = kserve_status("UpToDate", "api-predictor-00002", "api-predictor-00002")
 
         api.controller = controller
-        p = run_pod(api, isvc("s3://m/2"))
+        p = run_pod(api, isvc("s3://models/2"))
         assert p.returncode == 0, p.stdout + p.stderr
         assert max(seen) == 8  # it read on until the new revision served, not one read more
         assert "applied InferenceService api (updated)" in p.stdout
         assert "revision api-predictor-00002 serves the model" in p.stdout
-        assert api.store[ISVC]["spec"]["predictor"]["model"]["storageUri"] == "s3://m/2"
+        assert api.store[ISVC]["spec"]["predictor"]["model"]["storageUri"] == "s3://models/2"
 
 
 def test_kserve_update_fails_when_the_new_revision_cannot_load() -> None:
@@ -122,7 +122,7 @@ def test_kserve_update_fails_when_the_new_revision_cannot_load() -> None:
                 )
 
         api.controller = controller
-        p = run_pod(api, isvc("s3://m/2"))
+        p = run_pod(api, isvc("s3://models/2"))
         assert p.returncode == 1
         assert "failed: BlockedByFailedLoad: model.joblib not found" in p.stdout
 
@@ -131,7 +131,7 @@ def test_kserve_unchanged_apply_succeeds_on_the_current_state() -> None:
     """Applying what is already there makes no revision: waiting for one would never end."""
     with KubeEmulator() as api:
         serving_revision_one(api)
-        p = run_pod(api, isvc("s3://m/1"))
+        p = run_pod(api, isvc("s3://models/1"))
         assert p.returncode == 0, p.stdout
         assert "(unchanged)" in p.stdout and api.store[ISVC]["metadata"]["generation"] == 1
 
@@ -151,9 +151,9 @@ def test_kserve_canary_first_deploy_rolls_out_the_stable_model_first() -> None:
                 obj["status"] = kserve_status("UpToDate", rev, rev, rolled)
 
         api.controller = controller
-        p = run_pod(api, isvc("s3://m/2", canary=10), stable=isvc("s3://m/1"))
+        p = run_pod(api, isvc("s3://models/2", canary=10), stable=isvc("s3://models/1"))
         assert p.returncode == 0, p.stdout + p.stderr
-        assert applied == ["s3://m/1", "s3://m/2"]
+        assert applied == ["s3://models/1", "s3://models/2"]
         assert "the stable model first, then the canary" in p.stdout
         assert api.store[ISVC]["spec"]["predictor"]["canaryTrafficPercent"] == 10
 
@@ -167,7 +167,7 @@ def test_kserve_canary_over_a_rolled_out_revision_applies_once() -> None:
                 obj["status"] = kserve_status("UpToDate", "api-predictor-00002", "api-predictor-00002", "api-predictor-00001")
 
         api.controller = controller
-        p = run_pod(api, isvc("s3://m/2", canary=10), stable=isvc("s3://m/1"))
+        p = run_pod(api, isvc("s3://models/2", canary=10), stable=isvc("s3://models/1"))
         assert p.returncode == 0, p.stdout
         patches = [r for r in api.requests if r["method"] == "PATCH"]
         assert len(patches) == 1 and "stable model first" not in p.stdout
@@ -212,9 +212,9 @@ def deployment(uri: str, generation: int, observed: int, updated: int, available
 
 
 def seldon_v1_serving_one(api: KubeEmulator) -> None:
-    """A SeldonDeployment ``Available`` with ``s3://m/1``, and its rolled-out Deployment."""
-    seed(api, SDEP, sdep("s3://m/1"), {"state": "Available"})
-    api.put("apps", "v1", "default", "deployments", deployment("s3://m/1", 1, 1, 2, 2))
+    """A SeldonDeployment ``Available`` with ``s3://models/1``, and its rolled-out Deployment."""
+    seed(api, SDEP, sdep("s3://models/1"), {"state": "Available"})
+    api.put("apps", "v1", "default", "deployments", deployment("s3://models/1", 1, 1, 2, 2))
 
 
 def test_seldon_v1_update_waits_for_the_new_deployment_to_roll_out() -> None:
@@ -226,14 +226,14 @@ def test_seldon_v1_update_waits_for_the_new_deployment_to_roll_out() -> None:
         def controller(key: Any, obj: dict[str, Any], n: int) -> None:
             dep = ("apps", "v1", "default", "deployments", "api-default-0-model")
             if n == 3:
-                api.store[dep].update(deployment("s3://m/2", 2, 2, 1, 1))
+                api.store[dep].update(deployment("s3://models/2", 2, 2, 1, 1))
                 obj["status"] = {"state": "Creating"}
             if n == 6:
-                api.store[dep].update(deployment("s3://m/2", 2, 2, 2, 2))
+                api.store[dep].update(deployment("s3://models/2", 2, 2, 2, 2))
                 obj["status"] = {"state": "Available"}
 
         api.controller = controller
-        p = run_pod(api, sdep("s3://m/2"))
+        p = run_pod(api, sdep("s3://models/2"))
         assert p.returncode == 0, p.stdout + p.stderr
         lines = p.stdout.splitlines()
         assert any("for a Deployment with the new model" in x for x in lines)
@@ -243,16 +243,20 @@ def test_seldon_v1_update_waits_for_the_new_deployment_to_roll_out() -> None:
 
 def test_seldon_v1_canary_waits_for_each_predictors_deployment() -> None:
     """A canary split is two predictors, so two Deployments, each with one of the object's URIs."""
-    two = sdep("s3://m/1")
+    two = sdep("s3://models/1")
     two["spec"]["predictors"].append(
-        {"name": "canary", "replicas": 2, "graph": {"name": "model", "implementation": "SKLEARN_SERVER", "modelUri": "s3://m/2"}}
+        {
+            "name": "canary",
+            "replicas": 2,
+            "graph": {"name": "model", "implementation": "SKLEARN_SERVER", "modelUri": "s3://models/2"},
+        }
     )
     with KubeEmulator() as api:
         seldon_v1_serving_one(api)
 
         def controller(key: Any, obj: dict[str, Any], n: int) -> None:
             if n == 3:
-                canary = deployment("s3://m/2", 1, 1, 2, 2)
+                canary = deployment("s3://models/2", 1, 1, 2, 2)
                 canary["metadata"]["name"] = "api-canary-0-model"
                 api.put("apps", "v1", "default", "deployments", canary)
 
@@ -269,11 +273,11 @@ def test_seldon_v1_update_fails_when_the_rollout_is_stuck() -> None:
         def controller(key: Any, obj: dict[str, Any], n: int) -> None:
             if n == 2:
                 api.store[("apps", "v1", "default", "deployments", "api-default-0-model")].update(
-                    deployment("s3://m/2", 2, 2, 1, 0, stuck=True)
+                    deployment("s3://models/2", 2, 2, 1, 0, stuck=True)
                 )
 
         api.controller = controller
-        p = run_pod(api, sdep("s3://m/2"))
+        p = run_pod(api, sdep("s3://models/2"))
         assert p.returncode == 1
         assert "exceeded its progress deadline" in p.stdout
 
@@ -300,7 +304,7 @@ def ready(status: str, reason: str, at: float, message: str = "") -> dict[str, A
 def test_seldon_v2_update_waits_for_the_model_to_become_ready_again() -> None:
     """A Model's status keeps the old ``ModelReady: True`` until an event of the new generation arrives."""
     with KubeEmulator() as api:
-        seed(api, MODEL, model("s3://m/1"), ready("True", "ModelAvailable", time.time() - 3600))
+        seed(api, MODEL, model("s3://models/1"), ready("True", "ModelAvailable", time.time() - 3600))
         seen: list[int] = []
 
         def controller(key: Any, obj: dict[str, Any], n: int) -> None:
@@ -311,7 +315,7 @@ def test_seldon_v2_update_waits_for_the_model_to_become_ready_again() -> None:
                 obj["status"] = ready("True", "ModelAvailable", time.time())
 
         api.controller = controller
-        p = run_pod(api, model("s3://m/2"))
+        p = run_pod(api, model("s3://models/2"))
         assert p.returncode == 0, p.stdout + p.stderr
         assert max(seen) == 7
         assert "Model api ok: ModelAvailable on 1 replicas" in p.stdout
@@ -320,21 +324,21 @@ def test_seldon_v2_update_waits_for_the_model_to_become_ready_again() -> None:
 @pytest.mark.parametrize("reason", ["ModelFailed", "ScheduleFailed"])
 def test_seldon_v2_update_fails_with_the_schedulers_reason(reason: str) -> None:
     with KubeEmulator() as api:
-        seed(api, MODEL, model("s3://m/1"), ready("True", "ModelAvailable", time.time() - 3600))
+        seed(api, MODEL, model("s3://models/1"), ready("True", "ModelAvailable", time.time() - 3600))
 
         def controller(key: Any, obj: dict[str, Any], n: int) -> None:
             if n == 2:
                 obj["status"] = ready("False", reason, time.time(), "no server with sklearn has memory")
 
         api.controller = controller
-        p = run_pod(api, model("s3://m/2"))
+        p = run_pod(api, model("s3://models/2"))
         assert p.returncode == 1
         assert f"failed: {reason}: no server with sklearn has memory" in p.stdout
 
 
 def test_an_api_error_is_said_in_words() -> None:
     with KubeEmulator(validate=lambda obj: ["spec.predictor: Required value"]) as api:
-        p = run_pod(api, isvc("s3://m/2"))
+        p = run_pod(api, isvc("s3://models/2"))
         assert p.returncode == 1
         assert "cannot deploy: PATCH /apis/serving.kserve.io/v1beta1/namespaces/default/inferenceservices/api" in p.stdout
         assert "HTTP 422" in p.stdout and "Traceback" not in p.stderr
@@ -344,7 +348,10 @@ def test_deployment_pods_use_the_api_without_a_proxy_or_cluster() -> None:
     """Outside a cluster (no KUBERNETES_SERVICE_HOST, no override) the pod says so and fails."""
     env = {k: v for k, v in os.environ.items() if k not in ("KUBERNETES_SERVICE_HOST", "MLDSL_KUBE_API")}
     p = subprocess.run(
-        [sys.executable, str(POD)], env={**env, "MLDSL_MANIFEST": json.dumps(model("s3://m/2"))}, capture_output=True, text=True
+        [sys.executable, str(POD)],
+        env={**env, "MLDSL_MANIFEST": json.dumps(model("s3://models/2"))},
+        capture_output=True,
+        text=True,
     )
     assert p.returncode == 1 and "not in a cluster" in p.stdout
 
@@ -356,12 +363,12 @@ def test_the_local_run_writes_the_stable_model_then_the_canary(tmp_path: Path) -
 
     (tmp_path / "s.yaml").write_text(
         "apiVersion: mldsl/v1\nkind: Serving\nmetadata: {name: api}\nspec:\n  backend: kserve\n"
-        "  model: {uri: 's3://m/1', server: sklearn}\n"
-        "  traffic:\n    - {name: stable, weight: 90}\n    - {name: canary, weight: 10, model: {uri: 's3://m/2'}}\n"
+        "  model: {uri: 's3://models/1', server: sklearn}\n"
+        "  traffic:\n    - {name: stable, weight: 90}\n    - {name: canary, weight: 10, model: {uri: 's3://models/2'}}\n"
     )
     (tmp_path / "p.yaml").write_text(
         "apiVersion: mldsl/v1\nkind: Pipeline\nmetadata: {name: ship}\nspec:\n  steps:\n"
-        "    canary: {deploy: api, with: {model_uri: 's3://m/3'}}\n"
+        "    canary: {deploy: api, with: {model_uri: 's3://models/3'}}\n"
     )
     result = compile_paths([tmp_path])
     assert result.ok, [d.render() for d in result.diagnostics]
@@ -380,11 +387,12 @@ def test_the_local_run_writes_the_stable_model_then_the_canary(tmp_path: Path) -
     [first] = [o for f, o in by_name.items() if ".first." in f]
     [last] = [o for f, o in by_name.items() if ".first." not in f]
     assert (
-        first["spec"]["predictor"]["model"]["storageUri"] == "s3://m/1"
+        first["spec"]["predictor"]["model"]["storageUri"] == "s3://models/1"
         and "canaryTrafficPercent" not in first["spec"]["predictor"]
     )
     assert (
-        last["spec"]["predictor"]["model"]["storageUri"] == "s3://m/3" and last["spec"]["predictor"]["canaryTrafficPercent"] == 10
+        last["spec"]["predictor"]["model"]["storageUri"] == "s3://models/3"
+        and last["spec"]["predictor"]["canaryTrafficPercent"] == 10
     )
 
 
@@ -400,34 +408,34 @@ def kserve_raw_deployment(uri: str, generation: int, available: int) -> dict[str
 
 
 def test_seldon_v1_a_deployment_serving_12_does_not_serve_1() -> None:
-    """``s3://m/1`` is a prefix of ``s3://m/12``: the substring test took the old Deployment for the new one."""
+    """``s3://models/1`` is a prefix of ``s3://models/12``: the substring test took the old Deployment for the new one."""
     with KubeEmulator() as api:
-        seed(api, SDEP, sdep("s3://m/12"), {"state": "Available"})
-        api.put("apps", "v1", "default", "deployments", deployment("s3://m/12", 1, 1, 2, 2))
+        seed(api, SDEP, sdep("s3://models/12"), {"state": "Available"})
+        api.put("apps", "v1", "default", "deployments", deployment("s3://models/12", 1, 1, 2, 2))
         dep = ("apps", "v1", "default", "deployments", "api-default-0-model")
 
         def controller(key: Any, obj: dict[str, Any], n: int) -> None:
             if n == 5:
-                api.store[dep].update(deployment("s3://m/1", 2, 2, 2, 2))
+                api.store[dep].update(deployment("s3://models/1", 2, 2, 2, 2))
 
         api.controller = controller
-        p = run_pod(api, sdep("s3://m/1"))
+        p = run_pod(api, sdep("s3://models/1"))
         assert p.returncode == 0, p.stdout + p.stderr
         assert "for a Deployment with the new model" in p.stdout  # it waited for the controller's update
 
 
 def test_kserve_raw_a_deployment_serving_12_does_not_serve_1() -> None:
     with KubeEmulator() as api:
-        seed(api, ISVC, isvc("s3://m/12"), {"modelStatus": {"transitionStatus": "UpToDate"}})
-        api.put("apps", "v1", "default", "deployments", kserve_raw_deployment("s3://m/12", 1, 2))
+        seed(api, ISVC, isvc("s3://models/12"), {"modelStatus": {"transitionStatus": "UpToDate"}})
+        api.put("apps", "v1", "default", "deployments", kserve_raw_deployment("s3://models/12", 1, 2))
         dep = ("apps", "v1", "default", "deployments", "api-predictor")
 
         def controller(key: Any, obj: dict[str, Any], n: int) -> None:
             if n == 5:
-                api.store[dep].update(kserve_raw_deployment("s3://m/1", 2, 2))
+                api.store[dep].update(kserve_raw_deployment("s3://models/1", 2, 2))
 
         api.controller = controller
-        p = run_pod(api, isvc("s3://m/1"))
+        p = run_pod(api, isvc("s3://models/1"))
         assert p.returncode == 0, p.stdout + p.stderr
         assert "for KServe to start the new revision" in p.stdout  # it waited for the controller's update
         assert p.stdout.rstrip().endswith("serves the model")
@@ -487,7 +495,7 @@ def test_a_redirect_from_the_api_server_is_not_followed_with_the_token(code: int
     thief = Recorder(lambda h: (404, {"Content-Type": "text/plain"}, b"404 page not found"))
     api = Recorder(lambda h: (code, {"Location": thief.url + h.path}, b""))
     try:
-        p = run_pod_at(api.url, isvc("s3://m/2"))
+        p = run_pod_at(api.url, isvc("s3://models/2"))
     finally:
         api.close()
         thief.close()
@@ -501,7 +509,7 @@ def test_a_404_that_is_not_the_api_servers_notfound_is_an_error_not_absence() ->
     """A proxy's or a foreign server's 404 page is no evidence that the object is absent: nothing is applied."""
     api = Recorder(lambda h: (404, {"Content-Type": "text/plain"}, b"404 page not found"))
     try:
-        p = run_pod_at(api.url, isvc("s3://m/2"))
+        p = run_pod_at(api.url, isvc("s3://models/2"))
     finally:
         api.close()
     assert p.returncode == 1, p.stdout
@@ -523,5 +531,5 @@ def test_the_api_servers_notfound_still_means_absent() -> None:
             obj["status"] = kserve_status("UpToDate", "api-predictor-00001", "api-predictor-00001")
 
         api.controller = controller
-        p = run_pod(api, isvc("s3://m/1"))
+        p = run_pod(api, isvc("s3://models/1"))
         assert p.returncode == 0 and "applied InferenceService api (created)" in p.stdout, p.stdout

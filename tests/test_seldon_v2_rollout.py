@@ -20,7 +20,7 @@ SERVING = """apiVersion: mldsl/v1
 kind: Serving
 metadata: {name: api}
 spec:
-  model: {uri: "s3://m/1", server: sklearn}
+  model: {uri: "s3://models/1", server: sklearn}
   backend: seldon-v2
 """
 PIPELINE = """apiVersion: mldsl/v1
@@ -28,7 +28,7 @@ kind: Pipeline
 metadata: {name: release}
 spec:
   steps:
-    ship: {deploy: api, with: {model_uri: "s3://m/2"}, %s}
+    ship: {deploy: api, with: {model_uri: "s3://models/2"}, %s}
 """
 
 
@@ -41,11 +41,11 @@ def _compile(tmp_path: Path, rollout: str) -> dict:
 
 
 def _applied(body: dict) -> list[dict]:
-    """The objects the rollout's deploy pod and resource template apply, rendered as Argo would for model_uri s3://m/2."""
+    """The objects the rollout's deploy pod and resource template apply, rendered as Argo would for model_uri s3://models/2."""
     out = []
     for t in body["spec"]["templates"]:
         if creates_objects(t):
-            out += rendered_objects(t, {"model_uri": "s3://m/2"})
+            out += rendered_objects(t, {"model_uri": "s3://models/2"})
     return out
 
 
@@ -60,7 +60,11 @@ def test_rollout_applies_the_model_then_the_traffic(tmp_path: Path, operator_crd
     [dag] = tasks.values()
     assert [(t["name"], t.get("depends")) for t in dag["dag"]["tasks"]] == [("model", None), ("traffic", "model.Succeeded")]
     new_model, experiment = _applied(body)
-    assert (new_model["kind"], new_model["metadata"]["name"], new_model["spec"]["storageUri"]) == ("Model", model, "s3://m/2")
+    assert (new_model["kind"], new_model["metadata"]["name"], new_model["spec"]["storageUri"]) == (
+        "Model",
+        model,
+        "s3://models/2",
+    )
     assert experiment["kind"] == "Experiment" and experiment["spec"]["default"] == "api"
     assert [(c["name"], c["weight"]) for c in experiment["spec"]["candidates"]] == weights
     for obj in (new_model, experiment):

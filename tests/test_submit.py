@@ -186,10 +186,10 @@ def test_artifact_params_per_run(emu) -> None:
     bad = mldsl(emu.env, "submit", "churn-train", "--from", str(CHURN), "-p", "data=./local.csv")
     assert bad.returncode == 1 and "expected an artifact URI" in bad.stderr
     env = {**emu.env, "ARGO_SERVER": emu.url, "ARGO_TOKEN": "Bearer argo-token", "ARGO_NAMESPACE": "ml"}
-    through_server = mldsl(env, "submit", "churn-train", "--from", str(CHURN), "-p", "data=gs://b/k.csv")
+    through_server = mldsl(env, "submit", "churn-train", "--from", str(CHURN), "-p", "data=gs://ml-data/k.csv")
     assert through_server.returncode == 0, through_server.stderr
     posted = [r for r in emu.requests if r["method"] == "POST"][-1]
     assert posted["path"] == "/api/v1/workflows/ml"  # the submit API takes parameters only: the whole Workflow
     assert posted["body"]["workflow"]["spec"]["arguments"]["artifacts"] == [
-        {"name": "data", "gcs": {"bucket": "b", "key": "k.csv"}}
+        {"name": "data", "gcs": {"bucket": "ml-data", "key": "k.csv"}}
     ]
