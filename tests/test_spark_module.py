@@ -84,7 +84,7 @@ def test_module_compiles_to_a_valid_spark_application(operator_crds, tmp_path: P
     from conftest import embedded_manifests
 
     (tmp_path / "mldsl.yaml").write_text(
-        "apiVersion: mldsl/v1\nkind: Project\nmetadata: {name: t}\nspec: {artifacts: {bucket: s3://b}}\n"
+        "apiVersion: mldsl/v1\nkind: Project\nmetadata: {name: t}\nspec: {artifacts: {bucket: s3://ml-artifacts}}\n"
     )
     (tmp_path / "p.yaml").write_text(
         "apiVersion: mldsl/v1\nkind: Pipeline\nmetadata: {name: p}\nspec:\n  steps:\n"

@@ -504,3 +504,18 @@ def test_cluster_runs_through_the_argo_server_link_to_the_argo_ui(
         assert run["link"] == f"{cluster.url}/workflows/ml-train/{name}"
         listed = [r for r in cluster.requests if r["path"] == "/api/v1/workflows/ml-train" and r["method"] == "GET"]
         assert listed and listed[0]["query"]["listOptions.labelSelector"] == "mldsl.io/submitted-by=mldsl"
+
+
+def test_the_header_shows_a_folder_under_home_with_a_tilde(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``~/projects/churn`` as shells write it (and no absolute path of the machine in a screenshot)."""
+    from mldsl.ui.page import shown_path
+
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert shown_path(tmp_path / "projects" / "churn") == "~/projects/churn"
+    assert shown_path(tmp_path) == "~"
+    assert shown_path(Path("/opt/elsewhere")) == "/opt/elsewhere"
+    from mldsl.ui.studio import Studio
+
+    (tmp_path / "churn").mkdir()
+    listing = Studio(tmp_path / "churn").files()
+    assert listing["shown_root"] == "~/churn" and listing["root"] == str((tmp_path / "churn").resolve())

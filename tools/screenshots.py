@@ -11,6 +11,7 @@ scrolled to the DAG, with a step found by the canvas's search.
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import sys
 import tempfile
@@ -58,13 +59,17 @@ def main() -> int:
 
     args.out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
+        # the header shows the project's folder: under a home of its own it reads ~/churn-train, not this machine's path
+        os.environ["HOME"] = tmp
+        example = Path(tmp) / "churn-train"
+        shutil.copytree(ROOT / "examples" / "churn-train", example, ignore=shutil.ignore_patterns(".mldsl", "out"))
         forms_dir = Path(tmp) / "forms"
         subprocess.run(
-            [sys.executable, "-m", "mldsl", "forms", str(ROOT / "examples" / "churn-train"), "-o", str(forms_dir)],
+            [sys.executable, "-m", "mldsl", "forms", str(example), "-o", str(forms_dir)],
             check=True,
             capture_output=True,
         )
-        server = Server(Studio(ROOT / "examples" / "churn-train"), 0)
+        server = Server(Studio(example), 0)
         threading.Thread(target=server.serve_forever, daemon=True).start()
         try:
             for size, (width, height) in SIZES.items():
@@ -98,7 +103,7 @@ def big_canvases(tmp: Path, out: Path) -> None:
     from mldsl.ui.server import Server
     from mldsl.ui.studio import Studio
 
-    root = tmp / "big"
+    root = tmp / "big-pipelines"
     shutil.copytree(ROOT / "examples" / "churn-train", root)
     (root / "pipelines" / "big.yaml").write_text(big_pipeline(60))
     (root / "pipelines" / "huge.yaml").write_text(big_pipeline(300, "huge"))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 import re
 from importlib import resources
+from pathlib import Path
 
 
 def _asset(package: str, name: str) -> str:
@@ -17,6 +18,15 @@ def csp(nonce: str) -> str:
         f"default-src 'none'; script-src 'nonce-{nonce}'; style-src 'nonce-{nonce}'; connect-src 'self'; "
         "img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
     )
+
+
+def shown_path(path: Path) -> str:
+    """A folder as the header shows it: ``~/...`` under the user's home, as shells and editors write it."""
+    try:
+        inside = path.resolve().relative_to(Path.home().resolve()).as_posix()
+    except (ValueError, RuntimeError, OSError):  # not under home, or no home
+        return str(path)
+    return "~" if inside == "." else "~/" + inside
 
 
 def page(csrf: str, nonce: str, root: str) -> tuple[str, str]:

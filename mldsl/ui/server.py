@@ -28,7 +28,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from mldsl.ui.page import module_script, page
+from mldsl.ui.page import module_script, page, shown_path
 from mldsl.ui.studio import Studio
 from mldsl.ui.studio_cluster import RefusedError
 
@@ -221,7 +221,7 @@ class Handler(BaseHTTPRequestHandler):
         }
         if url.path == "/":
             nonce = secrets.token_urlsafe(16)
-            text, csp = page(self.server.csrf, nonce, str(studio.root))
+            text, csp = page(self.server.csrf, nonce, shown_path(studio.root))
             self._send(200, text.encode("utf-8"), "text/html; charset=utf-8", {"Content-Security-Policy": csp})
             return
         if url.path.startswith("/js/"):

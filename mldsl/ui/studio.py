@@ -15,6 +15,7 @@ from mldsl.lang.loader import PROJECT_FILE, YAML_SUFFIXES, display_path, find_pr
 from mldsl.lang.mtypes import MType, TypeSyntaxError, parse_type
 from mldsl.ui.called import called, type_json
 from mldsl.ui.compose import ComposeError, at_fields, documents_in, model_of, pipelines_in, render, yaml_errors
+from mldsl.ui.page import shown_path
 from mldsl.ui.studio_cluster import RefusedError, StudioCluster, cluster_configured
 from mldsl.util.atomic import write_atomically
 
@@ -141,6 +142,7 @@ class Studio(StudioCluster):
                     sweeps.append({**entry, "pipeline": str(spec.get("pipeline", "")), "strategy": str(spec.get("strategy", ""))})
         return {
             "root": str(self.root),
+            "shown_root": shown_path(self.root),  # ~/... under home: what the header shows
             "project": self.has_project,
             "pipelines": pipelines,
             "sweeps": sweeps,

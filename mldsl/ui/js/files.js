@@ -14,7 +14,7 @@ export async function loadFiles() {
   const sel = $("open"); sel.textContent = "";
   sel.appendChild(el("option", { value: "", text: "Open a pipeline…" }));
   r.data.pipelines.forEach(p => sel.appendChild(el("option", { value: JSON.stringify(p), text: p.path + " — " + p.name })));
-  $("root").textContent = r.data.root + (r.data.project ? "" : " (no mldsl.yaml: project defaults do not apply)");
+  $("root").textContent = (r.data.shown_root || r.data.root) + (r.data.project ? "" : " (no mldsl.yaml: project defaults do not apply)");
   renderCluster();
 }
 
