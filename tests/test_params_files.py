@@ -172,3 +172,20 @@ def test_a_module_forms_with_block_is_validated_against_its_module(tmp_path: Pat
     codes = [line.split("error[")[1][:6] for line in p.stderr.splitlines() if "error[" in line]
     assert p.returncode == 1 and codes == ["MLD313", "MLD312", "MLD102"], p.stderr
     assert "did you mean 'n_estimators'?" in p.stderr and "seed" not in p.stderr
+
+
+def test_a_download_kept_outside_the_project_is_checked_against_it(project: Path, tmp_path: Path) -> None:
+    """A form's download lands in ~/Downloads: validated from the project's folder, or with the project named beside
+    it, it is checked against that project's pipeline (not refused as a pipeline "the project has no such")."""
+    (project / "mldsl.yaml").write_text("apiVersion: mldsl/v1\nkind: Project\nmetadata: {name: greet}\n")
+    downloads = tmp_path / "Downloads"
+    downloads.mkdir()
+    (downloads / "greet.params.yaml").write_text("# mldsl params of pipeline greet\nwho: Ada\nday: '2024-06-15'\n")
+    from_project = mldsl("validate", str(downloads / "greet.params.yaml"), cwd=project)
+    assert from_project.returncode == 0, from_project.stderr
+    assert "params of pipeline greet ok; mldsl run . --pipeline greet" in from_project.stdout + from_project.stderr
+    named = mldsl("validate", str(project), str(downloads / "greet.params.yaml"), cwd=tmp_path)
+    assert named.returncode == 0, named.stderr
+    (downloads / "greet.params.yaml").write_text("# mldsl params of pipeline greet\nwho: Ada\nday: '2024-6-15'\n")
+    bad = mldsl("validate", str(project), str(downloads / "greet.params.yaml"), cwd=tmp_path)
+    assert bad.returncode == 1 and "greet.params.yaml:3:6: error[MLD308]: param 'day'" in bad.stderr

@@ -141,8 +141,9 @@ def _usage(name: str) -> str:
 
 
 def project_of(path: Path) -> Path:
-    """The project a params file belongs to: the folder of the nearest mldsl.yaml, else the file's folder."""
-    found = find_project_file([path])
+    """The project a params file belongs to: the folder of the nearest mldsl.yaml above it; for a download kept
+    outside any project (~/Downloads), the project of the current folder; else the file's folder."""
+    found = find_project_file([path]) or find_project_file([Path.cwd()])
     return (found.parent if found is not None else path.parent).resolve()
 
 
@@ -158,7 +159,12 @@ def validate_with_params(paths: tuple[Path, ...], fmt: str) -> None:
     notes = [summary(result, [])] if result and result.ok else []
     for f, (kind, name) in files:
         root = project_of(f)
-        project = compile_project([root] if kind == "pipeline" else [root, builtin_modules_dir()])
+        given = result is not None and result.ok and any(p.name == name for p in result.program.pipelines)
+        if kind == "pipeline" and given:  # `validate PROJECT DOWNLOAD`: checked against the pipeline given beside it
+            assert result is not None
+            project, root = result, docs[0].resolve() if docs[0].is_dir() else docs[0].resolve().parent
+        else:
+            project = compile_project([root] if kind == "pipeline" else [root, builtin_modules_dir()])
         checker = check if kind == "pipeline" else check_with
         found = project.diagnostics if not project.ok else checker(f, str(f), project.program, name)
         diags += found
