@@ -239,3 +239,46 @@ def test_ports_are_named_big_enough_to_touch_and_the_edges_have_a_legend(fan: Pa
         assert round(browser.execute_script(size)) >= 24
         browser.set_window_size(390, 844)
         wait_until(lambda: round(browser.execute_script(size)) >= 44, "44 px touch targets on the phone")
+
+
+def test_a_big_pipelines_wire_menus_get_their_options_when_first_used(tmp_path: Path) -> None:
+    """At 300 steps the menus offered 138,000 wires and every edit rebuilt them (3 s). A menu with more than
+    LAZY_OPTIONS sources shows only its current wire until it is focused, pressed or keyed; then it offers them all,
+    its choice unchanged, and a choice made from them is written to the YAML."""
+    from selenium.webdriver.support.select import Select
+    from test_ui_browser import open_pipeline
+    from ui_support import big_pipeline
+
+    root = tmp_path / "p"
+    shutil.copytree(EXAMPLES["churn-train"], root)
+    (root / "pipelines" / "big.yaml").write_text(big_pipeline(60))
+    with studio_in_chromium(Studio(root)) as browser:
+        open_pipeline(browser, "big", 60)
+        menu = '[data-field="step:evaluate_13:with:test"] select.source'
+        before = browser.execute_script(
+            "const s = document.querySelector(arguments[0]);"
+            "return {options: s.options.length, value: s.value, all: document.querySelectorAll('select.source option').length}",
+            menu,
+        )
+        assert before["options"] == 4 and before["value"] == "ref:steps.split_13.outputs.test", before  # 3 modes + its wire
+        filled = browser.execute_script(
+            "const chosen = document.querySelector(arguments[0]);"
+            "[...document.querySelectorAll('select.source')].filter(s => s !== chosen)"
+            ".forEach(s => s.dispatchEvent(new FocusEvent('focus')));"
+            "return document.querySelectorAll('select.source option').length",
+            menu,
+        )
+        assert filled > 1.5 * before["all"], (before, filled)  # the wires of big menus are made when they are used
+        choice = browser.find_element("css selector", menu)
+        browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", choice)
+        choice.send_keys("")  # focus, as Tab or a press would
+        wait_js(browser, f"return document.querySelector('{menu}').options.length > 40")
+        assert choice.get_attribute("value") == "ref:steps.split_13.outputs.test"
+        Select(choice).select_by_value("ref:steps.split_12.outputs.test")
+        wait_until(
+            lambda: (
+                "test: ${{ steps.split_12.outputs.test }}" in browser.find_element("css selector", "#yaml").text
+                or "steps.split_12.outputs.test" in browser.find_element("css selector", "#yaml").text
+            ),
+            "the new wire reached the YAML",
+        )

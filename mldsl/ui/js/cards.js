@@ -5,6 +5,9 @@ import { $, S, domId } from "./state.js";
 import { REFERENCE, assignable } from "./types.js";
 
 // Whether a str input takes a location (a URI, a URL, a path): only those are offered an output's `.uri` (U9).
+// above this many wire sources, a menu's options are made when it is first used (see inputField)
+export const LAZY_OPTIONS = 40;
+
 export function takesLocation(input) {
   return /uri|url|path|location|file|dir|prefix/i.test(input.name + " " + (input.description || ""));
 }
@@ -56,12 +59,22 @@ export function inputField(step, input) {
   choice.append(opt("unset", required ? "— not set (required) —" : "— default" + (input.hasDefault ? " " + JSON.stringify(input.default) : "") + " —"),
     opt("value", "a value"), opt("expr", "an expression"));
   const groups = sources(step, input);
-  groups.forEach(([name, refs]) => {
+  const offered = new Map(groups.flatMap(([, refs]) => refs.map(([ref, text]) => ["ref:" + ref, text])));
+  const addGroups = before => groups.forEach(([name, refs]) => {
     const g = el("optgroup", { label: name === "params" ? "pipeline params" : "from step " + name });
     refs.forEach(([ref, text]) => g.appendChild(opt("ref:" + ref, text)));
-    choice.appendChild(g);
+    choice.insertBefore(g, before);
   });
-  if (mode.startsWith("ref:") && !choice.querySelector('option[value="' + CSS.escape(mode) + '"]')) {
+  // a big pipeline offers thousands of wires per menu (138,000 options at 300 steps): a menu with many gets them
+  // when it is first used (focus, a press, a key), and shows only its current wire until then
+  const lazy = offered.size > LAZY_OPTIONS;
+  if (!lazy) addGroups(null);
+  else if (offered.has(mode)) {
+    const current = opt(mode, offered.get(mode));
+    current.dataset.current = "";
+    choice.appendChild(current);
+  }
+  if (mode.startsWith("ref:") && !offered.has(mode)) {
     const from = /^ref:steps\.(\w+)\./.exec(mode);
     const gone = from && !S.model.steps.some(o => o.name === from[1]);
     const later = from && !gone && S.model.steps.findIndex(o => o.name === from[1]) > S.model.steps.indexOf(step);
@@ -69,6 +82,18 @@ export function inputField(step, input) {
       : later ? " (step " + from[1] + " is below this one: move it up)" : " (does not fit " + input.typeText + ")")));
   }
   choice.value = mode;
+  if (lazy) {
+    const fill = () => {
+      if (choice.dataset.filled) return;
+      choice.dataset.filled = "true";
+      const shown = choice.value;
+      choice.querySelector("option[data-current]")?.remove();
+      const stale = [...choice.options].find(o => o.value.startsWith("ref:"));
+      addGroups(stale || null);
+      choice.value = shown;
+    };
+    for (const kind of ["focus", "mousedown", "touchstart", "keydown"]) choice.addEventListener(kind, fill);
+  }
   const slot = el("div", { class: "slot" });
   const fill = () => {
     slot.textContent = "";
