@@ -34,11 +34,9 @@ import('/js/composer.js').then(k => {
 
 
 def measure(steps: int, repeat: int) -> tuple[list[float], list[float]]:
-    from ui_support import EXAMPLES, big_pipeline, page_idle, studio_in_chromium
+    from ui_support import EXAMPLES, big_pipeline, open_pipeline, page_idle, studio_in_chromium
 
     from mldsl.ui.studio import Studio
-
-    from conftest import wait_js
 
     removes: list[float] = []
     redraws: list[float] = []
@@ -48,13 +46,7 @@ def measure(steps: int, repeat: int) -> tuple[list[float], list[float]]:
         (root / "pipelines" / "big.yaml").write_text(big_pipeline(steps))
         with studio_in_chromium(Studio(root)) as browser:
             browser.set_window_size(1280, 900)
-            wait_js(browser, "return [...document.querySelectorAll('#open option')].some(o => o.text.endsWith(' — big'))")
-            browser.execute_script(
-                "const o = document.getElementById('open');"
-                "o.value = [...o.options].find(x => x.text.endsWith(' — big')).value; o.dispatchEvent(new Event('change'))"
-            )
-            wait_js(browser, f"return document.querySelectorAll('#dag [data-node]').length === {steps}", 120)
-            page_idle(browser, 120)
+            open_pipeline(browser, "big", steps)
             for i in range(repeat):  # the last steps of the last branches: each removal leaves a valid pipeline
                 removes.append(browser.execute_script(REMOVE, f"evaluate_{(steps - 1) // 4 - 1 - i}"))
                 page_idle(browser, 120)

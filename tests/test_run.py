@@ -958,18 +958,21 @@ def test_runs_show_takes_from_after_the_run_too(tmp_path: Path) -> None:
     assert json.loads(after.stdout)["run"] == json.loads(before.stdout)["run"] == record["run"]
 
 
+#: a module whose optional artifact input may be absent: it says what it read
+PEEK = _python(
+    "{data: {type: artifact, optional: true}}",
+    "{seen: str}",
+    "write_output('seen', open(inputs['data']).read() if inputs.get('data') else 'nothing')",
+)
+
+
 def test_an_optional_artifact_param_may_be_left_out_or_given(tmp_path: Path) -> None:
     """The entrypoint declares an optional artifact param's input ``optional``: Argo's ProcessArgs refuses a required
     input artifact that was not supplied (argo-workflows v4.1.2 ``workflow/common/util.go`` l. 239-243), and a DAG
     task reads a declared but absent input artifact as one with no location (``scope.go`` resolveVar l. 155-163)."""
-    peek = _python(
-        "{data: {type: artifact, optional: true}}",
-        "{seen: str}",
-        "write_output('seen', open(inputs['data']).read() if inputs.get('data') else 'nothing')",
-    )
     spec = "  params:\n    data: {type: artifact, optional: true}\n  steps:\n    a:\n      uses: peek@1\n"
     spec += "      with: {data: '${{ params.data }}'}\n"
-    root = project(tmp_path, {"peek": peek}, spec)
+    root = project(tmp_path, {"peek": PEEK}, spec)
     out = tmp_path / "out"
     assert run_cli(["compile", str(root), "-o", str(out)], tmp_path / "home").returncode == 0
     main = yaml.safe_load((out / "p.workflowtemplate.yaml").read_text())["spec"]["templates"][0]
@@ -986,14 +989,9 @@ def test_an_optional_artifact_param_may_be_left_out_or_given(tmp_path: Path) -> 
 def test_an_optional_artifact_param_left_out_reaches_a_wrapped_step(tmp_path: Path) -> None:
     """A step that continues on failure runs in templates of its own; the param's input is optional there too, or
     Argo's ProcessArgs refuses an artifact with no location ("missing location information", util.go l. 244-246)."""
-    peek = _python(
-        "{data: {type: artifact, optional: true}}",
-        "{seen: str}",
-        "write_output('seen', open(inputs['data']).read() if inputs.get('data') else 'nothing')",
-    )
     spec = "  params:\n    data: {type: artifact, optional: true}\n  steps:\n    a:\n      uses: peek@1\n"
     spec += "      continue_on_failure: true\n      with: {data: '${{ params.data }}'}\n"
-    root = project(tmp_path, {"peek": peek}, spec)
+    root = project(tmp_path, {"peek": PEEK}, spec)
     done = run_cli(["run", str(root)], tmp_path / "home")
     assert done.returncode == 0, done.stderr
     assert only_record(tmp_path / "home")["steps"]["a"]["outputs"]["seen"] == "nothing"

@@ -24,41 +24,15 @@ def test_a_text_run_puts_its_result_on_stdout_in_plain_words(tmp_path: Path) -> 
 def test_the_terminal_view_shows_pending_steps_the_count_and_the_time(tmp_path: Path) -> None:
     """Issue #30 m9: on a terminal (a real pty) the live table lists the steps not started yet as Pending,
     and a caption says how many steps are done of all and the time since the start."""
-    import os
-    import pty
-    import select
-    import subprocess
-    import sys
-    import time
+    from ptyrun import run_in_pty
 
     pipeline = (
         "  steps:\n    a: {uses: sleep@1, with: {seconds: 1.5}}\n    b: {uses: emit@1, after: [a]}\n"
         "    c: {uses: emit@1, after: [b]}\n"
     )
     root = project(tmp_path, MODULES, pipeline)
-    master, slave = pty.openpty()
-    env = {**os.environ, "MLDSL_HOME": str(tmp_path / "home"), "COLUMNS": "100", "LINES": "40", "TERM": "xterm"}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "mldsl", "run", str(root)], stdin=slave, stdout=slave, stderr=slave, env=env, close_fds=True
-    )
-    os.close(slave)
-    seen = b""
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        ready, _, _ = select.select([master], [], [], 0.5)
-        if ready:
-            try:
-                chunk = os.read(master, 65536)
-            except OSError:  # the child closed the pty
-                break
-            if not chunk:
-                break
-            seen += chunk
-        elif proc.poll() is not None:
-            break
-    proc.wait(timeout=30)
-    os.close(master)
-    text = seen.decode("utf-8", "replace")
-    assert proc.returncode == 0, text[-3000:]
+    screen = run_in_pty(["run", str(root)], tmp_path / "home")
+    text = screen.text
+    assert screen.code == 0, text[-3000:]
     assert "Pending" in text  # b and c, before they start
     assert "0/3 steps done" in text and "3/3 steps done" in text, text[-3000:]

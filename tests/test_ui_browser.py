@@ -18,6 +18,7 @@ from ui_support import (
     LOCAL_PIPELINE,
     big_pipeline,
     idle_find,
+    open_pipeline,
     page_idle,
     studio_in_chromium,
     validate,
@@ -444,20 +445,6 @@ def test_canvas_add_by_drop_wire_by_ports_zoom_and_pan(project: Path) -> None:
         assert css("#dag g.view").get_attribute("transform") == panned
 
 
-def open_pipeline(browser: Any, name: str, steps: int) -> None:
-    """Open pipeline ``name`` from the file menu and wait until its ``steps`` nodes are drawn and checked."""
-    wait_js(browser, f"return [...document.querySelectorAll('#open option')].some(o => o.text.endsWith(' — {name}'))")
-    browser.execute_script(
-        "const o = document.getElementById('open');"
-        "o.value = [...o.options].find(x => x.text.endsWith(' — ' + arguments[0])).value;"
-        "o.dispatchEvent(new Event('change'));",
-        name,
-    )
-    wait_js(browser, f"return document.querySelectorAll('#dag [data-node]').length === {steps}", 60)
-    page_idle(browser, 60)
-    wait_js(browser, "return /^valid/.test(document.getElementById('status').textContent)", 60)
-
-
 @pytest.mark.parametrize("width,height", [(1280, 900), (390, 844)], ids=["desktop", "phone"])
 def test_a_60_and_a_300_step_pipeline_stay_readable_and_navigable(tmp_path: Path, width: int, height: int) -> None:
     """Issue #30 B1: no 398x48 strip. At both sizes, every step's name is at least 14 px tall on screen, the
@@ -472,10 +459,10 @@ def test_a_60_and_a_300_step_pipeline_stay_readable_and_navigable(tmp_path: Path
             "Emulation.setDeviceMetricsOverride",
             {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 600},
         )
-        open_pipeline(browser, "churn-train", 6)
+        open_pipeline(browser, "churn-train", 6, valid=True)
         small = browser.execute_script("return document.getElementById('dag-canvas').getBoundingClientRect().height")
         for name, steps, wanted in (("big", 60, "evaluate_13"), ("huge", 300, "train_61")):
-            open_pipeline(browser, name, steps)
+            open_pipeline(browser, name, steps, valid=True)
             got = browser.execute_script(
                 """const names = [...document.querySelectorAll('#dag [data-node] .name')]
                     .map(t => t.getBoundingClientRect().height);
@@ -546,7 +533,7 @@ def test_run_follows_the_open_pipeline_and_save_and_run_saves_it_first(tmp_path:
         until = partial(wait_js, browser)
         until("return document.getElementById('submit-run')")
         assert browser.find_element("id", "run-pipeline").get_attribute("value") == "metrics"  # nothing open yet
-        open_pipeline(browser, "metrics2", 1)
+        open_pipeline(browser, "metrics2", 1, valid=True)
         until("return document.getElementById('run-pipeline').value === 'metrics2'")
         until("return document.querySelector('.run-form [data-name=\"floor\"] input').value === '0.4'")
         browser.find_element("id", "pipeline-description").send_keys("edited in the composer")
@@ -609,7 +596,7 @@ def test_a_param_renamed_in_the_composer_is_renamed_in_on_exit(project: Path) ->
     from selenium.webdriver.common.keys import Keys
 
     with studio_in_chromium(Studio(project)) as browser:
-        open_pipeline(browser, "churn-train", 6)
+        open_pipeline(browser, "churn-train", 6, valid=True)
         name = browser.find_element("css selector", '[aria-label="name of param webhook"]')
         name.send_keys(Keys.CONTROL, "a")
         name.send_keys("alert_url", Keys.TAB)
@@ -638,7 +625,7 @@ def test_edit_feedback_is_on_screen_and_ctrl_z_undoes(project: Path) -> None:
         return r.height > 0 && r.top >= 0 && r.bottom <= innerHeight && r.left >= 0 && r.right <= innerWidth;"""
     with studio_in_chromium(Studio(project)) as browser:
         browser.set_window_size(1280, 900)
-        open_pipeline(browser, "churn-train", 6)
+        open_pipeline(browser, "churn-train", 6, valid=True)
         count = "return S.model.steps.length"
         # a refused wire (a cycle: train's model into load's source), dragged on the canvas far below the top
         out = browser.find_element("css selector", '#dag .port.out[data-step="train"][data-port="model"]')
@@ -683,7 +670,7 @@ def test_skip_links_reach_the_dag_in_a_few_tabs(project: Path) -> None:
     from selenium.webdriver.common.keys import Keys
 
     with studio_in_chromium(Studio(project)) as browser:
-        open_pipeline(browser, "churn-train", 6)
+        open_pipeline(browser, "churn-train", 6, valid=True)
         browser.execute_script("document.activeElement.blur(); window.scrollTo(0, 0)")
         ActionChains(browser).send_keys(Keys.TAB).perform()
         first = browser.switch_to.active_element
@@ -702,7 +689,7 @@ def test_skip_links_reach_the_dag_in_a_few_tabs(project: Path) -> None:
 def test_save_says_why_it_is_off_and_saved_goes_with_the_next_edit(project: Path) -> None:
     """Issue #30 m3: Save was disabled whenever there were problems, with no reason, while "saved" stayed green."""
     with studio_in_chromium(Studio(project)) as browser:
-        open_pipeline(browser, "churn-train", 6)
+        open_pipeline(browser, "churn-train", 6, valid=True)
         browser.execute_script("document.getElementById('save').click()")
         wait_js(browser, "return /^saved /.test(document.getElementById('save-status').textContent)")
         name = browser.find_element("id", "pipeline-name")

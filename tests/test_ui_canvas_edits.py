@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
-from typing import Any
 
 import pytest
-from ui_support import EXAMPLES, page_idle, studio_in_chromium
+from ui_support import EXAMPLES, open_pipeline, page_idle, studio_in_chromium
 
 from mldsl.ui.studio import Studio
 
@@ -38,22 +37,9 @@ def fan(tmp_path: Path) -> Path:
     return root
 
 
-def opened_in(browser: Any, name: str, steps: int) -> None:
-    """Open pipeline ``name`` from the file menu; wait until its nodes are drawn and its check answered."""
-    wait_js(browser, f"return [...document.querySelectorAll('#open option')].some(o => o.text.endsWith(' — {name}'))")
-    browser.execute_script(
-        "const o = document.getElementById('open');"
-        "o.value = [...o.options].find(x => x.text.endsWith(' — ' + arguments[0])).value;"
-        "o.dispatchEvent(new Event('change'));",
-        name,
-    )
-    wait_js(browser, f"return document.querySelectorAll('#dag [data-node]').length === {steps}", 60)
-    page_idle(browser, 60)
-
-
 def test_removing_a_step_names_every_step_that_depends_on_it(fan: Path) -> None:
     with studio_in_chromium(Studio(fan)) as browser:
-        opened_in(browser, "fan", 5)
+        open_pipeline(browser, "fan", 5)
         edges = browser.execute_script(
             "return [...document.querySelectorAll('#dag [data-edge]')].map(e => e.dataset.edge).sort()"
         )
@@ -68,7 +54,7 @@ def test_a_new_name_is_checked_as_it_is_typed_and_the_message_goes_with_the_reve
     from selenium.webdriver.common.keys import Keys
 
     with studio_in_chromium(Studio(fan)) as browser:
-        opened_in(browser, "fan", 5)
+        open_pipeline(browser, "fan", 5)
         for label, taken, message in (
             ("name of step later", "gated", "there is already a step named gated"),
             ("name of param floor", "9lives", '"9lives" is not a name'),
@@ -123,7 +109,7 @@ def test_steps_keep_their_places_when_a_step_is_added_or_removed(fan: Path) -> N
     """Issue #30 m1: every edit laid the graph out again; the steps not edited now stay where they are."""
     with studio_in_chromium(Studio(fan)) as browser:
         browser.set_window_size(1280, 900)
-        opened_in(browser, "churn-train", 6)
+        open_pipeline(browser, "churn-train", 6)
         before = browser.execute_script(PLACES)
         browser.find_element("css selector", '[data-module="check-metrics"] .add-step').click()
         wait_js(browser, "return document.querySelectorAll('#dag [data-node]').length === 7")
@@ -180,7 +166,7 @@ def test_on_a_phone_composing_comes_before_runs_and_cluster(fan: Path) -> None:
     """Issue #30 m16: at 390×844 the library sat below Runs and Cluster."""
     with studio_in_chromium(Studio(fan)) as browser:
         browser.set_window_size(390, 844)
-        opened_in(browser, "fan", 5)
+        open_pipeline(browser, "fan", 5)
         tops = browser.execute_script(
             "return ['composer', 'side', 'library', 'ops'].map(id => document.getElementById(id).getBoundingClientRect().top)"
         )
@@ -211,7 +197,7 @@ def test_ports_are_named_big_enough_to_touch_and_the_edges_have_a_legend(fan: Pa
 
     with studio_in_chromium(Studio(fan)) as browser:
         browser.set_window_size(1280, 900)
-        opened_in(browser, "churn-train", 6)
+        open_pipeline(browser, "churn-train", 6)
         assert browser.execute_script(SHOWN) == []  # no clutter until asked
         node = browser.find_element("css selector", '#dag [data-node="split"]')
         browser.execute_script("arguments[0].focus()", node)
@@ -246,7 +232,6 @@ def test_a_big_pipelines_wire_menus_get_their_options_when_first_used(tmp_path: 
     LAZY_OPTIONS sources shows only its current wire until it is focused, pressed or keyed; then it offers them all,
     its choice unchanged, and a choice made from them is written to the YAML."""
     from selenium.webdriver.support.select import Select
-    from test_ui_browser import open_pipeline
     from ui_support import big_pipeline
 
     root = tmp_path / "p"

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from ui_support import EXAMPLES, page_idle, studio_in_chromium, validate
+from ui_support import EXAMPLES, open_pipeline, page_idle, studio_in_chromium, validate
 
 from mldsl.ui.studio import Studio
 
@@ -76,26 +76,13 @@ def test_the_composer_and_validate_agree_on_wiring_a_pipeline_steps_outputs(bake
     assert verdicts == [True, False, False, False, False, False, False, True]  # formats count; auc fits threshold
 
 
-def opened_in(browser: Any, name: str, steps: int) -> None:
-    """Open pipeline ``name`` from the file menu; wait until its nodes are drawn and its check answered."""
-    wait_js(browser, f"return [...document.querySelectorAll('#open option')].some(o => o.text.endsWith(' — {name}'))")
-    browser.execute_script(
-        "const o = document.getElementById('open');"
-        "o.value = [...o.options].find(x => x.text.endsWith(' — ' + arguments[0])).value;"
-        "o.dispatchEvent(new Event('change'));",
-        name,
-    )
-    wait_js(browser, f"return document.querySelectorAll('#dag [data-node]').length === {steps}", 60)
-    page_idle(browser, 60)
-
-
 def test_wire_and_edit_a_pipeline_step_in_chromium(bakeoff: Path) -> None:
     from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.keys import Keys
 
     with studio_in_chromium(Studio(bakeoff)) as browser:
         browser.set_window_size(1280, 900)
-        opened_in(browser, "bakeoff", 4)
+        open_pipeline(browser, "bakeoff", 4)
         css = lambda q: browser.find_element("css selector", q)  # noqa: E731
         # its outputs are ports, typed as the compiler types them; its model (joblib) wires into score's model
         out = css('#dag .port.out[data-step="forest"][data-port="model"]')

@@ -176,3 +176,19 @@ def big_pipeline(steps: int, name: str = "big") -> str:
         i, (stem, uses, with_) = k // 4, chain[k % 4]
         lines.append(f"    {stem}_{i}: {{uses: {uses}, with: {with_.format(i=i)}}}")
     return "\n".join(lines) + "\n"
+
+
+def open_pipeline(browser: Any, name: str, steps: int, *, valid: bool = False) -> None:
+    """Open pipeline ``name`` from the file menu; wait until its ``steps`` nodes are drawn and the page is idle
+    (and, with ``valid``, until its check says it is valid)."""
+    wait_js(browser, f"return [...document.querySelectorAll('#open option')].some(o => o.text.endsWith(' — {name}'))")
+    browser.execute_script(
+        "const o = document.getElementById('open');"
+        "o.value = [...o.options].find(x => x.text.endsWith(' — ' + arguments[0])).value;"
+        "o.dispatchEvent(new Event('change'));",
+        name,
+    )
+    wait_js(browser, f"return document.querySelectorAll('#dag [data-node]').length === {steps}", 60)
+    page_idle(browser, 60)
+    if valid:
+        wait_js(browser, "return /^valid/.test(document.getElementById('status').textContent)", 60)
