@@ -14,6 +14,7 @@ import pytest
 import yaml
 from ui_support import (
     ARTIFACTS,
+    CROSSINGS,
     EXAMPLES,
     LOCAL_PIPELINE,
     big_pipeline,
@@ -216,22 +217,7 @@ def test_the_dag_undo_and_retyping_in_chromium(tmp_path: Path) -> None:
         Select(css("#open")).select_by_index(1)
         until("return /^valid/.test(document.getElementById('status').textContent) && document.querySelector('#dag [data-exit]')")
         # U4: no edge runs through a step it does not join (split→evaluate and train→publish skip a layer)
-        crossings = browser.execute_script(
-            """const boxes = [...document.querySelectorAll('#dag [data-node]')]
-              .map(n => [n.dataset.node, n.querySelector('rect').getBBox()]);
-            const out = [];
-            document.querySelectorAll('#dag path.edge').forEach(p => {
-              const [a, b] = p.dataset.edge.split('->'), len = p.getTotalLength();
-              for (let t = 0; t <= len; t += 2) {
-                const q = p.getPointAtLength(t);
-                boxes.forEach(([n, r]) => {
-                  const inside = q.x > r.x + 1 && q.x < r.x + r.width - 1 && q.y > r.y + 1 && q.y < r.y + r.height - 1;
-                  if (n !== a && n !== b && inside) out.push(p.dataset.edge + ' through ' + n);
-                });
-              }
-            });
-            return [...new Set(out)];"""
-        )
+        crossings = browser.execute_script(CROSSINGS)
         assert crossings == []
         hover = css('[data-edge="split->evaluate"]').find_element(By.XPATH, "..").find_element(By.TAG_NAME, "title")
         assert hover.get_attribute("textContent") == "split → evaluate: test → test"

@@ -6,7 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from ui_support import EXAMPLES, open_pipeline, page_idle, studio_in_chromium
+from ui_support import CROSSINGS, EXAMPLES, open_pipeline, page_idle, studio_in_chromium
 
 from mldsl.ui.studio import Studio
 
@@ -86,23 +86,6 @@ def test_a_new_name_is_checked_as_it_is_typed_and_the_message_goes_with_the_reve
 
 PLACES = """return Object.fromEntries([...document.querySelectorAll('#dag [data-node]')].map(n => {
     const r = n.querySelector('rect'); return [n.dataset.node, [r.getAttribute('x'), r.getAttribute('y')]]; }))"""
-
-
-#: edges that run through a step they do not join (the check of test_ui_browser's U4)
-CROSSINGS = """const boxes = [...document.querySelectorAll('#dag [data-node]')]
-      .map(n => [n.dataset.node, n.querySelector('rect').getBBox()]);
-    const out = [];
-    document.querySelectorAll('#dag path.edge').forEach(p => {
-      const [a, b] = p.dataset.edge.split('->'), len = p.getTotalLength();
-      for (let t = 0; t <= len; t += 2) {
-        const q = p.getPointAtLength(t);
-        boxes.forEach(([n, r]) => {
-          const inside = q.x > r.x + 1 && q.x < r.x + r.width - 1 && q.y > r.y + 1 && q.y < r.y + r.height - 1;
-          if (n !== a && n !== b && inside) out.push(p.dataset.edge + ' through ' + n);
-        });
-      }
-    });
-    return [...new Set(out)];"""
 
 
 def test_steps_keep_their_places_when_a_step_is_added_or_removed(fan: Path) -> None:

@@ -192,3 +192,20 @@ def open_pipeline(browser: Any, name: str, steps: int, *, valid: bool = False) -
     page_idle(browser, 60)
     if valid:
         wait_js(browser, "return /^valid/.test(document.getElementById('status').textContent)", 60)
+
+
+#: edges that run through a step they do not join (test_ui_browser's U4, the canvas edits)
+CROSSINGS = """const boxes = [...document.querySelectorAll('#dag [data-node]')]
+      .map(n => [n.dataset.node, n.querySelector('rect').getBBox()]);
+    const out = [];
+    document.querySelectorAll('#dag path.edge').forEach(p => {
+      const [a, b] = p.dataset.edge.split('->'), len = p.getTotalLength();
+      for (let t = 0; t <= len; t += 2) {
+        const q = p.getPointAtLength(t);
+        boxes.forEach(([n, r]) => {
+          const inside = q.x > r.x + 1 && q.x < r.x + r.width - 1 && q.y > r.y + 1 && q.y < r.y + r.height - 1;
+          if (n !== a && n !== b && inside) out.push(p.dataset.edge + ' through ' + n);
+        });
+      }
+    });
+    return [...new Set(out)];"""
