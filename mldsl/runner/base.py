@@ -197,6 +197,27 @@ def _item_name(item: Any) -> str:
     return str(_expr().go_string(item))
 
 
+def template_locals(tpl: dict[str, Any], params: dict[str, str]) -> dict[str, str]:
+    """What SubstituteParams adds to the globals for a template (argo-workflows v4.1.2 ``workflow/common/util.go``
+    l. 289-316): each input parameter, all of them as JSON, and the paths of its artifacts and output parameters
+    that have one."""
+    flat = {f"inputs.parameters.{k}": v for k, v in params.items()}
+    flat["inputs.parameters"] = json.dumps(
+        [{"name": k, "value": v} for k, v in params.items()], separators=(",", ":"), ensure_ascii=False
+    )
+    for a in (tpl.get("inputs") or {}).get("artifacts", []):
+        if a.get("path"):
+            flat[f"inputs.artifacts.{a['name']}.path"] = a["path"]
+    outs = tpl.get("outputs") or {}
+    for a in outs.get("artifacts", []):
+        if a.get("path"):
+            flat[f"outputs.artifacts.{a['name']}.path"] = a["path"]
+    for p in outs.get("parameters", []):
+        if (p.get("valueFrom") or {}).get("path"):
+            flat[f"outputs.parameters.{p['name']}.path"] = p["valueFrom"]["path"]
+    return flat
+
+
 def go_value_text(v: Any) -> str:
     """A YAML value as Argo's ``AnyString`` keeps it: strings as they are, numbers and booleans as written,
     lists and maps as JSON (``workflow_types.go`` AnyString UnmarshalJSON)."""

@@ -49,6 +49,7 @@ from mldsl.runner.base import (
     _Scope,
     aggregate,
     go_value_text,
+    template_locals,
 )
 from mldsl.runner.cache import StepCache
 from mldsl.runner.flows import Flows
@@ -296,20 +297,7 @@ class Execution(Flows, Leaves, PlainPods, TemplateInputs, Suspends, ExecutionBas
         flat = {**self._runtime_globals(), **outer.globals(), **local}
         first = json.loads(replace(json.dumps(body, ensure_ascii=False), flat, strict=False, json_escaped=True))
         done = {p["name"]: go_value_text(p.get("value", "")) for p in (first.get("inputs") or {}).get("parameters", [])}
-        flat.update({f"inputs.parameters.{k}": v for k, v in done.items()})
-        flat["inputs.parameters"] = json.dumps(
-            [{"name": k, "value": v} for k, v in done.items()], separators=(",", ":"), ensure_ascii=False
-        )
-        for a in (first.get("inputs") or {}).get("artifacts", []):
-            if a.get("path"):
-                flat[f"inputs.artifacts.{a['name']}.path"] = a["path"]
-        outs = first.get("outputs") or {}
-        for a in outs.get("artifacts", []):
-            if a.get("path"):
-                flat[f"outputs.artifacts.{a['name']}.path"] = a["path"]
-        for p in outs.get("parameters", []):
-            if (p.get("valueFrom") or {}).get("path"):
-                flat[f"outputs.parameters.{p['name']}.path"] = p["valueFrom"]["path"]
+        flat.update(template_locals(first, done))
         second = json.loads(replace(json.dumps(first, ensure_ascii=False), flat, strict=False, json_escaped=True))
         if CTX in tpl:
             second[CTX] = tpl[CTX]

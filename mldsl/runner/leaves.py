@@ -13,7 +13,7 @@ from typing import Any
 
 from mldsl.argo.gostrconv import format_float_v
 from mldsl.argo.template import UnresolvedError, replace
-from mldsl.runner.base import ExecutionBase, _duration, _in_step, _Scope, _trim_newline
+from mldsl.runner.base import ExecutionBase, _duration, _in_step, _Scope, _trim_newline, template_locals
 from mldsl.runner.cache import KEY as CACHE_KEY
 from mldsl.runner.mounts import MountError, Mounts, OutsideError, pod_volumes, s3_uri
 from mldsl.runner.nodes import Artifact, Node
@@ -120,22 +120,7 @@ class Leaves(ExecutionBase):
     def _leaf_scope(self, node: Node, tpl: dict[str, Any], params: dict[str, str], outer: _Scope) -> dict[str, Any]:
         """What a pod's template is substituted with: the globals, its inputs and outputs' paths, its names (the
         rest of SubstituteParams' map: common/util.go l. 288-316)."""
-        flat = {**self._runtime_globals(), **outer.globals()}
-        for k, v in params.items():
-            flat[f"inputs.parameters.{k}"] = v
-        for a in (tpl.get("inputs") or {}).get("artifacts", []):
-            if "path" in a:
-                flat[f"inputs.artifacts.{a['name']}.path"] = a["path"]
-        flat["inputs.parameters"] = json.dumps(
-            [{"name": k, "value": v} for k, v in params.items()], separators=(",", ":"), ensure_ascii=False
-        )
-        outs = tpl.get("outputs") or {}
-        for a in outs.get("artifacts", []):
-            if a.get("path"):
-                flat[f"outputs.artifacts.{a['name']}.path"] = a["path"]
-        for p in outs.get("parameters", []):
-            if (p.get("valueFrom") or {}).get("path"):
-                flat[f"outputs.parameters.{p['name']}.path"] = p["valueFrom"]["path"]
+        flat: dict[str, Any] = {**self._runtime_globals(), **outer.globals(), **template_locals(tpl, params)}
         flat["pod.name"] = f"{self.workflow.get('name', 'run')}-{node.id}" if self.options.pod_roots else node.id
         flat["node.name"] = node.id
         flat[f"{node.kind}.name"] = node.task
