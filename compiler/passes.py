@@ -13,7 +13,7 @@ from mldsl.compiler.modules import module_for
 from mldsl.compiler.pipelines import compile_pipeline
 from mldsl.compiler.resolve import Registry
 from mldsl.compiler.step_fields import toleration
-from mldsl.lang.buckets import bucket_problem
+from mldsl.lang.buckets import bucket_problem, bucket_uri
 from mldsl.lang.value_codes import BUCKET_HINT
 
 
@@ -34,7 +34,7 @@ def project(ctx: Context) -> None:
         )
         key_format = None
     bucket = spec.artifacts.bucket
-    if bucket and (why := bucket_problem(bucket if "://" in bucket else "s3://" + bucket)) is not None:
+    if bucket and (why := bucket_problem(bucket_uri(bucket))) is not None:
         # Argo's artifact repository would refuse every upload and download: every step with an artifact fails
         ctx.error(doc, ("spec", "artifacts", "bucket"), "MLD313", f"artifact bucket {bucket!r}: {why}", BUCKET_HINT)
     ctx.project = ir.Project(

@@ -13,6 +13,7 @@ from mldsl.backends.argo.exprs import Lowering
 from mldsl.backends.argo.templates import identity_param, is_resource, uri_param
 from mldsl.backends.argo.workflow_meta import artifact_location
 from mldsl.compiler import ir
+from mldsl.lang.buckets import bucket_uri
 
 
 class ArtifactRefs:
@@ -84,7 +85,4 @@ class ArtifactRefs:
         return fmt.replace("{{step}}", ir.step_key(step)).rstrip("/") + f"/{output}"
 
     def artifact_uri(self, step: str, output: str) -> str:
-        bucket = (self.project.artifact_bucket or "").rstrip("/")
-        if "://" not in bucket:
-            bucket = "s3://" + bucket
-        return f"{bucket}/{self.artifact_key(step, output)}"
+        return f"{bucket_uri(self.project.artifact_bucket or '')}/{self.artifact_key(step, output)}"

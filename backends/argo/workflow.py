@@ -35,6 +35,7 @@ from mldsl.backends.argo.workflow_meta import uri_read_params as uri_read_params
 from mldsl.backends.argo.wrapping import Wrapping, escaped, is_wrapped, task_name
 from mldsl.backends.katib_rules import KATIB_STRATEGIES
 from mldsl.compiler import ir
+from mldsl.lang.buckets import bucket_uri
 from mldsl.lang.durations import format_duration
 from mldsl.lang.mtypes import STR
 
@@ -50,6 +51,10 @@ class PipelineEmitter(ArtifactRefs, Wrapping):
         #: steps by name (the pipeline's and its exit handler's): looked up per reference, so not a linear scan
         self.steps = {s.name: s for s in (*pipeline.steps, *pipeline.exit_steps)}
         self.uri_refs = self._uri_refs()
+        #: artifact params a run may leave out (optional, no default): optional inputs wherever they are handed on
+        self.absent_artifacts = frozenset(
+            p.name for p in pipeline.params if p.type.kind == "artifact" and p.optional and not p.has_default
+        )
         self.identities = self._identity_refs()
         #: per step a Katib sweep reads its objective from, the outputs a report pod prints (``objective.py``)
         self.objectives: dict[str, set[str]] = {}
@@ -112,9 +117,7 @@ class PipelineEmitter(ArtifactRefs, Wrapping):
         """An operator job with parameter outputs: the job, then a pod that reads them (``metrics.py``)."""
         job = step_template_name(step.module, task_name(step.name))
         self.templates[job] = template_for(step.module, self.project, name=job, step=step, pipeline=self.pipeline.name)
-        bucket = (self.project.artifact_bucket or "").rstrip("/")
-        if "://" not in bucket:
-            bucket = "s3://" + bucket
+        bucket = bucket_uri(self.project.artifact_bucket or "")
         spark = isinstance(step.module.run, ir.SparkRun)
         prefix = ("s3a://" + bucket[len("s3://") :] if spark and bucket.startswith("s3://") else bucket) + "/"
         return wrap_with_metrics(
@@ -264,7 +267,7 @@ class PipelineEmitter(ArtifactRefs, Wrapping):
         params = [{"name": p.name} for p in self.pipeline.params if p.name in used and p.type.kind != "artifact"]
         # an optional artifact param without a default may be left out: Argo's ProcessArgs refuses a required input
         # artifact that was not supplied (argo-workflows v4.1.2 workflow/common/util.go l. 239-243)
-        declared = [{"name": p.name, **({"optional": True} if p.optional and not p.has_default else {})} for p in arts]
+        declared = [{"name": p.name, **({"optional": True} if p.name in self.absent_artifacts else {})} for p in arts]
         inputs = parameters_and_artifacts(params, declared)
         if inputs:
             tpl["inputs"] = cast(m.Inputs, inputs)

@@ -27,6 +27,7 @@ class Wrapping:
     pipeline: ir.Pipeline
     timezone: str | None
     low: Lowering
+    absent_artifacts: frozenset[str]
 
     if TYPE_CHECKING:
 
@@ -122,8 +123,7 @@ class Wrapping:
     ) -> m.Template:
         """The wrapper's body: the wrapper's inputs handed on, the step's outputs when it succeeded, its tasks."""
         # an optional artifact param left out reaches the wrapper with no location: declared optional, as on ``main``
-        absent = {p.name for p in self.pipeline.params if p.type.kind == "artifact" and p.optional and not p.has_default}
-        arts = [{"name": a["name"], **({"optional": True} if a["name"] in absent else {})} for a in outer_arts]
+        arts = [{"name": a["name"], **({"optional": True} if a["name"] in self.absent_artifacts else {})} for a in outer_arts]
         inputs = cast(m.Inputs, parameters_and_artifacts([{"name": p["name"]} for p in outer_params], arts))
         body: m.Template = {"name": body_name}
         if inputs:

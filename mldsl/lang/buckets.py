@@ -35,6 +35,13 @@ _IP = re.compile(r"^\d{1,3}(\.\d{1,3}){3}$")
 _ENDS = re.compile(r"^[a-z0-9](.*[a-z0-9])?$", re.DOTALL)
 
 
+def bucket_uri(bucket: str) -> str:
+    """The Project's ``artifacts.bucket`` as a URI: a bare name is an S3 bucket (``ml-artifacts`` is
+    ``s3://ml-artifacts``); no trailing '/'."""
+    bucket = bucket.rstrip("/")
+    return bucket if "://" in bucket else "s3://" + bucket
+
+
 def bucket_problem(uri: str) -> str | None:
     """Why the bucket of ``uri`` is one its store refuses (None when it is fine or ``uri`` names no bucket)."""
     scheme, sep, rest = uri.partition("://")

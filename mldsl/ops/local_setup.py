@@ -22,6 +22,7 @@ def local_setup(
     program: Any, path: Path, parallel: int | None, no_cache: bool, executor: str, approved: frozenset[str] = frozenset()
 ) -> tuple[Any, Any, Any]:
     """Where a project's run keeps its records and artifacts, how its locations map here, and its options."""
+    from mldsl.lang.buckets import bucket_uri
     from mldsl.runner.base import Options
     from mldsl.runner.mounts import Mounts
     from mldsl.runner.session import local_code
@@ -31,8 +32,8 @@ def local_setup(
     store = find_store(Path(project.root) if project.root else path)
     mounts = Mounts()
     if project.artifact_bucket:  # the artifact repository: kept in .mldsl/artifacts
-        bucket = project.artifact_bucket.rstrip("/")
-        mounts.add(bucket if "://" in bucket else f"s3://{bucket}", store.artifacts / bucket.split("://")[-1])
+        bucket = bucket_uri(project.artifact_bucket)
+        mounts.add(bucket, store.artifacts / bucket.split("://")[-1])
     for prefix, folder in project.local_mounts:
         mounts.add(prefix, Path(folder))
     code = local_code([(m.name, m.version, m.local.folder, m.local.mount) for m in program.modules if m.local is not None])

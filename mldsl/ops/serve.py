@@ -269,6 +269,7 @@ def load_plan(
 ) -> tuple[ServePlan, list[str]]:
     """Compile ``path`` and plan its Serving: the plan and what to say about it (:class:`ServeInvalidError` if ``path``
     does not compile)."""
+    from mldsl.lang.buckets import bucket_uri
     from mldsl.ops.project import compile_result
     from mldsl.runner.mounts import Mounts
     from mldsl.runner.store import find_store
@@ -284,8 +285,8 @@ def load_plan(
     store = find_store(Path(project.root) if project.root else path)
     mounts = Mounts()
     if project.artifact_bucket:  # as mldsl run maps them (mldsl/ops/local_run.py run_path)
-        bucket = project.artifact_bucket.rstrip("/")
-        mounts.add(bucket if "://" in bucket else f"s3://{bucket}", store.artifacts / bucket.split("://")[-1])
+        bucket = bucket_uri(project.artifact_bucket)
+        mounts.add(bucket, store.artifacts / bucket.split("://")[-1])
     for prefix, folder in project.local_mounts:
         mounts.add(prefix, Path(folder))
     notes: list[str] = []
