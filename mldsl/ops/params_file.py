@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mldsl.compiler import ir
+from mldsl.compiler import CompileResult, ir
 from mldsl.lang.constraints import ARTIFACT_URI, Param, check_value
 from mldsl.lang.diagnostics import Diagnostic, Span
 from mldsl.lang.paramsfile import form_file_of
@@ -25,10 +25,14 @@ from mldsl.ops.project import EXIT_INVALID, EXIT_OK, UsageError, compile_project
 def read(path: Path) -> tuple[dict[str, Any], YamlDocument | None]:
     """The values of a params file and where each is, read as mldsl reads documents (YAML 1.2: ``no`` is text,
     ``2024-06-15`` a string); a UsageError says why it cannot be one."""
-    text = path.read_text(encoding="utf-8")
-    docs, diags = load_yaml_text(text, str(path))
+    docs, diags = load_yaml_text(path.read_text(encoding="utf-8"), str(path))
     if diags:
         raise UsageError(f"{path} cannot be read as YAML: {diags[0].render()}")
+    return _values(path, docs)
+
+
+def _values(path: Path, docs: list[YamlDocument]) -> tuple[dict[str, Any], YamlDocument | None]:
+    """The one mapping the file's documents hold, or a UsageError saying why they are not one."""
     if not docs or docs[0].data is None:
         return {}, None
     if len(docs) > 1 or not isinstance(docs[0].data, dict):
@@ -77,10 +81,11 @@ def _loaded(path: Path, shown: str) -> tuple[dict[str, Any], YamlDocument | None
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         return [Diagnostic("MLD001", f"cannot read the file: {exc}", Span(shown))]
-    if diags := load_yaml_text(text, shown)[1]:  # (read again below: a params file is a few lines)
+    docs, diags = load_yaml_text(text, shown)
+    if diags:
         return diags
     try:
-        return read(path)
+        return _values(path, docs)
     except UsageError as exc:
         return [Diagnostic("MLD006", str(exc), Span(shown))]
 
@@ -157,14 +162,16 @@ def validate_with_params(paths: tuple[Path, ...], fmt: str) -> None:
     result = compile_project(docs) if docs else None
     diags: list[Diagnostic] = list(result.diagnostics) if result else []
     notes = [summary(result, [])] if result and result.ok else []
+    projects: dict[tuple[Path, str], CompileResult] = {}  # (root, kind) -> its compile: downloads of one project share it
     for f, (kind, name) in files:
-        root = project_of(f)
-        given = result is not None and result.ok and any(p.name == name for p in result.program.pipelines)
-        if kind == "pipeline" and given:  # `validate PROJECT DOWNLOAD`: checked against the pipeline given beside it
-            assert result is not None
+        if kind == "pipeline" and result is not None and result.ok and any(p.name == name for p in result.program.pipelines):
+            # `validate PROJECT DOWNLOAD`: checked against the pipeline given beside it
             project, root = result, docs[0].resolve() if docs[0].is_dir() else docs[0].resolve().parent
         else:
-            project = compile_project([root] if kind == "pipeline" else [root, builtin_modules_dir()])
+            root = project_of(f)
+            if (root, kind) not in projects:
+                projects[root, kind] = compile_project([root] if kind == "pipeline" else [root, builtin_modules_dir()])
+            project = projects[root, kind]
         checker = check if kind == "pipeline" else check_with
         found = project.diagnostics if not project.ok else checker(f, str(f), project.program, name)
         diags += found
