@@ -13,6 +13,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from mldsl.ops.tracebacks import MAPPED  # the M7 mapping's block at the end of a failed step's log
 from mldsl.runner.store import inside, log_tail
 from mldsl.runner.wording import display_name, plain
 
@@ -22,8 +23,6 @@ FRAME = re.compile(r'^\s*File "(?P<path>[^"]*)", line (?P<line>\d+)(?:, in (?P<f
 LIBRARY = re.compile(r"[/\\](?:site|dist)-packages[/\\]|[/\\]lib[/\\]python\d+(?:\.\d+)?[/\\]|^<frozen |\.(?:pyx|pxi)$")
 #: where a library's own path starts: after its ``site-packages/``, or after ``lib/python3.11/`` (the stdlib)
 PACKAGES = re.compile(r"(?:site|dist)-packages[/\\]|lib[/\\]python\d+(?:\.\d+)?[/\\](?!(?:site|dist)-packages)")
-#: the M7 mapping's block at the end of a failed step's log (ops/tracebacks.py)
-MAPPED = "mldsl run: the traceback in the module's own file:"
 
 
 def _failed_steps(record: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:

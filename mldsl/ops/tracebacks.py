@@ -18,6 +18,8 @@ from mldsl.runner.store import inside, log_tail
 
 #: a traceback's frame in a step's script (the runner writes it to ``steps/<node id>/script``)
 FRAME = re.compile(r'File "(?P<path>[^"\n]*[/\\]steps[/\\](?P<id>[^/\\"\n]+)[/\\]script)", line (?P<line>\d+)')
+#: the line before the mapped frames appended to a failed step's log (``ops/failure.py`` reads them back)
+MAPPED = "mldsl run: the traceback in the module's own file:"
 #: a project's python files read at most, to find a module's file (a project is not a home folder)
 MAX_FILES = 2000
 
@@ -92,7 +94,7 @@ def annotate_failures(record: dict[str, Any], folder: Path, roots: list[Path], s
                 frames = mapped_frames(text, folder, candidates, shown)
                 if frames:
                     with open(path, "a", encoding="utf-8") as fh:
-                        fh.write("mldsl run: the traceback in the module's own file:\n" + "\n".join(frames) + "\n")
+                        fh.write(MAPPED + "\n" + "\n".join(frames) + "\n")
                     last = re.match(r'\s*File "(.*)", line (\d+)', frames[-1])
                     where = f"{last[1]}:{last[2]}" if last else frames[-1].strip()
                     step["message"] = (step.get("message") or "failed") + f" (at {where})"
