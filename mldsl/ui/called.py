@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from mldsl.backends.forms import field
+from mldsl.lang.constraints import Param
 from mldsl.lang.mtypes import MType
 
 if TYPE_CHECKING:
@@ -29,6 +30,16 @@ def type_json(t: MType) -> dict[str, Any]:
     return out
 
 
+def input_json(p: Param) -> dict[str, Any]:
+    """A module's input (or a called pipeline's param) as the page's cards and ports read it."""
+    return {**field(p), "type": type_json(p.type), "typeText": str(p.type)}
+
+
+def output_json(name: str, t: MType, description: str | None) -> dict[str, Any]:
+    """An output as the page's ports read it."""
+    return {"name": name, "type": type_json(t), "typeText": str(t), "description": description or ""}
+
+
 def as_module(p: ir.Pipeline) -> dict[str, Any]:
     """A called pipeline in the library's shape: what ``moduleOf`` answers for a ``pipeline:`` step."""
     return {
@@ -37,13 +48,8 @@ def as_module(p: ir.Pipeline) -> dict[str, Any]:
         "version": p.version or "",
         "description": p.description or "",
         "pipeline": True,
-        "inputs": [
-            {**field(q), "type": type_json(q.type), "typeText": str(q.type), "description": q.description or ""} for q in p.params
-        ],
-        "outputs": [
-            {"name": n, "type": type_json(v.type), "typeText": str(v.type), "description": ""}
-            for n, v in (p.written_outputs or p.outputs)
-        ],
+        "inputs": [input_json(q) for q in p.params],
+        "outputs": [output_json(n, v.type, None) for n, v in (p.written_outputs or p.outputs)],
     }
 
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from mldsl.lang.loader import PROJECT_FILE, YAML_SUFFIXES, display_path, find_project_file, find_yaml_files
 from mldsl.lang.mtypes import MType, TypeSyntaxError, parse_type
-from mldsl.ui.called import called, type_json
+from mldsl.ui.called import called, input_json, output_json, type_json
 from mldsl.ui.compose import ComposeError, at_fields, documents_in, model_of, pipelines_in, render, yaml_errors
 from mldsl.ui.page import shown_path
 from mldsl.ui.studio_cluster import RefusedError, StudioCluster, cluster_configured
@@ -96,8 +96,6 @@ class Studio(StudioCluster):
 
     def modules(self) -> dict[str, Any]:
         """Every module in scope, grouped by name, with every version's inputs and outputs."""
-        from mldsl.backends.forms import field
-
         lib = self.library(reload=True)
         grouped: dict[str, list[dict[str, Any]]] = {}
         for e in lib.entries:
@@ -110,11 +108,8 @@ class Studio(StudioCluster):
                     "origin": e.origin,
                     "source": e.source,
                     "run": type(m.run).__name__.removesuffix("Run").lower(),
-                    "inputs": [{**field(p), "type": type_json(p.type), "typeText": str(p.type)} for p in m.inputs],
-                    "outputs": [
-                        {"name": p.name, "type": type_json(p.type), "typeText": str(p.type), "description": p.description or ""}
-                        for p in m.outputs
-                    ],
+                    "inputs": [input_json(p) for p in m.inputs],
+                    "outputs": [output_json(p.name, p.type, p.description) for p in m.outputs],
                 }
             )
         return {
